@@ -1,0 +1,193 @@
+// Tests for the in-memory store and overlay: a model check (fast-check, fixed seed) against a plain Map.
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { MemoryKVStore, MemoryOverlay, compareBytes } from "./memory.js";
+import type { KVReader, KVStore } from "./types.js";
+import { toHex, fromHex } from "../../util/bytes.js";
+
+const b = (s: string): Uint8Array => new TextEncoder().encode(s);
+const hexList = (it: Iterable<[Uint8Array, Uint8Array]>): string[] =>
+  [...it].map(([k, v]) => `${toHex(k)}=${toHex(v)}`);
+
+/** The model: a Map keyed by hex; hex order equals memcmp order for byte strings. */
+function modelRange(
+  m: Map<string, string>,
+  start: Uint8Array | undefined,
+  end: Uint8Array | undefined,
+  reverse: boolean,
+): string[] {
+  const keys = [...m.keys()]
+    .filter((k) => {
+      const kb = fromHex(k);
+      return (
+        (start === undefined || compareBytes(kb, start) >= 0) &&
+        (end === undefined || compareBytes(kb, end) < 0)
+      );
+    })
+    .sort((x, y) => compareBytes(fromHex(x), fromHex(y)));
+  if (reverse) keys.reverse();
+  return keys.map((k) => `${k}=${m.get(k)!}`);
+}
+
+const keyArb = fc.uint8Array({ minLength: 1, maxLength: 3, max: 3 });
+const opArb = fc.oneof(
+  fc.record({ op: fc.constant("set" as const), k: keyArb, v: fc.uint8Array({ maxLength: 3 }) }),
+  fc.record({ op: fc.constant("del" as const), k: keyArb }),
+);
+type Op = { op: "set"; k: Uint8Array; v: Uint8Array } | { op: "del"; k: Uint8Array };
+
+function apply(store: KVStore, model: Map<string, string>, op: Op): void {
+  if (op.op === "set") {
+    store.set(op.k, op.v);
+    model.set(toHex(op.k), toHex(op.v));
+  } else {
+    store.delete(op.k);
+    model.delete(toHex(op.k));
+  }
+}
+
+function checkAgainst(r: KVReader, model: Map<string, string>, probes: Uint8Array[]): void {
+  for (const p of probes) {
+    const got = r.get(p);
+    assert.equal(got === undefined ? undefined : toHex(got), model.get(toHex(p)));
+    assert.equal(r.has(p), model.has(toHex(p)));
+  }
+  for (const reverse of [false, true]) {
+    assert.deepEqual(
+      hexList(r.iterate(undefined, undefined, reverse)),
+      modelRange(model, undefined, undefined, reverse),
+    );
+    for (let i = 0; i + 1 < probes.length; i += 2) {
+      const [s, e] = [probes[i]!, probes[i + 1]!];
+      assert.deepEqual(hexList(r.iterate(s, e, reverse)), modelRange(model, s, e, reverse));
+      assert.deepEqual(hexList(r.iterate(s, undefined, reverse)), modelRange(model, s, undefined, reverse));
+      assert.deepEqual(hexList(r.iterate(undefined, e, reverse)), modelRange(model, undefined, e, reverse));
+    }
+  }
+}
+
+describe("MemoryKVStore", () => {
+  test("matches a Map model under random ops", () => {
+    fc.assert(
+      fc.property(
+        fc.array(opArb, { maxLength: 40 }),
+        fc.array(keyArb, { minLength: 2, maxLength: 6 }),
+        (ops, probes) => {
+          const s = new MemoryKVStore();
+          const m = new Map<string, string>();
+          for (const op of ops) apply(s, m, op);
+          checkAgainst(s, m, probes);
+        },
+      ),
+      { seed: 42, numRuns: 200 },
+    );
+  });
+
+  test("copies on set, rejects empty keys and non-bytes", () => {
+    const s = new MemoryKVStore();
+    const k = b("k");
+    const v = b("v1");
+    s.set(k, v);
+    v[0] = 0;
+    k[0] = 0;
+    assert.deepEqual(s.get(b("k")), b("v1"));
+    assert.throws(() => {
+      s.set(new Uint8Array(0), b("x"));
+    }, RangeError);
+    assert.throws(() => s.get("k" as unknown as Uint8Array), /expected bytes/);
+  });
+
+  test("memcmp order: shorter prefix first, bytes unsigned", () => {
+    const s = new MemoryKVStore();
+    for (const k of [[0xff], [0x01, 0x00], [0x01], [0x80]]) s.set(new Uint8Array(k), b("x"));
+    assert.deepEqual(
+      [...s.iterate(undefined, undefined)].map(([k]) => toHex(k)),
+      ["01", "0100", "80", "ff"],
+    );
+  });
+});
+
+describe("MemoryOverlay", () => {
+  test("reads/iterates parent merged with pending writes and tombstones", () => {
+    fc.assert(
+      fc.property(
+        fc.array(opArb, { maxLength: 30 }),
+        fc.array(opArb, { maxLength: 30 }),
+        fc.array(keyArb, { minLength: 2, maxLength: 6 }),
+        (base, over, probes) => {
+          const parent = new MemoryKVStore();
+          const m = new Map<string, string>();
+          for (const op of base) apply(parent, m, op);
+          const parentSnapshot = hexList(parent.iterate(undefined, undefined));
+          const o = new MemoryOverlay(parent);
+          for (const op of over) apply(o, m, op);
+          checkAgainst(o, m, probes);
+          // The parent is untouched until write().
+          assert.deepEqual(hexList(parent.iterate(undefined, undefined)), parentSnapshot);
+          o.write();
+          assert.equal(o.size, 0);
+          checkAgainst(parent, m, probes);
+        },
+      ),
+      { seed: 42, numRuns: 200 },
+    );
+  });
+
+  test("nested overlays flush into each other; pendingWrites is sorted with deletes as undefined", () => {
+    const root = new MemoryKVStore();
+    root.set(b("a"), b("1"));
+    root.set(b("c"), b("3"));
+    const block = new MemoryOverlay(root);
+    const tx = new MemoryOverlay(block);
+    tx.set(b("d"), b("4"));
+    tx.delete(b("a"));
+    tx.set(b("b"), b("2"));
+    assert.equal(block.get(b("d")), undefined);
+    tx.write();
+    assert.deepEqual(
+      block.pendingWrites().map(([k, v]) => [toHex(k), v === undefined ? null : toHex(v)]),
+      [
+        [toHex(b("a")), null],
+        [toHex(b("b")), toHex(b("2"))],
+        [toHex(b("d")), toHex(b("4"))],
+      ],
+    );
+    assert.deepEqual(
+      [...block.iterate(undefined, undefined)].map(([k]) => new TextDecoder().decode(k)),
+      ["b", "c", "d"],
+    );
+    assert.equal(block.has(b("a")), false);
+    assert.equal(root.has(b("a")), true);
+  });
+
+  test("a discarded overlay leaves no trace; write() over a read-only parent throws", () => {
+    const root = new MemoryKVStore();
+    const ro: KVReader = {
+      get: (k) => root.get(k),
+      has: (k) => root.has(k),
+      iterate: (s, e, r) => root.iterate(s, e, r),
+    };
+    const o = new MemoryOverlay(ro);
+    o.set(b("x"), b("y"));
+    assert.throws(() => {
+      o.write();
+    }, TypeError);
+    o.discard();
+    assert.equal(o.get(b("x")), undefined);
+    assert.equal(root.size, 0);
+  });
+
+  test("mutation during iteration does not disturb the running iterator", () => {
+    const root = new MemoryKVStore();
+    for (const k of ["a", "b", "c"]) root.set(b(k), b(k));
+    const o = new MemoryOverlay(root);
+    o.set(b("bb"), b("x"));
+    const seen: string[] = [];
+    for (const [k] of o.iterate(undefined, undefined)) {
+      seen.push(new TextDecoder().decode(k));
+      o.set(b("ba"), b("late"));
+    }
+    assert.deepEqual(seen, ["a", "b", "bb", "c"]);
+  });
+});

@@ -1,0 +1,240 @@
+// In-memory sorted KV store and the write Overlay used for CheckTx state, proposal candidates and per-tx caches.
+// Keys are ordered by memcmp (unsigned bytes, shorter prefix first), like the IAVL/sqlite stores they stand in for.
+import { abytes } from "../../util/bytes.js";
+import type { KVReader, KVStore, Overlay } from "./types.js";
+
+/** memcmp order: negative when a < b. Buffer.compare is a native memcmp and much faster than a JS loop. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  return Buffer.compare(a, b);
+}
+
+/** True when `key` lies in [start, end) (an undefined bound is open). */
+export function inRange(
+  key: Uint8Array,
+  start: Uint8Array | undefined,
+  end: Uint8Array | undefined,
+): boolean {
+  if (start !== undefined && compareBytes(key, start) < 0) return false;
+  if (end !== undefined && compareBytes(key, end) >= 0) return false;
+  return true;
+}
+
+/** Index of the first element >= key in a sorted key array. */
+function lowerBound(keys: readonly Uint8Array[], key: Uint8Array): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareBytes(keys[mid]!, key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Copies so later mutation of the caller's buffer cannot change stored state. */
+function copy(b: Uint8Array): Uint8Array {
+  return Uint8Array.prototype.slice.call(b);
+}
+
+/**
+ * Sorted parallel arrays with binary search. Inserts are O(n) memmoves, which is fine for the sizes it serves
+ * (test stores, one block's overlay of a few thousand writes); the persistent store handles large state.
+ */
+class SortedEntries<V> {
+  readonly keys: Uint8Array[] = [];
+  readonly values: V[] = [];
+
+  find(key: Uint8Array): number {
+    const i = lowerBound(this.keys, key);
+    return i < this.keys.length && compareBytes(this.keys[i]!, key) === 0 ? i : -1;
+  }
+
+  get(key: Uint8Array): V | undefined {
+    const i = this.find(key);
+    return i < 0 ? undefined : this.values[i];
+  }
+
+  put(key: Uint8Array, value: V): void {
+    const i = lowerBound(this.keys, key);
+    if (i < this.keys.length && compareBytes(this.keys[i]!, key) === 0) {
+      this.values[i] = value;
+    } else {
+      this.keys.splice(i, 0, key);
+      this.values.splice(i, 0, value);
+    }
+  }
+
+  remove(key: Uint8Array): void {
+    const i = this.find(key);
+    if (i >= 0) {
+      this.keys.splice(i, 1);
+      this.values.splice(i, 1);
+    }
+  }
+
+  /** Index span [from, to) of keys within [start, end). */
+  span(start: Uint8Array | undefined, end: Uint8Array | undefined): [number, number] {
+    const from = start === undefined ? 0 : lowerBound(this.keys, start);
+    const to = end === undefined ? this.keys.length : lowerBound(this.keys, end);
+    return [from, Math.max(from, to)];
+  }
+
+  /** A snapshot of the entries in range, so mutation during iteration cannot skip or repeat keys. */
+  slice(start: Uint8Array | undefined, end: Uint8Array | undefined, reverse: boolean): [Uint8Array, V][] {
+    const [from, to] = this.span(start, end);
+    const out: [Uint8Array, V][] = [];
+    for (let i = from; i < to; i++) out.push([this.keys[i]!, this.values[i]!]);
+    if (reverse) out.reverse();
+    return out;
+  }
+
+  clear(): void {
+    this.keys.length = 0;
+    this.values.length = 0;
+  }
+}
+
+/** Validates a key/value at the store edge. Empty keys are rejected, as in the Cosmos SDK stores. */
+export function assertKey(key: unknown): Uint8Array {
+  const k = abytes(key, undefined, "key");
+  if (k.length === 0) throw new RangeError('"key" must not be empty');
+  return k;
+}
+
+/** A plain sorted in-memory KVStore (genesis building, tests, the reference model in store tests). */
+export class MemoryKVStore implements KVStore {
+  private readonly entries = new SortedEntries<Uint8Array>();
+
+  get size(): number {
+    return this.entries.keys.length;
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    return this.entries.get(assertKey(key));
+  }
+
+  has(key: Uint8Array): boolean {
+    return this.entries.find(assertKey(key)) >= 0;
+  }
+
+  set(key: Uint8Array, value: Uint8Array): void {
+    this.entries.put(copy(assertKey(key)), copy(abytes(value, undefined, "value")));
+  }
+
+  delete(key: Uint8Array): void {
+    this.entries.remove(assertKey(key));
+  }
+
+  iterate(
+    start: Uint8Array | undefined,
+    end: Uint8Array | undefined,
+    reverse = false,
+  ): Iterable<[Uint8Array, Uint8Array]> {
+    return this.entries.slice(start, end, reverse);
+  }
+}
+
+function isKVStore(r: KVReader): r is KVStore {
+  const s = r as Partial<KVStore>;
+  return typeof s.set === "function" && typeof s.delete === "function";
+}
+
+/**
+ * Buffered writes over any parent reader. Reads see pending writes first (a tombstone hides the parent's key);
+ * iteration merges the parent's range with the pending range in key order. `write()` flushes into a writable
+ * parent (nested overlays, per-tx caches); a top-level overlay over committed state is instead handed to the
+ * store's commit via `pendingWrites()`.
+ */
+export class MemoryOverlay implements Overlay {
+  // undefined value = tombstone (pending delete).
+  private readonly pending = new SortedEntries<Uint8Array | undefined>();
+
+  constructor(readonly parent: KVReader) {}
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    const i = this.pending.find(assertKey(key));
+    if (i >= 0) return this.pending.values[i];
+    return this.parent.get(key);
+  }
+
+  has(key: Uint8Array): boolean {
+    const i = this.pending.find(assertKey(key));
+    if (i >= 0) return this.pending.values[i] !== undefined;
+    return this.parent.has(key);
+  }
+
+  set(key: Uint8Array, value: Uint8Array): void {
+    this.pending.put(copy(assertKey(key)), copy(abytes(value, undefined, "value")));
+  }
+
+  delete(key: Uint8Array): void {
+    this.pending.put(copy(assertKey(key)), undefined);
+  }
+
+  iterate(
+    start: Uint8Array | undefined,
+    end: Uint8Array | undefined,
+    reverse = false,
+  ): Iterable<[Uint8Array, Uint8Array]> {
+    const mine = this.pending.slice(start, end, reverse);
+    return mergeIterate(mine, this.parent.iterate(start, end, reverse), reverse);
+  }
+
+  /** Number of pending writes (sets and deletes). */
+  get size(): number {
+    return this.pending.keys.length;
+  }
+
+  pendingWrites(): [Uint8Array, Uint8Array | undefined][] {
+    return this.pending.slice(undefined, undefined, false);
+  }
+
+  write(): void {
+    const parent = this.parent;
+    if (!isKVStore(parent))
+      throw new TypeError("overlay parent is read-only; commit pendingWrites() instead");
+    const ks = this.pending.keys;
+    const vs = this.pending.values;
+    for (let i = 0; i < ks.length; i++) {
+      const v = vs[i];
+      if (v === undefined) parent.delete(ks[i]!);
+      else parent.set(ks[i]!, v);
+    }
+    this.pending.clear();
+  }
+
+  /** Drops all pending writes. */
+  discard(): void {
+    this.pending.clear();
+  }
+}
+
+/** Merges a pending snapshot (with tombstones) over a parent iterator, both in the same direction. */
+function* mergeIterate(
+  mine: readonly [Uint8Array, Uint8Array | undefined][],
+  parentIt: Iterable<[Uint8Array, Uint8Array]>,
+  reverse: boolean,
+): Generator<[Uint8Array, Uint8Array]> {
+  const dir = reverse ? -1 : 1;
+  let i = 0;
+  const emitMineBefore = function* (limit: Uint8Array | undefined): Generator<[Uint8Array, Uint8Array]> {
+    // Emits pending entries strictly before `limit` in iteration order (all of them when limit is undefined).
+    while (i < mine.length) {
+      const [k, v] = mine[i]!;
+      if (limit !== undefined && compareBytes(k, limit) * dir >= 0) return;
+      i++;
+      if (v !== undefined) yield [k, v];
+    }
+  };
+  for (const [pk, pv] of parentIt) {
+    yield* emitMineBefore(pk);
+    const cur = mine[i];
+    if (cur !== undefined && compareBytes(cur[0], pk) === 0) {
+      i++;
+      if (cur[1] !== undefined) yield [cur[0], cur[1]];
+      continue;
+    }
+    yield [pk, pv];
+  }
+  yield* emitMineBefore(undefined);
+}

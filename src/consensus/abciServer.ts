@@ -1,0 +1,183 @@
+// ABCI 2.0 socket server for CometBFT v0.38 (spec consensus-storage-perf §1.1–1.5): each message is
+// uvarint(length) ‖ protobuf tendermint.abci.Request/Response. CometBFT opens four connections (query,
+// snapshot, mempool, consensus), pipelines requests and matches answers strictly FIFO, Flush included; an
+// exception response halts the node, so we send one only for a broken invariant (the app threw).
+// One queue over all connections mirrors the Go server's global mutex: each request finishes before the next.
+import { createServer, type Server, type Socket } from "node:net";
+import { BinaryWriter } from "cosmjs-types/binary";
+import {
+  Request,
+  Response,
+  ResponseOfferSnapshot_Result,
+  ResponseVerifyVoteExtension_VerifyStatus,
+} from "cosmjs-types/tendermint/abci/types";
+import type { AbciApplication } from "./abciTypes.js";
+
+/** CometBFT's reader caps a message at math.MaxInt32 (libs/protoio); we cap lower: a block of max size plus slack. */
+export const MAX_ABCI_MESSAGE_BYTES = 256 * 1024 * 1024;
+/** A uvarint for a length below 2^35 fits in 5 bytes. */
+const MAX_UVARINT_BYTES = 5;
+
+export interface AbciServerOptions {
+  /** Called with a short description when a connection breaks or the app throws (never with tx contents). */
+  onError?: (message: string) => void;
+}
+
+/** Reads one uvarint at `offset`; returns [value, bytesRead], or undefined when more bytes are needed. */
+export function readUvarint(buf: Uint8Array, offset: number): [number, number] | undefined {
+  let value = 0;
+  let shift = 0;
+  for (let i = 0; i < MAX_UVARINT_BYTES; i++) {
+    if (offset + i >= buf.length) return undefined;
+    const b = buf[offset + i]!;
+    value += (b & 0x7f) * 2 ** shift;
+    if ((b & 0x80) === 0) return [value, i + 1];
+    shift += 7;
+  }
+  throw new Error("ABCI frame length varint too long");
+}
+
+export function writeUvarint(n: number): Uint8Array {
+  const out: number[] = [];
+  let v = n;
+  while (v >= 0x80) {
+    out.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  out.push(v);
+  return Uint8Array.from(out);
+}
+
+export function frame(message: Uint8Array): Uint8Array {
+  const len = writeUvarint(message.length);
+  const out = new Uint8Array(len.length + message.length);
+  out.set(len);
+  out.set(message, len.length);
+  return out;
+}
+
+/** Dispatches one request to the app and builds the matching response (same oneof arm). */
+export async function dispatch(app: AbciApplication, req: Request): Promise<Response> {
+  if (req.echo) return Response.fromPartial({ echo: { message: req.echo.message } });
+  if (req.flush) return Response.fromPartial({ flush: {} });
+  if (req.info) return Response.fromPartial({ info: await app.info(req.info) });
+  if (req.initChain) return Response.fromPartial({ initChain: await app.initChain(req.initChain) });
+  if (req.query) return Response.fromPartial({ query: await app.query(req.query) });
+  if (req.checkTx) return Response.fromPartial({ checkTx: await app.checkTx(req.checkTx) });
+  if (req.prepareProposal)
+    return Response.fromPartial({ prepareProposal: await app.prepareProposal(req.prepareProposal) });
+  if (req.processProposal)
+    return Response.fromPartial({ processProposal: await app.processProposal(req.processProposal) });
+  if (req.finalizeBlock)
+    return Response.fromPartial({ finalizeBlock: await app.finalizeBlock(req.finalizeBlock) });
+  if (req.commit) return Response.fromPartial({ commit: await app.commit(req.commit) });
+  if (req.listSnapshots) return Response.fromPartial({ listSnapshots: { snapshots: [] } });
+  if (req.offerSnapshot) {
+    return Response.fromPartial({ offerSnapshot: { result: ResponseOfferSnapshot_Result.REJECT } });
+  }
+  if (req.loadSnapshotChunk) return Response.fromPartial({ loadSnapshotChunk: { chunk: new Uint8Array() } });
+  if (req.applySnapshotChunk) return Response.fromPartial({ applySnapshotChunk: {} });
+  if (req.extendVote) return Response.fromPartial({ extendVote: { voteExtension: new Uint8Array() } });
+  if (req.verifyVoteExtension) {
+    return Response.fromPartial({
+      verifyVoteExtension: { status: ResponseVerifyVoteExtension_VerifyStatus.ACCEPT },
+    });
+  }
+  throw new Error("unknown ABCI request");
+}
+
+/** A serial queue shared by all connections (the Go server's global mutex). */
+class SerialQueue {
+  private tail: Promise<void> = Promise.resolve();
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(task);
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+}
+
+function handleConnection(
+  socket: Socket,
+  app: AbciApplication,
+  queue: SerialQueue,
+  opts: AbciServerOptions,
+): void {
+  let pending = new Uint8Array(0);
+  // Responses must leave in request order; chaining per connection keeps FIFO even with async handlers.
+  let outTail: Promise<void> = Promise.resolve();
+  socket.setNoDelay(true);
+  socket.on("data", (chunk: Buffer) => {
+    const merged = new Uint8Array(pending.length + chunk.length);
+    merged.set(pending);
+    merged.set(chunk, pending.length);
+    let off = 0;
+    try {
+      for (;;) {
+        const lv = readUvarint(merged, off);
+        if (!lv) break;
+        const [len, n] = lv;
+        if (len > MAX_ABCI_MESSAGE_BYTES) throw new Error(`ABCI message of ${len} bytes over the limit`);
+        if (off + n + len > merged.length) break;
+        const req = Request.decode(merged.subarray(off + n, off + n + len));
+        off += n + len;
+        const answer = queue.run(() => dispatch(app, req));
+        outTail = outTail.then(async () => {
+          let res: Response;
+          try {
+            res = await answer;
+          } catch (e) {
+            const msg = e instanceof Error ? e.message : String(e);
+            opts.onError?.(`application error: ${msg}`);
+            res = Response.fromPartial({ exception: { error: msg } });
+          }
+          if (!socket.destroyed) socket.write(frame(Response.encode(res, BinaryWriter.create()).finish()));
+        });
+      }
+    } catch (e) {
+      opts.onError?.(`bad ABCI frame: ${e instanceof Error ? e.message : String(e)}`);
+      socket.destroy();
+      return;
+    }
+    pending = merged.slice(off);
+  });
+  socket.on("error", (e) => opts.onError?.(`ABCI connection error: ${e.message}`));
+}
+
+/** Starts serving `app` on `address` (`tcp://host:port`, `host:port` or `unix:///path`). */
+export async function startAbciServer(
+  app: AbciApplication,
+  address: string,
+  opts: AbciServerOptions = {},
+): Promise<{ server: Server; close(): Promise<void>; port: number | undefined }> {
+  const queue = new SerialQueue();
+  const sockets = new Set<Socket>();
+  const server = createServer((s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+    handleConnection(s, app, queue, opts);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    if (address.startsWith("unix://")) server.listen(address.slice("unix://".length), resolve);
+    else {
+      const hp = address.replace(/^tcp:\/\//, "");
+      const i = hp.lastIndexOf(":");
+      server.listen(Number(hp.slice(i + 1)), hp.slice(0, i) || "127.0.0.1", resolve);
+    }
+  });
+  const addr = server.address();
+  return {
+    server,
+    port: typeof addr === "object" && addr ? addr.port : undefined,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Rebuilds every example Secret Contract under contracts/ into contracts/build/ (.wasm + .wasm.gz), reproducibly:
+# pinned toolchain (Debian rustc 1.63), locked crate versions, remapped paths, deterministic gzip.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CONTRACTS="$ROOT/contracts"
+OUT="$CONTRACTS/build"
+TARGET_DIR="$CONTRACTS/target"
+
+# Debian's rustc ships the wasm32 std; rustup's toolchain in PATH does not. Call both tools by full path.
+RUSTC_BIN="${SHROUD_RUSTC:-/usr/bin/rustc}"
+CARGO_BIN="${SHROUD_CARGO:-/usr/bin/cargo}"
+# Rust crates compiled as wasm32 cdylib (the order is the order of the table in contracts/README.md).
+ALL_RUST_CONTRACTS=(counter snip20 callbacks v010_token)
+RUST_CONTRACTS=()
+for c in "${ALL_RUST_CONTRACTS[@]}"; do [ -f "$ROOT/contracts/$c/Cargo.toml" ] && RUST_CONTRACTS+=("$c"); done
+
+need() { command -v "$1" >/dev/null 2>&1 || { echo "build-contracts: missing tool '$1'" >&2; exit 1; }; }
+need "$RUSTC_BIN"; need "$CARGO_BIN"; need wasm-objdump; need gzip; need sha256sum; need node
+
+# cargo 1.65 reaches crates.io only through the (then unstable) sparse index; RUSTC_BOOTSTRAP=1 unlocks
+# `-Z sparse-registry` for cargo. No crate uses nightly language features (rustc would say so).
+export RUSTC="$RUSTC_BIN" RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$TARGET_DIR" SOURCE_DATE_EPOCH=0
+# Remap absolute paths (they end up in panic location strings) so the output does not depend on $HOME or checkout.
+CARGO_REG="${CARGO_HOME:-$HOME/.cargo}/registry/src"
+export RUSTFLAGS="--remap-path-prefix=$CARGO_REG=/cargo/registry/src --remap-path-prefix=$CONTRACTS=/contracts -C link-arg=-s"
+
+mkdir -p "$OUT"
+cd "$CONTRACTS"
+"$CARGO_BIN" -Z sparse-registry build --release --locked --target wasm32-unknown-unknown \
+  $(printf -- '-p %s ' "${RUST_CONTRACTS[@]}")
+
+# Floats are rejected by Secret at upload (non-deterministic NaN bits): fail the build if any survive.
+check_no_floats() {
+  local wasm="$1" hits
+  hits="$(wasm-objdump -d "$wasm" | grep -cE '\b(f32|f64)\.|_f(32|64)(_[su])?\b' || true)"
+  if [ "$hits" != "0" ]; then echo "build-contracts: $wasm contains $hits float instructions" >&2; exit 1; fi
+  if wasm-objdump -x -j Type "$wasm" | grep -qE '\b(f32|f64)\b'; then
+    echo "build-contracts: $wasm has float types in signatures" >&2; exit 1
+  fi
+}
+
+for name in "${RUST_CONTRACTS[@]}"; do
+  src="$TARGET_DIR/wasm32-unknown-unknown/release/$name.wasm"
+  dst="$OUT/$name.wasm"
+  if command -v wasm-opt >/dev/null 2>&1 && [ "${SHROUD_NO_WASM_OPT:-0}" != "1" ]; then
+    # -Oz shrinks ~40%; --signext-lowering is not needed (rustc 1.63 emits MVP wasm only).
+    wasm-opt -Oz --strip-debug --strip-producers "$src" -o "$dst"
+  else
+    cp "$src" "$dst"
+  fi
+  check_no_floats "$dst"
+done
+
+# Hostile modules (WAT → wasm with the wabt npm package).
+if [ -f "$CONTRACTS/hostile/build.mjs" ]; then node "$CONTRACTS/hostile/build.mjs" "$OUT"; fi
+
+for wasm in "$OUT"/*.wasm; do
+  gzip -9 -n -c "$wasm" >"$wasm.gz"
+done
+(cd "$OUT" && sha256sum -- *.wasm *.wasm.gz | LC_ALL=C sort -k2 >SHA256SUMS)
+(cd "$OUT" && for f in *.wasm; do printf '%-32s %8d bytes  %s\n' "$f" "$(stat -c %s "$f")" "$(sha256sum "$f" | cut -c1-64)"; done)

@@ -60,4 +60,4 @@ for wasm in "$OUT"/*.wasm; do
   gzip -9 -n -c "$wasm" >"$wasm.gz"
 done
 (cd "$OUT" && sha256sum -- *.wasm *.wasm.gz | LC_ALL=C sort -k2 >SHA256SUMS)
-(cd "$OUT" && for f in *.wasm; do printf '%-32s %8d bytes  %s\n' "$f" "$(stat -c %s "$f")" "$(sha256sum "$f" | cut -c1-64)"; done)
+(cd "$OUT" && for f in *.wasm; do printf '%-40s %8d bytes  %s\n' "$f" "$(stat -c %s "$f")" "$(sha256sum "$f" | cut -c1-64)"; done)

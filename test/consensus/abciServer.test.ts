@@ -10,6 +10,9 @@ import { BinaryWriter } from "cosmjs-types/binary";
 import { Request, Response } from "cosmjs-types/tendermint/abci/types";
 import { frame, readUvarint, startAbciServer, writeUvarint } from "../../src/consensus/abciServer.js";
 import { findCometbft, setTomlValue } from "../../src/consensus/cometbft.js";
+import { ed25519Address, headerHash, txsHash, validatorsHash } from "../../src/consensus/header.js";
+import { precommitSignBytes } from "../../src/consensus/votes.js";
+import { createPublicKey, verify } from "node:crypto";
 import { KvApp } from "./kvApp.js";
 
 async function freePort(): Promise<number> {
@@ -72,6 +75,64 @@ describe("ABCI framing", () => {
   });
 });
 
+const hex = (s: string) => new Uint8Array(Buffer.from(s, "hex"));
+
+function rfc3339ToTimestamp(t: string): { seconds: bigint; nanos: number } {
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(t)!;
+  return { seconds: BigInt(Date.parse(m[1]! + "Z") / 1000), nanos: Number((m[2] ?? "").padEnd(9, "0")) };
+}
+
+/** Our header/validator/tx/commit hashing must reproduce what CometBFT itself computed for a real block. */
+async function checkHashesAgainstComet(rpcGet: (p: string) => Promise<any>, height: number): Promise<void> {
+  const blk = (await rpcGet(`/block?height=${height}`)).result;
+  const h = blk.block.header;
+  const header = {
+    version: { block: BigInt(h.version.block), app: BigInt(h.version.app ?? 0) },
+    chainId: h.chain_id,
+    height: BigInt(h.height),
+    time: rfc3339ToTimestamp(h.time),
+    lastBlockId: {
+      hash: hex(h.last_block_id.hash),
+      partSetHeader: { total: h.last_block_id.parts.total, hash: hex(h.last_block_id.parts.hash) },
+    },
+    lastCommitHash: hex(h.last_commit_hash),
+    dataHash: hex(h.data_hash),
+    validatorsHash: hex(h.validators_hash),
+    nextValidatorsHash: hex(h.next_validators_hash),
+    consensusHash: hex(h.consensus_hash),
+    appHash: hex(h.app_hash),
+    lastResultsHash: hex(h.last_results_hash),
+    evidenceHash: hex(h.evidence_hash),
+    proposerAddress: hex(h.proposer_address),
+  };
+  assert.equal(toHexU(headerHash(header)), blk.block_id.hash, "header hash");
+  const txs = (blk.block.data.txs as string[]).map((t) => new Uint8Array(Buffer.from(t, "base64")));
+  assert.equal(toHexU(txsHash(txs)), h.data_hash || toHexU(txsHash([])), "data hash");
+  const vals = (await rpcGet(`/validators?height=${height}`)).result.validators as any[];
+  const infos = vals.map((v) => ({
+    address: hex(v.address),
+    pubKey: new Uint8Array(Buffer.from(v.pub_key.value, "base64")),
+    power: BigInt(v.voting_power),
+  }));
+  assert.equal(toHexU(validatorsHash(infos)), h.validators_hash, "validators hash");
+  assert.equal(toHexU(ed25519Address(infos[0]!.pubKey)), vals[0].address, "validator address");
+  const commit = (await rpcGet(`/commit?height=${height}`)).result.signed_header.commit;
+  const sig = commit.signatures[0];
+  const blockId = {
+    hash: hex(commit.block_id.hash),
+    partSetHeader: { total: commit.block_id.parts.total, hash: hex(commit.block_id.parts.hash) },
+  };
+  const msg = precommitSignBytes(h.chain_id, BigInt(height), blockId, rfc3339ToTimestamp(sig.timestamp));
+  const pub = createPublicKey({
+    key: Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), Buffer.from(infos[0]!.pubKey)]),
+    format: "der",
+    type: "spki",
+  });
+  assert.ok(verify(null, msg, pub, Buffer.from(sig.signature, "base64")), "precommit sign bytes");
+}
+
+const toHexU = (b: Uint8Array) => Buffer.from(b).toString("hex").toUpperCase();
+
 const cometbft = findCometbft();
 describe(
   "against CometBFT v0.38",
@@ -127,6 +188,7 @@ describe(
           assert.ok(app.calls.includes("initChain"));
           assert.ok(app.calls.includes("prepareProposal") && app.calls.includes("processProposal"));
           assert.equal(app.state.get("color"), "blue");
+          await checkHashesAgainstComet(rpcGet, Number(res.result.height));
         } finally {
           node.kill("SIGTERM");
           await new Promise((r) => node.once("exit", r));

@@ -1,0 +1,449 @@
+// The embedded single-validator engine: drives an ABCI 2.0 application in-process the way CometBFT would
+// (Info handshake, InitChain, CheckTx into a mempool, PrepareProposal → ProcessProposal → FinalizeBlock →
+// store block → Commit → recheck), with no empty blocks while idle. It is the consensus of `shroud dev`:
+// one validator, no BFT. Crash safety mirrors CometBFT: the block and its results are stored before the
+// app commits; on start an app one block behind has that block replayed (spec consensus-storage-perf §1.6).
+import { EventEmitter } from "node:events";
+import {
+  CheckTxType,
+  ResponseProcessProposal_ProposalStatus,
+  type ExecTxResult,
+  type ResponseCheckTx,
+  type ResponseFinalizeBlock,
+  type ValidatorUpdate,
+} from "cosmjs-types/tendermint/abci/types";
+import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
+import { Block } from "cosmjs-types/tendermint/types/block";
+import type { ConsensusParams } from "cosmjs-types/tendermint/types/params";
+import { BlockID, Commit, CommitSig, type Header } from "cosmjs-types/tendermint/types/types";
+import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
+import type { AbciApplication } from "./abciTypes.js";
+import { BlockStore } from "./blockStore.js";
+import {
+  ed25519Address,
+  resultsHash,
+  sha256,
+  txsHash,
+  validatorsHash,
+  type ValidatorInfo,
+} from "./header.js";
+import { merkleRoot } from "./merkle.js";
+import { nsToTimestamp, timestampToNs } from "./time.js";
+import { blockIdOf, Ed25519Signer, precommitSignBytes } from "./votes.js";
+
+/** CometBFT's block protocol version (version/version.go BlockProtocol). */
+const BLOCK_PROTOCOL = 11n;
+/** CometBFT mempool default `size`. */
+const MEMPOOL_MAX_TXS = 5000;
+
+export interface DevEngineOptions {
+  app: AbciApplication;
+  blockStorePath: string;
+  chainId: string;
+  /** 32-byte ed25519 seed of the single validator. */
+  validatorSeed: Uint8Array;
+  /** Minimum time between blocks (LocalSecret's fast blocks are ~200 ms). */
+  blockTimeMs: number;
+  genesisTimeNs: bigint;
+  appStateBytes: Uint8Array;
+  initialHeight?: bigint;
+  consensusParams?: ConsensusParams;
+  /** Largest block payload (sum of tx bytes) the engine proposes; a 2 MiB wasm upload must fit. */
+  maxBlockTxBytes?: number;
+  /** Largest single tx accepted into the mempool. */
+  maxTxBytes?: number;
+  /** Clock source (wall clock by default; tests inject one). Engines may read the clock; the app may not. */
+  nowNs?: () => bigint;
+}
+
+export interface BroadcastResult {
+  hash: Uint8Array;
+  checkTx: ResponseCheckTx;
+}
+
+/** Events: "block" (height: bigint), "tx" ({ hash, height, index, result }). */
+export class DevEngine extends EventEmitter {
+  readonly store: BlockStore;
+  private readonly signer: Ed25519Signer;
+  private readonly opts: DevEngineOptions;
+  private readonly mempool = new Map<string, Uint8Array>();
+  private validators: ValidatorInfo[] = [];
+  private lastBlockId = BlockID.fromPartial({});
+  private lastTimeNs = 0n;
+  private lastResults: ExecTxResult[] = [];
+  private lastAppHash: Uint8Array = new Uint8Array();
+  private lastCommit: Commit | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private producing: Promise<void> | undefined;
+  private stopped = false;
+  private appVersion = 0n;
+
+  constructor(opts: DevEngineOptions) {
+    super();
+    this.opts = opts;
+    this.store = new BlockStore(opts.blockStorePath);
+    this.signer = new Ed25519Signer(opts.validatorSeed);
+  }
+
+  get height(): bigint {
+    return this.store.height();
+  }
+
+  get validatorSet(): readonly ValidatorInfo[] {
+    return this.validators;
+  }
+
+  get appHash(): Uint8Array {
+    return this.lastAppHash;
+  }
+
+  private now(): bigint {
+    return this.opts.nowNs ? this.opts.nowNs() : BigInt(Date.now()) * 1_000_000n;
+  }
+
+  /** Handshake: InitChain on a fresh chain, replay of stored blocks the app has not committed, then idle. */
+  async start(): Promise<void> {
+    const info = await this.opts.app.info({
+      version: "0.38.25",
+      blockVersion: BLOCK_PROTOCOL,
+      p2pVersion: 8n,
+      abciVersion: "2.0.0",
+    });
+    this.appVersion = info.appVersion;
+    const storeHeight = this.store.height();
+    const appHeight = info.lastBlockHeight;
+    if (appHeight > storeHeight) {
+      throw new Error(
+        `app height ${appHeight} is ahead of the block store (${storeHeight}): wrong data folder?`,
+      );
+    }
+    if (storeHeight === 0n) {
+      await this.initChain();
+    } else {
+      this.restoreFromStore(storeHeight);
+      for (let h = appHeight + 1n; h <= storeHeight; h++) await this.replay(h);
+      if (appHeight === storeHeight) this.lastAppHash = info.lastBlockAppHash;
+    }
+  }
+
+  private async initChain(): Promise<void> {
+    const val = this.ownValidator(10n);
+    const res = await this.opts.app.initChain({
+      time: nsToTimestamp(this.opts.genesisTimeNs),
+      chainId: this.opts.chainId,
+      ...(this.opts.consensusParams ? { consensusParams: this.opts.consensusParams } : {}),
+      validators: [{ pubKey: { ed25519: val.pubKey }, power: val.power }],
+      appStateBytes: this.opts.appStateBytes,
+      initialHeight: this.opts.initialHeight ?? 1n,
+    });
+    this.validators = res.validators.length > 0 ? this.applyUpdates([], res.validators) : [val];
+    this.lastAppHash = res.appHash;
+    this.lastTimeNs = this.opts.genesisTimeNs;
+    this.store.setMeta("validators", encodeValidators(this.validators));
+    this.store.setMeta("genesis_app_hash", res.appHash);
+  }
+
+  private ownValidator(power: bigint): ValidatorInfo {
+    return { address: ed25519Address(this.signer.publicKey), pubKey: this.signer.publicKey, power };
+  }
+
+  private restoreFromStore(height: bigint): void {
+    const b = this.store.getBlock(height);
+    if (!b) throw new Error(`block store has no block ${height}`);
+    this.lastBlockId = b.blockId;
+    this.lastTimeNs = timestampToNs(b.block.header.time);
+    this.lastResults = b.results.txResults;
+    this.lastAppHash = b.results.appHash;
+    this.lastCommit = this.store.getSeenCommit(height);
+    this.validators = decodeValidators(this.store.getMeta("validators") ?? new Uint8Array());
+  }
+
+  /** Re-executes a stored block the app did not commit (crash between store and Commit). */
+  private async replay(height: bigint): Promise<void> {
+    const b = this.store.getBlock(height);
+    if (!b) throw new Error(`cannot replay block ${height}: not stored`);
+    const h = b.block.header;
+    const res = await this.opts.app.finalizeBlock({
+      txs: b.block.data.txs,
+      decidedLastCommit: this.commitInfo(b.block.lastCommit),
+      misbehavior: [],
+      hash: b.blockId.hash,
+      height,
+      time: h.time,
+      nextValidatorsHash: h.nextValidatorsHash,
+      proposerAddress: h.proposerAddress,
+    });
+    if (!equal(res.appHash, b.results.appHash)) {
+      throw new Error(
+        `replay of block ${height} gave a different app hash: non-determinism or a wrong data folder`,
+      );
+    }
+    await this.opts.app.commit({});
+    this.lastAppHash = res.appHash;
+  }
+
+  /** CheckTx, then into the mempool; schedules a block. */
+  async broadcastTx(tx: Uint8Array): Promise<BroadcastResult> {
+    const hash = sha256(tx);
+    const key = Buffer.from(hash).toString("hex");
+    const max = this.opts.maxTxBytes ?? 4 * 1024 * 1024;
+    if (tx.length > max) return { hash, checkTx: rejected(21, `tx too large: ${tx.length} > ${max} bytes`) };
+    if (this.mempool.has(key)) return { hash, checkTx: rejected(19, "tx already exists in cache") };
+    if (this.mempool.size >= MEMPOOL_MAX_TXS) return { hash, checkTx: rejected(20, "mempool is full") };
+    const checkTx = await this.opts.app.checkTx({ tx, type: CheckTxType.NEW });
+    if (checkTx.code === 0) {
+      this.mempool.set(key, tx);
+      this.schedule();
+    }
+    return { hash, checkTx };
+  }
+
+  get mempoolSize(): number {
+    return this.mempool.size;
+  }
+
+  private schedule(): void {
+    if (this.timer || this.producing || this.stopped || this.mempool.size === 0) return;
+    const nextMs = Number((this.lastTimeNs - this.now()) / 1_000_000n) + this.opts.blockTimeMs;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.producing = this.produceBlock()
+          .then(() => undefined)
+          .catch((e: unknown) => {
+            this.emit("error", e);
+          })
+          .finally(() => {
+            this.producing = undefined;
+            this.schedule();
+          });
+      },
+      Math.max(0, nextMs),
+    );
+  }
+
+  /** Produces one block now, even an empty one (the CLI and tests use it; idle engines never call it). */
+  async produceBlock(): Promise<bigint> {
+    const height = this.store.height() + (this.opts.initialHeight ?? 1n);
+    const timeNs = maxBig(this.now(), this.lastTimeNs + 1_000_000n);
+    const time = nsToTimestamp(timeNs);
+    const proposer = ed25519Address(this.signer.publicKey);
+    const valHash = validatorsHash(this.validators);
+    const candidates = this.takeTxs();
+    const prepared = await this.opts.app.prepareProposal({
+      maxTxBytes: BigInt(this.opts.maxBlockTxBytes ?? 8 * 1024 * 1024),
+      txs: candidates,
+      localLastCommit: { round: 0, votes: [] },
+      misbehavior: [],
+      height,
+      time,
+      nextValidatorsHash: valHash,
+      proposerAddress: proposer,
+    });
+    const block = this.buildBlock(height, time, prepared.txs, valHash, proposer);
+    const blockId = blockIdOf(block);
+    const processed = await this.opts.app.processProposal({
+      txs: prepared.txs,
+      proposedLastCommit: this.commitInfo(block.lastCommit),
+      misbehavior: [],
+      hash: blockId.hash,
+      height,
+      time,
+      nextValidatorsHash: valHash,
+      proposerAddress: proposer,
+    });
+    if (processed.status !== ResponseProcessProposal_ProposalStatus.ACCEPT) {
+      throw new Error(`the application rejected its own proposal at height ${height}`);
+    }
+    const results = await this.opts.app.finalizeBlock({
+      txs: prepared.txs,
+      decidedLastCommit: this.commitInfo(block.lastCommit),
+      misbehavior: [],
+      hash: blockId.hash,
+      height,
+      time,
+      nextValidatorsHash: valHash,
+      proposerAddress: proposer,
+    });
+    if (results.txResults.length !== prepared.txs.length) {
+      throw new Error("FinalizeBlock returned a result count different from the tx count");
+    }
+    const commit = this.sign(height, blockId, time);
+    this.store.saveBlock({ height, blockId, block, results }, commit);
+    await this.opts.app.commit({});
+    this.afterCommit(blockId, timeNs, results, commit, prepared.txs);
+    await this.recheck();
+    this.emitBlock(height, prepared.txs, results);
+    return height;
+  }
+
+  private takeTxs(): Uint8Array[] {
+    const max = this.opts.maxBlockTxBytes ?? 8 * 1024 * 1024;
+    const out: Uint8Array[] = [];
+    let size = 0;
+    for (const tx of this.mempool.values()) {
+      if (size + tx.length > max) break;
+      out.push(tx);
+      size += tx.length;
+    }
+    return out;
+  }
+
+  private buildBlock(
+    height: bigint,
+    time: Timestamp,
+    txs: Uint8Array[],
+    valHash: Uint8Array,
+    proposer: Uint8Array,
+  ): Block {
+    const header: Header = {
+      version: { block: BLOCK_PROTOCOL, app: this.appVersion },
+      chainId: this.opts.chainId,
+      height,
+      time,
+      lastBlockId: this.lastBlockId,
+      lastCommitHash: this.lastCommit
+        ? merkleRoot(this.lastCommit.signatures.map((s) => CommitSig.encode(s).finish()))
+        : new Uint8Array(),
+      dataHash: txsHash(txs),
+      validatorsHash: valHash,
+      nextValidatorsHash: valHash,
+      consensusHash: sha256(new Uint8Array()),
+      appHash: this.lastAppHash,
+      lastResultsHash: resultsHash(this.lastResults),
+      evidenceHash: merkleRoot([]),
+      proposerAddress: proposer,
+    };
+    const block = Block.fromPartial({ header, data: { txs }, evidence: { evidence: [] } });
+    if (this.lastCommit) block.lastCommit = this.lastCommit;
+    return block;
+  }
+
+  private sign(height: bigint, blockId: BlockID, time: Timestamp): Commit {
+    const sig = this.signer.sign(precommitSignBytes(this.opts.chainId, height, blockId, time));
+    return Commit.fromPartial({
+      height,
+      round: 0,
+      blockId,
+      signatures: [
+        {
+          blockIdFlag: BlockIDFlag.BLOCK_ID_FLAG_COMMIT,
+          validatorAddress: ed25519Address(this.signer.publicKey),
+          timestamp: time,
+          signature: sig,
+        },
+      ],
+    });
+  }
+
+  private commitInfo(commit: Commit | undefined) {
+    if (!commit) return { round: 0, votes: [] };
+    return {
+      round: commit.round,
+      votes: this.validators.map((v) => ({
+        validator: { address: v.address, power: v.power },
+        blockIdFlag: commit.signatures.some((s) => equal(s.validatorAddress, v.address))
+          ? BlockIDFlag.BLOCK_ID_FLAG_COMMIT
+          : BlockIDFlag.BLOCK_ID_FLAG_ABSENT,
+      })),
+    };
+  }
+
+  private afterCommit(
+    blockId: BlockID,
+    timeNs: bigint,
+    results: ResponseFinalizeBlock,
+    commit: Commit,
+    txs: Uint8Array[],
+  ): void {
+    this.lastBlockId = blockId;
+    this.lastTimeNs = timeNs;
+    this.lastResults = results.txResults;
+    this.lastAppHash = results.appHash;
+    this.lastCommit = commit;
+    for (const tx of txs) this.mempool.delete(Buffer.from(sha256(tx)).toString("hex"));
+    if (results.validatorUpdates.length > 0) {
+      this.validators = this.applyUpdates(this.validators, results.validatorUpdates);
+      this.store.setMeta("validators", encodeValidators(this.validators));
+    }
+  }
+
+  private applyUpdates(
+    current: readonly ValidatorInfo[],
+    updates: readonly ValidatorUpdate[],
+  ): ValidatorInfo[] {
+    const byAddr = new Map(current.map((v) => [Buffer.from(v.address).toString("hex"), v]));
+    for (const u of updates) {
+      const pk = u.pubKey.ed25519;
+      if (!pk) continue; // only ed25519 validators are supported, as in CometBFT's default params
+      const addr = ed25519Address(pk);
+      const key = Buffer.from(addr).toString("hex");
+      if (u.power === 0n) byAddr.delete(key);
+      else byAddr.set(key, { address: addr, pubKey: pk, power: u.power });
+    }
+    // CometBFT orders validators by power (desc), then address (asc).
+    return [...byAddr.values()].sort((a, b) =>
+      a.power === b.power ? Buffer.compare(a.address, b.address) : a.power > b.power ? -1 : 1,
+    );
+  }
+
+  private async recheck(): Promise<void> {
+    for (const [key, tx] of [...this.mempool]) {
+      const r = await this.opts.app.checkTx({ tx, type: CheckTxType.RECHECK });
+      if (r.code !== 0) this.mempool.delete(key);
+    }
+  }
+
+  private emitBlock(height: bigint, txs: Uint8Array[], results: ResponseFinalizeBlock): void {
+    this.emit("block", height);
+    txs.forEach((tx, index) =>
+      this.emit("tx", { hash: sha256(tx), height, index, result: results.txResults[index] }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.producing) await this.producing;
+    this.store.close();
+  }
+}
+
+function rejected(code: number, log: string): ResponseCheckTx {
+  return {
+    code,
+    log,
+    codespace: "sdk",
+    data: new Uint8Array(),
+    info: "",
+    gasWanted: 0n,
+    gasUsed: 0n,
+    events: [],
+  };
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.compare(a, b) === 0;
+}
+
+function maxBig(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}
+
+function encodeValidators(vals: readonly ValidatorInfo[]): Uint8Array {
+  const json = vals.map((v) => ({
+    pubKey: Buffer.from(v.pubKey).toString("base64"),
+    power: v.power.toString(),
+  }));
+  return new TextEncoder().encode(JSON.stringify(json));
+}
+
+function decodeValidators(bytes: Uint8Array): ValidatorInfo[] {
+  if (bytes.length === 0) return [];
+  const arr = JSON.parse(new TextDecoder().decode(bytes)) as { pubKey: string; power: string }[];
+  return arr.map((v) => {
+    const pubKey = new Uint8Array(Buffer.from(v.pubKey, "base64"));
+    return { address: ed25519Address(pubKey), pubKey, power: BigInt(v.power) };
+  });
+}

@@ -210,7 +210,7 @@ export class MemoryOverlay implements Overlay {
 }
 
 /** Merges a pending snapshot (with tombstones) over a parent iterator, both in the same direction. */
-function* mergeIterate(
+export function* mergeIterate(
   mine: readonly [Uint8Array, Uint8Array | undefined][],
   parentIt: Iterable<[Uint8Array, Uint8Array]>,
   reverse: boolean,

@@ -25,3 +25,30 @@ export interface Overlay extends KVStore {
   /** Sorted list of this overlay's pending writes (value undefined = delete). */
   pendingWrites(): [Uint8Array, Uint8Array | undefined][];
 }
+
+/** One entry of a block's write set: value undefined = delete. Write sets are sorted by key, keys unique. */
+export type KVWrite = readonly [key: Uint8Array, value: Uint8Array | undefined];
+
+/**
+ * The app-hash commitment over the whole state, kept swappable (spec consensus-storage-perf §5: an SMT of ours
+ * or @ethereumjs/mpt behind an adapter). Proofs are opaque bytes checked by the same implementation's `verify`.
+ */
+export interface StateCommitment {
+  /** Root over the last published (committed) state. */
+  root(): Uint8Array;
+  /** Computes the root after `writes` without persisting anything (FinalizeBlock must not persist). */
+  prepare(writes: readonly KVWrite[]): PreparedCommitment;
+  /** Inclusion or absence proof for `key` against `root()`. */
+  prove(key: Uint8Array): Uint8Array;
+  /** True when `proof` shows `key` → `value` (or absence when `value` is undefined) under `root`. */
+  verify(root: Uint8Array, key: Uint8Array, value: Uint8Array | undefined, proof: Uint8Array): boolean;
+}
+
+/** A computed but unpersisted commitment update. Valid only until another one is published. */
+export interface PreparedCommitment {
+  readonly root: Uint8Array;
+  /** Writes the update's rows; called inside the store's one commit transaction. */
+  persist(): void;
+  /** Makes the update visible to root()/prove(); called after that transaction committed. */
+  publish(): void;
+}

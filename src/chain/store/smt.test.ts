@@ -1,0 +1,126 @@
+// SMT tests: incremental roots equal the from-scratch root for every in-memory depth, proofs of inclusion and
+// absence verify, and tampered proofs do not.
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import Database from "better-sqlite3";
+import fc from "fast-check";
+import { SqliteSmtCommitment } from "./smtCommitment.js";
+import {
+  EMPTY_HASH,
+  decodeStateProof,
+  encodeStateProof,
+  keyHash,
+  leafHash,
+  nodeHash,
+  rootOfLeaves,
+  sha256,
+  verifyStateProof,
+} from "./smt.js";
+import { MemoryKVStore } from "./memory.js";
+import { blockWrites, testKey } from "./testkit.js";
+import { toHex, utf8 } from "../../util/bytes.js";
+
+const shape = { seed: 7, keySpace: 300, writesPerBlock: 60, deleteOneIn: 4 };
+
+function referenceRoot(state: MemoryKVStore): Uint8Array {
+  return rootOfLeaves(
+    [...state.iterate(undefined, undefined)].map(([k, v]) => ({ kh: keyHash(k), vh: sha256(v) })),
+  );
+}
+
+function runBlocks(
+  memDepth: number,
+  blocks: number,
+): { roots: string[]; smt: SqliteSmtCommitment; db: Database.Database; state: MemoryKVStore } {
+  const db = new Database(":memory:");
+  const smt = new SqliteSmtCommitment(db, memDepth);
+  const state = new MemoryKVStore();
+  const roots: string[] = [];
+  for (let h = 1; h <= blocks; h++) {
+    const writes = blockWrites(h, shape);
+    const p = smt.prepare(writes);
+    p.persist();
+    p.publish();
+    for (const [k, v] of writes) {
+      if (v === undefined) state.delete(k);
+      else state.set(k, v);
+    }
+    assert.equal(toHex(smt.root()), toHex(referenceRoot(state)), `height ${h} depth ${memDepth}`);
+    roots.push(toHex(p.root));
+  }
+  return { roots, smt, db, state };
+}
+
+describe("sparse Merkle tree", () => {
+  test("hashing rules: empty, single leaf, two leaves", () => {
+    assert.deepEqual(rootOfLeaves([]), EMPTY_HASH);
+    const a = { kh: keyHash(utf8.encode("a")), vh: sha256(utf8.encode("1")) };
+    assert.deepEqual(rootOfLeaves([a]), leafHash(a.kh, a.vh));
+    const b = { kh: keyHash(utf8.encode("b")), vh: sha256(utf8.encode("2")) };
+    // sha256("a") starts 0xca, sha256("b") starts 0x3e: they split at bit 0, b on the left.
+    assert.deepEqual(rootOfLeaves([a, b]), nodeHash(leafHash(b.kh, b.vh), leafHash(a.kh, a.vh)));
+  });
+
+  test("incremental roots match the from-scratch root at memDepth 0, 2, 5, 18", () => {
+    const results = [0, 2, 5, 18].map((d) => runBlocks(d, 12).roots);
+    for (const r of results) assert.deepEqual(r, results[0]);
+  });
+
+  test("rebuild from stored leaves restores the same root", () => {
+    const { smt, db } = runBlocks(4, 5);
+    const again = new SqliteSmtCommitment(db, 4);
+    assert.deepEqual(again.root(), smt.root());
+    const other = new SqliteSmtCommitment(db, 9);
+    assert.deepEqual(other.root(), smt.root());
+  });
+
+  test("inclusion and absence proofs verify; wrong values and tampering fail", () => {
+    for (const depth of [0, 3, 18]) {
+      const { smt, state } = runBlocks(depth, 6);
+      const root = smt.root();
+      for (let i = 0; i < shape.keySpace + 20; i++) {
+        const key = testKey(i);
+        const value = state.get(key);
+        const proof = smt.prove(key);
+        assert.ok(smt.verify(root, key, value, proof), `key ${i} depth ${depth}`);
+        if (value !== undefined) {
+          assert.ok(!smt.verify(root, key, undefined, proof), "inclusion proof must not prove absence");
+          assert.ok(!smt.verify(root, key, utf8.encode("other"), proof));
+        } else {
+          assert.ok(!smt.verify(root, key, utf8.encode("x"), proof), "absence proof must not prove a value");
+        }
+        assert.ok(!smt.verify(sha256(root), key, value, proof), "wrong root");
+      }
+    }
+  });
+
+  test("any single-byte corruption of a proof is rejected", () => {
+    const { smt, state } = runBlocks(3, 4);
+    const root = smt.root();
+    const keys = [testKey(1), testKey(2), testKey(shape.keySpace + 5)];
+    fc.assert(
+      fc.property(fc.constantFrom(...keys), fc.nat(), fc.integer({ min: 1, max: 255 }), (key, pos, xor) => {
+        const proof = smt.prove(key);
+        const bad = proof.slice();
+        const at = pos % bad.length;
+        bad[at] = bad[at]! ^ xor;
+        assert.ok(!smt.verify(root, key, state.get(key), bad));
+      }),
+      { seed: 42, numRuns: 300 },
+    );
+  });
+
+  test("proof encoding round-trips and rejects malformed input", () => {
+    const p = {
+      siblings: [sha256(utf8.encode("s"))],
+      terminal: { kh: sha256(utf8.encode("k")), vh: EMPTY_HASH },
+    };
+    assert.deepEqual(decodeStateProof(encodeStateProof(p)), p);
+    const q = { siblings: [], terminal: undefined };
+    assert.deepEqual(decodeStateProof(encodeStateProof(q)), q);
+    assert.throws(() => decodeStateProof(new Uint8Array([2, 0, 0, 0])), /proof/);
+    assert.throws(() => decodeStateProof(encodeStateProof(p).slice(0, 40)), /proof/);
+    assert.equal(verifyStateProof(EMPTY_HASH, utf8.encode("k"), undefined, q), true);
+    assert.equal(verifyStateProof(EMPTY_HASH, utf8.encode("k"), utf8.encode("v"), q), false);
+  });
+});

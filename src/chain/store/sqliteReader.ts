@@ -1,0 +1,149 @@
+// Synchronous SQLite readers: the latest committed state (paged iteration, so no statement stays open while a
+// caller interleaves other reads) and a reader "as of height H" that layers the undo log over the latest state.
+import type Database from "better-sqlite3";
+import type { KVReader } from "./types.js";
+import { assertKey, mergeIterate } from "./memory.js";
+
+/** Rows fetched per page of an iteration. Small enough to stay lazy, large enough to amortize the query. */
+export const PAGE_SIZE = 128;
+
+type Row = [Buffer, Buffer | null];
+
+export const view = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+/** The latest committed state: table `latest(key, value)`. A live view: it moves with each commit. */
+export class LatestReader implements KVReader {
+  private readonly getStmt: Database.Statement<[Uint8Array], Buffer>;
+  private readonly pages = new Map<string, Database.Statement<Uint8Array[], Row>>();
+
+  constructor(private readonly db: Database.Database) {
+    this.getStmt = db.prepare<[Uint8Array], Buffer>("SELECT value FROM latest WHERE key = ?").pluck();
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    const v = this.getStmt.get(assertKey(key));
+    return v === undefined ? undefined : view(v);
+  }
+
+  has(key: Uint8Array): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  iterate(
+    start: Uint8Array | undefined,
+    end: Uint8Array | undefined,
+    reverse = false,
+  ): Iterable<[Uint8Array, Uint8Array]> {
+    return this.paged(start, end, reverse);
+  }
+
+  /** One page: `after` is the last key already returned (exclusive) or undefined for the first page. */
+  private page(
+    start: Uint8Array | undefined,
+    end: Uint8Array | undefined,
+    reverse: boolean,
+    after: Uint8Array | undefined,
+  ): Row[] {
+    const conds: string[] = [];
+    const args: Uint8Array[] = [];
+    // Forward pages move the lower bound up; reverse pages move the upper bound down.
+    const lower = reverse ? start : (after ?? start);
+    const upper = reverse ? (after ?? end) : end;
+    if (lower !== undefined) {
+      conds.push(!reverse && after !== undefined ? "key > ?" : "key >= ?");
+      args.push(lower);
+    }
+    if (upper !== undefined) {
+      conds.push("key < ?");
+      args.push(upper);
+    }
+    const where = conds.length > 0 ? `WHERE ${conds.join(" AND ")}` : "";
+    const sql = `SELECT key, value FROM latest ${where} ORDER BY key ${reverse ? "DESC" : "ASC"} LIMIT ${PAGE_SIZE}`;
+    let stmt = this.pages.get(sql);
+    if (stmt === undefined) {
+      stmt = this.db.prepare<Uint8Array[], Row>(sql).raw();
+      this.pages.set(sql, stmt);
+    }
+    return stmt.all(...args);
+  }
+
+  private *paged(
+    start: Uint8Array | undefined,
+    end: Uint8Array | undefined,
+    reverse: boolean,
+  ): Generator<[Uint8Array, Uint8Array]> {
+    let after: Uint8Array | undefined;
+    for (;;) {
+      const rows = this.page(start, end, reverse, after);
+      for (const [k, v] of rows) yield [view(k), view(v!)];
+      if (rows.length < PAGE_SIZE) return;
+      after = view(rows[rows.length - 1]![0]);
+    }
+  }
+}
+
+/**
+ * State as of the end of `height` (< the latest): the undo log row (key, H, value) says that before height H
+ * the key held `value` (NULL = absent), so the answer is the first row with H > height, else the latest value.
+ * Stays correct across later commits until pruning passes `height`.
+ */
+export class HistoricalReader implements KVReader {
+  private readonly getStmt: Database.Statement<[Uint8Array, number], Row>;
+  private readonly rangeStmt: Database.Statement<[Uint8Array, Uint8Array, number], Row>;
+  private readonly rangeOpenStmt: Database.Statement<[Uint8Array, number], Row>;
+
+  constructor(
+    db: Database.Database,
+    private readonly latest: LatestReader,
+    readonly height: number,
+  ) {
+    this.getStmt = db
+      .prepare<[Uint8Array, number], Row>(
+        "SELECT key, value FROM history WHERE key = ? AND height > ? ORDER BY height ASC LIMIT 1",
+      )
+      .raw();
+    this.rangeStmt = db
+      .prepare<[Uint8Array, Uint8Array, number], Row>(
+        "SELECT key, value FROM history WHERE key >= ? AND key < ? AND height > ? ORDER BY key, height",
+      )
+      .raw();
+    this.rangeOpenStmt = db
+      .prepare<[Uint8Array, number], Row>(
+        "SELECT key, value FROM history WHERE key >= ? AND height > ? ORDER BY key, height",
+      )
+      .raw();
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    const row = this.getStmt.get(assertKey(key), this.height);
+    if (row === undefined) return this.latest.get(key);
+    return row[1] === null ? undefined : view(row[1]);
+  }
+
+  has(key: Uint8Array): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  iterate(
+    start: Uint8Array | undefined,
+    end: Uint8Array | undefined,
+    reverse = false,
+  ): Iterable<[Uint8Array, Uint8Array]> {
+    // Historical iteration (REST queries at a past height) materializes the undo rows in range; the latest
+    // state underneath stays paged.
+    const from = start ?? new Uint8Array(0);
+    const rows =
+      end === undefined
+        ? this.rangeOpenStmt.all(from, this.height)
+        : this.rangeStmt.all(from, end, this.height);
+    const overrides: [Uint8Array, Uint8Array | undefined][] = [];
+    let prev: Buffer | undefined;
+    for (const [k, v] of rows) {
+      if (prev !== undefined && prev.equals(k)) continue; // keep the earliest change after `height`
+      prev = k;
+      overrides.push([view(k), v === null ? undefined : view(v)]);
+    }
+    if (reverse) overrides.reverse();
+    return mergeIterate(overrides, this.latest.iterate(start, end, reverse), reverse);
+  }
+}

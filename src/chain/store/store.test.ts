@@ -1,0 +1,212 @@
+// Persistent store tests: reads at every retained height against a model, pruning, proofs against the app
+// hash, FinalizeBlock/Commit split, determinism across stores and reopen, and edge validation.
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openStore, openStoreAt } from "./store.js";
+import type { Store } from "./store.js";
+import { MemoryKVStore } from "./memory.js";
+import { blockWrites, testKey } from "./testkit.js";
+import type { KVReader } from "./types.js";
+import { toHex, utf8 } from "../../util/bytes.js";
+
+const shape = { seed: 11, keySpace: 400, writesPerBlock: 80, deleteOneIn: 5 };
+const dump = (r: KVReader, s?: Uint8Array, e?: Uint8Array, rev = false): string[] =>
+  [...r.iterate(s, e, rev)].map(([k, v]) => `${toHex(k)}=${toHex(v)}`);
+
+function apply(model: MemoryKVStore, height: number): void {
+  for (const [k, v] of blockWrites(height, shape)) {
+    if (v === undefined) model.delete(k);
+    else model.set(k, v);
+  }
+}
+
+function snapshot(m: MemoryKVStore): MemoryKVStore {
+  const c = new MemoryKVStore();
+  for (const [k, v] of m.iterate(undefined, undefined)) c.set(k, v);
+  return c;
+}
+
+function assertSameView(got: KVReader, want: KVReader, label: string): void {
+  assert.deepEqual(dump(got), dump(want), label);
+  assert.deepEqual(dump(got, undefined, undefined, true), dump(want, undefined, undefined, true), label);
+  const [s, e] = [testKey(50), testKey(250)];
+  assert.deepEqual(dump(got, s, e), dump(want, s, e), label);
+  assert.deepEqual(dump(got, s, e, true), dump(want, s, e, true), label);
+  for (let i = 0; i < shape.keySpace; i += 7) {
+    const k = testKey(i);
+    assert.deepEqual(got.get(k), want.get(k), `${label} key ${i}`);
+    assert.equal(got.has(k), want.has(k));
+  }
+}
+
+function withTmp(fn: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), "shroud-store-"));
+  try {
+    fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe("Store", () => {
+  test("reads at every height match the model, live and after reopen", () => {
+    withTmp((dir) => {
+      let store: Store = openStore(dir);
+      const model = new MemoryKVStore();
+      const snaps: MemoryKVStore[] = [];
+      for (let h = 1; h <= 15; h++) {
+        store.commit(h, blockWrites(h, shape));
+        apply(model, h);
+        snaps[h] = snapshot(model);
+        assertSameView(store.committed, model, `committed ${h}`);
+      }
+      for (let h = 1; h <= 15; h++) assertSameView(store.readerAt(h), snaps[h]!, `readerAt ${h}`);
+      const info = store.info();
+      store.close();
+      store = openStore(dir);
+      assert.deepEqual(store.info(), info);
+      for (const h of [1, 8, 15]) assertSameView(store.readerAt(h), snaps[h]!, `reopened readerAt ${h}`);
+      assert.throws(() => store.readerAt(16), /height/);
+      store.close();
+    });
+  });
+
+  test("keepRecent prunes old heights and keeps recent ones exact", () => {
+    const store = openStoreAt(":memory:", { keepRecent: 3 });
+    const model = new MemoryKVStore();
+    const snaps: MemoryKVStore[] = [];
+    for (let h = 1; h <= 10; h++) {
+      store.commit(h, blockWrites(h, shape));
+      apply(model, h);
+      snaps[h] = snapshot(model);
+    }
+    assert.equal(store.info().earliestHeight, 8);
+    assert.throws(() => store.readerAt(7), /height/);
+    for (const h of [8, 9, 10]) assertSameView(store.readerAt(h), snaps[h]!, `pruned store at ${h}`);
+    assert.equal(store.appHashAt(7), undefined);
+    assert.deepEqual(store.appHashAt(10), store.info().lastAppHash);
+    store.close();
+  });
+
+  test("keepRecent 1 keeps no undo log; readerAt serves only the latest height", () => {
+    const store = openStoreAt(":memory:", { keepRecent: 1 });
+    for (let h = 1; h <= 3; h++) store.commit(h, blockWrites(h, shape));
+    assert.throws(() => store.readerAt(2), /height/);
+    assert.deepEqual(dump(store.readerAt(3)), dump(store.committed));
+    store.close();
+  });
+
+  test("proofs from prove() verify against the last app hash, for present and absent keys", () => {
+    const store = openStoreAt(":memory:");
+    for (let h = 1; h <= 5; h++) store.commit(h, blockWrites(h, shape));
+    const { lastAppHash, lastHeight } = store.info();
+    let present = 0;
+    for (let i = 0; i < shape.keySpace + 10; i += 3) {
+      const p = store.prove(testKey(i));
+      assert.equal(p.height, lastHeight);
+      assert.deepEqual(p.appHash, lastAppHash);
+      if (p.value !== undefined) present++;
+      assert.ok(store.verify(lastAppHash, p.key, p.value, p.proof));
+      assert.ok(
+        !store.verify(lastAppHash, p.key, p.value === undefined ? utf8.encode("v") : undefined, p.proof),
+      );
+    }
+    assert.ok(present > 20, "some keys must be present");
+    store.close();
+  });
+
+  test("prepare persists nothing; a stale prepared block cannot be committed", () => {
+    withTmp((dir) => {
+      const store = openStore(dir);
+      store.commit(1, blockWrites(1, shape));
+      const before = store.info();
+      const stateBefore = dump(store.committed);
+      const a = store.prepare(2, blockWrites(2, shape));
+      const b = store.prepare(2, blockWrites(3, shape));
+      assert.notDeepEqual(a.appHash, b.appHash);
+      assert.deepEqual(store.info(), before);
+      assert.deepEqual(dump(store.committed), stateBefore);
+      assert.deepEqual(store.commitPrepared(b), b.appHash);
+      assert.throws(() => store.commitPrepared(a), /height/);
+      store.close();
+      const again = openStore(dir);
+      assert.equal(again.info().lastHeight, 2);
+      assert.deepEqual(again.info().lastAppHash, b.appHash);
+      again.close();
+    });
+  });
+
+  test("same write sets into two stores give the same app hash at every height", () => {
+    const s1 = openStoreAt(":memory:");
+    const s2 = openStoreAt(":memory:", { memDepth: 4, keepRecent: 2 });
+    for (let h = 1; h <= 20; h++) {
+      assert.deepEqual(
+        s1.commit(h, blockWrites(h, shape)),
+        s2.commit(h, blockWrites(h, shape)),
+        `height ${h}`,
+      );
+    }
+    s1.close();
+    s2.close();
+  });
+
+  test("an empty block keeps the app hash; overlays read through to committed state", () => {
+    const store = openStoreAt(":memory:");
+    assert.equal(store.info().lastHeight, 0);
+    assert.equal(store.info().lastAppHash.length, 0);
+    const h1 = store.commit(1, [[utf8.encode("a"), utf8.encode("1")]]);
+    assert.deepEqual(store.commit(2, []), h1);
+    const o = store.newOverlay();
+    o.set(utf8.encode("b"), utf8.encode("2"));
+    assert.deepEqual(dump(o).length, 2);
+    assert.equal(store.committed.get(utf8.encode("b")), undefined);
+    const h3 = store.commit(3, o.pendingWrites());
+    assert.notDeepEqual(h3, h1);
+    assert.deepEqual(store.committed.get(utf8.encode("b")), utf8.encode("2"));
+    store.close();
+  });
+
+  test("rejects bad heights and unsorted or duplicate write sets", () => {
+    const store = openStoreAt(":memory:");
+    const k = (s: string): Uint8Array => utf8.encode(s);
+    assert.throws(() => store.commit(0, []), /height/);
+    store.commit(5, []); // the first commit may start at InitChain's initial_height
+    assert.throws(() => store.commit(7, []), /height/);
+    assert.throws(
+      () =>
+        store.commit(6, [
+          [k("b"), k("1")],
+          [k("a"), k("1")],
+        ]),
+      /sorted/,
+    );
+    assert.throws(
+      () =>
+        store.commit(6, [
+          [k("a"), k("1")],
+          [k("a"), k("2")],
+        ]),
+      /sorted/,
+    );
+    assert.throws(() => store.commit(6, [[new Uint8Array(0), k("1")]]), /empty/);
+    assert.equal(store.info().lastHeight, 5);
+    store.close();
+  });
+
+  test("iteration pages through more rows than one page, interleaved with other reads", () => {
+    const store = openStoreAt(":memory:");
+    const writes = Array.from({ length: 1000 }, (_, i) => [testKey(i), utf8.encode(`v${i}`)] as const);
+    store.commit(1, writes);
+    let n = 0;
+    for (const [key, value] of store.committed.iterate(undefined, undefined)) {
+      assert.deepEqual(store.committed.get(key), value); // a read while the iteration is open
+      n++;
+    }
+    assert.equal(n, 1000);
+    assert.equal([...store.committed.iterate(testKey(10), testKey(900), true)].length, 890);
+    store.close();
+  });
+});

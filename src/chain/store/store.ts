@@ -1,0 +1,259 @@
+// The chain's persistent state store: better-sqlite3 (synchronous reads for wasm), versioned by height through
+// an undo log, an SMT app hash, and ONE transaction per Commit (spec consensus-storage-perf §1.6, §5).
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { InvalidInputError, abytes, equalBytes } from "../../util/bytes.js";
+import type { KVReader, KVWrite, PreparedCommitment, StateCommitment } from "./types.js";
+import { MemoryOverlay, assertKey, compareBytes } from "./memory.js";
+import { HistoricalReader, LatestReader, view } from "./sqliteReader.js";
+import { DEFAULT_MEM_DEPTH, SqliteSmtCommitment } from "./smtCommitment.js";
+
+export const DB_FILE = "state.sqlite";
+/** Bumped when the on-disk layout changes; a store refuses a format it does not know. */
+export const FORMAT_VERSION = 1;
+
+export interface StoreOptions {
+  /** Heights readable through readerAt, counting the latest; 0 (default) keeps every height, 1 keeps no history. */
+  readonly keepRecent?: number;
+  /** Levels of the Merkle tree kept in memory (see smtCommitment.ts). */
+  readonly memDepth?: number;
+  /** "full" (default) fsyncs the WAL at each commit; "normal" survives process crashes but may lose the last
+   *  commits on power loss (CometBFT then replays them: spec §1.6). */
+  readonly sync?: "full" | "normal";
+  /** SQLite page cache in MiB (default 256). */
+  readonly cacheMb?: number;
+}
+
+export interface StoreInfo {
+  /** Last committed height; 0 before the first commit. */
+  readonly lastHeight: number;
+  /** App hash of the last commit; empty before the first commit (CometBFT's genesis convention). */
+  readonly lastAppHash: Uint8Array;
+  /** Lowest height readerAt can serve. */
+  readonly earliestHeight: number;
+}
+
+/** A block whose app hash is computed (FinalizeBlock) but not yet persisted (Commit). */
+export interface PreparedBlock {
+  readonly height: number;
+  readonly appHash: Uint8Array;
+}
+
+/** An ABCI-query style answer: the value (or absence) of `key` at `height`, provable against `appHash`. */
+export interface StoreProof {
+  readonly height: number;
+  readonly appHash: Uint8Array;
+  readonly key: Uint8Array;
+  readonly value: Uint8Array | undefined;
+  readonly proof: Uint8Array;
+}
+
+interface InternalPrepared extends PreparedBlock {
+  readonly writes: readonly KVWrite[];
+  readonly commitment: PreparedCommitment;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS latest (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS history (key BLOB NOT NULL, height INTEGER NOT NULL, value BLOB,
+  PRIMARY KEY (key, height)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS history_by_height ON history (height);
+CREATE TABLE IF NOT EXISTS heights (height INTEGER PRIMARY KEY, app_hash BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY CHECK (id = 1), format INTEGER NOT NULL,
+  last_height INTEGER NOT NULL, app_hash BLOB NOT NULL, earliest_height INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta VALUES (1, ${FORMAT_VERSION}, 0, x'', 0);
+`;
+
+function assertCount(value: number | undefined, fallback: number, field: string): number {
+  const v = value ?? fallback;
+  if (!Number.isSafeInteger(v) || v < 0)
+    throw new InvalidInputError(field, `"${field}" expected an integer ≥ 0`);
+  return v;
+}
+
+/** Checks a write set: keys non-empty, strictly ascending (so unique), values bytes or undefined. */
+export function assertWriteSet(writes: readonly KVWrite[]): void {
+  let prev: Uint8Array | undefined;
+  for (const [k, v] of writes) {
+    assertKey(k);
+    if (v !== undefined) abytes(v, undefined, "value");
+    if (prev !== undefined && compareBytes(prev, k) >= 0) {
+      throw new InvalidInputError("writes", '"writes" must be sorted by key with no duplicates');
+    }
+    prev = k;
+  }
+}
+
+export class Store {
+  /** Live view of the latest committed state. */
+  readonly committed: KVReader;
+  private readonly latest: LatestReader;
+  private readonly commitment: StateCommitment;
+  private readonly keepRecent: number;
+  private state: StoreInfo;
+  private readonly commitTx: (p: InternalPrepared, earliest: number) => void;
+
+  constructor(
+    private readonly db: Database.Database,
+    options: StoreOptions,
+  ) {
+    this.keepRecent = assertCount(options.keepRecent, 0, "keepRecent");
+    db.exec(SCHEMA);
+    const meta = db.prepare<
+      [],
+      { format: number; last_height: number; app_hash: Buffer; earliest_height: number }
+    >("SELECT format, last_height, app_hash, earliest_height FROM meta WHERE id = 1");
+    const row = meta.get()!;
+    if (row.format !== FORMAT_VERSION) throw new Error(`store: unknown format ${row.format}`);
+    this.state = {
+      lastHeight: row.last_height,
+      lastAppHash: view(row.app_hash),
+      earliestHeight: row.earliest_height,
+    };
+    this.latest = new LatestReader(db);
+    this.committed = this.latest;
+    this.commitment = new SqliteSmtCommitment(db, options.memDepth ?? DEFAULT_MEM_DEPTH);
+    this.commitTx = this.buildCommitTx();
+  }
+
+  info(): StoreInfo {
+    return this.state;
+  }
+
+  /** State as of the end of `height`; throws for heights pruned, not yet committed, or without history. */
+  readerAt(height: number): KVReader {
+    const { lastHeight, earliestHeight } = this.state;
+    if (!Number.isSafeInteger(height) || height < earliestHeight || height > lastHeight) {
+      throw new InvalidInputError(
+        "height",
+        `"height" ${height} is not in the stored range ${earliestHeight}..${lastHeight}`,
+      );
+    }
+    // With no undo log the latest state is the only version (a live view).
+    if (this.keepRecent === 1) return this.latest;
+    return new HistoricalReader(this.db, this.latest, height);
+  }
+
+  /** A discardable write overlay (CheckTx state, proposal candidates); defaults to the committed state. */
+  newOverlay(parent: KVReader = this.committed): MemoryOverlay {
+    return new MemoryOverlay(parent);
+  }
+
+  /** FinalizeBlock: computes the app hash of applying `writes` at `height`, persisting nothing. */
+  prepare(height: number, writes: readonly KVWrite[]): PreparedBlock {
+    this.assertNextHeight(height);
+    assertWriteSet(writes);
+    const commitment = this.commitment.prepare(writes);
+    const prepared: InternalPrepared = { height, appHash: commitment.root, writes, commitment };
+    return prepared;
+  }
+
+  /** Commit: persists a prepared block (state, tree, height, app hash) in one transaction. */
+  commitPrepared(block: PreparedBlock): Uint8Array {
+    const p = block as InternalPrepared;
+    if (!("commitment" in p))
+      throw new TypeError("commitPrepared expects a block from this store's prepare()");
+    this.assertNextHeight(p.height);
+    const first = this.state.lastHeight === 0 ? p.height : this.state.earliestHeight;
+    const earliest = this.keepRecent === 0 ? first : Math.max(first, p.height - this.keepRecent + 1);
+    this.commitTx(p, earliest);
+    p.commitment.publish();
+    this.state = { lastHeight: p.height, lastAppHash: p.appHash, earliestHeight: earliest };
+    return p.appHash;
+  }
+
+  /** prepare + commitPrepared in one call. */
+  commit(height: number, writes: readonly KVWrite[]): Uint8Array {
+    return this.commitPrepared(this.prepare(height, writes));
+  }
+
+  /** Value and Merkle proof for `key` at the last committed height (ABCI Query with prove=true). */
+  prove(key: Uint8Array): StoreProof {
+    const value = this.latest.get(key);
+    const { lastHeight, lastAppHash } = this.state;
+    return { height: lastHeight, appHash: lastAppHash, key, value, proof: this.commitment.prove(key) };
+  }
+
+  /** Checks a StoreProof (or any key/value/proof) against an app hash. */
+  verify(appHash: Uint8Array, key: Uint8Array, value: Uint8Array | undefined, proof: Uint8Array): boolean {
+    return this.commitment.verify(appHash, key, value, proof);
+  }
+
+  /** App hash recorded for a retained height, or undefined. */
+  appHashAt(height: number): Uint8Array | undefined {
+    const h = this.db
+      .prepare<[number], Buffer>("SELECT app_hash FROM heights WHERE height = ?")
+      .pluck()
+      .get(height);
+    return h === undefined ? undefined : view(h);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private assertNextHeight(height: number): void {
+    const last = this.state.lastHeight;
+    const ok = Number.isSafeInteger(height) && (last === 0 ? height >= 1 : height === last + 1);
+    if (!ok)
+      throw new InvalidInputError(
+        "height",
+        `"height" expected ${last === 0 ? "≥ 1" : last + 1}, got ${height}`,
+      );
+  }
+
+  private buildCommitTx(): (p: InternalPrepared, earliest: number) => void {
+    const db = this.db;
+    const getLatest = db.prepare<[Uint8Array], Buffer>("SELECT value FROM latest WHERE key = ?").pluck();
+    const putLatest = db.prepare("INSERT OR REPLACE INTO latest (key, value) VALUES (?, ?)");
+    const delLatest = db.prepare("DELETE FROM latest WHERE key = ?");
+    const putHistory = db.prepare("INSERT INTO history (key, height, value) VALUES (?, ?, ?)");
+    const putHeight = db.prepare("INSERT OR REPLACE INTO heights (height, app_hash) VALUES (?, ?)");
+    const setMeta = db.prepare(
+      "UPDATE meta SET last_height = ?, app_hash = ?, earliest_height = ? WHERE id = 1",
+    );
+    const pruneHistory = db.prepare("DELETE FROM history WHERE height <= ?");
+    const pruneHeights = db.prepare("DELETE FROM heights WHERE height < ?");
+    const keepHistory = this.keepRecent !== 1;
+    return db.transaction((p: InternalPrepared, earliest: number) => {
+      for (const [k, v] of p.writes) {
+        const old = getLatest.get(k);
+        if (old === undefined ? v === undefined : v !== undefined && equalBytes(old, v)) continue;
+        if (keepHistory) putHistory.run(k, p.height, old ?? null);
+        if (v === undefined) delLatest.run(k);
+        else putLatest.run(k, v);
+      }
+      p.commitment.persist();
+      putHeight.run(p.height, p.appHash);
+      setMeta.run(p.height, p.appHash, earliest);
+      // Undo rows at heights ≤ earliest only serve reads below earliest (see HistoricalReader).
+      if (this.keepRecent > 0) {
+        pruneHistory.run(earliest);
+        pruneHeights.run(earliest);
+      }
+    });
+  }
+}
+
+/** Opens (creating if needed) the store in `dir`. */
+export function openStore(dir: string, options: StoreOptions = {}): Store {
+  mkdirSync(dir, { recursive: true });
+  return openStoreAt(join(dir, DB_FILE), options);
+}
+
+/** Opens the store at a file path, or ":memory:" for tests and tools. */
+export function openStoreAt(file: string, options: StoreOptions = {}): Store {
+  const cacheMb = assertCount(options.cacheMb, 256, "cacheMb");
+  const db = new Database(file);
+  try {
+    db.pragma("journal_mode = WAL");
+    db.pragma(`synchronous = ${options.sync === "normal" ? "NORMAL" : "FULL"}`);
+    db.pragma(`cache_size = -${cacheMb * 1024}`);
+    db.pragma("temp_store = MEMORY");
+    return new Store(db, options);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}

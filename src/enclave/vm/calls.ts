@@ -1,0 +1,121 @@
+// Calling contract entry points: write env/info/msg into contract memory, call the export, read the
+// result region, and turn every failure into a VmError while keeping the gas used (DESIGN.md rule 2).
+// Argument layouts follow SN wasm3/mod.rs `Engine::{init,handle,query,migrate}`.
+import { utf8 } from "../../util/bytes.js";
+import { VmError } from "./errors.js";
+import { writeToContract, type HostEnv } from "./imports.js";
+import { ContractInstance, type InstanceOptions, type InterfaceVersion } from "./instance.js";
+import { MAX_LENGTH_CONTRACT_RESULT, readRegion } from "./memory.js";
+import { Wasm, type WasmModule } from "./webassembly.js";
+
+/** v1: instantiate/execute(env, info, msg), query/migrate/reply(env, msg). v0.10: init/handle/migrate(env, msg), query(msg). */
+export type EntryPoint = "instantiate" | "execute" | "query" | "migrate" | "reply";
+
+/** The export name and argument list of `entry` for an interface version. */
+function exportFor(
+  version: InterfaceVersion,
+  entry: EntryPoint,
+): { name: string; args: ("env" | "info" | "msg")[] } {
+  if (version === "v1") {
+    if (entry === "instantiate" || entry === "execute") return { name: entry, args: ["env", "info", "msg"] };
+    return { name: entry, args: ["env", "msg"] };
+  }
+  switch (entry) {
+    case "instantiate":
+      return { name: "init", args: ["env", "msg"] };
+    case "execute":
+      return { name: "handle", args: ["env", "msg"] };
+    case "query":
+      return { name: "query", args: ["msg"] };
+    case "migrate":
+      return { name: "migrate", args: ["env", "msg"] };
+    case "reply":
+      throw new VmError("InvalidWasm", "CosmWasm v0.10 contracts have no reply entry point");
+  }
+}
+
+export interface CallArgs {
+  /** Env JSON bytes (see ./environment.ts). */
+  readonly env: Uint8Array;
+  /** v1 MessageInfo JSON bytes (instantiate/execute only). */
+  readonly info?: Uint8Array;
+  readonly msg: Uint8Array;
+}
+
+export type CallOutcome =
+  | {
+      readonly ok: true;
+      readonly output: Uint8Array;
+      readonly gasUsed: bigint;
+      readonly version: InterfaceVersion;
+    }
+  | { readonly ok: false; readonly error: VmError; readonly gasUsed: bigint };
+
+/** Maps anything thrown out of wasm to a VmError (out-of-gas wins when the meter is exhausted). */
+export function toVmError(e: unknown, inst: ContractInstance | undefined): VmError {
+  if (inst?.gas.isExhausted() === true) return new VmError("OutOfGas", "out of gas");
+  if (e instanceof VmError) return e;
+  if (e instanceof Wasm.RuntimeError) return new VmError("RuntimeError", `wasm trap: ${e.message}`);
+  if (e instanceof RangeError) return new VmError("RuntimeError", `wasm trap: ${e.message}`);
+  return new VmError("RuntimeError", e instanceof Error ? e.message : "unknown failure");
+}
+
+function invoke(inst: ContractInstance, entry: EntryPoint, a: CallArgs): Uint8Array {
+  const { name, args } = exportFor(inst.info.version, entry);
+  const f = inst.fn(name);
+  const host: Pick<HostEnv, "allocate" | "memory"> = {
+    allocate: (n) => inst.allocate(n),
+    memory: () => inst.memory(),
+  };
+  const ptrs = args.map((k) => {
+    const data = k === "env" ? a.env : k === "msg" ? a.msg : a.info;
+    if (data === undefined) throw new VmError("InvalidWasm", `missing ${k} for ${name}`);
+    return writeToContract(host as HostEnv, data, k);
+  });
+  const resultPtr = f(...ptrs);
+  if (typeof resultPtr !== "number") throw new VmError("BadResult", `${name} returned no region`);
+  return readRegion(inst.memory(), resultPtr >>> 0, MAX_LENGTH_CONTRACT_RESULT, `${name} result`);
+}
+
+/** Instantiates `module` fresh (Secret runs every call in a new instance) and calls `entry`. */
+export function callEntryPoint(
+  module: WasmModule,
+  opts: InstanceOptions,
+  entry: EntryPoint,
+  a: CallArgs,
+): CallOutcome {
+  let inst: ContractInstance | undefined;
+  try {
+    inst = new ContractInstance(module, opts);
+    const output = invoke(inst, entry, a);
+    return { ok: true, output, gasUsed: inst.gas.used(), version: inst.info.version };
+  } catch (e) {
+    const error = toVmError(e, inst);
+    const gasUsed = inst === undefined ? 0n : error.kind === "OutOfGas" ? opts.gasLimit : inst.gas.used();
+    return { ok: false, error, gasUsed };
+  }
+}
+
+/** A contract's own answer: Ok(value) or Err(error), before any encryption. */
+export type ContractResult = { readonly ok: unknown } | { readonly err: unknown };
+
+/**
+ * Parses the result JSON: v1 `{"ok":…}` / `{"error":"…"}` (cosmwasm-std ContractResult), v0.10
+ * `{"Ok":…}` / `{"Err":{…StdError}}` (Rust's default Result serialization).
+ */
+export function parseContractResult(output: Uint8Array, version: InterfaceVersion): ContractResult {
+  let v: unknown;
+  try {
+    v = JSON.parse(utf8.decode(output));
+  } catch {
+    throw new VmError("BadResult", "contract result is not JSON");
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    throw new VmError("BadResult", "result not an object");
+  const o = v as Record<string, unknown>;
+  const [okKey, errKey] = version === "v1" ? ["ok", "error"] : ["Ok", "Err"];
+  const keys = Object.keys(o);
+  if (keys.length === 1 && okKey in o) return { ok: o[okKey] };
+  if (keys.length === 1 && errKey in o) return { err: o[errKey] };
+  throw new VmError("BadResult", "contract result is neither ok nor error");
+}

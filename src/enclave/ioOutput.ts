@@ -1,0 +1,138 @@
+// Output encryption and reply adaptation (spec secret-protocol §5, §7.4, §8.1; SN contract-engine/src/io.rs):
+// data / attributes / errors / query answers under the caller's tx key, internal reply ids and signatures.
+import { sha256 } from "./crypto/hash.js";
+import { EnclaveError } from "./errors.js";
+import { buildReplyHeader, HEX_CODE_HASH_LENGTH, latin1, type ReplyParam, type TxCrypto } from "./io.js";
+import type { EnclaveKeys } from "./keys.js";
+import { concatBytes, equalBytes, toBase64, utf8 } from "../util/bytes.js";
+
+/** serde_json's string encoding of `s` (JSON.stringify escapes the same set for well-formed strings). */
+function serdeJsonString(s: string): string {
+  return JSON.stringify(s);
+}
+
+/** Rust `trim_start_matches('"').trim_end_matches('"')`: strips ALL leading and trailing quotes. */
+function trimQuotes(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && s.charCodeAt(a) === 0x22) a++;
+  while (b > a && s.charCodeAt(b - 1) === 0x22) b--;
+  return s.slice(a, b);
+}
+
+/**
+ * SN io.rs `encrypt_preserialized_string`: with reply params the plaintext is prefixed with the first
+ * recipient's hex code hash and, when `appendAll`, the remaining headers. Returns the SIV ciphertext.
+ */
+export function encryptPreserialized(
+  tx: TxCrypto,
+  text: string,
+  replyParams?: readonly ReplyParam[],
+  appendAll = false,
+): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const first = replyParams?.[0];
+  if (replyParams !== undefined && first !== undefined) {
+    parts.push(first.recipientCodeHash);
+    if (appendAll)
+      for (const p of replyParams.slice(1)) parts.push(buildReplyHeader(p.subMsgId, p.recipientCodeHash));
+  }
+  parts.push(utf8.encode(text));
+  return tx.encrypt(concatBytes(...parts));
+}
+
+/** §5 `data`: the base64 string of `data` (serde of Binary, quotes trimmed) → raw SIV bytes for the response. */
+export function encryptData(tx: TxCrypto, data: Uint8Array, replyParams?: readonly ReplyParam[]): Uint8Array {
+  return encryptPreserialized(tx, toBase64(data), replyParams);
+}
+
+/** A log attribute as the contract returns it. */
+export interface Attribute {
+  readonly key: string;
+  readonly value: string;
+  readonly encrypted: boolean;
+}
+
+/** §5 attributes: key and value separately, raw strings, only when `encrypted`; base64(ct) on the wire. */
+export function encryptAttribute(tx: TxCrypto, attr: Attribute): Attribute {
+  if (!attr.encrypted) return attr;
+  return {
+    key: toBase64(encryptPreserialized(tx, attr.key)),
+    value: toBase64(encryptPreserialized(tx, attr.value)),
+    encrypted: true,
+  };
+}
+
+/** The replacement error object `{"generic_err":{"msg": base64(ct)}}` (SN io.rs `format_generic_error_message`). */
+export function encryptedErrorJson(ct: Uint8Array): string {
+  return JSON.stringify({ generic_err: { msg: toBase64(ct) } });
+}
+
+/** v0.10 error: `stdErrorJson` is the contract's StdError JSON object text, encrypted as is. */
+export function encryptErrorV010(
+  tx: TxCrypto,
+  stdErrorJson: string,
+  replyParams?: readonly ReplyParam[],
+): Uint8Array {
+  return encryptPreserialized(tx, trimQuotes(stdErrorJson), replyParams);
+}
+
+/** v1 error: a plain string, serde-JSON-escaped with the outer quotes trimmed (its content stays escaped). */
+export function encryptErrorV1(tx: TxCrypto, err: string, replyParams?: readonly ReplyParam[]): Uint8Array {
+  return encryptPreserialized(tx, trimQuotes(serdeJsonString(err)), replyParams);
+}
+
+/** §8.1: the contract's Ok answer is a base64 string; its bytes are encrypted. Returns raw SIV bytes. */
+export function encryptQueryAnswer(tx: TxCrypto, answerBase64: string): Uint8Array {
+  return encryptPreserialized(tx, trimQuotes(serdeJsonString(answerBase64)));
+}
+
+/**
+ * §7.4 `internal_msg_id` = SIV(hash0 ‖ [REPLY01 ‖ u64_be(id_i) ‖ hash_i]_{i≥1, when appendAll} ‖ decimal(id0)).
+ * `appendAll` is true for v1 outputs and errors, false for v0.10 outputs (SN io.rs adapt_output_for_reply).
+ */
+export function internalMsgId(
+  tx: TxCrypto,
+  replyParams: readonly ReplyParam[],
+  appendAll: boolean,
+): Uint8Array {
+  const first = replyParams[0];
+  if (first === undefined) throw new EnclaveError("InternalError");
+  return encryptPreserialized(tx, first.subMsgId.toString(10), replyParams, appendAll);
+}
+
+/** The `SubMsgResult` carried in a Reply: Ok with (already encrypted) data, or the encrypted error string. */
+export type ReplyResult = { readonly ok: { readonly data: Uint8Array | null } } | { readonly error: string };
+
+/** serde_json of cw v1 `Reply{id, result, was_orig_msg_encrypted: true, is_encrypted: true}`. */
+export function replyJson(id: Uint8Array, result: ReplyResult): string {
+  const res =
+    "ok" in result
+      ? { ok: { events: [], data: result.ok.data === null ? null : toBase64(result.ok.data) } }
+      : { error: result.error };
+  return JSON.stringify({ id: toBase64(id), result: res, was_orig_msg_encrypted: true, is_encrypted: true });
+}
+
+/** §7.4 `internal_reply_enclave_sig` = SHA-256(callback_secret ‖ json(Reply) ‖ "[]"). */
+export function replySignature(keys: EnclaveKeys, id: Uint8Array, result: ReplyResult): Uint8Array {
+  return sha256(keys.callbackSecret(), utf8.encode(replyJson(id, result)), utf8.encode("[]"));
+}
+
+/** Caller side: checks an `internal_reply_enclave_sig` ("failed to verify transaction signature" otherwise). */
+export function verifyReplySignature(
+  keys: EnclaveKeys,
+  sig: Uint8Array,
+  id: Uint8Array,
+  result: ReplyResult,
+): void {
+  if (!equalBytes(sig, replySignature(keys, id, result))) throw new EnclaveError("FailedTxVerification");
+}
+
+/** Caller side: decrypts data/error produced for a reply and drops the 64-hex recipient hash prefix. */
+export function decryptReplyPayload(tx: TxCrypto, ct: Uint8Array, ownCodeHashHex: string): Uint8Array {
+  const pt = tx.decrypt(ct);
+  if (pt.length < HEX_CODE_HASH_LENGTH) throw new EnclaveError("DecryptionError");
+  const prefix = latin1(pt.subarray(0, HEX_CODE_HASH_LENGTH));
+  if (prefix.toLowerCase() !== ownCodeHashHex.toLowerCase()) throw new EnclaveError("ValidationFailure");
+  return pt.slice(HEX_CODE_HASH_LENGTH);
+}

@@ -28,8 +28,11 @@ export RUSTFLAGS="--remap-path-prefix=$CARGO_REG=/cargo/registry/src --remap-pat
 
 mkdir -p "$OUT"
 cd "$CONTRACTS"
-"$CARGO_BIN" -Z sparse-registry build --release --locked --target wasm32-unknown-unknown \
-  $(printf -- '-p %s ' "${RUST_CONTRACTS[@]}")
+# One cargo invocation per contract: cargo unifies features across packages built together, and only
+# `callbacks` may enable secret-cosmwasm-std's "random" feature (it adds the `requires_random` export).
+for name in "${RUST_CONTRACTS[@]}"; do
+  "$CARGO_BIN" -Z sparse-registry build --release --locked --target wasm32-unknown-unknown -p "$name"
+done
 
 # Floats are rejected by Secret at upload (non-deterministic NaN bits): fail the build if any survive.
 check_no_floats() {

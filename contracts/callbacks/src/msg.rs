@@ -1,0 +1,80 @@
+//! JSON messages of the `callbacks` contract (see contracts/README.md for examples).
+
+use cosmwasm_std::{Binary, Coin};
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct InstantiateMsg {
+    #[serde(default)]
+    pub count: u64,
+    /// When true, instantiate returns an error (tests failing sub-instantiations).
+    #[serde(default)]
+    pub fail: bool,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplyOnMsg {
+    Always,
+    Success,
+    Error,
+    Never,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ExecuteMsg {
+    Increment {},
+    CallContract {
+        contract: String,
+        code_hash: String,
+        msg: Binary,
+        id: u64,
+        reply_on: ReplyOnMsg,
+        #[serde(default)]
+        funds: Vec<Coin>,
+    },
+    InstantiateContract {
+        code_id: u64,
+        code_hash: String,
+        msg: Binary,
+        label: String,
+        id: u64,
+        reply_on: ReplyOnMsg,
+        #[serde(default)]
+        funds: Vec<Coin>,
+    },
+    QueryContract { contract: String, code_hash: String, msg: Binary },
+    SendFunds { to: String, amount: Vec<Coin> },
+    EmitEvent { value: String },
+    Random {},
+    Fail { message: String },
+    IncrementThenFail {},
+    Panic {},
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum QueryMsg {
+    State {},
+    Echo { value: String },
+    QueryContract { contract: String, code_hash: String, msg: Binary },
+    /// Queries itself `depth` times; answers `depth` when every level succeeded.
+    Recurse { depth: u32, code_hash: String },
+    Fail { message: String },
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct LastReply {
+    pub id: u64,
+    pub ok: bool,
+    pub data: Option<Binary>,
+    pub error: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct StateResponse {
+    pub count: u64,
+    pub last_reply: Option<LastReply>,
+    pub random: Option<Binary>,
+}

@@ -1,0 +1,149 @@
+// The one door into the enclave (our Enclave.edl): the ECALL table, the host handle that makes ECALLs, and the
+// types that cross. Nothing outside src/enclave may import any other enclave file (DESIGN.md rule 1).
+import { ByteReader } from "./channel/codec.js";
+import type { WireError, WireResult } from "./channel/frames.js";
+import type { FrameTap } from "./channel/mailbox.js";
+import { ENCLAVE_ERROR_CODES, enclaveErrorCodeFromNum, type EnclaveErrorCode } from "./errors.js";
+import { EnclaveIsolate, type CallOptions, type OcallHandler } from "./host.js";
+
+/**
+ * Every ECALL and its wire id (append only). Inputs, outputs, errors and gas of each are in
+ * src/enclave/README.md; names follow Secret's ecall_* where one exists.
+ */
+export const ECALL = Object.freeze({
+  // Key management (src/enclave/ecalls/registration.ts)
+  initBootstrap: 1, // ecall_init_bootstrap
+  generateRegistrationKey: 2, // ecall_key_gen
+  getAttestationQuote: 3, // ecall_get_attestation_report
+  authenticateNewNode: 4, // ecall_authenticate_new_node
+  initNode: 5, // ecall_init_node
+  getNetworkPubkeys: 6, // ecall_get_network_pubkey
+  rotationGenerate: 7, // ecall_migration_op: generate
+  rotationExport: 8, // ecall_migration_op: export
+  rotationImport: 9, // ecall_migration_op: import
+  rotationApply: 10, // ecall_migration_op: apply
+  generateBlockRandom: 11, // ecall_generate_random (spec §9)
+  verifyBlockRandom: 12, // submit_block_signatures random check (spec §9)
+  health: 13, // ecall_health_check
+  getMeasurement: 14, // this build's enclave measurement (mr_enclave analogue)
+  // Contract calls (src/enclave/ecalls/contract.ts)
+  loadCode: 20, // ecall_allocate/analyze: compile + gatekeep an upload
+  instantiate: 21, // ecall_init
+  execute: 22, // ecall_handle
+  query: 23, // ecall_query
+  migrate: 24, // ecall_migrate
+  reply: 25, // ecall_handle with a reply
+  updateAdmin: 26, // ecall_update_admin
+} as const);
+
+/** Transport self-tests (src/enclave/channel/debugEcalls.ts); served only when started with debugEcalls. */
+export const DEBUG_ECALL = Object.freeze({
+  debugEcho: 0xff01,
+  debugOcalls: 0xff02,
+  debugReadLoop: 0xff03,
+  debugNested: 0xff04,
+  debugThrow: 0xff05,
+} as const);
+
+export type EcallName = keyof typeof ECALL | keyof typeof DEBUG_ECALL;
+
+/** What every ECALL returns: its output or a coded error, and always the gas it used. */
+export type EcallResult = WireResult;
+export type { WireError as EcallError, OcallHandler, CallOptions as EcallOptions, FrameTap as ChannelTap };
+export { OcallFailure, EnclaveUnavailableError, EnclaveStartError } from "./host.js";
+export { ENCLAVE_ERROR_CODES, enclaveErrorCodeFromNum, type EnclaveErrorCode };
+
+/** An ECALL answered with an error, thrown by the typed methods below. */
+export class EnclaveCallError extends Error {
+  override readonly name = "EnclaveCallError";
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly gasUsed: bigint,
+  ) {
+    super(message);
+  }
+}
+
+export interface EnclaveHostOptions {
+  /** Directory of the enclave's sealed state. */
+  readonly dataDir: string;
+  /** The platform secret file (created on first start) that seals that state. */
+  readonly platformSecretPath: string;
+  /** Also serve DEBUG_ECALL (tests, benches). Never set in a node. */
+  readonly debugEcalls?: boolean;
+  /** Shared-memory bytes per frame before it spills through a port (default 1 MiB). */
+  readonly inlineCapacity?: number;
+  /** Longest wait for one enclave answer before it is declared dead (default 10 min). */
+  readonly ecallTimeoutMs?: number;
+  /** Observe every frame crossing the wall, from the first one (tests). */
+  readonly channelTap?: FrameTap;
+}
+
+/** Health as reported by the enclave. */
+export interface EnclaveHealth {
+  readonly wireVersion: number;
+  readonly seedCount: number;
+}
+
+/** The host's handle on a running enclave. All ECALLs are synchronous and may nest inside OCALL handlers. */
+export class EnclaveHost {
+  private constructor(private readonly isolate: EnclaveIsolate) {}
+
+  static async start(opts: EnclaveHostOptions): Promise<EnclaveHost> {
+    const isolate = await EnclaveIsolate.start({
+      dataDir: opts.dataDir,
+      platformSecretPath: opts.platformSecretPath,
+      debug: opts.debugEcalls ?? false,
+      ...(opts.inlineCapacity === undefined ? {} : { inlineCapacity: opts.inlineCapacity }),
+      ...(opts.ecallTimeoutMs === undefined ? {} : { ecallTimeoutMs: opts.ecallTimeoutMs }),
+      ...(opts.channelTap === undefined ? {} : { tap: opts.channelTap }),
+    });
+    return new EnclaveHost(isolate);
+  }
+
+  /** One ECALL by name. `opts.ocalls` answers its OCALLs (and may itself call `ecall`, up to the nesting limit). */
+  ecall(name: EcallName, payload: Uint8Array, opts: CallOptions = {}): EcallResult {
+    const id =
+      name in ECALL ? ECALL[name as keyof typeof ECALL] : DEBUG_ECALL[name as keyof typeof DEBUG_ECALL];
+    return this.isolate.call(id, payload, opts);
+  }
+
+  /** One ECALL by raw id (unknown ids are answered NotImplemented); for fuzzing. */
+  ecallById(id: number, payload: Uint8Array, opts: CallOptions = {}): EcallResult {
+    return this.isolate.call(id, payload, opts);
+  }
+
+  /** Sends a raw, possibly malformed, ECALL request body; for fuzzing the enclave's frame decoder. */
+  ecallRaw(requestBody: Uint8Array, ocalls?: OcallHandler): EcallResult {
+    return this.isolate.callRaw(requestBody, ocalls);
+  }
+
+  /** Starts or stops observing the frames that cross (tests). */
+  set channelTap(tap: FrameTap | undefined) {
+    this.isolate.tap = tap;
+  }
+
+  /** Nesting level of ECALLs in progress (0 when idle). */
+  get activeDepth(): number {
+    return this.isolate.activeDepth;
+  }
+
+  async stop(): Promise<void> {
+    await this.isolate.stop();
+  }
+
+  /** ecall, unwrapped: the output, or an EnclaveCallError. */
+  private ok(name: EcallName, payload: Uint8Array): Uint8Array {
+    const res = this.ecall(name, payload);
+    if ("error" in res) throw new EnclaveCallError(res.error.code, res.error.message, res.gasUsed);
+    return res.ok;
+  }
+
+  health(): EnclaveHealth {
+    const r = new ByteReader(this.ok("health", new Uint8Array(0)));
+    const health = { wireVersion: r.u32("wireVersion"), seedCount: r.u32("seedCount") };
+    r.end("health");
+    return health;
+  }
+}

@@ -1,0 +1,177 @@
+// The wall's own tiny binary codec: big-endian integers and length-prefixed byte strings, nothing else,
+// so only bytes and numbers ever cross between host and enclave (DESIGN.md rule 2). Every read is bounds-checked.
+import { InvalidInputError } from "../../util/bytes.js";
+
+/** Largest byte string one field may hold: a 2 MiB wasm upload fits many times over; bigger is an attack. */
+export const MAX_FIELD_BYTES = 64 * 1024 * 1024;
+
+/** Thrown on malformed or truncated input; `field` names the part that was wrong. */
+export class CodecError extends InvalidInputError {}
+
+function checkUint(n: number, max: number, field: string): void {
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new CodecError(field, `"${field}" out of range`);
+}
+
+/** Appends fields into a growing buffer; `finish()` returns exactly the bytes written. */
+export class ByteWriter {
+  private buf: Uint8Array;
+  private view: DataView;
+  private len = 0;
+
+  constructor(initialCapacity = 64) {
+    this.buf = new Uint8Array(initialCapacity);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  private reserve(n: number): number {
+    const need = this.len + n;
+    if (need > this.buf.length) {
+      let cap = this.buf.length * 2;
+      while (cap < need) cap *= 2;
+      const next = new Uint8Array(cap);
+      next.set(this.buf.subarray(0, this.len));
+      this.buf = next;
+      this.view = new DataView(next.buffer);
+    }
+    const at = this.len;
+    this.len = need;
+    return at;
+  }
+
+  u8(n: number): this {
+    checkUint(n, 0xff, "u8");
+    const at = this.reserve(1);
+    this.view.setUint8(at, n);
+    return this;
+  }
+
+  u16(n: number): this {
+    checkUint(n, 0xffff, "u16");
+    const at = this.reserve(2);
+    this.view.setUint16(at, n, false);
+    return this;
+  }
+
+  u32(n: number): this {
+    checkUint(n, 0xffff_ffff, "u32");
+    const at = this.reserve(4);
+    this.view.setUint32(at, n, false);
+    return this;
+  }
+
+  u64(n: bigint): this {
+    if (n < 0n || n > 0xffff_ffff_ffff_ffffn) throw new CodecError("u64", `"u64" out of range`);
+    const at = this.reserve(8);
+    this.view.setBigUint64(at, n, false);
+    return this;
+  }
+
+  /** Raw bytes with no length prefix (only as the last field of a frame). */
+  raw(b: Uint8Array): this {
+    const at = this.reserve(b.length); // reserve first: it may replace this.buf
+    this.buf.set(b, at);
+    return this;
+  }
+
+  /** u32 length prefix, then the bytes. */
+  bytes(b: Uint8Array): this {
+    if (b.length > MAX_FIELD_BYTES) throw new CodecError("bytes", `"bytes" longer than ${MAX_FIELD_BYTES}`);
+    return this.u32(b.length).raw(b);
+  }
+
+  /** u8 presence flag (0 absent, 1 present), then `bytes` when present. */
+  optBytes(b: Uint8Array | undefined): this {
+    return b === undefined ? this.u8(0) : this.u8(1).bytes(b);
+  }
+
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+/** Reads fields in order; throws CodecError naming `field` on truncation or a bad value. */
+export class ByteReader {
+  private readonly view: DataView;
+  private pos = 0;
+
+  constructor(private readonly buf: Uint8Array) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  get remaining(): number {
+    return this.buf.length - this.pos;
+  }
+
+  private take(n: number, field: string): number {
+    if (n > this.remaining) {
+      throw new CodecError(field, `"${field}" truncated: need ${n} bytes, have ${this.remaining}`);
+    }
+    const at = this.pos;
+    this.pos += n;
+    return at;
+  }
+
+  u8(field: string): number {
+    return this.view.getUint8(this.take(1, field));
+  }
+
+  u16(field: string): number {
+    return this.view.getUint16(this.take(2, field), false);
+  }
+
+  u32(field: string): number {
+    return this.view.getUint32(this.take(4, field), false);
+  }
+
+  u64(field: string): bigint {
+    return this.view.getBigUint64(this.take(8, field), false);
+  }
+
+  /** A copy of the next `n` bytes (copies, so the caller never aliases a shared buffer). */
+  fixed(n: number, field: string): Uint8Array {
+    const at = this.take(n, field);
+    return this.buf.slice(at, at + n);
+  }
+
+  bytes(field: string): Uint8Array {
+    const n = this.u32(field);
+    if (n > MAX_FIELD_BYTES) throw new CodecError(field, `"${field}" longer than ${MAX_FIELD_BYTES}`);
+    return this.fixed(n, field);
+  }
+
+  optBytes(field: string): Uint8Array | undefined {
+    const flag = this.u8(field);
+    if (flag === 0) return undefined;
+    if (flag !== 1) throw new CodecError(field, `"${field}" has a bad presence flag`);
+    return this.bytes(field);
+  }
+
+  /** Everything left (the trailing raw field of a frame). */
+  rest(field: string): Uint8Array {
+    return this.fixed(this.remaining, field);
+  }
+
+  /** Asserts the input was consumed exactly: trailing bytes are a malformed frame, not padding. */
+  end(field: string): void {
+    if (this.remaining !== 0) throw new CodecError(field, `"${field}" has ${this.remaining} trailing bytes`);
+  }
+}
+
+/** Packs a list of byte strings (the argument list of a typed ECALL) as u16 count ‖ (u32 len ‖ bytes)*. */
+export function encodeFields(fields: readonly Uint8Array[]): Uint8Array {
+  const w = new ByteWriter(2 + fields.reduce((n, f) => n + 4 + f.length, 0));
+  w.u16(fields.length);
+  for (const f of fields) w.bytes(f);
+  return w.finish();
+}
+
+/** Unpacks exactly `count` fields written by encodeFields; `field` names the ECALL argument list. */
+export function decodeFields(data: Uint8Array, count: number, field: string): Uint8Array[] {
+  const r = new ByteReader(data);
+  const n = r.u16(field);
+  if (n !== count) throw new CodecError(field, `"${field}" expected ${count} fields, got ${n}`);
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) out.push(r.bytes(field));
+  r.end(field);
+  return out;
+}

@@ -1,0 +1,152 @@
+// The frames that cross the wall (our Enclave.edl wire format): ECALL request/response, OCALL request/response,
+// shutdown and fatal. Each is a kind number plus a body built with ./codec.ts; see src/enclave/README.md.
+import { utf8 } from "../../util/bytes.js";
+import { ByteReader, ByteWriter, CodecError } from "./codec.js";
+
+/** Frame kinds (the mailbox's `kind` word). */
+export const FRAME = Object.freeze({
+  ecallRequest: 1,
+  ecallResponse: 2,
+  ocallRequest: 3,
+  ocallResponse: 4,
+  shutdown: 5,
+  /** Worker → host: the worker cannot continue (protocol violation on its side). */
+  fatal: 6,
+} as const);
+
+/** OCALL kinds, after Secret's ocall_read_db / ocall_write_db / ocall_remove_db / ocall_query_chain. */
+export const OCALL = Object.freeze({ readDb: 1, writeDb: 2, removeDb: 3, queryChain: 4 } as const);
+export type OcallKind = (typeof OCALL)[keyof typeof OCALL];
+
+/** A coded error as it crosses: a stable number and a message that is safe to reveal. */
+export interface WireError {
+  readonly code: number;
+  readonly message: string;
+}
+
+/** Result of one ECALL or OCALL: its output or a coded error, always with the gas used. */
+export type WireResult = { ok: Uint8Array; gasUsed: bigint } | { error: WireError; gasUsed: bigint };
+
+/** Longest error message we let cross; longer ones are cut so an error can never smuggle bulk data. */
+export const MAX_ERROR_MESSAGE_CHARS = 512;
+
+export interface EcallRequest {
+  readonly id: number;
+  readonly gasLimit: bigint;
+  readonly payload: Uint8Array;
+}
+
+export function encodeEcallRequest(req: EcallRequest): Uint8Array {
+  return new ByteWriter(14 + req.payload.length).u16(req.id).u64(req.gasLimit).raw(req.payload).finish();
+}
+
+export function decodeEcallRequest(body: Uint8Array): EcallRequest {
+  const r = new ByteReader(body);
+  const id = r.u16("ecall id");
+  const gasLimit = r.u64("ecall gasLimit");
+  return { id, gasLimit, payload: r.rest("ecall payload") };
+}
+
+/** ok: u8 0 ‖ u64 gas ‖ output;  error: u8 1 ‖ u64 gas ‖ u32 code ‖ utf8 message. */
+export function encodeResult(res: WireResult): Uint8Array {
+  const w = new ByteWriter(64);
+  if ("ok" in res) return w.u8(0).u64(res.gasUsed).raw(res.ok).finish();
+  const message = res.error.message.slice(0, MAX_ERROR_MESSAGE_CHARS);
+  return w.u8(1).u64(res.gasUsed).u32(res.error.code).raw(utf8.encode(message)).finish();
+}
+
+export function decodeResult(body: Uint8Array): WireResult {
+  const r = new ByteReader(body);
+  const status = r.u8("result status");
+  const gasUsed = r.u64("result gasUsed");
+  if (status === 0) return { ok: r.rest("result output"), gasUsed };
+  if (status !== 1) throw new CodecError("result status", `"result status" must be 0 or 1, got ${status}`);
+  const code = r.u32("error code");
+  const raw = r.rest("error message");
+  let message: string;
+  try {
+    message = utf8.decode(raw);
+  } catch {
+    throw new CodecError("error message", `"error message" is not UTF-8`);
+  }
+  if (message.length > MAX_ERROR_MESSAGE_CHARS) {
+    throw new CodecError("error message", `"error message" longer than ${MAX_ERROR_MESSAGE_CHARS}`);
+  }
+  return { error: { code, message }, gasUsed };
+}
+
+/** An OCALL as the host sees it, decoded. */
+export type OcallRequest =
+  | { kind: typeof OCALL.readDb; key: Uint8Array }
+  | { kind: typeof OCALL.writeDb; key: Uint8Array; value: Uint8Array }
+  | { kind: typeof OCALL.removeDb; key: Uint8Array }
+  | { kind: typeof OCALL.queryChain; request: Uint8Array; gasLimit: bigint; depth: number };
+
+export function encodeOcallRequest(req: OcallRequest): Uint8Array {
+  const w = new ByteWriter(32).u8(req.kind);
+  switch (req.kind) {
+    case OCALL.readDb:
+    case OCALL.removeDb:
+      return w.raw(req.key).finish();
+    case OCALL.writeDb:
+      return w.bytes(req.key).raw(req.value).finish();
+    case OCALL.queryChain:
+      return w.u64(req.gasLimit).u32(req.depth).raw(req.request).finish();
+  }
+}
+
+export function decodeOcallRequest(body: Uint8Array): OcallRequest {
+  const r = new ByteReader(body);
+  const kind = r.u8("ocall kind");
+  switch (kind) {
+    case OCALL.readDb:
+      return { kind, key: r.rest("readDb key") };
+    case OCALL.removeDb:
+      return { kind, key: r.rest("removeDb key") };
+    case OCALL.writeDb: {
+      const key = r.bytes("writeDb key");
+      return { kind, key, value: r.rest("writeDb value") };
+    }
+    case OCALL.queryChain: {
+      const gasLimit = r.u64("queryChain gasLimit");
+      const depth = r.u32("queryChain depth");
+      return { kind, gasLimit, depth, request: r.rest("queryChain request") };
+    }
+    default:
+      throw new CodecError("ocall kind", `"ocall kind" unknown: ${kind}`);
+  }
+}
+
+/** readDb's ok output: u8 0 (missing) | u8 1 ‖ value. */
+export function encodeReadDbOutput(value: Uint8Array | undefined): Uint8Array {
+  return value === undefined
+    ? new Uint8Array([0])
+    : new ByteWriter(1 + value.length).u8(1).raw(value).finish();
+}
+
+export function decodeReadDbOutput(out: Uint8Array): Uint8Array | undefined {
+  const r = new ByteReader(out);
+  const flag = r.u8("readDb presence");
+  if (flag === 0) {
+    r.end("readDb output");
+    return undefined;
+  }
+  if (flag !== 1) throw new CodecError("readDb presence", `"readDb presence" must be 0 or 1`);
+  return r.rest("readDb value");
+}
+
+/** fatal: u32 code ‖ utf8 message (same safety rules as an ECALL error). */
+export function encodeFatal(err: WireError): Uint8Array {
+  const message = err.message.slice(0, MAX_ERROR_MESSAGE_CHARS);
+  return new ByteWriter(64).u32(err.code).raw(utf8.encode(message)).finish();
+}
+
+export function decodeFatal(body: Uint8Array): WireError {
+  const r = new ByteReader(body);
+  const code = r.u32("fatal code");
+  try {
+    return { code, message: utf8.decode(r.rest("fatal message")).slice(0, MAX_ERROR_MESSAGE_CHARS) };
+  } catch {
+    return { code, message: "fatal enclave error" };
+  }
+}

@@ -1,0 +1,283 @@
+// The host side of the isolate boundary: spawns the enclave worker, makes synchronous ECALLs over the shared
+// mailbox, and answers the enclave's OCALLs with a handler bound per ECALL (re-entrant: a handler may ECALL).
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { MessageChannel, Worker } from "node:worker_threads";
+import { encodeWorkerConfig, type WorkerConfig } from "./channel/config.js";
+import {
+  decodeFatal,
+  decodeOcallRequest,
+  decodeResult,
+  encodeEcallRequest,
+  encodeReadDbOutput,
+  encodeResult,
+  FRAME,
+  OCALL,
+  type OcallRequest,
+  type WireResult,
+} from "./channel/frames.js";
+import { createMailboxBuffer, Mailbox, SIDE_HOST, type FrameTap } from "./channel/mailbox.js";
+import { ENCLAVE_ERROR_CODES } from "./errors.js";
+import { MAX_ECALL_NESTING } from "./ecalls/index.js";
+
+/** The host's answers to the enclave's OCALLs for one ECALL (the chain binds them to one contract store). */
+export interface OcallHandler {
+  readDb(key: Uint8Array): { value: Uint8Array | undefined; gasUsed: bigint };
+  writeDb(key: Uint8Array, value: Uint8Array): { gasUsed: bigint };
+  removeDb(key: Uint8Array): { gasUsed: bigint };
+  queryChain(request: Uint8Array, gasLimit: bigint, depth: number): { result: Uint8Array; gasUsed: bigint };
+}
+
+/** Throw from an OcallHandler to fail an OCALL while still reporting the gas it cost. */
+export class OcallFailure extends Error {
+  override readonly name = "OcallFailure";
+  constructor(
+    message: string,
+    readonly gasUsed: bigint,
+  ) {
+    super(message);
+  }
+}
+
+/** Host-side failure of the isolate itself (dead worker, timeout, protocol violation): a broken invariant. */
+export class EnclaveUnavailableError extends Error {
+  override readonly name = "EnclaveUnavailableError";
+}
+
+export interface IsolateOptions extends Partial<Pick<WorkerConfig, "debug">> {
+  readonly dataDir: string;
+  readonly platformSecretPath: string;
+  /** Bytes of shared memory per mailbox before frames spill through the port (default 1 MiB). */
+  readonly inlineCapacity?: number;
+  /** Longest one wait for the enclave may take before the isolate is declared dead (default 10 min). */
+  readonly ecallTimeoutMs?: number;
+  /** Observe every frame from the first one (wall tests). */
+  readonly tap?: FrameTap;
+}
+
+export interface CallOptions {
+  readonly gasLimit?: bigint;
+  readonly ocalls?: OcallHandler;
+}
+
+const DEFAULT_ECALL_TIMEOUT_MS = 10 * 60 * 1000;
+
+/**
+ * Where the worker's code is: beside this file. Compiled, it is dist/enclave/worker.js. Under tsx (tests,
+ * benches) it is worker.ts; Node 20 does not apply the parent's `--import tsx` hooks to a worker's entry, so
+ * the worker starts from a two-line bootstrap that registers tsx's ESM hooks and then imports worker.ts.
+ */
+export function resolveWorkerEntry(): { entry: URL | string; eval: boolean } {
+  const ts = new URL("./worker.ts", import.meta.url);
+  if (import.meta.url.endsWith(".ts") && existsSync(fileURLToPath(ts))) {
+    const tsxApi = import.meta.resolve("tsx/esm/api");
+    const bootstrap =
+      `import(${JSON.stringify(tsxApi)})` +
+      `.then((m) => { m.register(); return import(${JSON.stringify(ts.href)}); })` +
+      `.catch((e) => { process.nextTick(() => { throw e; }); });`;
+    return { entry: bootstrap, eval: true };
+  }
+  return { entry: new URL("./worker.js", import.meta.url), eval: false };
+}
+
+function noOcallHandler(): never {
+  throw new OcallFailure("no OCALL handler bound to this ECALL", 0n);
+}
+
+const NO_OCALLS: OcallHandler = {
+  readDb: noOcallHandler,
+  writeDb: noOcallHandler,
+  removeDb: noOcallHandler,
+  queryChain: noOcallHandler,
+};
+
+/** Runs one decoded OCALL against the handler; every failure becomes a coded result with its gas. */
+function answerOcall(handler: OcallHandler, req: OcallRequest): WireResult {
+  try {
+    switch (req.kind) {
+      case OCALL.readDb: {
+        const { value, gasUsed } = handler.readDb(req.key);
+        return { ok: encodeReadDbOutput(value), gasUsed };
+      }
+      case OCALL.writeDb:
+        return { ok: new Uint8Array(0), gasUsed: handler.writeDb(req.key, req.value).gasUsed };
+      case OCALL.removeDb:
+        return { ok: new Uint8Array(0), gasUsed: handler.removeDb(req.key).gasUsed };
+      case OCALL.queryChain: {
+        const { result, gasUsed } = handler.queryChain(req.request, req.gasLimit, req.depth);
+        return { ok: result, gasUsed };
+      }
+    }
+  } catch (e) {
+    const gasUsed = e instanceof OcallFailure ? e.gasUsed : 0n;
+    const entry = ENCLAVE_ERROR_CODES.HostMisbehavior;
+    return { error: { code: entry.num, message: entry.message }, gasUsed };
+  }
+}
+
+/** A running enclave worker and the synchronous channel to it. */
+export class EnclaveIsolate {
+  private depth = 0;
+  private dead: string | undefined;
+  private readonly exited: Promise<void>;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly mailbox: Mailbox,
+    private readonly timeoutMs: number,
+  ) {
+    this.exited = new Promise((resolve) =>
+      worker.once("exit", () => {
+        resolve();
+      }),
+    );
+  }
+
+  /** Spawns the worker and waits until it has opened its sealed state. Rejects with the enclave's coded error. */
+  static async start(opts: IsolateOptions): Promise<EnclaveIsolate> {
+    const shared = createMailboxBuffer(opts.inlineCapacity);
+    const { port1, port2 } = new MessageChannel();
+    const config = encodeWorkerConfig({
+      dataDir: opts.dataDir,
+      platformSecretPath: opts.platformSecretPath,
+      debug: opts.debug ?? false,
+    });
+    const entry = resolveWorkerEntry();
+    const worker = new Worker(entry.entry, {
+      eval: entry.eval,
+      workerData: { mailbox: shared, port: port2, config },
+      transferList: [port2],
+    });
+    const mailbox = new Mailbox(shared, port1, SIDE_HOST);
+    mailbox.tap = opts.tap;
+    const ready = await waitReady(worker);
+    if ("error" in ready) {
+      await worker.terminate();
+      port1.close();
+      throw new EnclaveStartError(ready.error.code, ready.error.message);
+    }
+    // The worker is parked in Atomics.wait; it must not keep the process alive on its own.
+    worker.unref();
+    return new EnclaveIsolate(worker, mailbox, opts.ecallTimeoutMs ?? DEFAULT_ECALL_TIMEOUT_MS);
+  }
+
+  /** Nesting level of ECALLs in progress on this host (0 when idle). */
+  get activeDepth(): number {
+    return this.depth;
+  }
+
+  set tap(tap: FrameTap | undefined) {
+    this.mailbox.tap = tap;
+  }
+
+  /** One synchronous ECALL by numeric id. */
+  call(id: number, payload: Uint8Array, opts: CallOptions = {}): WireResult {
+    return this.callRaw(encodeEcallRequest({ id, gasLimit: opts.gasLimit ?? 0n, payload }), opts.ocalls);
+  }
+
+  /** Sends an already-encoded ECALL request body as is (fuzzing the enclave's own frame decoder). */
+  callRaw(requestBody: Uint8Array, ocalls: OcallHandler = NO_OCALLS): WireResult {
+    if (this.dead !== undefined) throw new EnclaveUnavailableError(this.dead);
+    if (this.depth >= MAX_ECALL_NESTING) {
+      const entry = ENCLAVE_ERROR_CODES.ExceededRecursionLimit;
+      return { error: { code: entry.num, message: entry.message }, gasUsed: 0n };
+    }
+    this.depth++;
+    try {
+      this.mailbox.send(FRAME.ecallRequest, requestBody);
+      return this.awaitResponse(ocalls);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private awaitResponse(ocalls: OcallHandler): WireResult {
+    for (;;) {
+      let frame;
+      try {
+        frame = this.mailbox.receive(this.timeoutMs);
+      } catch (e) {
+        this.dead = `enclave did not answer: ${(e as Error).message}`;
+        throw new EnclaveUnavailableError(this.dead);
+      }
+      if (frame.kind === FRAME.ecallResponse) return this.decodeOrDie(frame.body);
+      if (frame.kind === FRAME.ocallRequest) {
+        this.mailbox.send(FRAME.ocallResponse, encodeResult(this.serveOcall(ocalls, frame.body)));
+        continue;
+      }
+      this.dead =
+        frame.kind === FRAME.fatal
+          ? `enclave stopped: ${decodeFatal(frame.body).message}`
+          : `enclave sent unexpected frame kind ${frame.kind}`;
+      throw new EnclaveUnavailableError(this.dead);
+    }
+  }
+
+  private serveOcall(ocalls: OcallHandler, body: Uint8Array): WireResult {
+    let req;
+    try {
+      req = decodeOcallRequest(body);
+    } catch {
+      const entry = ENCLAVE_ERROR_CODES.InvalidInput;
+      return { error: { code: entry.num, message: entry.message }, gasUsed: 0n };
+    }
+    return answerOcall(ocalls, req);
+  }
+
+  private decodeOrDie(body: Uint8Array): WireResult {
+    try {
+      return decodeResult(body);
+    } catch {
+      this.dead = "enclave sent a malformed ECALL response";
+      throw new EnclaveUnavailableError(this.dead);
+    }
+  }
+
+  /** Asks the worker to exit and waits for it (terminating it if it does not go within a second). */
+  async stop(): Promise<void> {
+    if (this.depth > 0) throw new EnclaveUnavailableError("cannot stop the enclave inside an ECALL");
+    if (this.dead === undefined) {
+      this.dead = "enclave stopped";
+      this.mailbox.send(FRAME.shutdown, new Uint8Array(0));
+    }
+    const timer = setTimeout(() => void this.worker.terminate(), 1000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+/** The worker could not open its state; carries the enclave's code and safe message. */
+export class EnclaveStartError extends Error {
+  override readonly name = "EnclaveStartError";
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function waitReady(worker: Worker): Promise<WireResult> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: Error): void => {
+      worker.off("message", onMessage);
+      reject(
+        new EnclaveStartError(ENCLAVE_ERROR_CODES.InternalError.num, `enclave worker failed: ${e.message}`),
+      );
+    };
+    const onMessage = (m: unknown): void => {
+      worker.off("error", onError);
+      if (!(m instanceof Uint8Array)) {
+        reject(new EnclaveStartError(ENCLAVE_ERROR_CODES.InternalError.num, "bad ready message"));
+        return;
+      }
+      try {
+        resolve(decodeResult(m));
+      } catch (e) {
+        reject(e instanceof Error ? e : new Error("bad ready message"));
+      }
+    };
+    worker.once("error", onError);
+    worker.once("message", onMessage);
+  });
+}

@@ -1,0 +1,73 @@
+// What the enclave may ask of its host, synchronously, in the middle of an ECALL (after Secret's
+// ocall_read_db / ocall_write_db / ocall_remove_db / ocall_query_chain). Every OCALL reports the gas the host
+// charged, on success and on failure, so gas is never dropped on an error path (DESIGN.md rule 2).
+import { EnclaveError } from "./errors.js";
+import {
+  decodeReadDbOutput,
+  decodeResult,
+  encodeOcallRequest,
+  OCALL,
+  type OcallRequest,
+} from "./channel/frames.js";
+
+/** The four OCALLs, bound to one ECALL invocation (the host binds them to the right contract store). */
+export interface Ocalls {
+  readDb(key: Uint8Array): { value: Uint8Array | undefined; gasUsed: bigint };
+  writeDb(key: Uint8Array, value: Uint8Array): { gasUsed: bigint };
+  removeDb(key: Uint8Array): { gasUsed: bigint };
+  /** A query to the chain (or another contract: the host may re-enter the enclave to answer it). */
+  queryChain(request: Uint8Array, gasLimit: bigint, depth: number): { result: Uint8Array; gasUsed: bigint };
+}
+
+/**
+ * The host answered an OCALL with an error (no store bound, its handler threw, malformed request).
+ * `hostCode` is the host's number; `gasUsed` is what the host charged before failing.
+ */
+export class OcallError extends EnclaveError {
+  constructor(
+    readonly hostCode: number,
+    readonly gasUsed: bigint,
+  ) {
+    super("HostMisbehavior");
+  }
+}
+
+/** Sends one encoded OCALL request and blocks until its result body comes back (serving nested ECALLs). */
+export type OcallTransport = (requestBody: Uint8Array) => Uint8Array;
+
+/** Builds the OCALL functions over a transport; each decodes the host's answer and throws OcallError on error. */
+export function createOcalls(transport: OcallTransport): Ocalls {
+  const call = (req: OcallRequest): { output: Uint8Array; gasUsed: bigint } => {
+    let res;
+    try {
+      res = decodeResult(transport(encodeOcallRequest(req)));
+    } catch (e) {
+      if (e instanceof EnclaveError) throw e;
+      throw new EnclaveError("HostMisbehavior", "malformed OCALL answer");
+    }
+    if ("error" in res) throw new OcallError(res.error.code, res.gasUsed);
+    return { output: res.ok, gasUsed: res.gasUsed };
+  };
+  return {
+    readDb(key) {
+      const { output, gasUsed } = call({ kind: OCALL.readDb, key });
+      let value: Uint8Array | undefined;
+      try {
+        value = decodeReadDbOutput(output);
+      } catch {
+        throw new EnclaveError("HostMisbehavior", "malformed readDb answer");
+      }
+      return { value, gasUsed };
+    },
+    writeDb(key, value) {
+      return { gasUsed: call({ kind: OCALL.writeDb, key, value }).gasUsed };
+    },
+    removeDb(key) {
+      return { gasUsed: call({ kind: OCALL.removeDb, key }).gasUsed };
+    },
+    queryChain(request, gasLimit, depth) {
+      const { output, gasUsed } = call({ kind: OCALL.queryChain, request, gasLimit, depth });
+      return { result: output, gasUsed };
+    },
+  };
+}

@@ -1,0 +1,178 @@
+// The enclave isolate's entry point: runs in its own worker thread, opens its sealed state, then serves ECALL
+// frames from the shared mailbox until shutdown. Nothing but bytes and numbers reaches it after start.
+import { isMainThread, parentPort, workerData, type MessagePort } from "node:worker_threads";
+import { abytes } from "../util/bytes.js";
+import { DEBUG_ECALL, ECALL, type EcallName } from "./api.js";
+import { decodeWorkerConfig } from "./channel/config.js";
+import { debugEcalls } from "./channel/debugEcalls.js";
+import {
+  decodeEcallRequest,
+  encodeFatal,
+  encodeResult,
+  FRAME,
+  type WireError,
+  type WireResult,
+} from "./channel/frames.js";
+import { Mailbox, SIDE_ENCLAVE } from "./channel/mailbox.js";
+import { ENCLAVE_ERROR_CODES, EnclaveError } from "./errors.js";
+import {
+  MAX_ECALL_NESTING,
+  mergeEcallTables,
+  toWireError,
+  type EcallContext,
+  type EcallHandler,
+  type EcallTable,
+  type EnclaveRuntime,
+} from "./ecalls/index.js";
+import { openEnclaveState, registrationEcalls } from "./ecalls/registration.js";
+import { createOcalls, type Ocalls } from "./ocalls.js";
+
+/** The production handler tables; each ecalls/*.ts file adds one line here. */
+const ECALL_TABLES: readonly EcallTable[] = [registrationEcalls];
+
+const U64_MAX = 0xffff_ffff_ffff_ffffn;
+
+function idOf(name: EcallName): number {
+  return name in ECALL ? ECALL[name as keyof typeof ECALL] : DEBUG_ECALL[name as keyof typeof DEBUG_ECALL];
+}
+
+function error(code: keyof typeof ENCLAVE_ERROR_CODES, gasUsed = 0n): WireResult {
+  return { error: toWireError(new EnclaveError(code)), gasUsed };
+}
+
+/** Serves ECALLs from the mailbox, including ECALLs nested inside this side's own OCALL waits. */
+class EnclaveServer {
+  private depth = 0;
+  private readonly ocalls: Ocalls;
+
+  constructor(
+    private readonly mailbox: Mailbox,
+    private readonly handlers: ReadonlyMap<number, EcallHandler>,
+    private readonly runtime: EnclaveRuntime,
+  ) {
+    this.ocalls = createOcalls((body) => this.ocallRoundTrip(body));
+  }
+
+  /** The idle loop: returns on shutdown or after reporting a protocol violation. */
+  serve(): void {
+    for (;;) {
+      const frame = this.mailbox.receive();
+      if (frame.kind === FRAME.shutdown) return;
+      if (frame.kind !== FRAME.ecallRequest) {
+        const entry = ENCLAVE_ERROR_CODES.HostMisbehavior;
+        this.mailbox.send(
+          FRAME.fatal,
+          encodeFatal({ code: entry.num, message: "unexpected frame while idle" }),
+        );
+        return;
+      }
+      this.answerEcall(frame.body);
+    }
+  }
+
+  /** Reports an unrecoverable error to the host (which then treats the enclave as dead). */
+  fatal(err: WireError): void {
+    this.mailbox.send(FRAME.fatal, encodeFatal(err));
+  }
+
+  private answerEcall(body: Uint8Array): void {
+    this.mailbox.send(FRAME.ecallResponse, encodeResult(this.runEcall(body)));
+  }
+
+  private runEcall(body: Uint8Array): WireResult {
+    let req;
+    try {
+      req = decodeEcallRequest(body);
+    } catch (e) {
+      return { error: toWireError(e), gasUsed: 0n };
+    }
+    const handler = this.handlers.get(req.id);
+    if (handler === undefined) return error("NotImplemented");
+    if (this.depth >= MAX_ECALL_NESTING) return error("ExceededRecursionLimit");
+    let gasUsed = 0n;
+    const ctx: EcallContext = {
+      depth: this.depth + 1,
+      gasLimit: req.gasLimit,
+      ocalls: this.ocalls,
+      runtime: this.runtime,
+      setGasUsed(g: bigint) {
+        // A bad gas figure is the handler's bug; refuse it rather than corrupt the response frame.
+        if (typeof g !== "bigint" || g < 0n || g > U64_MAX) throw new EnclaveError("InternalError");
+        gasUsed = g;
+      },
+    };
+    this.depth++;
+    try {
+      const ok = abytes(handler(req.payload, ctx), undefined, "ecall output");
+      return { ok, gasUsed };
+    } catch (e) {
+      return { error: toWireError(e), gasUsed };
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** Sends an OCALL and waits for its answer; ECALLs the host issues meanwhile are served on this stack. */
+  private ocallRoundTrip(requestBody: Uint8Array): Uint8Array {
+    this.mailbox.send(FRAME.ocallRequest, requestBody);
+    for (;;) {
+      const frame = this.mailbox.receive();
+      if (frame.kind === FRAME.ocallResponse) return frame.body;
+      if (frame.kind !== FRAME.ecallRequest) throw new EnclaveError("HostMisbehavior", "unexpected frame");
+      this.answerEcall(frame.body);
+    }
+  }
+}
+
+interface WorkerData {
+  readonly mailbox: SharedArrayBuffer;
+  readonly port: MessagePort;
+  readonly config: Uint8Array;
+}
+
+function readWorkerData(data: unknown): WorkerData {
+  const d = data as Partial<WorkerData> | null;
+  if (
+    !(d?.mailbox instanceof SharedArrayBuffer) ||
+    d.port === undefined ||
+    !(d.config instanceof Uint8Array)
+  ) {
+    throw new EnclaveError("InvalidInput", "worker data");
+  }
+  return d as WorkerData;
+}
+
+function buildHandlers(debug: boolean): Map<number, EcallHandler> {
+  const merged = mergeEcallTables(debug ? [...ECALL_TABLES, debugEcalls] : ECALL_TABLES);
+  const byId = new Map<number, EcallHandler>();
+  for (const [name, handler] of merged) byId.set(idOf(name), handler);
+  return byId;
+}
+
+function main(port: MessagePort): void {
+  let server: EnclaveServer;
+  let mailboxPort: MessagePort | undefined;
+  try {
+    const data = readWorkerData(workerData);
+    mailboxPort = data.port;
+    const config = decodeWorkerConfig(data.config);
+    const runtime: EnclaveRuntime = { ...config, slots: new Map() };
+    openEnclaveState(runtime);
+    const mailbox = new Mailbox(data.mailbox, data.port, SIDE_ENCLAVE);
+    server = new EnclaveServer(mailbox, buildHandlers(config.debug), runtime);
+  } catch (e) {
+    port.postMessage(encodeResult({ error: toWireError(e), gasUsed: 0n }));
+    return;
+  }
+  port.postMessage(encodeResult({ ok: new Uint8Array(0), gasUsed: 0n }));
+  try {
+    server.serve();
+  } catch (e) {
+    // Only a bug in the transport itself gets here; tell the waiting host instead of leaving it hanging.
+    server.fatal(toWireError(e));
+  }
+  mailboxPort.close();
+  port.close();
+}
+
+if (!isMainThread && parentPort !== null) main(parentPort);

@@ -11,8 +11,6 @@ export const HOST_GAS = Object.freeze({
   dbReadBase: 1_000n,
   /** SN gas.rs WRITE_BASE_GAS, charged before every db_write. */
   dbWriteBase: 2_000n,
-  /** SN kv_cache.rs PSEUDO_GAS_STORE_PER_BYTE, charged per value byte on db_write. */
-  dbWritePerValueByte: 5_000n,
   /** external_canonicalize_address / external_humanize_address / external_addr_validate. */
   addrCanonicalize: 8_192n,
   addrHumanize: 8_192n,

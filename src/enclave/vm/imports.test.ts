@@ -41,10 +41,10 @@ function setup(opts: { readonly?: boolean; debug?: (m: string) => void; backend?
 }
 
 describe("storage imports", () => {
-  test("db_write then db_read round-trips; gas = base + per byte + backend", () => {
+  test("db_write then db_read round-trips; gas = base + backend", () => {
     const { backend, put, get, call, spent } = setup();
     call("t_db_write", put("k"), put("value"));
-    const afterWrite = HOST_GAS.dbWriteBase + 5n * HOST_GAS.dbWritePerValueByte + MOCK_STORAGE_GAS.set;
+    const afterWrite = HOST_GAS.dbWriteBase + MOCK_STORAGE_GAS.set;
     assert.equal(spent(), afterWrite);
     const ptr = call("t_db_read", put("k")) as number;
     assert.equal(utf8.decode(get(ptr)), "value");

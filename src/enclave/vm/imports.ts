@@ -78,11 +78,8 @@ function storageImports(env: HostEnv) {
       env.gas.charge(HOST_GAS.dbWriteBase);
       const key = read(env, keyPtr, MAX_LENGTH_DB_KEY, "db_write key");
       const value = read(env, valuePtr, MAX_LENGTH_DB_VALUE, "db_write value");
-      // Secret charges a pseudo cost per value byte now and refunds it after the write cache is flushed
-      // (SN kv_cache.rs, contract_operations.rs): it bounds the cache, not the final gas.
-      const pseudo = HOST_GAS.dbWritePerValueByte * BigInt(value.length);
-      env.gas.charge(pseudo);
-      env.gas.refundLater(pseudo);
+      // The per-byte pseudo cost of Secret's write cache (SN kv_cache.rs) is charged by the Storage that
+      // owns the cache (../encryptedStorage.ts) and refunded by the caller after its flush.
       const { gas } = backendCall("db_write", () => env.backend.storage.set(key, value));
       chargeBackend(env, gas);
     },

@@ -105,7 +105,9 @@ describe("Keychain: which seed for which key (spec §2.2, §3.6)", () => {
     );
     const four = Keychain.fromSeeds(five.slice(0, MAX_SEEDS));
     assert.throws(
-      () => four.appendSeed(new Uint8Array(32)),
+      () => {
+        four.appendSeed(new Uint8Array(32));
+      },
       (e) => isEnclaveError(e, "InvalidInput"),
     );
     assert.throws(() => Keychain.fromSeeds([new Uint8Array(31)]), /expected 32 bytes/);
@@ -140,12 +142,16 @@ describe("Keychain: bootstrap, registration key, rotation seed, destroy", () => 
     const one = Keychain.fromSeeds([SEED]);
     one.setRotationSeed(new Uint8Array(32).fill(7));
     assert.throws(
-      () => one.applyRotationSeed(),
+      () => {
+        one.applyRotationSeed();
+      },
       (e) => isEnclaveError(e, "InvalidInput"),
     );
     const two = Keychain.fromSeeds([SEED, new Uint8Array(32).fill(2)]);
     assert.throws(
-      () => two.applyRotationSeed(),
+      () => {
+        two.applyRotationSeed();
+      },
       (e) => isEnclaveError(e, "InternalError"),
     );
     two.setRotationSeed(new Uint8Array(32).fill(7));

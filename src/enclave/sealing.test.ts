@@ -153,11 +153,12 @@ describe("sealed state codec", () => {
   });
   test("refuses wrong version, truncation, unknown or repeated tags, trailing garbage", () => {
     const enc = encodeSealedState(full);
-    const bad = (b: Uint8Array, re: RegExp) =>
+    const bad = (b: Uint8Array, re: RegExp) => {
       assert.throws(
         () => decodeSealedState(b),
         (e) => isEnclaveError(e, "FailedUnseal") && re.test(e.message),
       );
+    };
     bad(Uint8Array.of(2, 0), /unsupported version/);
     bad(enc.subarray(0, 40), /truncated/);
     bad(enc.subarray(0, enc.length - 1), /truncated/);

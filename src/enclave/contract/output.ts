@@ -1,0 +1,203 @@
+// Turns a contract's plaintext result into what leaves the enclave (spec secret-protocol §5, §7; SN io.rs
+// `post_process_output`): wasm sub-messages re-encrypted under the caller's nonce with reply headers and
+// callback signatures, encrypted attributes/data/errors, internal reply id and signature for replies.
+// Bank/staking/other messages stay plaintext. All helpers below are ../io.ts and ../ioOutput.ts.
+import { fromBase64, toBase64 } from "../../util/bytes.js";
+import { EnclaveError } from "../errors.js";
+import { buildSubMsgPlaintext, callbackSig, type Coin, type ReplyParam, type TxCrypto } from "../io.js";
+import {
+  encryptAttribute,
+  encryptData,
+  encryptedErrorJson,
+  encryptErrorV010,
+  encryptErrorV1,
+  encryptQueryAnswer,
+  internalMsgId,
+  replySignature,
+  type Attribute,
+  type ReplyResult,
+} from "../ioOutput.js";
+import type { EnclaveKeys } from "../keys.js";
+import type { ContractResult } from "../vm/calls.js";
+import type { InterfaceVersion } from "../vm/instance.js";
+
+/** Go's error text for a v0.10 BankMsg::Send from another address (spec §7.3). */
+export const NO_PERMISSION = "contract doesn't have permission";
+
+export interface OutputContext {
+  readonly keys: EnclaveKeys;
+  /** The caller's tx key; undefined for a plaintext input (outputs then stay plaintext, spec §4.2). */
+  readonly tx: TxCrypto | undefined;
+  readonly ownCodeHashHex: string;
+  /** This contract's bech32 address (v0.10 sends must come from it). */
+  readonly contractAddress: string;
+  readonly replyParams: readonly ReplyParam[] | undefined;
+}
+
+/** What leaves the enclave. `ok`/`err` are JSON values; the ids and signature are raw bytes. */
+export interface ProcessedOutput {
+  readonly ok?: unknown;
+  readonly err?: unknown;
+  readonly internalMsgId?: Uint8Array;
+  readonly internalReplyEnclaveSig?: Uint8Array;
+}
+
+type Json = Record<string, unknown>;
+const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function bad(what: string): EnclaveError {
+  return new EnclaveError("FailedToDeserialize", what);
+}
+
+function coins(v: unknown): Coin[] {
+  if (!Array.isArray(v)) throw bad("funds");
+  return v.map((c) => {
+    if (!isObj(c) || typeof c.denom !== "string" || typeof c.amount !== "string") throw bad("coin");
+    return { denom: c.denom, amount: BigInt(c.amount) };
+  });
+}
+
+const sigJson = (sig: Uint8Array): number[] => Array.from(sig);
+
+/** Seals a wasm msg (base64 plaintext) as nonce ‖ pk ‖ SIV(hash ‖ headers ‖ msg); sets msg and callback_sig. */
+function sealWasmMsg(ctx: OutputContext, m: Json, hashField: string, funds: Coin[], reply?: bigint): void {
+  if (typeof m.msg !== "string") throw bad("wasm msg");
+  const hash = m[hashField];
+  const codeHash = typeof hash === "string" ? hash : "";
+  const plain = fromBase64(m.msg, "wasm msg");
+  if (ctx.tx === undefined) {
+    m.callback_sig = sigJson(callbackSig(ctx.keys, plain, funds));
+    return;
+  }
+  const inner = buildSubMsgPlaintext(codeHash, plain, {
+    ...(reply === undefined ? {} : { reply: { subMsgId: reply, callerCodeHashHex: ctx.ownCodeHashHex } }),
+    inherited: ctx.replyParams,
+  });
+  const sealed = ctx.tx.seal(inner);
+  m.msg = toBase64(sealed.message);
+  m.callback_sig = sigJson(callbackSig(ctx.keys, sealed.ciphertext, funds));
+}
+
+/** v1 SubMsg: only Wasm execute/instantiate/migrate are encrypted; their visible id becomes 0 (§7.4). */
+function processSubMsg(ctx: OutputContext, sub: unknown): void {
+  if (!isObj(sub) || !isObj(sub.msg)) throw bad("sub-message");
+  const wasm = sub.msg.wasm;
+  if (!isObj(wasm)) return;
+  const replyOn = sub.reply_on ?? "never";
+  const id = replyOn === "never" ? undefined : BigInt(String(sub.id));
+  for (const kind of ["execute", "instantiate", "migrate"] as const) {
+    const m = wasm[kind];
+    if (!isObj(m)) continue;
+    const funds = kind === "migrate" ? [] : coins(m.funds ?? []);
+    sealWasmMsg(ctx, m, "code_hash", funds, id);
+  }
+  for (const kind of ["update_admin", "clear_admin"] as const) {
+    const m = wasm[kind];
+    if (isObj(m)) m.callback_sig = sigJson(callbackSig(ctx.keys, new Uint8Array(), []));
+  }
+  sub.id = 0;
+}
+
+function attrs(ctx: OutputContext, list: unknown, defaultEncrypted: boolean): unknown[] {
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) throw bad("attributes");
+  return list.map((a) => {
+    if (!isObj(a) || typeof a.key !== "string" || typeof a.value !== "string") throw bad("attribute");
+    const attr: Attribute = {
+      key: a.key,
+      value: a.value,
+      encrypted: (a.encrypted as boolean | undefined) ?? defaultEncrypted,
+    };
+    return ctx.tx === undefined ? attr : encryptAttribute(ctx.tx, attr);
+  });
+}
+
+function encData(ctx: OutputContext, data: unknown): string | null {
+  if (data === undefined || data === null) return null;
+  if (typeof data !== "string") throw bad("data");
+  if (ctx.tx === undefined) return data;
+  return toBase64(encryptData(ctx.tx, fromBase64(data, "data"), ctx.replyParams));
+}
+
+/** §7.4: the encrypted id chain and the signature over the Reply the host will build. */
+function replyInfo(ctx: OutputContext, result: ReplyResult, appendAll: boolean): Partial<ProcessedOutput> {
+  if (ctx.replyParams === undefined || ctx.tx === undefined) return {};
+  const id = internalMsgId(ctx.tx, ctx.replyParams, appendAll);
+  return { internalMsgId: id, internalReplyEnclaveSig: replySignature(ctx.keys, id, result) };
+}
+
+function v1Ok(ctx: OutputContext, ok: unknown): ProcessedOutput {
+  if (!isObj(ok)) throw bad("response");
+  const messages = Array.isArray(ok.messages) ? ok.messages : [];
+  for (const sub of messages) processSubMsg(ctx, sub);
+  const events = Array.isArray(ok.events) ? ok.events : [];
+  const outEvents = events.map((e) => {
+    if (!isObj(e)) throw bad("event");
+    return { ...e, attributes: attrs(ctx, e.attributes, true) };
+  });
+  const data = encData(ctx, ok.data);
+  const out = { ...ok, messages, attributes: attrs(ctx, ok.attributes, true), events: outEvents, data };
+  const info = replyInfo(ctx, { ok: { data: data === null ? null : fromBase64(data, "data") } }, true);
+  return { ok: out, ...info };
+}
+
+/** v0.10 messages: Wasm execute/instantiate sealed with callback_code_hash; sends only from this contract. */
+function v010Messages(ctx: OutputContext, list: unknown): unknown[] | string {
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) throw bad("messages");
+  for (const msg of list) {
+    if (!isObj(msg)) throw bad("message");
+    const send = isObj(msg.bank) && isObj(msg.bank.send) ? msg.bank.send : undefined;
+    if (send !== undefined && send.from_address !== ctx.contractAddress) return NO_PERMISSION;
+    if (!isObj(msg.wasm)) continue;
+    for (const kind of ["execute", "instantiate"] as const) {
+      const m = msg.wasm[kind];
+      if (isObj(m)) sealWasmMsg(ctx, m, "callback_code_hash", coins(m.send ?? []));
+    }
+  }
+  return list as unknown[];
+}
+
+function v010Ok(ctx: OutputContext, ok: unknown): ProcessedOutput {
+  if (!isObj(ok)) throw bad("response");
+  const messages = v010Messages(ctx, ok.messages);
+  if (typeof messages === "string") return { err: { generic_err: { msg: messages } } };
+  const data = encData(ctx, ok.data);
+  const out = { ...ok, messages, log: attrs(ctx, ok.log, true), data };
+  const info = replyInfo(ctx, { ok: { data: data === null ? null : fromBase64(data, "data") } }, false);
+  return { ok: out, ...info };
+}
+
+function contractErr(ctx: OutputContext, err: unknown, version: InterfaceVersion): ProcessedOutput {
+  if (ctx.tx === undefined) return { err: version === "v1" ? { generic_err: { msg: String(err) } } : err };
+  const ct =
+    version === "v1"
+      ? encryptErrorV1(ctx.tx, typeof err === "string" ? err : JSON.stringify(err), ctx.replyParams)
+      : encryptErrorV010(ctx.tx, JSON.stringify(err), ctx.replyParams);
+  return {
+    err: JSON.parse(encryptedErrorJson(ct)) as unknown,
+    ...replyInfo(ctx, { error: toBase64(ct) }, true),
+  };
+}
+
+/** Processes the result of instantiate/execute/migrate/reply. */
+export function processOutput(
+  ctx: OutputContext,
+  r: ContractResult,
+  version: InterfaceVersion,
+): ProcessedOutput {
+  if ("err" in r) return contractErr(ctx, r.err, version);
+  return version === "v1" ? v1Ok(ctx, r.ok) : v010Ok(ctx, r.ok);
+}
+
+/** Processes a query result: Ok is the base64 answer string, encrypted as a string (§8.1). */
+export function processQueryOutput(
+  ctx: OutputContext,
+  r: ContractResult,
+  version: InterfaceVersion,
+): ProcessedOutput {
+  if ("err" in r) return contractErr(ctx, r.err, version);
+  if (typeof r.ok !== "string") throw bad("query answer");
+  if (ctx.tx === undefined) return { ok: r.ok };
+  return { ok: toBase64(encryptQueryAnswer(ctx.tx, r.ok)) };
+}

@@ -1,0 +1,115 @@
+// Compiled-code cache: V8 compilation is the expensive step of running a contract, so compiled
+// WebAssembly.Modules are kept, least recently used first out, bounded by entry count and total bytes.
+// Only the runtime's speed depends on it: a miss recompiles the same metered bytes to the same behaviour.
+import { toHex } from "../../../util/bytes.js";
+import { WasmGateError } from "./errors.js";
+import { RUNTIME_MAX_MEMORY_PAGES } from "./limits.js";
+import { wasmApi, type WebAssemblyModule } from "./webassembly.js";
+
+/** What the cache needs from a PreparedCode. */
+export interface CompilableCode {
+  readonly codeHash: Uint8Array;
+  readonly metered: Uint8Array;
+  readonly memoryMinPages: number;
+}
+
+export interface CacheLimits {
+  /** Most modules kept. */
+  readonly maxEntries: number;
+  /** Most metered wasm bytes kept (a proxy for compiled size, which V8 does not report). */
+  readonly maxBytes: number;
+}
+
+/** Defaults: a few dozen typical contracts (Secret's enclave module cache is configured by count alone). */
+export const DEFAULT_CACHE_LIMITS: CacheLimits = { maxEntries: 64, maxBytes: 128 * 1024 * 1024 };
+
+export interface CacheStats {
+  readonly entries: number;
+  readonly bytes: number;
+  readonly hits: number;
+  readonly misses: number;
+  readonly evictions: number;
+}
+
+interface Entry {
+  readonly module: WebAssemblyModule;
+  readonly size: number;
+}
+
+/**
+ * Compiles metered code, first refusing what Secret's enclave refuses at instantiation: a memory minimum
+ * above the runtime cap (SN wasm3/validation.rs, "failed to initialize wasm memory").
+ */
+export function compileMetered(code: CompilableCode): WebAssemblyModule {
+  if (code.memoryMinPages > RUNTIME_MAX_MEMORY_PAGES) {
+    throw new WasmGateError("INSTANTIATE", "failed to initialize wasm memory");
+  }
+  return new wasmApi.Module(code.metered);
+}
+
+export class CompiledCodeCache {
+  private readonly entries = new Map<string, Entry>(); // Map order = least recently used first
+  private bytes = 0;
+  private hits = 0;
+  private misses = 0;
+  private evictions = 0;
+
+  constructor(private readonly limits: CacheLimits = DEFAULT_CACHE_LIMITS) {
+    if (!Number.isSafeInteger(limits.maxEntries) || limits.maxEntries < 1) {
+      throw new RangeError("cache maxEntries must be a positive integer");
+    }
+    if (!Number.isSafeInteger(limits.maxBytes) || limits.maxBytes < 1) {
+      throw new RangeError("cache maxBytes must be a positive integer");
+    }
+  }
+
+  /** The compiled module for `code`, compiling and caching it on a miss. */
+  getOrCompile(code: CompilableCode): WebAssemblyModule {
+    const key = toHex(code.codeHash);
+    const hit = this.entries.get(key);
+    if (hit !== undefined) {
+      this.hits++;
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit.module;
+    }
+    this.misses++;
+    const module = compileMetered(code);
+    const size = code.metered.length;
+    if (size <= this.limits.maxBytes) {
+      this.entries.set(key, { module, size });
+      this.bytes += size;
+      this.evict();
+    }
+    return module;
+  }
+
+  has(codeHash: Uint8Array): boolean {
+    return this.entries.has(toHex(codeHash));
+  }
+
+  delete(codeHash: Uint8Array): boolean {
+    const key = toHex(codeHash);
+    const e = this.entries.get(key);
+    if (e === undefined) return false;
+    this.entries.delete(key);
+    this.bytes -= e.size;
+    return true;
+  }
+
+  stats(): CacheStats {
+    const { hits, misses, evictions, bytes } = this;
+    return { entries: this.entries.size, bytes, hits, misses, evictions };
+  }
+
+  private evict(): void {
+    while (this.entries.size > this.limits.maxEntries || this.bytes > this.limits.maxBytes) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done === true) return;
+      const e = this.entries.get(oldest.value)!;
+      this.entries.delete(oldest.value);
+      this.bytes -= e.size;
+      this.evictions++;
+    }
+  }
+}

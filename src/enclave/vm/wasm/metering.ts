@@ -1,0 +1,281 @@
+// Deterministic gas metering and call-stack limiting, injected at upload time (spec consensus-storage-perf
+// §3, §4; Secret's algorithm in SN contract-engine/src/wasm3/gas.rs). Each instruction sequence charges
+// GAS_PER_INSTRUCTION × its instruction count on entry; memory.grow is charged per page first; every
+// function charges its frame against a stack budget. Exhaustion sets an exported flag and traps.
+import { analyzeBody, type BodyAnalysis } from "./analyze.js";
+import { ByteReader, ByteWriter } from "./bytesio.js";
+import { WasmGateError } from "./errors.js";
+import { Op, ValType, newInstr, readInstr } from "./instructions.js";
+import {
+  EXPORT_DEPTH_EXCEEDED,
+  EXPORT_GAS_EXHAUSTED,
+  EXPORT_GAS_LEFT,
+  EXPORT_MEMORY,
+  EXPORT_STACK_LEFT,
+  FRAME_OVERHEAD_SLOTS,
+  GAS_PER_INSTRUCTION,
+  MEMORY_GROW_GAS_PER_PAGE,
+  MEMORY_GROW_METER_INSTRUCTIONS,
+  RUNTIME_MAX_MEMORY_PAGES,
+  STACK_BUDGET_SLOTS,
+} from "./limits.js";
+import { SectionId, type CodeBody, type FuncType, type WasmModule } from "./module.js";
+import { encodeModule, type SectionPayload } from "./writer.js";
+
+/** What body rewriting needs: the added indices and a cache of charge snippets by instruction count. */
+interface Kit {
+  readonly added: Added;
+  charge(instructionCount: number): Uint8Array;
+}
+
+function makeKit(added: Added): Kit {
+  const cache = new Map<number, Uint8Array>();
+  return {
+    added,
+    charge(n) {
+      let snippet = cache.get(n);
+      if (snippet === undefined) {
+        const w = new ByteWriter();
+        emitCharge(w, added, GAS_PER_INSTRUCTION * BigInt(n));
+        snippet = w.finish();
+        cache.set(n, snippet);
+      }
+      return snippet;
+    },
+  };
+}
+
+/** Indices of what the instrumentation adds to the module. */
+interface Added {
+  gasLeft: number;
+  gasExhausted: number;
+  stackLeft: number;
+  depthExceeded: number;
+  growMeter: number;
+}
+
+/**
+ * Returns the metered module. `analyses` (one per local function, from analyzeBody) may be passed when the
+ * caller already has them. The output keeps every original index; it only appends types, globals, one
+ * function, exports and a memory maximum of RUNTIME_MAX_MEMORY_PAGES.
+ */
+export function injectMetering(mod: WasmModule, analyses?: readonly BodyAnalysis[]): Uint8Array {
+  const types = [...mod.types];
+  const typeIndex = (t: FuncType): number => findOrAddType(types, t);
+  const added: Added = {
+    gasLeft: mod.globals.length,
+    gasExhausted: mod.globals.length + 1,
+    stackLeft: mod.globals.length + 2,
+    depthExceeded: mod.globals.length + 3,
+    growMeter: mod.funcTypes.length,
+  };
+  const growType = typeIndex({ params: [ValType.i32], results: [ValType.i32] });
+  const kit = makeKit(added);
+  const bodies: Uint8Array[] = mod.codes.map((code, i) => {
+    const funcIndex = mod.importedFuncCount + i;
+    const a = analyses?.[i] ?? analyzeBody(mod, funcIndex, code);
+    const ft = mod.types[mod.funcTypes[funcIndex]!]!;
+    return meterBody(mod, code, a, blockTypeFor(ft, typeIndex), kit);
+  });
+  bodies.push(growMeterBody(added));
+  const replaced = new Map<number, SectionPayload>([
+    [SectionId.type, appendEntries(mod, SectionId.type, types.slice(mod.types.length).map(encodeFuncType))],
+    [SectionId.function, appendEntries(mod, SectionId.function, [new ByteWriter().u32(growType).finish()])],
+    [SectionId.global, appendEntries(mod, SectionId.global, addedGlobals())],
+    [SectionId.export, appendEntries(mod, SectionId.export, addedExports(mod, added))],
+    [SectionId.code, vectorOfSized(bodies)],
+  ]);
+  const memory = cappedMemorySection(mod);
+  if (memory !== undefined) replaced.set(SectionId.memory, memory);
+  return encodeModule(mod, replaced);
+}
+
+function findOrAddType(types: FuncType[], t: FuncType): number {
+  const same = (a: readonly number[], b: readonly number[]): boolean =>
+    a.length === b.length && a.every((x, i) => x === b[i]);
+  const i = types.findIndex((u) => same(u.params, t.params) && same(u.results, t.results));
+  if (i >= 0) return i;
+  types.push(t);
+  return types.length - 1;
+}
+
+function encodeFuncType(t: FuncType): Uint8Array {
+  const w = new ByteWriter().u8(0x60).u32(t.params.length);
+  for (const p of t.params) w.u8(p);
+  w.u32(t.results.length);
+  for (const r of t.results) w.u8(r);
+  return w.finish();
+}
+
+/** Block type of the wrapper block that stands in for the function body: the function's results. */
+function blockTypeFor(ft: FuncType, typeIndex: (t: FuncType) => number): Uint8Array {
+  if (ft.results.length === 0) return Uint8Array.of(0x40);
+  if (ft.results.length === 1) return Uint8Array.of(ft.results[0]!);
+  return new ByteWriter().sleb(BigInt(typeIndex({ params: [], results: ft.results }))).finish();
+}
+
+/** The original section's entries (raw bytes after its count) plus `extra` entries, with the new count. */
+function appendEntries(mod: WasmModule, id: number, extra: readonly Uint8Array[]): SectionPayload {
+  const w = new ByteWriter();
+  const s = mod.sections.find((x) => x.id === id);
+  let count = 0;
+  let raw: Uint8Array = new Uint8Array(0);
+  if (s !== undefined) {
+    const r = new ByteReader(mod.bytes, s.start, s.end);
+    count = r.u32();
+    raw = mod.bytes.subarray(r.pos, s.end);
+  }
+  w.u32(count + extra.length).bytes(raw);
+  for (const e of extra) w.bytes(e);
+  return w.finish();
+}
+
+function vectorOfSized(items: readonly Uint8Array[]): SectionPayload {
+  const w = new ByteWriter().u32(items.length);
+  for (const e of items) w.sized(e);
+  return w.finish();
+}
+
+function addedGlobals(): Uint8Array[] {
+  const g = (type: number, init: Uint8Array): Uint8Array =>
+    new ByteWriter().u8(type).u8(1).bytes(init).u8(Op.end).finish();
+  return [
+    g(ValType.i64, Uint8Array.of(Op.i64Const, 0)), // gas left: 0 until the runtime sets the limit
+    g(ValType.i64, Uint8Array.of(Op.i64Const, 0)), // gas exhausted: the unpaid cost, 0 = not exhausted
+    g(ValType.i32, new ByteWriter().u8(Op.i32Const).sleb(BigInt(STACK_BUDGET_SLOTS)).finish()),
+    g(ValType.i32, Uint8Array.of(Op.i32Const, 0)), // depth exceeded flag
+  ];
+}
+
+function addedExports(mod: WasmModule, a: Added): Uint8Array[] {
+  const e = (name: string, kind: number, index: number): Uint8Array =>
+    new ByteWriter().name(name).u8(kind).u32(index).finish();
+  const out = [
+    e(EXPORT_GAS_LEFT, 3, a.gasLeft),
+    e(EXPORT_GAS_EXHAUSTED, 3, a.gasExhausted),
+    e(EXPORT_STACK_LEFT, 3, a.stackLeft),
+    e(EXPORT_DEPTH_EXCEEDED, 3, a.depthExceeded),
+  ];
+  // The runtime reads memory through a fixed export name; Secret does not require the export, so add it.
+  if (mod.memories.length > 0 && !mod.exports.some((x) => x.name === EXPORT_MEMORY))
+    out.push(e(EXPORT_MEMORY, 2, 0));
+  return out;
+}
+
+/** Sets a defined memory's maximum to the runtime cap (or to its minimum when that is larger; see cache.ts). */
+function cappedMemorySection(mod: WasmModule): SectionPayload | undefined {
+  if (mod.memories.length !== 1 || mod.importedMemoryCount !== 0) return undefined;
+  const min = mod.memories[0]!.min;
+  return new ByteWriter().u32(1).u8(0x01).u32(min).u32(Math.max(min, RUNTIME_MAX_MEMORY_PAGES)).finish();
+}
+
+// --- function bodies ------------------------------------------------------------------------------
+
+/** `if gas_left < cost { gas_exhausted = cost; unreachable } gas_left -= cost` (SN wasm3/gas.rs inject_metering). */
+function emitCharge(w: ByteWriter, a: Added, cost: bigint): void {
+  if (cost === 0n) return;
+  w.u8(Op.globalGet).u32(a.gasLeft).u8(Op.i64Const).sleb(cost).u8(0x54); // i64.lt_u
+  w.u8(Op.if)
+    .u8(0x40)
+    .u8(Op.i64Const)
+    .sleb(cost)
+    .u8(Op.globalSet)
+    .u32(a.gasExhausted)
+    .u8(Op.unreachable)
+    .u8(Op.end);
+  w.u8(Op.globalGet).u32(a.gasLeft).u8(Op.i64Const).sleb(cost).u8(0x7d); // i64.sub
+  w.u8(Op.globalSet).u32(a.gasLeft);
+}
+
+function emitStackEnter(w: ByteWriter, a: Added, slots: number): void {
+  w.u8(Op.globalGet).u32(a.stackLeft).u8(Op.i32Const).sleb(BigInt(slots)).u8(0x49); // i32.lt_u
+  w.u8(Op.if)
+    .u8(0x40)
+    .u8(Op.i32Const)
+    .u8(1)
+    .u8(Op.globalSet)
+    .u32(a.depthExceeded)
+    .u8(Op.unreachable)
+    .u8(Op.end);
+  w.u8(Op.globalGet).u32(a.stackLeft).u8(Op.i32Const).sleb(BigInt(slots)).u8(0x6b); // i32.sub
+  w.u8(Op.globalSet).u32(a.stackLeft);
+}
+
+function emitStackLeave(w: ByteWriter, a: Added, slots: number): void {
+  w.u8(Op.globalGet).u32(a.stackLeft).u8(Op.i32Const).sleb(BigInt(slots)).u8(0x6a); // i32.add
+  w.u8(Op.globalSet).u32(a.stackLeft);
+}
+
+/**
+ * Rewrites one body as: stack check; `block (result …)` original body with `return` → `br <to wrapper>`,
+ * a charge at the start of every sequence and a grow-meter call before each memory.grow; `end`; stack refund.
+ * Branches to the function label now target the wrapper block, which has the same result type.
+ * Unchanged instruction runs are copied in one piece; only insertion points break a run.
+ */
+function meterBody(
+  mod: WasmModule,
+  code: CodeBody,
+  an: BodyAnalysis,
+  blockType: Uint8Array,
+  k: Kit,
+): Uint8Array {
+  const src = mod.bytes;
+  const w = new ByteWriter().bytes(src.subarray(code.start, code.exprStart));
+  const slots = FRAME_OVERHEAD_SLOTS + an.frameSlots;
+  emitStackEnter(w, k.added, slots);
+  w.u8(Op.block).bytes(blockType);
+  let seq = 0;
+  w.bytes(k.charge(an.seqCounts[0]!));
+  const r = new ByteReader(src, code.exprStart, code.end);
+  const ins = newInstr();
+  let depth = 0; // blocks open inside the wrapper
+  let copyFrom = code.exprStart;
+  while (!r.atEnd()) {
+    readInstr(r, ins);
+    const op = ins.op;
+    if (op === Op.block || op === Op.loop || op === Op.if || op === Op.else) {
+      if (op !== Op.else) depth++;
+      const count = an.seqCounts[++seq];
+      if (count === undefined) throw new WasmGateError("METERING", "sequence count mismatch");
+      w.bytes(src.subarray(copyFrom, ins.end)).bytes(k.charge(count));
+      copyFrom = ins.end;
+    } else if (op === Op.end) {
+      if (depth-- > 0) continue;
+      w.bytes(src.subarray(copyFrom, ins.end)); // closes the wrapper block
+      emitStackLeave(w, k.added, slots);
+      w.u8(Op.end);
+      return w.finish();
+    } else if (op === Op.return) {
+      w.bytes(src.subarray(copyFrom, ins.start)).u8(Op.br).u32(depth);
+      copyFrom = ins.end;
+    } else if (op === Op.memoryGrow) {
+      w.bytes(src.subarray(copyFrom, ins.start)).u8(Op.call).u32(k.added.growMeter);
+      copyFrom = ins.start;
+    }
+  }
+  throw new WasmGateError("METERING", "function body without final end");
+}
+
+/**
+ * (pages: i32) -> i32: charges Secret's 28-gas meter-function entry, then pages × 8192 (pages sign-extended
+ * as Secret does), and returns `pages` for the memory.grow that follows (SN wasm3/gas.rs create_memory_grow_meter).
+ */
+function growMeterBody(a: Added): Uint8Array {
+  const w = new ByteWriter().u32(1).u32(1).u8(ValType.i64); // one i64 local: the cost
+  emitCharge(w, a, GAS_PER_INSTRUCTION * MEMORY_GROW_METER_INSTRUCTIONS);
+  w.u8(Op.localGet).u32(0).u8(0xac); // i64.extend_i32_s
+  w.u8(Op.i64Const).sleb(MEMORY_GROW_GAS_PER_PAGE).u8(0x7e); // i64.mul
+  w.u8(Op.localSet).u32(1);
+  w.u8(Op.globalGet).u32(a.gasLeft).u8(Op.localGet).u32(1).u8(0x54); // i64.lt_u
+  w.u8(Op.if)
+    .u8(0x40)
+    .u8(Op.localGet)
+    .u32(1)
+    .u8(Op.globalSet)
+    .u32(a.gasExhausted)
+    .u8(Op.unreachable)
+    .u8(Op.end);
+  w.u8(Op.globalGet).u32(a.gasLeft).u8(Op.localGet).u32(1).u8(0x7d).u8(Op.globalSet).u32(a.gasLeft);
+  w.u8(Op.localGet).u32(0).u8(Op.end);
+  return w.finish();
+}

@@ -8,7 +8,7 @@ import { ByteReader, ByteWriter } from "./codec.js";
 import { OCALL } from "./frames.js";
 
 /** Cap on scripted OCALLs per debug call, so a fuzzed script cannot stall the worker. */
-const MAX_SCRIPT_OPS = 100_000;
+const MAX_SCRIPT_OPS = 2_000;
 
 /** Runs one scripted OCALL; appends its output to `out` and returns the gas it reported. */
 function runScriptOp(r: ByteReader, ctx: EcallContext, out: ByteWriter): bigint {
@@ -50,11 +50,13 @@ function throwMode(mode: number, detail: Uint8Array, ctx: EcallContext): never {
     case 3:
       // A thrown non-Error value, as careless code might do.
       throw text as unknown as Error;
-    default: {
+    case 4: {
       const recurse = (n: number): number => recurse(n + 1) + 1;
       recurse(0);
       throw new EnclaveError("InternalError");
     }
+    default:
+      throw new InvalidInputError("mode", `"mode" unknown: ${mode}`);
   }
 }
 

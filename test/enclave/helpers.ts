@@ -1,0 +1,100 @@
+// Shared helpers for the enclave wall tests: a throwaway data dir, a started debug host, an in-memory OCALL store.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EnclaveHost, type EnclaveHostOptions, type OcallHandler } from "../../src/enclave/api.js";
+
+export interface TestEnclave {
+  readonly host: EnclaveHost;
+  readonly dir: string;
+  close(): Promise<void>;
+}
+
+/** Starts an enclave with the debug ECALLs in a fresh temp dir; `close` stops it and removes the dir. */
+export async function startTestEnclave(extra: Partial<EnclaveHostOptions> = {}): Promise<TestEnclave> {
+  const dir = mkdtempSync(join(tmpdir(), "shroud-enclave-"));
+  const host = await EnclaveHost.start({
+    dataDir: join(dir, "data"),
+    platformSecretPath: join(dir, "platform-secret"),
+    debugEcalls: true,
+    ecallTimeoutMs: 20_000,
+    ...extra,
+  });
+  return {
+    host,
+    dir,
+    close: async () => {
+      await host.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+
+/** An OcallHandler over a Map; gas = bytes touched, so tests can check gas is carried on every path. */
+export function memoryOcalls(
+  queryChain: OcallHandler["queryChain"] = () => ({ result: new Uint8Array(0), gasUsed: 0n }),
+): { handler: OcallHandler; store: Map<string, Uint8Array> } {
+  const store = new Map<string, Uint8Array>();
+  const handler: OcallHandler = {
+    readDb: (key) => {
+      const value = store.get(hex(key));
+      return { value, gasUsed: BigInt(key.length + (value?.length ?? 0)) };
+    },
+    writeDb: (key, value) => {
+      store.set(hex(key), value);
+      return { gasUsed: BigInt(key.length + value.length) };
+    },
+    removeDb: (key) => {
+      store.delete(hex(key));
+      return { gasUsed: BigInt(key.length) };
+    },
+    queryChain,
+  };
+  return { handler, store };
+}
+
+/** Minimal script writer for DEBUG_ECALL.debugOcalls (mirrors src/enclave/channel/debugEcalls.ts). */
+export class OcallScript {
+  private readonly parts: Uint8Array[] = [];
+  private count = 0;
+
+  private push(...chunks: Uint8Array[]): this {
+    this.parts.push(...chunks);
+    this.count++;
+    return this;
+  }
+
+  read(key: Uint8Array): this {
+    return this.push(Uint8Array.of(1), lp(key));
+  }
+  write(key: Uint8Array, value: Uint8Array): this {
+    return this.push(Uint8Array.of(2), lp(key), lp(value));
+  }
+  remove(key: Uint8Array): this {
+    return this.push(Uint8Array.of(3), lp(key));
+  }
+  query(request: Uint8Array, gasLimit: bigint): this {
+    const g = Buffer.alloc(8);
+    g.writeBigUInt64BE(gasLimit);
+    return this.push(Uint8Array.of(4), g, lp(request));
+  }
+  build(): Uint8Array {
+    const n = Buffer.alloc(4);
+    n.writeUInt32BE(this.count);
+    return Buffer.concat([n, ...this.parts]);
+  }
+}
+
+export function lp(b: Uint8Array): Uint8Array {
+  const n = Buffer.alloc(4);
+  n.writeUInt32BE(b.length);
+  return Buffer.concat([n, b]);
+}
+
+export function u32(n: number): Uint8Array {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return new Uint8Array(b);
+}

@@ -100,10 +100,11 @@ export function callEntryPoint(
 export type ContractResult = { readonly ok: unknown } | { readonly err: unknown };
 
 /**
- * Parses the result JSON: v1 `{"ok":…}` / `{"error":"…"}` (cosmwasm-std ContractResult), v0.10
- * `{"Ok":…}` / `{"Err":{…StdError}}` (Rust's default Result serialization).
+ * Parses the result JSON. Secret's contracts (secret-cosmwasm-std, both interfaces) serialize it as Rust's
+ * default `{"Ok":…}` / `{"Err":…}` (SN io.rs `RawWasmOutput`; v1 Err is a string, v0.10 Err a StdError
+ * object); upstream CosmWasm 1.x's `{"ok":…}` / `{"error":"…"}` is accepted too.
  */
-export function parseContractResult(output: Uint8Array, version: InterfaceVersion): ContractResult {
+export function parseContractResult(output: Uint8Array, _version: InterfaceVersion): ContractResult {
   let v: unknown;
   try {
     v = JSON.parse(utf8.decode(output));
@@ -113,9 +114,9 @@ export function parseContractResult(output: Uint8Array, version: InterfaceVersio
   if (typeof v !== "object" || v === null || Array.isArray(v))
     throw new VmError("BadResult", "result not an object");
   const o = v as Record<string, unknown>;
-  const [okKey, errKey] = version === "v1" ? ["ok", "error"] : ["Ok", "Err"];
   const keys = Object.keys(o);
-  if (keys.length === 1 && okKey in o) return { ok: o[okKey] };
-  if (keys.length === 1 && errKey in o) return { err: o[errKey] };
+  const only = keys.length === 1 ? keys[0] : undefined;
+  if (only === "Ok" || only === "ok") return { ok: o[only] };
+  if (only === "Err" || only === "error") return { err: o[only] };
   throw new VmError("BadResult", "contract result is neither ok nor error");
 }

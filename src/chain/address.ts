@@ -1,0 +1,71 @@
+// Account addresses: bech32 "secret…" strings <-> canonical bytes, and the two derivations the chain needs
+// (secp256k1 pubkey -> address, module name -> module address). Pure functions, no state.
+import { bech32 } from "@scure/base";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { ripemd160 } from "@noble/hashes/legacy.js";
+import { ChainError, SdkErrors } from "./errors.js";
+
+/** Secret Network's account prefix (spec secretjs-compat §2: bech32 prefix `secret`). */
+export const BECH32_PREFIX = "secret";
+/** Canonical address length for accounts and contracts (spec secret-protocol §10: 20-byte addresses). */
+export const ADDRESS_LENGTH = 20;
+/** cosmos-sdk types/address.go MaxAddrLen: the longest address the SDK accepts. */
+export const MAX_ADDRESS_LENGTH = 255;
+/** Bech32 strings longer than this are rejected before decoding (BIP-173 allows 90; SDK lifts it to 1023). */
+const MAX_BECH32_LENGTH = 1023;
+
+/** Encodes canonical bytes as bech32 with `prefix` (default "secret"). */
+export function toBech32(addr: Uint8Array, prefix = BECH32_PREFIX): string {
+  return bech32.encode(prefix, bech32.toWords(addr), false);
+}
+
+/**
+ * Decodes a bech32 account address, requiring `prefix` and 1..255 bytes (SDK VerifyAddressFormat).
+ * Throws ChainError(sdk 7 invalid address) naming `field`.
+ */
+export function fromBech32(s: string, field = "address", prefix = BECH32_PREFIX): Uint8Array {
+  if (typeof s !== "string" || s.length === 0) {
+    throw new ChainError(SdkErrors.InvalidAddress, `empty address string is not allowed (${field})`);
+  }
+  if (s.length > MAX_BECH32_LENGTH) throw new ChainError(SdkErrors.InvalidAddress, `${field} too long`);
+  let decoded;
+  try {
+    decoded = bech32.decode(s, MAX_BECH32_LENGTH);
+  } catch {
+    throw new ChainError(SdkErrors.InvalidAddress, `invalid bech32 ${field}: ${s}`);
+  }
+  if (decoded.prefix !== prefix) {
+    throw new ChainError(
+      SdkErrors.InvalidAddress,
+      `invalid Bech32 prefix; expected ${prefix}, got ${decoded.prefix}`,
+    );
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = bech32.fromWords(decoded.words);
+  } catch {
+    throw new ChainError(SdkErrors.InvalidAddress, `invalid bech32 padding in ${field}`);
+  }
+  assertAddressBytes(bytes, field);
+  return bytes;
+}
+
+/** Canonical address length check (SDK VerifyAddressFormat: non-empty, at most 255 bytes). */
+export function assertAddressBytes(addr: Uint8Array, field = "address"): Uint8Array {
+  if (addr.length === 0)
+    throw new ChainError(SdkErrors.InvalidAddress, `${field}: addresses cannot be empty`);
+  if (addr.length > MAX_ADDRESS_LENGTH) {
+    throw new ChainError(SdkErrors.InvalidAddress, `${field}: address max length is ${MAX_ADDRESS_LENGTH}`);
+  }
+  return addr;
+}
+
+/** Tendermint/Cosmos secp256k1 address: RIPEMD160(SHA256(compressed 33-byte pubkey)). */
+export function secp256k1PubkeyToAddress(compressedPubkey: Uint8Array): Uint8Array {
+  return ripemd160(sha256(compressedPubkey));
+}
+
+/** cosmos-sdk authtypes.NewModuleAddress: SHA256(module name)[:20] (crypto.AddressHash). */
+export function moduleAddress(name: string): Uint8Array {
+  return sha256(new TextEncoder().encode(name)).slice(0, ADDRESS_LENGTH);
+}

@@ -1,0 +1,143 @@
+// The consensus-visible error registry (DESIGN.md rule 8): every (codespace, code, message) a tx result or query
+// can carry. Append-only: codes and wording follow the Cosmos SDK so that clients parsing them keep working.
+
+/** One registered, consensus-visible error. `code` 0 is reserved for success and never registered. */
+export interface RegisteredError {
+  readonly codespace: string;
+  readonly code: number;
+  readonly message: string;
+}
+
+const registry = new Map<string, RegisteredError>();
+
+/** Registers an error; a second registration of the same (codespace, code) is a programming error. */
+export function registerError(codespace: string, code: number, message: string): RegisteredError {
+  // Code 0 is success; 1 and 111222 are the SDK's own "undefined" codespace entries registered below.
+  if (!Number.isSafeInteger(code) || code < 1 || code > 0xffff_ffff) {
+    throw new RangeError(`error code ${code} out of range`);
+  }
+  const id = `${codespace}/${code}`;
+  if (registry.has(id)) throw new Error(`error ${id} is already registered`);
+  const e = Object.freeze({ codespace, code, message });
+  registry.set(id, e);
+  return e;
+}
+
+/** Looks up a registered error (REST/ABCI layers use this to render codes). */
+export function lookupError(codespace: string, code: number): RegisteredError | undefined {
+  return registry.get(`${codespace}/${code}`);
+}
+
+/** All registered errors sorted by (codespace, code), for docs and tests. */
+export function listErrors(): RegisteredError[] {
+  return [...registry.values()].sort((a, b) =>
+    a.codespace === b.codespace ? a.code - b.code : a.codespace < b.codespace ? -1 : 1,
+  );
+}
+
+/**
+ * A consensus-visible failure: a registered error plus a detail, rendered as the SDK's `errors.Wrap` does
+ * ("detail: registered message"). Thrown by ante and message handlers, caught by runTx and turned into a
+ * tx result; it never escapes the chain.
+ */
+export class ChainError extends Error {
+  override readonly name = "ChainError";
+  readonly codespace: string;
+  readonly code: number;
+  constructor(
+    readonly registered: RegisteredError,
+    readonly detail?: string,
+  ) {
+    super(detail === undefined || detail === "" ? registered.message : `${detail}: ${registered.message}`);
+    this.codespace = registered.codespace;
+    this.code = registered.code;
+  }
+
+  /** True when this error is (wraps) `e`. */
+  is(e: RegisteredError): boolean {
+    return this.registered === e;
+  }
+}
+
+/** Shorthand: `throw wrapError(SdkErrors.Unauthorized, "...")`. */
+export function wrapError(e: RegisteredError, detail?: string): ChainError {
+  return new ChainError(e, detail);
+}
+
+/** True when `err` is a ChainError wrapping `e`. */
+export function isError(err: unknown, e: RegisteredError): boolean {
+  return err instanceof ChainError && err.registered === e;
+}
+
+// Codespace "sdk": numbers and wording from cosmos-sdk v0.50 types/errors/errors.go (verified against the file).
+const SDK = "sdk";
+export const SdkErrors = {
+  TxDecode: registerError(SDK, 2, "tx parse error"),
+  InvalidSequence: registerError(SDK, 3, "invalid sequence"),
+  Unauthorized: registerError(SDK, 4, "unauthorized"),
+  InsufficientFunds: registerError(SDK, 5, "insufficient funds"),
+  UnknownRequest: registerError(SDK, 6, "unknown request"),
+  InvalidAddress: registerError(SDK, 7, "invalid address"),
+  InvalidPubKey: registerError(SDK, 8, "invalid pubkey"),
+  UnknownAddress: registerError(SDK, 9, "unknown address"),
+  InvalidCoins: registerError(SDK, 10, "invalid coins"),
+  OutOfGas: registerError(SDK, 11, "out of gas"),
+  MemoTooLarge: registerError(SDK, 12, "memo too large"),
+  InsufficientFee: registerError(SDK, 13, "insufficient fee"),
+  TooManySignatures: registerError(SDK, 14, "maximum number of signatures exceeded"),
+  NoSignatures: registerError(SDK, 15, "no signatures supplied"),
+  JSONMarshal: registerError(SDK, 16, "failed to marshal JSON bytes"),
+  JSONUnmarshal: registerError(SDK, 17, "failed to unmarshal JSON bytes"),
+  InvalidRequest: registerError(SDK, 18, "invalid request"),
+  TxInMempoolCache: registerError(SDK, 19, "tx already in mempool"),
+  MempoolIsFull: registerError(SDK, 20, "mempool is full"),
+  TxTooLarge: registerError(SDK, 21, "tx too large"),
+  KeyNotFound: registerError(SDK, 22, "key not found"),
+  WrongPassword: registerError(SDK, 23, "invalid account password"),
+  InvalidSigner: registerError(SDK, 24, "tx intended signer does not match the given signer"),
+  InvalidGasAdjustment: registerError(SDK, 25, "invalid gas adjustment"),
+  InvalidHeight: registerError(SDK, 26, "invalid height"),
+  InvalidVersion: registerError(SDK, 27, "invalid version"),
+  InvalidChainID: registerError(SDK, 28, "invalid chain-id"),
+  InvalidType: registerError(SDK, 29, "invalid type"),
+  TxTimeoutHeight: registerError(SDK, 30, "tx timeout height"),
+  UnknownExtensionOptions: registerError(SDK, 31, "unknown extension options"),
+  WrongSequence: registerError(SDK, 32, "incorrect account sequence"),
+  PackAny: registerError(SDK, 33, "failed packing protobuf message to Any"),
+  UnpackAny: registerError(SDK, 34, "failed unpacking protobuf message from Any"),
+  Logic: registerError(SDK, 35, "internal logic error"),
+  Conflict: registerError(SDK, 36, "conflict"),
+  NotSupported: registerError(SDK, 37, "feature not supported"),
+  NotFound: registerError(SDK, 38, "not found"),
+  IO: registerError(SDK, 39, "Internal IO error"),
+  AppConfig: registerError(SDK, 40, "error in app.toml"),
+  InvalidGasLimit: registerError(SDK, 41, "invalid gas limit"),
+} as const;
+
+// Codespace "undefined": cosmossdk.io/errors errors.go (internal = 1, panic = 111222). Used only for
+// unexpected exceptions so that a bug still yields a deterministic, non-zero result instead of a crash.
+export const UndefinedErrors = {
+  Internal: registerError("undefined", 1, "internal"),
+  Panic: registerError("undefined", 111222, "panic"),
+} as const;
+
+/**
+ * gRPC status codes used by query servers (REST renders them as `{"code": N, "message": ...}`); numbers from
+ * google.golang.org/grpc/codes.
+ */
+export const GrpcCode = {
+  InvalidArgument: 3,
+  NotFound: 5,
+  Internal: 13,
+} as const;
+
+/** A query failure: a gRPC code and a message safe to show. Thrown by query servers only. */
+export class QueryError extends Error {
+  override readonly name = "QueryError";
+  constructor(
+    readonly grpcCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}

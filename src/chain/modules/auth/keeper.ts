@@ -1,0 +1,150 @@
+// The auth keeper: the only code that reads or writes auth's store prefix. Accounts (base and module), the
+// global account number and params. Module accounts and their permissions are fixed at construction.
+import type { KVStore } from "../../store/types.js";
+import { PrefixStore, type Context } from "../../tx/context.js";
+import { moduleAddress } from "../../address.js";
+import { equalBytes, u64be } from "../../../util/bytes.js";
+import {
+  ACCOUNTS_PREFIX,
+  GLOBAL_ACCOUNT_NUMBER_KEY,
+  PARAMS_KEY,
+  STORE_PREFIX,
+  accountKey,
+  accountNumberIndexKey,
+} from "./keys.js";
+import {
+  DEFAULT_AUTH_PARAMS,
+  decodeAccount,
+  decodeAuthParams,
+  encodeAccount,
+  encodeAuthParams,
+  type Account,
+  type AuthParams,
+  type BaseAccount,
+  type ModuleAccount,
+} from "./types.js";
+
+/** Module name -> permissions (SDK maccPerms), sorted by name when listed. */
+export type ModulePermissions = Readonly<Record<string, readonly string[]>>;
+
+function readU64(b: Uint8Array | undefined): bigint {
+  if (b === undefined) return 0n;
+  if (b.length !== 8) throw new Error("corrupt account number counter");
+  return new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0);
+}
+
+export class AuthKeeper {
+  constructor(
+    private readonly modulePermissions: ModulePermissions,
+    private readonly prefix: Uint8Array = STORE_PREFIX,
+  ) {}
+
+  private store(ctx: Context): KVStore {
+    return new PrefixStore(ctx.store, this.prefix);
+  }
+
+  getParams(ctx: Context): AuthParams {
+    const b = this.store(ctx).get(PARAMS_KEY);
+    return b === undefined ? DEFAULT_AUTH_PARAMS : decodeAuthParams(b);
+  }
+
+  setParams(ctx: Context, p: AuthParams): void {
+    if (p.txSigLimit <= 0n || p.maxMemoCharacters <= 0n || p.txSizeCostPerByte <= 0n) {
+      throw new RangeError("auth params must be positive");
+    }
+    this.store(ctx).set(PARAMS_KEY, encodeAuthParams(p));
+  }
+
+  getAccount(ctx: Context, addr: Uint8Array): Account | undefined {
+    const b = this.store(ctx).get(accountKey(addr));
+    return b === undefined ? undefined : decodeAccount(b);
+  }
+
+  hasAccount(ctx: Context, addr: Uint8Array): boolean {
+    return this.store(ctx).has(accountKey(addr));
+  }
+
+  /** Stores an account (and its account-number index entry). */
+  setAccount(ctx: Context, acc: Account): void {
+    const s = this.store(ctx);
+    s.set(accountKey(acc.address), encodeAccount(acc));
+    s.set(accountNumberIndexKey(acc.accountNumber), acc.address);
+  }
+
+  /** Hands out the next account number (SDK NextAccountNumber). */
+  nextAccountNumber(ctx: Context): bigint {
+    const s = this.store(ctx);
+    const n = readU64(s.get(GLOBAL_ACCOUNT_NUMBER_KEY));
+    s.set(GLOBAL_ACCOUNT_NUMBER_KEY, u64be(n + 1n));
+    return n;
+  }
+
+  /** A fresh base account for `addr` with the next account number; not stored until setAccount. */
+  newAccountWithAddress(ctx: Context, addr: Uint8Array): BaseAccount {
+    return {
+      kind: "base",
+      address: addr.slice(),
+      pubKey: undefined,
+      accountNumber: this.nextAccountNumber(ctx),
+      sequence: 0n,
+    };
+  }
+
+  /** Stores a fresh base account for `addr` unless an account exists (bank uses this for new recipients). */
+  ensureAccount(ctx: Context, addr: Uint8Array): void {
+    if (!this.hasAccount(ctx, addr)) this.setAccount(ctx, this.newAccountWithAddress(ctx, addr));
+  }
+
+  /** Address of a module account (deterministic; does not need state). */
+  getModuleAddress(name: string): Uint8Array {
+    return moduleAddress(name);
+  }
+
+  permissionsOf(name: string): readonly string[] | undefined {
+    return Object.hasOwn(this.modulePermissions, name) ? this.modulePermissions[name] : undefined;
+  }
+
+  /** Module names with accounts, sorted. */
+  moduleNames(): string[] {
+    return Object.keys(this.modulePermissions).sort();
+  }
+
+  /** True when `addr` is one of the configured module accounts (bank blocks sends to these). */
+  isModuleAddress(addr: Uint8Array): boolean {
+    return this.moduleNames().some((n) => equalBytes(moduleAddress(n), addr));
+  }
+
+  /**
+   * Returns the module account, creating it on first use as the SDK's GetModuleAccount does. Throws for a name
+   * without configured permissions (a programming error, the SDK panics).
+   */
+  getModuleAccount(ctx: Context, name: string): ModuleAccount {
+    const perms = this.permissionsOf(name);
+    if (perms === undefined) throw new Error(`module account ${name} is not configured`);
+    const addr = moduleAddress(name);
+    const existing = this.getAccount(ctx, addr);
+    if (existing !== undefined) {
+      if (existing.kind !== "module")
+        throw new Error(`account at module address ${name} is not a module account`);
+      return existing;
+    }
+    const acc: ModuleAccount = {
+      kind: "module",
+      address: addr,
+      pubKey: undefined,
+      accountNumber: this.nextAccountNumber(ctx),
+      sequence: 0n,
+      name,
+      permissions: [...perms],
+    };
+    this.setAccount(ctx, acc);
+    return acc;
+  }
+
+  /** All accounts in address byte order. */
+  *iterateAccounts(ctx: Context): Generator<Account> {
+    const s = this.store(ctx);
+    const end = Uint8Array.of(ACCOUNTS_PREFIX[0]! + 1);
+    for (const [, v] of s.iterate(ACCOUNTS_PREFIX, end)) yield decodeAccount(v);
+  }
+}

@@ -1,0 +1,26 @@
+// Store layout of the auth module (the only keys auth's keeper touches). Byte prefixes follow cosmos-sdk v0.50
+// x/auth/types/keys.go (collections prefixes 0, 1, 2, 3) under the module's own store prefix.
+import { concatBytes, u64be, utf8 } from "../../../util/bytes.js";
+
+export const MODULE_NAME = "auth";
+/** The fee collector module account (SDK authtypes.FeeCollectorName). */
+export const FEE_COLLECTOR_NAME = "fee_collector";
+/** Our single chain store is split by module prefix; auth's store key in the SDK is "acc". */
+export const STORE_PREFIX = utf8.encode("acc/");
+
+/** 0x00 -> Params proto. */
+export const PARAMS_KEY = Uint8Array.of(0x00);
+/** 0x01 | address -> Any(BaseAccount | ModuleAccount) proto. */
+export const ACCOUNTS_PREFIX = Uint8Array.of(0x01);
+/** 0x02 -> next account number, u64 big-endian. */
+export const GLOBAL_ACCOUNT_NUMBER_KEY = Uint8Array.of(0x02);
+/** 0x03 | u64be(account number) -> address (the SDK's account-number index). */
+export const ACCOUNT_NUMBER_INDEX_PREFIX = Uint8Array.of(0x03);
+
+export function accountKey(addr: Uint8Array): Uint8Array {
+  return concatBytes(ACCOUNTS_PREFIX, addr);
+}
+
+export function accountNumberIndexKey(n: bigint): Uint8Array {
+  return concatBytes(ACCOUNT_NUMBER_INDEX_PREFIX, u64be(n));
+}

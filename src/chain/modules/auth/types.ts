@@ -1,0 +1,125 @@
+// Account and params types held by the auth module, with their proto (store) encodings via cosmjs-types.
+import {
+  BaseAccount as BaseAccountProto,
+  ModuleAccount as ModuleAccountProto,
+} from "cosmjs-types/cosmos/auth/v1beta1/auth";
+import { Params as ParamsProto } from "cosmjs-types/cosmos/auth/v1beta1/auth";
+import { Any } from "cosmjs-types/google/protobuf/any";
+import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
+import { fromBech32, toBech32 } from "../../address.js";
+import { SECP256K1_PUBKEY_TYPE_URL } from "../../tx/decode.js";
+
+export const BASE_ACCOUNT_TYPE_URL = "/cosmos.auth.v1beta1.BaseAccount";
+export const MODULE_ACCOUNT_TYPE_URL = "/cosmos.auth.v1beta1.ModuleAccount";
+
+/** Module account permissions (SDK authtypes.Minter/Burner/Staking). */
+export const Permission = { Minter: "minter", Burner: "burner", Staking: "staking" } as const;
+
+export interface BaseAccount {
+  readonly kind: "base";
+  readonly address: Uint8Array;
+  /** Compressed secp256k1 key, set by the ante handler on the account's first signed tx. */
+  readonly pubKey: Uint8Array | undefined;
+  readonly accountNumber: bigint;
+  readonly sequence: bigint;
+}
+
+export interface ModuleAccount {
+  readonly kind: "module";
+  readonly address: Uint8Array;
+  readonly pubKey: undefined;
+  readonly accountNumber: bigint;
+  readonly sequence: bigint;
+  readonly name: string;
+  readonly permissions: readonly string[];
+}
+
+export type Account = BaseAccount | ModuleAccount;
+
+/** x/auth params (cosmos.auth.v1beta1.Params). */
+export interface AuthParams {
+  readonly maxMemoCharacters: bigint;
+  readonly txSigLimit: bigint;
+  readonly txSizeCostPerByte: bigint;
+  readonly sigVerifyCostEd25519: bigint;
+  readonly sigVerifyCostSecp256k1: bigint;
+}
+
+/** cosmos-sdk v0.50 x/auth/types/params.go defaults (256, 7, 10, 590, 1000). */
+export const DEFAULT_AUTH_PARAMS: AuthParams = Object.freeze({
+  maxMemoCharacters: 256n,
+  txSigLimit: 7n,
+  txSizeCostPerByte: 10n,
+  sigVerifyCostEd25519: 590n,
+  sigVerifyCostSecp256k1: 1000n,
+});
+
+function pubKeyAny(pk: Uint8Array | undefined): Any | undefined {
+  if (pk === undefined) return undefined;
+  return Any.fromPartial({ typeUrl: SECP256K1_PUBKEY_TYPE_URL, value: PubKey.encode({ key: pk }).finish() });
+}
+
+function baseProto(a: Account): BaseAccountProto {
+  const pubKey = pubKeyAny(a.pubKey);
+  return BaseAccountProto.fromPartial({
+    address: toBech32(a.address),
+    ...(pubKey === undefined ? {} : { pubKey }),
+    accountNumber: a.accountNumber,
+    sequence: a.sequence,
+  });
+}
+
+/** Store encoding: Any{BaseAccount|ModuleAccount}, as the SDK's account collection stores it. */
+export function encodeAccount(a: Account): Uint8Array {
+  const value =
+    a.kind === "base"
+      ? BaseAccountProto.encode(baseProto(a)).finish()
+      : ModuleAccountProto.encode({
+          baseAccount: baseProto(a),
+          name: a.name,
+          permissions: [...a.permissions],
+        }).finish();
+  const typeUrl = a.kind === "base" ? BASE_ACCOUNT_TYPE_URL : MODULE_ACCOUNT_TYPE_URL;
+  return Any.encode({ typeUrl, value }).finish();
+}
+
+function decodeBase(p: BaseAccountProto | undefined): Omit<BaseAccount, "kind"> {
+  if (p === undefined) throw new Error("module account without base account");
+  const pk = p.pubKey;
+  if (pk !== undefined && pk.typeUrl !== SECP256K1_PUBKEY_TYPE_URL)
+    throw new Error("unsupported stored pubkey");
+  return {
+    address: fromBech32(p.address),
+    pubKey: pk === undefined ? undefined : PubKey.decode(pk.value).key,
+    accountNumber: p.accountNumber,
+    sequence: p.sequence,
+  };
+}
+
+/** Decodes a stored account; a failure here means store corruption, so it throws a plain Error. */
+export function decodeAccount(bytes: Uint8Array): Account {
+  const any = Any.decode(bytes);
+  if (any.typeUrl === BASE_ACCOUNT_TYPE_URL)
+    return { kind: "base", ...decodeBase(BaseAccountProto.decode(any.value)) };
+  if (any.typeUrl === MODULE_ACCOUNT_TYPE_URL) {
+    const m = ModuleAccountProto.decode(any.value);
+    const base = decodeBase(m.baseAccount);
+    return { kind: "module", ...base, pubKey: undefined, name: m.name, permissions: m.permissions };
+  }
+  throw new Error(`unknown stored account type ${any.typeUrl}`);
+}
+
+export function encodeAuthParams(p: AuthParams): Uint8Array {
+  return ParamsProto.encode({ ...p }).finish();
+}
+
+export function decodeAuthParams(b: Uint8Array): AuthParams {
+  const p = ParamsProto.decode(b);
+  return {
+    maxMemoCharacters: p.maxMemoCharacters,
+    txSigLimit: p.txSigLimit,
+    txSizeCostPerByte: p.txSizeCostPerByte,
+    sigVerifyCostEd25519: p.sigVerifyCostEd25519,
+    sigVerifyCostSecp256k1: p.sigVerifyCostSecp256k1,
+  };
+}

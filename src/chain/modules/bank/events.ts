@@ -1,0 +1,57 @@
+// Events the bank module emits, SDK v0.50 shapes (x/bank/types/events.go, keeper/send.go).
+import { toBech32 } from "../../address.js";
+import { coinsToString, type Coin } from "../../tx/coins.js";
+import type { EventManager } from "../../tx/context.js";
+
+export const EventTypeTransfer = "transfer";
+export const EventTypeCoinSpent = "coin_spent";
+export const EventTypeCoinReceived = "coin_received";
+export const EventTypeCoinMint = "coinbase";
+export const EventTypeCoinBurn = "burn";
+export const EventTypeMessage = "message";
+
+export function emitCoinSpent(ev: EventManager, spender: Uint8Array, amt: readonly Coin[]): void {
+  ev.emit(EventTypeCoinSpent, [
+    ["spender", toBech32(spender)],
+    ["amount", coinsToString(amt)],
+  ]);
+}
+
+export function emitCoinReceived(ev: EventManager, receiver: Uint8Array, amt: readonly Coin[]): void {
+  ev.emit(EventTypeCoinReceived, [
+    ["receiver", toBech32(receiver)],
+    ["amount", coinsToString(amt)],
+  ]);
+}
+
+/** `transfer` with sender (SendCoins) or without it (each MultiSend output, SDK v0.50 InputOutputCoins). */
+export function emitTransfer(
+  ev: EventManager,
+  recipient: Uint8Array,
+  sender: Uint8Array | undefined,
+  amt: readonly Coin[],
+): void {
+  const attrs: [string, string][] = [["recipient", toBech32(recipient)]];
+  if (sender !== undefined) attrs.push(["sender", toBech32(sender)]);
+  attrs.push(["amount", coinsToString(amt)]);
+  ev.emit(EventTypeTransfer, attrs);
+}
+
+/** `message` with `sender` (SendCoins/InputOutputCoins add this besides the baseapp message event). */
+export function emitMessageSender(ev: EventManager, sender: Uint8Array): void {
+  ev.emit(EventTypeMessage, [["sender", toBech32(sender)]]);
+}
+
+export function emitMint(ev: EventManager, minter: Uint8Array, amt: readonly Coin[]): void {
+  ev.emit(EventTypeCoinMint, [
+    ["minter", toBech32(minter)],
+    ["amount", coinsToString(amt)],
+  ]);
+}
+
+export function emitBurn(ev: EventManager, burner: Uint8Array, amt: readonly Coin[]): void {
+  ev.emit(EventTypeCoinBurn, [
+    ["burner", toBech32(burner)],
+    ["amount", coinsToString(amt)],
+  ]);
+}

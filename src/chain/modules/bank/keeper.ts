@@ -1,0 +1,311 @@
+// The bank keeper: the only code that reads or writes bank's store prefix. Balances, supply, denom metadata and
+// send-enabled flags. Other modules get narrower views (SendKeeper below): compute never gets mint/burn.
+import type { KVStore } from "../../store/types.js";
+import { Params as ParamsProto, Metadata } from "cosmjs-types/cosmos/bank/v1beta1/bank";
+import { PrefixStore, prefixEnd, type Context } from "../../tx/context.js";
+import { ChainError, SdkErrors } from "../../errors.js";
+import { toBech32 } from "../../address.js";
+import { equalBytes, utf8 } from "../../../util/bytes.js";
+import { coinsToString, parseAmount, type Coin } from "../../tx/coins.js";
+import { BankErrors } from "./errors.js";
+import {
+  emitBurn,
+  emitCoinReceived,
+  emitCoinSpent,
+  emitMessageSender,
+  emitMint,
+  emitTransfer,
+} from "./events.js";
+import type { BankAccountKeeper } from "./expectedKeepers.js";
+import {
+  BALANCES_PREFIX,
+  PARAMS_KEY,
+  STORE_PREFIX,
+  SUPPLY_PREFIX,
+  accountBalancesPrefix,
+  balanceKey,
+  denomMetadataKey,
+  sendEnabledKey,
+  supplyKey,
+} from "./keys.js";
+
+export interface BankParams {
+  readonly defaultSendEnabled: boolean;
+}
+
+export const DEFAULT_BANK_PARAMS: BankParams = Object.freeze({ defaultSendEnabled: true });
+
+/** The only bank surface handed to compute (and any module that just moves its own funds): no mint, no burn. */
+export interface SendKeeper {
+  getBalance(ctx: Context, addr: Uint8Array, denom: string): Coin;
+  getAllBalances(ctx: Context, addr: Uint8Array): Coin[];
+  sendCoins(ctx: Context, from: Uint8Array, to: Uint8Array, amt: readonly Coin[]): void;
+  isSendEnabledCoins(ctx: Context, coins: readonly Coin[]): void;
+  blockedAddr(addr: Uint8Array): boolean;
+}
+
+function encodeAmount(v: bigint): Uint8Array {
+  return utf8.encode(v.toString());
+}
+
+function decodeAmount(b: Uint8Array): bigint {
+  return parseAmount(utf8.decode(b), "stored amount");
+}
+
+export class BankKeeper implements SendKeeper {
+  constructor(
+    private readonly ak: BankAccountKeeper,
+    /** Addresses that may not receive funds through user sends (SDK: module accounts). */
+    private readonly blocked: readonly Uint8Array[] = [],
+    private readonly prefix: Uint8Array = STORE_PREFIX,
+  ) {}
+
+  private store(ctx: Context): KVStore {
+    return new PrefixStore(ctx.store, this.prefix);
+  }
+
+  // ---- params and flags -------------------------------------------------------------------------------------
+
+  getParams(ctx: Context): BankParams {
+    const b = this.store(ctx).get(PARAMS_KEY);
+    return b === undefined
+      ? DEFAULT_BANK_PARAMS
+      : { defaultSendEnabled: ParamsProto.decode(b).defaultSendEnabled };
+  }
+
+  setParams(ctx: Context, p: BankParams): void {
+    this.store(ctx).set(
+      PARAMS_KEY,
+      ParamsProto.encode(ParamsProto.fromPartial({ defaultSendEnabled: p.defaultSendEnabled })).finish(),
+    );
+  }
+
+  setSendEnabled(ctx: Context, denom: string, enabled: boolean): void {
+    this.store(ctx).set(sendEnabledKey(denom), Uint8Array.of(enabled ? 1 : 0));
+  }
+
+  isSendEnabledDenom(ctx: Context, denom: string): boolean {
+    const b = this.store(ctx).get(sendEnabledKey(denom));
+    return b === undefined ? this.getParams(ctx).defaultSendEnabled : b[0] === 1;
+  }
+
+  /** Throws bank 5 for the first denom whose sends are disabled (SDK IsSendEnabledCoins). */
+  isSendEnabledCoins(ctx: Context, coins: readonly Coin[]): void {
+    for (const c of coins) {
+      if (!this.isSendEnabledDenom(ctx, c.denom)) {
+        throw new ChainError(BankErrors.SendDisabled, `${c.denom} transfers are currently disabled`);
+      }
+    }
+  }
+
+  blockedAddr(addr: Uint8Array): boolean {
+    return this.blocked.some((b) => equalBytes(b, addr));
+  }
+
+  // ---- balances ---------------------------------------------------------------------------------------------
+
+  getBalance(ctx: Context, addr: Uint8Array, denom: string): Coin {
+    const b = this.store(ctx).get(balanceKey(addr, denom));
+    return { denom, amount: b === undefined ? 0n : decodeAmount(b) };
+  }
+
+  /** All non-zero balances of `addr`, sorted by denom (store order). */
+  getAllBalances(ctx: Context, addr: Uint8Array): Coin[] {
+    const p = accountBalancesPrefix(addr);
+    const out: Coin[] = [];
+    for (const [k, v] of this.store(ctx).iterate(p, prefixEnd(p))) {
+      out.push({ denom: utf8.decode(k.subarray(p.length)), amount: decodeAmount(v) });
+    }
+    return out;
+  }
+
+  private setBalance(ctx: Context, addr: Uint8Array, c: Coin): void {
+    if (c.amount < 0n) throw new Error("negative balance (invariant broken)");
+    const k = balanceKey(addr, c.denom);
+    if (c.amount === 0n) this.store(ctx).delete(k);
+    else this.store(ctx).set(k, encodeAmount(c.amount));
+  }
+
+  /** Subtracts coins, failing with sdk 5 before any write if a balance is short (SDK subUnlockedCoins). */
+  private subCoins(ctx: Context, addr: Uint8Array, amt: readonly Coin[]): void {
+    const balances = amt.map((c) => this.getBalance(ctx, addr, c.denom));
+    amt.forEach((c, i) => {
+      if (balances[i]!.amount < c.amount) {
+        throw new ChainError(
+          SdkErrors.InsufficientFunds,
+          `spendable balance ${balances[i]!.amount}${c.denom} is smaller than ${c.amount}${c.denom}`,
+        );
+      }
+    });
+    amt.forEach((c, i) => {
+      this.setBalance(ctx, addr, { denom: c.denom, amount: balances[i]!.amount - c.amount });
+    });
+    emitCoinSpent(ctx.events, addr, amt);
+  }
+
+  private addCoins(ctx: Context, addr: Uint8Array, amt: readonly Coin[]): void {
+    for (const c of amt) {
+      const cur = this.getBalance(ctx, addr, c.denom);
+      this.setBalance(ctx, addr, { denom: c.denom, amount: cur.amount + c.amount });
+    }
+    emitCoinReceived(ctx.events, addr, amt);
+  }
+
+  /** Moves coins between accounts, creating the recipient account if needed (SDK v0.50 SendCoins). */
+  sendCoins(ctx: Context, from: Uint8Array, to: Uint8Array, amt: readonly Coin[]): void {
+    this.subCoins(ctx, from, amt);
+    this.addCoins(ctx, to, amt);
+    this.ak.ensureAccount(ctx, to);
+    emitTransfer(ctx.events, to, from, amt);
+    emitMessageSender(ctx.events, from);
+  }
+
+  /** One input, many outputs whose sum equals the input (checked by the caller), SDK v0.50 InputOutputCoins. */
+  inputOutputCoins(
+    ctx: Context,
+    input: { address: Uint8Array; coins: readonly Coin[] },
+    outputs: readonly { address: Uint8Array; coins: readonly Coin[] }[],
+  ): void {
+    this.subCoins(ctx, input.address, input.coins);
+    emitMessageSender(ctx.events, input.address);
+    for (const out of outputs) {
+      this.addCoins(ctx, out.address, out.coins);
+      emitTransfer(ctx.events, out.address, undefined, out.coins);
+      this.ak.ensureAccount(ctx, out.address);
+    }
+  }
+
+  // ---- module accounts, mint and burn -------------------------------------------------------------------------
+
+  sendCoinsFromAccountToModule(ctx: Context, from: Uint8Array, module: string, amt: readonly Coin[]): void {
+    const macc = this.ak.getModuleAccount(ctx, module);
+    this.sendCoins(ctx, from, macc.address, amt);
+  }
+
+  sendCoinsFromModuleToAccount(ctx: Context, module: string, to: Uint8Array, amt: readonly Coin[]): void {
+    if (this.blockedAddr(to)) {
+      throw new ChainError(SdkErrors.Unauthorized, `${toBech32(to)} is not allowed to receive funds`);
+    }
+    this.sendCoins(ctx, this.ak.getModuleAccount(ctx, module).address, to, amt);
+  }
+
+  sendCoinsFromModuleToModule(ctx: Context, from: string, to: string, amt: readonly Coin[]): void {
+    const src = this.ak.getModuleAccount(ctx, from).address;
+    this.sendCoins(ctx, src, this.ak.getModuleAccount(ctx, to).address, amt);
+  }
+
+  private requirePermission(ctx: Context, module: string, perm: string): Uint8Array {
+    const macc = this.ak.getModuleAccount(ctx, module);
+    if (!macc.permissions.includes(perm)) {
+      throw new ChainError(
+        SdkErrors.Unauthorized,
+        `module account ${module} does not have permissions to ${perm === "minter" ? "mint" : "burn"} tokens`,
+      );
+    }
+    return macc.address;
+  }
+
+  mintCoins(ctx: Context, module: string, amt: readonly Coin[]): void {
+    const addr = this.requirePermission(ctx, module, "minter");
+    this.addCoins(ctx, addr, amt);
+    for (const c of amt)
+      this.setSupply(ctx, { denom: c.denom, amount: this.getSupply(ctx, c.denom).amount + c.amount });
+    emitMint(ctx.events, addr, amt);
+  }
+
+  burnCoins(ctx: Context, module: string, amt: readonly Coin[]): void {
+    const addr = this.requirePermission(ctx, module, "burner");
+    this.subCoins(ctx, addr, amt);
+    for (const c of amt)
+      this.setSupply(ctx, { denom: c.denom, amount: this.getSupply(ctx, c.denom).amount - c.amount });
+    emitBurn(ctx.events, addr, amt);
+  }
+
+  // ---- supply and metadata ------------------------------------------------------------------------------------
+
+  getSupply(ctx: Context, denom: string): Coin {
+    const b = this.store(ctx).get(supplyKey(denom));
+    return { denom, amount: b === undefined ? 0n : decodeAmount(b) };
+  }
+
+  private setSupply(ctx: Context, c: Coin): void {
+    if (c.amount < 0n) throw new Error(`negative supply of ${c.denom} (invariant broken)`);
+    if (c.amount === 0n) this.store(ctx).delete(supplyKey(c.denom));
+    else this.store(ctx).set(supplyKey(c.denom), encodeAmount(c.amount));
+  }
+
+  /** Total supply of every denom, sorted by denom. */
+  getTotalSupply(ctx: Context): Coin[] {
+    const out: Coin[] = [];
+    for (const [k, v] of this.store(ctx).iterate(SUPPLY_PREFIX, prefixEnd(SUPPLY_PREFIX))) {
+      out.push({ denom: utf8.decode(k.subarray(1)), amount: decodeAmount(v) });
+    }
+    return out;
+  }
+
+  setDenomMetadata(ctx: Context, md: Metadata): void {
+    this.store(ctx).set(denomMetadataKey(md.base), Metadata.encode(md).finish());
+  }
+
+  getDenomMetadata(ctx: Context, denom: string): Metadata | undefined {
+    const b = this.store(ctx).get(denomMetadataKey(denom));
+    return b === undefined ? undefined : Metadata.decode(b);
+  }
+
+  /** Genesis only: credits a balance and the supply together so the supply invariant holds. */
+  initBalance(ctx: Context, addr: Uint8Array, coins: readonly Coin[]): void {
+    for (const c of coins) {
+      this.setBalance(ctx, addr, {
+        denom: c.denom,
+        amount: this.getBalance(ctx, addr, c.denom).amount + c.amount,
+      });
+      this.setSupply(ctx, { denom: c.denom, amount: this.getSupply(ctx, c.denom).amount + c.amount });
+    }
+  }
+
+  /** Every (address, balance) pair in store order (genesis export, invariants). */
+  *iterateAllBalances(ctx: Context): Generator<{ address: Uint8Array; coin: Coin }> {
+    for (const [k, v] of this.store(ctx).iterate(BALANCES_PREFIX, prefixEnd(BALANCES_PREFIX))) {
+      const len = k[1]!;
+      yield {
+        address: k.slice(2, 2 + len),
+        coin: { denom: utf8.decode(k.subarray(2 + len)), amount: decodeAmount(v) },
+      };
+    }
+  }
+
+  /**
+   * Invariant (SDK TotalSupply invariant): the stored supply of each denom equals the sum of all balances, and no
+   * balance is negative. Returns a description of the first violation, or undefined.
+   */
+  checkSupplyInvariant(ctx: Context): string | undefined {
+    const sums: Record<string, bigint> = Object.create(null) as Record<string, bigint>;
+    for (const { coin } of this.iterateAllBalances(ctx)) {
+      if (coin.amount <= 0n) return `non-positive stored balance ${coin.amount}${coin.denom}`;
+      sums[coin.denom] = (sums[coin.denom] ?? 0n) + coin.amount;
+    }
+    const supply = this.getTotalSupply(ctx);
+    const summed = Object.keys(sums)
+      .sort()
+      .map((denom) => ({ denom, amount: sums[denom]! }));
+    if (coinsToString(supply) !== coinsToString(summed)) {
+      return `supply ${coinsToString(supply)} != sum of balances ${coinsToString(summed)}`;
+    }
+    return undefined;
+  }
+}
+
+/** A send-only view of a bank keeper for modules that must never mint or burn (compute, DESIGN.md rule 7). */
+export function sendOnlyView(k: BankKeeper): SendKeeper {
+  return Object.freeze({
+    getBalance: (ctx: Context, addr: Uint8Array, denom: string) => k.getBalance(ctx, addr, denom),
+    getAllBalances: (ctx: Context, addr: Uint8Array) => k.getAllBalances(ctx, addr),
+    sendCoins: (ctx: Context, from: Uint8Array, to: Uint8Array, amt: readonly Coin[]) => {
+      k.sendCoins(ctx, from, to, amt);
+    },
+    isSendEnabledCoins: (ctx: Context, coins: readonly Coin[]) => {
+      k.isSendEnabledCoins(ctx, coins);
+    },
+    blockedAddr: (addr: Uint8Array) => k.blockedAddr(addr),
+  });
+}

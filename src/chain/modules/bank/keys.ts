@@ -1,0 +1,39 @@
+// Store layout of the bank module (the only keys bank's keeper touches). Prefix bytes follow cosmos-sdk v0.50
+// x/bank/types/keys.go (SupplyKey 0, DenomMetadataPrefix 1, BalancesPrefix 2, SendEnabledPrefix 4, ParamsKey 5).
+import { concatBytes, utf8 } from "../../../util/bytes.js";
+
+export const MODULE_NAME = "bank";
+export const STORE_PREFIX = utf8.encode("bank/");
+
+/** 0x00 | denom -> total supply (decimal string). */
+export const SUPPLY_PREFIX = Uint8Array.of(0x00);
+/** 0x01 | denom -> cosmos.bank.v1beta1.Metadata proto. */
+export const DENOM_METADATA_PREFIX = Uint8Array.of(0x01);
+/** 0x02 | len(addr) | addr | denom -> balance (decimal string); zero balances are deleted. */
+export const BALANCES_PREFIX = Uint8Array.of(0x02);
+/** 0x04 | denom -> 0x00/0x01 (per-denom send-enabled override). */
+export const SEND_ENABLED_PREFIX = Uint8Array.of(0x04);
+/** 0x05 -> Params proto (default_send_enabled). */
+export const PARAMS_KEY = Uint8Array.of(0x05);
+
+export function supplyKey(denom: string): Uint8Array {
+  return concatBytes(SUPPLY_PREFIX, utf8.encode(denom));
+}
+
+export function denomMetadataKey(denom: string): Uint8Array {
+  return concatBytes(DENOM_METADATA_PREFIX, utf8.encode(denom));
+}
+
+/** Balance key prefix of one account: 0x02 | len | addr (address length-prefixed, as SDK collections do). */
+export function accountBalancesPrefix(addr: Uint8Array): Uint8Array {
+  if (addr.length > 255) throw new RangeError("address longer than 255 bytes");
+  return concatBytes(BALANCES_PREFIX, Uint8Array.of(addr.length), addr);
+}
+
+export function balanceKey(addr: Uint8Array, denom: string): Uint8Array {
+  return concatBytes(accountBalancesPrefix(addr), utf8.encode(denom));
+}
+
+export function sendEnabledKey(denom: string): Uint8Array {
+  return concatBytes(SEND_ENABLED_PREFIX, utf8.encode(denom));
+}

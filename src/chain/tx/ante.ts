@@ -1,0 +1,243 @@
+// The ante handler: everything checked and charged before a tx's messages run, in the Cosmos SDK v0.50 order
+// (x/auth/ante NewAnteHandler): basic checks, memo, tx-size gas, fee deduction, pubkeys, signature count and gas,
+// SIGN_MODE_DIRECT secp256k1 verification, sequence increment. Every failure is a registered ChainError.
+import { SignDoc } from "cosmjs-types/cosmos/tx/v1beta1/tx";
+import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { ChainError, SdkErrors } from "../errors.js";
+import { fromBech32, secp256k1PubkeyToAddress, toBech32 } from "../address.js";
+import { equalBytes, toBase64, utf8 } from "../../util/bytes.js";
+import { coinsToString, parseCoins, type Coin } from "./coins.js";
+import type { Context } from "./context.js";
+import { SECP256K1_PUBKEY_LENGTH, SECP256K1_PUBKEY_TYPE_URL, SignMode, type DecodedTx } from "./decode.js";
+import { checkMinGasPrice, type GasPrice } from "./fees.js";
+
+/** Compact r||s signature length (spec secretjs-compat §2). */
+export const SECP256K1_SIGNATURE_LENGTH = 64;
+/** Fee collector module account name (SDK authtypes.FeeCollectorName). */
+export const FEE_COLLECTOR = "fee_collector";
+
+/** The account view ante needs (satisfied by the auth keeper's accounts). */
+export interface AnteAccount {
+  readonly kind: "base" | "module";
+  readonly address: Uint8Array;
+  readonly pubKey: Uint8Array | undefined;
+  readonly accountNumber: bigint;
+  readonly sequence: bigint;
+}
+
+/** Narrow keeper interfaces (DESIGN.md rule 7): ante may read/update accounts and move fees, nothing else. */
+export interface AnteAccountKeeper {
+  getParams(ctx: Context): {
+    readonly maxMemoCharacters: bigint;
+    readonly txSigLimit: bigint;
+    readonly txSizeCostPerByte: bigint;
+    readonly sigVerifyCostSecp256k1: bigint;
+  };
+  getAccount(ctx: Context, addr: Uint8Array): AnteAccount | undefined;
+  setAccount(ctx: Context, acc: AnteAccount & { kind: "base" }): void;
+}
+
+export interface AnteBankKeeper {
+  sendCoinsFromAccountToModule(ctx: Context, from: Uint8Array, module: string, amt: readonly Coin[]): void;
+}
+
+export interface AnteKeepers {
+  readonly accounts: AnteAccountKeeper;
+  readonly bank: AnteBankKeeper;
+}
+
+export interface AnteOptions {
+  /** Validator-local minimum gas prices, enforced only in CheckTx (SDK semantics). */
+  readonly minGasPrices: readonly GasPrice[];
+}
+
+export interface AnteResult {
+  readonly signers: Uint8Array[];
+  readonly feePayer: Uint8Array;
+  readonly fee: Coin[];
+}
+
+/** Unique signers in first-appearance order: every message's signers, then an explicit fee payer. */
+export function txSigners(tx: DecodedTx): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const add = (a: Uint8Array): void => {
+    if (!out.some((x) => equalBytes(x, a))) out.push(a);
+  };
+  for (const m of tx.messages) for (const s of m.type.signers(m.value)) add(s);
+  if (tx.fee.payer !== "") add(fromBech32(tx.fee.payer, "fee payer"));
+  return out;
+}
+
+/** SDK ValidateBasic + extension options + timeout height: checks that need no account state. */
+function validateBasic(ctx: Context, tx: DecodedTx): { signers: Uint8Array[]; fee: Coin[] } {
+  if (tx.extensionOptions.length > 0)
+    throw new ChainError(SdkErrors.UnknownExtensionOptions, "unknown extension options");
+  if (tx.hasTip) throw new ChainError(SdkErrors.InvalidRequest, "tips are not supported");
+  if (tx.messages.length === 0)
+    throw new ChainError(SdkErrors.InvalidRequest, "must contain at least one message");
+  let fee: Coin[];
+  try {
+    fee = parseCoins(tx.fee.amount, "fee");
+  } catch (e) {
+    throw new ChainError(
+      SdkErrors.InsufficientFee,
+      `invalid fee amount: ${e instanceof Error ? e.message : ""}`,
+    );
+  }
+  if (tx.fee.granter !== "") throw new ChainError(SdkErrors.InvalidRequest, "fee grants are not enabled");
+  for (const m of tx.messages) m.type.validateBasic(m.value);
+  if (tx.signatures.length === 0) throw new ChainError(SdkErrors.NoSignatures, "no signatures supplied");
+  const signers = txSigners(tx);
+  if (tx.signatures.length !== signers.length) {
+    throw new ChainError(
+      SdkErrors.Unauthorized,
+      `wrong number of signers; expected ${signers.length}, got ${tx.signatures.length}`,
+    );
+  }
+  if (tx.signerInfos.length !== signers.length) {
+    throw new ChainError(
+      SdkErrors.Unauthorized,
+      `invalid number of signer infos; expected ${signers.length}, got ${tx.signerInfos.length}`,
+    );
+  }
+  if (tx.timeoutHeight > 0n && ctx.blockHeight > tx.timeoutHeight) {
+    throw new ChainError(
+      SdkErrors.TxTimeoutHeight,
+      `block height: ${ctx.blockHeight}, timeout height: ${tx.timeoutHeight}`,
+    );
+  }
+  return { signers, fee };
+}
+
+function deductFee(
+  ctx: Context,
+  k: AnteKeepers,
+  opts: AnteOptions,
+  feePayer: Uint8Array,
+  fee: Coin[],
+  gas: bigint,
+): void {
+  if (k.accounts.getAccount(ctx, feePayer) === undefined) {
+    throw new ChainError(SdkErrors.UnknownAddress, `fee payer address: ${toBech32(feePayer)} does not exist`);
+  }
+  if (ctx.isCheckTx && !ctx.simulate) checkMinGasPrice(fee, opts.minGasPrices, gas);
+  if (fee.length > 0) k.bank.sendCoinsFromAccountToModule(ctx, feePayer, FEE_COLLECTOR, fee);
+  ctx.events.emit("tx", [
+    ["fee", coinsToString(fee)],
+    ["fee_payer", toBech32(feePayer)],
+  ]);
+}
+
+/** SetPubKeyDecorator: checks each signer's key against its address and stores it on first use. */
+function setPubKeys(ctx: Context, tx: DecodedTx, k: AnteKeepers, signers: Uint8Array[]): AnteAccount[] {
+  return signers.map((addr, i) => {
+    const acc = k.accounts.getAccount(ctx, addr);
+    if (acc === undefined)
+      throw new ChainError(SdkErrors.UnknownAddress, `account ${toBech32(addr)} does not exist`);
+    const info = tx.signerInfos[i]!;
+    if (info.publicKey === undefined) {
+      if (acc.pubKey === undefined && !ctx.simulate) {
+        throw new ChainError(SdkErrors.InvalidPubKey, `pubkey on account ${toBech32(addr)} is not set`);
+      }
+      return acc;
+    }
+    const pk = info.secp256k1PubKey;
+    if (info.publicKey.typeUrl !== SECP256K1_PUBKEY_TYPE_URL || pk === undefined) {
+      throw new ChainError(SdkErrors.InvalidPubKey, `unsupported pubkey type ${info.publicKey.typeUrl}`);
+    }
+    if (pk.length !== SECP256K1_PUBKEY_LENGTH) {
+      throw new ChainError(SdkErrors.InvalidPubKey, `invalid pubkey length ${pk.length}`);
+    }
+    if (!equalBytes(secp256k1PubkeyToAddress(pk), addr)) {
+      throw new ChainError(
+        SdkErrors.InvalidPubKey,
+        `pubKey does not match signer address ${toBech32(addr)} with signer index: ${i}`,
+      );
+    }
+    if (acc.pubKey !== undefined) return acc;
+    if (acc.kind !== "base") throw new ChainError(SdkErrors.Unauthorized, "module accounts cannot sign");
+    const updated = { ...acc, kind: "base" as const, pubKey: pk };
+    k.accounts.setAccount(ctx, updated);
+    return updated;
+  });
+}
+
+function verifySignature(pubKey: Uint8Array, signBytes: Uint8Array, sig: Uint8Array): boolean {
+  if (sig.length !== SECP256K1_SIGNATURE_LENGTH) return false;
+  try {
+    // prehash: sha256(signBytes) as the SDK's secp256k1 VerifySignature; lowS rejects malleable signatures.
+    return secp256k1.verify(sig, signBytes, pubKey, { prehash: true, lowS: true, format: "compact" });
+  } catch {
+    return false;
+  }
+}
+
+/** SigVerificationDecorator + IncrementSequenceDecorator for one signer. */
+function verifyAndIncrement(ctx: Context, tx: DecodedTx, k: AnteKeepers, acc: AnteAccount, i: number): void {
+  const info = tx.signerInfos[i]!;
+  if (acc.sequence !== info.sequence) {
+    throw new ChainError(
+      SdkErrors.WrongSequence,
+      `account sequence mismatch, expected ${acc.sequence}, got ${info.sequence}`,
+    );
+  }
+  if (!ctx.simulate) {
+    if (info.mode !== SignMode.Direct) {
+      throw new ChainError(SdkErrors.NotSupported, `sign mode ${String(info.mode)} is not supported`);
+    }
+    const signBytes = SignDoc.encode({
+      bodyBytes: tx.bodyBytes,
+      authInfoBytes: tx.authInfoBytes,
+      chainId: ctx.chainId,
+      accountNumber: acc.accountNumber,
+    }).finish();
+    if (acc.pubKey === undefined || !verifySignature(acc.pubKey, signBytes, tx.signatures[i]!)) {
+      throw new ChainError(
+        SdkErrors.Unauthorized,
+        `signature verification failed; please verify account number (${acc.accountNumber}), sequence (${acc.sequence}) and chain-id (${ctx.chainId})`,
+      );
+    }
+  }
+  if (acc.kind !== "base") throw new ChainError(SdkErrors.Unauthorized, "module accounts cannot sign");
+  k.accounts.setAccount(ctx, { ...acc, kind: "base", sequence: acc.sequence + 1n });
+}
+
+/**
+ * Runs the ante checks against `ctx` (whose store and gas meter belong to this tx). On throw, the caller must
+ * discard every write made through ctx.store: ante is all-or-nothing.
+ */
+export function runAnte(ctx: Context, tx: DecodedTx, k: AnteKeepers, opts: AnteOptions): AnteResult {
+  const { signers, fee } = validateBasic(ctx, tx);
+  const params = k.accounts.getParams(ctx);
+  const memoBytes = utf8.encode(tx.memo).length;
+  if (BigInt(memoBytes) > params.maxMemoCharacters) {
+    throw new ChainError(
+      SdkErrors.MemoTooLarge,
+      `maximum number of characters is ${params.maxMemoCharacters} but received ${memoBytes} characters`,
+    );
+  }
+  ctx.gasMeter.consume(params.txSizeCostPerByte * BigInt(tx.raw.length), "txSize");
+  const feePayer = tx.fee.payer === "" ? signers[0]! : fromBech32(tx.fee.payer, "fee payer");
+  deductFee(ctx, k, opts, feePayer, fee, tx.fee.gasLimit);
+  const accounts = setPubKeys(ctx, tx, k, signers);
+  accounts.forEach((acc, i) => {
+    ctx.events.emit("tx", [["acc_seq", `${toBech32(acc.address)}/${tx.signerInfos[i]!.sequence}`]]);
+  });
+  ctx.events.emit(
+    "tx",
+    tx.signatures.map((s) => ["signature", toBase64(s)] as const),
+  );
+  if (BigInt(tx.signatures.length) > params.txSigLimit) {
+    throw new ChainError(
+      SdkErrors.TooManySignatures,
+      `signatures: ${tx.signatures.length}, limit: ${params.txSigLimit}`,
+    );
+  }
+  for (let i = 0; i < accounts.length; i++) {
+    ctx.gasMeter.consume(params.sigVerifyCostSecp256k1, "ante verify: secp256k1");
+    // Re-read: fee deduction may have touched the same account (the payer is usually signer 0).
+    const acc = k.accounts.getAccount(ctx, accounts[i]!.address)!;
+    verifyAndIncrement(ctx, tx, k, acc, i);
+  }
+  return { signers, feePayer, fee };
+}

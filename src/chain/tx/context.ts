@@ -1,0 +1,103 @@
+// The per-tx execution context handed to ante and message handlers: a store view (gas-metered, overlaid),
+// the gas meter, the event list and block facts. Plus PrefixStore, the module-store view keepers use.
+import type { KVStore } from "../store/types.js";
+import type { GasMeter } from "../gas.js";
+import { concatBytes } from "../../util/bytes.js";
+
+/** An ABCI event attribute (CometBFT v0.38 EventAttribute). */
+export interface EventAttribute {
+  readonly key: string;
+  readonly value: string;
+  readonly index: boolean;
+}
+
+/** An ABCI event, SDK 0.50 style (string keys/values, `index` true). */
+export interface Event {
+  readonly type: string;
+  readonly attributes: EventAttribute[];
+}
+
+/** Collects events in emission order; the order is consensus-visible (it lands in the block results). */
+export class EventManager {
+  readonly events: Event[] = [];
+
+  emit(type: string, attributes: readonly (readonly [string, string])[]): void {
+    this.events.push({ type, attributes: attributes.map(([key, value]) => ({ key, value, index: true })) });
+  }
+
+  append(events: readonly Event[]): void {
+    for (const e of events) this.events.push(e);
+  }
+}
+
+/** What a handler may see. Stores are already scoped to the tx (writes vanish unless the runner commits). */
+export interface Context {
+  /** The tx's view of the whole chain state; keepers wrap it with their own PrefixStore. */
+  readonly store: KVStore;
+  readonly gasMeter: GasMeter;
+  readonly events: EventManager;
+  readonly chainId: string;
+  readonly blockHeight: bigint;
+  /** True in CheckTx/ReCheckTx (mempool admission): only then is the local minimum gas price enforced. */
+  readonly isCheckTx: boolean;
+  /** True for /simulate: signatures are not verified (secretjs sends 64 zero bytes). */
+  readonly simulate: boolean;
+}
+
+/** A copy of `ctx` with a different store and/or event manager (for nested caches). */
+export function withStore(ctx: Context, store: KVStore, events: EventManager = ctx.events): Context {
+  return { ...ctx, store, events };
+}
+
+/** The first key after every key that starts with `prefix` (undefined when prefix is all 0xff). */
+export function prefixEnd(prefix: Uint8Array): Uint8Array | undefined {
+  const end = prefix.slice();
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i]! < 0xff) {
+      end[i]! += 1;
+      return end.slice(0, i + 1);
+    }
+  }
+  return undefined;
+}
+
+/** A view of `parent` restricted to keys under `prefix` (the prefix is stripped on the way out). */
+export class PrefixStore implements KVStore {
+  constructor(
+    private readonly parent: KVStore,
+    private readonly prefix: Uint8Array,
+  ) {
+    if (prefix.length === 0) throw new RangeError("store prefix must not be empty");
+  }
+
+  private k(key: Uint8Array): Uint8Array {
+    return concatBytes(this.prefix, key);
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    return this.parent.get(this.k(key));
+  }
+
+  has(key: Uint8Array): boolean {
+    return this.parent.has(this.k(key));
+  }
+
+  set(key: Uint8Array, value: Uint8Array): void {
+    this.parent.set(this.k(key), value);
+  }
+
+  delete(key: Uint8Array): void {
+    this.parent.delete(this.k(key));
+  }
+
+  *iterate(
+    start: Uint8Array | undefined,
+    end: Uint8Array | undefined,
+    reverse = false,
+  ): Iterable<[Uint8Array, Uint8Array]> {
+    const s = start === undefined ? this.prefix : this.k(start);
+    const e = end === undefined ? prefixEnd(this.prefix) : this.k(end);
+    const n = this.prefix.length;
+    for (const [key, value] of this.parent.iterate(s, e, reverse)) yield [key.subarray(n), value];
+  }
+}

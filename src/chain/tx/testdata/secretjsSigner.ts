@@ -1,0 +1,45 @@
+// Test helper: builds real txs with secretjs itself (its Wallet and SecretNetworkClient.prepareAndSign, offline
+// via explicitSignerData) so decoder/ante tests exercise exactly what the official client sends.
+import { SecretNetworkClient, Wallet, type Msg, type TxOptions } from "secretjs";
+
+/** Encryption is out of scope here: this stub "encrypts" as plaintext codeHash+JSON, which the chain never reads. */
+const plaintextEncryption = {
+  getPubkey: () => Promise.resolve(new Uint8Array(32)),
+  decrypt: (c: Uint8Array) => Promise.resolve(c),
+  encrypt: (codeHash: string, msg: object) =>
+    Promise.resolve(new Uint8Array(Buffer.from(codeHash + JSON.stringify(msg)))),
+  getTxEncryptionKey: () => Promise.resolve(new Uint8Array(32)),
+};
+
+export interface Signer {
+  readonly wallet: Wallet;
+  readonly address: string;
+  sign(
+    msgs: Msg[],
+    signer: { accountNumber: number; sequence: number; chainId: string },
+    opts?: TxOptions,
+  ): Promise<Uint8Array>;
+  simulate(
+    msgs: Msg[],
+    signer: { accountNumber: number; sequence: number; chainId: string },
+    opts?: TxOptions,
+  ): Promise<Uint8Array>;
+}
+
+export function makeSigner(mnemonic: string): Signer {
+  const wallet = new Wallet(mnemonic);
+  const client = new SecretNetworkClient({
+    url: "http://127.0.0.1:1",
+    chainId: "unused",
+    wallet,
+    walletAddress: wallet.address,
+    encryptionUtils: plaintextEncryption,
+  });
+  return {
+    wallet,
+    address: wallet.address,
+    sign: (msgs, explicitSignerData, opts) => client.prepareAndSign(msgs, { ...opts, explicitSignerData }),
+    simulate: (msgs, explicitSignerData, opts) =>
+      client.prepareAndSign(msgs, { ...opts, explicitSignerData }, true),
+  };
+}

@@ -7,9 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { isEnclaveError } from "./errors.js";
+import { Keychain } from "./keychain.js";
 import {
   decodeSealedState,
   encodeSealedState,
+  openSealedKeychain,
+  persistKeychain,
   loadOrCreatePlatformSecret,
   platformIdOf,
   readSealedFile,
@@ -170,5 +173,31 @@ describe("sealed state codec", () => {
   test("sealed state inside a seal round-trips", () => {
     const sealed = seal(PS, M, encodeSealedState(full));
     assert.deepEqual(decodeSealedState(unseal(PS, M, sealed)), full);
+  });
+});
+
+describe("keychain persistence", () => {
+  test("persist → open gives the same seeds, registration key, rotation seed and certificate", () => {
+    const dir = mkdtempSync(join(tmpdir(), "shroud-kc-"));
+    try {
+      const p = join(dir, "enclave.sealed");
+      const fresh = openSealedKeychain(PS, M, p);
+      assert.equal(fresh.keychain.seedCount, 0);
+      assert.equal(fresh.keychain.hasRegistrationKey, false);
+      const kc = Keychain.bootstrap();
+      kc.setRotationSeed(new Uint8Array(32).fill(8));
+      const cert = new Uint8Array(145).fill(1);
+      persistKeychain(PS, M, p, kc, cert);
+      const back = openSealedKeychain(PS, M, p);
+      assert.deepEqual(back.keychain.exportSeeds(), kc.exportSeeds());
+      assert.deepEqual(back.keychain.registrationSecretKey(), kc.registrationSecretKey());
+      assert.deepEqual(back.keychain.rotationSeed(), kc.rotationSeed());
+      assert.deepEqual(back.keychain.ioExchangePublicKey(), kc.ioExchangePublicKey());
+      assert.deepEqual(back.platformCertificate, cert);
+      assert.throws(() => openSealedKeychain(PS, M_OTHER, p), /different enclave measurement/);
+      assert.throws(() => openSealedKeychain(PS_OTHER, M, p), /different platform/);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 });

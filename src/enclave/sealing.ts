@@ -7,6 +7,7 @@ import { aesSivDecrypt, aesSivEncrypt } from "./crypto/aesSiv.js";
 import { sha256, zeroize } from "./crypto/hash.js";
 import { hkdfSha256 } from "./crypto/kdf.js";
 import { EnclaveError } from "./errors.js";
+import { Keychain } from "./keychain.js";
 import { MEASUREMENT_SIZE } from "./measurement.js";
 
 /** The per-machine root secret (the software stand-in for the CPU's sealing fuse key). */
@@ -234,4 +235,61 @@ export function decodeSealedState(bytes: Uint8Array): SealedState {
     o += 3 + len;
   }
   return out;
+}
+
+// --- keychain persistence: what the worker calls at start and after every key change ---
+
+/** The sealed state of `keychain` (seeds, registration key, pending rotation seed) plus a certificate. */
+export function keychainToSealedState(keychain: Keychain, platformCertificate?: Uint8Array): SealedState {
+  const state: { -readonly [K in keyof SealedState]: SealedState[K] } = { seeds: keychain.exportSeeds() };
+  if (keychain.hasRegistrationKey) state.registrationSecretKey = keychain.registrationSecretKey();
+  if (keychain.hasRotationSeed) state.rotationSeed = keychain.rotationSeed();
+  if (platformCertificate !== undefined) state.platformCertificate = platformCertificate;
+  return state;
+}
+
+/** Rebuilds the keychain a sealed state describes. */
+export function keychainFromSealedState(state: SealedState): Keychain {
+  const kc = Keychain.fromSeeds(state.seeds, state.registrationSecretKey);
+  if (state.rotationSeed !== undefined) kc.setRotationSeed(state.rotationSeed);
+  return kc;
+}
+
+/** Seals the keychain (and optional platform certificate) to `path`, atomically, mode 0600. */
+export function persistKeychain(
+  platformSecret: Uint8Array,
+  measurement: Uint8Array,
+  path: string,
+  keychain: Keychain,
+  platformCertificate?: Uint8Array,
+): void {
+  const plain = encodeSealedState(keychainToSealedState(keychain, platformCertificate));
+  try {
+    writeSealedFile(path, seal(platformSecret, measurement, plain));
+  } finally {
+    zeroize(plain);
+  }
+}
+
+/**
+ * Unseals the keychain at `path`; a missing file gives an empty keychain (a fresh node: no seeds, no
+ * registration key). A file that does not unseal is an error, never silently replaced.
+ */
+export function openSealedKeychain(
+  platformSecret: Uint8Array,
+  measurement: Uint8Array,
+  path: string,
+): { keychain: Keychain; platformCertificate?: Uint8Array } {
+  const sealed = readSealedFile(path);
+  if (sealed === undefined) return { keychain: Keychain.fromSeeds([]) };
+  const plain = unseal(platformSecret, measurement, sealed);
+  try {
+    const state = decodeSealedState(plain);
+    const keychain = keychainFromSealedState(state);
+    return state.platformCertificate === undefined
+      ? { keychain }
+      : { keychain, platformCertificate: state.platformCertificate };
+  } finally {
+    zeroize(plain);
+  }
 }

@@ -178,7 +178,7 @@ describe("metered modules behave like the original", async () => {
   });
 });
 
-describe("deterministic call-stack limit", async () => {
+describe("deterministic call-stack limit", () => {
   const rec = (locals: number): Promise<Uint8Array> =>
     wat(`(module (func $r (export "r") (param i32) (result i32) ${locals > 0 ? `(local ${"i64 ".repeat(locals)})` : ""}
       (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
@@ -207,7 +207,7 @@ describe("deterministic call-stack limit", async () => {
   });
 });
 
-describe("memory cap", async () => {
+describe("memory cap", () => {
   test("the metered memory maximum is the runtime cap and an export named memory exists", async () => {
     const bytes = await wat(
       `(module (memory 2) (func (export "g") (param i32) (result i32) (memory.grow (local.get 0))))`,

@@ -55,13 +55,13 @@ export class EncryptingQuerier implements Querier {
   ) {}
 
   queryRaw(request: Uint8Array, gasLimit: bigint): { result: Uint8Array; gas: GasInfo } {
-    if (this.depth >= MAX_QUERY_DEPTH) return answer({ error: { exceeded_recursion_limit: {} } }, 0n);
+    if (this.depth >= MAX_QUERY_DEPTH) return answer({ Err: { exceeded_recursion_limit: {} } }, 0n);
     let req: unknown;
     try {
       req = JSON.parse(utf8.decode(request));
     } catch {
       const error = { invalid_request: { error: "request is not JSON", request: toBase64(request) } };
-      return answer({ error }, HOST_GAS.invalidQueryRequest);
+      return answer({ Err: error }, HOST_GAS.invalidQueryRequest);
     }
     const smart = smartOf(req);
     if (smart === undefined) {
@@ -75,15 +75,20 @@ export class EncryptingQuerier implements Querier {
     return { result: this.decryptAnswer(r.result), gas: { cost: r.gasUsed } };
   }
 
-  /** SystemResult<ContractResult<Binary>> in CosmWasm v1 JSON: decrypt the inner ok / error. */
+  /**
+   * SystemResult<ContractResult<Binary>> as secret-cosmwasm-std serializes it: `{"Ok":{"Ok":b64}}`,
+   * `{"Ok":{"Err":"…"}}`, `{"Err":{…SystemError}}` (upstream's lower-case keys are read too). The
+   * decrypted error stays a string so v1 contracts parse it as `ContractResult::Err(String)`.
+   */
   private decryptAnswer(result: Uint8Array): Uint8Array {
-    const v = JSON.parse(utf8.decode(result)) as { ok?: { ok?: string; error?: string } };
-    if (v.ok === undefined) return result;
-    if (typeof v.ok.ok === "string")
-      return utf8.encode(JSON.stringify({ ok: { ok: decryptOk(this.tx, v.ok.ok) } }));
-    if (typeof v.ok.error === "string") {
-      return utf8.encode(JSON.stringify({ ok: { error: decryptError(this.tx, v.ok.error) } }));
-    }
+    const v = JSON.parse(utf8.decode(result)) as Record<string, Record<string, unknown> | undefined>;
+    const inner = v.Ok ?? v.ok;
+    if (inner === undefined) return result;
+    const ok = inner.Ok ?? inner.ok;
+    if (typeof ok === "string") return utf8.encode(JSON.stringify({ Ok: { Ok: decryptOk(this.tx, ok) } }));
+    const err = inner.Err ?? inner.error;
+    if (typeof err === "string")
+      return utf8.encode(JSON.stringify({ Ok: { Err: decryptError(this.tx, err) } }));
     return result;
   }
 }

@@ -69,6 +69,6 @@ export function baseEnv(
 }
 
 export const noQuery: RawQueryFn = () => ({
-  result: utf8.encode(JSON.stringify({ error: { unsupported_request: { kind: "test" } } })),
+  result: utf8.encode(JSON.stringify({ Err: { unsupported_request: { kind: "test" } } })),
   gasUsed: 0n,
 });

@@ -17,7 +17,7 @@ export class MockQuerier implements Querier {
     this.seen.push(request.slice());
     let answer: unknown;
     if (this.handler === undefined) {
-      answer = { error: { unsupported_request: { kind: "mock" } } };
+      answer = { Err: { unsupported_request: { kind: "mock" } } };
     } else {
       answer = this.handler(JSON.parse(utf8.decode(request)), request);
     }

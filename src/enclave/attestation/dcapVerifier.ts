@@ -4,7 +4,12 @@ import { verify as qvlVerify, type Collateral } from "@phala/dcap-qvl";
 import { concatBytes, equalBytes, u32be, utf8 } from "../../util/bytes.js";
 import { normalizePolicy, type AttestationPolicy } from "./policy.js";
 import { checkPolicy } from "./softwareVerifier.js";
-import { AttestationError, type AttestationVerifier, type VerifiedAttestation } from "./verifier.js";
+import {
+  AttestationError,
+  type AttestationRejectReason,
+  type AttestationVerifier,
+  type VerifiedAttestation,
+} from "./verifier.js";
 
 /** Envelope magic: a DCAP quote plus the collateral it is verified against. */
 export const DCAP_EVIDENCE_MAGIC = utf8.encode("DCAP");
@@ -60,6 +65,13 @@ export function decodeDcapEvidence(evidence: Uint8Array): { quote: Uint8Array; c
   return { quote: evidence.slice(8, 8 + qlen), collateral: parsed as Collateral };
 }
 
+/** Collateral outside Intel's validity window keeps the time-related reasons; anything else is a failed check. */
+function dcapReason(message: string): AttestationRejectReason {
+  if (/expired/i.test(message)) return "expired";
+  if (/in the future/i.test(message)) return "issued_in_future";
+  return "dcap_verification_failed";
+}
+
 /** Earliest issueDate of the TCB info and QE identity, in ns: the evidence's age is counted from it. */
 function collateralIssuedAtNs(collateral: Collateral): bigint {
   let earliest: number | undefined;
@@ -96,7 +108,7 @@ export class DcapAttestationVerifier implements AttestationVerifier {
     } catch (e) {
       // dcap-qvl's messages name the failed check (no secrets: quote and collateral are public).
       const why = e instanceof Error ? e.message.slice(0, 200) : "unknown failure";
-      throw new AttestationError("dcap_verification_failed", why);
+      throw new AttestationError(dcapReason(why), why);
     }
     const sgx = report.report.asSgx();
     if (sgx === null)

@@ -129,13 +129,16 @@ function errText(e: unknown): string {
 }
 
 /** Decodes a tx; throws ChainError(sdk 21) when oversized and ChainError(sdk 2) when malformed. */
-export function decodeTx(raw: Uint8Array, registry: MsgRegistry): DecodedTx {
-  if (!(raw instanceof Uint8Array) || raw.length === 0) {
+export function decodeTx(input: Uint8Array, registry: MsgRegistry): DecodedTx {
+  if (!(input instanceof Uint8Array) || input.length === 0) {
     throw new ChainError(SdkErrors.TxDecode, "tx bytes are empty");
   }
-  if (raw.length > MAX_TX_BYTES) {
-    throw new ChainError(SdkErrors.TxTooLarge, `tx size ${raw.length} exceeds max ${MAX_TX_BYTES}`);
+  if (input.length > MAX_TX_BYTES) {
+    throw new ChainError(SdkErrors.TxTooLarge, `tx size ${input.length} exceeds max ${MAX_TX_BYTES}`);
   }
+  // Own copy as a plain Uint8Array: callers may pass a Node Buffer (whose slice() is a view, not a copy) and
+  // must not be able to change a decoded tx afterwards.
+  const raw = new Uint8Array(input);
   try {
     const parts = decodeTxRaw(raw);
     const body = TxBody.decode(parts.bodyBytes);

@@ -1,6 +1,7 @@
 // Intel SGX DCAP verification through @phala/dcap-qvl (pure JS: Intel root CA pinned, PCK chain + CRLs,
 // TCB info, QE identity, quote signature). We add the policy: MRENCLAVE allow-list, TCB statuses, PPID, age.
-import { verify as qvlVerify, type Collateral } from "@phala/dcap-qvl";
+import { createRequire } from "node:module";
+import type { Collateral } from "@phala/dcap-qvl";
 import { concatBytes, equalBytes, u32be, utf8 } from "../../util/bytes.js";
 import { normalizePolicy, type AttestationPolicy } from "./policy.js";
 import { checkPolicy } from "./softwareVerifier.js";
@@ -10,6 +11,14 @@ import {
   type AttestationVerifier,
   type VerifiedAttestation,
 } from "./verifier.js";
+
+type DcapQvl = typeof import("@phala/dcap-qvl");
+let qvl: DcapQvl | undefined;
+/** Loaded on first use: the library (and its ASN.1/EC dependencies) costs ~80 ms at worker start otherwise. */
+function dcapQvl(): DcapQvl {
+  qvl ??= createRequire(import.meta.url)("@phala/dcap-qvl") as DcapQvl;
+  return qvl;
+}
 
 /** Envelope magic: a DCAP quote plus the collateral it is verified against. */
 export const DCAP_EVIDENCE_MAGIC = utf8.encode("DCAP");
@@ -104,7 +113,7 @@ export class DcapAttestationVerifier implements AttestationVerifier {
     const nowSecs = Number(nowNs / 1_000_000_000n);
     let report;
     try {
-      report = qvlVerify(quote, collateral, nowSecs);
+      report = dcapQvl().verify(quote, collateral, nowSecs);
     } catch (e) {
       // dcap-qvl's messages name the failed check (no secrets: quote and collateral are public).
       const why = e instanceof Error ? e.message.slice(0, 200) : "unknown failure";

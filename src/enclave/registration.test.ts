@@ -2,10 +2,13 @@
 // one-length-byte format of §3.5, replay refusal, and seed rotation between attested enclaves (§3.6).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { fromHex, toHex } from "../util/bytes.js";
+import fc from "fast-check";
+import { fromHex, InvalidInputError, toHex } from "../util/bytes.js";
 import { aesSivDecrypt } from "./crypto/aesSiv.js";
 import { x25519PublicKey, x25519SharedSecret } from "./crypto/x25519.js";
-import { isEnclaveError } from "./errors.js";
+import { EnclaveError, isEnclaveError } from "./errors.js";
+import { decodeSealedState } from "./sealing.js";
+import { decodePolicyBinary, decodePolicyJson } from "./attestation/policy.js";
 import { Keychain } from "./keychain.js";
 import { devAuthorityPublicKey, devPlatformIdentity } from "./attestation/quote.js";
 import type { AttestationPolicy } from "./attestation/policy.js";
@@ -241,5 +244,46 @@ describe("seed rotation without a hard fork (spec §3.6)", () => {
       },
       (e) => isEnclaveError(e, "InvalidInput"),
     );
+  });
+});
+
+describe("hostile input never escapes as an uncoded error (seeded fuzz)", () => {
+  const coded = (e: unknown): boolean => e instanceof EnclaveError || e instanceof InvalidInputError;
+  const master = Keychain.fromSeeds([SEED, new Uint8Array(32).fill(2)]);
+  const valid = sizeEncryptedSeeds(encryptSeedsForNode(master, fromHex(NODE_PK)));
+  const anyBytes = fc.oneof(
+    fc.uint8Array({ maxLength: 400 }),
+    fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 1, max: 255 })).map(([i, x]) => {
+      const t = Uint8Array.from(valid);
+      t[i]! ^= x;
+      return t;
+    }),
+  );
+  test("initNode, authenticateNewNode, importRotationSeed and the sealed-state/policy decoders", () => {
+    // Failed calls leave these untouched (checked below), so one instance serves every run.
+    const joiner = Keychain.fromSeeds([], NODE_SK);
+    const peer = Keychain.fromSeeds([SEED, SEED]);
+    fc.assert(
+      fc.property(anyBytes, (junk) => {
+        const calls: (() => unknown)[] = [
+          () => initNode(joiner, master.seedExchangePublicKey(), junk),
+          () => authenticateNewNode(master, junk, POLICY, NOW),
+          () => importRotationSeed(peer, NODE_SK, junk, junk, POLICY, NOW),
+          () => decodeSealedState(junk),
+          () => decodePolicyBinary(junk),
+          () => decodePolicyJson(Buffer.from(junk).toString("latin1")),
+        ];
+        for (const call of calls) {
+          try {
+            call();
+          } catch (e) {
+            assert.ok(coded(e), `uncoded ${String(e)}`);
+          }
+        }
+      }),
+      { seed: 42, numRuns: 300 },
+    );
+    assert.equal(joiner.seedCount, 0);
+    assert.equal(peer.hasRotationSeed, false);
   });
 });

@@ -1,6 +1,7 @@
 // The one door into the enclave (our Enclave.edl): the ECALL table, the host handle that makes ECALLs, and the
 // types that cross. Nothing outside src/enclave may import any other enclave file (DESIGN.md rule 1).
-import { ByteReader } from "./channel/codec.js";
+import { concatBytes, u32be, u64be } from "../util/bytes.js";
+import { ByteReader, encodeFields } from "./channel/codec.js";
 import type { WireError, WireResult } from "./channel/frames.js";
 import type { FrameTap } from "./channel/mailbox.js";
 import { ENCLAVE_ERROR_CODES, enclaveErrorCodeFromNum, type EnclaveErrorCode } from "./errors.js";
@@ -52,6 +53,36 @@ export type EcallResult = WireResult;
 export type { WireError as EcallError, OcallHandler, CallOptions as EcallOptions, FrameTap as ChannelTap };
 export { OcallFailure, EnclaveUnavailableError, EnclaveStartError } from "./host.js";
 export { ENCLAVE_ERROR_CODES, enclaveErrorCodeFromNum, type EnclaveErrorCode };
+// Host-side helpers for building key-management payloads (pure; they run outside the enclave).
+export {
+  encodePolicyBinary as encodeAttestationPolicy,
+  type AttestationPolicy,
+} from "./attestation/policy.js";
+export { devAuthorityPublicKey } from "./attestation/quote.js";
+
+/** The two public keys of a seed (spec §2.1: node_exch_key, io_exch_key). */
+export interface NetworkPubkeys {
+  readonly seedExchangePublicKey: Uint8Array;
+  readonly ioExchangePublicKey: Uint8Array;
+}
+
+/** Result of authenticateNewNode: the node's registration key and its 48·k encrypted seeds (spec §3.3). */
+export interface AuthenticatedNode {
+  readonly nodePublicKey: Uint8Array;
+  readonly encryptedSeeds: Uint8Array;
+}
+
+const EMPTY = new Uint8Array(0);
+
+function splitNetworkPubkeys(b: Uint8Array): NetworkPubkeys {
+  const r = new ByteReader(b);
+  const keys = {
+    seedExchangePublicKey: r.fixed(32, "seedExchangePublicKey"),
+    ioExchangePublicKey: r.fixed(32, "ioExchangePublicKey"),
+  };
+  r.end("network pubkeys");
+  return keys;
+}
 
 /** An ECALL answered with an error, thrown by the typed methods below. */
 export class EnclaveCallError extends Error {
@@ -138,6 +169,90 @@ export class EnclaveHost {
     const res = this.ecall(name, payload);
     if ("error" in res) throw new EnclaveCallError(res.error.code, res.error.message, res.gasUsed);
     return res.ok;
+  }
+
+  /** ecall_init_bootstrap: fresh genesis + current seeds (spec §2.1); returns the master public keys. */
+  initBootstrap(): NetworkPubkeys {
+    return splitNetworkPubkeys(this.ok("initBootstrap", EMPTY));
+  }
+
+  /** ecall_key_gen: this node's X25519 registration public key (created on first call, then stable). */
+  generateRegistrationKey(): Uint8Array {
+    return this.ok("generateRegistrationKey", EMPTY);
+  }
+
+  /** A registration quote (report_data = registration pk ‖ operator key or zeros) at block time `nowNs`. */
+  getRegistrationQuote(nowNs: bigint, operatorKey?: Uint8Array): Uint8Array {
+    return this.ok(
+      "getAttestationQuote",
+      encodeFields([Uint8Array.of(0), u64be(nowNs), operatorKey ?? EMPTY]),
+    );
+  }
+
+  /** A migration quote for seed rotation (spec §3.6). */
+  getMigrationQuote(nowNs: bigint): Uint8Array {
+    return this.ok("getAttestationQuote", encodeFields([Uint8Array.of(1), u64be(nowNs), EMPTY]));
+  }
+
+  /**
+   * ecall_authenticate_new_node: verify `evidence` under `policy` (binary, see encodeAttestationPolicy; the
+   * enclave pins the measurement to its own) and encrypt every seed to the quoted key (spec §3.2–3.3).
+   */
+  authenticateNewNode(
+    evidence: Uint8Array,
+    policy: Uint8Array,
+    nowNs: bigint,
+    expectedNodePublicKey?: Uint8Array,
+  ): AuthenticatedNode {
+    const out = this.ok(
+      "authenticateNewNode",
+      encodeFields([evidence, policy, u64be(nowNs), expectedNodePublicKey ?? EMPTY]),
+    );
+    return { nodePublicKey: out.slice(0, 32), encryptedSeeds: out.slice(32) };
+  }
+
+  /**
+   * ecall_init_node: load the seeds the network encrypted to us. Like Go's getSizedEncSeed, the host puts
+   * one length byte in front of the 48·k bytes (spec §3.5).
+   */
+  initNode(masterPublicKey: Uint8Array, encryptedSeeds: Uint8Array): NetworkPubkeys {
+    const sized = concatBytes(Uint8Array.of(encryptedSeeds.length & 0xff), encryptedSeeds);
+    return splitNetworkPubkeys(this.ok("initNode", encodeFields([masterPublicKey, sized])));
+  }
+
+  /** ecall_get_network_pubkey(i): the public keys of seed `index` (genesis = 0). */
+  getNetworkPubkeys(index: number): NetworkPubkeys {
+    return splitNetworkPubkeys(this.ok("getNetworkPubkeys", u32be(index)));
+  }
+
+  /** Rotation step 1: a fresh pending seed in this enclave. */
+  rotationGenerate(): void {
+    this.ok("rotationGenerate", EMPTY);
+  }
+
+  /** Rotation step 2: export the pending seed to an attested peer's migration quote (80 bytes out). */
+  rotationExport(peerMigrationQuote: Uint8Array, policy: Uint8Array, nowNs: bigint): Uint8Array {
+    return this.ok("rotationExport", encodeFields([peerMigrationQuote, policy, u64be(nowNs)]));
+  }
+
+  /** Rotation step 3: import a seed exported to us by the attested exporter. */
+  rotationImport(
+    exporterMigrationQuote: Uint8Array,
+    exported: Uint8Array,
+    policy: Uint8Array,
+    nowNs: bigint,
+  ): void {
+    this.ok("rotationImport", encodeFields([exporterMigrationQuote, exported, policy, u64be(nowNs)]));
+  }
+
+  /** Rotation step 4: the pending seed becomes current; returns its public keys (the new TxKey). */
+  rotationApply(): NetworkPubkeys {
+    return splitNetworkPubkeys(this.ok("rotationApply", EMPTY));
+  }
+
+  /** This enclave build's measurement (32 bytes, the mr_enclave analogue). */
+  getMeasurement(): Uint8Array {
+    return this.ok("getMeasurement", EMPTY);
   }
 
   health(): EnclaveHealth {

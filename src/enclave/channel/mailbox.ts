@@ -39,7 +39,7 @@ export interface Frame {
   readonly body: Uint8Array;
 }
 
-/** Observes every frame that crosses, in order, for the wall test (never used in production paths). */
+/** Observes every frame this side sends or receives, in order (wall tests; unset in production). */
 export type FrameTap = (direction: "toEnclave" | "toHost", kind: number, body: Uint8Array) => void;
 
 export function createMailboxBuffer(inlineCapacity = DEFAULT_INLINE_CAPACITY): SharedArrayBuffer {
@@ -91,6 +91,7 @@ export class Mailbox {
     const body = this.ctrl[CTRL_SPILLED] === 1 ? this.takeSpilled(length) : this.data.slice(0, length);
     // Take the turn away from ourselves so the next receive() waits for a fresh frame.
     Atomics.store(this.ctrl, CTRL_TURN, TURN_NONE);
+    this.tap?.(this.self === SIDE_HOST ? "toHost" : "toEnclave", kind, body);
     return { kind, body };
   }
 

@@ -15,13 +15,16 @@ interface Wabt {
     name: string,
     text: string,
     features?: Record<string, boolean>,
-  ): { toBinary(o: object): { buffer: Uint8Array }; destroy(): void };
+  ): { validate(): void; toBinary(o: object): { buffer: Uint8Array }; destroy(): void };
 }
 
 let wabtPromise: Promise<Wabt> | undefined;
 
-/** Compiles WAT text to wasm bytes (bulk memory, sign extension, multi-value enabled). */
-export async function wat(text: string): Promise<Uint8Array> {
+/**
+ * Compiles WAT text to wasm bytes (bulk memory, sign extension, multi-value enabled). With `check` false,
+ * wabt skips type checking, for building ill-typed modules on purpose.
+ */
+export async function wat(text: string, check = true): Promise<Uint8Array> {
   wabtPromise ??= import("wabt").then(async (m) => (await m.default()) as unknown as Wabt);
   const wabt = await wabtPromise;
   const mod = wabt.parseWat("test.wat", text, {
@@ -31,6 +34,7 @@ export async function wat(text: string): Promise<Uint8Array> {
     sat_float_to_int: true,
   });
   try {
+    if (check) mod.validate();
     return new Uint8Array(mod.toBinary({}).buffer);
   } finally {
     mod.destroy();

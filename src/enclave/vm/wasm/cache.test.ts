@@ -1,0 +1,116 @@
+// CompiledCodeCache: LRU by code hash, bounded by count and bytes; the runtime memory cap is enforced
+// when compiling; real contracts from contracts/build go through prepareCode and the cache.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { CompiledCodeCache, compileMetered, type CompilableCode } from "./cache.js";
+import { WasmGateError } from "./errors.js";
+import { EXPORT_GAS_LEFT } from "./limits.js";
+import { injectMetering } from "./metering.js";
+import { parseModule } from "./module.js";
+import { prepareCode } from "./prepare.js";
+import { wat } from "./testutil.js";
+import { wasmApi, type WebAssemblyGlobal } from "./webassembly.js";
+
+const code = (hashByte: number, metered: Uint8Array, memoryMinPages = 1): CompilableCode => ({
+  codeHash: new Uint8Array(32).fill(hashByte),
+  metered,
+  memoryMinPages,
+});
+
+describe("CompiledCodeCache", async () => {
+  const metered = injectMetering(
+    parseModule(await wat(`(module (memory 1) (func (export "f") (result i32) (i32.const 7)))`)),
+  );
+
+  test("hit returns the same compiled module; miss compiles", () => {
+    const cache = new CompiledCodeCache({ maxEntries: 4, maxBytes: 1 << 20 });
+    const a = cache.getOrCompile(code(1, metered));
+    assert.equal(cache.getOrCompile(code(1, metered)), a);
+    assert.deepEqual(cache.stats(), { entries: 1, bytes: metered.length, hits: 1, misses: 1, evictions: 0 });
+    const inst = new wasmApi.Instance(a, {});
+    (inst.exports[EXPORT_GAS_LEFT] as WebAssemblyGlobal).value = 100n; // metered code starts with no gas
+    assert.equal((inst.exports["f"] as () => number)(), 7);
+  });
+  test("evicts the least recently used entry when over the count", () => {
+    const cache = new CompiledCodeCache({ maxEntries: 2, maxBytes: 1 << 20 });
+    cache.getOrCompile(code(1, metered));
+    cache.getOrCompile(code(2, metered));
+    cache.getOrCompile(code(1, metered)); // 1 is now the most recent
+    cache.getOrCompile(code(3, metered)); // evicts 2
+    assert.ok(cache.has(code(1, metered).codeHash));
+    assert.ok(!cache.has(code(2, metered).codeHash));
+    assert.ok(cache.has(code(3, metered).codeHash));
+    assert.equal(cache.stats().evictions, 1);
+  });
+  test("evicts by total bytes, and never keeps an entry larger than the budget", () => {
+    const cache = new CompiledCodeCache({ maxEntries: 100, maxBytes: metered.length * 2 });
+    for (let i = 1; i <= 5; i++) cache.getOrCompile(code(i, metered));
+    assert.equal(cache.stats().entries, 2);
+    assert.ok(cache.stats().bytes <= metered.length * 2);
+    const tiny = new CompiledCodeCache({ maxEntries: 10, maxBytes: metered.length - 1 });
+    tiny.getOrCompile(code(9, metered));
+    assert.equal(tiny.stats().entries, 0);
+  });
+  test("delete drops an entry and its bytes", () => {
+    const cache = new CompiledCodeCache();
+    cache.getOrCompile(code(1, metered));
+    assert.equal(cache.delete(code(1, metered).codeHash), true);
+    assert.equal(cache.delete(code(1, metered).codeHash), false);
+    assert.equal(cache.stats().bytes, 0);
+  });
+  test("bad limits are refused", () => {
+    assert.throws(() => new CompiledCodeCache({ maxEntries: 0, maxBytes: 1 }), RangeError);
+    assert.throws(() => new CompiledCodeCache({ maxEntries: 1, maxBytes: 0.5 }), RangeError);
+  });
+  test("memory over the runtime cap cannot be instantiated (Secret: failed to initialize wasm memory)", () => {
+    assert.throws(
+      () => compileMetered(code(1, metered, 193)),
+      (e: unknown) =>
+        e instanceof WasmGateError && e.code === "INSTANTIATE" && /initialize wasm memory/.test(e.message),
+    );
+  });
+});
+
+// Built by contracts/ (see contracts/README.md and contracts/build/hostile.json).
+const BUILD = new URL("../../../../contracts/build/", import.meta.url);
+const read = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, BUILD)));
+
+describe("real contracts", { skip: !existsSync(new URL("counter.wasm", BUILD)) }, () => {
+  test("Secret contracts are accepted, raw and gzip give one code hash", () => {
+    for (const [name, iface] of [
+      ["counter", "v1"],
+      ["callbacks", "v1"],
+      ["v010_token", "v010"],
+    ] as const) {
+      const raw = prepareCode(read(`${name}.wasm`));
+      assert.equal(raw.interface, iface, name);
+      assert.deepEqual(prepareCode(read(`${name}.wasm.gz`)).codeHash, raw.codeHash, name);
+      assert.ok(new CompiledCodeCache().getOrCompile(raw), name);
+    }
+  });
+  test("upload-phase hostile contracts are refused with the right code", () => {
+    const hostile = JSON.parse(readFileSync(new URL("hostile.json", BUILD), "utf8")) as {
+      file: string;
+      phase: string;
+    }[];
+    const expected: Record<string, string> = {
+      "hostile_float_op.wasm": "FLOATS",
+      "hostile_iterator_import.wasm": "IMPORTS",
+      "hostile_memory_over_512.wasm": "MEMORY",
+      "hostile_missing_exports.wasm": "EXPORTS",
+      "hostile_missing_interface_version.wasm": "EXPORTS",
+    };
+    for (const h of hostile) {
+      if (h.phase !== "upload") {
+        assert.doesNotThrow(() => prepareCode(read(h.file)), h.file);
+        continue;
+      }
+      assert.throws(
+        () => prepareCode(read(h.file)),
+        (e: unknown) => e instanceof WasmGateError && e.code === expected[h.file],
+        h.file,
+      );
+    }
+  });
+});

@@ -268,7 +268,9 @@ describe("hostile input never escapes as an uncoded error (seeded fuzz)", () => 
         const calls: (() => unknown)[] = [
           () => initNode(joiner, master.seedExchangePublicKey(), junk),
           () => authenticateNewNode(master, junk, POLICY, NOW),
-          () => importRotationSeed(peer, NODE_SK, junk, junk, POLICY, NOW),
+          () => {
+            importRotationSeed(peer, NODE_SK, junk, junk, POLICY, NOW);
+          },
           () => decodeSealedState(junk),
           () => decodePolicyBinary(junk),
           () => decodePolicyJson(Buffer.from(junk).toString("latin1")),

@@ -3,21 +3,11 @@
 // everything"; layout in ../sealing.ts). Lives in a runtime slot; never crosses the wall.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { zeroize } from "../crypto/hash.js";
 import { EnclaveError } from "../errors.js";
 import { Keychain } from "../keychain.js";
 import type { EnclaveKeys } from "../keys.js";
 import { enclaveMeasurement } from "../measurement.js";
-import {
-  decodeSealedState,
-  encodeSealedState,
-  loadOrCreatePlatformSecret,
-  readSealedFile,
-  seal,
-  unseal,
-  writeSealedFile,
-  type SealedState,
-} from "../sealing.js";
+import { loadOrCreatePlatformSecret, openSealedKeychain, persistKeychain } from "../sealing.js";
 import { devPlatformIdentity, platformIdentity, type PlatformIdentity } from "../attestation/quote.js";
 import type { EnclaveRuntime } from "./index.js";
 
@@ -39,36 +29,17 @@ export interface EnclaveState {
   readonly sealedPath: string;
 }
 
-function keychainFrom(state: SealedState): Keychain {
-  const keychain = Keychain.fromSeeds(state.seeds, state.registrationSecretKey);
-  if (state.rotationSeed !== undefined) keychain.setRotationSeed(state.rotationSeed);
-  return keychain;
-}
-
 /** Called once at worker start: load or create the platform secret and unseal the keychain if present. */
 export function openEnclaveState(runtime: EnclaveRuntime): void {
   mkdirSync(runtime.dataDir, { recursive: true, mode: DATA_DIR_MODE });
   const platformSecret = loadOrCreatePlatformSecret(runtime.platformSecretPath);
   const measurement = enclaveMeasurement();
   const sealedPath = join(runtime.dataDir, SEALED_STATE_FILE);
-  const sealed = readSealedFile(sealedPath);
-  let keychain = Keychain.fromSeeds([]);
-  let certificate: Uint8Array | undefined;
-  if (sealed !== undefined) {
-    const plain = unseal(platformSecret, measurement, sealed);
-    try {
-      const state = decodeSealedState(plain);
-      keychain = keychainFrom(state);
-      certificate = state.platformCertificate;
-      zeroize(...state.seeds);
-    } finally {
-      zeroize(plain);
-    }
-  }
+  const { keychain, platformCertificate } = openSealedKeychain(platformSecret, measurement, sealedPath);
   const identity =
-    certificate === undefined
+    platformCertificate === undefined
       ? devPlatformIdentity(platformSecret)
-      : platformIdentity(platformSecret, certificate);
+      : platformIdentity(platformSecret, platformCertificate);
   const state: EnclaveState = { platformSecret, measurement, identity, keychain, sealedPath };
   runtime.slots.set(SLOT, state);
 }
@@ -88,20 +59,11 @@ export function enclaveKeys(runtime: EnclaveRuntime): EnclaveKeys {
 
 /** Seals the current keychain to the data dir (atomic replace). Call after every keychain change. */
 export function persistEnclaveState(state: EnclaveState): void {
-  const { keychain } = state;
-  const seeds = keychain.exportSeeds();
-  const registrationSecretKey = keychain.hasRegistrationKey ? keychain.registrationSecretKey() : undefined;
-  const rotationSeed = keychain.hasRotationSeed ? keychain.rotationSeed() : undefined;
-  const plain = encodeSealedState({
-    seeds,
-    ...(registrationSecretKey === undefined ? {} : { registrationSecretKey }),
-    ...(rotationSeed === undefined ? {} : { rotationSeed }),
-    platformCertificate: state.identity.certificate,
-  });
-  try {
-    writeSealedFile(state.sealedPath, seal(state.platformSecret, state.measurement, plain));
-  } finally {
-    zeroize(plain, ...seeds, ...(registrationSecretKey ? [registrationSecretKey] : []));
-    if (rotationSeed !== undefined) zeroize(rotationSeed);
-  }
+  persistKeychain(
+    state.platformSecret,
+    state.measurement,
+    state.sealedPath,
+    state.keychain,
+    state.identity.certificate,
+  );
 }

@@ -1,0 +1,95 @@
+// The contract ECALL envelope: round trip, strict field checks, and the answer form.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { InvalidInputError, utf8 } from "../../util/bytes.js";
+import {
+  decodeContractRequest,
+  encodeContractRequest,
+  encodeContractResponse,
+  type ContractRequest,
+} from "./wire.js";
+
+const req: ContractRequest = {
+  codeHash: new Uint8Array(32).fill(0xab),
+  wasm: Uint8Array.of(0, 97, 115, 109),
+  env: {
+    block: {
+      height: 18_446_744_073_709_551_615n,
+      timeNanos: 1_700_000_000_000_000_001n,
+      chainId: "secret-4",
+    },
+    message: {
+      sender: "secret1x",
+      funds: [{ denom: "uscrt", amount: "340282366920938463463374607431768211455" }],
+    },
+    contract: { address: "secret1y" },
+    transaction: { index: 3, hash: "AB" },
+  },
+  msg: Uint8Array.of(1, 2, 3),
+  contractKey: {
+    ogContractKey: new Uint8Array(64).fill(1),
+    currentContractKey: new Uint8Array(64).fill(2),
+    currentContractKeyProof: new Uint8Array(32),
+  },
+  callbackSig: new Uint8Array(32).fill(4),
+  admin: new Uint8Array(20).fill(5),
+  adminProof: new Uint8Array(32).fill(6),
+  blockRandom: new Uint8Array(32).fill(7),
+  msgCounter: 9n,
+  queryDepth: 2,
+};
+
+describe("contract ECALL wire", () => {
+  test("request round-trips, u64 and u128 values exactly", () => {
+    assert.deepEqual(decodeContractRequest(encodeContractRequest(req)), req);
+    const min: ContractRequest = {
+      codeHash: req.codeHash,
+      wasm: new Uint8Array(),
+      env: { block: req.env.block, message: req.env.message, contract: req.env.contract },
+      msg: req.msg,
+      msgCounter: 0n,
+      queryDepth: 0,
+    };
+    const back = decodeContractRequest(encodeContractRequest(min));
+    assert.equal(back.contractKey, undefined);
+    assert.equal(back.env.transaction, undefined);
+  });
+
+  test("malformed envelopes are refused with a named field", () => {
+    const bytes = encodeContractRequest(req);
+    assert.throws(() => decodeContractRequest(bytes.subarray(0, 3)), InvalidInputError);
+    const j = JSON.parse(
+      utf8.decode(bytes.subarray(4, 4 + new DataView(bytes.buffer).getUint32(0))),
+    ) as Record<string, unknown>;
+    const re = (o: unknown) => {
+      const json = utf8.encode(JSON.stringify(o));
+      const out = new Uint8Array(4 + json.length);
+      new DataView(out.buffer).setUint32(0, json.length);
+      out.set(json, 4);
+      return out;
+    };
+    assert.throws(() => decodeContractRequest(re({ ...j, code_hash: "zz" })), InvalidInputError);
+    assert.throws(
+      () =>
+        decodeContractRequest(
+          re({ ...j, env: { ...(j.env as object), block: { height: "1e3", time: "1", chain_id: "x" } } }),
+        ),
+      (e) => e instanceof InvalidInputError && e.field === "env.block.height",
+    );
+    assert.throws(() => decodeContractRequest(re({ ...j, contract_key: { og: "AAAA" } })), InvalidInputError);
+    assert.throws(() => decodeContractRequest(re({ ...j, query_depth: -1 })), InvalidInputError);
+  });
+
+  test("response carries ok/err and base64 ids and keys", () => {
+    const r = JSON.parse(
+      utf8.decode(
+        encodeContractResponse("execute", {
+          output: { ok: { data: null }, internalMsgId: Uint8Array.of(1) },
+          gasUsed: 5n,
+          contractKey: Uint8Array.of(2),
+        }),
+      ),
+    ) as Record<string, unknown>;
+    assert.deepEqual(r, { op: "execute", ok: { data: null }, internal_msg_id: "AQ==", contract_key: "Ag==" });
+  });
+});

@@ -1,0 +1,187 @@
+// The contract ECALL wire format (src/enclave/ecalls/contract.ts). Only bytes cross the wall (DESIGN.md
+// rule 2): payload = u32_be(json_len) ‖ JSON envelope (utf8) ‖ wasm bytes (may be empty when the code is
+// already loaded). Binary fields are base64, 64-bit numbers decimal strings. The answer is a JSON envelope.
+// Full field tables: ./README.md "ECALL wire format".
+import { abytes, fromBase64, fromHex, InvalidInputError, toBase64, utf8 } from "../../util/bytes.js";
+import type { ContractKeyInfo } from "../contractKey.js";
+import type { BaseEnv, Coin } from "../vm/environment.js";
+import type { ContractCallOutput, ContractOp } from "./types.js";
+
+/** Largest JSON envelope accepted (the contract msg is inside; Secret txs are ≤ a few MiB). */
+export const MAX_ENVELOPE_LENGTH = 8 * 1024 * 1024;
+
+/** A decoded request: everything of ContractCallInput but the module, plus the raw wasm (maybe empty). */
+export interface ContractRequest {
+  readonly codeHash: Uint8Array;
+  readonly wasm: Uint8Array;
+  readonly env: BaseEnv;
+  readonly msg: Uint8Array;
+  readonly contractKey?: ContractKeyInfo | undefined;
+  readonly callbackSig?: Uint8Array | undefined;
+  readonly admin?: Uint8Array | undefined;
+  readonly adminProof?: Uint8Array | undefined;
+  readonly blockRandom?: Uint8Array | undefined;
+  readonly msgCounter: bigint;
+  readonly queryDepth: number;
+}
+
+type J = Record<string, unknown>;
+
+function bad(field: string): InvalidInputError {
+  return new InvalidInputError(field, `"${field}" is missing or malformed`);
+}
+function obj(v: unknown, field: string): J {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw bad(field);
+  return v as J;
+}
+function str(v: unknown, field: string): string {
+  if (typeof v !== "string") throw bad(field);
+  return v;
+}
+function u64(v: unknown, field: string): bigint {
+  const s = str(v, field);
+  if (!/^[0-9]{1,20}$/.test(s) || BigInt(s) >= 1n << 64n) throw bad(field);
+  return BigInt(s);
+}
+function b64(v: unknown, field: string): Uint8Array {
+  return fromBase64(str(v, field), field);
+}
+function optB64(v: unknown, field: string): Uint8Array | undefined {
+  return v === undefined || v === null ? undefined : b64(v, field);
+}
+
+function coins(v: unknown): Coin[] {
+  if (!Array.isArray(v)) throw bad("funds");
+  return v.map((c) => {
+    const o = obj(c, "coin");
+    const amount = str(o.amount, "coin amount");
+    if (!/^[0-9]{1,39}$/.test(amount)) throw bad("coin amount");
+    return { denom: str(o.denom, "coin denom"), amount };
+  });
+}
+
+function decodeEnv(v: unknown): BaseEnv {
+  const e = obj(v, "env");
+  const block = obj(e.block, "env.block");
+  const message = obj(e.message, "env.message");
+  const contract = obj(e.contract, "env.contract");
+  const tx =
+    e.transaction === undefined || e.transaction === null ? undefined : obj(e.transaction, "env.transaction");
+  const index = tx?.index;
+  if (tx !== undefined && (typeof index !== "number" || !Number.isInteger(index) || index < 0))
+    throw bad("env.transaction");
+  return {
+    block: {
+      height: u64(block.height, "env.block.height"),
+      timeNanos: u64(block.time, "env.block.time"),
+      chainId: str(block.chain_id, "env.block.chain_id"),
+    },
+    message: { sender: str(message.sender, "env.message.sender"), funds: coins(message.funds) },
+    contract: { address: str(contract.address, "env.contract.address") },
+    ...(tx === undefined
+      ? {}
+      : { transaction: { index: index as number, hash: str(tx.hash, "env.transaction.hash") } }),
+  };
+}
+
+function decodeKey(v: unknown): ContractKeyInfo | undefined {
+  if (v === undefined || v === null) return undefined;
+  const k = obj(v, "contract_key");
+  const current = optB64(k.current, "contract_key.current");
+  const proof = optB64(k.proof, "contract_key.proof");
+  return {
+    ogContractKey: abytes(b64(k.og, "contract_key.og"), 64, "contract_key.og"),
+    ...(current === undefined ? {} : { currentContractKey: current }),
+    ...(proof === undefined ? {} : { currentContractKeyProof: proof }),
+  };
+}
+
+export function decodeContractRequest(payload: Uint8Array): ContractRequest {
+  abytes(payload, undefined, "payload");
+  if (payload.length < 4) throw bad("payload");
+  const len = new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0, false);
+  if (len > MAX_ENVELOPE_LENGTH || 4 + len > payload.length) throw bad("envelope length");
+  let j: J;
+  try {
+    j = obj(JSON.parse(utf8.decode(payload.subarray(4, 4 + len))), "envelope");
+  } catch (e) {
+    if (e instanceof InvalidInputError) throw e;
+    throw bad("envelope");
+  }
+  const depth = j.query_depth ?? 0;
+  if (typeof depth !== "number" || !Number.isInteger(depth) || depth < 0 || depth > 64)
+    throw bad("query_depth");
+  return {
+    codeHash: abytes(fromHex(str(j.code_hash, "code_hash"), "code_hash"), 32, "code_hash"),
+    wasm: payload.slice(4 + len),
+    env: decodeEnv(j.env),
+    msg: b64(j.msg, "msg"),
+    contractKey: decodeKey(j.contract_key),
+    callbackSig: optB64(j.callback_sig, "callback_sig"),
+    admin: optB64(j.admin, "admin"),
+    adminProof: optB64(j.admin_proof, "admin_proof"),
+    blockRandom: optB64(j.block_random, "block_random"),
+    msgCounter: j.msg_counter === undefined ? 0n : u64(j.msg_counter, "msg_counter"),
+    queryDepth: depth,
+  };
+}
+
+/** Host side / tests: the inverse of decodeContractRequest. */
+export function encodeContractRequest(r: ContractRequest): Uint8Array {
+  const e = r.env;
+  const envelope: J = {
+    code_hash: Buffer.from(r.codeHash).toString("hex"),
+    env: {
+      block: {
+        height: e.block.height.toString(),
+        time: e.block.timeNanos.toString(),
+        chain_id: e.block.chainId,
+      },
+      message: { sender: e.message.sender, funds: e.message.funds },
+      contract: { address: e.contract.address },
+      ...(e.transaction === undefined ? {} : { transaction: e.transaction }),
+    },
+    msg: toBase64(r.msg),
+    msg_counter: r.msgCounter.toString(),
+    query_depth: r.queryDepth,
+  };
+  if (r.contractKey !== undefined) {
+    const k = r.contractKey;
+    envelope.contract_key = {
+      og: toBase64(k.ogContractKey),
+      ...(k.currentContractKey === undefined ? {} : { current: toBase64(k.currentContractKey) }),
+      ...(k.currentContractKeyProof === undefined ? {} : { proof: toBase64(k.currentContractKeyProof) }),
+    };
+  }
+  for (const [name, v] of [
+    ["callback_sig", r.callbackSig],
+    ["admin", r.admin],
+    ["admin_proof", r.adminProof],
+    ["block_random", r.blockRandom],
+  ] as const) {
+    if (v !== undefined) envelope[name] = toBase64(v);
+  }
+  const json = utf8.encode(JSON.stringify(envelope));
+  const out = new Uint8Array(4 + json.length + r.wasm.length);
+  new DataView(out.buffer).setUint32(0, json.length, false);
+  out.set(json, 4);
+  out.set(r.wasm, 4 + json.length);
+  return out;
+}
+
+/** The answer envelope: contract ok/err JSON plus the enclave-made ids, signatures and keys (base64). */
+export function encodeContractResponse(op: ContractOp, out: ContractCallOutput): Uint8Array {
+  const o = out.output;
+  const env: J = { op };
+  if (o.ok !== undefined) env.ok = o.ok;
+  if (o.err !== undefined) env.err = o.err;
+  const opt = (name: string, v: Uint8Array | undefined): void => {
+    if (v !== undefined) env[name] = toBase64(v);
+  };
+  opt("internal_msg_id", o.internalMsgId);
+  opt("internal_reply_enclave_sig", o.internalReplyEnclaveSig);
+  opt("contract_key", out.contractKey);
+  opt("admin_proof", out.adminProof);
+  opt("contract_key_proof", out.contractKeyProof);
+  return utf8.encode(JSON.stringify(env));
+}

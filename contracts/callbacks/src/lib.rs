@@ -82,6 +82,19 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> S
             Err(StdError::generic_err("failed after a write"))
         }
         ExecuteMsg::Panic {} => panic!("callbacks: panic requested"),
+        ExecuteMsg::Receive { sender, from, amount, memo: _, msg } => {
+            if msg.as_ref().map(|m| m.as_slice()) == Some(b"fail".as_slice()) {
+                return Err(StdError::generic_err("receive asked to fail"));
+            }
+            let n = bump(deps)?;
+            Ok(Response::new()
+                .add_attribute("action", "receive")
+                .add_attribute("token", info.sender)
+                .add_attribute("sender", sender)
+                .add_attribute("from", from)
+                .add_attribute("amount", amount.to_string())
+                .set_data(to_binary(&n)?))
+        }
     }
 }
 

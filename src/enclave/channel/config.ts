@@ -24,9 +24,13 @@ export function decodeWorkerConfig(bytes: Uint8Array): WorkerConfig {
   if (dataDir === undefined || platformSecretPath === undefined || flags?.length !== 1) {
     throw new CodecError("worker config", `"worker config" is malformed`);
   }
-  return {
-    dataDir: utf8.decode(dataDir),
-    platformSecretPath: utf8.decode(platformSecretPath),
-    debug: flags[0] === 1,
-  };
+  try {
+    return {
+      dataDir: utf8.decode(dataDir),
+      platformSecretPath: utf8.decode(platformSecretPath),
+      debug: flags[0] === 1,
+    };
+  } catch {
+    throw new CodecError("worker config", `"worker config" paths are not UTF-8`);
+  }
 }

@@ -1,0 +1,190 @@
+// The wall's byte codec and frame layouts: round trips (fast-check, fixed seed) and a seeded robustness fuzz
+// (every decoder, random and mutated bytes: it returns a value or throws CodecError, nothing else).
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { ByteReader, ByteWriter, CodecError, decodeFields, encodeFields } from "./codec.js";
+import { decodeWorkerConfig, encodeWorkerConfig } from "./config.js";
+import {
+  decodeEcallRequest,
+  decodeFatal,
+  decodeOcallRequest,
+  decodeReadDbOutput,
+  decodeResult,
+  encodeEcallRequest,
+  encodeOcallRequest,
+  encodeReadDbOutput,
+  encodeResult,
+  MAX_ERROR_MESSAGE_CHARS,
+  OCALL,
+  type OcallRequest,
+  type WireResult,
+} from "./frames.js";
+
+const FC = { seed: 42, numRuns: 300 };
+const bytes = fc.uint8Array({ maxLength: 300 });
+const u64 = fc.bigInt({ min: 0n, max: 0xffff_ffff_ffff_ffffn });
+
+describe("codec", () => {
+  test("writer/reader round-trip every field type", () => {
+    fc.assert(
+      fc.property(
+        fc.nat(0xff),
+        fc.nat(0xffff),
+        fc.nat(0xffff_ffff),
+        u64,
+        bytes,
+        fc.option(bytes, { nil: undefined }),
+        bytes,
+        (a, b, c, d, e, f, g) => {
+          const w = new ByteWriter(1).u8(a).u16(b).u32(c).u64(d).bytes(e).optBytes(f).raw(g).finish();
+          const r = new ByteReader(w);
+          assert.equal(r.u8("a"), a);
+          assert.equal(r.u16("b"), b);
+          assert.equal(r.u32("c"), c);
+          assert.equal(r.u64("d"), d);
+          assert.deepEqual(r.bytes("e"), e);
+          assert.deepEqual(r.optBytes("f"), f);
+          assert.deepEqual(r.rest("g"), g);
+          r.end("all");
+        },
+      ),
+      FC,
+    );
+  });
+
+  test("writer refuses out-of-range integers instead of wrapping", () => {
+    assert.throws(() => new ByteWriter().u8(256), CodecError);
+    assert.throws(() => new ByteWriter().u16(-1), CodecError);
+    assert.throws(() => new ByteWriter().u32(1.5), CodecError);
+    assert.throws(() => new ByteWriter().u64(1n << 64n), CodecError);
+  });
+
+  test("reader names the truncated field and refuses trailing bytes", () => {
+    assert.throws(() => new ByteReader(Uint8Array.of(0, 0, 0, 5, 1)).bytes("key"), /"key" truncated/);
+    assert.throws(() => new ByteReader(Uint8Array.of(2)).optBytes("v"), /bad presence flag/);
+    assert.throws(() => {
+      const r = new ByteReader(Uint8Array.of(1, 2));
+      r.u8("x");
+      r.end("frame");
+    }, /1 trailing/);
+  });
+
+  test("field lists round-trip and refuse a wrong count", () => {
+    fc.assert(
+      fc.property(fc.array(bytes, { maxLength: 6 }), (fields) => {
+        assert.deepEqual(decodeFields(encodeFields(fields), fields.length, "f"), fields);
+        assert.throws(() => decodeFields(encodeFields(fields), fields.length + 1, "f"), CodecError);
+      }),
+      FC,
+    );
+  });
+});
+
+const ocallRequest: fc.Arbitrary<OcallRequest> = fc.oneof(
+  bytes.map((key) => ({ kind: OCALL.readDb, key })),
+  fc.tuple(bytes, bytes).map(([key, value]) => ({ kind: OCALL.writeDb, key, value })),
+  bytes.map((key) => ({ kind: OCALL.removeDb, key })),
+  fc.tuple(bytes, u64, fc.nat(0xffff_ffff)).map(([request, gasLimit, depth]) => ({
+    kind: OCALL.queryChain,
+    request,
+    gasLimit,
+    depth,
+  })),
+);
+
+const wireResult: fc.Arbitrary<WireResult> = fc.oneof(
+  fc.tuple(bytes, u64).map(([ok, gasUsed]) => ({ ok, gasUsed })),
+  fc.tuple(fc.nat(0xffff_ffff), fc.string({ maxLength: 80 }), u64).map(([code, message, gasUsed]) => ({
+    error: { code, message },
+    gasUsed,
+  })),
+);
+
+describe("frames", () => {
+  test("ECALL requests, results and OCALL requests round-trip", () => {
+    fc.assert(
+      fc.property(
+        fc.nat(0xffff),
+        u64,
+        bytes,
+        ocallRequest,
+        wireResult,
+        (id, gasLimit, payload, oreq, res) => {
+          assert.deepEqual(decodeEcallRequest(encodeEcallRequest({ id, gasLimit, payload })), {
+            id,
+            gasLimit,
+            payload,
+          });
+          assert.deepEqual(decodeOcallRequest(encodeOcallRequest(oreq)), oreq);
+          assert.deepEqual(decodeResult(encodeResult(res)), res);
+        },
+      ),
+      FC,
+    );
+    assert.equal(decodeReadDbOutput(encodeReadDbOutput(undefined)), undefined);
+    assert.deepEqual(decodeReadDbOutput(encodeReadDbOutput(Uint8Array.of(0))), Uint8Array.of(0));
+  });
+
+  test("error messages are cut to the cap when encoded", () => {
+    const long = { error: { code: 1, message: "x".repeat(MAX_ERROR_MESSAGE_CHARS * 3) }, gasUsed: 0n };
+    const back = decodeResult(encodeResult(long));
+    assert.ok("error" in back && back.error.message.length === MAX_ERROR_MESSAGE_CHARS);
+  });
+
+  test("worker config round-trips", () => {
+    const c = { dataDir: "/tmp/ä data", platformSecretPath: "/p/secret", debug: true };
+    assert.deepEqual(decodeWorkerConfig(encodeWorkerConfig(c)), c);
+  });
+
+  test("30,000 random and mutated frames: every decoder returns or throws CodecError, nothing else", () => {
+    let s = 42;
+    const next = (): number => {
+      s ^= s << 13;
+      s >>>= 0;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      return (s >>>= 0);
+    };
+    const valid = [
+      encodeEcallRequest({ id: 13, gasLimit: 5n, payload: Uint8Array.of(1, 2) }),
+      encodeResult({ error: { code: 7, message: "m" }, gasUsed: 9n }),
+      encodeResult({ ok: Uint8Array.of(4), gasUsed: 1n }),
+      encodeOcallRequest({ kind: OCALL.writeDb, key: Uint8Array.of(1), value: Uint8Array.of(2) }),
+      encodeOcallRequest({ kind: OCALL.queryChain, request: Uint8Array.of(3), gasLimit: 1n, depth: 2 }),
+      encodeFields([Uint8Array.of(1), new Uint8Array(0)]),
+      encodeWorkerConfig({ dataDir: "d", platformSecretPath: "p", debug: false }),
+    ];
+    const decoders = [
+      decodeEcallRequest,
+      decodeResult,
+      decodeOcallRequest,
+      decodeReadDbOutput,
+      decodeFatal,
+      decodeWorkerConfig,
+      (b: Uint8Array) => decodeFields(b, 2, "fields"),
+    ];
+    let thrown = 0;
+    for (let i = 0; i < 30_000; i++) {
+      let input: Uint8Array;
+      if (i % 2 === 0) {
+        input = Uint8Array.from({ length: next() % 40 }, () => next() & 0xff);
+      } else {
+        input = Uint8Array.from(valid[next() % valid.length]!);
+        if (input.length > 0) input[next() % input.length] = next() & 0xff;
+        if (next() % 3 === 0) input = input.subarray(0, next() % (input.length + 1));
+      }
+      for (const decode of decoders) {
+        try {
+          decode(input);
+        } catch (e) {
+          thrown++;
+          if (!(e instanceof CodecError)) {
+            assert.fail(`iteration ${i}: ${decode.name || "decoder"} threw ${String(e)}`);
+          }
+        }
+      }
+    }
+    assert.ok(thrown > 30_000);
+  });
+});

@@ -19,6 +19,7 @@ import {
   createMigrationQuote,
   createRegistrationQuote,
   deriveMigrationSecretKey,
+  encryptGenesisSeedForNode,
   encryptSeedsForNode,
   exportRotationSeed,
   generateRotationSeed,
@@ -70,6 +71,18 @@ describe("seed exchange: spec §12 vectors", () => {
     const k = x25519SharedSecret(NODE_SK, fromHex(SEED_EXCHANGE_PK));
     assert.equal(toHex(k), SIV_KEY);
     assert.deepEqual(aesSivDecrypt(k, fromHex(ENCRYPTED_SEED), [fromHex(NODE_PK)]), SEED);
+  });
+});
+
+describe("legacy genesis-seed exchange (spec §3.3 ecall_get_genesis_seed)", () => {
+  test("with one seed it equals the §12 vector; with two it still uses seed[0] and its own key", () => {
+    assert.equal(
+      toHex(encryptGenesisSeedForNode(Keychain.fromSeeds([SEED]), fromHex(NODE_PK))),
+      ENCRYPTED_SEED,
+    );
+    const two = Keychain.fromSeeds([SEED, new Uint8Array(32).fill(2)]);
+    assert.equal(toHex(encryptGenesisSeedForNode(two, fromHex(NODE_PK))), ENCRYPTED_SEED);
+    assert.notEqual(toHex(encryptSeedsForNode(two, fromHex(NODE_PK)).subarray(0, 48)), ENCRYPTED_SEED);
   });
 });
 

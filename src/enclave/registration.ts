@@ -3,10 +3,11 @@
 import { abytes, concatBytes, equalBytes, utf8 } from "../util/bytes.js";
 import { aesSivDecrypt, aesSivEncrypt } from "./crypto/aesSiv.js";
 import { sha256, zeroize } from "./crypto/hash.js";
-import { deriveFromKey, hkdfSha256 } from "./crypto/kdf.js";
+import { deriveFromKey, deriveSeedKey, hkdfSha256 } from "./crypto/kdf.js";
 import { x25519PublicKey, x25519SharedSecret } from "./crypto/x25519.js";
 import { EnclaveError } from "./errors.js";
 import {
+  DERIVE_ORDER,
   Keychain,
   MAX_SEEDS,
   MIN_SEEDS_FOR_ROTATION,
@@ -69,6 +70,24 @@ export function encryptSeedsForNode(keychain: Keychain, nodePublicKey: Uint8Arra
     return concatBytes(...seeds.map((s) => aesSivEncrypt(k, s, [nodePublicKey])));
   } finally {
     zeroize(sk, k, ...seeds);
+  }
+}
+
+/**
+ * Legacy `ecall_get_genesis_seed` (spec §3.3): only seed[0], under the seed-exchange key derived from seed[0]
+ * (derive(genesis, 1)), same AES-SIV form as above. 48 bytes.
+ */
+export function encryptGenesisSeedForNode(keychain: Keychain, nodePublicKey: Uint8Array): Uint8Array {
+  abytes(nodePublicKey, 32, "node public key");
+  const [genesis, ...rest] = keychain.exportSeeds();
+  zeroize(...rest);
+  if (genesis === undefined) throw new EnclaveError("InternalError", "keychain holds no consensus seed");
+  const sk = deriveSeedKey(genesis, DERIVE_ORDER.seedExchange);
+  const k = x25519SharedSecret(sk, nodePublicKey);
+  try {
+    return aesSivEncrypt(k, genesis, [nodePublicKey]);
+  } finally {
+    zeroize(sk, k, genesis);
   }
 }
 

@@ -171,7 +171,7 @@ describe("seeded fuzz", async () => {
       (i32.wrap_i64 (i64.load (i32.const 0)))))`),
   ];
 
-  test("100,000+ random and mutated modules: only coded errors, and V8-valid ⇒ metered-valid", () => {
+  test("100,000+ random and mutated modules: only coded errors, and V8-valid ⇒ metered-valid", (t) => {
     const rnd = xorshift(42);
     const stats = { total: 0, parsed: 0, engineValid: 0 };
     const mutate = (src: Uint8Array): Uint8Array => {
@@ -221,6 +221,7 @@ describe("seeded fuzz", async () => {
       }
     }
     assert.equal(stats.total, 100_000);
+    t.diagnostic(`fuzz: ${JSON.stringify(stats)}`);
     assert.ok(stats.parsed > 1000 && stats.engineValid > 100, JSON.stringify(stats));
   });
 });

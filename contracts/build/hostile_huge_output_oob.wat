@@ -9,8 +9,8 @@
   (data (i32.const 272) "\00\08\00\00\0d\00\00\00\0d\00\00\00")
   (data (i32.const 288) "\00\0c\00\00\04\00\00\00\04\00\00\00")
   (data (i32.const 304) "\10\0c\00\00\01\00\00\00\01\00\00\00")
-  (data (i32.const 1024) "{\"ok\":{\"messages\":[],\"attributes\":[],\"events\":[],\"data\":null}}")
-  (data (i32.const 2048) "{\"ok\":\"e30=\"}")
+  (data (i32.const 1024) "{\"Ok\":{\"messages\":[],\"attributes\":[],\"events\":[],\"data\":null}}")
+  (data (i32.const 2048) "{\"Ok\":\"e30=\"}")
   (data (i32.const 3072) "init")
   (data (i32.const 3088) "1")
   ;; Bump allocator: Region{offset,capacity,length} header then the bytes; grows memory on demand.

@@ -5,10 +5,11 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import wabtInit from "wabt";
 
-// The baseline's JSON answers. v1 `ContractResult<Response>` and `ContractResult<Binary>` (cosmwasm-std 1.x
-// results/contract_result.rs); "e30=" is base64("{}").
-const OK_RESPONSE = '{"ok":{"messages":[],"attributes":[],"events":[],"data":null}}';
-const OK_QUERY = '{"ok":"e30="}';
+// The baseline's JSON answers: v1 `ContractResult<Response>` and `ContractResult<Binary>` exactly as
+// secret-cosmwasm-std 1.1 serializes them — capitalized "Ok"/"Err", unlike upstream CosmWasm's "ok"/"error"
+// (secret-cosmwasm-std 1.1.11 src/results/contract_result.rs). "e30=" is base64("{}").
+const OK_RESPONSE = '{"Ok":{"messages":[],"attributes":[],"events":[],"data":null}}';
+const OK_QUERY = '{"Ok":"e30="}';
 const watString = (s) => s.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
 
 // Memory map (page 0 holds static data; the bump heap starts at page 1):

@@ -1,0 +1,121 @@
+// The contract ECALLs through the real wall: a worker-thread enclave bootstrapped with fresh seeds, OCALLs
+// answered from a Map, secretjs encrypting with the enclave's IO key. counter.wasm (contracts/build).
+import { describe, test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EncryptionUtilsImpl } from "secretjs";
+import { EnclaveHost, type OcallHandler } from "../api.js";
+import { fromBase64, fromHex, toHex, utf8 } from "../../util/bytes.js";
+import { encodeContractRequest } from "../contract/wire.js";
+import { humanize } from "../vm/addressApi.js";
+
+const wasm = new Uint8Array(readFileSync(new URL("../../../contracts/build/counter.wasm", import.meta.url)));
+let host: EnclaveHost;
+let dir: string;
+let sjs: EncryptionUtilsImpl;
+
+const store = new Map<string, Uint8Array>();
+const ocalls: OcallHandler = {
+  readDb: (k) => ({ value: store.get(toHex(k)), gasUsed: 1n }),
+  writeDb: (k, v) => {
+    store.set(toHex(k), v);
+    return { gasUsed: 1n };
+  },
+  removeDb: (k) => {
+    store.delete(toHex(k));
+    return { gasUsed: 1n };
+  },
+  queryChain: () => ({ result: utf8.encode('{"Err":{"unsupported_request":{"kind":"test"}}}'), gasUsed: 0n }),
+};
+
+const env = {
+  block: { height: 5n, timeNanos: 1_700_000_000_000_000_000n, chainId: "shroud-1" },
+  message: { sender: humanize(new Uint8Array(20).fill(1)), funds: [] },
+  contract: { address: humanize(new Uint8Array(20).fill(2)) },
+};
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "shroud-contract-ecall-"));
+  host = await EnclaveHost.start({
+    dataDir: join(dir, "data"),
+    platformSecretPath: join(dir, "ps"),
+    ecallTimeoutMs: 60_000,
+  });
+  const keys = host.initBootstrap();
+  sjs = new EncryptionUtilsImpl("http://unused.invalid", new Uint8Array(32).fill(5));
+  (sjs as unknown as { consensusIoPubKey: Uint8Array }).consensusIoPubKey = keys.ioExchangePublicKey;
+});
+after(async () => {
+  await host.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("contract ECALLs over the wall", () => {
+  test("loadCode → instantiate → execute → query, gas reported; a bad code hash is a coded error", async () => {
+    const load = host.ecall("loadCode", wasm);
+    assert.ok("ok" in load);
+    const info = JSON.parse(utf8.decode(load.ok)) as { code_hash: string; interface: string };
+    assert.equal(info.interface, "v1");
+    const codeHash = fromHex(info.code_hash);
+    const base = { codeHash, wasm: new Uint8Array(), env, msgCounter: 0n, queryDepth: 0 };
+    const gasLimit = 100_000_000n;
+
+    const init = host.ecall(
+      "instantiate",
+      encodeContractRequest({ ...base, msg: await sjs.encrypt(info.code_hash, { count: 7 }) }),
+      { ocalls, gasLimit },
+    );
+    assert.ok("ok" in init, "error" in init ? init.error.message : "");
+    assert.ok(init.gasUsed > 0n);
+    const initOut = JSON.parse(utf8.decode(init.ok)) as { contract_key: string };
+    const contractKey = { ogContractKey: fromBase64(initOut.contract_key) };
+
+    const exec = host.ecall(
+      "execute",
+      encodeContractRequest({
+        ...base,
+        contractKey,
+        msg: await sjs.encrypt(info.code_hash, { increment: {} }),
+      }),
+      { ocalls, gasLimit },
+    );
+    assert.ok("ok" in exec);
+
+    const qMsg = await sjs.encrypt(info.code_hash, { get_count: {} });
+    const q = host.ecall("query", encodeContractRequest({ ...base, contractKey, msg: qMsg }), {
+      ocalls,
+      gasLimit,
+    });
+    assert.ok("ok" in q);
+    const answer = (JSON.parse(utf8.decode(q.ok)) as { ok: string }).ok;
+    const b64 = utf8.decode(await sjs.decrypt(fromBase64(answer), qMsg.slice(0, 32)));
+    assert.deepEqual(JSON.parse(utf8.decode(fromBase64(b64))), { count: 8 });
+
+    const wrong = host.ecall(
+      "execute",
+      encodeContractRequest({
+        ...base,
+        contractKey,
+        msg: await sjs.encrypt("00".repeat(32), { increment: {} }),
+      }),
+      { ocalls, gasLimit },
+    );
+    assert.ok("error" in wrong);
+    assert.equal(wrong.error.message, "failed to validate transaction");
+
+    const oog = host.ecall(
+      "execute",
+      encodeContractRequest({
+        ...base,
+        contractKey,
+        msg: await sjs.encrypt(info.code_hash, { increment: {} }),
+      }),
+      { ocalls, gasLimit: 10_000n },
+    );
+    assert.ok("error" in oog);
+    assert.equal(oog.error.message, "execution ran out of gas");
+    assert.equal(oog.gasUsed, 10_000n);
+  });
+});

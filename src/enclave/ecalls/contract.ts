@@ -1,0 +1,131 @@
+// Contract ECALLs: loadCode (gatekeep + compile an upload), instantiate / execute / query / migrate / reply
+// (../contract/operations.ts) and updateAdmin. Payload and answer encodings are in ../contract/wire.ts and
+// ../contract/README.md. Gas is reported through ctx.setGasUsed on success and on failure.
+import { equalBytes, fromBase64, toHex, utf8, InvalidInputError } from "../../util/bytes.js";
+import { sha256 } from "../crypto/hash.js";
+import { EnclaveError } from "../errors.js";
+import { updateAdmin } from "../contract/admin.js";
+import { OperationError, runContract } from "../contract/operations.js";
+import { decodeContractRequest, encodeContractResponse } from "../contract/wire.js";
+import type { ContractOp } from "../contract/types.js";
+import { CompiledCodeCache } from "../vm/wasm/cache.js";
+import { WasmGateError } from "../vm/wasm/errors.js";
+import { prepareCode, uncompressCode } from "../vm/wasm/prepare.js";
+import type { WasmModule } from "../vm/webassembly.js";
+import type { EcallContext, EcallHandler, EcallTable } from "./index.js";
+import { enclaveKeys } from "./state.js";
+
+/** One compiled-module cache per enclave worker (speed only; a miss recompiles the same metered bytes). */
+const cache = new CompiledCodeCache();
+
+function gateError(e: unknown): never {
+  if (e instanceof WasmGateError) throw new EnclaveError("InvalidWasm", e.message);
+  throw e;
+}
+
+/** The compiled, metered module of `codeHash`, preparing `wasm` (raw or gzip) on a cache miss. */
+function moduleFor(codeHash: Uint8Array, wasm: Uint8Array): WasmModule {
+  if (wasm.length === 0) {
+    if (!cache.has(codeHash)) throw new EnclaveError("InvalidWasm", "code not loaded");
+    return cache.getOrCompile({
+      codeHash,
+      metered: new Uint8Array(),
+      memoryMinPages: 0,
+    }) as unknown as WasmModule;
+  }
+  try {
+    if (!equalBytes(sha256(uncompressCode(wasm)), codeHash))
+      throw new EnclaveError("InvalidWasm", "code hash mismatch");
+    if (cache.has(codeHash))
+      return cache.getOrCompile({
+        codeHash,
+        metered: new Uint8Array(),
+        memoryMinPages: 0,
+      }) as unknown as WasmModule;
+    return cache.getOrCompile(prepareCode(wasm)) as unknown as WasmModule;
+  } catch (e) {
+    return gateError(e);
+  }
+}
+
+/** loadCode: payload = the upload (raw or gzip). Answer: JSON {code_hash, interface, requires_random, features}. */
+const loadCode: EcallHandler = (payload) => {
+  try {
+    const p = prepareCode(payload);
+    cache.getOrCompile(p);
+    const answer = {
+      code_hash: toHex(p.codeHash),
+      interface: p.interface,
+      requires_random: p.requiresRandom,
+      features: p.features,
+    };
+    return utf8.encode(JSON.stringify(answer));
+  } catch (e) {
+    return gateError(e);
+  }
+};
+
+function contractHandler(op: ContractOp): EcallHandler {
+  return (payload: Uint8Array, ctx: EcallContext) => {
+    const req = decodeContractRequest(payload);
+    const module = moduleFor(req.codeHash, req.wasm);
+    const svc = {
+      keys: enclaveKeys(ctx.runtime),
+      store: {
+        read: (k: Uint8Array) => {
+          const r = ctx.ocalls.readDb(k);
+          return { value: r.value, gas: r.gasUsed };
+        },
+        write: (k: Uint8Array, v: Uint8Array) => ({ gas: ctx.ocalls.writeDb(k, v).gasUsed }),
+        remove: (k: Uint8Array) => ({ gas: ctx.ocalls.removeDb(k).gasUsed }),
+      },
+      query: (request: Uint8Array, gasLimit: bigint, depth: number) => {
+        const r = ctx.ocalls.queryChain(request, gasLimit, depth);
+        return { result: r.result, gasUsed: r.gasUsed };
+      },
+    };
+    try {
+      const out = runContract(svc, { ...req, op, module, gasLimit: ctx.gasLimit });
+      ctx.setGasUsed(out.gasUsed);
+      return encodeContractResponse(op, out);
+    } catch (e) {
+      if (e instanceof OperationError) {
+        ctx.setGasUsed(e.gasUsed);
+        throw e.error;
+      }
+      throw e;
+    }
+  };
+}
+
+/** updateAdmin: JSON {og_contract_key, current_admin, current_admin_proof, new_admin} (base64). Answer: {admin_proof}. */
+const updateAdminHandler: EcallHandler = (payload, ctx) => {
+  let j: Record<string, unknown>;
+  try {
+    j = JSON.parse(utf8.decode(payload)) as Record<string, unknown>;
+  } catch {
+    throw new InvalidInputError("payload", '"payload" is not JSON');
+  }
+  const b = (name: string): Uint8Array => {
+    const v = j[name];
+    if (typeof v !== "string") throw new InvalidInputError(name, `"${name}" is missing`);
+    return fromBase64(v, name);
+  };
+  const proof = updateAdmin(enclaveKeys(ctx.runtime), {
+    ogContractKey: b("og_contract_key"),
+    currentAdmin: b("current_admin"),
+    currentAdminProof: b("current_admin_proof"),
+    newAdmin: b("new_admin"),
+  });
+  return utf8.encode(JSON.stringify({ admin_proof: Buffer.from(proof).toString("base64") }));
+};
+
+export const contractEcalls: EcallTable = {
+  loadCode,
+  instantiate: contractHandler("instantiate"),
+  execute: contractHandler("execute"),
+  query: contractHandler("query"),
+  migrate: contractHandler("migrate"),
+  reply: contractHandler("reply"),
+  updateAdmin: updateAdminHandler,
+};

@@ -16,10 +16,13 @@ import {
   SECRET_MESSAGE_MIN_LENGTH,
   TxCrypto,
   validateBasicMsg,
+  validateReplyMsg,
   verifyCallbackSig,
 } from "./io.js";
 import {
-  decryptReplyPayload,
+  decryptReplyData,
+  decryptReplyError,
+  parseInternalMsgId,
   encryptAttribute,
   encryptData,
   encryptedErrorJson,
@@ -136,8 +139,7 @@ describe("outputs", () => {
     assert.equal(utf8.decode(tx.decrypt(encryptData(tx, data))), "AP8B");
     const withReply = encryptData(tx, data, replyParams);
     assert.equal(utf8.decode(tx.decrypt(withReply)), otherHashHex + "AP8B");
-    assert.equal(utf8.decode(decryptReplyPayload(tx, withReply, otherHashHex)), "AP8B");
-    assert.throws(() => decryptReplyPayload(tx, withReply, hashHex), /failed to validate/);
+    assert.deepEqual(decryptReplyData(tx, withReply), data);
   });
 
   test("attributes: key and value separately, only when encrypted", () => {
@@ -168,6 +170,28 @@ describe("outputs", () => {
       utf8.encode("3"),
     );
     assert.deepEqual(all, expected);
+  });
+
+  test("reply round trip: callee emits id + sig + data/error, caller checks and decrypts", () => {
+    // The callee ran with reply params [caller (id 3, otherHash), grand-caller (id 9, hash)].
+    const id = internalMsgId(tx, replyParams, true);
+    const data = encryptData(tx, utf8.encode("result"), replyParams);
+    const sig = replySignature(keys, id, { ok: { data } });
+    verifyReplySignature(keys, sig, id, { ok: { data } });
+    const { subMsgId, dataForValidation } = parseInternalMsgId(tx, id);
+    assert.equal(subMsgId, 3n);
+    const reply = utf8.encode(replyJson(id, { ok: { data } }));
+    const v = validateReplyMsg(reply, sha256(utf8.encode("other")), dataForValidation);
+    assert.deepEqual(v.msg, reply);
+    assert.equal(v.replyParams?.length, 1);
+    assert.throws(() => validateReplyMsg(reply, codeHash, dataForValidation), /failed to validate/);
+    assert.equal(utf8.decode(decryptReplyData(tx, data)), "result");
+    const errCt = encryptErrorV1(tx, "boom", replyParams);
+    assert.equal(decryptReplyError(tx, Buffer.from(errCt).toString("base64")), "boom");
+    assert.throws(
+      () => parseInternalMsgId(tx, encryptData(tx, new Uint8Array(1), replyParams)),
+      isCode("FailedToDeserialize"),
+    );
   });
 
   test("reply JSON and signature = sha256(secret ‖ json ‖ '[]')", () => {

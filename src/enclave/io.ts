@@ -157,6 +157,40 @@ function startsWithMagic(b: Uint8Array, at: number): boolean {
   );
 }
 
+/** Checks a 64-byte hex prefix (either case) against `codeHash`, or the allow-list (hardcoded admins). */
+function checkHashPrefix(
+  prefix: Uint8Array,
+  codeHash: Uint8Array,
+  isAllowed: (hashHex: string) => boolean,
+): void {
+  abytes(codeHash, 32, "code hash");
+  if (prefix.length < HEX_CODE_HASH_LENGTH) throw new EnclaveError("ValidationFailure");
+  const hashHex = latin1(prefix.subarray(0, HEX_CODE_HASH_LENGTH));
+  let received: Uint8Array;
+  try {
+    received = fromHex(hashHex, "code hash");
+  } catch {
+    throw new EnclaveError("ValidationFailure");
+  }
+  if (!equalBytes(received, codeHash) && !isAllowed(hashHex.toLowerCase())) {
+    throw new EnclaveError("ValidationFailure");
+  }
+}
+
+/** Reads `REPLY01 ‖ u64_be(id) ‖ hash(64)` headers from `at`; returns them and the offset after the last. */
+function readReplyHeaders(b: Uint8Array, at: number): { params: ReplyParam[] | undefined; next: number } {
+  let params: ReplyParam[] | undefined;
+  while (startsWithMagic(b, at)) {
+    if (b.length - at < REPLY_HEADER_LENGTH) throw new EnclaveError("ValidationFailure");
+    at += REPLY_MAGIC.length;
+    const subMsgId = new DataView(b.buffer, b.byteOffset + at, U64_LENGTH).getBigUint64(0, false);
+    at += U64_LENGTH;
+    (params ??= []).push({ subMsgId, recipientCodeHash: b.slice(at, at + HEX_CODE_HASH_LENGTH) });
+    at += HEX_CODE_HASH_LENGTH;
+  }
+  return { params, next: at };
+}
+
 /**
  * spec §4.2/§7.4 `validate_basic_msg`: the first 64 bytes are the hex code hash (either case) and must equal
  * `codeHash`; then zero or more `REPLY01 ‖ u64_be(id) ‖ hash_hex(64)` headers; the rest is the contract msg.
@@ -167,33 +201,24 @@ export function validateBasicMsg(
   codeHash: Uint8Array,
   isCodeHashAllowed: (hashHex: string) => boolean = () => false,
 ): ValidatedMessage {
-  abytes(codeHash, 32, "code hash");
-  if (plaintext.length < HEX_CODE_HASH_LENGTH) throw new EnclaveError("ValidationFailure");
-  const hashHex = latin1(plaintext.subarray(0, HEX_CODE_HASH_LENGTH));
-  let received: Uint8Array;
-  try {
-    received = fromHex(hashHex, "code hash");
-  } catch {
-    throw new EnclaveError("ValidationFailure");
-  }
-  if (!equalBytes(received, codeHash) && !isCodeHashAllowed(hashHex.toLowerCase())) {
-    throw new EnclaveError("ValidationFailure");
-  }
-  let at = HEX_CODE_HASH_LENGTH;
-  let replyParams: ReplyParam[] | undefined;
-  while (startsWithMagic(plaintext, at)) {
-    if (plaintext.length - at < REPLY_HEADER_LENGTH) throw new EnclaveError("ValidationFailure");
-    at += REPLY_MAGIC.length;
-    const subMsgId = new DataView(plaintext.buffer, plaintext.byteOffset + at, U64_LENGTH).getBigUint64(
-      0,
-      false,
-    );
-    at += U64_LENGTH;
-    const recipientCodeHash = plaintext.slice(at, at + HEX_CODE_HASH_LENGTH);
-    at += HEX_CODE_HASH_LENGTH;
-    (replyParams ??= []).push({ subMsgId, recipientCodeHash });
-  }
-  return { msg: plaintext.slice(at), replyParams };
+  checkHashPrefix(plaintext, codeHash, isCodeHashAllowed);
+  const { params, next } = readReplyHeaders(plaintext, HEX_CODE_HASH_LENGTH);
+  return { msg: plaintext.slice(next), replyParams: params };
+}
+
+/**
+ * The reply entry point's variant (`data_for_validation` from `parseInternalMsgId`): the hash and headers
+ * come from the decrypted msg id, and `msg` (the Reply JSON) passes through unchanged.
+ */
+export function validateReplyMsg(
+  msg: Uint8Array,
+  codeHash: Uint8Array,
+  dataForValidation: Uint8Array,
+  isCodeHashAllowed: (hashHex: string) => boolean = () => false,
+): ValidatedMessage {
+  checkHashPrefix(dataForValidation, codeHash, isCodeHashAllowed);
+  const { params } = readReplyHeaders(dataForValidation, HEX_CODE_HASH_LENGTH);
+  return { msg: msg.slice(), replyParams: params };
 }
 
 /** `REPLY01 ‖ u64_be(id) ‖ hash_hex(64)`. */

@@ -2,9 +2,9 @@
 // data / attributes / errors / query answers under the caller's tx key, internal reply ids and signatures.
 import { sha256 } from "./crypto/hash.js";
 import { EnclaveError } from "./errors.js";
-import { buildReplyHeader, HEX_CODE_HASH_LENGTH, latin1, type ReplyParam, type TxCrypto } from "./io.js";
+import { buildReplyHeader, HEX_CODE_HASH_LENGTH, REPLY_MAGIC, type ReplyParam, type TxCrypto } from "./io.js";
 import type { EnclaveKeys } from "./keys.js";
-import { concatBytes, equalBytes, toBase64, utf8 } from "../util/bytes.js";
+import { concatBytes, equalBytes, fromBase64, toBase64, utf8 } from "../util/bytes.js";
 
 /** serde_json's string encoding of `s` (JSON.stringify escapes the same set for well-formed strings). */
 function serdeJsonString(s: string): string {
@@ -128,11 +128,62 @@ export function verifyReplySignature(
   if (!equalBytes(sig, replySignature(keys, id, result))) throw new EnclaveError("FailedTxVerification");
 }
 
-/** Caller side: decrypts data/error produced for a reply and drops the 64-hex recipient hash prefix. */
-export function decryptReplyPayload(tx: TxCrypto, ct: Uint8Array, ownCodeHashHex: string): Uint8Array {
-  const pt = tx.decrypt(ct);
+function dropHashPrefix(pt: Uint8Array): Uint8Array {
+  // Secret slices `[64..]` without comparing: the hash chain is authenticated through the msg id instead.
   if (pt.length < HEX_CODE_HASH_LENGTH) throw new EnclaveError("DecryptionError");
-  const prefix = latin1(pt.subarray(0, HEX_CODE_HASH_LENGTH));
-  if (prefix.toLowerCase() !== ownCodeHashHex.toLowerCase()) throw new EnclaveError("ValidationFailure");
   return pt.slice(HEX_CODE_HASH_LENGTH);
+}
+
+function utf8Strict(b: Uint8Array): string {
+  try {
+    return utf8.decode(b);
+  } catch {
+    throw new EnclaveError("FailedToDeserialize");
+  }
+}
+
+/** Caller side (SN reply_message.rs `get_data_from_reply`): decrypt, drop the 64-hex prefix, base64-decode. */
+export function decryptReplyData(tx: TxCrypto, ct: Uint8Array): Uint8Array {
+  const b64 = utf8Strict(dropHashPrefix(tx.decrypt(ct)));
+  try {
+    return fromBase64(b64, "reply data");
+  } catch {
+    throw new EnclaveError("FailedToDeserialize");
+  }
+}
+
+/** Caller side (`parse_encrypted_error_reply`): the error string is base64(ct); returns the plaintext error. */
+export function decryptReplyError(tx: TxCrypto, errorBase64: string): string {
+  let ct: Uint8Array;
+  try {
+    ct = fromBase64(errorBase64, "reply error");
+  } catch {
+    throw new EnclaveError("FailedToSerialize"); // Secret's variant for this case
+  }
+  return utf8Strict(dropHashPrefix(tx.decrypt(ct)));
+}
+
+/**
+ * Caller side (`parse_message_id_of_encrypted_reply`): decrypts an internal msg id into the sub-message id
+ * and `dataForValidation` = hash0 ‖ headers, which `validateReplyMsg` checks like a code-hash prefix.
+ */
+export function parseInternalMsgId(
+  tx: TxCrypto,
+  encryptedId: Uint8Array,
+): { subMsgId: bigint; dataForValidation: Uint8Array } {
+  const pt = tx.decrypt(encryptedId);
+  if (pt.length < HEX_CODE_HASH_LENGTH) throw new EnclaveError("DecryptionError");
+  let at = HEX_CODE_HASH_LENGTH;
+  const headerLen = REPLY_MAGIC.length + 8 + HEX_CODE_HASH_LENGTH;
+  while (
+    pt.length - at >= REPLY_MAGIC.length &&
+    equalBytes(pt.subarray(at, at + REPLY_MAGIC.length), REPLY_MAGIC)
+  ) {
+    if (pt.length - at < headerLen) throw new EnclaveError("DecryptionError");
+    at += headerLen;
+  }
+  const idText = utf8Strict(pt.subarray(at));
+  if (!/^[0-9]{1,20}$/.test(idText) || BigInt(idText) >= 2n ** 64n)
+    throw new EnclaveError("FailedToDeserialize");
+  return { subMsgId: BigInt(idText), dataForValidation: pt.slice(0, at) };
 }

@@ -55,6 +55,11 @@ export class TestContract {
 
   /** Runs `export` with JSON args; returns the parsed JSON result. */
   call(entry: string, args: unknown[], readonly = false): unknown {
+    return JSON.parse(new TextDecoder().decode(this.callBytes(entry, args, readonly)));
+  }
+
+  /** Runs `export` with JSON args; returns the raw bytes of the result region. */
+  callBytes(entry: string, args: unknown[], readonly = false): Uint8Array {
     let memory: WebAssembly.Memory | undefined;
     let instance: WebAssembly.Instance | undefined;
     const mem = (): Uint8Array => new Uint8Array(memory!.buffer);
@@ -140,7 +145,7 @@ export class TestContract {
     memory = instance.exports.memory as WebAssembly.Memory;
     const ptrs = args.map((a) => allocate(new TextEncoder().encode(JSON.stringify(a))));
     const fn = instance.exports[entry] as (...p: number[]) => number;
-    return JSON.parse(new TextDecoder().decode(readRegion(fn(...ptrs))));
+    return readRegion(fn(...ptrs));
   }
 
   envV1(o: CallOptions = {}): unknown {

@@ -2,7 +2,7 @@
 // (truncated, tampered, wrong version, other platform, other measurement); the sealed-state codec.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -59,6 +59,19 @@ describe("platform secret file", () => {
       chmodSync(p, 0o600);
       writeFileSync(p, new Uint8Array(31));
       assert.throws(() => loadOrCreatePlatformSecret(p), /32 bytes/);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+  test("no temp file is left behind; a missing directory is a coded error", () => {
+    const dir = mkdtempSync(join(tmpdir(), "shroud-ps-"));
+    try {
+      loadOrCreatePlatformSecret(join(dir, "platform.key"));
+      assert.deepEqual(readdirSync(dir), ["platform.key"]);
+      assert.throws(
+        () => loadOrCreatePlatformSecret(join(dir, "missing", "platform.key")),
+        (e) => isEnclaveError(e, "FailedSeal"),
+      );
     } finally {
       rmSync(dir, { recursive: true });
     }

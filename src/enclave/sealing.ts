@@ -1,6 +1,17 @@
 // Sealing: binds secrets to (this machine, this enclave code) like SGX MRENCLAVE sealing. The key is HKDF of a
 // per-machine platform secret and the enclave measurement; AES-SIV with the header as associated data.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { randomBytes } from "node:crypto";
 import { abytes, concatBytes, equalBytes, utf8 } from "../util/bytes.js";
 import { aesSivDecrypt, aesSivEncrypt } from "./crypto/aesSiv.js";
@@ -36,25 +47,12 @@ function unsealError(detail: string): EnclaveError {
 }
 
 /**
- * Reads the platform secret from `path`, creating it (32 random bytes, mode 0600, exclusive create) on the
- * first run. Refuses a file of the wrong size or one readable by group/others.
+ * Reads the platform secret from `path`, creating it (32 random bytes, mode 0600) on the first run. Creation
+ * writes a temp file, fsyncs it and hard-links it into place, so the file appears whole or not at all and two
+ * racing starts agree on one secret. Refuses a file of the wrong size or one readable by group/others.
  */
 export function loadOrCreatePlatformSecret(path: string): Uint8Array {
-  try {
-    const fd = openSync(path, "wx", PLATFORM_SECRET_FILE_MODE);
-    const secret = new Uint8Array(randomBytes(PLATFORM_SECRET_SIZE));
-    try {
-      writeSync(fd, secret);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    return secret;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") {
-      throw new EnclaveError("FailedSeal", "cannot create the platform secret file");
-    }
-  }
+  if (!existsSync(path)) createPlatformSecretFile(path);
   const st = statSync(path);
   if ((st.mode & 0o077) !== 0) {
     throw new EnclaveError("FailedUnseal", "platform secret file must not be readable by group or others");
@@ -64,6 +62,28 @@ export function loadOrCreatePlatformSecret(path: string): Uint8Array {
     throw new EnclaveError("FailedUnseal", `platform secret file must hold ${PLATFORM_SECRET_SIZE} bytes`);
   }
   return secret;
+}
+
+function createPlatformSecretFile(path: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const secret = new Uint8Array(randomBytes(PLATFORM_SECRET_SIZE));
+  try {
+    const fd = openSync(tmp, "w", PLATFORM_SECRET_FILE_MODE);
+    try {
+      writeSync(fd, secret);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    linkSync(tmp, path); // exclusive: fails with EEXIST if another start won the race
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") {
+      throw new EnclaveError("FailedSeal", "cannot create the platform secret file");
+    }
+  } finally {
+    zeroize(secret);
+    rmSync(tmp, { force: true });
+  }
 }
 
 /** The public id of a platform: sha256(domain ‖ platform secret)[0..16]. Goes into quotes and seal headers. */

@@ -74,6 +74,15 @@ export interface AuthenticatedNode {
 
 const EMPTY = new Uint8Array(0);
 
+/** The block a random value belongs to (spec §9): height, block hash and validator-set hash (32 bytes each). */
+export interface BlockRef {
+  readonly height: bigint;
+  readonly blockHash: Uint8Array;
+  readonly validatorSetHash: Uint8Array;
+}
+
+const blockFields = (b: BlockRef): Uint8Array[] => [u64be(b.height), b.blockHash, b.validatorSetHash];
+
 function splitNetworkPubkeys(b: Uint8Array): NetworkPubkeys {
   const r = new ByteReader(b);
   const keys = {
@@ -248,6 +257,17 @@ export class EnclaveHost {
   /** Rotation step 4: the pending seed becomes current; returns its public keys (the new TxKey). */
   rotationApply(): NetworkPubkeys {
     return splitNetworkPubkeys(this.ok("rotationApply", EMPTY));
+  }
+
+  /** spec §9, proposer side: a fresh block random, encrypted (48) for the header, and its proof (32). */
+  generateBlockRandom(block: BlockRef): { encrypted: Uint8Array; proof: Uint8Array } {
+    const out = this.ok("generateBlockRandom", encodeFields(blockFields(block)));
+    return { encrypted: out.slice(0, 48), proof: out.slice(48) };
+  }
+
+  /** spec §9, every node at BeginBlock: check the proof and decrypt; returns the 32-byte block random. */
+  verifyBlockRandom(block: BlockRef, encrypted: Uint8Array, proof: Uint8Array): Uint8Array {
+    return this.ok("verifyBlockRandom", encodeFields([...blockFields(block), encrypted, proof]));
   }
 
   /** This enclave build's measurement (32 bytes, the mr_enclave analogue). */

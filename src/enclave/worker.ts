@@ -24,12 +24,12 @@ import {
   type EcallTable,
   type EnclaveRuntime,
 } from "./ecalls/index.js";
+import { blockRandomEcalls } from "./ecalls/blockRandom.js";
 import { openEnclaveState, registrationEcalls } from "./ecalls/registration.js";
-import { contractEcalls } from "./ecalls/contract.js";
 import { createOcalls, type Ocalls } from "./ocalls.js";
 
 /** The production handler tables; each ecalls/*.ts file adds one line here. */
-const ECALL_TABLES: readonly EcallTable[] = [registrationEcalls, contractEcalls];
+const ECALL_TABLES: readonly EcallTable[] = [registrationEcalls, blockRandomEcalls];
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
 

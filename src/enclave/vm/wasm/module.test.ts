@@ -9,6 +9,7 @@ import { ByteReader, ByteWriter } from "./bytesio.js";
 import { WasmGateError } from "./errors.js";
 import { injectMetering } from "./metering.js";
 import { parseModule } from "./module.js";
+import { prepareCode } from "./prepare.js";
 import { wat, xorshift } from "./testutil.js";
 import { wasmApi } from "./webassembly.js";
 
@@ -137,6 +138,21 @@ describe("parseModule", async () => {
   });
 });
 
+describe("float detection follows walrus", () => {
+  test("reachable float ops are found; dead code after br/return is not inspected (it can never run)", async () => {
+    const m = parseModule(
+      await wat(`(module
+        (func (result i32) (i32.trunc_f32_s (f32.const 1)))
+        (func (result i32) (return (i32.const 1)) (drop (f64.const 2)) (i32.const 3))
+        (func (result i32) (block (result i32) (br 0 (i32.const 1)) (drop (f32.const 2))))
+        (func (param f32))
+        (func (local f64) (nop)))`),
+    );
+    const floats = m.codes.map((c, i) => analyzeBody(m, i, c).floatAt >= 0);
+    assert.deepEqual(floats, [true, false, false, true, false]);
+  });
+});
+
 describe("LEB128", () => {
   test("u32 and signed round trips (fast-check, seeded)", () => {
     fc.assert(
@@ -169,11 +185,15 @@ describe("seeded fuzz", async () => {
       (block (loop (br_if 1 (i32.eqz (local.get 0))) (local.set 0 (i32.sub (local.get 0) (i32.const 1))) (br 0)))
       (i64.store (i32.const 0) (i64.extend_i32_s (local.get 0)))
       (i32.wrap_i64 (i64.load (i32.const 0)))))`),
+    await wat(`(module (import "env" "db_read" (func (param i32) (result i32))) (memory (export "memory") 17)
+      (func (export "interface_version_8")) (func (export "allocate") (param i32) (result i32) (i32.const 0))
+      (func (export "deallocate") (param i32))
+      (func (export "instantiate") (param i32 i32 i32) (result i32) (call 0 (local.get 2))))`),
   ];
 
   test("100,000+ random and mutated modules: only coded errors, and V8-valid ⇒ metered-valid", (t) => {
     const rnd = xorshift(42);
-    const stats = { total: 0, parsed: 0, engineValid: 0 };
+    const stats = { total: 0, parsed: 0, engineValid: 0, accepted: 0 };
     const mutate = (src: Uint8Array): Uint8Array => {
       const out = Array.from(src);
       const edits = 1 + (rnd() % 4);
@@ -216,12 +236,14 @@ describe("seeded fuzz", async () => {
         stats.engineValid++;
         const metered = injectMetering(m, analyses);
         assert.ok(wasmApi.validate(metered), `metered output invalid for fuzz case ${i}`);
+        prepareCode(bytes); // the full upload path: throws only coded errors
+        stats.accepted++;
       } catch (e) {
         if (!(e instanceof WasmGateError)) throw new Error(`fuzz case ${i}: ${String(e)}`);
       }
     }
     assert.equal(stats.total, 100_000);
     t.diagnostic(`fuzz: ${JSON.stringify(stats)}`);
-    assert.ok(stats.parsed > 1000 && stats.engineValid > 100, JSON.stringify(stats));
+    assert.ok(stats.parsed > 1000 && stats.engineValid > 100 && stats.accepted > 10, JSON.stringify(stats));
   });
 });

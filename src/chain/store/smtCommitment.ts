@@ -131,7 +131,7 @@ export class SqliteSmtCommitment implements StateCommitment {
   }
 
   root(): Uint8Array {
-    return this.nodeAt(1).hash;
+    return this.nodeAt(1).hash.slice();
   }
 
   prepare(writes: readonly KVWrite[]): PreparedCommitment {
@@ -161,7 +161,7 @@ export class SqliteSmtCommitment implements StateCommitment {
       for (const p of parents) pending.set(p, combine(get(2 * p), get(2 * p + 1)));
       level = parents;
     }
-    return this.prepared(get(1).hash, changes, pending);
+    return this.prepared(get(1).hash.slice(), changes, pending);
   }
 
   private prepared(root: Uint8Array, changes: Change[], pending: Map<number, Summary>): PreparedCommitment {
@@ -198,7 +198,7 @@ export class SqliteSmtCommitment implements StateCommitment {
     let idx = 1;
     while (siblings.length < this.depth && this.counts[idx] === 2) {
       const child = 2 * idx + bitAt(kh, siblings.length);
-      siblings.push(this.nodeAt(child ^ 1).hash);
+      siblings.push(this.nodeAt(child ^ 1).hash.slice());
       idx = child;
     }
     const d = siblings.length;
@@ -243,7 +243,8 @@ export class SqliteSmtCommitment implements StateCommitment {
   private nodeAt(idx: number): Summary {
     const count = this.counts[idx]!;
     if (count === 0) return EMPTY_SUMMARY;
-    return { count: count === 1 ? 1 : 2, hash: this.hashes.slice(idx * HASH_LEN, (idx + 1) * HASH_LEN) };
+    // A view, not a copy: the arrays change only in publish(), after which pending summaries are dropped.
+    return { count: count === 1 ? 1 : 2, hash: this.hashes.subarray(idx * HASH_LEN, (idx + 1) * HASH_LEN) };
   }
 
   private setNode(idx: number, s: Summary): void {

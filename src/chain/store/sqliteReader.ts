@@ -88,9 +88,9 @@ export class LatestReader implements KVReader {
  * Stays correct across later commits until pruning passes `height`.
  */
 export class HistoricalReader implements KVReader {
-  private readonly getStmt: Database.Statement<[Uint8Array, number], Row>;
-  private readonly rangeStmt: Database.Statement<[Uint8Array, Uint8Array, number], Row>;
-  private readonly rangeOpenStmt: Database.Statement<[Uint8Array, number], Row>;
+  private readonly getStmt: Database.Statement<[number, Uint8Array], Row>;
+  private readonly rangeStmt: Database.Statement<[number, Uint8Array, Uint8Array], Row>;
+  private readonly rangeOpenStmt: Database.Statement<[number, Uint8Array], Row>;
 
   constructor(
     db: Database.Database,
@@ -98,24 +98,24 @@ export class HistoricalReader implements KVReader {
     readonly height: number,
   ) {
     this.getStmt = db
-      .prepare<[Uint8Array, number], Row>(
-        "SELECT key, value FROM history WHERE key = ? AND height > ? ORDER BY height ASC LIMIT 1",
+      .prepare<[number, Uint8Array], Row>(
+        "SELECT key, value FROM history WHERE height > ? AND key = ? ORDER BY height ASC LIMIT 1",
       )
       .raw();
     this.rangeStmt = db
-      .prepare<[Uint8Array, Uint8Array, number], Row>(
-        "SELECT key, value FROM history WHERE key >= ? AND key < ? AND height > ? ORDER BY key, height",
+      .prepare<[number, Uint8Array, Uint8Array], Row>(
+        "SELECT key, value FROM history WHERE height > ? AND key >= ? AND key < ? ORDER BY key, height",
       )
       .raw();
     this.rangeOpenStmt = db
-      .prepare<[Uint8Array, number], Row>(
-        "SELECT key, value FROM history WHERE key >= ? AND height > ? ORDER BY key, height",
+      .prepare<[number, Uint8Array], Row>(
+        "SELECT key, value FROM history WHERE height > ? AND key >= ? ORDER BY key, height",
       )
       .raw();
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    const row = this.getStmt.get(assertKey(key), this.height);
+    const row = this.getStmt.get(this.height, assertKey(key));
     if (row === undefined) return this.latest.get(key);
     return row[1] === null ? undefined : view(row[1]);
   }
@@ -134,8 +134,8 @@ export class HistoricalReader implements KVReader {
     const from = start ?? new Uint8Array(0);
     const rows =
       end === undefined
-        ? this.rangeOpenStmt.all(from, this.height)
-        : this.rangeStmt.all(from, end, this.height);
+        ? this.rangeOpenStmt.all(this.height, from)
+        : this.rangeStmt.all(this.height, from, end);
     const overrides: [Uint8Array, Uint8Array | undefined][] = [];
     let prev: Buffer | undefined;
     for (const [k, v] of rows) {

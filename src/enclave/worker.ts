@@ -26,10 +26,11 @@ import {
 } from "./ecalls/index.js";
 import { blockRandomEcalls } from "./ecalls/blockRandom.js";
 import { openEnclaveState, registrationEcalls } from "./ecalls/registration.js";
+import { contractEcalls } from "./ecalls/contract.js";
 import { createOcalls, type Ocalls } from "./ocalls.js";
 
 /** The production handler tables; each ecalls/*.ts file adds one line here. */
-const ECALL_TABLES: readonly EcallTable[] = [registrationEcalls, blockRandomEcalls];
+const ECALL_TABLES: readonly EcallTable[] = [registrationEcalls, blockRandomEcalls, contractEcalls];
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
 

@@ -5,7 +5,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { EncryptionUtilsImpl } from "secretjs";
+import { createRequire } from "node:module";
 import { fromBase64, toBase64, toHex, utf8 } from "../util/bytes.js";
 import { sha256 } from "./crypto/hash.js";
 import { x25519PublicKey } from "./crypto/x25519.js";
@@ -13,10 +13,20 @@ import { decryptInput, validateBasicMsg } from "./io.js";
 import { encryptAttribute, encryptData, encryptErrorV1, encryptQueryAnswer } from "./ioOutput.js";
 import { fixedKeys } from "./testing/fixedKeys.js";
 
+/** The slice of secretjs's EncryptionUtilsImpl used here. Loaded untyped: secretjs's dist/utils.d.ts imports
+ * "../src/…/coin" (a packaging slip), which drags its TypeScript sources into our strict type check. */
+interface EncryptionUtils {
+  encrypt(contractCodeHash: string, msg: object): Promise<Uint8Array>;
+  decrypt(ciphertext: Uint8Array, nonce: Uint8Array): Promise<Uint8Array>;
+}
+const { EncryptionUtilsImpl } = createRequire(import.meta.url)("secretjs") as {
+  EncryptionUtilsImpl: new (url: string, seed?: Uint8Array) => EncryptionUtils;
+};
+
 const keys = fixedKeys([new Uint8Array(32).fill(1), new Uint8Array(32).fill(7)]);
 const ioPubkey = x25519PublicKey(keys.ioExchangeSecretKey());
 
-function client(seed: Uint8Array): EncryptionUtilsImpl {
+function client(seed: Uint8Array): EncryptionUtils {
   const utils = new EncryptionUtilsImpl("http://unused.invalid", seed);
   (utils as unknown as { consensusIoPubKey: Uint8Array }).consensusIoPubKey = ioPubkey;
   return utils;

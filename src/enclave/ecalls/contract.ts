@@ -79,6 +79,10 @@ function contractHandler(op: ContractOp): EcallHandler {
         write: (k: Uint8Array, v: Uint8Array) => ({ gas: ctx.ocalls.writeDb(k, v).gasUsed }),
         remove: (k: Uint8Array) => ({ gas: ctx.ocalls.removeDb(k).gasUsed }),
       },
+      // Contract `debug` output is dropped unless the enclave was started with its debug flag (tests).
+      debugSink: ctx.runtime.debug
+        ? (m: string) => process.stderr.write(`contract debug: ${m}\n`)
+        : undefined,
       query: (request: Uint8Array, gasLimit: bigint, depth: number) => {
         const r = ctx.ocalls.queryChain(request, gasLimit, depth);
         return { result: r.result, gasUsed: r.gasUsed };

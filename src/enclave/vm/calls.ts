@@ -54,6 +54,8 @@ export type CallOutcome =
 /** Maps anything thrown out of wasm to a VmError (out-of-gas wins when the meter is exhausted). */
 export function toVmError(e: unknown, inst: ContractInstance | undefined): VmError {
   if (inst?.gas.isExhausted() === true) return new VmError("OutOfGas", "out of gas");
+  if (inst?.callDepthExceeded() === true)
+    return new VmError("RuntimeError", "wasm trap: call stack budget exhausted");
   if (e instanceof VmError) return e;
   if (e instanceof Wasm.RuntimeError) return new VmError("RuntimeError", `wasm trap: ${e.message}`);
   if (e instanceof RangeError) return new VmError("RuntimeError", `wasm trap: ${e.message}`);

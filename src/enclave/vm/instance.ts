@@ -6,7 +6,17 @@ import { VmError } from "./errors.js";
 import { GasMeter } from "./gas.js";
 import { buildImports, type HostEnv } from "./imports.js";
 import type { Backend } from "./backend.js";
-import { Wasm, isWasmMemory, type WasmInstance, type WasmMemory, type WasmModule } from "./webassembly.js";
+import {
+  Wasm,
+  isWasmGlobal,
+  isWasmMemory,
+  type WasmInstance,
+  type WasmMemory,
+  type WasmModule,
+} from "./webassembly.js";
+
+/** The metering pass's stack-depth flag export (src/enclave/vm/wasm/limits.ts EXPORT_DEPTH_EXCEEDED). */
+const EXPORT_DEPTH_EXCEEDED = "shroud_depth_exceeded";
 
 export type InterfaceVersion = "v1" | "v010";
 
@@ -94,6 +104,12 @@ export class ContractInstance {
     const f = this.instance.exports[name];
     if (typeof f !== "function") throw new VmError("InvalidWasm", `module does not export "${name}"`);
     return f as (...args: number[]) => unknown;
+  }
+
+  /** True when the metering pass's stack-budget flag (`shroud_depth_exceeded`, ./wasm limits.ts) is set. */
+  callDepthExceeded(): boolean {
+    const g = this.instance.exports[EXPORT_DEPTH_EXCEEDED];
+    return isWasmGlobal(g) && g.value !== 0;
   }
 
   /** Calls the contract's allocate(size) and returns the Region pointer. */

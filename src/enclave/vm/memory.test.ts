@@ -1,0 +1,72 @@
+// Regions and sections: seeded property round trips and the bounds checks.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { decodeSections, encodeSections, getRegion, readRegion, writeRegion } from "./memory.js";
+import { isVmError } from "./errors.js";
+import { Wasm } from "./webassembly.js";
+
+function regionAt(
+  mem: { buffer: ArrayBuffer },
+  ptr: number,
+  offset: number,
+  capacity: number,
+  length: number,
+) {
+  const dv = new DataView(mem.buffer);
+  dv.setUint32(ptr, offset, true);
+  dv.setUint32(ptr + 4, capacity, true);
+  dv.setUint32(ptr + 8, length, true);
+}
+
+describe("regions", () => {
+  test("write then read round-trips any bytes that fit (seeded)", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2000 }), fc.integer({ min: 0, max: 100 }), (data, slack) => {
+        const mem = new Wasm.Memory({ initial: 1 });
+        regionAt(mem, 16, 64, data.length + slack, 0);
+        writeRegion(mem, 16, data, "t");
+        assert.deepEqual(readRegion(mem, 16, data.length, "t"), data);
+        assert.equal(getRegion(mem, 16, "t").length, data.length);
+      }),
+      { seed: 42, numRuns: 200 },
+    );
+  });
+
+  test("refuses: null pointer, struct or data out of bounds, length > capacity, over the named max, too small", () => {
+    const mem = new Wasm.Memory({ initial: 1 });
+    const bad = (f: () => unknown) => {
+      assert.throws(f, (e) => isVmError(e, "MemoryAccess"));
+    };
+    bad(() => readRegion(mem, 0, 10, "t"));
+    bad(() => readRegion(mem, 65536 - 4, 10, "t"));
+    regionAt(mem, 16, 65530, 100, 10);
+    bad(() => readRegion(mem, 16, 1000, "t"));
+    regionAt(mem, 16, 64, 5, 6);
+    bad(() => readRegion(mem, 16, 1000, "t"));
+    regionAt(mem, 16, 64, 50, 20);
+    bad(() => readRegion(mem, 16, 19, "t"));
+    bad(() => {
+      writeRegion(mem, 16, new Uint8Array(51), "t");
+    });
+    regionAt(mem, 16, 0, 50, 20);
+    bad(() => readRegion(mem, 16, 100, "t"));
+  });
+});
+
+describe("sections", () => {
+  test("encode/decode round-trip (seeded); truncation and overlong counts refused", () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 70 }), { maxLength: 20 }), (items) => {
+        assert.deepEqual(decodeSections(encodeSections(items), 256, "t"), items);
+      }),
+      { seed: 42, numRuns: 200 },
+    );
+    const enc = encodeSections([Uint8Array.of(1, 2, 3)]);
+    assert.throws(
+      () => decodeSections(enc.subarray(1), 256, "t"),
+      (e) => isVmError(e, "MemoryAccess"),
+    );
+    assert.throws(() => decodeSections(encodeSections([new Uint8Array(1), new Uint8Array(1)]), 1, "t"));
+  });
+});

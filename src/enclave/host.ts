@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, Worker } from "node:worker_threads";
+import { abytes } from "../util/bytes.js";
 import { encodeWorkerConfig, type WorkerConfig } from "./channel/config.js";
 import {
   decodeFatal,
@@ -97,6 +98,8 @@ function answerOcall(handler: OcallHandler, req: OcallRequest): WireResult {
     switch (req.kind) {
       case OCALL.readDb: {
         const { value, gasUsed } = handler.readDb(req.key);
+        if (value !== undefined && !(value instanceof Uint8Array))
+          throw new TypeError("readDb value is not bytes");
         return { ok: encodeReadDbOutput(value), gasUsed };
       }
       case OCALL.writeDb:
@@ -112,6 +115,21 @@ function answerOcall(handler: OcallHandler, req: OcallRequest): WireResult {
     const gasUsed = e instanceof OcallFailure ? e.gasUsed : 0n;
     const entry = ENCLAVE_ERROR_CODES.HostMisbehavior;
     return { error: { code: entry.num, message: entry.message }, gasUsed };
+  }
+}
+
+/**
+ * Encodes the handler's answer. A handler that returned nonsense (a negative or > u64 gas, a non-byte value)
+ * must not desynchronise the channel while the enclave waits, so it becomes a coded error instead.
+ */
+function encodeOcallAnswer(res: WireResult): Uint8Array {
+  try {
+    if ("ok" in res && !(res.ok instanceof Uint8Array)) throw new TypeError("OCALL output is not bytes");
+    if (typeof res.gasUsed !== "bigint") throw new TypeError("OCALL gas is not a bigint");
+    return encodeResult(res);
+  } catch {
+    const entry = ENCLAVE_ERROR_CODES.HostMisbehavior;
+    return encodeResult({ error: { code: entry.num, message: entry.message }, gasUsed: 0n });
   }
 }
 
@@ -172,6 +190,7 @@ export class EnclaveIsolate {
 
   /** One synchronous ECALL by numeric id. */
   call(id: number, payload: Uint8Array, opts: CallOptions = {}): WireResult {
+    abytes(payload, undefined, "ecall payload");
     return this.callRaw(encodeEcallRequest({ id, gasLimit: opts.gasLimit ?? 0n, payload }), opts.ocalls);
   }
 
@@ -202,7 +221,7 @@ export class EnclaveIsolate {
       }
       if (frame.kind === FRAME.ecallResponse) return this.decodeOrDie(frame.body);
       if (frame.kind === FRAME.ocallRequest) {
-        this.mailbox.send(FRAME.ocallResponse, encodeResult(this.serveOcall(ocalls, frame.body)));
+        this.mailbox.send(FRAME.ocallResponse, encodeOcallAnswer(this.serveOcall(ocalls, frame.body)));
         continue;
       }
       this.dead =

@@ -82,6 +82,21 @@ describe("enclave channel", () => {
     assert.equal(res.gasUsed, 2n);
   });
 
+  test("a handler answering nonsense (negative gas, non-bytes) is refused without desynchronising the channel", () => {
+    const { handler } = memoryOcalls();
+    handler.writeDb = () => ({ gasUsed: -5n });
+    handler.readDb = () => ({ value: "not bytes" as unknown as Uint8Array, gasUsed: 1n });
+    for (const script of [
+      new OcallScript().write(enc("a"), enc("b")).build(),
+      new OcallScript().read(enc("a")).build(),
+    ]) {
+      const res = t.host.ecall("debugOcalls", script, { ocalls: handler });
+      assert.ok("error" in res);
+      assert.equal(res.error.code, ENCLAVE_ERROR_CODES.HostMisbehavior.num);
+    }
+    assert.deepEqual(okOf(t.host.ecall("debugEcho", enc("in sync"))), enc("in sync"));
+  });
+
   test("an ECALL with no OCALL handler bound gets a coded error, not a hang", () => {
     const res = t.host.ecall("debugOcalls", new OcallScript().read(enc("k")).build());
     assert.ok("error" in res);

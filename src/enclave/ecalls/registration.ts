@@ -29,6 +29,11 @@ export const WIRE_VERSION = 1;
 /** getAttestationQuote kinds: a registration quote (spec §3.1) or a migration quote (§3.6). */
 export const QUOTE_KIND = Object.freeze({ registration: 0, migration: 1 } as const);
 
+/** ECALLs that take no input still check it: anything sent is a malformed call, not something to ignore. */
+function noPayload(payload: Uint8Array): void {
+  abytes(payload, 0, "payload");
+}
+
 function u64Field(b: Uint8Array | undefined, field: string): bigint {
   return new DataView(abytes(b, 8, field).buffer, b!.byteOffset, 8).getBigUint64(0, false);
 }
@@ -61,7 +66,8 @@ function withMigrationKey<T>(state: EnclaveState, f: (sk: Uint8Array) => T): T {
 
 export const registrationEcalls: EcallTable = {
   /** () → seedExchangePk(32) ‖ ioExchangePk(32). Refused when the enclave already holds seeds. */
-  initBootstrap: (_payload, ctx) => {
+  initBootstrap: (payload, ctx) => {
+    noPayload(payload);
     const state = enclaveState(ctx.runtime);
     if (state.keychain.seedCount !== 0) throw new EnclaveError("InvalidInput", "enclave already holds seeds");
     const boot = initBootstrap();
@@ -79,7 +85,8 @@ export const registrationEcalls: EcallTable = {
   },
 
   /** () → registration pk(32); creates the key pair on first call (ecall_key_gen). */
-  generateRegistrationKey: (_payload, ctx) => {
+  generateRegistrationKey: (payload, ctx) => {
+    noPayload(payload);
     const state = enclaveState(ctx.runtime);
     if (state.keychain.hasRegistrationKey) return state.keychain.registrationPublicKey();
     const pk = state.keychain.generateRegistrationKey();
@@ -140,7 +147,8 @@ export const registrationEcalls: EcallTable = {
   },
 
   /** () → (): a fresh pending rotation seed. */
-  rotationGenerate: (_payload, ctx) => {
+  rotationGenerate: (payload, ctx) => {
+    noPayload(payload);
     const state = enclaveState(ctx.runtime);
     generateRotationSeed(state.keychain);
     persistEnclaveState(state);
@@ -183,7 +191,8 @@ export const registrationEcalls: EcallTable = {
   },
 
   /** () → the new current seed's seedExchangePk ‖ ioExchangePk. */
-  rotationApply: (_payload, ctx) => {
+  rotationApply: (payload, ctx) => {
+    noPayload(payload);
     const state = enclaveState(ctx.runtime);
     const keys = applyRotationSeed(state.keychain);
     persistEnclaveState(state);
@@ -191,11 +200,15 @@ export const registrationEcalls: EcallTable = {
   },
 
   /** () → u32 wire version ‖ u32 seed count. */
-  health: (_payload, ctx) => {
+  health: (payload, ctx) => {
+    noPayload(payload);
     const { keychain } = enclaveState(ctx.runtime);
     return concatBytes(u32be(WIRE_VERSION), u32be(keychain.seedCount));
   },
 
   /** () → this build's measurement (32). */
-  getMeasurement: (_payload, ctx) => Uint8Array.from(enclaveState(ctx.runtime).measurement),
+  getMeasurement: (payload, ctx) => {
+    noPayload(payload);
+    return Uint8Array.from(enclaveState(ctx.runtime).measurement);
+  },
 };

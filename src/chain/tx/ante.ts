@@ -10,6 +10,7 @@ import { coinsToString, parseCoins, type Coin } from "./coins.js";
 import type { Context } from "./context.js";
 import { SECP256K1_PUBKEY_LENGTH, SECP256K1_PUBKEY_TYPE_URL, SignMode, type DecodedTx } from "./decode.js";
 import { checkMinGasPrice, type GasPrice } from "./fees.js";
+import { aminoSignBytes } from "./amino.js";
 
 /** Compact r||s signature length (spec secretjs-compat §2). */
 export const SECP256K1_SIGNATURE_LENGTH = 64;
@@ -172,6 +173,26 @@ function verifySignature(pubKey: Uint8Array, signBytes: Uint8Array, sig: Uint8Ar
   }
 }
 
+/** What the signer signed: SignDoc (DIRECT) or the amino StdSignDoc JSON (LEGACY_AMINO_JSON). */
+function signBytesFor(
+  ctx: Context,
+  tx: DecodedTx,
+  acc: AnteAccount,
+  mode: number | "multi" | "none",
+): Uint8Array {
+  if (mode === SignMode.Direct) {
+    return SignDoc.encode({
+      bodyBytes: tx.bodyBytes,
+      authInfoBytes: tx.authInfoBytes,
+      chainId: ctx.chainId,
+      accountNumber: acc.accountNumber,
+    }).finish();
+  }
+  if (mode === SignMode.LegacyAminoJson)
+    return aminoSignBytes(tx, ctx.chainId, acc.accountNumber, acc.sequence);
+  throw new ChainError(SdkErrors.NotSupported, `sign mode ${String(mode)} is not supported`);
+}
+
 /** SigVerificationDecorator + IncrementSequenceDecorator for one signer. */
 function verifyAndIncrement(ctx: Context, tx: DecodedTx, k: AnteKeepers, acc: AnteAccount, i: number): void {
   const info = tx.signerInfos[i]!;
@@ -182,15 +203,7 @@ function verifyAndIncrement(ctx: Context, tx: DecodedTx, k: AnteKeepers, acc: An
     );
   }
   if (!ctx.simulate) {
-    if (info.mode !== SignMode.Direct) {
-      throw new ChainError(SdkErrors.NotSupported, `sign mode ${String(info.mode)} is not supported`);
-    }
-    const signBytes = SignDoc.encode({
-      bodyBytes: tx.bodyBytes,
-      authInfoBytes: tx.authInfoBytes,
-      chainId: ctx.chainId,
-      accountNumber: acc.accountNumber,
-    }).finish();
+    const signBytes = signBytesFor(ctx, tx, acc, info.mode);
     if (acc.pubKey === undefined || !verifySignature(acc.pubKey, signBytes, tx.signatures[i]!)) {
       throw new ChainError(
         SdkErrors.Unauthorized,

@@ -1,5 +1,6 @@
 // The type-URL registry: how each message inside a tx body is decoded, who must sign it, its stateless checks
 // and its REST JSON rendering. Unknown type URLs are a decode error (sdk 2), as in the SDK's interface registry.
+import type { AminoMsg } from "./amino.js";
 import type { Context } from "./context.js";
 
 /** Everything the chain needs to know about one message type. */
@@ -16,6 +17,8 @@ export interface MsgType<T> {
   validateBasic(msg: T): void;
   /** REST JSON fields (proto names, uint64 as strings, bytes as base64), without "@type". */
   toJson(msg: T): Record<string, unknown>;
+  /** Legacy amino JSON form, for SIGN_MODE_LEGACY_AMINO_JSON; absent = that sign mode is refused. */
+  toAmino?(msg: T): AminoMsg;
 }
 
 /** What a message handler returns: the encoded Msg*Response and its type URL (for TxMsgData). */

@@ -35,6 +35,16 @@ export const MsgStoreCodeType: MsgType<compute.MsgStoreCode> = {
     source: m.source,
     builder: m.builder,
   }),
+  // secretjs toAmino: empty source/builder omitted.
+  toAmino: (m) => ({
+    type: "wasm/MsgStoreCode",
+    value: {
+      sender: toBase64(m.sender),
+      wasm_byte_code: toBase64(m.wasmByteCode),
+      source: m.source === "" ? undefined : m.source,
+      builder: m.builder === "" ? undefined : m.builder,
+    },
+  }),
 };
 
 export const MsgInstantiateContractType: MsgType<compute.MsgInstantiateContract> = {
@@ -59,6 +69,18 @@ export const MsgInstantiateContractType: MsgType<compute.MsgInstantiateContract>
     callback_sig: m.callbackSig.length === 0 ? null : toBase64(m.callbackSig),
     admin: m.admin,
   }),
+  // secretjs toAmino: sender as base64 of canonical bytes; empty init_msg/admin omitted; callback fields never.
+  toAmino: (m) => ({
+    type: "wasm/MsgInstantiateContract",
+    value: {
+      sender: toBase64(m.sender),
+      code_id: m.codeId.toString(),
+      label: m.label,
+      init_msg: m.initMsg.length === 0 ? undefined : toBase64(m.initMsg),
+      init_funds: coins(m.initFunds),
+      admin: m.admin === "" ? undefined : m.admin,
+    },
+  }),
 };
 
 export const MsgExecuteContractType: MsgType<compute.MsgExecuteContract> = {
@@ -78,6 +100,15 @@ export const MsgExecuteContractType: MsgType<compute.MsgExecuteContract> = {
     callback_code_hash: m.callbackCodeHash,
     sent_funds: coins(m.sentFunds),
     callback_sig: m.callbackSig.length === 0 ? null : toBase64(m.callbackSig),
+  }),
+  toAmino: (m) => ({
+    type: "wasm/MsgExecuteContract",
+    value: {
+      sender: toBase64(m.sender),
+      contract: toBase64(m.contract),
+      msg: toBase64(m.msg),
+      sent_funds: coins(m.sentFunds),
+    },
   }),
 };
 
@@ -99,6 +130,10 @@ export const MsgMigrateContractType: MsgType<compute.MsgMigrateContract> = {
     callback_sig: m.callbackSig.length === 0 ? null : toBase64(m.callbackSig),
     callback_code_hash: m.callbackCodeHash,
   }),
+  toAmino: (m) => ({
+    type: "wasm/MsgMigrateContract",
+    value: { sender: m.sender, contract: m.contract, msg: toBase64(m.msg), code_id: m.codeId.toString() },
+  }),
 };
 
 export const MsgUpdateAdminType: MsgType<compute.MsgUpdateAdmin> = {
@@ -117,6 +152,10 @@ export const MsgUpdateAdminType: MsgType<compute.MsgUpdateAdmin> = {
     contract: m.contract,
     callback_sig: m.callbackSig.length === 0 ? null : toBase64(m.callbackSig),
   }),
+  toAmino: (m) => ({
+    type: "wasm/MsgUpdateAdmin",
+    value: { sender: m.sender, new_admin: m.newAdmin, contract: m.contract },
+  }),
 };
 
 export const MsgClearAdminType: MsgType<compute.MsgClearAdmin> = {
@@ -133,6 +172,7 @@ export const MsgClearAdminType: MsgType<compute.MsgClearAdmin> = {
     contract: m.contract,
     callback_sig: m.callbackSig.length === 0 ? null : toBase64(m.callbackSig),
   }),
+  toAmino: (m) => ({ type: "wasm/MsgClearAdmin", value: { sender: m.sender, contract: m.contract } }),
 };
 
 export const MsgRaAuthenticateType: MsgType<registration.MsgRaAuthenticate> = {

@@ -79,6 +79,10 @@ export const MsgSendType: MsgType<MsgSend> = {
     parseMsgSend(m);
   },
   toJson: (m) => ({ from_address: m.fromAddress, to_address: m.toAddress, amount: m.amount.map(coinJson) }),
+  toAmino: (m) => ({
+    type: "cosmos-sdk/MsgSend",
+    value: { from_address: m.fromAddress, to_address: m.toAddress, amount: m.amount.map(coinJson) },
+  }),
 };
 
 export const MsgMultiSendType: MsgType<MsgMultiSend> = {
@@ -94,5 +98,12 @@ export const MsgMultiSendType: MsgType<MsgMultiSend> = {
   toJson: (m) => ({
     inputs: m.inputs.map((i) => ({ address: i.address, coins: i.coins.map(coinJson) })),
     outputs: m.outputs.map((o) => ({ address: o.address, coins: o.coins.map(coinJson) })),
+  }),
+  toAmino: (m) => ({
+    type: "cosmos-sdk/MsgMultiSend",
+    value: {
+      inputs: m.inputs.map((i) => ({ address: i.address, coins: i.coins.map(coinJson) })),
+      outputs: m.outputs.map((o) => ({ address: o.address, coins: o.coins.map(coinJson) })),
+    },
   }),
 };

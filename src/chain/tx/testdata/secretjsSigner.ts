@@ -1,6 +1,7 @@
 // Test helper: builds real txs with secretjs itself (its Wallet and SecretNetworkClient.prepareAndSign, offline
 // via explicitSignerData) so decoder/ante tests exercise exactly what the official client sends.
 import { SecretNetworkClient, Wallet, type Msg, type TxOptions } from "secretjs";
+import { AminoWallet } from "secretjs/dist/wallet_amino.js";
 import { SignDoc, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 
@@ -35,8 +36,13 @@ export interface Signer {
   signDeterministic(msgs: Msg[], signer: SignerData, opts?: TxOptions): Promise<Uint8Array>;
 }
 
-export function makeSigner(mnemonic: string): Signer {
-  const wallet = new Wallet(mnemonic);
+/** secretjs' AminoWallet (not exported from its index): signs SIGN_MODE_LEGACY_AMINO_JSON. */
+export function makeAminoSigner(mnemonic: string): Signer {
+  return makeSigner(mnemonic, new AminoWallet(mnemonic) as unknown as Wallet);
+}
+
+export function makeSigner(mnemonic: string, walletOverride?: Wallet): Signer {
+  const wallet = walletOverride ?? new Wallet(mnemonic);
   const client = new SecretNetworkClient({
     url: "http://127.0.0.1:1",
     chainId: "unused",

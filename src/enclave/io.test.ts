@@ -2,6 +2,7 @@
 // check, reply headers, output/error/sub-message encryption, callback and reply signatures.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { concatBytes, fromBase64, toHex, u64be, utf8 } from "../util/bytes.js";
 import { sha256 } from "./crypto/hash.js";
 import { x25519PublicKey } from "./crypto/x25519.js";
@@ -92,6 +93,35 @@ describe("SecretMessage parsing and input decryption", () => {
 });
 
 describe("code-hash check and reply headers", () => {
+  test("seal → decryptInput → validate round trip with random headers (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 200 }),
+        fc.array(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), { maxLength: 3 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (msg, ids, n) => {
+          const inherited = ids.map((subMsgId) => ({
+            subMsgId,
+            recipientCodeHash: utf8.encode(otherHashHex),
+          }));
+          const tx = new TxCrypto(keys, n, userPk);
+          const wire = tx.seal(buildSubMsgPlaintext(hashHex, msg, { inherited })).message;
+          tx.dispose();
+          const d = decryptInput(keys, wire, "query");
+          const v = validateBasicMsg(d.plaintext, codeHash);
+          d.tx?.dispose();
+          const startsWithHeader = Buffer.from(msg.subarray(0, 7)).toString("latin1") === "REPLY01";
+          if (!startsWithHeader) assert.deepEqual(v.msg, msg);
+          assert.deepEqual(
+            (v.replyParams ?? []).slice(0, ids.length).map((p) => p.subMsgId),
+            ids,
+          );
+        },
+      ),
+      { seed: 42, numRuns: 100 },
+    );
+  });
+
   test("either case accepted; mismatch, bad hex and short input refused", () => {
     assert.equal(utf8.decode(validateBasicMsg(utf8.encode(hashHex.toUpperCase() + "x"), codeHash).msg), "x");
     const fail = (pt: string) => {

@@ -64,6 +64,25 @@ describe("callbacks.wasm through the mini chain", () => {
     assert.equal(utf8.decode(fromBase64(lr.data ?? "")), "11");
   });
 
+  test("funds on a sub-message are covered by callback_sig (Secret's `send` field)", async () => {
+    const chain = await setup();
+    const m = await enc({
+      call_contract: {
+        contract: CONTRACT_B,
+        code_hash: code.hex,
+        msg: b64json({ increment: {} }),
+        id: 1,
+        reply_on: "never",
+        funds: [{ denom: "uscrt", amount: "3" }],
+      },
+    });
+    const out = chain.execute(CONTRACT, SENDER, m);
+    const exec = (out.output.ok as { messages: { msg: { wasm: { execute: Record<string, unknown> } } }[] })
+      .messages[0]!.msg.wasm.execute;
+    assert.deepEqual(exec.send, [{ denom: "uscrt", amount: "3" }]);
+    assert.equal((await queryState(chain, CONTRACT_B)).count, 11, "callee accepted the signed funds");
+  });
+
   test("a failing callee with reply_on error: the caller's reply sees the decrypted error", async () => {
     const chain = await setup();
     const m = await enc({

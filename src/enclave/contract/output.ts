@@ -88,7 +88,8 @@ function processSubMsg(ctx: OutputContext, sub: unknown): void {
   for (const kind of ["execute", "instantiate", "migrate"] as const) {
     const m = wasm[kind];
     if (!isObj(m)) continue;
-    const funds = kind === "migrate" ? [] : coins(m.funds ?? []);
+    // Secret's v1 WasmMsg serializes funds as `send` (cosmwasm-types v1.0 cosmos_msg.rs); `funds` is upstream's.
+    const funds = kind === "migrate" ? [] : coins(m.send ?? m.funds ?? []);
     sealWasmMsg(ctx, m, "code_hash", funds, id);
   }
   for (const kind of ["update_admin", "clear_admin"] as const) {

@@ -79,7 +79,7 @@ export class MiniChain {
       try {
         calleeOut = this.execute(target, caller, fromBase64(exec.msg as string), {
           callbackSig: Uint8Array.from(exec.callback_sig as number[]),
-          funds: exec.funds,
+          funds: exec.send ?? exec.funds,
         });
       } catch (e) {
         if (!(e instanceof OperationError)) throw e;

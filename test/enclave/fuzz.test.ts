@@ -10,7 +10,7 @@ import {
   type EcallResult,
   type OcallHandler,
 } from "../../src/enclave/api.js";
-import { memoryOcalls, OcallScript, startTestEnclave, u32, type TestEnclave } from "./helpers.js";
+import { lp, memoryOcalls, OcallScript, startTestEnclave, u32, type TestEnclave } from "./helpers.js";
 
 const ITERATIONS = 100_000;
 const SEED = 42;
@@ -49,7 +49,43 @@ function corpus(): { id: number; payload: Uint8Array }[] {
     ...[0, 1, 2, 3].map((m) => ({ id: DEBUG_ECALL.debugThrow, payload: Uint8Array.of(m, 1, 2, 3) })),
   ];
   const production = Object.values(ECALL).map((id) => ({ id, payload: new Uint8Array(33) }));
-  return [...debug, ...production];
+  return [...debug, ...production, ...wellFormed()];
+}
+
+/** `encodeFields` by hand (src/enclave/channel/codec.ts): u16 count ‖ (u32 len ‖ bytes)*. */
+function fields(...sizes: number[]): Uint8Array {
+  const count = Uint8Array.of(sizes.length >> 8, sizes.length & 0xff);
+  return Uint8Array.from([...count, ...sizes.flatMap((n) => [...lp(new Uint8Array(n).fill(n & 0xff))])]);
+}
+
+/** Payloads shaped like each ECALL's real input (README §4), so mutations reach past the field decoder. */
+function wellFormed(): { id: number; payload: Uint8Array }[] {
+  const envelope = enc(
+    JSON.stringify({
+      code_hash: "ab".repeat(32),
+      env: { block: { height: "1", time: "1", chain_id: "c" }, message: { sender: "x", funds: [] } },
+      msg: "AAAA",
+      msg_counter: "0",
+      query_depth: 0,
+    }),
+  );
+  const contractPayload = Uint8Array.from([...u32(envelope.length), ...envelope]);
+  return [
+    // one quote seed only: a valid quote costs an Ed25519 signature (~1 ms), mutations keep many valid
+    { id: ECALL.getAttestationQuote, payload: fields(1, 8, 32) },
+    { id: ECALL.authenticateNewNode, payload: fields(120, 40, 8, 32) },
+    { id: ECALL.initNode, payload: fields(32, 97) },
+    { id: ECALL.getNetworkPubkeys, payload: u32(1) },
+    { id: ECALL.rotationExport, payload: fields(120, 40, 8) },
+    { id: ECALL.rotationImport, payload: fields(120, 80, 40, 8) },
+    { id: ECALL.generateBlockRandom, payload: fields(8, 32, 32) },
+    { id: ECALL.verifyBlockRandom, payload: fields(8, 32, 32, 48, 32) },
+    ...[ECALL.instantiate, ECALL.execute, ECALL.query, ECALL.migrate, ECALL.reply].map((id) => ({
+      id,
+      payload: contractPayload,
+    })),
+    { id: ECALL.updateAdmin, payload: enc('{"og_contract_key":"","current_admin":"","new_admin":""}') },
+  ];
 }
 
 function mutate(next: () => number, input: Uint8Array): Uint8Array {
@@ -111,6 +147,8 @@ test(`${ITERATIONS} random and mutated inputs over every ECALL and raw frames`, 
     return { result: "ok" in r ? r.ok : new Uint8Array(0), gasUsed: 1n };
   };
   const { handler } = memoryOcalls(queryChain);
+  // Seeds first, so key-management and block-random handlers run past their "no seed yet" check.
+  t.host.initBootstrap();
   for (let i = 0; i < ITERATIONS; i++) {
     const kind = next() % 10;
     let res: EcallResult;

@@ -158,4 +158,24 @@ describe("runTx with secretjs-signed txs", () => {
     assert.equal(r.code, 6);
     assert.equal(c.auth.keeper.getAccount(c.ctx(), fromBech32(a.address))!.sequence, 1n);
   });
+
+  test("determinism: the same genesis and txs give byte-identical state writes", async () => {
+    const txs = [
+      await a.sign([send("1")], signerData(0)),
+      await a.sign([send("2"), send("3")], signerData(1)),
+    ];
+    const runAll = () => {
+      const c = makeTestChain({ [a.address]: 1_000_000n });
+      const s = new MemoryOverlay(c.state);
+      const results = txs.map((t) => c.run(t, "deliver", s));
+      return {
+        writes: s.pendingWrites(),
+        results: results.map((r) => [r.code, r.gasUsed, r.events, r.data]),
+      };
+    };
+    const x = runAll();
+    const y = runAll();
+    assert.deepEqual(x, y);
+    assert.ok(x.results.every((r) => r[0] === 0));
+  });
 });

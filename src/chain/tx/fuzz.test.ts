@@ -9,11 +9,31 @@ import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { MemoryOverlay } from "../store/memory.js";
 import { lookupError } from "../errors.js";
 import type { RunMode } from "./runTx.js";
-import { makeSigner } from "./testdata/secretjsSigner.js";
+import { makeAminoSigner, makeSigner } from "./testdata/secretjsSigner.js";
+import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { aminoSignBytes } from "./amino.js";
+import { decodeTx } from "./decode.js";
 import { MNEMONIC_A, TEST_CHAIN_ID, makeTestChain } from "./testdata/testHarness.js";
 
 const a = makeSigner(MNEMONIC_A);
 const B = "secret1fc3fzy78ttp0lwuujw7e52rhspxn8uj52zfyne";
+
+/** secretjs' AminoWallet tx (sign mode 127), re-signed deterministically over our amino sign bytes. */
+async function aminoDeterministic(msg: MsgSend): Promise<Uint8Array> {
+  const c = makeTestChain({});
+  const unsigned = await makeAminoSigner(MNEMONIC_A).simulate([msg], {
+    accountNumber: 0,
+    sequence: 0,
+    chainId: TEST_CHAIN_ID,
+  });
+  const bytes = aminoSignBytes(decodeTx(unsigned, c.registry), TEST_CHAIN_ID, 0n, 0n);
+  const raw = TxRaw.decode(unsigned);
+  const wallet = makeAminoSigner(MNEMONIC_A).wallet;
+  return TxRaw.encode({
+    ...raw,
+    signatures: [secp256k1.sign(bytes, wallet.privateKey, { prehash: true })],
+  }).finish();
+}
 
 async function realTxs(): Promise<Uint8Array[]> {
   const sd = (sequence: number) => ({ accountNumber: 0, sequence, chainId: TEST_CHAIN_ID });
@@ -42,6 +62,7 @@ async function realTxs(): Promise<Uint8Array[]> {
     await a.signDeterministic([send, multi], sd(0), { memo: "fuzz", gasLimit: 60_000 }),
     await a.signDeterministic([exec], sd(0)),
     await a.simulate([send], sd(0)),
+    await aminoDeterministic(send),
   ];
 }
 
@@ -119,6 +140,7 @@ test("fuzz: 100,000 seeded cases over decode + ante + messages", { timeout: 120_
   for (const [i, raw] of bases.entries()) {
     const r = c.run(raw, "deliver", new MemoryOverlay(c.state));
     if (i === 3) assert.equal(r.code, 6, "no compute handler in this harness");
+    else if (i === 5) assert.equal(r.code, 0, `amino base: ${r.log}`);
     else assert.equal(r.code, i === 4 ? 4 : 0, `base ${i}: ${r.log}`);
   }
   assert.ok(cases >= 100_000, `${cases} cases`);

@@ -133,6 +133,7 @@ describe("gas metering: exhaustion and determinism", async () => {
     m.gasLeft = 4n + 28n + 8191n;
     assert.throws(() => m.fn("grow")(1));
     assert.equal(m.exhausted, 8192n);
+    assert.equal(m.gasLeft, 8191n - 6n); // Secret's meter also pays for its own 3-instruction out-of-gas arm
     assert.equal(m.call("grow", BIG, 0).result, 1); // memory did not grow
   });
   test("same call twice, on one instance or two, uses the same gas", () => {

@@ -77,7 +77,7 @@ export function injectMetering(mod: WasmModule, analyses?: readonly BodyAnalysis
     const ft = mod.types[mod.funcTypes[funcIndex]!]!;
     return meterBody(mod, code, a, blockTypeFor(ft, typeIndex), kit);
   });
-  bodies.push(growMeterBody(added));
+  bodies.push(growMeterBody(kit));
   const replaced = new Map<number, SectionPayload>([
     [SectionId.type, appendEntries(mod, SectionId.type, types.slice(mod.types.length).map(encodeFuncType))],
     [SectionId.function, appendEntries(mod, SectionId.function, [new ByteWriter().u32(growType).finish()])],
@@ -259,22 +259,22 @@ function meterBody(
 /**
  * (pages: i32) -> i32: charges Secret's 28-gas meter-function entry, then pages × 8192 (pages sign-extended
  * as Secret does), and returns `pages` for the memory.grow that follows (SN wasm3/gas.rs create_memory_grow_meter).
+ * When that cannot be paid it first charges 6 more (its metered out-of-gas arm), as Secret's output does.
  */
-function growMeterBody(a: Added): Uint8Array {
+const GROW_METER_OOG_ARM_INSTRUCTIONS = 3;
+
+function growMeterBody(k: Kit): Uint8Array {
+  const a = k.added;
   const w = new ByteWriter().u32(1).u32(1).u8(ValType.i64); // one i64 local: the cost
-  emitCharge(w, a, GAS_PER_INSTRUCTION * MEMORY_GROW_METER_INSTRUCTIONS);
+  w.bytes(k.charge(Number(MEMORY_GROW_METER_INSTRUCTIONS)));
   w.u8(Op.localGet).u32(0).u8(0xac); // i64.extend_i32_s
   w.u8(Op.i64Const).sleb(MEMORY_GROW_GAS_PER_PAGE).u8(0x7e); // i64.mul
   w.u8(Op.localSet).u32(1);
   w.u8(Op.globalGet).u32(a.gasLeft).u8(Op.localGet).u32(1).u8(0x54); // i64.lt_u
-  w.u8(Op.if)
-    .u8(0x40)
-    .u8(Op.localGet)
-    .u32(1)
-    .u8(Op.globalSet)
-    .u32(a.gasExhausted)
-    .u8(Op.unreachable)
-    .u8(Op.end);
+  w.u8(Op.if).u8(0x40);
+  // Secret's walrus pass also meters this function's own out-of-gas arm (3 instructions) before it traps.
+  w.bytes(k.charge(GROW_METER_OOG_ARM_INSTRUCTIONS));
+  w.u8(Op.localGet).u32(1).u8(Op.globalSet).u32(a.gasExhausted).u8(Op.unreachable).u8(Op.end);
   w.u8(Op.globalGet).u32(a.gasLeft).u8(Op.localGet).u32(1).u8(0x7d).u8(Op.globalSet).u32(a.gasLeft);
   w.u8(Op.localGet).u32(0).u8(Op.end);
   return w.finish();

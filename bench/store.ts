@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_PAGE_SIZE, openStore } from "../src/chain/store/store.js";
 import type { Store } from "../src/chain/store/store.js";
-import { compareBytes } from "../src/chain/store/memory.js";
+import { sortByKey } from "../src/chain/store/memory.js";
 import { prng } from "../src/chain/store/testkit.js";
 import type { KVWrite } from "../src/chain/store/types.js";
 
@@ -32,15 +32,13 @@ function balanceValue(rnd: () => number): Uint8Array {
   return v;
 }
 
-const sorted = (w: KVWrite[]): KVWrite[] => w.sort((a, b) => compareBytes(a[0], b[0]));
-
 /** Builds the existing keys as one sorted genesis-like commit (sequential inserts: the fast path). */
 function setup(dir: string, existing: number, pageSize: number): Store {
   const store = openStore(dir, { keepRecent: 100, pageSize });
   const rnd = prng(existing);
   const writes: KVWrite[] = [];
   for (let i = 0; i < existing; i++) writes.push([balanceKey(i), balanceValue(rnd)]);
-  store.commit(1, sorted(writes));
+  store.commit(1, sortByKey(writes));
   return store;
 }
 

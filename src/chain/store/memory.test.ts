@@ -2,7 +2,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { MemoryKVStore, MemoryOverlay, compareBytes } from "./memory.js";
+import { MemoryKVStore, MemoryOverlay, compareBytes, sortByKey } from "./memory.js";
 import type { KVReader, KVStore } from "./types.js";
 import { toHex, fromHex } from "../../util/bytes.js";
 
@@ -189,5 +189,18 @@ describe("MemoryOverlay", () => {
       o.set(b("ba"), b("late"));
     }
     assert.deepEqual(seen, ["a", "b", "bb", "c"]);
+  });
+});
+
+describe("sortByKey", () => {
+  test("equals memcmp order, including prefixes and zero bytes", () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 9, max: 2 }), { maxLength: 60 }), (keys) => {
+        const got = sortByKey(keys.map((k) => [k] as const)).map(([k]) => toHex(k));
+        const want = [...keys].sort(compareBytes).map(toHex);
+        assert.deepEqual(got, want);
+      }),
+      { seed: 42, numRuns: 300 },
+    );
   });
 });

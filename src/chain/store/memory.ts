@@ -8,6 +8,29 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return Buffer.compare(a, b);
 }
 
+/**
+ * The first 6 bytes (zero-padded) as a number: ordering by it and breaking ties with compareBytes equals memcmp
+ * order, and sorting large write sets this way avoids most native Buffer.compare calls (a profile hot spot).
+ */
+export function keyPrefix48(k: Uint8Array): number {
+  return (
+    (k[0] ?? 0) * 2 ** 40 +
+    (k[1] ?? 0) * 2 ** 32 +
+    (((k[2] ?? 0) << 24) >>> 0) +
+    ((k[3] ?? 0) << 16) +
+    ((k[4] ?? 0) << 8) +
+    (k[5] ?? 0)
+  );
+}
+
+/** Sorts [key, …] tuples by key in memcmp order (in place; returns the array). */
+export function sortByKey<T extends readonly [Uint8Array, ...unknown[]]>(entries: T[]): T[] {
+  const tagged = entries.map((e) => ({ p: keyPrefix48(e[0]), e }));
+  tagged.sort((a, b) => a.p - b.p || compareBytes(a.e[0], b.e[0]));
+  for (let i = 0; i < tagged.length; i++) entries[i] = tagged[i]!.e;
+  return entries;
+}
+
 /** True when `key` lies in [start, end) (an undefined bound is open). */
 export function inRange(
   key: Uint8Array,

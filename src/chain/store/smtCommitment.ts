@@ -3,7 +3,7 @@
 import type Database from "better-sqlite3";
 import { InvalidInputError } from "../../util/bytes.js";
 import type { KVWrite, PreparedCommitment, StateCommitment } from "./types.js";
-import { compareBytes } from "./memory.js";
+import { compareBytes, keyPrefix48 } from "./memory.js";
 import {
   EMPTY_SUMMARY,
   HASH_LEN,
@@ -136,8 +136,11 @@ export class SqliteSmtCommitment implements StateCommitment {
 
   prepare(writes: readonly KVWrite[]): PreparedCommitment {
     const changes: Change[] = writes
-      .map(([k, v]) => ({ kh: keyHash(k), vh: v === undefined ? undefined : sha256(v) }))
-      .sort((a, b) => compareBytes(a.kh, b.kh));
+      .map(([k, v]) => {
+        const kh = keyHash(k);
+        return { kh, p: keyPrefix48(kh), vh: v === undefined ? undefined : sha256(v) };
+      })
+      .sort((a, b) => a.p - b.p || compareBytes(a.kh, b.kh));
     const pending = new Map<number, Summary>();
     const get = (idx: number): Summary => pending.get(idx) ?? this.nodeAt(idx);
     let level: number[] = [];

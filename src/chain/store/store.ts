@@ -220,13 +220,21 @@ export class Store {
     const pruneHistory = db.prepare("DELETE FROM history WHERE height <= ?");
     const pruneHeights = db.prepare("DELETE FROM heights WHERE height < ?");
     const keepHistory = this.keepRecent !== 1;
-    return db.transaction((p: InternalPrepared, earliest: number) => {
+    const writeChanges = (p: InternalPrepared): void => {
       for (const [k, v] of p.writes) {
         const old = getLatest.get(k);
         if (old === undefined ? v === undefined : v !== undefined && equalBytes(old, v)) continue;
         if (keepHistory) putHistory.run(p.height, k, old ?? null);
         if (v === undefined) delLatest.run(k);
         else putLatest.run(k, v);
+      }
+    };
+    return db.transaction((p: InternalPrepared, earliest: number) => {
+      // The first commit lands on an empty store, and no height below it is readable: no undo rows, no reads.
+      if (this.state.lastHeight === 0) {
+        for (const [k, v] of p.writes) if (v !== undefined) putLatest.run(k, v);
+      } else {
+        writeChanges(p);
       }
       p.commitment.persist();
       putHeight.run(p.height, p.appHash);

@@ -44,6 +44,7 @@ export const DEBUG_ECALL = Object.freeze({
   debugReadLoop: 0xff03,
   debugNested: 0xff04,
   debugThrow: 0xff05,
+  debugSleep: 0xff06,
 } as const);
 
 export type EcallName = keyof typeof ECALL | keyof typeof DEBUG_ECALL;

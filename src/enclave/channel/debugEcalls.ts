@@ -101,6 +101,13 @@ export const debugEcalls: EcallTable = {
     return new ByteWriter().u32(ctx.depth).raw(inner.result).finish();
   },
 
+  /** u32 ms: blocks the worker that long (at most 10 s), to exercise the host's timeout path. */
+  debugSleep: (payload) => {
+    const ms = Math.min(new ByteReader(payload).u32("sleep ms"), 10_000);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    return new Uint8Array(0);
+  },
+
   /** u8 mode ‖ detail: throws in the given way after recording gas 1234. */
   debugThrow: (payload, ctx) => {
     const r = new ByteReader(payload);

@@ -10,8 +10,10 @@ import { miscreantSiv } from "../testing/miscreant.js";
 import { AD_ONE_EMPTY, aesSivEncrypt } from "./aesSiv.js";
 import { x25519PublicKey, x25519SharedSecret } from "./x25519.js";
 
-/** Time budget per measured row; a warm-up of the same length runs first. */
-const ROW_MS = 400;
+/** Each row is measured in ROUNDS slices of SLICE_MS, interleaved with the other rows of its group; the best
+ * slice counts. On a shared, loaded machine the best slice is the least-preempted estimate of the real cost. */
+const ROUNDS = 7;
+const SLICE_MS = 120;
 /** Secret's tx sizes: a typical message (256 B) and a larger one (4 KiB). */
 const SIZES = [256, 4096] as const;
 /** The target of the task brief: our AES-SIV at least 2x miscreant. */
@@ -22,20 +24,29 @@ export interface BenchRow {
   readonly opsPerSec: number;
 }
 
-async function measure(name: string, op: () => unknown): Promise<BenchRow> {
-  const run = async (ms: number): Promise<number> => {
-    let n = 0;
-    const end = performance.now() + ms;
-    while (performance.now() < end) {
-      for (let i = 0; i < 16; i++) await op();
-      n += 16;
-    }
-    return n;
-  };
-  await run(ROW_MS / 2);
+type Op = () => unknown;
+
+async function slice(op: Op, ms: number): Promise<number> {
+  let n = 0;
   const t0 = performance.now();
-  const n = await run(ROW_MS);
-  return { name, opsPerSec: (n * 1000) / (performance.now() - t0) };
+  const end = t0 + ms;
+  let now = t0;
+  while (now < end) {
+    for (let i = 0; i < 16; i++) await op();
+    n += 16;
+    now = performance.now();
+  }
+  return (n * 1000) / (now - t0);
+}
+
+/** Measures a group of named operations in interleaved rounds after one warm-up slice each. */
+async function measureGroup(ops: readonly (readonly [string, Op])[]): Promise<BenchRow[]> {
+  for (const [, op] of ops) await slice(op, SLICE_MS);
+  const best = ops.map(() => 0);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [i, [, op]] of ops.entries()) best[i] = Math.max(best[i] ?? 0, await slice(op, SLICE_MS));
+  }
+  return ops.map(([name], i) => ({ name, opsPerSec: best[i] ?? 0 }));
 }
 
 function fill(n: number, v: number): Uint8Array {
@@ -48,11 +59,11 @@ export async function benchSiv(size: number): Promise<BenchRow[]> {
   const pt = fill(size, 1);
   const m = await miscreantSiv(key);
   const empty = [new Uint8Array(0)];
-  return [
-    await measure(`ours (node:crypto AES) ${size} B`, () => aesSivEncrypt(key, pt, AD_ONE_EMPTY)),
-    await measure(`miscreant ${size} B`, () => m.seal(pt, empty)),
-    await measure(`@noble/ciphers aessiv ${size} B`, () => aessiv(key, new Uint8Array(0)).encrypt(pt)),
-  ];
+  return measureGroup([
+    [`ours (node:crypto AES) ${size} B`, () => aesSivEncrypt(key, pt, AD_ONE_EMPTY)],
+    [`miscreant ${size} B`, () => m.seal(pt, empty)],
+    [`@noble/ciphers aessiv ${size} B`, () => aessiv(key, new Uint8Array(0)).encrypt(pt)],
+  ]);
 }
 
 /** X25519 rows: our raw-bytes wrapper, node:crypto with cached KeyObjects, curve25519-js. */
@@ -66,13 +77,14 @@ export async function benchX25519(): Promise<BenchRow[]> {
     type: "pkcs8",
   });
   const pub = createPublicKey({ key: der("302a300506032b656e032100", pk), format: "der", type: "spki" });
-  return [
-    await measure("x25519SharedSecret (node:crypto, raw bytes in)", () => x25519SharedSecret(sk, pk)),
-    await measure("node:crypto diffieHellman (cached KeyObjects)", () =>
-      diffieHellman({ privateKey: priv, publicKey: pub }),
-    ),
-    await measure("curve25519-js sharedKey (secretjs)", () => sharedKey(sk, pk)),
-  ];
+  return measureGroup([
+    ["x25519SharedSecret (node:crypto, raw bytes in)", () => x25519SharedSecret(sk, pk)],
+    [
+      "node:crypto diffieHellman (cached KeyObjects)",
+      () => diffieHellman({ privateKey: priv, publicKey: pub }),
+    ],
+    ["curve25519-js sharedKey (secretjs)", () => sharedKey(sk, pk)],
+  ]);
 }
 
 function row(r: BenchRow, base: BenchRow | undefined): string {
@@ -91,8 +103,9 @@ export async function runCryptoBench(): Promise<boolean> {
     if (ours === undefined || misc === undefined || noble === undefined) throw new Error("missing row");
     lines.push(row(ours, undefined), row(misc, ours), row(noble, ours));
     const ratio = ours.opsPerSec / misc.opsPerSec;
-    lines.push(
-      `| ours / miscreant at ${size} B: ${ratio.toFixed(2)}x (target >= ${TARGET_VS_MISCREANT}x) | | |`,
+    const verdict = ratio >= TARGET_VS_MISCREANT ? "met" : "MISSED";
+    summary.push(
+      `ours / miscreant at ${size} B: ${ratio.toFixed(2)}x (target >= ${TARGET_VS_MISCREANT}x: ${verdict})`,
     );
     if (ratio < TARGET_VS_MISCREANT) ok = false;
   }
@@ -100,9 +113,9 @@ export async function runCryptoBench(): Promise<boolean> {
   const [first] = x;
   for (const r of x) lines.push(row(r, r === first ? undefined : first));
   console.log(
-    `node ${process.version}, ${process.arch}; ${ROW_MS} ms per row after a warm-up; "vs" = ops/s relative`,
+    `node ${process.version}, ${process.arch}; best of ${ROUNDS} interleaved ${SLICE_MS} ms slices per row;`,
   );
-  console.log("to the first row of its group (below 1.00x = slower than ours).\n");
+  console.log(`"vs first" = ops/s relative to the first row of its group (below 1.00x = slower).\n`);
   console.log(lines.join("\n"));
   console.log("\n" + summary.join("\n"));
   return ok;

@@ -221,7 +221,10 @@ export class EnclaveIsolate {
       }
       if (frame.kind === FRAME.ecallResponse) return this.decodeOrDie(frame.body);
       if (frame.kind === FRAME.ocallRequest) {
-        this.mailbox.send(FRAME.ocallResponse, encodeOcallAnswer(this.serveOcall(ocalls, frame.body)));
+        const answer = encodeOcallAnswer(this.serveOcall(ocalls, frame.body));
+        // A nested ECALL inside the handler may have found the enclave dead: stop here, the channel is gone.
+        if (this.dead !== undefined) throw new EnclaveUnavailableError(this.dead);
+        this.mailbox.send(FRAME.ocallResponse, answer);
         continue;
       }
       this.dead =

@@ -3,6 +3,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify } from "node:crypto";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { fromHex, InvalidInputError, toHex } from "../../util/bytes.js";
 import { sha256 } from "./hash.js";
@@ -67,6 +68,53 @@ describe("secp256k1", () => {
     assert.equal(secp256k1Verify(hash, new Uint8Array(64).fill(0xff), pk), false);
     assert.throws(() => secp256k1RecoverPubkey(hash, new Uint8Array(64), 4), InvalidInputError);
     assert.throws(() => secp256k1RecoverPubkey(hash, new Uint8Array(64), 0), InvalidInputError);
+  });
+});
+
+describe("cross-checks with node:crypto (OpenSSL)", () => {
+  const b64u = (b: Uint8Array) => Buffer.from(b).toString("base64url");
+  test("secp256k1: our signatures verify in OpenSSL and OpenSSL's in ours", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ maxLength: 64 }),
+        (seed, msg) => {
+          const sk = sha256(seed);
+          const pk65 = secp256k1PublicKey(sk, false);
+          const jwk = {
+            kty: "EC",
+            crv: "secp256k1",
+            x: b64u(pk65.subarray(1, 33)),
+            y: b64u(pk65.subarray(33)),
+          };
+          const pub = createPublicKey({ key: jwk, format: "jwk" });
+          const { signature } = secp256k1Sign(sha256(msg), sk);
+          assert.equal(nodeVerify("sha256", msg, { key: pub, dsaEncoding: "ieee-p1363" }, signature), true);
+          const priv = createPrivateKey({ key: { ...jwk, d: b64u(sk) }, format: "jwk" });
+          const theirs = new Uint8Array(nodeSign("sha256", msg, { key: priv, dsaEncoding: "ieee-p1363" }));
+          assert.equal(secp256k1Verify(sha256(msg), theirs, pk65), true);
+        },
+      ),
+      { seed: 42, numRuns: 30 },
+    );
+  });
+
+  test("ed25519: identical signatures to OpenSSL's", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ maxLength: 64 }),
+        (sk, msg) => {
+          const pk = ed25519PublicKey(sk);
+          const priv = createPrivateKey({
+            key: { kty: "OKP", crv: "Ed25519", d: b64u(sk), x: b64u(pk) },
+            format: "jwk",
+          });
+          assert.deepEqual(new Uint8Array(nodeSign(null, msg, priv)), ed25519Sign(msg, sk));
+        },
+      ),
+      { seed: 42, numRuns: 30 },
+    );
   });
 });
 

@@ -38,6 +38,12 @@ export interface Context {
   readonly events: EventManager;
   readonly chainId: string;
   readonly blockHeight: bigint;
+  /** Block header time in nanoseconds since the Unix epoch (CosmWasm env.block.time). */
+  readonly blockTimeNs: bigint;
+  /** sha256 of the tx bytes (empty outside a tx: genesis, queries, begin/end block). */
+  readonly txHash: Uint8Array;
+  /** Index of the tx in its block (CosmWasm env.transaction.index). */
+  readonly txIndex: number;
   /** True in CheckTx/ReCheckTx (mempool admission): only then is the local minimum gas price enforced. */
   readonly isCheckTx: boolean;
   /** True for /simulate: signatures are not verified (secretjs sends 64 zero bytes). */

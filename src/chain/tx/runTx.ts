@@ -38,6 +38,10 @@ export interface TxEnv {
 export interface BlockInfo {
   readonly chainId: string;
   readonly height: bigint;
+  /** Header time, ns since epoch (default 0). */
+  readonly timeNs?: bigint;
+  /** Position of this tx in the block (default 0). */
+  readonly txIndex?: number;
 }
 
 /** Turns any throwable into a registered error; non-chain exceptions become the SDK's "panic" (code 111222). */
@@ -149,6 +153,9 @@ export function runTx(
     events: anteEvents,
     chainId: block.chainId,
     blockHeight: block.height,
+    blockTimeNs: block.timeNs ?? 0n,
+    txHash: tx.hash,
+    txIndex: block.txIndex ?? 0,
     isCheckTx: mode === "check",
     simulate: mode === "simulate",
   };

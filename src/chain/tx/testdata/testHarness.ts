@@ -37,6 +37,9 @@ export function plainContext(store: KVStore, chainId = TEST_CHAIN_ID, height = 1
     events: new EventManager(),
     chainId,
     blockHeight: height,
+    blockTimeNs: 0n,
+    txHash: new Uint8Array(),
+    txIndex: 0,
     isCheckTx: false,
     simulate: false,
   };

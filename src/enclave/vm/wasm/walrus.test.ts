@@ -6,7 +6,10 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { analyzeBody } from "./analyze.js";
+import { EXPORT_GAS_EXHAUSTED, EXPORT_GAS_LEFT } from "./limits.js";
 import { parseModule } from "./module.js";
+import { prepareCode } from "./prepare.js";
+import { runPlan, type CallResult } from "./testdata/parityPlan.js";
 
 interface Expected {
   file: string;
@@ -22,31 +25,47 @@ const vectors = JSON.parse(
 };
 const BUILD = new URL("../../../../contracts/build/", import.meta.url);
 
+/** The contract's bytes if present and still the build the vector was computed from. */
+function builtAs(file: string, sha256: string): Uint8Array | undefined {
+  const url = new URL(file, BUILD);
+  if (!existsSync(url)) return undefined;
+  const bytes = new Uint8Array(readFileSync(url));
+  return createHash("sha256").update(bytes).digest("hex") === sha256 ? bytes : undefined;
+}
+const STALE = "missing or rebuilt since the vector was computed (regenerate it with the oracle)";
+
 describe("sequence costs equal walrus's (Secret's metering IR)", () => {
   for (const c of vectors.contracts) {
-    const url = new URL(c.file, BUILD);
-    const bytes = existsSync(url) ? new Uint8Array(readFileSync(url)) : undefined;
-    const same = bytes !== undefined && createHash("sha256").update(bytes).digest("hex") === c.sha256;
-    // A rebuilt contract has other code; the vector then no longer applies (regenerate it with the oracle).
-    test(
-      c.file,
-      { skip: same ? false : `${c.file} missing or rebuilt since the vector was computed` },
-      () => {
-        const m = parseModule(bytes!);
-        const analyses = m.codes.map((code, i) => analyzeBody(m, m.importedFuncCount + i, code));
-        assert.equal(
-          analyses.some((a) => a.floatAt >= 0),
-          c.floats,
-        );
-        assert.equal(analyses.length, c.sequenceCosts.length);
-        analyses.forEach((a, i) => {
-          const ours = a.seqCounts
-            .map((n) => 2 * n)
-            .filter((x) => x > 0)
-            .sort((x, y) => x - y);
-          assert.deepEqual(ours, c.sequenceCosts[i], `function ${i}`);
-        });
-      },
-    );
+    const bytes = builtAs(c.file, c.sha256);
+    test(c.file, { skip: bytes === undefined ? STALE : false }, () => {
+      const m = parseModule(bytes!);
+      const analyses = m.codes.map((code, i) => analyzeBody(m, m.importedFuncCount + i, code));
+      assert.equal(
+        analyses.some((a) => a.floatAt >= 0),
+        c.floats,
+      );
+      assert.equal(analyses.length, c.sequenceCosts.length);
+      analyses.forEach((a, i) => {
+        const ours = a.seqCounts
+          .map((n) => 2 * n)
+          .filter((x) => x > 0)
+          .sort((x, y) => x - y);
+        assert.deepEqual(ours, c.sequenceCosts[i], `function ${i}`);
+      });
+    });
+  }
+});
+
+const gasVectors = JSON.parse(
+  readFileSync(new URL("testdata/secret-metered-gas.json", import.meta.url), "utf8"),
+) as { contracts: { file: string; sha256: string; results: CallResult[] }[] };
+
+describe("gas used equals Secret-metered modules, call for call", () => {
+  for (const c of gasVectors.contracts) {
+    const bytes = builtAs(c.file, c.sha256);
+    test(c.file, { skip: bytes === undefined ? STALE : false }, () => {
+      const ours = runPlan(bytes!, prepareCode(bytes!).metered, EXPORT_GAS_LEFT, EXPORT_GAS_EXHAUSTED);
+      assert.deepEqual(ours, c.results);
+    });
   }
 });

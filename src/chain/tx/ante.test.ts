@@ -8,9 +8,10 @@ import { fromBech32 } from "../address.js";
 import { MAX_TX_BYTES } from "./decode.js";
 import { makeSigner } from "./testdata/secretjsSigner.js";
 import { MNEMONIC_A, TEST_CHAIN_ID, makeTestChain } from "./testdata/testHarness.js";
-import { txToAnyJson } from "./json.js";
+import { txResponseJson, txToAnyJson } from "./json.js";
+import { sha256 } from "@noble/hashes/sha2.js";
 import { decodeTx } from "./decode.js";
-import { fromBase64 } from "../../util/bytes.js";
+import { fromBase64, fromHex } from "../../util/bytes.js";
 
 const a = makeSigner(MNEMONIC_A);
 // A second fixed key (LocalSecret account "b").
@@ -52,6 +53,11 @@ describe("runTx with secretjs-signed txs", () => {
     assert.equal(attr("sender"), a.address);
     assert.equal(attr("module"), "bank");
     assert.equal(attr("msg_index"), "0");
+    const resp = txResponseJson(r, { height: 5n, timestamp: "2026-01-01T00:00:00Z" });
+    assert.equal(resp.code, 0);
+    assert.equal(resp.raw_log, "");
+    assert.equal(resp.txhash, Buffer.from(sha256(raw)).toString("hex").toUpperCase());
+    assert.deepEqual(fromHex(resp.data as string), r.data);
     const data = TxMsgData.decode(r.data);
     assert.equal(data.msgResponses[0]?.typeUrl, "/cosmos.bank.v1beta1.MsgSendResponse");
 
@@ -120,6 +126,10 @@ describe("runTx with secretjs-signed txs", () => {
     assert.ok(r.gasUsed > 0n);
     assert.equal(s.size, 0);
     assert.equal(c.run(sim, "deliver", s).code, 4, "the zero signature does not verify");
+    // The estimate equals what the signed tx then uses (same size, same reads/writes): secretjs' 1.25× is margin.
+    const real = c.run(await a.sign([send("5")], signerData(0)), "deliver", new MemoryOverlay(c.state));
+    assert.equal(real.code, 0, real.log);
+    assert.equal(real.gasUsed, r.gasUsed);
   });
 
   test("oversized and garbage txs are coded errors (21, 2)", () => {

@@ -1,8 +1,9 @@
 // REST (grpc-gateway) JSON rendering of a decoded tx, as `GET /cosmos/tx/v1beta1/txs/{hash}` shows it:
 // proto field names, uint64 as strings, bytes as base64, Any as {"@type", ...fields}.
-import { toBase64 } from "../../util/bytes.js";
+import { toBase64, toHex } from "../../util/bytes.js";
 import type { DecodedTx, AnyValue } from "./decode.js";
 import { SignMode } from "./decode.js";
+import type { TxResult } from "./runTx.js";
 
 export const TX_TYPE_URL = "/cosmos.tx.v1beta1.Tx";
 
@@ -58,4 +59,36 @@ export function txToJson(tx: DecodedTx): Record<string, unknown> {
 /** `tx_response.tx`: the same object as an Any ({"@type": "/cosmos.tx.v1beta1.Tx", ...}). */
 export function txToAnyJson(tx: DecodedTx): Record<string, unknown> {
   return { "@type": TX_TYPE_URL, ...txToJson(tx) };
+}
+
+/** Where a delivered tx landed; the REST layer supplies these from the block. */
+export interface TxInclusion {
+  readonly height: bigint;
+  /** Block time, RFC 3339 (e.g. "2026-01-01T00:00:00Z"). */
+  readonly timestamp: string;
+}
+
+/**
+ * `tx_response` as SDK v0.50 renders it (spec secretjs-compat §3): `code` a number, heights/gas strings, `data`
+ * uppercase hex of TxMsgData (always present, "" when empty), `raw_log` "" on success, events with `index`.
+ */
+export function txResponseJson(result: TxResult, inclusion: TxInclusion): Record<string, unknown> {
+  return {
+    height: inclusion.height.toString(),
+    txhash: result.tx === undefined ? "" : toHex(result.tx.hash).toUpperCase(),
+    codespace: result.codespace,
+    code: result.code,
+    data: toHex(result.data).toUpperCase(),
+    raw_log: result.log,
+    logs: [],
+    info: "",
+    gas_wanted: result.gasWanted.toString(),
+    gas_used: result.gasUsed.toString(),
+    tx: result.tx === undefined ? null : txToAnyJson(result.tx),
+    timestamp: inclusion.timestamp,
+    events: result.events.map((e) => ({
+      type: e.type,
+      attributes: e.attributes.map((a) => ({ key: a.key, value: a.value, index: a.index })),
+    })),
+  };
 }

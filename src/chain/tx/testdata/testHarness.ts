@@ -7,7 +7,6 @@ import { createAuthModule, type AuthModule } from "../../modules/auth/module.js"
 import { createBankModule, type BankModule } from "../../modules/bank/module.js";
 import { initAuthGenesis } from "../../modules/auth/genesis.js";
 import { initBankGenesis } from "../../modules/bank/genesis.js";
-
 import { EventManager, type Context } from "../context.js";
 import { parseGasPrices } from "../fees.js";
 import { MsgRegistry } from "../msgRegistry.js";

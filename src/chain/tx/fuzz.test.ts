@@ -1,6 +1,7 @@
 // Seeded fuzz over tx decoding + ante + messages (≥100,000 cases): random bytes, random TxRaw framings and
 // mutated real secretjs txs. Invariants: runTx never throws, every failure is a registered non-panic code,
-// a failed ante writes nothing, simulate writes nothing, and bank's supply invariant always holds.
+// a failed ante writes nothing, a failed message keeps exactly ante's writes, simulate writes nothing, and bank's
+// supply invariant always holds.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -80,6 +81,8 @@ function mutate(base: Uint8Array, edits: readonly [number, number, number][]): U
 
 test("fuzz: 100,000 seeded cases over decode + ante + messages", { timeout: 120_000 }, async () => {
   const c = makeTestChain({ [a.address]: 10_000_000n });
+  // Same keepers, no minimum gas price: "check" mode then runs exactly the ante part of a deliver.
+  const anteOnly = makeTestChain({ [a.address]: 10_000_000n }, "");
   const bases = await realTxs();
   const codes = new Map<number, number>();
   let cases = 0;
@@ -92,6 +95,12 @@ test("fuzz: 100,000 seeded cases over decode + ante + messages", { timeout: 120_
       assert.ok(lookupError(r.codespace, r.code), `unregistered ${r.codespace}/${r.code}`);
       assert.notEqual(r.codespace, "undefined", `panic: ${r.log}`);
       if (r.events.length === 0) assert.equal(s.size, 0, "failed ante left writes");
+      else if (mode === "deliver") {
+        // A failed message keeps exactly ante's writes (fee, sequence, pubkey): nothing half-applied.
+        const s2 = new MemoryOverlay(c.state);
+        assert.equal(anteOnly.run(raw, "check", s2).code, 0);
+        assert.deepEqual(s.pendingWrites(), s2.pendingWrites());
+      }
     }
     if (mode === "simulate") assert.equal(s.size, 0, "simulate left writes");
     if (s.size > 0) {

@@ -5,8 +5,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CONTRACTS="$ROOT/contracts"
-OUT="$CONTRACTS/build"
-TARGET_DIR="$CONTRACTS/target"
+OUT="${SHROUD_CONTRACTS_OUT:-$CONTRACTS/build}"
+TARGET_DIR="${SHROUD_CONTRACTS_TARGET:-$CONTRACTS/target}"
 
 # Debian's rustc ships the wasm32 std; rustup's toolchain in PATH does not. Call both tools by full path.
 RUSTC_BIN="${SHROUD_RUSTC:-/usr/bin/rustc}"
@@ -19,9 +19,11 @@ for c in "${ALL_RUST_CONTRACTS[@]}"; do [ -f "$ROOT/contracts/$c/Cargo.toml" ] &
 need() { command -v "$1" >/dev/null 2>&1 || { echo "build-contracts: missing tool '$1'" >&2; exit 1; }; }
 need "$RUSTC_BIN"; need "$CARGO_BIN"; need wasm-objdump; need gzip; need sha256sum; need node
 
-# cargo 1.65 reaches crates.io only through the (then unstable) sparse index; RUSTC_BOOTSTRAP=1 unlocks
-# `-Z sparse-registry` for cargo. No crate uses nightly language features (rustc would say so).
-export RUSTC="$RUSTC_BIN" RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$TARGET_DIR" SOURCE_DATE_EPOCH=0
+# cargo 1.65 reaches crates.io here only through the sparse index, still unstable in 1.65: `-Z sparse-registry`.
+# Debian's cargo accepts -Z flags as is; an upstream stable cargo 1.65 would also need
+# __CARGO_TEST_CHANNEL_OVERRIDE_DO_NOT_USE_THIS=nightly (cargo only, unlike RUSTC_BOOTSTRAP, which rustc sees).
+export RUSTC="$RUSTC_BIN" CARGO_TARGET_DIR="$TARGET_DIR" SOURCE_DATE_EPOCH=0
+unset RUSTC_BOOTSTRAP
 # Remap absolute paths (they end up in panic location strings) so the output does not depend on $HOME or checkout.
 CARGO_REG="${CARGO_HOME:-$HOME/.cargo}/registry/src"
 export RUSTFLAGS="--remap-path-prefix=$CARGO_REG=/cargo/registry/src --remap-path-prefix=$CONTRACTS=/contracts -C link-arg=-s"

@@ -1,8 +1,8 @@
-// Thin wrappers over @noble/curves secp256k1 with CosmWasm's `secp256k1_verify` /
-// `secp256k1_recover_pubkey` rules (cosmwasm-crypto secp256k1.rs): prehashed 32-byte message,
-// 64-byte compact r‖s signature, 33- or 65-byte SEC1 public key.
+// Thin wrappers over @noble/curves secp256k1 for the contract API and tx signatures: prehashed 32-byte
+// message, 64-byte compact r‖s signature, SEC1 public key. Input rules follow Secret's enclave, which uses
+// libsecp256k1 (SN contract-engine/src/wasm3/mod.rs host_secp256k1_verify / _recover_pubkey).
 import { secp256k1 } from "@noble/curves/secp256k1.js";
-import { abytes, InvalidInputError } from "../../util/bytes.js";
+import { abytes, InvalidInputError, toHex } from "../../util/bytes.js";
 
 /** CosmWasm `MESSAGE_HASH_MAX_LEN`: the message is a 32-byte digest, never hashed again here. */
 export const SECP256K1_HASH_LENGTH = 32;
@@ -14,25 +14,50 @@ export const SECP256K1_UNCOMPRESSED_PUBKEY_LENGTH = 65;
 
 export interface Secp256k1VerifyOptions {
   /**
-   * Reject signatures whose s is in the upper half of the order. CosmWasm's contract API normalizes
-   * high-S signatures and accepts them ("Non low-S signatures require normalization"), so the default is
-   * false; Cosmos SDK tx signatures (secp256k1.PubKey.VerifySignature) reject them: pass true there.
+   * Reject signatures whose s is in the upper half of the order. Upstream CosmWasm's `secp256k1_verify`
+   * normalizes high-S and accepts it (the default here); Secret's enclave (libsecp256k1 `verify_ecdsa`) and
+   * Cosmos SDK tx signatures reject it: pass true for both of those.
    */
   readonly rejectHighS?: boolean;
 }
 
-function checkPubkey(pubkey: Uint8Array): void {
-  abytes(pubkey, undefined, "secp256k1 public key");
-  const ok =
-    (pubkey.length === SECP256K1_COMPRESSED_PUBKEY_LENGTH && (pubkey[0] === 2 || pubkey[0] === 3)) ||
-    (pubkey.length === SECP256K1_UNCOMPRESSED_PUBKEY_LENGTH && pubkey[0] === 4);
-  if (!ok)
-    throw new InvalidInputError("secp256k1 public key", '"secp256k1 public key" has an invalid format');
+const CURVE_N = secp256k1.Point.CURVE().n;
+
+function badKey(): InvalidInputError {
+  return new InvalidInputError("secp256k1 public key", '"secp256k1 public key" is not a valid SEC1 point');
 }
 
 /**
- * Verifies a compact signature over a 32-byte hash. Wrong sizes/formats throw InvalidInputError (CosmWasm
- * returns an error code for those); a well-formed but wrong signature, or a pubkey not on the curve, is false.
+ * Parses a SEC1 key as libsecp256k1 does (SN host_secp256k1_verify): 02/03 (33 B), 04 (65 B) and hybrid
+ * 06/07 (65 B, the prefix parity must match y). Returns it as 33/65 bytes noble accepts; throws if the
+ * format is wrong or the point is not on the curve (both are errors, not "invalid signature", in Secret).
+ */
+function parsePubkey(pubkey: Uint8Array): Uint8Array {
+  abytes(pubkey, undefined, "secp256k1 public key");
+  const p = pubkey[0];
+  let key = pubkey;
+  if (pubkey.length === SECP256K1_UNCOMPRESSED_PUBKEY_LENGTH && (p === 6 || p === 7)) {
+    if ((pubkey[64]! & 1) !== p - 6) throw badKey();
+    key = Uint8Array.from(pubkey);
+    key[0] = 4;
+  } else if (
+    !(pubkey.length === SECP256K1_COMPRESSED_PUBKEY_LENGTH && (p === 2 || p === 3)) &&
+    !(pubkey.length === SECP256K1_UNCOMPRESSED_PUBKEY_LENGTH && p === 4)
+  ) {
+    throw badKey();
+  }
+  try {
+    secp256k1.Point.fromBytes(key).assertValidity();
+  } catch {
+    throw badKey();
+  }
+  return key;
+}
+
+/**
+ * Verifies a compact signature over a 32-byte hash. Errors (throw InvalidInputError): wrong sizes, a key
+ * that is malformed or off the curve, r or s ≥ n (libsecp256k1 `from_compact` overflow). Merely wrong
+ * signatures, including r or s = 0, return false.
  */
 export function secp256k1Verify(
   hash: Uint8Array,
@@ -42,22 +67,27 @@ export function secp256k1Verify(
 ): boolean {
   abytes(hash, SECP256K1_HASH_LENGTH, "message hash");
   abytes(signature, SECP256K1_SIGNATURE_LENGTH, "secp256k1 signature");
-  checkPubkey(pubkey);
+  const key = parsePubkey(pubkey);
+  const r = BigInt("0x" + toHex(signature.subarray(0, 32)));
+  const s = BigInt("0x" + toHex(signature.subarray(32)));
+  if (r >= CURVE_N || s >= CURVE_N) {
+    throw new InvalidInputError("secp256k1 signature", '"secp256k1 signature" has r or s out of range');
+  }
+  if (r === 0n || s === 0n) return false;
   try {
-    return secp256k1.verify(signature, hash, pubkey, {
+    return secp256k1.verify(signature, hash, key, {
       prehash: false,
       lowS: opts.rejectHighS === true,
       format: "compact",
     });
   } catch {
-    // noble throws for r/s out of range or an off-curve key: both are simply "not valid".
     return false;
   }
 }
 
 /**
- * Recovers the uncompressed 65-byte public key (CosmWasm returns it uncompressed) from a hash, a compact
- * signature and a recovery id 0..3. Throws InvalidInputError for bad sizes, ids or unrecoverable input.
+ * Recovers the uncompressed 65-byte public key from a hash, a compact signature and a recovery id 0..3
+ * (CosmWasm answers with this form; Secret's enclave compresses it to 33 bytes, see vm/cryptoImports.ts). Throws InvalidInputError for bad sizes, ids or unrecoverable input.
  */
 export function secp256k1RecoverPubkey(
   hash: Uint8Array,

@@ -55,6 +55,18 @@ describe("secp256k1", () => {
     assert.deepEqual(secp256k1RecoverPubkey(hash, high, recoveryId ^ 1), secp256k1PublicKey(sk, false));
   });
 
+  test("hybrid 06/07 keys are accepted when the prefix parity matches y (libsecp256k1)", () => {
+    const sk = sha256(new Uint8Array([7]));
+    const hash = sha256(new Uint8Array([8]));
+    const { signature } = secp256k1Sign(hash, sk);
+    const pk65 = secp256k1PublicKey(sk, false);
+    const hybrid = Uint8Array.from(pk65);
+    hybrid[0] = 6 + (pk65[64]! & 1);
+    assert.equal(secp256k1Verify(hash, signature, hybrid), true);
+    hybrid[0] = 7 - (pk65[64]! & 1);
+    assert.throws(() => secp256k1Verify(hash, signature, hybrid), InvalidInputError);
+  });
+
   test("size and format errors throw InvalidInputError; garbage signature is false", () => {
     const pk = secp256k1PublicKey(sha256(new Uint8Array([1])));
     const hash = new Uint8Array(32);
@@ -65,7 +77,12 @@ describe("secp256k1", () => {
     bad[0] = 4;
     assert.throws(() => secp256k1Verify(hash, new Uint8Array(64), bad), InvalidInputError);
     assert.equal(secp256k1Verify(hash, new Uint8Array(64), pk), false);
-    assert.equal(secp256k1Verify(hash, new Uint8Array(64).fill(0xff), pk), false);
+    assert.throws(() => secp256k1Verify(hash, new Uint8Array(64).fill(0xff), pk), InvalidInputError, "r ≥ n");
+    assert.throws(
+      () => secp256k1Verify(hash, new Uint8Array(64), Uint8Array.from([2, ...new Uint8Array(32).fill(0xff)])),
+      InvalidInputError,
+      "x ≥ p is not a curve point",
+    );
     assert.throws(() => secp256k1RecoverPubkey(hash, new Uint8Array(64), 4), InvalidInputError);
     assert.throws(() => secp256k1RecoverPubkey(hash, new Uint8Array(64), 0), InvalidInputError);
   });

@@ -3,7 +3,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { gzipSync } from "node:zlib";
+import { crc32, gzipSync } from "node:zlib";
 import { WasmGateError, type WasmGateErrorCode } from "./errors.js";
 import { EXPORT_GAS_LEFT, MAX_WASM_SIZE } from "./limits.js";
 import { prepareCode, uncompressCode } from "./prepare.js";
@@ -238,7 +238,10 @@ describe("prepareCode refuses what Secret refuses", () => {
 
 describe("code size and gzip", () => {
   test("raw code over MaxWasmSize is refused", () => {
-    rejects(new Uint8Array(MAX_WASM_SIZE + 1), "TOO_LARGE", "max contract size exceeded");
+    rejects(new Uint8Array(MAX_WASM_SIZE + 1), "TOO_LARGE", "cannot be longer than 2097152 bytes");
+    const bigGzip = new Uint8Array(MAX_WASM_SIZE + 1);
+    bigGzip.set([0x1f, 0x8b, 0x08]);
+    rejects(bigGzip, "TOO_LARGE", "cannot be longer than 2097152 bytes");
   });
   test("gzip inflating past MaxWasmSize is refused without inflating it all", () => {
     const bomb = new Uint8Array(gzipSync(new Uint8Array(64 * 1024 * 1024)));
@@ -253,6 +256,30 @@ describe("code size and gzip", () => {
       uncompressCode(new Uint8Array(gzipSync(new Uint8Array(MAX_WASM_SIZE)))).length,
       MAX_WASM_SIZE,
     );
+  });
+  test("only the first gzip member counts, trailing bytes are ignored (Go's Multistream(false))", () => {
+    const first = new Uint8Array(gzipSync(Uint8Array.of(1, 2, 3)));
+    const second = new Uint8Array(gzipSync(Uint8Array.of(4, 5)));
+    assert.deepEqual(uncompressCode(new Uint8Array([...first, ...second])), Uint8Array.of(1, 2, 3));
+    assert.deepEqual(uncompressCode(new Uint8Array([...first, 0xde, 0xad])), Uint8Array.of(1, 2, 3));
+  });
+  test("gzip headers with name, comment, extra field and header CRC", () => {
+    const body = new Uint8Array(gzipSync(Uint8Array.of(9, 8, 7))).subarray(10);
+    const header = [0x1f, 0x8b, 0x08, 0x1e, 0, 0, 0, 0, 0, 0xff, 2, 0, 0xaa, 0xbb, 0x61, 0, 0x62, 0];
+    const hcrc = crc32(Uint8Array.from(header)) & 0xffff;
+    const full = new Uint8Array([...header, hcrc & 0xff, hcrc >> 8, ...body]);
+    assert.deepEqual(uncompressCode(full), Uint8Array.of(9, 8, 7));
+    full[header.length]! ^= 1; // wrong header CRC
+    assert.throws(() => uncompressCode(full), /invalid gzip stream/);
+  });
+  test("bad CRC-32, bad length and truncated trailers are refused", () => {
+    const good = new Uint8Array(gzipSync(Uint8Array.of(1, 2, 3)));
+    for (const at of [good.length - 8, good.length - 4]) {
+      const b = good.slice();
+      b[at]! ^= 1;
+      rejects(b, "GZIP", "invalid gzip stream");
+    }
+    rejects(good.subarray(0, good.length - 1), "GZIP", "invalid gzip stream");
   });
   test("broken gzip", () => {
     rejects(Uint8Array.of(0x1f, 0x8b, 0x08), "GZIP", "invalid gzip stream");

@@ -1,11 +1,11 @@
 // prepareCode: the gatekeeper's one entry point for uploaded code. Inflates gzip, checks size, hashes,
 // parses, validates against Secret's rules and injects metering, returning everything the VM runtime and
 // the compute module need. Pure and deterministic: the same bytes always give the same result or error.
-import { gunzipSync } from "node:zlib";
 import { abytes } from "../../../util/bytes.js";
 import { sha256 } from "../../crypto/hash.js";
 import { analyzeBody, type BodyAnalysis } from "./analyze.js";
 import { WasmGateError } from "./errors.js";
+import { gunzipFirstMember } from "./gzip.js";
 import { MAX_WASM_SIZE } from "./limits.js";
 import { injectMetering } from "./metering.js";
 import { parseModule, type WasmModule } from "./module.js";
@@ -42,24 +42,16 @@ export function isGzip(bytes: Uint8Array): boolean {
 }
 
 /**
- * Returns the uncompressed wasm. Secret inflates through a reader limited to MaxWasmSize and then refuses
- * anything longer than MaxContractSize (also 2 MiB); we stop inflating at the limit and refuse.
+ * Returns the uncompressed wasm. Secret inflates the first gzip member through a reader limited to
+ * MaxWasmSize and then refuses anything longer than MaxContractSize (also 2 MiB); we stop inflating at the
+ * limit and refuse.
  */
 export function uncompressCode(bytes: Uint8Array): Uint8Array {
-  if (!isGzip(bytes)) {
-    if (bytes.length > MAX_WASM_SIZE) throw new WasmGateError("TOO_LARGE", "max contract size exceeded");
-    return bytes;
-  }
+  // Secret's MsgStoreCode.ValidateBasic limits the uploaded bytes, compressed or not (types/validation.go).
   if (bytes.length > MAX_WASM_SIZE) {
     throw new WasmGateError("TOO_LARGE", `cannot be longer than ${MAX_WASM_SIZE} bytes`);
   }
-  try {
-    return new Uint8Array(gunzipSync(bytes, { maxOutputLength: MAX_WASM_SIZE }));
-  } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    if (code === "ERR_BUFFER_TOO_LARGE") throw new WasmGateError("TOO_LARGE", "max contract size exceeded");
-    throw new WasmGateError("GZIP", "invalid gzip stream");
-  }
+  return isGzip(bytes) ? gunzipFirstMember(bytes, MAX_WASM_SIZE) : bytes;
 }
 
 /** Validates and instruments uploaded code (raw or gzip). Throws WasmGateError. */

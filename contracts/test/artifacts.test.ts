@@ -7,6 +7,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import wabtInit from "wabt";
 import { BUILD_DIR, TestContract, addr, loadModule } from "./host.js";
+import { Wasm } from "./wasm.js";
 
 const wabt = await wabtInit();
 const read = (f: string): Buffer => readFileSync(new URL(f, BUILD_DIR));
@@ -66,14 +67,14 @@ describe("built Rust contracts", () => {
   for (const [file, kind] of Object.entries(RUST)) {
     test(`${file}: ${kind} exports, Secret imports only, no floats, memory within 512 pages`, () => {
       const mod = loadModule(file);
-      const exports = new Set(WebAssembly.Module.exports(mod).map((e) => e.name));
+      const exports = new Set(Wasm.Module.exports(mod).map((e) => e.name));
       const needed =
         kind === "v1"
           ? ["memory", "allocate", "deallocate", "interface_version_8", "instantiate", "execute", "query"]
           : ["memory", "allocate", "deallocate", "cosmwasm_vm_version_3", "init", "handle", "query"];
       for (const n of needed) assert.ok(exports.has(n), `${file} exports ${n}`);
       const allowed = kind === "v1" ? V1_IMPORTS : V010_IMPORTS;
-      for (const i of WebAssembly.Module.imports(mod)) {
+      for (const i of Wasm.Module.imports(mod)) {
         assert.equal(i.module, "env");
         assert.ok(allowed.has(i.name), `${file} imports only Secret host functions (got ${i.name})`);
       }
@@ -112,9 +113,9 @@ describe("hostile set (contracts/build/hostile.json)", () => {
 
   test("upload-phase defects are present and are the only difference in shape", () => {
     const exportsOf = (n: string): string[] =>
-      WebAssembly.Module.exports(loadModule(`hostile_${n}.wasm`)).map((e) => e.name);
+      Wasm.Module.exports(loadModule(`hostile_${n}.wasm`)).map((e) => e.name);
     const importsOf = (n: string): string[] =>
-      WebAssembly.Module.imports(loadModule(`hostile_${n}.wasm`)).map((e) => e.name);
+      Wasm.Module.imports(loadModule(`hostile_${n}.wasm`)).map((e) => e.name);
     assert.match(toText("hostile_float_op.wasm"), /f64\.add/);
     assert.doesNotMatch(toText("hostile_baseline.wasm"), FLOAT);
     assert.deepEqual(
@@ -143,7 +144,7 @@ describe("hostile set (contracts/build/hostile.json)", () => {
 
   test("run-time defects: trap in allocate, stack exhaustion, huge and out-of-bounds output", () => {
     const deploy = (n: string): TestContract => new TestContract(loadModule(`hostile_${n}.wasm`), addr(n));
-    assert.throws(() => deploy("trap_in_allocate").instantiate({}), WebAssembly.RuntimeError);
+    assert.throws(() => deploy("trap_in_allocate").instantiate({}), Wasm.RuntimeError);
     const deep = deploy("deep_recursion");
     deep.instantiate({});
     assert.throws(() => deep.execute({}), RangeError);

@@ -3,6 +3,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { TestContract, addr, fromB64Json, loadModule } from "./host.js";
+import { Wasm } from "./wasm.js";
 
 const HASH = "cd".repeat(32);
 const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString("base64");
@@ -32,7 +33,7 @@ function deploy(): TestContract {
 
 describe("callbacks.wasm (CosmWasm v1, requires_random)", () => {
   test("exports requires_random and reply", () => {
-    const names = WebAssembly.Module.exports(loadModule("callbacks.wasm")).map((e) => e.name);
+    const names = Wasm.Module.exports(loadModule("callbacks.wasm")).map((e) => e.name);
     for (const n of ["requires_random", "reply", "interface_version_8", "instantiate", "execute", "query"]) {
       assert.ok(names.includes(n), n);
     }
@@ -157,7 +158,7 @@ describe("callbacks.wasm (CosmWasm v1, requires_random)", () => {
   test("errors: fail is a v1 string error, panic traps, queries cannot write", () => {
     const c = deploy();
     assert.deepEqual(c.execute({ fail: { message: "nope" } }), { Err: "Generic error: nope" });
-    assert.throws(() => c.execute({ panic: {} }), WebAssembly.RuntimeError);
+    assert.throws(() => c.execute({ panic: {} }), Wasm.RuntimeError);
     c.execute({ increment: {} });
     const state = fromB64Json((c.query({ state: {} }) as Ok<string>).Ok) as { count: number };
     assert.equal(state.count, 2);

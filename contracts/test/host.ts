@@ -5,13 +5,14 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { bech32 } from "@scure/base";
+import { Wasm, type WasmInstance, type WasmMemory, type WasmModule } from "./wasm.js";
 
 export const BUILD_DIR = new URL("../build/", import.meta.url);
 const PREFIX = "secret";
 const CANONICAL_LENGTH = 20;
 
-export function loadModule(file: string): WebAssembly.Module {
-  return new WebAssembly.Module(readFileSync(new URL(file, BUILD_DIR)));
+export function loadModule(file: string): WasmModule {
+  return new Wasm.Module(readFileSync(new URL(file, BUILD_DIR)));
 }
 
 export function humanize(canonical: Uint8Array): string {
@@ -48,7 +49,7 @@ export class TestContract {
   querier: ChainQuerier = () => ({ error: { unsupported_request: { kind: "none" } } });
 
   constructor(
-    readonly module: WebAssembly.Module,
+    readonly module: WasmModule,
     readonly address: string,
     readonly codeHash = "00".repeat(32),
   ) {}
@@ -60,17 +61,17 @@ export class TestContract {
 
   /** Runs `export` with JSON args; returns the raw bytes of the result region. */
   callBytes(entry: string, args: unknown[], readonly = false): Uint8Array {
-    let memory: WebAssembly.Memory | undefined;
-    let instance: WebAssembly.Instance | undefined;
-    const mem = (): Uint8Array => new Uint8Array(memory!.buffer);
-    const view = (): DataView => new DataView(memory!.buffer);
+    // Filled in once the instance exists; the import closures below only run after that.
+    const live: { memory?: WasmMemory; instance?: WasmInstance } = {};
+    const mem = (): Uint8Array => new Uint8Array(live.memory!.buffer);
+    const view = (): DataView => new DataView(live.memory!.buffer);
     const readRegion = (ptr: number): Uint8Array => {
       const offset = view().getUint32(ptr, true);
       const length = view().getUint32(ptr + 8, true);
       return mem().slice(offset, offset + length);
     };
     const allocate = (bytes: Uint8Array): number => {
-      const alloc = instance!.exports.allocate as (n: number) => number;
+      const alloc = live.instance!.exports.allocate as (n: number) => number;
       const ptr = alloc(bytes.length);
       const offset = view().getUint32(ptr, true);
       mem().set(bytes, offset);
@@ -141,8 +142,9 @@ export class TestContract {
       secp256k1_sign: (): bigint => 1n,
       ed25519_sign: (): bigint => 1n,
     };
-    instance = new WebAssembly.Instance(this.module, { env });
-    memory = instance.exports.memory as WebAssembly.Memory;
+    const instance = new Wasm.Instance(this.module, { env });
+    live.instance = instance;
+    live.memory = instance.exports.memory as WasmMemory;
     const ptrs = args.map((a) => allocate(new TextEncoder().encode(JSON.stringify(a))));
     const fn = instance.exports[entry] as (...p: number[]) => number;
     return readRegion(fn(...ptrs));

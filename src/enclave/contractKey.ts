@@ -12,6 +12,15 @@ const HASH_SIZE = 32;
 /** Canonical addresses are 20 bytes for accounts, 32 for module/derived accounts; SDK caps them at 255. */
 const MAX_CANONICAL_ADDRESS_LENGTH = 255;
 
+/** Runs `f` with a keychain secret copy and zeroes the copy afterwards. */
+function withSecret<T>(secret: Uint8Array, f: (s: Uint8Array) => T): T {
+  try {
+    return f(secret);
+  } finally {
+    zeroize(secret);
+  }
+}
+
 function checkAddr(addr: Uint8Array, field: string): void {
   abytesRange(addr, 1, MAX_CANONICAL_ADDRESS_LENGTH, field);
 }
@@ -32,6 +41,7 @@ function contractId(
 ): Uint8Array {
   const ikm0 = keys.stateIkm(0);
   const authKey = deriveFromKey(ikm0, sid);
+  zeroize(ikm0);
   const parts = [sid, codeHash, contractAddr];
   if (ogContractKey !== undefined) parts.push(ogContractKey);
   const id = hmacSha256(authKey, concatBytes(...parts));
@@ -113,7 +123,7 @@ export function generateAdminProof(
 ): Uint8Array {
   abytes(admin, undefined, "admin");
   abytes(contractKey, CONTRACT_KEY_LENGTH, "contract key");
-  return hmacSha256(keys.adminProofSecret(keys.seedCount - 1), admin, contractKey);
+  return withSecret(keys.adminProofSecret(keys.seedCount - 1), (s) => hmacSha256(s, admin, contractKey));
 }
 
 /** Tries seeds[1..] (never the genesis seed, as SN `validate_admin_proof`); "failed to validate transaction". */
@@ -127,7 +137,8 @@ export function validateAdminProof(
   abytes(contractKey, CONTRACT_KEY_LENGTH, "contract key");
   abytes(proof, undefined, "admin proof");
   for (let i = 1; i < keys.seedCount; i++) {
-    if (equalBytes(proof, hmacSha256(keys.adminProofSecret(i), admin, contractKey))) return;
+    const expected = withSecret(keys.adminProofSecret(i), (s) => hmacSha256(s, admin, contractKey));
+    if (equalBytes(proof, expected)) return;
   }
   throw new EnclaveError("ValidationFailure");
 }
@@ -162,8 +173,9 @@ function contractKeyProofWith(
   abytes(codeHash, HASH_SIZE, "code hash");
   abytes(ogContractKey, CONTRACT_KEY_LENGTH, "og contract key");
   abytes(newContractKey, CONTRACT_KEY_LENGTH, "new contract key");
-  const secret = keys.contractKeyProofSecret(seedIndex);
-  return hmacSha256(secret, contractAddr, codeHash, ogContractKey, newContractKey);
+  return withSecret(keys.contractKeyProofSecret(seedIndex), (s) =>
+    hmacSha256(s, contractAddr, codeHash, ogContractKey, newContractKey),
+  );
 }
 
 /** Tries seeds[1..] as SN `validate_contract_key_proof`; "failed to validate transaction" otherwise. */

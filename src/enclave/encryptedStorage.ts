@@ -52,7 +52,10 @@ function bincodeBytes(b: Uint8Array): Uint8Array {
 /** `state_key_aes(seed_id)` = HKDF(ikm[seed_id-1] ‖ og_contract_key); bad ids → "failed to encrypt data". */
 export function stateKeyAes(keys: EnclaveKeys, ogContractKey: Uint8Array, seedId: number): Uint8Array {
   if (seedId < 1 || seedId > keys.seedCount) throw new EnclaveError("EncryptionError");
-  return deriveFromKey(keys.stateIkm(seedId - 1), ogContractKey);
+  const ikm = keys.stateIkm(seedId - 1);
+  const key = deriveFromKey(ikm, ogContractKey);
+  zeroize(ikm);
+  return key;
 }
 
 /** AES-SIV(state_key_aes(2), key, AD = zero strings): deterministic, so equal names map to equal keys. */
@@ -159,7 +162,9 @@ export function decryptValueOld(
   stored: Uint8Array,
 ): Uint8Array {
   if (stored.length < OLD_AD_LENGTH) throw new EnclaveError("DecryptionError");
-  const key = deriveFromKey(keys.stateIkm(0), concatBytes(oldStoreKey, ogContractKey));
+  const ikm0 = keys.stateIkm(0);
+  const key = deriveFromKey(ikm0, concatBytes(oldStoreKey, ogContractKey));
+  zeroize(ikm0);
   return sivOpen(key, stored.subarray(OLD_AD_LENGTH), [stored.subarray(0, OLD_AD_LENGTH)]);
 }
 

@@ -62,14 +62,18 @@ export class TxCrypto {
   ) {
     abytes(nonce, NONCE_LENGTH, "nonce");
     abytes(userPublicKey, USER_PUBKEY_LENGTH, "user public key");
+    // The keychain hands out copies of its secrets; each copy is zeroed once used.
+    const ioSecret = keys.ioExchangeSecretKey();
     let ikm: Uint8Array;
     try {
-      ikm = x25519SharedSecret(keys.ioExchangeSecretKey(), userPublicKey);
+      ikm = x25519SharedSecret(ioSecret, userPublicKey);
     } catch (e) {
       // x25519-dalek yields an all-zero secret for low-order points (e.g. the zero key of a plaintext
       // message); OpenSSL refuses them. Use the same zero IKM so behaviour matches Secret.
       if (!(e instanceof InvalidInputError)) throw e;
       ikm = new Uint8Array(32);
+    } finally {
+      zeroize(ioSecret);
     }
     this.key = deriveFromKey(ikm, nonce);
     zeroize(ikm);
@@ -266,7 +270,10 @@ export function fundsJson(funds: readonly Coin[]): string {
  * `ct` is the SIV ciphertext without nonce/pubkey (or the plaintext msg for plaintext executions).
  */
 export function callbackSig(keys: EnclaveKeys, ct: Uint8Array, funds: readonly Coin[]): Uint8Array {
-  return sha256(keys.callbackSecret(), ct, utf8.encode(fundsJson(funds)));
+  const secret = keys.callbackSecret();
+  const sig = sha256(secret, ct, utf8.encode(fundsJson(funds)));
+  zeroize(secret);
+  return sig;
 }
 
 /** spec §7.2 receiver side: recompute and compare; mismatch (or empty sig) → "failed to verify transaction signature". */

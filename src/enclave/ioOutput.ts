@@ -1,6 +1,6 @@
 // Output encryption and reply adaptation (spec secret-protocol §5, §7.4, §8.1; SN contract-engine/src/io.rs):
 // data / attributes / errors / query answers under the caller's tx key, internal reply ids and signatures.
-import { sha256 } from "./crypto/hash.js";
+import { sha256, zeroize } from "./crypto/hash.js";
 import { EnclaveError } from "./errors.js";
 import { buildReplyHeader, HEX_CODE_HASH_LENGTH, REPLY_MAGIC, type ReplyParam, type TxCrypto } from "./io.js";
 import type { EnclaveKeys } from "./keys.js";
@@ -115,7 +115,10 @@ export function replyJson(id: Uint8Array, result: ReplyResult): string {
 
 /** §7.4 `internal_reply_enclave_sig` = SHA-256(callback_secret ‖ json(Reply) ‖ "[]"). */
 export function replySignature(keys: EnclaveKeys, id: Uint8Array, result: ReplyResult): Uint8Array {
-  return sha256(keys.callbackSecret(), utf8.encode(replyJson(id, result)), utf8.encode("[]"));
+  const secret = keys.callbackSecret();
+  const sig = sha256(secret, utf8.encode(replyJson(id, result)), utf8.encode("[]"));
+  zeroize(secret);
+  return sig;
 }
 
 /** Caller side: checks an `internal_reply_enclave_sig` ("failed to verify transaction signature" otherwise). */

@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Rebuilds every example Secret Contract under contracts/ into contracts/build/ (.wasm + .wasm.gz), reproducibly:
 # pinned toolchain (Debian rustc 1.63), locked crate versions, remapped paths, deterministic gzip.
+# Usage: scripts/build-contracts.sh [--check]
+#   --check  build into a temporary directory and fail unless it matches the committed build/SHA256SUMS.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CONTRACTS="$ROOT/contracts"
+CHECK=0
+if [ "${1:-}" = "--check" ]; then
+  CHECK=1
+  SHROUD_CONTRACTS_OUT="$(mktemp -d)"
+  trap 'rm -rf "$SHROUD_CONTRACTS_OUT"' EXIT
+fi
 OUT="${SHROUD_CONTRACTS_OUT:-$CONTRACTS/build}"
 TARGET_DIR="${SHROUD_CONTRACTS_TARGET:-$CONTRACTS/target}"
 
@@ -66,3 +74,12 @@ for wasm in "$OUT"/*.wasm; do
 done
 (cd "$OUT" && sha256sum -- *.wasm *.wasm.gz | LC_ALL=C sort -k2 >SHA256SUMS)
 (cd "$OUT" && for f in *.wasm; do printf '%-40s %8d bytes  %s\n' "$f" "$(stat -c %s "$f")" "$(sha256sum "$f" | cut -c1-64)"; done)
+
+if [ "$CHECK" = "1" ]; then
+  if diff -u "$CONTRACTS/build/SHA256SUMS" "$OUT/SHA256SUMS"; then
+    echo "build-contracts: reproducible (matches contracts/build/SHA256SUMS)"
+  else
+    echo "build-contracts: output differs from contracts/build/SHA256SUMS" >&2
+    exit 1
+  fi
+fi

@@ -26,7 +26,7 @@ async function run(
 ) {
   const enc = await sjs.encrypt(hex, msg);
   const out = runContract(
-    { keys, store, query: noQuery },
+    { keys, store, query: noQuery, verifyTxSignatures: false },
     {
       op,
       module,

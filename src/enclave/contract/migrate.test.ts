@@ -30,7 +30,7 @@ function input(over: Partial<ContractCallInput> & Pick<ContractCallInput, "op" |
     ...over,
   };
 }
-const svc = (store: MemStore) => ({ keys, store, query: noQuery });
+const svc = (store: MemStore) => ({ keys, store, query: noQuery, verifyTxSignatures: false });
 
 describe("migrate", () => {
   test("admin proof checked; new key + proof; state still readable under the og key", () => {

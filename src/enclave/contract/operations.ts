@@ -21,6 +21,7 @@ import { processOutput, processQueryOutput, type OutputContext } from "./output.
 import { EncryptingQuerier } from "./querier.js";
 import { deriveEnvRandom } from "./random.js";
 import { decodeReplyInput } from "./reply.js";
+import { verifyTxBinding } from "./txSignature.js";
 import { vmErrorToEnclave } from "./vmErrors.js";
 import type { ContractCallInput, ContractCallOutput, ContractServices } from "./types.js";
 
@@ -42,7 +43,25 @@ function canonical(human: string): Uint8Array {
   return r.canonical;
 }
 
-/** Input checks: decrypt, callback signature, code hash and reply headers. */
+/** spec §4.2: a user call must be one of the messages the sender signed (./txSignature.ts). */
+function verifySigned(input: ContractCallInput): void {
+  if (input.sigInfo === undefined || input.op === "query" || input.op === "reply") {
+    throw new EnclaveError("FailedTxVerification");
+  }
+  const admin = input.admin === undefined ? "" : (api.addrHumanize(input.admin).human ?? "");
+  verifyTxBinding(input.sigInfo, {
+    op: input.op,
+    senderCanonical: canonical(input.env.message.sender),
+    senderHuman: input.env.message.sender,
+    contractCanonical: canonical(input.env.contract.address),
+    contractHuman: input.env.contract.address,
+    funds: input.env.message.funds,
+    message: input.msg,
+    admin,
+  });
+}
+
+/** Input checks: decrypt, callback signature or tx signature, code hash and reply headers. */
 function readInput(svc: ContractServices, input: ContractCallInput) {
   const kind = input.op === "instantiate" ? "init" : input.op === "reply" ? "execute" : input.op;
   const dec = decryptInput(svc.keys, input.msg, kind);
@@ -53,6 +72,8 @@ function readInput(svc: ContractServices, input: ContractCallInput) {
         ? []
         : input.env.message.funds.map((c) => ({ denom: c.denom, amount: BigInt(c.amount) }));
     verifyCallbackSig(svc.keys, input.callbackSig, ct, funds);
+  } else if (input.op !== "query" && svc.verifyTxSignatures !== false) {
+    verifySigned(input);
   }
   const { msg, replyParams } = validateBasicMsg(dec.plaintext, input.codeHash);
   const tx = dec.tx ?? new TxCrypto(svc.keys, dec.secretMessage.nonce, dec.secretMessage.userPublicKey);

@@ -31,7 +31,7 @@ async function call(
 ) {
   const enc = await sjs.encrypt(counter.hex, msg);
   const out = runContract(
-    { keys, store, query: noQuery },
+    { keys, store, query: noQuery, verifyTxSignatures: false },
     {
       op,
       module: counter.module,
@@ -89,7 +89,7 @@ describe("counter.wasm", () => {
     assert.throws(
       () =>
         runContract(
-          { keys, store, query: noQuery },
+          { keys, store, query: noQuery, verifyTxSignatures: false },
           {
             op: "query",
             module: counter.module,

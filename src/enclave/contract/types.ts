@@ -7,6 +7,7 @@ import type { BaseEnv } from "../vm/environment.js";
 import type { WasmModule } from "../vm/webassembly.js";
 import type { ProcessedOutput } from "./output.js";
 import type { RawQueryFn } from "./querier.js";
+import type { SigInfo } from "./txSignature.js";
 
 export type ContractOp = "instantiate" | "execute" | "query" | "migrate" | "reply";
 
@@ -17,6 +18,11 @@ export interface ContractServices {
   readonly store: PlainStore;
   /** The host's query OCALL. */
   readonly query: RawQueryFn;
+  /**
+   * Check user calls against the signed tx (spec §4.2, ./txSignature.ts). On unless explicitly false; only
+   * tests of other layers turn it off.
+   */
+  readonly verifyTxSignatures?: boolean;
   /** Receives contract `debug` output when set (opt-in; dropped otherwise). */
   readonly debugSink?: ((message: string) => void) | undefined;
 }
@@ -31,6 +37,8 @@ export interface ContractCallInput {
   readonly msg: Uint8Array;
   /** Stored keys of an existing contract (all ops but instantiate). */
   readonly contractKey?: ContractKeyInfo | undefined;
+  /** Set for user-signed instantiate/execute/migrate: the tx and its signature (spec §4.2). */
+  readonly sigInfo?: SigInfo | undefined;
   /** Set when a contract (not a user) sent the message: spec §7.2 callback_sig / §7.4 reply signature. */
   readonly callbackSig?: Uint8Array | undefined;
   /** Canonical admin (instantiate: to create the admin proof; migrate: to check it). */

@@ -32,6 +32,12 @@ const req: ContractRequest = {
     currentContractKeyProof: new Uint8Array(32),
   },
   callbackSig: new Uint8Array(32).fill(4),
+  sigInfo: {
+    signMode: 1,
+    signBytes: Uint8Array.of(1),
+    signature: new Uint8Array(64),
+    txBytes: Uint8Array.of(2, 3),
+  },
   admin: new Uint8Array(20).fill(5),
   adminProof: new Uint8Array(32).fill(6),
   blockRandom: new Uint8Array(32).fill(7),

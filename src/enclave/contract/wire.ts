@@ -5,6 +5,7 @@
 import { abytes, fromBase64, fromHex, InvalidInputError, toBase64, utf8 } from "../../util/bytes.js";
 import type { ContractKeyInfo } from "../contractKey.js";
 import type { BaseEnv, Coin } from "../vm/environment.js";
+import type { SigInfo } from "./txSignature.js";
 import type { ContractCallOutput, ContractOp } from "./types.js";
 
 /** Largest JSON envelope accepted (the contract msg is inside; Secret txs are ≤ a few MiB). */
@@ -18,6 +19,7 @@ export interface ContractRequest {
   readonly msg: Uint8Array;
   readonly contractKey?: ContractKeyInfo | undefined;
   readonly callbackSig?: Uint8Array | undefined;
+  readonly sigInfo?: SigInfo | undefined;
   readonly admin?: Uint8Array | undefined;
   readonly adminProof?: Uint8Array | undefined;
   readonly blockRandom?: Uint8Array | undefined;
@@ -96,6 +98,19 @@ function decodeKey(v: unknown): ContractKeyInfo | undefined {
   };
 }
 
+function decodeSigInfo(v: unknown): SigInfo | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, "sig_info");
+  const mode = o.sign_mode;
+  if (typeof mode !== "number" || !Number.isInteger(mode) || mode < 0) throw bad("sig_info.sign_mode");
+  return {
+    signMode: mode,
+    signBytes: b64(o.sign_bytes, "sig_info.sign_bytes"),
+    signature: b64(o.signature, "sig_info.signature"),
+    txBytes: b64(o.tx_bytes, "sig_info.tx_bytes"),
+  };
+}
+
 export function decodeContractRequest(payload: Uint8Array): ContractRequest {
   abytes(payload, undefined, "payload");
   if (payload.length < 4) throw bad("payload");
@@ -118,6 +133,7 @@ export function decodeContractRequest(payload: Uint8Array): ContractRequest {
     msg: b64(j.msg, "msg"),
     contractKey: decodeKey(j.contract_key),
     callbackSig: optB64(j.callback_sig, "callback_sig"),
+    sigInfo: decodeSigInfo(j.sig_info),
     admin: optB64(j.admin, "admin"),
     adminProof: optB64(j.admin_proof, "admin_proof"),
     blockRandom: optB64(j.block_random, "block_random"),
@@ -151,6 +167,15 @@ export function encodeContractRequest(r: ContractRequest): Uint8Array {
       og: toBase64(k.ogContractKey),
       ...(k.currentContractKey === undefined ? {} : { current: toBase64(k.currentContractKey) }),
       ...(k.currentContractKeyProof === undefined ? {} : { proof: toBase64(k.currentContractKeyProof) }),
+    };
+  }
+  if (r.sigInfo !== undefined) {
+    const g = r.sigInfo;
+    envelope.sig_info = {
+      sign_mode: g.signMode,
+      sign_bytes: toBase64(g.signBytes),
+      signature: toBase64(g.signature),
+      tx_bytes: toBase64(g.txBytes),
     };
   }
   for (const [name, v] of [

@@ -9,6 +9,7 @@ import { EncryptionUtilsImpl } from "secretjs";
 import { EnclaveHost, type OcallHandler } from "../api.js";
 import { fromBase64, fromHex, toHex, utf8 } from "../../util/bytes.js";
 import { encodeContractRequest } from "../contract/wire.js";
+import { accountOf, msgExecute, msgInstantiate, signTx } from "../contract/testing/signedTx.js";
 import { humanize } from "../vm/addressApi.js";
 
 const wasm = new Uint8Array(readFileSync(new URL("../../../contracts/build/counter.wasm", import.meta.url)));
@@ -30,10 +31,13 @@ const ocalls: OcallHandler = {
   queryChain: () => ({ result: utf8.encode('{"Err":{"unsupported_request":{"kind":"test"}}}'), gasUsed: 0n }),
 };
 
+const SK = new Uint8Array(32).fill(0x31);
+const user = accountOf(SK);
+const CONTRACT = new Uint8Array(20).fill(2);
 const env = {
   block: { height: 5n, timeNanos: 1_700_000_000_000_000_000n, chainId: "shroud-1" },
-  message: { sender: humanize(new Uint8Array(20).fill(1)), funds: [] },
-  contract: { address: humanize(new Uint8Array(20).fill(2)) },
+  message: { sender: humanize(user.canonical), funds: [] },
+  contract: { address: humanize(CONTRACT) },
 };
 
 before(async () => {
@@ -53,7 +57,7 @@ after(async () => {
 });
 
 describe("contract ECALLs over the wall", () => {
-  test("loadCode → instantiate → execute → query, gas reported; a bad code hash is a coded error", async () => {
+  test("loadCode → signed instantiate/execute → query, gas reported; unsigned, bad code hash, out of gas are coded errors", async () => {
     const load = host.ecall("loadCode", wasm);
     assert.ok("ok" in load);
     const info = JSON.parse(utf8.decode(load.ok)) as { code_hash: string; interface: string };
@@ -62,26 +66,34 @@ describe("contract ECALLs over the wall", () => {
     const base = { codeHash, wasm: new Uint8Array(), env, msgCounter: 0n, queryDepth: 0 };
     const gasLimit = 100_000_000n;
 
+    const initMsg = await sjs.encrypt(info.code_hash, { count: 7 });
+    const initSig = signTx(SK, [msgInstantiate(user.canonical, 1n, "counter", initMsg, [])]);
     const init = host.ecall(
       "instantiate",
-      encodeContractRequest({ ...base, msg: await sjs.encrypt(info.code_hash, { count: 7 }) }),
-      { ocalls, gasLimit },
+      encodeContractRequest({ ...base, msg: initMsg, sigInfo: initSig }),
+      {
+        ocalls,
+        gasLimit,
+      },
     );
     assert.ok("ok" in init, "error" in init ? init.error.message : "");
     assert.ok(init.gasUsed > 0n);
     const initOut = JSON.parse(utf8.decode(init.ok)) as { contract_key: string };
     const contractKey = { ogContractKey: fromBase64(initOut.contract_key) };
 
-    const exec = host.ecall(
-      "execute",
-      encodeContractRequest({
-        ...base,
-        contractKey,
-        msg: await sjs.encrypt(info.code_hash, { increment: {} }),
-      }),
-      { ocalls, gasLimit },
-    );
+    const execute = async (codeHashHex: string, limit: bigint, signed = true) => {
+      const msg = await sjs.encrypt(codeHashHex, { increment: {} });
+      const sigInfo = signed ? signTx(SK, [msgExecute(user.canonical, CONTRACT, msg, [])]) : undefined;
+      return host.ecall("execute", encodeContractRequest({ ...base, contractKey, msg, sigInfo }), {
+        ocalls,
+        gasLimit: limit,
+      });
+    };
+    const exec = await execute(info.code_hash, gasLimit);
     assert.ok("ok" in exec);
+    const unsigned = await execute(info.code_hash, gasLimit, false);
+    assert.ok("error" in unsigned);
+    assert.equal(unsigned.error.message, "failed to verify transaction signature");
 
     const qMsg = await sjs.encrypt(info.code_hash, { get_count: {} });
     const q = host.ecall("query", encodeContractRequest({ ...base, contractKey, msg: qMsg }), {
@@ -93,27 +105,11 @@ describe("contract ECALLs over the wall", () => {
     const b64 = utf8.decode(await sjs.decrypt(fromBase64(answer), qMsg.slice(0, 32)));
     assert.deepEqual(JSON.parse(utf8.decode(fromBase64(b64))), { count: 8 });
 
-    const wrong = host.ecall(
-      "execute",
-      encodeContractRequest({
-        ...base,
-        contractKey,
-        msg: await sjs.encrypt("00".repeat(32), { increment: {} }),
-      }),
-      { ocalls, gasLimit },
-    );
+    const wrong = await execute("00".repeat(32), gasLimit);
     assert.ok("error" in wrong);
     assert.equal(wrong.error.message, "failed to validate transaction");
 
-    const oog = host.ecall(
-      "execute",
-      encodeContractRequest({
-        ...base,
-        contractKey,
-        msg: await sjs.encrypt(info.code_hash, { increment: {} }),
-      }),
-      { ocalls, gasLimit: 10_000n },
-    );
+    const oog = await execute(info.code_hash, 10_000n);
     assert.ok("error" in oog);
     assert.equal(oog.error.message, "execution ran out of gas");
     assert.equal(oog.gasUsed, 10_000n);

@@ -1,7 +1,8 @@
 // Test double of the host side of x/compute, just enough to drive contract→contract flows through the
 // real enclave operations: it routes wasm sub-messages (with their callback_sig) to the callee, builds the
 // Reply from the callee's internal id / signature / encrypted data, and answers smart queries by running
-// the callee's query (nested, with the depth the enclave passes). No bank, no gas accounting.
+// the callee's query (nested, with the depth the enclave passes). No bank, no gas accounting, and no user
+// tx signatures (verifyTxSignatures: false; ../txSignature.test.ts covers those).
 import { concatBytes, fromBase64, toBase64, utf8 } from "../../../util/bytes.js";
 import type { ContractKeyInfo } from "../../contractKey.js";
 import { OperationError, runContract } from "../operations.js";
@@ -37,7 +38,7 @@ export class MiniChain {
     this.trace.push(`${op} ${addr.slice(0, 12)}`);
     const funds = (extra.funds as { denom: string; amount: string }[] | undefined) ?? [];
     return runContract(
-      { keys, store: c.store, query: this.queryChain },
+      { keys, store: c.store, query: this.queryChain, verifyTxSignatures: false },
       {
         op,
         module: c.code.module,

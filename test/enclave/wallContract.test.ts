@@ -12,13 +12,17 @@ import { type ChannelTap, type OcallHandler } from "../../src/enclave/api.js";
 // eslint-disable-next-line no-restricted-imports -- test-only: unseal to learn the keys to look for
 import { decodeSealedState, unseal } from "../../src/enclave/sealing.js";
 import { memoryOcalls, startTestEnclave, type TestEnclave } from "./helpers.js";
+import { accountOf, msgExecute, msgInstantiate, signTx, type SigInfoJson } from "./signedTx.js";
 
 const wasm = new Uint8Array(readFileSync(new URL("../../contracts/build/counter.wasm", import.meta.url)));
 // spec secret-protocol §1 KDF_SALT; §2.2 derive(seed, n)
 const KDF_SALT = Buffer.from("000000000000000000024bead8df69990852c202db0e0097c1a12ea637d7e96d", "hex");
 const derive = (seed: Uint8Array, n: number): Uint8Array =>
   new Uint8Array(hkdfSync("sha256", Buffer.concat([seed, Buffer.from([0, 0, 0, n])]), KDF_SALT, "seed", 32));
-const addr = (fill: number): string => bech32.encode("secret", bech32.toWords(new Uint8Array(20).fill(fill)));
+const bech = (canonical: Uint8Array): string => bech32.encode("secret", bech32.toWords(canonical));
+const USER_SK = new Uint8Array(32).fill(0x42);
+const SENDER = accountOf(USER_SK);
+const CONTRACT = new Uint8Array(20).fill(2);
 
 const frames: Buffer[] = [];
 const tap: ChannelTap = (_d, kind, body) => {
@@ -35,16 +39,22 @@ after(async () => {
   await t.close();
 });
 
-function envelope(codeHash: string, msg: Uint8Array, contractKey?: string): Uint8Array {
+function envelope(
+  codeHash: string,
+  msg: Uint8Array,
+  contractKey?: string,
+  sigInfo?: SigInfoJson,
+): Uint8Array {
   const json = JSON.stringify({
     code_hash: codeHash,
     env: {
       block: { height: "5", time: "1700000000000000000", chain_id: "shroud-1" },
-      message: { sender: addr(1), funds: [] },
-      contract: { address: addr(2) },
+      message: { sender: bech(SENDER), funds: [] },
+      contract: { address: bech(CONTRACT) },
     },
     msg: Buffer.from(msg).toString("base64"),
     ...(contractKey === undefined ? {} : { contract_key: { og: contractKey } }),
+    ...(sigInfo === undefined ? {} : { sig_info: sigInfo }),
     msg_counter: "0",
     query_depth: 0,
   });
@@ -76,18 +86,15 @@ test("no plaintext contract input, output or key crosses during instantiate/exec
     { reset: { count: COUNT + 1, memo: MARKERS[1] } },
     { get_count: { memo: MARKERS[2] } },
   ];
-  const init = t.host.ecall(
-    "instantiate",
-    envelope(codeHash, await sjs.encrypt(codeHash, plainMsgs[0]!)),
-    opts,
-  );
+  // user calls carry the signed tx they came in (sig_info), as the chain passes it (spec §4.2)
+  const initMsg = await sjs.encrypt(codeHash, plainMsgs[0]!);
+  const initSig = signTx(USER_SK, msgInstantiate(SENDER, initMsg));
+  const init = t.host.ecall("instantiate", envelope(codeHash, initMsg, undefined, initSig), opts);
   assert.ok("ok" in init, "error" in init ? init.error.message : "");
   const key = (JSON.parse(Buffer.from(init.ok).toString()) as { contract_key: string }).contract_key;
-  const exec = t.host.ecall(
-    "execute",
-    envelope(codeHash, await sjs.encrypt(codeHash, plainMsgs[1]!), key),
-    opts,
-  );
+  const execMsg = await sjs.encrypt(codeHash, plainMsgs[1]!);
+  const execSig = signTx(USER_SK, msgExecute(SENDER, CONTRACT, execMsg));
+  const exec = t.host.ecall("execute", envelope(codeHash, execMsg, key, execSig), opts);
   assert.ok("ok" in exec, "error" in exec ? exec.error.message : "");
   const qMsg = await sjs.encrypt(codeHash, plainMsgs[2]!);
   const q = t.host.ecall("query", envelope(codeHash, qMsg, key), opts);

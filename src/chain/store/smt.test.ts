@@ -66,11 +66,12 @@ describe("sparse Merkle tree", () => {
     for (const r of results) assert.deepEqual(r, results[0]);
   });
 
-  test("rebuild from stored leaves restores the same root", () => {
+  test("reopening rebuilds the same root from stored buckets, keeping the stored memDepth", () => {
     const { smt, db } = runBlocks(4, 5);
     const again = new SqliteSmtCommitment(db, 4);
     assert.deepEqual(again.root(), smt.root());
     const other = new SqliteSmtCommitment(db, 9);
+    assert.equal(other.depth, 4);
     assert.deepEqual(other.root(), smt.root());
   });
 

@@ -1,5 +1,5 @@
-// The SMT StateCommitment over SQLite: leaves (sha256(key) → sha256(value)) persist in one table; the top
-// `memDepth` levels of inner-node hashes live in flat in-memory arrays rebuilt from the leaves at open.
+// The SMT StateCommitment over SQLite: one row per non-empty bucket (the subtree at depth `memDepth`) holds its
+// summary and its sorted leaves; the levels above live in flat in-memory arrays rebuilt from the summaries.
 import type Database from "better-sqlite3";
 import { InvalidInputError } from "../../util/bytes.js";
 import type { KVWrite, PreparedCommitment, StateCommitment } from "./types.js";
@@ -24,26 +24,48 @@ export const DEFAULT_MEM_DEPTH = 18;
 /** Above this the arrays (33 bytes × 2^(depth+1)) stop being small; bucket prefixes must fit in 32 bits. */
 export const MAX_MEM_DEPTH = 22;
 
-const SCHEMA = "CREATE TABLE IF NOT EXISTS smt_leaves (kh BLOB PRIMARY KEY, vh BLOB NOT NULL) WITHOUT ROWID";
-// Larger than any 32-byte key hash under memcmp: the open upper bound of the last prefix range.
-const PAST_LAST = new Uint8Array(HASH_LEN + 1).fill(0xff);
+// bucket = the first memDepth bits of sha256(key); summary = count byte (1 or 2 = "two or more") ‖ 32-byte hash;
+// leaves = n × (kh ‖ vh) sorted by kh. smt_meta pins memDepth: the bucket layout depends on it.
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS smt_buckets (bucket INTEGER PRIMARY KEY, summary BLOB NOT NULL, leaves BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS smt_meta (id INTEGER PRIMARY KEY CHECK (id = 1), mem_depth INTEGER NOT NULL);
+`;
+const LEAF_BYTES = 2 * HASH_LEN;
+
+const view = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
 interface Change {
   readonly kh: Uint8Array;
   readonly vh: Uint8Array | undefined;
 }
 
-const view = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+interface BucketUpdate {
+  readonly bucket: number;
+  readonly summary: Summary;
+  readonly leaves: readonly Leaf[];
+}
 
-/** memcmp range [start, end) of key hashes whose first `depth` bits equal `prefix` (depth ≤ 32). */
-function prefixRange(depth: number, prefix: number): [Uint8Array, Uint8Array] {
-  const unit = 2 ** (32 - depth);
-  const start = new Uint8Array(4);
-  new DataView(start.buffer).setUint32(0, prefix * unit);
-  if (prefix + 1 >= 2 ** depth) return [start, PAST_LAST];
-  const end = new Uint8Array(4);
-  new DataView(end.buffer).setUint32(0, (prefix + 1) * unit);
-  return [start, end];
+function packLeaves(leaves: readonly Leaf[]): Uint8Array {
+  const out = new Uint8Array(leaves.length * LEAF_BYTES);
+  leaves.forEach((l, i) => {
+    out.set(l.kh, i * LEAF_BYTES);
+    out.set(l.vh, i * LEAF_BYTES + HASH_LEN);
+  });
+  return out;
+}
+
+function unpackLeaves(b: Uint8Array, out: Leaf[]): void {
+  if (b.length % LEAF_BYTES !== 0) throw new Error("smt: corrupt bucket row");
+  for (let o = 0; o < b.length; o += LEAF_BYTES) {
+    out.push({ kh: b.subarray(o, o + HASH_LEN), vh: b.subarray(o + HASH_LEN, o + LEAF_BYTES) });
+  }
+}
+
+function encodeSummary(s: Summary): Uint8Array {
+  const out = new Uint8Array(1 + HASH_LEN);
+  out[0] = s.count;
+  out.set(s.hash, 1);
+  return out;
 }
 
 /** Sorted merge of stored leaves with sorted changes (vh undefined = delete). */
@@ -68,16 +90,18 @@ function mergeLeaves(stored: readonly Leaf[], changes: readonly Change[]): Leaf[
 }
 
 export class SqliteSmtCommitment implements StateCommitment {
-  private readonly depth: number;
-  private readonly bucketShift: number;
+  /** Levels kept in memory; fixed when the table is created (stored in smt_meta). */
+  readonly depth: number;
   // Heap-indexed top tree: node (d, prefix) is at index 2^d + prefix; index 1 is the root.
   private readonly counts: Uint8Array;
   private readonly hashes: Uint8Array;
   private generation = 0;
-  private readonly selectRange: Database.Statement<[Uint8Array, Uint8Array], Buffer[]>;
-  private readonly upsertLeaf: Database.Statement<[Uint8Array, Uint8Array]>;
-  private readonly deleteLeaf: Database.Statement<[Uint8Array]>;
+  private readonly selectBucket: Database.Statement<[number], Buffer>;
+  private readonly selectBucketRange: Database.Statement<[number, number], Buffer>;
+  private readonly upsertBucket: Database.Statement<[number, Uint8Array, Uint8Array]>;
+  private readonly deleteBucket: Database.Statement<[number]>;
 
+  /** `memDepth` applies when the tables are created; an existing store keeps its own. */
   constructor(
     private readonly db: Database.Database,
     memDepth: number = DEFAULT_MEM_DEPTH,
@@ -85,44 +109,39 @@ export class SqliteSmtCommitment implements StateCommitment {
     if (!Number.isInteger(memDepth) || memDepth < 0 || memDepth > MAX_MEM_DEPTH) {
       throw new InvalidInputError("memDepth", `"memDepth" expected an integer in 0..${MAX_MEM_DEPTH}`);
     }
-    this.depth = memDepth;
-    this.bucketShift = 32 - memDepth;
-    this.counts = new Uint8Array(2 ** (memDepth + 1));
-    this.hashes = new Uint8Array(2 ** (memDepth + 1) * HASH_LEN);
     db.exec(SCHEMA);
-    this.selectRange = db
-      .prepare<[Uint8Array, Uint8Array], Buffer[]>(
-        "SELECT kh, vh FROM smt_leaves WHERE kh >= ? AND kh < ? ORDER BY kh",
+    db.prepare("INSERT OR IGNORE INTO smt_meta (id, mem_depth) VALUES (1, ?)").run(memDepth);
+    this.depth = db.prepare<[], number>("SELECT mem_depth FROM smt_meta WHERE id = 1").pluck().get()!;
+    this.counts = new Uint8Array(2 ** (this.depth + 1));
+    this.hashes = new Uint8Array(2 ** (this.depth + 1) * HASH_LEN);
+    this.selectBucket = db
+      .prepare<[number], Buffer>("SELECT leaves FROM smt_buckets WHERE bucket = ?")
+      .pluck();
+    this.selectBucketRange = db
+      .prepare<[number, number], Buffer>(
+        "SELECT leaves FROM smt_buckets WHERE bucket >= ? AND bucket < ? ORDER BY bucket",
       )
-      .raw();
-    this.upsertLeaf = db.prepare("INSERT OR REPLACE INTO smt_leaves (kh, vh) VALUES (?, ?)");
-    this.deleteLeaf = db.prepare("DELETE FROM smt_leaves WHERE kh = ?");
+      .pluck();
+    this.upsertBucket = db.prepare(
+      "INSERT OR REPLACE INTO smt_buckets (bucket, summary, leaves) VALUES (?, ?, ?)",
+    );
+    this.deleteBucket = db.prepare("DELETE FROM smt_buckets WHERE bucket = ?");
     this.rebuild();
   }
 
-  /** Recomputes the in-memory top tree from the stored leaves (at open, or after a failed commit). */
+  /** Recomputes the in-memory top tree from the stored bucket summaries (at open). */
   rebuild(): void {
     this.counts.fill(0);
     this.hashes.fill(0);
-    let bucket = -1;
-    let group: Leaf[] = [];
-    const flush = (): void => {
-      if (group.length > 0)
-        this.setNode(2 ** this.depth + bucket, subtreeSummary(group, 0, group.length, this.depth));
-      group = [];
-    };
-    const all = this.db.prepare<[], Buffer[]>("SELECT kh, vh FROM smt_leaves ORDER BY kh").raw();
-    for (const row of all.iterate()) {
-      const leaf = { kh: view(row[0]!), vh: view(row[1]!) };
-      const b = this.bucketOf(leaf.kh);
-      if (b !== bucket) {
-        flush();
-        bucket = b;
-      }
-      group.push(leaf);
+    const base = 2 ** this.depth;
+    const rows = this.db.prepare<[], [number, Buffer]>("SELECT bucket, summary FROM smt_buckets").raw();
+    for (const [bucket, summary] of rows.iterate()) {
+      const count = summary[0];
+      if (summary.length !== 1 + HASH_LEN || (count !== 1 && count !== 2))
+        throw new Error("smt: corrupt summary");
+      this.setNode(base + bucket, { count, hash: view(summary).subarray(1) });
     }
-    flush();
-    for (let idx = 2 ** this.depth - 1; idx >= 1; idx--) {
+    for (let idx = base - 1; idx >= 1; idx--) {
       if (this.counts[2 * idx]! + this.counts[2 * idx + 1]! > 0) {
         this.setNode(idx, combine(this.nodeAt(2 * idx), this.nodeAt(2 * idx + 1)));
       }
@@ -135,7 +154,7 @@ export class SqliteSmtCommitment implements StateCommitment {
   }
 
   prepare(writes: readonly KVWrite[]): PreparedCommitment {
-    const changes: Change[] = writes
+    const changes = writes
       .map(([k, v]) => {
         const kh = keyHash(k);
         return { kh, p: keyPrefix48(kh), vh: v === undefined ? undefined : sha256(v) };
@@ -143,16 +162,19 @@ export class SqliteSmtCommitment implements StateCommitment {
       .sort((a, b) => a.p - b.p || compareBytes(a.kh, b.kh));
     const pending = new Map<number, Summary>();
     const get = (idx: number): Summary => pending.get(idx) ?? this.nodeAt(idx);
+    const updates: BucketUpdate[] = [];
+    const base = 2 ** this.depth;
     let level: number[] = [];
     for (let i = 0; i < changes.length;) {
-      const b = this.bucketOf(changes[i]!.kh);
+      const bucket = this.bucketOf(changes[i]!.p);
       let j = i + 1;
-      while (j < changes.length && this.bucketOf(changes[j]!.kh) === b) j++;
-      const idx = 2 ** this.depth + b;
-      const stored = this.counts[idx] === 0 ? [] : this.loadLeaves(this.depth, b);
-      const merged = mergeLeaves(stored, changes.slice(i, j));
-      pending.set(idx, subtreeSummary(merged, 0, merged.length, this.depth));
-      level.push(idx);
+      while (j < changes.length && this.bucketOf(changes[j]!.p) === bucket) j++;
+      const stored = this.counts[base + bucket] === 0 ? [] : this.loadBuckets(bucket, bucket + 1);
+      const leaves = mergeLeaves(stored, changes.slice(i, j));
+      const summary = subtreeSummary(leaves, 0, leaves.length, this.depth);
+      pending.set(base + bucket, summary);
+      updates.push({ bucket, summary, leaves });
+      level.push(base + bucket);
       i = j;
     }
     for (let d = this.depth; d > 0; d--) {
@@ -164,10 +186,14 @@ export class SqliteSmtCommitment implements StateCommitment {
       for (const p of parents) pending.set(p, combine(get(2 * p), get(2 * p + 1)));
       level = parents;
     }
-    return this.prepared(get(1).hash.slice(), changes, pending);
+    return this.prepared(get(1).hash.slice(), updates, pending);
   }
 
-  private prepared(root: Uint8Array, changes: Change[], pending: Map<number, Summary>): PreparedCommitment {
+  private prepared(
+    root: Uint8Array,
+    updates: BucketUpdate[],
+    pending: Map<number, Summary>,
+  ): PreparedCommitment {
     const generation = this.generation;
     const check = (): void => {
       if (this.generation !== generation)
@@ -177,9 +203,9 @@ export class SqliteSmtCommitment implements StateCommitment {
       root,
       persist: () => {
         check();
-        for (const c of changes) {
-          if (c.vh === undefined) this.deleteLeaf.run(c.kh);
-          else this.upsertLeaf.run(c.kh, c.vh);
+        for (const u of updates) {
+          if (u.summary.count === 0) this.deleteBucket.run(u.bucket);
+          else this.upsertBucket.run(u.bucket, encodeSummary(u.summary), packLeaves(u.leaves));
         }
       },
       publish: () => {
@@ -194,7 +220,7 @@ export class SqliteSmtCommitment implements StateCommitment {
     return encodeStateProof(this.proveRaw(key));
   }
 
-  /** Walks the key's path: through the in-memory top tree, then inside its bucket from stored leaves. */
+  /** Walks the key's path: through the in-memory top tree, then inside its bucket from the stored leaves. */
   proveRaw(key: Uint8Array): StateProof {
     const kh = keyHash(key);
     const siblings: Uint8Array[] = [];
@@ -206,7 +232,10 @@ export class SqliteSmtCommitment implements StateCommitment {
     }
     const d = siblings.length;
     if (this.counts[idx] === 0) return { siblings, terminal: undefined };
-    const leaves = this.loadLeaves(d, idx - 2 ** d);
+    // The node at depth d covers buckets [prefix << (depth-d), (prefix+1) << (depth-d)).
+    const span = 2 ** (this.depth - d);
+    const first = (idx - 2 ** d) * span;
+    const leaves = this.loadBuckets(first, first + span);
     let lo = 0;
     let hi = leaves.length;
     for (let depth = d; hi - lo >= 2; depth++) {
@@ -232,15 +261,21 @@ export class SqliteSmtCommitment implements StateCommitment {
     return verifyStateProof(root, key, value, decoded);
   }
 
-  private bucketOf(kh: Uint8Array): number {
-    if (this.depth === 0) return 0;
-    const top = ((kh[0]! << 24) | (kh[1]! << 16) | (kh[2]! << 8) | kh[3]!) >>> 0;
-    return top >>> this.bucketShift;
+  /** The bucket of a key hash from its 48-bit prefix: its first `depth` bits. */
+  private bucketOf(prefix48: number): number {
+    return Math.floor(prefix48 / 2 ** (48 - this.depth));
   }
 
-  private loadLeaves(depth: number, prefix: number): Leaf[] {
-    const [start, end] = prefixRange(depth, prefix);
-    return this.selectRange.all(start, end).map((r) => ({ kh: view(r[0]!), vh: view(r[1]!) }));
+  /** Sorted leaves of buckets [from, to): one point lookup for a single bucket. */
+  private loadBuckets(from: number, to: number): Leaf[] {
+    const out: Leaf[] = [];
+    if (to === from + 1) {
+      const b = this.selectBucket.get(from);
+      if (b !== undefined) unpackLeaves(view(b), out);
+    } else {
+      for (const b of this.selectBucketRange.all(from, to)) unpackLeaves(view(b), out);
+    }
+    return out;
   }
 
   private nodeAt(idx: number): Summary {

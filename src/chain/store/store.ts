@@ -148,8 +148,10 @@ export class Store {
   prepare(height: number, writes: readonly KVWrite[]): PreparedBlock {
     this.assertNextHeight(height);
     assertWriteSet(writes);
-    const commitment = this.commitment.prepare(writes);
-    const prepared: InternalPrepared = { height, appHash: commitment.root, writes, commitment };
+    // A private copy of the list: the state written at Commit must be exactly what the tree hashed.
+    const own = writes.slice();
+    const commitment = this.commitment.prepare(own);
+    const prepared: InternalPrepared = { height, appHash: commitment.root, writes: own, commitment };
     return prepared;
   }
 

@@ -113,6 +113,11 @@ describe("prepareCode accepts Secret contracts", async () => {
     rejects(bytes, "IMPORTS", /unsupported import: "env.debug_print"/);
     assert.equal(prepareCode(bytes, { allowDebugPrint: true }).interface, "v010");
   });
+  test("an unexported memory is exported as memory in the metered module", async () => {
+    const p = prepareCode(await contract({ memory: "(memory 17)" }));
+    const m = new Metered(p.wasm, { env: {} });
+    assert.ok(m.instance.exports["memory"] !== undefined);
+  });
   test("memory between the runtime cap and the upload cap is stored (it fails at instantiation)", async () => {
     assert.equal(
       prepareCode(await contract({ memory: `(memory (export "memory") 193)` })).memoryMinPages,
@@ -188,6 +193,11 @@ describe("prepareCode refuses what Secret refuses", () => {
       /"handle"/,
     );
     rejects(await contract({ extra: `(func (export "shroud_gas_left"))` }), "EXPORTS", /reserved/);
+    rejects(
+      await contract({ memory: "(memory 17)", extra: `(func (export "memory"))` }),
+      "EXPORTS",
+      'Wasm contract export "memory" must be its memory',
+    );
   });
   test("imports outside the interface's Secret set", async () => {
     rejects(

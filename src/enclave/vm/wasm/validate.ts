@@ -4,7 +4,12 @@
 import type { BodyAnalysis } from "./analyze.js";
 import { WasmGateError } from "./errors.js";
 import { ValType } from "./instructions.js";
-import { MAX_UPLOAD_MEMORY_PAGES, RESERVED_EXPORT_PREFIX, SUPPORTED_FEATURES } from "./limits.js";
+import {
+  EXPORT_MEMORY,
+  MAX_UPLOAD_MEMORY_PAGES,
+  RESERVED_EXPORT_PREFIX,
+  SUPPORTED_FEATURES,
+} from "./limits.js";
 import type { FuncType, WasmModule } from "./module.js";
 import {
   EXPORT_REQUIRES_RANDOM,
@@ -137,6 +142,11 @@ function checkExports(mod: WasmModule, iface: ContractInterface): void {
     }
     if (e.kind !== "func")
       throw new WasmGateError("EXPORTS", `Wasm contract export "${name}" must be a function`);
+  }
+  // The runtime reads memory through the export named "memory" (added when absent); it must be the memory.
+  const memory = mod.exports.find((x) => x.name === EXPORT_MEMORY);
+  if (memory !== undefined && memory.kind !== "memory") {
+    throw new WasmGateError("EXPORTS", `Wasm contract export "${EXPORT_MEMORY}" must be its memory`);
   }
   const reserved = mod.exports.find((x) => x.name.startsWith(RESERVED_EXPORT_PREFIX));
   if (reserved !== undefined) {

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { ripemd160 } from "@noble/hashes/legacy.js";
+import { Wallet, newPermit } from "secretjs";
 import { TestContract, addr, fromB64Json, humanize, loadModule } from "./host.js";
 
 type Ok<T> = { Ok: T };
@@ -236,5 +237,28 @@ describe("snip20.wasm SNIP-24 permits", () => {
       (c.query({ with_permit: { permit, query: { balance: {} } } }) as { Err: string }).Err,
       /revoked/,
     );
+  });
+
+  test("a permit signed by the real secretjs client (Wallet + newPermit) is accepted", async () => {
+    // Fixed, public test mnemonic (BIP-39 "abandon … about"); never holds funds.
+    const wallet = new Wallet("abandon ".repeat(11) + "about");
+    const c = deploy();
+    exec(c, { transfer: { recipient: wallet.address, amount: "9" } });
+    const permit = await newPermit(
+      wallet,
+      wallet.address,
+      "shroud-1",
+      "sjs",
+      [c.address],
+      ["balance", "history"],
+      false,
+    );
+    assert.deepEqual(query(c, { with_permit: { permit, query: { balance: {} } } }), {
+      balance: { amount: "9" },
+    });
+    const history = query(c, { with_permit: { permit, query: { transfer_history: { page_size: 5 } } } }) as {
+      transfer_history: { total: number };
+    };
+    assert.equal(history.transfer_history.total, 1);
   });
 });

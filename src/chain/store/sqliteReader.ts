@@ -82,40 +82,38 @@ export class LatestReader implements KVReader {
   }
 }
 
+/** The undo-log queries, prepared once per store and shared by every HistoricalReader. */
+export interface HistoryQueries {
+  readonly get: Database.Statement<[number, Uint8Array], Row>;
+  readonly range: Database.Statement<[number, Uint8Array, Uint8Array], Row>;
+  readonly rangeOpen: Database.Statement<[number, Uint8Array], Row>;
+}
+
+export function prepareHistoryQueries(db: Database.Database): HistoryQueries {
+  const raw = <A extends unknown[]>(sql: string): Database.Statement<A, Row> => db.prepare<A, Row>(sql).raw();
+  return {
+    get: raw("SELECT key, value FROM history WHERE height > ? AND key = ? ORDER BY height ASC LIMIT 1"),
+    range: raw(
+      "SELECT key, value FROM history WHERE height > ? AND key >= ? AND key < ? ORDER BY key, height",
+    ),
+    rangeOpen: raw("SELECT key, value FROM history WHERE height > ? AND key >= ? ORDER BY key, height"),
+  };
+}
+
 /**
  * State as of the end of `height` (< the latest): the undo log row (key, H, value) says that before height H
  * the key held `value` (NULL = absent), so the answer is the first row with H > height, else the latest value.
  * Stays correct across later commits until pruning passes `height`.
  */
 export class HistoricalReader implements KVReader {
-  private readonly getStmt: Database.Statement<[number, Uint8Array], Row>;
-  private readonly rangeStmt: Database.Statement<[number, Uint8Array, Uint8Array], Row>;
-  private readonly rangeOpenStmt: Database.Statement<[number, Uint8Array], Row>;
-
   constructor(
-    db: Database.Database,
+    private readonly q: HistoryQueries,
     private readonly latest: LatestReader,
     readonly height: number,
-  ) {
-    this.getStmt = db
-      .prepare<[number, Uint8Array], Row>(
-        "SELECT key, value FROM history WHERE height > ? AND key = ? ORDER BY height ASC LIMIT 1",
-      )
-      .raw();
-    this.rangeStmt = db
-      .prepare<[number, Uint8Array, Uint8Array], Row>(
-        "SELECT key, value FROM history WHERE height > ? AND key >= ? AND key < ? ORDER BY key, height",
-      )
-      .raw();
-    this.rangeOpenStmt = db
-      .prepare<[number, Uint8Array], Row>(
-        "SELECT key, value FROM history WHERE height > ? AND key >= ? ORDER BY key, height",
-      )
-      .raw();
-  }
+  ) {}
 
   get(key: Uint8Array): Uint8Array | undefined {
-    const row = this.getStmt.get(this.height, assertKey(key));
+    const row = this.q.get.get(this.height, assertKey(key));
     if (row === undefined) return this.latest.get(key);
     return row[1] === null ? undefined : view(row[1]);
   }
@@ -133,9 +131,7 @@ export class HistoricalReader implements KVReader {
     // state underneath stays paged.
     const from = start ?? new Uint8Array(0);
     const rows =
-      end === undefined
-        ? this.rangeOpenStmt.all(this.height, from)
-        : this.rangeStmt.all(this.height, from, end);
+      end === undefined ? this.q.rangeOpen.all(this.height, from) : this.q.range.all(this.height, from, end);
     const overrides: [Uint8Array, Uint8Array | undefined][] = [];
     let prev: Buffer | undefined;
     for (const [k, v] of rows) {

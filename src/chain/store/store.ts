@@ -6,7 +6,8 @@ import Database from "better-sqlite3";
 import { InvalidInputError, abytes, equalBytes } from "../../util/bytes.js";
 import type { KVReader, KVWrite, PreparedCommitment, StateCommitment } from "./types.js";
 import { MemoryOverlay, assertKey, compareBytes } from "./memory.js";
-import { HistoricalReader, LatestReader, view } from "./sqliteReader.js";
+import { HistoricalReader, LatestReader, prepareHistoryQueries, view } from "./sqliteReader.js";
+import type { HistoryQueries } from "./sqliteReader.js";
 import { DEFAULT_MEM_DEPTH, SqliteSmtCommitment } from "./smtCommitment.js";
 
 export const DB_FILE = "state.sqlite";
@@ -93,6 +94,8 @@ export class Store {
   /** Live view of the latest committed state. */
   readonly committed: KVReader;
   private readonly latest: LatestReader;
+  private readonly history: HistoryQueries;
+  private readonly appHashStmt: Database.Statement<[number], Buffer>;
   private readonly commitment: StateCommitment;
   private readonly keepRecent: number;
   private state: StoreInfo;
@@ -116,6 +119,8 @@ export class Store {
       earliestHeight: row.earliest_height,
     };
     this.latest = new LatestReader(db);
+    this.history = prepareHistoryQueries(db);
+    this.appHashStmt = db.prepare<[number], Buffer>("SELECT app_hash FROM heights WHERE height = ?").pluck();
     this.committed = this.latest;
     this.commitment = new SqliteSmtCommitment(db, options.memDepth ?? DEFAULT_MEM_DEPTH);
     this.commitTx = this.buildCommitTx();
@@ -136,7 +141,7 @@ export class Store {
     }
     // With no undo log the latest state is the only version (a live view).
     if (this.keepRecent === 1) return this.latest;
-    return new HistoricalReader(this.db, this.latest, height);
+    return new HistoricalReader(this.history, this.latest, height);
   }
 
   /** A discardable write overlay (CheckTx state, proposal candidates); defaults to the committed state. */

@@ -3,11 +3,14 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { utf8 } from "../../util/bytes.js";
 import { validateAdminProof } from "../contractKey.js";
-import { TxCrypto } from "../io.js";
+import { TxCrypto, callbackSig } from "../io.js";
 import { x25519PublicKey } from "../crypto/x25519.js";
 import { updateAdmin } from "./admin.js";
+import { isEnclaveError } from "../errors.js";
+import { humanize } from "../vm/testing/mockApi.js";
+import { accountOf, msgClearAdmin, msgUpdateAdmin, signTx } from "./testing/signedTx.js";
 import { OperationError, runContract } from "./operations.js";
-import { MemStore, baseEnv, keys, loadWat, noQuery } from "./testing/harness.js";
+import { CONTRACT, MemStore, baseEnv, keys, loadWat, noQuery } from "./testing/harness.js";
 import type { ContractCallInput } from "./types.js";
 
 const code = await loadWat("harness.wat");
@@ -107,37 +110,54 @@ describe("migrate", () => {
 });
 
 describe("updateAdmin", () => {
-  test("the current admin's proof yields the new admin's proof; clearing yields an empty proof", () => {
+  const ADMIN_SK = new Uint8Array(32).fill(0x51);
+  const admin = accountOf(ADMIN_SK);
+  const adminHuman = humanize(admin.canonical);
+
+  test("signed by the current admin: new admin's proof; clearing: empty proof; forged or unsigned refused", () => {
     const init = runContract(
       svc(new MemStore()),
-      input({ op: "instantiate", msg: seal(code.hex, EMPTY), admin: ADMIN }),
+      input({ op: "instantiate", msg: seal(code.hex, EMPTY), admin: admin.canonical }),
     );
     const og = init.contractKey!;
     const next = new Uint8Array(20).fill(0x11);
-    const proof = updateAdmin(keys, {
+    const base = {
+      sender: adminHuman,
+      contract: CONTRACT,
       ogContractKey: og,
-      currentAdmin: ADMIN,
+      currentAdmin: admin.canonical,
       currentAdminProof: init.adminProof!,
-      newAdmin: next,
-    });
+    };
+    const sigInfo = signTx(ADMIN_SK, [msgUpdateAdmin(adminHuman, humanize(next), CONTRACT)]);
+    const proof = updateAdmin(keys, { ...base, newAdmin: next, sigInfo });
     validateAdminProof(keys, next, og, proof);
-    assert.equal(
-      updateAdmin(keys, {
-        ogContractKey: og,
-        currentAdmin: next,
-        currentAdminProof: proof,
-        newAdmin: new Uint8Array(),
-      }).length,
-      0,
+    const clear = signTx(ADMIN_SK, [msgClearAdmin(adminHuman, CONTRACT)]);
+    assert.equal(updateAdmin(keys, { ...base, newAdmin: new Uint8Array(), sigInfo: clear }).length, 0);
+    // Unsigned, signed for another new admin, or a clear presented as an update: refused.
+    assert.throws(
+      () => updateAdmin(keys, { ...base, newAdmin: next }),
+      (e) => isEnclaveError(e, "FailedTxVerification"),
     );
-    assert.throws(() =>
-      updateAdmin(keys, {
-        ogContractKey: og,
-        currentAdmin: next,
-        currentAdminProof: init.adminProof!,
-        newAdmin: ADMIN,
-      }),
+    assert.throws(
+      () => updateAdmin(keys, { ...base, newAdmin: new Uint8Array(20).fill(0x12), sigInfo }),
+      (e) => isEnclaveError(e, "FailedTxVerification"),
     );
+    assert.throws(
+      () => updateAdmin(keys, { ...base, newAdmin: next, sigInfo: clear }),
+      (e) => isEnclaveError(e, "FailedTxVerification"),
+    );
+    // A sender that is not the admin, or a wrong proof: refused before any signature check.
+    assert.throws(
+      () => updateAdmin(keys, { ...base, sender: humanize(next), newAdmin: next, sigInfo }),
+      (e) => isEnclaveError(e, "ValidationFailure"),
+    );
+    assert.throws(
+      () => updateAdmin(keys, { ...base, currentAdminProof: proof, newAdmin: next, sigInfo }),
+      (e) => isEnclaveError(e, "ValidationFailure"),
+    );
+    // A contract admin uses a callback_sig over an empty msg and no funds.
+    const cb = callbackSig(keys, new Uint8Array(), []);
+    assert.equal(updateAdmin(keys, { ...base, newAdmin: next, callbackSig: cb }).length, 32);
   });
 });
 

@@ -19,6 +19,8 @@ const SECP256K1_PUBKEY_TYPE = "/cosmos.crypto.secp256k1.PubKey";
 const MSG_EXECUTE = "/secret.compute.v1beta1.MsgExecuteContract";
 const MSG_INSTANTIATE = "/secret.compute.v1beta1.MsgInstantiateContract";
 const MSG_MIGRATE = "/secret.compute.v1beta1.MsgMigrateContract";
+const MSG_UPDATE_ADMIN = "/secret.compute.v1beta1.MsgUpdateAdmin";
+const MSG_CLEAR_ADMIN = "/secret.compute.v1beta1.MsgClearAdmin";
 
 /** What the host passes for a user-signed call (Go's `SigInfo`). */
 export interface SigInfo {
@@ -30,7 +32,7 @@ export interface SigInfo {
 
 /** The call as the enclave sees it, to be found among the signed messages. */
 export interface SignedCall {
-  readonly op: "instantiate" | "execute" | "migrate";
+  readonly op: "instantiate" | "execute" | "migrate" | "update_admin";
   readonly senderCanonical: Uint8Array;
   readonly senderHuman: string;
   readonly contractCanonical: Uint8Array;
@@ -38,8 +40,10 @@ export interface SignedCall {
   readonly funds: readonly Coin[];
   /** The encrypted input exactly as sent (nonce ‖ pk ‖ ct). */
   readonly message: Uint8Array;
-  /** instantiate: bech32 admin or ""; migrate: the current admin's bech32 (must be the sender). */
+  /** instantiate: bech32 admin or ""; migrate / update_admin: the current admin's bech32 (must be the sender). */
   readonly admin: string;
+  /** update_admin: the new admin's bech32, "" to clear. */
+  readonly newAdmin?: string;
 }
 
 const fail = (): EnclaveError => new EnclaveError("FailedTxVerification");
@@ -112,6 +116,19 @@ function matches(typeUrl: string, value: Uint8Array, call: SignedCall): boolean 
       call.admin === sender &&
       text(b.get(2)) === call.contractHuman &&
       same(b.get(4), call.message)
+    );
+  }
+  if (call.op === "update_admin" && (typeUrl === MSG_UPDATE_ADMIN || typeUrl === MSG_CLEAR_ADMIN)) {
+    const { b } = fields(value, -1);
+    const sender = text(b.get(1));
+    const newAdmin = typeUrl === MSG_CLEAR_ADMIN ? "" : text(b.get(2));
+    // Clearing is only a MsgClearAdmin; an empty new_admin in MsgUpdateAdmin is not a clear.
+    if ((call.newAdmin ?? "") === "" && typeUrl !== MSG_CLEAR_ADMIN) return false;
+    return (
+      sender === call.senderHuman &&
+      call.admin === sender &&
+      text(b.get(3)) === call.contractHuman &&
+      newAdmin === (call.newAdmin ?? "")
     );
   }
   return false;

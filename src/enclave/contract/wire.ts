@@ -210,3 +210,26 @@ export function encodeContractResponse(op: ContractOp, out: ContractCallOutput):
   opt("contract_key_proof", out.contractKeyProof);
   return utf8.encode(JSON.stringify(env));
 }
+
+/** The updateAdmin ECALL payload (see ./README.md). */
+export function decodeUpdateAdminRequest(payload: Uint8Array) {
+  let j: J;
+  try {
+    j = obj(JSON.parse(utf8.decode(abytes(payload, undefined, "payload"))), "payload");
+  } catch (e) {
+    if (e instanceof InvalidInputError) throw e;
+    throw bad("payload");
+  }
+  return {
+    sender: str(j.sender, "sender"),
+    contract: str(j.contract, "contract"),
+    fields: {
+      ogContractKey: abytes(b64(j.og_contract_key, "og_contract_key"), 64, "og_contract_key"),
+      currentAdmin: b64(j.current_admin, "current_admin"),
+      currentAdminProof: b64(j.current_admin_proof, "current_admin_proof"),
+      newAdmin: b64(j.new_admin, "new_admin"),
+    },
+    sigInfo: decodeSigInfo(j.sig_info),
+    callbackSig: optB64(j.callback_sig, "callback_sig"),
+  };
+}

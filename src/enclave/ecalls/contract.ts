@@ -1,12 +1,12 @@
 // Contract ECALLs: loadCode (gatekeep + compile an upload), instantiate / execute / query / migrate / reply
 // (../contract/operations.ts) and updateAdmin. Payload and answer encodings are in ../contract/wire.ts and
 // ../contract/README.md. Gas is reported through ctx.setGasUsed on success and on failure.
-import { equalBytes, fromBase64, toHex, utf8, InvalidInputError } from "../../util/bytes.js";
+import { equalBytes, toHex, utf8 } from "../../util/bytes.js";
 import { sha256 } from "../crypto/hash.js";
 import { EnclaveError } from "../errors.js";
 import { updateAdmin } from "../contract/admin.js";
 import { OperationError, runContract } from "../contract/operations.js";
-import { decodeContractRequest, encodeContractResponse } from "../contract/wire.js";
+import { decodeContractRequest, decodeUpdateAdminRequest, encodeContractResponse } from "../contract/wire.js";
 import type { ContractOp } from "../contract/types.js";
 import { CompiledCodeCache } from "../vm/wasm/cache.js";
 import { WasmGateError } from "../vm/wasm/errors.js";
@@ -102,25 +102,13 @@ function contractHandler(op: ContractOp): EcallHandler {
   };
 }
 
-/** updateAdmin: JSON {og_contract_key, current_admin, current_admin_proof, new_admin} (base64). Answer: {admin_proof}. */
+/**
+ * updateAdmin: JSON {sender, contract (bech32), og_contract_key, current_admin, current_admin_proof, new_admin,
+ * sig_info? | callback_sig?} (binary fields base64; empty new_admin clears). Answer: {admin_proof}.
+ */
 const updateAdminHandler: EcallHandler = (payload, ctx) => {
-  let j: Record<string, unknown>;
-  try {
-    j = JSON.parse(utf8.decode(payload)) as Record<string, unknown>;
-  } catch {
-    throw new InvalidInputError("payload", '"payload" is not JSON');
-  }
-  const b = (name: string): Uint8Array => {
-    const v = j[name];
-    if (typeof v !== "string") throw new InvalidInputError(name, `"${name}" is missing`);
-    return fromBase64(v, name);
-  };
-  const proof = updateAdmin(enclaveKeys(ctx.runtime), {
-    ogContractKey: b("og_contract_key"),
-    currentAdmin: b("current_admin"),
-    currentAdminProof: b("current_admin_proof"),
-    newAdmin: b("new_admin"),
-  });
+  const { sender, contract, fields, sigInfo, callbackSig } = decodeUpdateAdminRequest(payload);
+  const proof = updateAdmin(enclaveKeys(ctx.runtime), { sender, contract, ...fields, sigInfo, callbackSig });
   return utf8.encode(JSON.stringify({ admin_proof: Buffer.from(proof).toString("base64") }));
 };
 

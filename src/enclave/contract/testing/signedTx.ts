@@ -54,6 +54,22 @@ export function msgInstantiate(
   return { typeUrl: "/secret.compute.v1beta1.MsgInstantiateContract", value: w.finish() };
 }
 
+export function msgUpdateAdmin(sender: string, newAdmin: string, contract: string) {
+  const w = new BinaryWriter()
+    .uint32(10)
+    .string(sender)
+    .uint32(18)
+    .string(newAdmin)
+    .uint32(26)
+    .string(contract);
+  return { typeUrl: "/secret.compute.v1beta1.MsgUpdateAdmin", value: w.finish() };
+}
+
+export function msgClearAdmin(sender: string, contract: string) {
+  const w = new BinaryWriter().uint32(10).string(sender).uint32(26).string(contract);
+  return { typeUrl: "/secret.compute.v1beta1.MsgClearAdmin", value: w.finish() };
+}
+
 /** Signs a one-signer tx with `messages`; returns what the host passes as SigInfo. */
 export function signTx(
   sk: Uint8Array,

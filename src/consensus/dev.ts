@@ -93,6 +93,11 @@ export class DevEngine extends EventEmitter {
     return this.validators;
   }
 
+  /** The single validator's ed25519 public key. */
+  get validatorPublicKey(): Uint8Array {
+    return this.signer.publicKey;
+  }
+
   get appHash(): Uint8Array {
     return this.lastAppHash;
   }
@@ -200,6 +205,11 @@ export class DevEngine extends EventEmitter {
 
   get mempoolSize(): number {
     return this.mempool.size;
+  }
+
+  /** Pending txs in mempool order. */
+  mempoolTxs(): Uint8Array[] {
+    return [...this.mempool.values()];
   }
 
   private schedule(): void {

@@ -59,17 +59,22 @@ export class KvApp implements AbciApplication {
       this.pending.set(k!, v ?? "");
       return {
         code: 0,
-        data: new Uint8Array(),
+        data: Buffer.from(v ?? ""),
         log: "",
         info: "",
         gasWanted: 1n,
         gasUsed: 1n,
-        events: [],
+        events: [{ type: "kv", attributes: [{ key: "key", value: k!, index: true }] }],
         codespace: "",
       };
     });
     this.height = req.height;
-    return { events: [], txResults, validatorUpdates: [], appHash: this.hash(this.pending) };
+    return {
+      events: [{ type: "block", attributes: [{ key: "txs", value: String(req.txs.length), index: false }] }],
+      txResults,
+      validatorUpdates: [],
+      appHash: this.hash(this.pending),
+    };
   }
   commit() {
     this.calls.push("commit");

@@ -279,27 +279,33 @@ export class EnclaveStartError extends Error {
   }
 }
 
+/** Waits for the worker's ready message; an error event or an exit before it rejects (never a hang). */
 function waitReady(worker: Worker): Promise<WireResult> {
   return new Promise((resolve, reject) => {
-    const onError = (e: Error): void => {
+    const fail = (why: string): void => {
       worker.off("message", onMessage);
-      reject(
-        new EnclaveStartError(ENCLAVE_ERROR_CODES.InternalError.num, `enclave worker failed: ${e.message}`),
-      );
+      worker.off("error", onError);
+      worker.off("exit", onExit);
+      reject(new EnclaveStartError(ENCLAVE_ERROR_CODES.InternalError.num, why));
+    };
+    const onError = (e: Error): void => {
+      fail(`enclave worker failed: ${e.message}`);
+    };
+    const onExit = (code: number): void => {
+      fail(`enclave worker exited (${code}) before it was ready`);
     };
     const onMessage = (m: unknown): void => {
       worker.off("error", onError);
-      if (!(m instanceof Uint8Array)) {
-        reject(new EnclaveStartError(ENCLAVE_ERROR_CODES.InternalError.num, "bad ready message"));
-        return;
-      }
+      worker.off("exit", onExit);
       try {
+        if (!(m instanceof Uint8Array)) throw new Error("bad ready message");
         resolve(decodeResult(m));
-      } catch (e) {
-        reject(e instanceof Error ? e : new Error("bad ready message"));
+      } catch {
+        reject(new EnclaveStartError(ENCLAVE_ERROR_CODES.InternalError.num, "bad ready message"));
       }
     };
     worker.once("error", onError);
+    worker.once("exit", onExit);
     worker.once("message", onMessage);
   });
 }

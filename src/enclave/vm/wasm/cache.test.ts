@@ -5,11 +5,11 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { CompiledCodeCache, compileMetered, type CompilableCode } from "./cache.js";
 import { WasmGateError } from "./errors.js";
-import { EXPORT_GAS_LEFT } from "./limits.js";
+import { EXPORT_GAS_LEFT, RUNTIME_MAX_MEMORY_PAGES } from "./limits.js";
 import { injectMetering } from "./metering.js";
 import { parseModule } from "./module.js";
 import { prepareCode } from "./prepare.js";
-import { wat } from "./testutil.js";
+import { Metered, wat } from "./testutil.js";
 import { wasmApi, type WebAssemblyGlobal } from "./webassembly.js";
 
 const code = (hashByte: number, metered: Uint8Array, memoryMinPages = 1): CompilableCode => ({
@@ -112,5 +112,28 @@ describe("real contracts", { skip: !existsSync(new URL("counter.wasm", BUILD)) }
         h.file,
       );
     }
+  });
+  test("run-phase hostile contracts are stopped by the metering: gas, stack budget, memory cap", () => {
+    const env = { env: { db_read: () => 0, db_write: () => undefined, db_remove: () => undefined } };
+    const run = (file: string, gas: bigint): Metered => {
+      const m = new Metered(read(file), env);
+      m.gasLeft = gas;
+      assert.throws(() => m.fn("execute")(0, 0, 0), /unreachable/, file);
+      return m;
+    };
+    const loop = run("hostile_infinite_loop.wasm", 10_000_000n);
+    assert.notEqual(loop.exhausted, 0n);
+    const deep = run("hostile_deep_recursion.wasm", 10_000_000_000n);
+    assert.equal(deep.depthExceeded, 1);
+    assert.equal(deep.exhausted, 0n);
+    const grow = new Metered(read("hostile_memory_grow_bomb.wasm"), env);
+    grow.gasLeft = 10_000_000_000n;
+    try {
+      grow.fn("execute")(0, 0, 0);
+    } catch {
+      // it may trap once growth fails; what matters is the page count
+    }
+    const pages = (grow.instance.exports["memory"] as { buffer: ArrayBuffer }).buffer.byteLength / 65536;
+    assert.equal(pages, RUNTIME_MAX_MEMORY_PAGES);
   });
 });

@@ -1,7 +1,7 @@
 // Decoder for one wasm instruction: the opcode and the immediates the gatekeeper needs (indices, branch
 // depths, block types). Covers the MVP, sign extension, bulk memory, saturating truncations (0xFC) and the
 // reference-types opcodes LLVM emits; anything else (SIMD, threads, tail calls, exceptions) is refused.
-import { ByteReader } from "./bytesio.js";
+import { type ByteReader } from "./bytesio.js";
 import { WasmGateError, malformed } from "./errors.js";
 
 /** Opcode numbers we refer to by name (WebAssembly core spec §5.4). 0xFC sub-opcodes are 0xFC00 + sub. */

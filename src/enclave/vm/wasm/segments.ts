@@ -1,6 +1,6 @@
 // Readers for constant expressions and element/data segments (WebAssembly core spec §5.5.12, §5.5.14,
 // bulk-memory and reference-types encodings). The gatekeeper never changes segments; it only has to walk them.
-import { ByteReader } from "./bytesio.js";
+import { type ByteReader } from "./bytesio.js";
 import { WasmGateError, malformed } from "./errors.js";
 import { Op, newInstr, readInstr } from "./instructions.js";
 

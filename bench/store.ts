@@ -1,10 +1,11 @@
 // Store benchmark: block commit time (2 writes × 1,000 txs) over 1k vs 1M existing keys, the 1M/1k throughput
-// ratio (target ≥ 70%), point reads/s, iteration and proofs. Run: node --import tsx bench/store.ts [existingKeys…]
+// ratio (target ≥ 70%), point reads/s, iteration and proofs.
+// Run: node --import tsx bench/store.ts [small large [pageSize [walAutocheckpoint]]]   (default 1000 1000000)
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_PAGE_SIZE, openStore } from "../src/chain/store/store.js";
-import type { Store } from "../src/chain/store/store.js";
+import type { Store, StoreOptions } from "../src/chain/store/store.js";
 import { sortByKey } from "../src/chain/store/memory.js";
 import { prng } from "../src/chain/store/testkit.js";
 import type { KVWrite } from "../src/chain/store/types.js";
@@ -33,8 +34,8 @@ function balanceValue(rnd: () => number): Uint8Array {
 }
 
 /** Builds the existing keys as one sorted genesis-like commit (sequential inserts: the fast path). */
-function setup(dir: string, existing: number, pageSize: number): Store {
-  const store = openStore(dir, { keepRecent: 100, pageSize });
+function setup(dir: string, existing: number, options: StoreOptions): Store {
+  const store = openStore(dir, { keepRecent: 100, ...options });
   const rnd = prng(existing);
   const writes: KVWrite[] = [];
   for (let i = 0; i < existing; i++) writes.push([balanceKey(i), balanceValue(rnd)]);
@@ -105,12 +106,16 @@ function reads(
 
 function main(): void {
   const args = process.argv.slice(2).map(Number);
-  const [small, large, pageSize] = args.length >= 2 ? args : [1_000, 1_000_000];
+  const [small, large, pageSize, walAutocheckpoint] = args.length >= 2 ? args : [1_000, 1_000_000];
   const root = mkdtempSync(join(tmpdir(), "shroud-bench-store-"));
   try {
     let t = performance.now();
-    const a = setup(join(root, "small"), small!, pageSize ?? DEFAULT_PAGE_SIZE);
-    const b = setup(join(root, "large"), large!, pageSize ?? DEFAULT_PAGE_SIZE);
+    const options: StoreOptions = {
+      pageSize: pageSize ?? DEFAULT_PAGE_SIZE,
+      ...(walAutocheckpoint === undefined ? {} : { walAutocheckpoint }),
+    };
+    const a = setup(join(root, "small"), small!, options);
+    const b = setup(join(root, "large"), large!, options);
     console.log(`setup: ${small} + ${large} keys in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     // Alternate blocks so load from other processes on this shared machine hits both sizes alike.
     const ra = prng(1);

@@ -27,6 +27,9 @@ export interface StoreOptions {
   readonly sync?: "full" | "normal";
   /** SQLite page cache in MiB (default 256). */
   readonly cacheMb?: number;
+  /** WAL frames before SQLite checkpoints on commit (default 1000, SQLite's). Larger coalesces pages that
+   *  several blocks rewrite, at the cost of a larger -wal file. */
+  readonly walAutocheckpoint?: number;
   /** SQLite page size for a new database file (default DEFAULT_PAGE_SIZE); ignored for an existing file. */
   readonly pageSize?: number;
 }
@@ -276,6 +279,7 @@ export function openStoreAt(file: string, options: StoreOptions = {}): Store {
     db.pragma(`synchronous = ${options.sync === "normal" ? "NORMAL" : "FULL"}`);
     db.pragma(`cache_size = -${cacheMb * 1024}`);
     db.pragma("temp_store = MEMORY");
+    db.pragma(`wal_autocheckpoint = ${assertCount(options.walAutocheckpoint, 1000, "walAutocheckpoint")}`);
     return new Store(db, options);
   } catch (e) {
     db.close();

@@ -59,6 +59,13 @@ describe("CompiledCodeCache", async () => {
     assert.equal(cache.delete(code(1, metered).codeHash), false);
     assert.equal(cache.stats().bytes, 0);
   });
+  test("inputs are checked at the edge", () => {
+    const cache = new CompiledCodeCache();
+    assert.throws(
+      () => cache.getOrCompile({ ...code(1, metered), codeHash: new Uint8Array(31) }),
+      /"codeHash" expected 32 bytes/,
+    );
+  });
   test("bad limits are refused", () => {
     assert.throws(() => new CompiledCodeCache({ maxEntries: 0, maxBytes: 1 }), RangeError);
     assert.throws(() => new CompiledCodeCache({ maxEntries: 1, maxBytes: 0.5 }), RangeError);

@@ -1,7 +1,7 @@
 // Compiled-code cache: V8 compilation is the expensive step of running a contract, so compiled
 // WebAssembly.Modules are kept, least recently used first out, bounded by entry count and total bytes.
 // Only the runtime's speed depends on it: a miss recompiles the same metered bytes to the same behaviour.
-import { toHex } from "../../../util/bytes.js";
+import { abytes, toHex } from "../../../util/bytes.js";
 import { WasmGateError } from "./errors.js";
 import { RUNTIME_MAX_MEMORY_PAGES } from "./limits.js";
 import { wasmApi, type WebAssemblyModule } from "./webassembly.js";
@@ -65,7 +65,8 @@ export class CompiledCodeCache {
 
   /** The compiled module for `code`, compiling and caching it on a miss. */
   getOrCompile(code: CompilableCode): WebAssemblyModule {
-    const key = toHex(code.codeHash);
+    const key = toHex(abytes(code.codeHash, 32, "codeHash"));
+    abytes(code.metered, undefined, "metered");
     const hit = this.entries.get(key);
     if (hit !== undefined) {
       this.hits++;

@@ -5,7 +5,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["dist/**", "node_modules/**", "contracts/**", "bin/**", "**/*.js", "**/*.mjs", "**/*.cjs"],
+    ignores: ["dist/**", "node_modules/**", "contracts/target/**", "contracts/build/**", "bin/**", "**/*.js", "**/*.mjs", "**/*.cjs"],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
@@ -68,7 +68,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["**/*.test.ts", "test/**/*.ts", "bench/**/*.ts"],
+    files: ["**/*.test.ts", "test/**/*.ts", "bench/**/*.ts", "contracts/test/**/*.ts"],
     rules: {
       "@typescript-eslint/no-floating-promises": "off",
       "@typescript-eslint/no-unsafe-assignment": "off",

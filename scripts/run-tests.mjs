@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under src/ and test/ with node's own test runner (through tsx).
+// Runs every *.test.ts under src/, test/ and contracts/test/ with node's own test runner (through tsx).
 // Usage: npm test [-- <path-substring> ...]   e.g. `npm test -- crypto` runs only files whose path contains "crypto".
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -18,7 +18,7 @@ function walk(dir, out) {
   return out;
 }
 
-const files = [...walk(join(root, "src"), []), ...walk(join(root, "test"), [])]
+const files = [...walk(join(root, "src"), []), ...walk(join(root, "test"), []), ...walk(join(root, "contracts", "test"), [])]
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
 if (files.length === 0) {

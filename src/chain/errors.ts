@@ -141,3 +141,114 @@ export class QueryError extends Error {
     super(message);
   }
 }
+
+// Codespaces "staking", "slashing", "distribution": numbers and wording from cosmos-sdk v0.50
+// x/{staking,slashing,distribution}/types/errors.go (verified against the files). Only the entries the chain
+// can return are listed; numbers are never reused.
+const STAKING = "staking";
+export const StakingErrors = {
+  EmptyValidatorAddr: registerError(STAKING, 2, "empty validator address"),
+  NoValidatorFound: registerError(STAKING, 3, "validator does not exist"),
+  ValidatorOwnerExists: registerError(
+    STAKING,
+    4,
+    "validator already exist for this operator address; must use new validator operator address",
+  ),
+  ValidatorPubKeyExists: registerError(
+    STAKING,
+    5,
+    "validator already exist for this pubkey; must use new validator pubkey",
+  ),
+  ValidatorPubKeyTypeNotSupported: registerError(STAKING, 6, "validator pubkey type is not supported"),
+  ValidatorJailed: registerError(STAKING, 7, "validator for this address is currently jailed"),
+  CommissionNegative: registerError(STAKING, 9, "commission must be positive"),
+  CommissionHuge: registerError(STAKING, 10, "commission cannot be more than 100%"),
+  CommissionGTMaxRate: registerError(STAKING, 11, "commission cannot be more than the max rate"),
+  CommissionUpdateTime: registerError(STAKING, 12, "commission cannot be changed more than once in 24h"),
+  CommissionChangeRateNegative: registerError(STAKING, 13, "commission change rate must be positive"),
+  CommissionChangeRateGTMaxRate: registerError(
+    STAKING,
+    14,
+    "commission change rate cannot be more than the max rate",
+  ),
+  CommissionGTMaxChangeRate: registerError(
+    STAKING,
+    15,
+    "commission cannot be changed more than max change rate",
+  ),
+  SelfDelegationBelowMinimum: registerError(
+    STAKING,
+    16,
+    "validator's self delegation must be greater than their minimum self delegation",
+  ),
+  MinSelfDelegationDecreased: registerError(STAKING, 17, "minimum self delegation cannot be decrease"),
+  EmptyDelegatorAddr: registerError(STAKING, 18, "empty delegator address"),
+  NoDelegation: registerError(STAKING, 19, "no delegation for (address, validator) tuple"),
+  InsufficientShares: registerError(STAKING, 22, "insufficient delegation shares"),
+  DelegationValidatorEmpty: registerError(STAKING, 23, "cannot delegate to an empty validator"),
+  NotEnoughDelegationShares: registerError(STAKING, 24, "not enough delegation shares"),
+  NoUnbondingDelegation: registerError(STAKING, 26, "no unbonding delegation found"),
+  MaxUnbondingDelegationEntries: registerError(
+    STAKING,
+    27,
+    "too many unbonding delegation entries for (delegator, validator) tuple",
+  ),
+  SelfRedelegation: registerError(STAKING, 29, "cannot redelegate to the same validator"),
+  TinyRedelegationAmount: registerError(
+    STAKING,
+    30,
+    "too few tokens to redelegate (truncates to zero tokens)",
+  ),
+  BadRedelegationDst: registerError(STAKING, 31, "redelegation destination validator not found"),
+  TransitiveRedelegation: registerError(
+    STAKING,
+    32,
+    "redelegation to this validator already in progress; first redelegation to this validator must complete before next redelegation",
+  ),
+  MaxRedelegationEntries: registerError(
+    STAKING,
+    33,
+    "too many redelegation entries for (delegator, src-validator, dst-validator) tuple",
+  ),
+  DelegatorShareExRateInvalid: registerError(
+    STAKING,
+    34,
+    "cannot delegate to validators with invalid (zero) ex-rate",
+  ),
+  EmptyValidatorPubKey: registerError(STAKING, 39, "empty validator public key"),
+  CommissionLTMinRate: registerError(STAKING, 40, "commission cannot be less than min rate"),
+} as const;
+
+const SLASHING = "slashing";
+export const SlashingErrors = {
+  NoValidatorForAddress: registerError(SLASHING, 2, "address is not associated with any known validator"),
+  BadValidatorAddr: registerError(SLASHING, 3, "validator does not exist for that address"),
+  ValidatorJailed: registerError(SLASHING, 4, "validator still jailed; cannot be unjailed"),
+  ValidatorNotJailed: registerError(SLASHING, 5, "validator not jailed; cannot be unjailed"),
+  MissingSelfDelegation: registerError(SLASHING, 6, "validator has no self-delegation; cannot be unjailed"),
+  SelfDelegationTooLowToUnjail: registerError(
+    SLASHING,
+    7,
+    "validator's self delegation less than minimum; cannot be unjailed",
+  ),
+  NoSigningInfoFound: registerError(SLASHING, 8, "no validator signing info found"),
+  ValidatorTombstoned: registerError(SLASHING, 9, "validator already tombstoned"),
+} as const;
+
+const DISTRIBUTION = "distribution";
+export const DistributionErrors = {
+  EmptyDelegatorAddr: registerError(DISTRIBUTION, 2, "delegator address is empty"),
+  EmptyWithdrawAddr: registerError(DISTRIBUTION, 3, "withdraw address is empty"),
+  EmptyValidatorAddr: registerError(DISTRIBUTION, 4, "validator address is empty"),
+  EmptyDelegationDistInfo: registerError(DISTRIBUTION, 5, "no delegation distribution info"),
+  NoValidatorDistInfo: registerError(DISTRIBUTION, 6, "no validator distribution info"),
+  NoValidatorCommission: registerError(DISTRIBUTION, 7, "no validator commission to withdraw"),
+  SetWithdrawAddrDisabled: registerError(DISTRIBUTION, 8, "set withdraw address disabled"),
+  BadDistribution: registerError(
+    DISTRIBUTION,
+    9,
+    "community pool does not have sufficient coins to distribute",
+  ),
+  NoValidatorExists: registerError(DISTRIBUTION, 12, "validator does not exist"),
+  NoDelegationExists: registerError(DISTRIBUTION, 13, "delegation does not exist"),
+} as const;

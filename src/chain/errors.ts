@@ -252,3 +252,31 @@ export const DistributionErrors = {
   NoValidatorExists: registerError(DISTRIBUTION, 12, "validator does not exist"),
   NoDelegationExists: registerError(DISTRIBUTION, 13, "delegation does not exist"),
 } as const;
+
+// Codespace "gov": numbers and wording from cosmos-sdk v0.50 x/gov/types/errors.go (5 and 6 are legacy v1beta1
+// entries kept so numbers are never reused).
+const GOV = "gov";
+export const GovErrors = {
+  UnknownProposal: registerError(GOV, 2, "unknown proposal"),
+  InactiveProposal: registerError(GOV, 3, "inactive proposal"),
+  AlreadyActiveProposal: registerError(GOV, 4, "proposal already active"),
+  InvalidProposalContent: registerError(GOV, 5, "invalid proposal content"),
+  InvalidProposalType: registerError(GOV, 6, "invalid proposal type"),
+  InvalidVote: registerError(GOV, 7, "invalid vote option"),
+  InvalidGenesis: registerError(GOV, 8, "invalid genesis state"),
+  NoProposalHandlerExists: registerError(GOV, 9, "no handler exists for proposal type"),
+  UnroutableProposalMsg: registerError(GOV, 10, "proposal message not recognized by router"),
+  NoProposalMsgs: registerError(GOV, 11, "no messages proposed"),
+  InvalidProposalMsg: registerError(GOV, 12, "invalid proposal message"),
+  InvalidSigner: registerError(GOV, 13, "expected gov account as only signer for proposal message"),
+  InvalidSignalMsg: registerError(GOV, 14, "signal message is invalid"),
+  MetadataTooLong: registerError(GOV, 15, "metadata too long"),
+  MinDepositTooSmall: registerError(GOV, 16, "minimum deposit is too small"),
+  ProposalNotFound: registerError(GOV, 17, "proposal is not found"),
+  InvalidProposer: registerError(GOV, 18, "invalid proposer"),
+  NoDeposits: registerError(GOV, 19, "no deposits found"),
+  VotingPeriodEnded: registerError(GOV, 20, "voting period already ended"),
+  InvalidProposal: registerError(GOV, 21, "invalid proposal"),
+  SummaryTooLong: registerError(GOV, 22, "summary too long"),
+  InvalidDepositDenom: registerError(GOV, 23, "invalid deposit denom"),
+} as const;

@@ -9,7 +9,8 @@ import { TxCrypto } from "../io.js";
 import { humanize } from "../vm/testing/mockApi.js";
 import { OperationError, runContract } from "./operations.js";
 import { MemStore, baseEnv, keys, loadWat, noQuery } from "./testing/harness.js";
-import { accountOf, msgExecute, msgInstantiate, signTx } from "./testing/signedTx.js";
+import { accountOf, msgExecute, msgInstantiate, signAminoTx, signTx } from "./testing/signedTx.js";
+import { toBase64 } from "../../util/bytes.js";
 import type { ContractCallInput } from "./types.js";
 
 const code = await loadWat("harness.wat");
@@ -131,6 +132,38 @@ describe("tx signature binding (SIGN_MODE_DIRECT)", () => {
         { ...svc, store: new MemStore() },
         { ...base, sigInfo: sig, admin: new Uint8Array(20).fill(0x45) },
       ),
+    );
+  });
+
+  test("LEGACY_AMINO_JSON (secretjs amino shape): runs; other bytes or a body differing from the signed msgs refused", () => {
+    const aminoExec = (m: Uint8Array, funds = FUNDS) => ({
+      type: "wasm/MsgExecuteContract",
+      value: {
+        sender: toBase64(user.canonical),
+        contract: toBase64(CONTRACT_CANON),
+        msg: toBase64(m),
+        sent_funds: funds,
+      },
+    });
+    const ok = signAminoTx(SK, [msgExecute(user.canonical, CONTRACT_CANON, msg, FUNDS)], [aminoExec(msg)]);
+    execute({ msg, sigInfo: ok });
+    refused(() => execute({ msg: seal("!", 8), sigInfo: ok }));
+    const lying = signAminoTx(
+      SK,
+      [msgExecute(user.canonical, CONTRACT_CANON, seal("!", 9), FUNDS)],
+      [aminoExec(msg)],
+    );
+    refused(() => execute({ msg, sigInfo: lying }));
+    refused(() => execute({ msg, sigInfo: { ...ok, publicKey: undefined } }));
+    refused(() =>
+      execute({
+        msg,
+        sigInfo: signAminoTx(
+          OTHER_SK,
+          [msgExecute(user.canonical, CONTRACT_CANON, msg, FUNDS)],
+          [aminoExec(msg)],
+        ),
+      }),
     );
   });
 });

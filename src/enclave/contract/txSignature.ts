@@ -1,26 +1,26 @@
 // Binding a user's contract call to the signed tx (spec secret-protocol §4.2; SN contract_validation.rs
 // `verify_params` → `verify_signature`, `verify_tx_bytes`, `verify_input_params`; input_validation/
 // msg_validation.rs `verify_and_get_sdk_msg`): the sender's secp256k1 key must have signed the sign bytes,
-// the signed body must be the tx's body, and one signed Secret compute message must carry exactly this
-// sender, contract, funds and encrypted bytes. Only SIGN_MODE_DIRECT with secp256k1 keys is supported.
+// the signed messages must be the tx's messages, and one signed Secret compute message must carry exactly
+// this sender, contract, funds, admin and encrypted bytes. SIGN_MODE_DIRECT and LEGACY_AMINO_JSON with
+// single secp256k1 keys are supported; EIP-191 and multisig are refused.
 import { BinaryReader, WireType } from "cosmjs-types/binary";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { AuthInfo, SignDoc, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
+import { Any } from "cosmjs-types/google/protobuf/any";
 import { ripemd160 } from "@noble/hashes/legacy.js";
-import { equalBytes } from "../../util/bytes.js";
+import { equalBytes, fromBase64, toHex, utf8 } from "../../util/bytes.js";
 import { sha256 } from "../crypto/hash.js";
 import { secp256k1Verify } from "../crypto/secp256k1.js";
 import { EnclaveError } from "../errors.js";
+import { Bech32Api } from "../vm/addressApi.js";
 import type { Coin } from "../vm/environment.js";
 
-/** cosmos.tx.signing.v1beta1.SignMode SIGN_MODE_DIRECT. */
+/** cosmos.tx.signing.v1beta1.SignMode values. */
 export const SIGN_MODE_DIRECT = 1;
+export const SIGN_MODE_LEGACY_AMINO_JSON = 127;
 const SECP256K1_PUBKEY_TYPE = "/cosmos.crypto.secp256k1.PubKey";
-const MSG_EXECUTE = "/secret.compute.v1beta1.MsgExecuteContract";
-const MSG_INSTANTIATE = "/secret.compute.v1beta1.MsgInstantiateContract";
-const MSG_MIGRATE = "/secret.compute.v1beta1.MsgMigrateContract";
-const MSG_UPDATE_ADMIN = "/secret.compute.v1beta1.MsgUpdateAdmin";
-const MSG_CLEAR_ADMIN = "/secret.compute.v1beta1.MsgClearAdmin";
+const PREFIX = "/secret.compute.v1beta1.";
 
 /** What the host passes for a user-signed call (Go's `SigInfo`). */
 export interface SigInfo {
@@ -28,6 +28,8 @@ export interface SigInfo {
   readonly signBytes: Uint8Array;
   readonly signature: Uint8Array;
   readonly txBytes: Uint8Array;
+  /** Amino only: the signer's public key as a protobuf Any (DIRECT finds it in auth_info). */
+  readonly publicKey?: Uint8Array | undefined;
 }
 
 /** The call as the enclave sees it, to be found among the signed messages. */
@@ -46,7 +48,18 @@ export interface SignedCall {
   readonly newAdmin?: string;
 }
 
+/** One compute message reduced to what the checks compare; addresses as bech32, msg as hex. */
+interface Norm {
+  readonly kind: string;
+  readonly sender: string;
+  readonly contract: string;
+  readonly msg: string;
+  readonly funds: readonly Coin[];
+  readonly admin: string;
+}
+
 const fail = (): EnclaveError => new EnclaveError("FailedTxVerification");
+const api = new Bech32Api();
 
 function decodeOr<T>(f: () => T): T {
   try {
@@ -56,7 +69,11 @@ function decodeOr<T>(f: () => T): T {
   }
 }
 
-/** Reads the fields of one proto message: bytes/string by field number, coins (repeated Coin) by field. */
+const human = (b: Uint8Array | undefined): string =>
+  b === undefined || b.length === 0 ? "" : (api.addrHumanize(b).human ?? "");
+const text = (b: Uint8Array | undefined): string => (b === undefined ? "" : utf8.decode(b));
+
+/** Length-delimited fields of one proto message by number, and repeated Coins of `coinField`. */
 function fields(value: Uint8Array, coinField: number): { b: Map<number, Uint8Array>; coins: Coin[] } {
   const r = new BinaryReader(value);
   const b = new Map<number, Uint8Array>();
@@ -68,101 +85,220 @@ function fields(value: Uint8Array, coinField: number): { b: Map<number, Uint8Arr
       continue;
     }
     const bytes = r.bytes();
-    if (no === coinField) {
-      const c = new BinaryReader(bytes);
-      let denom = "";
-      let amount = "";
-      while (c.pos < c.len) {
-        const [cn, cw] = c.tag();
-        if (cn === 1 && cw === WireType.Bytes) denom = c.string();
-        else if (cn === 2 && cw === WireType.Bytes) amount = c.string();
-        else c.skipType(cw);
-      }
-      coins.push({ denom, amount });
-    } else b.set(no, bytes);
+    if (no !== coinField) {
+      b.set(no, bytes);
+      continue;
+    }
+    const c = new BinaryReader(bytes);
+    let denom = "";
+    let amount = "";
+    while (c.pos < c.len) {
+      const [cn, cw] = c.tag();
+      if (cn === 1 && cw === WireType.Bytes) denom = c.string();
+      else if (cn === 2 && cw === WireType.Bytes) amount = c.string();
+      else c.skipType(cw);
+    }
+    coins.push({ denom, amount });
   }
   return { b, coins };
 }
 
-const text = (b: Uint8Array | undefined): string => new TextDecoder().decode(b ?? new Uint8Array());
-const same = (a: Uint8Array | undefined, b: Uint8Array): boolean => equalBytes(a ?? new Uint8Array(), b);
+/** A protobuf Any from the tx body (SN `DirectSdkMsg`). */
+function normProto(typeUrl: string, value: Uint8Array): Norm {
+  const empty = { sender: "", contract: "", msg: "", funds: [], admin: "" };
+  switch (typeUrl) {
+    case `${PREFIX}MsgExecuteContract`: {
+      const { b, coins } = fields(value, 5);
+      return {
+        kind: "execute",
+        sender: human(b.get(1)),
+        contract: human(b.get(2)),
+        msg: toHex(b.get(3) ?? new Uint8Array()),
+        funds: coins,
+        admin: "",
+      };
+    }
+    case `${PREFIX}MsgInstantiateContract`: {
+      const { b, coins } = fields(value, 6);
+      return {
+        kind: "instantiate",
+        sender: human(b.get(1)),
+        contract: "",
+        msg: toHex(b.get(5) ?? new Uint8Array()),
+        funds: coins,
+        admin: text(b.get(8)),
+      };
+    }
+    case `${PREFIX}MsgMigrateContract`: {
+      const { b } = fields(value, -1);
+      return {
+        ...empty,
+        kind: "migrate",
+        sender: text(b.get(1)),
+        contract: text(b.get(2)),
+        msg: toHex(b.get(4) ?? new Uint8Array()),
+      };
+    }
+    case `${PREFIX}MsgUpdateAdmin`: {
+      const { b } = fields(value, -1);
+      return {
+        ...empty,
+        kind: "update_admin",
+        sender: text(b.get(1)),
+        contract: text(b.get(3)),
+        admin: text(b.get(2)),
+      };
+    }
+    case `${PREFIX}MsgClearAdmin`: {
+      const { b } = fields(value, -1);
+      return { ...empty, kind: "clear_admin", sender: text(b.get(1)), contract: text(b.get(3)) };
+    }
+    default:
+      return { ...empty, kind: `other:${typeUrl}:${toHex(sha256(value))}` };
+  }
+}
+
+type AminoValue = Record<string, unknown>;
+const s = (v: unknown): string => (typeof v === "string" ? v : "");
+const b64hex = (v: unknown): string =>
+  typeof v === "string" && v !== "" ? toHex(fromBase64(v, "amino field")) : "";
+const b64human = (v: unknown): string =>
+  typeof v === "string" && v !== "" ? human(fromBase64(v, "amino address")) : "";
+const aminoCoins = (v: unknown): Coin[] =>
+  Array.isArray(v) ? v.map((c: AminoValue) => ({ denom: s(c.denom), amount: s(c.amount) })) : [];
+
+/** An amino `{type, value}` message from a StdSignDoc, in the shapes secretjs signs (chain/tx secretMsgs). */
+function normAmino(m: { type?: unknown; value?: unknown }): Norm {
+  const v = (typeof m.value === "object" && m.value !== null ? m.value : {}) as AminoValue;
+  const empty = { sender: "", contract: "", msg: "", funds: [], admin: "" };
+  switch (m.type) {
+    case "wasm/MsgExecuteContract":
+      return {
+        kind: "execute",
+        sender: b64human(v.sender),
+        contract: b64human(v.contract),
+        msg: b64hex(v.msg),
+        funds: aminoCoins(v.sent_funds),
+        admin: "",
+      };
+    case "wasm/MsgInstantiateContract":
+      return {
+        kind: "instantiate",
+        sender: b64human(v.sender),
+        contract: "",
+        msg: b64hex(v.init_msg),
+        funds: aminoCoins(v.init_funds),
+        admin: s(v.admin),
+      };
+    case "wasm/MsgMigrateContract":
+      return { ...empty, kind: "migrate", sender: s(v.sender), contract: s(v.contract), msg: b64hex(v.msg) };
+    case "wasm/MsgUpdateAdmin":
+      return {
+        ...empty,
+        kind: "update_admin",
+        sender: s(v.sender),
+        contract: s(v.contract),
+        admin: s(v.new_admin),
+      };
+    case "wasm/MsgClearAdmin":
+      return { ...empty, kind: "clear_admin", sender: s(v.sender), contract: s(v.contract) };
+    default:
+      return { ...empty, kind: `other:${JSON.stringify(m.type)}` };
+  }
+}
+
 const sameCoins = (a: readonly Coin[], b: readonly Coin[]): boolean =>
   a.length === b.length && a.every((c, i) => c.denom === b[i]!.denom && c.amount === b[i]!.amount);
 
-function matches(typeUrl: string, value: Uint8Array, call: SignedCall): boolean {
-  if (call.op === "execute" && typeUrl === MSG_EXECUTE) {
-    const { b, coins } = fields(value, 5);
-    return (
-      same(b.get(1), call.senderCanonical) &&
-      same(b.get(2), call.contractCanonical) &&
-      same(b.get(3), call.message) &&
-      sameCoins(coins, call.funds)
-    );
+/** SN `verify_and_get_sdk_msg` + sender/contract/funds checks for one signed message. */
+function matches(n: Norm, call: SignedCall): boolean {
+  const msgOk = n.msg === toHex(call.message);
+  switch (call.op) {
+    case "execute":
+      return (
+        n.kind === "execute" &&
+        n.sender === call.senderHuman &&
+        n.contract === call.contractHuman &&
+        msgOk &&
+        sameCoins(n.funds, call.funds)
+      );
+    case "instantiate":
+      return (
+        n.kind === "instantiate" &&
+        n.sender === call.senderHuman &&
+        msgOk &&
+        n.admin === call.admin &&
+        sameCoins(n.funds, call.funds)
+      );
+    case "migrate":
+      return (
+        n.kind === "migrate" &&
+        n.sender === call.senderHuman &&
+        call.admin === n.sender &&
+        n.contract === call.contractHuman &&
+        msgOk
+      );
+    case "update_admin": {
+      const newAdmin = call.newAdmin ?? "";
+      const kindOk =
+        newAdmin === "" ? n.kind === "clear_admin" : n.kind === "update_admin" && n.admin === newAdmin;
+      return (
+        kindOk &&
+        n.sender === call.senderHuman &&
+        call.admin === n.sender &&
+        n.contract === call.contractHuman
+      );
+    }
   }
-  if (call.op === "instantiate" && typeUrl === MSG_INSTANTIATE) {
-    const { b, coins } = fields(value, 6);
-    return (
-      same(b.get(1), call.senderCanonical) &&
-      same(b.get(5), call.message) &&
-      text(b.get(8)) === call.admin &&
-      sameCoins(coins, call.funds)
-    );
-  }
-  if (call.op === "migrate" && typeUrl === MSG_MIGRATE) {
-    const { b } = fields(value, -1);
-    const sender = text(b.get(1));
-    return (
-      sender === call.senderHuman &&
-      call.admin === sender &&
-      text(b.get(2)) === call.contractHuman &&
-      same(b.get(4), call.message)
-    );
-  }
-  if (call.op === "update_admin" && (typeUrl === MSG_UPDATE_ADMIN || typeUrl === MSG_CLEAR_ADMIN)) {
-    const { b } = fields(value, -1);
-    const sender = text(b.get(1));
-    const newAdmin = typeUrl === MSG_CLEAR_ADMIN ? "" : text(b.get(2));
-    // Clearing is only a MsgClearAdmin; an empty new_admin in MsgUpdateAdmin is not a clear.
-    if ((call.newAdmin ?? "") === "" && typeUrl !== MSG_CLEAR_ADMIN) return false;
-    return (
-      sender === call.senderHuman &&
-      call.admin === sender &&
-      text(b.get(3)) === call.contractHuman &&
-      newAdmin === (call.newAdmin ?? "")
-    );
-  }
-  return false;
 }
 
-/** The signer's key among auth_info.signer_infos whose address is the sender (SN `sender_public_key`). */
-function senderKey(authInfoBytes: Uint8Array, sender: Uint8Array): Uint8Array {
-  const auth = decodeOr(() => AuthInfo.decode(authInfoBytes));
-  for (const si of auth.signerInfos) {
-    if (si.publicKey?.typeUrl !== SECP256K1_PUBKEY_TYPE) continue;
-    const key = decodeOr(() => PubKey.decode(si.publicKey!.value).key);
-    if (equalBytes(ripemd160(sha256(key)), sender)) return key;
-  }
-  throw fail();
+function keyFromAny(any: Any): Uint8Array | undefined {
+  if (any.typeUrl !== SECP256K1_PUBKEY_TYPE) return undefined;
+  return decodeOr(() => PubKey.decode(any.value).key);
+}
+
+const addressOf = (key: Uint8Array): Uint8Array => ripemd160(sha256(key));
+
+/** DIRECT: the signer key from auth_info whose address is the sender (SN `sender_public_key`), and the messages. */
+function direct(sig: SigInfo, sender: Uint8Array): { key: Uint8Array; signed: Norm[] } {
+  const doc = decodeOr(() => SignDoc.decode(sig.signBytes));
+  const auth = decodeOr(() => AuthInfo.decode(doc.authInfoBytes));
+  const key = auth.signerInfos
+    .map((si) => (si.publicKey === undefined ? undefined : keyFromAny(si.publicKey)))
+    .find((k) => k !== undefined && equalBytes(addressOf(k), sender));
+  if (key === undefined) throw fail();
+  const body = decodeOr(() => TxBody.decode(doc.bodyBytes));
+  return { key, signed: decodeOr(() => body.messages.map((m) => normProto(m.typeUrl, m.value))) };
+}
+
+/** LEGACY_AMINO_JSON: the key comes with the sig info; the messages from the StdSignDoc JSON. */
+function amino(sig: SigInfo, sender: Uint8Array): { key: Uint8Array; signed: Norm[] } {
+  if (sig.publicKey === undefined) throw fail();
+  const key = keyFromAny(decodeOr(() => Any.decode(sig.publicKey!)));
+  if (key === undefined || !equalBytes(addressOf(key), sender)) throw fail();
+  const doc = decodeOr(() => JSON.parse(utf8.decode(sig.signBytes)) as { msgs?: unknown });
+  if (!Array.isArray(doc.msgs)) throw fail();
+  return { key, signed: decodeOr(() => (doc.msgs as { type?: unknown; value?: unknown }[]).map(normAmino)) };
 }
 
 /** Throws FailedTxVerification unless `sig` proves the sender signed a tx containing exactly `call`. */
 export function verifyTxBinding(sig: SigInfo, call: SignedCall): void {
-  if (sig.signMode !== SIGN_MODE_DIRECT) throw fail();
-  const doc = decodeOr(() => SignDoc.decode(sig.signBytes));
-  const key = senderKey(doc.authInfoBytes, call.senderCanonical);
+  let signer: { key: Uint8Array; signed: Norm[] };
+  if (sig.signMode === SIGN_MODE_DIRECT) signer = direct(sig, call.senderCanonical);
+  else if (sig.signMode === SIGN_MODE_LEGACY_AMINO_JSON) signer = amino(sig, call.senderCanonical);
+  else throw fail();
   // Cosmos SDK secp256k1 signatures are over sha256(sign bytes) and must be low-S.
   let ok = false;
   try {
-    ok = secp256k1Verify(sha256(sig.signBytes), sig.signature, key, { rejectHighS: true });
+    ok = secp256k1Verify(sha256(sig.signBytes), sig.signature, signer.key, { rejectHighS: true });
   } catch {
     ok = false;
   }
   if (!ok) throw fail();
-  const signed = decodeOr(() => TxBody.decode(doc.bodyBytes)).messages;
-  const inTx = decodeOr(() => TxBody.decode(TxRaw.decode(sig.txBytes).bodyBytes)).messages;
-  const sameBody =
-    signed.length === inTx.length &&
-    signed.every((m, i) => m.typeUrl === inTx[i]!.typeUrl && equalBytes(m.value, inTx[i]!.value));
-  if (!sameBody) throw fail();
-  if (!signed.some((m) => matches(m.typeUrl, m.value, call))) throw fail();
+  // SN `verify_tx_bytes`: the messages the tx carries must be the signed ones.
+  const inTx = decodeOr(() =>
+    TxBody.decode(TxRaw.decode(sig.txBytes).bodyBytes).messages.map((m) => normProto(m.typeUrl, m.value)),
+  );
+  if (JSON.stringify(inTx) !== JSON.stringify(signer.signed)) throw fail();
+  if (!signer.signed.some((n) => matches(n, call))) throw fail();
 }

@@ -33,10 +33,11 @@ const req: ContractRequest = {
   },
   callbackSig: new Uint8Array(32).fill(4),
   sigInfo: {
-    signMode: 1,
+    signMode: 127,
     signBytes: Uint8Array.of(1),
     signature: new Uint8Array(64),
     txBytes: Uint8Array.of(2, 3),
+    publicKey: Uint8Array.of(4),
   },
   admin: new Uint8Array(20).fill(5),
   adminProof: new Uint8Array(32).fill(6),

@@ -108,6 +108,9 @@ function decodeSigInfo(v: unknown): SigInfo | undefined {
     signBytes: b64(o.sign_bytes, "sig_info.sign_bytes"),
     signature: b64(o.signature, "sig_info.signature"),
     txBytes: b64(o.tx_bytes, "sig_info.tx_bytes"),
+    ...(o.public_key === undefined || o.public_key === null
+      ? {}
+      : { publicKey: b64(o.public_key, "sig_info.public_key") }),
   };
 }
 
@@ -176,6 +179,7 @@ export function encodeContractRequest(r: ContractRequest): Uint8Array {
       sign_bytes: toBase64(g.signBytes),
       signature: toBase64(g.signature),
       tx_bytes: toBase64(g.txBytes),
+      ...(g.publicKey === undefined ? {} : { public_key: toBase64(g.publicKey) }),
     };
   }
   for (const [name, v] of [

@@ -9,7 +9,8 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { ripemd160 } from "@noble/hashes/legacy.js";
 import { sha256 } from "../../crypto/hash.js";
 import type { Coin } from "../../vm/environment.js";
-import { SIGN_MODE_DIRECT, type SigInfo } from "../txSignature.js";
+import { Any } from "cosmjs-types/google/protobuf/any";
+import { SIGN_MODE_DIRECT, SIGN_MODE_LEGACY_AMINO_JSON, type SigInfo } from "../txSignature.js";
 
 export function accountOf(sk: Uint8Array): { pubkey: Uint8Array; canonical: Uint8Array } {
   const pubkey = secp256k1.getPublicKey(sk, true);
@@ -97,4 +98,46 @@ export function signTx(
   const signature = secp256k1.sign(sha256(signBytes), sk, { prehash: false });
   const txBytes = TxRaw.encode({ bodyBytes, authInfoBytes, signatures: [signature] }).finish();
   return { signMode: SIGN_MODE_DIRECT, signBytes, signature, txBytes };
+}
+
+/** JSON with sorted keys at every level (cosmjs `sortedJsonStringify`), as amino signers serialize StdSignDoc. */
+function sorted(v: unknown): string {
+  if (v === null || typeof v !== "object") return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(sorted).join(",")}]`;
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${sorted(o[k])}`)
+    .join(",")}}`;
+}
+
+/** SIGN_MODE_LEGACY_AMINO_JSON: signs the StdSignDoc of `aminoMsgs`; the tx body carries `protoMsgs`. */
+export function signAminoTx(
+  sk: Uint8Array,
+  protoMsgs: { typeUrl: string; value: Uint8Array }[],
+  aminoMsgs: { type: string; value: Record<string, unknown> }[],
+): SigInfo {
+  const { pubkey } = accountOf(sk);
+  const doc = {
+    account_number: "7",
+    chain_id: "secret-4",
+    fee: { amount: [{ amount: "1000", denom: "uscrt" }], gas: "200000" },
+    memo: "",
+    msgs: aminoMsgs,
+    sequence: "0",
+  };
+  const signBytes = new TextEncoder().encode(sorted(doc));
+  const signature = secp256k1.sign(sha256(signBytes), sk, { prehash: false });
+  const bodyBytes = TxBody.encode(TxBody.fromPartial({ messages: protoMsgs })).finish();
+  const txBytes = TxRaw.encode({
+    bodyBytes,
+    authInfoBytes: new Uint8Array(),
+    signatures: [signature],
+  }).finish();
+  const publicKey = Any.encode({
+    typeUrl: "/cosmos.crypto.secp256k1.PubKey",
+    value: PubKey.encode({ key: pubkey }).finish(),
+  }).finish();
+  return { signMode: SIGN_MODE_LEGACY_AMINO_JSON, signBytes, signature, txBytes, publicKey };
 }

@@ -8,7 +8,7 @@ import { WasmGateError, type WasmGateErrorCode } from "./errors.js";
 import { EXPORT_GAS_LEFT, MAX_WASM_SIZE } from "./limits.js";
 import { prepareCode, uncompressCode } from "./prepare.js";
 import { SECRET_V010_IMPORTS, SECRET_V1_IMPORTS } from "./secretImports.js";
-import { Metered, wat } from "./testutil.js";
+import { Metered, wat, xorshift } from "./testutil.js";
 
 interface Parts {
   imports?: string;
@@ -294,6 +294,19 @@ describe("code size and gzip", () => {
   test("broken gzip", () => {
     rejects(Uint8Array.of(0x1f, 0x8b, 0x08), "GZIP", "invalid gzip stream");
     rejects(Uint8Array.of(0x1f, 0x8b, 0x08, 1, 2, 3, 4, 5), "GZIP", "invalid gzip stream");
+  });
+  test("mutated gzip uploads fail only with coded errors (seeded)", async () => {
+    const gz = new Uint8Array(gzipSync(await contract()));
+    const rnd = xorshift(7);
+    for (let i = 0; i < 3000; i++) {
+      const b = gz.slice(0, 3 + (rnd() % gz.length));
+      for (let k = 0; k < 1 + (rnd() % 3); k++) b[3 + (rnd() % (b.length - 3))] = rnd() & 0xff;
+      try {
+        prepareCode(b);
+      } catch (e) {
+        assert.ok(e instanceof WasmGateError, String(e));
+      }
+    }
   });
   test("input must be bytes", () => {
     assert.throws(() => prepareCode("wasm" as unknown as Uint8Array), /expected bytes/);

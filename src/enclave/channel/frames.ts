@@ -49,7 +49,8 @@ export function decodeEcallRequest(body: Uint8Array): EcallRequest {
 
 /** ok: u8 0 ‖ u64 gas ‖ output;  error: u8 1 ‖ u64 gas ‖ u32 code ‖ utf8 message. */
 export function encodeResult(res: WireResult): Uint8Array {
-  const w = new ByteWriter(64);
+  // Sized up front: this runs on every round trip, and regrowing the buffer would copy the output again.
+  const w = new ByteWriter(9 + ("ok" in res ? res.ok.length : 4 + 3 * MAX_ERROR_MESSAGE_CHARS));
   if ("ok" in res) return w.u8(0).u64(res.gasUsed).raw(res.ok).finish();
   const message = res.error.message.slice(0, MAX_ERROR_MESSAGE_CHARS);
   return w.u8(1).u64(res.gasUsed).u32(res.error.code).raw(utf8.encode(message)).finish();
@@ -83,7 +84,8 @@ export type OcallRequest =
   | { kind: typeof OCALL.queryChain; request: Uint8Array; gasLimit: bigint; depth: number };
 
 export function encodeOcallRequest(req: OcallRequest): Uint8Array {
-  const w = new ByteWriter(32).u8(req.kind);
+  const size = req.kind === OCALL.queryChain ? req.request.length : req.key.length;
+  const w = new ByteWriter(17 + size + (req.kind === OCALL.writeDb ? req.value.length : 0)).u8(req.kind);
   switch (req.kind) {
     case OCALL.readDb:
     case OCALL.removeDb:

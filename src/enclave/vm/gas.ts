@@ -57,7 +57,6 @@ function findGlobal(instance: WasmInstance, names: readonly string[]): WasmGloba
 export class GasMeter {
   private left: bigint;
   private exhausted = 0n;
-  private refund = 0n;
   private leftGlobal: WasmGlobal | undefined;
   private exhaustedGlobal: WasmGlobal | undefined;
 
@@ -100,21 +99,15 @@ export class GasMeter {
     this.setLeft(left - amount);
   }
 
-  /** Records gas to give back when the call ends (Secret's write-cache pseudo gas). */
-  refundLater(amount: bigint): void {
-    this.refund += amount;
-  }
-
   /** True when the wasm metering or a host charge ran out. */
   isExhausted(): boolean {
     if (this.exhausted !== 0n) return true;
     return this.exhaustedGlobal !== undefined && (this.exhaustedGlobal.value as bigint) !== 0n;
   }
 
-  /** Gas used so far, net of pending refunds; the whole limit after an out-of-gas. */
+  /** Gas used so far; the whole limit after an out-of-gas. */
   used(): bigint {
     if (this.isExhausted()) return this.limit;
-    const used = this.limit - this.remaining();
-    return used > this.refund ? used - this.refund : 0n;
+    return this.limit - this.remaining();
   }
 }

@@ -15,6 +15,7 @@ const WRITES_PER_TX = 2;
 const BLOCKS = 20;
 const WARMUP = 3;
 const READS = 50_000;
+const SETUP_BATCH = 200_000;
 
 /** A bank-balance-like key: 0x02 | len 20 | 20-byte address | "uscrt" (≈ 27 bytes). */
 function balanceKey(i: number): Uint8Array {
@@ -33,14 +34,22 @@ function balanceValue(rnd: () => number): Uint8Array {
   return v;
 }
 
-/** Builds the existing keys as one sorted genesis-like commit (sequential inserts: the fast path). */
+/**
+ * Builds the existing keys in sorted batches (bounded memory and GC), without an undo log, then reopens the
+ * store with the configuration the blocks run under.
+ */
 function setup(dir: string, existing: number, options: StoreOptions): Store {
-  const store = openStore(dir, { keepRecent: 100, ...options });
+  const builder = openStore(dir, { ...options, keepRecent: 1 });
   const rnd = prng(existing);
-  const writes: KVWrite[] = [];
-  for (let i = 0; i < existing; i++) writes.push([balanceKey(i), balanceValue(rnd)]);
-  store.commit(1, sortByKey(writes));
-  return store;
+  let h = 0;
+  for (let from = 0; from < existing; from += SETUP_BATCH) {
+    const writes: KVWrite[] = [];
+    for (let i = from; i < Math.min(existing, from + SETUP_BATCH); i++)
+      writes.push([balanceKey(i), balanceValue(rnd)]);
+    builder.commit(++h, sortByKey(writes));
+  }
+  builder.close();
+  return openStore(dir, { ...options, keepRecent: 100 });
 }
 
 interface Phase {

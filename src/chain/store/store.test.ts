@@ -196,6 +196,18 @@ describe("Store", () => {
     store.close();
   });
 
+  test("rejects bad options; a 1 KiB page store gives the same app hashes", () => {
+    assert.throws(() => openStoreAt(":memory:", { pageSize: 1000 }), /pageSize/);
+    assert.throws(() => openStoreAt(":memory:", { keepRecent: -1 }), /keepRecent/);
+    assert.throws(() => openStoreAt(":memory:", { memDepth: 40 }), /memDepth/);
+    const a = openStoreAt(":memory:", { pageSize: 1024, walAutocheckpoint: 10 });
+    const b = openStoreAt(":memory:");
+    for (let h = 1; h <= 3; h++)
+      assert.deepEqual(a.commit(h, blockWrites(h, shape)), b.commit(h, blockWrites(h, shape)));
+    a.close();
+    b.close();
+  });
+
   test("iteration pages through more rows than one page, interleaved with other reads", () => {
     const store = openStoreAt(":memory:");
     const writes = Array.from({ length: 1000 }, (_, i) => [testKey(i), utf8.encode(`v${i}`)] as const);

@@ -2,7 +2,7 @@
 // OCALL binding per call, safe error mapping, nesting limits, raw malformed frames, restart.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { DEBUG_ECALL, ENCLAVE_ERROR_CODES, EnclaveHost, OcallFailure } from "../../src/enclave/api.js";
+import { DEBUG_ECALL, ENCLAVE_ERROR_CODES, type EnclaveHost, OcallFailure } from "../../src/enclave/api.js";
 import { memoryOcalls, OcallScript, startTestEnclave, u32, type TestEnclave } from "./helpers.js";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);

@@ -4,7 +4,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { EnclaveError } from "../errors.js";
-import { Keychain } from "../keychain.js";
+import type { Keychain } from "../keychain.js";
 import type { EnclaveKeys } from "../keys.js";
 import { enclaveMeasurement } from "../measurement.js";
 import { loadOrCreatePlatformSecret, openSealedKeychain, persistKeychain } from "../sealing.js";

@@ -8,6 +8,7 @@ import { fromBase64, toBase64, toHex, utf8 } from "../../util/bytes.js";
 import { sha256 } from "../crypto/hash.js";
 import { compileModule } from "../vm/instance.js";
 import { MiniChain } from "./testing/miniChain.js";
+import { deriveEnvRandom } from "./random.js";
 import { CONTRACT, CONTRACT_B, SENDER, client, type Code } from "./testing/harness.js";
 
 const wasm = new Uint8Array(
@@ -127,5 +128,34 @@ describe("callbacks.wasm through the mini chain", () => {
       utf8.decode(await sjs.decrypt(fromBase64(msg), deep.slice(0, 32))),
       /exceeded_recursion_limit|recursion/i,
     );
+  });
+
+  test("custom event: encrypted and plaintext attributes; env.block.random derived per message", async () => {
+    const chain = await setup();
+    const ev = await enc({ emit_event: { value: "s3cret" } });
+    const out = chain.execute(CONTRACT, SENDER, ev);
+    const events = (
+      out.output.ok as {
+        events: { type: string; attributes: { key: string; value: string; encrypted: boolean }[] }[];
+      }
+    ).events;
+    assert.equal(events[0]!.type, "shroud");
+    const attrs = events[0]!.attributes;
+    const secret = attrs.find((a) => a.encrypted)!;
+    assert.equal(utf8.decode(await sjs.decrypt(fromBase64(secret.value), ev.slice(0, 32))), "s3cret");
+    assert.deepEqual(
+      attrs.filter((a) => !a.encrypted).map((a) => [a.key, a.value]),
+      [["public_sender", SENDER]],
+    );
+    chain.blockRandom = new Uint8Array(32).fill(0x5a);
+    const r = await enc({ random: {} });
+    const counterBefore = chain.counter;
+    const rout = chain.execute(CONTRACT, SENDER, r);
+    const data = utf8.decode(
+      await sjs.decrypt(fromBase64((rout.output.ok as { data: string }).data), r.slice(0, 32)),
+    );
+    const key = chain.contracts.get(CONTRACT)!.key;
+    const expected = deriveEnvRandom(chain.blockRandom, 100n, key.ogContractKey, counterBefore);
+    assert.equal(data, toBase64(expected));
   });
 });

@@ -23,6 +23,8 @@ export class MiniChain {
   /** Every call the chain made, in order (op, contract). */
   readonly trace: string[] = [];
   counter = 0n;
+  /** The block's plaintext random handed to every call (spec §9), when set. */
+  blockRandom: Uint8Array | undefined;
 
   constructor(readonly gasLimit = 10_000_000_000n) {}
 
@@ -47,6 +49,7 @@ export class MiniChain {
         msg,
         contractKey: op === "instantiate" ? undefined : c.key,
         callbackSig: extra.callbackSig as Uint8Array | undefined,
+        blockRandom: this.blockRandom,
         msgCounter: this.counter++,
         queryDepth: (extra.depth as number | undefined) ?? 0,
         gasLimit: this.gasLimit,

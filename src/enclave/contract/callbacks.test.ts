@@ -9,6 +9,7 @@ import { sha256 } from "../crypto/hash.js";
 import { compileModule } from "../vm/instance.js";
 import { MiniChain } from "./testing/miniChain.js";
 import { deriveEnvRandom } from "./random.js";
+import { humanize } from "../vm/testing/mockApi.js";
 import { CONTRACT, CONTRACT_B, SENDER, client, type Code } from "./testing/harness.js";
 
 const wasm = new Uint8Array(
@@ -157,5 +158,40 @@ describe("callbacks.wasm through the mini chain", () => {
     const key = chain.contracts.get(CONTRACT)!.key;
     const expected = deriveEnvRandom(chain.blockRandom, 100n, key.ogContractKey, counterBefore);
     assert.equal(data, toBase64(expected));
+  });
+
+  test("nested chain A → B → C with replies at both levels (inherited REPLY01 headers)", async () => {
+    const chain = await setup();
+    const CONTRACT_C = humanize(new Uint8Array(20).fill(0x0c));
+    chain.instantiate(code, CONTRACT_C, SENDER, await enc({ count: 100 }));
+    const toC = {
+      call_contract: {
+        contract: CONTRACT_C,
+        code_hash: code.hex,
+        msg: b64json({ increment: {} }),
+        id: 2,
+        reply_on: "always",
+      },
+    };
+    const m = await enc({
+      call_contract: {
+        contract: CONTRACT_B,
+        code_hash: code.hex,
+        msg: b64json(toC),
+        id: 1,
+        reply_on: "always",
+      },
+    });
+    chain.execute(CONTRACT, SENDER, m);
+    assert.equal((await queryState(chain, CONTRACT_C)).count, 101);
+    const b = (await queryState(chain, CONTRACT_B)).last_reply;
+    const a = (await queryState(chain, CONTRACT)).last_reply;
+    assert.ok(b !== null && a !== null);
+    assert.equal(b.id, 2);
+    assert.equal(utf8.decode(fromBase64(b.data ?? "")), "101");
+    assert.equal(a.id, 1);
+    // A's reply carries B's execute result (no data); the mini chain does not apply reply-data overrides.
+    assert.equal(a.ok, true);
+    assert.equal(a.data, null);
   });
 });

@@ -2,7 +2,7 @@
 // answering is declared dead (never a silent hang) and can still be stopped; state survives a restart.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -17,30 +17,15 @@ async function startIn(dir: string): Promise<EnclaveHost> {
   return EnclaveHost.start({ dataDir: join(dir, "data"), platformSecretPath: join(dir, "platform-secret") });
 }
 
-test("a corrupted sealed state or a world-readable platform secret refuses to start, with a code", async () => {
+test("sealed keys survive a restart; a loose secret mode, a foreign secret or a corrupt seal refuse to start", async () => {
   const dir = mkdtempSync(join(tmpdir(), "shroud-lifecycle-"));
-  try {
-    const first = await startIn(dir);
-    first.initBootstrap();
-    await first.stop();
-
-    writeFileSync(join(dir, "data", "enclave-state.sealed"), new Uint8Array(100).fill(7));
+  const refused = async (code?: number): Promise<void> => {
     await assert.rejects(startIn(dir), (e: unknown) => {
       assert.ok(e instanceof EnclaveStartError);
-      assert.equal(e.code, ENCLAVE_ERROR_CODES.FailedUnseal.num);
+      if (code !== undefined) assert.equal(e.code, code);
       return true;
     });
-
-    rmSync(join(dir, "data", "enclave-state.sealed"));
-    chmodSync(join(dir, "platform-secret"), 0o644);
-    await assert.rejects(startIn(dir), (e: unknown) => e instanceof EnclaveStartError);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test("sealed keys survive a restart; a different platform secret cannot open them", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "shroud-lifecycle-"));
+  };
   try {
     const first = await startIn(dir);
     const keys = first.initBootstrap();
@@ -48,8 +33,18 @@ test("sealed keys survive a restart; a different platform secret cannot open the
     const second = await startIn(dir);
     assert.deepEqual(second.getNetworkPubkeys(1), keys);
     await second.stop();
-    rmSync(join(dir, "platform-secret"));
-    await assert.rejects(startIn(dir), (e: unknown) => e instanceof EnclaveStartError);
+
+    const secretPath = join(dir, "platform-secret");
+    chmodSync(secretPath, 0o644);
+    await refused(ENCLAVE_ERROR_CODES.FailedUnseal.num);
+    chmodSync(secretPath, 0o600);
+
+    renameSync(secretPath, `${secretPath}.saved`);
+    await refused(ENCLAVE_ERROR_CODES.FailedUnseal.num); // a fresh platform secret cannot open the old seal
+    renameSync(`${secretPath}.saved`, secretPath);
+
+    writeFileSync(join(dir, "data", "enclave-state.sealed"), new Uint8Array(100).fill(7));
+    await refused(ENCLAVE_ERROR_CODES.FailedUnseal.num);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -58,7 +53,7 @@ test("sealed keys survive a restart; a different platform secret cannot open the
 test("an enclave that does not answer in time is declared dead, refuses further calls, and still stops", async () => {
   const t = await startTestEnclave({ ecallTimeoutMs: 200 });
   try {
-    assert.throws(() => t.host.ecall("debugSleep", u32(3000)), EnclaveUnavailableError);
+    assert.throws(() => t.host.ecall("debugSleep", u32(1500)), EnclaveUnavailableError);
     assert.throws(() => t.host.ecall("debugEcho", new Uint8Array(1)), EnclaveUnavailableError);
   } finally {
     await t.close();

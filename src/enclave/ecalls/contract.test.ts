@@ -114,4 +114,21 @@ describe("contract ECALLs over the wall", () => {
     assert.equal(oog.error.message, "execution ran out of gas");
     assert.equal(oog.gasUsed, 10_000n);
   });
+
+  test("code not loaded, or bytes not matching the code hash: InvalidWasm", async () => {
+    const unknown = { codeHash: new Uint8Array(32).fill(0xee), env, msgCounter: 0n, queryDepth: 0 };
+    const msg = await sjs.encrypt("ee".repeat(32), { count: 1 });
+    const sigInfo = signTx(SK, [msgInstantiate(user.canonical, 1n, "x", msg, [])]);
+    const notLoaded = host.ecall(
+      "instantiate",
+      encodeContractRequest({ ...unknown, wasm: new Uint8Array(), msg, sigInfo }),
+      { ocalls, gasLimit: 1_000_000n },
+    );
+    assert.ok("error" in notLoaded && /code not loaded/.test(notLoaded.error.message));
+    const mismatch = host.ecall("instantiate", encodeContractRequest({ ...unknown, wasm, msg, sigInfo }), {
+      ocalls,
+      gasLimit: 1_000_000n,
+    });
+    assert.ok("error" in mismatch && /code hash mismatch/.test(mismatch.error.message));
+  });
 });

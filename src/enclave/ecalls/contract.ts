@@ -23,25 +23,23 @@ function gateError(e: unknown): never {
   throw e;
 }
 
-/** The compiled, metered module of `codeHash`, preparing `wasm` (raw or gzip) on a cache miss. */
+/**
+ * The compiled, metered module of `codeHash`. A cached module is used as is (the host's bytes are then not
+ * needed, nor hashed); otherwise `wasm` (raw or gzip) must hash to `codeHash` and pass the gatekeeper.
+ */
 function moduleFor(codeHash: Uint8Array, wasm: Uint8Array): WasmModule {
-  if (wasm.length === 0) {
-    if (!cache.has(codeHash)) throw new EnclaveError("InvalidWasm", "code not loaded");
+  if (cache.has(codeHash)) {
     return cache.getOrCompile({
       codeHash,
       metered: new Uint8Array(),
       memoryMinPages: 0,
     }) as unknown as WasmModule;
   }
+  if (wasm.length === 0) throw new EnclaveError("InvalidWasm", "code not loaded");
   try {
-    if (!equalBytes(sha256(uncompressCode(wasm)), codeHash))
+    if (!equalBytes(sha256(uncompressCode(wasm)), codeHash)) {
       throw new EnclaveError("InvalidWasm", "code hash mismatch");
-    if (cache.has(codeHash))
-      return cache.getOrCompile({
-        codeHash,
-        metered: new Uint8Array(),
-        memoryMinPages: 0,
-      }) as unknown as WasmModule;
+    }
     return cache.getOrCompile(prepareCode(wasm)) as unknown as WasmModule;
   } catch (e) {
     return gateError(e);

@@ -328,7 +328,8 @@ describe("v0.10", () => {
         data: null,
       },
     });
-    const bad = runContract(svc(new MemStore()), {
+    const badStore = new MemStore();
+    const bad = runContract(svc(badStore), {
       op: "instantiate",
       module: v010.module,
       codeHash: v010.codeHash,
@@ -339,5 +340,6 @@ describe("v0.10", () => {
       gasLimit: GAS,
     });
     assert.deepEqual(bad.output.err, { generic_err: { msg: NO_PERMISSION } });
+    assert.equal(badStore.map.size, 0, "a refused output writes no state");
   });
 });

@@ -14,10 +14,10 @@ import { EncryptedStorage } from "../encryptedStorage.js";
 import { EnclaveError } from "../errors.js";
 import { decryptInput, validateBasicMsg, verifyCallbackSig, TxCrypto, type ReplyParam } from "../io.js";
 import { Bech32Api } from "../vm/addressApi.js";
-import { callEntryPoint, parseContractResult, type EntryPoint } from "../vm/calls.js";
+import { callEntryPoint, parseContractResult, type ContractResult, type EntryPoint } from "../vm/calls.js";
 import { v010EnvJson, v1EnvJson, v1MessageInfoJson } from "../vm/environment.js";
 import { inspectModule, type InterfaceVersion } from "../vm/instance.js";
-import { processOutput, processQueryOutput, type OutputContext } from "./output.js";
+import { processOutput, processQueryOutput, type OutputContext, type ProcessedOutput } from "./output.js";
 import { EncryptingQuerier } from "./querier.js";
 import { deriveEnvRandom } from "./random.js";
 import { decodeReplyInput } from "./reply.js";
@@ -176,11 +176,6 @@ function runInner(svc: ContractServices, input: ContractCallInput): ContractCall
       throw new OperationError(vmErrorToEnclave(call.error), call.gasUsed);
     }
     const result = parseResult(call.output, info.version, call.gasUsed);
-    let gasUsed = call.gasUsed;
-    if (!("err" in result) && input.op !== "query") {
-      const f = storage.flush(random);
-      gasUsed = (gasUsed > f.refund ? gasUsed - f.refund : 0n) + f.gas;
-    } else storage.discard();
     const ctx: OutputContext = {
       keys: svc.keys,
       tx: encrypted ? tx : undefined,
@@ -188,14 +183,46 @@ function runInner(svc: ContractServices, input: ContractCallInput): ContractCall
       contractAddress: input.env.contract.address,
       replyParams: input.op === "reply" ? replyOwnParams : replyParams,
     };
-    const output =
-      input.op === "query"
-        ? processQueryOutput(ctx, result, info.version)
-        : processOutput(ctx, result, info.version);
+    // Outputs are built before anything is written, so a refused output (or a contract error) leaves no state.
+    const output = buildOutput(input.op, ctx, result, info.version, call.gasUsed, storage);
+    const gasUsed = finishStorage(input.op, output, storage, random, call.gasUsed);
     return { output, gasUsed, ...keyed.extra };
   } finally {
     tx.dispose();
   }
+}
+
+function buildOutput(
+  op: ContractCallInput["op"],
+  ctx: OutputContext,
+  result: ContractResult,
+  version: InterfaceVersion,
+  gasUsed: bigint,
+  storage: EncryptedStorage,
+): ProcessedOutput {
+  try {
+    return op === "query" ? processQueryOutput(ctx, result, version) : processOutput(ctx, result, version);
+  } catch (e) {
+    storage.discard();
+    if (e instanceof EnclaveError) throw new OperationError(e, gasUsed);
+    throw new OperationError(new EnclaveError("FailedToDeserialize", "contract output"), gasUsed);
+  }
+}
+
+/** Flushes the write cache after a successful non-query call (else discards it); returns the final gas. */
+function finishStorage(
+  op: ContractCallInput["op"],
+  output: ProcessedOutput,
+  storage: EncryptedStorage,
+  random: Uint8Array | undefined,
+  vmGas: bigint,
+): bigint {
+  if (output.err !== undefined || op === "query") {
+    storage.discard();
+    return vmGas;
+  }
+  const f = storage.flush(random);
+  return (vmGas > f.refund ? vmGas - f.refund : 0n) + f.gas;
 }
 
 function parseResult(output: Uint8Array, version: InterfaceVersion, gasUsed: bigint) {

@@ -53,6 +53,7 @@ function coins(v: unknown): Coin[] {
   if (!Array.isArray(v)) throw bad("funds");
   return v.map((c) => {
     if (!isObj(c) || typeof c.denom !== "string" || typeof c.amount !== "string") throw bad("coin");
+    if (!/^[0-9]{1,39}$/.test(c.amount)) throw bad("coin amount");
     return { denom: c.denom, amount: BigInt(c.amount) };
   });
 }
@@ -84,7 +85,10 @@ function processSubMsg(ctx: OutputContext, sub: unknown): void {
   const wasm = sub.msg.wasm;
   if (!isObj(wasm)) return;
   const replyOn = sub.reply_on ?? "never";
-  const id = replyOn === "never" ? undefined : BigInt(String(sub.id));
+  if (replyOn !== "never" && (typeof sub.id !== "number" || !Number.isSafeInteger(sub.id) || sub.id < 0)) {
+    throw bad("sub-message id");
+  }
+  const id = replyOn === "never" ? undefined : BigInt(sub.id as number);
   for (const kind of ["execute", "instantiate", "migrate"] as const) {
     const m = wasm[kind];
     if (!isObj(m)) continue;

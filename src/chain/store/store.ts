@@ -133,7 +133,7 @@ export class Store {
   }
 
   info(): StoreInfo {
-    return this.state;
+    return { ...this.state, lastAppHash: this.state.lastAppHash.slice() };
   }
 
   /** State as of the end of `height`; throws for heights pruned, not yet committed, or without history. */
@@ -199,10 +199,7 @@ export class Store {
 
   /** App hash recorded for a retained height, or undefined. */
   appHashAt(height: number): Uint8Array | undefined {
-    const h = this.db
-      .prepare<[number], Buffer>("SELECT app_hash FROM heights WHERE height = ?")
-      .pluck()
-      .get(height);
+    const h = this.appHashStmt.get(height);
     return h === undefined ? undefined : view(h);
   }
 

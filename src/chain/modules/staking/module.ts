@@ -31,7 +31,11 @@ import {
 } from "./msgServer.js";
 import { StakingQueryServer } from "./queryServer.js";
 import type { ValidatorUpdate } from "./types.js";
-import { stakingEndBlock } from "./valset.js";
+import { jail, stakingEndBlock, unjail } from "./valset.js";
+import { slash } from "./slash.js";
+import type { Dec } from "./dec.js";
+import type { StakingHooks } from "./expectedKeepers.js";
+import type { Delegation, Validator } from "./types.js";
 
 /** Module accounts staking needs in auth's permission table (SDK maccPerms: both pools burn and stake). */
 export const STAKING_MODULE_PERMISSIONS: Readonly<Record<string, readonly string[]>> = Object.freeze({
@@ -45,6 +49,39 @@ export interface StakingModule {
   readonly query: StakingQueryServer;
   /** EndBlock: validator-set updates for FinalizeBlock, then maturity of unbondings and redelegations. */
   endBlock(ctx: Context): ValidatorUpdate[];
+  /** What slashing may do to staking: look up, slash, jail, unjail (hand this to createSlashingModule). */
+  readonly slashingView: StakingSlashingView;
+}
+
+export interface StakingSlashingView {
+  getValidator(ctx: Context, op: Uint8Array): Validator | undefined;
+  getValidatorByConsAddr(ctx: Context, cons: Uint8Array): Validator | undefined;
+  getDelegation(ctx: Context, del: Uint8Array, op: Uint8Array): Delegation | undefined;
+  slash(ctx: Context, cons: Uint8Array, infractionHeight: bigint, power: bigint, fraction: Dec): bigint;
+  jail(ctx: Context, cons: Uint8Array): void;
+  unjail(ctx: Context, op: Uint8Array): void;
+  bondDenom(ctx: Context): string;
+  addHooks(h: StakingHooks): void;
+}
+
+function slashingView(k: StakingKeeper): StakingSlashingView {
+  return Object.freeze({
+    getValidator: (ctx: Context, op: Uint8Array) => k.getValidator(ctx, op),
+    getValidatorByConsAddr: (ctx: Context, cons: Uint8Array) => k.getValidatorByConsAddr(ctx, cons),
+    getDelegation: (ctx: Context, del: Uint8Array, op: Uint8Array) => k.getDelegation(ctx, del, op),
+    slash: (ctx: Context, cons: Uint8Array, h: bigint, power: bigint, f: Dec) =>
+      slash(k, ctx, cons, h, power, f),
+    jail: (ctx: Context, cons: Uint8Array) => {
+      jail(k, ctx, cons);
+    },
+    unjail: (ctx: Context, op: Uint8Array) => {
+      unjail(k, ctx, op);
+    },
+    bondDenom: (ctx: Context) => k.bondDenom(ctx),
+    addHooks: (h: StakingHooks) => {
+      k.addHooks(h);
+    },
+  });
 }
 
 /** Builds the module and registers its six messages (codec + handler) in `registry`. */
@@ -71,5 +108,6 @@ export function createStakingModule(
     keeper,
     query: new StakingQueryServer(keeper),
     endBlock: (ctx) => stakingEndBlock(keeper, ctx),
+    slashingView: slashingView(keeper),
   };
 }

@@ -225,6 +225,23 @@ export function startRestServer(
       send(res, reply.status, reply.body);
     });
   });
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+    // Malformed HTTP never reaches a handler; still answer with the JSON error shape (or just close).
+    if (!socket.writable || err.code === "ECONNRESET") {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
+    const body = JSON.stringify({
+      code: tooLarge ? Grpc.ResourceExhausted : Grpc.InvalidArgument,
+      message: tooLarge ? "request headers too large" : "malformed HTTP request",
+      details: [],
+    });
+    const status = tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request";
+    socket.end(
+      `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {

@@ -2,7 +2,7 @@
 // query_chain.rs): Wasm smart queries are encrypted with the current call's nonce and user key, the depth
 // is limited, and answers (and "encrypted: …: query contract failed" errors) are decrypted before the
 // contract sees them. Other queries (bank, staking, …) pass in plaintext. The VM sees only a Querier.
-import { fromBase64, toBase64, utf8 } from "../../util/bytes.js";
+import { concatBytes, fromBase64, toBase64, utf8 } from "../../util/bytes.js";
 import type { TxCrypto } from "../io.js";
 import type { GasInfo, Querier } from "../vm/backend.js";
 import { HOST_GAS } from "../vm/gas.js";
@@ -69,7 +69,14 @@ export class EncryptingQuerier implements Querier {
       return { result: r.result, gas: { cost: r.gasUsed } };
     }
     const codeHash = smart.code_hash ?? smart.callback_code_hash ?? "";
-    const sealed = this.tx.seal(utf8.encode(codeHash + utf8.decode(fromBase64(smart.msg, "query msg"))));
+    let inner: Uint8Array;
+    try {
+      inner = concatBytes(utf8.encode(codeHash), fromBase64(smart.msg, "query msg"));
+    } catch {
+      const error = { invalid_request: { error: "msg is not base64", request: toBase64(request) } };
+      return answer({ Err: error }, HOST_GAS.invalidQueryRequest);
+    }
+    const sealed = this.tx.seal(inner);
     smart.msg = toBase64(sealed.message);
     const r = this.raw(utf8.encode(JSON.stringify(req)), gasLimit, this.depth + 1);
     return { result: this.decryptAnswer(r.result), gas: { cost: r.gasUsed } };

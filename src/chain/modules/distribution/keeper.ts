@@ -313,3 +313,27 @@ export class DistributionKeeper implements StakingHooks {
 export function decCoinsString(cs: readonly DecCoin[]): string {
   return cs.map((c) => `${c.amount.toString()}${c.denom}`).join(",");
 }
+
+/**
+ * SDK ModuleAccountInvariant: the distribution account holds exactly the whole part of community pool +
+ * every validator's outstanding rewards. Returns a description of the violation, or undefined.
+ */
+export function checkDistributionInvariant(
+  k: DistributionKeeper,
+  ctx: Context,
+  balances: (addr: Uint8Array) => readonly Coin[],
+): string | undefined {
+  const all = addDecCoins(k.getCommunityPool(ctx), ...[...k.iterateOutstanding(ctx)].map(([, cs]) => cs));
+  if (all.some((c) => c.amount.isNegative())) return "negative outstanding rewards";
+  const [expected] = truncateDecCoins(all);
+  const actual = balances(k.moduleAddress());
+  if (coinsToString(expected) !== coinsToString(actual)) {
+    return `distribution balance ${coinsToString(actual)} != pool + outstanding ${coinsToString(expected)}`;
+  }
+  for (const [op, comm] of k.iterateOutstanding(ctx, true)) {
+    const out = k.getOutstanding(ctx, op);
+    if (subDecCoins(out, comm).some((c) => c.amount.isNegative()))
+      return "commission exceeds outstanding rewards";
+  }
+  return undefined;
+}

@@ -86,7 +86,7 @@ describe("migrate", () => {
     runContract(svc(store), input({ op: "execute", msg: seal(code.hex, "!"), contractKey: migrated }));
   });
 
-  test("a wrong admin proof is refused", () => {
+  test("a sender that is not the admin (the proof is checked against the sender) is refused", () => {
     const store = new MemStore();
     const init = runContract(
       svc(store),
@@ -100,7 +100,8 @@ describe("migrate", () => {
             op: "migrate",
             msg: seal(code.hex, "!"),
             contractKey: { ogContractKey: init.contractKey! },
-            admin: new Uint8Array(20).fill(6),
+            env: baseEnv({ sender: humanize(new Uint8Array(20).fill(6)) }),
+            admin: ADMIN,
             adminProof: init.adminProof,
           }),
         ),

@@ -107,7 +107,8 @@ function contractKeys(svc: ContractServices, input: ContractCallInput): Keyed {
   if (input.op === "migrate") {
     if (input.admin === undefined || input.adminProof === undefined)
       throw new EnclaveError("ValidationFailure");
-    validateAdminProof(svc.keys, input.admin, info.ogContractKey, input.adminProof);
+    // Secret checks the proof against the sender: only the current admin may migrate.
+    validateAdminProof(svc.keys, canonical(input.env.message.sender), info.ogContractKey, input.adminProof);
     const og = info.ogContractKey;
     const key = generateContractKey(
       svc.keys,

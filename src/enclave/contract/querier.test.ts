@@ -51,7 +51,7 @@ describe("EncryptingQuerier", () => {
 
   test("smart query: sealed with the caller's nonce; answer and error decrypted", () => {
     const hash = "ab".repeat(32);
-    let sealedMsg = new Uint8Array();
+    let sealedMsg: Uint8Array = new Uint8Array();
     const answerFor =
       (ok: boolean): RawQueryFn =>
       (req) => {

@@ -17,6 +17,7 @@ const BUILTIN = [
   "/cosmos/tx/v1beta1/txs",
   "/cosmos/tx/v1beta1/txs/{hash:hash}",
   "/cosmos/tx/v1beta1/simulate",
+  "/cosmos/tx/v1beta1/txs/block/{height:u64}",
   "/cosmos/base/tendermint/v1beta1/blocks/{height:u64}",
   "/cosmos/base/tendermint/v1beta1/blocks/latest",
   "/cosmos/base/tendermint/v1beta1/validatorsets/{height:u64}",

@@ -164,6 +164,14 @@ describe("REST HTTP rules", () => {
     node.setQuery("/cosmos.mint.v1beta1.Query/Params", () => {
       throw new Error("boom at /srv/secret/path.ts:12");
     });
+    const long = `encrypted: ${"A".repeat(10_000)}: query contract failed`;
+    node.setQuery("/cosmos.mint.v1beta1.Query/Inflation", () => {
+      throw new QueryError(2, long); // Secret: registered SDK errors reach the gateway as gRPC Unknown → 500
+    });
+    const longErr = await call("/cosmos/mint/v1beta1/inflation");
+    assertError(longErr, 500);
+    assert.equal(longErr.json.message, long, "handler messages are never cut");
+    assert.equal(longErr.json.code, 2);
     const crash = await call("/cosmos/mint/v1beta1/params");
     assertError(crash, 500, /^internal error$/);
     assert.doesNotMatch(JSON.stringify(crash.json), /boom|path\.ts/);
@@ -296,7 +304,8 @@ describe("REST HTTP rules", () => {
     assertError(await post("/cosmos/tx/v1beta1/simulate", {}), 400, /empty tx/);
   });
 
-  test("tendermint blocks and validator sets, node config and status", async () => {
+  test("tendermint blocks and validator sets, block with txs, node config and status", async () => {
+    const all = (await waitTx(hashes[0]!)).json.tx_response as { height: string };
     const latest = await call("/cosmos/base/tendermint/v1beta1/blocks/latest");
     assert.equal(latest.status, 200);
     const h = latest.json.block.header.height;
@@ -313,6 +322,12 @@ describe("REST HTTP rules", () => {
     assert.equal(vs.json.validators[0].pub_key["@type"], "/cosmos.crypto.ed25519.PubKey");
     const vs1 = await call("/cosmos/base/tendermint/v1beta1/validatorsets/1");
     assert.equal(vs1.json.block_height, "1");
+    const withTxs = await call(`/cosmos/tx/v1beta1/txs/block/${all.height}?pagination.limit=1`);
+    assert.equal(withTxs.status, 200, JSON.stringify(withTxs.json));
+    assert.equal(withTxs.json.txs.length, 1);
+    assert.equal(withTxs.json.txs[0].body.messages[0]["@type"], "/cosmos.bank.v1beta1.MsgSend");
+    assert.equal(withTxs.json.block.header.height, all.height);
+    assertError(await call(`/cosmos/tx/v1beta1/txs/block/${Number(h) + 5}`), 400, /latest height/);
     const cfg = await call("/cosmos/base/node/v1beta1/config");
     assert.equal(cfg.json.minimum_gas_price, "0.0125uscrt");
     const st = await call("/cosmos/base/node/v1beta1/status");

@@ -63,17 +63,22 @@ export interface ErrorBody {
   details: never[];
 }
 
-/** Longest message echoed back; user input inside messages is cut so errors stay small. */
-const MAX_MESSAGE_CHARS = 2048;
+/**
+ * Longest message of our own errors (they may quote user input). Handler errors (QueryError) are never cut: an
+ * encrypted contract error (`encrypted: <b64>: query contract failed`) must reach secretjs whole to decrypt.
+ */
+const MAX_MESSAGE_CHARS = 65_536;
 
 /** Maps anything thrown while serving to a status and body. Unknown exceptions become a bare 500. */
 export function toErrorReply(e: unknown): { status: number; body: ErrorBody } {
-  if (e instanceof RestError) return reply(e.httpStatus, e.grpcCode, e.message);
+  if (e instanceof RestError) {
+    const m = e.message.length > MAX_MESSAGE_CHARS ? `${e.message.slice(0, MAX_MESSAGE_CHARS)}…` : e.message;
+    return reply(e.httpStatus, e.grpcCode, m);
+  }
   if (e instanceof QueryError) return reply(httpStatusOf(e.grpcCode), e.grpcCode, e.message);
   return reply(500, Grpc.Internal, "internal error");
 }
 
 function reply(status: number, code: number, message: string): { status: number; body: ErrorBody } {
-  const m = message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS)}…` : message;
-  return { status, body: { code, message: m, details: [] } };
+  return { status, body: { code, message, details: [] } };
 }

@@ -21,7 +21,7 @@ import {
   syncingRoute,
   validatorSetByHeightRoute,
 } from "./tendermint.js";
-import { broadcastRoute, getTxRoute, searchTxsRoute, simulateRoute } from "./tx.js";
+import { blockWithTxsRoute, broadcastRoute, getTxRoute, searchTxsRoute, simulateRoute } from "./tx.js";
 
 /** Largest body: a MAX_TX_BYTES tx in base64 (4/3 larger) plus room for the JSON around it. */
 export const MAX_BODY_BYTES = Math.ceil((MAX_TX_BYTES * 4) / 3) + 64 * 1024;
@@ -52,6 +52,7 @@ export function buildRouter(): Router<RestHandler> {
     .add("GET", `${tx}/txs`, searchTxsRoute)
     .add("GET", `${tx}/txs/{hash:hash}`, getTxRoute)
     .add("POST", `${tx}/simulate`, simulateRoute)
+    .add("GET", `${tx}/txs/block/{height:u64}`, blockWithTxsRoute)
     .add("GET", `${tm}/node_info`, nodeInfoRoute)
     .add("GET", `${tm}/syncing`, syncingRoute)
     .add("GET", `${tm}/blocks/latest`, latestBlockRoute)

@@ -20,7 +20,7 @@ const ED25519_PUBKEY_TYPE_URL = "/cosmos.crypto.ed25519.PubKey";
 
 const time = (t: Header["time"]): string => nsToRfc3339(timestampToNs(t));
 
-function blockIdJson(id: BlockID): Record<string, unknown> {
+export function blockIdJson(id: BlockID): Record<string, unknown> {
   return {
     hash: toBase64(id.hash),
     part_set_header: { total: id.partSetHeader.total, hash: toBase64(id.partSetHeader.hash) },
@@ -61,7 +61,7 @@ function commitJson(c: Commit | undefined, height: bigint): Record<string, unkno
 }
 
 /** tendermint.types.Block (`block`) or the SDK's Block with a bech32 proposer (`sdk_block`). */
-function blockJson(b: Block, sdk: boolean): Record<string, unknown> {
+export function blockJson(b: Block, sdk: boolean): Record<string, unknown> {
   const proposer = sdk
     ? toBech32(b.header.proposerAddress, VALCONS_PREFIX)
     : toBase64(b.header.proposerAddress);

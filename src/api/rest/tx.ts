@@ -9,8 +9,9 @@ import { sha256 } from "../../consensus/header.js";
 import { toBase64, toHex } from "../../util/bytes.js";
 import type { TxRecord } from "./backend.js";
 import { badRequest, Grpc, notFound, RestError } from "./errors.js";
-import { parseBase64, parseU64 } from "./params.js";
-import { jsonBody, strParam, type RestRequest } from "./request.js";
+import { parseBase64, parsePagination, parseU64 } from "./params.js";
+import { jsonBody, strParam, u64Param, type RestRequest } from "./request.js";
+import { blockIdJson, blockJson } from "./tendermint.js";
 
 /** CometBFT's tx_search caps `per_page` at 100 (rpc/core/env.go maxPerPage); SDK query.DefaultLimit is 100. */
 export const MAX_SEARCH_LIMIT = 100;
@@ -211,5 +212,30 @@ export async function simulateRoute(req: RestRequest): Promise<unknown> {
       })),
       msg_responses: responses.map((a) => ({ "@type": a.typeUrl, value: toBase64(a.value) })),
     },
+  };
+}
+
+/** GET /cosmos/tx/v1beta1/txs/block/{height}: the block and its txs, paged by `pagination.offset/limit`. */
+export async function blockWithTxsRoute(req: RestRequest): Promise<unknown> {
+  const height = u64Param(req, "height");
+  const latest = req.backend.latestHeight();
+  if (height === 0n) throw badRequest("height must not be less than 1 or greater than the current height");
+  if (height > latest) throw badRequest(`requested height ${height} but the latest height is ${latest}`);
+  const rec = await req.backend.getBlock(height);
+  if (rec === undefined) throw notFound(`block ${height} is not available`);
+  const page = parsePagination(req.query);
+  const all = rec.block.data.txs;
+  const limit = page.limit === 0n ? BigInt(DEFAULT_SEARCH_LIMIT) : page.limit;
+  const from = page.offset > BigInt(all.length) ? all.length : Number(page.offset);
+  const to = Math.min(all.length, from + Number(limit > BigInt(all.length) ? BigInt(all.length) : limit));
+  const txs = all.slice(from, to).map((raw) => {
+    const d = req.backend.decodeTx(raw);
+    return d === undefined ? null : txToJson(d);
+  });
+  return {
+    txs,
+    block_id: blockIdJson(rec.blockId),
+    block: blockJson(rec.block, false),
+    pagination: { next_key: null, total: String(all.length) },
   };
 }

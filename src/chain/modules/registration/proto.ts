@@ -63,3 +63,49 @@ export function decodeMsgRaAuthenticateResponse(buf: Uint8Array): MsgRaAuthentic
   });
   return m;
 }
+
+// ---- state and query messages (SecretNetwork proto/secret/registration/v1beta1/{types,genesis,query}.proto) ----
+
+/** RegistrationNodeInfo {1 certificate, 2 encrypted_seed}: the state value under 0x01 ‖ pubkey (spec §3.4). */
+export interface RegistrationNodeInfo {
+  certificate: Uint8Array;
+  encryptedSeed: Uint8Array;
+}
+
+export function encodeRegistrationNodeInfo(m: RegistrationNodeInfo): Uint8Array {
+  const w = BinaryWriter.create();
+  putBytes(w, 1, m.certificate);
+  putBytes(w, 2, m.encryptedSeed);
+  return w.finish();
+}
+
+export function decodeRegistrationNodeInfo(buf: Uint8Array): RegistrationNodeInfo {
+  const m: RegistrationNodeInfo = { certificate: new Uint8Array(), encryptedSeed: new Uint8Array() };
+  decodeFields(buf, (f, wt, r) => {
+    if (f === 1) m.certificate = readBytes(r, wt, "certificate");
+    else if (f === 2) m.encryptedSeed = readBytes(r, wt, "encrypted_seed");
+    else return false;
+    return true;
+  });
+  return m;
+}
+
+/**
+ * A message whose only field is `1: bytes`: MasterKey{bytes} (state, spec §2.1), Key{key} (TxKey and
+ * RegistrationKey responses), QueryEncryptedSeedRequest{pub_key}, QueryEncryptedSeedResponse{encrypted_seed}.
+ */
+export function encodeBytesField1(v: Uint8Array): Uint8Array {
+  const w = BinaryWriter.create();
+  putBytes(w, 1, v);
+  return w.finish();
+}
+
+export function decodeBytesField1(buf: Uint8Array, name: string): Uint8Array {
+  let v: Uint8Array = new Uint8Array();
+  decodeFields(buf, (f, wt, r) => {
+    if (f !== 1) return false;
+    v = readBytes(r, wt, name);
+    return true;
+  });
+  return v;
+}

@@ -1,0 +1,344 @@
+// The ABCI 2.0 application (CometBFT v0.38 semantics): ONE object that the embedded engine drives in-process
+// and the socket server serves to CometBFT. State lives in the versioned store; CheckTx, proposal candidates
+// and the block being finalized are overlays on it; Commit persists a block in one store transaction.
+// It answers users with coded results and throws only on broken invariants (spec consensus-storage-perf §1).
+import {
+  ResponseProcessProposal_ProposalStatus,
+  type ExecTxResult,
+  type RequestCheckTx,
+  type RequestFinalizeBlock,
+  type RequestInfo,
+  type RequestInitChain,
+  type RequestPrepareProposal,
+  type RequestProcessProposal,
+  type RequestQuery,
+  type ResponseCheckTx,
+  type ResponseCommit,
+  type ResponseFinalizeBlock,
+  type ResponseInfo,
+  type ResponseInitChain,
+  type ResponsePrepareProposal,
+  type ResponseProcessProposal,
+  type ResponseQuery,
+  type ValidatorUpdate,
+} from "cosmjs-types/tendermint/abci/types";
+import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
+import type { AbciApplication } from "../consensus/abciTypes.js";
+import { utf8 } from "../util/bytes.js";
+import { SdkErrors } from "./errors.js";
+import { GenesisError, parseAppState, parseRfc3339Ns, type GenesisDoc } from "./genesis.js";
+import { MemoryKVStore } from "./store/memory.js";
+import { MemoryOverlay } from "./store/memory.js";
+import type { PreparedBlock, Store } from "./store/store.js";
+import type { KVReader } from "./store/types.js";
+import { DEFAULT_MIN_GAS_PRICE, parseGasPrices } from "./tx/fees.js";
+import { runTx } from "./tx/runTx.js";
+import type { Context } from "./tx/context.js";
+import type { RegistrationEnclave } from "./modules/registration/expectedKeepers.js";
+import {
+  BlockRandomKeeper,
+  blockRefFor,
+  decodeRandomTx,
+  isRandomTx,
+  type BlockRandomEnclave,
+} from "./random.js";
+import { appContext } from "./app/context.js";
+import { createChainModules, type ChainModules } from "./app/modules.js";
+import type { BlockHookInfo } from "./app/module.js";
+import { checkProposal, prepareTxs, type ProposalChecks, type ProposalEnv } from "./app/proposal.js";
+import { QueryRouter } from "./app/query.js";
+import { plainResult, timestampNs, toAbciEvents, toExecTxResult } from "./app/results.js";
+
+/** ResponseInfo.version / app_version (the app version is also in block headers). */
+export const APP_VERSION = "0.1.0";
+export const APP_PROTOCOL_VERSION = 1n;
+/** The app's own state keys (chain id), under a prefix no module uses. */
+const APP_PREFIX = utf8.encode("app/");
+const CHAIN_ID_KEY = new Uint8Array([...APP_PREFIX, ...utf8.encode("chain_id")]);
+
+/** What the app needs from the node's enclave: registration and the block random (EnclaveHost has both). */
+export type AppEnclave = RegistrationEnclave & BlockRandomEnclave;
+
+export interface ShroudAppOptions {
+  readonly store: Store;
+  readonly enclave?: AppEnclave | undefined;
+  /** Validator-local minimum gas prices for CheckTx (default 0.0125uscrt, as LocalSecret). */
+  readonly minGasPrices?: string;
+  readonly proposalChecks?: ProposalChecks;
+}
+
+interface PendingBlock {
+  readonly height: bigint;
+  readonly timeNs: bigint;
+  readonly prepared: PreparedBlock;
+}
+
+export class ShroudApp implements AbciApplication {
+  readonly modules: ChainModules;
+  readonly random = new BlockRandomKeeper();
+  private readonly store: Store;
+  private readonly enclave: AppEnclave | undefined;
+  private readonly checks: ProposalChecks;
+  private readonly router: QueryRouter;
+  private chainId: string;
+  /** InitChain's state until the first Commit (it has no height of its own: chain/store README). */
+  private genesis: MemoryOverlay | undefined;
+  private checkState: MemoryOverlay;
+  private pending: PendingBlock | undefined;
+  private lastAppHash: Uint8Array;
+  private lastBlockTimeNs = 0n;
+
+  constructor(opts: ShroudAppOptions) {
+    this.store = opts.store;
+    this.enclave = opts.enclave;
+    this.checks = opts.proposalChecks ?? "full";
+    this.modules = createChainModules({
+      enclave: opts.enclave,
+      minGasPrices: parseGasPrices(opts.minGasPrices ?? DEFAULT_MIN_GAS_PRICE),
+    });
+    const stored = this.store.committed.get(CHAIN_ID_KEY);
+    this.chainId = stored === undefined ? "" : utf8.decode(stored);
+    this.lastAppHash = this.store.info().lastAppHash;
+    this.checkState = this.store.newOverlay();
+    this.router = new QueryRouter(() => ({
+      store: this.store,
+      modules: this.modules,
+      chainId: this.chainId,
+      lastBlockTimeNs: this.lastBlockTimeNs,
+    }));
+  }
+
+  /** The state the next block builds on: InitChain's overlay before the first commit, else the committed state. */
+  private base(): KVReader {
+    return this.genesis ?? this.store.committed;
+  }
+
+  private nextHeight(): bigint {
+    return BigInt(this.store.info().lastHeight) + 1n;
+  }
+
+  info(_req: RequestInfo): ResponseInfo {
+    const i = this.store.info();
+    return {
+      data: "shroud",
+      version: APP_VERSION,
+      appVersion: APP_PROTOCOL_VERSION,
+      lastBlockHeight: BigInt(i.lastHeight),
+      lastBlockAppHash: i.lastAppHash,
+    };
+  }
+
+  initChain(req: RequestInitChain): ResponseInitChain {
+    if (this.store.info().lastHeight !== 0) throw new Error("InitChain on a store that already has blocks");
+    if (req.chainId === "") throw new Error("InitChain: empty chain id");
+    const appState = parseAppState(req.appStateBytes);
+    const overlay = this.store.newOverlay();
+    const timeNs = timestampNs(req.time);
+    const ctx = appContext(overlay, req.chainId, req.initialHeight, timeNs);
+    overlay.set(CHAIN_ID_KEY, utf8.encode(req.chainId));
+    const validators = initModuleGenesis(this.modules, ctx, appState);
+    const initialHeight = req.initialHeight > 0n ? req.initialHeight : 1n;
+    const appHash = this.store.prepare(Number(initialHeight), overlay.pendingWrites()).appHash;
+    this.chainId = req.chainId;
+    this.genesis = overlay;
+    this.checkState = new MemoryOverlay(overlay);
+    this.lastAppHash = appHash;
+    this.lastBlockTimeNs = timeNs;
+    return { validators, appHash };
+  }
+
+  checkTx(req: RequestCheckTx): ResponseCheckTx {
+    if (isRandomTx(req.tx)) {
+      const r = plainResult(SdkErrors.TxDecode, "a block random is injected by the proposer only");
+      return r;
+    }
+    const r = runTx(this.modules.txEnv, this.checkState, req.tx, "check", {
+      chainId: this.chainId,
+      height: this.nextHeight(),
+      timeNs: this.lastBlockTimeNs,
+    });
+    return toExecTxResult(r);
+  }
+
+  private proposalEnv(height: bigint, timeNs: bigint, nextValidatorsHash: Uint8Array): ProposalEnv {
+    return {
+      env: this.modules.txEnv,
+      base: this.base(),
+      chainId: this.chainId,
+      height,
+      timeNs,
+      checks: this.checks,
+      enclave: this.enclave,
+      ref: blockRefFor(height, this.lastAppHash, nextValidatorsHash),
+    };
+  }
+
+  prepareProposal(req: RequestPrepareProposal): ResponsePrepareProposal {
+    const p = this.proposalEnv(req.height, timestampNs(req.time), req.nextValidatorsHash);
+    return { txs: prepareTxs(p, req.txs, req.maxTxBytes) };
+  }
+
+  processProposal(req: RequestProcessProposal): ResponseProcessProposal {
+    const p = this.proposalEnv(req.height, timestampNs(req.time), req.nextValidatorsHash);
+    const refusal = checkProposal(p, req.txs);
+    return {
+      status:
+        refusal === undefined
+          ? ResponseProcessProposal_ProposalStatus.ACCEPT
+          : ResponseProcessProposal_ProposalStatus.REJECT,
+    };
+  }
+
+  finalizeBlock(req: RequestFinalizeBlock): ResponseFinalizeBlock {
+    if (this.pending !== undefined) throw new Error("FinalizeBlock called twice without Commit");
+    const expected = this.genesis === undefined ? this.nextHeight() : req.height;
+    if (req.height !== expected || req.height < 1n) {
+      throw new Error(`FinalizeBlock at height ${req.height}, expected ${expected}`);
+    }
+    const timeNs = timestampNs(req.time);
+    const overlay = new MemoryOverlay(this.base());
+    const ctx = appContext(overlay, this.chainId, req.height, timeNs);
+    const hook = hookInfo(req, timeNs);
+    const txResults: ExecTxResult[] = [];
+    const randomOk = this.applyBlockRandom(ctx, req);
+    for (const m of this.modules.list) m.beginBlock?.(ctx, hook);
+    const events = toAbciEvents(ctx.events.events, { key: "mode", value: "BeginBlock" });
+    req.txs.forEach((tx, i) => {
+      if (i === 0 && randomOk !== undefined) txResults.push(randomOk);
+      else if (isRandomTx(tx)) txResults.push(plainResult(SdkErrors.TxDecode, "misplaced block random"));
+      else txResults.push(this.deliverTx(overlay, tx, req.height, timeNs, i));
+    });
+    const endCtx = appContext(overlay, this.chainId, req.height, timeNs);
+    const validatorUpdates: ValidatorUpdate[] = [];
+    for (const m of this.modules.list) validatorUpdates.push(...(m.endBlock?.(endCtx, hook) ?? []));
+    events.push(...toAbciEvents(endCtx.events.events, { key: "mode", value: "EndBlock" }));
+    const writes =
+      this.genesis === undefined ? overlay.pendingWrites() : (overlay.write(), this.genesis.pendingWrites());
+    const prepared = this.store.prepare(Number(req.height), writes);
+    this.pending = { height: req.height, timeNs, prepared };
+    return { events, txResults, validatorUpdates, appHash: prepared.appHash };
+  }
+
+  private deliverTx(
+    state: MemoryOverlay,
+    tx: Uint8Array,
+    height: bigint,
+    timeNs: bigint,
+    i: number,
+  ): ExecTxResult {
+    const r = runTx(this.modules.txEnv, state, tx, "deliver", {
+      chainId: this.chainId,
+      height,
+      timeNs,
+      txIndex: i,
+    });
+    return toExecTxResult(r);
+  }
+
+  /**
+   * spec §9 at BeginBlock: the first tx, if it is a block random, is verified and decrypted by our enclave and
+   * the plaintext kept for the block. Returns that tx's result, or undefined when the block has none.
+   */
+  private applyBlockRandom(ctx: Context, req: RequestFinalizeBlock): ExecTxResult | undefined {
+    const first = req.txs[0];
+    if (first === undefined || !isRandomTx(first)) return undefined;
+    const parts = decodeRandomTx(first);
+    if (parts === undefined) return plainResult(SdkErrors.TxDecode, "malformed block random");
+    if (this.enclave === undefined)
+      return plainResult(SdkErrors.InvalidRequest, "no enclave to verify the block random");
+    const ref = blockRefFor(req.height, this.lastAppHash, req.nextValidatorsHash);
+    let random: Uint8Array;
+    try {
+      random = this.enclave.verifyBlockRandom(ref, parts.encrypted, parts.proof);
+    } catch {
+      return plainResult(SdkErrors.Unauthorized, "block random does not verify");
+    }
+    this.random.set(ctx, req.height, random);
+    return plainResult();
+  }
+
+  commit(): ResponseCommit {
+    const p = this.pending;
+    if (p === undefined) throw new Error("Commit without FinalizeBlock");
+    this.store.commitPrepared(p.prepared);
+    this.pending = undefined;
+    this.genesis = undefined;
+    this.lastAppHash = p.prepared.appHash;
+    this.lastBlockTimeNs = p.timeNs;
+    this.checkState = this.store.newOverlay();
+    return { retainHeight: 0n };
+  }
+
+  query(req: RequestQuery): ResponseQuery {
+    return this.router.query(req);
+  }
+
+  /** Every module's genesis section from the state at `height` (default: the latest commit). */
+  exportAppState(height?: number): Record<string, unknown> {
+    const last = this.store.info().lastHeight;
+    const reader =
+      height === undefined || height === last ? this.store.committed : this.store.readerAt(height);
+    const h = BigInt(height ?? last);
+    const ctx = appContext(new MemoryOverlay(reader), this.chainId, h, this.lastBlockTimeNs);
+    const out: Record<string, unknown> = {};
+    for (const m of this.modules.list) out[m.name] = m.exportGenesis(ctx);
+    return out;
+  }
+
+  get chain(): string {
+    return this.chainId;
+  }
+}
+
+/** Runs every module's InitGenesis in list order; unknown sections and module failures name their section. */
+function initModuleGenesis(
+  modules: ChainModules,
+  ctx: Context,
+  appState: Record<string, unknown>,
+): ValidatorUpdate[] {
+  const names = modules.list.map((m) => m.name);
+  for (const k of Object.keys(appState).sort()) {
+    if (!names.includes(k))
+      throw new GenesisError(`app_state.${k}: unknown module (known: ${names.join(", ")})`);
+  }
+  const validators: ValidatorUpdate[] = [];
+  for (const m of modules.list) {
+    try {
+      validators.push(...(m.initGenesis(ctx, appState[m.name]) ?? []));
+    } catch (e) {
+      throw new GenesisError(`app_state.${m.name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return validators;
+}
+
+/** Full validation of a genesis document: a dry run of InitChain's module genesis on a throwaway store. */
+export function validateGenesis(doc: GenesisDoc): void {
+  const modules = createChainModules({ minGasPrices: [] });
+  const ctx = appContext(
+    new MemoryKVStore(),
+    doc.chain_id,
+    BigInt(doc.initial_height),
+    parseRfc3339Ns(doc.genesis_time),
+  );
+  initModuleGenesis(modules, ctx, doc.app_state);
+}
+
+function hookInfo(req: RequestFinalizeBlock, timeNs: bigint): BlockHookInfo {
+  return {
+    height: req.height,
+    timeNs,
+    proposerAddress: req.proposerAddress,
+    lastCommitVotes: req.decidedLastCommit.votes.map((v) => ({
+      address: v.validator.address,
+      power: v.validator.power,
+      signed: v.blockIdFlag === BlockIDFlag.BLOCK_ID_FLAG_COMMIT,
+    })),
+    misbehavior: req.misbehavior.map((m) => ({
+      address: m.validator.address,
+      power: m.validator.power,
+      height: m.height,
+      timeNs: timestampNs(m.time),
+    })),
+  };
+}

@@ -1,0 +1,80 @@
+// The LocalSecret-compatible development genesis (issue 4 §5): chain id secretdev-1, accounts validator, a, b,
+// c, d each holding 1000000000000000000uscrt, derived from LocalSecret's published mnemonics (coin type 529,
+// prefix secret), and the bootstrap enclave's master keys in the registration section.
+import { mnemonicToSeedSync } from "@scure/bip39";
+import { HDKey } from "@scure/bip32";
+import { secp256k1PubkeyToAddress, toBech32 } from "../chain/address.js";
+import { formatRfc3339Ns, type GenesisDoc } from "../chain/genesis.js";
+import { toBase64, toHex } from "../util/bytes.js";
+
+export const DEV_CHAIN_ID = "secretdev-1";
+/** Each dev account's balance (LocalSecret's genesis). */
+export const DEV_ACCOUNT_BALANCE = 1_000_000_000_000_000_000n;
+/** Secret's HD path (SLIP-44 coin type 529), as secretjs' Wallet derives it. */
+export const SECRET_HD_PATH = "m/44'/529'/0'/0/0";
+
+/** LocalSecret's published mnemonics (issue 4 §5 / scrtlabs LocalSecret README). */
+export const DEV_MNEMONICS: Readonly<Record<"validator" | "a" | "b" | "c" | "d", string>> = Object.freeze({
+  validator:
+    "push certain add next grape invite tobacco bubble text romance again lava crater pill genius vital fresh guard great patch knee series era tonight",
+  a: "grant rice replace explain federal release fix clever romance raise often wild taxi quarter soccer fiber love must tape steak together observe swap guitar",
+  b: "jelly shadow frog dirt dragon use armed praise universe win jungle close inmate rain oil canvas beauty pioneer chef soccer icon dizzy thunder meadow",
+  c: "chair love bleak wonder skirt permit say assist aunt credit roast size obtain minute throw sand usual age smart exact enough room shadow charge",
+  d: "word twist toast cloth movie predict advance crumble escape whale sail such angry muffin balcony keen move employ cook valve hurt glimpse breeze brick",
+});
+
+/** bech32 address of a mnemonic's first Secret key (ripemd160(sha256(compressed pubkey))). */
+export function addressFromMnemonic(mnemonic: string): string {
+  const key = HDKey.fromMasterSeed(mnemonicToSeedSync(mnemonic)).derive(SECRET_HD_PATH);
+  if (key.publicKey === null) throw new Error("HD derivation gave no public key");
+  return toBech32(secp256k1PubkeyToAddress(key.publicKey));
+}
+
+export interface DevGenesisOptions {
+  readonly genesisTimeNs: bigint;
+  /** From the bootstrap enclave (initBootstrap): seed-exchange and IO master public keys. */
+  readonly nodeExchKey: Uint8Array;
+  readonly ioExchKey: Uint8Array;
+  /** The attestation policy: the dev authority and this build's measurement. */
+  readonly authorityPublicKeys: readonly Uint8Array[];
+  readonly measurements: readonly Uint8Array[];
+  readonly chainId?: string;
+  /** Extra funded accounts (bech32 → uscrt), e.g. a faucet. */
+  readonly extraAccounts?: Readonly<Record<string, bigint>>;
+}
+
+export function buildDevGenesis(o: DevGenesisOptions): GenesisDoc {
+  const funded = new Map<string, bigint>();
+  for (const m of Object.values(DEV_MNEMONICS)) funded.set(addressFromMnemonic(m), DEV_ACCOUNT_BALANCE);
+  for (const [a, v] of Object.entries(o.extraAccounts ?? {})) funded.set(a, v);
+  const addrs = [...funded.keys()].sort();
+  return {
+    genesis_time: formatRfc3339Ns(o.genesisTimeNs),
+    chain_id: o.chainId ?? DEV_CHAIN_ID,
+    initial_height: "1",
+    app_hash: "",
+    app_state: {
+      auth: { accounts: addrs.map((address) => ({ "@type": "/cosmos.auth.v1beta1.BaseAccount", address })) },
+      bank: {
+        balances: addrs.map((address) => ({
+          address,
+          coins: [{ denom: "uscrt", amount: funded.get(address)!.toString() }],
+        })),
+      },
+      register: {
+        params: {
+          attestation_policy: {
+            authority_public_keys: o.authorityPublicKeys.map(toHex),
+            allowed_measurements: o.measurements.map(toHex),
+            revoked_platform_ids: [],
+            max_age_ns: (600n * 1_000_000_000n).toString(),
+            allowed_tcb_statuses: [],
+          },
+        },
+        reg_info: [],
+        node_exch_key: { bytes: toBase64(o.nodeExchKey) },
+        io_exch_key: { bytes: toBase64(o.ioExchKey) },
+      },
+    },
+  };
+}

@@ -1,0 +1,76 @@
+// Test fixtures for the chain app: a temp store, a genesis funding LocalSecret's accounts a and b, and real
+// secretjs-signed txs (src/chain/tx/testdata/secretjsSigner.ts signs with secretjs' own Wallet).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openStore, type Store } from "../../src/chain/store/store.js";
+import type { GenesisDoc } from "../../src/chain/genesis.js";
+import { buildDevGenesis, DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
+import { makeSigner, type Signer } from "../../src/chain/tx/testdata/secretjsSigner.js";
+
+export const GENESIS_TIME_NS = 1_750_000_000_000_000_000n;
+
+export interface TempStore {
+  readonly dir: string;
+  store: Store;
+  reopen(): Store;
+  close(): void;
+}
+
+export function tempStore(): TempStore {
+  const dir = mkdtempSync(join(tmpdir(), "shroud-app-"));
+  const t: TempStore = {
+    dir,
+    store: openStore(join(dir, "state"), { memDepth: 4 }),
+    reopen: () => {
+      t.store.close();
+      t.store = openStore(join(dir, "state"), { memDepth: 4 });
+      return t.store;
+    },
+    close: () => {
+      t.store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}
+
+/** The dev genesis with fixed (non-enclave) master keys unless given. */
+export function testGenesis(keys?: {
+  nodeExchKey: Uint8Array;
+  ioExchKey: Uint8Array;
+  measurement: Uint8Array;
+  authority: Uint8Array;
+}): GenesisDoc {
+  return buildDevGenesis({
+    genesisTimeNs: GENESIS_TIME_NS,
+    nodeExchKey: keys?.nodeExchKey ?? new Uint8Array(32).fill(0xe1),
+    ioExchKey: keys?.ioExchKey ?? new Uint8Array(32).fill(0xe2),
+    authorityPublicKeys: keys === undefined ? [] : [keys.authority],
+    measurements: keys === undefined ? [] : [keys.measurement],
+  });
+}
+
+let signers: { a: Signer; b: Signer } | undefined;
+export function devSigners(): { a: Signer; b: Signer } {
+  signers ??= { a: makeSigner(DEV_MNEMONICS.a), b: makeSigner(DEV_MNEMONICS.b) };
+  return signers;
+}
+
+/** A secretjs-built, deterministic-signature MsgSend (same bytes every run). */
+export async function signedSend(
+  from: Signer,
+  to: string,
+  amount: string,
+  accountNumber: number,
+  sequence: number,
+  chainId = "secretdev-1",
+): Promise<Uint8Array> {
+  const { MsgSend } = await import("secretjs");
+  const msg = new MsgSend({
+    from_address: from.address,
+    to_address: to,
+    amount: [{ denom: "uscrt", amount }],
+  });
+  return from.signDeterministic([msg], { accountNumber, sequence, chainId });
+}

@@ -1,6 +1,7 @@
 // The contract ECALL envelope: round trip, strict field checks, and the answer form.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { InvalidInputError, utf8 } from "../../util/bytes.js";
 import {
   decodeContractRequest,
@@ -98,5 +99,31 @@ describe("contract ECALL wire", () => {
       ),
     ) as Record<string, unknown>;
     assert.deepEqual(r, { op: "execute", ok: { data: null }, internal_msg_id: "AQ==", contract_key: "Ag==" });
+  });
+});
+
+describe("contract ECALL wire: seeded fuzz", () => {
+  test("random payloads and mutated envelopes decode or fail with InvalidInputError only", () => {
+    const good = encodeContractRequest(req);
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.nat(),
+        fc.integer({ min: 0, max: 255 }),
+        (junk, at, byte) => {
+          for (const bytes of [
+            junk,
+            Uint8Array.from(good).fill(byte, at % good.length, (at % good.length) + 1),
+          ]) {
+            try {
+              decodeContractRequest(bytes);
+            } catch (e) {
+              assert.ok(e instanceof InvalidInputError, String(e));
+            }
+          }
+        },
+      ),
+      { seed: 42, numRuns: 2000 },
+    );
   });
 });

@@ -1,6 +1,7 @@
 // Every host import through a real wasm instance (testdata/harness.wat) over the mock Backend.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { utf8 } from "../../util/bytes.js";
@@ -248,5 +249,46 @@ describe("misc imports", () => {
     assert.equal(spent(), 8_000n + 50_000n);
     const used = call("t_check_gas") as bigint;
     assert.equal(used, (58_000n + HOST_GAS.checkGas) / 1000n);
+  });
+});
+
+describe("imports: seeded fuzz over pointers", () => {
+  test("random region pointers into every import end in a result or a VmError, never a host crash", () => {
+    const fns: [string, number][] = [
+      ["t_db_read", 1],
+      ["t_db_write", 2],
+      ["t_db_remove", 1],
+      ["t_addr_validate", 1],
+      ["t_addr_canonicalize", 2],
+      ["t_addr_humanize", 2],
+      ["t_secp256k1_verify", 3],
+      ["t_secp256k1_recover_pubkey", 3],
+      ["t_secp256k1_sign", 2],
+      ["t_ed25519_verify", 3],
+      ["t_ed25519_batch_verify", 3],
+      ["t_ed25519_sign", 2],
+      ["t_debug", 1],
+      ["t_query_chain", 1],
+      ["t_abort", 1],
+    ];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...fns),
+        fc.array(fc.oneof(fc.integer({ min: 0, max: 70_000 }), fc.integer()), { minLength: 3, maxLength: 3 }),
+        ([name, arity], ptrs) => {
+          const { call, put } = setup({ debug: () => undefined });
+          // Some pointers aim at real regions with random contents, the rest anywhere.
+          const args = ptrs
+            .slice(0, arity)
+            .map((p, i) => (i % 2 === 0 ? p : put(new Uint8Array(Math.abs(p) % 100).fill(p & 0xff))));
+          try {
+            call(name, ...args);
+          } catch (e) {
+            assert.ok(isVmError(e), `${name}: ${String(e)}`);
+          }
+        },
+      ),
+      { seed: 42, numRuns: 1500 },
+    );
   });
 });

@@ -6,6 +6,7 @@ import { ed25519Sign, ed25519Verify } from "../crypto/ed25519.js";
 import { secp256k1RecoverPubkey, secp256k1Sign, secp256k1Verify } from "../crypto/secp256k1.js";
 import { HOST_GAS } from "./gas.js";
 import {
+  MAX_LENGTH_DCAP_INPUT,
   MAX_LENGTH_ED25519_MESSAGE,
   MAX_LENGTH_MESSAGE_HASH,
   MAX_LENGTH_PRIVATE_KEY,
@@ -134,6 +135,22 @@ function edImports(env: HostEnv, read: Reader) {
   };
 }
 
+/**
+ * Secret ≥ 1.25's `dcap_quote_verify(quote, collateral) → u64`: charged and read like Secret, but quote
+ * verification inside contracts is not offered here; every call answers GenericErr in the high half (what
+ * Secret answers for an empty collateral), so contracts importing it still instantiate.
+ */
+function dcapImports(env: HostEnv, read: Reader) {
+  return {
+    dcap_quote_verify(quotePtr: number, collateralPtr: number): bigint {
+      env.gas.charge(HOST_GAS.dcapQuoteVerify);
+      read(quotePtr, MAX_LENGTH_DCAP_INPUT, "dcap quote");
+      read(collateralPtr, MAX_LENGTH_DCAP_INPUT, "dcap collateral");
+      return highHalf(CRYPTO_ERROR.GenericErr);
+    },
+  };
+}
+
 export function cryptoImports(env: HostEnv, read: Reader) {
-  return { ...secpImports(env, read), ...edImports(env, read) };
+  return { ...secpImports(env, read), ...edImports(env, read), ...dcapImports(env, read) };
 }

@@ -22,6 +22,8 @@ export const HOST_GAS = Object.freeze({
   ed25519BatchVerifyEach: 70_000n,
   secp256k1Sign: 100_000n,
   ed25519Sign: 75_000n,
+  /** external_dcap_quote_verify. */
+  dcapQuoteVerify: 100_000n,
   /** external_check_gas_used. */
   checkGas: 8_192n,
   /** external_minimum_gas_evaporate: gas_evaporate charges max(n * 1000, this). */

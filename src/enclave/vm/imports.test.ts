@@ -252,6 +252,15 @@ describe("misc imports", () => {
   });
 });
 
+describe("dcap_quote_verify", () => {
+  test("charged like Secret, answers GenericErr (not offered inside contracts)", () => {
+    const { put, call, spent } = setup();
+    const r = call("t_dcap_quote_verify", put(new Uint8Array(10)), put(new Uint8Array(10))) as bigint;
+    assert.equal(r >> 32n, 10n);
+    assert.equal(spent(), HOST_GAS.dcapQuoteVerify);
+  });
+});
+
 describe("imports: seeded fuzz over pointers", () => {
   test("random region pointers into every import end in a result or a VmError, never a host crash", () => {
     const fns: [string, number][] = [

@@ -31,6 +31,8 @@ export const MAX_LENGTH_PRIVATE_KEY = 256;
 export const MAX_LENGTH_ED25519_MESSAGE = 128 * KI;
 /** Max number of batch ed25519 items (CosmWasm MAX_COUNT_ED25519_BATCH). */
 export const MAX_COUNT_ED25519_BATCH = 256;
+/** Max DCAP quote / collateral region (a quote is ~5 KiB, collateral tens of KiB). */
+export const MAX_LENGTH_DCAP_INPUT = 256 * KI;
 /** Max debug message (CosmWasm MAX_LENGTH_DEBUG). */
 export const MAX_LENGTH_DEBUG = 2 * MI;
 /** Max abort message (CosmWasm MAX_LENGTH_ABORT). */

@@ -24,6 +24,7 @@
   (import "env" "abort" (func $abort (param i32)))
   (import "env" "gas_evaporate" (func $gas_evaporate (param i32) (result i32)))
   (import "env" "check_gas" (func $check_gas (result i64)))
+  (import "env" "dcap_quote_verify" (func $dcap_quote_verify (param i32 i32) (result i64)))
 
   (memory (export "memory") 2)
   (global $heap (mut i32) (i32.const 65536))
@@ -230,5 +231,6 @@
   (func (export "t_abort") (param i32) local.get 0 call $abort)
   (func (export "t_gas_evaporate") (param i32) (result i32) local.get 0 call $gas_evaporate)
   (func (export "t_check_gas") (result i64) call $check_gas)
+  (func (export "t_dcap_quote_verify") (param i32 i32) (result i64) local.get 0 local.get 1 call $dcap_quote_verify)
   (func (export "t_trap") unreachable)
 )

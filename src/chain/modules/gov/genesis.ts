@@ -1,19 +1,12 @@
 // Gov genesis in the SDK v1 JSON shape: {starting_proposal_id, deposits, votes, proposals, params, constitution}
 // (deprecated deposit/voting/tally_params are accepted as null only). Import re-queues open proposals and checks
 // that the gov module account holds exactly the sum of deposits, as SDK InitGenesis does.
-import {
-  Deposit,
-  Params,
-  Proposal,
-  ProposalStatus,
-  Vote,
-  proposalStatusFromJSON,
-  voteOptionFromJSON,
-} from "cosmjs-types/cosmos/gov/v1/gov";
+import { ProposalStatus } from "cosmjs-types/cosmos/gov/v1/gov";
 import { ChainError, GovErrors } from "../../errors.js";
 import { toBase64 } from "../../../util/bytes.js";
 import { addCoins, coinsToString, parseCoins, type Coin } from "../../tx/coins.js";
 import type { Context } from "../../tx/context.js";
+import { depositFromJson, paramsFromJson, proposalFromJson, voteFromJson } from "./fromJson.js";
 import type { GovKeeper } from "./keeper.js";
 import { ACTIVE_QUEUE_PREFIX, GOV_MODULE_ADDRESS, INACTIVE_QUEUE_PREFIX } from "./keys.js";
 import { defaultGovParams, validateGovParams } from "./params.js";
@@ -32,43 +25,24 @@ function bad(msg: string): ChainError {
   return new ChainError(GovErrors.InvalidGenesis, msg);
 }
 
-/** Proposal JSON -> proto; messages arrive as Any JSON objects, which genesis cannot re-encode generically. */
-function proposalFromJson(j: unknown): Proposal {
-  const o = j as Record<string, unknown>;
-  if (Array.isArray(o.messages) && o.messages.length > 0 && typeof o.messages[0] === "object") {
-    const first = o.messages[0] as Record<string, unknown>;
-    if (!("value" in first))
-      throw bad("proposal messages in genesis must be {type_url/@type, value(base64)}");
-  }
-  const p = Proposal.fromJSON({
-    ...o,
-    messages: ((o.messages as unknown[] | undefined) ?? []).map((m) => {
-      const a = m as Record<string, unknown>;
-      return { typeUrl: a["@type"] ?? a.type_url, value: a.value };
-    }),
-  });
-  p.status = proposalStatusFromJSON(o.status);
-  return p;
-}
-
 export function initGovGenesis(ctx: Context, k: GovKeeper, g: GovGenesis): void {
-  const params = g.params === undefined ? defaultGovParams() : Params.fromJSON(g.params);
+  const params = g.params === undefined || g.params === null ? defaultGovParams() : paramsFromJson(g.params);
   validateGovParams(params);
-  const start = BigInt(g.starting_proposal_id ?? "1");
+  const startStr = g.starting_proposal_id ?? "1";
+  if (!/^\d{1,20}$/.test(startStr)) throw bad("starting_proposal_id must be a uint64");
+  const start = BigInt(startStr);
   if (start < 1n) throw bad("starting proposal id must be positive");
   k.setNextProposalId(ctx, start);
   k.setParams(ctx, params);
   k.setConstitution(ctx, g.constitution ?? "");
   let total: Coin[] = [];
   for (const dj of g.deposits ?? []) {
-    const d = Deposit.fromJSON(dj);
+    const d = depositFromJson(dj);
     total = addCoins(total, parseCoins(d.amount, "genesis deposit"));
     k.setDeposit(ctx, d);
   }
   for (const vj of g.votes ?? []) {
-    const v = Vote.fromJSON(vj);
-    v.options = v.options.map((o) => ({ ...o, option: voteOptionFromJSON(o.option) }));
-    k.setVote(ctx, v);
+    k.setVote(ctx, voteFromJson(vj));
   }
   for (const pj of g.proposals ?? []) {
     const p = proposalFromJson(pj);

@@ -62,7 +62,8 @@ describe("tally arithmetic", () => {
     });
     const out = tally(c.gov.keeper, ctx, c.gov.keeper.getProposal(ctx, 1n)!, false);
     // delegator: 333.333…333 × 999 / 1000 = 332.999…999667 → rounds to 333.000…000
-    // validator: 666.666…667 × 999 / 1000 = 665.999…999333 → 665.999…999 → truncated 665
+    // validator (votes with its self-delegation, nothing left to inherit): 666.666…667 × 999 / 1000
+    // = 666.000…000333 → 666.000…000
     assert.deepEqual(out.result, {
       yesCount: "666",
       abstainCount: "0",

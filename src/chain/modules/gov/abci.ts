@@ -46,6 +46,8 @@ function execute(k: GovKeeper, ctx: Context, p: Proposal): ExecOutcome {
       typeUrl = m.typeUrl;
       const handler = k.deps.registry.handler(m.typeUrl);
       if (handler === undefined) throw new Error(`no handler for ${m.typeUrl}`);
+      // The SDK v0.50 msg service router runs ValidateBasic before the handler; so do we.
+      m.type.validateBasic(m.value);
       const ev = new EventManager();
       handler(withStore(ctx, cache, ev), m.value);
       events.push(...ev.events);

@@ -10,7 +10,7 @@ import {
   MsgVoteWeighted,
   VoteOption,
 } from "secretjs";
-import { ProposalStatus, VoteOption as V } from "cosmjs-types/cosmos/gov/v1/gov";
+import { Proposal, ProposalStatus, VoteOption as V } from "cosmjs-types/cosmos/gov/v1/gov";
 import { isError, GovErrors, SdkErrors, UndefinedErrors, type RegisteredError } from "../../errors.js";
 import { fromBech32 } from "../../address.js";
 import { parseGasPrices } from "../../tx/fees.js";
@@ -136,11 +136,18 @@ describe("MsgSubmitProposal", () => {
     assert.ok(submit(c, { initialDeposit: uscrt(2_500_000) }));
   });
 
-  test("charges 3 × 5 gas per proposal byte (Secret's KV write rate)", () => {
+  test("charges exactly 3 × 5 gas per byte of the proposal as submitted (Secret's KV write rate)", () => {
     const c = standardChain();
-    const ctx = c.ctx();
-    handleSubmitProposal(c.gov.keeper, ctx, submitMsg());
-    assert.ok(ctx.gasMeter.consumed > 0n);
+    const ctx = c.ctx(); // a plain store: only explicit gas charges count
+    handleSubmitProposal(c.gov.keeper, ctx, submitMsg({ metadata: "m".repeat(100) }));
+    const stored = c.gov.keeper.getProposal(ctx, 1n)!;
+    const { votingStartTime: _s, votingEndTime: _e, ...atSubmit } = stored;
+    const bytes = Proposal.encode({
+      ...atSubmit,
+      status: ProposalStatus.PROPOSAL_STATUS_DEPOSIT_PERIOD,
+      totalDeposit: [],
+    }).finish().length;
+    assert.equal(ctx.gasMeter.consumed, 15n * BigInt(bytes));
   });
 });
 

@@ -3,7 +3,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { InvalidInputError, abytes, equalBytes } from "../../util/bytes.js";
+import { InvalidInputError, abytes } from "../../util/bytes.js";
 import type { KVReader, KVWrite, PreparedCommitment, StateCommitment } from "./types.js";
 import { MemoryOverlay, assertKey, compareBytes } from "./memory.js";
 import { HistoricalReader, LatestReader, prepareHistoryQueries, view } from "./sqliteReader.js";
@@ -219,10 +219,11 @@ export class Store {
 
   private buildCommitTx(): (p: InternalPrepared, earliest: number) => void {
     const db = this.db;
-    const getLatest = db.prepare<[Uint8Array], Buffer>("SELECT value FROM latest WHERE key = ?").pluck();
     const putLatest = db.prepare("INSERT OR REPLACE INTO latest (key, value) VALUES (?, ?)");
     const delLatest = db.prepare("DELETE FROM latest WHERE key = ?");
-    const putHistory = db.prepare("INSERT INTO history (height, key, value) VALUES (?, ?, ?)");
+    const putHistory = db.prepare(
+      "INSERT INTO history (height, key, value) SELECT ?, ?, (SELECT value FROM latest WHERE key = ?)",
+    );
     const putHeight = db.prepare("INSERT OR REPLACE INTO heights (height, app_hash) VALUES (?, ?)");
     const setMeta = db.prepare(
       "UPDATE meta SET last_height = ?, app_hash = ?, earliest_height = ? WHERE id = 1",
@@ -232,9 +233,9 @@ export class Store {
     const keepHistory = this.keepRecent !== 1;
     const writeChanges = (p: InternalPrepared): void => {
       for (const [k, v] of p.writes) {
-        const old = getLatest.get(k);
-        if (old === undefined ? v === undefined : v !== undefined && equalBytes(old, v)) continue;
-        if (keepHistory) putHistory.run(p.height, k, old ?? null);
+        // The undo row copies the old value inside SQLite: no round trip or Buffer per write. A write of an
+        // unchanged value records that same value, which is still the right answer for earlier heights.
+        if (keepHistory) putHistory.run(p.height, k, k);
         if (v === undefined) delLatest.run(k);
         else putLatest.run(k, v);
       }

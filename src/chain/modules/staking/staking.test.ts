@@ -88,8 +88,10 @@ test("create validator fails as the SDK does", () => {
   const { c, ctx, k } = setup();
   createValidator(c, ctx, 1, 10n * U);
   type Msg = ReturnType<typeof createValidatorMsg>;
-  const m = (i: number, patch: Record<string, unknown>): Msg =>
-    ({ ...createValidatorMsg(i, 5n * U), ...patch });
+  const m = (i: number, patch: Record<string, unknown>): Msg => ({
+    ...createValidatorMsg(i, 5n * U),
+    ...patch,
+  });
   const run = (msg: ReturnType<typeof createValidatorMsg>) => handleCreateValidator(k, ctx, msg);
   fails(() => run(createValidatorMsg(1, 5n * U)), StakingErrors.ValidatorOwnerExists);
   fails(() => run(m(2, { pubkey: createValidatorMsg(1, 1n).pubkey })), StakingErrors.ValidatorPubKeyExists);

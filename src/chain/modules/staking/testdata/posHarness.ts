@@ -48,7 +48,8 @@ export const valStr = (i: number): string => toBech32(acc(i), VALOPER_PREFIX);
 export const consKey = (i: number): Uint8Array => new Uint8Array(32).fill(0x80 + i);
 export const consOf = (i: number): Uint8Array => consAddress(consKey(i));
 
-export function makePosChain(funded: Record<number, bigint>): PosChain {
+/** `funded`: test account index → uscrt; `extra`: bech32 address → uscrt (e.g. a secretjs wallet). */
+export function makePosChain(funded: Record<number, bigint>, extra: Record<string, bigint> = {}): PosChain {
   const state = new MemoryKVStore();
   const registry = new MsgRegistry();
   const auth = createAuthModule({
@@ -76,12 +77,15 @@ export function makePosChain(funded: Record<number, bigint>): PosChain {
     simulate: false,
   });
   const g = ctx(0n, 0n);
-  const ids = Object.keys(funded).map(Number);
+  const all: [string, bigint][] = [
+    ...Object.keys(funded).map((i): [string, bigint] => [accStr(Number(i)), funded[Number(i)]!]),
+    ...Object.keys(extra).map((a): [string, bigint] => [a, extra[a]!]),
+  ];
   initAuthGenesis(g, auth.keeper, {
-    accounts: ids.map((i) => ({ "@type": "/cosmos.auth.v1beta1.BaseAccount", address: accStr(i) })),
+    accounts: all.map(([address]) => ({ "@type": "/cosmos.auth.v1beta1.BaseAccount", address })),
   });
   initBankGenesis(g, bank.keeper, {
-    balances: ids.map((i) => ({ address: accStr(i), coins: [{ denom: "uscrt", amount: funded[i]!.toString() }] })),
+    balances: all.map(([address, amount]) => ({ address, coins: [{ denom: "uscrt", amount: amount.toString() }] })),
   });
   return {
     state,

@@ -283,3 +283,6 @@ export class EnclaveHost {
     return health;
   }
 }
+// Host-side helpers for the contract ECALL envelope (pure; x/compute builds requests with them).
+export { encodeContractRequest, type ContractRequest } from "./contract/wire.js";
+export type { SigInfo as ContractSigInfo } from "./contract/txSignature.js";

@@ -1,0 +1,170 @@
+// Dispatch of a contract's output messages (wasmd/SN message handler semantics): BankMsg::Send from the
+// contract's account, wasm execute/instantiate/migrate/update_admin/clear_admin with `callback_sig` and
+// sender = the calling contract, and v1 replies (reply_on never/success/error/always). Each sub-message runs in
+// its own store cache: committed on success; on failure discarded, and the error either aborts the caller
+// (never/success) or is handed to its `reply` (error/always). Staking/distribution/gov/IBC/stargate messages
+// from contracts are refused ("invalid CosmosMsg from the contract").
+import { fromBase64 } from "../../../util/bytes.js";
+import { fromBech32 } from "../../address.js";
+import { ChainError, SdkErrors } from "../../errors.js";
+import { MemoryOverlay } from "../../store/memory.js";
+import { parseAmount, type Coin } from "../../tx/coins.js";
+import { EventManager, withStore, type Context } from "../../tx/context.js";
+import { errText } from "./engine.js";
+import { ComputeErrors } from "./errors.js";
+import type { CallAnswer } from "./engine.js";
+import { ContractFailure, type ContractRunner } from "./runner.js";
+
+type J = Record<string, unknown>;
+const isObj = (v: unknown): v is J => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function coins(v: unknown): Coin[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new ChainError(ComputeErrors.InvalidMsg, "funds");
+  return v.map((c) => {
+    if (!isObj(c) || typeof c.denom !== "string") throw new ChainError(ComputeErrors.InvalidMsg, "coin");
+    return { denom: c.denom, amount: parseAmount(c.amount, "amount") };
+  });
+}
+
+const sigOf = (m: J): Uint8Array | undefined =>
+  Array.isArray(m.callback_sig) ? Uint8Array.from(m.callback_sig as number[]) : undefined;
+
+/** Runs one CosmosMsg sent by `contract`; returns the callee's enclave answer (wasm execute/instantiate/migrate). */
+function runCosmosMsg(
+  r: ContractRunner,
+  ctx: Context,
+  contract: Uint8Array,
+  msg: unknown,
+): CallAnswer | undefined {
+  if (!isObj(msg)) throw new ChainError(ComputeErrors.InvalidMsg, "message");
+  if (isObj(msg.bank)) {
+    const send = msg.bank.send;
+    if (!isObj(send)) throw new ChainError(ComputeErrors.InvalidMsg, "Unknown variant of Bank");
+    const to = fromBech32(String(send.to_address), "to_address");
+    if (r.bank.blockedAddr(to))
+      throw new ChainError(
+        SdkErrors.Unauthorized,
+        `${String(send.to_address)} is not allowed to receive funds`,
+      );
+    const amount = coins(send.amount);
+    r.bank.isSendEnabledCoins(ctx, amount);
+    r.bank.sendCoins(ctx, contract, to, amount);
+    return undefined;
+  }
+  if (!isObj(msg.wasm)) throw new ChainError(ComputeErrors.InvalidMsg, "unsupported message type");
+  const w = msg.wasm;
+  const caller = (m: J) => ({ sender: contract, callbackSig: sigOf(m) });
+  if (isObj(w.execute)) {
+    const m = w.execute;
+    const contractAddr = fromBech32(String(m.contract_addr), "contract_addr");
+    return r.execute(ctx, caller(m), {
+      contract: contractAddr,
+      msg: fromBase64(String(m.msg), "msg"),
+      funds: coins(m.send ?? m.funds),
+    }).answer;
+  }
+  if (isObj(w.instantiate)) {
+    const m = w.instantiate;
+    const res = r.instantiate(ctx, caller(m), {
+      codeId: BigInt(String(m.code_id)),
+      label: String(m.label),
+      msg: fromBase64(String(m.msg), "msg"),
+      funds: coins(m.send ?? m.funds),
+      admin: typeof m.admin === "string" ? m.admin : "",
+    });
+    return res.answer;
+  }
+  if (isObj(w.migrate)) {
+    const m = w.migrate;
+    const contractAddr = fromBech32(String(m.contract_addr), "contract_addr");
+    return r.migrate(ctx, caller(m), {
+      contract: contractAddr,
+      codeId: BigInt(String(m.new_code_id)),
+      msg: fromBase64(String(m.msg), "msg"),
+    }).answer;
+  }
+  if (isObj(w.update_admin)) {
+    const m = w.update_admin;
+    r.updateAdmin(ctx, caller(m), {
+      contract: fromBech32(String(m.contract_addr), "contract_addr"),
+      newAdmin: String(m.admin),
+    });
+    return undefined;
+  }
+  if (isObj(w.clear_admin)) {
+    const m = w.clear_admin;
+    r.updateAdmin(ctx, caller(m), {
+      contract: fromBech32(String(m.contract_addr), "contract_addr"),
+      newAdmin: "",
+    });
+    return undefined;
+  }
+  throw new ChainError(ComputeErrors.InvalidMsg, "unsupported wasm message");
+}
+
+const dataOf = (a: CallAnswer): string | null => {
+  const ok = a.ok as { data?: unknown } | undefined;
+  return typeof ok?.data === "string" ? ok.data : null;
+};
+
+/** Runs `fn` in a store/event cache: kept on success, dropped on error. */
+function cached<T>(ctx: Context, fn: (sub: Context) => T): T {
+  const overlay = new MemoryOverlay(ctx.store);
+  const events = new EventManager();
+  const out = fn(withStore(ctx, overlay, events));
+  overlay.write();
+  ctx.events.append(events.events);
+  return out;
+}
+
+/**
+ * Dispatches the `messages` of a contract's ok output. Returns the data that replaces the caller's (from a
+ * reply that set data), or undefined. `input` is the caller's own input (its first 64 bytes are the nonce
+ * and user key the reply must carry, spec §7.4).
+ */
+export function dispatchMessages(
+  r: ContractRunner,
+  ctx: Context,
+  contract: Uint8Array,
+  input: Uint8Array,
+  ok: unknown,
+): string | null | undefined {
+  if (!isObj(ok) || !Array.isArray(ok.messages)) return undefined;
+  let replaced: string | null | undefined;
+  for (const item of ok.messages) {
+    const isSub = isObj(item) && isObj(item.msg) && typeof item.reply_on === "string";
+    if (!isSub) {
+      cached(ctx, (sub) => runCosmosMsg(r, sub, contract, item));
+      continue;
+    }
+    const replyOn = item.reply_on as string;
+    let answer: CallAnswer | undefined;
+    let failure: ContractFailure | undefined;
+    try {
+      answer = cached(ctx, (sub) => runCosmosMsg(r, sub, contract, item.msg));
+    } catch (e) {
+      // Only a contract error carries the callee's reply id/signature; anything else aborts the caller.
+      if (!(e instanceof ContractFailure) || replyOn === "never" || replyOn === "success") throw e;
+      failure = e;
+    }
+    const ok2 = failure === undefined;
+    if (replyOn === "never" || (replyOn === "success" && !ok2) || (replyOn === "error" && ok2)) continue;
+    if (failure !== undefined) answer = failure.answer;
+    if (answer?.internalMsgId === undefined)
+      throw new ChainError(ComputeErrors.ReplyFailed, "callee gave no reply id");
+    const wire = {
+      id: answer.internalMsgId,
+      result: ok2 ? { ok: { events: [], data: dataOf(answer) } } : { error: errText(answer.err) },
+      was_orig_msg_encrypted: true,
+      is_encrypted: true,
+    };
+    const sig =
+      answer.internalReplyEnclaveSig === undefined
+        ? undefined
+        : fromBase64(answer.internalReplyEnclaveSig, "sig");
+    const res = r.reply(ctx, contract, input.slice(0, 64), wire, sig);
+    if (res.data !== null) replaced = res.data;
+  }
+  return replaced;
+}

@@ -1,0 +1,296 @@
+// Host side of the contract ECALLs: builds the request envelope (src/enclave/contract/README.md), binds the
+// OCALLs to the contract's state (0x03 ‖ addr inside the tx's store view) and answers queryChain (bank and
+// wasm queries; wasm smart queries re-enter the enclave). Gas: the ECALL limit is the tx's remaining SDK gas ×
+// GasMultiplier; KV access during OCALLs is charged straight to the SDK meter (as Secret's Go does), so OCALLs
+// report 0 VM gas; the ECALL's VM gas ÷ GasMultiplier is charged after the call.
+import {
+  encodeContractRequest,
+  OcallFailure,
+  type ContractSigInfo,
+  type EcallResult,
+  type OcallHandler,
+} from "../../../enclave/api.js";
+import { fromBase64, fromHex, toBase64, toHex, utf8 } from "../../../util/bytes.js";
+import { fromBech32, toBech32 } from "../../address.js";
+import { ChainError, SdkErrors, type RegisteredError } from "../../errors.js";
+import type { Context } from "../../tx/context.js";
+import { ComputeErrors } from "./errors.js";
+import type { ComputeBankKeeper, ComputeBlockSource, ComputeEnclave } from "./expectedKeepers.js";
+import type { ComputeKeeper } from "./keeper.js";
+import type { CodeInfo, StoredContractKey } from "./types.js";
+
+/** VM gas per SDK gas (SN x/compute/internal/types GasMultiplier; spec consensus-storage-perf §3). */
+export const GAS_MULTIPLIER = 1000n;
+/** Largest VM gas one call may get (SN MaxGas 1e10 VM gas; spec consensus-storage-perf §3). */
+export const MAX_VM_GAS = 10_000_000_000n;
+
+export type ContractEcall = "instantiate" | "execute" | "query" | "migrate" | "reply";
+
+export interface CallRequest {
+  readonly op: ContractEcall;
+  readonly contract: Uint8Array;
+  readonly code: CodeInfo;
+  /** bech32 sender ("" for queries). */
+  readonly sender: string;
+  readonly funds: readonly { denom: string; amount: string }[];
+  readonly msg: Uint8Array;
+  readonly contractKey?: StoredContractKey | undefined;
+  readonly callbackSig?: Uint8Array | undefined;
+  readonly sigInfo?: ContractSigInfo | undefined;
+  readonly admin?: Uint8Array | undefined;
+  readonly adminProof?: Uint8Array | undefined;
+  readonly queryDepth: number;
+}
+
+/** The enclave's answer envelope (src/enclave/contract/wire.ts encodeContractResponse). */
+export interface CallAnswer {
+  readonly ok?: unknown;
+  readonly err?: unknown;
+  readonly internalMsgId?: string;
+  readonly internalReplyEnclaveSig?: string;
+  readonly contractKey?: Uint8Array;
+  readonly adminProof?: Uint8Array;
+  readonly contractKeyProof?: Uint8Array;
+  readonly gasUsed: bigint;
+}
+
+/** An ECALL that answered with a coded enclave error (not a contract error). */
+export class EnclaveCallFailed extends Error {
+  constructor(
+    message: string,
+    readonly gasUsed: bigint,
+  ) {
+    super(message);
+  }
+}
+
+type J = Record<string, unknown>;
+const isObj = (v: unknown): v is J => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function decodeAnswer(bytes: Uint8Array, gasUsed: bigint): CallAnswer {
+  const j = JSON.parse(utf8.decode(bytes)) as J;
+  const b = (k: string): Uint8Array | undefined =>
+    typeof j[k] === "string" ? fromBase64(j[k], k) : undefined;
+  const s = (k: string): string | undefined => (typeof j[k] === "string" ? j[k] : undefined);
+  const out: Record<string, unknown> = { gasUsed };
+  if (j.ok !== undefined) out.ok = j.ok;
+  if (j.err !== undefined) out.err = j.err;
+  for (const [k, f] of [
+    ["internalMsgId", "internal_msg_id"],
+    ["internalReplyEnclaveSig", "internal_reply_enclave_sig"],
+  ] as const) {
+    const v = s(f);
+    if (v !== undefined) out[k] = v;
+  }
+  for (const [k, f] of [
+    ["contractKey", "contract_key"],
+    ["adminProof", "admin_proof"],
+    ["contractKeyProof", "contract_key_proof"],
+  ] as const) {
+    const v = b(f);
+    if (v !== undefined) out[k] = v;
+  }
+  return out as unknown as CallAnswer;
+}
+
+export class ComputeEngine {
+  constructor(
+    private readonly enclave: ComputeEnclave,
+    private readonly keeper: ComputeKeeper,
+    private readonly bank: ComputeBankKeeper,
+    private readonly block: ComputeBlockSource,
+  ) {}
+
+  /** The VM gas the next call may use: the tx's remaining SDK gas × GasMultiplier, capped at MaxGas. */
+  vmGasLimit(ctx: Context): bigint {
+    const rem = ctx.gasMeter.remaining;
+    if (rem === undefined) return MAX_VM_GAS;
+    const v = rem * GAS_MULTIPLIER;
+    return v > MAX_VM_GAS ? MAX_VM_GAS : v;
+  }
+
+  /** Runs one contract ECALL; the caller charges answer.gasUsed (VM units). */
+  call(ctx: Context, r: CallRequest, gasLimit: bigint): CallAnswer {
+    const addr = toBech32(r.contract);
+    const payload = (wasm: Uint8Array): Uint8Array =>
+      encodeContractRequest({
+        codeHash: fromHex(r.code.codeHash, "code_hash"),
+        wasm,
+        env: {
+          block: { height: ctx.blockHeight, timeNanos: ctx.blockTimeNs, chainId: ctx.chainId },
+          message: { sender: r.sender, funds: [...r.funds] },
+          contract: { address: addr },
+          ...(ctx.txHash.length === 0
+            ? {}
+            : { transaction: { index: ctx.txIndex, hash: toHex(ctx.txHash).toUpperCase() } }),
+        },
+        msg: r.msg,
+        contractKey:
+          r.contractKey === undefined
+            ? undefined
+            : {
+                ogContractKey: r.contractKey.og,
+                ...(r.contractKey.current === undefined ? {} : { currentContractKey: r.contractKey.current }),
+                ...(r.contractKey.proof === undefined
+                  ? {}
+                  : { currentContractKeyProof: r.contractKey.proof }),
+              },
+        callbackSig: r.callbackSig,
+        sigInfo: r.sigInfo,
+        admin: r.admin,
+        adminProof: r.adminProof,
+        blockRandom: r.op === "query" ? undefined : this.block.blockRandom(ctx),
+        msgCounter: r.op === "query" ? 0n : this.keeper.nextMsgCounter(ctx),
+        queryDepth: r.queryDepth,
+      });
+    const opts = { gasLimit, ocalls: this.ocalls(ctx, r.contract) };
+    let res: EcallResult = this.enclave.ecall(r.op, payload(new Uint8Array()), opts);
+    // The enclave caches compiled code; after a restart it asks for the bytes once.
+    if ("error" in res && res.error.message.includes("code not loaded")) {
+      const wasm = this.keeper.getWasm(ctx, r.code.codeId);
+      if (wasm === undefined) throw new ChainError(ComputeErrors.NotFound, `wasm of code ${r.code.codeId}`);
+      res = this.enclave.ecall(r.op, payload(wasm), opts);
+    }
+    if (ctx.gasMeter.isPastLimit()) ctx.gasMeter.consume(0n, "wasm contract storage");
+    if ("error" in res) throw new EnclaveCallFailed(res.error.message, res.gasUsed);
+    return decodeAnswer(res.ok, res.gasUsed);
+  }
+
+  /** Charges VM gas to the SDK meter (SN keeper.go consumeGas: gas / GasMultiplier). */
+  chargeVmGas(ctx: Context, vmGas: bigint): void {
+    ctx.gasMeter.consume(vmGas / GAS_MULTIPLIER, "wasm contract");
+  }
+
+  private ocalls(ctx: Context, contract: Uint8Array): OcallHandler {
+    const st = this.keeper.contractState(ctx, contract);
+    return {
+      readDb: (key) => ({ value: st.get(key), gasUsed: 0n }),
+      writeDb: (key, value) => {
+        st.set(key, value);
+        return { gasUsed: 0n };
+      },
+      removeDb: (key) => {
+        st.delete(key);
+        return { gasUsed: 0n };
+      },
+      queryChain: (request, gasLimit, depth) => {
+        try {
+          return this.queryChain(ctx, request, gasLimit, depth);
+        } catch (e) {
+          if (e instanceof EnclaveCallFailed) throw new OcallFailure(e.message, e.gasUsed);
+          throw e;
+        }
+      },
+    };
+  }
+
+  /** The queryChain OCALL: Secret's `{"Ok":{"Ok":b64}}` / `{"Ok":{"Err":…}}` / `{"Err":{…}}` answers. */
+  queryChain(ctx: Context, request: Uint8Array, gasLimit: bigint, depth: number) {
+    const ans = (v: unknown, gasUsed = 0n) => ({ result: utf8.encode(JSON.stringify(v)), gasUsed });
+    let req: unknown;
+    try {
+      req = JSON.parse(utf8.decode(request));
+    } catch {
+      return ans({ Err: { invalid_request: { error: "invalid JSON", request: toBase64(request) } } });
+    }
+    const okJson = (v: unknown) => ans({ Ok: { Ok: toBase64(utf8.encode(JSON.stringify(v))) } });
+    const errStr = (msg: string, gas = 0n) => ans({ Ok: { Err: msg } }, gas);
+    try {
+      if (isObj(req) && isObj(req.bank)) return okJson(this.bankQuery(ctx, req.bank));
+      if (isObj(req) && isObj(req.wasm)) {
+        const w = req.wasm;
+        if (isObj(w.smart)) return this.smartQueryOcall(ctx, w.smart, gasLimit, depth);
+        if (isObj(w.contract_info)) return okJson(this.contractInfoQuery(ctx, w.contract_info));
+      }
+    } catch (e) {
+      if (e instanceof ChainError) return errStr(e.message);
+      throw e;
+    }
+    const kind = isObj(req) ? (Object.keys(req)[0] ?? "unknown") : "unknown";
+    return ans({ Err: { unsupported_request: { kind } } });
+  }
+
+  private bankQuery(ctx: Context, q: J): unknown {
+    const coin = (c: { denom: string; amount: bigint }) => ({ denom: c.denom, amount: c.amount.toString() });
+    if (isObj(q.balance)) {
+      const a = fromBech32(String(q.balance.address), "address");
+      return { amount: coin(this.bank.getBalance(ctx, a, String(q.balance.denom))) };
+    }
+    if (isObj(q.all_balances)) {
+      const a = fromBech32(String(q.all_balances.address), "address");
+      return { amount: this.bank.getAllBalances(ctx, a).map(coin) };
+    }
+    throw new ChainError(SdkErrors.UnknownRequest, "unknown bank query");
+  }
+
+  private contractInfoQuery(ctx: Context, q: J): unknown {
+    const addr = fromBech32(String(q.contract_addr), "contract_addr");
+    const c = this.keeper.mustContract(ctx, addr);
+    return {
+      code_id: Number(c.codeId),
+      creator: c.creator,
+      admin: c.admin === "" ? null : c.admin,
+      pinned: false,
+      ibc_port: null,
+    };
+  }
+
+  private smartQueryOcall(ctx: Context, q: J, gasLimit: bigint, depth: number) {
+    const ans = (v: unknown, gasUsed: bigint) => ({ result: utf8.encode(JSON.stringify(v)), gasUsed });
+    const addr = fromBech32(String(q.contract_addr), "contract_addr");
+    const msg = fromBase64(String(q.msg), "msg");
+    const r = this.runQuery(ctx, addr, msg, gasLimit, depth);
+    if ("error" in r) return ans({ Ok: { Err: r.error } }, r.gasUsed);
+    return ans({ Ok: { Ok: r.data } }, r.gasUsed);
+  }
+
+  /**
+   * A smart query (user query at depth 0, contract query deeper). Contract errors come back as
+   * `encrypted: <b64>: query contract failed`, enclave errors as their message.
+   */
+  runQuery(
+    ctx: Context,
+    addr: Uint8Array,
+    msg: Uint8Array,
+    gasLimit: bigint,
+    depth: number,
+  ): { data: string; gasUsed: bigint } | { error: string; gasUsed: bigint } {
+    const info = this.keeper.mustContract(ctx, addr);
+    const code = this.keeper.mustCodeInfo(ctx, info.codeId);
+    const key = this.keeper.getContractKey(ctx, addr);
+    try {
+      const a = this.call(
+        ctx,
+        {
+          op: "query",
+          contract: addr,
+          code,
+          sender: "",
+          funds: [],
+          msg,
+          contractKey: key,
+          queryDepth: depth,
+        },
+        gasLimit,
+      );
+      if (a.err !== undefined)
+        return { error: `encrypted: ${errText(a.err)}: query contract failed`, gasUsed: a.gasUsed };
+      return { data: typeof a.ok === "string" ? a.ok : "", gasUsed: a.gasUsed };
+    } catch (e) {
+      if (e instanceof EnclaveCallFailed) return { error: e.message, gasUsed: e.gasUsed };
+      throw e;
+    }
+  }
+}
+
+/** The (encrypted) text of a contract error `{"generic_err":{"msg":…}}`; other shapes as JSON. */
+export function errText(err: unknown): string {
+  if (isObj(err) && isObj(err.generic_err) && typeof err.generic_err.msg === "string")
+    return err.generic_err.msg;
+  return JSON.stringify(err);
+}
+
+/** ChainError for a failed operation, rendered as Secret does: `encrypted: <b64>: <op> contract failed`. */
+export function contractError(failed: RegisteredError, err: unknown): ChainError {
+  return new ChainError(failed, `encrypted: ${errText(err)}`);
+}

@@ -1,0 +1,45 @@
+// Events compute emits (secretjs-compat §3): `message.code_id` / `message.contract_address`, and per contract
+// call a `wasm` event (contract_address first, then the enclave's encrypted attributes) plus `wasm-<type>`
+// custom events. runTx adds the baseapp `message` event and `msg_index` to all of them.
+import type { EventManager } from "../../tx/context.js";
+
+type J = Record<string, unknown>;
+const isObj = (v: unknown): v is J => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function pairs(list: unknown): [string, string][] {
+  if (!Array.isArray(list)) return [];
+  const out: [string, string][] = [];
+  for (const a of list)
+    if (isObj(a) && typeof a.key === "string" && typeof a.value === "string") out.push([a.key, a.value]);
+  return out;
+}
+
+export function emitStoreCode(events: EventManager, codeId: bigint): void {
+  events.emit("message", [["code_id", codeId.toString()]]);
+}
+
+export function emitInstantiate(events: EventManager, codeId: bigint, contract: string): void {
+  events.emit("message", [
+    ["code_id", codeId.toString()],
+    ["contract_address", contract],
+  ]);
+}
+
+export function emitContractAddress(events: EventManager, contract: string): void {
+  events.emit("message", [["contract_address", contract]]);
+}
+
+/**
+ * The events of one successful contract call: `wasm` (only when it has attributes, as SN/wasmd) with
+ * contract_address first; v1 custom events as `wasm-<type>`; v0.10 `log` counts as attributes.
+ */
+export function emitContractEvents(events: EventManager, contract: string, ok: unknown): void {
+  if (!isObj(ok)) return;
+  const attrs = [...pairs(ok.attributes), ...pairs(ok.log)];
+  if (attrs.length > 0) events.emit("wasm", [["contract_address", contract], ...attrs]);
+  if (!Array.isArray(ok.events)) return;
+  for (const e of ok.events) {
+    if (!isObj(e) || typeof e.type !== "string") continue;
+    events.emit(`wasm-${e.type}`, [["contract_address", contract], ...pairs(e.attributes)]);
+  }
+}

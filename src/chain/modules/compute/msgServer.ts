@@ -1,0 +1,197 @@
+// x/compute message handlers: thin (parse, check, call the runner/keeper, respond). User-signed calls carry
+// sig_info rebuilt from the delivered tx (what the signer signed), so the enclave can bind the encrypted msg
+// to the signature (spec secret-protocol §4.2). Instantiate/execute are refused in simulation, as on Secret
+// (the enclave cannot verify secretjs' zero signature).
+import { gunzipSync } from "node:zlib";
+import { Any } from "cosmjs-types/google/protobuf/any";
+import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
+import { SignDoc } from "cosmjs-types/cosmos/tx/v1beta1/tx";
+import { equalBytes, utf8 } from "../../../util/bytes.js";
+import type { ContractSigInfo } from "../../../enclave/api.js";
+import { assertAddressBytes, fromBech32, toBech32 } from "../../address.js";
+import { ChainError, SdkErrors } from "../../errors.js";
+import { aminoSignBytes } from "../../tx/amino.js";
+import { txSigners } from "../../tx/ante.js";
+import { parseCoins } from "../../tx/coins.js";
+import type { Context } from "../../tx/context.js";
+import { SECP256K1_PUBKEY_TYPE_URL, SignMode } from "../../tx/decode.js";
+import type { MsgResult } from "../../tx/msgRegistry.js";
+import { ComputeErrors } from "./errors.js";
+import { emitContractAddress, emitStoreCode } from "./events.js";
+import type { ComputeAccountKeeper, ComputeBlockSource, ComputeEnclave } from "./expectedKeepers.js";
+import type { ComputeKeeper } from "./keeper.js";
+import {
+  COMPUTE_TYPE_URLS as T,
+  encodeEmptyResponse,
+  encodeMsgDataResponse,
+  encodeMsgInstantiateContractResponse,
+  encodeMsgStoreCodeResponse,
+  type MsgClearAdmin,
+  type MsgExecuteContract,
+  type MsgInstantiateContract,
+  type MsgMigrateContract,
+  type MsgStoreCode,
+  type MsgUpdateAdmin,
+} from "./proto.js";
+import type { Caller, ContractRunner } from "./runner.js";
+
+/** Largest uncompressed wasm (SN x/compute/internal/types/validation.go MaxWasmSize; spec §10). */
+export const MAX_WASM_SIZE = 2 * 1024 * 1024;
+const GZIP_MAGIC = Uint8Array.of(0x1f, 0x8b);
+
+export interface ComputeMsgDeps {
+  readonly keeper: ComputeKeeper;
+  readonly runner: ContractRunner;
+  readonly enclave: ComputeEnclave;
+  readonly accounts: ComputeAccountKeeper;
+  readonly block: ComputeBlockSource;
+}
+
+/** The raw wasm of an upload: gzip is inflated through a MaxWasmSize limit (SN ioutil.go). */
+export function uncompressUpload(b: Uint8Array): Uint8Array {
+  if (b.length >= 2 && equalBytes(b.subarray(0, 2), GZIP_MAGIC)) {
+    try {
+      return new Uint8Array(gunzipSync(b, { maxOutputLength: MAX_WASM_SIZE }));
+    } catch {
+      throw new ChainError(ComputeErrors.CreateFailed, "cannot uncompress wasm (or larger than MaxWasmSize)");
+    }
+  }
+  if (b.length > MAX_WASM_SIZE)
+    throw new ChainError(ComputeErrors.CreateFailed, "wasm larger than MaxWasmSize");
+  return b;
+}
+
+/** What `sender` signed in the delivered tx (Go's SigInfo); undefined outside a tx (the enclave then refuses). */
+export function sigInfoFor(d: ComputeMsgDeps, ctx: Context, sender: Uint8Array): ContractSigInfo | undefined {
+  const tx = d.block.txOf(ctx);
+  if (tx === undefined) return undefined;
+  const i = txSigners(tx).findIndex((s) => equalBytes(s, sender));
+  const info = tx.signerInfos[i];
+  const signature = tx.signatures[i];
+  const acc = d.accounts.getAccount(ctx, sender);
+  if (info === undefined || signature === undefined || acc === undefined) return undefined;
+  if (info.mode === SignMode.Direct) {
+    const signBytes = SignDoc.encode({
+      bodyBytes: tx.bodyBytes,
+      authInfoBytes: tx.authInfoBytes,
+      chainId: ctx.chainId,
+      accountNumber: acc.accountNumber,
+    }).finish();
+    return { signMode: SignMode.Direct, signBytes, signature, txBytes: tx.raw };
+  }
+  if (info.mode === SignMode.LegacyAminoJson) {
+    const pk =
+      info.publicKey ??
+      (acc.pubKey === undefined
+        ? undefined
+        : { typeUrl: SECP256K1_PUBKEY_TYPE_URL, value: PubKey.encode({ key: acc.pubKey }).finish() });
+    return {
+      signMode: SignMode.LegacyAminoJson,
+      signBytes: aminoSignBytes(tx, ctx.chainId, acc.accountNumber, info.sequence),
+      signature,
+      txBytes: tx.raw,
+      ...(pk === undefined ? {} : { publicKey: Any.encode(pk).finish() }),
+    };
+  }
+  return undefined;
+}
+
+function caller(d: ComputeMsgDeps, ctx: Context, sender: Uint8Array, callbackSig: Uint8Array): Caller {
+  if (callbackSig.length > 0) return { sender, callbackSig };
+  return { sender, sigInfo: sigInfoFor(d, ctx, sender) };
+}
+
+function refuseSimulation(ctx: Context, failed: typeof ComputeErrors.ExecuteFailed): void {
+  // secretjs simulates with a zero signature; Secret's enclave rejects it, so simulation of these fails.
+  if (ctx.simulate) throw new ChainError(failed, "failed to verify transaction signature");
+}
+
+const resp = (typeUrl: string, response: Uint8Array): MsgResult => ({ responseTypeUrl: typeUrl, response });
+const data = (b64: string | null): Uint8Array =>
+  b64 === null ? new Uint8Array() : Buffer.from(b64, "base64");
+
+/** MsgStoreCode: fails when the wasm is too large, not inflatable, or rejected by the enclave's gatekeeper. */
+export function handleStoreCode(d: ComputeMsgDeps, ctx: Context, m: MsgStoreCode): MsgResult {
+  assertAddressBytes(m.sender, "sender");
+  const wasm = uncompressUpload(m.wasmByteCode);
+  const res = d.enclave.ecall("loadCode", wasm);
+  if ("error" in res) throw new ChainError(ComputeErrors.CreateFailed, res.error.message);
+  const answer = JSON.parse(utf8.decode(res.ok)) as { code_hash: string };
+  const codeId = d.keeper.nextCodeId(ctx);
+  d.keeper.setCode(
+    ctx,
+    {
+      codeId,
+      creator: toBech32(m.sender),
+      codeHash: answer.code_hash.toLowerCase(),
+      source: m.source,
+      builder: m.builder,
+    },
+    wasm,
+  );
+  emitStoreCode(ctx.events, codeId);
+  return resp(T.MsgStoreCodeResponse, encodeMsgStoreCodeResponse({ codeId }));
+}
+
+export function handleInstantiate(d: ComputeMsgDeps, ctx: Context, m: MsgInstantiateContract): MsgResult {
+  refuseSimulation(ctx, ComputeErrors.InstantiateFailed);
+  if (m.label === "") throw new ChainError(SdkErrors.InvalidRequest, "label is required");
+  const r = d.runner.instantiate(ctx, caller(d, ctx, m.sender, m.callbackSig), {
+    codeId: m.codeId,
+    label: m.label,
+    msg: m.initMsg,
+    funds: parseCoins(m.initFunds),
+    admin: m.admin,
+  });
+  const address = toBech32(r.address);
+  return resp(
+    T.MsgInstantiateContractResponse,
+    encodeMsgInstantiateContractResponse({ address, data: data(r.data) }),
+  );
+}
+
+export function handleExecute(d: ComputeMsgDeps, ctx: Context, m: MsgExecuteContract): MsgResult {
+  refuseSimulation(ctx, ComputeErrors.ExecuteFailed);
+  const contract = assertAddressBytes(m.contract, "contract");
+  emitContractAddress(ctx.events, toBech32(contract));
+  const r = d.runner.execute(ctx, caller(d, ctx, m.sender, m.callbackSig), {
+    contract,
+    msg: m.msg,
+    funds: parseCoins(m.sentFunds),
+  });
+  return resp(T.MsgExecuteContractResponse, encodeMsgDataResponse({ data: data(r.data) }));
+}
+
+export function handleMigrate(d: ComputeMsgDeps, ctx: Context, m: MsgMigrateContract): MsgResult {
+  refuseSimulation(ctx, ComputeErrors.MigrationFailed);
+  const sender = fromBech32(m.sender, "sender");
+  const contract = fromBech32(m.contract, "contract");
+  emitContractAddress(ctx.events, m.contract);
+  const r = d.runner.migrate(ctx, caller(d, ctx, sender, m.callbackSig), {
+    contract,
+    codeId: m.codeId,
+    msg: m.msg,
+  });
+  return resp(T.MsgMigrateContractResponse, encodeMsgDataResponse({ data: data(r.data) }));
+}
+
+export function handleUpdateAdmin(d: ComputeMsgDeps, ctx: Context, m: MsgUpdateAdmin): MsgResult {
+  const sender = fromBech32(m.sender, "sender");
+  fromBech32(m.newAdmin, "new_admin");
+  emitContractAddress(ctx.events, m.contract);
+  d.runner.updateAdmin(ctx, caller(d, ctx, sender, m.callbackSig), {
+    contract: fromBech32(m.contract, "contract"),
+    newAdmin: m.newAdmin,
+  });
+  return resp(T.MsgUpdateAdminResponse, encodeEmptyResponse());
+}
+
+export function handleClearAdmin(d: ComputeMsgDeps, ctx: Context, m: MsgClearAdmin): MsgResult {
+  const sender = fromBech32(m.sender, "sender");
+  emitContractAddress(ctx.events, m.contract);
+  d.runner.updateAdmin(ctx, caller(d, ctx, sender, m.callbackSig), {
+    contract: fromBech32(m.contract, "contract"),
+    newAdmin: "",
+  });
+  return resp(T.MsgClearAdminResponse, encodeEmptyResponse());
+}

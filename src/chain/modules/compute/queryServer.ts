@@ -1,0 +1,108 @@
+// x/compute queries in the grpc-gateway JSON shapes secretjs reads (spec secretjs-compat §1): code hashes
+// (lowercase hex), contract info, contracts by code, code (with wasm), codes, label ⇄ address, history (with
+// the encrypted msg as sent), params, and the encrypted smart query (an enclave query ECALL).
+import { toBase64 } from "../../../util/bytes.js";
+import { fromBech32, toBech32 } from "../../address.js";
+import { ChainError, GrpcCode, QueryError } from "../../errors.js";
+import type { Context } from "../../tx/context.js";
+import { GAS_MULTIPLIER, type ComputeEngine } from "./engine.js";
+import type { ComputeKeeper } from "./keeper.js";
+import { codeInfoJson, contractInfoJson, historyJson } from "./types.js";
+
+/** gRPC "Unknown": what Secret answers for a failing smart query (secretjs matches only the message). */
+export const GRPC_UNKNOWN = 2;
+
+function addr(s: string): Uint8Array {
+  try {
+    return fromBech32(s, "contract_address");
+  } catch (e) {
+    throw new QueryError(GrpcCode.InvalidArgument, e instanceof ChainError ? e.message : "invalid address");
+  }
+}
+
+function notFound(what: string): never {
+  throw new QueryError(GrpcCode.NotFound, `${what}: not found`);
+}
+
+export class ComputeQueryServer {
+  constructor(
+    private readonly k: ComputeKeeper,
+    private readonly engine: ComputeEngine,
+  ) {}
+
+  private contract(ctx: Context, address: string) {
+    const a = addr(address);
+    return { a, info: this.k.getContract(ctx, a) ?? notFound(`contract ${address}`) };
+  }
+
+  /** GET /compute/v1beta1/info/{contract_address} */
+  contractInfo(ctx: Context, address: string): unknown {
+    const { a, info } = this.contract(ctx, address);
+    return { contract_address: toBech32(a), contract_info: contractInfoJson(info) };
+  }
+
+  /** GET /compute/v1beta1/contracts/{code_id} */
+  contractsByCodeId(ctx: Context, codeId: bigint): unknown {
+    const list = this.k.contractsByCode(ctx, codeId).map((a) => ({
+      contract_address: toBech32(a),
+      contract_info: contractInfoJson(this.k.getContract(ctx, a) ?? notFound("contract")),
+    }));
+    return { contract_infos: list };
+  }
+
+  /** GET /compute/v1beta1/code/{code_id} */
+  code(ctx: Context, codeId: bigint): unknown {
+    const info = this.k.getCodeInfo(ctx, codeId) ?? notFound(`code ${codeId}`);
+    const wasm = this.k.getWasm(ctx, codeId) ?? new Uint8Array();
+    return { code_info: codeInfoJson(info), wasm: toBase64(wasm) };
+  }
+
+  /** GET /compute/v1beta1/codes */
+  codes(ctx: Context): unknown {
+    return { code_infos: this.k.listCodes(ctx).map(codeInfoJson) };
+  }
+
+  /** GET /compute/v1beta1/code_hash/by_code_id/{code_id} */
+  codeHashByCodeId(ctx: Context, codeId: bigint): { code_hash: string } {
+    return { code_hash: (this.k.getCodeInfo(ctx, codeId) ?? notFound(`code ${codeId}`)).codeHash };
+  }
+
+  /** GET /compute/v1beta1/code_hash/by_contract_address/{contract_address} */
+  codeHashByContractAddress(ctx: Context, address: string): { code_hash: string } {
+    return this.codeHashByCodeId(ctx, this.contract(ctx, address).info.codeId);
+  }
+
+  /** GET /compute/v1beta1/label/{contract_address} */
+  labelByAddress(ctx: Context, address: string): { label: string } {
+    return { label: this.contract(ctx, address).info.label };
+  }
+
+  /** GET /compute/v1beta1/contract_address/{label} */
+  addressByLabel(ctx: Context, label: string): { contract_address: string } {
+    const a = this.k.addressByLabel(ctx, label) ?? notFound(`label ${label}`);
+    return { contract_address: toBech32(a) };
+  }
+
+  /** GET /compute/v1beta1/contract_history/{contract_address} */
+  contractHistory(ctx: Context, address: string): unknown {
+    const { a } = this.contract(ctx, address);
+    return { entries: this.k.history(ctx, a).map(historyJson) };
+  }
+
+  /** GET /compute/v1beta1/params */
+  params(ctx: Context): unknown {
+    return { params: { query_gas_limit: this.k.getParams(ctx).queryGasLimit.toString() } };
+  }
+
+  /**
+   * GET /compute/v1beta1/query/{contract_address}?query= → {data: b64(SIV(b64 answer))}. Contract errors:
+   * `encrypted: <b64>: query contract failed` (secretjs decrypts it from the message).
+   */
+  querySecretContract(ctx: Context, address: string, query: Uint8Array): { data: string } {
+    const { a } = this.contract(ctx, address);
+    const limit = this.k.getParams(ctx).queryGasLimit * GAS_MULTIPLIER;
+    const r = this.engine.runQuery(ctx, a, query, limit, 0);
+    if ("error" in r) throw new QueryError(GRPC_UNKNOWN, r.error);
+    return { data: r.data };
+  }
+}

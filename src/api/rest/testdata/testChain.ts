@@ -125,6 +125,8 @@ class MiniApp implements AbciApplication {
 
 export interface TestNode {
   readonly backend: RestBackend;
+  /** The ABCI app the engine drives (for an RPC server in CometBFT-mode tests). */
+  readonly app: AbciApplication;
   readonly engine: DevEngine;
   readonly store: Store;
   readonly auth: AuthModule;
@@ -181,6 +183,7 @@ export async function startTestNode(opts: TestNodeOptions): Promise<TestNode> {
   const backend = makeBackend({ app, engine, store, env, auth, bank, queries });
   return {
     backend,
+    app,
     engine,
     store,
     auth,

@@ -1,0 +1,249 @@
+// CometBFT mode: the block/tx half of RestBackend read through a CometBFT v0.38 RPC (JSON-RPC over HTTP), so the
+// LCD serves the same answers whether blocks come from the embedded engine or from CometBFT. The app still
+// answers module queries, heights and simulation itself: `{...appBackend, ...cometRpcSource(url)}`.
+import { ResponseCheckTx, type ExecTxResult, type Event } from "cosmjs-types/tendermint/abci/types";
+import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
+import { Block } from "cosmjs-types/tendermint/types/block";
+import type { BlockID, Commit } from "cosmjs-types/tendermint/types/types";
+import { blockIDFlagFromJSON } from "cosmjs-types/tendermint/types/validator";
+import { GrpcCode, QueryError } from "../../chain/errors.js";
+import type { ValidatorInfo } from "../../consensus/header.js";
+import { nsToRfc3339, timestampToNs } from "../../consensus/time.js";
+import { fromBase64, fromHex, toBase64 } from "../../util/bytes.js";
+import type { BlockRecord, RestBackend, TxRecord, TxSearchPage } from "./backend.js";
+
+/** CometBFT caps `per_page` at 100 (rpc/core/env.go maxPerPage). */
+const MAX_PER_PAGE = 100;
+/** Block times kept for tx timestamps (each needs a `blockchain` call otherwise). */
+const TIME_CACHE_SIZE = 1024;
+
+type J = Record<string, unknown>;
+
+/** A JSON-RPC error from CometBFT: code and its `data` text. */
+class CometRpcError extends Error {
+  constructor(
+    readonly code: number,
+    readonly data: string,
+  ) {
+    super(`CometBFT RPC error ${code}: ${data}`);
+  }
+}
+
+const obj = (v: unknown, what: string): J => {
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    throw new Error(`CometBFT RPC: ${what} is not an object`);
+  return v as J;
+};
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string => (typeof v === "string" ? v : "");
+const big = (v: unknown): bigint => BigInt(typeof v === "string" || typeof v === "number" ? v : 0);
+const hex = (v: unknown): Uint8Array => fromHex(str(v).toLowerCase(), "hex");
+const b64 = (v: unknown): Uint8Array =>
+  typeof v === "string" && v !== "" ? fromBase64(v) : new Uint8Array();
+
+/** RFC 3339 with up to nanoseconds ("2026-01-01T00:00:00.123456789Z") → Timestamp. */
+export function rfc3339ToTimestamp(s: string): Timestamp {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$/.exec(s);
+  if (!m) throw new Error(`CometBFT RPC: bad time ${s.slice(0, 40)}`);
+  const ms = Date.parse(`${m[1] ?? ""}Z`);
+  return { seconds: BigInt(ms / 1000), nanos: Number((m[2] ?? "").padEnd(9, "0")) };
+}
+
+function eventsOf(v: unknown): Event[] {
+  return arr(v).map((e) => {
+    const o = obj(e, "event");
+    return {
+      type: str(o.type),
+      attributes: arr(o.attributes).map((a) => {
+        const x = obj(a, "attribute");
+        return { key: str(x.key), value: str(x.value), index: x.index === true };
+      }),
+    };
+  });
+}
+
+function execResult(v: unknown): ExecTxResult {
+  const r = obj(v, "tx_result");
+  return {
+    code: Number(r.code ?? 0),
+    data: b64(r.data),
+    log: str(r.log),
+    info: str(r.info),
+    gasWanted: big(r.gas_wanted),
+    gasUsed: big(r.gas_used),
+    events: eventsOf(r.events),
+    codespace: str(r.codespace),
+  };
+}
+
+function blockId(v: unknown): BlockID {
+  const o = obj(v, "block_id");
+  const parts = obj(o.parts ?? {}, "parts");
+  return { hash: hex(o.hash), partSetHeader: { total: Number(parts.total ?? 0), hash: hex(parts.hash) } };
+}
+
+function commitOf(v: unknown): Commit {
+  const c = obj(v, "last_commit");
+  return {
+    height: big(c.height),
+    round: Number(c.round ?? 0),
+    blockId: blockId(c.block_id),
+    signatures: arr(c.signatures).map((s) => {
+      const o = obj(s, "signature");
+      return {
+        blockIdFlag: blockIDFlagFromJSON(o.block_id_flag ?? 0),
+        validatorAddress: hex(o.validator_address),
+        timestamp: rfc3339ToTimestamp(str(o.timestamp)),
+        signature: b64(o.signature),
+      };
+    }),
+  };
+}
+
+/** CometBFT `block` result JSON → the cosmjs-types Block the LCD renders. */
+export function blockFromRpc(result: J): BlockRecord {
+  const b = obj(result.block, "block");
+  const h = obj(b.header, "header");
+  const version = obj(h.version, "version");
+  const lastCommit = commitOf(b.last_commit);
+  const block = Block.fromPartial({
+    header: {
+      version: { block: big(version.block), app: big(version.app) },
+      chainId: str(h.chain_id),
+      height: big(h.height),
+      time: rfc3339ToTimestamp(str(h.time)),
+      lastBlockId: blockId(h.last_block_id),
+      lastCommitHash: hex(h.last_commit_hash),
+      dataHash: hex(h.data_hash),
+      validatorsHash: hex(h.validators_hash),
+      nextValidatorsHash: hex(h.next_validators_hash),
+      consensusHash: hex(h.consensus_hash),
+      appHash: hex(h.app_hash),
+      lastResultsHash: hex(h.last_results_hash),
+      evidenceHash: hex(h.evidence_hash),
+      proposerAddress: hex(h.proposer_address),
+    },
+    data: { txs: arr(obj(b.data, "data").txs).map(b64) },
+    evidence: { evidence: [] },
+    ...(lastCommit.height > 0n ? { lastCommit } : {}),
+  });
+  return { blockId: blockId(result.block_id), block };
+}
+
+export type CometSource = Pick<
+  RestBackend,
+  "getTx" | "searchTxs" | "getBlock" | "validatorSet" | "broadcastTx"
+>;
+
+/** The block/tx members of RestBackend served from a CometBFT RPC at `rpcUrl` (e.g. http://127.0.0.1:26657). */
+export function cometRpcSource(rpcUrl: string): CometSource {
+  let nextId = 1;
+  const times = new Map<bigint, string>();
+  const call = async (method: string, params: J): Promise<J> => {
+    const res = await fetch(rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }),
+    });
+    const body = obj(await res.json(), "reply");
+    if (body.error !== undefined) {
+      const e = obj(body.error, "error");
+      throw new CometRpcError(Number(e.code ?? 0), str(e.data) || str(e.message));
+    }
+    return obj(body.result, "result");
+  };
+  const blockTime = async (height: bigint): Promise<string> => {
+    const cached = times.get(height);
+    if (cached !== undefined) return cached;
+    const r = await call("blockchain", { minHeight: height.toString(), maxHeight: height.toString() });
+    const meta = obj(arr(r.block_metas)[0], "block_meta");
+    const t = nsToRfc3339(timestampToNs(rfc3339ToTimestamp(str(obj(meta.header, "header").time))));
+    if (times.size >= TIME_CACHE_SIZE) times.clear();
+    times.set(height, t);
+    return t;
+  };
+  const record = async (v: unknown): Promise<TxRecord> => {
+    const t = obj(v, "tx");
+    const height = big(t.height);
+    return {
+      hash: hex(t.hash),
+      height,
+      index: Number(t.index ?? 0),
+      tx: b64(t.tx),
+      result: execResult(t.tx_result),
+      timestamp: await blockTime(height),
+    };
+  };
+  return {
+    getTx: async (hash) => {
+      try {
+        return await record(await call("tx", { hash: toBase64(hash), prove: false }));
+      } catch (e) {
+        if (e instanceof CometRpcError && /not found/i.test(e.data)) return undefined;
+        throw e;
+      }
+    },
+    searchTxs: (query, page) => searchTxs(call, record, query, page),
+    getBlock: async (height) => {
+      try {
+        return blockFromRpc(await call("block", { height: height.toString() }));
+      } catch (e) {
+        if (e instanceof CometRpcError && /height|not found|available/i.test(e.data)) return undefined;
+        throw e;
+      }
+    },
+    validatorSet: async (height) => {
+      try {
+        const r = await call("validators", { height: height.toString(), per_page: String(MAX_PER_PAGE) });
+        return arr(r.validators).map((v): ValidatorInfo => {
+          const o = obj(v, "validator");
+          return {
+            address: hex(o.address),
+            pubKey: b64(obj(o.pub_key, "pub_key").value),
+            power: big(o.voting_power),
+          };
+        });
+      } catch (e) {
+        if (e instanceof CometRpcError && /height|not found|available/i.test(e.data)) return undefined;
+        throw e;
+      }
+    },
+    broadcastTx: async (raw) => {
+      const r = await call("broadcast_tx_sync", { tx: toBase64(raw) });
+      return ResponseCheckTx.fromPartial({
+        code: Number(r.code ?? 0),
+        data: hex(r.data),
+        log: str(r.log),
+        codespace: str(r.codespace),
+      });
+    },
+  };
+}
+
+async function searchTxs(
+  call: (method: string, params: J) => Promise<J>,
+  record: (v: unknown) => Promise<TxRecord>,
+  query: string,
+  page: TxSearchPage,
+): Promise<{ total: number; txs: TxRecord[] }> {
+  const params = (p: number, perPage: number): J => ({
+    query,
+    prove: false,
+    page: String(p),
+    per_page: String(perPage),
+    order_by: page.orderBy,
+  });
+  try {
+    const r = await call("tx_search", params(page.page, Math.min(page.perPage, MAX_PER_PAGE)));
+    const txs = await Promise.all(arr(r.txs).map(record));
+    return { total: Number(str(r.total_count) || "0"), txs };
+  } catch (e) {
+    if (!(e instanceof CometRpcError)) throw e;
+    // CometBFT refuses a page past the end; the SDK gateway then shows an empty page with the total.
+    if (/page should be within/.test(e.data)) {
+      const first = await call("tx_search", params(1, 1));
+      return { total: Number(str(first.total_count) || "0"), txs: [] };
+    }
+    throw new QueryError(GrpcCode.InvalidArgument, e.data);
+  }
+}

@@ -1,5 +1,6 @@
 // Distribution genesis: params, community pool, withdraw addresses, and per-validator outstanding rewards,
-// commission and reward-per-share ratios. Not the SDK's F1 record set (see README): our accounting differs.
+// commission, reward-per-share ratios and each delegation's starting ratio. Not the SDK's F1 record set (see
+// README): our accounting is per share, so these are the records that carry pending rewards across.
 import { fromBech32, toBech32 } from "../../address.js";
 import type { Context } from "../../tx/context.js";
 import { Dec, type DecCoin } from "../staking/dec.js";
@@ -15,6 +16,12 @@ export interface DistributionGenesis {
   readonly delegator_withdraw_infos?: readonly { delegator_address: string; withdraw_address: string }[];
   readonly outstanding_rewards?: readonly ValCoins[];
   readonly validator_accumulated_commissions?: readonly ValCoins[];
+  readonly reward_ratios?: readonly ValCoins[];
+  readonly delegator_starting_infos?: readonly {
+    validator_address: string;
+    delegator_address: string;
+    coins: readonly DecCoinJson[];
+  }[];
 }
 
 const fromJson = (cs: readonly DecCoinJson[]): DecCoin[] =>
@@ -39,12 +46,16 @@ export function initDistributionGenesis(ctx: Context, k: DistributionKeeper, g: 
   for (const c of g.validator_accumulated_commissions ?? []) {
     k.setCommission(ctx, fromBech32(c.validator_address, "validator", VALOPER_PREFIX), fromJson(c.coins));
   }
+  for (const r of g.reward_ratios ?? []) {
+    k.setRatio(ctx, fromBech32(r.validator_address, "validator", VALOPER_PREFIX), fromJson(r.coins));
+  }
+  for (const d of g.delegator_starting_infos ?? []) {
+    const op = fromBech32(d.validator_address, "validator", VALOPER_PREFIX);
+    k.setStart(ctx, op, fromBech32(d.delegator_address), fromJson(d.coins));
+  }
 }
 
-/**
- * Export for a restart at the same state. Pending delegator rewards are not exported as records: export after
- * withdrawing them, or they fold into outstanding rewards that go to the community pool on validator removal.
- */
+/** Export for a restart at the same state: pending rewards survive through ratios and starting ratios. */
 export function exportDistributionGenesis(ctx: Context, k: DistributionKeeper): DistributionGenesis {
   const p = k.getParams(ctx);
   return {
@@ -60,6 +71,15 @@ export function exportDistributionGenesis(ctx: Context, k: DistributionKeeper): 
     })),
     validator_accumulated_commissions: [...k.iterateOutstanding(ctx, true)].map(([op, cs]) => ({
       validator_address: toBech32(op, VALOPER_PREFIX),
+      coins: toJson(cs),
+    })),
+    reward_ratios: [...k.iterateRatios(ctx)].map(([op, cs]) => ({
+      validator_address: toBech32(op, VALOPER_PREFIX),
+      coins: toJson(cs),
+    })),
+    delegator_starting_infos: [...k.iterateStarts(ctx)].map(([op, del, cs]) => ({
+      validator_address: toBech32(op, VALOPER_PREFIX),
+      delegator_address: toBech32(del),
       coins: toJson(cs),
     })),
   };

@@ -173,6 +173,26 @@ export class DistributionKeeper implements StakingHooks {
       yield [k.slice(2, 2 + k[1]!), decodeDecCoins(v)];
   }
 
+  /** Every reward-per-share ratio as [operator, DecCoins] in key order (genesis export). */
+  *iterateRatios(ctx: Context): Generator<[Uint8Array, DecCoin[]]> {
+    const p = Uint8Array.of(0x05);
+    for (const [k, v] of this.store(ctx).iterate(p, prefixEnd(p)))
+      yield [k.slice(2, 2 + k[1]!), decodeDecCoins(v)];
+  }
+
+  /** Every delegation's starting ratio as [operator, delegator, DecCoins] (genesis export). */
+  *iterateStarts(ctx: Context): Generator<[Uint8Array, Uint8Array, DecCoin[]]> {
+    const p = Uint8Array.of(0x04);
+    for (const [k, v] of this.store(ctx).iterate(p, prefixEnd(p))) {
+      const n = k[1]!;
+      yield [k.slice(2, 2 + n), k.slice(3 + n, 3 + n + k[2 + n]!), decodeDecCoins(v)];
+    }
+  }
+
+  setStart(ctx: Context, op: Uint8Array, del: Uint8Array, ratio: readonly DecCoin[]): void {
+    this.store(ctx).set(startKey(op, del), encodeDecCoins(ratio));
+  }
+
   moduleAddress(): Uint8Array {
     return this.ak.getModuleAddress(MODULE_NAME);
   }

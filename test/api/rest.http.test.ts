@@ -56,7 +56,7 @@ describe("REST HTTP rules", () => {
     return tx;
   };
   const waitTx = async (hash: string): Promise<Reply> => {
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 500; i++) {
       const r = await call(`/cosmos/tx/v1beta1/txs/${hash}`);
       if (r.status === 200) return r;
       await new Promise((res) => setTimeout(res, 20));

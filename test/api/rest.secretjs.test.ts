@@ -4,6 +4,7 @@ import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { SecretNetworkClient, Wallet } from "secretjs";
 import { toBech32 } from "../../src/chain/address.js";
+import { sha256 } from "../../src/consensus/header.js";
 import { startRestServer, type RestServer } from "../../src/api/rest/server.js";
 import {
   startTestNode,
@@ -156,5 +157,44 @@ describe("REST with the real secretjs client", () => {
 
   test("secretjs getTx of an unknown hash gives null (its 'tx not found' match)", async () => {
     assert.equal(await client.query.getTx("AB".repeat(32)), null);
+  });
+});
+
+describe("secretjs polls through 'tx not found' while the tx is pending", () => {
+  const wallet = new Wallet(MNEMONIC_A);
+  let node: TestNode;
+  let rest: RestServer;
+
+  before(async () => {
+    // Blocks only when the test asks: the tx stays in the mempool while secretjs polls.
+    node = await startTestNode({ funded: { [wallet.address]: 1_000_000n }, blockTimeMs: 600_000 });
+    await node.engine.produceBlock();
+    rest = await startRestServer(node.backend, "127.0.0.1", 0);
+  });
+
+  after(async () => {
+    await rest.close();
+    await node.close();
+  });
+
+  test("404 `tx not found: HASH` until the block, then the result", async () => {
+    const url = `http://127.0.0.1:${rest.port}`;
+    const client = new SecretNetworkClient({ url, chainId: CHAIN_ID, wallet, walletAddress: wallet.address });
+    const sending = client.tx.bank.send(
+      { from_address: wallet.address, to_address: FRESH, amount: [{ denom: "uscrt", amount: "9" }] },
+      { broadcastCheckIntervalMs: 100, gasLimit: 25_000 },
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(node.engine.mempoolSize, 1);
+    const pendingHash = Buffer.from(sha256(node.engine.mempoolTxs()[0]!)).toString("hex").toUpperCase();
+    const r = await fetch(`${url}/cosmos/tx/v1beta1/txs/${pendingHash}?`);
+    assert.equal(r.status, 404);
+    const body = (await r.json()) as { code: number; message: string; details: unknown[] };
+    assert.deepEqual(body, { code: 5, message: `tx not found: ${pendingHash}`, details: [] });
+    await new Promise((res) => setTimeout(res, 400)); // several secretjs polls see the 404 and keep waiting
+    await node.engine.produceBlock();
+    const tx = await sending;
+    assert.equal(tx.code, 0, tx.rawLog);
+    assert.equal(tx.transactionHash, pendingHash);
   });
 });

@@ -133,7 +133,7 @@ describe("x/compute through runTx and a real enclave", () => {
     const wasm = res.events.find((e) => e.type === "wasm");
     assert.ok(wasm);
     assert.equal(wasm.attributes[0]?.key, "contract_address");
-    assert.equal(wasm.attributes[0]!.value, expected);
+    assert.equal(wasm.attributes[0].value, expected);
     assert.ok(wasm.attributes.some((a) => a.key === "msg_index"));
     const plain: Record<string, string> = {};
     for (const a of wasm.attributes.slice(1)) {

@@ -58,7 +58,7 @@ export const MsgWithdrawValidatorCommissionType: MsgType<MsgWithdrawValidatorCom
   },
   toJson: (m) => ({ validator_address: m.validatorAddress }),
   toAmino: (m) => ({
-    type: "cosmos-sdk/MsgWithdrawValidatorCommission",
+    type: "cosmos-sdk/MsgWithdrawValCommission",
     value: { validator_address: m.validatorAddress },
   }),
 };

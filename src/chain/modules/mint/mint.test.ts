@@ -43,7 +43,7 @@ test("one block: inflation moves by (1 − ratio/goal)·rate_change/blocks_per_y
   );
   assert.equal(c.bank.keeper.checkSupplyInvariant(ctx), undefined);
   const q = c.mint.query.inflation(ctx);
-  assert.equal(Buffer.from(q.inflation as string, "base64").toString(), m.inflation.toString());
+  assert.equal(Buffer.from(q.inflation as string, "base64").toString(), m.inflation.toAtomics());
 });
 
 test("above the goal inflation falls; it never leaves [min, max]", () => {

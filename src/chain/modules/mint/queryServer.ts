@@ -1,5 +1,6 @@
 // Mint queries in the grpc-gateway JSON shapes (/cosmos/mint/v1beta1/{params,inflation,annual_provisions}).
-// inflation and annual_provisions are `bytes` in the proto, so the gateway shows them base64 of the Dec string.
+// inflation and annual_provisions are `bytes` holding LegacyDec.Marshal() (the integer atomics as text), so the
+// gateway shows base64 of that text (cosmjs reads it back with Decimal.fromAtomics(…, 18)).
 import type { Context } from "../../tx/context.js";
 import { toBase64, utf8 } from "../../../util/bytes.js";
 import type { MintKeeper } from "./keeper.js";
@@ -27,11 +28,11 @@ export class MintQueryServer {
 
   /** GET /cosmos/mint/v1beta1/inflation */
   inflation(ctx: Context): Json {
-    return { inflation: b64(this.k.getMinter(ctx).inflation.toString()) };
+    return { inflation: b64(this.k.getMinter(ctx).inflation.toAtomics()) };
   }
 
   /** GET /cosmos/mint/v1beta1/annual_provisions */
   annualProvisions(ctx: Context): Json {
-    return { annual_provisions: b64(this.k.getMinter(ctx).annualProvisions.toString()) };
+    return { annual_provisions: b64(this.k.getMinter(ctx).annualProvisions.toAtomics()) };
   }
 }

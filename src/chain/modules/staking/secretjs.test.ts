@@ -14,7 +14,7 @@ import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { fromBech32, toBech32 } from "../../address.js";
 import { parseGasPrices } from "../../tx/fees.js";
 import { runTx, type TxEnv } from "../../tx/runTx.js";
-import { makeSigner } from "../../tx/testdata/secretjsSigner.js";
+import { makeAminoSigner, makeSigner } from "../../tx/testdata/secretjsSigner.js";
 import { MNEMONIC_A } from "../../tx/testdata/testHarness.js";
 import { VALOPER_PREFIX } from "./keys.js";
 import { BondStatus } from "./types.js";
@@ -93,5 +93,27 @@ test("secretjs-signed staking and distribution messages are delivered", async ()
     }),
   ]);
   assert.equal(bad.code, 18);
+  // LEGACY_AMINO_JSON: our toAmino must reproduce secretjs' sign bytes exactly or the signature fails (sdk 4).
+  const amino = makeAminoSigner(MNEMONIC_A);
+  for (const msg of [
+    new MsgDelegate({
+      delegator_address: a.address,
+      validator_address: valoper,
+      amount: { denom: "uscrt", amount: "7" },
+    }),
+    new MsgWithdrawDelegatorReward({ delegator_address: a.address, validator_address: valoper }),
+  ]) {
+    const raw = await amino.sign(
+      [msg],
+      { accountNumber: accNum, sequence: seq++, chainId: "secretdev-1" },
+      { gasLimit: 300_000 },
+    );
+    const r = runTx(env, c.state, raw, "deliver", {
+      chainId: "secretdev-1",
+      height: height++,
+      timeNs: 1000n * SEC,
+    });
+    assert.equal(r.code, 0, r.log);
+  }
   assert.match(bad.log, /invalid coin denomination: got uatom, expected uscrt/);
 });

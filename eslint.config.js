@@ -5,7 +5,16 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["dist/**", "node_modules/**", "contracts/target/**", "contracts/build/**", "bin/**", "**/*.js", "**/*.mjs", "**/*.cjs"],
+    ignores: [
+      "dist/**",
+      "node_modules/**",
+      "contracts/target/**",
+      "contracts/build/**",
+      "bin/**",
+      "**/*.js",
+      "**/*.mjs",
+      "**/*.cjs",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
@@ -19,7 +28,10 @@ export default tseslint.config(
       "@typescript-eslint/no-non-null-assertion": "off",
       // tsconfig cannot use verbatimModuleSyntax (secretjs's published .d.ts files import its CommonJS .ts
       // sources), so type-only imports are kept explicit here instead.
-      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+      "@typescript-eslint/consistent-type-imports": [
+        "error",
+        { fixStyle: "inline-type-imports", disallowTypeAnnotations: false },
+      ],
     },
   },
   {

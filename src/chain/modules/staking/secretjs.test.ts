@@ -5,8 +5,12 @@ import assert from "node:assert/strict";
 import {
   MsgCreateValidator,
   MsgDelegate,
+  MsgFundCommunityPool,
+  MsgSetWithdrawAddress,
   MsgUndelegate,
+  MsgUnjail,
   MsgWithdrawDelegatorReward,
+  MsgWithdrawValidatorCommission,
   type Msg,
 } from "secretjs";
 import { MsgUndelegateResponse } from "cosmjs-types/cosmos/staking/v1beta1/tx";
@@ -18,6 +22,7 @@ import { makeAminoSigner, makeSigner } from "../../tx/testdata/secretjsSigner.js
 import { MNEMONIC_A } from "../../tx/testdata/testHarness.js";
 import { VALOPER_PREFIX } from "./keys.js";
 import { BondStatus } from "./types.js";
+import { Dec } from "./dec.js";
 import { SEC, consKey, makePosChain } from "./testdata/posHarness.js";
 
 const a = makeSigner(MNEMONIC_A);
@@ -95,14 +100,39 @@ test("secretjs-signed staking and distribution messages are delivered", async ()
   assert.equal(bad.code, 18);
   // LEGACY_AMINO_JSON: our toAmino must reproduce secretjs' sign bytes exactly or the signature fails (sdk 4).
   const amino = makeAminoSigner(MNEMONIC_A);
-  for (const msg of [
-    new MsgDelegate({
-      delegator_address: a.address,
-      validator_address: valoper,
-      amount: { denom: "uscrt", amount: "7" },
-    }),
-    new MsgWithdrawDelegatorReward({ delegator_address: a.address, validator_address: valoper }),
-  ]) {
+  const aminoCases: [Msg, number][] = [
+    [
+      new MsgDelegate({
+        delegator_address: a.address,
+        validator_address: valoper,
+        amount: { denom: "uscrt", amount: "7" },
+      }),
+      0,
+    ],
+    [
+      new MsgUndelegate({
+        delegator_address: a.address,
+        validator_address: valoper,
+        amount: { denom: "uscrt", amount: "7" },
+      }),
+      0,
+    ],
+    [new MsgWithdrawDelegatorReward({ delegator_address: a.address, validator_address: valoper }), 0],
+    [new MsgWithdrawValidatorCommission({ validator_address: valoper }), 0],
+    [new MsgSetWithdrawAddress({ delegator_address: a.address, withdraw_address: a.address }), 0],
+    [new MsgFundCommunityPool({ depositor: a.address, amount: [{ denom: "uscrt", amount: "3" }] }), 0],
+    // Signature accepted, then the handler refuses: slashing 5 (not jailed) proves the amino bytes matched.
+    [new MsgUnjail({ validator_addr: valoper }), 5],
+  ];
+  // Some commission must exist for MsgWithdrawValidatorCommission to succeed.
+  c.distr.keeper.allocateTokensToValidator(c.ctx(height, 0n), fromBech32(a.address), [
+    { denom: "uscrt", amount: Dec.fromInt(100n) },
+  ]);
+  c.bank.keeper.mintCoins(c.ctx(height, 0n), "mint", [{ denom: "uscrt", amount: 100n }]);
+  c.bank.keeper.sendCoinsFromModuleToModule(c.ctx(height, 0n), "mint", "distribution", [
+    { denom: "uscrt", amount: 100n },
+  ]);
+  for (const [msg, code] of aminoCases) {
     const raw = await amino.sign(
       [msg],
       { accountNumber: accNum, sequence: seq++, chainId: "secretdev-1" },
@@ -113,7 +143,7 @@ test("secretjs-signed staking and distribution messages are delivered", async ()
       height: height++,
       timeNs: 1000n * SEC,
     });
-    assert.equal(r.code, 0, r.log);
+    assert.equal(r.code, code, r.log);
   }
   assert.match(bad.log, /invalid coin denomination: got uatom, expected uscrt/);
 });

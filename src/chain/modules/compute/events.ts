@@ -30,13 +30,14 @@ export function emitContractAddress(events: EventManager, contract: string): voi
 }
 
 /**
- * The events of one successful contract call: `wasm` (only when it has attributes, as SN/wasmd) with
- * contract_address first; v1 custom events as `wasm-<type>`; v0.10 `log` counts as attributes.
+ * The events of one successful contract call: one `wasm` event always (wasmd/SN events.go: "each wasm
+ * invocation always returns one sdk.Event") with contract_address first; v1 custom events as `wasm-<type>`;
+ * v0.10 `log` counts as attributes.
  */
 export function emitContractEvents(events: EventManager, contract: string, ok: unknown): void {
   if (!isObj(ok)) return;
   const attrs = [...pairs(ok.attributes), ...pairs(ok.log)];
-  if (attrs.length > 0) events.emit("wasm", [["contract_address", contract], ...attrs]);
+  events.emit("wasm", [["contract_address", contract], ...attrs]);
   if (!Array.isArray(ok.events)) return;
   for (const e of ok.events) {
     if (!isObj(e) || typeof e.type !== "string") continue;

@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// Entry point of the `shroud` command: the compiled CLI (dist/cli/main.js) when the package is built, otherwise
+// the TypeScript sources through tsx (a dev checkout). SHROUD_FROM_SOURCE=1 forces the sources.
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const compiled = new URL("../dist/cli/main.js", import.meta.url);
+let cli;
+if (process.env.SHROUD_FROM_SOURCE !== "1" && existsSync(fileURLToPath(compiled))) {
+  cli = await import(compiled.href);
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  cli = await import(new URL("../src/cli/main.ts", import.meta.url).href);
+}
+await cli.main(process.argv);

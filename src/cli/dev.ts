@@ -1,0 +1,144 @@
+// `shroud dev`: a LocalSecret drop-in on one machine. Data folder (default ~/.shroud/dev): the enclave's sealed
+// state, genesis.json, the chain state, the block store and the validator key. First start: bootstrap the
+// enclave, write the dev genesis, produce block 1 at once. Later starts resume the chain from the folder.
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { devAuthorityPublicKey, EnclaveHost, type NetworkPubkeys } from "../enclave/api.js";
+import { ShroudApp } from "../chain/app.js";
+import { parseGenesisDoc, parseRfc3339Ns, type GenesisDoc } from "../chain/genesis.js";
+import { validateGenesis } from "../chain/app.js";
+import { openStore, type Store } from "../chain/store/store.js";
+import { DevEngine } from "../consensus/dev.js";
+import { startRpcServer, type RpcServer } from "../api/rpc/server.js";
+import type { Json } from "../api/rpc/json.js";
+import { fromHex, toHex, utf8 } from "../util/bytes.js";
+import { buildDevGenesis } from "./devGenesis.js";
+import { DEV_SERVICES, type DevService } from "./services.js";
+
+export interface DevOptions {
+  readonly home: string;
+  readonly reset: boolean;
+  readonly blockTimeMs: number;
+  readonly host: string;
+  readonly rpcPort: number;
+  readonly restPort: number;
+  readonly faucetPort: number;
+  readonly services?: readonly DevService[];
+  readonly log?: (line: string) => void;
+}
+
+export interface DevNode {
+  readonly engine: DevEngine;
+  readonly app: ShroudApp;
+  readonly genesis: GenesisDoc;
+  readonly rpcPort: number;
+  stop(): Promise<void>;
+}
+
+const FILES = {
+  genesis: "genesis.json",
+  validatorKey: "validator_key.hex",
+  enclave: "enclave",
+  platformSecret: "platform-secret",
+  state: "state",
+  blocks: "blocks.sqlite",
+} as const;
+
+/** The enclave's current network keys: bootstrap on a fresh enclave, else those of its newest seed. */
+function networkKeys(enclave: EnclaveHost): NetworkPubkeys {
+  const { seedCount } = enclave.health();
+  return seedCount === 0 ? enclave.initBootstrap() : enclave.getNetworkPubkeys(seedCount - 1);
+}
+
+function loadOrCreateGenesis(home: string, enclave: EnclaveHost, nowNs: bigint): GenesisDoc {
+  const path = join(home, FILES.genesis);
+  if (existsSync(path)) {
+    const doc = parseGenesisDoc(readFileSync(path, "utf8"));
+    validateGenesis(doc);
+    return doc;
+  }
+  const keys = networkKeys(enclave);
+  const doc = buildDevGenesis({
+    genesisTimeNs: nowNs,
+    nodeExchKey: keys.seedExchangePublicKey,
+    ioExchKey: keys.ioExchangePublicKey,
+    authorityPublicKeys: [devAuthorityPublicKey()],
+    measurements: [enclave.getMeasurement()],
+  });
+  writeFileSync(path, JSON.stringify(doc, null, 2) + "\n");
+  return doc;
+}
+
+function validatorSeed(home: string): Uint8Array {
+  const path = join(home, FILES.validatorKey);
+  if (!existsSync(path)) writeFileSync(path, toHex(randomBytes(32)) + "\n", { mode: 0o600 });
+  return fromHex(readFileSync(path, "utf8").trim(), "validator key");
+}
+
+export async function startDev(o: DevOptions): Promise<DevNode> {
+  const log = o.log ?? ((l: string) => void process.stdout.write(l + "\n"));
+  if (o.reset) rmSync(o.home, { recursive: true, force: true });
+  mkdirSync(o.home, { recursive: true });
+  const enclaveDir = join(o.home, FILES.enclave);
+  const enclave = await EnclaveHost.start({
+    dataDir: enclaveDir,
+    platformSecretPath: join(enclaveDir, FILES.platformSecret),
+  });
+  let store: Store | undefined;
+  let engine: DevEngine | undefined;
+  const closers: { close(): Promise<void> }[] = [];
+  const stop = async (): Promise<void> => {
+    for (const c of closers.reverse()) await c.close();
+    if (engine !== undefined) await engine.stop();
+    store?.close();
+    await enclave.stop();
+  };
+  try {
+    const genesis = loadOrCreateGenesis(o.home, enclave, BigInt(Date.now()) * 1_000_000n);
+    store = openStore(join(o.home, FILES.state));
+    const app = new ShroudApp({ store, enclave });
+    engine = new DevEngine({
+      app,
+      blockStorePath: join(o.home, FILES.blocks),
+      chainId: genesis.chain_id,
+      validatorSeed: validatorSeed(o.home),
+      blockTimeMs: o.blockTimeMs,
+      genesisTimeNs: parseRfc3339Ns(genesis.genesis_time),
+      appStateBytes: utf8.encode(JSON.stringify(genesis.app_state)),
+      initialHeight: BigInt(genesis.initial_height),
+    });
+    engine.on("error", (e: unknown) => {
+      log(`block production failed: ${e instanceof Error ? e.message : String(e)}`);
+    });
+    await engine.start();
+    // LocalSecret users wait for the first block; produce it now rather than on the first tx.
+    if (engine.height === 0n) await engine.produceBlock();
+    const rpc: RpcServer = await startRpcServer(
+      {
+        engine,
+        app,
+        genesis: genesis as unknown as Json,
+        nodeId: toHex(engine.validatorPublicKey.slice(0, 20)),
+        moniker: "shroud-dev",
+        rpcAddress: `tcp://${o.host}:${o.rpcPort}`,
+        broadcastCommitTimeoutMs: 10_000,
+      },
+      o.host,
+      o.rpcPort,
+    );
+    closers.push(rpc);
+    const ports = { rpc: rpc.port, rest: o.restPort, faucet: o.faucetPort };
+    for (const s of o.services ?? DEV_SERVICES) {
+      closers.push(await s.start({ engine, app, genesis, host: o.host, ports, log }));
+      log(`${s.name} started`);
+    }
+    log(
+      `shroud dev: chain ${genesis.chain_id} at height ${engine.height}, RPC on http://${o.host}:${rpc.port}`,
+    );
+    return { engine, app, genesis, rpcPort: rpc.port, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}

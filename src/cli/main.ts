@@ -1,0 +1,103 @@
+// The `shroud` command line (commander): `shroud dev` (LocalSecret drop-in), `shroud export` (genesis at a
+// height), `shroud version`.
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { Command, InvalidArgumentError } from "commander";
+import { APP_VERSION, ShroudApp } from "../chain/app.js";
+import { parseGenesisDoc } from "../chain/genesis.js";
+import { openStore } from "../chain/store/store.js";
+import { startDev } from "./dev.js";
+
+const DEFAULT_HOME = join(homedir(), ".shroud", "dev");
+
+function intArg(min: number, max: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected an integer in ${min}..${max}`);
+    return n;
+  };
+}
+
+interface DevFlags {
+  home: string;
+  reset: boolean;
+  blockTime: number;
+  host: string;
+  rpcPort: number;
+  restPort: number;
+  faucetPort: number;
+}
+
+async function dev(flags: DevFlags): Promise<void> {
+  const node = await startDev({
+    home: flags.home,
+    reset: flags.reset,
+    blockTimeMs: flags.blockTime,
+    host: flags.host,
+    rpcPort: flags.rpcPort,
+    restPort: flags.restPort,
+    faucetPort: flags.faucetPort,
+  });
+  let stopping = false;
+  const shutdown = (): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write("\nshroud dev: stopping…\n");
+    node.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        process.stderr.write(`shroud dev: unclean stop: ${e instanceof Error ? e.message : String(e)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+}
+
+/** Prints the genesis document of the state at `height` (default: the latest), as `secretd export` does. */
+function exportGenesis(flags: { home: string; height?: number }): void {
+  const genesis = parseGenesisDoc(readFileSync(join(flags.home, "genesis.json"), "utf8"));
+  const store = openStore(join(flags.home, "state"));
+  try {
+    const app = new ShroudApp({ store });
+    const height = flags.height ?? store.info().lastHeight;
+    const doc = {
+      ...genesis,
+      initial_height: String(height + 1),
+      app_hash: "",
+      app_state: app.exportAppState(height),
+    };
+    process.stdout.write(JSON.stringify(doc, null, 2) + "\n");
+  } finally {
+    store.close();
+  }
+}
+
+export function buildCli(): Command {
+  const program = new Command("shroud").description("A Secret Network compatible node").version(APP_VERSION);
+  program
+    .command("dev")
+    .description("run a single-validator development chain (LocalSecret drop-in: chain id secretdev-1)")
+    .option("--home <dir>", "data folder", DEFAULT_HOME)
+    .option("--reset", "delete the data folder first", false)
+    .option("--block-time <ms>", "minimum time between blocks", intArg(1, 60_000), 200)
+    .option("--host <addr>", "address to listen on", "127.0.0.1")
+    .option("--rpc-port <port>", "CometBFT-style RPC", intArg(0, 65535), 26657)
+    .option("--rest-port <port>", "REST (LCD) server", intArg(0, 65535), 1317)
+    .option("--faucet-port <port>", "faucet", intArg(0, 65535), 5000)
+    .action(dev);
+  program
+    .command("export")
+    .description("print the genesis of the state at a height (default: the latest)")
+    .option("--home <dir>", "data folder", DEFAULT_HOME)
+    .option("--height <h>", "height to export", intArg(1, Number.MAX_SAFE_INTEGER))
+    .action(exportGenesis);
+  return program;
+}
+
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  await buildCli().parseAsync([...argv]);
+}

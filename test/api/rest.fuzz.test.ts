@@ -4,6 +4,7 @@
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { request } from "node:http";
+import { connect } from "node:net";
 import fc from "fast-check";
 import { toBech32 } from "../../src/chain/address.js";
 import { MODULE_ROUTES } from "../../src/api/rest/routes.js";
@@ -208,6 +209,31 @@ describe("REST fuzz (seeded)", () => {
     // The generator must reach handlers, validators and the router alike, not only 404s.
     for (const st of [200, 400, 404, 405, 501])
       assert.ok((seen.get(st) ?? 0) > 5, `status ${st}: ${seen.get(st)}`);
+  });
+
+  test("malformed HTTP on the socket gets a JSON 400 and a closed connection", async () => {
+    for (const junkRequest of [
+      "GARBAGE\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+    ]) {
+      const reply = await new Promise<string>((resolve, reject) => {
+        const sock = connect(rest.port, "127.0.0.1", () => {
+          sock.end(junkRequest);
+        });
+        let text = "";
+        sock.on("data", (d: Buffer) => {
+          text += d.toString();
+        });
+        sock.on("end", () => {
+          resolve(text);
+        });
+        sock.on("error", reject);
+      });
+      assert.match(reply, /^HTTP\/1\.1 400 /);
+      assert.match(reply, /content-type: application\/json/);
+      const body = JSON.parse(reply.slice(reply.indexOf("\r\n\r\n") + 4)) as Record<string, unknown>;
+      assert.deepEqual(body, { code: 3, message: "malformed HTTP request", details: [] });
+    }
   });
 
   test("oversize bodies are 413 on every POST route; the server stays up", async () => {

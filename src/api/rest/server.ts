@@ -3,6 +3,7 @@
 // and turns every failure into grpc-gateway error JSON (spec secretjs-compat §1, §5).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { MAX_TX_BYTES } from "../../chain/tx/decode.js";
 import { toBase64 } from "../../util/bytes.js";
 import type { RestBackend } from "./backend.js";
@@ -201,6 +202,24 @@ async function serve(
   );
 }
 
+/** Malformed HTTP never reaches a handler; still answer with the JSON error shape (or just close). */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || err.code === "ECONNRESET") {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
+  const body = JSON.stringify({
+    code: tooLarge ? Grpc.ResourceExhausted : Grpc.InvalidArgument,
+    message: tooLarge ? "request headers too large" : "malformed HTTP request",
+    details: [],
+  });
+  const status = tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request";
+  socket.end(
+    `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
 /** Starts the LCD on host:port (port 0 = any free port). */
 export function startRestServer(
   backend: RestBackend,
@@ -226,23 +245,7 @@ export function startRestServer(
       send(res, reply.status, reply.body);
     });
   });
-  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
-    // Malformed HTTP never reaches a handler; still answer with the JSON error shape (or just close).
-    if (!socket.writable || err.code === "ECONNRESET") {
-      socket.destroy();
-      return;
-    }
-    const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
-    const body = JSON.stringify({
-      code: tooLarge ? Grpc.ResourceExhausted : Grpc.InvalidArgument,
-      message: tooLarge ? "request headers too large" : "malformed HTTP request",
-      details: [],
-    });
-    const status = tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request";
-    socket.end(
-      `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-    );
-  });
+  server.on("clientError", answerClientError);
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {

@@ -92,6 +92,8 @@ describe("REST with the real secretjs client", () => {
     assert.ok(
       tx.events.some((e) => e.type === "message" && (e.attributes ?? []).some((a) => a.key === "msg_index")),
     );
+    // secretjs builds arrayLog only from events carrying msg_index (SDK 0.50 style, spec secretjs-compat §3).
+    assert.ok((tx.arrayLog ?? []).some((l) => l.msg === 0 && l.type === "transfer" && l.key === "amount"));
     sendHash = tx.transactionHash;
     sendHeight = tx.height;
     const bal = await client.query.bank.balance({ address: FRESH, denom: "uscrt" });

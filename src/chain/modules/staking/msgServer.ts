@@ -151,10 +151,8 @@ function newCommission(k: StakingKeeper, ctx: Context, v: Validator, s: string):
   }
   if (rate.isNegative()) throw new ChainError(StakingErrors.CommissionNegative);
   if (rate.gt(c.maxRate)) throw new ChainError(StakingErrors.CommissionGTMaxRate);
-  const change = rate.sub(c.rate);
-  if ((change.isNegative() ? change.neg() : change).gt(c.maxChangeRate)) {
-    throw new ChainError(StakingErrors.CommissionGTMaxChangeRate);
-  }
+  // SDK UpdateValidatorCommission bounds only increases: any decrease within [0, max] is allowed.
+  if (rate.sub(c.rate).gt(c.maxChangeRate)) throw new ChainError(StakingErrors.CommissionGTMaxChangeRate);
   return { ...c, rate, updateTimeNs: ctx.blockTimeNs };
 }
 

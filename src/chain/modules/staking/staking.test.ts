@@ -164,6 +164,12 @@ test("edit validator: description and commission rules (24 h, max change), min s
   fails(() => edit(atom("0.6"), "", later), StakingErrors.CommissionGTMaxRate);
   edit(atom("0.15"), "", later);
   assert.equal(k.getValidator(ctx, acc(1))!.commission.rate.toString(), "0.150000000000000000");
+  edit(atom("0.01"), "", c.ctx(3n, later.blockTimeNs + 86_400n * SEC, ctx.store));
+  assert.equal(
+    k.getValidator(ctx, acc(1))!.commission.rate.toString(),
+    "0.010000000000000000",
+    "decreases are free",
+  );
   assert.equal(k.getValidator(ctx, acc(1))!.description.moniker, "renamed");
   fails(() => edit("", "1"), StakingErrors.MinSelfDelegationDecreased);
   fails(() => edit("", "20000000"), StakingErrors.SelfDelegationBelowMinimum);

@@ -1,6 +1,6 @@
 // Slashing a validator's stake for an infraction (SDK v0.50 x/staking/keeper/slash.go): the validator's tokens,
 // unbonding entries and redelegations created at or after the infraction height lose `fraction`; the tokens
-// are burned from the pool that holds them.
+// are burned from the pool that holds them. Amounts are Dec Mul (half-even) then truncated, as the SDK.
 import type { Context } from "../../tx/context.js";
 import { Dec } from "./dec.js";
 import { unbond } from "./delegation.js";
@@ -14,7 +14,7 @@ function slashUnbondings(k: StakingKeeper, ctx: Context, v: Validator, height: b
     if (Buffer.compare(ubd.validator, v.operator) !== 0) continue;
     const entries = ubd.entries.map((e) => {
       if (e.creationHeight < height || e.completionTimeNs <= ctx.blockTimeNs) return e;
-      const amt = Dec.fromInt(e.initialBalance).mulTruncate(f).truncateInt();
+      const amt = Dec.fromInt(e.initialBalance).mul(f).truncateInt();
       total += amt;
       const b = amt < e.balance ? amt : e.balance;
       burn += b;
@@ -32,10 +32,10 @@ function slashRedelegations(k: StakingKeeper, ctx: Context, v: Validator, height
     if (Buffer.compare(r.src, v.operator) !== 0) continue;
     for (const e of r.entries) {
       if (e.creationHeight < height || e.completionTimeNs <= ctx.blockTimeNs) continue;
-      total += Dec.fromInt(e.initialBalance).mulTruncate(f).truncateInt();
+      total += Dec.fromInt(e.initialBalance).mul(f).truncateInt();
       const d = k.getDelegation(ctx, r.delegator, r.dst);
       if (d === undefined) continue;
-      const shares = Dec.min(e.sharesDst.mulTruncate(f), d.shares);
+      const shares = Dec.min(f.mul(e.sharesDst), d.shares);
       if (shares.isZero()) continue;
       const dst = k.getValidator(ctx, r.dst);
       if (dst === undefined) continue;

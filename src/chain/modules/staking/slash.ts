@@ -63,7 +63,7 @@ export function slash(
   const v0 = k.getValidatorByConsAddr(ctx, cons);
   if (v0 === undefined || v0.status === BondStatus.Unbonded) return 0n;
   const amount = Dec.fromInt(power * POWER_REDUCTION)
-    .mulTruncate(fraction)
+    .mul(fraction)
     .truncateInt();
   k.hook("beforeValidatorSlashed", ctx, v0.operator, fraction);
   let remaining = amount;

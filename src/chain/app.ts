@@ -65,6 +65,12 @@ export interface ShroudAppOptions {
   /** Validator-local minimum gas prices for CheckTx (default 0.0125uscrt, as LocalSecret). */
   readonly minGasPrices?: string;
   readonly proposalChecks?: ProposalChecks;
+  /**
+   * The InitChain request of this chain, for an engine that replays block 1 after a crash without calling
+   * InitChain again (CometBFT calls InitChain first; the embedded engine does not): FinalizeBlock on an empty
+   * store with no InitChain state then runs it first.
+   */
+  readonly replayGenesis?: RequestInitChain;
 }
 
 interface PendingBlock {
@@ -87,9 +93,11 @@ export class ShroudApp implements AbciApplication {
   private pending: PendingBlock | undefined;
   private lastAppHash: Uint8Array;
   private lastBlockTimeNs = 0n;
+  private readonly replayGenesis: RequestInitChain | undefined;
 
   constructor(opts: ShroudAppOptions) {
     this.store = opts.store;
+    this.replayGenesis = opts.replayGenesis;
     this.enclave = opts.enclave;
     this.checks = opts.proposalChecks ?? "full";
     this.modules = createChainModules({
@@ -191,6 +199,13 @@ export class ShroudApp implements AbciApplication {
 
   finalizeBlock(req: RequestFinalizeBlock): ResponseFinalizeBlock {
     if (this.pending !== undefined) throw new Error("FinalizeBlock called twice without Commit");
+    if (
+      this.genesis === undefined &&
+      this.store.info().lastHeight === 0 &&
+      this.replayGenesis !== undefined
+    ) {
+      this.initChain(this.replayGenesis);
+    }
     const expected = this.genesis === undefined ? this.nextHeight() : req.height;
     if (req.height !== expected || req.height < 1n) {
       throw new Error(`FinalizeBlock at height ${req.height}, expected ${expected}`);

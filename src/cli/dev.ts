@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { devAuthorityPublicKey, EnclaveHost, type NetworkPubkeys } from "../enclave/api.js";
+import { RequestInitChain } from "cosmjs-types/tendermint/abci/types";
 import { ShroudApp } from "../chain/app.js";
 import { parseGenesisDoc, parseRfc3339Ns, type GenesisDoc } from "../chain/genesis.js";
 import { validateGenesis } from "../chain/app.js";
@@ -97,16 +98,25 @@ export async function startDev(o: DevOptions): Promise<DevNode> {
   try {
     const genesis = loadOrCreateGenesis(o.home, enclave, BigInt(Date.now()) * 1_000_000n);
     store = openStore(join(o.home, FILES.state));
-    const app = new ShroudApp({ store, enclave });
+    const genesisTimeNs = parseRfc3339Ns(genesis.genesis_time);
+    const appStateBytes = utf8.encode(JSON.stringify(genesis.app_state));
+    const initialHeight = BigInt(genesis.initial_height);
+    const replayGenesis = RequestInitChain.fromPartial({
+      time: { seconds: genesisTimeNs / 1_000_000_000n, nanos: Number(genesisTimeNs % 1_000_000_000n) },
+      chainId: genesis.chain_id,
+      appStateBytes,
+      initialHeight,
+    });
+    const app = new ShroudApp({ store, enclave, replayGenesis });
     engine = new DevEngine({
       app,
       blockStorePath: join(o.home, FILES.blocks),
       chainId: genesis.chain_id,
       validatorSeed: validatorSeed(o.home),
       blockTimeMs: o.blockTimeMs,
-      genesisTimeNs: parseRfc3339Ns(genesis.genesis_time),
-      appStateBytes: utf8.encode(JSON.stringify(genesis.app_state)),
-      initialHeight: BigInt(genesis.initial_height),
+      genesisTimeNs,
+      appStateBytes,
+      initialHeight,
     });
     engine.on("error", (e: unknown) => {
       log(`block production failed: ${e instanceof Error ? e.message : String(e)}`);

@@ -221,6 +221,34 @@ describe("ShroudApp: queries, proofs, crash/restart, genesis", () => {
     assert.equal(await balance(reopened, b.address), 1_000_000_000_000_000_005n);
   });
 
+  test("a crash after block 1 was stored but before its Commit: replay without InitChain (replayGenesis)", async () => {
+    const { app } = fresh();
+    await initChain(app, G);
+    const h1 = await runHeight(app, 1n, timeOf(G, 1n), []);
+    const t = tempStore();
+    temps.push(t);
+    const ns = timeOf(G, 0n);
+    const replayGenesis = {
+      time: { seconds: ns / 1_000_000_000n, nanos: 0 },
+      chainId: G.chain_id,
+      validators: [],
+      appStateBytes: utf8.encode(JSON.stringify(G.app_state)),
+      initialHeight: 1n,
+    };
+    const restarted = new ShroudApp({ store: t.store, replayGenesis });
+    const res = restarted.finalizeBlock({
+      txs: h1.proposed,
+      decidedLastCommit: { round: 0, votes: [] },
+      misbehavior: [],
+      hash: new Uint8Array(32),
+      height: 1n,
+      time: { seconds: timeOf(G, 1n) / 1_000_000_000n, nanos: 0 },
+      nextValidatorsHash: new Uint8Array(32),
+      proposerAddress: new Uint8Array(20),
+    });
+    assert.deepEqual(res.appHash, h1.finalize.appHash);
+  });
+
   test("genesis validation names the bad field; export → import round-trips the state", async () => {
     const bad = (f: (g: GenesisDoc) => GenesisDoc, re: RegExp) => {
       assert.throws(

@@ -4,6 +4,7 @@
 // GasMultiplier; KV access during OCALLs is charged straight to the SDK meter (as Secret's Go does), so OCALLs
 // report 0 VM gas; the ECALL's VM gas ÷ GasMultiplier is charged after the call.
 import {
+  ENCLAVE_ERROR_CODES,
   encodeContractRequest,
   OcallFailure,
   type ContractSigInfo,
@@ -59,8 +60,14 @@ export class EnclaveCallFailed extends Error {
   constructor(
     message: string,
     readonly gasUsed: bigint,
+    /** The enclave's error number (ENCLAVE_ERROR_CODES). */
+    readonly code: number,
   ) {
     super(message);
+  }
+
+  get outOfGas(): boolean {
+    return this.code === ENCLAVE_ERROR_CODES.OutOfGas.num;
   }
 }
 
@@ -152,7 +159,7 @@ export class ComputeEngine {
       res = this.enclave.ecall(r.op, payload(wasm), opts);
     }
     if (ctx.gasMeter.isPastLimit()) ctx.gasMeter.consume(0n, "wasm contract storage");
-    if ("error" in res) throw new EnclaveCallFailed(res.error.message, res.gasUsed);
+    if ("error" in res) throw new EnclaveCallFailed(res.error.message, res.gasUsed, res.error.code);
     return decodeAnswer(res.ok, res.gasUsed);
   }
 

@@ -64,6 +64,8 @@ export class ContractRunner {
     } catch (e) {
       if (!(e instanceof EnclaveCallFailed)) throw e;
       this.engine.chargeVmGas(ctx, e.gasUsed);
+      // The VM used the whole limit: report the SDK's out-of-gas (sdk 11), as Secret does.
+      if (e.outOfGas) ctx.gasMeter.consume((ctx.gasMeter.remaining ?? 0n) + 1n, "wasm contract");
       throw new ChainError(failed, e.message);
     }
     this.engine.chargeVmGas(ctx, a.gasUsed);
@@ -221,6 +223,7 @@ export class ContractRunner {
     const res = this.enclave.ecall("updateAdmin", utf8.encode(JSON.stringify(req)), {
       gasLimit: this.engine.vmGasLimit(ctx),
     });
+    this.engine.chargeVmGas(ctx, res.gasUsed);
     if ("error" in res) throw new ChainError(ComputeErrors.UpdateAdminFailed, res.error.message);
     const proof = (JSON.parse(utf8.decode(res.ok)) as { admin_proof: string }).admin_proof;
     this.keeper.setContract(ctx, m.contract, {

@@ -36,8 +36,10 @@ export interface Harness {
   /** Signs with the account's current sequence, without delivering. */
   sign(w: Wallet, msgs: Msg[], gasLimit?: number): Promise<Uint8Array>;
   run(raw: Uint8Array, state?: KVStore): { res: TxResult; tx: DecodedTx };
-  /** Decrypts message i's output data (plaintext of the contract's data bytes). */
+  /** Decrypts message i's output data (plaintext of the contract's data bytes, as UTF-8). */
   decryptData(res: TxResult, tx: DecodedTx, i: number): Promise<string>;
+  /** The same, as bytes. */
+  decryptDataBytes(res: TxResult, tx: DecodedTx, i: number): Promise<Uint8Array>;
   /** Decrypts an encrypted b64 string with message i's nonce (events, errors). */
   decryptWith(tx: DecodedTx, i: number, b64: string): Promise<string>;
   stop(): Promise<void>;
@@ -100,6 +102,13 @@ export async function startHarness(): Promise<Harness> {
     if (m === undefined) throw new Error("no encrypted msg");
     return m.slice(0, 32);
   };
+  const decryptDataBytes = async (res: TxResult, tx: DecodedTx, i: number): Promise<Uint8Array> => {
+    const any = TxMsgData.decode(res.data).msgResponses[i];
+    if (any === undefined) throw new Error("no response");
+    // MsgExecuteContractResponse {1 data} / MsgInstantiateContractResponse {2 data}: take the last bytes field.
+    const b64 = utf8.decode(await utils.decrypt(lastBytesField(any.value), nonceOf(tx, i)));
+    return fromBase64(b64);
+  };
   const decryptWith = async (tx: DecodedTx, i: number, b64: string) =>
     utf8.decode(await utils.decrypt(fromBase64(b64), nonceOf(tx, i)));
   return {
@@ -113,14 +122,8 @@ export async function startHarness(): Promise<Harness> {
     run,
     deliver: async (w, msgs, gasLimit, state) => run(await sign(w, msgs, gasLimit), state),
     decryptWith,
-    decryptData: async (res, tx, i) => {
-      const any = TxMsgData.decode(res.data).msgResponses[i];
-      if (any === undefined) throw new Error("no response");
-      // MsgExecuteContractResponse {1 data} / MsgInstantiateContractResponse {2 data}: take the last bytes field.
-      const data = lastBytesField(any.value);
-      const b64 = utf8.decode(await utils.decrypt(data, nonceOf(tx, i)));
-      return utf8.decode(fromBase64(b64));
-    },
+    decryptDataBytes,
+    decryptData: async (res, tx, i) => utf8.decode(await decryptDataBytes(res, tx, i)),
     stop: async () => {
       await host.stop();
       rmSync(dir, { recursive: true, force: true });

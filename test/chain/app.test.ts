@@ -4,7 +4,9 @@ import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
 import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
-import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
+import { CheckTxType, ResponseProcessProposal_ProposalStatus } from "cosmjs-types/tendermint/abci/types";
+import { appContext } from "../../src/chain/app/context.js";
+import { MemoryOverlay } from "../../src/chain/store/memory.js";
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import type { AbciApplication } from "../../src/consensus/abciTypes.js";
 import { startAbciServer } from "../../src/consensus/abciServer.js";
@@ -158,6 +160,51 @@ describe("ShroudApp: bad input is a coded error, nothing half-applied", () => {
     // Two fees of 2,500uscrt (secretjs' default 25,000 gas × 0.1) and the 3uscrt send.
     assert.equal(await balance(app, a.address), before - 2n * 2500n - 3n);
     assert.equal(await balance(app, b.address), 1_000_000_000_000_000_003n);
+  });
+
+  test("several Prepare/Process rounds per height leave no trace; supply = sum of balances after the block", async () => {
+    const { app, t } = fresh();
+    await initChain(app, G);
+    await runHeight(app, 1n, timeOf(G, 1n), []);
+    const num = await accountNumber(app, a.address);
+    const tx = await signedSend(a, b.address, "5", num, 0);
+    const time = { seconds: timeOf(G, 2n) / 1_000_000_000n, nanos: 0 };
+    const common = {
+      height: 2n,
+      time,
+      nextValidatorsHash: new Uint8Array(32),
+      proposerAddress: new Uint8Array(20),
+    };
+    for (let round = 0; round < 3; round++) {
+      const p = app.prepareProposal({
+        ...common,
+        misbehavior: [],
+        maxTxBytes: 1n << 20n,
+        txs: [tx, tx],
+        localLastCommit: { round, votes: [] },
+      });
+      assert.equal(
+        p.txs.length,
+        1,
+        "the duplicate fails ante (sequence) on the candidate overlay and is dropped",
+      );
+      const r = app.processProposal({
+        ...common,
+        misbehavior: [],
+        txs: [tx, tx],
+        proposedLastCommit: { round, votes: [] },
+        hash: new Uint8Array(32),
+      });
+      assert.equal(
+        r.status,
+        ResponseProcessProposal_ProposalStatus.REJECT,
+        "a proposal with a failing tx is rejected",
+      );
+    }
+    assert.equal(await balance(app, b.address), 1_000_000_000_000_000_000n, "candidates were discarded");
+    await runHeight(app, 2n, timeOf(G, 2n), [tx]);
+    const ctx = appContext(new MemoryOverlay(t.store.committed), G.chain_id, 2n, 0n);
+    assert.equal(app.modules.bank.keeper.checkSupplyInvariant(ctx), undefined);
   });
 
   test("out-of-order calls are broken invariants (they throw)", async () => {

@@ -3,7 +3,9 @@
 // Ctrl-C (SIGINT).
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { validateGenesis } from "../../src/chain/app.js";
+import type { GenesisDoc } from "../../src/chain/genesis.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -116,6 +118,19 @@ describe("shroud dev", () => {
     );
     assert.equal(balanceOf(again, b), 1_000_000_000_000_000_001n);
     await again.stop();
+
+    // `shroud export` of the stopped node: the state at the latest height as a genesis document.
+    const exported = JSON.parse(
+      execFileSync(process.execPath, ["bin/shroud.js", "export", "--home", h], {
+        cwd: new URL("../..", import.meta.url).pathname,
+        env: { ...process.env, SHROUD_FROM_SOURCE: "1" },
+        encoding: "utf8",
+      }),
+    ) as GenesisDoc;
+    assert.equal(exported.initial_height, String(height + 1n));
+    validateGenesis(exported);
+    const bank = exported.app_state.bank as { balances: { address: string; coins: { amount: string }[] }[] };
+    assert.equal(bank.balances.find((x) => x.address === b)!.coins[0]!.amount, "1000000000000000001");
 
     const reset = await start(h, true);
     assert.equal(reset.engine.height, 1n, "--reset starts a new chain");

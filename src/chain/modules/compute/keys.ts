@@ -26,7 +26,7 @@ export const BY_CODE_PREFIX = Uint8Array.of(0x08);
 export const MSG_COUNTER_KEY = Uint8Array.of(0x09);
 /** 0x0a -> Params JSON. */
 export const PARAMS_KEY = Uint8Array.of(0x0a);
-/** 0x0b | u64_be(code_id) -> the uncompressed wasm (SN keeps it in its wasm dir; we keep it in state). */
+/** 0x0b | u64_be(code_id) -> the upload as sent, raw or gzip (SN keeps wasm in its wasm dir; we keep it in state). */
 export const WASM_PREFIX = Uint8Array.of(0x0b);
 
 export const KEY_LAST_CODE_ID = concatBytes(SEQUENCE_PREFIX, utf8.encode("lastCodeId"));

@@ -2,7 +2,6 @@
 // sig_info rebuilt from the delivered tx (what the signer signed), so the enclave can bind the encrypted msg
 // to the signature (spec secret-protocol §4.2). Instantiate/execute are refused in simulation, as on Secret
 // (the enclave cannot verify secretjs' zero signature).
-import { gunzipSync } from "node:zlib";
 import { Any } from "cosmjs-types/google/protobuf/any";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { SignDoc } from "cosmjs-types/cosmos/tx/v1beta1/tx";
@@ -17,6 +16,7 @@ import type { Context } from "../../tx/context.js";
 import { SECP256K1_PUBKEY_TYPE_URL, SignMode } from "../../tx/decode.js";
 import type { MsgResult } from "../../tx/msgRegistry.js";
 import { ComputeErrors } from "./errors.js";
+import { uncompressUpload } from "./wasm.js";
 import { emitContractAddress, emitStoreCode } from "./events.js";
 import type { ComputeAccountKeeper, ComputeBlockSource, ComputeEnclave } from "./expectedKeepers.js";
 import type { ComputeKeeper } from "./keeper.js";
@@ -35,30 +35,12 @@ import {
 } from "./proto.js";
 import type { Caller, ContractRunner } from "./runner.js";
 
-/** Largest uncompressed wasm (SN x/compute/internal/types/validation.go MaxWasmSize; spec §10). */
-export const MAX_WASM_SIZE = 2 * 1024 * 1024;
-const GZIP_MAGIC = Uint8Array.of(0x1f, 0x8b);
-
 export interface ComputeMsgDeps {
   readonly keeper: ComputeKeeper;
   readonly runner: ContractRunner;
   readonly enclave: ComputeEnclave;
   readonly accounts: ComputeAccountKeeper;
   readonly block: ComputeBlockSource;
-}
-
-/** The raw wasm of an upload: gzip is inflated through a MaxWasmSize limit (SN ioutil.go). */
-export function uncompressUpload(b: Uint8Array): Uint8Array {
-  if (b.length >= 2 && equalBytes(b.subarray(0, 2), GZIP_MAGIC)) {
-    try {
-      return new Uint8Array(gunzipSync(b, { maxOutputLength: MAX_WASM_SIZE }));
-    } catch {
-      throw new ChainError(ComputeErrors.CreateFailed, "cannot uncompress wasm (or larger than MaxWasmSize)");
-    }
-  }
-  if (b.length > MAX_WASM_SIZE)
-    throw new ChainError(ComputeErrors.CreateFailed, "wasm larger than MaxWasmSize");
-  return b;
 }
 
 /** What `sender` signed in the delivered tx (Go's SigInfo); undefined outside a tx (the enclave then refuses). */
@@ -113,7 +95,10 @@ const data = (b64: string | null): Uint8Array =>
 /** MsgStoreCode: fails when the wasm is too large, not inflatable, or rejected by the enclave's gatekeeper. */
 export function handleStoreCode(d: ComputeMsgDeps, ctx: Context, m: MsgStoreCode): MsgResult {
   assertAddressBytes(m.sender, "sender");
-  const wasm = uncompressUpload(m.wasmByteCode);
+  // Validated (size after inflation) here; stored as uploaded (gzip stays gzip: less state, and no
+  // dependence on a zlib version for consensus bytes). The enclave accepts both forms.
+  uncompressUpload(m.wasmByteCode);
+  const wasm = m.wasmByteCode;
   const res = d.enclave.ecall("loadCode", wasm);
   if ("error" in res) throw new ChainError(ComputeErrors.CreateFailed, res.error.message);
   const answer = JSON.parse(utf8.decode(res.ok)) as { code_hash: string };

@@ -7,6 +7,7 @@ import { ChainError, GrpcCode, QueryError } from "../../errors.js";
 import type { Context } from "../../tx/context.js";
 import { GAS_MULTIPLIER, type ComputeEngine } from "./engine.js";
 import type { ComputeKeeper } from "./keeper.js";
+import { uncompressUpload } from "./wasm.js";
 import { codeInfoJson, contractInfoJson, historyJson } from "./types.js";
 
 /** gRPC "Unknown": what Secret answers for a failing smart query (secretjs matches only the message). */
@@ -53,7 +54,7 @@ export class ComputeQueryServer {
   /** GET /compute/v1beta1/code/{code_id} */
   code(ctx: Context, codeId: bigint): unknown {
     const info = this.k.getCodeInfo(ctx, codeId) ?? notFound(`code ${codeId}`);
-    const wasm = this.k.getWasm(ctx, codeId) ?? new Uint8Array();
+    const wasm = uncompressUpload(this.k.getWasm(ctx, codeId) ?? new Uint8Array());
     return { code_info: codeInfoJson(info), wasm: toBase64(wasm) };
   }
 

@@ -7,7 +7,7 @@ import { MemoryOverlay } from "../../store/memory.js";
 import { isError, SlashingErrors, type RegisteredError } from "../../errors.js";
 import { Dec } from "../staking/dec.js";
 import { checkStakingInvariants } from "../staking/invariants.js";
-import { handleDelegate, handleUndelegate } from "../staking/msgServer.js";
+import { handleBeginRedelegate, handleDelegate, handleUndelegate } from "../staking/msgServer.js";
 import {
   SEC,
   acc,
@@ -135,6 +135,39 @@ test("double sign: slash 5% (later unbondings first), jail forever, tombstone; u
   assert.equal(sk.getValidator(again, acc(2))!.tokens, 11n * U - 550_000n);
   assert.equal(checkStakingInvariants(sk, again), undefined);
   assert.equal(c.bank.keeper.checkSupplyInvariant(again), undefined);
+});
+
+test("double sign also slashes redelegations made after the infraction, at the destination", () => {
+  const { c, at, sk } = setup();
+  const d3 = at(3n);
+  handleDelegate(sk, d3, {
+    delegatorAddress: accStr(9),
+    validatorAddress: valStr(1),
+    amount: { denom: "uscrt", amount: (10n * U).toString() },
+  });
+  c.endBlock(d3);
+  const d5 = at(5n);
+  handleBeginRedelegate(sk, d5, {
+    delegatorAddress: accStr(9),
+    validatorSrcAddress: valStr(1),
+    validatorDstAddress: valStr(2),
+    amount: { denom: "uscrt", amount: (4n * U).toString() },
+  });
+  c.endBlock(d5);
+  const ctx = at(6n);
+  c.slashing.keeper.handleEquivocation(ctx, {
+    type: 1,
+    address: consOf(1),
+    power: 20n,
+    height: 4n,
+    timeNs: 0n,
+  });
+  // 20 × 10^6 × 5% = 1000000: 200000 via the redelegation (unbonded at val2 and burned), 800000 from val1.
+  assert.equal(sk.getValidator(ctx, acc(1))!.tokens, 16n * U - 800_000n);
+  assert.equal(sk.getValidator(ctx, acc(2))!.tokens, 14n * U - 200_000n);
+  assert.equal(sk.getDelegation(ctx, acc(9), acc(2))!.shares.toString(), "3800000.000000000000000000");
+  assert.equal(checkStakingInvariants(sk, ctx), undefined);
+  assert.equal(c.bank.keeper.checkSupplyInvariant(ctx), undefined);
 });
 
 test("unjail fails without enough self-delegation", () => {

@@ -24,7 +24,8 @@ import {
 } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import type { AbciApplication } from "../consensus/abciTypes.js";
-import { utf8 } from "../util/bytes.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { equalBytes, u32be, u64be, utf8 } from "../util/bytes.js";
 import { SdkErrors } from "./errors.js";
 import { GenesisError, parseAppState, parseRfc3339Ns, type GenesisDoc } from "./genesis.js";
 import { MemoryKVStore } from "./store/memory.js";
@@ -94,6 +95,8 @@ export class ShroudApp implements AbciApplication {
   private lastAppHash: Uint8Array;
   private lastBlockTimeNs = 0n;
   private readonly replayGenesis: RequestInitChain | undefined;
+  /** Digest of our own last proposal (height, base app hash, txs): ProcessProposal of it needs no re-check. */
+  private ownProposal: Uint8Array | undefined;
 
   constructor(opts: ShroudAppOptions) {
     this.store = opts.store;
@@ -183,10 +186,18 @@ export class ShroudApp implements AbciApplication {
 
   prepareProposal(req: RequestPrepareProposal): ResponsePrepareProposal {
     const p = this.proposalEnv(req.height, timestampNs(req.time), req.nextValidatorsHash);
-    return { txs: prepareTxs(p, req.txs, req.maxTxBytes) };
+    const txs = prepareTxs(p, req.txs, req.maxTxBytes);
+    this.ownProposal = proposalDigest(req.height, this.lastAppHash, req.nextValidatorsHash, txs);
+    return { txs };
   }
 
   processProposal(req: RequestProcessProposal): ResponseProcessProposal {
+    // Our own proposal, unchanged, was built by these very checks on this very state (ABCI allows the
+    // proposer to accept it without re-running them); anything else is checked in full.
+    const digest = proposalDigest(req.height, this.lastAppHash, req.nextValidatorsHash, req.txs);
+    if (this.ownProposal !== undefined && equalBytes(digest, this.ownProposal)) {
+      return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
+    }
     const p = this.proposalEnv(req.height, timestampNs(req.time), req.nextValidatorsHash);
     const refusal = checkProposal(p, req.txs);
     return {
@@ -281,6 +292,7 @@ export class ShroudApp implements AbciApplication {
     this.lastAppHash = p.prepared.appHash;
     this.lastBlockTimeNs = p.timeNs;
     this.checkState = this.store.newOverlay();
+    this.ownProposal = undefined;
     return { retainHeight: 0n };
   }
 
@@ -337,6 +349,19 @@ export function validateGenesis(doc: GenesisDoc): void {
     parseRfc3339Ns(doc.genesis_time),
   );
   initModuleGenesis(modules, ctx, doc.app_state);
+}
+
+/** sha256 over height, base app hash, validator-set hash and each tx (length-prefixed). */
+function proposalDigest(
+  height: bigint,
+  lastAppHash: Uint8Array,
+  nextValidatorsHash: Uint8Array,
+  txs: readonly Uint8Array[],
+): Uint8Array {
+  const h = sha256.create().update(u64be(height)).update(u32be(lastAppHash.length)).update(lastAppHash);
+  h.update(u32be(nextValidatorsHash.length)).update(nextValidatorsHash);
+  for (const tx of txs) h.update(u32be(tx.length)).update(tx);
+  return h.digest();
 }
 
 function hookInfo(req: RequestFinalizeBlock, timeNs: bigint): BlockHookInfo {

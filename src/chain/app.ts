@@ -94,6 +94,8 @@ export class ShroudApp implements AbciApplication {
   private pending: PendingBlock | undefined;
   private lastAppHash: Uint8Array;
   private lastBlockTimeNs = 0n;
+  /** InitChain's initial_height: the height of the first block. */
+  private genesisHeight = 1n;
   private readonly replayGenesis: RequestInitChain | undefined;
   /** Digest of our own last proposal (height, base app hash, txs): ProcessProposal of it needs no re-check. */
   private ownProposal: Uint8Array | undefined;
@@ -151,6 +153,7 @@ export class ShroudApp implements AbciApplication {
     const initialHeight = req.initialHeight > 0n ? req.initialHeight : 1n;
     const appHash = this.store.prepare(Number(initialHeight), overlay.pendingWrites()).appHash;
     this.chainId = req.chainId;
+    this.genesisHeight = initialHeight;
     this.genesis = overlay;
     this.checkState = new MemoryOverlay(overlay);
     this.lastAppHash = appHash;
@@ -217,7 +220,7 @@ export class ShroudApp implements AbciApplication {
     ) {
       this.initChain(this.replayGenesis);
     }
-    const expected = this.genesis === undefined ? this.nextHeight() : req.height;
+    const expected = this.genesis === undefined ? this.nextHeight() : this.genesisHeight;
     if (req.height !== expected || req.height < 1n) {
       throw new Error(`FinalizeBlock at height ${req.height}, expected ${expected}`);
     }

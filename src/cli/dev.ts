@@ -13,7 +13,7 @@ import { openStore, type Store } from "../chain/store/store.js";
 import { DevEngine } from "../consensus/dev.js";
 import { startRpcServer, type RpcServer } from "../api/rpc/server.js";
 import type { Json } from "../api/rpc/json.js";
-import { fromHex, toHex, utf8 } from "../util/bytes.js";
+import { fromHex, toBase64, toHex, utf8 } from "../util/bytes.js";
 import { buildDevGenesis } from "./devGenesis.js";
 import { DEV_SERVICES, type DevService } from "./services.js";
 
@@ -57,6 +57,7 @@ function loadOrCreateGenesis(home: string, enclave: EnclaveHost, nowNs: bigint):
   if (existsSync(path)) {
     const doc = parseGenesisDoc(readFileSync(path, "utf8"));
     validateGenesis(doc);
+    assertEnclaveMatches(doc, enclave);
     return doc;
   }
   const keys = networkKeys(enclave);
@@ -69,6 +70,21 @@ function loadOrCreateGenesis(home: string, enclave: EnclaveHost, nowNs: bigint):
   });
   writeFileSync(path, JSON.stringify(doc, null, 2) + "\n");
   return doc;
+}
+
+/** The chain's tx key must be this enclave's: otherwise clients would encrypt to a key nobody holds. */
+function assertEnclaveMatches(doc: GenesisDoc, enclave: EnclaveHost): void {
+  const { seedCount } = enclave.health();
+  const reg = doc.app_state.register as { io_exch_key?: { bytes?: string } } | undefined;
+  const io = reg?.io_exch_key?.bytes;
+  if (seedCount === 0 || io === undefined) {
+    throw new Error("the enclave state of this data folder is missing; start over with --reset");
+  }
+  const known = Array.from({ length: seedCount }, (_, i) =>
+    toBase64(enclave.getNetworkPubkeys(i).ioExchangePublicKey),
+  );
+  if (!known.includes(io))
+    throw new Error("genesis.json's io_exch_key is not this enclave's; start over with --reset");
 }
 
 function validatorSeed(home: string): Uint8Array {

@@ -132,6 +132,10 @@ describe("shroud dev", () => {
     const bank = exported.app_state.bank as { balances: { address: string; coins: { amount: string }[] }[] };
     assert.equal(bank.balances.find((x) => x.address === b)!.coins[0]!.amount, "1000000000000000001");
 
+    // A data folder whose enclave state is gone cannot serve its chain's tx key.
+    rmSync(join(h, "enclave"), { recursive: true, force: true });
+    await assert.rejects(start(h), /enclave state .* missing; start over with --reset/);
+
     const reset = await start(h, true);
     assert.equal(reset.engine.height, 1n, "--reset starts a new chain");
     assert.equal(balanceOf(reset, b), 1_000_000_000_000_000_000n);

@@ -16,6 +16,8 @@ import { fromBase64, toBase64, utf8 } from "../../../util/bytes.js";
 import { fromBech32, toBech32 } from "../../address.js";
 import type { Event } from "../../tx/context.js";
 import type { TxResult } from "../../tx/runTx.js";
+import { GrpcCode, QueryError } from "../../errors.js";
+import { computeQueryTable } from "./queryServer.js";
 import { contractAddress } from "./runner.js";
 import { contract, fork, startHarness, type Harness } from "./testdata/computeHarness.js";
 
@@ -242,5 +244,24 @@ describe("x/compute through runTx and a real enclave", () => {
     ok(clear.res);
     assert.equal(info().admin, "");
     assert.equal(info().admin_proof, "");
+  });
+  test("the gRPC-name query table answers with the REST argument names; unknown ids are NotFound", () => {
+    const table = computeQueryTable(h.compute.query);
+    const args = (v: Record<string, string | bigint | Uint8Array>) => ({
+      str: (n: string) => v[n] as string,
+      u64: (n: string) => v[n] as bigint,
+      bytes: (n: string) => v[n] as Uint8Array,
+    });
+    const addr = h.compute.query.addressByLabel(ctx(), "counter-1").contract_address;
+    const get = (m: string) => table[`/secret.compute.v1beta1.Query/${m}`]!;
+    assert.deepEqual(get("CodeHashByContractAddress")(ctx(), args({ contract_address: addr })), {
+      code_hash: hashes.counter,
+    });
+    assert.deepEqual(get("AddressByLabel")(ctx(), args({ label: "counter-1" })), { contract_address: addr });
+    assert.equal(Object.keys(table).length, 11);
+    assert.throws(
+      () => get("Code")(ctx(), args({ code_id: 99n })),
+      (e: unknown) => e instanceof QueryError && e.grpcCode === GrpcCode.NotFound,
+    );
   });
 });

@@ -107,3 +107,36 @@ export class ComputeQueryServer {
     return { data: r.data };
   }
 }
+
+/** The argument view the REST route table hands over (structurally the REST layer's QueryArgs). */
+export interface ComputeQueryArgs {
+  str(name: string): string;
+  u64(name: string): bigint;
+  bytes(name: string): Uint8Array;
+}
+
+const Q = "/secret.compute.v1beta1.Query/";
+
+/**
+ * gRPC method name → handler, with the argument names of the REST routes (src/api/rest/routes.ts), so the app
+ * can register compute's queries in one line.
+ */
+export function computeQueryTable(
+  s: ComputeQueryServer,
+): Readonly<Record<string, (ctx: Context, a: ComputeQueryArgs) => unknown>> {
+  return {
+    [`${Q}ContractInfo`]: (ctx, a) => s.contractInfo(ctx, a.str("contract_address")),
+    [`${Q}ContractsByCodeId`]: (ctx, a) => s.contractsByCodeId(ctx, a.u64("code_id")),
+    [`${Q}QuerySecretContract`]: (ctx, a) =>
+      s.querySecretContract(ctx, a.str("contract_address"), a.bytes("query")),
+    [`${Q}Code`]: (ctx, a) => s.code(ctx, a.u64("code_id")),
+    [`${Q}Codes`]: (ctx) => s.codes(ctx),
+    [`${Q}CodeHashByContractAddress`]: (ctx, a) =>
+      s.codeHashByContractAddress(ctx, a.str("contract_address")),
+    [`${Q}CodeHashByCodeId`]: (ctx, a) => s.codeHashByCodeId(ctx, a.u64("code_id")),
+    [`${Q}LabelByAddress`]: (ctx, a) => s.labelByAddress(ctx, a.str("contract_address")),
+    [`${Q}AddressByLabel`]: (ctx, a) => s.addressByLabel(ctx, a.str("label")),
+    [`${Q}ContractHistory`]: (ctx, a) => s.contractHistory(ctx, a.str("contract_address")),
+    [`${Q}Params`]: (ctx) => s.params(ctx),
+  };
+}

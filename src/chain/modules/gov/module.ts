@@ -8,12 +8,15 @@ import type {
   MsgVoteWeighted,
 } from "cosmjs-types/cosmos/gov/v1/tx";
 import type { MsgSubmitProposal } from "cosmjs-types/cosmos/gov/v1/tx";
+import type { AppModule } from "../../app/module.js";
 import type { Context } from "../../tx/context.js";
 import type { MsgRegistry } from "../../tx/msgRegistry.js";
 import { endBlock } from "./abci.js";
 import type { GovBankKeeper, GovDistributionKeeper, GovStakingKeeper } from "./expectedKeepers.js";
 import { GovKeeper } from "./keeper.js";
-import { MODULE_NAME } from "./keys.js";
+import { MODULE_NAME, STORE_PREFIX } from "./keys.js";
+import { exportGovGenesis, initGovGenesis } from "./genesis.js";
+import { govGrpc } from "./grpc.js";
 import {
   MsgCancelProposalType,
   MsgDepositType,
@@ -38,6 +41,8 @@ export interface GovModule {
   readonly query: GovQueryServer;
   /** Moves proposals through deposit → voting → passed/rejected/failed by block time. */
   endBlock(ctx: Context): void;
+  /** The entry for the app's module list (genesis section "gov", end-block hook, gRPC queries). */
+  readonly appModule: AppModule;
 }
 
 export interface GovModuleDeps {
@@ -59,6 +64,20 @@ export function createGovModule(deps: GovModuleDeps, registry: MsgRegistry): Gov
     handleCancelProposal(keeper, ctx, m),
   );
   registry.register<MsgUpdateParams>(MsgUpdateParamsType, (ctx, m) => handleUpdateParams(keeper, ctx, m));
+  const appModule: AppModule = {
+    name: MODULE_NAME,
+    storePrefix: STORE_PREFIX,
+    initGenesis: (ctx, g) => {
+      initGovGenesis(ctx, keeper, g ?? {});
+      return undefined;
+    },
+    exportGenesis: (ctx) => exportGovGenesis(ctx, keeper),
+    endBlock: (ctx) => {
+      endBlock(keeper, ctx);
+      return undefined;
+    },
+    grpcQueries: govGrpc(keeper),
+  };
   return {
     name: MODULE_NAME,
     keeper,
@@ -66,5 +85,6 @@ export function createGovModule(deps: GovModuleDeps, registry: MsgRegistry): Gov
     endBlock: (ctx) => {
       endBlock(keeper, ctx);
     },
+    appModule,
   };
 }

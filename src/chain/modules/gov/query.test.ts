@@ -2,7 +2,17 @@
 // export → import → export round trip with an open proposal, votes and deposits.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { VoteOption } from "cosmjs-types/cosmos/gov/v1/gov";
+import { ProposalStatus, VoteOption, type Params, type Proposal } from "cosmjs-types/cosmos/gov/v1/gov";
+import {
+  QueryParamsRequest,
+  QueryParamsResponse,
+  QueryProposalRequest,
+  QueryProposalResponse,
+  QueryProposalsRequest,
+  QueryProposalsResponse,
+  QueryTallyResultRequest,
+  QueryTallyResultResponse,
+} from "cosmjs-types/cosmos/gov/v1/query";
 import { GrpcCode, QueryError } from "../../errors.js";
 import { exportBankGenesis } from "../bank/genesis.js";
 import { initBankGenesis } from "../bank/genesis.js";
@@ -180,5 +190,75 @@ describe("gov genesis", () => {
         params: { ...(exported.params as object), quorum: "7" },
       });
     }, /quorum too large/);
+  });
+});
+
+describe("gov gRPC queries (appModule.grpcQueries)", () => {
+  test("protobuf requests → protobuf responses, with the same validation", () => {
+    const c = populated();
+    const grpc = c.gov.appModule.grpcQueries!;
+    const call = (method: string, req: Uint8Array) => grpc[`/cosmos.gov.v1.Query/${method}`]!(c.ctx(), req);
+    const p = QueryProposalResponse.decode(
+      call("Proposal", QueryProposalRequest.encode({ proposalId: 1n }).finish()),
+    );
+    const prop: Proposal | undefined = p.proposal;
+    assert.ok(prop);
+    assert.equal(prop.title, "Title");
+    assert.equal(prop.status, ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD);
+    const ps = QueryProposalsResponse.decode(
+      call(
+        "Proposals",
+        QueryProposalsRequest.encode({
+          proposalStatus: ProposalStatus.PROPOSAL_STATUS_DEPOSIT_PERIOD,
+          voter: "",
+          depositor: "",
+        }).finish(),
+      ),
+    );
+    assert.deepEqual(
+      ps.proposals.map((x) => x.id),
+      [2n],
+    );
+    const t = QueryTallyResultResponse.decode(
+      call("TallyResult", QueryTallyResultRequest.encode({ proposalId: 1n }).finish()),
+    );
+    assert.equal(t.tally?.yesCount, "800");
+    const par = QueryParamsResponse.decode(
+      call("Params", QueryParamsRequest.encode({ paramsType: "tallying" }).finish()),
+    );
+    const params: Params | undefined = par.params;
+    assert.ok(params);
+    assert.equal(params.quorum, "0.334000000000000000");
+    assert.equal(params.votingPeriod?.seconds, 90n);
+    qerr(
+      () => call("Proposal", QueryProposalRequest.encode({ proposalId: 0n }).finish()),
+      GrpcCode.InvalidArgument,
+    );
+    qerr(() => call("Proposal", QueryProposalRequest.encode({ proposalId: 7n }).finish()), GrpcCode.NotFound);
+    qerr(() => call("Vote", Uint8Array.of(0xff, 0xff)), GrpcCode.InvalidArgument, /malformed request/);
+  });
+
+  test("appModule genesis round trip and end-block hook", () => {
+    const c = populated();
+    const exported = c.gov.appModule.exportGenesis(c.ctx());
+    const fresh = makeGovChain({});
+    fresh.bank.keeper.mintCoins(fresh.ctx(), "mint", [{ denom: "uscrt", amount: 11_500_000n }]);
+    fresh.bank.keeper.sendCoinsFromModuleToModule(fresh.ctx(), "mint", "gov", [
+      { denom: "uscrt", amount: 11_500_000n },
+    ]);
+    fresh.gov.appModule.initGenesis(fresh.ctx(T0), JSON.parse(JSON.stringify(exported)));
+    assert.deepEqual(fresh.gov.appModule.exportGenesis(fresh.ctx()), exported);
+    const end = fresh.ctx(T0 + 172_800n * SEC);
+    fresh.gov.appModule.endBlock!(end, {
+      height: 2n,
+      timeNs: end.blockTimeNs,
+      proposerAddress: new Uint8Array(20),
+      lastCommitVotes: [],
+      misbehavior: [],
+    });
+    assert.ok(
+      end.events.events.some((e) => e.type === "inactive_proposal"),
+      "proposal 2 dropped",
+    );
   });
 });

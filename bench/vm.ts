@@ -1,0 +1,12 @@
+// `npm run bench:vm`: SNIP-20 transfer executions/s (encrypted vs plaintext, metered vs unmetered, ours vs
+// @terran-one/cosmwasm-vm-js) and compile vs cached instantiate, one table from one run. The measuring code
+// is src/enclave/vm/vmBench.ts; it runs here as a child process because enclave internals may not be
+// imported from outside src/enclave (one door). Extra arguments (--quick, --no-profile) are passed on.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const body = fileURLToPath(new URL("../src/enclave/vm/vmBench.ts", import.meta.url));
+const r = spawnSync(process.execPath, ["--import", "tsx", body, ...process.argv.slice(2)], {
+  stdio: "inherit",
+});
+process.exitCode = r.status ?? 1;

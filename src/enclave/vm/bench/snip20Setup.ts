@@ -1,0 +1,196 @@
+// The SNIP-20 transfer under every configuration the VM benchmark compares (../vmBench.ts): ours through
+// the contract operations (encrypted input, state and output), ours on the bare VM with plaintext storage
+// and message (metered and unmetered module), and cosmwasm-vm-js (unmetered, plaintext). Each variant gets
+// its own instantiated token, so all replay the same sequence of transfers on their own state.
+import { readFileSync } from "node:fs";
+import { toHex, utf8 } from "../../../util/bytes.js";
+import { sha256 } from "../../crypto/hash.js";
+import type { ContractKeyInfo } from "../../contractKey.js";
+import { runContract } from "../../contract/operations.js";
+import {
+  CONTRACT_B,
+  MemStore,
+  SENDER,
+  baseEnv,
+  client,
+  keys,
+  noQuery,
+} from "../../contract/testing/harness.js";
+import type { ContractServices } from "../../contract/types.js";
+import { Bech32Api } from "../addressApi.js";
+import { callEntryPoint, parseContractResult, type EntryPoint } from "../calls.js";
+import { v1EnvJson, v1MessageInfoJson } from "../environment.js";
+import { compileModule } from "../instance.js";
+import { MockQuerier } from "../testing/mockQuerier.js";
+import { MockStorage } from "../testing/mockStorage.js";
+import { CompiledCodeCache } from "../wasm/cache.js";
+import { prepareCode, type PreparedCode } from "../wasm/prepare.js";
+import type { WasmModule } from "../webassembly.js";
+import { TheirContract, expectTheirOk } from "./theirVm.js";
+
+/** Generous: the measured path never runs out (a transfer uses ~10^6–10^7 VM gas). */
+const GAS_LIMIT = 10_000_000_000n;
+
+export const SNIP20_PATH = new URL("../../../../contracts/build/snip20.wasm", import.meta.url);
+
+/** contracts/README.md "snip20" messages; a balance large enough for any number of 1-unit transfers. */
+const INIT_MSG = {
+  name: "Shroud Token",
+  symbol: "SHRD",
+  decimals: 6,
+  initial_balances: [{ address: SENDER, amount: "1000000000000" }],
+  prng_seed: "c2VlZA==",
+};
+const TRANSFER_MSG = { transfer: { recipient: CONTRACT_B, amount: "1" } };
+
+/** Host-side operation counts of one variant, reset before the execution to describe. */
+export class OpCounts {
+  reads = 0;
+  writes = 0;
+  removes = 0;
+  reset(): void {
+    this.reads = this.writes = this.removes = 0;
+  }
+  toString(): string {
+    return `${this.reads} reads, ${this.writes} writes, ${this.removes} removes`;
+  }
+}
+
+/** The plain (host) store under EncryptedStorage, counting OCALL-level operations. */
+class CountingMemStore extends MemStore {
+  constructor(readonly counts: OpCounts) {
+    super();
+  }
+  override read(key: Uint8Array) {
+    this.counts.reads++;
+    return super.read(key);
+  }
+  override write(key: Uint8Array, value: Uint8Array) {
+    this.counts.writes++;
+    return super.write(key, value);
+  }
+  override remove(key: Uint8Array) {
+    this.counts.removes++;
+    return super.remove(key);
+  }
+}
+
+/** The contract's own db_read/db_write/db_remove calls on the bare VM. */
+class CountingStorage extends MockStorage {
+  constructor(readonly counts: OpCounts) {
+    super();
+  }
+  override get(key: Uint8Array) {
+    this.counts.reads++;
+    return super.get(key);
+  }
+  override set(key: Uint8Array, value: Uint8Array) {
+    this.counts.writes++;
+    return super.set(key, value);
+  }
+  override remove(key: Uint8Array) {
+    this.counts.removes++;
+    return super.remove(key);
+  }
+}
+
+export interface Snip20Code {
+  readonly prepared: PreparedCode;
+  readonly hex: string;
+  /** Metered module from the compiled-code cache (what production runs). */
+  readonly metered: WasmModule;
+  /** The original upload compiled as is: no gas globals, no stack limit. */
+  readonly unmetered: WasmModule;
+}
+
+export function loadSnip20(): Snip20Code {
+  const prepared = prepareCode(new Uint8Array(readFileSync(SNIP20_PATH)));
+  const metered = new CompiledCodeCache().getOrCompile(prepared) as unknown as WasmModule;
+  return { prepared, hex: toHex(prepared.codeHash), metered, unmetered: compileModule(prepared.wasm) };
+}
+
+/** Ours, full path: runContract with an encrypted message, encrypted state, encrypted output. */
+export async function encryptedTransfer(code: Snip20Code, counts = new OpCounts()): Promise<() => void> {
+  const sjs = client(new Uint8Array(32).fill(15));
+  // Tx signatures are not checked (as in ../../contract/testing/miniChain.ts): that is ante-style work
+  // per tx, not part of running the contract; vmBench reports it as excluded.
+  const svc: ContractServices = {
+    keys,
+    store: new CountingMemStore(counts),
+    query: noQuery,
+    verifyTxSignatures: false,
+  };
+  const common = {
+    module: code.metered,
+    codeHash: sha256(code.prepared.wasm),
+    env: baseEnv(),
+    queryDepth: 0,
+  };
+  let counter = 0n;
+  const init = runContract(svc, {
+    ...common,
+    op: "instantiate",
+    msg: await sjs.encrypt(code.hex, INIT_MSG),
+    msgCounter: counter++,
+    gasLimit: GAS_LIMIT,
+  });
+  if (init.output.ok === undefined || init.contractKey === undefined) throw new Error("instantiate failed");
+  const contractKey: ContractKeyInfo = { ogContractKey: init.contractKey };
+  // One ciphertext replayed: decryption (ECDH + SIV) still runs on every execution.
+  const msg = await sjs.encrypt(code.hex, TRANSFER_MSG);
+  return () => {
+    const out = runContract(svc, {
+      ...common,
+      op: "execute",
+      msg,
+      contractKey,
+      msgCounter: counter++,
+      gasLimit: GAS_LIMIT,
+    });
+    if (out.output.ok === undefined) throw new Error("encrypted transfer failed");
+  };
+}
+
+/** Ours, bare VM: plaintext MockStorage, plaintext JSON message; `module` metered or not. */
+export function plainTransfer(code: Snip20Code, module: WasmModule, counts = new OpCounts()): () => void {
+  const backend = { storage: new CountingStorage(counts), api: new Bech32Api(), querier: new MockQuerier() };
+  const call = (entry: EntryPoint, msg: object): void => {
+    const env = baseEnv();
+    const out = callEntryPoint(module, { backend, gasLimit: GAS_LIMIT, readonly: false }, entry, {
+      env: utf8.encode(v1EnvJson(env, { codeHashHex: code.hex })),
+      info: utf8.encode(v1MessageInfoJson(env)),
+      msg: utf8.encode(JSON.stringify(msg)),
+    });
+    if (!out.ok) throw new Error(`plaintext ${entry} failed: ${out.error.message}`);
+    const r = parseContractResult(out.output, "v1");
+    if (!("ok" in r)) throw new Error(`plaintext ${entry} returned Err: ${JSON.stringify(r.err)}`);
+  };
+  call("instantiate", INIT_MSG);
+  return () => {
+    call("execute", TRANSFER_MSG);
+  };
+}
+
+/** The same Env / MessageInfo JSON ours passes, as objects (cosmwasm-vm-js stringifies them itself). */
+function theirEnv(code: Snip20Code): { env: object; info: object } {
+  const env = baseEnv();
+  return {
+    env: JSON.parse(v1EnvJson(env, { codeHashHex: code.hex })) as object,
+    info: JSON.parse(v1MessageInfoJson(env)) as object,
+  };
+}
+
+/**
+ * cosmwasm-vm-js on the original snip20 bytes. `fresh`: a new wasm instance per call from the cached
+ * module (as Secret and ours do); otherwise one instance serves every call (cw-simulate's usual mode).
+ */
+export function theirTransfer(code: Snip20Code, fresh: boolean): () => void {
+  const contract = new TheirContract(code.unmetered);
+  const { env, info } = theirEnv(code);
+  expectTheirOk(contract.freshVm().instantiate(env, info, INIT_MSG), "instantiate");
+  const shared = contract.freshVm();
+  return () => {
+    const vm = fresh ? contract.freshVm() : shared;
+    expectTheirOk(vm.execute(env, info, TRANSFER_MSG), "transfer");
+  };
+}

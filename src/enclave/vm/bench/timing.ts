@@ -1,0 +1,90 @@
+// Timing helpers for the VM benchmark (../vmBench.ts): interleaved time slices over several variants,
+// medians, and a cache-busting custom section so V8 really compiles a module again. Bench-only code.
+
+/** One thing to measure: `run` performs exactly one execution and throws if it went wrong. */
+export interface Variant {
+  readonly id: string;
+  readonly run: () => void;
+}
+
+export interface SliceOptions {
+  /** Slices counted in the result (each runs every variant once, in a rotated order). */
+  readonly slices: number;
+  /** Wall time per variant per slice. */
+  readonly sliceMs: number;
+  /** Untimed slices first (V8 tier-up of the contract code, JIT of our JS). */
+  readonly warmupSlices: number;
+}
+
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) throw new RangeError("median of nothing");
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Runs `v` repeatedly for about `ms` and returns executions per second. */
+function slice(v: Variant, ms: number): number {
+  let n = 0;
+  const t0 = performance.now();
+  let t = t0;
+  while (t - t0 < ms) {
+    v.run();
+    n++;
+    t = performance.now();
+  }
+  return (n * 1000) / (t - t0);
+}
+
+/**
+ * Interleaves the variants: slice i runs them starting at variant i (mod count), so machine noise on this
+ * shared box lands on every variant alike. Returns executions/s per slice for each variant id.
+ */
+export function runSlices(variants: readonly Variant[], opts: SliceOptions): Map<string, number[]> {
+  const out = new Map<string, number[]>(variants.map((v) => [v.id, []]));
+  const total = opts.warmupSlices + opts.slices;
+  for (let i = 0; i < total; i++) {
+    for (let k = 0; k < variants.length; k++) {
+      const v = variants[(i + k) % variants.length]!;
+      const rate = slice(v, opts.sliceMs);
+      if (i >= opts.warmupSlices) out.get(v.id)!.push(rate);
+    }
+  }
+  return out;
+}
+
+/** Median wall time in ms of `runs` calls of `fn` (each call timed alone). */
+export function medianMs(fn: (i: number) => void, runs: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn(i);
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+function leb128(n: number): number[] {
+  const out: number[] = [];
+  let v = n >>> 0;
+  do {
+    const b = v & 0x7f;
+    v >>>= 7;
+    out.push(v === 0 ? b : b | 0x80);
+  } while (v !== 0);
+  return out;
+}
+
+/**
+ * `wasm` plus a custom section "shroud-bench" holding `n`: the same code under different bytes, so V8's
+ * per-isolate module cache (keyed by the bytes) cannot hand back an earlier compilation.
+ */
+export function withCacheBust(wasm: Uint8Array, n: number): Uint8Array {
+  const name = new TextEncoder().encode("shroud-bench");
+  const payload = [...leb128(name.length), ...name, ...leb128(n)];
+  const section = [0, ...leb128(payload.length), ...payload];
+  const out = new Uint8Array(wasm.length + section.length);
+  out.set(wasm);
+  out.set(section, wasm.length);
+  return out;
+}

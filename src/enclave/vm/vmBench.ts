@@ -1,0 +1,195 @@
+// `npm run bench:vm` body (bench/vm.ts runs it as a child process: enclave internals stay behind the one
+// door). SNIP-20 transfer executions/s, side by side in one run: encrypted vs plaintext, metered vs
+// unmetered, ours vs @terran-one/cosmwasm-vm-js; then compile vs cached instantiate, and a short CPU profile
+// of the encrypted path. Prints ratios measured in this run; asserts nothing about speed.
+// Flags: --quick (few short slices, for the smoke test), --no-profile.
+import { sha256 } from "../crypto/hash.js";
+import { toHex } from "../../util/bytes.js";
+import { ContractInstance } from "./instance.js";
+import { MockQuerier } from "./testing/mockQuerier.js";
+import { MockStorage } from "./testing/mockStorage.js";
+import { Bech32Api } from "./addressApi.js";
+import { Wasm } from "./webassembly.js";
+import { profileRun, type Stage } from "./bench/profile.js";
+import {
+  OpCounts,
+  encryptedTransfer,
+  loadSnip20,
+  plainTransfer,
+  theirTransfer,
+  type Snip20Code,
+} from "./bench/snip20Setup.js";
+import { SECRET_ONLY_IMPORTS } from "./bench/theirVm.js";
+import {
+  median,
+  medianMs,
+  runSlices,
+  withCacheBust,
+  type SliceOptions,
+  type Variant,
+} from "./bench/timing.js";
+
+const FULL: SliceOptions = { slices: 9, sliceMs: 400, warmupSlices: 2 };
+const QUICK: SliceOptions = { slices: 1, sliceMs: 20, warmupSlices: 0 };
+
+const LABELS: Record<string, string> = {
+  A: "ours: metered module, encrypted (runContract: decrypt, encrypted state, encrypted output)",
+  B: "ours: metered module, plaintext (bare VM, plain storage, plaintext msg)",
+  C: "ours: unmetered (original) module, plaintext (bare VM)",
+  D: "cosmwasm-vm-js: unmetered, plaintext, fresh instance per call",
+  E: "cosmwasm-vm-js: unmetered, plaintext, one instance reused for every call",
+};
+
+/** Host store operations per transfer: A at the OCALL level (under encryption), B as the contract calls. */
+const countsA = new OpCounts();
+const countsB = new OpCounts();
+
+async function variants(code: Snip20Code): Promise<Variant[]> {
+  return [
+    { id: "A", run: await encryptedTransfer(code, countsA) },
+    { id: "B", run: plainTransfer(code, code.metered, countsB) },
+    { id: "C", run: plainTransfer(code, code.unmetered) },
+    { id: "D", run: theirTransfer(code, true) },
+    { id: "E", run: theirTransfer(code, false) },
+  ];
+}
+
+/** Median over slices of rate(num)/rate(den): each pair was measured back to back. */
+function pairedRatio(rates: Map<string, number[]>, num: string, den: string): number {
+  const a = rates.get(num)!;
+  const b = rates.get(den)!;
+  return median(a.map((x, i) => x / b[i]!));
+}
+
+const fmt = (x: number, d = 2): string => x.toFixed(d);
+const pad = (s: string, n: number): string => s.padEnd(n);
+const lpad = (s: string, n: number): string => s.padStart(n);
+
+function printRates(rates: Map<string, number[]>): void {
+  console.log(
+    `${pad("variant", 84)} ${lpad("exec/s", 8)} ${lpad("ms/exec", 8)} ${lpad("min–max exec/s", 15)}`,
+  );
+  for (const [id, xs] of rates) {
+    const m = median(xs);
+    const range = `${fmt(Math.min(...xs), 0)}–${fmt(Math.max(...xs), 0)}`;
+    console.log(
+      `${pad(`${id}  ${LABELS[id]!}`, 84)} ${lpad(fmt(m, 1), 8)} ${lpad(fmt(1000 / m, 3), 8)} ${lpad(range, 15)}`,
+    );
+  }
+}
+
+function printRatios(rates: Map<string, number[]>): void {
+  const rows: [string, number, string, boolean][] = [];
+  const enc = pairedRatio(rates, "B", "A");
+  rows.push(["encryption overhead: time A / time B", enc, "≤ 1.15×", enc <= 1.15]);
+  const met = pairedRatio(rates, "C", "B");
+  rows.push(["metering overhead: time B / time C", met, "≤ 1.10×", met <= 1.1]);
+  const vsD = pairedRatio(rates, "A", "D");
+  rows.push(["ours A vs cosmwasm-vm-js D: exec/s A / exec/s D", vsD, "≥ 1.00×", vsD >= 1]);
+  const vsE = pairedRatio(rates, "A", "E");
+  rows.push(["ours A vs cosmwasm-vm-js E: exec/s A / exec/s E", vsE, "≥ 1.00×", vsE >= 1]);
+  const like = pairedRatio(rates, "C", "D");
+  rows.push(["like for like C vs D (both unmetered, plaintext, fresh)", like, "(info)", true]);
+  console.log(
+    `\n${pad("ratio (median of per-slice ratios)", 60)} ${lpad("measured", 9)} ${lpad("target", 9)}  result`,
+  );
+  for (const [name, v, target, ok] of rows) {
+    const verdict = target === "(info)" ? "" : ok ? "met" : "NOT met";
+    console.log(`${pad(name, 60)} ${lpad(`${fmt(v)}×`, 9)} ${lpad(target, 9)}  ${verdict}`);
+  }
+}
+
+/** Fresh compile (cache-busted bytes) vs instantiating the cached module with our imports. */
+function printCompile(code: Snip20Code, quick: boolean): void {
+  const runs = quick ? 1 : 5;
+  const compileMetered = medianMs((i) => new Wasm.Module(withCacheBust(code.prepared.metered, i)), runs);
+  const compileOriginal = medianMs((i) => new Wasm.Module(withCacheBust(code.prepared.wasm, 1000 + i)), runs);
+  const backend = { storage: new MockStorage(), api: new Bech32Api(), querier: new MockQuerier() };
+  const opts = { backend, gasLimit: 1_000_000n, readonly: false };
+  const inst = medianMs(() => new ContractInstance(code.metered, opts), quick ? 3 : 200);
+  const t0 = performance.now();
+  loadSnip20();
+  const prepare = performance.now() - t0;
+  console.log(
+    `\nsnip20.wasm: ${code.prepared.wasm.length} B original, ${code.prepared.metered.length} B metered`,
+  );
+  console.log(
+    `compile, metered module (new WebAssembly.Module, cache-busted)  ${lpad(fmt(compileMetered), 8)} ms`,
+  );
+  console.log(
+    `compile, original module                                          ${lpad(fmt(compileOriginal), 8)} ms`,
+  );
+  console.log(`instantiate from cached compiled module (our imports + gas)      ${lpad(fmt(inst, 3), 8)} ms`);
+  console.log(
+    `compile / cached instantiate                                      ${lpad(fmt(compileMetered / inst, 0), 8)} ×`,
+  );
+  console.log(
+    `upload gate once (prepareCode: parse, validate, meter; + compile) ${lpad(fmt(prepare), 8)} ms`,
+  );
+}
+
+/** Stages of the encrypted path (inclusive time; they nest, so shares do not add up). */
+const STAGES: Stage[] = [
+  { label: "runContract (whole execution)", fn: "runContract", file: "contract/operations.ts" },
+  { label: "  decryptInput (ECDH + SIV of the msg)", fn: "decryptInput", file: "enclave/io.ts" },
+  { label: "  validateContractKey", fn: "validateContractKey", file: "enclave/contractKey.ts" },
+  { label: "  callEntryPoint (VM: instance + contract)", fn: "callEntryPoint", file: "vm/calls.ts" },
+  { label: "    new ContractInstance", fn: "ContractInstance", file: "vm/instance.ts" },
+  {
+    label: "    EncryptedStorage.get (name SIV + value SIV)",
+    fn: "get",
+    file: "enclave/encryptedStorage.ts",
+  },
+  { label: "  EncryptedStorage.flush (encrypt writes)", fn: "flush", file: "enclave/encryptedStorage.ts" },
+  { label: "  processOutput (encrypt data/attributes)", fn: "processOutput", file: "contract/output.ts" },
+  { label: "hkdfSha256 (anywhere)", fn: "hkdfSha256", file: "crypto/kdf.ts" },
+  { label: "aesSivEncrypt (anywhere)", fn: "aesSivEncrypt", file: "crypto/aesSiv.ts" },
+  { label: "aesSivDecrypt (anywhere)", fn: "aesSivDecrypt", file: "crypto/aesSiv.ts" },
+  { label: "(garbage collector)", fn: "(garbage collector)", file: "" },
+];
+
+async function printProfile(v: Variant): Promise<void> {
+  const p = await profileRun(v.run, 3000, STAGES, 14);
+  console.log(`\nprofile of ${v.id} (${p.runs} executions), inclusive time by stage:`);
+  for (const r of p.byStage) console.log(`  ${lpad(fmt(r.share * 100, 1), 5)}%  ${r.name}`);
+  console.log("self time by file:");
+  for (const r of p.byFile.slice(0, 10)) console.log(`  ${lpad(fmt(r.share * 100, 1), 5)}%  ${r.name}`);
+  console.log("self time by function:");
+  for (const r of p.byFunction) console.log(`  ${lpad(fmt(r.share * 100, 1), 5)}%  ${r.name}`);
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes("--quick");
+  const opts = quick ? QUICK : FULL;
+  // cosmwasm-vm-js console.warns on every db_read of a missing key; counted, not printed.
+  let warnings = 0;
+  console.warn = () => {
+    warnings++;
+  };
+  const code = loadSnip20();
+  const vs = await variants(code);
+  console.log(
+    `VM benchmark: SNIP-20 transfer (contracts/build/snip20.wasm sha256 ${toHex(sha256(code.prepared.wasm)).slice(0, 16)}…), ` +
+      `node ${process.version}, ${opts.warmupSlices} warm-up + ${opts.slices} slices × ${opts.sliceMs} ms per variant, interleaved`,
+  );
+  const rates = runSlices(vs, opts);
+  printRates(rates);
+  printRatios(rates);
+  printCompile(code, quick);
+  console.log(
+    `\nnotes: A skips the tx-signature check (verifyTxSignatures: false). cosmwasm-vm-js gets stubs for ` +
+      `${SECRET_ONLY_IMPORTS.join(", ")} that throw if called (none was); its missing-key warnings: ${warnings}.`,
+  );
+  countsA.reset();
+  countsB.reset();
+  vs[0]!.run();
+  vs[1]!.run();
+  console.log(
+    `one transfer: contract storage calls (B) ${countsB.toString()}; host store under encryption (A) ${countsA.toString()}`,
+  );
+  const which = process.argv.find((a) => a.startsWith("--profile="))?.slice(10) ?? "A";
+  const target = vs.find((v) => v.id === which);
+  if (!quick && !process.argv.includes("--no-profile") && target !== undefined) await printProfile(target);
+}
+
+await main();

@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { MemoryOverlay } from "../../store/memory.js";
 import { isError, SdkErrors, StakingErrors, type RegisteredError } from "../../errors.js";
 import { PubKey } from "cosmjs-types/cosmos/crypto/ed25519/keys";
+import { MisbehaviorType } from "cosmjs-types/tendermint/abci/types";
+import { commitVotes, misbehaviors, toAbciValidatorUpdates, voteWeights } from "./abci.js";
 import { Dec } from "./dec.js";
 import { checkStakingInvariants } from "./invariants.js";
 import {
@@ -382,4 +384,29 @@ test("max validators: only the top N by power bond; ties go to the lower operato
   );
   assert.equal(k.getValidator(ctx, acc(3))!.status, BondStatus.Unbonding);
   assert.equal(checkStakingInvariants(k, ctx), undefined);
+});
+
+test("ABCI conversions: commit votes, weights, misbehavior, validator updates", () => {
+  const info = {
+    round: 0,
+    votes: [{ validator: { address: new Uint8Array(20).fill(1), power: 7n }, blockIdFlag: 1 }],
+  };
+  assert.deepEqual(commitVotes(info), [{ address: new Uint8Array(20).fill(1), power: 7n, blockIdFlag: 1 }]);
+  assert.deepEqual(voteWeights(info), [{ address: new Uint8Array(20).fill(1), power: 7n }]);
+  assert.deepEqual(commitVotes(undefined), []);
+  const mb = misbehaviors([
+    {
+      type: MisbehaviorType.DUPLICATE_VOTE,
+      validator: { address: new Uint8Array(20).fill(2), power: 3n },
+      height: 9n,
+      time: { seconds: 2n, nanos: 5 },
+      totalVotingPower: 10n,
+    },
+  ]);
+  assert.deepEqual(mb, [
+    { type: 1, address: new Uint8Array(20).fill(2), power: 3n, height: 9n, timeNs: 2_000_000_005n },
+  ]);
+  assert.deepEqual(toAbciValidatorUpdates([{ pubKeyEd25519: consKey(1), power: 5n }]), [
+    { pubKey: { ed25519: consKey(1) }, power: 5n },
+  ]);
 });

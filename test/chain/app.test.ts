@@ -2,6 +2,7 @@
 // coded errors with nothing half-applied, queries with proofs, crash/restart, genesis validation and export.
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
 import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
 import { CheckTxType, ResponseProcessProposal_ProposalStatus } from "cosmjs-types/tendermint/abci/types";
@@ -336,5 +337,43 @@ describe("ShroudApp: queries, proofs, crash/restart, genesis", () => {
     await runHeight(again, 1n, timeOf(G, 1n), []);
     assert.equal(await balance(again, b.address), 1_000_000_000_000_000_005n);
     assert.deepEqual(again.exportAppState(), at2);
+  });
+});
+
+describe("ShroudApp: hostile blocks", () => {
+  test("seeded garbage txs in FinalizeBlock: never a throw, always coded, state untouched", async () => {
+    const { app } = fresh();
+    const genesisHash = await initChain(app, G);
+    const txArb = fc.oneof(
+      fc.uint8Array({ minLength: 0, maxLength: 300 }),
+      fc
+        .uint8Array({ minLength: 1, maxLength: 60 })
+        .map((b) => concatBytes(Uint8Array.of(0x0a, b.length), b)),
+      fc.uint8Array({ maxLength: 100 }).map((b) => concatBytes(Uint8Array.of(0xff), b)),
+    );
+    let height = 1n;
+    fc.assert(
+      fc.property(fc.array(txArb, { minLength: 1, maxLength: 8 }), (txs) => {
+        const res = app.finalizeBlock({
+          txs,
+          decidedLastCommit: { round: 0, votes: [] },
+          misbehavior: [],
+          hash: new Uint8Array(32),
+          height,
+          time: { seconds: timeOf(G, height) / 1_000_000_000n, nanos: 0 },
+          nextValidatorsHash: new Uint8Array(32),
+          proposerAddress: new Uint8Array(20),
+        });
+        app.commit();
+        height++;
+        assert.equal(res.txResults.length, txs.length);
+        for (const r of res.txResults) {
+          assert.ok(r.code !== 0, "garbage never succeeds");
+          assert.notEqual(r.codespace, "undefined", "no panic-coded result");
+        }
+        assert.deepEqual(res.appHash, genesisHash, "no write from any of them");
+      }),
+      { seed: 42, numRuns: 200 },
+    );
   });
 });

@@ -64,7 +64,13 @@ function checkMetadataJson(m: MsgSubmitProposal): void {
     v === undefined ? "" : typeof v === "string" ? v : undefined;
   const title = str(o.title);
   const summary = str(o.summary);
-  if (title === undefined || summary === undefined) return; // Go's Unmarshal would fail: ignored
+  // Any field of the wrong JSON type makes Go's Unmarshal fail, and then the SDK ignores the metadata.
+  const others = [o.details, o.proposal_forum_url, o.vote_option_context].map(str);
+  const authorsOk =
+    o.authors === undefined ||
+    o.authors === null ||
+    (Array.isArray(o.authors) && o.authors.every((a) => typeof a === "string"));
+  if (title === undefined || summary === undefined || others.includes(undefined) || !authorsOk) return;
   if (title !== m.title) {
     throw new ChainError(
       GovErrors.InvalidProposalContent,

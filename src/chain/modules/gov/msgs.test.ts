@@ -69,6 +69,12 @@ describe("MsgSubmitProposal", () => {
       GovErrors.InvalidProposalContent,
       /metadata summary/,
     );
+    assert.ok(
+      submit(c, { metadata: '{"title":"Other","authors":5}' }),
+      "not the recommended format: ignored",
+    );
+    assert.ok(submit(c, { metadata: '"ipfs://x"' }));
+    assert.ok(submit(c, { metadata: "not json" }));
   });
 
   test("fails when …", () => {

@@ -297,7 +297,17 @@ export function errText(err: unknown): string {
   return JSON.stringify(err);
 }
 
-/** ChainError for a failed operation, rendered as Secret does: `encrypted: <b64>: <op> contract failed`. */
+/** SIV ciphertexts are ≥ 16 bytes (the tag); anything else (plaintext calls, host-made errors) is shown as is. */
+function looksEncrypted(s: string): boolean {
+  return s.length >= 24 && s.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(s);
+}
+
+/**
+ * ChainError for a failed operation, rendered as Secret does: `encrypted: <b64>: <op> contract failed`
+ * (secretjs decrypts group 1); a plaintext error (e.g. the enclave's "contract doesn't have permission")
+ * keeps its text without the `encrypted:` marker.
+ */
 export function contractError(failed: RegisteredError, err: unknown): ChainError {
-  return new ChainError(failed, `encrypted: ${errText(err)}`);
+  const text = errText(err);
+  return new ChainError(failed, looksEncrypted(text) ? `encrypted: ${text}` : text);
 }

@@ -33,16 +33,25 @@ export const BlockIdFlag = { Unknown: 0, Absent: 1, Commit: 2, Nil: 3 } as const
 /** SDK ValidatorUpdateDelay: a validator-set change takes effect one block later. */
 const VALIDATOR_UPDATE_DELAY = 1n;
 
-/** One vote of CometBFT's decided_last_commit. */
+/**
+ * One vote of CometBFT's decided_last_commit. Give `blockIdFlag` when known (only ABSENT is a miss; NIL counts as
+ * signed, as in the SDK); otherwise `signed` is used (app.ts's BlockHookInfo shape).
+ */
 export interface CommitVote {
   readonly address: Uint8Array;
   readonly power: bigint;
-  readonly blockIdFlag: number;
+  readonly blockIdFlag?: number;
+  readonly signed?: boolean;
 }
 
-/** One CometBFT misbehavior entry (type 1 duplicate vote, 2 light client attack). */
+/** True when the vote is a missed block. */
+export function isMissed(v: CommitVote): boolean {
+  return v.blockIdFlag !== undefined ? v.blockIdFlag === BlockIdFlag.Absent : v.signed === false;
+}
+
+/** One CometBFT misbehavior entry (type 1 duplicate vote, 2 light client attack; absent = equivocation). */
 export interface Misbehavior {
-  readonly type: number;
+  readonly type?: number;
   readonly address: Uint8Array;
   readonly power: bigint;
   readonly height: bigint;
@@ -103,7 +112,7 @@ export class SlashingKeeper implements StakingHooks {
   }
 
   /** SDK HandleValidatorSignature: updates the window; too many misses → slash, jail for the downtime period. */
-  handleValidatorSignature(ctx: Context, cons: Uint8Array, power: bigint, flag: number): void {
+  handleValidatorSignature(ctx: Context, cons: Uint8Array, power: bigint, missed: boolean): void {
     const v = this.staking.getValidatorByConsAddr(ctx, cons);
     if (v === undefined || v.jailed) return;
     const info = this.getSigningInfo(ctx, cons);
@@ -112,7 +121,6 @@ export class SlashingKeeper implements StakingHooks {
     const index = info.indexOffset % p.signedBlocksWindow;
     const key = missedKey(cons, index);
     const previous = this.store(ctx).has(key);
-    const missed = flag === BlockIdFlag.Absent;
     let counter = info.missedBlocksCounter;
     if (!previous && missed) {
       this.store(ctx).set(key, Uint8Array.of(1));

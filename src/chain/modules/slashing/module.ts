@@ -4,7 +4,7 @@ import type { MsgUnjail } from "cosmjs-types/cosmos/slashing/v1beta1/tx";
 import type { Context } from "../../tx/context.js";
 import type { MsgRegistry } from "../../tx/msgRegistry.js";
 import type { SlashingStakingKeeper } from "./expectedKeepers.js";
-import { SlashingKeeper, type CommitVote, type Misbehavior } from "./keeper.js";
+import { SlashingKeeper, isMissed, type CommitVote, type Misbehavior } from "./keeper.js";
 import { MODULE_NAME } from "./keys.js";
 import { MsgUnjailType } from "./msgs.js";
 import { handleUnjail } from "./msgServer.js";
@@ -31,9 +31,11 @@ export function createSlashingModule(staking: SlashingStakingKeeper, registry: M
     keeper,
     query: new SlashingQueryServer(keeper),
     beginBlock: (ctx, votes, misbehavior) => {
-      for (const v of votes) keeper.handleValidatorSignature(ctx, v.address, v.power, v.blockIdFlag);
+      for (const v of votes) keeper.handleValidatorSignature(ctx, v.address, v.power, isMissed(v));
       for (const m of misbehavior) {
-        if (m.type === DUPLICATE_VOTE || m.type === LIGHT_CLIENT_ATTACK) keeper.handleEquivocation(ctx, m);
+        if (m.type === undefined || m.type === DUPLICATE_VOTE || m.type === LIGHT_CLIENT_ATTACK) {
+          keeper.handleEquivocation(ctx, m);
+        }
       }
     },
   };

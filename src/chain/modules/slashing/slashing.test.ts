@@ -19,6 +19,7 @@ import {
   votesOf,
 } from "../staking/testdata/posHarness.js";
 import { handleUnjail } from "./msgServer.js";
+import { isMissed } from "./keeper.js";
 
 const U = 1_000_000n;
 const fails = (f: () => unknown, e: RegisteredError): void => {
@@ -191,4 +192,13 @@ test("unjail fails without enough self-delegation", () => {
     },
   });
   assert.equal((c.slashing.query.signingInfos(ctx).info as unknown[]).length, 2);
+});
+
+test("a miss is ABSENT only; app.ts's {signed} form is accepted too", () => {
+  const a = new Uint8Array(20);
+  assert.equal(isMissed({ address: a, power: 1n, blockIdFlag: 1 }), true);
+  assert.equal(isMissed({ address: a, power: 1n, blockIdFlag: 2 }), false);
+  assert.equal(isMissed({ address: a, power: 1n, blockIdFlag: 3 }), false);
+  assert.equal(isMissed({ address: a, power: 1n, signed: false }), true);
+  assert.equal(isMissed({ address: a, power: 1n, signed: true }), false);
 });

@@ -392,5 +392,48 @@ describe("secretjs gov messages through runTx", () => {
     const cancel = await run(new MsgCancelProposal({ proposal_id: "1", proposer: a.address }));
     assert.equal(cancel.code, 0, cancel.log);
     assert.equal(c.gov.keeper.getProposal(c.ctx(), 1n), undefined);
+
+    // A parameter-change proposal: secretjs packs any Msg's proto into the proposal's messages.
+    const paramChange = govParamsAny({ quorum: "0.400000000000000000" });
+    const custom = {
+      toProto: () =>
+        Promise.resolve({ type_url: paramChange.typeUrl, value: {}, encode: () => paramChange.value }),
+      toAmino: () => Promise.reject(new Error("no amino")),
+    };
+    const sub2 = await run(
+      new MsgSubmitProposal({
+        messages: [custom],
+        initial_deposit: [{ denom: "uscrt", amount: "10000000" }],
+        proposer: a.address,
+        metadata: "",
+        title: "Raise quorum",
+        summary: "0.4",
+        expedited: false,
+      }),
+    );
+    assert.equal(sub2.code, 0, sub2.log);
+    const v2 = await run(
+      new MsgVote({ proposal_id: "2", voter: a.address, option: VoteOption.VOTE_OPTION_YES, metadata: "" }),
+    );
+    assert.equal(v2.code, 0, v2.log);
+    c.gov.endBlock(c.ctx(T0 + 90n * SEC));
+    assert.equal(c.gov.keeper.getParams(c.ctx()).quorum, "0.400000000000000000");
+    const unknown = {
+      ...custom,
+      toProto: () => Promise.resolve({ type_url: "/x.y.Msg", value: {}, encode: () => new Uint8Array() }),
+    };
+    const sub3 = await run(
+      new MsgSubmitProposal({
+        messages: [unknown],
+        initial_deposit: [{ denom: "uscrt", amount: "10000000" }],
+        proposer: a.address,
+        metadata: "",
+        title: "t",
+        summary: "s",
+        expedited: false,
+      }),
+    );
+    assert.deepEqual([sub3.codespace, sub3.code], ["sdk", 2], "unknown nested type URL: tx decode error");
+    assert.match(sub3.log, /unable to resolve type URL \/x.y.Msg/);
   });
 });

@@ -1,0 +1,141 @@
+// ShroudApp with a real enclave under a real CometBFT v0.38 node (over the ABCI socket): blocks carry the
+// injected block random first and are accepted by ProcessProposal; a secretjs-signed MsgSend goes through
+// CometBFT's broadcast_tx_commit; gRPC queries answer through CometBFT's abci_query. Skipped without cometbft.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { createServer } from "node:net";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
+import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
+import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
+import { devAuthorityPublicKey, EnclaveHost } from "../../src/enclave/api.js";
+import { ShroudApp } from "../../src/chain/app.js";
+import { openStore, type Store } from "../../src/chain/store/store.js";
+import { isRandomTx } from "../../src/chain/random.js";
+import { startAbciServer } from "../../src/consensus/abciServer.js";
+import { findCometbft, setTomlValue } from "../../src/consensus/cometbft.js";
+import { devSigners, signedSend, testGenesis } from "./fixtures.js";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const a = s.address();
+      s.close(() => {
+        resolve(typeof a === "object" && a ? a.port : 0);
+      });
+    });
+  });
+}
+
+const cometbft = findCometbft();
+let dir: string;
+let enclave: EnclaveHost;
+let store: Store;
+
+describe("ShroudApp under CometBFT v0.38", { skip: cometbft ? false : "cometbft not installed" }, () => {
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "shroud-app-comet-"));
+    enclave = await EnclaveHost.start({ dataDir: join(dir, "e"), platformSecretPath: join(dir, "e.secret") });
+    store = openStore(join(dir, "state"), { memDepth: 4 });
+  });
+  after(async () => {
+    store.close();
+    await enclave.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test(
+    "random-first blocks, a secretjs MsgSend via broadcast_tx_commit, gRPC abci_query",
+    { timeout: 90_000 },
+    async () => {
+      const keys = enclave.initBootstrap();
+      const g = testGenesis({
+        nodeExchKey: keys.seedExchangePublicKey,
+        ioExchKey: keys.ioExchangePublicKey,
+        measurement: enclave.getMeasurement(),
+        authority: devAuthorityPublicKey(),
+      });
+      const app = new ShroudApp({ store, enclave });
+      const srv = await startAbciServer(app, "tcp://127.0.0.1:0");
+      const home = join(dir, "comet");
+      const [rpc, p2p] = [await freePort(), await freePort()];
+      execFileSync(cometbft!, ["init", "--home", home], { stdio: "ignore" });
+      const genPath = join(home, "config", "genesis.json");
+      const cometGenesis = JSON.parse(readFileSync(genPath, "utf8")) as Record<string, unknown>;
+      writeFileSync(
+        genPath,
+        JSON.stringify({ ...cometGenesis, chain_id: g.chain_id, app_state: g.app_state }),
+      );
+      const cfgPath = join(home, "config", "config.toml");
+      let cfg = readFileSync(cfgPath, "utf8");
+      cfg = setTomlValue(cfg, "consensus", "timeout_propose", '"300ms"');
+      cfg = setTomlValue(cfg, "consensus", "timeout_commit", '"100ms"');
+      writeFileSync(cfgPath, cfg);
+      const node = spawn(
+        cometbft!,
+        [
+          "node",
+          "--home",
+          home,
+          `--proxy_app=tcp://127.0.0.1:${srv.port}`,
+          `--rpc.laddr=tcp://127.0.0.1:${rpc}`,
+          `--p2p.laddr=tcp://127.0.0.1:${p2p}`,
+        ],
+        { stdio: "ignore" },
+      );
+      const rpcGet = async (path: string): Promise<any> =>
+        await (await fetch(`http://127.0.0.1:${rpc}${path}`)).json();
+      const abciQuery = async (path: string, data: Uint8Array): Promise<Uint8Array> => {
+        const r = await rpcGet(
+          `/abci_query?path=${encodeURIComponent(`"${path}"`)}&data=0x${Buffer.from(data).toString("hex")}`,
+        );
+        assert.equal(r.result.response.code, 0, r.result.response.log);
+        return new Uint8Array(Buffer.from(r.result.response.value ?? "", "base64"));
+      };
+      try {
+        let height = 0;
+        for (let i = 0; i < 200 && height < 3; i++) {
+          await new Promise((r) => setTimeout(r, 200));
+          try {
+            height = Number((await rpcGet("/status")).result.sync_info.latest_block_height);
+          } catch {
+            /* not up yet */
+          }
+        }
+        assert.ok(height >= 3, "CometBFT commits blocks with our proposals");
+        const blk = (await rpcGet("/block?height=2")).result.block;
+        const first = new Uint8Array(Buffer.from(blk.data.txs[0] as string, "base64"));
+        assert.ok(isRandomTx(first), "the block random is the first tx of every block");
+
+        const { a, b } = devSigners();
+        const acc = QueryAccountResponse.decode(
+          await abciQuery(
+            "/cosmos.auth.v1beta1.Query/Account",
+            QueryAccountRequest.encode({ address: a.address }).finish(),
+          ),
+        );
+        const num = Number(BaseAccount.decode(acc.account!.value).accountNumber);
+        const tx = await signedSend(a, b.address, "42", num, 0, g.chain_id);
+        const res = await rpcGet(`/broadcast_tx_commit?tx=0x${Buffer.from(tx).toString("hex")}`);
+        assert.equal(res.result.check_tx.code, 0, res.result.check_tx.log);
+        assert.equal(res.result.tx_result.code, 0, res.result.tx_result.log);
+        await new Promise((r) => setTimeout(r, 400));
+        const bal = QueryBalanceResponse.decode(
+          await abciQuery(
+            "/cosmos.bank.v1beta1.Query/Balance",
+            QueryBalanceRequest.encode({ address: b.address, denom: "uscrt" }).finish(),
+          ),
+        );
+        assert.equal(bal.balance!.amount, "1000000000000000042");
+      } finally {
+        node.kill("SIGTERM");
+        await new Promise((r) => node.once("exit", r));
+        await srv.close();
+      }
+    },
+  );
+});

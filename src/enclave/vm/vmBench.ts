@@ -11,15 +11,15 @@ import { MockStorage } from "./testing/mockStorage.js";
 import { Bech32Api } from "./addressApi.js";
 import { Wasm } from "./webassembly.js";
 import { profileRun, type Stage } from "./bench/profile.js";
+import { OpCounts } from "./bench/mapStore.js";
 import {
-  OpCounts,
   encryptedTransfer,
   loadSnip20,
   plainTransfer,
   theirTransfer,
   type Snip20Code,
 } from "./bench/snip20Setup.js";
-import { SECRET_ONLY_IMPORTS } from "./bench/theirVm.js";
+import { SECRET_ONLY_IMPORTS, theirWarnings } from "./bench/theirVm.js";
 import {
   median,
   medianMs,
@@ -161,11 +161,6 @@ async function printProfile(v: Variant): Promise<void> {
 async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
   const opts = quick ? QUICK : FULL;
-  // cosmwasm-vm-js console.warns on every db_read of a missing key; counted, not printed.
-  let warnings = 0;
-  console.warn = () => {
-    warnings++;
-  };
   const code = loadSnip20();
   const vs = await variants(code);
   console.log(
@@ -178,7 +173,7 @@ async function main(): Promise<void> {
   printCompile(code, quick);
   console.log(
     `\nnotes: A skips the tx-signature check (verifyTxSignatures: false). cosmwasm-vm-js gets stubs for ` +
-      `${SECRET_ONLY_IMPORTS.join(", ")} that throw if called (none was); its missing-key warnings: ${warnings}.`,
+      `${SECRET_ONLY_IMPORTS.join(", ")} that throw if called (none was); its missing-key warnings (silenced): ${theirWarnings.count}.`,
   );
   countsA.reset();
   countsB.reset();

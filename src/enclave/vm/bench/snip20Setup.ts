@@ -7,26 +7,18 @@ import { toHex, utf8 } from "../../../util/bytes.js";
 import { sha256 } from "../../crypto/hash.js";
 import type { ContractKeyInfo } from "../../contractKey.js";
 import { runContract } from "../../contract/operations.js";
-import {
-  CONTRACT_B,
-  MemStore,
-  SENDER,
-  baseEnv,
-  client,
-  keys,
-  noQuery,
-} from "../../contract/testing/harness.js";
+import { CONTRACT_B, SENDER, baseEnv, client, keys, noQuery } from "../../contract/testing/harness.js";
 import type { ContractServices } from "../../contract/types.js";
 import { Bech32Api } from "../addressApi.js";
 import { callEntryPoint, parseContractResult, type EntryPoint } from "../calls.js";
 import { v1EnvJson, v1MessageInfoJson } from "../environment.js";
 import { compileModule } from "../instance.js";
 import { MockQuerier } from "../testing/mockQuerier.js";
-import { MockStorage } from "../testing/mockStorage.js";
 import { CompiledCodeCache } from "../wasm/cache.js";
 import { prepareCode, type PreparedCode } from "../wasm/prepare.js";
 import type { WasmModule } from "../webassembly.js";
-import { TheirContract, expectTheirOk } from "./theirVm.js";
+import { BenchPlainStore, BenchStorage, OpCounts } from "./mapStore.js";
+import { TheirContract, expectTheirOk, quietly } from "./theirVm.js";
 
 /** Generous: the measured path never runs out (a transfer uses ~10^6–10^7 VM gas). */
 const GAS_LIMIT = 10_000_000_000n;
@@ -42,57 +34,6 @@ const INIT_MSG = {
   prng_seed: "c2VlZA==",
 };
 const TRANSFER_MSG = { transfer: { recipient: CONTRACT_B, amount: "1" } };
-
-/** Host-side operation counts of one variant, reset before the execution to describe. */
-export class OpCounts {
-  reads = 0;
-  writes = 0;
-  removes = 0;
-  reset(): void {
-    this.reads = this.writes = this.removes = 0;
-  }
-  toString(): string {
-    return `${this.reads} reads, ${this.writes} writes, ${this.removes} removes`;
-  }
-}
-
-/** The plain (host) store under EncryptedStorage, counting OCALL-level operations. */
-class CountingMemStore extends MemStore {
-  constructor(readonly counts: OpCounts) {
-    super();
-  }
-  override read(key: Uint8Array) {
-    this.counts.reads++;
-    return super.read(key);
-  }
-  override write(key: Uint8Array, value: Uint8Array) {
-    this.counts.writes++;
-    return super.write(key, value);
-  }
-  override remove(key: Uint8Array) {
-    this.counts.removes++;
-    return super.remove(key);
-  }
-}
-
-/** The contract's own db_read/db_write/db_remove calls on the bare VM. */
-class CountingStorage extends MockStorage {
-  constructor(readonly counts: OpCounts) {
-    super();
-  }
-  override get(key: Uint8Array) {
-    this.counts.reads++;
-    return super.get(key);
-  }
-  override set(key: Uint8Array, value: Uint8Array) {
-    this.counts.writes++;
-    return super.set(key, value);
-  }
-  override remove(key: Uint8Array) {
-    this.counts.removes++;
-    return super.remove(key);
-  }
-}
 
 export interface Snip20Code {
   readonly prepared: PreparedCode;
@@ -116,7 +57,7 @@ export async function encryptedTransfer(code: Snip20Code, counts = new OpCounts(
   // per tx, not part of running the contract; vmBench reports it as excluded.
   const svc: ContractServices = {
     keys,
-    store: new CountingMemStore(counts),
+    store: new BenchPlainStore(counts),
     query: noQuery,
     verifyTxSignatures: false,
   };
@@ -151,9 +92,9 @@ export async function encryptedTransfer(code: Snip20Code, counts = new OpCounts(
   };
 }
 
-/** Ours, bare VM: plaintext MockStorage, plaintext JSON message; `module` metered or not. */
+/** Ours, bare VM: plaintext map storage, plaintext JSON message; `module` metered or not. */
 export function plainTransfer(code: Snip20Code, module: WasmModule, counts = new OpCounts()): () => void {
-  const backend = { storage: new CountingStorage(counts), api: new Bech32Api(), querier: new MockQuerier() };
+  const backend = { storage: new BenchStorage(counts), api: new Bech32Api(), querier: new MockQuerier() };
   const call = (entry: EntryPoint, msg: object): void => {
     const env = baseEnv();
     const out = callEntryPoint(module, { backend, gasLimit: GAS_LIMIT, readonly: false }, entry, {
@@ -187,10 +128,16 @@ function theirEnv(code: Snip20Code): { env: object; info: object } {
 export function theirTransfer(code: Snip20Code, fresh: boolean): () => void {
   const contract = new TheirContract(code.unmetered);
   const { env, info } = theirEnv(code);
-  expectTheirOk(contract.freshVm().instantiate(env, info, INIT_MSG), "instantiate");
+  expectTheirOk(
+    quietly(() => contract.freshVm().instantiate(env, info, INIT_MSG)),
+    "instantiate",
+  );
   const shared = contract.freshVm();
   return () => {
     const vm = fresh ? contract.freshVm() : shared;
-    expectTheirOk(vm.execute(env, info, TRANSFER_MSG), "transfer");
+    expectTheirOk(
+      quietly(() => vm.execute(env, info, TRANSFER_MSG)),
+      "transfer",
+    );
   };
 }

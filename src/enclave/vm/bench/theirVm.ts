@@ -75,7 +75,6 @@ class SecretAddresses implements TheirBackendApi {
 /** A contract deployed on cosmwasm-vm-js: one storage, instances made from one compiled module. */
 export class TheirContract {
   private readonly backend: object;
-  /** db_read of a missing key makes cosmwasm-vm-js console.warn; counted and silenced (see vmBench). */
   constructor(private readonly module: WasmModule) {
     const l = load();
     this.backend = {
@@ -98,6 +97,23 @@ export class TheirContract {
     }
     vm.instance = new Wasm.Instance(this.module, { env });
     return vm;
+  }
+}
+
+/** cosmwasm-vm-js console.warns on every db_read of a missing key; those are counted here, not printed. */
+export const theirWarnings = { count: 0 };
+const countWarning = (): void => {
+  theirWarnings.count++;
+};
+
+/** Runs `fn` with console.warn counted instead of printed (two property writes per call). */
+export function quietly<T>(fn: () => T): T {
+  const warn = console.warn;
+  console.warn = countWarning;
+  try {
+    return fn();
+  } finally {
+    console.warn = warn;
   }
 }
 

@@ -264,4 +264,20 @@ describe("x/compute through runTx and a real enclave", () => {
       (e: unknown) => e instanceof QueryError && e.grpcCode === GrpcCode.NotFound,
     );
   });
+  test("queryChain OCALL answers: bank balance in Secret's Ok/Ok form; unsupported kinds; invalid JSON", () => {
+    const ask = (q: unknown) => {
+      const r = h.compute.engine.queryChain(ctx(), utf8.encode(JSON.stringify(q)), 1_000_000n, 1);
+      return JSON.parse(utf8.decode(r.result)) as { Ok?: { Ok?: string; Err?: string }; Err?: unknown };
+    };
+    const bal = ask({ bank: { balance: { address: h.a.address, denom: "uscrt" } } });
+    const want = h.chain.bank.keeper.getBalance(ctx(), fromBech32(h.a.address), "uscrt").amount.toString();
+    assert.deepEqual(JSON.parse(utf8.decode(fromBase64(bal.Ok!.Ok!))), {
+      amount: { denom: "uscrt", amount: want },
+    });
+    assert.deepEqual(ask({ staking: { bonded_denom: {} } }), {
+      Err: { unsupported_request: { kind: "staking" } },
+    });
+    const bad = h.compute.engine.queryChain(ctx(), utf8.encode("{"), 1n, 1);
+    assert.ok("invalid_request" in (JSON.parse(utf8.decode(bad.result)) as { Err: object }).Err);
+  });
 });

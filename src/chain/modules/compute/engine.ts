@@ -16,7 +16,12 @@ import { fromBech32, toBech32 } from "../../address.js";
 import { ChainError, SdkErrors, type RegisteredError } from "../../errors.js";
 import type { Context } from "../../tx/context.js";
 import { ComputeErrors } from "./errors.js";
-import type { ComputeBankKeeper, ComputeBlockSource, ComputeEnclave } from "./expectedKeepers.js";
+import type {
+  ComputeBankKeeper,
+  ComputeBlockSource,
+  ComputeEnclave,
+  ComputeStakingKeeper,
+} from "./expectedKeepers.js";
 import type { ComputeKeeper } from "./keeper.js";
 import type { CodeInfo, StoredContractKey } from "./types.js";
 
@@ -106,6 +111,7 @@ export class ComputeEngine {
     private readonly keeper: ComputeKeeper,
     private readonly bank: ComputeBankKeeper,
     private readonly block: ComputeBlockSource,
+    private readonly staking?: ComputeStakingKeeper,
   ) {}
 
   /** The VM gas the next call may use: the tx's remaining SDK gas × GasMultiplier, capped at MaxGas. */
@@ -204,6 +210,8 @@ export class ComputeEngine {
     const errStr = (msg: string, gas = 0n) => ans({ Ok: { Err: msg } }, gas);
     try {
       if (isObj(req) && isObj(req.bank)) return okJson(this.bankQuery(ctx, req.bank));
+      if (isObj(req) && isObj(req.staking) && isObj(req.staking.bonded_denom) && this.staking !== undefined)
+        return okJson({ denom: this.staking.bondDenom(ctx) });
       if (isObj(req) && isObj(req.wasm)) {
         const w = req.wasm;
         if (isObj(w.smart)) return this.smartQueryOcall(ctx, w.smart, gasLimit, depth);

@@ -9,6 +9,7 @@ import type {
   ComputeBankKeeper,
   ComputeBlockSource,
   ComputeEnclave,
+  ComputeStakingKeeper,
 } from "./expectedKeepers.js";
 import { exportComputeGenesis, initComputeGenesis } from "./genesis.js";
 import { ComputeKeeper } from "./keeper.js";
@@ -43,6 +44,8 @@ export interface ComputeModuleOptions {
   readonly block: ComputeBlockSource;
   /** Registry in which the compute codecs are already registered (registerSecretMsgTypes). */
   readonly registry: MsgRegistry;
+  /** Staking, for contract `bonded_denom` queries (optional). */
+  readonly staking?: ComputeStakingKeeper | undefined;
 }
 
 export interface ComputeModule {
@@ -57,7 +60,7 @@ export interface ComputeModule {
 
 export function createComputeModule(o: ComputeModuleOptions): ComputeModule {
   const keeper = new ComputeKeeper();
-  const engine = new ComputeEngine(o.enclave, keeper, o.bank, o.block);
+  const engine = new ComputeEngine(o.enclave, keeper, o.bank, o.block, o.staking);
   const runner = new ContractRunner(engine, keeper, o.bank, o.accounts, o.enclave);
   const d: ComputeMsgDeps = { keeper, runner, enclave: o.enclave, accounts: o.accounts, block: o.block };
   o.registry.setHandler<MsgStoreCode>(T.MsgStoreCode, (ctx, m) => handleStoreCode(d, ctx, m));

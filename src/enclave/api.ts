@@ -283,6 +283,5 @@ export class EnclaveHost {
     return health;
   }
 }
-// Host-side helpers for the contract ECALL envelope (pure; x/compute builds requests with them).
-export { encodeContractRequest, type ContractRequest } from "./contract/wire.js";
+export { encodeContractRequest, type ContractRequest } from "./contract/wire.js"; // x/compute's ECALL envelope
 export type { SigInfo as ContractSigInfo } from "./contract/txSignature.js";

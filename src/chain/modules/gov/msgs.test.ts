@@ -19,6 +19,7 @@ import { makeSigner } from "../../tx/testdata/secretjsSigner.js";
 import { MNEMONIC_A } from "../../tx/testdata/testHarness.js";
 import type { MsgType } from "../../tx/msgRegistry.js";
 import { GOV_AUTHORITY } from "./authority.js";
+import { GOV_MODULE_ADDRESS } from "./keys.js";
 import {
   handleCancelProposal,
   handleDeposit,
@@ -92,7 +93,7 @@ describe("MsgSubmitProposal", () => {
       [{ title: "t".repeat(256) }, GovErrors.MetadataTooLong],
       [{ summary: "s".repeat(10_201) }, GovErrors.SummaryTooLong],
       [{ messages: [sendAny(A, B)] }, GovErrors.InvalidSigner, new RegExp(bech(A))],
-      [{ messages: [toyAny("")] }, GovErrors.InvalidProposalMsg, /empty value/],
+      [{ messages: [sendAny(GOV_MODULE_ADDRESS, B, 0)] }, GovErrors.InvalidProposalMsg, /not positive/],
       [{ messages: [toyAny("v", bech(A))] }, GovErrors.InvalidSigner],
       [
         { messages: [{ typeUrl: "/nope.v1.Msg", value: new Uint8Array() }] },

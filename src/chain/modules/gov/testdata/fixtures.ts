@@ -34,10 +34,10 @@ export function govParamsAny(change: Partial<Params>, authority = GOV_AUTHORITY)
   };
 }
 
-export function sendAny(from: Uint8Array, to: Uint8Array): Any {
+export function sendAny(from: Uint8Array, to: Uint8Array, amount = 1): Any {
   return {
     typeUrl: "/cosmos.bank.v1beta1.MsgSend",
-    value: MsgSend.encode({ fromAddress: bech(from), toAddress: bech(to), amount: uscrt(1) }).finish(),
+    value: MsgSend.encode({ fromAddress: bech(from), toAddress: bech(to), amount: uscrt(amount) }).finish(),
   };
 }
 

@@ -4,7 +4,7 @@ import { BinaryWriter } from "cosmjs-types/binary";
 import { MemoryKVStore } from "../../../store/memory.js";
 import type { KVStore } from "../../../store/types.js";
 import { GasMeter } from "../../../gas.js";
-import { fromBech32, toBech32 } from "../../../address.js";
+import { toBech32 } from "../../../address.js";
 import { equalBytes, utf8 } from "../../../../util/bytes.js";
 import { createAuthModule, type AuthModule } from "../../auth/module.js";
 import { Permission } from "../../auth/types.js";
@@ -12,13 +12,13 @@ import { initAuthGenesis } from "../../auth/genesis.js";
 import { createBankModule, type BankModule } from "../../bank/module.js";
 import { initBankGenesis } from "../../bank/genesis.js";
 import { EventManager, PrefixStore, type Context } from "../../../tx/context.js";
-import { MsgRegistry, type MsgType } from "../../../tx/msgRegistry.js";
+import { MsgRegistry } from "../../../tx/msgRegistry.js";
 import { decodeFields, readString } from "../../../tx/proto.js";
 import { ChainError, SdkErrors } from "../../../errors.js";
 import { DEC_ONE } from "../dec.js";
 import type { GovDelegation, GovStakingKeeper, GovValidator } from "../expectedKeepers.js";
 import { createGovModule, type GovModule } from "../module.js";
-import { assertGovAuthority } from "../authority.js";
+import { registerUpdateParams, type UpdateParamsSpec } from "../authority.js";
 
 export const SEC = 1_000_000_000n;
 export const T0 = 1_700_000_000n * SEC;
@@ -91,8 +91,9 @@ export function encodeToy(m: ToyUpdateParams): Uint8Array {
   return BinaryWriter.create().uint32(10).string(m.authority).uint32(18).string(m.value).finish();
 }
 
-const ToyType: MsgType<ToyUpdateParams> = {
+const toySpec: UpdateParamsSpec<ToyUpdateParams> = {
   typeUrl: TOY_UPDATE_PARAMS,
+  responseTypeUrl: "/shroud.toy.v1.MsgUpdateParamsResponse",
   module: "toy",
   decode: (b) => {
     let authority = "";
@@ -106,11 +107,11 @@ const ToyType: MsgType<ToyUpdateParams> = {
     return { authority, value };
   },
   encode: encodeToy,
-  signers: (m) => [fromBech32(m.authority, "authority")],
-  validateBasic: (m) => {
-    if (m.value === "") throw new ChainError(SdkErrors.InvalidRequest, "empty value");
-  },
   toJson: (m) => ({ authority: m.authority, value: m.value }),
+  apply: (ctx, m) => {
+    if (m.value === "") throw new ChainError(SdkErrors.InvalidRequest, "empty value");
+    toyStore(ctx).set(TOY_KEY, utf8.encode(m.value));
+  },
 };
 
 export interface GovTestChain {
@@ -131,11 +132,7 @@ export function makeGovChain(funded: Record<string, bigint>): GovTestChain {
   const bank = createBankModule(auth.keeper, blocked, registry);
   const staking = new StakingDouble();
   const gov = createGovModule({ bank: bank.keeper, staking }, registry);
-  registry.register<ToyUpdateParams>(ToyType, (ctx, m) => {
-    assertGovAuthority(m.authority);
-    toyStore(ctx).set(TOY_KEY, utf8.encode(m.value));
-    return { responseTypeUrl: "/shroud.toy.v1.MsgUpdateParamsResponse", response: new Uint8Array() };
-  });
+  registerUpdateParams(registry, toySpec);
   const ctx = (timeNs = T0, store: KVStore = state): Context => ({
     store,
     gasMeter: new GasMeter(undefined),

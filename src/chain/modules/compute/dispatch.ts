@@ -27,6 +27,13 @@ function coins(v: unknown): Coin[] {
   });
 }
 
+function u64(v: unknown, field: string): bigint {
+  const t = typeof v === "number" && Number.isSafeInteger(v) ? String(v) : v;
+  if (typeof t !== "string" || !/^[0-9]{1,20}$/.test(t) || BigInt(t) >= 1n << 64n)
+    throw new ChainError(ComputeErrors.InvalidMsg, field);
+  return BigInt(t);
+}
+
 const sigOf = (m: J): Uint8Array | undefined =>
   Array.isArray(m.callback_sig) ? Uint8Array.from(m.callback_sig as number[]) : undefined;
 
@@ -67,7 +74,7 @@ function runCosmosMsg(
   if (isObj(w.instantiate)) {
     const m = w.instantiate;
     const res = r.instantiate(ctx, caller(m), {
-      codeId: BigInt(String(m.code_id)),
+      codeId: u64(m.code_id, "code_id"),
       label: String(m.label),
       msg: fromBase64(String(m.msg), "msg"),
       funds: coins(m.send ?? m.funds),
@@ -80,7 +87,7 @@ function runCosmosMsg(
     const contractAddr = fromBech32(String(m.contract_addr), "contract_addr");
     return r.migrate(ctx, caller(m), {
       contract: contractAddr,
-      codeId: BigInt(String(m.new_code_id)),
+      codeId: u64(m.new_code_id, "new_code_id"),
       msg: fromBase64(String(m.msg), "msg"),
     }).answer;
   }

@@ -8,7 +8,9 @@ import { sha256 } from "../../crypto/hash.js";
 import type { ContractKeyInfo } from "../../contractKey.js";
 import { runContract } from "../../contract/operations.js";
 import { CONTRACT_B, SENDER, baseEnv, client, keys, noQuery } from "../../contract/testing/harness.js";
+import { accountOf, msgExecute, msgInstantiate, signTx } from "../../contract/testing/signedTx.js";
 import type { ContractServices } from "../../contract/types.js";
+import { humanize } from "../testing/mockApi.js";
 import { Bech32Api } from "../addressApi.js";
 import { callEntryPoint, parseContractResult, type EntryPoint } from "../calls.js";
 import { v1EnvJson, v1MessageInfoJson } from "../environment.js";
@@ -26,13 +28,14 @@ const GAS_LIMIT = 10_000_000_000n;
 export const SNIP20_PATH = new URL("../../../../contracts/build/snip20.wasm", import.meta.url);
 
 /** contracts/README.md "snip20" messages; a balance large enough for any number of 1-unit transfers. */
-const INIT_MSG = {
+const initMsg = (sender: string) => ({
   name: "Shroud Token",
   symbol: "SHRD",
   decimals: 6,
-  initial_balances: [{ address: SENDER, amount: "1000000000000" }],
+  initial_balances: [{ address: sender, amount: "1000000000000" }],
   prng_seed: "c2VlZA==",
-};
+});
+const INIT_MSG = initMsg(SENDER);
 const TRANSFER_MSG = { transfer: { recipient: CONTRACT_B, amount: "1" } };
 
 export interface Snip20Code {
@@ -50,40 +53,53 @@ export function loadSnip20(): Snip20Code {
   return { prepared, hex: toHex(prepared.codeHash), metered, unmetered: compileModule(prepared.wasm) };
 }
 
-/** Ours, full path: runContract with an encrypted message, encrypted state, encrypted output. */
-export async function encryptedTransfer(code: Snip20Code, counts = new OpCounts()): Promise<() => void> {
+/** The signing user of the `signed` variant (its bech32 address is the sender). */
+const USER_SK = new Uint8Array(32).fill(21);
+
+/**
+ * Ours, full path: runContract with an encrypted message, encrypted state, encrypted output. `signed`
+ * adds the user-tx binding check of spec §4.2 (secp256k1 verify + tx decoding, ../../contract/txSignature.ts)
+ * over one signed tx; without it the check is off, as in ../../contract/testing/miniChain.ts.
+ */
+export async function encryptedTransfer(
+  code: Snip20Code,
+  counts = new OpCounts(),
+  signed = false,
+): Promise<() => void> {
   const sjs = client(new Uint8Array(32).fill(15));
-  // Tx signatures are not checked (as in ../../contract/testing/miniChain.ts): that is ante-style work
-  // per tx, not part of running the contract; vmBench reports it as excluded.
+  const user = accountOf(USER_SK);
+  const sender = signed ? humanize(user.canonical) : SENDER;
   const svc: ContractServices = {
     keys,
     store: new BenchPlainStore(counts),
     query: noQuery,
-    verifyTxSignatures: false,
+    verifyTxSignatures: signed,
   };
-  const common = {
-    module: code.metered,
-    codeHash: sha256(code.prepared.wasm),
-    env: baseEnv(),
-    queryDepth: 0,
-  };
+  const env = baseEnv({ sender });
+  const common = { module: code.metered, codeHash: sha256(code.prepared.wasm), env, queryDepth: 0 };
   let counter = 0n;
+  const initCt = await sjs.encrypt(code.hex, initMsg(sender));
+  const contractCanon = new Bech32Api().addrCanonicalize(env.contract.address).canonical!;
   const init = runContract(svc, {
     ...common,
     op: "instantiate",
-    msg: await sjs.encrypt(code.hex, INIT_MSG),
+    msg: initCt,
+    sigInfo: signed ? signTx(USER_SK, [msgInstantiate(user.canonical, 1n, "bench", initCt, [])]) : undefined,
     msgCounter: counter++,
     gasLimit: GAS_LIMIT,
   });
   if (init.output.ok === undefined || init.contractKey === undefined) throw new Error("instantiate failed");
   const contractKey: ContractKeyInfo = { ogContractKey: init.contractKey };
-  // One ciphertext replayed: decryption (ECDH + SIV) still runs on every execution.
+  // One ciphertext (and one signed tx) replayed: decryption (ECDH + SIV) and the signature check still run
+  // on every execution; the enclave keeps no replay state (the chain's sequence numbers do that).
   const msg = await sjs.encrypt(code.hex, TRANSFER_MSG);
+  const sigInfo = signed ? signTx(USER_SK, [msgExecute(user.canonical, contractCanon, msg, [])]) : undefined;
   return () => {
     const out = runContract(svc, {
       ...common,
       op: "execute",
       msg,
+      sigInfo,
       contractKey,
       msgCounter: counter++,
       gasLimit: GAS_LIMIT,

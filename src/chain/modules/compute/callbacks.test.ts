@@ -253,4 +253,24 @@ describe("contract-sent messages", () => {
     ok(r.res);
     assert.match(await h.decryptData(r.res, r.tx, 0), /hi/);
   });
+  test("WasmMsg::Instantiate from a contract: the child is created with the contract as creator; reply_on success", async () => {
+    const parent = await init("callbacks", "parent", { count: 0 });
+    const r = await exec(parent, "callbacks", {
+      instantiate_contract: {
+        code_id: code.callbacks,
+        code_hash: hash.callbacks,
+        msg: b64json({ count: 3 }),
+        label: "child",
+        id: 5,
+        reply_on: "success",
+      },
+    });
+    ok(r.res);
+    const child = h.compute.query.addressByLabel(ctx(), "child").contract_address;
+    const info = h.compute.query.contractInfo(ctx(), child) as { contract_info: { creator: string } };
+    assert.equal(info.contract_info.creator, parent);
+    assert.equal((await state(child)).count, 3);
+    assert.equal((await state(parent)).last_reply?.id, 5);
+    assert.deepEqual(attr(r.res.events, "message", "contract_address"), [parent, child]);
+  });
 });

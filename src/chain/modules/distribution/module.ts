@@ -29,6 +29,8 @@ import {
   handleWithdrawValidatorCommission,
 } from "./msgServer.js";
 import { DistributionQueryServer } from "./queryServer.js";
+import { distributionGrpc } from "./grpc.js";
+import type { GrpcHandler } from "../staking/grpc.js";
 
 /** The distribution module account holds rewards and the community pool (SDK maccPerms: no permissions). */
 export const DISTRIBUTION_MODULE_PERMISSIONS: Readonly<Record<string, readonly string[]>> = Object.freeze({
@@ -39,6 +41,7 @@ export interface DistributionModule {
   readonly name: string;
   readonly keeper: DistributionKeeper;
   readonly query: DistributionQueryServer;
+  readonly grpcQueries: Readonly<Record<string, GrpcHandler>>;
   /** BeginBlock (height > 1): allocate fee_collector's balance by the previous block's votes. */
   beginBlock(ctx: Context, votes: readonly VoteWeight[]): void;
 }
@@ -67,10 +70,12 @@ export function createDistributionModule(
   registry.register<MsgFundCommunityPool>(MsgFundCommunityPoolType, (ctx, m) =>
     handleFundCommunityPool(keeper, ctx, m),
   );
+  const query = new DistributionQueryServer(keeper);
   return {
     name: MODULE_NAME,
     keeper,
-    query: new DistributionQueryServer(keeper),
+    query,
+    grpcQueries: distributionGrpc(keeper, query),
     beginBlock: (ctx, votes) => {
       if (ctx.blockHeight > 1n) keeper.allocateTokens(ctx, votes);
     },

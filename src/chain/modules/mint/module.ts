@@ -5,6 +5,8 @@ import type { MintBankKeeper, MintStakingKeeper } from "./expectedKeepers.js";
 import { MintKeeper } from "./keeper.js";
 import { MODULE_NAME } from "./keys.js";
 import { MintQueryServer } from "./queryServer.js";
+import { mintGrpc } from "./grpc.js";
+import type { GrpcHandler } from "../staking/grpc.js";
 
 /** The mint module account may mint (SDK maccPerms). */
 export const MINT_MODULE_PERMISSIONS: Readonly<Record<string, readonly string[]>> = Object.freeze({
@@ -15,6 +17,7 @@ export interface MintModule {
   readonly name: string;
   readonly keeper: MintKeeper;
   readonly query: MintQueryServer;
+  readonly grpcQueries: Readonly<Record<string, GrpcHandler>>;
   /** BeginBlock: returns the amount minted into fee_collector. */
   beginBlock(ctx: Context): bigint;
 }
@@ -25,6 +28,7 @@ export function createMintModule(bank: MintBankKeeper, staking: MintStakingKeepe
     name: MODULE_NAME,
     keeper,
     query: new MintQueryServer(keeper),
+    grpcQueries: mintGrpc(keeper),
     beginBlock: (ctx) => keeper.beginBlock(ctx),
   };
 }

@@ -9,6 +9,8 @@ import { MODULE_NAME } from "./keys.js";
 import { MsgUnjailType } from "./msgs.js";
 import { handleUnjail } from "./msgServer.js";
 import { SlashingQueryServer } from "./queryServer.js";
+import { slashingGrpc } from "./grpc.js";
+import type { GrpcHandler } from "../staking/grpc.js";
 
 /** Misbehavior types CometBFT reports (abci MisbehaviorType): both are equivocation for the SDK. */
 const DUPLICATE_VOTE = 1;
@@ -18,6 +20,7 @@ export interface SlashingModule {
   readonly name: string;
   readonly keeper: SlashingKeeper;
   readonly query: SlashingQueryServer;
+  readonly grpcQueries: Readonly<Record<string, GrpcHandler>>;
   /** BeginBlock: each last-commit vote updates liveness; each misbehavior is handled as double-sign evidence. */
   beginBlock(ctx: Context, votes: readonly CommitVote[], misbehavior: readonly Misbehavior[]): void;
 }
@@ -26,10 +29,12 @@ export function createSlashingModule(staking: SlashingStakingKeeper, registry: M
   const keeper = new SlashingKeeper(staking);
   staking.addHooks(keeper);
   registry.register<MsgUnjail>(MsgUnjailType, (ctx, m) => handleUnjail(keeper, ctx, m));
+  const query = new SlashingQueryServer(keeper);
   return {
     name: MODULE_NAME,
     keeper,
-    query: new SlashingQueryServer(keeper),
+    query,
+    grpcQueries: slashingGrpc(keeper, query),
     beginBlock: (ctx, votes, misbehavior) => {
       for (const v of votes) keeper.handleValidatorSignature(ctx, v.address, v.power, isMissed(v));
       for (const m of misbehavior) {

@@ -30,6 +30,7 @@ import {
   handleUndelegate,
 } from "./msgServer.js";
 import { StakingQueryServer } from "./queryServer.js";
+import { stakingGrpc, type GrpcHandler } from "./grpc.js";
 import type { ValidatorUpdate } from "./types.js";
 import { jail, stakingEndBlock, unjail } from "./valset.js";
 import { slash } from "./slash.js";
@@ -47,6 +48,8 @@ export interface StakingModule {
   readonly name: string;
   readonly keeper: StakingKeeper;
   readonly query: StakingQueryServer;
+  /** gRPC method path → protobuf handler (ABCI Query). */
+  readonly grpcQueries: Readonly<Record<string, GrpcHandler>>;
   /** EndBlock: validator-set updates for FinalizeBlock, then maturity of unbondings and redelegations. */
   endBlock(ctx: Context): ValidatorUpdate[];
   /** What slashing may do to staking: look up, slash, jail, unjail (hand this to createSlashingModule). */
@@ -103,10 +106,12 @@ export function createStakingModule(
   registry.register<MsgCancelUnbondingDelegation>(MsgCancelUnbondingDelegationType, (ctx, m) =>
     handleCancelUnbonding(keeper, ctx, m),
   );
+  const query = new StakingQueryServer(keeper);
   return {
     name: MODULE_NAME,
     keeper,
-    query: new StakingQueryServer(keeper),
+    query,
+    grpcQueries: stakingGrpc(keeper, query),
     endBlock: (ctx) => stakingEndBlock(keeper, ctx),
     slashingView: slashingView(keeper),
   };

@@ -35,7 +35,6 @@ import type { KVReader } from "./store/types.js";
 import { DEFAULT_MIN_GAS_PRICE, parseGasPrices } from "./tx/fees.js";
 import { runTx } from "./tx/runTx.js";
 import type { Context } from "./tx/context.js";
-import type { RegistrationEnclave } from "./modules/registration/expectedKeepers.js";
 import {
   BlockRandomKeeper,
   blockRefFor,
@@ -44,7 +43,8 @@ import {
   type BlockRandomEnclave,
 } from "./random.js";
 import { appContext } from "./app/context.js";
-import { createChainModules, type ChainModules } from "./app/modules.js";
+import { createChainModules, type ChainModules, type ModulesEnclave } from "./app/modules.js";
+import { decodeTx, type DecodedTx } from "./tx/decode.js";
 import type { BlockHookInfo } from "./app/module.js";
 import { checkProposal, prepareTxs, type ProposalChecks, type ProposalEnv } from "./app/proposal.js";
 import { QueryRouter } from "./app/query.js";
@@ -57,8 +57,8 @@ export const APP_PROTOCOL_VERSION = 1n;
 const APP_PREFIX = utf8.encode("app/");
 const CHAIN_ID_KEY = new Uint8Array([...APP_PREFIX, ...utf8.encode("chain_id")]);
 
-/** What the app needs from the node's enclave: registration and the block random (EnclaveHost has both). */
-export type AppEnclave = RegistrationEnclave & BlockRandomEnclave;
+/** What the app needs from the node's enclave: registration, compute ECALLs, the block random (EnclaveHost). */
+export type AppEnclave = ModulesEnclave & BlockRandomEnclave;
 
 export interface ShroudAppOptions {
   readonly store: Store;
@@ -97,6 +97,8 @@ export class ShroudApp implements AbciApplication {
   /** InitChain's initial_height: the height of the first block. */
   private genesisHeight = 1n;
   private readonly replayGenesis: RequestInitChain | undefined;
+  /** The tx runTx is delivering or simulating (compute's txOf: the enclave needs its signature). */
+  private delivering: DecodedTx | undefined;
   /** Digest of our own last proposal (height, base app hash, txs): ProcessProposal of it needs no re-check. */
   private ownProposal: Uint8Array | undefined;
 
@@ -107,6 +109,13 @@ export class ShroudApp implements AbciApplication {
     this.checks = opts.proposalChecks ?? "full";
     this.modules = createChainModules({
       enclave: opts.enclave,
+      block: {
+        blockRandom: (ctx) => this.random.get(ctx),
+        txOf: (ctx) =>
+          this.delivering !== undefined && equalBytes(this.delivering.hash, ctx.txHash)
+            ? this.delivering
+            : undefined,
+      },
       minGasPrices: parseGasPrices(opts.minGasPrices ?? DEFAULT_MIN_GAS_PRICE),
     });
     const stored = this.store.committed.get(CHAIN_ID_KEY);
@@ -118,6 +127,7 @@ export class ShroudApp implements AbciApplication {
       modules: this.modules,
       chainId: this.chainId,
       lastBlockTimeNs: this.lastBlockTimeNs,
+      withTx: (tx, f) => this.withDelivering(tx, f),
     }));
   }
 
@@ -255,13 +265,24 @@ export class ShroudApp implements AbciApplication {
     timeNs: bigint,
     i: number,
   ): ExecTxResult {
-    const r = runTx(this.modules.txEnv, state, tx, "deliver", {
-      chainId: this.chainId,
-      height,
-      timeNs,
-      txIndex: i,
-    });
+    const r = this.withDelivering(tx, () =>
+      runTx(this.modules.txEnv, state, tx, "deliver", { chainId: this.chainId, height, timeNs, txIndex: i }),
+    );
     return toExecTxResult(r);
+  }
+
+  /** Runs `f` with `tx` (decoded again: runTx does not hand it out) visible to compute's txOf. */
+  private withDelivering<T>(tx: Uint8Array, f: () => T): T {
+    try {
+      this.delivering = decodeTx(tx, this.modules.registry);
+    } catch {
+      this.delivering = undefined; // runTx reports the decode error itself
+    }
+    try {
+      return f();
+    } finally {
+      this.delivering = undefined;
+    }
   }
 
   /**

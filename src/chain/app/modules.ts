@@ -19,6 +19,8 @@ import {
   STORE_PREFIX as REG_PREFIX,
 } from "../modules/registration/keys.js";
 import type { RegistrationEnclave } from "../modules/registration/expectedKeepers.js";
+import { createComputeModule, type ComputeModule } from "../modules/compute/module.js";
+import type { ComputeBlockSource, ComputeEnclave } from "../modules/compute/expectedKeepers.js";
 import { RANDOM_STORE_PREFIX } from "../random.js";
 import type { GasPrice } from "../tx/fees.js";
 import { MsgRegistry } from "../tx/msgRegistry.js";
@@ -27,9 +29,22 @@ import { registerSecretMsgTypes } from "../tx/secretMsgs.js";
 import { authGrpc, bankGrpc, registrationGrpc } from "./grpc.js";
 import type { AppModule } from "./module.js";
 
+/** What the modules need from the node's enclave (EnclaveHost satisfies it). */
+export type ModulesEnclave = RegistrationEnclave & ComputeEnclave;
+
+/**
+ * Stand-in when the node has no enclave (tests of the plain state machine, genesis dry runs): every compute
+ * ECALL answers a coded error, so contract messages fail as results instead of the module being absent.
+ */
+const NO_ENCLAVE: ComputeEnclave = {
+  ecall: () => ({ error: { code: 1, message: "this node has no enclave" }, gasUsed: 0n }),
+};
+
 export interface ChainModulesOptions {
-  /** The node's enclave (registration); absent in tests of the plain state machine. */
-  readonly enclave?: RegistrationEnclave | undefined;
+  /** The node's enclave (registration, compute); absent in tests of the plain state machine. */
+  readonly enclave?: ModulesEnclave | undefined;
+  /** Per-block facts compute needs from the app (block random, the tx being delivered). */
+  readonly block?: ComputeBlockSource;
   /** Validator-local minimum gas prices (CheckTx only). */
   readonly minGasPrices: readonly GasPrice[];
 }
@@ -39,6 +54,7 @@ export interface ChainModules {
   readonly auth: AuthModule;
   readonly bank: BankModule;
   readonly registration: RegistrationModule;
+  readonly compute: ComputeModule;
   /** In genesis order (InitChain runs them in this order; export too). */
   readonly list: readonly AppModule[];
   /** The runTx environment (registry, ante keepers, local min gas prices). */
@@ -84,6 +100,13 @@ export function createChainModules(opts: ChainModulesOptions): ChainModules {
   const blocked = auth.keeper.moduleNames().map((n) => auth.keeper.getModuleAddress(n));
   const bank = createBankModule(auth.keeper, blocked, registry);
   const registration = createRegistrationModule(opts.enclave, registry);
+  const compute = createComputeModule({
+    enclave: opts.enclave ?? NO_ENCLAVE,
+    bank: bank.sendKeeper,
+    accounts: auth.keeper,
+    registry,
+    block: opts.block ?? { blockRandom: () => undefined, txOf: () => undefined },
+  });
 
   const list: AppModule[] = [
     {
@@ -116,6 +139,7 @@ export function createChainModules(opts: ChainModulesOptions): ChainModules {
       exportGenesis: (ctx) => exportRegistrationGenesis(ctx, registration.keeper),
       grpcQueries: registrationGrpc(registration),
     },
+    compute.appModule,
   ];
 
   const storePrefixes = new Map<string, Uint8Array>(list.map((m) => [m.name, m.storePrefix]));
@@ -125,5 +149,5 @@ export function createChainModules(opts: ChainModulesOptions): ChainModules {
     keepers: { accounts: auth.keeper, bank: bank.keeper },
     ante: { minGasPrices: opts.minGasPrices },
   };
-  return { registry, auth, bank, registration, list, txEnv, storePrefixes };
+  return { registry, auth, bank, registration, compute, list, txEnv, storePrefixes };
 }

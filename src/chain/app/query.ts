@@ -24,6 +24,8 @@ export interface QueryEnv {
   readonly modules: ChainModules;
   readonly chainId: string;
   readonly lastBlockTimeNs: bigint;
+  /** Makes the simulated tx visible to compute (its enclave calls need the tx). */
+  withTx<T>(tx: Uint8Array, f: () => T): T;
 }
 
 /** SDK baseapp gRPCErrorToSDKError: NotFound → sdk 22, InvalidArgument → sdk 18, others → sdk 6. */
@@ -148,11 +150,13 @@ export class QueryRouter {
     } catch {
       throw new QueryError(GrpcCode.InvalidArgument, "malformed request");
     }
-    const r = runTx(env.modules.txEnv, new MemoryOverlay(state), txBytes, "simulate", {
-      chainId: env.chainId,
-      height: BigInt(env.store.info().lastHeight) + 1n,
-      timeNs: env.lastBlockTimeNs,
-    });
+    const r = env.withTx(txBytes, () =>
+      runTx(env.modules.txEnv, new MemoryOverlay(state), txBytes, "simulate", {
+        chainId: env.chainId,
+        height: BigInt(env.store.info().lastHeight) + 1n,
+        timeNs: env.lastBlockTimeNs,
+      }),
+    );
     // As the SDK: a failing simulation answers with the tx's own code, codespace and log.
     if (r.code !== 0) return { ...emptyAnswer(height), code: r.code, codespace: r.codespace, log: r.log };
     // SDK v0.50 fills msg_responses and leaves the deprecated `data` empty.

@@ -1,0 +1,143 @@
+// A Secret Contract through the whole app with a real enclave: secretjs (Wallet + EncryptionUtilsImpl with the
+// tx key read from the app's own TxKey query) stores, instantiates and executes the counter contract in blocks
+// that start with the block random; the encrypted query answers the new count.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  EncryptionUtilsImpl,
+  MsgExecuteContract,
+  MsgInstantiateContract,
+  MsgStoreCode,
+  SecretNetworkClient,
+  Wallet,
+  type Msg,
+} from "secretjs";
+import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
+import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
+import type { Event } from "cosmjs-types/tendermint/abci/types";
+import { devAuthorityPublicKey, EnclaveHost } from "../../src/enclave/api.js";
+import { ShroudApp } from "../../src/chain/app.js";
+import { appContext } from "../../src/chain/app/context.js";
+import { MemoryOverlay } from "../../src/chain/store/memory.js";
+import { decodeBytesField1 } from "../../src/chain/modules/registration/proto.js";
+import { DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
+import { fromBase64, utf8 } from "../../src/util/bytes.js";
+import { tempStore, testGenesis, type TempStore } from "./fixtures.js";
+import { initChain, runHeight, timeOf } from "./lifecycle.js";
+
+// contracts/build/counter.wasm(.gz): provenance in contracts/testdata/README.md.
+const counterGz = new Uint8Array(
+  readFileSync(new URL("../../contracts/build/counter.wasm.gz", import.meta.url)),
+);
+const counterHash = createHash("sha256")
+  .update(readFileSync(new URL("../../contracts/build/counter.wasm", import.meta.url)))
+  .digest("hex");
+
+let dir: string;
+let enclave: EnclaveHost;
+let t: TempStore;
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "shroud-app-compute-"));
+  enclave = await EnclaveHost.start({
+    dataDir: join(dir, "e"),
+    platformSecretPath: join(dir, "e.secret"),
+    ecallTimeoutMs: 60_000,
+  });
+  t = tempStore();
+});
+after(async () => {
+  await enclave.stop();
+  t.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const attr = (events: Event[], type: string, key: string): string | undefined =>
+  events.filter((e) => e.type === type).flatMap((e) => e.attributes.filter((a) => a.key === key))[0]?.value;
+
+test(
+  "store, instantiate, execute and query the counter contract through ShroudApp",
+  { timeout: 60_000 },
+  async () => {
+    const keys = enclave.initBootstrap();
+    const g = testGenesis({
+      nodeExchKey: keys.seedExchangePublicKey,
+      ioExchKey: keys.ioExchangePublicKey,
+      measurement: enclave.getMeasurement(),
+      authority: devAuthorityPublicKey(),
+    });
+    const app = new ShroudApp({ store: t.store, enclave });
+    await initChain(app, g);
+    await runHeight(app, 1n, timeOf(g, 1n), []);
+    const q = (path: string, data: Uint8Array) => {
+      const r = app.query({ path, data, height: 0n, prove: false });
+      assert.equal(r.code, 0, r.log);
+      return r.value;
+    };
+    const txKey = decodeBytesField1(q("/secret.registration.v1beta1.Query/TxKey", new Uint8Array()), "key");
+    const wallet = new Wallet(DEV_MNEMONICS.a);
+    const utils = new EncryptionUtilsImpl("http://unused.invalid", new Uint8Array(32).fill(7));
+    (utils as unknown as { consensusIoPubKey: Uint8Array }).consensusIoPubKey = txKey;
+    const client = new SecretNetworkClient({
+      url: "http://127.0.0.1:1",
+      chainId: g.chain_id,
+      wallet,
+      walletAddress: wallet.address,
+      encryptionUtils: utils,
+    });
+    const acc = QueryAccountResponse.decode(
+      q(
+        "/cosmos.auth.v1beta1.Query/Account",
+        QueryAccountRequest.encode({ address: wallet.address }).finish(),
+      ),
+    );
+    const accountNumber = Number(BaseAccount.decode(acc.account!.value).accountNumber);
+    let sequence = 0;
+    let height = 2n;
+    const deliver = async (msg: Msg) => {
+      const tx = await client.prepareAndSign([msg], {
+        gasLimit: 5_000_000,
+        explicitSignerData: { accountNumber, sequence: sequence++, chainId: g.chain_id },
+      });
+      const h = await runHeight(app, height, timeOf(g, height), [tx]);
+      height++;
+      const r = h.finalize.txResults[1]!;
+      assert.equal(r.code, 0, r.log);
+      return r;
+    };
+
+    const stored = await deliver(
+      new MsgStoreCode({ sender: wallet.address, wasm_byte_code: counterGz, source: "", builder: "" }),
+    );
+    const codeId = Number(attr(stored.events, "message", "code_id"));
+    assert.equal(codeId, 1);
+    const inst = await deliver(
+      new MsgInstantiateContract({
+        sender: wallet.address,
+        code_id: codeId,
+        code_hash: counterHash,
+        label: "counter",
+        init_msg: { count: 5 },
+      }),
+    );
+    const address = attr(inst.events, "message", "contract_address")!;
+    assert.match(address, /^secret1/);
+    await deliver(
+      new MsgExecuteContract({
+        sender: wallet.address,
+        contract_address: address,
+        code_hash: counterHash,
+        msg: { increment: {} },
+        sent_funds: [],
+      }),
+    );
+    const msg = await utils.encrypt(counterHash, { get_count: {} });
+    const ctx = appContext(new MemoryOverlay(t.store.committed), g.chain_id, height, 0n);
+    const r = app.modules.compute.query.querySecretContract(ctx, address, msg);
+    const b64 = utf8.decode(await utils.decrypt(fromBase64(r.data), msg.slice(0, 32)));
+    assert.deepEqual(JSON.parse(utf8.decode(fromBase64(b64))), { count: 6 });
+  },
+);

@@ -126,4 +126,10 @@ describe("gas, simulation, randomness", () => {
       setBlockRandom(undefined);
     }
   });
+  test("after an enclave restart (empty code cache) the stored upload is sent again and the call succeeds", async () => {
+    await h.restartEnclave();
+    const r = await h.deliver(h.a, [execMsg({ increment: {} })]);
+    ok(r.res);
+    assert.equal(await h.decryptData(r.res, r.tx, 0), "2");
+  });
 });

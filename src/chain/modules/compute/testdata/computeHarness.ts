@@ -25,7 +25,10 @@ export function contract(name: string): Uint8Array {
 }
 
 export interface Harness {
+  /** The running enclave (replaced by restartEnclave). */
   readonly host: EnclaveHost;
+  /** Stops the enclave and starts it again on the same sealed state (its compiled-code cache is then empty). */
+  restartEnclave(): Promise<void>;
   readonly chain: TestChain;
   readonly compute: ComputeModule;
   readonly a: Wallet;
@@ -52,18 +55,16 @@ export function setBlockRandom(r: Uint8Array | undefined): void {
 
 export async function startHarness(): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "shroud-compute-"));
-  const host = await EnclaveHost.start({
-    dataDir: join(dir, "data"),
-    platformSecretPath: join(dir, "ps"),
-    ecallTimeoutMs: 60_000,
-  });
+  const start = () =>
+    EnclaveHost.start({ dataDir: join(dir, "data"), platformSecretPath: join(dir, "ps"), ecallTimeoutMs: 60_000 });
+  let host = await start();
   const keys = host.initBootstrap();
   const a = new Wallet(MNEMONIC_A);
   const b = new Wallet(MNEMONIC_B);
   const chain = makeTestChain({ [a.address]: 100_000_000_000n, [b.address]: 100_000_000_000n });
   let current: DecodedTx | undefined;
   const compute = createComputeModule({
-    enclave: host,
+    enclave: { ecall: (name, payload, opts) => host.ecall(name, payload, opts) },
     bank: chain.bank.sendKeeper,
     accounts: chain.auth.keeper,
     registry: chain.registry,
@@ -112,7 +113,13 @@ export async function startHarness(): Promise<Harness> {
   const decryptWith = async (tx: DecodedTx, i: number, b64: string) =>
     utf8.decode(await utils.decrypt(fromBase64(b64), nonceOf(tx, i)));
   return {
-    host,
+    get host() {
+      return host;
+    },
+    restartEnclave: async () => {
+      await host.stop();
+      host = await start();
+    },
     chain,
     compute,
     a,

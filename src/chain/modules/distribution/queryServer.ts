@@ -76,6 +76,21 @@ export class DistributionQueryServer {
     };
   }
 
+  /** GET /cosmos/distribution/v1beta1/delegators/{delegator_address}/validators */
+  delegatorValidators(ctx: Context, delAddr: string): Json {
+    const ds = [...this.k.staking.iterateDelegations(ctx, parse(delAddr))];
+    return { validators: ds.map((d) => toBech32(d.validator, VALOPER_PREFIX)) };
+  }
+
+  /**
+   * GET /cosmos/distribution/v1beta1/validators/{validator_address}/slashes. Our per-share accounting keeps no
+   * slash-event records (README), so the list is always empty.
+   */
+  validatorSlashes(ctx: Context, valAddr: string): Json {
+    this.validator(ctx, valAddr);
+    return { slashes: [], pagination: { next_key: null, total: "0" } };
+  }
+
   /** GET /cosmos/distribution/v1beta1/community_pool */
   communityPool(ctx: Context): Json {
     return { pool: dc(this.k.getCommunityPool(ctx)) };

@@ -152,3 +152,21 @@ test("distribution, mint and slashing gRPC carry the JSON servers' facts", () =>
   assert.equal(si.valSigningInfo.address, cons);
   assert.equal(si.valSigningInfo.indexOffset, 1n);
 });
+
+test("JSON extras the LCD routes name: validator unbondings, delegator validator, distribution lists", () => {
+  const { c, ctx } = setup();
+  const ubds = c.staking.query.validatorUnbondingDelegations(ctx, valStr(1)) as {
+    unbonding_responses: unknown[];
+  };
+  assert.equal(ubds.unbonding_responses.length, 1);
+  const dv = c.staking.query.delegatorValidator(ctx, accStr(9), valStr(1)) as {
+    validator: { operator_address: string };
+  };
+  assert.equal(dv.validator.operator_address, valStr(1));
+  assert.throws(() => c.staking.query.delegatorValidator(ctx, accStr(1), valStr(7)), QueryError);
+  assert.deepEqual(c.distr.query.delegatorValidators(ctx, accStr(9)), { validators: [valStr(1)] });
+  assert.deepEqual(c.distr.query.validatorSlashes(ctx, valStr(1)), {
+    slashes: [],
+    pagination: { next_key: null, total: "0" },
+  });
+});

@@ -195,6 +195,25 @@ export class StakingQueryServer {
     return { validators: vals.map(validatorJson), pagination: page(vals.length) };
   }
 
+  /** GET /cosmos/staking/v1beta1/validators/{validator_addr}/unbonding_delegations */
+  validatorUnbondingDelegations(ctx: Context, valAddr: string): Json {
+    const op = parse(valAddr, VALOPER_PREFIX);
+    const us = [...this.k.iterateUnbondings(ctx)].filter((u) => Buffer.compare(u.validator, op) === 0);
+    return { unbonding_responses: us.map(unbondingJson), pagination: page(us.length) };
+  }
+
+  /** GET /cosmos/staking/v1beta1/delegators/{delegator_addr}/validators/{validator_addr} */
+  delegatorValidator(ctx: Context, delAddr: string, valAddr: string): Json {
+    const op = parse(valAddr, VALOPER_PREFIX);
+    if (this.k.getDelegation(ctx, parse(delAddr), op) === undefined) {
+      throw new QueryError(
+        GrpcCode.NotFound,
+        `delegation with delegator ${delAddr} not found for validator ${valAddr}`,
+      );
+    }
+    return { validator: validatorJson(this.validatorOrNotFound(ctx, op)) };
+  }
+
   /** GET /cosmos/staking/v1beta1/pool */
   pool(ctx: Context): Json {
     return {

@@ -3,6 +3,9 @@
 import type { DevEngine } from "../consensus/dev.js";
 import type { ShroudApp } from "../chain/app.js";
 import type { GenesisDoc } from "../chain/genesis.js";
+import { createAppBackend } from "../api/rest/appBackend.js";
+import { startRestServer } from "../api/rest/server.js";
+import { FAUCET_AMOUNT, FAUCET_DENOM, startFaucetServer } from "./faucet.js";
 
 /** What a service gets: the running node. */
 export interface DevNodeView {
@@ -22,4 +25,38 @@ export interface DevService {
 }
 
 /** Services started by `shroud dev`, in order. REST and the faucet are added here by their owners. */
-export const DEV_SERVICES: DevService[] = [];
+export const DEV_SERVICES: DevService[] = [
+  {
+    name: "REST",
+    start: async (n) => {
+      const backend = createAppBackend({
+        app: n.app,
+        engine: n.engine,
+        chainId: n.genesis.chain_id,
+        host: n.host,
+        rpcPort: n.ports.rpc,
+      });
+      const rest = await startRestServer(backend, n.host, n.ports.rest, {
+        onInternalError: (e) => {
+          n.log(`REST internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        },
+      });
+      n.log(`REST (LCD) on http://${n.host}:${rest.port}`);
+      return rest;
+    },
+  },
+  {
+    name: "faucet",
+    start: async (n) => {
+      const f = await startFaucetServer(
+        { app: n.app, engine: n.engine, chainId: n.genesis.chain_id },
+        n.host,
+        n.ports.faucet,
+      );
+      n.log(
+        `faucet on http://${n.host}:${f.port}/faucet?address=secret1… (${FAUCET_AMOUNT}${FAUCET_DENOM} from ${f.faucet.key.address})`,
+      );
+      return f;
+    },
+  },
+];

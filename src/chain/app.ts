@@ -240,7 +240,7 @@ export class ShroudApp implements AbciApplication {
     const hook = hookInfo(req, timeNs);
     const txResults: ExecTxResult[] = [];
     const randomOk = this.applyBlockRandom(ctx, req);
-    for (const m of this.modules.list) m.beginBlock?.(ctx, hook);
+    for (const m of this.modules.beginBlockers) m.beginBlock?.(ctx, hook);
     const events = toAbciEvents(ctx.events.events, { key: "mode", value: "BeginBlock" });
     req.txs.forEach((tx, i) => {
       if (i === 0 && randomOk !== undefined) txResults.push(randomOk);
@@ -249,7 +249,7 @@ export class ShroudApp implements AbciApplication {
     });
     const endCtx = appContext(overlay, this.chainId, req.height, timeNs);
     const validatorUpdates: ValidatorUpdate[] = [];
-    for (const m of this.modules.list) validatorUpdates.push(...(m.endBlock?.(endCtx, hook) ?? []));
+    for (const m of this.modules.endBlockers) validatorUpdates.push(...(m.endBlock?.(endCtx, hook) ?? []));
     events.push(...toAbciEvents(endCtx.events.events, { key: "mode", value: "EndBlock" }));
     const writes =
       this.genesis === undefined ? overlay.pendingWrites() : (overlay.write(), this.genesis.pendingWrites());
@@ -396,9 +396,11 @@ function hookInfo(req: RequestFinalizeBlock, timeNs: bigint): BlockHookInfo {
     lastCommitVotes: req.decidedLastCommit.votes.map((v) => ({
       address: v.validator.address,
       power: v.validator.power,
-      signed: v.blockIdFlag === BlockIDFlag.BLOCK_ID_FLAG_COMMIT,
+      // A NIL vote still signed (SDK: only ABSENT is a missed block).
+      signed: v.blockIdFlag !== BlockIDFlag.BLOCK_ID_FLAG_ABSENT,
     })),
     misbehavior: req.misbehavior.map((m) => ({
+      type: m.type,
       address: m.validator.address,
       power: m.validator.power,
       height: m.height,

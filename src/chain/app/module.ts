@@ -17,6 +17,8 @@ export interface BlockHookInfo {
   }[];
   /** Evidence of double signing: validator address, power, height, time (ns). */
   readonly misbehavior: readonly {
+    /** abci MisbehaviorType: 1 duplicate vote, 2 light client attack. */
+    readonly type: number;
     readonly address: Uint8Array;
     readonly power: bigint;
     readonly height: bigint;

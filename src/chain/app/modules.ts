@@ -2,6 +2,9 @@
 // sees the resulting `AppModule` list. A new module (staking, gov, compute …) plugs in with one entry in
 // `createChainModules` (build it, push its AppModule).
 import { createAuthModule, type AuthModule } from "../modules/auth/module.js";
+import { Permission } from "../modules/auth/types.js";
+import { FEE_COLLECTOR_NAME } from "../modules/auth/keys.js";
+import type { ModulePermissions } from "../modules/auth/keeper.js";
 import { exportAuthGenesis, initAuthGenesis, type AuthGenesis } from "../modules/auth/genesis.js";
 import { STORE_PREFIX as AUTH_PREFIX } from "../modules/auth/keys.js";
 import { BASE_ACCOUNT_TYPE_URL } from "../modules/auth/types.js";
@@ -28,6 +31,11 @@ import type { TxEnv } from "../tx/runTx.js";
 import { registerSecretMsgTypes } from "../tx/secretMsgs.js";
 import { authGrpc, bankGrpc, registrationGrpc } from "./grpc.js";
 import type { AppModule } from "./module.js";
+import { createPosModules, type PosModules } from "./pos.js";
+import { MINT_MODULE_PERMISSIONS } from "../modules/mint/module.js";
+import { STAKING_MODULE_PERMISSIONS } from "../modules/staking/module.js";
+import { DISTRIBUTION_MODULE_PERMISSIONS } from "../modules/distribution/module.js";
+import { MODULE_NAME as GOV_NAME } from "../modules/gov/keys.js";
 
 /** What the modules need from the node's enclave (EnclaveHost satisfies it). */
 export type ModulesEnclave = RegistrationEnclave & ComputeEnclave;
@@ -53,10 +61,16 @@ export interface ChainModules {
   readonly registry: MsgRegistry;
   readonly auth: AuthModule;
   readonly bank: BankModule;
+  /** staking, distribution, slashing, mint, gov. */
+  readonly pos: PosModules;
   readonly registration: RegistrationModule;
   readonly compute: ComputeModule;
   /** In genesis order (InitChain runs them in this order; export too). */
   readonly list: readonly AppModule[];
+  /** FinalizeBlock runs these `beginBlock`s before the txs, in this order (mint → distribution → slashing). */
+  readonly beginBlockers: readonly AppModule[];
+  /** … and these `endBlock`s after them (gov → staking); their validator updates go to CometBFT. */
+  readonly endBlockers: readonly AppModule[];
   /** The runTx environment (registry, ante keepers, local min gas prices). */
   readonly txEnv: TxEnv;
   /** Store names for `store/<name>/key` queries → their prefix. */
@@ -93,12 +107,25 @@ function importableAuthExport(g: {
   };
 }
 
+/**
+ * Every module account and what it may do (SDK app.go maccPerms): fee collector, mint, the staking pools,
+ * distribution, and gov (burns deposits). staking README "Wiring"; gov README.
+ */
+export const CHAIN_MODULE_PERMISSIONS: ModulePermissions = Object.freeze({
+  [FEE_COLLECTOR_NAME]: [],
+  ...MINT_MODULE_PERMISSIONS,
+  ...STAKING_MODULE_PERMISSIONS,
+  ...DISTRIBUTION_MODULE_PERMISSIONS,
+  [GOV_NAME]: [Permission.Burner],
+});
+
 export function createChainModules(opts: ChainModulesOptions): ChainModules {
   const registry = new MsgRegistry();
   registerSecretMsgTypes(registry);
-  const auth = createAuthModule();
+  const auth = createAuthModule(CHAIN_MODULE_PERMISSIONS);
   const blocked = auth.keeper.moduleNames().map((n) => auth.keeper.getModuleAddress(n));
   const bank = createBankModule(auth.keeper, blocked, registry);
+  const pos = createPosModules(auth.keeper, bank.keeper, registry);
   const registration = createRegistrationModule(opts.enclave, registry);
   const compute = createComputeModule({
     enclave: opts.enclave ?? NO_ENCLAVE,
@@ -129,6 +156,7 @@ export function createChainModules(opts: ChainModulesOptions): ChainModules {
       exportGenesis: (ctx) => exportBankGenesis(ctx, bank.keeper),
       grpcQueries: bankGrpc(bank),
     },
+    ...pos.genesisList,
     {
       name: REGISTRATION_NAME,
       storePrefix: REG_PREFIX,
@@ -149,5 +177,17 @@ export function createChainModules(opts: ChainModulesOptions): ChainModules {
     keepers: { accounts: auth.keeper, bank: bank.keeper },
     ante: { minGasPrices: opts.minGasPrices },
   };
-  return { registry, auth, bank, registration, compute, list, txEnv, storePrefixes };
+  return {
+    registry,
+    auth,
+    bank,
+    pos,
+    registration,
+    compute,
+    list,
+    beginBlockers: pos.beginBlockers,
+    endBlockers: pos.endBlockers,
+    txEnv,
+    storePrefixes,
+  };
 }

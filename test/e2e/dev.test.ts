@@ -1,0 +1,279 @@
+// End to end: `shroud dev` as a child process, driven by the real secretjs 1.22 (SecretNetworkClient + Wallet,
+// unchanged) over REST: bank send, contract upload/instantiate/execute/query with encryption, errors, tx search,
+// admin changes, the faucet, a SNIP-20 transfer with a viewing key; then SIGINT and a clean exit.
+import { test, describe, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { MsgExecuteContractResponse, SecretNetworkClient, TxResultCode, Wallet } from "secretjs";
+import { startDevChild, type DevChild } from "./devNode.js";
+
+// LocalSecret's published mnemonics a and b (scrtlabs LocalSecret README; also src/cli/devGenesis.ts).
+const MNEMONIC_A =
+  "grant rice replace explain federal release fix clever romance raise often wild taxi quarter soccer fiber love must tape steak together observe swap guitar";
+const MNEMONIC_B =
+  "jelly shadow frog dirt dragon use armed praise universe win jungle close inmate rain oil canvas beauty pioneer chef soccer icon dizzy thunder meadow";
+const CHAIN_ID = "secretdev-1";
+// contracts/build/*.wasm(.gz): provenance in contracts/testdata/README.md.
+const wasmFile = (name: string): Uint8Array =>
+  new Uint8Array(readFileSync(new URL(`../../contracts/build/${name}`, import.meta.url)));
+const sha256Hex = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+const COUNTER = wasmFile("counter.wasm");
+const COUNTER_GZ = wasmFile("counter.wasm.gz");
+const SNIP20_GZ = wasmFile("snip20.wasm.gz");
+const COUNTER_HASH = sha256Hex(COUNTER);
+const SNIP20_HASH = sha256Hex(wasmFile("snip20.wasm"));
+const BIG_GAS = { gasLimit: 5_000_000, broadcastCheckIntervalMs: 100 };
+const SMALL_GAS = { gasLimit: 300_000, broadcastCheckIntervalMs: 100 };
+
+function attr(tx: { arrayLog?: { type: string; key: string; value: string }[] }, type: string, key: string) {
+  return tx.arrayLog?.find((l) => l.type === type && l.key === key)?.value;
+}
+
+async function uscrt(client: SecretNetworkClient, address: string): Promise<bigint> {
+  const r = await client.query.bank.balance({ address, denom: "uscrt" });
+  return BigInt(r.balance?.amount ?? "0");
+}
+
+describe("shroud dev end to end with secretjs 1.22", { timeout: 110_000 }, () => {
+  let node: DevChild;
+  let a: SecretNetworkClient;
+  let b: SecretNetworkClient;
+  let walletA: Wallet;
+  let walletB: Wallet;
+  let counterAddr = "";
+  let codeId = "";
+  const t0 = Date.now();
+
+  before(async () => {
+    node = await startDevChild(50);
+    walletA = new Wallet(MNEMONIC_A);
+    walletB = new Wallet(MNEMONIC_B);
+    a = new SecretNetworkClient({
+      url: node.rest,
+      chainId: CHAIN_ID,
+      wallet: walletA,
+      walletAddress: walletA.address,
+    });
+    b = new SecretNetworkClient({
+      url: node.rest,
+      chainId: CHAIN_ID,
+      wallet: walletB,
+      walletAddress: walletB.address,
+    });
+  });
+
+  after(async () => {
+    const code = await node.stop();
+    process.stdout.write(`# e2e: node up to stop took ${Date.now() - t0} ms\n`);
+    assert.equal(code, 0, node.output());
+  });
+
+  test("balance of a genesis account", async () => {
+    assert.equal(await uscrt(a, walletA.address), 1_000_000_000_000_000_000n);
+  });
+
+  test("send: the balance drops by amount + fee, the receiver gains the amount", async () => {
+    const before = await uscrt(a, walletA.address);
+    const beforeB = await uscrt(a, walletB.address);
+    const tx = await a.tx.bank.send(
+      {
+        from_address: walletA.address,
+        to_address: walletB.address,
+        amount: [{ denom: "uscrt", amount: "1234" }],
+      },
+      { gasLimit: 25_000, broadcastCheckIntervalMs: 100 },
+    );
+    assert.equal(tx.code, 0, tx.rawLog);
+    const fee = BigInt(tx.tx.auth_info?.fee?.amount?.[0]?.amount ?? "0");
+    assert.ok(fee > 0n);
+    assert.equal(await uscrt(a, walletA.address), before - 1234n - fee);
+    assert.equal(await uscrt(a, walletB.address), beforeB + 1234n);
+    assert.ok(tx.height > 0 && tx.gasUsed > 0);
+  });
+
+  test("upload counter.wasm and counter.wasm.gz (same code hash)", async () => {
+    for (const wasm of [COUNTER, COUNTER_GZ]) {
+      const tx = await a.tx.compute.storeCode(
+        { sender: walletA.address, wasm_byte_code: wasm, source: "", builder: "" },
+        BIG_GAS,
+      );
+      assert.equal(tx.code, 0, tx.rawLog);
+      codeId = attr(tx, "message", "code_id") ?? "";
+      assert.match(codeId, /^\d+$/);
+    }
+    const { code_hash } = await a.query.compute.codeHashByCodeId({ code_id: codeId });
+    assert.equal(code_hash, COUNTER_HASH);
+  });
+
+  test("instantiate with an admin; contract info shows it", async () => {
+    const tx = await a.tx.compute.instantiateContract(
+      {
+        sender: walletA.address,
+        code_id: codeId,
+        code_hash: COUNTER_HASH,
+        label: `counter-${Date.now()}`,
+        init_msg: { count: 5 },
+        admin: walletA.address,
+      },
+      BIG_GAS,
+    );
+    assert.equal(tx.code, 0, tx.rawLog);
+    counterAddr = attr(tx, "message", "contract_address") ?? "";
+    assert.match(counterAddr, /^secret1/);
+    assert.equal(attr(tx, "wasm", "count"), "5"); // decrypted by secretjs
+    const info = await a.query.compute.contractInfo({ contract_address: counterAddr });
+    assert.equal(info.contract_info?.admin, walletA.address);
+  });
+
+  test("execute: decrypted output data and decrypted wasm events", async () => {
+    const tx = await a.tx.compute.executeContract(
+      {
+        sender: walletA.address,
+        contract_address: counterAddr,
+        code_hash: COUNTER_HASH,
+        msg: { increment: {} },
+      },
+      BIG_GAS,
+    );
+    assert.equal(tx.code, 0, tx.rawLog);
+    assert.equal(attr(tx, "wasm", "action"), "increment");
+    assert.equal(attr(tx, "wasm", "count"), "6");
+    const data = tx.data[0];
+    assert.ok(data !== undefined);
+    // secretjs 1.22 hands back the decrypted MsgExecuteContractResponse; its `data` is the contract's data.
+    const inner = MsgExecuteContractResponse.decode(data).data;
+    assert.deepEqual(JSON.parse(Buffer.from(inner).toString()), { count: 6 });
+  });
+
+  test("a contract error comes back decrypted", async () => {
+    const tx = await b.tx.compute.executeContract(
+      {
+        sender: walletB.address,
+        contract_address: counterAddr,
+        code_hash: COUNTER_HASH,
+        msg: { reset: { count: 0 } },
+      },
+      BIG_GAS,
+    );
+    assert.notEqual(tx.code, 0);
+    assert.match(tx.rawLog, /unauthorized: only the owner may reset/);
+  });
+
+  test("smart query via client.query.compute.queryContract", async () => {
+    const r = await a.query.compute.queryContract({
+      contract_address: counterAddr,
+      code_hash: COUNTER_HASH,
+      query: { get_count: {} },
+    });
+    assert.deepEqual(r, { count: 6 });
+  });
+
+  test("tx search with pagination (block randoms never show)", async () => {
+    const q = `message.sender='${walletA.address}'`;
+    const all = await a.query.txsQuery(q);
+    assert.ok(all.length >= 5, `found ${all.length}`);
+    // secretjs 1.22 sends `page = offset + 1` with `limit`: its "offset" counts pages, not txs.
+    const page1 = await a.query.txsQuery(q, undefined, { limit: "2", offset: "0" });
+    const page2 = await a.query.txsQuery(q, undefined, { limit: "2", offset: "1" });
+    assert.equal(page1.length, 2);
+    assert.equal(page2.length, 2);
+    assert.notEqual(page1[0]?.transactionHash, page2[0]?.transactionHash);
+    const h = all[0]!.height;
+    const inBlock = await a.query.txsQuery(`tx.height=${h}`);
+    assert.ok(inBlock.length >= 1);
+    // The block's first tx is the block random: the search shows only the user txs after it.
+    const block = await a.query.tendermint.getBlockByHeight({ height: String(h) });
+    assert.equal(inBlock.length, (block.block?.data?.txs?.length ?? 0) - 1);
+    for (const t of inBlock) assert.ok(t.tx.body !== undefined && t.code === TxResultCode.Success);
+    const randomTx = block.block?.data?.txs?.[0];
+    assert.ok(randomTx !== undefined);
+    const randomHash = sha256Hex(randomTx).toUpperCase();
+    const missing = await fetch(`${node.rest}/cosmos/tx/v1beta1/txs/${randomHash}`);
+    assert.equal(missing.status, 404);
+    const one = await a.query.getTx(all[0]!.transactionHash);
+    assert.equal(one?.transactionHash, all[0]!.transactionHash);
+  });
+
+  test("update admin, then clear admin", async () => {
+    const up = await a.tx.compute.updateAdmin(
+      { sender: walletA.address, contract_address: counterAddr, new_admin: walletB.address },
+      SMALL_GAS,
+    );
+    assert.equal(up.code, 0, up.rawLog);
+    let info = await a.query.compute.contractInfo({ contract_address: counterAddr });
+    assert.equal(info.contract_info?.admin, walletB.address);
+    const clr = await b.tx.compute.clearAdmin(
+      { sender: walletB.address, contract_address: counterAddr },
+      SMALL_GAS,
+    );
+    assert.equal(clr.code, 0, clr.rawLog);
+    info = await a.query.compute.contractInfo({ contract_address: counterAddr });
+    assert.ok(info.contract_info?.admin === "" || info.contract_info?.admin === undefined);
+  });
+
+  test("faucet: 1,000,000,000 uscrt to a new address; bad address is a 400", async () => {
+    const fresh = new Wallet().address;
+    const bad = await fetch(`${node.faucet}/faucet?address=secret1nope`);
+    assert.equal(bad.status, 400);
+    const r = await fetch(`${node.faucet}/faucet?address=${fresh}`);
+    assert.equal(r.status, 200, await r.clone().text());
+    const body = (await r.json()) as { txhash: string };
+    assert.match(body.txhash, /^[0-9A-F]{64}$/);
+    assert.equal(await uscrt(a, fresh), 1_000_000_000n);
+    const again = await fetch(`${node.faucet}/faucet?address=${fresh}`);
+    assert.equal(again.status, 429);
+  });
+
+  test("snip20: transfer, then a viewing-key balance query", async () => {
+    const store = await a.tx.compute.storeCode(
+      { sender: walletA.address, wasm_byte_code: SNIP20_GZ, source: "", builder: "" },
+      BIG_GAS,
+    );
+    assert.equal(store.code, 0, store.rawLog);
+    const inst = await a.tx.compute.instantiateContract(
+      {
+        sender: walletA.address,
+        code_id: attr(store, "message", "code_id") ?? "",
+        code_hash: SNIP20_HASH,
+        label: `snip20-${Date.now()}`,
+        init_msg: {
+          name: "Shroud Token",
+          symbol: "SHRD",
+          decimals: 6,
+          initial_balances: [{ address: walletA.address, amount: "1000" }],
+          prng_seed: Buffer.from("seed").toString("base64"),
+        },
+      },
+      BIG_GAS,
+    );
+    assert.equal(inst.code, 0, inst.rawLog);
+    const contract = { address: attr(inst, "message", "contract_address") ?? "", code_hash: SNIP20_HASH };
+    const xfer = await a.tx.snip20.transfer(
+      {
+        sender: walletA.address,
+        contract_address: contract.address,
+        code_hash: SNIP20_HASH,
+        msg: { transfer: { recipient: walletB.address, amount: "300" } },
+      },
+      BIG_GAS,
+    );
+    assert.equal(xfer.code, 0, xfer.rawLog);
+    const vk = await b.tx.snip20.setViewingKey(
+      {
+        sender: walletB.address,
+        contract_address: contract.address,
+        code_hash: SNIP20_HASH,
+        msg: { set_viewing_key: { key: "hunter2" } },
+      },
+      BIG_GAS,
+    );
+    assert.equal(vk.code, 0, vk.rawLog);
+    const bal = await b.query.snip20.getBalance({
+      contract,
+      address: walletB.address,
+      auth: { key: "hunter2" },
+    });
+    assert.equal(bal.balance.amount, "300");
+  });
+});

@@ -274,6 +274,29 @@ describe("shroud dev end to end with secretjs 1.22", { timeout: 110_000 }, () =>
     for (const t of [...p1.txs, ...p2.txs]) assert.notEqual(t, null); // a block random would render as null
   });
 
+  test("staking, distribution, gov and mint queries; delegate and see the delegation", async () => {
+    const { validators } = await a.query.staking.validators({ status: "BOND_STATUS_BONDED" });
+    const valoper = validators?.[0]?.operator_address ?? "";
+    assert.match(valoper, /^secretvaloper1/);
+    const tx = await a.tx.staking.delegate(
+      {
+        delegator_address: walletA.address,
+        validator_address: valoper,
+        amount: { denom: "uscrt", amount: "5000000" },
+      },
+      SMALL_GAS,
+    );
+    assert.equal(tx.code, 0, tx.rawLog);
+    const d = await a.query.staking.delegation({ delegator_addr: walletA.address, validator_addr: valoper });
+    assert.equal(d.delegation_response?.balance?.amount, "5000000");
+    const rewards = await a.query.distribution.delegationTotalRewards({ delegator_address: walletA.address });
+    assert.ok(Array.isArray(rewards.rewards));
+    const gov = await a.query.gov.params({ params_type: "voting" });
+    assert.ok(gov.voting_params?.voting_period !== undefined);
+    const { params } = await a.query.mint.params({});
+    assert.equal(params?.mint_denom, "uscrt");
+  });
+
   test("snip20: transfer, then a viewing-key balance query", async () => {
     const store = await a.tx.compute.storeCode(
       { sender: walletA.address, wasm_byte_code: SNIP20_GZ, source: "", builder: "" },

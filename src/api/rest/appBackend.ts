@@ -113,7 +113,96 @@ function registrationQueries(app: ShroudApp): Record<string, JsonQuery> {
   };
 }
 
-/** Every JSON query the app offers: the four core modules, then any module carrying `restQueries`. */
+/** The pieces of `app.modules.pos` the REST table reads (present since PoS was wired into the app). */
+type PosView = ShroudApp["modules"]["pos"];
+
+function stakingQueries(pos: PosView): Record<string, JsonQuery> {
+  const q = pos.staking.query;
+  const S = "/cosmos.staking.v1beta1.Query/";
+  return {
+    [`${S}Validators`]: (ctx, a) => q.validators(ctx, a.optStr("status") ?? ""),
+    [`${S}Validator`]: (ctx, a) => q.validator(ctx, a.str("validator_addr")),
+    [`${S}ValidatorDelegations`]: (ctx, a) => q.validatorDelegations(ctx, a.str("validator_addr")),
+    [`${S}ValidatorUnbondingDelegations`]: (ctx, a) =>
+      q.validatorUnbondingDelegations(ctx, a.str("validator_addr")),
+    [`${S}Delegation`]: (ctx, a) => q.delegation(ctx, a.str("validator_addr"), a.str("delegator_addr")),
+    [`${S}UnbondingDelegation`]: (ctx, a) =>
+      q.unbondingDelegation(ctx, a.str("validator_addr"), a.str("delegator_addr")),
+    [`${S}DelegatorDelegations`]: (ctx, a) => q.delegatorDelegations(ctx, a.str("delegator_addr")),
+    [`${S}DelegatorUnbondingDelegations`]: (ctx, a) =>
+      q.delegatorUnbondingDelegations(ctx, a.str("delegator_addr")),
+    [`${S}Redelegations`]: (ctx, a) => q.redelegations(ctx, a.str("delegator_addr")),
+    [`${S}DelegatorValidators`]: (ctx, a) => q.delegatorValidators(ctx, a.str("delegator_addr")),
+    [`${S}DelegatorValidator`]: (ctx, a) =>
+      q.delegatorValidator(ctx, a.str("delegator_addr"), a.str("validator_addr")),
+    [`${S}Pool`]: (ctx) => q.pool(ctx),
+    [`${S}Params`]: (ctx) => q.params(ctx),
+  };
+}
+
+function distributionQueries(pos: PosView): Record<string, JsonQuery> {
+  const q = pos.distribution.query;
+  const D = "/cosmos.distribution.v1beta1.Query/";
+  return {
+    [`${D}Params`]: (ctx) => q.params(ctx),
+    [`${D}ValidatorDistributionInfo`]: (ctx, a) =>
+      q.validatorDistributionInfo(ctx, a.str("validator_address")),
+    [`${D}ValidatorOutstandingRewards`]: (ctx, a) =>
+      q.validatorOutstandingRewards(ctx, a.str("validator_address")),
+    [`${D}ValidatorCommission`]: (ctx, a) => q.validatorCommission(ctx, a.str("validator_address")),
+    [`${D}ValidatorSlashes`]: (ctx, a) => q.validatorSlashes(ctx, a.str("validator_address")),
+    [`${D}DelegationRewards`]: (ctx, a) =>
+      q.delegationRewards(ctx, a.str("delegator_address"), a.str("validator_address")),
+    [`${D}DelegationTotalRewards`]: (ctx, a) => q.delegationTotalRewards(ctx, a.str("delegator_address")),
+    [`${D}DelegatorValidators`]: (ctx, a) => q.delegatorValidators(ctx, a.str("delegator_address")),
+    [`${D}DelegatorWithdrawAddress`]: (ctx, a) => q.withdrawAddress(ctx, a.str("delegator_address")),
+    [`${D}CommunityPool`]: (ctx) => q.communityPool(ctx),
+  };
+}
+
+function otherPosQueries(pos: PosView): Record<string, JsonQuery> {
+  const { slashing, mint, gov } = pos;
+  const SL = "/cosmos.slashing.v1beta1.Query/";
+  const M = "/cosmos.mint.v1beta1.Query/";
+  const G = "/cosmos.gov.v1.Query/";
+  const id = (a: QueryArgs): string => a.u64("proposal_id").toString();
+  return {
+    [`${SL}Params`]: (ctx) => slashing.query.params(ctx),
+    [`${SL}SigningInfos`]: (ctx) => slashing.query.signingInfos(ctx),
+    [`${SL}SigningInfo`]: (ctx, a) => slashing.query.signingInfo(ctx, a.str("cons_address")),
+    [`${M}Params`]: (ctx) => mint.query.params(ctx),
+    [`${M}Inflation`]: (ctx) => mint.query.inflation(ctx),
+    [`${M}AnnualProvisions`]: (ctx) => mint.query.annualProvisions(ctx),
+    [`${G}Constitution`]: (ctx) => gov.query.constitution(ctx),
+    [`${G}Params`]: (ctx, a) => gov.query.params(ctx, a.str("params_type")),
+    [`${G}Proposals`]: (ctx, a) =>
+      gov.query.proposals(ctx, {
+        ...optional("proposal_status", a.optStr("proposal_status")),
+        ...optional("voter", a.optStr("voter")),
+        ...optional("depositor", a.optStr("depositor")),
+      }),
+    [`${G}Proposal`]: (ctx, a) => gov.query.proposal(ctx, id(a)),
+    [`${G}Votes`]: (ctx, a) => gov.query.votes(ctx, id(a)),
+    [`${G}Vote`]: (ctx, a) => gov.query.vote(ctx, id(a), a.str("voter")),
+    [`${G}Deposits`]: (ctx, a) => gov.query.deposits(ctx, id(a)),
+    [`${G}Deposit`]: (ctx, a) => gov.query.deposit(ctx, id(a), a.str("depositor")),
+    [`${G}TallyResult`]: (ctx, a) => gov.query.tally(ctx, id(a)),
+  };
+}
+
+/** `{}` or `{ [k]: v }`: optional properties under exactOptionalPropertyTypes. */
+function optional<K extends string>(k: K, v: string | undefined): Partial<Record<K, string>> {
+  return v === undefined ? {} : ({ [k]: v } as Record<K, string>);
+}
+
+/** PoS and gov tables when the app has them (they were wired after this backend was written). */
+function posQueries(app: ShroudApp): Record<string, JsonQuery>[] {
+  const pos = (app.modules as { pos?: PosView }).pos;
+  if (pos === undefined) return [];
+  return [stakingQueries(pos), distributionQueries(pos), otherPosQueries(pos)];
+}
+
+/** Every JSON query the app offers: the core modules, PoS + gov, then any module carrying `restQueries`. */
 export function appQueryHandlers(
   app: ShroudApp,
   ctx: (height: bigint | undefined) => Context,
@@ -122,6 +211,7 @@ export function appQueryHandlers(
     authBankQueries(app),
     registrationQueries(app),
     computeQueryTable(app.modules.compute.query),
+    ...posQueries(app),
   ];
   for (const m of app.modules.list) {
     const extra = (m as RestQueryModule).restQueries;

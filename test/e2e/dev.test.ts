@@ -248,6 +248,8 @@ describe("shroud dev end to end with secretjs 1.22", { timeout: 110_000 }, () =>
     const fresh = new Wallet().address;
     const bad = await fetch(`${node.faucet}/faucet?address=secret1nope`);
     assert.equal(bad.status, 400);
+    assert.equal((await fetch(`${node.faucet}/faucet`)).status, 400);
+    assert.equal((await fetch(`${node.faucet}/elsewhere`)).status, 404);
     const r = await fetch(`${node.faucet}/faucet?address=${fresh}`);
     assert.equal(r.status, 200, await r.clone().text());
     const body = (await r.json()) as { txhash: string };

@@ -25,10 +25,11 @@ if (files.length === 0) {
   console.error("no test files matched");
   process.exit(1);
 }
+// A hung test fails after 5 minutes instead of hanging CI.
 const concurrency = process.env.TEST_CONCURRENCY ?? "2";
 const r = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, "--test-reporter=spec", ...files],
+  ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, "--test-timeout=300000", "--test-reporter=spec", ...files],
   { stdio: "inherit", cwd: root },
 );
 process.exit(r.status ?? 1);

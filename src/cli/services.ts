@@ -24,6 +24,18 @@ export interface DevService {
   start(node: DevNodeView): Promise<{ close(): Promise<void> }>;
 }
 
+/** A port already in use is the common failure: say which service and which flag moves it. */
+function explainListenError(service: string, host: string, port: number, flag: string) {
+  return (e: unknown): never => {
+    if ((e as { code?: unknown }).code === "EADDRINUSE") {
+      throw new Error(
+        `${service}: ${host}:${port} is already in use (another node?); choose another with ${flag}`,
+      );
+    }
+    throw e;
+  };
+}
+
 /** Services started by `shroud dev`, in order. REST and the faucet are added here by their owners. */
 export const DEV_SERVICES: DevService[] = [
   {
@@ -40,7 +52,7 @@ export const DEV_SERVICES: DevService[] = [
         onInternalError: (e) => {
           n.log(`REST internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
         },
-      });
+      }).catch(explainListenError("REST", n.host, n.ports.rest, "--rest-port"));
       n.log(`REST (LCD) on http://${n.host}:${rest.port}`);
       return rest;
     },
@@ -52,7 +64,7 @@ export const DEV_SERVICES: DevService[] = [
         { app: n.app, engine: n.engine, chainId: n.genesis.chain_id },
         n.host,
         n.ports.faucet,
-      );
+      ).catch(explainListenError("faucet", n.host, n.ports.faucet, "--faucet-port"));
       n.log(
         `faucet on http://${n.host}:${f.port}/faucet?address=secret1… (${FAUCET_AMOUNT}${FAUCET_DENOM} from ${f.faucet.key.address})`,
       );

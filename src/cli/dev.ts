@@ -11,6 +11,7 @@ import { parseGenesisDoc, parseRfc3339Ns, type GenesisDoc } from "../chain/genes
 import { validateGenesis } from "../chain/app.js";
 import { openStore, type Store } from "../chain/store/store.js";
 import { DevEngine } from "../consensus/dev.js";
+import { Ed25519Signer } from "../consensus/votes.js";
 import { startRpcServer, type RpcServer } from "../api/rpc/server.js";
 import type { Json } from "../api/rpc/json.js";
 import { fromHex, toBase64, toHex, utf8 } from "../util/bytes.js";
@@ -52,7 +53,12 @@ function networkKeys(enclave: EnclaveHost): NetworkPubkeys {
   return seedCount === 0 ? enclave.initBootstrap() : enclave.getNetworkPubkeys(seedCount - 1);
 }
 
-function loadOrCreateGenesis(home: string, enclave: EnclaveHost, nowNs: bigint): GenesisDoc {
+function loadOrCreateGenesis(
+  home: string,
+  enclave: EnclaveHost,
+  nowNs: bigint,
+  validatorPubKey: Uint8Array,
+): GenesisDoc {
   const path = join(home, FILES.genesis);
   if (existsSync(path)) {
     const doc = parseGenesisDoc(readFileSync(path, "utf8"));
@@ -67,6 +73,7 @@ function loadOrCreateGenesis(home: string, enclave: EnclaveHost, nowNs: bigint):
     ioExchKey: keys.ioExchangePublicKey,
     authorityPublicKeys: [devAuthorityPublicKey()],
     measurements: [enclave.getMeasurement()],
+    validatorPubKey,
   });
   writeFileSync(path, JSON.stringify(doc, null, 2) + "\n");
   return doc;
@@ -112,7 +119,10 @@ export async function startDev(o: DevOptions): Promise<DevNode> {
     await enclave.stop();
   };
   try {
-    const genesis = loadOrCreateGenesis(o.home, enclave, BigInt(Date.now()) * 1_000_000n);
+    const seed = validatorSeed(o.home);
+    // The engine's ed25519 key is the genesis validator's consensus key: its votes are the staked validator's.
+    const validatorPubKey = new Ed25519Signer(seed).publicKey;
+    const genesis = loadOrCreateGenesis(o.home, enclave, BigInt(Date.now()) * 1_000_000n, validatorPubKey);
     store = openStore(join(o.home, FILES.state));
     const genesisTimeNs = parseRfc3339Ns(genesis.genesis_time);
     const appStateBytes = utf8.encode(JSON.stringify(genesis.app_state));
@@ -128,7 +138,7 @@ export async function startDev(o: DevOptions): Promise<DevNode> {
       app,
       blockStorePath: join(o.home, FILES.blocks),
       chainId: genesis.chain_id,
-      validatorSeed: validatorSeed(o.home),
+      validatorSeed: seed,
       blockTimeMs: o.blockTimeMs,
       genesisTimeNs,
       appStateBytes,

@@ -1,9 +1,14 @@
 // The LocalSecret-compatible development genesis (issue 4 §5): chain id secretdev-1, accounts validator, a, b,
 // c, d each holding 1000000000000000000uscrt, derived from LocalSecret's published mnemonics (coin type 529,
-// prefix secret), and the bootstrap enclave's master keys in the registration section.
+// prefix secret), the bootstrap enclave's master keys in the registration section, and (given the engine's
+// ed25519 key) the validator's gentx as staking genesis state.
 import { pbkdf2Sync } from "node:crypto";
 import { HDKey } from "@scure/bip32";
-import { secp256k1PubkeyToAddress, toBech32 } from "../chain/address.js";
+import { fromBech32, moduleAddress, secp256k1PubkeyToAddress, toBech32 } from "../chain/address.js";
+import { Dec } from "../chain/modules/staking/dec.js";
+import { NOT_BONDED_POOL_NAME, VALOPER_PREFIX } from "../chain/modules/staking/keys.js";
+import { validatorJson } from "../chain/modules/staking/queryServer.js";
+import { BondStatus, type Validator } from "../chain/modules/staking/types.js";
 import { formatRfc3339Ns, type GenesisDoc } from "../chain/genesis.js";
 import { toBase64, toHex } from "../util/bytes.js";
 
@@ -12,6 +17,11 @@ export const DEV_CHAIN_ID = "secretdev-1";
 export const DEV_ACCOUNT_BALANCE = 1_000_000_000_000_000_000n;
 /** Secret's HD path (SLIP-44 coin type 529), as secretjs' Wallet derives it. */
 export const SECRET_HD_PATH = "m/44'/529'/0'/0/0";
+/**
+ * The dev validator's self-bond (1,000,000 SCRT → power 10^6). Anything ≥ 10^6 uscrt gives power. It is minted
+ * on top of the validator account's DEV_ACCOUNT_BALANCE, so every dev account still holds exactly that much.
+ */
+export const DEV_VALIDATOR_BOND = 1_000_000_000_000n;
 
 /** LocalSecret's published mnemonics (issue 4 §5 / scrtlabs LocalSecret README). */
 export const DEV_MNEMONICS: Readonly<Record<"validator" | "a" | "b" | "c" | "d", string>> = Object.freeze({
@@ -49,13 +59,72 @@ export interface DevGenesisOptions {
   readonly chainId?: string;
   /** Extra funded accounts (bech32 → uscrt), e.g. a faucet. */
   readonly extraAccounts?: Readonly<Record<string, bigint>>;
+  /**
+   * The block producer's ed25519 public key (the dev engine's): when given, LocalSecret's "validator" account
+   * bonds DEV_VALIDATOR_BOND to a validator with this consensus key, as its gentx does. Absent: no validator
+   * (CometBFT keeps its genesis validators; nothing is staked).
+   */
+  readonly validatorPubKey?: Uint8Array;
+}
+
+/**
+ * The gentx as genesis state: an unbonded validator holding the self-bond in the not-bonded pool, and its
+ * self-delegation. Staking's InitGenesis bonds it (moving the tokens to the bonded pool, running the
+ * distribution and slashing hooks) and returns it as the InitChain validator set.
+ */
+function devValidatorGenesis(
+  operator: string,
+  consPubKey: Uint8Array,
+  timeNs: bigint,
+): Record<string, unknown> {
+  const op = fromBech32(operator, "validator");
+  const shares = Dec.fromInt(DEV_VALIDATOR_BOND);
+  const v: Validator = {
+    operator: op,
+    consPubKey,
+    jailed: false,
+    status: BondStatus.Unbonded,
+    tokens: DEV_VALIDATOR_BOND,
+    delegatorShares: shares,
+    description: { moniker: "validator", identity: "", website: "", securityContact: "", details: "" },
+    unbondingHeight: 0n,
+    unbondingTimeNs: 0n,
+    // secretd gentx defaults: 10% commission, at most 20%, changing at most 1% a day.
+    commission: {
+      rate: Dec.fromString("0.1"),
+      maxRate: Dec.fromString("0.2"),
+      maxChangeRate: Dec.fromString("0.01"),
+      updateTimeNs: timeNs,
+    },
+    minSelfDelegation: 1n,
+  };
+  return {
+    validators: [validatorJson(v)],
+    delegations: [
+      {
+        delegator_address: operator,
+        validator_address: toBech32(op, VALOPER_PREFIX),
+        shares: shares.toString(),
+      },
+    ],
+  };
 }
 
 export function buildDevGenesis(o: DevGenesisOptions): GenesisDoc {
   const funded = new Map<string, bigint>();
   for (const m of Object.values(DEV_MNEMONICS)) funded.set(addressFromMnemonic(m), DEV_ACCOUNT_BALANCE);
   for (const [a, v] of Object.entries(o.extraAccounts ?? {})) funded.set(a, v);
+  const validator = addressFromMnemonic(DEV_MNEMONICS.validator);
+  let staking: Record<string, unknown> | undefined;
+  if (o.validatorPubKey !== undefined) {
+    staking = devValidatorGenesis(validator, o.validatorPubKey, o.genesisTimeNs);
+  }
   const addrs = [...funded.keys()].sort();
+  const pool = toBech32(moduleAddress(NOT_BONDED_POOL_NAME));
+  const poolBalance =
+    staking === undefined
+      ? []
+      : [{ address: pool, coins: [{ denom: "uscrt", amount: `${DEV_VALIDATOR_BOND}` }] }];
   return {
     genesis_time: formatRfc3339Ns(o.genesisTimeNs),
     chain_id: o.chainId ?? DEV_CHAIN_ID,
@@ -64,11 +133,14 @@ export function buildDevGenesis(o: DevGenesisOptions): GenesisDoc {
     app_state: {
       auth: { accounts: addrs.map((address) => ({ "@type": "/cosmos.auth.v1beta1.BaseAccount", address })) },
       bank: {
-        balances: addrs.map((address) => ({
-          address,
-          coins: [{ denom: "uscrt", amount: funded.get(address)!.toString() }],
-        })),
+        balances: addrs
+          .map((address) => ({
+            address,
+            coins: [{ denom: "uscrt", amount: funded.get(address)!.toString() }],
+          }))
+          .concat(poolBalance),
       },
+      ...(staking === undefined ? {} : { staking }),
       register: {
         params: {
           attestation_policy: {

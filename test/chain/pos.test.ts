@@ -29,7 +29,8 @@ import {
   QuerySigningInfoResponse,
 } from "cosmjs-types/cosmos/slashing/v1beta1/query";
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
-import { ShroudApp } from "../../src/chain/app.js";
+import { ShroudApp, validateGenesis } from "../../src/chain/app.js";
+import type { GenesisDoc } from "../../src/chain/genesis.js";
 import { openStore, type Store } from "../../src/chain/store/store.js";
 import { toBech32 } from "../../src/chain/address.js";
 import { consAddress } from "../../src/chain/modules/staking/keeper.js";
@@ -61,6 +62,7 @@ class Node {
   private readonly store: Store;
   readonly app: ShroudApp;
   readonly engine: DevEngine;
+  readonly genesis: GenesisDoc;
 
   constructor() {
     const dir = mkdtempSync(join(tmpdir(), "shroud-pos-"));
@@ -73,6 +75,7 @@ class Node {
       measurements: [],
       validatorPubKey: new Ed25519Signer(SEED).publicKey,
     });
+    this.genesis = g;
     this.store = openStore(join(dir, "state"), { memDepth: 4 });
     this.app = new ShroudApp({ store: this.store });
     this.engine = new DevEngine({
@@ -277,6 +280,9 @@ async function scenario(): Promise<Node> {
     assert.equal(info.missedBlocksCounter, 0n);
     assert.ok(info.indexOffset >= BigInt(n.hashes.length - 2), "every block's vote was counted");
     assert.equal(n.engine.validatorSet.length, 1);
+
+    // The PoS state exports as a genesis that loads again (shroud export).
+    validateGenesis({ ...n.genesis, app_state: n.app.exportAppState() });
     return n;
   } finally {
     await n.stop();

@@ -227,6 +227,20 @@ describe("shroud dev end to end with secretjs 1.22", { timeout: 110_000 }, () =>
     assert.equal(one?.transactionHash, all[0]!.transactionHash);
   });
 
+  test("compute metadata queries: code, codes, contracts by code, label, history", async () => {
+    const code = await a.query.compute.code({ code_id: codeId });
+    assert.equal(code.code_info?.code_hash, COUNTER_HASH);
+    const { code_infos } = await a.query.compute.codes({});
+    assert.ok((code_infos ?? []).some((c) => c.code_id === codeId));
+    const { contract_infos } = await a.query.compute.contractsByCodeId({ code_id: codeId });
+    assert.ok((contract_infos ?? []).some((c) => c.contract_address === counterAddr));
+    const { label } = await a.query.compute.labelByAddress({ contract_address: counterAddr });
+    const byLabel = await a.query.compute.addressByLabel({ label: label ?? "" });
+    assert.equal(byLabel.contract_address, counterAddr);
+    const history = await a.query.compute.contractHistory({ contract_address: counterAddr });
+    assert.ok(history.entries.length >= 1);
+  });
+
   test("update admin, then clear admin", async () => {
     const up = await a.tx.compute.updateAdmin(
       { sender: walletA.address, contract_address: counterAddr, new_admin: walletB.address },

@@ -144,17 +144,22 @@ describe("shroud dev", () => {
 
   test("the real command: `node bin/shroud.js dev` serves RPC and stops cleanly on SIGINT", async () => {
     const h = home();
-    const child = spawn(process.execPath, ["bin/shroud.js", "dev", "--home", h, "--rpc-port", "0"], {
-      cwd: new URL("../..", import.meta.url).pathname,
-      env: { ...process.env, SHROUD_FROM_SOURCE: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["bin/shroud.js", "dev", "--home", h, "--rpc-port", "0", "--rest-port", "0", "--faucet-port", "0"],
+      {
+        cwd: new URL("../..", import.meta.url).pathname,
+        env: { ...process.env, SHROUD_FROM_SOURCE: "1" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
     try {
-      await waitFor(() => /RPC on http:\/\/127\.0\.0\.1:\d+/.test(out), 30_000);
+      // Generous: on a loaded 2-core machine the child compiles every source through tsx before it starts.
+      await waitFor(() => /RPC on http:\/\/127\.0\.0\.1:\d+/.test(out), 120_000);
       const port = /RPC on http:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1]!;
       const status = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as {
         result: { node_info: { network: string }; sync_info: { latest_block_height: string } };

@@ -1,0 +1,225 @@
+// Chain benchmark (issue 4): secretjs-signed bank sends/s and encrypted SNIP-20 transfers/s through the whole
+// path (CheckTx → PrepareProposal → ProcessProposal → FinalizeBlock [ante, enclave, wasm, encrypted state] →
+// Commit) on the embedded DevEngine, and the same blocks with 1k vs 1M funded bank accounts in state.
+// Run: npm run bench:chain [-- --quick] [--large N] [--txs K] [--block B]
+import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  EncryptionUtilsImpl,
+  MsgExecuteContract,
+  MsgInstantiateContract,
+  MsgSend,
+  MsgStoreCode,
+} from "secretjs";
+import { SecretNetworkClient, Wallet } from "secretjs";
+import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { DEV_MNEMONICS } from "../src/cli/devGenesis.js";
+import { makeSigner } from "../src/chain/tx/testdata/secretjsSigner.js";
+import { holderAddress, startNode, type Node } from "./chain/setup.js";
+import { attribute, deliverOne, runTxs, type RunResult } from "./chain/run.js";
+
+const SNIP20_TARGET = 1500; // issue 4: ≥ 1,500 SNIP-20 transfers/s on this 2-core machine
+const SECRET_MAINNET = 10; // issue 4: Secret mainnet documents ~10 contract tx/s
+const RATIO_TARGET = 0.7; // issue 4: throughput at 1M holders ≥ 70% of 1k
+const SMALL = 1000;
+const INITIAL_HOLDERS = 100; // SNIP-20 initial_balances entries (beyond the sender)
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(name);
+  const v = i < 0 ? undefined : process.argv[i + 1];
+  return v === undefined ? dflt : Number(v);
+}
+const QUICK = process.argv.includes("--quick");
+const LARGE = arg("--large", QUICK ? 100_000 : 1_000_000);
+const K = arg("--txs", QUICK ? 300 : 1500);
+const B = arg("--block", QUICK ? 100 : 500);
+
+const snip20Gz = new Uint8Array(readFileSync(new URL("../contracts/build/snip20.wasm.gz", import.meta.url)));
+const snip20Hash = createHash("sha256")
+  .update(readFileSync(new URL("../contracts/build/snip20.wasm", import.meta.url)))
+  .digest("hex");
+
+/** K MsgSend txs from dev account a (one sender, sequences 0..K-1: CheckTx keeps them in order). */
+async function signSends(node: Node, k: number, holders: number): Promise<Uint8Array[]> {
+  const a = makeSigner(DEV_MNEMONICS.a);
+  const accountNumber = node.accountNumber(a.address);
+  const txs: Uint8Array[] = [];
+  for (let i = 0; i < k; i++) {
+    const msg = new MsgSend({
+      from_address: a.address,
+      to_address: holderAddress((i * 7919) % holders),
+      amount: [{ denom: "uscrt", amount: "1" }],
+    });
+    txs.push(await a.signDeterministic([msg], { accountNumber, sequence: i, chainId: node.chainId }));
+  }
+  return txs;
+}
+
+interface Snip20 {
+  client: SecretNetworkClient;
+  address: string;
+  accountNumber: number;
+  sequence: number;
+}
+
+/** Stores + instantiates snip20 from dev account b (INITIAL_HOLDERS holders), with secretjs' own encryption. */
+async function deploySnip20(node: Node): Promise<Snip20> {
+  const wallet = new Wallet(DEV_MNEMONICS.b);
+  const utils = new EncryptionUtilsImpl("http://unused.invalid", new Uint8Array(32).fill(7));
+  (utils as unknown as { consensusIoPubKey: Uint8Array }).consensusIoPubKey = node.txKey();
+  const client = new SecretNetworkClient({
+    url: "http://127.0.0.1:1",
+    chainId: node.chainId,
+    wallet,
+    walletAddress: wallet.address,
+    encryptionUtils: utils,
+  });
+  const s: Snip20 = { client, address: "", accountNumber: node.accountNumber(wallet.address), sequence: 0 };
+  const sign = (msg: MsgStoreCode | MsgInstantiateContract, gasLimit: number) =>
+    client.prepareAndSign([msg], {
+      gasLimit,
+      explicitSignerData: { accountNumber: s.accountNumber, sequence: s.sequence++, chainId: node.chainId },
+    });
+  const stored = await deliverOne(
+    node,
+    await sign(
+      new MsgStoreCode({ sender: wallet.address, wasm_byte_code: snip20Gz, source: "", builder: "" }),
+      5_000_000,
+    ),
+  );
+  const codeId = Number(attribute(stored, "message", "code_id"));
+  const initial = [{ address: wallet.address, amount: "1000000000000" }];
+  for (let i = 0; i < INITIAL_HOLDERS; i++) initial.push({ address: holderAddress(i), amount: "1000" });
+  const init_msg = { name: "Bench Token", symbol: "BNCH", decimals: 6, initial_balances: initial };
+  const inst = await deliverOne(
+    node,
+    await sign(
+      new MsgInstantiateContract({
+        sender: wallet.address,
+        code_id: codeId,
+        code_hash: snip20Hash,
+        label: "bench",
+        init_msg: { ...init_msg, prng_seed: "c2VlZA==" },
+      }),
+      20_000_000,
+    ),
+  );
+  s.address = attribute(inst, "message", "contract_address") ?? "";
+  if (!s.address.startsWith("secret1")) throw new Error("no contract address");
+  return s;
+}
+
+/** K encrypted transfers to distinct recipients (new holders), each a secretjs-signed tx. */
+async function signTransfers(node: Node, s: Snip20, k: number): Promise<Uint8Array[]> {
+  const sender = s.client.address;
+  const txs: Uint8Array[] = [];
+  for (let i = 0; i < k; i++) {
+    const msg = new MsgExecuteContract({
+      sender,
+      contract_address: s.address,
+      code_hash: snip20Hash,
+      msg: { transfer: { recipient: holderAddress(1_000_000_000 + i), amount: "1" } },
+      sent_funds: [],
+    });
+    txs.push(
+      await s.client.prepareAndSign([msg], {
+        gasLimit: 500_000,
+        explicitSignerData: { accountNumber: s.accountNumber, sequence: s.sequence++, chainId: node.chainId },
+      }),
+    );
+  }
+  return txs;
+}
+
+interface Variant {
+  holders: number;
+  genesisMs: number;
+  send: RunResult;
+  snip20: RunResult;
+}
+
+async function runVariant(holders: number): Promise<Variant> {
+  process.stdout.write(`\n[${holders} accounts] genesis… `);
+  const node = await startNode(holders);
+  try {
+    process.stdout.write(`${(node.genesisMs / 1000).toFixed(1)} s; signing ${K} sends… `);
+    const sends = await signSends(node, K, holders);
+    process.stdout.write("running… ");
+    const send = await runTxs(node, sends, B);
+    process.stdout.write(`${rate(send).toFixed(0)}/s; deploying snip20… `);
+    const s = await deploySnip20(node);
+    process.stdout.write(`signing ${K} transfers… `);
+    const transfers = await signTransfers(node, s, K);
+    process.stdout.write("running… ");
+    const snip20 = await runTxs(node, transfers, B);
+    process.stdout.write(`${rate(snip20).toFixed(0)}/s\n`);
+    return { holders, genesisMs: node.genesisMs, send, snip20 };
+  } finally {
+    await node.close();
+  }
+}
+
+const rate = (r: RunResult): number => (r.txs * 1000) / r.wallMs;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const f = (x: number, d = 2): string => x.toFixed(d);
+
+function row(kind: string, v: Variant, r: RunResult, target: string): string {
+  const per = (ms: number): string => f(ms / r.txs, 3);
+  const commitPerBlock = f(r.stages.commit / r.blocks, 1);
+  return [
+    kind,
+    String(v.holders),
+    String(r.txs),
+    f(rate(r), 0),
+    per(r.checkMs),
+    per(r.stages.finalize),
+    commitPerBlock,
+    f(median(r.blockMs), 0),
+    target,
+  ].join(" | ");
+}
+
+/** Pure-JS secp256k1 verify cost (what ante pays per signature), for the "what limits throughput" line. */
+function verifyMs(): number {
+  const sk = secp256k1.utils.randomSecretKey();
+  const pk = secp256k1.getPublicKey(sk);
+  const msg = new Uint8Array(200).fill(3);
+  const sig = secp256k1.sign(msg, sk, { prehash: true });
+  const n = 200;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) secp256k1.verify(sig, msg, pk, { prehash: true });
+  return (performance.now() - t0) / n;
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `bench:chain ${QUICK ? "(quick) " : ""}K=${K} txs per kind, blocks of ≤ ${B}, ${SMALL} vs ${LARGE} funded accounts`,
+  );
+  const small = await runVariant(SMALL);
+  const large = await runVariant(LARGE);
+  const header =
+    "tx | accounts | txs | tx/s end-to-end | CheckTx ms/tx | Finalize ms/tx | Commit ms/block | block p50 ms | target";
+  console.log(`\n${header}\n${header.replace(/[^|]/g, "-")}`);
+  for (const v of [small, large]) {
+    console.log(row("bank send", v, v.send, "—"));
+    console.log(
+      row("snip20 transfer", v, v.snip20, `≥ ${SNIP20_TARGET}/s (Secret mainnet ~${SECRET_MAINNET}/s)`),
+    );
+  }
+  const ratio = (a: RunResult, b: RunResult): string => f(rate(b) / rate(a), 2);
+  const commitRatio = (a: RunResult, b: RunResult): string =>
+    f(b.stages.commit / b.blocks / (a.stages.commit / a.blocks), 2);
+  console.log(
+    `\nsnip20 transfers/s ours ÷ target: ${f(rate(small.snip20) / SNIP20_TARGET)} ; ours ÷ Secret mainnet: ${f(rate(small.snip20) / SECRET_MAINNET, 1)}×`,
+  );
+  console.log(
+    `throughput ${LARGE} ÷ ${SMALL} accounts: bank send ${ratio(small.send, large.send)}, snip20 ${ratio(small.snip20, large.snip20)} (target ≥ ${RATIO_TARGET})`,
+  );
+  console.log(
+    `commit ms/block ${LARGE} ÷ ${SMALL}: bank send ${commitRatio(small.send, large.send)}, snip20 ${commitRatio(small.snip20, large.snip20)}`,
+  );
+  console.log(`genesis (InitChain+Commit) ms: ${f(small.genesisMs, 0)} vs ${f(large.genesisMs, 0)}`);
+  console.log(`secp256k1 verify (@noble/curves, pure JS): ${f(verifyMs(), 3)} ms/op`);
+}
+
+await main();

@@ -1,0 +1,88 @@
+// bench:chain helpers: feed pre-signed txs through the engine (CheckTx via broadcastTx, then produceBlock per B
+// txs) and account the time per stage; deliver one tx and return its result (setup steps).
+import { createHash } from "node:crypto";
+import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
+import type { Node, StageTimes } from "./setup.js";
+
+export interface RunResult {
+  readonly txs: number;
+  readonly blocks: number;
+  readonly wallMs: number;
+  readonly checkMs: number;
+  readonly stages: StageTimes;
+  /** Wall ms of each block's produceBlock() (prepare → process → finalize → commit). */
+  readonly blockMs: number[];
+}
+
+interface TxEvent {
+  hash: Uint8Array;
+  result: ExecTxResult;
+}
+
+/**
+ * Collects the delivered results of the given txs (by hash) until stop is called; blocks also carry the app's
+ * own block-random tx, which is not counted.
+ */
+function collectResults(
+  node: Node,
+  txs: readonly Uint8Array[],
+): { results: ExecTxResult[]; stop: () => void } {
+  const ours = new Set(txs.map((tx) => createHash("sha256").update(tx).digest("hex")));
+  const results: ExecTxResult[] = [];
+  const on = (e: TxEvent): void => {
+    if (ours.has(Buffer.from(e.hash).toString("hex"))) results.push(e.result);
+  };
+  node.engine.on("tx", on);
+  return { results, stop: () => node.engine.off("tx", on) };
+}
+
+/** All txs through CheckTx and blocks of up to `perBlock`; throws if any tx fails (a bench of failures lies). */
+export async function runTxs(node: Node, txs: readonly Uint8Array[], perBlock: number): Promise<RunResult> {
+  const s0 = { ...node.stages };
+  const { results, stop } = collectResults(node, txs);
+  const blockMs: number[] = [];
+  let checkMs = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < txs.length; i += perBlock) {
+    const c0 = performance.now();
+    for (const tx of txs.slice(i, i + perBlock)) {
+      const r = await node.engine.broadcastTx(tx);
+      if (r.checkTx.code !== 0) throw new Error(`CheckTx failed (${r.checkTx.code}): ${r.checkTx.log}`);
+    }
+    const b0 = performance.now();
+    checkMs += b0 - c0;
+    await node.engine.produceBlock();
+    blockMs.push(performance.now() - b0);
+  }
+  const wallMs = performance.now() - t0;
+  stop();
+  const failed = results.find((r) => r.code !== 0);
+  if (failed !== undefined) throw new Error(`DeliverTx failed (${failed.code}): ${failed.log}`);
+  if (results.length !== txs.length) throw new Error(`${results.length} of ${txs.length} txs delivered`);
+  const stages: StageTimes = {
+    prepare: node.stages.prepare - s0.prepare,
+    process: node.stages.process - s0.process,
+    finalize: node.stages.finalize - s0.finalize,
+    commit: node.stages.commit - s0.commit,
+  };
+  return { txs: txs.length, blocks: blockMs.length, wallMs, checkMs, stages, blockMs };
+}
+
+/** One tx in its own block; returns its result (throws on failure). */
+export async function deliverOne(node: Node, tx: Uint8Array): Promise<ExecTxResult> {
+  const { results, stop } = collectResults(node, [tx]);
+  const r = await node.engine.broadcastTx(tx);
+  if (r.checkTx.code !== 0) throw new Error(`CheckTx failed (${r.checkTx.code}): ${r.checkTx.log}`);
+  await node.engine.produceBlock();
+  stop();
+  const res = results[0];
+  if (res === undefined) throw new Error("tx not delivered");
+  if (res.code !== 0) throw new Error(`DeliverTx failed (${res.code}): ${res.log}`);
+  return res;
+}
+
+/** The first value of attribute `key` in events of `type`. */
+export function attribute(r: ExecTxResult, type: string, key: string): string | undefined {
+  return r.events.filter((e) => e.type === type).flatMap((e) => e.attributes.filter((a) => a.key === key))[0]
+    ?.value;
+}

@@ -1,0 +1,133 @@
+// bench:chain helpers: a fresh node (real enclave, ShroudApp, DevEngine, on-disk store) in a temp folder, with
+// N extra funded bank accounts in genesis, and per-stage timers wrapped around the app's ABCI calls.
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
+import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
+import { devAuthorityPublicKey, EnclaveHost } from "../../src/enclave/api.js";
+import { ShroudApp } from "../../src/chain/app.js";
+import { openStore, type Store } from "../../src/chain/store/store.js";
+import { toBech32 } from "../../src/chain/address.js";
+import { DevEngine } from "../../src/consensus/dev.js";
+import { decodeBytesField1 } from "../../src/chain/modules/registration/proto.js";
+import { buildDevGenesis, DEV_CHAIN_ID } from "../../src/cli/devGenesis.js";
+import { parseRfc3339Ns } from "../../src/chain/genesis.js";
+import { utf8 } from "../../src/util/bytes.js";
+
+export const GENESIS_TIME_NS = 1_750_000_000_000_000_000n;
+
+/** The i-th synthetic holder address: sha256("holder" | i)[0..20]. */
+export function holderAddress(i: number): string {
+  return toBech32(createHash("sha256").update(`holder${i}`).digest().subarray(0, 20));
+}
+
+/** Cumulative wall ms in each ABCI stage (the engine calls these; CheckTx is timed by the caller). */
+export interface StageTimes {
+  prepare: number;
+  process: number;
+  finalize: number;
+  commit: number;
+}
+
+export interface Node {
+  readonly app: ShroudApp;
+  readonly engine: DevEngine;
+  readonly store: Store;
+  readonly chainId: string;
+  readonly stages: StageTimes;
+  readonly genesisMs: number;
+  query(path: string, data: Uint8Array): Uint8Array;
+  accountNumber(address: string): number;
+  txKey(): Uint8Array;
+  close(): Promise<void>;
+}
+
+/** ShroudApp's ABCI methods are synchronous, so wall time around the call is the stage's time. */
+function timeStage<A, R>(stages: StageTimes, key: keyof StageTimes, fn: (a: A) => R): (a: A) => R {
+  return (a: A) => {
+    const t0 = performance.now();
+    try {
+      return fn(a);
+    } finally {
+      stages[key] += performance.now() - t0;
+    }
+  };
+}
+
+/** Boots a fresh single-validator chain whose genesis funds `holders` synthetic accounts (plus the dev ones). */
+export async function startNode(holders: number): Promise<Node> {
+  const dir = mkdtempSync(join(tmpdir(), "shroud-bench-chain-"));
+  const enclave = await EnclaveHost.start({
+    dataDir: join(dir, "enclave"),
+    platformSecretPath: join(dir, "enclave.secret"),
+    ecallTimeoutMs: 120_000,
+  });
+  const keys = enclave.initBootstrap();
+  const extraAccounts: Record<string, bigint> = {};
+  for (let i = 0; i < holders; i++) extraAccounts[holderAddress(i)] = 1_000_000n;
+  const g = buildDevGenesis({
+    genesisTimeNs: GENESIS_TIME_NS,
+    nodeExchKey: keys.seedExchangePublicKey,
+    ioExchKey: keys.ioExchangePublicKey,
+    authorityPublicKeys: [devAuthorityPublicKey()],
+    measurements: [enclave.getMeasurement()],
+    extraAccounts,
+  });
+  const store = openStore(join(dir, "state"));
+  const app = new ShroudApp({ store, enclave });
+  const stages: StageTimes = { prepare: 0, process: 0, finalize: 0, commit: 0 };
+  app.prepareProposal = timeStage(stages, "prepare", app.prepareProposal.bind(app));
+  app.processProposal = timeStage(stages, "process", app.processProposal.bind(app));
+  app.finalizeBlock = timeStage(stages, "finalize", app.finalizeBlock.bind(app));
+  const commit = app.commit.bind(app);
+  app.commit = () => timeStage(stages, "commit", commit)(undefined);
+  // A fake clock (1 s per block) and a block time no timer reaches: only produceBlock() makes blocks.
+  let clock = parseRfc3339Ns(g.genesis_time);
+  const engine = new DevEngine({
+    app,
+    blockStorePath: join(dir, "blocks"),
+    chainId: g.chain_id,
+    validatorSeed: new Uint8Array(32).fill(9),
+    blockTimeMs: 2_000_000_000,
+    genesisTimeNs: parseRfc3339Ns(g.genesis_time),
+    appStateBytes: utf8.encode(JSON.stringify(g.app_state)),
+    maxBlockTxBytes: 64 * 1024 * 1024,
+    nowNs: () => (clock += 1_000_000_000n),
+  });
+  const t0 = performance.now();
+  await engine.start();
+  await engine.produceBlock(); // height 1: genesis state becomes queryable
+  const genesisMs = performance.now() - t0;
+  for (const k of Object.keys(stages) as (keyof StageTimes)[]) stages[k] = 0;
+  const query = (path: string, data: Uint8Array): Uint8Array => {
+    const r = app.query({ path, data, height: 0n, prove: false });
+    if (r.code !== 0) throw new Error(`query ${path}: ${r.log}`);
+    return r.value;
+  };
+  return {
+    app,
+    engine,
+    store,
+    chainId: g.chain_id || DEV_CHAIN_ID,
+    stages,
+    genesisMs,
+    query,
+    accountNumber: (address) => {
+      const acc = QueryAccountResponse.decode(
+        query("/cosmos.auth.v1beta1.Query/Account", QueryAccountRequest.encode({ address }).finish()),
+      );
+      if (acc.account === undefined) throw new Error(`no account ${address}`);
+      return Number(BaseAccount.decode(acc.account.value).accountNumber);
+    },
+    txKey: () =>
+      decodeBytesField1(query("/secret.registration.v1beta1.Query/TxKey", new Uint8Array()), "key"),
+    close: async () => {
+      await engine.stop();
+      store.close();
+      await enclave.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

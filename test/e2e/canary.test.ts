@@ -292,6 +292,11 @@ describe(
       const err = await execCb(a, cb1, { fail: { message: SECRET.error } });
       assert.notEqual(err.code, 0);
       assert.ok(err.rawLog.includes(SECRET.error), err.rawLog);
+      // On the wire the error is there, but only as ciphertext (what secretjs decrypted above).
+      assert.match(
+        await get(`${node.rest}/cosmos/tx/v1beta1/txs/${err.transactionHash}`),
+        /encrypted: [\w+/=]+/,
+      );
 
       const sub = await execCb(a, cb1, {
         call_contract: {
@@ -408,6 +413,9 @@ describe(
       ];
       const bytes = sources.reduce((n, s) => n + s.blob.length, 0);
       process.stdout.write(`# canary: scanned ${sources.length} sources, ${bytes} bytes\n`);
+      process.stdout.write(
+        `# canary: files live ${live.map((f) => `${f.path.slice(node.home.length)}:${f.bytes.length}`).join(" ")} stopped ${stopped.map((f) => `${f.path.slice(node.home.length)}:${f.bytes.length}`).join(" ")}\n`,
+      );
       assert.ok(live.length >= 2 && stopped.length >= 2, `files: ${live.length}/${stopped.length}`);
 
       const hits = sources.flatMap((s) => scanBlob(s.where, s.blob, SECRET_LIST));

@@ -47,6 +47,7 @@ const SECRET = {
   queryError: marker("query_error"), // smart query error
   sendMemo: marker("send_memo"), // snip20 send memo (history) and the Receive callback input
   sendMsg: marker("send_msg"), // snip20 send msg: the Receive sub-message's input
+  reply: marker("reply"), // a sub-message's data, through `reply` into state and the tx's data
 };
 // Public by design (tx memo): the scanner must find it, proving the scan can see.
 const PUBLIC = marker("public_memo");
@@ -324,6 +325,23 @@ describe(
       const inner = Buffer.from(MsgExecuteContractResponse.decode(data).data).toString();
       assert.ok(inner.includes(SECRET.data), inner);
 
+      // cb1 → (sub-message) cb2 → (query) cb1 echo: cb2's data comes back through cb1's reply (stored in state).
+      const echo = b64json({ echo: { value: SECRET.reply } });
+      const viaReply = await execCb(a, cb1, {
+        call_contract: {
+          contract: cb2,
+          code_hash: CALLBACKS_HASH,
+          msg: b64json({ query_contract: { contract: cb1, code_hash: CALLBACKS_HASH, msg: echo } }),
+          id: 8,
+          reply_on: "success",
+        },
+      });
+      assert.equal(viaReply.code, 0, viaReply.rawLog);
+      const replyData = Buffer.from(
+        MsgExecuteContractResponse.decode(viaReply.data[0] ?? new Uint8Array()).data,
+      );
+      assert.ok(replyData.toString().includes(SECRET.reply), replyData.toString());
+
       const q = await a.query.compute.queryContract({
         contract_address: cb1,
         code_hash: CALLBACKS_HASH,
@@ -398,6 +416,9 @@ describe(
         await get(`${rest}/compute/v1beta1/label/${addr}`);
       }
       assert.ok(bodies.length > 100, `recorded ${bodies.length} bodies`);
+      // secretjs's own traffic was recorded too: the (encrypted) smart query answers and tx broadcasts.
+      assert.ok(bodies.some((x) => x.where.includes("/compute/v1beta1/query/")));
+      assert.ok(bodies.some((x) => x.where.includes("/cosmos/tx/v1beta1/txs") && x.body.includes("txhash")));
     });
 
     test("scan: zero hits for secret markers; the public memo marker is found", async () => {

@@ -56,6 +56,35 @@ export function readTree(dir: string): { path: string; bytes: Uint8Array }[] {
   return out;
 }
 
+/** What decrypt() needs: secretjs's EncryptionUtils (seeded like the sender's client). */
+export interface Decryptor {
+  decrypt(ciphertext: Uint8Array, nonce: Uint8Array): Promise<Uint8Array>;
+}
+
+/**
+ * A tx's `wasm-*` (custom event) attributes as the sender sees them, decrypted with the nonce of its first
+ * message (nonce = first 32 bytes of the encrypted msg); secretjs 1.22 itself decrypts only `wasm` events.
+ */
+export async function decryptCustomEvents(rawTxJson: string, enc: Decryptor): Promise<string[]> {
+  const raw = JSON.parse(rawTxJson) as {
+    tx: { body: { messages: { msg?: string }[] } };
+    tx_response: { events: { type: string; attributes: { key: string; value: string }[] }[] };
+  };
+  const nonce = Buffer.from(raw.tx.body.messages[0]?.msg ?? "", "base64").subarray(0, 32);
+  const dec = async (v: string): Promise<string> => {
+    try {
+      return Buffer.from(await enc.decrypt(Buffer.from(v, "base64"), nonce)).toString();
+    } catch {
+      return v; // a plaintext attribute
+    }
+  };
+  const out: string[] = [];
+  for (const ev of raw.tx_response.events.filter((e) => e.type.startsWith("wasm-"))) {
+    for (const at of ev.attributes) out.push(`${ev.type}:${await dec(at.key)}=${await dec(at.value)}`);
+  }
+  return out;
+}
+
 export interface CanaryChild {
   readonly home: string;
   readonly rest: string;

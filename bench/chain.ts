@@ -173,6 +173,7 @@ function row(kind: string, v: Variant, r: RunResult, target: string): string {
     String(v.holders),
     String(r.txs),
     f(rate(r), 0),
+    f((r.txs * 1000) / r.cpuMs, 0),
     per(r.checkMs),
     per(r.stages.prepare + r.stages.process),
     per(r.stages.finalize),
@@ -201,7 +202,7 @@ async function main(): Promise<void> {
   const small = await runVariant(SMALL);
   const large = await runVariant(LARGE);
   const header =
-    "tx | accounts | txs | tx/s end-to-end | CheckTx ms/tx | Prepare+Process ms/tx | Finalize ms/tx | Commit ms/block | block p50 ms | target";
+    "tx | accounts | txs | tx/s end-to-end | tx per CPU-s | CheckTx ms/tx | Prepare+Process ms/tx | Finalize ms/tx | Commit ms/block | block p50 ms | target";
   console.log(`\n${header}\n${header.replace(/[^|]/g, "-")}`);
   for (const v of [small, large]) {
     console.log(row("bank send", v, v.send, "—"));
@@ -209,7 +210,8 @@ async function main(): Promise<void> {
       row("snip20 transfer", v, v.snip20, `≥ ${SNIP20_TARGET}/s (Secret mainnet ~${SECRET_MAINNET}/s)`),
     );
   }
-  const ratio = (a: RunResult, b: RunResult): string => f(rate(b) / rate(a), 2);
+  const ratio = (a: RunResult, b: RunResult): string =>
+    `${f(rate(b) / rate(a), 2)} wall, ${f(a.cpuMs / b.cpuMs, 2)} CPU`;
   const commitRatio = (a: RunResult, b: RunResult): string =>
     f(b.stages.commit / b.blocks / (a.stages.commit / a.blocks), 2);
   console.log(

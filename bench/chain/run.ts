@@ -8,6 +8,8 @@ export interface RunResult {
   readonly txs: number;
   readonly blocks: number;
   readonly wallMs: number;
+  /** user+system CPU ms of the whole process (main thread + enclave worker): robust to a loaded machine. */
+  readonly cpuMs: number;
   readonly checkMs: number;
   readonly stages: StageTimes;
   /** Wall ms of each block's produceBlock() (prepare → process → finalize → commit). */
@@ -42,6 +44,7 @@ export async function runTxs(node: Node, txs: readonly Uint8Array[], perBlock: n
   const { results, stop } = collectResults(node, txs);
   const blockMs: number[] = [];
   let checkMs = 0;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < txs.length; i += perBlock) {
     const c0 = performance.now();
@@ -55,6 +58,8 @@ export async function runTxs(node: Node, txs: readonly Uint8Array[], perBlock: n
     blockMs.push(performance.now() - b0);
   }
   const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   stop();
   const failed = results.find((r) => r.code !== 0);
   if (failed !== undefined) throw new Error(`DeliverTx failed (${failed.code}): ${failed.log}`);
@@ -65,7 +70,7 @@ export async function runTxs(node: Node, txs: readonly Uint8Array[], perBlock: n
     finalize: node.stages.finalize - s0.finalize,
     commit: node.stages.commit - s0.commit,
   };
-  return { txs: txs.length, blocks: blockMs.length, wallMs, checkMs, stages, blockMs };
+  return { txs: txs.length, blocks: blockMs.length, wallMs, cpuMs, checkMs, stages, blockMs };
 }
 
 /** One tx in its own block; returns its result (throws on failure). */

@@ -1,6 +1,7 @@
-// Finding and driving the CometBFT binary (v0.38). Multi-validator networks only; `shroud dev` needs none.
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+// Finding and driving the CometBFT binary (v0.38): locate it, edit config.toml, start a node against our ABCI
+// server. Multi-validator networks only; `shroud dev` needs none.
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -39,4 +40,79 @@ export function setTomlValue(toml: string, section: string, key: string, value: 
     }
   }
   throw new Error(`config.toml has no key ${section}.${key}`);
+}
+
+export interface CometNodeOptions {
+  /** The cometbft binary (see findCometbft). */
+  binary: string;
+  /** Home folder; `cometbft init` runs there when it has no config yet. */
+  home: string;
+  /** Where our ABCI server listens, e.g. `tcp://127.0.0.1:26658`. */
+  proxyApp: string;
+  rpcPort: number;
+  p2pPort: number;
+  /** `[consensus]` settings to write into config.toml, e.g. `{ timeout_commit: '"100ms"' }`. */
+  consensus?: Record<string, string>;
+  /** Rewrites genesis.json before the node starts (chain id, app_state, …). */
+  patchGenesis?: (genesis: Record<string, unknown>) => Record<string, unknown>;
+}
+
+export interface CometNode {
+  readonly rpcUrl: string;
+  /** GET on the node's RPC, parsed as JSON. */
+  readonly rpcGet: (path: string) => Promise<unknown>;
+  /** Polls /status until the latest height reaches `height`; returns the height seen (it may be lower on timeout). */
+  waitForHeight(height: number, timeoutMs: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Initialises (once) and starts a CometBFT node in `home` driving the ABCI app at `proxyApp`, RPC on loopback. */
+export function startCometNode(opts: CometNodeOptions): CometNode {
+  const cfgPath = join(opts.home, "config", "config.toml");
+  if (!existsSync(cfgPath)) execFileSync(opts.binary, ["init", "--home", opts.home], { stdio: "ignore" });
+  let cfg = readFileSync(cfgPath, "utf8");
+  for (const [k, v] of Object.entries(opts.consensus ?? {})) cfg = setTomlValue(cfg, "consensus", k, v);
+  writeFileSync(cfgPath, cfg);
+  if (opts.patchGenesis) {
+    const genPath = join(opts.home, "config", "genesis.json");
+    const genesis = JSON.parse(readFileSync(genPath, "utf8")) as Record<string, unknown>;
+    writeFileSync(genPath, JSON.stringify(opts.patchGenesis(genesis)));
+  }
+  const child = spawn(
+    opts.binary,
+    [
+      "node",
+      "--home",
+      opts.home,
+      `--proxy_app=${opts.proxyApp}`,
+      `--rpc.laddr=tcp://127.0.0.1:${opts.rpcPort}`,
+      `--p2p.laddr=tcp://127.0.0.1:${opts.p2pPort}`,
+    ],
+    { stdio: "ignore" },
+  );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => { resolve(); }));
+  const rpcUrl = `http://127.0.0.1:${opts.rpcPort}`;
+  const rpcGet = async (path: string): Promise<unknown> => (await fetch(`${rpcUrl}${path}`)).json();
+  return {
+    rpcUrl,
+    rpcGet,
+    async waitForHeight(height: number, timeoutMs: number): Promise<number> {
+      const deadline = Date.now() + timeoutMs;
+      let seen = 0;
+      while (seen < height && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        try {
+          const st = (await rpcGet("/status")) as { result: { sync_info: { latest_block_height: string } } };
+          seen = Number(st.result.sync_info.latest_block_height);
+        } catch {
+          // not up yet
+        }
+      }
+      return seen;
+    },
+    async stop(): Promise<void> {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
 }

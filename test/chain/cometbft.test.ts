@@ -3,9 +3,8 @@
 // CometBFT's broadcast_tx_commit; gRPC queries answer through CometBFT's abci_query. Skipped without cometbft.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
 import { createServer } from "node:net";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
@@ -16,7 +15,7 @@ import { ShroudApp } from "../../src/chain/app.js";
 import { openStore, type Store } from "../../src/chain/store/store.js";
 import { isRandomTx } from "../../src/chain/random.js";
 import { startAbciServer } from "../../src/consensus/abciServer.js";
-import { findCometbft, setTomlValue } from "../../src/consensus/cometbft.js";
+import { findCometbft, startCometNode } from "../../src/consensus/cometbft.js";
 import { devSigners, signedSend, testGenesis } from "./fixtures.js";
 
 async function freePort(): Promise<number> {
@@ -61,34 +60,16 @@ describe("ShroudApp under CometBFT v0.38", { skip: cometbft ? false : "cometbft 
       });
       const app = new ShroudApp({ store, enclave });
       const srv = await startAbciServer(app, "tcp://127.0.0.1:0");
-      const home = join(dir, "comet");
-      const [rpc, p2p] = [await freePort(), await freePort()];
-      execFileSync(cometbft!, ["init", "--home", home], { stdio: "ignore" });
-      const genPath = join(home, "config", "genesis.json");
-      const cometGenesis = JSON.parse(readFileSync(genPath, "utf8")) as Record<string, unknown>;
-      writeFileSync(
-        genPath,
-        JSON.stringify({ ...cometGenesis, chain_id: g.chain_id, app_state: g.app_state }),
-      );
-      const cfgPath = join(home, "config", "config.toml");
-      let cfg = readFileSync(cfgPath, "utf8");
-      cfg = setTomlValue(cfg, "consensus", "timeout_propose", '"300ms"');
-      cfg = setTomlValue(cfg, "consensus", "timeout_commit", '"100ms"');
-      writeFileSync(cfgPath, cfg);
-      const node = spawn(
-        cometbft!,
-        [
-          "node",
-          "--home",
-          home,
-          `--proxy_app=tcp://127.0.0.1:${srv.port}`,
-          `--rpc.laddr=tcp://127.0.0.1:${rpc}`,
-          `--p2p.laddr=tcp://127.0.0.1:${p2p}`,
-        ],
-        { stdio: "ignore" },
-      );
-      const rpcGet = async (path: string): Promise<any> =>
-        await (await fetch(`http://127.0.0.1:${rpc}${path}`)).json();
+      const node = startCometNode({
+        binary: cometbft!,
+        home: join(dir, "comet"),
+        proxyApp: `tcp://127.0.0.1:${srv.port}`,
+        rpcPort: await freePort(),
+        p2pPort: await freePort(),
+        consensus: { timeout_propose: '"300ms"', timeout_commit: '"100ms"' },
+        patchGenesis: (cometGenesis) => ({ ...cometGenesis, chain_id: g.chain_id, app_state: g.app_state }),
+      });
+      const rpcGet = node.rpcGet as (path: string) => Promise<any>;
       const abciQuery = async (path: string, data: Uint8Array): Promise<Uint8Array> => {
         const r = await rpcGet(
           `/abci_query?path=${encodeURIComponent(`"${path}"`)}&data=0x${Buffer.from(data).toString("hex")}`,
@@ -97,15 +78,7 @@ describe("ShroudApp under CometBFT v0.38", { skip: cometbft ? false : "cometbft 
         return new Uint8Array(Buffer.from(r.result.response.value ?? "", "base64"));
       };
       try {
-        let height = 0;
-        for (let i = 0; i < 200 && height < 3; i++) {
-          await new Promise((r) => setTimeout(r, 200));
-          try {
-            height = Number((await rpcGet("/status")).result.sync_info.latest_block_height);
-          } catch {
-            /* not up yet */
-          }
-        }
+        const height = await node.waitForHeight(3, 40_000);
         assert.ok(height >= 3, "CometBFT commits blocks with our proposals");
         const blk = (await rpcGet("/block?height=2")).result.block;
         const first = new Uint8Array(Buffer.from(blk.data.txs[0] as string, "base64"));
@@ -132,8 +105,7 @@ describe("ShroudApp under CometBFT v0.38", { skip: cometbft ? false : "cometbft 
         );
         assert.equal(bal.balance!.amount, "1000000000000000042");
       } finally {
-        node.kill("SIGTERM");
-        await new Promise((r) => node.once("exit", r));
+        await node.stop();
         await srv.close();
       }
     },

@@ -2,14 +2,13 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { connect, createServer } from "node:net";
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BinaryWriter } from "cosmjs-types/binary";
 import { Request, Response } from "cosmjs-types/tendermint/abci/types";
 import { frame, readUvarint, startAbciServer, writeUvarint } from "../../src/consensus/abciServer.js";
-import { findCometbft, setTomlValue } from "../../src/consensus/cometbft.js";
+import { findCometbft, startCometNode } from "../../src/consensus/cometbft.js";
 import { ed25519Address, headerHash, txsHash, validatorsHash } from "../../src/consensus/header.js";
 import { blockIdOf, precommitSignBytes } from "../../src/consensus/votes.js";
 import { blockFromRpc, rfc3339ToTimestamp } from "../../src/api/rest/cometSource.js";
@@ -134,37 +133,17 @@ describe(
         const home = mkdtempSync(join(tmpdir(), "shroud-comet-"));
         const app = new KvApp();
         const srv = await startAbciServer(app, "tcp://127.0.0.1:0");
-        const [rpc, p2p] = [await freePort(), await freePort()];
-        execFileSync(cometbft!, ["init", "--home", home], { stdio: "ignore" });
-        const cfgPath = join(home, "config", "config.toml");
-        let cfg = readFileSync(cfgPath, "utf8");
-        cfg = setTomlValue(cfg, "consensus", "timeout_propose", '"200ms"');
-        cfg = setTomlValue(cfg, "consensus", "timeout_commit", '"50ms"');
-        writeFileSync(cfgPath, cfg);
-        const node = spawn(
-          cometbft!,
-          [
-            "node",
-            "--home",
-            home,
-            `--proxy_app=tcp://127.0.0.1:${srv.port}`,
-            `--rpc.laddr=tcp://127.0.0.1:${rpc}`,
-            `--p2p.laddr=tcp://127.0.0.1:${p2p}`,
-          ],
-          { stdio: "ignore" },
-        );
+        const node = startCometNode({
+          binary: cometbft!,
+          home,
+          proxyApp: `tcp://127.0.0.1:${srv.port}`,
+          rpcPort: await freePort(),
+          p2pPort: await freePort(),
+          consensus: { timeout_propose: '"200ms"', timeout_commit: '"50ms"' },
+        });
         try {
-          const rpcGet = async (path: string): Promise<any> =>
-            await (await fetch(`http://127.0.0.1:${rpc}${path}`)).json();
-          let height = 0;
-          for (let i = 0; i < 200 && height < 2; i++) {
-            await new Promise((r) => setTimeout(r, 200));
-            try {
-              height = Number((await rpcGet("/status")).result.sync_info.latest_block_height);
-            } catch {
-              /* not up yet */
-            }
-          }
+          const rpcGet = node.rpcGet as (path: string) => Promise<any>;
+          const height = await node.waitForHeight(2, 40_000);
           assert.ok(height >= 2, "blocks are produced");
           const res = await rpcGet(`/broadcast_tx_commit?tx=${encodeURIComponent('"color=blue"')}`);
           assert.equal(res.result.check_tx.code, 0);
@@ -179,8 +158,7 @@ describe(
           assert.equal(app.state.get("color"), "blue");
           await checkHashesAgainstComet(rpcGet, Number(res.result.height));
         } finally {
-          node.kill("SIGTERM");
-          await new Promise((r) => node.once("exit", r));
+          await node.stop();
           await srv.close();
           rmSync(home, { recursive: true, force: true });
         }

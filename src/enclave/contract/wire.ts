@@ -6,26 +6,19 @@ import { abytes, fromBase64, fromHex, InvalidInputError, toBase64, utf8 } from "
 import type { ContractKeyInfo } from "../contractKey.js";
 import type { BaseEnv, Coin } from "../vm/environment.js";
 import type { SigInfo } from "./txSignature.js";
-import type { ContractCallOutput, ContractOp } from "./types.js";
+import type { ContractCallInput, ContractCallOutput, ContractOp } from "./types.js";
 
 /** Largest JSON envelope accepted (the contract msg is inside; Secret txs are ≤ a few MiB). */
 export const MAX_ENVELOPE_LENGTH = 8 * 1024 * 1024;
 
-/** A decoded request: everything of ContractCallInput but the module, plus the raw wasm (maybe empty). */
-export interface ContractRequest {
-  readonly codeHash: Uint8Array;
+/**
+ * A decoded request: everything of ContractCallInput but the op (the ECALL name says it), the compiled module
+ * (the enclave looks it up by code hash) and the gas limit (it travels in the ECALL frame), plus the raw wasm
+ * (maybe empty once the code is cached).
+ */
+export type ContractRequest = Omit<ContractCallInput, "op" | "module" | "gasLimit"> & {
   readonly wasm: Uint8Array;
-  readonly env: BaseEnv;
-  readonly msg: Uint8Array;
-  readonly contractKey?: ContractKeyInfo | undefined;
-  readonly callbackSig?: Uint8Array | undefined;
-  readonly sigInfo?: SigInfo | undefined;
-  readonly admin?: Uint8Array | undefined;
-  readonly adminProof?: Uint8Array | undefined;
-  readonly blockRandom?: Uint8Array | undefined;
-  readonly msgCounter: bigint;
-  readonly queryDepth: number;
-}
+};
 
 type J = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 // The `shroud` command line (commander): `shroud dev` (LocalSecret drop-in), `shroud export` (genesis at a
-// height), `shroud version`.
+// height), node commands (init, start, localnet, enclave) and client commands (keys, tx, query), `secretd`-style.
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
@@ -8,6 +8,13 @@ import { APP_VERSION, ShroudApp } from "../chain/app.js";
 import { parseGenesisDoc } from "../chain/genesis.js";
 import { openStore } from "../chain/store/store.js";
 import { startDev } from "./dev.js";
+import { CliError } from "./common.js";
+import { registerEnclaveCommands, registerRegisterTxCommands } from "./attest/index.js";
+import { registerKeysCommands } from "./keys/index.js";
+import { registerLocalnetCommands } from "./localnet/index.js";
+import { registerNodeCommands } from "./node/index.js";
+import { registerQueryCommands } from "./query/index.js";
+import { registerComputeQueryCommands, registerTxCommands } from "./tx/index.js";
 
 const DEFAULT_HOME = join(homedir(), ".shroud", "dev");
 
@@ -95,9 +102,29 @@ export function buildCli(): Command {
     .option("--home <dir>", "data folder", DEFAULT_HOME)
     .option("--height <h>", "height to export", intArg(1, Number.MAX_SAFE_INTEGER))
     .action(exportGenesis);
+  registerNodeCommands(program);
+  registerEnclaveCommands(program);
+  registerLocalnetCommands(program);
+  registerKeysCommands(program);
+  const tx = program.command("tx").description("build, sign, broadcast a transaction and wait for it");
+  registerTxCommands(tx);
+  registerRegisterTxCommands(tx);
+  const query = program.command("query").alias("q").description("query the chain");
+  registerQueryCommands(query);
+  registerComputeQueryCommands(query);
   return program;
 }
 
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
-  await buildCli().parseAsync([...argv]);
+  try {
+    await buildCli().parseAsync([...argv]);
+  } catch (e) {
+    // User errors print one readable line and a non-zero exit code, never a stack trace.
+    if (e instanceof CliError) {
+      process.stderr.write(`Error: ${e.message}\n`);
+      process.exitCode = e.exitCode;
+      return;
+    }
+    throw e;
+  }
 }

@@ -27,6 +27,7 @@ import type {
   SimulateResult,
   TxRecord,
 } from "./backend.js";
+import { gapQueries } from "./gapQueries.js";
 import type { QueryArgs } from "./params.js";
 
 /** A JSON query of a module: state context + the route's validated arguments → grpc-gateway JSON. */
@@ -99,7 +100,6 @@ function authBankQueries(app: ShroudApp): Record<string, JsonQuery> {
     [`${B}TotalSupply`]: (ctx) => bank.query.totalSupply(ctx),
     [`${B}SupplyOf`]: (ctx, a) => bank.query.supplyOf(ctx, a.str("denom")),
     [`${B}Params`]: (ctx) => bank.query.params(ctx),
-    [`${B}DenomMetadata`]: (ctx, a) => bank.query.denomMetadata(ctx, a.str("denom")),
   };
 }
 
@@ -202,12 +202,16 @@ function posQueries(app: ShroudApp): Record<string, JsonQuery>[] {
   return [stakingQueries(pos), distributionQueries(pos), otherPosQueries(pos)];
 }
 
-/** Every JSON query the app offers: the core modules, PoS + gov, then any module carrying `restQueries`. */
+/**
+ * Every JSON query the app offers: REST-side answers for gaps (gapQueries.ts) first, so that the modules' own
+ * handlers (core, PoS + gov, any module carrying `restQueries`) replace them when they land.
+ */
 export function appQueryHandlers(
   app: ShroudApp,
   ctx: (height: bigint | undefined) => Context,
 ): Map<string, QueryHandler> {
   const tables: Record<string, JsonQuery>[] = [
+    gapQueries(app),
     authBankQueries(app),
     registrationQueries(app),
     computeQueryTable(app.modules.compute.query),

@@ -1,0 +1,184 @@
+// The REST routes filled in after the first cut (gapQueries.ts): auth AccountInfo / ModuleAccounts, bank
+// SpendableBalanceByDenom / DenomMetadata / DenomsMetadata / DenomOwners / SendEnabled, compute
+// AuthorizedMigration, staking HistoricalInfo, against an in-process `shroud dev` (real app, enclave, REST),
+// read through secretjs' own query clients where it has them.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SecretNetworkClient } from "secretjs";
+import { Metadata } from "cosmjs-types/cosmos/bank/v1beta1/bank";
+import { metadataJson, pageOf } from "../../src/api/rest/gapQueries.js";
+import { startDev, type DevNode } from "../../src/cli/dev.js";
+import { addressFromMnemonic, DEV_ACCOUNT_BALANCE, DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
+import { DEV_SERVICES } from "../../src/cli/services.js";
+
+const A = addressFromMnemonic(DEV_MNEMONICS.a);
+/** A valid bech32 address no tx ever touched (20 bytes 0x11..). */
+const UNKNOWN = "secret1zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3rcrt0n";
+
+describe("REST gap routes on shroud dev", { timeout: 60_000 }, () => {
+  let node: DevNode;
+  let url = "";
+  let client: SecretNetworkClient;
+  const dir = mkdtempSync(join(tmpdir(), "shroud-rest-gaps-"));
+
+  before(async () => {
+    const rest = DEV_SERVICES.find((s) => s.name === "REST");
+    assert.ok(rest);
+    node = await startDev({
+      home: join(dir, "dev"),
+      reset: true,
+      blockTimeMs: 50,
+      host: "127.0.0.1",
+      rpcPort: 0,
+      restPort: 0,
+      faucetPort: 0,
+      services: [rest],
+      log: (l) => {
+        url = /REST \(LCD\) on (http:\/\/\S+)/.exec(l)?.[1] ?? url;
+      },
+    });
+    client = new SecretNetworkClient({ url, chainId: "secretdev-1" });
+  });
+
+  after(async () => {
+    await node.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const get = async (path: string): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const r = await fetch(url + path);
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  };
+
+  test("auth AccountInfo: the BaseAccount view; unknown account 404", async () => {
+    const r = await client.query.auth.accountInfo({ address: A });
+    const acc = await client.query.auth.account({ address: A });
+    const info = r.info;
+    assert.ok(info !== undefined);
+    assert.equal(info.address, A);
+    assert.equal(info.account_number, (acc.account as { account_number?: string }).account_number);
+    assert.equal(info.sequence, "0");
+    assert.equal(info.pub_key, null);
+    const missing = await get(`/cosmos/auth/v1beta1/account_info/${UNKNOWN}`);
+    assert.equal(missing.status, 404);
+    assert.deepEqual(missing.body, { code: 5, message: `account ${UNKNOWN} not found`, details: [] });
+  });
+
+  test("auth ModuleAccounts: every configured module account, sorted, with permissions", async () => {
+    const r = await client.query.auth.moduleAccounts({});
+    const accounts = (r.accounts ?? []) as { name?: string; permissions?: string[]; "@type"?: string }[];
+    const names = accounts.map((a) => a.name);
+    assert.deepEqual(names, [...names].sort());
+    assert.ok(
+      names.includes("fee_collector") && names.includes("mint") && names.includes("bonded_tokens_pool"),
+    );
+    assert.deepEqual(accounts.find((a) => a.name === "mint")?.permissions, ["minter"]);
+    assert.ok(accounts.every((a) => a["@type"] === "/cosmos.auth.v1beta1.ModuleAccount"));
+  });
+
+  test("bank SpendableBalanceByDenom equals the balance", async () => {
+    const r = await client.query.bank.spendableBalanceByDenom({ address: A, denom: "uscrt" });
+    assert.deepEqual(r.balance, { denom: "uscrt", amount: DEV_ACCOUNT_BALANCE.toString() });
+    const bad = await get(`/cosmos/bank/v1beta1/spendable_balances/${A}/by_denom`);
+    assert.equal(bad.status, 400);
+  });
+
+  test("bank DenomsMetadata / DenomMetadata: none registered on the dev chain", async () => {
+    const r = await client.query.bank.denomsMetadata({});
+    assert.deepEqual(r.metadatas, []);
+    assert.deepEqual(r.pagination, { next_key: null, total: "0" });
+    const one = await get("/cosmos/bank/v1beta1/denoms_metadata/uscrt");
+    assert.equal(one.status, 404);
+    assert.equal(one.body.message, "client metadata for denom uscrt");
+  });
+
+  test("bank DenomOwners: the funded dev accounts, paged", async () => {
+    const r = await client.query.bank.denomOwners({ denom: "uscrt" });
+    const owners = r.denom_owners ?? [];
+    assert.ok(owners.some((o) => o.address === A && o.balance?.amount === DEV_ACCOUNT_BALANCE.toString()));
+    const total = Number(r.pagination?.total);
+    assert.equal(total, owners.length);
+    const page = await get("/cosmos/bank/v1beta1/denom_owners/uscrt?pagination.limit=2&pagination.offset=1");
+    const paged = page.body.denom_owners as unknown[];
+    assert.deepEqual(paged, owners.slice(1, 3));
+    assert.equal((page.body.pagination as { next_key: string | null }).next_key !== null, total > 3);
+    const none = await client.query.bank.denomOwners({ denom: "unothing" });
+    assert.deepEqual(none.denom_owners, []);
+  });
+
+  test("bank SendEnabled: only explicitly stored per-denom entries (none on the dev chain)", async () => {
+    const r = await client.query.bank.sendEnabled({});
+    assert.deepEqual(r.send_enabled, []);
+    const one = await get("/cosmos/bank/v1beta1/send_enabled?denoms=uscrt");
+    assert.equal(one.status, 200);
+    assert.deepEqual(one.body.send_enabled, []);
+  });
+
+  test("compute AuthorizedMigration: 404 as Secret answers for a contract without one", async () => {
+    const r = await get(`/compute/v1beta1/authorized_migration/${UNKNOWN}`);
+    assert.equal(r.status, 404);
+    assert.deepEqual(r.body, {
+      code: 5,
+      message: "no authorized migration found for the given contract address",
+      details: [],
+    });
+    assert.equal((await get("/compute/v1beta1/authorized_migration/secret1xyz")).status, 400);
+  });
+
+  test("staking HistoricalInfo: answered (not 501)", async () => {
+    const r = await get("/cosmos/staking/v1beta1/historical_info/1");
+    assert.notEqual(r.status, 501);
+    if (r.status === 404) {
+      assert.deepEqual(r.body, { code: 5, message: "historical info for height 1 not found", details: [] });
+    } else {
+      assert.equal(r.status, 200);
+      assert.ok("hist" in r.body);
+    }
+  });
+});
+
+describe("gap helpers", () => {
+  test("metadataJson renders the gateway's snake_case fields", () => {
+    const md = Metadata.fromPartial({
+      description: "Secret",
+      denomUnits: [
+        { denom: "uscrt", exponent: 0, aliases: ["microscrt"] },
+        { denom: "scrt", exponent: 6 },
+      ],
+      base: "uscrt",
+      display: "scrt",
+      name: "Secret",
+      symbol: "SCRT",
+      uriHash: "ab",
+    });
+    assert.deepEqual(metadataJson(md), {
+      description: "Secret",
+      denom_units: [
+        { denom: "uscrt", exponent: 0, aliases: ["microscrt"] },
+        { denom: "scrt", exponent: 6, aliases: [] },
+      ],
+      base: "uscrt",
+      display: "scrt",
+      name: "Secret",
+      symbol: "SCRT",
+      uri: "",
+      uri_hash: "ab",
+    });
+  });
+
+  test("pageOf: default limit 100, offset, reverse, next_key only when more", () => {
+    const all = Array.from({ length: 150 }, (_, i) => i);
+    const page = (offset: bigint, limit: bigint, reverse = false) =>
+      pageOf(all, { key: undefined, offset, limit, countTotal: false, reverse });
+    assert.equal(pageOf(all, undefined).items.length, 100);
+    assert.deepEqual(page(10n, 3n).items, [10, 11, 12]);
+    assert.deepEqual(page(0n, 2n, true).items, [149, 148]);
+    assert.equal(page(140n, 10n).pagination.next_key, null);
+    assert.notEqual(page(139n, 10n).pagination.next_key, null);
+    assert.equal(page(0n, 0n).pagination.total, "150");
+    assert.deepEqual(page(500n, 5n).items, []);
+  });
+});

@@ -1,11 +1,200 @@
-// `shroud init-bootstrap`, `shroud init-enclave` and `shroud tx register auth`: a node's enclave lifecycle.
-import type { Command } from "commander";
+// `shroud init-bootstrap`, `init-enclave`, `configure-secret` and `tx register auth`: a node's enclave lifecycle,
+// bootstrap a network or join one by attestation (spec secret-protocol §2.1, §3; src/cli/README.md).
+import { resolve } from "node:path";
+import { InvalidArgumentError, type Command } from "commander";
+import { fromHex, toBase64, toHex } from "../../util/bytes.js";
+import {
+  addClientOptions,
+  clientFlags,
+  CliError,
+  DEFAULT_NODE,
+  printResult,
+  type OutputFormat,
+} from "../common.js";
+import { fetchJoinMaterial, submitRegistration } from "./chain.js";
+import {
+  bootstrapEnclaveHome,
+  completeJoin,
+  createJoiningEnclave,
+  readAttestationFile,
+  registrationPublicKeyOf,
+} from "./enclaveHome.js";
 
-export function registerEnclaveCommands(_program: Command): void {
-  // Filled in by the work that owns this folder.
+export {
+  bootstrapEnclaveHome,
+  completeJoin,
+  createJoiningEnclave,
+  enclaveDir,
+  enclaveNetworkKeys,
+  ENCLAVE_HOME_FILES,
+  openEnclaveHome,
+  readAttestationFile,
+  registrationGenesisSection,
+  registrationPublicKeyOf,
+  type BootstrapResult,
+  type CompleteJoinResult,
+  type JoinMaterial,
+  type JoiningEnclave,
+  type RegistrationGenesisJson,
+} from "./enclaveHome.js";
+export { fetchJoinMaterial, submitRegistration, type RegisterTxResult } from "./chain.js";
+
+function hex32(what: string) {
+  return (v: string, prev: Uint8Array[] | undefined): Uint8Array[] => {
+    if (!/^[0-9a-fA-F]{64}$/.test(v)) throw new InvalidArgumentError(`${what}: expected 64 hex characters`);
+    return [...(prev ?? []), fromHex(v.toLowerCase(), what)];
+  };
+}
+
+function parseOutput(v: string): OutputFormat {
+  if (v !== "json" && v !== "text") throw new InvalidArgumentError("expected json or text");
+  return v;
+}
+
+const withOutput = (c: Command): Command =>
+  c.option("--output <format>", "json or text", parseOutput, "text" as OutputFormat);
+
+interface HomeFlags {
+  home: string;
+  output: OutputFormat;
+}
+
+async function initBootstrap(flags: HomeFlags & { authorityKey?: Uint8Array[] }): Promise<void> {
+  const home = resolve(flags.home);
+  const r = await bootstrapEnclaveHome(home, {
+    ...(flags.authorityKey === undefined ? {} : { authorityPublicKeys: flags.authorityKey }),
+  });
+  printResult(
+    {
+      node_exch_key: toBase64(r.keys.seedExchangePublicKey),
+      io_exch_key: toBase64(r.keys.ioExchangePublicKey),
+      measurement: toHex(r.measurement),
+      authority_public_keys: r.genesis.params.attestation_policy.authority_public_keys,
+      registration_genesis: r.path,
+    },
+    flags.output,
+  );
+}
+
+async function initEnclave(flags: HomeFlags & { operatorKey?: Uint8Array[] }): Promise<void> {
+  const ops = flags.operatorKey ?? [];
+  if (ops.length > 1) throw new CliError("--operator-key may be given once");
+  const r = await createJoiningEnclave(
+    resolve(flags.home),
+    ops[0] === undefined ? {} : { operatorKey: ops[0] },
+  );
+  printResult(
+    {
+      registration_key: toHex(r.registrationPublicKey),
+      measurement: toHex(r.measurement),
+      attestation: r.path,
+      attestation_bytes: r.quote.length,
+    },
+    flags.output,
+  );
+}
+
+async function configureSecret(flags: HomeFlags & { node: string }): Promise<void> {
+  const home = resolve(flags.home);
+  const node = flags.node.replace(/\/+$/, "");
+  const regKey = await registrationPublicKeyOf(home);
+  const material = await fetchJoinMaterial(node, regKey);
+  const r = await completeJoin(home, material);
+  printResult(
+    {
+      registration_key: toHex(regKey),
+      seed_count: r.seedCount,
+      node_exch_key: toBase64(r.keys.seedExchangePublicKey),
+      io_exch_key: toBase64(r.keys.ioExchangePublicKey),
+      matches_chain: true,
+    },
+    flags.output,
+  );
+}
+
+/** The signer's mnemonic: from `--mnemonic-env <VAR>` (the keyring of src/cli/keys is not wired here yet). */
+function mnemonicOf(o: { from?: string; mnemonicEnv?: string }): string {
+  if (o.mnemonicEnv === undefined)
+    throw new CliError(
+      o.from === undefined
+        ? "give the signer with --mnemonic-env <VAR>"
+        : "--from <key> (keyring) is not supported by this command yet; use --mnemonic-env <VAR>",
+    );
+  const m = process.env[o.mnemonicEnv]?.trim();
+  if (m === undefined || m === "")
+    throw new CliError(`environment variable ${o.mnemonicEnv} is empty or unset`);
+  return m;
+}
+
+async function registerAuth(file: string, _o: unknown, cmd: Command): Promise<void> {
+  const o = cmd.opts<{ from?: string; mnemonicEnv?: string; gas: number }>();
+  const flags = clientFlags(cmd);
+  const certificate = readAttestationFile(resolve(file));
+  const r = await submitRegistration({
+    node: flags.node,
+    mnemonic: mnemonicOf(o),
+    certificate,
+    gasLimit: o.gas,
+    ...(flags.chainId === undefined ? {} : { chainId: flags.chainId }),
+  });
+  printResult(r, flags.output);
+  if (r.code !== 0) throw new CliError(`registration refused: ${r.codespace} ${r.code}: ${r.rawLog}`);
+}
+
+function gasArg(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000_000)
+    throw new InvalidArgumentError("expected a gas limit");
+  return n;
+}
+
+export function registerEnclaveCommands(program: Command): void {
+  withOutput(
+    program
+      .command("init-bootstrap")
+      .description("create the genesis node's enclave: consensus seeds + the register genesis section")
+      .requiredOption("--home <dir>", "node home (the enclave goes to <home>/enclave)")
+      .option(
+        "--authority-key <hex>",
+        "attestation authority to trust (repeatable; default: dev authority)",
+        hex32("authority key"),
+      ),
+  ).action(initBootstrap);
+  withOutput(
+    program
+      .command("init-enclave")
+      .description(
+        "create a joining node's enclave: registration key + attestation at <home>/attestation.bin",
+      )
+      .requiredOption("--home <dir>", "node home (the enclave goes to <home>/enclave)")
+      .option(
+        "--operator-key <hex>",
+        "32-byte key bound into the quote's report_data[32..64]",
+        hex32("operator key"),
+      ),
+  ).action(initEnclave);
+  withOutput(
+    program
+      .command("configure-secret")
+      .description("load the seeds the chain encrypted to this node's enclave and check its network keys")
+      .requiredOption("--home <dir>", "node home that ran init-enclave")
+      .option(
+        "--node <url>",
+        "REST (LCD) URL of a node of the network",
+        process.env.SHROUD_NODE ?? DEFAULT_NODE,
+      ),
+  ).action(configureSecret);
 }
 
 /** `tx register auth` attaches to the `tx` group created by main.ts. */
-export function registerRegisterTxCommands(_tx: Command): void {
-  // Filled in by the work that owns this folder.
+export function registerRegisterTxCommands(tx: Command): void {
+  const register = tx.command("register").description("node registration (x/registration)");
+  addClientOptions(
+    register
+      .command("auth <attestation-file>")
+      .description("submit MsgRaAuthenticate with a node's attestation and wait for its block")
+      .option("--from <key>", "keyring key (not supported yet: use --mnemonic-env)")
+      .option("--mnemonic-env <VAR>", "environment variable holding the signer's mnemonic")
+      .option("--gas <limit>", "gas limit", gasArg, 200_000),
+  ).action(registerAuth);
 }

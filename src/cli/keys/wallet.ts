@@ -1,0 +1,52 @@
+// Mnemonic → secretjs Wallet (HD path m/44'/529'/0'/0/0, bech32 `secret`), and the per-key transaction
+// encryption seed the CLI derives from the private key so a user can always decrypt their own past txs.
+import { createHmac } from "node:crypto";
+import { generateMnemonic, validateMnemonic } from "@scure/bip39";
+import { wordlist } from "@scure/bip39/wordlists/english.js";
+import type { Wallet } from "secretjs";
+import { CliError } from "../common.js";
+
+/** Secret's HD path (SLIP-44 coin type 529), the one secretjs's Wallet and secretd use by default. */
+export const HD_PATH = "m/44'/529'/0'/0/0";
+
+/**
+ * Label of the encryption-seed derivation: seed = HMAC-SHA256(key = secp256k1 private key, data = label).
+ * Versioned so a future change cannot silently collide with seeds of old transactions.
+ */
+export const ENCRYPTION_SEED_LABEL = "shroud/cli/tx-encryption-seed/v1";
+
+export interface DerivedKey {
+  readonly wallet: Wallet;
+  readonly address: string;
+  readonly publicKey: Uint8Array;
+  /** 32 bytes: the `encryptionSeed` handed to SecretNetworkClient for this key. */
+  readonly encryptionSeed: Uint8Array;
+}
+
+/** Normalises whitespace and checks the BIP-39 words and checksum (English list, 12–24 words). */
+export function normalizeMnemonic(input: string): string {
+  const m = input.trim().toLowerCase().split(/\s+/).join(" ");
+  if (!validateMnemonic(m, wordlist)) throw new CliError("invalid mnemonic (not a BIP-39 English phrase)");
+  return m;
+}
+
+/** A fresh 24-word mnemonic (256 bits of node's CSPRNG via @scure/bip39). */
+export function newMnemonic(): string {
+  return generateMnemonic(wordlist, 256);
+}
+
+export function encryptionSeedFor(privateKey: Uint8Array): Uint8Array {
+  return new Uint8Array(createHmac("sha256", privateKey).update(ENCRYPTION_SEED_LABEL, "utf8").digest());
+}
+
+/** Derives the account key exactly as secretjs does (it *is* secretjs's Wallet), plus its encryption seed. */
+export async function deriveKey(mnemonic: string): Promise<DerivedKey> {
+  const { Wallet: SecretWallet } = await import("secretjs");
+  const wallet = new SecretWallet(mnemonic);
+  return {
+    wallet,
+    address: wallet.address,
+    publicKey: wallet.publicKey,
+    encryptionSeed: encryptionSeedFor(wallet.privateKey),
+  };
+}

@@ -26,7 +26,7 @@ import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import type { AbciApplication } from "../consensus/abciTypes.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { equalBytes, u32be, u64be, utf8 } from "../util/bytes.js";
-import { SdkErrors } from "./errors.js";
+import { SdkErrors, UndefinedErrors } from "./errors.js";
 import { GenesisError, parseAppState, parseRfc3339Ns, type GenesisDoc } from "./genesis.js";
 import { MemoryKVStore } from "./store/memory.js";
 import { MemoryOverlay } from "./store/memory.js";
@@ -35,15 +35,10 @@ import type { KVReader } from "./store/types.js";
 import { DEFAULT_MIN_GAS_PRICE, parseGasPrices } from "./tx/fees.js";
 import { runTx } from "./tx/runTx.js";
 import type { Context } from "./tx/context.js";
-import {
-  BlockRandomKeeper,
-  blockRefFor,
-  decodeRandomTx,
-  isRandomTx,
-  type BlockRandomEnclave,
-} from "./random.js";
+import { BlockRandomKeeper, blockRefFor, decodeRandomTx, isRandomTx } from "./random.js";
 import { appContext } from "./app/context.js";
-import { createChainModules, type ChainModules, type ModulesEnclave } from "./app/modules.js";
+import { createChainModules, type ChainModules } from "./app/modules.js";
+import { EnclaveGuard, EnclaveHaltError, type AppEnclave } from "./app/enclaveGuard.js";
 import { decodeTx, type DecodedTx } from "./tx/decode.js";
 import type { BlockHookInfo } from "./app/module.js";
 import { checkProposal, prepareTxs, type ProposalChecks, type ProposalEnv } from "./app/proposal.js";
@@ -53,12 +48,13 @@ import { plainResult, timestampNs, toAbciEvents, toExecTxResult } from "./app/re
 /** ResponseInfo.version / app_version (the app version is also in block headers). */
 export const APP_VERSION = "0.1.0";
 export const APP_PROTOCOL_VERSION = 1n;
+/** Log of results refused because the enclave is unavailable (uncommitted, never consensus data). */
+const ENCLAVE_DOWN = "enclave unavailable";
 /** The app's own state keys (chain id), under a prefix no module uses. */
 const APP_PREFIX = utf8.encode("app/");
 const CHAIN_ID_KEY = new Uint8Array([...APP_PREFIX, ...utf8.encode("chain_id")]);
 
-/** What the app needs from the node's enclave: registration, compute ECALLs, the block random (EnclaveHost). */
-export type AppEnclave = ModulesEnclave & BlockRandomEnclave;
+export { EnclaveHaltError, type AppEnclave };
 
 export interface ShroudAppOptions {
   readonly store: Store;
@@ -101,14 +97,16 @@ export class ShroudApp implements AbciApplication {
   private delivering: DecodedTx | undefined;
   /** Digest of our own last proposal (height, base app hash, txs): ProcessProposal of it needs no re-check. */
   private ownProposal: Uint8Array | undefined;
+  /** Sees every enclave call die (EnclaveUnavailableError): consensus calls then halt instead of answering. */
+  private readonly guard = new EnclaveGuard();
 
   constructor(opts: ShroudAppOptions) {
     this.store = opts.store;
     this.replayGenesis = opts.replayGenesis;
-    this.enclave = opts.enclave;
+    this.enclave = opts.enclave === undefined ? undefined : this.guard.wrap(opts.enclave);
     this.checks = opts.proposalChecks ?? "full";
     this.modules = createChainModules({
-      enclave: opts.enclave,
+      enclave: this.enclave,
       block: {
         blockRandom: (ctx) => this.random.get(ctx),
         txOf: (ctx) =>
@@ -176,12 +174,33 @@ export class ShroudApp implements AbciApplication {
       const r = plainResult(SdkErrors.TxDecode, "a block random is injected by the proposer only");
       return r;
     }
+    const mark = this.guard.mark();
     const r = runTx(this.modules.txEnv, this.checkState, req.tx, "check", {
       chainId: this.chainId,
       height: this.nextHeight(),
       timeNs: this.lastBlockTimeNs,
     });
+    // A dead enclave refuses this tx with a code (the mempool goes on); its writes are only CheckTx state.
+    if (this.guard.diedSince(mark) !== undefined) return plainResult(UndefinedErrors.Internal, ENCLAVE_DOWN);
     return toExecTxResult(r);
+  }
+
+  /**
+   * Runs a consensus step; an enclave death inside it (even one runTx turned into a tx result) becomes an
+   * EnclaveHaltError: answering would differ from healthy validators, so the node must stop (spec §1).
+   */
+  private consensusStep<T>(during: string, f: () => T): T {
+    const mark = this.guard.mark();
+    let out: T;
+    try {
+      out = f();
+    } catch (e) {
+      const died = this.guard.diedSince(mark);
+      throw died === undefined ? e : new EnclaveHaltError(during, died);
+    }
+    const died = this.guard.diedSince(mark);
+    if (died !== undefined) throw new EnclaveHaltError(during, died);
+    return out;
   }
 
   private proposalEnv(height: bigint, timeNs: bigint, nextValidatorsHash: Uint8Array): ProposalEnv {
@@ -199,7 +218,7 @@ export class ShroudApp implements AbciApplication {
 
   prepareProposal(req: RequestPrepareProposal): ResponsePrepareProposal {
     const p = this.proposalEnv(req.height, timestampNs(req.time), req.nextValidatorsHash);
-    const txs = prepareTxs(p, req.txs, req.maxTxBytes);
+    const txs = this.consensusStep("PrepareProposal", () => prepareTxs(p, req.txs, req.maxTxBytes));
     this.ownProposal = proposalDigest(req.height, this.lastAppHash, req.nextValidatorsHash, txs);
     return { txs };
   }
@@ -212,7 +231,7 @@ export class ShroudApp implements AbciApplication {
       return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
     }
     const p = this.proposalEnv(req.height, timestampNs(req.time), req.nextValidatorsHash);
-    const refusal = checkProposal(p, req.txs);
+    const refusal = this.consensusStep("ProcessProposal", () => checkProposal(p, req.txs));
     return {
       status:
         refusal === undefined
@@ -223,6 +242,13 @@ export class ShroudApp implements AbciApplication {
 
   finalizeBlock(req: RequestFinalizeBlock): ResponseFinalizeBlock {
     if (this.pending !== undefined) throw new Error("FinalizeBlock called twice without Commit");
+    // The block's writes live in an overlay until the end: a halt discards them all (nothing half-applied).
+    const [res, pending] = this.consensusStep("FinalizeBlock", () => this.finalizeBlockUnguarded(req));
+    this.pending = pending;
+    return res;
+  }
+
+  private finalizeBlockUnguarded(req: RequestFinalizeBlock): [ResponseFinalizeBlock, PendingBlock] {
     if (
       this.genesis === undefined &&
       this.store.info().lastHeight === 0 &&
@@ -254,8 +280,8 @@ export class ShroudApp implements AbciApplication {
     const writes =
       this.genesis === undefined ? overlay.pendingWrites() : (overlay.write(), this.genesis.pendingWrites());
     const prepared = this.store.prepare(Number(req.height), writes);
-    this.pending = { height: req.height, timeNs, prepared };
-    return { events, txResults, validatorUpdates, appHash: prepared.appHash };
+    const res = { events, txResults, validatorUpdates, appHash: prepared.appHash };
+    return [res, { height: req.height, timeNs, prepared }];
   }
 
   private deliverTx(
@@ -321,7 +347,18 @@ export class ShroudApp implements AbciApplication {
   }
 
   query(req: RequestQuery): ResponseQuery {
-    return this.router.query(req);
+    const mark = this.guard.mark();
+    const res = this.router.query(req);
+    // A simulation or contract query that met a dead enclave: a coded answer, not the tx's panic.
+    if (this.guard.diedSince(mark) === undefined) return res;
+    const e = UndefinedErrors.Internal;
+    return {
+      ...res,
+      code: e.code,
+      codespace: e.codespace,
+      log: `${ENCLAVE_DOWN}: ${e.message}`,
+      value: new Uint8Array(),
+    };
   }
 
   /** Every module's genesis section from the state at `height` (default: the latest commit). */

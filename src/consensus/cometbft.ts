@@ -42,6 +42,61 @@ export function setTomlValue(toml: string, section: string, key: string, value: 
   throw new Error(`config.toml has no key ${section}.${key}`);
 }
 
+/** Reads `section.key` of a config.toml text (section "" = the top level), unquoted; undefined if absent. */
+export function getTomlValue(toml: string, section: string, key: string): string | undefined {
+  let current = "";
+  for (const line of toml.split("\n")) {
+    const header = /^\s*\[([^\]]+)\]\s*$/.exec(line);
+    if (header) {
+      current = header[1]!;
+      continue;
+    }
+    const m = new RegExp(`^\\s*${key}\\s*=\\s*(.*)$`).exec(line);
+    if (current === section && m) return m[1]!.trim().replace(/^"(.*)"$/, "$1");
+  }
+  return undefined;
+}
+
+/** Applies `{ "section.key": tomlValue }` edits (top-level keys have no dot) to `home`/config/config.toml. */
+export function editCometConfig(home: string, edits: Readonly<Record<string, string>>): void {
+  const path = join(home, "config", "config.toml");
+  let cfg = readFileSync(path, "utf8");
+  for (const [name, v] of Object.entries(edits)) {
+    const dot = name.lastIndexOf(".");
+    cfg = setTomlValue(cfg, dot < 0 ? "" : name.slice(0, dot), name.slice(dot + 1), v);
+  }
+  writeFileSync(path, cfg);
+}
+
+/** `cometbft init` in `home` unless it already has a config: node key, validator key, a genesis. */
+export function cometInit(binary: string, home: string): void {
+  if (!existsSync(join(home, "config", "config.toml")))
+    execFileSync(binary, ["init", "--home", home], { stdio: "ignore" });
+}
+
+/** The p2p node id (hex of the node key's address), as peers name it in `id@host:port`. */
+export function cometNodeId(binary: string, home: string): string {
+  return execFileSync(binary, ["show-node-id", "--home", home], { encoding: "utf8" }).trim();
+}
+
+/** The node's priv_validator_key.json: consensus address (hex) and ed25519 public key. */
+export function cometValidatorKey(home: string): {
+  address: string;
+  publicKey: Uint8Array;
+  privateKey: Uint8Array;
+} {
+  const j = JSON.parse(readFileSync(join(home, "config", "priv_validator_key.json"), "utf8")) as {
+    address: string;
+    pub_key: { value: string };
+    priv_key: { value: string };
+  };
+  return {
+    address: j.address,
+    publicKey: new Uint8Array(Buffer.from(j.pub_key.value, "base64")),
+    privateKey: new Uint8Array(Buffer.from(j.priv_key.value, "base64")),
+  };
+}
+
 export interface CometNodeOptions {
   /** The cometbft binary (see findCometbft). */
   binary: string;
@@ -90,7 +145,11 @@ export function startCometNode(opts: CometNodeOptions): CometNode {
     ],
     { stdio: "ignore" },
   );
-  const exited = new Promise<void>((resolve) => child.once("exit", () => { resolve(); }));
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      resolve();
+    }),
+  );
   const rpcUrl = `http://127.0.0.1:${opts.rpcPort}`;
   const rpcGet = async (path: string): Promise<unknown> => (await fetch(`${rpcUrl}${path}`)).json();
   return {

@@ -1,6 +1,115 @@
 // `shroud init` and `shroud start`: a node's home folder and running it under CometBFT.
-import type { Command } from "commander";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { InvalidArgumentError, type Command } from "commander";
+import { devAuthorityPublicKey, EnclaveHost } from "../../enclave/api.js";
+import { findCometbft } from "../../consensus/cometbft.js";
+import { buildDevGenesis } from "../devGenesis.js";
+import { CliError } from "../common.js";
+import { enclaveDir, genesisPath, initNodeHome, NODE_FILES, writeCometGenesis } from "./home.js";
+import { startNode } from "./start.js";
 
-export function registerNodeCommands(_program: Command): void {
-  // Filled in by the work that owns this folder.
+export function portArg(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError("expected a port in 0..65535");
+  return n;
+}
+
+interface InitFlags {
+  home: string;
+  chainId: string;
+  rpcPort: number;
+  p2pPort: number;
+  abciPort: number;
+}
+
+/** A one-validator chain: this node's CometBFT key is the genesis validator, its enclave the bootstrap one. */
+async function init(moniker: string, f: InitFlags): Promise<void> {
+  const binary = findCometbft();
+  if (binary === undefined)
+    throw new CliError("cometbft not found: run scripts/setup-cometbft.sh or set COMETBFT_BIN");
+  if (existsSync(join(f.home, NODE_FILES.state))) throw new CliError(`${f.home} already holds a node`);
+  const home = initNodeHome({
+    binary,
+    home: f.home,
+    moniker,
+    ports: { rpc: f.rpcPort, p2p: f.p2pPort, abci: f.abciPort },
+  });
+  const enclave = await EnclaveHost.start({
+    dataDir: enclaveDir(f.home),
+    platformSecretPath: join(enclaveDir(f.home), NODE_FILES.platformSecret),
+  });
+  try {
+    const keys = enclave.health().seedCount === 0 ? enclave.initBootstrap() : enclave.getNetworkPubkeys(0);
+    const doc = buildDevGenesis({
+      chainId: f.chainId,
+      genesisTimeNs: BigInt(Date.now()) * 1_000_000n,
+      nodeExchKey: keys.seedExchangePublicKey,
+      ioExchKey: keys.ioExchangePublicKey,
+      authorityPublicKeys: [devAuthorityPublicKey()],
+      measurements: [enclave.getMeasurement()],
+      validatorPubKey: home.validatorPubKey,
+    });
+    writeCometGenesis(f.home, doc);
+  } finally {
+    await enclave.stop();
+  }
+  process.stdout.write(`initialised ${moniker} (node id ${home.nodeId}); genesis ${genesisPath(f.home)}\n`);
+}
+
+interface StartFlags {
+  home: string;
+  abciOnly: boolean;
+  proxyApp?: string;
+  cometRpc?: string;
+  restPort?: number;
+  host: string;
+}
+
+async function start(f: StartFlags): Promise<void> {
+  const binary = findCometbft();
+  let node;
+  try {
+    node = await startNode({
+      home: f.home,
+      abciOnly: f.abciOnly,
+      host: f.host,
+      ...(binary === undefined ? {} : { binary }),
+      ...(f.proxyApp === undefined ? {} : { proxyApp: f.proxyApp }),
+      ...(f.cometRpc === undefined ? {} : { cometRpc: f.cometRpc }),
+      ...(f.restPort === undefined ? {} : { restPort: f.restPort }),
+    });
+  } catch (e) {
+    throw new CliError(e instanceof Error ? e.message : String(e));
+  }
+  const onSignal = (): void => void node.stop();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const code = await node.done;
+  process.exit(code);
+}
+
+export function registerNodeCommands(program: Command): void {
+  program
+    .command("init <moniker>")
+    .description(
+      "create a node home: CometBFT config and keys, a bootstrapped enclave, a one-validator genesis",
+    )
+    .requiredOption("--home <dir>", "node home folder")
+    .option("--chain-id <id>", "chain id", "shroud-1")
+    .option("--rpc-port <port>", "CometBFT RPC port", portArg, 26657)
+    .option("--p2p-port <port>", "CometBFT p2p port", portArg, 26656)
+    .option("--abci-port <port>", "ABCI socket port (app side)", portArg, 26658)
+    .action(init);
+  program
+    .command("start")
+    .description("run the node: the app on the ABCI socket, CometBFT spawned and supervised, REST server")
+    .requiredOption("--home <dir>", "node home folder")
+    .option("--abci-only", "do not spawn CometBFT; serve ABCI for one run elsewhere", false)
+    .option("--proxy-app <addr>", "ABCI listen address, e.g. tcp://127.0.0.1:26658 (default: config.toml)")
+    .option("--comet-rpc <url>", "CometBFT RPC for REST (default: config.toml rpc.laddr)")
+    .option("--rest-port <port>", "REST (LCD) port (none when absent)", portArg)
+    .option("--host <addr>", "REST listen address", "127.0.0.1")
+    .action(start);
 }

@@ -1,0 +1,136 @@
+// A CometBFT-mode node's home folder: layout, `cometbft init` inside it with our config.toml settings, the
+// genesis written into CometBFT's genesis.json (app_state included), and the enclave check at start.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { EnclaveHost } from "../../enclave/api.js";
+import { parseGenesisDoc, type GenesisDoc } from "../../chain/genesis.js";
+import { validateGenesis } from "../../chain/app.js";
+import { MAX_TX_BYTES } from "../../chain/tx/decode.js";
+import { cometInit, cometNodeId, cometValidatorKey, editCometConfig } from "../../consensus/cometbft.js";
+import { toBase64 } from "../../util/bytes.js";
+
+/** Entries of a node home (README "shroud init"). */
+export const NODE_FILES = {
+  comet: "comet",
+  enclave: "enclave",
+  platformSecret: "platform-secret",
+  state: "state",
+  logs: "logs",
+  cometLog: "cometbft.log",
+  cometPid: "cometbft.pid",
+} as const;
+
+export const cometHome = (home: string): string => join(home, NODE_FILES.comet);
+export const enclaveDir = (home: string): string => join(home, NODE_FILES.enclave);
+export const genesisPath = (home: string): string => join(cometHome(home), "config", "genesis.json");
+
+/**
+ * Largest block CometBFT may propose: one MAX_TX_BYTES (3 MiB) store-code tx, the block random and room for
+ * other txs. CometBFT's default (21 MiB) would also fit; a smaller cap keeps proposals quick to gossip.
+ */
+export const BLOCK_MAX_BYTES = 8 * 1024 * 1024;
+/** Body cap of CometBFT's RPC: a 3 MiB tx travels hex-encoded (×2) inside JSON in broadcast_tx_*. */
+const RPC_MAX_BODY_BYTES = 3 * MAX_TX_BYTES + 1024 * 1024;
+
+export interface NodePorts {
+  readonly p2p: number;
+  readonly rpc: number;
+  readonly abci: number;
+}
+
+/** `[consensus]` timeouts; defaults are CometBFT's (1 s commit). Localnet uses faster ones. */
+export type ConsensusTimeouts = Readonly<
+  Partial<Record<"timeout_propose" | "timeout_prevote" | "timeout_precommit" | "timeout_commit", string>>
+>;
+
+export interface InitHomeOptions {
+  readonly binary: string;
+  readonly home: string;
+  readonly moniker: string;
+  readonly ports: NodePorts;
+  readonly host?: string;
+  readonly timeouts?: ConsensusTimeouts;
+  readonly persistentPeers?: readonly string[];
+  /** Loopback networks: several nodes on one IP (addr_book_strict off, duplicate IPs allowed). */
+  readonly loopback?: boolean;
+}
+
+export interface InitializedHome {
+  readonly nodeId: string;
+  /** Consensus (ed25519) public key from priv_validator_key.json. */
+  readonly validatorPubKey: Uint8Array;
+}
+
+/** Creates the folders and the CometBFT home (idempotent for the keys), then (re)writes our config settings. */
+export function initNodeHome(o: InitHomeOptions): InitializedHome {
+  mkdirSync(join(o.home, NODE_FILES.logs), { recursive: true });
+  mkdirSync(enclaveDir(o.home), { recursive: true });
+  cometInit(o.binary, cometHome(o.home));
+  const host = o.host ?? "127.0.0.1";
+  const q = (s: string): string => JSON.stringify(s);
+  const edits: Record<string, string> = {
+    moniker: q(o.moniker),
+    proxy_app: q(`tcp://127.0.0.1:${o.ports.abci}`),
+    log_level: q("state:info,*:error"),
+    "rpc.laddr": q(`tcp://${host}:${o.ports.rpc}`),
+    "rpc.max_body_bytes": String(RPC_MAX_BODY_BYTES),
+    "p2p.laddr": q(`tcp://${host}:${o.ports.p2p}`),
+    "p2p.persistent_peers": q((o.persistentPeers ?? []).join(",")),
+    // src/chain/tx/decode.ts MAX_TX_BYTES: a 3 MiB store-code tx must pass CometBFT's mempool.
+    "mempool.max_tx_bytes": String(MAX_TX_BYTES),
+    "mempool.max_txs_bytes": String(1024 * 1024 * 1024),
+    "consensus.peer_gossip_sleep_duration": q("10ms"),
+  };
+  if (o.loopback === true) {
+    edits["p2p.addr_book_strict"] = "false";
+    edits["p2p.allow_duplicate_ip"] = "true";
+  }
+  for (const [k, v] of Object.entries(o.timeouts ?? {})) edits[`consensus.${k}`] = q(v);
+  editCometConfig(cometHome(o.home), edits);
+  return {
+    nodeId: cometNodeId(o.binary, cometHome(o.home)),
+    validatorPubKey: cometValidatorKey(cometHome(o.home)).publicKey,
+  };
+}
+
+/**
+ * Writes `doc` as CometBFT's genesis.json: our chain id, time, app_state; no genesis validators (the app's
+ * InitChain answers staking's bonded set, which CometBFT then uses); block max_bytes = BLOCK_MAX_BYTES.
+ */
+export function writeCometGenesis(home: string, doc: GenesisDoc): void {
+  validateGenesis(doc);
+  const path = genesisPath(home);
+  const comet = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  const params = (comet.consensus_params ?? {}) as Record<string, Record<string, unknown>>;
+  const out = {
+    genesis_time: doc.genesis_time,
+    chain_id: doc.chain_id,
+    initial_height: doc.initial_height,
+    consensus_params: { ...params, block: { ...params.block, max_bytes: String(BLOCK_MAX_BYTES) } },
+    validators: [],
+    app_hash: "",
+    app_state: doc.app_state,
+  };
+  writeFileSync(path, JSON.stringify(out, null, 2) + "\n");
+}
+
+export function readNodeGenesis(home: string): GenesisDoc {
+  const path = genesisPath(home);
+  if (!existsSync(path))
+    throw new Error(`${home} is not a node home (no comet/config/genesis.json): run shroud init`);
+  return parseGenesisDoc(readFileSync(path, "utf8"));
+}
+
+/** The chain's tx key must be one of this enclave's seeds: otherwise clients would encrypt to a key nobody holds. */
+export function assertEnclaveMatchesGenesis(doc: GenesisDoc, enclave: EnclaveHost): void {
+  const { seedCount } = enclave.health();
+  if (seedCount === 0)
+    throw new Error("this node's enclave has no seeds: initialise it (shroud init / localnet)");
+  const reg = doc.app_state.register as { io_exch_key?: { bytes?: string } } | undefined;
+  const io = reg?.io_exch_key?.bytes;
+  const known = Array.from({ length: seedCount }, (_, i) =>
+    toBase64(enclave.getNetworkPubkeys(i).ioExchangePublicKey),
+  );
+  if (io === undefined || !known.includes(io))
+    throw new Error("genesis io_exch_key is not this enclave's: the home folder mixes two chains");
+}

@@ -2,7 +2,6 @@
 // (x/auth/ante NewAnteHandler): basic checks, memo, tx-size gas, fee deduction, pubkeys, signature count and gas,
 // SIGN_MODE_DIRECT secp256k1 verification, sequence increment. Every failure is a registered ChainError.
 import { SignDoc } from "cosmjs-types/cosmos/tx/v1beta1/tx";
-import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { ChainError, SdkErrors } from "../errors.js";
 import { fromBech32, secp256k1PubkeyToAddress, toBech32 } from "../address.js";
 import { equalBytes, toBase64, utf8 } from "../../util/bytes.js";
@@ -11,6 +10,8 @@ import type { Context } from "./context.js";
 import { SECP256K1_PUBKEY_LENGTH, SECP256K1_PUBKEY_TYPE_URL, SignMode, type DecodedTx } from "./decode.js";
 import { checkMinGasPrice, type GasPrice } from "./fees.js";
 import { aminoSignBytes } from "./amino.js";
+import { verifyCosmosSecp256k1 } from "./secp256k1.js";
+import { SigVerdictCache } from "./sigCache.js";
 
 /** Compact r||s signature length (spec secretjs-compat §2). */
 export const SECP256K1_SIGNATURE_LENGTH = 64;
@@ -50,7 +51,15 @@ export interface AnteKeepers {
 export interface AnteOptions {
   /** Validator-local minimum gas prices, enforced only in CheckTx (SDK semantics). */
   readonly minGasPrices: readonly GasPrice[];
+  /** Verdict cache to use; default: one process-wide cache (sharing is safe: verify is pure). */
+  readonly sigCache?: SigVerdictCache;
 }
+
+/**
+ * The process-wide verdict cache shared by CheckTx, PrepareProposal/ProcessProposal and FinalizeBlock, so a tx's
+ * signature is verified once. It holds only "valid" verdicts of a pure function, so it cannot change a result.
+ */
+export const defaultSigCache = new SigVerdictCache();
 
 export interface AnteResult {
   readonly signers: Uint8Array[];
@@ -163,14 +172,15 @@ function setPubKeys(ctx: Context, tx: DecodedTx, k: AnteKeepers, signers: Uint8A
   });
 }
 
-function verifySignature(pubKey: Uint8Array, signBytes: Uint8Array, sig: Uint8Array): boolean {
+function verifySignature(
+  cache: SigVerdictCache,
+  pubKey: Uint8Array,
+  signBytes: Uint8Array,
+  sig: Uint8Array,
+): boolean {
   if (sig.length !== SECP256K1_SIGNATURE_LENGTH) return false;
-  try {
-    // prehash: sha256(signBytes) as the SDK's secp256k1 VerifySignature; lowS rejects malleable signatures.
-    return secp256k1.verify(sig, signBytes, pubKey, { prehash: true, lowS: true, format: "compact" });
-  } catch {
-    return false;
-  }
+  // sha256(signBytes), compact r‖s, low-S only: the SDK's secp256k1 VerifySignature (see secp256k1.ts).
+  return cache.verify(pubKey, signBytes, sig, verifyCosmosSecp256k1);
 }
 
 /** What the signer signed: SignDoc (DIRECT) or the amino StdSignDoc JSON (LEGACY_AMINO_JSON). */
@@ -194,7 +204,14 @@ function signBytesFor(
 }
 
 /** SigVerificationDecorator + IncrementSequenceDecorator for one signer. */
-function verifyAndIncrement(ctx: Context, tx: DecodedTx, k: AnteKeepers, acc: AnteAccount, i: number): void {
+function verifyAndIncrement(
+  ctx: Context,
+  tx: DecodedTx,
+  k: AnteKeepers,
+  cache: SigVerdictCache,
+  acc: AnteAccount,
+  i: number,
+): void {
   const info = tx.signerInfos[i]!;
   if (acc.sequence !== info.sequence) {
     throw new ChainError(
@@ -204,7 +221,7 @@ function verifyAndIncrement(ctx: Context, tx: DecodedTx, k: AnteKeepers, acc: An
   }
   if (!ctx.simulate) {
     const signBytes = signBytesFor(ctx, tx, acc, info.mode);
-    if (acc.pubKey === undefined || !verifySignature(acc.pubKey, signBytes, tx.signatures[i]!)) {
+    if (acc.pubKey === undefined || !verifySignature(cache, acc.pubKey, signBytes, tx.signatures[i]!)) {
       throw new ChainError(
         SdkErrors.Unauthorized,
         `signature verification failed; please verify account number (${acc.accountNumber}), sequence (${acc.sequence}) and chain-id (${ctx.chainId})`,
@@ -250,7 +267,7 @@ export function runAnte(ctx: Context, tx: DecodedTx, k: AnteKeepers, opts: AnteO
     ctx.gasMeter.consume(params.sigVerifyCostSecp256k1, "ante verify: secp256k1");
     // Re-read: fee deduction may have touched the same account (the payer is usually signer 0).
     const acc = k.accounts.getAccount(ctx, accounts[i]!.address)!;
-    verifyAndIncrement(ctx, tx, k, acc, i);
+    verifyAndIncrement(ctx, tx, k, opts.sigCache ?? defaultSigCache, acc, i);
   }
   return { signers, feePayer, fee };
 }

@@ -11,7 +11,7 @@ import { Any } from "cosmjs-types/google/protobuf/any";
 import { ripemd160 } from "@noble/hashes/legacy.js";
 import { equalBytes, fromBase64, toHex, utf8 } from "../../util/bytes.js";
 import { sha256 } from "../crypto/hash.js";
-import { secp256k1Verify } from "../crypto/secp256k1.js";
+import { secp256k1VerifySha256 } from "../crypto/secp256k1.js";
 import { EnclaveError } from "../errors.js";
 import { Bech32Api } from "../vm/addressApi.js";
 import type { Coin } from "../vm/environment.js";
@@ -291,7 +291,7 @@ export function verifyTxBinding(sig: SigInfo, call: SignedCall): void {
   // Cosmos SDK secp256k1 signatures are over sha256(sign bytes) and must be low-S.
   let ok = false;
   try {
-    ok = secp256k1Verify(sha256(sig.signBytes), sig.signature, signer.key, { rejectHighS: true });
+    ok = secp256k1VerifySha256(sig.signBytes, sig.signature, signer.key, { rejectHighS: true });
   } catch {
     ok = false;
   }

@@ -1,6 +1,7 @@
-// Thin wrappers over @noble/curves secp256k1 for the contract API and tx signatures: prehashed 32-byte
-// message, 64-byte compact r‖s signature, SEC1 public key. Input rules follow Secret's enclave, which uses
-// libsecp256k1 (SN contract-engine/src/wasm3/mod.rs host_secp256k1_verify / _recover_pubkey).
+// secp256k1 for the contract API (@noble/curves: prehashed 32-byte message) and tx signatures (OpenSSL via
+// node:crypto, sha256 of the message, ~5× faster): 64-byte compact r‖s, SEC1 public keys. Input rules follow
+// Secret's enclave, which uses libsecp256k1 (SN contract-engine/src/wasm3/mod.rs host_secp256k1_verify).
+import { createPublicKey, verify as osslVerify, type KeyObject } from "node:crypto";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { abytes, InvalidInputError, toHex } from "../../util/bytes.js";
 
@@ -22,6 +23,7 @@ export interface Secp256k1VerifyOptions {
 }
 
 const CURVE_N = secp256k1.Point.CURVE().n;
+const HALF_N = CURVE_N >> 1n;
 
 function badKey(): InvalidInputError {
   return new InvalidInputError("secp256k1 public key", '"secp256k1 public key" is not a valid SEC1 point');
@@ -80,6 +82,77 @@ export function secp256k1Verify(
       lowS: opts.rejectHighS === true,
       format: "compact",
     });
+  } catch {
+    return false;
+  }
+}
+
+// SubjectPublicKeyInfo headers (RFC 5480: id-ecPublicKey, secp256k1 OID 1.3.132.0.10, BIT STRING) for a
+// compressed (33 B) and an uncompressed (65 B) point. OpenSSL rejects points that are not on the curve.
+const SPKI_PREFIX_33 = Buffer.from("3036301006072a8648ce3d020106052b8104000a032200", "hex");
+const SPKI_PREFIX_65 = Buffer.from("3056301006072a8648ce3d020106052b8104000a034200", "hex");
+/** Parsed OpenSSL keys kept (one per distinct signer key); bounds memory only. */
+export const SECP256K1_KEY_CACHE_MAX = 4096;
+const keyObjects = new Map<string, KeyObject | null>();
+
+/** SEC1 format check (as parsePubkey) with hybrid 06/07 rewritten to 04; the curve check is OpenSSL's. */
+function sec1Form(pubkey: Uint8Array): Uint8Array {
+  abytes(pubkey, undefined, "secp256k1 public key");
+  const p = pubkey[0];
+  if (pubkey.length === SECP256K1_COMPRESSED_PUBKEY_LENGTH && (p === 2 || p === 3)) return pubkey;
+  if (pubkey.length !== SECP256K1_UNCOMPRESSED_PUBKEY_LENGTH) throw badKey();
+  if (p === 4) return pubkey;
+  if ((p !== 6 && p !== 7) || (pubkey[64]! & 1) !== p - 6) throw badKey();
+  const key = Uint8Array.from(pubkey);
+  key[0] = 4;
+  return key;
+}
+
+/** The cached OpenSSL key for a SEC1 public key; throws InvalidInputError like parsePubkey. */
+function keyObject(pubkey: Uint8Array): KeyObject {
+  const key = sec1Form(pubkey);
+  const id = Buffer.from(key.buffer, key.byteOffset, key.length).toString("latin1");
+  let obj = keyObjects.get(id);
+  if (obj === undefined) {
+    const prefix = key.length === SECP256K1_COMPRESSED_PUBKEY_LENGTH ? SPKI_PREFIX_33 : SPKI_PREFIX_65;
+    try {
+      obj = createPublicKey({ key: Buffer.concat([prefix, key]), format: "der", type: "spki" });
+    } catch {
+      obj = null;
+    }
+    // Bounded, oldest insertion evicted first (Map order is insertion order: deterministic).
+    if (keyObjects.size >= SECP256K1_KEY_CACHE_MAX) keyObjects.delete(keyObjects.keys().next().value!);
+    keyObjects.set(id, obj);
+  }
+  if (obj === null) throw badKey();
+  return obj;
+}
+
+/**
+ * Verifies a compact signature over sha256(`message`) (Cosmos tx signatures) with OpenSSL. The same verdicts
+ * and errors as `secp256k1Verify(sha256(message), …)`: throws InvalidInputError for a wrong signature size, a
+ * malformed or off-curve key, or r/s ≥ n; returns false for r or s = 0, high-S when `rejectHighS`, and any
+ * signature that does not verify.
+ */
+export function secp256k1VerifySha256(
+  message: Uint8Array,
+  signature: Uint8Array,
+  pubkey: Uint8Array,
+  opts: Secp256k1VerifyOptions = {},
+): boolean {
+  abytes(message, undefined, "message");
+  abytes(signature, SECP256K1_SIGNATURE_LENGTH, "secp256k1 signature");
+  const key = keyObject(pubkey);
+  const r = BigInt("0x" + toHex(signature.subarray(0, 32)));
+  const s = BigInt("0x" + toHex(signature.subarray(32)));
+  if (r >= CURVE_N || s >= CURVE_N) {
+    throw new InvalidInputError("secp256k1 signature", '"secp256k1 signature" has r or s out of range');
+  }
+  if (r === 0n || s === 0n) return false;
+  // OpenSSL accepts high-S; libsecp256k1 and the SDK do not.
+  if (opts.rejectHighS === true && s > HALF_N) return false;
+  try {
+    return osslVerify("sha256", message, { key, dsaEncoding: "ieee-p1363" }, signature);
   } catch {
     return false;
   }

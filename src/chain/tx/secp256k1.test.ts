@@ -1,0 +1,177 @@
+// The chain's OpenSSL secp256k1 verify must give the former pure-JS verdicts (noble, sha256 prehash, low-S
+// only) on valid, tampered, high-S and bad-key inputs; the verdict cache must never change a verdict or gas.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { MsgSend } from "secretjs";
+import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { MemoryOverlay } from "../store/memory.js";
+import { verifyCosmosSecp256k1 } from "./secp256k1.js";
+import { SigVerdictCache } from "./sigCache.js";
+import { defaultSigCache } from "./ante.js";
+import { makeSigner } from "./testdata/secretjsSigner.js";
+import { MNEMONIC_A, TEST_CHAIN_ID, makeTestChain } from "./testdata/testHarness.js";
+
+const N = secp256k1.Point.CURVE().n;
+const P = secp256k1.Point.CURVE().p;
+const be32 = (x: bigint): Uint8Array => Buffer.from(x.toString(16).padStart(64, "0"), "hex");
+const big = (b: Uint8Array): bigint => BigInt("0x" + Buffer.from(b).toString("hex"));
+
+/** The verifier ante used before (kept here as the reference). */
+function nobleVerify(pk: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
+  if (sig.length !== 64) return false;
+  try {
+    return secp256k1.verify(sig, msg, pk, { prehash: true, lowS: true, format: "compact" });
+  } catch {
+    return false;
+  }
+}
+
+function mutate(mode: number, msg: Uint8Array, sig: Uint8Array, pk: Uint8Array, pos: number) {
+  const flip = (b: Uint8Array): Uint8Array => {
+    const c = Uint8Array.from(b.length > 0 ? b : [0]);
+    c[pos % c.length]! ^= 1 << (pos % 8);
+    return c;
+  };
+  const r = sig.subarray(0, 32);
+  const s = big(sig.subarray(32));
+  const sigOf = (rr: Uint8Array, ss: bigint) => Uint8Array.from([...rr, ...be32(ss)]);
+  switch (mode) {
+    case 0:
+      return { msg, sig, pk }; // valid
+    case 1:
+      return { msg: flip(msg), sig, pk }; // tampered message
+    case 2:
+      return { msg, sig: flip(sig), pk }; // tampered signature
+    case 3:
+      return { msg, sig: sigOf(r, N - s), pk }; // high-S twin: rejected
+    case 4:
+      return { msg, sig: sigOf(r, s + N), pk }; // s ≥ n
+    case 5:
+      return { msg, sig: sigOf(be32(pos % 2 === 0 ? 0n : N), s), pk }; // r = 0 / r = n
+    case 6:
+      return { msg, sig: sigOf(r, 0n), pk }; // s = 0
+    case 7:
+      return { msg, sig, pk: Uint8Array.from([pk[0]!, ...flip(pk.subarray(1))]) }; // off-curve/other key
+    case 8:
+      return { msg, sig, pk: Uint8Array.from([pk[0]! ^ 1, ...pk.subarray(1)]) }; // other parity
+    case 9:
+      return { msg, sig, pk: Uint8Array.from([2, ...be32(P + BigInt(pos % 7))]) }; // x ≥ p
+    case 10:
+      return { msg, sig, pk: Uint8Array.from([4, ...pk.subarray(1)]) }; // 33 bytes, prefix 04
+    case 11:
+      return { msg, sig, pk: secp256k1.Point.fromBytes(pk).toBytes(false) }; // uncompressed: not Cosmos
+    default:
+      return { msg, sig: sig.subarray(0, 63), pk }; // short signature
+  }
+}
+
+describe("verifyCosmosSecp256k1 (OpenSSL)", () => {
+  test("same verdicts as the noble reference (seeded property)", () => {
+    let valid = 0;
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ maxLength: 400 }),
+        fc.integer({ min: 0, max: 12 }),
+        fc.nat(),
+        (seed, msg0, mode, pos) => {
+          const sk = sha256(seed);
+          const pk0 = secp256k1.getPublicKey(sk, true);
+          const sig0 = secp256k1.sign(msg0, sk, { prehash: true, lowS: true, format: "compact" });
+          const { msg, sig, pk } = mutate(mode, msg0, sig0, pk0, pos);
+          const want = mode === 11 ? false : nobleVerify(pk, msg, sig);
+          assert.equal(verifyCosmosSecp256k1(pk, msg, sig), want, `mode ${mode}`);
+          if (want) valid++;
+        },
+      ),
+      { seed: 42, numRuns: 500 },
+    );
+    assert.ok(valid > 30, `only ${valid} valid cases`);
+  });
+});
+
+describe("SigVerdictCache", () => {
+  const sk = sha256(new Uint8Array([7]));
+  const pk = secp256k1.getPublicKey(sk, true);
+  const msg = new Uint8Array([1, 2, 3]);
+  const sig = secp256k1.sign(msg, sk, { prehash: true, format: "compact" });
+
+  test("a valid verdict is cached; an invalid one is re-verified every time", () => {
+    const c = new SigVerdictCache(8);
+    let calls = 0;
+    const counted = (a: Uint8Array, b: Uint8Array, s: Uint8Array) => (
+      calls++,
+      verifyCosmosSecp256k1(a, b, s)
+    );
+    assert.equal(c.verify(pk, msg, sig, counted), true);
+    assert.equal(c.verify(pk, msg, sig, counted), true);
+    assert.equal(calls, 1);
+    const bad = Uint8Array.from(sig);
+    bad[5]! ^= 1;
+    assert.equal(c.verify(pk, msg, bad, counted), false);
+    assert.equal(c.verify(pk, msg, bad, counted), false);
+    assert.equal(calls, 3);
+    assert.equal(c.size, 1);
+    assert.deepEqual(c.stats, { hits: 1, misses: 3 });
+  });
+
+  test("the key covers all three parts: a cached triple does not validate a different one", () => {
+    const c = new SigVerdictCache(8);
+    assert.equal(c.verify(pk, msg, sig, verifyCosmosSecp256k1), true);
+    const otherMsg = new Uint8Array([1, 2, 4]);
+    assert.equal(c.verify(pk, otherMsg, sig, verifyCosmosSecp256k1), false);
+    // Shifting a byte between signature and sign bytes must not collide (length-prefixed key).
+    const shifted = Uint8Array.from([...sig.subarray(1)]);
+    assert.equal(
+      c.verify(pk, Uint8Array.from([sig[0]!, ...msg]), shifted, () => false),
+      false,
+    );
+  });
+
+  test("bounded: least recently used entry is evicted; capacity 0 caches nothing", () => {
+    const c = new SigVerdictCache(2);
+    const always = () => true;
+    const m = (i: number) => new Uint8Array([i]);
+    c.verify(pk, m(1), sig, always);
+    c.verify(pk, m(2), sig, always);
+    c.verify(pk, m(1), sig, always); // refresh 1
+    c.verify(pk, m(3), sig, always); // evicts 2
+    assert.equal(c.size, 2);
+    let called = false;
+    c.verify(pk, m(1), sig, () => ((called = true), true));
+    assert.equal(called, false);
+    c.verify(pk, m(2), sig, () => ((called = true), true));
+    assert.equal(called, true);
+    const none = new SigVerdictCache(0);
+    none.verify(pk, msg, sig, always);
+    assert.equal(none.size, 0);
+    assert.throws(() => new SigVerdictCache(-1), RangeError);
+  });
+
+  test("deliver on a cache miss and on a hit: same code, gas and events; a re-signed variant still fails", async () => {
+    const a = makeSigner(MNEMONIC_A);
+    const send = new MsgSend({
+      from_address: a.address,
+      to_address: a.address,
+      amount: [{ denom: "uscrt", amount: "1" }],
+    });
+    const raw = await a.sign([send], { accountNumber: 0, sequence: 0, chainId: TEST_CHAIN_ID });
+    const c = makeTestChain({ [a.address]: 1_000_000n });
+    defaultSigCache.clear();
+    const before = defaultSigCache.stats;
+    const miss = c.run(raw, "deliver", new MemoryOverlay(c.state));
+    const hit = c.run(raw, "deliver", new MemoryOverlay(c.state));
+    assert.equal(defaultSigCache.stats.misses, before.misses + 1);
+    assert.equal(defaultSigCache.stats.hits, before.hits + 1);
+    assert.equal(miss.code, 0, miss.log);
+    assert.equal(hit.code, 0, hit.log);
+    assert.equal(hit.gasUsed, miss.gasUsed);
+    assert.deepEqual(hit.events, miss.events);
+    // Same tx under another chain id: other sign bytes, so the cached verdict does not apply.
+    const other = await a.sign([send], { accountNumber: 0, sequence: 0, chainId: "other-1" });
+    const r = c.run(other, "deliver", new MemoryOverlay(c.state));
+    assert.equal(r.code, 4);
+  });
+});

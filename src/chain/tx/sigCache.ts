@@ -1,0 +1,77 @@
+// A bounded cache of "valid" secp256k1 verdicts so one tx's signature is verified once, not again in
+// PrepareProposal/ProcessProposal and FinalizeBlock after CheckTx. Consensus-safe: verify is a pure function.
+import { createHash } from "node:crypto";
+
+/** Default capacity: above CometBFT's default mempool size (5,000 txs) with room for several blocks. */
+export const SIG_CACHE_DEFAULT_MAX = 65_536;
+
+/**
+ * Remembers (pubkey, sign bytes, signature) triples that verified. Keyed by sha256 over the three
+ * length-prefixed parts, so no two different triples share a key. Only valid verdicts are stored: a miss
+ * simply verifies again, and an invalid signature can never be cached as valid. Eviction is least recently
+ * used. Gas is charged by the caller regardless of a hit (the SDK charges sig-verify gas per signature).
+ */
+export class SigVerdictCache {
+  private readonly valid = new Map<string, true>();
+  private hitCount = 0;
+  private missCount = 0;
+
+  constructor(readonly maxEntries: number = SIG_CACHE_DEFAULT_MAX) {
+    if (!Number.isSafeInteger(maxEntries) || maxEntries < 0) {
+      throw new RangeError('"maxEntries" must be a non-negative safe integer');
+    }
+  }
+
+  get size(): number {
+    return this.valid.size;
+  }
+
+  get stats(): { hits: number; misses: number } {
+    return { hits: this.hitCount, misses: this.missCount };
+  }
+
+  /** Returns the cached verdict or runs `verify` (pure) and caches a true result. */
+  verify(
+    pubkey: Uint8Array,
+    signBytes: Uint8Array,
+    sig: Uint8Array,
+    verify: (pubkey: Uint8Array, signBytes: Uint8Array, sig: Uint8Array) => boolean,
+  ): boolean {
+    const id = cacheKey(pubkey, signBytes, sig);
+    if (this.valid.has(id)) {
+      // Refresh recency: Map keeps insertion order, so re-inserting moves the key to the newest end.
+      this.valid.delete(id);
+      this.valid.set(id, true);
+      this.hitCount++;
+      return true;
+    }
+    this.missCount++;
+    const ok = verify(pubkey, signBytes, sig);
+    if (ok && this.maxEntries > 0) {
+      if (this.valid.size >= this.maxEntries) this.valid.delete(this.valid.keys().next().value!);
+      this.valid.set(id, true);
+    }
+    return ok;
+  }
+
+  clear(): void {
+    this.valid.clear();
+  }
+}
+
+function lenPrefix(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+}
+
+/** sha256(len(pk) ‖ pk ‖ len(sig) ‖ sig ‖ signBytes), base64: unambiguous over the three parts. */
+function cacheKey(pubkey: Uint8Array, signBytes: Uint8Array, sig: Uint8Array): string {
+  return createHash("sha256")
+    .update(lenPrefix(pubkey.length))
+    .update(pubkey)
+    .update(lenPrefix(sig.length))
+    .update(sig)
+    .update(signBytes)
+    .digest("base64");
+}

@@ -1,0 +1,131 @@
+// The OpenSSL tx-signature path (secp256k1VerifySha256) must give the noble path's verdicts and errors
+// exactly: valid, tampered, high-S, r/s edge values and malformed or off-curve keys (seeded property test).
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { fromHex, InvalidInputError, toHex } from "../../util/bytes.js";
+import { sha256 } from "./hash.js";
+import { secp256k1PublicKey, secp256k1Sign, secp256k1Verify, secp256k1VerifySha256 } from "./secp256k1.js";
+
+const N = secp256k1.Point.CURVE().n;
+const P = secp256k1.Point.CURVE().p;
+const be32 = (x: bigint): Uint8Array => fromHex(x.toString(16).padStart(64, "0"));
+
+type Verdict = boolean | "InvalidInputError";
+function verdict(f: () => boolean): Verdict {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof InvalidInputError) return "InvalidInputError";
+    throw e;
+  }
+}
+
+/** Both paths on the same input; the noble one hashes first, the OpenSSL one inside. */
+function both(msg: Uint8Array, sig: Uint8Array, pk: Uint8Array, rejectHighS: boolean): [Verdict, Verdict] {
+  return [
+    verdict(() => secp256k1Verify(sha256(msg), sig, pk, { rejectHighS })),
+    verdict(() => secp256k1VerifySha256(msg, sig, pk, { rejectHighS })),
+  ];
+}
+
+/** One way to damage (or not) a valid (msg, sig, pk) triple, chosen by the property's `mode`. */
+function mutate(
+  mode: number,
+  msg: Uint8Array,
+  sig: Uint8Array,
+  pk33: Uint8Array,
+  pk65: Uint8Array,
+  pos: number,
+): [Uint8Array, Uint8Array, Uint8Array] {
+  const flip = (b: Uint8Array, i: number): Uint8Array => {
+    const c = Uint8Array.from(b);
+    c[i % c.length]! ^= 1 << (pos % 8);
+    return c;
+  };
+  const withS = (s: bigint): Uint8Array => Uint8Array.from([...sig.subarray(0, 32), ...be32(s)]);
+  const withR = (r: bigint): Uint8Array => Uint8Array.from([...be32(r), ...sig.subarray(32)]);
+  const s = BigInt("0x" + toHex(sig.subarray(32)));
+  const hybrid = Uint8Array.from(pk65);
+  hybrid[0] = 6 + (pk65[64]! & 1);
+  switch (mode) {
+    case 0:
+      return [msg, sig, pk33]; // valid, compressed key
+    case 1:
+      return [msg, sig, pk65]; // valid, uncompressed key
+    case 2:
+      return [msg, sig, hybrid]; // valid, hybrid key with the right parity
+    case 3:
+      return [flip(msg.length > 0 ? msg : new Uint8Array(1), pos), sig, pk33]; // tampered message
+    case 4:
+      return [msg, flip(sig, pos), pk33]; // tampered signature
+    case 5:
+      return [msg, withS(N - s), pk33]; // high-S twin (valid only without rejectHighS)
+    case 6:
+      return [msg, withS(N + (pos % 3 === 0 ? 0n : 5n) - 0n), pk33]; // s ≥ n → error
+    case 7:
+      return [msg, withR(pos % 2 === 0 ? 0n : N), pk33]; // r = 0 → false; r = n → error
+    case 8:
+      return [msg, withS(0n), pk33]; // s = 0 → false
+    case 9:
+      return [msg, sig, flip(pk33, 1 + (pos % 32))]; // tampered key x: off-curve or another key
+    case 10:
+      return [msg, sig, flip(pk65, 1 + (pos % 64))]; // tampered uncompressed key: off the curve
+    case 11:
+      return [msg, sig, Uint8Array.from([pk33[0]! ^ 1, ...pk33.subarray(1)])]; // wrong parity: other key
+    case 12:
+      return [msg, sig, Uint8Array.from([6 + 1 - (pk65[64]! & 1), ...pk65.subarray(1)])]; // bad hybrid parity
+    case 13:
+      return [msg, sig, Uint8Array.from([2, ...be32(P + BigInt(pos % 7))])]; // x ≥ p
+    case 14:
+      return [msg, sig, Uint8Array.from([5, ...pk33.subarray(1)])]; // unknown prefix
+    case 15:
+      return [msg, sig, pk33.subarray(0, 32)]; // wrong length
+    default:
+      return [msg, sig.subarray(0, 63), pk33]; // wrong signature length
+  }
+}
+
+describe("secp256k1VerifySha256 (OpenSSL) ≡ secp256k1Verify(sha256(·)) (noble)", () => {
+  test("same verdicts and errors over valid, tampered, high-S and bad-key inputs (seeded property)", () => {
+    let valid = 0;
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ maxLength: 300 }),
+        fc.integer({ min: 0, max: 16 }),
+        fc.nat(),
+        fc.boolean(),
+        (seed, msg, mode, pos, rejectHighS) => {
+          const sk = sha256(seed);
+          const { signature } = secp256k1Sign(sha256(msg), sk);
+          const pk33 = secp256k1PublicKey(sk);
+          const pk65 = secp256k1PublicKey(sk, false);
+          const [m, s, k] = mutate(mode, msg, signature, pk33, pk65, pos);
+          const [noble, ossl] = both(m, s, k, rejectHighS);
+          assert.equal(ossl, noble, `mode ${mode}`);
+          if (noble === true) valid++;
+        },
+      ),
+      { seed: 42, numRuns: 600 },
+    );
+    assert.ok(valid > 100, `only ${valid} valid cases`);
+  });
+
+  test("fixed cases: high-S twin valid only when allowed; off-curve key is an error", () => {
+    const sk = sha256(new Uint8Array([1]));
+    const msg = new Uint8Array([1, 2, 3]);
+    const { signature } = secp256k1Sign(sha256(msg), sk);
+    const pk = secp256k1PublicKey(sk);
+    const s = BigInt("0x" + toHex(signature.subarray(32)));
+    const high = Uint8Array.from([...signature.subarray(0, 32), ...be32(N - s)]);
+    assert.equal(secp256k1VerifySha256(msg, signature, pk, { rejectHighS: true }), true);
+    assert.equal(secp256k1VerifySha256(msg, high, pk, { rejectHighS: true }), false);
+    assert.equal(secp256k1VerifySha256(msg, high, pk), true);
+    const offCurve = Uint8Array.from([4, ...new Uint8Array(64).fill(1)]);
+    assert.throws(() => secp256k1VerifySha256(msg, signature, offCurve), InvalidInputError);
+    // The cached failure stays a failure.
+    assert.throws(() => secp256k1VerifySha256(msg, signature, offCurve), InvalidInputError);
+  });
+});

@@ -1,6 +1,108 @@
 // `shroud localnet [--validators N] | stop | status`: several validators on CometBFT on loopback.
-import type { Command } from "commander";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { homedir } from "node:os";
+import { InvalidArgumentError, type Command } from "commander";
+import { findCometbft } from "../../consensus/cometbft.js";
+import { CliError } from "../common.js";
+import { portArg } from "../node/index.js";
+import {
+  createLocalnet,
+  DEFAULT_BASE_PORT,
+  DEFAULT_CHAIN_ID,
+  LOCALNET_FILE,
+  readLocalnet,
+} from "./create.js";
+import { nodeStatus, startNodeProcess, stopNodeProcess, type NodeStatus } from "./processes.js";
 
-export function registerLocalnetCommands(_program: Command): void {
-  // Filled in by the work that owns this folder.
+const DEFAULT_HOME = join(homedir(), ".shroud", "localnet");
+const out = (line: string): void => void process.stdout.write(line + "\n");
+
+function countArg(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError("expected an integer in 1..64");
+  return n;
+}
+
+function formatStatus(s: NodeStatus): string {
+  const state = s.running ? `running (pid ${s.pid ?? "?"})` : "stopped";
+  const chain =
+    s.height === undefined
+      ? "RPC not answering"
+      : `height ${s.height}  app hash ${s.appHash ?? ""}  peers ${s.peers ?? "?"}`;
+  return `${s.name.padEnd(7)} ${state.padEnd(22)} ${chain}`;
+}
+
+async function waitForBlocks(home: string, timeoutMs: number): Promise<NodeStatus[]> {
+  const info = readLocalnet(home);
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const all = await Promise.all(info.nodes.map(nodeStatus));
+    if (all.every((s) => (s.height ?? 0) >= 1) || Date.now() > until) return all;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+interface UpFlags {
+  validators: number;
+  home: string;
+  basePort: number;
+  chainId: string;
+}
+
+async function up(f: UpFlags): Promise<void> {
+  const binary = findCometbft();
+  if (binary === undefined)
+    throw new CliError("cometbft not found: run scripts/setup-cometbft.sh or set COMETBFT_BIN");
+  if (!existsSync(join(f.home, LOCALNET_FILE))) {
+    out(`creating a ${f.validators}-validator localnet in ${f.home}…`);
+    await createLocalnet({
+      binary,
+      home: f.home,
+      validators: f.validators,
+      basePort: f.basePort,
+      chainId: f.chainId,
+    });
+  }
+  const info = readLocalnet(f.home);
+  for (const n of info.nodes) {
+    const pid = startNodeProcess(n);
+    out(`${n.name}: pid ${pid}  RPC http://127.0.0.1:${n.ports.rpc}  REST http://127.0.0.1:${n.ports.rest}`);
+  }
+  const st = await waitForBlocks(f.home, 120_000);
+  for (const s of st) out(formatStatus(s));
+  out(`chain ${info.chainId}; logs in <node>/logs/; stop with: shroud localnet stop --home ${f.home}`);
+}
+
+/** `--home` belongs to `localnet` and may be given before or after `stop`/`status`. */
+const homeOf = (cmd: Command): string => cmd.optsWithGlobals<{ home: string }>().home;
+
+export function registerLocalnetCommands(program: Command): void {
+  const ln = program
+    .command("localnet")
+    .description("run N validators on CometBFT on loopback (creates the folder on first use)")
+    .option("--validators <n>", "number of validators", countArg, 4)
+    .option("--home <dir>", "localnet folder", DEFAULT_HOME)
+    .option(
+      "--base-port <port>",
+      "node i uses base+10i (p2p), +1 (RPC), +2 (ABCI), +3 (REST)",
+      portArg,
+      DEFAULT_BASE_PORT,
+    )
+    .option("--chain-id <id>", "chain id", DEFAULT_CHAIN_ID)
+    .action(up);
+  ln.command("stop")
+    .description("stop every node of the localnet")
+    .action(async (_o: unknown, cmd: Command) => {
+      const info = readLocalnet(homeOf(cmd));
+      await Promise.all(info.nodes.map((n) => stopNodeProcess(n)));
+      out(`stopped ${info.nodes.length} nodes`);
+    });
+  ln.command("status")
+    .description("each node's process, height, app hash and peers")
+    .action(async (_o: unknown, cmd: Command) => {
+      const info = readLocalnet(homeOf(cmd));
+      out(`chain ${info.chainId}`);
+      for (const s of await Promise.all(info.nodes.map(nodeStatus))) out(formatStatus(s));
+    });
 }

@@ -44,10 +44,17 @@ import type { BlockHookInfo } from "./app/module.js";
 import { checkProposal, prepareTxs, type ProposalChecks, type ProposalEnv } from "./app/proposal.js";
 import { QueryRouter } from "./app/query.js";
 import { plainResult, timestampNs, toAbciEvents, toExecTxResult } from "./app/results.js";
+import {
+  appVersionOf,
+  BlockGasMeter,
+  deliverUnderBlockGas,
+  maxBlockGas,
+  readConsensusParams,
+  storeConsensusParams,
+} from "./app/blockGas.js";
 
 /** ResponseInfo.version / app_version (the app version is also in block headers). */
 export const APP_VERSION = "0.1.0";
-export const APP_PROTOCOL_VERSION = 1n;
 /** Log of results refused because the enclave is unavailable (uncommitted, never consensus data). */
 const ENCLAVE_DOWN = "enclave unavailable";
 /** The app's own state keys (chain id), under a prefix no module uses. */
@@ -143,7 +150,8 @@ export class ShroudApp implements AbciApplication {
     return {
       data: "shroud",
       version: APP_VERSION,
-      appVersion: APP_PROTOCOL_VERSION,
+      // SDK v0.50: consensus params' version.app from state (0 when unset).
+      appVersion: appVersionOf(readConsensusParams(this.store.committed)),
       lastBlockHeight: BigInt(i.lastHeight),
       lastBlockAppHash: i.lastAppHash,
     };
@@ -157,6 +165,10 @@ export class ShroudApp implements AbciApplication {
     const timeNs = timestampNs(req.time);
     const ctx = appContext(overlay, req.chainId, req.initialHeight, timeNs);
     overlay.set(CHAIN_ID_KEY, utf8.encode(req.chainId));
+    if (req.consensusParams !== undefined) {
+      maxBlockGas(req.consensusParams); // throws on max_gas < -1: such a genesis cannot start
+      storeConsensusParams(overlay, req.consensusParams);
+    }
     const validators = initModuleGenesis(this.modules, ctx, appState);
     const initialHeight = req.initialHeight > 0n ? req.initialHeight : 1n;
     const appHash = this.store.prepare(Number(initialHeight), overlay.pendingWrites()).appHash;
@@ -213,6 +225,7 @@ export class ShroudApp implements AbciApplication {
       checks: this.checks,
       enclave: this.enclave,
       ref: blockRefFor(height, this.lastAppHash, nextValidatorsHash),
+      maxGas: maxBlockGas(readConsensusParams(this.base())),
     };
   }
 
@@ -265,13 +278,14 @@ export class ShroudApp implements AbciApplication {
     const ctx = appContext(overlay, this.chainId, req.height, timeNs);
     const hook = hookInfo(req, timeNs);
     const txResults: ExecTxResult[] = [];
+    const gas = new BlockGasMeter(maxBlockGas(readConsensusParams(overlay)));
     const randomOk = this.applyBlockRandom(ctx, req);
     for (const m of this.modules.beginBlockers) m.beginBlock?.(ctx, hook);
     const events = toAbciEvents(ctx.events.events, { key: "mode", value: "BeginBlock" });
     req.txs.forEach((tx, i) => {
       if (i === 0 && randomOk !== undefined) txResults.push(randomOk);
       else if (isRandomTx(tx)) txResults.push(plainResult(SdkErrors.TxDecode, "misplaced block random"));
-      else txResults.push(this.deliverTx(overlay, tx, req.height, timeNs, i));
+      else txResults.push(this.deliverTx(overlay, tx, { height: req.height, timeNs, txIndex: i }, gas));
     });
     const endCtx = appContext(overlay, this.chainId, req.height, timeNs);
     const validatorUpdates: ValidatorUpdate[] = [];
@@ -287,12 +301,12 @@ export class ShroudApp implements AbciApplication {
   private deliverTx(
     state: MemoryOverlay,
     tx: Uint8Array,
-    height: bigint,
-    timeNs: bigint,
-    i: number,
+    at: { height: bigint; timeNs: bigint; txIndex: number },
+    gas: BlockGasMeter,
   ): ExecTxResult {
-    const r = this.withDelivering(tx, () =>
-      runTx(this.modules.txEnv, state, tx, "deliver", { chainId: this.chainId, height, timeNs, txIndex: i }),
+    const block = { chainId: this.chainId, ...at };
+    const r = deliverUnderBlockGas(this.modules.txEnv, state, tx, block, gas, (f) =>
+      this.withDelivering(tx, f),
     );
     return toExecTxResult(r);
   }

@@ -1,6 +1,7 @@
 // PrepareProposal / ProcessProposal: the block random injected as the first tx (spec secret-protocol §9,
 // issue 4 §4) and the proposal's txs checked on a discardable candidate overlay, as the SDK's default proposal
-// handlers do (PrepareProposalVerifyTx / ProcessProposalVerifyTx: ante only).
+// handlers do (PrepareProposalVerifyTx / ProcessProposalVerifyTx: ante only), within max_tx_bytes and the
+// block gas limit (consensus params' max_gas: the sum of the txs' gas wanted, SDK v0.50 defaultTxSelector).
 import type { BlockRef } from "../../enclave/api.js";
 import { MemoryOverlay } from "../store/memory.js";
 import type { KVReader } from "../store/types.js";
@@ -23,15 +24,23 @@ export interface ProposalEnv {
   readonly checks: ProposalChecks;
   readonly enclave: BlockRandomEnclave | undefined;
   readonly ref: BlockRef;
+  /** consensus_params.block.max_gas when limited (> 0); undefined = unlimited. */
+  readonly maxGas: bigint | undefined;
 }
 
-function txPasses(p: ProposalEnv, env: TxEnv, candidate: MemoryOverlay, tx: Uint8Array, i: number): boolean {
+/** The tx's gas wanted when it passes the checks, else undefined. */
+function txPasses(
+  p: ProposalEnv,
+  env: TxEnv,
+  candidate: MemoryOverlay,
+  tx: Uint8Array,
+  i: number,
+): bigint | undefined {
   if (p.checks === "decode") {
     try {
-      decodeTx(tx, env.registry);
-      return true;
+      return decodeTx(tx, env.registry).fee.gasLimit;
     } catch {
-      return false;
+      return undefined;
     }
   }
   const r = runTx(env, candidate, tx, "check", {
@@ -40,10 +49,22 @@ function txPasses(p: ProposalEnv, env: TxEnv, candidate: MemoryOverlay, tx: Uint
     timeNs: p.timeNs,
     txIndex: i,
   });
-  return r.code === 0;
+  return r.code === 0 ? r.gasWanted : undefined;
 }
 
-/** The proposer's block: [random tx] + the mempool txs that still pass, within `maxTxBytes`. */
+/** Gas wanted of a tx without running it (undefined when it does not decode). */
+function gasWanted(env: TxEnv, tx: Uint8Array): bigint | undefined {
+  try {
+    return decodeTx(tx, env.registry).fee.gasLimit;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The proposer's block: [random tx] + the mempool txs that still pass, within `maxTxBytes` and, when limited,
+ * with the sum of their gas wanted ≤ max_gas (a tx that does not fit is skipped; selection stops once full).
+ */
 export function prepareTxs(p: ProposalEnv, txs: readonly Uint8Array[], maxTxBytes: bigint): Uint8Array[] {
   const out: Uint8Array[] = [];
   let size = 0n;
@@ -54,13 +75,22 @@ export function prepareTxs(p: ProposalEnv, txs: readonly Uint8Array[], maxTxByte
     size += BigInt(rtx.length);
   }
   const candidate = new MemoryOverlay(p.base);
+  let gas = 0n;
   for (const tx of txs) {
     if (isRandomTx(tx)) continue; // only the proposer's own enclave makes one
     if (size + BigInt(tx.length) > maxTxBytes) continue;
-    // Locally: the proposer's own minimum gas price applies (CheckTx semantics).
-    if (!txPasses(p, p.env, candidate, tx, out.length)) continue;
+    if (p.maxGas !== undefined) {
+      const wanted = gasWanted(p.env, tx);
+      if (wanted === undefined || gas + wanted > p.maxGas) continue;
+    }
+    // Locally: the proposer's own minimum gas price applies (CheckTx semantics). Its writes stay in the
+    // candidate only when it passes (runTx check mode keeps nothing on failure).
+    const wanted = txPasses(p, p.env, candidate, tx, out.length);
+    if (wanted === undefined) continue;
     out.push(tx);
     size += BigInt(tx.length);
+    gas += wanted;
+    if (p.maxGas !== undefined && gas >= p.maxGas) break;
   }
   return out;
 }
@@ -81,9 +111,14 @@ export function checkProposal(p: ProposalEnv, txs: readonly Uint8Array[]): strin
   // Other validators' minimum gas prices are not ours to enforce (SDK ProcessProposal: no min-gas check).
   const env: TxEnv = { ...p.env, ante: { minGasPrices: [] } };
   const candidate = new MemoryOverlay(p.base);
+  let gas = 0n;
   for (const [i, tx] of rest.entries()) {
     if (isRandomTx(tx)) return "a block random outside the first position";
-    if (!txPasses(p, env, candidate, tx, i + txs.length - rest.length)) return `tx ${i} fails its checks`;
+    const wanted = txPasses(p, env, candidate, tx, i + txs.length - rest.length);
+    if (wanted === undefined) return `tx ${i} fails its checks`;
+    gas += wanted;
+    // SDK v0.50 ProcessProposal: REJECT once the sum of gas wanted passes max_gas.
+    if (p.maxGas !== undefined && gas > p.maxGas) return `the txs want ${gas} gas, over max_gas ${p.maxGas}`;
   }
   return undefined;
 }

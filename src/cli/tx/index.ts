@@ -1,12 +1,16 @@
-// `shroud tx …`: build, sign (secretjs), broadcast and wait for transactions. See ../README.md.
+// `shroud tx …` (build, sign with secretjs, broadcast and wait) and `shroud query compute …`. See ../README.md.
 import type { Command } from "commander";
+import { registerComputeTxCommands } from "./compute.js";
+import { registerCosmosTxCommands } from "./cosmos.js";
+import { registerComputeQueries } from "./query.js";
 
-/** `tx` is the group created by main.ts; subcommands (bank, compute, staking, gov) attach to it. */
-export function registerTxCommands(_tx: Command): void {
-  // Filled in by the work that owns this folder.
+/** `tx` is the group created by main.ts; subcommands (bank, compute, staking, distribution, gov) attach to it. */
+export function registerTxCommands(tx: Command): void {
+  registerCosmosTxCommands(tx);
+  registerComputeTxCommands(tx);
 }
 
 /** `query compute …` (encrypted smart queries, decrypting your own past txs) attaches to main.ts's `query`. */
-export function registerComputeQueryCommands(_query: Command): void {
-  // Filled in by the work that owns this folder.
+export function registerComputeQueryCommands(query: Command): void {
+  registerComputeQueries(query);
 }

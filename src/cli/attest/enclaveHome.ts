@@ -2,7 +2,14 @@
 // lifecycle: bootstrap a new network (spec secret-protocol §2.1), or join one by attestation (§3.1, §3.5).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { devAuthorityPublicKey, EnclaveHost, type NetworkPubkeys } from "../../enclave/api.js";
+import {
+  devAuthorityPublicKey,
+  EnclaveCallError,
+  EnclaveHost,
+  type NetworkPubkeys,
+} from "../../enclave/api.js";
+import type { RegInfoJson } from "../../chain/modules/registration/genesis.js";
+import { DEFAULT_MAX_AGE_NS } from "../../chain/modules/registration/params.js";
 import { abytes, equalBytes, toBase64, toHex } from "../../util/bytes.js";
 import { CliError } from "../common.js";
 
@@ -15,9 +22,6 @@ export const ENCLAVE_HOME_FILES = Object.freeze({
   /** Written by init-enclave: the raw quote bytes (Secret: attestation_combined.bin). */
   attestation: "attestation.bin",
 });
-
-/** Secret's default max quote age is not a protocol constant; ours: 10 minutes (registration params.ts). */
-const DEFAULT_MAX_AGE_NS = 600n * 1_000_000_000n;
 
 /** spec §3.3: one encrypted seed is AES-SIV(32-byte seed) = 48 bytes; the chain stores 48·k. */
 export const ENCRYPTED_SEED_SIZE = 48;
@@ -57,7 +61,7 @@ export interface RegistrationGenesisJson {
       readonly allowed_tcb_statuses: string[];
     };
   };
-  readonly reg_info: never[];
+  readonly reg_info: RegInfoJson[];
   readonly node_exch_key: { readonly bytes: string };
   readonly io_exch_key: { readonly bytes: string };
 }
@@ -73,7 +77,7 @@ export function registrationGenesisSection(
         authority_public_keys: authorityPublicKeys.map(toHex).sort(),
         allowed_measurements: [toHex(measurement)],
         revoked_platform_ids: [],
-        max_age_ns: DEFAULT_MAX_AGE_NS.toString(),
+        max_age_ns: DEFAULT_MAX_AGE_NS.toString(), // the registration module's default
         allowed_tcb_statuses: [],
       },
     },
@@ -204,7 +208,14 @@ export async function completeJoin(home: string, m: JoinMaterial): Promise<Compl
   return withEnclaveHome(home, (enclave) => {
     if (enclave.health().seedCount > 0)
       throw new CliError(`the enclave in ${enclaveDir(home)} already holds consensus seeds`);
-    const keys = enclave.initNode(m.masterPublicKey, m.encryptedSeeds);
+    let keys: NetworkPubkeys;
+    try {
+      keys = enclave.initNode(m.masterPublicKey, m.encryptedSeeds);
+    } catch (e) {
+      // DecryptionError: the seeds were encrypted to another registration key or under another master key.
+      if (e instanceof EnclaveCallError) throw new CliError(`the enclave refused the seeds: ${e.message}`);
+      throw e;
+    }
     const same =
       equalBytes(keys.seedExchangePublicKey, m.masterPublicKey) &&
       equalBytes(keys.ioExchangePublicKey, m.ioPublicKey);

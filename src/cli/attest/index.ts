@@ -31,6 +31,7 @@ export {
   readAttestationFile,
   registrationGenesisSection,
   registrationPublicKeyOf,
+  withEnclaveHome,
   type BootstrapResult,
   type CompleteJoinResult,
   type JoinMaterial,
@@ -38,6 +39,7 @@ export {
   type RegistrationGenesisJson,
 } from "./enclaveHome.js";
 export { fetchJoinMaterial, submitRegistration, type RegisterTxResult } from "./chain.js";
+export { readRegistrationGenesis, registerAtGenesis, type GenesisRegistration } from "./genesisJoin.js";
 
 function hex32(what: string) {
   return (v: string, prev: Uint8Array[] | undefined): Uint8Array[] => {

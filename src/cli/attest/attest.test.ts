@@ -1,0 +1,142 @@
+// The enclave-home library without a chain: bootstrap, join (quote → the bootstrap enclave's authenticateNewNode
+// → initNode), registration at genesis, and every refusal (double bootstrap, joining a member, foreign seeds,
+// keys that differ from the chain's, malformed material). Real enclaves in temp folders.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { devAuthorityPublicKey, encodeAttestationPolicy } from "../../enclave/api.js";
+import { parsePolicyJson } from "../../chain/modules/registration/params.js";
+import { fromBase64, toBase64, toHex } from "../../util/bytes.js";
+import { CliError } from "../common.js";
+import {
+  assertJoinMaterial,
+  bootstrapEnclaveHome,
+  completeJoin,
+  createJoiningEnclave,
+  enclaveNetworkKeys,
+  readAttestationFile,
+  registrationPublicKeyOf,
+  withEnclaveHome,
+  type BootstrapResult,
+} from "./enclaveHome.js";
+import { readRegistrationGenesis, registerAtGenesis } from "./genesisJoin.js";
+
+const NOW_NS = 1_790_000_000_000_000_000n;
+
+describe("attest: enclave homes", () => {
+  let dir: string;
+  let boot: BootstrapResult;
+  const home = (n: string): string => join(dir, n);
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "shroud-attest-"));
+    boot = await bootstrapEnclaveHome(home("boot"));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("init-bootstrap writes the register genesis section with the dev authority and this build", () => {
+    const g = readRegistrationGenesis(home("boot"));
+    assert.equal(g.node_exch_key.bytes, toBase64(boot.keys.seedExchangePublicKey));
+    assert.equal(g.io_exch_key.bytes, toBase64(boot.keys.ioExchangePublicKey));
+    assert.notEqual(g.node_exch_key.bytes, g.io_exch_key.bytes);
+    assert.deepEqual(g.params.attestation_policy.authority_public_keys, [toHex(devAuthorityPublicKey())]);
+    assert.deepEqual(g.params.attestation_policy.allowed_measurements, [toHex(boot.measurement)]);
+    assert.deepEqual(g.reg_info, []);
+  });
+
+  test("a second bootstrap and a join of a member are refused", async () => {
+    await assert.rejects(bootstrapEnclaveHome(home("boot")), (e: unknown) => {
+      return e instanceof CliError && /already holds consensus seeds; refusing to bootstrap/.test(e.message);
+    });
+    await assert.rejects(
+      createJoiningEnclave(home("boot")),
+      /already holds consensus seeds; nothing to join/,
+    );
+  });
+
+  test("register at genesis: seeds reach the joining enclave, which derives the network keys", async () => {
+    const r = await registerAtGenesis(home("boot"), home("j1"), NOW_NS);
+    assert.equal(r.joined.seedCount, 2);
+    assert.deepEqual(r.joined.keys, boot.keys);
+    assert.deepEqual(await enclaveNetworkKeys(home("j1")), boot.keys);
+    const regKey = await registrationPublicKeyOf(home("j1"));
+    assert.equal(r.regInfo.node_id, toBase64(regKey));
+    assert.equal(fromBase64(r.regInfo.encrypted_seed).length, 96, "2 seeds × 48 bytes (spec §3.3)");
+    assert.deepEqual(
+      new Uint8Array(readFileSync(join(home("j1"), "attestation.bin"))),
+      fromBase64(r.regInfo.certificate),
+    );
+    const g = readRegistrationGenesis(home("boot"));
+    assert.deepEqual(g.reg_info, [r.regInfo]);
+    // A joined enclave refuses a second load.
+    await assert.rejects(
+      completeJoin(home("j1"), {
+        masterPublicKey: boot.keys.seedExchangePublicKey,
+        ioPublicKey: boot.keys.ioExchangePublicKey,
+        encryptedSeeds: fromBase64(r.regInfo.encrypted_seed),
+      }),
+      /already holds consensus seeds/,
+    );
+  });
+
+  test("seeds encrypted to another node are refused; nothing is loaded", async () => {
+    const other = (await registerAtGenesis(home("boot"), home("j2"), NOW_NS)).regInfo;
+    const j3 = await createJoiningEnclave(home("j3"), { nowNs: NOW_NS });
+    assert.ok(existsSync(j3.path));
+    assert.deepEqual(readAttestationFile(j3.path), j3.quote);
+    const material = {
+      masterPublicKey: boot.keys.seedExchangePublicKey,
+      ioPublicKey: boot.keys.ioExchangePublicKey,
+      encryptedSeeds: fromBase64(other.encrypted_seed),
+    };
+    await assert.rejects(completeJoin(home("j3"), material), /the enclave refused the seeds: .*/);
+    assert.equal(await enclaveNetworkKeys(home("j3")), undefined, "nothing loaded after a refusal");
+  });
+
+  test("join material is checked for sizes before the enclave sees it", () => {
+    const ok = {
+      masterPublicKey: new Uint8Array(32),
+      ioPublicKey: new Uint8Array(32),
+      encryptedSeeds: new Uint8Array(96),
+    };
+    assertJoinMaterial(ok);
+    assert.throws(() => {
+      assertJoinMaterial({ ...ok, encryptedSeeds: new Uint8Array(95) });
+    }, /multiple of 48/);
+    assert.throws(() => {
+      assertJoinMaterial({ ...ok, encryptedSeeds: new Uint8Array(0) });
+    }, /multiple of 48/);
+    assert.throws(() => {
+      assertJoinMaterial({ ...ok, encryptedSeeds: new Uint8Array(288) });
+    }, /multiple of 48/);
+    assert.throws(() => {
+      assertJoinMaterial({ ...ok, masterPublicKey: new Uint8Array(31) });
+    }, /masterPublicKey/);
+    assert.throws(() => {
+      assertJoinMaterial({ ...ok, ioPublicKey: new Uint8Array(33) });
+    }, /ioPublicKey/);
+    assert.throws(() => readAttestationFile(join(dir, "missing.bin")), /no attestation file/);
+  });
+
+  test("a chain whose IO key is not the one the seeds derive is reported", async () => {
+    const j4 = await createJoiningEnclave(home("j4"), { nowNs: NOW_NS });
+    const policy = encodeAttestationPolicy(
+      parsePolicyJson(readRegistrationGenesis(home("boot")).params.attestation_policy),
+    );
+    const auth = await withEnclaveHome(home("boot"), (e) => e.authenticateNewNode(j4.quote, policy, NOW_NS));
+    assert.deepEqual(auth.nodePublicKey, j4.registrationPublicKey);
+    const wrongIo = new Uint8Array(32).fill(7);
+    await assert.rejects(
+      completeJoin(home("j4"), {
+        masterPublicKey: boot.keys.seedExchangePublicKey,
+        ioPublicKey: wrongIo,
+        encryptedSeeds: auth.encryptedSeeds,
+      }),
+      /network keys differ from the chain's registration state/,
+    );
+  });
+});

@@ -31,6 +31,7 @@ import type { TxEnv } from "../tx/runTx.js";
 import { registerSecretMsgTypes } from "../tx/secretMsgs.js";
 import { authGrpc, bankGrpc, registrationGrpc } from "./grpc.js";
 import type { AppModule } from "./module.js";
+import { registerModuleUpdateParams } from "./updateParams.js";
 import { createPosModules, type PosModules } from "./pos.js";
 import { MINT_MODULE_PERMISSIONS } from "../modules/mint/module.js";
 import { STAKING_MODULE_PERMISSIONS } from "../modules/staking/module.js";
@@ -126,6 +127,7 @@ export function createChainModules(opts: ChainModulesOptions): ChainModules {
   const blocked = auth.keeper.moduleNames().map((n) => auth.keeper.getModuleAddress(n));
   const bank = createBankModule(auth.keeper, blocked, registry);
   const pos = createPosModules(auth.keeper, bank.keeper, registry);
+  registerModuleUpdateParams(registry, { auth: auth.keeper, bank: bank.keeper, pos });
   const registration = createRegistrationModule(opts.enclave, registry);
   const compute = createComputeModule({
     enclave: opts.enclave ?? NO_ENCLAVE,

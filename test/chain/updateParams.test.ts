@@ -1,0 +1,326 @@
+// MsgUpdateParams of auth, bank, staking, distribution, mint and slashing through ShroudApp: all six executed by
+// one passed gov proposal (secretjs-signed submit and vote, 90 s voting period of block time); sent directly by a
+// user they are refused (wrong authority → the SDK's error; gov as authority → the user cannot sign for it);
+// invalid params are refused as each module's Params.Validate refuses them.
+/* eslint-disable @typescript-eslint/no-deprecated -- full Params messages carry the deprecated fields too */
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { MsgVote, VoteOption, type Msg } from "secretjs";
+import type { Any } from "cosmjs-types/google/protobuf/any";
+import { MsgSubmitProposal } from "cosmjs-types/cosmos/gov/v1/tx";
+import { ProposalStatus } from "cosmjs-types/cosmos/gov/v1/gov";
+import * as authTx from "cosmjs-types/cosmos/auth/v1beta1/tx";
+import * as bankTx from "cosmjs-types/cosmos/bank/v1beta1/tx";
+import * as stakingTx from "cosmjs-types/cosmos/staking/v1beta1/tx";
+import * as distrTx from "cosmjs-types/cosmos/distribution/v1beta1/tx";
+import * as mintTx from "cosmjs-types/cosmos/mint/v1beta1/tx";
+import * as slashingTx from "cosmjs-types/cosmos/slashing/v1beta1/tx";
+import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
+import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
+import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
+import { ShroudApp } from "../../src/chain/app.js";
+import { appContext } from "../../src/chain/app/context.js";
+import { MemoryOverlay } from "../../src/chain/store/memory.js";
+import { GOV_AUTHORITY } from "../../src/chain/modules/gov/authority.js";
+import { Dec } from "../../src/chain/modules/staking/dec.js";
+import { buildDevGenesis, DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
+import { makeSigner, type Signer } from "../../src/chain/tx/testdata/secretjsSigner.js";
+import { Ed25519Signer } from "../../src/consensus/votes.js";
+import { utf8 } from "../../src/util/bytes.js";
+import { GENESIS_TIME_NS, tempStore, type TempStore } from "./fixtures.js";
+import { initChain, runHeight } from "./lifecycle.js";
+
+const SEC = 1_000_000_000n;
+const G = buildDevGenesis({
+  genesisTimeNs: GENESIS_TIME_NS,
+  nodeExchKey: new Uint8Array(32).fill(0xe1),
+  ioExchKey: new Uint8Array(32).fill(0xe2),
+  authorityPublicKeys: [],
+  measurements: [],
+  validatorPubKey: new Ed25519Signer(new Uint8Array(32).fill(9)).publicKey,
+});
+const val = makeSigner(DEV_MNEMONICS.validator);
+const a = makeSigner(DEV_MNEMONICS.a);
+const temps: TempStore[] = [];
+after(() => {
+  for (const t of temps) t.close();
+});
+
+const atoms = (d: string): string => Dec.fromString(d).toAtomics();
+const any = (typeUrl: string, value: Uint8Array): Any => ({ typeUrl, value });
+
+/** The six messages with one visible change each, as a gov proposal carries them. */
+function updates(authority: string): Any[] {
+  return [
+    any(
+      "/cosmos.auth.v1beta1.MsgUpdateParams",
+      authTx.MsgUpdateParams.encode({
+        authority,
+        params: {
+          maxMemoCharacters: 512n,
+          txSigLimit: 7n,
+          txSizeCostPerByte: 10n,
+          sigVerifyCostEd25519: 590n,
+          sigVerifyCostSecp256k1: 1000n,
+        },
+      }).finish(),
+    ),
+    any(
+      "/cosmos.bank.v1beta1.MsgUpdateParams",
+      bankTx.MsgUpdateParams.encode({
+        authority,
+        params: { sendEnabled: [], defaultSendEnabled: false },
+      }).finish(),
+    ),
+    any(
+      "/cosmos.staking.v1beta1.MsgUpdateParams",
+      stakingTx.MsgUpdateParams.encode({
+        authority,
+        params: {
+          unbondingTime: { seconds: 90n, nanos: 0 },
+          maxValidators: 50,
+          maxEntries: 7,
+          historicalEntries: 10_000,
+          bondDenom: "uscrt",
+          minCommissionRate: atoms("0.05"),
+        },
+      }).finish(),
+    ),
+    any(
+      "/cosmos.distribution.v1beta1.MsgUpdateParams",
+      distrTx.MsgUpdateParams.encode({
+        authority,
+        params: {
+          communityTax: atoms("0.1"),
+          baseProposerReward: "",
+          bonusProposerReward: "",
+          withdrawAddrEnabled: false,
+        },
+      }).finish(),
+    ),
+    any(
+      "/cosmos.mint.v1beta1.MsgUpdateParams",
+      mintTx.MsgUpdateParams.encode({ authority, params: mintParams() }).finish(),
+    ),
+    any(
+      "/cosmos.slashing.v1beta1.MsgUpdateParams",
+      slashingTx.MsgUpdateParams.encode({ authority, params: slashingParams() }).finish(),
+    ),
+  ];
+}
+
+function mintParams(over: Partial<mintTx.MsgUpdateParams["params"] & object> = {}) {
+  return {
+    mintDenom: "uscrt",
+    inflationRateChange: atoms("0.13"),
+    inflationMax: atoms("0.2"),
+    inflationMin: atoms("0.07"),
+    goalBonded: atoms("0.67"),
+    blocksPerYear: 1000n,
+    ...over,
+  };
+}
+
+function slashingParams() {
+  return {
+    signedBlocksWindow: 200n,
+    minSignedPerWindow: utf8.encode(atoms("0.5")),
+    downtimeJailDuration: { seconds: 600n, nanos: 0 },
+    slashFractionDoubleSign: utf8.encode(atoms("0.05")),
+    slashFractionDowntime: utf8.encode(atoms("0.0001")),
+  };
+}
+
+/** secretjs has no class for these messages; its Msg interface is all prepareAndSign needs. */
+function raw(m: Any): Msg {
+  return {
+    toProto: () => Promise.resolve({ type_url: m.typeUrl, value: {}, encode: () => m.value }),
+    toAmino: () => Promise.reject(new Error("no amino form")),
+  };
+}
+
+class Chain {
+  readonly t = tempStore();
+  readonly app = new ShroudApp({ store: this.t.store });
+  height = 1n;
+  timeNs = GENESIS_TIME_NS;
+  private readonly seq = new Map<string, number>();
+  constructor() {
+    temps.push(this.t);
+  }
+  async start(): Promise<this> {
+    await initChain(this.app, G);
+    await this.block([]);
+    return this;
+  }
+  async block(txs: Uint8Array[], advanceNs = SEC) {
+    this.timeNs += advanceNs;
+    return (await runHeight(this.app, this.height++, this.timeNs, txs)).finalize;
+  }
+  async sign(s: Signer, msg: Msg, gasLimit = 400_000): Promise<Uint8Array> {
+    const r = this.app.query({
+      path: "/cosmos.auth.v1beta1.Query/Account",
+      data: QueryAccountRequest.encode({ address: s.address }).finish(),
+      height: 0n,
+      prove: false,
+    });
+    const acc = BaseAccount.decode(QueryAccountResponse.decode(r.value).account?.value ?? new Uint8Array());
+    const sequence = this.seq.get(s.address) ?? Number(acc.sequence);
+    this.seq.set(s.address, sequence + 1);
+    const signer = { accountNumber: Number(acc.accountNumber), sequence, chainId: G.chain_id };
+    return s.signDeterministic([msg], signer, { gasLimit });
+  }
+  /** Modules' keepers over the committed state. */
+  ctx() {
+    return appContext(new MemoryOverlay(this.t.store.committed), G.chain_id, this.height, this.timeNs);
+  }
+}
+
+describe("MsgUpdateParams of auth, bank, staking, distribution, mint, slashing", () => {
+  test("all six run through one passed gov proposal", async () => {
+    const c = await new Chain().start();
+    const submit = MsgSubmitProposal.encode({
+      messages: updates(GOV_AUTHORITY),
+      initialDeposit: [{ denom: "uscrt", amount: "10000000" }],
+      proposer: val.address,
+      metadata: "",
+      title: "params",
+      summary: "every module's params",
+      expedited: false,
+    }).finish();
+    const sub = await c.block([
+      await c.sign(val, raw(any("/cosmos.gov.v1.MsgSubmitProposal", submit)), 2_000_000),
+    ]);
+    assert.equal(sub.txResults[0]?.code, 0, sub.txResults[0]?.log);
+    const voteTx = await c.sign(
+      val,
+      new MsgVote({ proposal_id: "1", voter: val.address, option: VoteOption.VOTE_OPTION_YES, metadata: "" }),
+    );
+    const v = await c.block([voteTx]);
+    assert.equal(v.txResults[0]?.code, 0, v.txResults[0]?.log);
+    const m = c.app.modules;
+    assert.equal(
+      m.auth.keeper.getParams(c.ctx()).maxMemoCharacters,
+      256n,
+      "nothing before the end of voting",
+    );
+    await c.block([], 90n * SEC);
+    const ctx = c.ctx();
+    assert.equal(m.pos.gov.keeper.getProposal(ctx, 1n)?.status, ProposalStatus.PROPOSAL_STATUS_PASSED);
+    assert.equal(m.auth.keeper.getParams(ctx).maxMemoCharacters, 512n);
+    assert.equal(m.auth.keeper.getParams(ctx).txSigLimit, 7n);
+    assert.equal(m.bank.keeper.getParams(ctx).defaultSendEnabled, false);
+    assert.equal(m.pos.staking.keeper.getParams(ctx).maxValidators, 50);
+    assert.equal(m.pos.staking.keeper.getParams(ctx).minCommissionRate.toString(), "0.050000000000000000");
+    assert.equal(m.pos.distribution.keeper.getParams(ctx).communityTax.toString(), "0.100000000000000000");
+    assert.equal(m.pos.distribution.keeper.getParams(ctx).withdrawAddrEnabled, false);
+    assert.equal(m.pos.mint.keeper.getParams(ctx).blocksPerYear, 1000n);
+    assert.equal(m.pos.slashing.keeper.getParams(ctx).signedBlocksWindow, 200n);
+    assert.equal(m.pos.slashing.keeper.getParams(ctx).minSignedPerWindow.toString(), "0.500000000000000000");
+  });
+
+  test("sent by a user: wrong authority → the SDK's error; gov as authority → cannot be signed", async () => {
+    const c = await new Chain().start();
+    const own = updates(a.address);
+    const txs: Uint8Array[] = [];
+    for (const u of own) txs.push(await c.sign(a, raw(u)));
+    const res = await c.block(txs);
+    const expected = `invalid authority; expected ${GOV_AUTHORITY}, got ${a.address}`;
+    const [authRes, ...rest] = res.txResults;
+    // x/auth: a plain Go error (undefined/1); the others wrap gov's ErrInvalidSigner (gov 13).
+    assert.deepEqual([authRes?.codespace, authRes?.code], ["undefined", 1]);
+    assert.match(authRes?.log ?? "", new RegExp(`expected authority account as only signer .*${expected}`));
+    for (const r of rest) {
+      assert.deepEqual([r.codespace, r.code], ["gov", 13]);
+      assert.ok(
+        r.log.includes(`${expected}: expected gov account as only signer for proposal message`),
+        r.log,
+      );
+    }
+    const ctx = c.ctx();
+    assert.equal(c.app.modules.auth.keeper.getParams(ctx).maxMemoCharacters, 256n);
+    assert.equal(c.app.modules.pos.staking.keeper.getParams(ctx).maxValidators, 100);
+    // The gov account as authority: the user's signature is not the signer's (ante refuses, nothing runs).
+    const forged = await c.sign(a, raw(updates(GOV_AUTHORITY)[2]!));
+    const r = c.app.checkTx({ tx: forged, type: CheckTxType.NEW });
+    assert.notEqual(r.code, 0);
+  });
+
+  test("invalid params are refused as the SDK's Params.Validate refuses them", async () => {
+    const c = await new Chain().start();
+    const ctx = appContext(new MemoryOverlay(c.t.store.committed), G.chain_id, 2n, c.timeNs);
+    const run = (typeUrl: string, value: unknown) => {
+      const h = c.app.modules.registry.handler(typeUrl);
+      assert.ok(h !== undefined, typeUrl);
+      return () => {
+        h(ctx, value);
+      };
+    };
+    const bad = (f: () => unknown, re: RegExp, code = 1): void => {
+      assert.throws(f, (e: unknown) => {
+        const ce = e as { code: number; message: string };
+        assert.equal(ce.code, code, ce.message);
+        assert.match(ce.message, re);
+        return true;
+      });
+    };
+    const mint = "/cosmos.mint.v1beta1.MsgUpdateParams";
+    bad(
+      run(mint, { authority: GOV_AUTHORITY, params: mintParams({ inflationMax: atoms("0.05") }) }),
+      /max inflation \(0.05/,
+    );
+    bad(
+      run(mint, { authority: GOV_AUTHORITY, params: mintParams({ goalBonded: "" }) }),
+      /goal bonded must be positive/,
+    );
+    bad(
+      run(mint, { authority: GOV_AUTHORITY, params: mintParams({ mintDenom: "" }) }),
+      /mint denom cannot be blank/,
+    );
+    bad(
+      run("/cosmos.bank.v1beta1.MsgUpdateParams", {
+        authority: GOV_AUTHORITY,
+        params: { sendEnabled: [{ denom: "uscrt", enabled: false }], defaultSendEnabled: true },
+      }),
+      /send_enabled in params is no longer supported/,
+    );
+    const distr = {
+      communityTax: atoms("1.5"),
+      baseProposerReward: "",
+      bonusProposerReward: "",
+      withdrawAddrEnabled: true,
+    };
+    bad(
+      run("/cosmos.distribution.v1beta1.MsgUpdateParams", { authority: GOV_AUTHORITY, params: distr }),
+      /community tax too large/,
+    );
+    bad(
+      run("/cosmos.distribution.v1beta1.MsgUpdateParams", {
+        authority: GOV_AUTHORITY,
+        params: { ...distr, communityTax: atoms("0.02"), baseProposerReward: atoms("0.01") },
+      }),
+      /deprecated fields/,
+      18,
+    );
+    bad(
+      run("/cosmos.slashing.v1beta1.MsgUpdateParams", {
+        authority: GOV_AUTHORITY,
+        params: { ...slashingParams(), slashFractionDowntime: utf8.encode(atoms("2")) },
+      }),
+      /downtime slash fraction too large/,
+    );
+    const staking = stakingTx.MsgUpdateParams.decode(updates(GOV_AUTHORITY)[2]!.value);
+    bad(
+      run("/cosmos.staking.v1beta1.MsgUpdateParams", {
+        ...staking,
+        params: { ...staking.params, maxValidators: 0 },
+      }),
+      /max validators must be positive/,
+    );
+    const auth = authTx.MsgUpdateParams.decode(updates(GOV_AUTHORITY)[0]!.value);
+    bad(
+      run("/cosmos.auth.v1beta1.MsgUpdateParams", { ...auth, params: { ...auth.params, txSigLimit: 0n } }),
+      /invalid tx signature limit: 0/,
+    );
+  });
+});

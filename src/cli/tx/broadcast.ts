@@ -95,7 +95,10 @@ export function priceForFee(fee: Coin, gas: number): { price: number; denom: str
 export interface SendSpec {
   /** What the confirmation prompt and `--output json` show for each message. */
   readonly summary: readonly unknown[];
-  /** false for compute instantiate/execute/migrate: Secret refuses to simulate them (spec secretjs-compat §1). */
+  /**
+   * false for compute instantiate/execute/migrate/set-admin/clear-admin: the enclave checks the real tx
+   * signature (spec secretjs-compat §1, secret-protocol §4.2), which a simulation does not carry.
+   */
   readonly simulatable: boolean;
 }
 
@@ -103,8 +106,8 @@ async function gasLimit(c: Connected, flags: TxFlags, msgs: Msg[], spec: SendSpe
   if (flags.gas !== "auto") return parsePositiveInt(flags.gas, "--gas");
   if (!spec.simulatable)
     throw new CliError(
-      "--gas auto is not available here: Secret refuses to simulate contract instantiate/execute/migrate " +
-        "(the enclave needs the real signed tx); pass --gas <n>",
+      "--gas auto is not available here: Secret cannot simulate contract instantiate/execute/migrate/admin " +
+        "changes (the enclave verifies the real tx signature); pass --gas <n>",
     );
   const adj = parsePositiveDecimal(flags.gasAdjustment, "--gas-adjustment");
   progress("simulating to estimate gas…");

@@ -172,7 +172,7 @@ function registerAdmin(compute: Command): void {
       const { MsgUpdateAdmin } = await import("secretjs");
       const build = (_c: Connected, s: string) =>
         Promise.resolve([new MsgUpdateAdmin({ sender: s, contract_address: addr, new_admin: admin })]);
-      await send(cmd, build, [{ type: "compute/MsgUpdateAdmin", contract: addr, new_admin: admin }], true);
+      await send(cmd, build, [{ type: "compute/MsgUpdateAdmin", contract: addr, new_admin: admin }], false);
     }),
   );
   addTxOptions(
@@ -184,7 +184,7 @@ function registerAdmin(compute: Command): void {
       const { MsgClearAdmin } = await import("secretjs");
       const build = (_c: Connected, s: string) =>
         Promise.resolve([new MsgClearAdmin({ sender: s, contract_address: addr })]);
-      await send(cmd, build, [{ type: "compute/MsgClearAdmin", contract: addr }], true);
+      await send(cmd, build, [{ type: "compute/MsgClearAdmin", contract: addr }], false);
     }),
   );
 }

@@ -80,8 +80,9 @@ export interface Connected {
 
 /** A client for `flags.node`; with `from`, signing as that key with its derived encryption seed. */
 export async function connect(flags: ConnectFlags, from?: string): Promise<Connected> {
-  const key = from === undefined ? undefined : await openKeyring(flags).unlock(from);
+  // The node first: no passphrase prompt for a node that is down or runs another chain.
   const chainId = await resolveChainId(flags);
+  const key = from === undefined ? undefined : await openKeyring(flags).unlock(from);
   const { SecretNetworkClient: Client } = await import("secretjs");
   const client = new Client({
     url: flags.node,

@@ -4,7 +4,8 @@
 import { utf8 } from "../../util/bytes.js";
 import { VmError } from "./errors.js";
 import { writeToContract, type HostEnv } from "./imports.js";
-import { ContractInstance, type InstanceOptions, type InterfaceVersion } from "./instance.js";
+import type { ContractInstance, InstanceOptions, InterfaceVersion } from "./instance.js";
+import { acquireInstance, releaseInstance } from "./pool.js";
 import { MAX_LENGTH_CONTRACT_RESULT, readRegion } from "./memory.js";
 import { Wasm, type WasmModule } from "./webassembly.js";
 
@@ -79,22 +80,31 @@ function invoke(inst: ContractInstance, entry: EntryPoint, a: CallArgs): Uint8Ar
   return readRegion(inst.memory(), resultPtr >>> 0, MAX_LENGTH_CONTRACT_RESULT, `${name} result`);
 }
 
-/** Instantiates `module` fresh (Secret runs every call in a new instance) and calls `entry`. */
+/**
+ * Runs `entry` in an instance that is fresh or indistinguishable from fresh: a reusable module's instance is
+ * reset and kept after a clean call (./pool.ts); Secret runs every call in a new instance. `reuse: false`
+ * forces a new instance.
+ */
 export function callEntryPoint(
   module: WasmModule,
   opts: InstanceOptions,
   entry: EntryPoint,
   a: CallArgs,
+  reuse = true,
 ): CallOutcome {
   let inst: ContractInstance | undefined;
+  let clean = false;
   try {
-    inst = new ContractInstance(module, opts);
+    inst = acquireInstance(module, opts, reuse);
     const output = invoke(inst, entry, a);
+    clean = true;
     return { ok: true, output, gasUsed: inst.gas.used(), version: inst.info.version };
   } catch (e) {
     const error = toVmError(e, inst);
     const gasUsed = inst === undefined ? 0n : error.kind === "OutOfGas" ? opts.gasLimit : inst.gas.used();
     return { ok: false, error, gasUsed };
+  } finally {
+    if (inst) releaseInstance(module, inst, clean);
   }
 }
 

@@ -1,7 +1,8 @@
 // One contract instance: compile (or take a compiled module), link the host imports, attach the gas
 // meter, and expose allocate/deallocate and the entry points. The CosmWasm interface version is read from
 // the exports, as Secret does (SN wasm3/module_cache.rs / validation.rs: `interface_version_8` = v1,
-// `cosmwasm_vm_version_3` = v0.10; `requires_random` marks the random feature).
+// `cosmwasm_vm_version_3` = v0.10; `requires_random` marks the random feature). An instance of a reusable
+// module can be bound to a new call (`bind`) after ./pool.ts has reset it.
 import { VmError } from "./errors.js";
 import { GasMeter } from "./gas.js";
 import { buildImports, type HostEnv } from "./imports.js";
@@ -17,6 +18,12 @@ import {
 
 /** The metering pass's stack-depth flag export (src/enclave/vm/wasm/limits.ts EXPORT_DEPTH_EXCEEDED). */
 const EXPORT_DEPTH_EXCEEDED = "shroud_depth_exceeded";
+/** The metering pass's exports for reusable modules (src/enclave/vm/wasm/limits.ts, virtualMemory.ts). */
+const EXPORT_REUSABLE = "shroud_reusable";
+const EXPORT_MEMORY_BYTES = "shroud_memory_bytes";
+const EXPORT_MEMORY_PAGES = "shroud_memory_pages";
+/** Every global the metering pass exports (gas, stack, memory size, the contract's own mutable globals). */
+const RESERVED_PREFIX = "shroud_";
 
 export type InterfaceVersion = "v1" | "v010";
 
@@ -31,16 +38,27 @@ export interface ModuleInfo {
   readonly version: InterfaceVersion;
   readonly requiresRandom: boolean;
   readonly exports: ReadonlySet<string>;
+  /** The metering pass marked it reusable and virtualized its memory size (./pool.ts). */
+  readonly reusable: boolean;
 }
+
+/** Export lists are read once per compiled module (every call asked V8 for them again). */
+const infoCache = new WeakMap<WasmModule, ModuleInfo>();
 
 /** Reads the interface version and features from a compiled module's export list. */
 export function inspectModule(module: WasmModule): ModuleInfo {
+  const cached = infoCache.get(module);
+  if (cached) return cached;
   const exports = new Set(Wasm.Module.exports(module).map((e) => e.name));
   let version: InterfaceVersion;
   if (exports.has(EXPORT_INTERFACE_V1)) version = "v1";
   else if (exports.has(EXPORT_INTERFACE_V010)) version = "v010";
   else throw new VmError("InvalidWasm", "module exports no known CosmWasm interface version");
-  return { version, requiresRandom: exports.has(EXPORT_REQUIRES_RANDOM), exports };
+  const reusable =
+    exports.has(EXPORT_REUSABLE) && exports.has(EXPORT_MEMORY_BYTES) && exports.has(EXPORT_MEMORY_PAGES);
+  const info = { version, requiresRandom: exports.has(EXPORT_REQUIRES_RANDOM), exports, reusable };
+  infoCache.set(module, info);
+  return info;
 }
 
 /** Compiles raw wasm bytes. Production code gets a metered, validated module from ./wasm `prepareCode`. */
@@ -59,26 +77,42 @@ export interface InstanceOptions {
   readonly debugSink?: ((message: string) => void) | undefined;
 }
 
+type BoundEnv = { -readonly [K in keyof HostEnv]: HostEnv[K] };
+
+function unbound(): never {
+  throw new VmError("Backend", "instance is not bound to a call");
+}
+
+/** What an idle pooled instance holds instead of a call's backend (so it keeps no storage or keys alive). */
+const UNBOUND_BACKEND: Backend = {
+  storage: { get: unbound, set: unbound, remove: unbound },
+  api: { addrValidate: unbound, addrCanonicalize: unbound, addrHumanize: unbound },
+  querier: { queryRaw: unbound },
+};
+
 /** A live instance plus the meter and host env its imports use. */
 export class ContractInstance {
-  readonly gas: GasMeter;
   readonly info: ModuleInfo;
+  /** Values of the `shroud_*` globals right after instantiation, before any call (what a reset restores). */
+  readonly initialGlobals: ReadonlyMap<string, unknown>;
+  private meter: GasMeter;
+  private readonly env: BoundEnv;
   private readonly instance: WasmInstance;
   private readonly mem: WasmMemory;
 
   constructor(module: WasmModule, opts: InstanceOptions) {
     this.info = inspectModule(module);
-    this.gas = new GasMeter(opts.gasLimit);
-    const env: HostEnv = {
+    this.meter = new GasMeter(opts.gasLimit);
+    this.env = {
       backend: opts.backend,
-      gas: this.gas,
+      gas: this.meter,
       readonly: opts.readonly,
       debugSink: opts.debugSink,
       memory: () => this.mem,
       allocate: (size) => this.allocate(size),
     };
     try {
-      this.instance = new Wasm.Instance(module, buildImports(env));
+      this.instance = new Wasm.Instance(module, buildImports(this.env));
     } catch (e) {
       throw new VmError(
         "InvalidWasm",
@@ -87,8 +121,69 @@ export class ContractInstance {
     }
     const mem = this.instance.exports.memory;
     if (!isWasmMemory(mem)) throw new VmError("InvalidWasm", "module exports no memory");
-    this.mem = mem;
-    this.gas.attach(this.instance);
+    this.mem = this.info.reusable ? this.visibleMemory(mem) : mem;
+    this.initialGlobals = this.readGlobals();
+    this.meter.attach(this.instance);
+  }
+
+  get gas(): GasMeter {
+    return this.meter;
+  }
+
+  /** Binds a (reset) instance to a new call: backend, query mode, debug sink and a new gas meter. */
+  bind(opts: InstanceOptions): void {
+    this.meter = new GasMeter(opts.gasLimit);
+    this.env.gas = this.meter;
+    this.env.backend = opts.backend;
+    this.env.readonly = opts.readonly;
+    this.env.debugSink = opts.debugSink;
+    this.meter.attach(this.instance);
+  }
+
+  /** Drops the call's backend and debug sink (an idle pooled instance references neither). */
+  unbind(): void {
+    this.env.backend = UNBOUND_BACKEND;
+    this.env.debugSink = undefined;
+  }
+
+  /** The real memory (for resets; may be larger than what the contract sees). */
+  rawMemory(): WasmMemory {
+    const mem = this.instance.exports.memory;
+    if (!isWasmMemory(mem)) throw new VmError("InvalidWasm", "module exports no memory");
+    return mem;
+  }
+
+  /** Current values of every exported `shroud_*` global. */
+  readGlobals(): Map<string, unknown> {
+    const out = new Map<string, unknown>();
+    for (const [name, g] of Object.entries(this.instance.exports)) {
+      if (name.startsWith(RESERVED_PREFIX) && name !== EXPORT_REUSABLE && isWasmGlobal(g))
+        out.set(name, g.value);
+    }
+    return out;
+  }
+
+  /** Writes exported globals back (a reset; only names from `readGlobals`). */
+  writeGlobals(values: ReadonlyMap<string, unknown>): void {
+    for (const [name, v] of values) {
+      const g = this.instance.exports[name];
+      if (isWasmGlobal(g) && g.value !== v) g.value = v;
+    }
+  }
+
+  /** For a virtualized module: the memory as the contract sees it (host bounds use the visible size). */
+  private visibleMemory(mem: WasmMemory): WasmMemory {
+    const bytes = this.instance.exports[EXPORT_MEMORY_BYTES];
+    if (!isWasmGlobal(bytes)) throw new VmError("InvalidWasm", "module exports no memory size");
+    return {
+      get buffer() {
+        return mem.buffer;
+      },
+      get visibleBytes() {
+        return Number(bytes.value);
+      },
+      grow: (n: number) => mem.grow(n),
+    };
   }
 
   memory(): WasmMemory {

@@ -50,8 +50,9 @@ export interface Region {
 }
 
 function view(memory: WasmMemory): DataView {
-  // A fresh view each time: memory.grow detaches old ArrayBuffers.
-  return new DataView(memory.buffer);
+  // A fresh view each time: memory.grow detaches old ArrayBuffers. A reused instance's memory may be larger
+  // than what the contract sees; bounds are the visible size, as in a fresh instance.
+  return new DataView(memory.buffer, 0, memory.visibleBytes);
 }
 
 /** Reads the Region struct at `ptr`, checking it lies in memory and is self-consistent. */

@@ -4,6 +4,8 @@
 
 export interface WasmMemory {
   readonly buffer: ArrayBuffer;
+  /** Set on a virtualized memory (reusable modules): the bytes the contract may address, ≤ buffer size. */
+  readonly visibleBytes?: number;
   grow(deltaPages: number): number;
 }
 

@@ -24,7 +24,17 @@ export interface BodyAnalysis {
   readonly floatAt: number;
   /** Parameters plus declared locals (the frame size charged against the stack budget). */
   readonly frameSlots: number;
+  /** True when the body changes a table or drops a segment: instances of the module are then not reusable. */
+  readonly mutatesTablesOrSegments: boolean;
 }
+
+/**
+ * Instructions that change instance state other than memory and globals (WebAssembly core spec §5.4.6,
+ * §5.4.7): table.set, data.drop, table.init, elem.drop, table.copy, table.grow, table.fill.
+ */
+const TABLE_OR_SEGMENT_MUTATORS: ReadonlySet<number> = new Set([
+  0x26, 0xfc09, 0xfc0c, 0xfc0d, 0xfc0e, 0xfc0f, 0xfc11,
+]);
 
 interface Frame {
   readonly seq: number;
@@ -47,8 +57,10 @@ export function analyzeBody(mod: WasmModule, funcIndex: number, code: CodeBody):
   const counts: number[] = [0];
   const frames: Frame[] = [{ seq: 0, isIf: false, dead: false }];
   const ins = newInstr();
+  let mutates = false;
   while (frames.length > 0) {
     readInstr(r, ins);
+    if (TABLE_OR_SEGMENT_MUTATORS.has(ins.op)) mutates = true;
     const top = frames[frames.length - 1]!;
     if (!top.dead && floatAt < 0 && usesFloat(mod, localTypes, ins)) floatAt = ins.start;
     checkIndices(mod, localTypes.length, frames.length, ins);
@@ -77,7 +89,12 @@ export function analyzeBody(mod: WasmModule, funcIndex: number, code: CodeBody):
     }
   }
   if (!r.atEnd()) throw malformed(r.pos, "bytes after the function's final end");
-  return { seqCounts: counts, floatAt, frameSlots: localTypes.length };
+  return {
+    seqCounts: counts,
+    floatAt,
+    frameSlots: localTypes.length,
+    mutatesTablesOrSegments: mutates,
+  };
 }
 
 /** What walrus `block_has_floats` flags: float ops, float locals/globals accessed, float typed select. */

@@ -47,4 +47,18 @@ export const EXPORT_GAS_EXHAUSTED = "shroud_gas_exhausted";
 export const EXPORT_STACK_LEFT = "shroud_stack_left";
 export const EXPORT_DEPTH_EXCEEDED = "shroud_depth_exceeded";
 export const EXPORT_MEMORY = "memory";
+/**
+ * Every mutable global the contract defines is also exported as `shroud_global_<index>` so the runtime can
+ * restore it when it reuses an instance (../pool.ts); the contract's own indices and exports are unchanged.
+ */
+export const EXPORT_GLOBAL_PREFIX = "shroud_global_";
+/**
+ * Exported (immutable i32 = 1) only when no function body can change an instance's tables or drop a segment
+ * (`table.set/grow/fill/copy/init`, `elem.drop`, `data.drop`): then memory + globals are an instance's whole
+ * mutable state and the runtime may reset and reuse it.
+ */
+export const EXPORT_REUSABLE = "shroud_reusable";
+/** A reusable module's contract-visible memory size, in pages (i32) and bytes (i64) (./virtualMemory.ts). */
+export const EXPORT_MEMORY_PAGES = "shroud_memory_pages";
+export const EXPORT_MEMORY_BYTES = "shroud_memory_bytes";
 export const RESERVED_EXPORT_PREFIX = "shroud_";

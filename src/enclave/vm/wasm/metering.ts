@@ -10,7 +10,11 @@ import {
   EXPORT_DEPTH_EXCEEDED,
   EXPORT_GAS_EXHAUSTED,
   EXPORT_GAS_LEFT,
+  EXPORT_GLOBAL_PREFIX,
   EXPORT_MEMORY,
+  EXPORT_MEMORY_BYTES,
+  EXPORT_MEMORY_PAGES,
+  EXPORT_REUSABLE,
   EXPORT_STACK_LEFT,
   FRAME_OVERHEAD_SLOTS,
   GAS_PER_INSTRUCTION,
@@ -19,19 +23,39 @@ import {
   RUNTIME_MAX_MEMORY_PAGES,
   STACK_BUDGET_SLOTS,
 } from "./limits.js";
-import { SectionId, type CodeBody, type FuncType, type WasmModule } from "./module.js";
+import {
+  MAX_LOCALS_PER_FUNCTION,
+  SectionId,
+  type CodeBody,
+  type FuncType,
+  type WasmModule,
+} from "./module.js";
+import {
+  SCRATCH_LOCALS,
+  isMemoryOp,
+  localsWithScratch,
+  rewriteMemoryOp,
+  virtualCopyBody,
+  virtualFillBody,
+  virtualGlobals,
+  virtualGrowBody,
+  type VirtualMemory,
+} from "./virtualMemory.js";
 import { encodeModule, type SectionPayload } from "./writer.js";
 
 /** What body rewriting needs: the added indices and a cache of charge snippets by instruction count. */
 interface Kit {
   readonly added: Added;
+  /** Set when the module is reusable: memory size virtualized (./virtualMemory.ts). */
+  readonly virt: VirtualMemory | undefined;
   charge(instructionCount: number): Uint8Array;
 }
 
-function makeKit(added: Added): Kit {
+function makeKit(added: Added, virt: VirtualMemory | undefined): Kit {
   const cache = new Map<number, Uint8Array>();
   return {
     added,
+    virt,
     charge(n) {
       let snippet = cache.get(n);
       if (snippet === undefined) {
@@ -70,24 +94,49 @@ export function injectMetering(mod: WasmModule, analyses?: readonly BodyAnalysis
     growMeter: mod.funcTypes.length,
   };
   const growType = typeIndex({ params: [ValType.i32], results: [ValType.i32] });
-  const kit = makeKit(added);
+  const all = mod.codes.map((code, i) => analyses?.[i] ?? analyzeBody(mod, mod.importedFuncCount + i, code));
+  const virt = isReusable(mod, all) ? virtualMemoryFor(mod, added) : undefined;
+  const kit = makeKit(added, virt);
   const bodies: Uint8Array[] = mod.codes.map((code, i) => {
     const funcIndex = mod.importedFuncCount + i;
-    const a = analyses?.[i] ?? analyzeBody(mod, funcIndex, code);
     const ft = mod.types[mod.funcTypes[funcIndex]!]!;
-    return meterBody(mod, code, a, blockTypeFor(ft, typeIndex), kit);
+    return meterBody(mod, code, all[i]!, blockTypeFor(ft, typeIndex), kit);
   });
   bodies.push(growMeterBody(kit));
+  const addedFuncTypes = [growType];
+  if (virt) {
+    const rangeType = typeIndex({ params: [ValType.i32, ValType.i32, ValType.i32], results: [] });
+    bodies.push(virtualGrowBody(virt), virtualFillBody(virt), virtualCopyBody(virt));
+    addedFuncTypes.push(growType, rangeType, rangeType);
+  }
+  const funcEntries = addedFuncTypes.map((t) => new ByteWriter().u32(t).finish());
   const replaced = new Map<number, SectionPayload>([
     [SectionId.type, appendEntries(mod, SectionId.type, types.slice(mod.types.length).map(encodeFuncType))],
-    [SectionId.function, appendEntries(mod, SectionId.function, [new ByteWriter().u32(growType).finish()])],
-    [SectionId.global, appendEntries(mod, SectionId.global, addedGlobals())],
-    [SectionId.export, appendEntries(mod, SectionId.export, addedExports(mod, added))],
+    [SectionId.function, appendEntries(mod, SectionId.function, funcEntries)],
+    [SectionId.global, appendEntries(mod, SectionId.global, addedGlobals(mod, virt !== undefined))],
+    [SectionId.export, appendEntries(mod, SectionId.export, addedExports(mod, added, virt))],
     [SectionId.code, vectorOfSized(bodies)],
   ]);
   const memory = cappedMemorySection(mod);
   if (memory !== undefined) replaced.set(SectionId.memory, memory);
   return encodeModule(mod, replaced);
+}
+
+/**
+ * Reusable (../pool.ts) when memory and globals are an instance's whole mutable state: no body changes a
+ * table or a segment, the one memory is the module's own, and every body has room for the scratch locals.
+ */
+function isReusable(mod: WasmModule, analyses: readonly BodyAnalysis[]): boolean {
+  if (mod.memories.length !== 1 || mod.importedMemoryCount !== 0) return false;
+  if (analyses.some((a) => a.mutatesTablesOrSegments)) return false;
+  return analyses.every((a) => a.frameSlots + SCRATCH_LOCALS.length <= MAX_LOCALS_PER_FUNCTION);
+}
+
+function virtualMemoryFor(mod: WasmModule, a: Added): VirtualMemory {
+  const fn = a.growMeter + 1;
+  const g = a.depthExceeded + 2; // after the reusable marker
+  const maxPages = Math.max(mod.memories[0]!.min, RUNTIME_MAX_MEMORY_PAGES);
+  return { pages: g, bytes: g + 1, grow: fn, fill: fn + 1, copy: fn + 2, maxPages };
 }
 
 function findOrAddType(types: FuncType[], t: FuncType): number {
@@ -136,18 +185,23 @@ function vectorOfSized(items: readonly Uint8Array[]): SectionPayload {
   return w.finish();
 }
 
-function addedGlobals(): Uint8Array[] {
-  const g = (type: number, init: Uint8Array): Uint8Array =>
-    new ByteWriter().u8(type).u8(1).bytes(init).u8(Op.end).finish();
-  return [
+function addedGlobals(mod: WasmModule, reusable: boolean): Uint8Array[] {
+  const g = (type: number, init: Uint8Array, mutable = 1): Uint8Array =>
+    new ByteWriter().u8(type).u8(mutable).bytes(init).u8(Op.end).finish();
+  const out = [
     g(ValType.i64, Uint8Array.of(Op.i64Const, 0)), // gas left: 0 until the runtime sets the limit
     g(ValType.i64, Uint8Array.of(Op.i64Const, 0)), // gas exhausted: the unpaid cost, 0 = not exhausted
     g(ValType.i32, new ByteWriter().u8(Op.i32Const).sleb(BigInt(STACK_BUDGET_SLOTS)).finish()),
     g(ValType.i32, Uint8Array.of(Op.i32Const, 0)), // depth exceeded flag
   ];
+  if (reusable) {
+    out.push(g(ValType.i32, Uint8Array.of(Op.i32Const, 1), 0)); // the reusable marker
+    out.push(...virtualGlobals(mod.memories[0]!.min));
+  }
+  return out;
 }
 
-function addedExports(mod: WasmModule, a: Added): Uint8Array[] {
+function addedExports(mod: WasmModule, a: Added, virt: VirtualMemory | undefined): Uint8Array[] {
   const e = (name: string, kind: number, index: number): Uint8Array =>
     new ByteWriter().name(name).u8(kind).u32(index).finish();
   const out = [
@@ -159,6 +213,14 @@ function addedExports(mod: WasmModule, a: Added): Uint8Array[] {
   // The runtime reads memory through a fixed export name; Secret does not require the export, so add it.
   if (mod.memories.length > 0 && !mod.exports.some((x) => x.name === EXPORT_MEMORY))
     out.push(e(EXPORT_MEMORY, 2, 0));
+  // The contract's own mutable globals (e.g. the stack pointer), so a reused instance can be reset exactly.
+  mod.globals.forEach((g, i) => {
+    if (g.mutable && i >= mod.importedGlobalCount) out.push(e(`${EXPORT_GLOBAL_PREFIX}${i}`, 3, i));
+  });
+  if (virt) {
+    out.push(e(EXPORT_REUSABLE, 3, a.depthExceeded + 1));
+    out.push(e(EXPORT_MEMORY_PAGES, 3, virt.pages), e(EXPORT_MEMORY_BYTES, 3, virt.bytes));
+  }
   return out;
 }
 
@@ -220,7 +282,10 @@ function meterBody(
   k: Kit,
 ): Uint8Array {
   const src = mod.bytes;
-  const w = new ByteWriter().bytes(src.subarray(code.start, code.exprStart));
+  const virt = k.virt;
+  const w = new ByteWriter().bytes(
+    virt ? localsWithScratch(src, code.start, code.exprStart) : src.subarray(code.start, code.exprStart),
+  );
   const slots = FRAME_OVERHEAD_SLOTS + an.frameSlots;
   emitStackEnter(w, k.added, slots);
   w.u8(Op.block).bytes(blockType);
@@ -251,6 +316,13 @@ function meterBody(
     } else if (op === Op.memoryGrow) {
       w.bytes(src.subarray(copyFrom, ins.start)).u8(Op.call).u32(k.added.growMeter);
       copyFrom = ins.start;
+      if (virt) {
+        w.u8(Op.call).u32(virt.grow);
+        copyFrom = ins.end;
+      }
+    } else if (virt && isMemoryOp(op)) {
+      w.bytes(src.subarray(copyFrom, ins.start));
+      copyFrom = rewriteMemoryOp(w, virt, src, ins, an.frameSlots) ? ins.start : ins.end;
     }
   }
   throw new WasmGateError("METERING", "function body without final end");

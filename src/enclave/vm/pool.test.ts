@@ -1,0 +1,110 @@
+// Instance reuse (./pool.ts) must be invisible: a contract that looks for leftovers of earlier calls (its own
+// globals, memory contents, memory size, its bump pointer, pages past the visible end) sees exactly what a
+// fresh instance sees, with the same gas, traps included; and reuse really happens.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { toHex, utf8 } from "../../util/bytes.js";
+import { callEntryPoint, type CallOutcome } from "./calls.js";
+import { v1EnvJson, v1MessageInfoJson, type BaseEnv } from "./environment.js";
+import { compileModule, inspectModule } from "./instance.js";
+import { idleCount } from "./pool.js";
+import { mockBackend } from "./testing/mockBackend.js";
+import { watFileToWasm, watToWasm } from "./testing/wat.js";
+import { compileMetered } from "./wasm/cache.js";
+import { prepareCode } from "./wasm/prepare.js";
+import type { WasmModule } from "./webassembly.js";
+
+const raw = await watFileToWasm(new URL("./testdata/leftovers.wat", import.meta.url));
+const metered = (): WasmModule => compileMetered(prepareCode(raw)) as unknown as WasmModule;
+
+const base: BaseEnv = {
+  block: { height: 7n, timeNanos: 1_700_000_000_000_000_000n, chainId: "secret-4" },
+  message: { sender: "secret1sender", funds: [] },
+  contract: { address: "secret1contract" },
+};
+const env = utf8.encode(v1EnvJson(base, { codeHashHex: "00".repeat(32) }));
+const info = utf8.encode(v1MessageInfoJson(base));
+
+function call(module: WasmModule, op: string, reuse: boolean): CallOutcome {
+  const opts = { backend: mockBackend(), gasLimit: 50_000_000n, readonly: false };
+  return callEntryPoint(module, opts, "execute", { env, info, msg: utf8.encode(op) }, reuse);
+}
+
+/** What a caller can observe of an outcome: result bytes or error kind, and gas. */
+function seen(o: CallOutcome): string {
+  return o.ok ? `ok ${toHex(o.output)} gas ${o.gasUsed}` : `err ${o.error.kind} gas ${o.gasUsed}`;
+}
+
+// 'a' observes; the others grow, trap past the visible end, or dirty pages beyond it (leftovers.wat).
+const PLAN = [
+  "a",
+  "g",
+  "a",
+  "g",
+  "o",
+  "a",
+  "x",
+  "a",
+  "g",
+  "f",
+  "g",
+  "c",
+  "a",
+  "g",
+  "r",
+  "a",
+  "g",
+  "g",
+  "x",
+  "a",
+  "a",
+];
+
+describe("instance pool", () => {
+  test("metered modules are marked reusable; the original module is not", () => {
+    assert.equal(inspectModule(metered()).reusable, true);
+    assert.equal(inspectModule(compileModule(raw)).reusable, false);
+  });
+
+  test("a reused instance is indistinguishable from a fresh one (outputs, traps, gas)", () => {
+    const pooled = metered();
+    const fresh = metered();
+    const a = PLAN.map((op) => seen(call(pooled, op, true)));
+    const b = PLAN.map((op) => seen(call(fresh, op, false)));
+    assert.deepEqual(a, b);
+    assert.equal(idleCount(pooled), 1, "the pooled module kept an instance");
+    assert.equal(idleCount(fresh), 0);
+    // Every observing call saw a fresh instance: no calls counted, "hello" intact, zero @60000, 2 pages.
+    for (const [i, op] of PLAN.entries()) {
+      if (op === "a") assert.match(a[i]!, /^ok 00680002/, `call ${i}`);
+    }
+    // The traps past the visible end did trap, also in reused instances (whose real memory is larger).
+    for (const op of ["o", "f", "c", "r"]) {
+      assert.match(a[PLAN.indexOf(op)]!, /^err (RuntimeError|MemoryAccess)/, op);
+    }
+  });
+
+  test("after a trap the instance is dropped, not reused", () => {
+    const m = metered();
+    call(m, "a", true);
+    assert.equal(idleCount(m), 1);
+    assert.equal(call(m, "o", true).ok, false);
+    assert.equal(idleCount(m), 0);
+    assert.match(seen(call(m, "a", true)), /^ok 00680002/);
+  });
+
+  test("a module that can change its table is never reused", async () => {
+    const wat = (await import("node:fs")).readFileSync(
+      new URL("./testdata/leftovers.wat", import.meta.url),
+      "utf8",
+    );
+    const withTable = wat.replace(
+      '(func (export "deallocate") (param i32))',
+      '(table 1 funcref) (func (export "deallocate") (param i32) (table.set (i32.const 0) (ref.null func)))',
+    );
+    const m = compileMetered(prepareCode(await watToWasm("table.wat", withTable))) as unknown as WasmModule;
+    assert.equal(inspectModule(m).reusable, false);
+    assert.match(seen(call(m, "a", true)), /^ok 00680002/);
+    assert.equal(idleCount(m), 0);
+  });
+});

@@ -1,0 +1,94 @@
+// Instance reuse. Secret runs every call in a fresh instance; allocating a fresh ≥ 1 MiB wasm memory per call
+// kept V8's garbage collector busy for about half of a plaintext call. A module the metering pass marked
+// reusable (no table or segment changes, memory size virtualized: ./wasm/virtualMemory.ts) has memory and
+// globals as its whole mutable state, so after a clean call we restore both exactly and keep the instance:
+// memory zeroed and the initial contents (data segments) rewritten, every `shroud_*` global (gas, stack,
+// visible memory size, the contract's own mutable globals) set back to its value at instantiation. The
+// reset happens when the call ends, so no plaintext stays in an idle instance.
+import { ContractInstance, inspectModule, type InstanceOptions } from "./instance.js";
+import type { WasmModule } from "./webassembly.js";
+
+/** Idle instances kept per module: enough for a contract that queries itself (re-entrant calls). */
+const MAX_IDLE_PER_MODULE = 2;
+/** Zero runs shorter than this are kept inside one initial-content run (fewer, larger copies). */
+const MERGE_GAP = 64;
+
+/** A fresh instance's memory: its size and non-zero runs; everything else is zero. */
+interface InitialMemory {
+  readonly byteLength: number;
+  readonly runs: readonly { readonly at: number; readonly bytes: Uint8Array }[];
+}
+
+interface ModulePool {
+  readonly memory: InitialMemory;
+  readonly globals: ReadonlyMap<string, unknown>;
+  readonly idle: ContractInstance[];
+}
+
+const pools = new WeakMap<WasmModule, ModulePool>();
+
+/** The non-zero runs of a fresh memory (data segments), gaps under MERGE_GAP merged. */
+function captureMemory(buf: ArrayBuffer): InitialMemory {
+  const b = new Uint8Array(buf);
+  const runs: { at: number; bytes: Uint8Array }[] = [];
+  let i = 0;
+  while (i < b.length) {
+    while (i < b.length && b[i] === 0) i++;
+    if (i >= b.length) break;
+    const start = i;
+    let lastNonZero = i;
+    while (i < b.length && i - lastNonZero < MERGE_GAP) {
+      if (b[i] !== 0) lastNonZero = i;
+      i++;
+    }
+    runs.push({ at: start, bytes: b.slice(start, lastNonZero + 1) });
+  }
+  return { byteLength: b.length, runs };
+}
+
+function reset(inst: ContractInstance, pool: ModulePool): void {
+  const mem = new Uint8Array(inst.rawMemory().buffer);
+  mem.fill(0);
+  for (const r of pool.memory.runs) mem.set(r.bytes, r.at);
+  inst.writeGlobals(pool.globals);
+}
+
+/**
+ * An instance for one call: an idle reset one of the same module when there is one, otherwise a fresh one.
+ * `reuse: false` (or a module not marked reusable) always gives a fresh instance.
+ */
+export function acquireInstance(module: WasmModule, opts: InstanceOptions, reuse = true): ContractInstance {
+  if (!reuse || !inspectModule(module).reusable) return new ContractInstance(module, opts);
+  const pool = pools.get(module);
+  const idle = pool?.idle.pop();
+  if (idle) {
+    idle.bind(opts);
+    return idle;
+  }
+  const inst = new ContractInstance(module, opts);
+  if (!pool) {
+    const memory = captureMemory(inst.rawMemory().buffer);
+    pools.set(module, { memory, globals: inst.initialGlobals, idle: [] });
+  }
+  return inst;
+}
+
+/**
+ * Ends a call on `inst`. Only a call that returned normally (no trap, no host error, gas not exhausted)
+ * gives its instance back; it is reset now. Anything else is dropped and collected.
+ */
+export function releaseInstance(module: WasmModule, inst: ContractInstance, clean: boolean): void {
+  if (!clean || !inst.info.reusable) return;
+  if (inst.gas.isExhausted() || inst.callDepthExceeded()) return;
+  const pool = pools.get(module);
+  if (!pool || pool.idle.length >= MAX_IDLE_PER_MODULE) return;
+  if (inst.rawMemory().buffer.byteLength < pool.memory.byteLength) return;
+  reset(inst, pool);
+  inst.unbind();
+  pool.idle.push(inst);
+}
+
+/** Idle instances kept for `module` (tests). */
+export function idleCount(module: WasmModule): number {
+  return pools.get(module)?.idle.length ?? 0;
+}

@@ -3,7 +3,7 @@
 // keys that differ from the chain's, malformed material). Real enclaves in temp folders.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { devAuthorityPublicKey, encodeAttestationPolicy } from "../../enclave/api.js";
@@ -21,7 +21,12 @@ import {
   withEnclaveHome,
   type BootstrapResult,
 } from "./enclaveHome.js";
-import { readRegistrationGenesis, registerAtGenesis } from "./genesisJoin.js";
+import {
+  mergeRegistrationIntoGenesis,
+  readRegistrationGenesis,
+  registerAtGenesis,
+  validatorPublicKeyFromFile,
+} from "./genesisJoin.js";
 
 const NOW_NS = 1_790_000_000_000_000_000n;
 
@@ -138,5 +143,60 @@ describe("attest: enclave homes", () => {
       }),
       /network keys differ from the chain's registration state/,
     );
+  });
+});
+
+describe("attest: genesis and validator-key files", () => {
+  const dir = mkdtempSync(join(tmpdir(), "shroud-attest-files-"));
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const section = {
+    params: {
+      attestation_policy: {
+        authority_public_keys: [],
+        allowed_measurements: [],
+        revoked_platform_ids: [],
+        max_age_ns: "1",
+        allowed_tcb_statuses: [],
+      },
+    },
+    reg_info: [],
+    node_exch_key: { bytes: toBase64(new Uint8Array(32).fill(1)) },
+    io_exch_key: { bytes: toBase64(new Uint8Array(32).fill(2)) },
+  };
+
+  test("the register section replaces app_state.register and keeps the rest", () => {
+    const path = join(dir, "genesis.json");
+    writeFileSync(
+      path,
+      JSON.stringify({ chain_id: "x", app_state: { bank: { a: 1 }, register: { old: true } } }),
+    );
+    mergeRegistrationIntoGenesis(path, section);
+    const doc = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    assert.deepEqual(doc, { chain_id: "x", app_state: { bank: { a: 1 }, register: section } });
+    writeFileSync(path, "[1]");
+    assert.throws(() => {
+      mergeRegistrationIntoGenesis(path, section);
+    }, /not a genesis document/);
+    writeFileSync(path, JSON.stringify({ app_state: 5 }));
+    assert.throws(() => {
+      mergeRegistrationIntoGenesis(path, section);
+    }, /app_state is not an object/);
+  });
+
+  test("priv_validator_key.json gives its ed25519 public key; other shapes are refused", () => {
+    const path = join(dir, "priv_validator_key.json");
+    const pk = new Uint8Array(32).fill(9);
+    const file = (pub_key: unknown): void => {
+      writeFileSync(path, JSON.stringify({ address: "AB", pub_key, priv_key: {} }));
+    };
+    file({ type: "tendermint/PubKeyEd25519", value: toBase64(pk) });
+    assert.deepEqual(validatorPublicKeyFromFile(path), pk);
+    file({ type: "tendermint/PubKeySecp256k1", value: toBase64(pk) });
+    assert.throws(() => validatorPublicKeyFromFile(path), /PubKeyEd25519/);
+    file({ type: "tendermint/PubKeyEd25519", value: toBase64(new Uint8Array(33)) });
+    assert.throws(() => validatorPublicKeyFromFile(path), /32 bytes, got 33/);
+    assert.throws(() => validatorPublicKeyFromFile(join(dir, "none.json")), /cannot read validator key/);
   });
 });

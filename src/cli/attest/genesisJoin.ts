@@ -77,3 +77,45 @@ export async function registerAtGenesis(
   );
   return { regInfo, joined };
 }
+
+/**
+ * Writes the register section into a genesis document's `app_state.register` (CometBFT genesis.json), the way
+ * Secret's init-bootstrap edits the node's genesis. Other sections are kept as they are.
+ */
+export function mergeRegistrationIntoGenesis(genesisPath: string, section: RegistrationGenesisJson): void {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(genesisPath, "utf8"));
+  } catch (e) {
+    throw new CliError(`cannot read genesis ${genesisPath}: ${e instanceof Error ? e.message : ""}`);
+  }
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc))
+    throw new CliError(`${genesisPath} is not a genesis document (a JSON object)`);
+  const g = doc as Record<string, unknown>;
+  const appState: unknown = g.app_state ?? {};
+  if (typeof appState !== "object" || appState === null || Array.isArray(appState))
+    throw new CliError(`${genesisPath}: app_state is not an object`);
+  writeFileSync(
+    genesisPath,
+    JSON.stringify({ ...g, app_state: { ...appState, register: section } }, null, 2) + "\n",
+  );
+}
+
+/**
+ * The ed25519 public key of a CometBFT `priv_validator_key.json` ({pub_key: {type, value: base64}}): Secret's
+ * init-enclave binds it into report_data[32..64] unless told not to (spec §3.1).
+ */
+export function validatorPublicKeyFromFile(path: string): Uint8Array {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new CliError(`cannot read validator key ${path}: ${e instanceof Error ? e.message : ""}`);
+  }
+  const pk = (doc as { pub_key?: { type?: unknown; value?: unknown } } | null)?.pub_key;
+  if (pk?.type !== "tendermint/PubKeyEd25519" || typeof pk.value !== "string")
+    throw new CliError(`${path}: expected pub_key of type tendermint/PubKeyEd25519`);
+  const key = fromBase64(pk.value, "pub_key");
+  if (key.length !== 32) throw new CliError(`${path}: pub_key must be 32 bytes, got ${key.length}`);
+  return key;
+}

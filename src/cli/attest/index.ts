@@ -12,6 +12,7 @@ import {
   type OutputFormat,
 } from "../common.js";
 import { fetchJoinMaterial, submitRegistration } from "./chain.js";
+import { mergeRegistrationIntoGenesis, validatorPublicKeyFromFile } from "./genesisJoin.js";
 import {
   bootstrapEnclaveHome,
   completeJoin,
@@ -39,7 +40,13 @@ export {
   type RegistrationGenesisJson,
 } from "./enclaveHome.js";
 export { fetchJoinMaterial, submitRegistration, type RegisterTxResult } from "./chain.js";
-export { readRegistrationGenesis, registerAtGenesis, type GenesisRegistration } from "./genesisJoin.js";
+export {
+  mergeRegistrationIntoGenesis,
+  readRegistrationGenesis,
+  registerAtGenesis,
+  validatorPublicKeyFromFile,
+  type GenesisRegistration,
+} from "./genesisJoin.js";
 
 function hex32(what: string) {
   return (v: string, prev: Uint8Array[] | undefined): Uint8Array[] => {
@@ -61,11 +68,14 @@ interface HomeFlags {
   output: OutputFormat;
 }
 
-async function initBootstrap(flags: HomeFlags & { authorityKey?: Uint8Array[] }): Promise<void> {
+async function initBootstrap(
+  flags: HomeFlags & { authorityKey?: Uint8Array[]; genesis?: string },
+): Promise<void> {
   const home = resolve(flags.home);
   const r = await bootstrapEnclaveHome(home, {
     ...(flags.authorityKey === undefined ? {} : { authorityPublicKeys: flags.authorityKey }),
   });
+  if (flags.genesis !== undefined) mergeRegistrationIntoGenesis(resolve(flags.genesis), r.genesis);
   printResult(
     {
       node_exch_key: toBase64(r.keys.seedExchangePublicKey),
@@ -73,14 +83,18 @@ async function initBootstrap(flags: HomeFlags & { authorityKey?: Uint8Array[] })
       measurement: toHex(r.measurement),
       authority_public_keys: r.genesis.params.attestation_policy.authority_public_keys,
       registration_genesis: r.path,
+      ...(flags.genesis === undefined ? {} : { genesis: resolve(flags.genesis) }),
     },
     flags.output,
   );
 }
 
-async function initEnclave(flags: HomeFlags & { operatorKey?: Uint8Array[] }): Promise<void> {
+async function initEnclave(
+  flags: HomeFlags & { operatorKey?: Uint8Array[]; validatorKey?: string },
+): Promise<void> {
   const ops = flags.operatorKey ?? [];
-  if (ops.length > 1) throw new CliError("--operator-key may be given once");
+  if (flags.validatorKey !== undefined) ops.push(validatorPublicKeyFromFile(resolve(flags.validatorKey)));
+  if (ops.length > 1) throw new CliError("give one of --operator-key and --validator-key, once");
   const r = await createJoiningEnclave(
     resolve(flags.home),
     ops[0] === undefined ? {} : { operatorKey: ops[0] },
@@ -91,6 +105,7 @@ async function initEnclave(flags: HomeFlags & { operatorKey?: Uint8Array[] }): P
       measurement: toHex(r.measurement),
       attestation: r.path,
       attestation_bytes: r.quote.length,
+      operator_key: ops[0] === undefined ? "" : toHex(ops[0]),
     },
     flags.output,
   );
@@ -160,7 +175,8 @@ export function registerEnclaveCommands(program: Command): void {
         "--authority-key <hex>",
         "attestation authority to trust (repeatable; default: dev authority)",
         hex32("authority key"),
-      ),
+      )
+      .option("--genesis <file>", "also write the section into this genesis.json's app_state.register"),
   ).action(initBootstrap);
   withOutput(
     program
@@ -173,7 +189,8 @@ export function registerEnclaveCommands(program: Command): void {
         "--operator-key <hex>",
         "32-byte key bound into the quote's report_data[32..64]",
         hex32("operator key"),
-      ),
+      )
+      .option("--validator-key <file>", "bind this CometBFT priv_validator_key.json's public key instead"),
   ).action(initEnclave);
   withOutput(
     program

@@ -9,7 +9,6 @@ import { appContext } from "../../chain/app/context.js";
 import { SIMULATE_PATH } from "../../chain/app/query.js";
 import { GrpcCode, QueryError } from "../../chain/errors.js";
 import { computeQueryTable } from "../../chain/modules/compute/queryServer.js";
-import { isRandomTx } from "../../chain/random.js";
 import { MemoryOverlay } from "../../chain/store/memory.js";
 import type { Store } from "../../chain/store/store.js";
 import type { Context } from "../../chain/tx/context.js";
@@ -27,6 +26,7 @@ import type {
   SimulateResult,
   TxRecord,
 } from "./backend.js";
+import { getUserTx, searchUserTxs } from "../rpc/userTxs.js";
 import { gapQueries } from "./gapQueries.js";
 import type { QueryArgs } from "./params.js";
 
@@ -41,8 +41,6 @@ interface RestQueryModule {
   readonly restQueries?: Readonly<Record<string, JsonQuery>>;
 }
 
-/** Upper bound of txs scanned when a search must skip block-random txs itself (a dev node's history). */
-const MAX_FILTERED_SEARCH = 10_000;
 /** CometBFT version the dev engine answers Info with (consensus/dev.ts). */
 const COMET_VERSION = "0.38.25";
 
@@ -230,18 +228,9 @@ export function appQueryHandlers(
   return out;
 }
 
-/** The block random is a tx of the block but not a user tx: REST never shows it. */
-function isUserTx(t: StoredTx): boolean {
-  return !isRandomTx(t.tx);
-}
-
-/** Searches on only tx.height/tx.hash can match block randoms (they carry no other event): filter those. */
-function mayMatchRandom(query: string): boolean {
-  return parseEventQuery(query).every((c) => c.key === "tx.height" || c.key === "tx.hash");
-}
-
 type StoredSearch = (q: string, p: TxSearchPage) => Promise<{ total: number; txs: StoredTx[] }>;
 
+/** Tx search without block randoms (rpc/userTxs.ts); a malformed query is a 400. */
 function makeSearch(engine: DevEngine): StoredSearch {
   return (query, page) => {
     try {
@@ -249,12 +238,7 @@ function makeSearch(engine: DevEngine): StoredSearch {
     } catch (e) {
       throw new QueryError(GrpcCode.InvalidArgument, e instanceof Error ? e.message : "invalid query");
     }
-    if (!mayMatchRandom(query)) return Promise.resolve(engine.store.searchTxs(query, page));
-    const all = engine.store
-      .searchTxs(query, { page: 1, perPage: MAX_FILTERED_SEARCH, orderBy: page.orderBy })
-      .txs.filter(isUserTx);
-    const from = (page.page - 1) * page.perPage;
-    return Promise.resolve({ total: all.length, txs: all.slice(from, from + page.perPage) });
+    return Promise.resolve(searchUserTxs(engine.store, query, page));
   };
 }
 
@@ -333,8 +317,8 @@ export function createAppBackend(o: AppBackendOptions): RestBackend {
     broadcastTx: async (raw) => (await engine.broadcastTx(raw)).checkTx,
     simulateTx: (raw) => simulate(app, raw),
     getTx: (hash) => {
-      const t = engine.store.getTx(hash);
-      return Promise.resolve(t === undefined || !isUserTx(t) ? undefined : record(t));
+      const t = getUserTx(engine.store, hash);
+      return Promise.resolve(t === undefined ? undefined : record(t));
     },
     searchTxs: async (query, page) => {
       const found = await search(query, page);

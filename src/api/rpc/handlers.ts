@@ -20,6 +20,7 @@ import {
 } from "./json.js";
 import { Block } from "cosmjs-types/tendermint/types/block";
 import type { StoredTx } from "../../consensus/blockStore.js";
+import { getUserTx, searchUserTxs } from "./userTxs.js";
 
 export interface RpcContext {
   engine: DevEngine;
@@ -229,7 +230,7 @@ function validators(ctx: RpcContext, c: Call): Json {
 function tx(ctx: RpcContext, c: Call): Json {
   const hash = bytesParam(c, "hash", false);
   if (!hash) throw invalid("missing hash");
-  const t = ctx.engine.store.getTx(hash);
+  const t = getUserTx(ctx.engine.store, hash);
   if (!t) throw internal(`tx (${hexU(hash)}) not found`);
   return txJson(t);
 }
@@ -243,7 +244,7 @@ function txSearch(ctx: RpcContext, c: Call): Json {
   const orderBy = strParam(c, "order_by") === "desc" ? "desc" : "asc";
   let res;
   try {
-    res = ctx.engine.store.searchTxs(query, { page, perPage, orderBy });
+    res = searchUserTxs(ctx.engine.store, query, { page, perPage, orderBy });
   } catch (e) {
     throw internal(e instanceof Error ? e.message : String(e));
   }

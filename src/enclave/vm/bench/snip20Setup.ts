@@ -108,16 +108,25 @@ export async function encryptedTransfer(
   };
 }
 
-/** Ours, bare VM: plaintext map storage, plaintext JSON message; `module` metered or not. */
-export function plainTransfer(code: Snip20Code, module: WasmModule, counts = new OpCounts()): () => void {
+/**
+ * Ours, bare VM: plaintext map storage, plaintext JSON message; `module` metered or not. `reuse: false` forces a
+ * fresh instance per call (the unmetered original is never reused: only the metering pass marks modules reusable).
+ */
+export function plainTransfer(
+  code: Snip20Code,
+  module: WasmModule,
+  counts = new OpCounts(),
+  reuse = true,
+): () => void {
   const backend = { storage: new BenchStorage(counts), api: new Bech32Api(), querier: new MockQuerier() };
   const call = (entry: EntryPoint, msg: object): void => {
     const env = baseEnv();
-    const out = callEntryPoint(module, { backend, gasLimit: GAS_LIMIT, readonly: false }, entry, {
+    const args = {
       env: utf8.encode(v1EnvJson(env, { codeHashHex: code.hex })),
       info: utf8.encode(v1MessageInfoJson(env)),
       msg: utf8.encode(JSON.stringify(msg)),
-    });
+    };
+    const out = callEntryPoint(module, { backend, gasLimit: GAS_LIMIT, readonly: false }, entry, args, reuse);
     if (!out.ok) throw new Error(`plaintext ${entry} failed: ${out.error.message}`);
     const r = parseContractResult(out.output, "v1");
     if (!("ok" in r)) throw new Error(`plaintext ${entry} returned Err: ${JSON.stringify(r.err)}`);

@@ -32,6 +32,7 @@ const I32_WRAP_I64 = 0xa7;
 const I32_SUB = 0x6b;
 const I32_EQ = 0x46;
 const MEMORY_SIZE = 0x3f;
+const SELECT = 0x1b;
 const MEMORY_FILL = 0xfc0b;
 const MEMORY_COPY = 0xfc0a;
 
@@ -67,13 +68,15 @@ export function isMemoryOp(op: number): boolean {
   return ACCESS.has(op) || op === MEMORY_SIZE || op === MEMORY_FILL || op === MEMORY_COPY;
 }
 
-/** `if (u64(addr) + k > bytes) unreachable`, leaving addr on the stack (scratch local `a` holds it). */
+/**
+ * Replaces the address on the stack by 0xFFFFFFFF when `u64(addr) + k > bytes`, without branches: the access
+ * that follows then traps natively ("memory access out of bounds", as in a fresh instance), since no memory
+ * reaches 4 GiB. Uses scratch local `a`.
+ */
 function emitCheck(w: ByteWriter, v: VirtualMemory, a: number, k: bigint): void {
-  w.u8(Op.localTee).u32(a).u8(I64_EXTEND_I32_U);
-  w.u8(Op.i64Const).sleb(k).u8(I64_ADD);
-  w.u8(Op.globalGet).u32(v.bytes).u8(I64_GT_U);
-  w.u8(Op.if).u8(0x40).u8(Op.unreachable).u8(Op.end);
-  w.u8(Op.localGet).u32(a);
+  w.u8(Op.localSet).u32(a).u8(Op.i32Const).sleb(-1n).u8(Op.localGet).u32(a);
+  w.u8(Op.localGet).u32(a).u8(I64_EXTEND_I32_U).u8(Op.i64Const).sleb(k).u8(I64_ADD);
+  w.u8(Op.globalGet).u32(v.bytes).u8(I64_GT_U).u8(SELECT);
 }
 
 /**

@@ -48,6 +48,7 @@ interface UpFlags {
   home: string;
   basePort: number;
   chainId: string;
+  createOnly: boolean;
 }
 
 async function up(f: UpFlags): Promise<void> {
@@ -65,6 +66,12 @@ async function up(f: UpFlags): Promise<void> {
     });
   }
   const info = readLocalnet(f.home);
+  if (f.createOnly) {
+    out(
+      `created ${info.nodes.length} node homes in ${f.home}; start them with: shroud localnet --home ${f.home}`,
+    );
+    return;
+  }
   for (const n of info.nodes) {
     const pid = startNodeProcess(n);
     out(`${n.name}: pid ${pid}  RPC http://127.0.0.1:${n.ports.rpc}  REST http://127.0.0.1:${n.ports.rest}`);
@@ -90,6 +97,7 @@ export function registerLocalnetCommands(program: Command): void {
       DEFAULT_BASE_PORT,
     )
     .option("--chain-id <id>", "chain id", DEFAULT_CHAIN_ID)
+    .option("--create-only", "create the folder (keys, genesis, enclaves) but start nothing", false)
     .action(up);
   ln.command("stop")
     .description("stop every node of the localnet")

@@ -28,15 +28,19 @@ export function isAlive(pid: number | undefined): boolean {
   }
 }
 
-/** Starts `shroud start` for `node` in the background; returns its pid. */
-export function startNodeProcess(node: LocalnetNode, env: NodeJS.ProcessEnv = process.env): number {
+/** Starts `shroud start` for `node` in the background (`bin`: another checkout's bin/shroud.js); returns its pid. */
+export function startNodeProcess(
+  node: LocalnetNode,
+  env: NodeJS.ProcessEnv = process.env,
+  bin: string = SHROUD_BIN,
+): number {
   const running = pidOf(node);
   if (isAlive(running)) throw new Error(`${node.name} is already running (pid ${running ?? "?"})`);
   const log = openSync(join(node.home, NODE_FILES.logs, NODE_LOG), "a");
   try {
     const child = spawn(
       process.execPath,
-      [SHROUD_BIN, "start", "--home", node.home, "--rest-port", String(node.ports.rest)],
+      [bin, "start", "--home", node.home, "--rest-port", String(node.ports.rest)],
       { detached: true, stdio: ["ignore", log, log], env },
     );
     child.unref();

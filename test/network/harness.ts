@@ -1,0 +1,215 @@
+// Test harness for localnets: a fresh localnet folder on free loopback ports, its `shroud start` processes, RPC
+// helpers, and a per-height comparison of every node's chain. Every process it starts is killed at the end,
+// and at process exit too (SIGKILL of each node's process group), so a failing test leaves nothing behind.
+import { createServer } from "node:net";
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { findCometbft } from "../../src/consensus/cometbft.js";
+import { readLocalnet, type LocalnetInfo, type LocalnetNode } from "../../src/cli/localnet/create.js";
+import {
+  crashNodeProcess,
+  isAlive,
+  pidOf,
+  startNodeProcess,
+  stopNodeProcess,
+} from "../../src/cli/localnet/processes.js";
+
+export const cometbft = findCometbft();
+export const SKIP = cometbft === undefined ? "cometbft not installed (scripts/setup-cometbft.sh)" : false;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once("error", () => {
+      resolve(false);
+    });
+    s.listen(port, "127.0.0.1", () => {
+      s.close(() => {
+        resolve(true);
+      });
+    });
+  });
+}
+
+/** A base port whose 10·n block is free (node i: base+10i … +3). */
+async function freeBase(nodes: number): Promise<number> {
+  for (let base = 41_000 + (process.pid % 100) * 100; base < 60_000; base += 97) {
+    let ok = true;
+    for (let i = 0; i < nodes && ok; i++)
+      for (let k = 0; k < 4 && ok; k++) ok = await portFree(base + 10 * i + k);
+    if (ok) return base;
+  }
+  throw new Error("no free port block");
+}
+
+const ROOT = new URL("../..", import.meta.url).pathname;
+const ENV = { ...process.env, SHROUD_FROM_SOURCE: "1" };
+
+/**
+ * A frozen copy of the sources the nodes run: other work edits this tree while a test runs, and the enclave's
+ * measurement (a hash of its source files) seals each node's keys, so every node must run the code that
+ * created the localnet, even after a restart.
+ */
+function snapshotCode(dir: string): string {
+  const code = join(dir, "code");
+  for (const p of ["bin", "src", "package.json"]) cpSync(join(ROOT, p), join(code, p), { recursive: true });
+  symlinkSync(join(ROOT, "node_modules"), join(code, "node_modules"));
+  return join(code, "bin", "shroud.js");
+}
+
+export interface BlockMeta {
+  readonly hash: string;
+  readonly appHash: string;
+}
+
+export class Localnet {
+  private readonly started = new Set<number>();
+  private constructor(
+    readonly dir: string,
+    readonly info: LocalnetInfo,
+    private readonly bin: string,
+  ) {
+    process.once("exit", () => {
+      this.killAllSync();
+    });
+  }
+
+  static async create(validators: number): Promise<Localnet> {
+    const dir = mkdtempSync(join(tmpdir(), "shroud-net-"));
+    const basePort = await freeBase(validators);
+    const bin = snapshotCode(dir);
+    const home = join(dir, "net");
+    execFileSync(
+      process.execPath,
+      [bin, "localnet", "--create-only", "--home", home, "--validators", `${validators}`].concat([
+        "--base-port",
+        `${basePort}`,
+      ]),
+      { env: ENV, stdio: "ignore" },
+    );
+    return new Localnet(dir, readLocalnet(home), bin);
+  }
+
+  node(i: number): LocalnetNode {
+    const n = this.info.nodes[i];
+    if (n === undefined) throw new Error(`no node ${i}`);
+    return n;
+  }
+
+  rest(i: number): string {
+    return `http://127.0.0.1:${this.node(i).ports.rest}`;
+  }
+
+  start(i: number): void {
+    this.started.add(startNodeProcess(this.node(i), ENV, this.bin));
+  }
+
+  async stop(i: number): Promise<void> {
+    await stopNodeProcess(this.node(i));
+  }
+
+  async crash(i: number): Promise<void> {
+    await crashNodeProcess(this.node(i));
+  }
+
+  running(i: number): boolean {
+    return isAlive(pidOf(this.node(i)));
+  }
+
+  async rpc(i: number, path: string): Promise<any> {
+    const r = await fetch(`http://127.0.0.1:${this.node(i).ports.rpc}${path}`, {
+      signal: AbortSignal.timeout(5_000),
+    });
+    return ((await r.json()) as { result: unknown }).result;
+  }
+
+  async rpcPost(i: number, method: string, params: Record<string, unknown>): Promise<any> {
+    const r = await fetch(`http://127.0.0.1:${this.node(i).ports.rpc}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    return r.json();
+  }
+
+  async height(i: number): Promise<number> {
+    try {
+      const st = await this.rpc(i, "/status");
+      return Number(st.sync_info.latest_block_height);
+    } catch {
+      return -1;
+    }
+  }
+
+  /** Waits until every node in `nodes` is at `height` or more; returns false on timeout. */
+  async waitHeight(nodes: readonly number[], height: number, timeoutMs: number): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      const hs = await Promise.all(nodes.map((i) => this.height(i)));
+      if (hs.every((h) => h >= height)) return true;
+      await sleep(300);
+    }
+    return false;
+  }
+
+  /** Block hash and header app hash of heights from..to on node i (CometBFT /blockchain, ≤ 20 per call). */
+  async metas(i: number, from: number, to: number): Promise<Map<number, BlockMeta>> {
+    const out = new Map<number, BlockMeta>();
+    for (let hi = to; hi >= from; hi -= 20) {
+      const lo = Math.max(from, hi - 19);
+      const r = await this.rpc(i, `/blockchain?minHeight=${lo}&maxHeight=${hi}`);
+      for (const m of r.block_metas as {
+        block_id: { hash: string };
+        header: { height: string; app_hash: string };
+      }[]) {
+        out.set(Number(m.header.height), { hash: m.block_id.hash, appHash: m.header.app_hash });
+      }
+    }
+    return out;
+  }
+
+  /** Asserts-by-return: heights where two of `nodes` disagree on the block or the app hash (empty = none). */
+  async divergences(nodes: readonly number[], from: number, to: number): Promise<string[]> {
+    const views = await Promise.all(nodes.map((i) => this.metas(i, from, to)));
+    const bad: string[] = [];
+    for (let h = from; h <= to; h++) {
+      const first = views[0]!.get(h);
+      if (first === undefined) {
+        bad.push(`height ${h}: missing on node ${nodes[0]!}`);
+        continue;
+      }
+      views.forEach((v, k) => {
+        const m = v.get(h);
+        if (m === undefined || m.hash !== first.hash || m.appHash !== first.appHash)
+          bad.push(`height ${h}: node ${nodes[k]!} has ${m?.hash ?? "nothing"}/${m?.appHash ?? ""}`);
+      });
+    }
+    return bad;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.info.nodes.map((n) => stopNodeProcess(n, 5_000)));
+    // SHROUD_KEEP_NET=1 keeps the folder (node logs) for a post-mortem.
+    if (process.env.SHROUD_KEEP_NET === "1") process.stderr.write(`localnet kept in ${this.dir}\n`);
+    else rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private killAllSync(): void {
+    for (const n of this.info.nodes) {
+      const pid = pidOf(n);
+      for (const p of [pid, ...this.started]) {
+        if (p === undefined) continue;
+        try {
+          process.kill(-p, "SIGKILL");
+        } catch {
+          // gone
+        }
+      }
+    }
+  }
+}

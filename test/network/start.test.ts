@@ -1,0 +1,162 @@
+// `shroud init` + `shroud start` as real processes with a real CometBFT: blocks and the REST server; CometBFT
+// dying stops the node with exit code 1; a restart resumes the same chain (CometBFT's handshake); SIGTERM stops
+// cleanly with code 0 and takes CometBFT down; `--abci-only` serves a CometBFT run by someone else.
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cometbft, SKIP } from "./harness.js";
+
+const ROOT = new URL("../..", import.meta.url).pathname;
+const ENV = { ...process.env, SHROUD_FROM_SOURCE: "1" };
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const a = s.address();
+      s.close(() => {
+        resolve(typeof a === "object" && a ? a.port : 0);
+      });
+    });
+  });
+}
+
+interface Proc {
+  child: ChildProcess;
+  out: string[];
+  exit: Promise<number | null>;
+}
+
+function run(cmd: string, args: string[]): Proc {
+  const child = spawn(cmd, args, { cwd: ROOT, env: ENV, stdio: ["ignore", "pipe", "pipe"] });
+  const out: string[] = [];
+  child.stdout.on("data", (d: Buffer) => out.push(d.toString()));
+  child.stderr.on("data", (d: Buffer) => out.push(d.toString()));
+  const exit = new Promise<number | null>((resolve) => {
+    child.once("exit", (code) => {
+      resolve(code);
+    });
+  });
+  return { child, out, exit };
+}
+
+async function status(rpc: number): Promise<{ height: number; appHash: string } | undefined> {
+  try {
+    const r = (await (await fetch(`http://127.0.0.1:${rpc}/status`)).json()) as {
+      result: { sync_info: { latest_block_height: string; latest_app_hash: string } };
+    };
+    return {
+      height: Number(r.result.sync_info.latest_block_height),
+      appHash: r.result.sync_info.latest_app_hash,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitHeight(rpc: number, h: number, ms: number): Promise<number> {
+  const until = Date.now() + ms;
+  let seen = -1;
+  while (Date.now() < until && seen < h) {
+    seen = (await status(rpc))?.height ?? -1;
+    await sleep(250);
+  }
+  return seen;
+}
+
+async function blockHash(rpc: number, h: number): Promise<string> {
+  const r = (await (await fetch(`http://127.0.0.1:${rpc}/block?height=${h}`)).json()) as {
+    result: { block_id: { hash: string } };
+  };
+  return r.result.block_id.hash;
+}
+
+describe("shroud init + start under CometBFT", { skip: SKIP, timeout: 200_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "shroud-start-"));
+  const procs: ChildProcess[] = [];
+  const start = (args: string[]): Proc => {
+    const p = run(process.execPath, ["bin/shroud.js", "start", ...args]);
+    procs.push(p.child);
+    return p;
+  };
+  after(() => {
+    for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const init = async (name: string): Promise<{ home: string; rpc: number; abci: number }> => {
+    const home = join(dir, name);
+    const [rpc, p2p, abci] = [await freePort(), await freePort(), await freePort()];
+    execFileSync(
+      process.execPath,
+      ["bin/shroud.js", "init", name, "--home", home, "--chain-id", "shroud-test-1"].concat([
+        "--rpc-port",
+        `${rpc}`,
+        "--p2p-port",
+        `${p2p}`,
+        "--abci-port",
+        `${abci}`,
+      ]),
+      { cwd: ROOT, env: ENV, stdio: "ignore" },
+    );
+    return { home, rpc, abci };
+  };
+
+  test("blocks + REST; CometBFT dies → exit 1; restart resumes; SIGTERM → exit 0", async () => {
+    const n = await init("n0");
+    const rest = await freePort();
+    const first = start(["--home", n.home, "--rest-port", `${rest}`]);
+    assert.ok((await waitHeight(n.rpc, 3, 60_000)) >= 3, "CometBFT commits blocks with our app");
+    const info = (await (
+      await fetch(`http://127.0.0.1:${rest}/cosmos/base/tendermint/v1beta1/node_info`)
+    ).json()) as {
+      default_node_info: { network: string };
+    };
+    assert.equal(info.default_node_info.network, "shroud-test-1");
+    const vals = (await (
+      await fetch(`http://127.0.0.1:${rest}/cosmos/staking/v1beta1/validators`)
+    ).json()) as {
+      validators: { status: string }[];
+    };
+    assert.deepEqual(
+      vals.validators.map((v) => v.status),
+      ["BOND_STATUS_BONDED"],
+    );
+    const before = (await status(n.rpc))!;
+    const hashBefore = await blockHash(n.rpc, before.height);
+    const cometPid = Number(readFileSync(join(n.home, "cometbft.pid"), "utf8"));
+    process.kill(cometPid, "SIGKILL");
+    assert.equal(await first.exit, 1, "the node stops with a non-zero code when CometBFT exits");
+    assert.match(first.out.join(""), /cometbft exited/);
+
+    const second = start(["--home", n.home]);
+    assert.ok((await waitHeight(n.rpc, before.height + 2, 60_000)) >= before.height + 2, "the chain resumes");
+    assert.equal(await blockHash(n.rpc, before.height), hashBefore, "same chain after the restart");
+    const pid2 = Number(readFileSync(join(n.home, "cometbft.pid"), "utf8"));
+    second.child.kill("SIGTERM");
+    assert.equal(await second.exit, 0, "Ctrl-C / SIGTERM: clean stop");
+    assert.throws(() => process.kill(pid2, 0), "CometBFT stopped with the node");
+  });
+
+  test("--abci-only: a CometBFT run elsewhere drives the app", async () => {
+    const n = await init("n1");
+    const app = start(["--home", n.home, "--abci-only"]);
+    await sleep(300);
+    for (let k = 0; k < 40 && !app.out.join("").includes("ABCI only"); k++) await sleep(250);
+    const comet = run(cometbft!, ["node", "--home", join(n.home, "comet")]);
+    procs.push(comet.child);
+    try {
+      assert.ok((await waitHeight(n.rpc, 2, 60_000)) >= 2, "blocks through the external CometBFT");
+    } finally {
+      comet.child.kill("SIGTERM");
+      await comet.exit;
+      app.child.kill("SIGTERM");
+      assert.equal(await app.exit, 0);
+    }
+  });
+});

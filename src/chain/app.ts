@@ -276,7 +276,7 @@ export class ShroudApp implements AbciApplication {
     const timeNs = timestampNs(req.time);
     const overlay = new MemoryOverlay(this.base());
     const ctx = appContext(overlay, this.chainId, req.height, timeNs);
-    const hook = hookInfo(req, timeNs);
+    const hook = { ...hookInfo(req, timeNs), chainId: this.chainId, lastAppHash: this.lastAppHash };
     const txResults: ExecTxResult[] = [];
     const gas = new BlockGasMeter(maxBlockGas(readConsensusParams(overlay)));
     const randomOk = this.applyBlockRandom(ctx, req);
@@ -444,6 +444,7 @@ function hookInfo(req: RequestFinalizeBlock, timeNs: bigint): BlockHookInfo {
     height: req.height,
     timeNs,
     proposerAddress: req.proposerAddress,
+    nextValidatorsHash: req.nextValidatorsHash,
     lastCommitVotes: req.decidedLastCommit.votes.map((v) => ({
       address: v.validator.address,
       power: v.validator.power,

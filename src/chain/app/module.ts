@@ -9,6 +9,11 @@ export interface BlockHookInfo {
   readonly height: bigint;
   readonly timeNs: bigint;
   readonly proposerAddress: Uint8Array;
+  /** Header facts for staking's HistoricalInfo (absent in module tests that do not need them). */
+  readonly chainId?: string;
+  readonly nextValidatorsHash?: Uint8Array;
+  /** The last commit's app hash (baseapp v0.50 puts it in FinalizeBlock's header). */
+  readonly lastAppHash?: Uint8Array;
   /** decided_last_commit votes: validator address, power, and whether it signed (CometBFT BlockIDFlag). */
   readonly lastCommitVotes: readonly {
     readonly address: Uint8Array;

@@ -4,6 +4,7 @@ import type { Context } from "../tx/context.js";
 import type { MsgRegistry } from "../tx/msgRegistry.js";
 import type { AuthKeeper } from "../modules/auth/keeper.js";
 import type { BankKeeper } from "../modules/bank/keeper.js";
+import { trackHistoricalInfo } from "../modules/staking/historical.js";
 import { createStakingModule, type StakingModule } from "../modules/staking/module.js";
 import { initStakingGenesis, exportStakingGenesis, type StakingGenesis } from "../modules/staking/genesis.js";
 import { STORE_PREFIX as STAKING_PREFIX } from "../modules/staking/keys.js";
@@ -42,7 +43,7 @@ export interface PosModules {
   readonly gov: GovModule;
   /** Genesis order (SDK): distribution → staking → slashing → mint → gov (after auth and bank). */
   readonly genesisList: readonly AppModule[];
-  /** Begin blockers in SDK v0.50 order: mint → distribution → slashing. */
+  /** Begin blockers in SDK v0.50 order: mint → distribution → slashing → staking (historical info). */
   readonly beginBlockers: readonly AppModule[];
   /** End blockers in SDK v0.50 order: gov → staking (staking's validator updates close the block). */
   readonly endBlockers: readonly AppModule[];
@@ -86,6 +87,17 @@ function stakingAppModule(staking: StakingModule): AppModule {
     initGenesis: (ctx, g) =>
       toAbciValidatorUpdates(initStakingGenesis(ctx, staking.keeper, section<StakingGenesis>(g, {}))),
     exportGenesis: (ctx) => exportStakingGenesis(ctx, staking.keeper),
+    // SDK v0.50 staking BeginBlocker: TrackHistoricalInfo.
+    beginBlock: (ctx, b) => {
+      trackHistoricalInfo(staking.keeper, ctx, {
+        chainId: b.chainId ?? ctx.chainId,
+        height: b.height,
+        timeNs: b.timeNs,
+        proposerAddress: b.proposerAddress,
+        nextValidatorsHash: b.nextValidatorsHash ?? new Uint8Array(),
+        appHash: b.lastAppHash ?? new Uint8Array(),
+      });
+    },
     endBlock: (ctx) => toAbciValidatorUpdates(staking.endBlock(ctx)),
     grpcQueries: staking.grpcQueries,
   };
@@ -164,7 +176,7 @@ export function createPosModules(auth: AuthKeeper, bank: BankKeeper, registry: M
     mint,
     gov,
     genesisList: [d, s, sl, m, gov.appModule],
-    beginBlockers: [m, d, sl],
+    beginBlockers: [m, d, sl, s],
     endBlockers: [gov.appModule, s],
   };
 }

@@ -31,6 +31,7 @@ import {
 } from "./msgServer.js";
 import { StakingQueryServer } from "./queryServer.js";
 import { stakingGrpc, type GrpcHandler } from "./grpc.js";
+import { historicalInfoGrpc } from "./historical.js";
 import type { ValidatorUpdate } from "./types.js";
 import { jail, stakingEndBlock, unjail } from "./valset.js";
 import { slash } from "./slash.js";
@@ -111,7 +112,7 @@ export function createStakingModule(
     name: MODULE_NAME,
     keeper,
     query,
-    grpcQueries: stakingGrpc(keeper, query),
+    grpcQueries: { ...stakingGrpc(keeper, query), ...historicalInfoGrpc(keeper) },
     endBlock: (ctx) => stakingEndBlock(keeper, ctx),
     slashingView: slashingView(keeper),
   };

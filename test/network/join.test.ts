@@ -55,9 +55,9 @@ interface CliRun {
 }
 
 /** Runs the `shroud` CLI from source, asynchronously (this process serves the LCD it talks to). */
-function shroud(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+function shroud(args: string[], env: Record<string, string> = {}, stdin = ""): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [SHROUD, ...args],
       { env: { ...process.env, SHROUD_FROM_SOURCE: "1", ...env }, timeout: 90_000 },
@@ -66,6 +66,7 @@ function shroud(args: string[], env: Record<string, string> = {}): Promise<CliRu
         resolve({ code, stdout, stderr });
       },
     );
+    child.stdin?.end(stdin);
   });
 }
 
@@ -255,6 +256,7 @@ describe(
             rest0,
             "--chain-id",
             CHAIN_ID,
+            "--yes",
           ],
           { JOIN_MNEMONIC: DEV_MNEMONICS.b },
         );
@@ -281,21 +283,30 @@ describe(
         const init = await shroud(["init-enclave", "--home", home1(), "--output", "json"]);
         assert.equal(init.code, 0, init.stderr);
         const regKey = String(json(init).registration_key);
-        const auth = await shroud(
-          [
-            "tx",
-            "register",
-            "auth",
-            String(json(init).attestation),
-            "--mnemonic-env",
-            "JOIN_MNEMONIC",
-            "--node",
-            rest0,
-            "--output",
-            "json",
-          ],
-          { JOIN_MNEMONIC: DEV_MNEMONICS.c },
+        // The fee payer signs from the client keyring (`keys add --recover` reads the mnemonic from stdin).
+        const keyring = ["--home", join(dir, "client"), "--keyring-backend", "test"];
+        const added = await shroud(
+          ["keys", "add", "joiner", "--recover", ...keyring],
+          {},
+          DEV_MNEMONICS.c + "\n",
         );
+        assert.equal(added.code, 0, added.stderr);
+        const auth = await shroud([
+          "tx",
+          "register",
+          "auth",
+          String(json(init).attestation),
+          "--from",
+          "joiner",
+          ...keyring,
+          "--node",
+          rest0,
+          "--gas",
+          "auto",
+          "--yes",
+          "--output",
+          "json",
+        ]);
         assert.equal(auth.code, 0, auth.stdout + auth.stderr);
         const tx = json(auth);
         assert.equal(tx.code, 0);

@@ -127,6 +127,33 @@ describe("attest: enclave homes", () => {
     assert.throws(() => readAttestationFile(join(dir, "missing.bin")), /no attestation file/);
   });
 
+  test("the bootstrap enclave refuses an expired, future-dated or unknown-authority quote", async () => {
+    const j6 = await createJoiningEnclave(home("j6"), { nowNs: NOW_NS });
+    const genesisPolicy = parsePolicyJson(readRegistrationGenesis(home("boot")).params.attestation_policy);
+    const SEC = 1_000_000_000n;
+    const refusal = await withEnclaveHome(home("boot"), (e) => {
+      const why = (policy: Uint8Array, nowNs: bigint): string => {
+        try {
+          e.authenticateNewNode(j6.quote, policy, nowNs);
+          return "accepted";
+        } catch (err) {
+          return err instanceof Error ? err.message : String(err);
+        }
+      };
+      const other = { ...genesisPolicy, authorityPublicKeys: [new Uint8Array(32).fill(3)] };
+      return {
+        fresh: why(encodeAttestationPolicy(genesisPolicy), NOW_NS + 599n * SEC),
+        expired: why(encodeAttestationPolicy(genesisPolicy), NOW_NS + 601n * SEC),
+        future: why(encodeAttestationPolicy(genesisPolicy), NOW_NS - 61n * SEC),
+        authority: why(encodeAttestationPolicy(other), NOW_NS),
+      };
+    });
+    assert.equal(refusal.fresh, "accepted");
+    assert.match(refusal.expired, /attestation rejected \(expired\)/);
+    assert.match(refusal.future, /attestation rejected \(issued_in_future\)/);
+    assert.match(refusal.authority, /attestation rejected \(unknown_authority\)/);
+  });
+
   test("a chain whose IO key is not the one the seeds derive is reported", async () => {
     const j4 = await createJoiningEnclave(home("j4"), { nowNs: NOW_NS });
     const policy = encodeAttestationPolicy(

@@ -1,6 +1,8 @@
 // The chain side of joining, through a node's REST (LCD) server: submit MsgRaAuthenticate with secretjs and wait
 // for it (spec secret-protocol §3.1, §3.4), then read what the chain stored for us (registration queries).
-import { SecretNetworkClient, Wallet } from "secretjs";
+import { SecretNetworkClient, Wallet, type TxResponse } from "secretjs";
+// secretjs uses this class for tx.registration.register but does not re-export it from its index.
+import { RaAuthenticate } from "secretjs/dist/tx/registration.js";
 import { fromBase64, toHex } from "../../util/bytes.js";
 import { CliError } from "../common.js";
 import type { JoinMaterial } from "./enclaveHome.js";
@@ -73,6 +75,31 @@ function eventAttr(
   return undefined;
 }
 
+/** The outcome of a MsgRaAuthenticate tx, with the node id and seeds from its `message` event (spec §3.4). */
+export function registrationResult(tx: TxResponse, sender: string): RegisterTxResult {
+  const events = tx.events.map((e) => ({
+    type: e.type ?? "",
+    attributes: (e.attributes ?? []).map((a) => ({ key: a.key ?? "", value: a.value ?? "" })),
+  }));
+  const nodeId = eventAttr(events, "node_id");
+  const encryptedSeed = eventAttr(events, "encrypted_seed");
+  return {
+    txhash: tx.transactionHash,
+    height: tx.height,
+    code: tx.code,
+    codespace: tx.codespace,
+    rawLog: tx.rawLog,
+    sender,
+    ...(nodeId === undefined ? {} : { nodeId }),
+    ...(encryptedSeed === undefined ? {} : { encryptedSeed }),
+  };
+}
+
+/** The message itself, as secretjs builds it (`/secret.registration.v1beta1.RaAuthenticate`). */
+export function raAuthenticateMsg(sender: string, certificate: Uint8Array): RaAuthenticate {
+  return new RaAuthenticate({ sender, certificate });
+}
+
 /** Submits MsgRaAuthenticate{sender, certificate} and waits for its block (secretjs polls the LCD). */
 export async function submitRegistration(o: RegisterTxOptions): Promise<RegisterTxResult> {
   const wallet = new Wallet(o.mnemonic);
@@ -91,22 +118,7 @@ export async function submitRegistration(o: RegisterTxOptions): Promise<Register
       broadcastTimeoutMs: o.timeoutMs ?? 60_000,
     },
   );
-  const events = tx.events.map((e) => ({
-    type: e.type ?? "",
-    attributes: (e.attributes ?? []).map((a) => ({ key: a.key ?? "", value: a.value ?? "" })),
-  }));
-  const nodeId = eventAttr(events, "node_id");
-  const encryptedSeed = eventAttr(events, "encrypted_seed");
-  return {
-    txhash: tx.transactionHash,
-    height: tx.height,
-    code: tx.code,
-    codespace: tx.codespace,
-    rawLog: tx.rawLog,
-    sender: wallet.address,
-    ...(nodeId === undefined ? {} : { nodeId }),
-    ...(encryptedSeed === undefined ? {} : { encryptedSeed }),
-  };
+  return registrationResult(tx, wallet.address);
 }
 
 const messageOf = (body: Record<string, unknown>): string =>

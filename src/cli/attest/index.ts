@@ -3,21 +3,13 @@
 import { resolve } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { fromHex, toBase64, toHex } from "../../util/bytes.js";
-import {
-  addClientOptions,
-  clientFlags,
-  CliError,
-  DEFAULT_NODE,
-  printResult,
-  type OutputFormat,
-} from "../common.js";
-import { fetchJoinMaterial, submitRegistration } from "./chain.js";
+import { CliError, DEFAULT_NODE, printResult, type OutputFormat } from "../common.js";
+import { fetchJoinMaterial } from "./chain.js";
 import { mergeRegistrationIntoGenesis, validatorPublicKeyFromFile } from "./genesisJoin.js";
 import {
   bootstrapEnclaveHome,
   completeJoin,
   createJoiningEnclave,
-  readAttestationFile,
   registrationPublicKeyOf,
 } from "./enclaveHome.js";
 
@@ -39,7 +31,14 @@ export {
   type JoiningEnclave,
   type RegistrationGenesisJson,
 } from "./enclaveHome.js";
-export { fetchJoinMaterial, submitRegistration, type RegisterTxResult } from "./chain.js";
+export {
+  fetchJoinMaterial,
+  raAuthenticateMsg,
+  registrationResult,
+  submitRegistration,
+  type RegisterTxResult,
+} from "./chain.js";
+export { registerRegisterTxCommands } from "./registerTx.js";
 export {
   mergeRegistrationIntoGenesis,
   readRegistrationGenesis,
@@ -129,42 +128,6 @@ async function configureSecret(flags: HomeFlags & { node: string }): Promise<voi
   );
 }
 
-/** The signer's mnemonic: from `--mnemonic-env <VAR>` (the keyring of src/cli/keys is not wired here yet). */
-function mnemonicOf(o: { from?: string; mnemonicEnv?: string }): string {
-  if (o.mnemonicEnv === undefined)
-    throw new CliError(
-      o.from === undefined
-        ? "give the signer with --mnemonic-env <VAR>"
-        : "--from <key> (keyring) is not supported by this command yet; use --mnemonic-env <VAR>",
-    );
-  const m = process.env[o.mnemonicEnv]?.trim();
-  if (m === undefined || m === "")
-    throw new CliError(`environment variable ${o.mnemonicEnv} is empty or unset`);
-  return m;
-}
-
-async function registerAuth(file: string, _o: unknown, cmd: Command): Promise<void> {
-  const o = cmd.opts<{ from?: string; mnemonicEnv?: string; gas: number }>();
-  const flags = clientFlags(cmd);
-  const certificate = readAttestationFile(resolve(file));
-  const r = await submitRegistration({
-    node: flags.node,
-    mnemonic: mnemonicOf(o),
-    certificate,
-    gasLimit: o.gas,
-    ...(flags.chainId === undefined ? {} : { chainId: flags.chainId }),
-  });
-  printResult(r, flags.output);
-  if (r.code !== 0) throw new CliError(`registration refused: ${r.codespace} ${r.code}: ${r.rawLog}`);
-}
-
-function gasArg(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 100_000_000)
-    throw new InvalidArgumentError("expected a gas limit");
-  return n;
-}
-
 export function registerEnclaveCommands(program: Command): void {
   withOutput(
     program
@@ -203,17 +166,4 @@ export function registerEnclaveCommands(program: Command): void {
         process.env.SHROUD_NODE ?? DEFAULT_NODE,
       ),
   ).action(configureSecret);
-}
-
-/** `tx register auth` attaches to the `tx` group created by main.ts. */
-export function registerRegisterTxCommands(tx: Command): void {
-  const register = tx.command("register").description("node registration (x/registration)");
-  addClientOptions(
-    register
-      .command("auth <attestation-file>")
-      .description("submit MsgRaAuthenticate with a node's attestation and wait for its block")
-      .option("--from <key>", "keyring key (not supported yet: use --mnemonic-env)")
-      .option("--mnemonic-env <VAR>", "environment variable holding the signer's mnemonic")
-      .option("--gas <limit>", "gas limit", gasArg, 200_000),
-  ).action(registerAuth);
 }

@@ -2,7 +2,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { MemoryKVStore, MemoryOverlay, compareBytes, sortByKey } from "./memory.js";
+import { CHUNK_MAX, MemoryKVStore, MemoryOverlay, compareBytes, sortByKey } from "./memory.js";
 import type { KVReader, KVStore } from "./types.js";
 import { toHex, fromHex } from "../../util/bytes.js";
 
@@ -82,6 +82,39 @@ describe("MemoryKVStore", () => {
       ),
       { seed: 42, numRuns: 200 },
     );
+  });
+
+  test("matches the model across many chunk splits and emptied chunks (thousands of keys)", () => {
+    // A seeded LCG (fast-check is slow at generating 10k-op arrays): keys of 1–3 bytes over ~16k values so
+    // sets overwrite and deletes hit. Random sets/deletes grow it past 4 × CHUNK_MAX (many splits), then
+    // deleting 9 of every 10 keys in order empties whole chunks.
+    let x = 42;
+    const rnd = (n: number): number => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    const key = (): Uint8Array => Uint8Array.from({ length: 1 + rnd(3) }, () => rnd(25));
+    const s = new MemoryKVStore();
+    const o = new MemoryOverlay(new MemoryKVStore());
+    const m = new Map<string, string>();
+    const probes = Array.from({ length: 8 }, key);
+    const run = (op: Op): void => {
+      apply(s, m, op);
+      if (op.op === "set") o.set(op.k, op.v);
+      else o.delete(op.k);
+    };
+    for (let i = 0; i < 20_000; i++) {
+      const r = rnd(10);
+      const k = key();
+      run(r === 0 ? { op: "del", k } : { op: "set", k, v: Uint8Array.of(r) });
+    }
+    assert.ok(m.size > 4 * CHUNK_MAX, `only ${m.size} keys`);
+    checkAgainst(s, m, probes);
+    checkAgainst(o, m, probes);
+    const sorted = [...m.keys()].map((h) => fromHex(h)).sort(compareBytes);
+    sorted.forEach((k, i) => {
+      if (i % 10 !== 0) run({ op: "del", k });
+    });
+    assert.equal(s.size, m.size);
+    checkAgainst(s, m, probes);
+    checkAgainst(o, m, probes);
   });
 
   test("copies on set, rejects empty keys and non-bytes", () => {

@@ -60,61 +60,121 @@ function copy(b: Uint8Array): Uint8Array {
 }
 
 /**
- * Sorted parallel arrays with binary search. Inserts are O(n) memmoves, which is fine for the sizes it serves
- * (test stores, one block's overlay of a few thousand writes); the persistent store handles large state.
+ * Largest chunk before it splits in two. Inserting memmoves at most this many slots, so a put is
+ * O(log n + CHUNK_MAX) instead of O(n): a 1M-key genesis is no longer quadratic. Chosen by bench:store.
+ */
+export const CHUNK_MAX = 512;
+
+/** One run of the sorted entries: keys[i] ↦ values[i], keys ascending, never empty while linked. */
+interface Chunk<V> {
+  keys: Uint8Array[];
+  values: V[];
+}
+
+/**
+ * Sorted key → value entries as a list of sorted chunks (a two-level B-tree): binary search over the chunks'
+ * first keys, then within one chunk. Order is memcmp order of the keys alone, so iteration is deterministic
+ * and identical to one sorted array whatever the insertion order.
  */
 class SortedEntries<V> {
-  readonly keys: Uint8Array[] = [];
-  readonly values: V[] = [];
+  private chunks: Chunk<V>[] = [];
+  private count = 0;
 
-  find(key: Uint8Array): number {
-    const i = lowerBound(this.keys, key);
-    return i < this.keys.length && compareBytes(this.keys[i]!, key) === 0 ? i : -1;
+  get size(): number {
+    return this.count;
   }
 
-  get(key: Uint8Array): V | undefined {
-    const i = this.find(key);
-    return i < 0 ? undefined : this.values[i];
+  /** Index of the chunk that holds `key` or would receive it: the last chunk whose first key ≤ key (or 0). */
+  private chunkFor(key: Uint8Array): number {
+    let lo = 0;
+    let hi = this.chunks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareBytes(this.chunks[mid]!.keys[0]!, key) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? 0 : lo - 1;
+  }
+
+  /** [found, value]: found distinguishes an absent key from a stored undefined (a tombstone). */
+  lookup(key: Uint8Array): [boolean, V | undefined] {
+    const c = this.chunks[this.chunkFor(key)];
+    if (c === undefined) return [false, undefined];
+    const i = lowerBound(c.keys, key);
+    if (i < c.keys.length && compareBytes(c.keys[i]!, key) === 0) return [true, c.values[i]];
+    return [false, undefined];
   }
 
   put(key: Uint8Array, value: V): void {
-    const i = lowerBound(this.keys, key);
-    if (i < this.keys.length && compareBytes(this.keys[i]!, key) === 0) {
-      this.values[i] = value;
+    const ci = this.chunkFor(key);
+    const c = this.chunks[ci];
+    if (c === undefined) {
+      this.chunks.push({ keys: [key], values: [value] });
+      this.count++;
+      return;
+    }
+    const i = lowerBound(c.keys, key);
+    if (i < c.keys.length && compareBytes(c.keys[i]!, key) === 0) {
+      c.values[i] = value;
+      return;
+    }
+    if (i === c.keys.length) {
+      c.keys.push(key);
+      c.values.push(value);
     } else {
-      this.keys.splice(i, 0, key);
-      this.values.splice(i, 0, value);
+      c.keys.splice(i, 0, key);
+      c.values.splice(i, 0, value);
+    }
+    this.count++;
+    if (c.keys.length > CHUNK_MAX) {
+      const half = c.keys.length >>> 1;
+      this.chunks.splice(ci + 1, 0, { keys: c.keys.splice(half), values: c.values.splice(half) });
     }
   }
 
   remove(key: Uint8Array): void {
-    const i = this.find(key);
-    if (i >= 0) {
-      this.keys.splice(i, 1);
-      this.values.splice(i, 1);
+    const ci = this.chunkFor(key);
+    const c = this.chunks[ci];
+    if (c === undefined) return;
+    const i = lowerBound(c.keys, key);
+    if (i >= c.keys.length || compareBytes(c.keys[i]!, key) !== 0) return;
+    c.keys.splice(i, 1);
+    c.values.splice(i, 1);
+    this.count--;
+    if (c.keys.length === 0) this.chunks.splice(ci, 1);
+  }
+
+  /** A snapshot of the entries in [start, end), so mutation during iteration cannot skip or repeat keys. */
+  slice(start: Uint8Array | undefined, end: Uint8Array | undefined, reverse: boolean): [Uint8Array, V][] {
+    const out: [Uint8Array, V][] = [];
+    let ci = start === undefined ? 0 : this.chunkFor(start);
+    let i = start === undefined ? 0 : lowerBound(this.chunks[ci]?.keys ?? [], start);
+    for (; ci < this.chunks.length; ci++, i = 0) {
+      const { keys, values } = this.chunks[ci]!;
+      for (; i < keys.length; i++) {
+        if (end !== undefined && compareBytes(keys[i]!, end) >= 0) return finish(out, reverse);
+        out.push([keys[i]!, values[i]!]);
+      }
+    }
+    return finish(out, reverse);
+  }
+
+  /** Every entry in key order, chunk by chunk (for flushing; the caller must not mutate meanwhile). */
+  *entries(): Generator<[Uint8Array, V]> {
+    for (const { keys, values } of this.chunks) {
+      for (let i = 0; i < keys.length; i++) yield [keys[i]!, values[i]!];
     }
   }
 
-  /** Index span [from, to) of keys within [start, end). */
-  span(start: Uint8Array | undefined, end: Uint8Array | undefined): [number, number] {
-    const from = start === undefined ? 0 : lowerBound(this.keys, start);
-    const to = end === undefined ? this.keys.length : lowerBound(this.keys, end);
-    return [from, Math.max(from, to)];
-  }
-
-  /** A snapshot of the entries in range, so mutation during iteration cannot skip or repeat keys. */
-  slice(start: Uint8Array | undefined, end: Uint8Array | undefined, reverse: boolean): [Uint8Array, V][] {
-    const [from, to] = this.span(start, end);
-    const out: [Uint8Array, V][] = [];
-    for (let i = from; i < to; i++) out.push([this.keys[i]!, this.values[i]!]);
-    if (reverse) out.reverse();
-    return out;
-  }
-
   clear(): void {
-    this.keys.length = 0;
-    this.values.length = 0;
+    this.chunks = [];
+    this.count = 0;
   }
+}
+
+function finish<T>(out: T[], reverse: boolean): T[] {
+  if (reverse) out.reverse();
+  return out;
 }
 
 /** Validates a key/value at the store edge. Empty keys are rejected, as in the Cosmos SDK stores. */
@@ -129,15 +189,15 @@ export class MemoryKVStore implements KVStore {
   private readonly entries = new SortedEntries<Uint8Array>();
 
   get size(): number {
-    return this.entries.keys.length;
+    return this.entries.size;
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    return this.entries.get(assertKey(key));
+    return this.entries.lookup(assertKey(key))[1];
   }
 
   has(key: Uint8Array): boolean {
-    return this.entries.find(assertKey(key)) >= 0;
+    return this.entries.lookup(assertKey(key))[0];
   }
 
   set(key: Uint8Array, value: Uint8Array): void {
@@ -175,15 +235,13 @@ export class MemoryOverlay implements Overlay {
   constructor(readonly parent: KVReader) {}
 
   get(key: Uint8Array): Uint8Array | undefined {
-    const i = this.pending.find(assertKey(key));
-    if (i >= 0) return this.pending.values[i];
-    return this.parent.get(key);
+    const [found, value] = this.pending.lookup(assertKey(key));
+    return found ? value : this.parent.get(key);
   }
 
   has(key: Uint8Array): boolean {
-    const i = this.pending.find(assertKey(key));
-    if (i >= 0) return this.pending.values[i] !== undefined;
-    return this.parent.has(key);
+    const [found, value] = this.pending.lookup(assertKey(key));
+    return found ? value !== undefined : this.parent.has(key);
   }
 
   set(key: Uint8Array, value: Uint8Array): void {
@@ -205,7 +263,7 @@ export class MemoryOverlay implements Overlay {
 
   /** Number of pending writes (sets and deletes). */
   get size(): number {
-    return this.pending.keys.length;
+    return this.pending.size;
   }
 
   pendingWrites(): [Uint8Array, Uint8Array | undefined][] {
@@ -216,12 +274,9 @@ export class MemoryOverlay implements Overlay {
     const parent = this.parent;
     if (!isKVStore(parent))
       throw new TypeError("overlay parent is read-only; commit pendingWrites() instead");
-    const ks = this.pending.keys;
-    const vs = this.pending.values;
-    for (let i = 0; i < ks.length; i++) {
-      const v = vs[i];
-      if (v === undefined) parent.delete(ks[i]!);
-      else parent.set(ks[i]!, v);
+    for (const [k, v] of this.pending.entries()) {
+      if (v === undefined) parent.delete(k);
+      else parent.set(k, v);
     }
     this.pending.clear();
   }

@@ -1,0 +1,303 @@
+// Fault tests on a real 4-validator localnet (4 × `shroud start` + CometBFT v0.38, one shared consensus seed):
+// (a) encrypted contract txs from secretjs → every node has the same blocks and app hashes, and decrypted
+// results read the same through different nodes; (b) 1 of 4 down → blocks continue, 2 of 4 down → halt without
+// a fork, restart → resume; (c) kill -9 of an application process at seeded random points → replay, same app
+// hash, no committed tx lost; (d) a double-signing key → evidence → slashed, jailed, tombstoned, out of the set;
+// (e) a delegation changes the voting power CometBFT uses. The tests share one localnet and run in order.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { SecretNetworkClient, TxResultCode, Wallet } from "secretjs";
+import { fromBech32, toBech32 } from "../../src/chain/address.js";
+import { cometValidatorKey } from "../../src/consensus/cometbft.js";
+import { cometHome } from "../../src/cli/node/home.js";
+import { DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
+import { Localnet, SKIP } from "./harness.js";
+import { doubleSignEvidence } from "./evidence.js";
+
+const CHAIN_ID = "shroud-localnet-1";
+// contracts/build/counter.wasm: provenance in contracts/testdata/README.md.
+const COUNTER = new Uint8Array(readFileSync(new URL("../../contracts/build/counter.wasm", import.meta.url)));
+const COUNTER_HASH = createHash("sha256").update(COUNTER).digest("hex");
+const GAS = { gasLimit: 400_000, broadcastCheckIntervalMs: 200, broadcastTimeoutMs: 60_000 };
+const ALL = [0, 1, 2, 3];
+/** Fixed encryption seeds: a second client with the same seed can decrypt the first one's txs. */
+const seedOf = (k: number): Uint8Array => new Uint8Array(32).fill(k + 1);
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** mulberry32: a tiny seeded PRNG for the crash points. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function wasmAttr(tx: { arrayLog?: { type: string; key: string; value: string }[] }, key: string) {
+  return tx.arrayLog?.find((l) => l.type === "wasm" && l.key === key)?.value;
+}
+
+describe("4-validator localnet under faults", { skip: SKIP, timeout: 330_000 }, () => {
+  let net: Localnet;
+  const wallets = (["a", "b", "c", "d"] as const).map((k) => new Wallet(DEV_MNEMONICS[k]));
+  const client = (w: number, node: number): SecretNetworkClient =>
+    new SecretNetworkClient({
+      url: net.rest(node),
+      chainId: CHAIN_ID,
+      wallet: wallets[w]!,
+      walletAddress: wallets[w]!.address,
+      encryptionSeed: seedOf(w),
+    });
+  let contract = "";
+  let count = 5;
+
+  const increment = async (w: number, node: number): Promise<{ hash: string; count: string }> => {
+    const tx = await client(w, node).tx.compute.executeContract(
+      {
+        sender: wallets[w]!.address,
+        contract_address: contract,
+        code_hash: COUNTER_HASH,
+        msg: { increment: {} },
+      },
+      GAS,
+    );
+    assert.equal(tx.code, 0, tx.rawLog);
+    return { hash: tx.transactionHash, count: wasmAttr(tx, "count") ?? "" };
+  };
+
+  /** A bank send (1 uscrt to wallet d) through `node`'s REST; returns the tx hash once committed. */
+  const send = async (w: number, node: number): Promise<string> => {
+    const tx = await client(w, node).tx.bank.send(
+      {
+        from_address: wallets[w]!.address,
+        to_address: wallets[3]!.address,
+        amount: [{ denom: "uscrt", amount: "1" }],
+      },
+      GAS,
+    );
+    assert.equal(tx.code, 0, tx.rawLog);
+    return tx.transactionHash;
+  };
+
+  const assertNoFork = async (nodes: readonly number[]): Promise<number> => {
+    const hs = await Promise.all(nodes.map((i) => net.height(i)));
+    const top = Math.min(...hs);
+    assert.deepEqual(
+      await net.divergences(nodes, 1, top),
+      [],
+      "every node has the same blocks and app hashes",
+    );
+    return top;
+  };
+
+  before(async () => {
+    net = await Localnet.create(4);
+    for (const i of ALL) net.start(i);
+    assert.ok(await net.waitHeight(ALL, 2, 120_000), "all four nodes produce blocks");
+  });
+  after(async () => {
+    await net.close();
+  });
+
+  test("(a) encrypted contract txs: same app hash everywhere, same decrypted results via any node", async () => {
+    const a0 = client(0, 0);
+    const up = await a0.tx.compute.storeCode(
+      { sender: wallets[0]!.address, wasm_byte_code: COUNTER, source: "", builder: "" },
+      { ...GAS, gasLimit: 5_000_000 },
+    );
+    assert.equal(up.code, 0, up.rawLog);
+    const codeId = up.arrayLog?.find((l) => l.type === "message" && l.key === "code_id")?.value ?? "";
+    const inst = await a0.tx.compute.instantiateContract(
+      {
+        sender: wallets[0]!.address,
+        code_id: codeId,
+        code_hash: COUNTER_HASH,
+        label: "counter",
+        init_msg: { count },
+      },
+      GAS,
+    );
+    assert.equal(inst.code, 0, inst.rawLog);
+    contract = inst.arrayLog?.find((l) => l.type === "message" && l.key === "contract_address")?.value ?? "";
+    // A stream: four senders in parallel, three increments each, all through node 0's REST.
+    const results = await Promise.all(
+      [0, 1, 2, 3].map(async (w) => {
+        const mine = [];
+        for (let k = 0; k < 3; k++) mine.push(await increment(w, 0));
+        return mine;
+      }),
+    );
+    count += 12;
+    const seen = results.flat().map((r) => Number(r.count));
+    assert.deepEqual(
+      [...seen].sort((x, y) => x - y),
+      [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17],
+    );
+    for (const node of ALL) {
+      const q = await client(1, node).query.compute.queryContract({
+        contract_address: contract,
+        code_hash: COUNTER_HASH,
+        query: { get_count: {} },
+      });
+      assert.deepEqual(q, { count }, `node ${node} answers the same decrypted query`);
+    }
+    // The same tx read back and decrypted through node 2 and node 3: the decrypted event equals node 0's.
+    const last = results[0]![2]!;
+    for (const node of [2, 3]) {
+      const tx = await client(0, node).query.getTx(last.hash);
+      assert.ok(tx !== null, `tx found via node ${node}`);
+      assert.equal(wasmAttr(tx, "count"), last.count);
+    }
+    await sleep(1_500);
+    await assertNoFork(ALL);
+  });
+
+  test("(b) 1 of 4 down: blocks continue; 2 of 4 down: halt, no fork; restart: resume", async () => {
+    await net.stop(3);
+    const h1 = await net.height(0);
+    assert.ok(await net.waitHeight([0, 1, 2], h1 + 3, 40_000), "3 of 4 validators keep committing");
+    await net.stop(2);
+    await sleep(3_000);
+    const halted = Math.max(await net.height(0), await net.height(1));
+    await sleep(6_000);
+    const after6s = Math.max(await net.height(0), await net.height(1));
+    assert.equal(after6s, halted, "2 of 4 cannot commit");
+    await assertNoFork([0, 1]);
+    net.start(2);
+    net.start(3);
+    assert.ok(await net.waitHeight(ALL, halted + 3, 120_000), "the chain resumes once 3 are back");
+    await assertNoFork(ALL);
+  });
+
+  test("(c) kill -9 of an app process at random points: replay, same app hash, no committed tx lost", async () => {
+    const rnd = prng(42);
+    const committed: string[] = [];
+    const streaming = { on: true, error: undefined as unknown };
+    const stream = (async () => {
+      try {
+        while (streaming.on) committed.push(await send(1, 0));
+      } catch (e) {
+        streaming.error = e;
+      }
+    })();
+    try {
+      for (const victim of [1, 2, 1]) {
+        await sleep(300 + Math.floor(rnd() * 2_500));
+        await net.crash(victim);
+        await sleep(500);
+        net.start(victim);
+        const target = (await net.height(0)) + 2;
+        assert.ok(await net.waitHeight([victim], target, 90_000), `node ${victim} replays and catches up`);
+      }
+    } finally {
+      streaming.on = false;
+      await stream;
+    }
+    assert.equal(streaming.error, undefined, "every tx of the stream committed");
+    assert.ok(committed.length >= 3, `${committed.length} txs committed during the crashes`);
+    await sleep(1_500);
+    await assertNoFork(ALL);
+    for (const node of [1, 2]) {
+      for (const hash of committed) {
+        const tx = await client(1, node).query.getTx(hash);
+        assert.ok(tx !== null && tx.code === TxResultCode.Success, `committed tx ${hash} is on node ${node}`);
+      }
+    }
+  });
+
+  test("(d) a double-signing key: evidence → slashed, jailed, tombstoned, removed from the set", async () => {
+    const key = cometValidatorKey(cometHome(net.node(3).home));
+    const valoper = toBech32(fromBech32(net.node(3).operator, "operator"), "secretvaloper");
+    const before = (await (
+      await fetch(`${net.rest(0)}/cosmos/staking/v1beta1/validators/${valoper}`)
+    ).json()) as {
+      validator: { tokens: string; jailed: boolean };
+    };
+    assert.equal(before.validator.jailed, false);
+    const height = (await net.height(0)) - 1;
+    const ev = await doubleSignEvidence(net, 0, height, key, CHAIN_ID);
+    const res = await net.rpcPost(0, "broadcast_evidence", { evidence: ev });
+    assert.equal(res.error, undefined, JSON.stringify(res.error));
+    let v = before.validator;
+    for (let k = 0; k < 60 && !v.jailed; k++) {
+      await sleep(500);
+      const j = (await (
+        await fetch(`${net.rest(1)}/cosmos/staking/v1beta1/validators/${valoper}`)
+      ).json()) as {
+        validator: typeof v;
+      };
+      v = j.validator;
+    }
+    assert.equal(v.jailed, true, "jailed by the evidence");
+    // slash_fraction_double_sign 5% (SDK default).
+    assert.equal(BigInt(v.tokens), (BigInt(before.validator.tokens) * 95n) / 100n);
+    const consAddr = toBech32(new Uint8Array(Buffer.from(key.address, "hex")), "secretvalcons");
+    const info = (await (
+      await fetch(`${net.rest(2)}/cosmos/slashing/v1beta1/signing_infos/${consAddr}`)
+    ).json()) as {
+      val_signing_info: { tombstoned: boolean };
+    };
+    assert.equal(info.val_signing_info.tombstoned, true);
+    const h = await net.height(0);
+    assert.ok(await net.waitHeight([0, 1, 2], h + 3, 30_000));
+    const vals = (await net.rpc(0, "/validators")) as { validators: { address: string }[] };
+    assert.ok(
+      !vals.validators.some((x) => x.address === key.address),
+      "CometBFT no longer has it in the set",
+    );
+    assert.equal(vals.validators.length, 3);
+  });
+
+  test("(e) staking drives the validator set: a delegation raises CometBFT voting power", async () => {
+    const key = cometValidatorKey(cometHome(net.node(0).home));
+    const valoper = toBech32(fromBech32(net.node(0).operator, "operator"), "secretvaloper");
+    const tx = await client(2, 1).tx.staking.delegate(
+      {
+        delegator_address: wallets[2]!.address,
+        validator_address: valoper,
+        amount: { denom: "uscrt", amount: "1000000000000" },
+      },
+      GAS,
+    );
+    assert.equal(tx.code, 0, tx.rawLog);
+    let power = "";
+    for (let k = 0; k < 40 && power !== "2000000"; k++) {
+      await sleep(500);
+      const vals = (await net.rpc(1, "/validators")) as {
+        validators: { address: string; voting_power: string }[];
+      };
+      power = vals.validators.find((x) => x.address === key.address)?.voting_power ?? "";
+    }
+    assert.equal(power, "2000000", "10^12 uscrt more doubles node 0's power");
+    await assertNoFork([0, 1, 2]);
+  });
+
+  test(
+    "(f) a contract tx after nodes restarted: every node charges the same gas",
+    {
+      todo:
+        "src/chain compute engine.ts reads the wasm through the gas-metered store only on an enclave cache miss, " +
+        "so a restarted node charges ~wasm-size more gas and forks from warm nodes (reported; not this module's)",
+    },
+    async () => {
+      // Nodes 1 and 2 restarted in (b)/(c) (cold code cache); node 0 never did.
+      const { hash } = await increment(0, 0);
+      const tx = (await net.rpc(0, `/tx?hash=0x${hash}`)) as { height: string; index: number };
+      const gas = async (node: number): Promise<string> => {
+        const r = (await net.rpc(node, `/block_results?height=${tx.height}`)) as {
+          txs_results: { gas_used: string }[];
+        };
+        return r.txs_results[tx.index]?.gas_used ?? "";
+      };
+      assert.equal(await gas(1), await gas(0), "a restarted node charges the gas a warm node charges");
+      const h = Number(tx.height);
+      assert.ok(await net.waitHeight([0, 1, 2], h + 2, 20_000), "the chain goes on after the contract tx");
+    },
+  );
+});

@@ -38,15 +38,30 @@ export interface EncryptedStorageParams {
   readonly writable: boolean;
 }
 
-function u64le(n: bigint): Uint8Array {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, n), true);
-  return b;
+/** Writes bincode2 `Vec<u8>` (u64le(len) ‖ bytes) at `at`; returns the end offset. */
+function putVec(out: Uint8Array, at: number, b: Uint8Array): number {
+  let n = b.length; // lengths are far below 2^53: low 32 bits then high bits
+  for (let i = 0; i < 8; i++) {
+    out[at + i] = n % 256;
+    n = Math.floor(n / 256);
+  }
+  out.set(b, at + 8);
+  return at + 8 + b.length;
 }
 
-/** bincode2 `Vec<u8>`: u64le(len) ‖ bytes. */
-function bincodeBytes(b: Uint8Array): Uint8Array {
-  return concatBytes(u64le(BigInt(b.length)), b);
+/** Concatenated bincode2 `Vec<u8>`s, plus optional raw trailing bytes, in one allocation. */
+function bincodeVecs(vecs: readonly Uint8Array[], prefix?: Uint8Array, trailer?: Uint8Array): Uint8Array {
+  let len = (prefix?.length ?? 0) + (trailer?.length ?? 0);
+  for (const v of vecs) len += 8 + v.length;
+  const out = new Uint8Array(len);
+  let at = 0;
+  if (prefix) {
+    out.set(prefix);
+    at = prefix.length;
+  }
+  for (const v of vecs) at = putVec(out, at, v);
+  if (trailer) out.set(trailer, at);
+  return out;
 }
 
 /** `state_key_aes(seed_id)` = HKDF(ikm[seed_id-1] ‖ og_contract_key); bad ids → "failed to encrypt data". */
@@ -66,11 +81,37 @@ export function encryptKeyName(keys: EnclaveKeys, ogContractKey: Uint8Array, key
   return out;
 }
 
+/** Contracts whose state keys stay ready across calls (cipher contexts only; no raw key bytes are kept). */
+const SIV_KEY_CACHE_ENTRIES = 256;
+/** Per keychain, so keys of different enclaves (tests) never mix; an LRU by seed id and og contract key. */
+const sivKeyCache = new WeakMap<EnclaveKeys, Map<string, AesSivKey>>();
+
 /**
- * The state keys of one contract call, derived once each and kept as `AesSivKey`s (cipher contexts reused):
- * HKDF was ~28% of an encrypted SNIP-20 transfer when every read and write derived them again, and cipher setup
- * ~12% when every SIV built new contexts. The raw key bytes are zeroized right after the contexts are built.
+ * `state_key_aes(seedId)` of a contract as a ready `AesSivKey`, derived once and kept (bounded LRU): HKDF was ~28%
+ * of an encrypted SNIP-20 transfer when every read and write derived it again, and cipher setup ~12% when every
+ * SIV built new contexts. The derived bytes are zeroized as soon as the contexts exist.
  */
+function stateSivKey(keys: EnclaveKeys, ogContractKey: Uint8Array, seedId: number): AesSivKey {
+  let byKey = sivKeyCache.get(keys);
+  if (!byKey) {
+    byKey = new Map();
+    sivKeyCache.set(keys, byKey);
+  }
+  const id = `${seedId}:${toHex(ogContractKey)}`;
+  let k = byKey.get(id);
+  if (k) {
+    byKey.delete(id); // most recently used last
+  } else {
+    const raw = stateKeyAes(keys, ogContractKey, seedId);
+    k = new AesSivKey(raw);
+    zeroize(raw);
+    if (byKey.size >= SIV_KEY_CACHE_ENTRIES) byKey.delete(byKey.keys().next().value!);
+  }
+  byKey.set(id, k);
+  return k;
+}
+
+/** The state keys one contract call uses, looked up once per seed id. */
 class StateKeyCache {
   private readonly byseed = new Map<number, AesSivKey>();
   constructor(
@@ -80,14 +121,11 @@ class StateKeyCache {
   get(seedId: number): AesSivKey {
     let k = this.byseed.get(seedId);
     if (!k) {
-      const raw = stateKeyAes(this.keys, this.ogContractKey, seedId);
-      k = new AesSivKey(raw);
-      zeroize(raw);
+      k = stateSivKey(this.keys, this.ogContractKey, seedId);
       this.byseed.set(seedId, k);
     }
     return k;
   }
-  /** Drops the contexts (OpenSSL frees their key schedules when they are collected). */
   clear(): void {
     this.byseed.clear();
   }
@@ -95,12 +133,17 @@ class StateKeyCache {
 
 /** bincode2 `EncryptedKey{magic "secret", seed version u16 2, state version u32 3, data}`. */
 export function storeKeyNew(encKeyName: Uint8Array): Uint8Array {
+  return bincodeVecs([encKeyName], STORE_KEY_HEADER);
+}
+
+/** The constant head of every new-format store key: bincode2 magic vec, u16le seed version, u32le state version. */
+const STORE_KEY_HEADER = ((): Uint8Array => {
   const ver = new Uint8Array(6);
   const dv = new DataView(ver.buffer);
   dv.setUint16(0, CONSENSUS_SEED_VERSION, true);
   dv.setUint32(2, STATE_ENCRYPTION_VERSION, true);
-  return concatBytes(bincodeBytes(ENCRYPTED_KEY_MAGIC), ver, bincodeBytes(encKeyName));
-}
+  return concatBytes(bincodeVecs([ENCRYPTED_KEY_MAGIC]), ver);
+})();
 
 /** Old format store key: sha256(plaintext_key ‖ contract_key). */
 export function storeKeyOld(key: Uint8Array, ogContractKey: Uint8Array): Uint8Array {
@@ -159,10 +202,9 @@ export function encryptValue(
     ct = aesSivEncrypt(k, value, [encKeyName, salt]);
     zeroize(k);
   }
-  const body = concatBytes(bincodeBytes(salt), bincodeBytes(ct));
-  if (keys.seedCount <= 2) return body;
+  if (keys.seedCount <= 2) return bincodeVecs([salt, ct]);
   const trailer = new Uint8Array([keys.seedCount & 0xff, (keys.seedCount >> 8) & 0xff]);
-  return concatBytes(body, trailer);
+  return bincodeVecs([salt, ct], undefined, trailer);
 }
 
 /** Opens with a raw key (zeroized afterwards) or a cached AesSivKey; a bad tag is "failed to decrypt data". */

@@ -3,6 +3,7 @@
 // fresh instance sees, with the same gas, traps included; and reuse really happens.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { toHex, utf8 } from "../../util/bytes.js";
 import { callEntryPoint, type CallOutcome } from "./calls.js";
 import { v1EnvJson, v1MessageInfoJson, type BaseEnv } from "./environment.js";
@@ -93,18 +94,29 @@ describe("instance pool", () => {
     assert.match(seen(call(m, "a", true)), /^ok 00680002/);
   });
 
-  test("a module that can change its table is never reused", async () => {
-    const wat = (await import("node:fs")).readFileSync(
-      new URL("./testdata/leftovers.wat", import.meta.url),
-      "utf8",
-    );
-    const withTable = wat.replace(
-      '(func (export "deallocate") (param i32))',
+  // Tables and segments are not reset, and memory.init is bounded by the real memory: such modules always
+  // get fresh instances.
+  const DEALLOC = '(func (export "deallocate") (param i32))';
+  const variants: [string, string][] = [
+    [
+      "table.set",
       '(table 1 funcref) (func (export "deallocate") (param i32) (table.set (i32.const 0) (ref.null func)))',
-    );
-    const m = compileMetered(prepareCode(await watToWasm("table.wat", withTable))) as unknown as WasmModule;
-    assert.equal(inspectModule(m).reusable, false);
-    assert.match(seen(call(m, "a", true)), /^ok 00680002/);
-    assert.equal(idleCount(m), 0);
-  });
+    ],
+    ["data.drop", '(data $p "xy") (func (export "deallocate") (param i32) (data.drop $p))'],
+    [
+      "memory.init",
+      '(data $p "xy") (func (export "deallocate") (param i32) (memory.init $p (i32.const 0) (i32.const 0) (i32.const 2)))',
+    ],
+  ];
+  for (const [name, dealloc] of variants) {
+    test(`a module using ${name} is never reused`, async () => {
+      const wat = readFileSync(new URL("./testdata/leftovers.wat", import.meta.url), "utf8");
+      const changed = wat.replace(DEALLOC, dealloc);
+      assert.notEqual(changed, wat);
+      const m = compileMetered(prepareCode(await watToWasm(`${name}.wat`, changed))) as unknown as WasmModule;
+      assert.equal(inspectModule(m).reusable, false);
+      assert.match(seen(call(m, "a", true)), /^ok 00680002/);
+      assert.equal(idleCount(m), 0);
+    });
+  }
 });

@@ -24,16 +24,17 @@ export interface BodyAnalysis {
   readonly floatAt: number;
   /** Parameters plus declared locals (the frame size charged against the stack budget). */
   readonly frameSlots: number;
-  /** True when the body changes a table or drops a segment: instances of the module are then not reusable. */
+  /** True when the body changes a table or a segment, or uses memory.init: instances are then not reusable. */
   readonly mutatesTablesOrSegments: boolean;
 }
 
 /**
- * Instructions that change instance state other than memory and globals (WebAssembly core spec §5.4.6,
- * §5.4.7): table.set, data.drop, table.init, elem.drop, table.copy, table.grow, table.fill.
+ * Instructions after which a reset of memory and globals would not give a fresh instance (WebAssembly core spec
+ * §5.4.6, §5.4.7): table.set, data.drop, table.init, elem.drop, table.copy, table.grow, table.fill change tables
+ * or segments; memory.init is bounds-checked against the real memory size, which the virtual size does not guard.
  */
 const TABLE_OR_SEGMENT_MUTATORS: ReadonlySet<number> = new Set([
-  0x26, 0xfc09, 0xfc0c, 0xfc0d, 0xfc0e, 0xfc0f, 0xfc11,
+  0x26, 0xfc08, 0xfc09, 0xfc0c, 0xfc0d, 0xfc0e, 0xfc0f, 0xfc11,
 ]);
 
 interface Frame {

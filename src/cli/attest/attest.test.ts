@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { devAuthorityPublicKey, encodeAttestationPolicy } from "../../enclave/api.js";
 import { parsePolicyJson } from "../../chain/modules/registration/params.js";
+import { validateGenesis } from "../../chain/app.js";
+import { buildDevGenesis } from "../devGenesis.js";
 import { fromBase64, toBase64, toHex } from "../../util/bytes.js";
 import { CliError } from "../common.js";
 import {
@@ -77,6 +79,15 @@ describe("attest: enclave homes", () => {
     );
     const g = readRegistrationGenesis(home("boot"));
     assert.deepEqual(g.reg_info, [r.regInfo]);
+    // The chain's own genesis loader accepts the section (master keys, policy, reg_info entry).
+    const doc = buildDevGenesis({
+      genesisTimeNs: NOW_NS,
+      nodeExchKey: boot.keys.seedExchangePublicKey,
+      ioExchKey: boot.keys.ioExchangePublicKey,
+      authorityPublicKeys: [],
+      measurements: [],
+    });
+    validateGenesis({ ...doc, app_state: { ...doc.app_state, register: g } });
     // A joined enclave refuses a second load.
     await assert.rejects(
       completeJoin(home("j1"), {

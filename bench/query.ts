@@ -1,151 +1,336 @@
-// REST query bench: p50 / p99 latency and queries/s through the LCD at 1, 10 and 100 concurrent clients, each
-// client a keep-alive connection sending secretjs-shaped GETs. The node runs in a child process so the load
-// generator does not share its event loop.
-// LABEL: these are BANK BALANCE queries (`GET /cosmos/bank/v1beta1/balances/{addr}/by_denom?denom=uscrt`, what
-// secretjs' query.bank.balance sends). Encrypted compute smart queries are not wired into a node yet; when they
-// are, only `requestPath` and the child's backend change (issue 5 targets: p50 ≤ 2 ms, p99 ≤ 10 ms, ≥ 2,000 q/s
-// at 100 clients).
+// REST query bench (issue 5): encrypted SNIP-20 / counter smart queries through the LCD exactly as secretjs sends
+// them (`GET /compute/v1beta1/query/{addr}?query=<base64 of nonce ‖ pubkey ‖ AES-SIV ciphertext>`, encrypted with
+// secretjs' own EncryptionUtilsImpl keyed to the node's IO key; answers decrypted by it), then bank balance
+// queries, at 1, 10 and 100 concurrent keep-alive clients: p50 / p99 latency and queries/s. The node is a real
+// `shroud dev` (enclave worker, compute, REST) in a child process so the load generator has its own event loop.
 // Run: npm run bench:query   or   node --import tsx bench/query.ts [seconds-per-level (default 3)]
+//      BENCH_PROF=1 … writes V8 CPU profiles of the node process (main thread + enclave worker) to
+//      $TMPDIR/shroud-bench-query-prof/ (open in Chrome DevTools).
 import { fork, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, get } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { toBech32 } from "../src/chain/address.js";
-import { startRestServer } from "../src/api/rest/server.js";
-import { startTestNode } from "../src/api/rest/testdata/testChain.js";
+import {
+  EncryptionUtilsImpl,
+  fromBase64,
+  fromUtf8,
+  SecretNetworkClient,
+  toBase64,
+  TxResultCode,
+  Wallet,
+} from "secretjs";
+import { startDev } from "../src/cli/dev.js";
+import { DEV_MNEMONICS } from "../src/cli/devGenesis.js";
+import { DEV_SERVICES } from "../src/cli/services.js";
 
 const LEVELS = [1, 10, 100];
-/** One connection cannot pace 0.5 ms sends with timers; the open loop starts at 10 clients. */
-const OPEN_LEVELS = [10, 100];
-const ACCOUNTS = 200;
 const WARMUP_MS = 500;
-/** The issue's throughput target, used as the open-loop offered load. */
-const OPEN_RATE = 2000;
-const QUERY_KIND = "bank balance (plaintext; compute smart queries not wired yet)";
+/** Distinct encrypted queries per contract (each with its own nonce, as secretjs makes them). */
+const POOL = 400;
+/** Answers decrypted and checked per level, after timing (secretjs' pure-JS x25519 would load the generator). */
+const CHECK_PER_LEVEL = 200;
+const TARGETS = "targets at 100 clients: p50 ≤ 2 ms, p99 ≤ 10 ms, ≥ 2,000 q/s";
+const CHAIN_ID = "secretdev-1";
+const GAS = { gasLimit: 5_000_000, broadcastCheckIntervalMs: 100 };
+const VIEWING_KEY = "bench-key";
 
-const address = (i: number): string => {
-  const a = new Uint8Array(20);
-  new DataView(a.buffer).setUint32(0, i + 1);
-  return toBech32(a);
-};
-
-function requestPath(i: number): string {
-  return `/cosmos/bank/v1beta1/balances/${address(i % ACCOUNTS)}/by_denom?denom=uscrt`;
-}
-
-/** Child: the node (auth/bank over the real store, DevEngine, LCD) on a free port. */
+/** Child: a fresh `shroud dev` with only its REST service, on a free port. */
 async function serve(): Promise<void> {
-  const funded: Record<string, bigint> = {};
-  for (let i = 0; i < ACCOUNTS; i++) funded[address(i)] = BigInt(1_000_000 + i);
-  const node = await startTestNode({ funded });
-  await node.engine.produceBlock();
-  const rest = await startRestServer(node.backend, "127.0.0.1", 0);
-  process.send?.({ port: rest.port });
-  process.on("message", () => {
-    void rest.close().then(() => node.close().then(() => process.exit(0)));
+  const home = mkdtempSync(join(tmpdir(), "shroud-bench-query-"));
+  let url = "";
+  const rest = DEV_SERVICES.filter((s) => s.name === "REST");
+  const node = await startDev({
+    home: join(home, "dev"),
+    reset: true,
+    blockTimeMs: 50,
+    host: "127.0.0.1",
+    rpcPort: 0,
+    restPort: 0,
+    faucetPort: 0,
+    services: rest,
+    log: (l) => {
+      url = /REST \(LCD\) on (http:\/\/\S+)/.exec(l)?.[1] ?? url;
+    },
+  });
+  process.send?.({ url });
+  process.on("message", (m) => {
+    if (m === "cpu") {
+      // The whole process: the REST/app main thread and the enclave worker thread.
+      const u = process.cpuUsage();
+      process.send?.({ cpuUs: u.user + u.system });
+      return;
+    }
+    void node.stop().then(() => {
+      rmSync(home, { recursive: true, force: true });
+      process.exit(0);
+    });
   });
 }
 
-function once(agent: Agent, port: number, path: string): Promise<void> {
+interface Target {
+  readonly address: string;
+  readonly codeHash: string;
+}
+
+const wasm = (name: string): Uint8Array =>
+  new Uint8Array(readFileSync(new URL(`../contracts/build/${name}`, import.meta.url)));
+
+function attr(tx: { arrayLog?: { type: string; key: string; value: string }[] }, key: string): string {
+  const v = tx.arrayLog?.find((l) => l.type === "message" && l.key === key)?.value;
+  if (v === undefined) throw new Error(`tx has no message.${key}`);
+  return v;
+}
+
+async function deploy(
+  client: SecretNetworkClient,
+  sender: string,
+  file: string,
+  init: object,
+): Promise<Target> {
+  const store = await client.tx.compute.storeCode(
+    { sender, wasm_byte_code: wasm(file), source: "", builder: "" },
+    GAS,
+  );
+  if (store.code !== TxResultCode.Success) throw new Error(`store ${file}: ${store.rawLog}`);
+  const codeId = attr(store, "code_id");
+  const { code_hash } = await client.query.compute.codeHashByCodeId({ code_id: codeId });
+  const inst = await client.tx.compute.instantiateContract(
+    { sender, code_id: codeId, code_hash: code_hash ?? "", label: `bench-${file}`, init_msg: init },
+    GAS,
+  );
+  if (inst.code !== TxResultCode.Success) throw new Error(`instantiate ${file}: ${inst.rawLog}`);
+  return { address: attr(inst, "contract_address"), codeHash: code_hash ?? "" };
+}
+
+/** Counter and SNIP-20 contracts, and a viewing key so the SNIP-20 balance query is the authenticated one. */
+async function setUp(url: string): Promise<{ counter: Target; snip20: Target; owner: string }> {
+  const wallet = new Wallet(DEV_MNEMONICS.a);
+  const client = new SecretNetworkClient({ url, chainId: CHAIN_ID, wallet, walletAddress: wallet.address });
+  const owner = wallet.address;
+  const counter = await deploy(client, owner, "counter.wasm.gz", { count: 7 });
+  const snip20 = await deploy(client, owner, "snip20.wasm.gz", {
+    name: "Bench Token",
+    symbol: "BNCH",
+    decimals: 6,
+    initial_balances: [{ address: owner, amount: "123456" }],
+    prng_seed: toBase64(new TextEncoder().encode("bench")),
+  });
+  const vk = await client.tx.snip20.setViewingKey(
+    {
+      sender: owner,
+      contract_address: snip20.address,
+      code_hash: snip20.codeHash,
+      msg: { set_viewing_key: { key: VIEWING_KEY } },
+    },
+    GAS,
+  );
+  if (vk.code !== TxResultCode.Success) throw new Error(`set_viewing_key: ${vk.rawLog}`);
+  return { counter, snip20, owner };
+}
+
+/** One prepared request: its path and what decrypting the answer must give. */
+interface Prepared {
+  readonly path: string;
+  readonly nonce: Uint8Array;
+  readonly expect: (answer: unknown) => boolean;
+}
+
+async function smartPool(url: string): Promise<{ pool: Prepared[]; enc: EncryptionUtilsImpl }> {
+  const { counter, snip20, owner } = await setUp(url);
+  const enc = new EncryptionUtilsImpl(url);
+  const out: Prepared[] = [];
+  for (let i = 0; i < POOL; i++) {
+    for (const [t, query, expect] of [
+      [counter, { get_count: {} }, (a: unknown) => (a as { count?: number }).count === 7],
+      [
+        snip20,
+        { balance: { address: owner, key: VIEWING_KEY } },
+        (a: unknown) => (a as { balance?: { amount?: string } }).balance?.amount === "123456",
+      ],
+    ] as const) {
+      const ct = await enc.encrypt(t.codeHash, query);
+      const qs = new URLSearchParams({ query: toBase64(ct) }).toString();
+      out.push({ path: `/compute/v1beta1/query/${t.address}?${qs}`, nonce: ct.slice(0, 32), expect });
+    }
+  }
+  return { pool: out, enc };
+}
+
+function bankPool(): Prepared[] {
+  return Object.values(DEV_MNEMONICS).map((m) => ({
+    path: `/cosmos/bank/v1beta1/balances/${new Wallet(m).address}/by_denom?denom=uscrt`,
+    nonce: new Uint8Array(),
+    expect: () => true,
+  }));
+}
+
+function once(agent: Agent, port: number, path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     get({ host: "127.0.0.1", port, path, agent }, (res) => {
-      if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode} for ${path}`));
-      res.resume();
-      res.on("end", resolve);
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => (body += d));
+      res.on("end", () => {
+        if (res.statusCode === 200) resolve(body);
+        else reject(new Error(`status ${res.statusCode} for ${path}: ${body}`));
+      });
     }).on("error", reject);
   });
 }
 
-async function client(agent: Agent, port: number, id: number, until: bigint, lat: number[]): Promise<void> {
+interface Sample {
+  readonly item: Prepared;
+  readonly body: string;
+}
+
+async function client(
+  agent: Agent,
+  port: number,
+  pool: readonly Prepared[],
+  id: number,
+  until: bigint,
+  lat: number[],
+  samples: Sample[],
+): Promise<void> {
   for (let i = id; process.hrtime.bigint() < until; i += 7) {
+    const item = pool[i % pool.length]!;
     const t0 = process.hrtime.bigint();
-    await once(agent, port, requestPath(i));
+    const body = await once(agent, port, item.path);
     lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    if (samples.length < CHECK_PER_LEVEL) samples.push({ item, body });
   }
 }
 
 const pct = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
-/**
- * Open loop: `clients` connections share a fixed total `rate`; each request's latency counts from its scheduled
- * send time, so a stalled server cannot hide queueing (no coordinated omission).
- */
-async function openClient(
-  agent: Agent,
-  port: number,
-  id: number,
-  start: bigint,
-  intervalNs: bigint,
-  count: number,
-  lat: number[],
-): Promise<void> {
-  for (let k = 0; k < count; k++) {
-    const due = start + BigInt(k) * intervalNs;
-    const wait = Number(due - process.hrtime.bigint()) / 1e6;
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    await once(agent, port, requestPath(id + k * 7));
-    lat.push(Number(process.hrtime.bigint() - due) / 1e6);
-  }
+interface Row {
+  readonly clients: number;
+  readonly requests: number;
+  readonly qps: number;
+  readonly p50: number;
+  readonly p99: number;
+  /** Node-process CPU (main thread + enclave worker) per query: robust to other load on the machine. */
+  readonly cpuMsPerQuery: number;
 }
 
-async function openLevel(port: number, clients: number, rate: number, seconds: number) {
+interface Node {
+  readonly port: number;
+  readonly child: ChildProcess;
+}
+
+/** CPU time (µs) the node process has used so far. */
+function nodeCpuUs(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const on = (m: unknown): void => {
+      const us = (m as { cpuUs?: number }).cpuUs;
+      if (us === undefined) return;
+      child.off("message", on);
+      resolve(us);
+    };
+    child.on("message", on);
+    child.send("cpu");
+  });
+}
+
+async function level(node: Node, pool: readonly Prepared[], clients: number, seconds: number) {
+  const { port, child } = node;
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
-  const intervalNs = BigInt(Math.round((1e9 * clients) / rate));
-  const count = Math.max(1, Math.round((rate * seconds) / clients));
-  const lat: number[] = [];
-  const t0 = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: clients }, (_, id) =>
-      openClient(agent, port, id, t0 + (intervalNs * BigInt(id)) / BigInt(clients), intervalNs, count, lat),
-    ),
-  );
-  const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
-  agent.destroy();
-  lat.sort((a, b) => a - b);
-  return { clients, requests: lat.length, qps: lat.length / elapsed, p50: pct(lat, 50), p99: pct(lat, 99) };
-}
-
-function row(r: { clients: number; requests: number; qps: number; p50: number; p99: number }): string {
-  return (
-    `${String(r.clients).padStart(7)}  ${String(r.requests).padStart(8)}  ${r.qps.toFixed(0).padStart(7)}` +
-    `  ${r.p50.toFixed(3).padStart(7)}  ${r.p99.toFixed(3).padStart(7)}`
-  );
-}
-
-async function level(port: number, clients: number, seconds: number) {
-  const agent = new Agent({ keepAlive: true, maxSockets: clients });
-  const run = async (ms: number, lat: number[]) => {
+  const run = async (ms: number, lat: number[], samples: Sample[]) => {
     const until = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
-    await Promise.all(Array.from({ length: clients }, (_, id) => client(agent, port, id, until, lat)));
+    const all = Array.from({ length: clients }, (_, id) =>
+      client(agent, port, pool, id, until, lat, samples),
+    );
+    await Promise.all(all);
   };
-  await run(WARMUP_MS, []);
+  await run(WARMUP_MS, [], []);
   const lat: number[] = [];
+  const samples: Sample[] = [];
+  const cpu0 = await nodeCpuUs(child);
   const t0 = process.hrtime.bigint();
-  await run(seconds * 1000, lat);
+  await run(seconds * 1000, lat, samples);
   const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpuMs = ((await nodeCpuUs(child)) - cpu0) / 1000;
   agent.destroy();
   lat.sort((a, b) => a - b);
-  return { clients, requests: lat.length, qps: lat.length / elapsed, p50: pct(lat, 50), p99: pct(lat, 99) };
+  const row: Row = {
+    clients,
+    requests: lat.length,
+    qps: lat.length / elapsed,
+    p50: pct(lat, 50),
+    p99: pct(lat, 99),
+    cpuMsPerQuery: cpuMs / lat.length,
+  };
+  return { row, samples };
+}
+
+/** Decrypts smart-query answers as secretjs' queryContract does and checks them. */
+async function check(enc: EncryptionUtilsImpl, samples: readonly Sample[]): Promise<number> {
+  let ok = 0;
+  for (const { item, body } of samples) {
+    if (item.nonce.length === 0) {
+      ok++;
+      continue;
+    }
+    const { data } = JSON.parse(body) as { data: string };
+    const plain = await enc.decrypt(fromBase64(data), item.nonce);
+    const answer: unknown = JSON.parse(fromUtf8(fromBase64(fromUtf8(plain))));
+    if (!item.expect(answer)) throw new Error(`unexpected answer ${JSON.stringify(answer)}`);
+    ok++;
+  }
+  return ok;
+}
+
+function fmt(r: Row): string {
+  const n = (v: number, w: number, d = 0) => v.toFixed(d).padStart(w);
+  const lat = `${n(r.p50, 7, 3)}  ${n(r.p99, 7, 3)}`;
+  const cpu = `${n(r.cpuMsPerQuery, 8, 3)}  ${n(1000 / r.cpuMsPerQuery, 7)}`;
+  return `${n(r.clients, 7)}  ${n(r.requests, 8)}  ${n(r.qps, 7)}  ${lat}  ${cpu}`;
+}
+
+async function table(title: string, node: Node, pool: Prepared[], seconds: number, enc: EncryptionUtilsImpl) {
+  console.log(`\n${title}`);
+  console.log("clients  requests      q/s   p50 ms   p99 ms  cpu ms/q  q/cpu-s  checked");
+  for (const c of LEVELS) {
+    const { row, samples } = await level(node, pool, c, seconds);
+    const ok = await check(enc, samples);
+    console.log(`${fmt(row)}  ${ok} ok`);
+  }
 }
 
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? "3");
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ["--serve"]);
-  const port = await new Promise<number>((resolve, reject) => {
+  const profDir = join(tmpdir(), "shroud-bench-query-prof");
+  const execArgv = [...process.execArgv];
+  if (process.env.BENCH_PROF === "1") execArgv.push("--cpu-prof", `--cpu-prof-dir=${profDir}`);
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ["--serve"], { execArgv });
+  const url = await new Promise<string>((resolve, reject) => {
     child.once("message", (m) => {
-      resolve((m as { port: number }).port);
+      resolve((m as { url: string }).url);
     });
     child.once("exit", (code) => {
       reject(new Error(`node process exited (${code})`));
     });
   });
-  console.log(`query bench: ${QUERY_KIND}; ${seconds} s per level after ${WARMUP_MS} ms warm-up`);
-  console.log("closed loop (each client sends its next query when the last one answered): max throughput");
-  console.log("clients  requests      q/s   p50 ms   p99 ms");
-  for (const c of LEVELS) console.log(row(await level(port, c, seconds)));
-  console.log(`open loop at ${OPEN_RATE} q/s in total (latency from the scheduled send time)`);
-  console.log("clients  requests      q/s   p50 ms   p99 ms");
-  for (const c of OPEN_LEVELS) console.log(row(await openLevel(port, c, OPEN_RATE, seconds)));
+  const node: Node = { port: Number(new URL(url).port), child };
+  const t0 = performance.now();
+  const { pool: smart, enc } = await smartPool(url);
+  const prep = ((performance.now() - t0) / 1000).toFixed(1);
+  console.log(`query bench on shroud dev (enclave worker, compute, REST); ${seconds} s per level after`);
+  console.log(`${WARMUP_MS} ms warm-up; contracts deployed + ${smart.length} queries encrypted in ${prep} s`);
+  console.log(TARGETS);
+  console.log(
+    "cpu ms/q: node-process CPU (REST/app thread + enclave worker) per query; q/cpu-s = 1000 / that.",
+  );
+  console.log(
+    `answers: the first ${CHECK_PER_LEVEL} of each level decrypted with secretjs and checked, after timing`,
+  );
+  const kinds = "counter get_count / SNIP-20 balance with viewing key, alternating";
+  await table(`encrypted smart queries (${kinds})`, node, smart, seconds, enc);
+  const bank = "bank balance queries (plaintext, secretjs query.bank.balance)";
+  await table(bank, node, bankPool(), seconds, enc);
   child.send("stop");
 }
 

@@ -1,7 +1,7 @@
 // Synchronous SQLite readers: the latest committed state (paged iteration, so no statement stays open while a
 // caller interleaves other reads) and a reader "as of height H" that layers the undo log over the latest state.
 import type Database from "better-sqlite3";
-import type { KVReader } from "./types.js";
+import type { KVReader, KVWrite } from "./types.js";
 import { assertKey, mergeIterate } from "./memory.js";
 
 /** Rows fetched per page of an iteration. Small enough to stay lazy, large enough to amortize the query. */
@@ -11,18 +11,58 @@ type Row = [Buffer, Buffer | null];
 
 export const view = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
+/**
+ * Point reads cached by LatestReader (values and absences). A block re-reads the same hot keys (fee collector,
+ * contract config, the sender's account) in CheckTx, proposals and FinalizeBlock; a hit skips SQLite.
+ */
+export const READ_CACHE_MAX = 65_536;
+
+const cacheId = (k: Uint8Array): string =>
+  Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString("latin1");
+
 /** The latest committed state: table `latest(key, value)`. A live view: it moves with each commit. */
 export class LatestReader implements KVReader {
   private readonly getStmt: Database.Statement<[Uint8Array], Buffer>;
   private readonly pages = new Map<string, Database.Statement<Uint8Array[], Row>>();
+  // key → value, null = absent. Exact: the only writer of `latest` is the store's commit, which calls
+  // applyCommitted with the same write set after its transaction succeeded. LRU via Map insertion order.
+  private readonly cache = new Map<string, Uint8Array | null>();
 
   constructor(private readonly db: Database.Database) {
     this.getStmt = db.prepare<[Uint8Array], Buffer>("SELECT value FROM latest WHERE key = ?").pluck();
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    const v = this.getStmt.get(assertKey(key));
-    return v === undefined ? undefined : view(v);
+    const id = cacheId(assertKey(key));
+    const hit = this.cache.get(id);
+    if (hit !== undefined) {
+      this.cache.delete(id);
+      this.cache.set(id, hit);
+      return hit ?? undefined;
+    }
+    const v = this.getStmt.get(key);
+    const value = v === undefined ? undefined : view(v);
+    this.remember(id, value ?? null);
+    return value;
+  }
+
+  private remember(id: string, value: Uint8Array | null): void {
+    if (this.cache.size >= READ_CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(id, value);
+  }
+
+  /** Called by the store after a commit transaction succeeded: the cache follows the write set. */
+  applyCommitted(writes: readonly KVWrite[]): void {
+    for (const [k, v] of writes) {
+      const id = cacheId(k);
+      // Only keys already cached are updated: a block's writes should not evict the hot read set.
+      if (this.cache.has(id)) this.cache.set(id, v ?? null);
+    }
+  }
+
+  /** Drops every cached read (tests; or after anything but the store's commit touched the database). */
+  clearCache(): void {
+    this.cache.clear();
   }
 
   has(key: Uint8Array): boolean {

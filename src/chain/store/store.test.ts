@@ -74,6 +74,23 @@ describe("Store", () => {
     });
   });
 
+  test("the point-read cache follows every commit (cached values, cached absences, deletes, new keys)", () => {
+    const store = openStoreAt(":memory:");
+    const model = new MemoryKVStore();
+    for (let h = 1; h <= 12; h++) {
+      // Read every key first (caching values and absences), then commit: reads must see the new state.
+      for (let i = 0; i < shape.keySpace; i++) store.committed.get(testKey(i));
+      store.commit(h, blockWrites(h, shape));
+      apply(model, h);
+      for (let i = 0; i < shape.keySpace; i++) {
+        const k = testKey(i);
+        assert.deepEqual(store.committed.get(k), model.get(k), `height ${h} key ${i}`);
+        assert.equal(store.committed.has(k), model.has(k));
+      }
+    }
+    store.close();
+  });
+
   test("keepRecent prunes old heights and keeps recent ones exact", () => {
     const store = openStoreAt(":memory:", { keepRecent: 3 });
     const model = new MemoryKVStore();

@@ -175,6 +175,7 @@ export class Store {
     const first = this.state.lastHeight === 0 ? p.height : this.state.earliestHeight;
     const earliest = this.keepRecent === 0 ? first : Math.max(first, p.height - this.keepRecent + 1);
     this.commitTx(p, earliest);
+    this.latest.applyCommitted(p.writes);
     p.commitment.publish();
     this.state = { lastHeight: p.height, lastAppHash: p.appHash, earliestHeight: earliest };
     return p.appHash;

@@ -1,5 +1,5 @@
-// gRPC query methods over ABCI Query (path = full method name, data = protobuf request) for auth, bank and
-// registration. Each decodes the request with cosmjs-types (or our registration codec), calls the module's
+// gRPC query methods over ABCI Query (path = full method name, data = protobuf request) for auth, bank (with
+// SendEnabled and DenomOwners) and registration. Each decodes the request with cosmjs-types (or our registration codec), calls the module's
 // query server (which validates and throws QueryError) and encodes the protobuf response.
 import {
   QueryAccountRequest,
@@ -11,7 +11,11 @@ import {
   QueryAllBalancesResponse,
   QueryBalanceRequest,
   QueryBalanceResponse,
+  QueryDenomOwnersRequest,
+  QueryDenomOwnersResponse,
   QueryParamsResponse as BankParamsResponse,
+  QuerySendEnabledRequest,
+  QuerySendEnabledResponse,
   QuerySupplyOfRequest,
   QuerySupplyOfResponse,
   QueryTotalSupplyResponse,
@@ -19,7 +23,9 @@ import {
 import { Params as AuthParams } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { Any } from "cosmjs-types/google/protobuf/any";
 import { encodeAccount, type Account } from "../modules/auth/types.js";
-import { fromBech32 } from "../address.js";
+import { fromBech32, toBech32 } from "../address.js";
+import { isValidDenom } from "../tx/coins.js";
+import type { Context } from "../tx/context.js";
 import { GrpcCode, QueryError } from "../errors.js";
 import type { AuthModule } from "../modules/auth/module.js";
 import type { BankModule } from "../modules/bank/module.js";
@@ -36,7 +42,7 @@ function req<T>(decode: (b: Uint8Array) => T, b: Uint8Array): T {
   }
 }
 
-const page = (total: string) => ({ nextKey: new Uint8Array(), total: BigInt(total) });
+const page = (total: string | number) => ({ nextKey: new Uint8Array(), total: BigInt(total) });
 
 export function authGrpc(auth: AuthModule): Record<string, GrpcQueryHandler> {
   return {
@@ -79,6 +85,23 @@ export function bankGrpc(bank: BankModule): Record<string, GrpcQueryHandler> {
       const r = req((b) => QuerySupplyOfRequest.decode(b), data);
       return QuerySupplyOfResponse.encode({ amount: bank.query.supplyOf(ctx, r.denom).amount }).finish();
     },
+    "/cosmos.bank.v1beta1.Query/SendEnabled": (ctx, data) => {
+      const r = req((b) => QuerySendEnabledRequest.decode(b), data);
+      return QuerySendEnabledResponse.encode(sendEnabledAnswer(bank, ctx, r.denoms)).finish();
+    },
+    "/cosmos.bank.v1beta1.Query/DenomOwners": (ctx, data) => {
+      const r = req((b) => QueryDenomOwnersRequest.decode(b), data);
+      // SDK grpc_query.go: sdk.ValidateDenom → InvalidArgument.
+      if (!isValidDenom(r.denom)) throw new QueryError(GrpcCode.InvalidArgument, `invalid denom: ${r.denom}`);
+      const owners = bank.keeper.denomOwners(ctx, r.denom).map((o) => ({
+        address: toBech32(o.address),
+        balance: { denom: r.denom, amount: o.amount.toString() },
+      }));
+      return QueryDenomOwnersResponse.encode({
+        denomOwners: owners,
+        pagination: page(owners.length),
+      }).finish();
+    },
     "/cosmos.bank.v1beta1.Query/Params": (ctx) => {
       const { params } = bank.query.params(ctx);
       // send_enabled in Params is deprecated since SDK v0.47 (per-denom flags have their own query): left empty.
@@ -88,6 +111,19 @@ export function bankGrpc(bank: BankModule): Record<string, GrpcQueryHandler> {
       return BankParamsResponse.encode(p).finish();
     },
   };
+}
+
+/** SDK v0.50 SendEnabled query: the stored flags of the asked denoms (absent ones left out), or all stored. */
+function sendEnabledAnswer(bank: BankModule, ctx: Context, denoms: readonly string[]) {
+  const k = bank.keeper;
+  const entries =
+    denoms.length === 0
+      ? k.sendEnabledEntries(ctx)
+      : denoms.flatMap((denom) => {
+          const enabled = k.getSendEnabled(ctx, denom);
+          return enabled === undefined ? [] : [{ denom, enabled }];
+        });
+  return { sendEnabled: entries, ...(denoms.length === 0 ? { pagination: page(entries.length) } : {}) };
 }
 
 /** SN proto/secret/registration/v1beta1/query.proto: Key{1 key}, QueryEncryptedSeed{Request 1 pub_key, Response 1 encrypted_seed}. */

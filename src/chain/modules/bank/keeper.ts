@@ -20,6 +20,7 @@ import type { BankAccountKeeper } from "./expectedKeepers.js";
 import {
   BALANCES_PREFIX,
   PARAMS_KEY,
+  SEND_ENABLED_PREFIX,
   STORE_PREFIX,
   SUPPLY_PREFIX,
   accountBalancesPrefix,
@@ -82,6 +83,38 @@ export class BankKeeper implements SendKeeper {
 
   setSendEnabled(ctx: Context, denom: string, enabled: boolean): void {
     this.store(ctx).set(sendEnabledKey(denom), Uint8Array.of(enabled ? 1 : 0));
+  }
+
+  /** The stored per-denom flag, or undefined when the denom follows default_send_enabled. */
+  getSendEnabled(ctx: Context, denom: string): boolean | undefined {
+    const b = this.store(ctx).get(sendEnabledKey(denom));
+    return b === undefined ? undefined : b[0] === 1;
+  }
+
+  /** Removes the per-denom flag (the denom then follows default_send_enabled; SDK DeleteSendEnabled). */
+  deleteSendEnabled(ctx: Context, denom: string): void {
+    this.store(ctx).delete(sendEnabledKey(denom));
+  }
+
+  /** Every stored per-denom flag, in denom (byte) order. */
+  sendEnabledEntries(ctx: Context): { denom: string; enabled: boolean }[] {
+    const p = SEND_ENABLED_PREFIX;
+    return [...this.store(ctx).iterate(p, prefixEnd(p))].map(([k, v]) => ({
+      denom: utf8.decode(k.subarray(p.length)),
+      enabled: v[0] === 1,
+    }));
+  }
+
+  /**
+   * Holders of `denom` with their balances, by address bytes (SDK DenomOwners order). A scan of every balance:
+   * there is no denom → address index (fine for a rare query; see README).
+   */
+  denomOwners(ctx: Context, denom: string): { address: Uint8Array; amount: bigint }[] {
+    const out: { address: Uint8Array; amount: bigint }[] = [];
+    for (const { address, coin } of this.iterateAllBalances(ctx)) {
+      if (coin.denom === denom) out.push({ address, amount: coin.amount });
+    }
+    return out.sort((x, y) => compareAddr(x.address, y.address));
   }
 
   isSendEnabledDenom(ctx: Context, denom: string): boolean {
@@ -293,6 +326,12 @@ export class BankKeeper implements SendKeeper {
     }
     return undefined;
   }
+}
+
+function compareAddr(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
 }
 
 /** A send-only view of a bank keeper for modules that must never mint or burn (compute, DESIGN.md rule 7). */

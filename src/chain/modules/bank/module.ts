@@ -8,6 +8,7 @@ import { MODULE_NAME } from "./keys.js";
 import { MsgMultiSendType, MsgSendType } from "./msgs.js";
 import { handleMsgMultiSend, handleMsgSend } from "./msgServer.js";
 import { BankQueryServer } from "./queryServer.js";
+import { registerSetSendEnabled } from "./sendEnabled.js";
 
 export interface BankModule {
   readonly name: string;
@@ -17,7 +18,7 @@ export interface BankModule {
   readonly query: BankQueryServer;
 }
 
-/** Builds the module and registers MsgSend/MsgMultiSend (codec + handler) in `registry`. */
+/** Builds the module and registers MsgSend/MsgMultiSend/MsgSetSendEnabled (codec + handler) in `registry`. */
 export function createBankModule(
   ak: BankAccountKeeper,
   blocked: readonly Uint8Array[],
@@ -26,5 +27,6 @@ export function createBankModule(
   const keeper = new BankKeeper(ak, blocked);
   registry.register<MsgSend>(MsgSendType, (ctx, msg) => handleMsgSend(keeper, ctx, msg));
   registry.register<MsgMultiSend>(MsgMultiSendType, (ctx, msg) => handleMsgMultiSend(keeper, ctx, msg));
+  registerSetSendEnabled(registry, keeper);
   return { name: MODULE_NAME, keeper, sendKeeper: sendOnlyView(keeper), query: new BankQueryServer(keeper) };
 }

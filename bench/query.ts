@@ -27,6 +27,9 @@ import { DEV_SERVICES } from "../src/cli/services.js";
 
 const LEVELS = [1, 10, 100];
 const WARMUP_MS = 500;
+/** Open loop: offered rates (the issue's 2,000 q/s and one the node sustains) shared by 100 clients. */
+const OPEN_RATES = [500, 2000];
+const OPEN_CLIENTS = 100;
 /** Distinct encrypted queries per contract (each with its own nonce, as secretjs makes them). */
 const POOL = 400;
 /** Answers decrypted and checked per level, after timing (secretjs' pure-JS x25519 would load the generator). */
@@ -221,6 +224,63 @@ interface Node {
   readonly child: ChildProcess;
 }
 
+/**
+ * Open loop: `clients` connections share a fixed total `rate`; each request's latency counts from its scheduled
+ * send time, so a node that falls behind cannot hide its queue (no coordinated omission).
+ */
+async function openClient(
+  agent: Agent,
+  port: number,
+  pool: readonly Prepared[],
+  id: number,
+  start: bigint,
+  intervalNs: bigint,
+  count: number,
+  lat: number[],
+): Promise<void> {
+  for (let k = 0; k < count; k++) {
+    const due = start + BigInt(k) * intervalNs;
+    const wait = Number(due - process.hrtime.bigint()) / 1e6;
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    await once(agent, port, pool[(id + k * 7) % pool.length]!.path);
+    lat.push(Number(process.hrtime.bigint() - due) / 1e6);
+  }
+}
+
+async function openLevel(
+  node: Node,
+  pool: readonly Prepared[],
+  clients: number,
+  rate: number,
+  seconds: number,
+) {
+  const agent = new Agent({ keepAlive: true, maxSockets: clients });
+  const intervalNs = BigInt(Math.round((1e9 * clients) / rate));
+  const count = Math.max(1, Math.round((rate * seconds) / clients));
+  const lat: number[] = [];
+  const cpu0 = await nodeCpuUs(node.child);
+  const t0 = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: clients }, (_, id) => {
+      const start = t0 + (intervalNs * BigInt(id)) / BigInt(clients);
+      return openClient(agent, node.port, pool, id, start, intervalNs, count, lat);
+    }),
+  );
+  const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpuMs = ((await nodeCpuUs(node.child)) - cpu0) / 1000;
+  agent.destroy();
+  lat.sort((a, b) => a - b);
+  const row: Row = {
+    clients,
+    requests: lat.length,
+    qps: lat.length / elapsed,
+    p50: pct(lat, 50),
+    p99: pct(lat, 99),
+    cpuMsPerQuery: cpuMs / lat.length,
+  };
+  return row;
+}
+
 /** CPU time (µs) the node process has used so far. */
 function nodeCpuUs(child: ChildProcess): Promise<number> {
   return new Promise((resolve) => {
@@ -329,6 +389,12 @@ async function main(): Promise<void> {
   );
   const kinds = "counter get_count / SNIP-20 balance with viewing key, alternating";
   await table(`encrypted smart queries (${kinds})`, node, smart, seconds, enc);
+  console.log(`\nsmart queries, open loop: ${OPEN_CLIENTS} clients sharing a fixed offered rate`);
+  console.log("offered  requests      q/s   p50 ms   p99 ms  cpu ms/q  q/cpu-s");
+  for (const rate of OPEN_RATES) {
+    const r = await openLevel(node, smart, OPEN_CLIENTS, rate, seconds);
+    console.log(`${String(rate).padStart(7)}${fmt(r).slice(7)}`);
+  }
   const bank = "bank balance queries (plaintext, secretjs query.bank.balance)";
   await table(bank, node, bankPool(), seconds, enc);
   child.send("stop");

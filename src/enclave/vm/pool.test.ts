@@ -85,6 +85,16 @@ describe("instance pool", () => {
     }
   });
 
+  test("an instance whose memory grew by more than 16 pages is dropped", () => {
+    const m = metered();
+    call(m, "a", true);
+    assert.equal(idleCount(m), 1);
+    assert.equal(call(m, "b", true).ok, true);
+    assert.equal(idleCount(m), 0);
+    assert.match(seen(call(m, "a", true)), /^ok 00680002/);
+    assert.equal(idleCount(m), 1);
+  });
+
   test("after a trap the instance is dropped, not reused", () => {
     const m = metered();
     call(m, "a", true);

@@ -4,12 +4,17 @@
 // globals as its whole mutable state, so after a clean call we restore both exactly and keep the instance:
 // memory zeroed and the initial contents (data segments) rewritten, every `shroud_*` global (gas, stack,
 // visible memory size, the contract's own mutable globals) set back to its value at instantiation. The
-// reset happens when the call ends, so no plaintext stays in an idle instance.
+// reset happens when the call ends, so no plaintext stays in an idle instance. Bounded: 16 modules × 2 idle
+// instances, each within 1 MiB of a fresh instance's memory.
 import { ContractInstance, inspectModule, type InstanceOptions } from "./instance.js";
 import type { WasmModule } from "./webassembly.js";
 
 /** Idle instances kept per module: enough for a contract that queries itself (re-entrant calls). */
 const MAX_IDLE_PER_MODULE = 2;
+/** Modules with a pool, least recently used dropped first: bounds the memory idle instances hold. */
+const MAX_POOLED_MODULES = 16;
+/** An instance whose real memory grew more than this past a fresh one's is dropped (reset cost, memory held). */
+const MAX_EXTRA_BYTES = 16 * 65536;
 /** Zero runs shorter than this are kept inside one initial-content run (fewer, larger copies). */
 const MERGE_GAP = 64;
 
@@ -25,7 +30,14 @@ interface ModulePool {
   readonly idle: ContractInstance[];
 }
 
-const pools = new WeakMap<WasmModule, ModulePool>();
+/** Insertion order = least recently used first. */
+const pools = new Map<WasmModule, ModulePool>();
+
+function touch(module: WasmModule, pool: ModulePool): void {
+  pools.delete(module);
+  pools.set(module, pool);
+  if (pools.size > MAX_POOLED_MODULES) pools.delete(pools.keys().next().value!);
+}
 
 /** The non-zero runs of a fresh memory (data segments), gaps under MERGE_GAP merged. */
 function captureMemory(buf: ArrayBuffer): InitialMemory {
@@ -60,6 +72,7 @@ function reset(inst: ContractInstance, pool: ModulePool): void {
 export function acquireInstance(module: WasmModule, opts: InstanceOptions, reuse = true): ContractInstance {
   if (!reuse || !inspectModule(module).reusable) return new ContractInstance(module, opts);
   const pool = pools.get(module);
+  if (pool) touch(module, pool);
   const idle = pool?.idle.pop();
   if (idle) {
     idle.bind(opts);
@@ -68,7 +81,7 @@ export function acquireInstance(module: WasmModule, opts: InstanceOptions, reuse
   const inst = new ContractInstance(module, opts);
   if (!pool) {
     const memory = captureMemory(inst.rawMemory().buffer);
-    pools.set(module, { memory, globals: inst.initialGlobals, idle: [] });
+    touch(module, { memory, globals: inst.initialGlobals, idle: [] });
   }
   return inst;
 }
@@ -82,7 +95,8 @@ export function releaseInstance(module: WasmModule, inst: ContractInstance, clea
   if (inst.gas.isExhausted() || inst.callDepthExceeded()) return;
   const pool = pools.get(module);
   if (!pool || pool.idle.length >= MAX_IDLE_PER_MODULE) return;
-  if (inst.rawMemory().buffer.byteLength < pool.memory.byteLength) return;
+  const bytes = inst.rawMemory().buffer.byteLength;
+  if (bytes < pool.memory.byteLength || bytes > pool.memory.byteLength + MAX_EXTRA_BYTES) return;
   reset(inst, pool);
   inst.unbind();
   pool.idle.push(inst);

@@ -5,7 +5,7 @@
 ;; The first byte of msg picks an extra action after observing:
 ;;   'g' grow memory by 1 page; 'o' load just past the visible end; 'f' memory.fill across the end;
 ;;   'c' memory.copy from past the end; 'r' return a result region lying past the end; 'x' grow 3 and
-;;   store into the new pages (so a later call's reused pages are dirty until reset).
+;;   store into the new pages (so a later call's reused pages are dirty until reset); 'b' grow 20 pages.
 (module
   (memory (export "memory") 2)
   (global $heap (mut i32) (i32.const 65536))
@@ -58,6 +58,8 @@
       (then
         (i32.store (local.get $out) (local.get $end))
         (return (local.get $out))))
+    (if (i32.eq (local.get $op) (i32.const 98)) ;; 'b'
+      (then (drop (memory.grow (i32.const 20)))))
     (if (i32.eq (local.get $op) (i32.const 120)) ;; 'x'
       (then
         (drop (memory.grow (i32.const 3)))

@@ -1,0 +1,205 @@
+// Localnet benchmark (issue 6): encrypted contract txs/s and submit → committed latency through a 4-validator
+// localnet (4 × `shroud start` + CometBFT v0.38 on this machine), beside the embedded DevEngine's figure for the
+// same txs in the same run. Txs: counter `increment` executes, secretjs-encrypted and signed, from 4 accounts.
+// Run: npm run bench:localnet [-- --txs N] [--validators V]
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { EncryptionUtilsImpl, MsgExecuteContract, MsgInstantiateContract, MsgStoreCode } from "secretjs";
+import { SecretNetworkClient, TxResultCode, Wallet } from "secretjs";
+import { DEV_MNEMONICS } from "../src/cli/devGenesis.js";
+import { startNode, type Node } from "./chain/setup.js";
+import { attribute, deliverOne, runTxs } from "./chain/run.js";
+import { Localnet } from "../test/network/harness.js";
+import { submitAndTrack, type LoadResult } from "./localnet/load.js";
+
+const TARGET = 400; // issue 6: ≥ 400 tx/s through a 4-validator localnet
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(name);
+  const v = i < 0 ? undefined : process.argv[i + 1];
+  return v === undefined ? dflt : Number(v);
+}
+const N = arg("--txs", 1000);
+const V = arg("--validators", 4);
+const ACCOUNTS = ["a", "b", "c", "d"] as const;
+const COUNTER = new Uint8Array(readFileSync(new URL("../contracts/build/counter.wasm", import.meta.url)));
+const COUNTER_HASH = createHash("sha256").update(COUNTER).digest("hex");
+const f = (x: number, d = 0): string => x.toFixed(d);
+
+interface Signer {
+  readonly client: SecretNetworkClient;
+  readonly address: string;
+  accountNumber: number;
+  sequence: number;
+}
+
+/** A secretjs client that signs offline: explicit signer data, the chain's tx key given directly. */
+function offlineSigner(mnemonic: string, chainId: string, txKey: Uint8Array, accountNumber: number): Signer {
+  const wallet = new Wallet(mnemonic);
+  const utils = new EncryptionUtilsImpl("http://unused.invalid", new Uint8Array(32).fill(7));
+  (utils as unknown as { consensusIoPubKey: Uint8Array }).consensusIoPubKey = txKey;
+  const client = new SecretNetworkClient({
+    url: "http://127.0.0.1:1",
+    chainId,
+    wallet,
+    walletAddress: wallet.address,
+    encryptionUtils: utils,
+  });
+  return { client, address: wallet.address, accountNumber, sequence: 0 };
+}
+
+function sign(
+  s: Signer,
+  msg: MsgStoreCode | MsgInstantiateContract | MsgExecuteContract<object>,
+  chainId: string,
+  gas: number,
+) {
+  return s.client.prepareAndSign([msg], {
+    gasLimit: gas,
+    explicitSignerData: { accountNumber: s.accountNumber, sequence: s.sequence++, chainId },
+  });
+}
+
+/** n increments, round-robin over the signers (each signer's sequences in order). */
+async function signIncrements(
+  signers: Signer[],
+  contract: string,
+  n: number,
+  chainId: string,
+): Promise<Uint8Array[][]> {
+  const per: Uint8Array[][] = signers.map(() => []);
+  for (let i = 0; i < n; i++) {
+    const k = i % signers.length;
+    const s = signers[k]!;
+    const msg = new MsgExecuteContract({
+      sender: s.address,
+      contract_address: contract,
+      code_hash: COUNTER_HASH,
+      msg: { increment: {} },
+      sent_funds: [],
+    });
+    per[k]!.push(await sign(s, msg, chainId, 200_000));
+  }
+  return per;
+}
+
+async function devEngineFigure(): Promise<{ txs: number; tps: number; blockP50: number }> {
+  const node: Node = await startNode(0);
+  try {
+    const signers = ACCOUNTS.map((a) =>
+      offlineSigner(
+        DEV_MNEMONICS[a],
+        node.chainId,
+        node.txKey(),
+        node.accountNumber(new Wallet(DEV_MNEMONICS[a]).address),
+      ),
+    );
+    const s0 = signers[0]!;
+    const stored = await deliverOne(
+      node,
+      await sign(
+        s0,
+        new MsgStoreCode({ sender: s0.address, wasm_byte_code: COUNTER, source: "", builder: "" }),
+        node.chainId,
+        5_000_000,
+      ),
+    );
+    const codeId = Number(attribute(stored, "message", "code_id"));
+    const inst = await deliverOne(
+      node,
+      await sign(
+        s0,
+        new MsgInstantiateContract({
+          sender: s0.address,
+          code_id: codeId,
+          code_hash: COUNTER_HASH,
+          label: "c",
+          init_msg: { count: 0 },
+        }),
+        node.chainId,
+        1_000_000,
+      ),
+    );
+    const contract = attribute(inst, "message", "contract_address") ?? "";
+    const per = await signIncrements(signers, contract, N, node.chainId);
+    // Interleave so each block holds every signer's txs in sequence order.
+    const txs: Uint8Array[] = [];
+    for (let i = 0; i < N; i++) txs.push(per[i % per.length]![Math.floor(i / per.length)]!);
+    const r = await runTxs(node, txs, 500);
+    const sorted = [...r.blockMs].sort((a, b) => a - b);
+    return {
+      txs: r.txs,
+      tps: (r.txs * 1000) / r.wallMs,
+      blockP50: sorted[Math.floor(sorted.length / 2)] ?? 0,
+    };
+  } finally {
+    await node.close();
+  }
+}
+
+async function localnetFigure(): Promise<LoadResult & { blocks: number }> {
+  const net = await Localnet.create(V);
+  try {
+    for (let i = 0; i < V; i++) net.start(i);
+    if (!(await net.waitHeight([...Array(V).keys()], 2, 120_000))) throw new Error("localnet did not start");
+    const chainId = net.info.chainId;
+    const w0 = new Wallet(DEV_MNEMONICS.a);
+    const c0 = new SecretNetworkClient({ url: net.rest(0), chainId, wallet: w0, walletAddress: w0.address });
+    const gas = { broadcastCheckIntervalMs: 200 };
+    const up = await c0.tx.compute.storeCode(
+      { sender: w0.address, wasm_byte_code: COUNTER, source: "", builder: "" },
+      { ...gas, gasLimit: 5_000_000 },
+    );
+    if (up.code !== TxResultCode.Success) throw new Error(up.rawLog);
+    const codeId = up.arrayLog?.find((l) => l.type === "message" && l.key === "code_id")?.value ?? "";
+    const inst = await c0.tx.compute.instantiateContract(
+      { sender: w0.address, code_id: codeId, code_hash: COUNTER_HASH, label: "c", init_msg: { count: 0 } },
+      { ...gas, gasLimit: 1_000_000 },
+    );
+    if (inst.code !== TxResultCode.Success) throw new Error(inst.rawLog);
+    const contract =
+      inst.arrayLog?.find((l) => l.type === "message" && l.key === "contract_address")?.value ?? "";
+    const rest = async (path: string): Promise<any> => (await fetch(`${net.rest(0)}${path}`)).json();
+    const key = new Uint8Array(
+      Buffer.from(((await rest("/registration/v1beta1/tx-key")) as { key: string }).key, "base64"),
+    );
+    const signers = await Promise.all(
+      ACCOUNTS.map(async (a) => {
+        const addr = new Wallet(DEV_MNEMONICS[a]).address;
+        const { account } = (await rest(`/cosmos/auth/v1beta1/accounts/${addr}`)) as {
+          account: { account_number: string; sequence: string };
+        };
+        const s = offlineSigner(DEV_MNEMONICS[a], chainId, key, Number(account.account_number));
+        s.sequence = Number(account.sequence);
+        return s;
+      }),
+    );
+    const per = await signIncrements(signers, contract, N, chainId);
+    const h0 = await net.height(0);
+    const r = await submitAndTrack(net, per, h0);
+    return { ...r, blocks: (await net.height(0)) - h0 };
+  } finally {
+    await net.close();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `bench:localnet N=${N} encrypted counter increments from ${ACCOUNTS.length} accounts, ${V} validators`,
+  );
+  const dev = await devEngineFigure();
+  console.log(
+    `DevEngine: ${dev.txs} txs, ${f(dev.tps)} tx/s (blocks of 500, block p50 ${f(dev.blockP50)} ms)`,
+  );
+  const ln = await localnetFigure();
+  console.log(`\nengine | txs | tx/s | latency p50 ms | latency p99 ms | failed | target`);
+  console.log(`--- | --- | --- | --- | --- | --- | ---`);
+  console.log(`DevEngine (in-process, 1 node) | ${dev.txs} | ${f(dev.tps)} | — | — | 0 | —`);
+  console.log(
+    `${V}-validator localnet | ${ln.committed} | ${f(ln.tps)} | ${f(ln.p50)} | ${f(ln.p99)} | ${ln.failed} | ≥ ${TARGET}/s`,
+  );
+  console.log(
+    `\nlocalnet ÷ DevEngine: ${f(ln.tps / dev.tps, 2)} ; localnet ÷ target: ${f(ln.tps / TARGET, 2)} ; ${ln.blocks} blocks`,
+  );
+}
+
+await main();

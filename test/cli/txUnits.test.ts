@@ -11,7 +11,14 @@ import { parseAddress, parseCodeId, parseCoins, parseJsonObject } from "../../sr
 import { priceForFee } from "../../src/cli/tx/broadcast.js";
 import { decodeData } from "../../src/cli/tx/result.js";
 import { armor, open, seal, unarmor, WrongPassphraseError } from "../../src/cli/keys/sealed.js";
-import { ENCRYPTION_SEED_LABEL, encryptionSeedFor, normalizeMnemonic } from "../../src/cli/keys/wallet.js";
+import {
+  ENCRYPTION_SEED_LABEL,
+  encryptionSeedFor,
+  newMnemonic,
+  normalizeMnemonic,
+  publicKeyOf,
+} from "../../src/cli/keys/wallet.js";
+import { assertKeyName } from "../../src/cli/keys/keyring.js";
 
 const ADDRESS_A = "secret1ap26qrlp8mcq2pg6r47w43l0y8zkqm8a450s03"; // LocalSecret a (src/cli/devGenesis.ts)
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -102,5 +109,20 @@ describe("keyring sealing and seed", () => {
     assert.deepEqual(seed, hmac(sha256, w.privateKey, enc(ENCRYPTION_SEED_LABEL)));
     assert.notDeepEqual(seed, encryptionSeedFor(new Wallet().privateKey));
     assert.throws(() => normalizeMnemonic("grant rice replace"), /invalid mnemonic/);
+    assert.throws(() => normalizeMnemonic("not a mnemonic"), /invalid mnemonic/);
+  });
+
+  test("publicKeyOf (keys add without secretjs) equals secretjs's Wallet for LocalSecret a and random mnemonics", () => {
+    const a = new Wallet(
+      "grant rice replace explain federal release fix clever romance raise often wild taxi quarter soccer fiber love must tape steak together observe swap guitar",
+    );
+    assert.deepEqual(publicKeyOf(a.mnemonic), { address: ADDRESS_A, publicKey: a.publicKey });
+    for (let i = 0; i < 3; i++) {
+      const w = new Wallet(newMnemonic());
+      assert.deepEqual(publicKeyOf(w.mnemonic), { address: w.address, publicKey: w.publicKey });
+    }
+    assert.throws(() => {
+      assertKeyName("../etc");
+    }, /invalid key name/);
   });
 });

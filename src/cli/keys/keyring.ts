@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { CliError } from "../common.js";
 import { readInput } from "./input.js";
 import { checkVerifier, makeVerifier, open, parseSealed, seal, type Sealed } from "./sealed.js";
-import { deriveKey, HD_PATH, type DerivedKey } from "./wallet.js";
+import { deriveKey, HD_PATH, publicKeyOf, type DerivedKey } from "./wallet.js";
 
 export type KeyringBackend = "file" | "test";
 
@@ -157,7 +157,7 @@ export class Keyring {
   async add(name: string, mnemonic: string): Promise<KeyInfo> {
     const path = this.recordPath(name);
     if (existsSync(path)) throw new CliError(`key ${JSON.stringify(name)} already exists (delete it first)`);
-    const key = await deriveKey(mnemonic);
+    const key = publicKeyOf(mnemonic);
     const info: KeyInfo = {
       name,
       type: "local",

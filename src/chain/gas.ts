@@ -34,6 +34,7 @@ export const SECRET_KV_GAS_CONFIG: KVGasConfig = Object.freeze({
 /** Tracks gas used against a limit; exceeding it throws ChainError(sdk 11 out of gas). */
 export class GasMeter {
   private used = 0n;
+  private free = 0;
 
   /** `limit` undefined = infinite (genesis, begin/end block). */
   constructor(readonly limit: bigint | undefined) {
@@ -58,12 +59,26 @@ export class GasMeter {
    */
   consume(amount: bigint, descriptor: string): void {
     if (amount < 0n) throw new RangeError(`negative gas charge for ${descriptor}`);
+    if (this.free > 0) return;
     this.used += amount;
     if (this.limit !== undefined && this.used > this.limit) {
       throw new ChainError(
         SdkErrors.OutOfGas,
         `out of gas in location: ${descriptor}; gasWanted: ${this.limit}, gasUsed: ${this.used}`,
       );
+    }
+  }
+
+  /**
+   * Runs `fn` with every charge ignored: for reads whose occurrence depends on node-local state (a code cache
+   * miss after a restart), which must cost the same on every node, i.e. nothing.
+   */
+  uncharged<T>(fn: () => T): T {
+    this.free++;
+    try {
+      return fn();
+    } finally {
+      this.free--;
     }
   }
 

@@ -125,19 +125,49 @@ test(
     );
     const address = attr(inst.events, "message", "contract_address")!;
     assert.match(address, /^secret1/);
-    await deliver(
-      new MsgExecuteContract({
-        sender: wallet.address,
-        contract_address: address,
-        code_hash: counterHash,
-        msg: { increment: {} },
-        sent_funds: [],
-      }),
-    );
+    const increment = () =>
+      deliver(
+        new MsgExecuteContract({
+          sender: wallet.address,
+          contract_address: address,
+          code_hash: counterHash,
+          msg: { increment: {} },
+          sent_funds: [],
+        }),
+      );
+    await increment();
     const msg = await utils.encrypt(counterHash, { get_count: {} });
     const ctx = appContext(new MemoryOverlay(t.store.committed), g.chain_id, height, 0n);
     const r = app.modules.compute.query.querySecretContract(ctx, address, msg);
     const b64 = utf8.decode(await utils.decrypt(fromBase64(r.data), msg.slice(0, 32)));
     assert.deepEqual(JSON.parse(utf8.decode(fromBase64(b64))), { count: 6 });
+
+    // Gas is consensus: a restarted enclave (cold code cache, so it asks for the wasm again) must charge exactly
+    // what a warm one charges for the same call, and leave the same state behind.
+    const warm = (await increment()).gasUsed;
+    await enclave.stop();
+    enclave = await EnclaveHost.start({
+      dataDir: join(dir, "e"),
+      platformSecretPath: join(dir, "e.secret"),
+      ecallTimeoutMs: 60_000,
+    });
+    const restarted = new ShroudApp({ store: t.store, enclave });
+    const cold = await runHeight(restarted, height, timeOf(g, height), [
+      await client.prepareAndSign(
+        [
+          new MsgExecuteContract({
+            sender: wallet.address,
+            contract_address: address,
+            code_hash: counterHash,
+            msg: { increment: {} },
+            sent_funds: [],
+          }),
+        ],
+        { gasLimit: 5_000_000, explicitSignerData: { accountNumber, sequence, chainId: g.chain_id } },
+      ),
+    ]);
+    const coldResult = cold.finalize.txResults[1]!;
+    assert.equal(coldResult.code, 0, coldResult.log);
+    assert.equal(coldResult.gasUsed, warm, "a cold code cache charges what a warm one does");
   },
 );

@@ -125,6 +125,10 @@ export class ComputeEngine {
   /** Runs one contract ECALL; the caller charges answer.gasUsed (VM units). */
   call(ctx: Context, r: CallRequest, gasLimit: bigint): CallAnswer {
     const addr = toBech32(r.contract);
+    // Every state-dependent field is computed once: a retry after a code-cache miss must not advance the block
+    // message counter a second time (that would fork a restarted node from warm ones).
+    const blockRandom = r.op === "query" ? undefined : this.block.blockRandom(ctx);
+    const msgCounter = r.op === "query" ? 0n : this.keeper.nextMsgCounter(ctx);
     const payload = (wasm: Uint8Array): Uint8Array =>
       encodeContractRequest({
         codeHash: fromHex(r.code.codeHash, "code_hash"),
@@ -152,15 +156,16 @@ export class ComputeEngine {
         sigInfo: r.sigInfo,
         admin: r.admin,
         adminProof: r.adminProof,
-        blockRandom: r.op === "query" ? undefined : this.block.blockRandom(ctx),
-        msgCounter: r.op === "query" ? 0n : this.keeper.nextMsgCounter(ctx),
+        blockRandom,
+        msgCounter,
         queryDepth: r.queryDepth,
       });
     const opts = { gasLimit, ocalls: this.ocalls(ctx, r.contract) };
     let res: EcallResult = this.enclave.ecall(r.op, payload(new Uint8Array()), opts);
-    // The enclave caches compiled code; after a restart it asks for the bytes once.
+    // The enclave caches compiled code; after a restart (or an eviction) it asks for the bytes once. Whether that
+    // happens is node-local, so the read is free: a cold node must charge exactly what a warm one does.
     if ("error" in res && res.error.message.includes("code not loaded")) {
-      const wasm = this.keeper.getWasm(ctx, r.code.codeId);
+      const wasm = ctx.gasMeter.uncharged(() => this.keeper.getWasm(ctx, r.code.codeId));
       if (wasm === undefined) throw new ChainError(ComputeErrors.NotFound, `wasm of code ${r.code.codeId}`);
       res = this.enclave.ecall(r.op, payload(wasm), opts);
     }

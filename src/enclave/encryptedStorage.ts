@@ -111,9 +111,13 @@ function stateSivKey(keys: EnclaveKeys, ogContractKey: Uint8Array, seedId: numbe
   return k;
 }
 
-/** The state keys one contract call uses, looked up once per seed id. */
+/**
+ * The state keys one contract call uses, looked up once per seed id, and the CMACs of the AD strings it meets
+ * again and again (a key name is read then written; values written together share one salt): S2V's AD inputs.
+ */
 class StateKeyCache {
   private readonly byseed = new Map<number, AesSivKey>();
+  private readonly macs = new Map<string, Uint8Array>();
   constructor(
     private readonly keys: EnclaveKeys,
     private readonly ogContractKey: Uint8Array,
@@ -126,8 +130,19 @@ class StateKeyCache {
     }
     return k;
   }
+  /** `get(seedId).adMac(ad)`, memoized for this call by seed id and AD bytes. */
+  adMac(seedId: number, ad: Uint8Array): Uint8Array {
+    const id = `${seedId}:${toHex(ad)}`;
+    let m = this.macs.get(id);
+    if (!m) {
+      m = this.get(seedId).adMac(ad);
+      this.macs.set(id, m);
+    }
+    return m;
+  }
   clear(): void {
     this.byseed.clear();
+    this.macs.clear();
   }
 }
 
@@ -196,7 +211,8 @@ export function encryptValue(
   abytes(salt, SALT_LENGTH, "encryption salt");
   let ct: Uint8Array;
   if (cache) {
-    ct = cache.get(keys.seedCount).encrypt(value, [encKeyName, salt]);
+    const seed = keys.seedCount;
+    ct = cache.get(seed).encryptMacs(value, [cache.adMac(seed, encKeyName), cache.adMac(seed, salt)]);
   } else {
     const k = stateKeyAes(keys, ogContractKey, keys.seedCount);
     ct = aesSivEncrypt(k, value, [encKeyName, salt]);
@@ -207,15 +223,22 @@ export function encryptValue(
   return bincodeVecs([salt, ct], undefined, trailer);
 }
 
-/** Opens with a raw key (zeroized afterwards) or a cached AesSivKey; a bad tag is "failed to decrypt data". */
-function sivOpen(key: Uint8Array | AesSivKey, ct: Uint8Array, ad: readonly Uint8Array[]): Uint8Array {
+/** Opens; a bad tag is "failed to decrypt data". */
+function sivOpen(open: () => Uint8Array): Uint8Array {
   try {
-    return key instanceof AesSivKey ? key.decrypt(ct, ad) : aesSivDecrypt(key, ct, ad);
+    return open();
   } catch (e) {
     if (e instanceof AesSivAuthError) throw new EnclaveError("DecryptionError");
     throw e;
+  }
+}
+
+/** Opens with a one-off raw key, zeroized afterwards. */
+function sivOpenRaw(key: Uint8Array, ct: Uint8Array, ad: readonly Uint8Array[]): Uint8Array {
+  try {
+    return sivOpen(() => aesSivDecrypt(key, ct, ad));
   } finally {
-    if (!(key instanceof AesSivKey)) zeroize(key);
+    zeroize(key);
   }
 }
 
@@ -229,8 +252,10 @@ export function decryptValue(
 ): Uint8Array {
   const p = parseStoredValue(stored);
   if (cache && (p.seedId < 1 || p.seedId > keys.seedCount)) throw new EnclaveError("EncryptionError");
-  const k = cache ? cache.get(p.seedId) : stateKeyAes(keys, ogContractKey, p.seedId);
-  return sivOpen(k, p.data, [encKeyName, p.salt]);
+  if (!cache) return sivOpenRaw(stateKeyAes(keys, ogContractKey, p.seedId), p.data, [encKeyName, p.salt]);
+  const k = cache.get(p.seedId);
+  const macs = [cache.adMac(p.seedId, encKeyName), cache.adMac(p.seedId, p.salt)];
+  return sivOpen(() => k.decryptMacs(p.data, macs));
 }
 
 /** Old format value: ad(32) ‖ SIV(HKDF(ikm[0] ‖ store_key ‖ contract_key), value, AD = [ad]). */
@@ -244,7 +269,7 @@ export function decryptValueOld(
   const ikm0 = keys.stateIkm(0);
   const key = deriveFromKey(ikm0, concatBytes(oldStoreKey, ogContractKey));
   zeroize(ikm0);
-  return sivOpen(key, stored.subarray(OLD_AD_LENGTH), [stored.subarray(0, OLD_AD_LENGTH)]);
+  return sivOpenRaw(key, stored.subarray(OLD_AD_LENGTH), [stored.subarray(0, OLD_AD_LENGTH)]);
 }
 
 /**

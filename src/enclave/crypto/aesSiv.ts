@@ -123,11 +123,19 @@ export class AesSivKey {
     this.d0 = this.cmac.mac(ZERO_BLOCK);
   }
 
-  private s2v(ad: readonly Uint8Array[], plaintext: Uint8Array): Uint8Array {
+  /**
+   * CMAC of one associated-data string: S2V's input for that AD element. A caller sealing many messages under
+   * recurring AD (state values share their key name and salt) computes it once and passes it to `*Macs`.
+   */
+  adMac(ad: Uint8Array): Uint8Array {
+    return this.cmac.mac(ad);
+  }
+
+  private s2v(adMacs: readonly Uint8Array[], plaintext: Uint8Array): Uint8Array {
     let d = this.d0;
-    for (const a of ad) {
+    for (const m of adMacs) {
       d = dbl(d);
-      xorInto(d, this.cmac.mac(a), 0);
+      xorInto(d, m, 0);
     }
     let t: Uint8Array;
     if (plaintext.length >= BLOCK) {
@@ -165,7 +173,16 @@ export class AesSivKey {
   /** Encrypts: returns tag(16) ‖ ciphertext. */
   encrypt(plaintext: Uint8Array, ad: readonly Uint8Array[]): Uint8Array {
     checkAd(ad);
-    const v = this.s2v(ad, plaintext);
+    return this.encryptMacs(
+      plaintext,
+      ad.map((a) => this.cmac.mac(a)),
+    );
+  }
+
+  /** As `encrypt`, with the AD given as their `adMac`s. */
+  encryptMacs(plaintext: Uint8Array, adMacs: readonly Uint8Array[]): Uint8Array {
+    checkAd(adMacs);
+    const v = this.s2v(adMacs, plaintext);
     const out = new Uint8Array(BLOCK + plaintext.length);
     out.set(v);
     out.set(this.ctr(v, plaintext), BLOCK);
@@ -175,10 +192,19 @@ export class AesSivKey {
   /** Decrypts tag(16) ‖ ciphertext; throws AesSivAuthError on a bad tag or short input. */
   decrypt(sealed: Uint8Array, ad: readonly Uint8Array[]): Uint8Array {
     checkAd(ad);
+    return this.decryptMacs(
+      sealed,
+      ad.map((a) => this.cmac.mac(a)),
+    );
+  }
+
+  /** As `decrypt`, with the AD given as their `adMac`s. */
+  decryptMacs(sealed: Uint8Array, adMacs: readonly Uint8Array[]): Uint8Array {
+    checkAd(adMacs);
     if (sealed.length < BLOCK) throw new AesSivAuthError();
     const v = sealed.subarray(0, BLOCK);
     const plaintext = this.ctr(v, sealed.subarray(BLOCK));
-    const expected = this.s2v(ad, plaintext);
+    const expected = this.s2v(adMacs, plaintext);
     if (!timingSafeEqual(expected, v)) {
       plaintext.fill(0);
       throw new AesSivAuthError();

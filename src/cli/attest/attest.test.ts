@@ -5,6 +5,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { devAuthorityPublicKey, encodeAttestationPolicy } from "../../enclave/api.js";
 import { parsePolicyJson } from "../../chain/modules/registration/params.js";
@@ -31,6 +32,7 @@ import {
 } from "./genesisJoin.js";
 
 const NOW_NS = 1_790_000_000_000_000_000n;
+const SHROUD = new URL("../../../bin/shroud.js", import.meta.url).pathname;
 
 describe("attest: enclave homes", () => {
   let dir: string;
@@ -100,7 +102,7 @@ describe("attest: enclave homes", () => {
   });
 
   test("seeds encrypted to another node are refused; nothing is loaded", async () => {
-    const other = (await registerAtGenesis(home("boot"), home("j2"), NOW_NS)).regInfo;
+    const other = readRegistrationGenesis(home("boot")).reg_info[0]!; // j1's, from the test above
     const j3 = await createJoiningEnclave(home("j3"), { nowNs: NOW_NS });
     assert.ok(existsSync(j3.path));
     assert.deepEqual(readAttestationFile(j3.path), j3.quote);
@@ -163,6 +165,38 @@ describe("attest: enclave homes", () => {
     assert.match(refusal.expired, /attestation rejected \(expired\)/);
     assert.match(refusal.future, /attestation rejected \(issued_in_future\)/);
     assert.match(refusal.authority, /attestation rejected \(unknown_authority\)/);
+  });
+
+  test("configure-secret offline (Secret's form: master key + hex seeds) through the CLI", async () => {
+    const j7 = await createJoiningEnclave(home("j7"), { nowNs: NOW_NS });
+    const policy = encodeAttestationPolicy(
+      parsePolicyJson(readRegistrationGenesis(home("boot")).params.attestation_policy),
+    );
+    const auth = await withEnclaveHome(home("boot"), (e) => e.authenticateNewNode(j7.quote, policy, NOW_NS));
+    const cli = (...args: string[]): { code: number; out: string } => {
+      const r = spawnSync(process.execPath, [SHROUD, "configure-secret", "--home", home("j7"), ...args], {
+        env: { ...process.env, SHROUD_FROM_SOURCE: "1" },
+        encoding: "utf8",
+      });
+      return { code: r.status ?? -1, out: r.stdout + r.stderr };
+    };
+    const master = toBase64(boot.keys.seedExchangePublicKey);
+    assert.match(cli("--master-key", master).out, /--master-key and --encrypted-seed go together/);
+    const ok = cli(
+      "--master-key",
+      master,
+      "--encrypted-seed",
+      toHex(auth.encryptedSeeds),
+      "--io-key",
+      toHex(boot.keys.ioExchangePublicKey),
+      "--output",
+      "json",
+    );
+    assert.equal(ok.code, 0, ok.out);
+    const printed = JSON.parse(ok.out) as Record<string, unknown>;
+    assert.equal(printed.io_key_checked, true);
+    assert.equal(printed.io_exch_key, toBase64(boot.keys.ioExchangePublicKey));
+    assert.deepEqual(await enclaveNetworkKeys(home("j7")), boot.keys);
   });
 
   test("a chain whose IO key is not the one the seeds derive is reported", async () => {

@@ -176,8 +176,8 @@ export function readAttestationFile(path: string): Uint8Array {
 export interface JoinMaterial {
   /** `RegistrationKey`: the network's seed-exchange master public key (spec §2.1 node_exch_key). */
   readonly masterPublicKey: Uint8Array;
-  /** `TxKey`: the network's IO public key; after the join our enclave must derive the same. */
-  readonly ioPublicKey: Uint8Array;
+  /** `TxKey`: the network's IO public key; after the join our enclave must derive the same (unchecked if absent). */
+  readonly ioPublicKey?: Uint8Array;
   /** `EncryptedSeed(our registration pk)`: 48·k bytes (spec §3.3). */
   readonly encryptedSeeds: Uint8Array;
 }
@@ -190,7 +190,7 @@ export interface CompleteJoinResult {
 /** Checks the chain's material before it reaches the enclave (sizes first, spec §3.5 EncryptedKeyGranularity). */
 export function assertJoinMaterial(m: JoinMaterial): void {
   abytes(m.masterPublicKey, 32, "masterPublicKey");
-  abytes(m.ioPublicKey, 32, "ioPublicKey");
+  if (m.ioPublicKey !== undefined) abytes(m.ioPublicKey, 32, "ioPublicKey");
   const n = m.encryptedSeeds.length;
   // The enclave takes one length byte in front (Go's getSizedEncSeed), so at most 5 seeds fit (5·48 = 240).
   if (n === 0 || n % ENCRYPTED_SEED_SIZE !== 0 || n > 255)
@@ -199,15 +199,26 @@ export function assertJoinMaterial(m: JoinMaterial): void {
     );
 }
 
+/** The join result plus the registration key the seeds were encrypted to. */
+export interface JoinedEnclave extends CompleteJoinResult {
+  readonly registrationPublicKey: Uint8Array;
+}
+
 /**
- * `configure-secret`: load the seeds the network encrypted to our registration key (spec §3.5, ecall_init_node)
- * and confirm the enclave now derives the chain's master keys; otherwise the node could not decrypt any tx.
+ * `configure-secret`: with the enclave open once, take its registration key, get the material for it (from the
+ * chain, or given), load the seeds (spec §3.5, ecall_init_node) and confirm the enclave now derives the chain's
+ * master keys; otherwise the node could not decrypt any tx.
  */
-export async function completeJoin(home: string, m: JoinMaterial): Promise<CompleteJoinResult> {
-  assertJoinMaterial(m);
-  return withEnclaveHome(home, (enclave) => {
+export async function joinWith(
+  home: string,
+  material: (registrationPublicKey: Uint8Array) => JoinMaterial | Promise<JoinMaterial>,
+): Promise<JoinedEnclave> {
+  return withEnclaveHome(home, async (enclave) => {
     if (enclave.health().seedCount > 0)
       throw new CliError(`the enclave in ${enclaveDir(home)} already holds consensus seeds`);
+    const registrationPublicKey = enclave.generateRegistrationKey();
+    const m = await material(registrationPublicKey);
+    assertJoinMaterial(m);
     let keys: NetworkPubkeys;
     try {
       keys = enclave.initNode(m.masterPublicKey, m.encryptedSeeds);
@@ -218,10 +229,17 @@ export async function completeJoin(home: string, m: JoinMaterial): Promise<Compl
     }
     const same =
       equalBytes(keys.seedExchangePublicKey, m.masterPublicKey) &&
-      equalBytes(keys.ioExchangePublicKey, m.ioPublicKey);
+      (m.ioPublicKey === undefined || equalBytes(keys.ioExchangePublicKey, m.ioPublicKey));
     if (!same) throw new CliError("the enclave's network keys differ from the chain's registration state");
-    return { keys, seedCount: enclave.health().seedCount };
+    return { keys, seedCount: enclave.health().seedCount, registrationPublicKey };
   });
+}
+
+/** joinWith for material already in hand (checked for sizes before the enclave starts). */
+export async function completeJoin(home: string, m: JoinMaterial): Promise<CompleteJoinResult> {
+  assertJoinMaterial(m);
+  const { keys, seedCount } = await joinWith(home, () => m);
+  return { keys, seedCount };
 }
 
 /** The registration public key of a home whose enclave ran init-enclave (stable: the ECALL makes it once). */

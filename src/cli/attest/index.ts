@@ -2,16 +2,11 @@
 // bootstrap a network or join one by attestation (spec secret-protocol §2.1, §3; src/cli/README.md).
 import { resolve } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
-import { fromHex, toBase64, toHex } from "../../util/bytes.js";
+import { fromBase64, fromHex, toBase64, toHex } from "../../util/bytes.js";
 import { CliError, DEFAULT_NODE, printResult, type OutputFormat } from "../common.js";
 import { fetchJoinMaterial } from "./chain.js";
 import { mergeRegistrationIntoGenesis, validatorPublicKeyFromFile } from "./genesisJoin.js";
-import {
-  bootstrapEnclaveHome,
-  completeJoin,
-  createJoiningEnclave,
-  registrationPublicKeyOf,
-} from "./enclaveHome.js";
+import { bootstrapEnclaveHome, createJoiningEnclave, joinWith, type JoinMaterial } from "./enclaveHome.js";
 
 export {
   bootstrapEnclaveHome,
@@ -20,6 +15,7 @@ export {
   enclaveDir,
   enclaveNetworkKeys,
   ENCLAVE_HOME_FILES,
+  joinWith,
   openEnclaveHome,
   readAttestationFile,
   registrationGenesisSection,
@@ -28,6 +24,7 @@ export {
   type BootstrapResult,
   type CompleteJoinResult,
   type JoinMaterial,
+  type JoinedEnclave,
   type JoiningEnclave,
   type RegistrationGenesisJson,
 } from "./enclaveHome.js";
@@ -52,6 +49,22 @@ function hex32(what: string) {
     if (!/^[0-9a-fA-F]{64}$/.test(v)) throw new InvalidArgumentError(`${what}: expected 64 hex characters`);
     return [...(prev ?? []), fromHex(v.toLowerCase(), what)];
   };
+}
+
+/** A 32-byte key as 64 hex chars or base64 (node-master-key.txt holds base64). */
+function key32Arg(v: string): Uint8Array {
+  const t = v.trim().replace(/^0x/, "");
+  if (/^[0-9a-fA-F]{64}$/.test(t)) return fromHex(t.toLowerCase(), "key");
+  if (/^[A-Za-z0-9+/]{43}=$/.test(t)) return fromBase64(t, "key");
+  throw new InvalidArgumentError("expected a 32-byte key as 64 hex characters or base64");
+}
+
+/** Encrypted seeds as hex, a multiple of 96 hex chars (spec §3.5 EncryptedKeyGranularity). */
+function seedsArg(v: string): Uint8Array {
+  const t = v.trim().replace(/^0x/, "");
+  if (!/^([0-9a-fA-F]{96})+$/.test(t))
+    throw new InvalidArgumentError("expected hex, a multiple of 96 characters");
+  return fromHex(t.toLowerCase(), "encrypted seed");
 }
 
 function parseOutput(v: string): OutputFormat {
@@ -110,19 +123,36 @@ async function initEnclave(
   );
 }
 
-async function configureSecret(flags: HomeFlags & { node: string }): Promise<void> {
-  const home = resolve(flags.home);
+interface ConfigureFlags extends HomeFlags {
+  node: string;
+  masterKey?: Uint8Array;
+  encryptedSeed?: Uint8Array;
+  ioKey?: Uint8Array;
+}
+
+/** Offline (Secret's `configure-secret <node-master-key> <hex seeds>`) when both are given, else from the LCD. */
+async function configureSecret(flags: ConfigureFlags): Promise<void> {
+  const offline = flags.masterKey !== undefined || flags.encryptedSeed !== undefined;
+  if (offline && (flags.masterKey === undefined || flags.encryptedSeed === undefined))
+    throw new CliError("--master-key and --encrypted-seed go together");
+  const given = (): JoinMaterial => ({
+    masterPublicKey: flags.masterKey ?? new Uint8Array(),
+    encryptedSeeds: flags.encryptedSeed ?? new Uint8Array(),
+    ...(flags.ioKey === undefined ? {} : { ioPublicKey: flags.ioKey }),
+  });
   const node = flags.node.replace(/\/+$/, "");
-  const regKey = await registrationPublicKeyOf(home);
-  const material = await fetchJoinMaterial(node, regKey);
-  const r = await completeJoin(home, material);
+  const r = await joinWith(resolve(flags.home), (regKey) =>
+    offline ? given() : fetchJoinMaterial(node, regKey),
+  );
   printResult(
     {
-      registration_key: toHex(regKey),
+      registration_key: toHex(r.registrationPublicKey),
       seed_count: r.seedCount,
       node_exch_key: toBase64(r.keys.seedExchangePublicKey),
       io_exch_key: toBase64(r.keys.ioExchangePublicKey),
+      // joinWith throws on any difference; offline without --io-key only the master key was compared.
       matches_chain: true,
+      io_key_checked: offline ? flags.ioKey !== undefined : true,
     },
     flags.output,
   );
@@ -164,6 +194,9 @@ export function registerEnclaveCommands(program: Command): void {
         "--node <url>",
         "REST (LCD) URL of a node of the network",
         process.env.SHROUD_NODE ?? DEFAULT_NODE,
-      ),
+      )
+      .option("--master-key <key>", "offline: the seed-exchange master key (base64 or hex)", key32Arg)
+      .option("--encrypted-seed <hex>", "offline: the encrypted seeds (hex, 96 chars per seed)", seedsArg)
+      .option("--io-key <key>", "offline: the tx key to check against (base64 or hex)", key32Arg),
   ).action(configureSecret);
 }

@@ -48,6 +48,8 @@ interface Kit {
   readonly added: Added;
   /** Set when the module is reusable: memory size virtualized (./virtualMemory.ts). */
   readonly virt: VirtualMemory | undefined;
+  /** Guard bytes of memory accesses already rewritten (./virtualMemory.ts rewriteMemoryOp). */
+  readonly guards: Map<number, Uint8Array>;
   charge(instructionCount: number): Uint8Array;
 }
 
@@ -56,6 +58,7 @@ function makeKit(added: Added, virt: VirtualMemory | undefined): Kit {
   return {
     added,
     virt,
+    guards: new Map(),
     charge(n) {
       let snippet = cache.get(n);
       if (snippet === undefined) {
@@ -322,7 +325,7 @@ function meterBody(
       }
     } else if (virt && isMemoryOp(op)) {
       w.bytes(src.subarray(copyFrom, ins.start));
-      copyFrom = rewriteMemoryOp(w, virt, src, ins, an.frameSlots) ? ins.start : ins.end;
+      copyFrom = rewriteMemoryOp(w, virt, src, ins, an.frameSlots, k.guards) ? ins.start : ins.end;
     }
   }
   throw new WasmGateError("METERING", "function body without final end");

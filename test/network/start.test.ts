@@ -1,6 +1,7 @@
 // `shroud init` + `shroud start` as real processes with a real CometBFT: blocks and the REST server; CometBFT
 // dying stops the node with exit code 1; a restart resumes the same chain (CometBFT's handshake); SIGTERM stops
-// cleanly with code 0 and takes CometBFT down; `--abci-only` serves a CometBFT run by someone else.
+// cleanly with code 0 and takes CometBFT down; `--abci-only` serves a CometBFT run by someone else; the
+// `shroud localnet` / `status` / `stop` commands.
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
@@ -43,6 +44,20 @@ function run(cmd: string, args: string[]): Proc {
     });
   });
   return { child, out, exit };
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once("error", () => {
+      resolve(false);
+    });
+    s.listen(port, "127.0.0.1", () => {
+      s.close(() => {
+        resolve(true);
+      });
+    });
+  });
 }
 
 async function status(rpc: number): Promise<{ height: number; appHash: string } | undefined> {
@@ -158,5 +173,32 @@ describe("shroud init + start under CometBFT", { skip: SKIP, timeout: 200_000 },
       app.child.kill("SIGTERM");
       assert.equal(await app.exit, 0);
     }
+  });
+
+  test("shroud localnet --validators 2, localnet status, localnet stop (the CLI)", async () => {
+    const home = join(dir, "ln");
+    let base = 0;
+    for (let p = 45_000 + (process.pid % 50) * 40; p < 60_000 && base === 0; p += 37) {
+      const a = await Promise.all([0, 1, 2, 3, 10, 11, 12, 13].map((k) => portOpen(p + k)));
+      if (a.every(Boolean)) base = p;
+    }
+    const cli = (args: string[]): Promise<{ code: number | null; out: string }> => {
+      const p = run(process.execPath, ["bin/shroud.js", "localnet", ...args, "--home", home]);
+      return p.exit.then((code) => ({ code, out: p.out.join("") }));
+    };
+    try {
+      const up = await cli(["--validators", "2", "--base-port", `${base}`]);
+      assert.equal(up.code, 0, up.out);
+      assert.match(up.out, /node1 +running/);
+      await sleep(1_500);
+      const st = await cli(["status"]);
+      const hashes = [...st.out.matchAll(/running \(pid \d+\) +height \d+ +app hash ([0-9A-F]+) +peers 1/g)];
+      assert.equal(hashes.length, 2, st.out);
+    } finally {
+      const stop = await cli(["stop"]);
+      assert.equal(stop.code, 0, stop.out);
+    }
+    const after = await cli(["status"]);
+    assert.equal((after.out.match(/stopped/g) ?? []).length, 2, after.out);
   });
 });

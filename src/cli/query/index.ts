@@ -10,15 +10,18 @@ import { restGet } from "./rest.js";
 async function runLeaf(leaf: QueryLeaf, cmd: Command): Promise<void> {
   const flags = clientFlags(cmd);
   const args = cmd.args as (string | undefined)[];
-  const req = leaf.request(args, cmd.opts());
-  const body = (await restGet(flags.node, req.path, req.params ?? {})) as Record<string, unknown>;
+  const opts = cmd.opts<{ height?: string }>();
+  const req = leaf.request(args, opts);
+  const height = opts.height === undefined ? undefined : uintArg(opts.height, "--height");
+  const body = (await restGet(flags.node, req.path, req.params ?? {}, height)) as Record<string, unknown>;
   printResult(leaf.pick === undefined ? body : leaf.pick(body), flags.output);
 }
 
-/** Adds `leaf` under `parent` with the client flags (`--node`, `--output` …). */
-export function addLeaf(parent: Command, leaf: QueryLeaf): Command {
+/** Adds `leaf` under `parent` with the client flags (`--node`, `--output` …) and, for state queries, `--height`. */
+export function addLeaf(parent: Command, leaf: QueryLeaf, atHeight = true): Command {
   const cmd = addClientOptions(parent.command(leaf.spec).description(leaf.description));
   for (const [flags, description] of leaf.options ?? []) cmd.option(flags, description);
+  if (atHeight) cmd.option("--height <h>", "query the state at this block height (default: the latest)");
   cmd.action(() => runLeaf(leaf, cmd));
   return cmd;
 }
@@ -76,5 +79,5 @@ export function registerQueryCommands(query: Command): void {
     if (g.alias !== undefined) group.alias(g.alias);
     for (const leaf of g.leaves) addLeaf(group, leaf);
   }
-  for (const leaf of CHAIN_LEAVES) addLeaf(query, leaf);
+  for (const leaf of CHAIN_LEAVES) addLeaf(query, leaf, false);
 }

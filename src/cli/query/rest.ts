@@ -25,12 +25,22 @@ function causeOf(e: unknown): string {
   return /reason: (.*)$/.exec(m)?.[1] ?? m;
 }
 
-/** GETs `path` on `node` and returns the parsed JSON body; throws CliError with one readable line otherwise. */
-export async function restGet(node: string, path: string, params: QueryParams = {}): Promise<unknown> {
+/**
+ * GETs `path` on `node` (at `height` when given) and returns the parsed JSON body; throws CliError with one
+ * readable line otherwise.
+ */
+export async function restGet(
+  node: string,
+  path: string,
+  params: QueryParams = {},
+  height?: string,
+): Promise<unknown> {
   const url = restUrl(node, path, params);
+  // The gateway's way to query state at a height (spec secretjs-compat §1: x-cosmos-block-height).
+  const headers: Record<string, string> = height === undefined ? {} : { "x-cosmos-block-height": height };
   let res: Response;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(QUERY_TIMEOUT_MS) });
+    res = await fetch(url, { headers, signal: AbortSignal.timeout(QUERY_TIMEOUT_MS) });
   } catch (e) {
     if (e instanceof DOMException && e.name === "TimeoutError") {
       throw new CliError(`the node at ${node} did not answer within ${QUERY_TIMEOUT_MS / 1000} s`);

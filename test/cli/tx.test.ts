@@ -1,7 +1,7 @@
-// `shroud tx …` and `shroud query compute …` run as the real CLI against a `shroud dev` child: bank send,
-// counter store → instantiate → execute (decrypted data and wasm events) → smart query → `query compute tx`
-// decrypting one's own tx (and not someone else's), a contract error's exit code, a delegation with --gas auto,
-// and bad input (bech32, coins, JSON, files, chain id, unreachable node) as one-line errors.
+// `shroud tx …` and `shroud query compute …` run as the real CLI against a `shroud dev` child: bank send from
+// the file keyring, counter store → instantiate → execute (decrypted data and wasm events) → smart query →
+// `query compute tx` decrypting one's own tx (and not someone else's), a contract error's exit code, a
+// delegation with --gas auto, and bad input (bech32, coins, JSON, files, chain id, unreachable node).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -21,6 +21,7 @@ const MNEMONIC_B =
   "jelly shadow frog dirt dragon use armed praise universe win jungle close inmate rain oil canvas beauty pioneer chef soccer icon dizzy thunder meadow";
 const ADDRESS_A = "secret1ap26qrlp8mcq2pg6r47w43l0y8zkqm8a450s03";
 const PASS = "tx test passphrase";
+const ADDRESS_B = "secret1fc3fzy78ttp0lwuujw7e52rhspxn8uj52zfyne";
 const RECIPIENT = "secret1an3uyrshhm3qm2kq687wgyce8zppr6tqmsw8ch";
 
 interface Run {
@@ -73,7 +74,7 @@ function wasmAttr(tx: TxOut, key: string): string | undefined {
   return tx.events.find((e) => e.type === "wasm")?.attributes.find((a) => a.key === key)?.value;
 }
 
-describe("shroud tx / query compute (real CLI against shroud dev)", { timeout: 180_000 }, () => {
+describe("shroud tx / query compute (real CLI against shroud dev)", { timeout: 300_000 }, () => {
   let node: DevChild;
   let home = "";
   let contract = "";
@@ -86,7 +87,7 @@ describe("shroud tx / query compute (real CLI against shroud dev)", { timeout: 1
     home = mkdtempSync(join(tmpdir(), "shroud-cli-tx-"));
     const keys = (name: string, m: string) =>
       run(["keys", "add", name, "--recover", "--home", home, "--keyring-backend", "test"], m + "\n");
-    const fileKey = run(["keys", "add", "a-file", "--recover", "--home", home], MNEMONIC_A + "\n", PASS);
+    const fileKey = run(["keys", "add", "b-file", "--recover", "--home", home], MNEMONIC_B + "\n", PASS);
     const [n, a, b, f] = await Promise.all([
       startDevChild(50),
       keys("a", MNEMONIC_A),
@@ -110,29 +111,64 @@ describe("shroud tx / query compute (real CLI against shroud dev)", { timeout: 1
     return BigInt(((await r.json()) as { balance: { amount: string } }).balance.amount);
   }
 
-  test("bank send from the file keyring: waits for inclusion, prints hash/code/gas, pays exactly --fees", async () => {
+  let codeId = "";
+
+  // Independent invocations run in parallel (each CLI start costs ~1.3 s of CPU); different signers never race.
+  test("bank send (file keyring, b) ∥ compute store (a) ∥ bad input rejected before any tx", async () => {
     const before = await balance(RECIPIENT);
-    const beforeA = await balance(ADDRESS_A);
-    const args = ["tx", "bank", "send", "a-file", RECIPIENT, "1234uscrt", "--fees", "5000uscrt"];
-    const r = await run(
-      [...args, "--home", home, "--node", node.rest, "--yes", "--output", "json"],
-      "",
-      PASS,
-    );
-    const out = ok(r);
+    const beforeB = await balance(ADDRESS_B);
+    const sendArgs = ["tx", "bank", "send", "b-file", RECIPIENT, "1234uscrt", "--fees", "5000uscrt"];
+    const bogus = ADDRESS_A; // a valid address: the errors below must come before any lookup
+    const [send, store, ...bad] = await Promise.all([
+      run([...sendArgs, "--home", home, "--node", node.rest, "--yes", "--output", "json"], "", PASS),
+      tx("compute", "store", COUNTER, "--from", "a", "--gas", "3000000"),
+      tx("bank", "send", "a", "secret1notbech32", "1uscrt"),
+      tx("bank", "send", "a", RECIPIENT, "12"),
+      tx("compute", "execute", bogus, "{bad json", "--from", "a"),
+      tx("compute", "store", "/no/such.wasm", "--from", "a"),
+      tx("compute", "execute", bogus, '{"increment":{}}', "--from", "a", "--gas", "auto"),
+      tx("bank", "send", "a", RECIPIENT, "1uscrt", "--chain-id", "not-this-chain"),
+      run([
+        "tx",
+        "bank",
+        "send",
+        "a",
+        RECIPIENT,
+        "1uscrt",
+        "--home",
+        home,
+        "--node",
+        "http://127.0.0.1:9",
+        "--yes",
+      ]),
+    ]);
+    const out = ok(send);
     assert.match(out.txhash, /^[0-9A-F]{64}$/);
     assert.equal(out.code, 0);
     assert.ok(out.gas_used > 0);
-    assert.match(r.stderr, /waiting for tx [0-9A-F]{12}… to be included/);
+    assert.match(send.stderr, /waiting for tx [0-9A-F]{12}… to be included/);
     assert.equal(await balance(RECIPIENT), before + 1234n);
-    assert.equal(await balance(ADDRESS_A), beforeA - 1234n - 5000n);
+    assert.equal(await balance(ADDRESS_B), beforeB - 1234n - 5000n);
+
+    assert.match(store.stderr, /uploading 138\.6 KiB…/);
+    codeId = ok(store).messages[0]?.code_id ?? "";
+    assert.match(codeId, /^[1-9][0-9]*$/);
+
+    const expected = [
+      /invalid bech32 address/,
+      /invalid coin "12"/,
+      /execute message: invalid JSON/,
+      /file not found/,
+      /--gas auto is not available here/,
+      /wrong chain id: --chain-id is not-this-chain but the node .* runs secretdev-1/,
+      /cannot reach the node at http:\/\/127\.0\.0\.1:9/,
+    ];
+    bad.forEach((r, n) => {
+      assertUserError(r, expected[n]!);
+    });
   });
 
-  test("compute store → instantiate → execute: code id, address, decrypted data and wasm events", async () => {
-    const store = await tx("compute", "store", COUNTER, "--from", "a", "--gas", "3000000");
-    assert.match(store.stderr, /uploading 138\.6 KiB…/);
-    const codeId = ok(store).messages[0]?.code_id ?? "";
-    assert.match(codeId, /^[1-9][0-9]*$/);
+  test("compute instantiate → execute: address, decrypted data and wasm events", async () => {
     const inst = ok(
       await tx(
         "compute",
@@ -213,44 +249,5 @@ describe("shroud tx / query compute (real CLI against shroud dev)", { timeout: 1
       `${node.rest}/cosmos/staking/v1beta1/validators/${valoper}/delegations/${ADDRESS_A}`,
     );
     assert.equal(del.status, 200);
-  });
-
-  test("bad input: one readable line and a non-zero exit each", async () => {
-    const send = (...a: string[]) => tx("bank", "send", "a", ...a);
-    const results = await Promise.all([
-      send("secret1notbech32", "1uscrt"),
-      send(RECIPIENT, "12"),
-      tx("compute", "execute", contract, "{bad json", "--from", "a"),
-      tx("compute", "store", "/no/such.wasm", "--from", "a"),
-      tx("compute", "execute", contract, '{"increment":{}}', "--from", "a", "--gas", "auto"),
-      send(RECIPIENT, "1uscrt", "--chain-id", "not-this-chain"),
-      run([
-        "tx",
-        "bank",
-        "send",
-        "a",
-        RECIPIENT,
-        "1uscrt",
-        "--home",
-        home,
-        "--keyring-backend",
-        "test",
-        "--node",
-        "http://127.0.0.1:9",
-        "--yes",
-      ]),
-    ]);
-    const expected = [
-      /invalid bech32 address/,
-      /invalid coin "12"/,
-      /execute message: invalid JSON/,
-      /file not found/,
-      /--gas auto is not available here/,
-      /wrong chain id: --chain-id is not-this-chain but the node .* runs secretdev-1/,
-      /cannot reach the node at http:\/\/127\.0\.0\.1:9/,
-    ];
-    results.forEach((r, i) => {
-      assertUserError(r, expected[i]!);
-    });
   });
 });

@@ -102,13 +102,18 @@ export interface SendSpec {
   readonly simulatable: boolean;
 }
 
-async function gasLimit(c: Connected, flags: TxFlags, msgs: Msg[], spec: SendSpec): Promise<number> {
-  if (flags.gas !== "auto") return parsePositiveInt(flags.gas, "--gas");
-  if (!spec.simulatable)
+/** Contract calls cannot be simulated on Secret, so `--gas auto` has nothing to estimate from. */
+export function assertNoGasAuto(flags: TxFlags): void {
+  if (flags.gas === "auto")
     throw new CliError(
       "--gas auto is not available here: Secret cannot simulate contract instantiate/execute/migrate/admin " +
         "changes (the enclave verifies the real tx signature); pass --gas <n>",
     );
+}
+
+async function gasLimit(c: Connected, flags: TxFlags, msgs: Msg[], spec: SendSpec): Promise<number> {
+  if (flags.gas !== "auto") return parsePositiveInt(flags.gas, "--gas");
+  if (!spec.simulatable) assertNoGasAuto(flags);
   const adj = parsePositiveDecimal(flags.gasAdjustment, "--gas-adjustment");
   progress("simulating to estimate gas…");
   const sim = await c.client.tx.simulate(msgs, { gasLimit: 10_000_000 });

@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import type { Msg } from "secretjs";
 import { CliError } from "../common.js";
 import { formatBytes, parseAddress, parseCodeId, parseCoins, parseJsonObject, readFileArg } from "./args.js";
-import { addTxOptions, connectSigner, signAndBroadcast, txFlags } from "./broadcast.js";
+import { addTxOptions, assertNoGasAuto, connectSigner, signAndBroadcast, txFlags } from "./broadcast.js";
 import { action, progress, type Connected } from "./context.js";
 import { printTx } from "./result.js";
 
@@ -29,6 +29,7 @@ async function send(
   simulatable: boolean,
 ) {
   const flags = txFlags(cmd);
+  if (!simulatable) assertNoGasAuto(flags); // before the node and the passphrase prompt
   const c = await connectSigner(flags, flags.from ?? "");
   const msgs = await build(c, c.key?.address ?? "");
   const sent = await signAndBroadcast(c, flags, msgs, { summary, simulatable });

@@ -29,7 +29,7 @@ import {
   type Variant,
 } from "./bench/timing.js";
 
-const FULL: SliceOptions = { slices: 9, sliceMs: 400, warmupSlices: 2 };
+const FULL: SliceOptions = { slices: 15, sliceMs: 400, warmupSlices: 2 };
 const QUICK: SliceOptions = { slices: 1, sliceMs: 20, warmupSlices: 0 };
 
 const LABELS: Record<string, string> = {
@@ -69,45 +69,67 @@ const fmt = (x: number, d = 2): string => x.toFixed(d);
 const pad = (s: string, n: number): string => s.padEnd(n);
 const lpad = (s: string, n: number): string => s.padStart(n);
 
-function printRates(rates: Map<string, number[]>): void {
+function printRates(rates: Map<string, number[]>, cpu: Map<string, number[]>): void {
   console.log(
-    `${pad("variant", 84)} ${lpad("exec/s", 8)} ${lpad("ms/exec", 8)} ${lpad("min–max exec/s", 15)}`,
+    `${pad("variant", 84)} ${lpad("exec/s", 8)} ${lpad("ms/exec", 8)} ${lpad("min–max exec/s", 15)} ${lpad("exec/CPU-s", 10)}`,
   );
   for (const [id, xs] of rates) {
     const m = median(xs);
     const range = `${fmt(Math.min(...xs), 0)}–${fmt(Math.max(...xs), 0)}`;
+    const c = median(cpu.get(id)!);
     console.log(
-      `${pad(`${id}  ${LABELS[id]!}`, 84)} ${lpad(fmt(m, 1), 8)} ${lpad(fmt(1000 / m, 3), 8)} ${lpad(range, 15)}`,
+      `${pad(`${id}  ${LABELS[id]!}`, 84)} ${lpad(fmt(m, 1), 8)} ${lpad(fmt(1000 / m, 3), 8)} ${lpad(range, 15)} ${lpad(fmt(c, 1), 10)}`,
     );
   }
 }
 
-function printRatios(rates: Map<string, number[]>): void {
-  const rows: [string, number, string, boolean][] = [];
-  const enc = pairedRatio(rates, "B", "A");
-  rows.push(["encryption overhead: time A / time B", enc, "≤ 1.15×", enc <= 1.15]);
-  const met = pairedRatio(rates, "C", "F");
-  rows.push(["metering overhead: time F / time C (both fresh instances)", met, "≤ 1.10×", met <= 1.1]);
-  rows.push(["instance reuse: time F / time B", pairedRatio(rates, "B", "F"), "(info)", true]);
-  rows.push([
-    "metered + reused vs unmetered fresh: time B / time C",
-    pairedRatio(rates, "C", "B"),
-    "(info)",
-    true,
-  ]);
-  const vsD = pairedRatio(rates, "A", "D");
-  rows.push(["ours A vs cosmwasm-vm-js D: exec/s A / exec/s D", vsD, "≥ 1.00×", vsD >= 1]);
-  const vsE = pairedRatio(rates, "A", "E");
-  rows.push(["ours A vs cosmwasm-vm-js E: exec/s A / exec/s E", vsE, "≥ 1.00×", vsE >= 1]);
-  const like = pairedRatio(rates, "C", "D");
-  rows.push(["like for like C vs D (both unmetered, plaintext, fresh)", like, "(info)", true]);
-  rows.push(["signature check cost: time S / time A", pairedRatio(rates, "A", "S"), "(info)", true]);
+/** Each ratio: the time-ratio numerator/denominator ids (as exec/s pairs), target, and whether lower is better. */
+interface RatioRow {
+  readonly name: string;
+  readonly fast: string; // exec/s of `fast` over exec/s of `slow` = time of slow / time of fast
+  readonly slow: string;
+  readonly target?: { readonly op: "≤" | "≥"; readonly value: number };
+}
+
+const RATIOS: readonly RatioRow[] = [
+  { name: "encryption overhead: time A / time B", fast: "B", slow: "A", target: { op: "≤", value: 1.15 } },
+  {
+    name: "metering overhead: time F / time C (both fresh instances)",
+    fast: "C",
+    slow: "F",
+    target: { op: "≤", value: 1.1 },
+  },
+  { name: "instance reuse: time F / time B", fast: "B", slow: "F" },
+  { name: "metered + reused vs unmetered fresh: time B / time C", fast: "C", slow: "B" },
+  {
+    name: "ours A vs cosmwasm-vm-js D: exec/s A / exec/s D",
+    fast: "A",
+    slow: "D",
+    target: { op: "≥", value: 1 },
+  },
+  {
+    name: "ours A vs cosmwasm-vm-js E: exec/s A / exec/s E",
+    fast: "A",
+    slow: "E",
+    target: { op: "≥", value: 1 },
+  },
+  { name: "like for like C vs D (both unmetered, plaintext, fresh)", fast: "C", slow: "D" },
+  { name: "signature check cost: time S / time A", fast: "A", slow: "S" },
+];
+
+function printRatios(rates: Map<string, number[]>, cpu: Map<string, number[]>): void {
   console.log(
-    `\n${pad("ratio (median of per-slice ratios)", 60)} ${lpad("measured", 9)} ${lpad("target", 9)}  result`,
+    `\n${pad("ratio (median of per-slice ratios)", 60)} ${lpad("wall", 7)} ${lpad("CPU", 7)} ${lpad("target", 9)}  result (CPU)`,
   );
-  for (const [name, v, target, ok] of rows) {
-    const verdict = target === "(info)" ? "" : ok ? "met" : "NOT met";
-    console.log(`${pad(name, 60)} ${lpad(`${fmt(v)}×`, 9)} ${lpad(target, 9)}  ${verdict}`);
+  for (const r of RATIOS) {
+    const wall = pairedRatio(rates, r.fast, r.slow);
+    const c = pairedRatio(cpu, r.fast, r.slow);
+    const t = r.target;
+    const verdict = t === undefined ? "" : (t.op === "≤" ? c <= t.value : c >= t.value) ? "met" : "NOT met";
+    const target = t === undefined ? "(info)" : `${t.op} ${fmt(t.value)}×`;
+    console.log(
+      `${pad(r.name, 60)} ${lpad(`${fmt(wall)}×`, 7)} ${lpad(`${fmt(c)}×`, 7)} ${lpad(target, 9)}  ${verdict}`,
+    );
   }
 }
 
@@ -196,9 +218,10 @@ async function main(): Promise<void> {
     `VM benchmark: SNIP-20 transfer (contracts/build/snip20.wasm sha256 ${toHex(sha256(code.prepared.wasm)).slice(0, 16)}…), ` +
       `node ${process.version}, ${opts.warmupSlices} warm-up + ${opts.slices} slices × ${opts.sliceMs} ms per variant, interleaved`,
   );
-  const rates = runSlices(vs, opts);
-  printRates(rates);
-  printRatios(rates);
+  const cpu = new Map<string, number[]>();
+  const rates = runSlices(vs, opts, cpu);
+  printRates(rates, cpu);
+  printRatios(rates, cpu);
   printCompile(code, quick);
   console.log(
     `\nnotes: A skips the tx-signature check (S has it). cosmwasm-vm-js gets stubs for ` +

@@ -1,7 +1,7 @@
 // `shroud init` + `shroud start` as real processes with a real CometBFT: blocks and the REST server; CometBFT
 // dying stops the node with exit code 1; a restart resumes the same chain (CometBFT's handshake); SIGTERM stops
 // cleanly with code 0 and takes CometBFT down; `--abci-only` serves a CometBFT run by someone else; the
-// `shroud localnet` / `status` / `stop` commands.
+// app halting stops the node (exit 2); the `shroud localnet` / `status` / `stop` commands.
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
@@ -9,6 +9,7 @@ import { createServer } from "node:net";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { AbciSocketClient } from "../chain/abciClient.js";
 import { cometbft, SKIP } from "./harness.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -173,6 +174,18 @@ describe("shroud init + start under CometBFT", { skip: SKIP, timeout: 200_000 },
       app.child.kill("SIGTERM");
       assert.equal(await app.exit, 0);
     }
+  });
+
+  test("the app halting (an exception on the ABCI socket) stops the node with exit code 2", async () => {
+    const n = await init("n2");
+    const app = start(["--home", n.home, "--abci-only"]);
+    for (let k = 0; k < 80 && !app.out.join("").includes("ABCI only"); k++) await sleep(250);
+    // Commit with no FinalizeBlock before it: a broken invariant, the app throws.
+    const abci = await AbciSocketClient.connect(n.abci);
+    await assert.rejects(abci.commit(), /ABCI exception: Commit without FinalizeBlock/);
+    abci.close();
+    assert.equal(await app.exit, 2);
+    assert.match(app.out.join(""), /the application halted/);
   });
 
   test("shroud localnet --validators 2, localnet status, localnet stop (the CLI)", async () => {

@@ -8,6 +8,8 @@ import {
   QueryHistoricalInfoResponse,
 } from "cosmjs-types/cosmos/staking/v1beta1/query";
 import { ShroudApp } from "../../src/chain/app.js";
+import { appContext } from "../../src/chain/app/context.js";
+import { MemoryOverlay } from "../../src/chain/store/memory.js";
 import type { GenesisDoc } from "../../src/chain/genesis.js";
 import { fromBech32, toBech32 } from "../../src/chain/address.js";
 import { VALOPER_PREFIX } from "../../src/chain/modules/staking/keys.js";
@@ -84,4 +86,20 @@ test("HistoricalInfo: kept for historical_entries heights, pruned below, SDK err
       "the bonded set",
     );
   }
+
+  // The JSON form the REST route serves (StakingQueryServer.historicalInfo), gateway field names.
+  const ctx = appContext(new MemoryOverlay(t.store.committed), G.chain_id, 7n, timeOf(G, 6n));
+  const q = app.modules.pos.staking.query;
+  const json = q.historicalInfo(ctx, 5n) as { hist: { header: Record<string, unknown>; valset: unknown[] } };
+  assert.equal(json.hist.header.height, "5");
+  assert.equal(json.hist.header.chain_id, G.chain_id);
+  assert.equal(json.hist.header.app_hash, Buffer.from(appHashes[3]!).toString("base64"));
+  const valoper = toBech32(fromBech32(makeSigner(DEV_MNEMONICS.validator).address), VALOPER_PREFIX);
+  assert.deepEqual(
+    json.hist.valset,
+    [q.validator(ctx, valoper).validator],
+    "same JSON as the Validator query",
+  );
+  assert.throws(() => q.historicalInfo(ctx, 2n), /historical info for height 2 not found/);
+  assert.throws(() => q.historicalInfo(ctx, -1n), /height cannot be negative/);
 });

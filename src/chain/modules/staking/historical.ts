@@ -5,16 +5,24 @@ import {
   QueryHistoricalInfoRequest,
   QueryHistoricalInfoResponse,
 } from "cosmjs-types/cosmos/staking/v1beta1/query";
-import { HistoricalInfo } from "cosmjs-types/cosmos/staking/v1beta1/staking";
+import {
+  HistoricalInfo,
+  type Validator as ValidatorProto,
+} from "cosmjs-types/cosmos/staking/v1beta1/staking";
+import { PubKey } from "cosmjs-types/cosmos/crypto/ed25519/keys";
 import { Header } from "cosmjs-types/tendermint/types/types";
-import { concatBytes, u64be } from "../../../util/bytes.js";
+import { concatBytes, toBase64, u64be } from "../../../util/bytes.js";
+import { fromBech32 } from "../../address.js";
 import { compareBytes } from "../../store/memory.js";
 import { GrpcCode, QueryError } from "../../errors.js";
 import type { Context } from "../../tx/context.js";
 import { decodeRequest, validatorProto, type GrpcHandler } from "./grpc.js";
 import { consAddress, type StakingKeeper } from "./keeper.js";
-import { nsToTimestamp } from "./time.js";
-import { consensusPower, type Validator } from "./types.js";
+import { Dec } from "./dec.js";
+import { VALOPER_PREFIX } from "./keys.js";
+import { validatorJson } from "./queryServer.js";
+import { nsToTimestamp, rfc3339Json } from "./time.js";
+import { consensusPower, type BondStatus, type Validator } from "./types.js";
 
 /** 0x50 | height (u64 BE) -> HistoricalInfo proto (SDK HistoricalInfoKey = 0x50). */
 export const HISTORICAL_INFO_PREFIX = Uint8Array.of(0x50);
@@ -80,6 +88,62 @@ export function getHistoricalInfo(
   if (height < 0n) return undefined;
   const b = k.store(ctx).get(historicalKey(height));
   return b === undefined ? undefined : HistoricalInfo.decode(b);
+}
+
+const tsNs = (t: { seconds: bigint; nanos: number }): bigint => t.seconds * 1_000_000_000n + BigInt(t.nanos);
+
+/** Back from the stored proto to our Validator (for the gateway JSON, which validatorJson renders). */
+function validatorFromProto(p: ValidatorProto): Validator {
+  const { commissionRates: rates, updateTime } = p.commission;
+  const d = p.description;
+  return {
+    operator: fromBech32(p.operatorAddress, "operator", VALOPER_PREFIX),
+    consPubKey: PubKey.decode(p.consensusPubkey?.value ?? new Uint8Array()).key,
+    jailed: p.jailed,
+    status: p.status as number as BondStatus,
+    tokens: BigInt(p.tokens),
+    delegatorShares: Dec.fromAtomics(p.delegatorShares),
+    description: {
+      moniker: d.moniker,
+      identity: d.identity,
+      website: d.website,
+      securityContact: d.securityContact,
+      details: d.details,
+    },
+    unbondingHeight: p.unbondingHeight,
+    unbondingTimeNs: tsNs(p.unbondingTime),
+    commission: {
+      rate: Dec.fromAtomics(rates.rate),
+      maxRate: Dec.fromAtomics(rates.maxRate),
+      maxChangeRate: Dec.fromAtomics(rates.maxChangeRate),
+      updateTimeNs: tsNs(updateTime),
+    },
+    minSelfDelegation: BigInt(p.minSelfDelegation),
+  };
+}
+
+/** grpc-gateway JSON of a HistoricalInfo (`/cosmos/staking/v1beta1/historical_info/{height}` → `{hist}`). */
+export function historicalInfoJson(h: HistoricalInfo): Record<string, unknown> {
+  const hd = h.header;
+  return {
+    header: {
+      version: { block: hd.version.block.toString(), app: hd.version.app.toString() },
+      chain_id: hd.chainId,
+      height: hd.height.toString(),
+      time: rfc3339Json(tsNs(hd.time)),
+      last_block_id: { hash: "", part_set_header: { total: 0, hash: "" } },
+      last_commit_hash: "",
+      data_hash: "",
+      validators_hash: "",
+      next_validators_hash: toBase64(hd.nextValidatorsHash),
+      consensus_hash: "",
+      app_hash: toBase64(hd.appHash),
+      last_results_hash: "",
+      evidence_hash: "",
+      proposer_address: toBase64(hd.proposerAddress),
+    },
+    valset: h.valset.map((v) => validatorJson(validatorFromProto(v))),
+  };
 }
 
 /** `/cosmos.staking.v1beta1.Query/HistoricalInfo` with the SDK's gRPC errors (grpc_query.go). */

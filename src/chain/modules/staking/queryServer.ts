@@ -8,6 +8,7 @@ import type { StakingKeeper } from "./keeper.js";
 import { BONDED_POOL_NAME, NOT_BONDED_POOL_NAME, VALOPER_PREFIX } from "./keys.js";
 import { ED25519_PUBKEY_TYPE_URL } from "./msgs.js";
 import { rfc3339Json } from "./time.js";
+import { getHistoricalInfo, historicalInfoJson } from "./historical.js";
 import {
   BOND_STATUS_NAMES,
   tokensFromShares,
@@ -70,6 +71,15 @@ export function validatorJson(v: Validator): Json {
 
 export class StakingQueryServer {
   constructor(private readonly k: StakingKeeper) {}
+
+  /** `historical_info/{height}` → `{hist}` (the REST gap route calls this); gRPC 3 / 5 as the SDK. */
+  historicalInfo(ctx: Context, height: bigint): Json {
+    if (height < 0n) throw new QueryError(GrpcCode.InvalidArgument, "height cannot be negative");
+    const hist = getHistoricalInfo(this.k, ctx, height);
+    if (hist === undefined)
+      throw new QueryError(GrpcCode.NotFound, `historical info for height ${height} not found`);
+    return { hist: historicalInfoJson(hist) };
+  }
 
   private validatorOrNotFound(ctx: Context, op: Uint8Array): Validator {
     const v = this.k.getValidator(ctx, op);

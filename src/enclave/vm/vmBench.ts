@@ -193,8 +193,10 @@ const STAGES: Stage[] = [
   { label: "  EncryptedStorage.flush (encrypt writes)", fn: "flush", file: "enclave/encryptedStorage.ts" },
   { label: "  processOutput (encrypt data/attributes)", fn: "processOutput", file: "contract/output.ts" },
   { label: "hkdfSha256 (anywhere)", fn: "hkdfSha256", file: "crypto/kdf.ts" },
-  { label: "AES-SIV seal (anywhere)", fn: "encrypt", file: "crypto/aesSiv.ts" },
-  { label: "AES-SIV open (anywhere)", fn: "decrypt", file: "crypto/aesSiv.ts" },
+  { label: "AES-SIV seal, AD given (anywhere)", fn: "encrypt", file: "crypto/aesSiv.ts" },
+  { label: "AES-SIV seal, AD MACs given (state values)", fn: "encryptMacs", file: "crypto/aesSiv.ts" },
+  { label: "AES-SIV open, AD given (anywhere)", fn: "decrypt", file: "crypto/aesSiv.ts" },
+  { label: "AES-SIV open, AD MACs given (state values)", fn: "decryptMacs", file: "crypto/aesSiv.ts" },
   { label: "AES-SIV key setup (cipher contexts)", fn: "AesSivKey", file: "crypto/aesSiv.ts" },
   { label: "(garbage collector)", fn: "(garbage collector)", file: "" },
 ];

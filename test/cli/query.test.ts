@@ -132,6 +132,9 @@ describe("shroud query against shroud dev", { timeout: 120_000 }, () => {
   test("every module query command answers what secretjs answers", async () => {
     const q = sj.query;
     const del = val.address;
+    const infos = await q.slashing.signingInfos({});
+    const valcons = infos.info?.[0]?.address ?? "";
+    assert.match(valcons, /^secretvalcons1/);
     const cases: [string, string, string[], Record<string, string>, () => Promise<unknown>][] = [
       ["bank", "balances", [a.address], {}, () => q.bank.allBalances({ address: a.address })],
       [
@@ -144,6 +147,25 @@ describe("shroud query against shroud dev", { timeout: 120_000 }, () => {
       ["bank", "total", [], {}, () => q.bank.totalSupply({})],
       ["bank", "total", [], { denom: "uscrt" }, () => q.bank.supplyOf({ denom: "uscrt" })],
       ["auth", "account", [a.address], {}, () => q.auth.account({ address: a.address })],
+      ["auth", "accounts", [], {}, () => q.auth.accounts({})],
+      ["auth", "module-accounts", [], {}, () => q.auth.moduleAccounts({})],
+      ["staking", "redelegations", [del], {}, () => q.staking.redelegations({ delegator_addr: del })],
+      [
+        "distribution",
+        "validator-outstanding-rewards",
+        [valoper],
+        {},
+        () => q.distribution.validatorOutstandingRewards({ validator_address: valoper }),
+      ],
+      [
+        "distribution",
+        "slashes",
+        [valoper],
+        {},
+        () => q.distribution.validatorSlashes({ validator_address: valoper }),
+      ],
+      ["gov", "deposits", ["1"], {}, () => q.gov.deposits({ proposal_id: "1" })],
+      ["slashing", "signing-info", [valcons], {}, () => q.slashing.signingInfo({ cons_address: valcons })],
       ["staking", "validators", [], {}, () => q.staking.validators({})],
       ["staking", "validator", [valoper], {}, () => q.staking.validator({ validator_addr: valoper })],
       ["staking", "delegations", [del], {}, () => q.staking.delegatorDelegations({ delegator_addr: del })],
@@ -206,7 +228,7 @@ describe("shroud query against shroud dev", { timeout: 120_000 }, () => {
     assert.deepEqual(gov.params, (await q.gov.params({ params_type: "tallying" })).params);
     // Every module leaf is covered above.
     const covered = new Set(
-      cases.map(([g, n]) => `${g} ${n}`).concat("gov params", "registration encrypted-seed"),
+      cases.map(([g, n]) => `${g} ${n}`).concat("gov params", "gov vote", "registration encrypted-seed"),
     );
     for (const g of QUERY_GROUPS) {
       for (const l of g.leaves) assert.ok(covered.has(`${g.name} ${l.spec.split(" ")[0] ?? ""}`), l.spec);
@@ -239,6 +261,8 @@ describe("shroud query against shroud dev", { timeout: 120_000 }, () => {
     );
     await assert.rejects(get(chain("block"), ["-1"]), isCliError("invalid height"));
     await assert.rejects(viaCli(node.rest, "gov", "proposal", ["99"]), isCliError("99"));
+    // No vote yet (the proposal is in its deposit period): the node's NotFound, passed through.
+    await assert.rejects(viaCli(node.rest, "gov", "vote", ["1", a.address]), CliError);
     await assert.rejects(
       viaCli(node.rest, "staking", "validator", [a.address]),
       isCliError("secretvaloper1"),

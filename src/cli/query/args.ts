@@ -6,6 +6,7 @@ import { CliError } from "../common.js";
 
 export const ACC_PREFIX = "secret";
 export const VALOPER_PREFIX = "secretvaloper";
+export const VALCONS_PREFIX = "secretvalcons";
 
 /** A bech32 address with `prefix`; the error names the argument and what was wrong. */
 export function bech32Arg(value: string, name: string, prefix: string): string {

@@ -1,6 +1,6 @@
 // The module query commands of `shroud query`, as a table: command spec → REST (LCD) path of the gRPC-gateway
 // route secretd's own queries map to (cosmos-sdk v0.50 and Secret v1.x `google.api.http` paths).
-import { accountArg, registrationKeyArg, uintArg, valoperArg } from "./args.js";
+import { accountArg, bech32Arg, registrationKeyArg, uintArg, VALCONS_PREFIX, valoperArg } from "./args.js";
 import type { QueryParams } from "./rest.js";
 
 export interface QueryRequest {
@@ -86,6 +86,8 @@ const auth: QueryGroup = {
     leaf("account <address>", "an account (number, sequence, public key)", (a) => ({
       path: `/cosmos/auth/v1beta1/accounts/${accountArg(arg(a, 0))}`,
     })),
+    fixed("accounts", "all accounts (first page of 100)", "/cosmos/auth/v1beta1/accounts"),
+    fixed("module-accounts", "all module accounts", "/cosmos/auth/v1beta1/module_accounts"),
   ],
 };
 
@@ -105,6 +107,9 @@ const staking: QueryGroup = {
     })),
     leaf("unbonding-delegations <delegator-address>", "all unbonding delegations of a delegator", (a) => ({
       path: `${STAKING}/delegators/${accountArg(arg(a, 0), "delegator address")}/unbonding_delegations`,
+    })),
+    leaf("redelegations <delegator-address>", "all redelegations of a delegator", (a) => ({
+      path: `${STAKING}/delegators/${accountArg(arg(a, 0), "delegator address")}/redelegations`,
     })),
     fixed("pool", "bonded and not-bonded token totals", `${STAKING}/pool`),
     fixed("params", "staking parameters", `${STAKING}/params`),
@@ -129,6 +134,16 @@ const distribution: QueryGroup = {
     leaf("commission <validator-address>", "a validator's accumulated commission", (a) => ({
       path: `${DISTR}/validators/${valoperArg(arg(a, 0))}/commission`,
     })),
+    leaf(
+      "validator-outstanding-rewards <validator-address>",
+      "rewards not yet withdrawn from a validator",
+      (a) => ({
+        path: `${DISTR}/validators/${valoperArg(arg(a, 0))}/outstanding_rewards`,
+      }),
+    ),
+    leaf("slashes <validator-address>", "a validator's slashing events", (a) => ({
+      path: `${DISTR}/validators/${valoperArg(arg(a, 0))}/slashes`,
+    })),
     fixed("community-pool", "the community pool", `${DISTR}/community_pool`),
     fixed("params", "distribution parameters", `${DISTR}/params`),
   ],
@@ -143,6 +158,12 @@ const gov: QueryGroup = {
     leaf("proposal <proposal-id>", "one proposal", (a) => ({ path: `${GOV}/proposals/${govId(a)}` })),
     leaf("votes <proposal-id>", "the votes on a proposal", (a) => ({
       path: `${GOV}/proposals/${govId(a)}/votes`,
+    })),
+    leaf("vote <proposal-id> <voter-address>", "one voter's vote on a proposal", (a) => ({
+      path: `${GOV}/proposals/${govId(a)}/votes/${accountArg(arg(a, 1), "voter address")}`,
+    })),
+    leaf("deposits <proposal-id>", "the deposits on a proposal", (a) => ({
+      path: `${GOV}/proposals/${govId(a)}/deposits`,
     })),
     leaf("tally <proposal-id>", "the current tally of a proposal", (a) => ({
       path: `${GOV}/proposals/${govId(a)}/tally`,
@@ -169,6 +190,9 @@ const slashing: QueryGroup = {
   description: "validator signing infos and params",
   leaves: [
     fixed("signing-infos", "signing infos of all validators", `${SLASHING}/signing_infos`),
+    leaf("signing-info <consensus-address>", "one validator's signing info (secretvalcons…)", (a) => ({
+      path: `${SLASHING}/signing_infos/${bech32Arg(arg(a, 0), "consensus address", VALCONS_PREFIX)}`,
+    })),
     fixed("params", "slashing parameters", `${SLASHING}/params`),
   ],
 };

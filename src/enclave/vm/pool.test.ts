@@ -4,6 +4,10 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { Bech32Api } from "./addressApi.js";
+import { MockQuerier } from "./testing/mockQuerier.js";
+import { MockStorage } from "./testing/mockStorage.js";
+import { humanize } from "./testing/mockApi.js";
 import { toHex, utf8 } from "../../util/bytes.js";
 import { callEntryPoint, type CallOutcome } from "./calls.js";
 import { v1EnvJson, v1MessageInfoJson, type BaseEnv } from "./environment.js";
@@ -129,4 +133,43 @@ describe("instance pool", () => {
       assert.equal(idleCount(m), 0);
     });
   }
+
+  // The real SNIP-20 (contracts/build/snip20.wasm): a token instantiated and transferred from on two
+  // identical states, once with reuse and once with a fresh instance per call, answers and charges the same.
+  test("snip20: reused and fresh instances give the same outputs and gas, call after call", () => {
+    const wasm = new Uint8Array(
+      readFileSync(new URL("../../../contracts/build/snip20.wasm", import.meta.url)),
+    );
+    const sender = humanize(new Uint8Array(20).fill(5));
+    const to = humanize(new Uint8Array(20).fill(8));
+    const e = { ...base, message: { sender, funds: [] } };
+    const args = (msg: object) => ({
+      env: utf8.encode(v1EnvJson(e, { codeHashHex: "00".repeat(32) })),
+      info: utf8.encode(v1MessageInfoJson(e)),
+      msg: utf8.encode(JSON.stringify(msg)),
+    });
+    const init = {
+      name: "Token",
+      symbol: "TKN",
+      decimals: 6,
+      initial_balances: [{ address: sender, amount: "1000" }],
+      prng_seed: "c2VlZA==",
+    };
+    const snip20 = (): WasmModule => compileMetered(prepareCode(wasm)) as unknown as WasmModule;
+    const run = (reuse: boolean): string[] => {
+      const module = snip20();
+      const backend = { storage: new MockStorage(), api: new Bech32Api(), querier: new MockQuerier() };
+      const opts = { backend, gasLimit: 10_000_000_000n, readonly: false };
+      const out = [seen(callEntryPoint(module, opts, "instantiate", args(init), reuse))];
+      for (let i = 0; i < 4; i++) {
+        const amount = i === 3 ? "5000" : "1"; // the last one fails in the contract (insufficient funds)
+        out.push(
+          seen(callEntryPoint(module, opts, "execute", args({ transfer: { recipient: to, amount } }), reuse)),
+        );
+      }
+      if (reuse) assert.equal(idleCount(module), 1);
+      return out;
+    };
+    assert.deepEqual(run(true), run(false));
+  });
 });

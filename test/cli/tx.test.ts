@@ -5,7 +5,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -112,6 +112,7 @@ describe("shroud tx / query compute (real CLI against shroud dev)", { timeout: 3
   }
 
   let codeId = "";
+  let encryptedInput = "";
 
   // Independent invocations run in parallel (each CLI start costs ~1.3 s of CPU); different signers never race.
   test("bank send (file keyring, b) ∥ compute store (a) ∥ bad input rejected before any tx", async () => {
@@ -204,7 +205,8 @@ describe("shroud tx / query compute (real CLI against shroud dev)", { timeout: 3
       validators: { operator_address: string }[];
     };
     const valoper = vals.validators[0]?.operator_address ?? "";
-    const [query, mine, theirs, failed, badQuery, delegate] = await Promise.all([
+    const wasmOut = join(home, "downloaded.wasm");
+    const [query, mine, theirs, failed, badQuery, delegate, code] = await Promise.all([
       q("query", contract, '{"get_count":{}}'),
       q("tx", executeHash, "--from", "a"),
       q("tx", executeHash, "--from", "b"),
@@ -223,6 +225,7 @@ describe("shroud tx / query compute (real CLI against shroud dev)", { timeout: 3
       ]),
       q("query", contract, '{"nope":{}}'),
       tx("staking", "delegate", valoper, "1000000uscrt", "--from", "a", "--gas", "auto"),
+      q("code", codeId, wasmOut),
     ]);
     assert.equal(query.code, 0, query.stderr);
     assert.deepEqual(JSON.parse(query.stdout), { count: 6 });
@@ -249,5 +252,21 @@ describe("shroud tx / query compute (real CLI against shroud dev)", { timeout: 3
       `${node.rest}/cosmos/staking/v1beta1/validators/${valoper}/delegations/${ADDRESS_A}`,
     );
     assert.equal(del.status, 200);
+    assert.equal(code.code, 0, code.stderr);
+    assert.deepEqual(readFileSync(wasmOut), readFileSync(COUNTER));
+    encryptedInput = (t.messages[0]?.input as { encrypted: string }).encrypted;
+  });
+
+  test("query compute decrypt: the sender opens its own encrypted input, others cannot", async () => {
+    const [mine, theirs] = await Promise.all([
+      q("decrypt", encryptedInput, "--from", "a"),
+      q("decrypt", encryptedInput, "--from", "b"),
+    ]);
+    assert.equal(mine.code, 0, mine.stderr);
+    assert.match(
+      (JSON.parse(mine.stdout) as { decrypted: string }).decrypted,
+      /^[0-9a-f]{64}\{"increment":\{\}\}$/,
+    );
+    assertUserError(theirs, /cannot decrypt: not encrypted by b/);
   });
 });

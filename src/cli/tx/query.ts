@@ -1,10 +1,19 @@
 // `query compute …`: encrypted smart queries (decrypted answer, decrypted contract errors → exit 1), code and
 // contract metadata over REST, and `query compute tx <hash> --from <key>` decrypting one's own past tx.
+import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { CliError, printResult, type OutputFormat } from "../common.js";
 import { fromBase64, toBase64 } from "../../util/bytes.js";
 import { parseAddress, parseCodeId, parseJsonObject } from "./args.js";
-import { action, addConnectOptions, connect, connectFlags, getJson, type ConnectFlags } from "./context.js";
+import {
+  action,
+  addConnectOptions,
+  connect,
+  connectFlags,
+  getJson,
+  progress,
+  type ConnectFlags,
+} from "./context.js";
 import { printSummary, txSummary } from "./result.js";
 import { openKeyring } from "../keys/index.js";
 
@@ -80,6 +89,36 @@ async function smartQuery(addr: string, json: string, o: { from?: string }, cmd:
   throw new CliError(`query failed: ${decodeError(plain)}`);
 }
 
+async function showCode(id: string, file: string | undefined, _o: unknown, cmd: Command): Promise<void> {
+  const flags = connectFlags(cmd);
+  const r = (await getJson(flags.node, `${C}/code/${parseCodeId(id)}`)) as {
+    code_info?: unknown;
+    wasm?: unknown;
+  };
+  const wasm = typeof r.wasm === "string" ? fromBase64(r.wasm, "wasm") : new Uint8Array();
+  if (file !== undefined) {
+    if (wasm.length === 0) throw new CliError(`code ${id}: the node returned no wasm`);
+    writeFileSync(file, wasm);
+    progress(`Downloading wasm code to ${file}`);
+  }
+  print(flags, { code_info: r.code_info, wasm_size: wasm.length });
+}
+
+/** secretd's `query compute decrypt`: nonce(32) ‖ sender x25519 pubkey(32) ‖ AES-SIV ciphertext, base64. */
+async function decryptBlob(b64: string, o: { from: string }, cmd: Command): Promise<void> {
+  const flags = connectFlags(cmd);
+  const bytes = fromBase64(b64.trim(), "encrypted data");
+  if (bytes.length < 64 + 16)
+    throw new CliError(`encrypted data: ${bytes.length} bytes, need nonce, pubkey and ciphertext`);
+  const enc = (await encryptionFor(flags, o.from)) as EncryptionUtils & { getPubkey(): Promise<Uint8Array> };
+  const mine = await enc.getPubkey();
+  if (Buffer.compare(Buffer.from(mine), Buffer.from(bytes.subarray(32, 64))) !== 0)
+    throw new CliError(`cannot decrypt: not encrypted by ${o.from} (another sender's public key)`);
+  const plain = await enc.decrypt(bytes.slice(64), bytes.slice(0, 32)).catch(() => undefined);
+  if (plain === undefined) throw new CliError("cannot decrypt: ciphertext does not open with this key");
+  print(flags, { decrypted: utf8(plain) });
+}
+
 /** Contract history inputs are encrypted by their senders: decrypt the ones `--from` sent. */
 async function decryptHistory(body: unknown, enc: EncryptionUtils): Promise<unknown> {
   const entries = (body as { entries?: { msg?: unknown }[] }).entries;
@@ -139,23 +178,20 @@ export function registerComputeQueries(query: Command): void {
   )
     .option("--from <key>", "the key that sent the tx (its derived encryption seed decrypts it)")
     .action(action(showTx));
-  addConnectOptions(q.command("code <code-id>").description("code info (without the wasm bytes)")).action(
-    action(async (id: string, _o: unknown, cmd: Command) => {
-      const flags = connectFlags(cmd);
-      const r = (await getJson(flags.node, `${C}/code/${parseCodeId(id)}`)) as {
-        code_info?: unknown;
-        wasm?: unknown;
-      };
-      const wasmBytes = typeof r.wasm === "string" ? fromBase64(r.wasm, "wasm").length : 0;
-      print(flags, { code_info: r.code_info, wasm_size: wasmBytes });
-    }),
-  );
-  addConnectOptions(q.command("codes").description("all uploaded codes")).action(
+  addConnectOptions(
+    q.command("code <code-id> [output-file]").description("code info; writes the wasm to output-file"),
+  ).action(action(showCode));
+  addConnectOptions(q.command("codes").alias("list-code").description("all uploaded codes")).action(
     action(async (_o: unknown, cmd: Command) => {
       const flags = connectFlags(cmd);
       print(flags, await getJson(flags.node, `${C}/codes`));
     }),
   );
+  addConnectOptions(
+    q.command("decrypt <base64>").description("decrypt one of your own encrypted blobs (nonce‖pubkey‖ct)"),
+  )
+    .requiredOption("--from <key>", "the key whose derived seed encrypted it")
+    .action(action(decryptBlob));
   simple(
     q,
     "contract <contract>",

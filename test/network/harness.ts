@@ -78,17 +78,16 @@ export class Localnet {
     });
   }
 
-  static async create(validators: number): Promise<Localnet> {
+  static async create(validators: number, fullNodes = 0): Promise<Localnet> {
     const dir = mkdtempSync(join(tmpdir(), "shroud-net-"));
-    const basePort = await freeBase(validators);
+    const basePort = await freeBase(validators + fullNodes);
     const bin = snapshotCode(dir);
     const home = join(dir, "net");
     execFileSync(
       process.execPath,
-      [bin, "localnet", "--create-only", "--home", home, "--validators", `${validators}`].concat([
-        "--base-port",
-        `${basePort}`,
-      ]),
+      [bin, "localnet", "--create-only", "--home", home, "--validators", `${validators}`]
+        .concat(["--full-nodes", `${fullNodes}`])
+        .concat(["--base-port", `${basePort}`]),
       { env: ENV, stdio: "ignore" },
     );
     return new Localnet(dir, readLocalnet(home), bin);

@@ -24,6 +24,10 @@ function countArg(v: string): number {
   return n;
 }
 
+function countOrZero(v: string): number {
+  return v === "0" ? 0 : countArg(v);
+}
+
 function formatStatus(s: NodeStatus): string {
   const state = s.running ? `running (pid ${s.pid ?? "?"})` : "stopped";
   const chain =
@@ -49,6 +53,7 @@ interface UpFlags {
   basePort: number;
   chainId: string;
   createOnly: boolean;
+  fullNodes: number;
 }
 
 async function up(f: UpFlags): Promise<void> {
@@ -63,6 +68,7 @@ async function up(f: UpFlags): Promise<void> {
       validators: f.validators,
       basePort: f.basePort,
       chainId: f.chainId,
+      fullNodes: f.fullNodes,
     });
   }
   const info = readLocalnet(f.home);
@@ -97,6 +103,12 @@ export function registerLocalnetCommands(program: Command): void {
       DEFAULT_BASE_PORT,
     )
     .option("--chain-id <id>", "chain id", DEFAULT_CHAIN_ID)
+    .option(
+      "--full-nodes <n>",
+      "extra nodes that are not validators (registered enclaves, no stake)",
+      countOrZero,
+      0,
+    )
     .option("--create-only", "create the folder (keys, genesis, enclaves) but start nothing", false)
     .action(up);
   ln.command("stop")

@@ -11,6 +11,7 @@ import {
   SEND_ENABLED_PREFIX,
   STORE_PREFIX as BANK_PREFIX,
 } from "../../chain/modules/bank/keys.js";
+import { accountNumberIndexKey, STORE_PREFIX as AUTH_PREFIX } from "../../chain/modules/auth/keys.js";
 import { SECP256K1_PUBKEY_TYPE_URL } from "../../chain/tx/decode.js";
 import { PrefixStore, prefixEnd, type Context } from "../../chain/tx/context.js";
 import { toBase64, utf8 } from "../../util/bytes.js";
@@ -85,6 +86,15 @@ function authGaps(app: ShroudApp): Record<string, JsonQuery> {
         },
       };
     },
+    // SDK v0.50 AccountAddressByID: `account_id` wins over the deprecated path `id`; NotFound when no account has it.
+    [`${A}AccountAddressByID`]: (ctx, a) => {
+      const n = a.optU64("account_id") ?? a.u64("id");
+      const addr = new PrefixStore(ctx.store, AUTH_PREFIX).get(accountNumberIndexKey(n));
+      if (addr === undefined) {
+        throw new QueryError(GrpcCode.NotFound, `account address not found with account number ${n}`);
+      }
+      return { account_address: toBech32(addr) };
+    },
     // SDK ModuleAccounts: every configured module account by name; GetModuleAccount creates a missing one
     // (on the query's throwaway overlay here, as in the SDK's cached query context).
     [`${A}ModuleAccounts`]: (ctx) => ({
@@ -132,6 +142,12 @@ function bankGaps(app: ShroudApp): Record<string, JsonQuery> {
   return {
     [`${B}SpendableBalanceByDenom`]: (ctx, a) => bank.query.balance(ctx, a.str("address"), a.str("denom")),
     [`${B}DenomMetadata`]: (ctx, a) => {
+      const denom = a.str("denom");
+      const md = bank.keeper.getDenomMetadata(ctx, denom);
+      if (md === undefined) throw new QueryError(GrpcCode.NotFound, `client metadata for denom ${denom}`);
+      return { metadata: metadataJson(md) };
+    },
+    [`${B}DenomMetadataByQueryString`]: (ctx, a) => {
       const denom = a.str("denom");
       const md = bank.keeper.getDenomMetadata(ctx, denom);
       if (md === undefined) throw new QueryError(GrpcCode.NotFound, `client metadata for denom ${denom}`);

@@ -97,7 +97,11 @@ export function releaseInstance(module: WasmModule, inst: ContractInstance, clea
   if (!pool || pool.idle.length >= MAX_IDLE_PER_MODULE) return;
   const bytes = inst.rawMemory().buffer.byteLength;
   if (bytes < pool.memory.byteLength || bytes > pool.memory.byteLength + MAX_EXTRA_BYTES) return;
-  reset(inst, pool);
+  try {
+    reset(inst, pool);
+  } catch {
+    return; // cannot happen with a live memory; if it did, dropping the instance is the safe answer
+  }
   inst.unbind();
   pool.idle.push(inst);
 }

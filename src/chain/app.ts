@@ -22,26 +22,28 @@ import {
   type ResponseQuery,
   type ValidatorUpdate,
 } from "cosmjs-types/tendermint/abci/types";
-import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import type { AbciApplication } from "../consensus/abciTypes.js";
-import { sha256 } from "@noble/hashes/sha2.js";
-import { equalBytes, u32be, u64be, utf8 } from "../util/bytes.js";
+import { equalBytes, utf8 } from "../util/bytes.js";
 import { SdkErrors, UndefinedErrors } from "./errors.js";
 import { GenesisError, parseAppState, parseRfc3339Ns, type GenesisDoc } from "./genesis.js";
-import { MemoryKVStore } from "./store/memory.js";
-import { MemoryOverlay } from "./store/memory.js";
+import { MemoryKVStore, MemoryOverlay } from "./store/memory.js";
 import type { PreparedBlock, Store } from "./store/store.js";
 import type { KVReader } from "./store/types.js";
 import { DEFAULT_MIN_GAS_PRICE, parseGasPrices } from "./tx/fees.js";
 import { runTx } from "./tx/runTx.js";
 import type { Context } from "./tx/context.js";
 import { BlockRandomKeeper, blockRefFor, decodeRandomTx, isRandomTx } from "./random.js";
-import { appContext } from "./app/context.js";
+import { appContext, hookInfo } from "./app/context.js";
 import { createChainModules, type ChainModules } from "./app/modules.js";
 import { EnclaveGuard, EnclaveHaltError, type AppEnclave } from "./app/enclaveGuard.js";
 import { decodeTx, type DecodedTx } from "./tx/decode.js";
-import type { BlockHookInfo } from "./app/module.js";
-import { checkProposal, prepareTxs, type ProposalChecks, type ProposalEnv } from "./app/proposal.js";
+import {
+  checkProposal,
+  prepareTxs,
+  proposalDigest,
+  type ProposalChecks,
+  type ProposalEnv,
+} from "./app/proposal.js";
 import { QueryRouter } from "./app/query.js";
 import { plainResult, timestampNs, toAbciEvents, toExecTxResult } from "./app/results.js";
 import {
@@ -49,6 +51,7 @@ import {
   BlockGasMeter,
   deliverUnderBlockGas,
   maxBlockGas,
+  overBlockGas,
   readConsensusParams,
   storeConsensusParams,
 } from "./app/blockGas.js";
@@ -104,6 +107,8 @@ export class ShroudApp implements AbciApplication {
   private delivering: DecodedTx | undefined;
   /** Digest of our own last proposal (height, base app hash, txs): ProcessProposal of it needs no re-check. */
   private ownProposal: Uint8Array | undefined;
+  /** consensus_params.block.max_gas (undefined = unlimited): fixed at InitChain (no x/consensus). */
+  private maxGas: bigint | undefined;
   /** Sees every enclave call die (EnclaveUnavailableError): consensus calls then halt instead of answering. */
   private readonly guard = new EnclaveGuard();
 
@@ -126,6 +131,7 @@ export class ShroudApp implements AbciApplication {
     const stored = this.store.committed.get(CHAIN_ID_KEY);
     this.chainId = stored === undefined ? "" : utf8.decode(stored);
     this.lastAppHash = this.store.info().lastAppHash;
+    this.maxGas = maxBlockGas(readConsensusParams(this.store.committed));
     this.checkState = this.store.newOverlay();
     this.router = new QueryRouter(() => ({
       store: this.store,
@@ -166,7 +172,7 @@ export class ShroudApp implements AbciApplication {
     const ctx = appContext(overlay, req.chainId, req.initialHeight, timeNs);
     overlay.set(CHAIN_ID_KEY, utf8.encode(req.chainId));
     if (req.consensusParams !== undefined) {
-      maxBlockGas(req.consensusParams); // throws on max_gas < -1: such a genesis cannot start
+      this.maxGas = maxBlockGas(req.consensusParams); // throws on max_gas < -1: such a genesis cannot start
       storeConsensusParams(overlay, req.consensusParams);
     }
     const validators = initModuleGenesis(this.modules, ctx, appState);
@@ -186,6 +192,8 @@ export class ShroudApp implements AbciApplication {
       const r = plainResult(SdkErrors.TxDecode, "a block random is injected by the proposer only");
       return r;
     }
+    const over = overBlockGas(this.modules.txEnv, req.tx, this.maxGas);
+    if (over !== undefined) return toExecTxResult(over);
     const mark = this.guard.mark();
     const r = runTx(this.modules.txEnv, this.checkState, req.tx, "check", {
       chainId: this.chainId,
@@ -195,24 +203,6 @@ export class ShroudApp implements AbciApplication {
     // A dead enclave refuses this tx with a code (the mempool goes on); its writes are only CheckTx state.
     if (this.guard.diedSince(mark) !== undefined) return plainResult(UndefinedErrors.Internal, ENCLAVE_DOWN);
     return toExecTxResult(r);
-  }
-
-  /**
-   * Runs a consensus step; an enclave death inside it (even one runTx turned into a tx result) becomes an
-   * EnclaveHaltError: answering would differ from healthy validators, so the node must stop (spec §1).
-   */
-  private consensusStep<T>(during: string, f: () => T): T {
-    const mark = this.guard.mark();
-    let out: T;
-    try {
-      out = f();
-    } catch (e) {
-      const died = this.guard.diedSince(mark);
-      throw died === undefined ? e : new EnclaveHaltError(during, died);
-    }
-    const died = this.guard.diedSince(mark);
-    if (died !== undefined) throw new EnclaveHaltError(during, died);
-    return out;
   }
 
   private proposalEnv(height: bigint, timeNs: bigint, nextValidatorsHash: Uint8Array): ProposalEnv {
@@ -225,13 +215,13 @@ export class ShroudApp implements AbciApplication {
       checks: this.checks,
       enclave: this.enclave,
       ref: blockRefFor(height, this.lastAppHash, nextValidatorsHash),
-      maxGas: maxBlockGas(readConsensusParams(this.base())),
+      maxGas: this.maxGas,
     };
   }
 
   prepareProposal(req: RequestPrepareProposal): ResponsePrepareProposal {
     const p = this.proposalEnv(req.height, timestampNs(req.time), req.nextValidatorsHash);
-    const txs = this.consensusStep("PrepareProposal", () => prepareTxs(p, req.txs, req.maxTxBytes));
+    const txs = this.guard.step("PrepareProposal", () => prepareTxs(p, req.txs, req.maxTxBytes));
     this.ownProposal = proposalDigest(req.height, this.lastAppHash, req.nextValidatorsHash, txs);
     return { txs };
   }
@@ -244,7 +234,7 @@ export class ShroudApp implements AbciApplication {
       return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
     }
     const p = this.proposalEnv(req.height, timestampNs(req.time), req.nextValidatorsHash);
-    const refusal = this.consensusStep("ProcessProposal", () => checkProposal(p, req.txs));
+    const refusal = this.guard.step("ProcessProposal", () => checkProposal(p, req.txs));
     return {
       status:
         refusal === undefined
@@ -256,7 +246,7 @@ export class ShroudApp implements AbciApplication {
   finalizeBlock(req: RequestFinalizeBlock): ResponseFinalizeBlock {
     if (this.pending !== undefined) throw new Error("FinalizeBlock called twice without Commit");
     // The block's writes live in an overlay until the end: a halt discards them all (nothing half-applied).
-    const [res, pending] = this.consensusStep("FinalizeBlock", () => this.finalizeBlockUnguarded(req));
+    const [res, pending] = this.guard.step("FinalizeBlock", () => this.finalizeBlockUnguarded(req));
     this.pending = pending;
     return res;
   }
@@ -278,7 +268,7 @@ export class ShroudApp implements AbciApplication {
     const ctx = appContext(overlay, this.chainId, req.height, timeNs);
     const hook = { ...hookInfo(req, timeNs), chainId: this.chainId, lastAppHash: this.lastAppHash };
     const txResults: ExecTxResult[] = [];
-    const gas = new BlockGasMeter(maxBlockGas(readConsensusParams(overlay)));
+    const gas = new BlockGasMeter(this.maxGas);
     const randomOk = this.applyBlockRandom(ctx, req);
     for (const m of this.modules.beginBlockers) m.beginBlock?.(ctx, hook);
     const events = toAbciEvents(ctx.events.events, { key: "mode", value: "BeginBlock" });
@@ -424,39 +414,4 @@ export function validateGenesis(doc: GenesisDoc): void {
     parseRfc3339Ns(doc.genesis_time),
   );
   initModuleGenesis(modules, ctx, doc.app_state);
-}
-
-/** sha256 over height, base app hash, validator-set hash and each tx (length-prefixed). */
-function proposalDigest(
-  height: bigint,
-  lastAppHash: Uint8Array,
-  nextValidatorsHash: Uint8Array,
-  txs: readonly Uint8Array[],
-): Uint8Array {
-  const h = sha256.create().update(u64be(height)).update(u32be(lastAppHash.length)).update(lastAppHash);
-  h.update(u32be(nextValidatorsHash.length)).update(nextValidatorsHash);
-  for (const tx of txs) h.update(u32be(tx.length)).update(tx);
-  return h.digest();
-}
-
-function hookInfo(req: RequestFinalizeBlock, timeNs: bigint): BlockHookInfo {
-  return {
-    height: req.height,
-    timeNs,
-    proposerAddress: req.proposerAddress,
-    nextValidatorsHash: req.nextValidatorsHash,
-    lastCommitVotes: req.decidedLastCommit.votes.map((v) => ({
-      address: v.validator.address,
-      power: v.validator.power,
-      // A NIL vote still signed (SDK: only ABSENT is a missed block).
-      signed: v.blockIdFlag !== BlockIDFlag.BLOCK_ID_FLAG_ABSENT,
-    })),
-    misbehavior: req.misbehavior.map((m) => ({
-      type: m.type,
-      address: m.validator.address,
-      power: m.validator.power,
-      height: m.height,
-      timeNs: timestampNs(m.time),
-    })),
-  };
 }

@@ -4,6 +4,7 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  CheckTxType,
   ResponseProcessProposal_ProposalStatus,
   type ExecTxResult,
   type RequestFinalizeBlock,
@@ -165,6 +166,35 @@ describe("block gas limit (consensus_params.block.max_gas)", () => {
     assert.equal(fee % 3n, 0n);
     assert.ok(fee > 0n);
     assert.equal(account(app, a.address).sequence, 3n);
+  });
+
+  test("a tx wanting more than max_gas: sdk 41 at CheckTx and FinalizeBlock (SetUpContextDecorator)", async () => {
+    const app = chain(params(60_000n));
+    const num = Number(account(app, a.address).accountNumber);
+    const { MsgSend } = await import("secretjs");
+    const msg = new MsgSend({
+      from_address: a.address,
+      to_address: b.address,
+      amount: [{ denom: "uscrt", amount: "1" }],
+    });
+    const big = await a.signDeterministic(
+      [msg],
+      { accountNumber: num, sequence: 0, chainId: G.chain_id },
+      {
+        gasLimit: 100_000,
+      },
+    );
+    const log = "tx gas limit 100000 exceeds block max gas 60000: invalid gas limit";
+    const c = app.checkTx({ tx: big, type: CheckTxType.NEW });
+    assert.deepEqual([c.codespace, c.code, c.log, c.gasWanted, c.gasUsed], ["sdk", 41, log, 100_000n, 0n]);
+    assert.deepEqual(prepare(app, [big]), [], "never proposed");
+    const aBefore = balance(app, a.address);
+    const res = app.finalizeBlock(req(2n, [big]));
+    app.commit();
+    const r = res.txResults[0]!;
+    assert.deepEqual([r.codespace, r.code, r.log, r.gasUsed], ["sdk", 41, log, 0n]);
+    assert.equal(balance(app, a.address), aBefore, "no fee");
+    assert.equal(account(app, a.address).sequence, 0n, "no sequence bump");
   });
 
   test("Info: app_version is consensus params' version.app from state (0 when none)", () => {

@@ -6,6 +6,8 @@ import type { KVReader, KVStore } from "../store/types.js";
 import { SdkErrors } from "../errors.js";
 import { utf8 } from "../../util/bytes.js";
 import { runTx, type BlockInfo, type TxEnv, type TxResult } from "../tx/runTx.js";
+import { decodeTx } from "../tx/decode.js";
+import { MAX_GAS_WANTED } from "../gas.js";
 
 /** Under the app's own prefix (`app/`), which no module uses. */
 export const CONSENSUS_PARAMS_KEY = utf8.encode("app/consensus_params");
@@ -62,6 +64,34 @@ export class BlockGasMeter {
   }
 }
 
+/**
+ * SDK v0.50 SetUpContextDecorator (the first ante step, so before signatures): a tx whose gas limit exceeds
+ * max_gas fails with sdk 41 "tx gas limit W exceeds block max gas M", gas used 0, nothing kept. Undefined when
+ * the tx fits, or does not decode / is over runTx's own limit (runTx reports those itself).
+ */
+export function overBlockGas(env: TxEnv, raw: Uint8Array, maxGas: bigint | undefined): TxResult | undefined {
+  if (maxGas === undefined) return undefined;
+  let tx;
+  try {
+    tx = decodeTx(raw, env.registry);
+  } catch {
+    return undefined;
+  }
+  const wanted = tx.fee.gasLimit;
+  if (wanted <= maxGas || wanted > MAX_GAS_WANTED) return undefined;
+  const e = SdkErrors.InvalidGasLimit;
+  return {
+    code: e.code,
+    codespace: e.codespace,
+    log: `tx gas limit ${wanted} exceeds block max gas ${maxGas}: ${e.message}`,
+    gasWanted: wanted,
+    gasUsed: 0n,
+    events: [],
+    data: new Uint8Array(),
+    tx,
+  };
+}
+
 function outOfBlockGas(detail: string, gasWanted: bigint, gasUsed: bigint, r?: TxResult): TxResult {
   const e = SdkErrors.OutOfGas;
   return {
@@ -93,6 +123,8 @@ export function deliverUnderBlockGas(
 ): TxResult {
   if (meter.limit === undefined) return run(() => runTx(env, state, raw, "deliver", block));
   if (meter.isOutOfGas()) return outOfBlockGas("no block gas left to run tx", 0n, 0n);
+  const over = overBlockGas(env, raw, meter.limit);
+  if (over !== undefined) return over;
   const child = new MemoryOverlay(state);
   const r = run(() => runTx(env, child, raw, "deliver", block));
   const toLimit = r.gasUsed < r.gasWanted ? r.gasUsed : r.gasWanted;

@@ -57,6 +57,24 @@ export class EnclaveGuard {
     }
   }
 
+  /**
+   * Runs a consensus step; an enclave death inside it (even one runTx turned into a tx result) becomes an
+   * EnclaveHaltError: answering would differ from healthy validators, so the node must stop (spec §1).
+   */
+  step<T>(during: string, f: () => T): T {
+    const mark = this.mark();
+    let out: T;
+    try {
+      out = f();
+    } catch (e) {
+      const died = this.diedSince(mark);
+      throw died === undefined ? e : new EnclaveHaltError(during, died);
+    }
+    const died = this.diedSince(mark);
+    if (died !== undefined) throw new EnclaveHaltError(during, died);
+    return out;
+  }
+
   /** The same enclave, every method watched. */
   wrap(e: AppEnclave): AppEnclave {
     return {

@@ -2,7 +2,9 @@
 // issue 4 §4) and the proposal's txs checked on a discardable candidate overlay, as the SDK's default proposal
 // handlers do (PrepareProposalVerifyTx / ProcessProposalVerifyTx: ante only), within max_tx_bytes and the
 // block gas limit (consensus params' max_gas: the sum of the txs' gas wanted, SDK v0.50 defaultTxSelector).
+import { sha256 } from "@noble/hashes/sha2.js";
 import type { BlockRef } from "../../enclave/api.js";
+import { u32be, u64be } from "../../util/bytes.js";
 import { MemoryOverlay } from "../store/memory.js";
 import type { KVReader } from "../store/types.js";
 import { decodeTx } from "../tx/decode.js";
@@ -121,4 +123,17 @@ export function checkProposal(p: ProposalEnv, txs: readonly Uint8Array[]): strin
     if (p.maxGas !== undefined && gas > p.maxGas) return `the txs want ${gas} gas, over max_gas ${p.maxGas}`;
   }
   return undefined;
+}
+
+/** sha256 over height, base app hash, validator-set hash and each tx (length-prefixed). */
+export function proposalDigest(
+  height: bigint,
+  lastAppHash: Uint8Array,
+  nextValidatorsHash: Uint8Array,
+  txs: readonly Uint8Array[],
+): Uint8Array {
+  const h = sha256.create().update(u64be(height)).update(u32be(lastAppHash.length)).update(lastAppHash);
+  h.update(u32be(nextValidatorsHash.length)).update(nextValidatorsHash);
+  for (const tx of txs) h.update(u32be(tx.length)).update(tx);
+  return h.digest();
 }

@@ -12,6 +12,7 @@ import {
   DEFAULT_CHAIN_ID,
   LOCALNET_FILE,
   readLocalnet,
+  type LocalnetInfo,
 } from "./create.js";
 import { nodeStatus, startNodeProcess, stopNodeProcess, type NodeStatus } from "./processes.js";
 
@@ -90,6 +91,14 @@ async function up(f: UpFlags): Promise<void> {
 /** `--home` belongs to `localnet` and may be given before or after `stop`/`status`. */
 const homeOf = (cmd: Command): string => cmd.optsWithGlobals<{ home: string }>().home;
 
+function localnetAt(home: string): LocalnetInfo {
+  try {
+    return readLocalnet(home);
+  } catch (e) {
+    throw new CliError(e instanceof Error ? e.message : String(e));
+  }
+}
+
 export function registerLocalnetCommands(program: Command): void {
   const ln = program
     .command("localnet")
@@ -114,14 +123,14 @@ export function registerLocalnetCommands(program: Command): void {
   ln.command("stop")
     .description("stop every node of the localnet")
     .action(async (_o: unknown, cmd: Command) => {
-      const info = readLocalnet(homeOf(cmd));
+      const info = localnetAt(homeOf(cmd));
       await Promise.all(info.nodes.map((n) => stopNodeProcess(n)));
       out(`stopped ${info.nodes.length} nodes`);
     });
   ln.command("status")
     .description("each node's process, height, app hash and peers")
     .action(async (_o: unknown, cmd: Command) => {
-      const info = readLocalnet(homeOf(cmd));
+      const info = localnetAt(homeOf(cmd));
       out(`chain ${info.chainId}`);
       for (const s of await Promise.all(info.nodes.map(nodeStatus))) out(formatStatus(s));
     });

@@ -29,7 +29,8 @@ async function init(moniker: string, f: InitFlags): Promise<void> {
   const binary = findCometbft();
   if (binary === undefined)
     throw new CliError("cometbft not found: run scripts/setup-cometbft.sh or set COMETBFT_BIN");
-  if (existsSync(join(f.home, NODE_FILES.state))) throw new CliError(`${f.home} already holds a node`);
+  if (existsSync(join(f.home, NODE_FILES.comet)) || existsSync(join(f.home, NODE_FILES.state)))
+    throw new CliError(`${f.home} already holds a node`);
   const home = initNodeHome({
     binary,
     home: f.home,
@@ -68,6 +69,8 @@ interface StartFlags {
 }
 
 async function start(f: StartFlags): Promise<void> {
+  if (!existsSync(genesisPath(f.home)))
+    throw new CliError(`${f.home} is not a node home (no comet/config/genesis.json): run shroud init`);
   const binary = findCometbft();
   let node;
   try {

@@ -154,10 +154,19 @@ export class SqliteSmtCommitment implements StateCommitment {
   }
 
   prepare(writes: readonly KVWrite[]): PreparedCommitment {
+    // Both hashes of every write live in one slab: millions of separate 32-byte ArrayBuffers (a 1M-account
+    // genesis block) made garbage collection the larger cost; the per-hash temporaries die young.
+    const slab = new Uint8Array(writes.length * 2 * HASH_LEN);
     const changes = writes
-      .map(([k, v]) => {
-        const kh = keyHash(k);
-        return { kh, p: keyPrefix48(kh), vh: v === undefined ? undefined : sha256(v) };
+      .map(([k, v], i) => {
+        const kh = slab.subarray(2 * i * HASH_LEN, (2 * i + 1) * HASH_LEN);
+        kh.set(keyHash(k));
+        let vh: Uint8Array | undefined;
+        if (v !== undefined) {
+          vh = slab.subarray((2 * i + 1) * HASH_LEN, (2 * i + 2) * HASH_LEN);
+          vh.set(sha256(v));
+        }
+        return { kh, p: keyPrefix48(kh), vh };
       })
       .sort((a, b) => a.p - b.p || compareBytes(a.kh, b.kh));
     const pending = new Map<number, Summary>();

@@ -55,9 +55,9 @@ import {
   readConsensusParams,
   storeConsensusParams,
 } from "./app/blockGas.js";
+import { APP_VERSION } from "./version.js";
 
-/** ResponseInfo.version / app_version (the app version is also in block headers). */
-export const APP_VERSION = "0.1.0";
+export { APP_VERSION };
 /** Log of results refused because the enclave is unavailable (uncommitted, never consensus data). */
 const ENCLAVE_DOWN = "enclave unavailable";
 /** The app's own state keys (chain id), under a prefix no module uses. */

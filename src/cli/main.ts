@@ -4,10 +4,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
-import { APP_VERSION, ShroudApp } from "../chain/app.js";
-import { parseGenesisDoc } from "../chain/genesis.js";
-import { openStore } from "../chain/store/store.js";
-import { startDev } from "./dev.js";
+import { APP_VERSION } from "../chain/version.js";
 import { CliError } from "./common.js";
 import { registerEnclaveCommands, registerRegisterTxCommands } from "./attest/index.js";
 import { registerKeysCommands } from "./keys/index.js";
@@ -37,7 +34,9 @@ interface DevFlags {
   faucetPort: number;
 }
 
+// The node-side modules (app, store, engine) load only when a node command runs: client commands start faster.
 async function dev(flags: DevFlags): Promise<void> {
+  const { startDev } = await import("./dev.js");
   const node = await startDev({
     home: flags.home,
     reset: flags.reset,
@@ -65,7 +64,12 @@ async function dev(flags: DevFlags): Promise<void> {
 }
 
 /** Prints the genesis document of the state at `height` (default: the latest), as `secretd export` does. */
-function exportGenesis(flags: { home: string; height?: number }): void {
+async function exportGenesis(flags: { home: string; height?: number }): Promise<void> {
+  const [{ ShroudApp }, { parseGenesisDoc }, { openStore }] = await Promise.all([
+    import("../chain/app.js"),
+    import("../chain/genesis.js"),
+    import("../chain/store/store.js"),
+  ]);
   const genesis = parseGenesisDoc(readFileSync(join(flags.home, "genesis.json"), "utf8"));
   const store = openStore(join(flags.home, "state"));
   try {

@@ -1,5 +1,5 @@
 // End to end with @cosmjs/stargate (unchanged) over the CometBFT-style RPC of a spawned `shroud dev`: balance,
-// bank send (lands, balances move), delegate to the dev validator and read the delegation back through
+// bank send (lands, balances move; seen by a websocket Tx subscription), delegate to the dev validator and read the delegation back through
 // QueryClient + setupStakingExtension, getTx, searchTx. The wallet is cosmjs' own DirectSecp256k1HdWallet on
 // Secret's HD path, so signing, account lookup, simulation and broadcast are all cosmjs' code paths.
 import { after, before, describe, test } from "node:test";
@@ -15,7 +15,7 @@ import {
   StargateClient,
   type StakingExtension,
 } from "@cosmjs/stargate";
-import { connectComet, type CometClient } from "@cosmjs/tendermint-rpc";
+import { Comet38Client, connectComet, WebsocketClient, type CometClient } from "@cosmjs/tendermint-rpc";
 import { startDevChild, type DevChild } from "./devNode.js";
 
 // LocalSecret's published mnemonics a and b (scrtlabs LocalSecret README; also src/cli/devGenesis.ts).
@@ -80,8 +80,37 @@ describe("@cosmjs/stargate against shroud dev over RPC", { timeout: 90_000 }, ()
   test("bank send lands; balances move by amount (+ fee for the sender)", async () => {
     const beforeA = BigInt((await reader.getBalance(a, "uscrt")).amount);
     const beforeB = BigInt((await reader.getBalance(b, "uscrt")).amount);
+    // A websocket Tx subscription sees the send as the first tx of its block (the block random before it is hidden).
+    const socket = new WebsocketClient(rpc.replace(/^http/, "ws"));
+    const ws = Comet38Client.create(socket);
+    const seen: string[] = [];
+    let sub: { unsubscribe(): void } | undefined;
+    const firstTx = new Promise<void>((resolve, reject) => {
+      sub = ws.subscribeTx().subscribe({
+        next: (e) => {
+          seen.push(toHex(e.hash).toUpperCase());
+          resolve();
+        },
+        error: reject,
+      });
+      setTimeout(() => {
+        reject(new Error("no Tx event within 20 s"));
+      }, 20_000);
+    });
+    await socket.connected();
+    await new Promise((r) => setTimeout(r, 300)); // the subscribe request goes out right after the connect
     const r = await signer.sendTokens(a, b, [{ denom: "uscrt", amount: "12345" }], FEE, "cosmjs send");
     assert.equal(r.code, 0, JSON.stringify(r.events));
+    try {
+      await firstTx;
+    } finally {
+      sub?.unsubscribe();
+      // cosmjs' ReconnectingSocket reconnects after a deliberate disconnect too (see test/api/rpc.test.ts).
+      (socket as unknown as { socket: { socket: { reconnect: () => void } } }).socket.socket.reconnect = () =>
+        undefined;
+      ws.disconnect();
+    }
+    assert.equal(seen[0], r.transactionHash);
     sendHash = r.transactionHash;
     sendHeight = r.height;
     assert.equal(BigInt((await reader.getBalance(b, "uscrt")).amount), beforeB + 12_345n);

@@ -1,6 +1,7 @@
 // Websocket JSON-RPC for the embedded engine: every RPC method, plus `subscribe` / `unsubscribe` /
 // `unsubscribe_all` with CometBFT event queries ("tm.event='Tx' AND message.sender='secret1…'").
 // Events are delivered in CometBFT v0.38's shape: {query, data: {type, value}, events: {"type.key": [values]}}.
+import { isRandomTx } from "../../chain/random.js";
 import type { WebSocket } from "ws";
 import type { Event, ExecTxResult } from "cosmjs-types/tendermint/abci/types";
 import { parseEventQuery } from "../../consensus/blockStore.js";
@@ -76,7 +77,8 @@ export function subscriptionHub(ctx: RpcContext): { attach(ws: WebSocket): void;
   const onTx = (ev: { hash: Uint8Array; height: bigint; index: number; result: ExecTxResult }): void => {
     if (subs.size === 0) return;
     const tx = ctx.engine.store.getBlock(ev.height)?.block.data.txs[ev.index];
-    if (!tx) return;
+    // A block's injected random is not a user tx (userTxs.ts): no Tx event for it, as on Secret.
+    if (!tx || isRandomTx(tx)) return;
     const events: EventMap = {
       "tm.event": ["Tx"],
       "tx.hash": [hexU(ev.hash)],

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { devAuthorityPublicKey, EnclaveHost, type NetworkPubkeys } from "../enclave/api.js";
 import { RequestInitChain } from "cosmjs-types/tendermint/abci/types";
-import { ShroudApp } from "../chain/app.js";
+import { EnclaveHaltError, ShroudApp } from "../chain/app.js";
 import { parseGenesisDoc, parseRfc3339Ns, type GenesisDoc } from "../chain/genesis.js";
 import { validateGenesis } from "../chain/app.js";
 import { openStore, type Store } from "../chain/store/store.js";
@@ -28,10 +28,14 @@ export interface DevOptions {
   readonly faucetPort: number;
   readonly services?: readonly DevService[];
   readonly log?: (line: string) => void;
+  /** Called once when the app halts (the enclave died mid-block): the node cannot go on and should stop. */
+  readonly onHalt?: (e: Error) => void;
 }
 
 export interface DevNode {
   readonly engine: DevEngine;
+  /** The node's enclave (its one door), e.g. for health checks. */
+  readonly enclave: EnclaveHost;
   readonly app: ShroudApp;
   readonly genesis: GenesisDoc;
   readonly rpcPort: number;
@@ -144,8 +148,14 @@ export async function startDev(o: DevOptions): Promise<DevNode> {
       appStateBytes,
       initialHeight,
     });
+    let halted = false;
     engine.on("error", (e: unknown) => {
       log(`block production failed: ${e instanceof Error ? e.message : String(e)}`);
+      // A halt is final: retrying would only fail again, and CometBFT nodes stop in the same case.
+      if (e instanceof EnclaveHaltError && !halted) {
+        halted = true;
+        o.onHalt?.(e);
+      }
     });
     await engine.start();
     // LocalSecret users wait for the first block; produce it now rather than on the first tx.
@@ -172,7 +182,7 @@ export async function startDev(o: DevOptions): Promise<DevNode> {
     log(
       `shroud dev: chain ${genesis.chain_id} at height ${engine.height}, RPC on http://${o.host}:${rpc.port}`,
     );
-    return { engine, app, genesis, rpcPort: rpc.port, stop };
+    return { engine, enclave, app, genesis, rpcPort: rpc.port, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -37,7 +37,22 @@ interface DevFlags {
 // The node-side modules (app, store, engine) load only when a node command runs: client commands start faster.
 async function dev(flags: DevFlags): Promise<void> {
   const { startDev } = await import("./dev.js");
-  const node = await startDev({
+  // Filled once startDev returns; a halt can only be reported after that (blocks are produced on txs).
+  const running: { node?: Awaited<ReturnType<typeof startDev>> } = {};
+  let stopping = false;
+  const shutdown = (code: number): void => {
+    if (stopping || running.node === undefined) return;
+    stopping = true;
+    process.stdout.write("\nshroud dev: stopping…\n");
+    running.node.stop().then(
+      () => process.exit(code),
+      (e: unknown) => {
+        process.stderr.write(`shroud dev: unclean stop: ${e instanceof Error ? e.message : String(e)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  running.node = await startDev({
     home: flags.home,
     reset: flags.reset,
     blockTimeMs: flags.blockTime,
@@ -45,22 +60,18 @@ async function dev(flags: DevFlags): Promise<void> {
     rpcPort: flags.rpcPort,
     restPort: flags.restPort,
     faucetPort: flags.faucetPort,
+    // The enclave died mid-block: the chain cannot go on here; exit non-zero (restart replays the block).
+    onHalt: (e) => {
+      process.stderr.write(`shroud dev: halted: ${e.message}\n`);
+      shutdown(2);
+    },
   });
-  let stopping = false;
-  const shutdown = (): void => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write("\nshroud dev: stopping…\n");
-    node.stop().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        process.stderr.write(`shroud dev: unclean stop: ${e instanceof Error ? e.message : String(e)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", () => {
+    shutdown(0);
+  });
+  process.on("SIGTERM", () => {
+    shutdown(0);
+  });
 }
 
 /** Prints the genesis document of the state at `height` (default: the latest), as `secretd export` does. */

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { SecretNetworkClient } from "secretjs";
+import { SecretNetworkClient, TxResultCode, Wallet } from "secretjs";
 import { toBech32 } from "../../src/chain/address.js";
 import { MODULE_ROUTES } from "../../src/api/rest/routes.js";
 import { Metadata } from "cosmjs-types/cosmos/bank/v1beta1/bank";
@@ -153,6 +153,27 @@ describe("REST gap routes on shroud dev", { timeout: 60_000 }, () => {
       assert.equal(r.status, 200);
       assert.ok("hist" in r.body);
     }
+  });
+
+  test("block with txs lists user txs only (the block random stays in block.data.txs)", async () => {
+    const wallet = new Wallet(DEV_MNEMONICS.a);
+    const signer = new SecretNetworkClient({
+      url,
+      chainId: "secretdev-1",
+      wallet,
+      walletAddress: wallet.address,
+    });
+    const tx = await signer.tx.bank.send(
+      { from_address: A, to_address: UNKNOWN, amount: [{ denom: "uscrt", amount: "1" }] },
+      { gasLimit: 100_000, broadcastCheckIntervalMs: 100 },
+    );
+    assert.equal(tx.code, TxResultCode.Success);
+    const r = await get(`/cosmos/tx/v1beta1/txs/block/${tx.height}`);
+    const block = r.body.block as { data: { txs: string[] } };
+    assert.equal(block.data.txs.length, 2);
+    assert.equal((r.body.txs as unknown[]).length, 1);
+    assert.notEqual((r.body.txs as unknown[])[0], null);
+    assert.deepEqual(r.body.pagination, { next_key: null, total: "1" });
   });
 
   test("every module route on the real app: seeded odd parameters never give a 500 or a non-JSON answer", async () => {

@@ -1,6 +1,7 @@
 // The tx service routes (cosmos.tx.v1beta1.Service over grpc-gateway, SDK v0.50): broadcast, get by hash,
 // event search, simulate. Shapes and quirks: spec secretjs-compat §1 (broadcast/polling/search) and §3
 // (tx_response fields secretjs decodes).
+import { isRandomTx } from "../../chain/random.js";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import type { ResponseCheckTx } from "cosmjs-types/tendermint/abci/types";
 import { txResponseJson, txToJson } from "../../chain/tx/json.js";
@@ -224,7 +225,8 @@ export async function blockWithTxsRoute(req: RestRequest): Promise<unknown> {
   const rec = await req.backend.getBlock(height);
   if (rec === undefined) throw notFound(`block ${height} is not available`);
   const page = parsePagination(req.query);
-  const all = rec.block.data.txs;
+  // The block's injected random is not a user tx (rpc/userTxs.ts): listed nowhere but in `block.data.txs`.
+  const all = rec.block.data.txs.filter((t) => !isRandomTx(t));
   const limit = page.limit === 0n ? BigInt(DEFAULT_SEARCH_LIMIT) : page.limit;
   const from = page.offset > BigInt(all.length) ? all.length : Number(page.offset);
   const to = Math.min(all.length, from + Number(limit > BigInt(all.length) ? BigInt(all.length) : limit));

@@ -4,7 +4,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { toHex } from "../util/bytes.js";
 import { deriveSeedKey } from "./crypto/kdf.js";
-import { x25519PublicKey } from "./crypto/x25519.js";
+import { x25519CacheSizes, x25519PublicKey, x25519SharedSecretCached } from "./crypto/x25519.js";
 import { isEnclaveError } from "./errors.js";
 import { Keychain, MAX_SEEDS } from "./keychain.js";
 
@@ -174,5 +174,23 @@ describe("Keychain: bootstrap, registration key, rotation seed, destroy", () => 
       assert.throws(f, (e) => isEnclaveError(e, "InternalError"));
     }
     k.destroy(); // idempotent
+  });
+  test("X25519 caches (IO shared secrets) are cleared on init, rotation and destroy", () => {
+    const peer = x25519PublicKey(new Uint8Array(32).fill(9));
+    const useIoKey = (k: Keychain): void => {
+      x25519SharedSecretCached(k.ioExchangeSecretKey(), peer);
+      assert.ok(x25519CacheSizes().sharedSecrets > 0);
+    };
+    const k = Keychain.fromSeeds([SEED, new Uint8Array(32).fill(2)]);
+    useIoKey(k);
+    Keychain.fromSeeds([SEED]); // re-init
+    assert.equal(x25519CacheSizes().sharedSecrets, 0);
+    useIoKey(k);
+    k.setRotationSeed(new Uint8Array(32).fill(7));
+    k.applyRotationSeed();
+    assert.equal(x25519CacheSizes().sharedSecrets, 0);
+    useIoKey(k);
+    k.destroy();
+    assert.deepEqual(x25519CacheSizes(), { secretKeys: 0, sharedSecrets: 0 });
   });
 });

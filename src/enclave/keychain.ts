@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { abytes } from "../util/bytes.js";
 import { deriveSeedKey } from "./crypto/kdf.js";
-import { x25519PublicKey } from "./crypto/x25519.js";
+import { clearX25519Caches, x25519PublicKey } from "./crypto/x25519.js";
 import { zeroize } from "./crypto/hash.js";
 import { EnclaveError } from "./errors.js";
 import type { EnclaveKeys } from "./keys.js";
@@ -76,6 +76,8 @@ export class Keychain implements EnclaveKeys {
     if (seeds.length > MAX_SEEDS) {
       throw new EnclaveError("InvalidInput", `at most ${MAX_SEEDS} consensus seeds, got ${seeds.length}`);
     }
+    // A (re-)initialised enclave starts with empty X25519 caches: nothing derived from an earlier keychain.
+    clearX25519Caches();
     const kc = new Keychain();
     for (const s of seeds) kc.#seeds.push(deriveSeedKeys(s));
     if (registrationSecretKey !== undefined) kc.setRegistrationSecretKey(registrationSecretKey);
@@ -115,6 +117,8 @@ export class Keychain implements EnclaveKeys {
       throw new EnclaveError("InvalidInput", `keychain already holds ${MAX_SEEDS} consensus seeds`);
     }
     this.#seeds.push(deriveSeedKeys(seed));
+    // The IO key changes with the current seed: drop the cached key objects and shared secrets of the old one.
+    clearX25519Caches();
   }
 
   // --- registration key pair (spec §3.1 `create_registration_key`) ---
@@ -249,6 +253,7 @@ export class Keychain implements EnclaveKeys {
   /** Zeroes every seed, derived key and the registration key; the keychain is unusable afterwards. */
   destroy(): void {
     if (this.#destroyed) return;
+    clearX25519Caches();
     for (const s of this.#seeds) {
       zeroize(s.seed, ...s.secrets);
     }

@@ -17,29 +17,75 @@ const PKCS8_PREFIX = new Uint8Array(Buffer.from("302e020100300506032b656e0422042
  * Importing a private key into OpenSSL dominates an X25519 operation (~5x the scalar multiplication), and the
  * enclave uses the same few secrets (the IO key above all) for every message. So imported key objects are kept in
  * a small cache keyed by sha256 of the secret; it lives inside the enclave beside the keychain that holds the
- * same secrets, and holds at most PRIVATE_KEY_CACHE_SIZE of them.
+ * same secrets, and holds at most PRIVATE_KEY_CACHE_SIZE of them. Each entry also holds the shared secrets
+ * `x25519SharedSecretCached` computed with that key (see there).
  */
 const PRIVATE_KEY_CACHE_SIZE = 8;
-const privateKeyCache = new Map<string, KeyObject>();
+/**
+ * At most this many peer public keys per secret key keep their shared secret (LRU). secretjs derives one
+ * X25519 key pair per wallet seed and reuses it for every tx, so a node sees the same senders again and again.
+ */
+export const SHARED_SECRET_CACHE_SIZE = 1024;
 
-function privateKeyObject(sk: Uint8Array): KeyObject {
+interface PrivateKeyEntry {
+  readonly key: KeyObject;
+  /** latin1 string of the full 32-byte peer public key → X25519(sk, pk); insertion order = LRU order. */
+  readonly shared: Map<string, Uint8Array>;
+}
+const privateKeyCache = new Map<string, PrivateKeyEntry>();
+
+/** Map.get that moves a hit to the most-recent end (a Map iterates in insertion order). */
+function lruGet<V>(map: Map<string, V>, id: string): V | undefined {
+  const hit = map.get(id);
+  if (hit !== undefined) {
+    map.delete(id);
+    map.set(id, hit);
+  }
+  return hit;
+}
+
+/** Inserts and evicts the least recently used entry beyond `max`; returns the evicted value. */
+function lruSet<V>(map: Map<string, V>, id: string, value: V, max: number): V | undefined {
+  map.set(id, value);
+  if (map.size <= max) return undefined;
+  const oldest = map.entries().next().value;
+  if (oldest === undefined) return undefined;
+  map.delete(oldest[0]);
+  return oldest[1];
+}
+
+function zeroShared(entry: PrivateKeyEntry): void {
+  for (const v of entry.shared.values()) v.fill(0);
+  entry.shared.clear();
+}
+
+function privateKeyEntry(sk: Uint8Array): PrivateKeyEntry {
   abytes(sk, 32, "x25519 secret key");
   const id = createHash("sha256").update(sk).digest("base64");
-  const hit = privateKeyCache.get(id);
-  if (hit) {
-    privateKeyCache.delete(id); // refresh LRU position
-    privateKeyCache.set(id, hit);
-    return hit;
-  }
+  const hit = lruGet(privateKeyCache, id);
+  if (hit) return hit;
   const der = Buffer.from(concatBytes(PKCS8_PREFIX, sk));
-  const key = createPrivateKey({ key: der, format: "der", type: "pkcs8" });
+  const entry: PrivateKeyEntry = {
+    key: createPrivateKey({ key: der, format: "der", type: "pkcs8" }),
+    shared: new Map(),
+  };
   der.fill(0);
-  privateKeyCache.set(id, key);
-  if (privateKeyCache.size > PRIVATE_KEY_CACHE_SIZE) {
-    const oldest = privateKeyCache.keys().next().value;
-    if (oldest !== undefined) privateKeyCache.delete(oldest);
-  }
-  return key;
+  const evicted = lruSet(privateKeyCache, id, entry, PRIVATE_KEY_CACHE_SIZE);
+  if (evicted !== undefined) zeroShared(evicted);
+  return entry;
+}
+
+function privateKeyObject(sk: Uint8Array): KeyObject {
+  return privateKeyEntry(sk).key;
+}
+
+/**
+ * Forgets every imported secret key and zeroes every cached shared secret. The keychain calls it when its
+ * current seed changes (rotation) or it is created or destroyed, so no secret of an old seed outlives it here.
+ */
+export function clearX25519Caches(): void {
+  for (const e of privateKeyCache.values()) zeroShared(e);
+  privateKeyCache.clear();
 }
 
 function publicKeyObject(pk: Uint8Array): KeyObject {
@@ -59,13 +105,42 @@ export function x25519PublicKey(sk: Uint8Array): Uint8Array {
 
 /** Raw 32-byte shared secret X25519(sk, pk). Throws InvalidInputError for low-order public keys. */
 export function x25519SharedSecret(sk: Uint8Array, pk: Uint8Array): Uint8Array {
+  return sharedWith(privateKeyObject(sk), pk);
+}
+
+function sharedWith(privateKey: KeyObject, pk: Uint8Array): Uint8Array {
   const pub = publicKeyObject(pk);
   try {
-    return new Uint8Array(diffieHellman({ privateKey: privateKeyObject(sk), publicKey: pub }));
+    return new Uint8Array(diffieHellman({ privateKey, publicKey: pub }));
   } catch {
     // OpenSSL refuses an all-zero result (a low-order point): nobody honest sends one.
     throw new InvalidInputError("x25519 public key", "x25519 public key is a low-order point");
   }
+}
+
+/**
+ * As `x25519SharedSecret`, remembering the result per (secret key, full 32-byte public key) in enclave memory
+ * (at most SHARED_SECRET_CACHE_SIZE public keys per secret key, LRU). For the IO key only: a repeated sender
+ * then skips the public-key import and the scalar multiplication. Low-order keys are not cached (they throw).
+ * Returns a copy the caller may zeroize.
+ */
+export function x25519SharedSecretCached(sk: Uint8Array, pk: Uint8Array): Uint8Array {
+  abytes(pk, 32, "x25519 public key");
+  const entry = privateKeyEntry(sk);
+  const id = Buffer.from(pk.buffer, pk.byteOffset, pk.byteLength).toString("latin1");
+  const hit = lruGet(entry.shared, id);
+  if (hit !== undefined) return hit.slice();
+  const secret = sharedWith(entry.key, pk);
+  const evicted = lruSet(entry.shared, id, secret.slice(), SHARED_SECRET_CACHE_SIZE);
+  evicted?.fill(0);
+  return secret;
+}
+
+/** How many secret keys and cached shared secrets the caches hold (for tests and diagnostics; no key material). */
+export function x25519CacheSizes(): { secretKeys: number; sharedSecrets: number } {
+  let sharedSecrets = 0;
+  for (const e of privateKeyCache.values()) sharedSecrets += e.shared.size;
+  return { secretKeys: privateKeyCache.size, sharedSecrets };
 }
 
 /** A fresh key pair from the CSPRNG. */

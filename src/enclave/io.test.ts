@@ -4,8 +4,10 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { concatBytes, fromBase64, toHex, u64be, utf8 } from "../util/bytes.js";
+import { AD_ONE_EMPTY, aesSivEncrypt } from "./crypto/aesSiv.js";
 import { sha256 } from "./crypto/hash.js";
-import { x25519PublicKey } from "./crypto/x25519.js";
+import { deriveFromKey } from "./crypto/kdf.js";
+import { x25519PublicKey, x25519SharedSecret } from "./crypto/x25519.js";
 import { EnclaveError } from "./errors.js";
 import {
   buildSubMsgPlaintext,
@@ -89,6 +91,42 @@ describe("SecretMessage parsing and input decryption", () => {
     assert.equal(d.wasEncrypted, true);
     assert.deepEqual(d.secretMessage.userPublicKey, userPk);
     d.tx?.dispose();
+  });
+});
+
+describe("TxCrypto: one AesSivKey per message key, cached X25519 per sender", () => {
+  test("every seal equals a one-off AES-SIV under HKDF(X25519(io_sk, pk) ‖ nonce) (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.array(fc.uint8Array({ maxLength: 80 }), { minLength: 1, maxLength: 6 }),
+        (n, plaintexts) => {
+          const txKey = deriveFromKey(x25519SharedSecret(keys.ioExchangeSecretKey(), userPk), n);
+          // Twice: the second TxCrypto takes its X25519 result from the cache.
+          for (let round = 0; round < 2; round++) {
+            const tx = new TxCrypto(keys, n, userPk);
+            for (const pt of plaintexts) {
+              const ct = tx.encrypt(pt);
+              assert.deepEqual(ct, aesSivEncrypt(txKey, pt, AD_ONE_EMPTY));
+              assert.deepEqual(tx.decrypt(ct), pt);
+            }
+            tx.dispose();
+          }
+        },
+      ),
+      { seed: 42, numRuns: 30 },
+    );
+  });
+
+  test("a bad tag is DecryptionError and the key stays usable; dispose drops the key", () => {
+    const tx = new TxCrypto(keys, nonce, userPk);
+    const ct = tx.encrypt(utf8.encode("hello"));
+    const bad = ct.slice();
+    bad[0]! ^= 1;
+    assert.throws(() => tx.decrypt(bad), isCode("DecryptionError"));
+    assert.deepEqual(tx.decrypt(ct), utf8.encode("hello"));
+    tx.dispose();
+    assert.throws(() => tx.decrypt(ct), isCode("DecryptionError"));
   });
 });
 

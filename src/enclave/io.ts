@@ -1,10 +1,10 @@
 // Enclave IO (spec secret-protocol §4, §5, §7, §8): parse and decrypt user/contract inputs, check the
 // code-hash prefix and reply headers, encrypt outputs and outgoing sub-messages, callback signatures.
 // Plaintexts and keys stay inside src/enclave; every derived key is zeroed by `TxCrypto.dispose()`.
-import { AD_ONE_EMPTY, AesSivAuthError, aesSivDecrypt, aesSivEncrypt } from "./crypto/aesSiv.js";
+import { AD_ONE_EMPTY, AesSivAuthError, AesSivKey } from "./crypto/aesSiv.js";
 import { sha256, zeroize } from "./crypto/hash.js";
 import { deriveFromKey } from "./crypto/kdf.js";
-import { x25519SharedSecret } from "./crypto/x25519.js";
+import { x25519SharedSecretCached } from "./crypto/x25519.js";
 import { EnclaveError } from "./errors.js";
 import type { EnclaveKeys } from "./keys.js";
 import { abytes, concatBytes, equalBytes, fromHex, InvalidInputError, u64be, utf8 } from "../util/bytes.js";
@@ -51,9 +51,14 @@ export function serializeSecretMessage(m: SecretMessage): Uint8Array {
 /**
  * The per-message symmetric key `tx_encryption_key = HKDF(X25519(io_sk, user_pk) ‖ nonce)` (spec §4.1 step 5,
  * SN io.rs `calc_encryption_key`) with the SIV operations that use it (AD = one empty string, §1).
+ * The X25519 result is cached per user public key (`x25519SharedSecretCached`: secretjs reuses one key pair
+ * per wallet); the HKDF runs per message since the nonce is fresh each time. One `AesSivKey` (cipher contexts
+ * and the CMAC of the empty AD) serves every seal/open of the message: its input, data, attributes, errors,
+ * sub-messages and reply ids.
  */
 export class TxCrypto {
   private key: Uint8Array;
+  private siv: { readonly key: AesSivKey; readonly adMacs: readonly Uint8Array[] } | undefined;
 
   constructor(
     keys: EnclaveKeys,
@@ -66,7 +71,7 @@ export class TxCrypto {
     const ioSecret = keys.ioExchangeSecretKey();
     let ikm: Uint8Array;
     try {
-      ikm = x25519SharedSecret(ioSecret, userPublicKey);
+      ikm = x25519SharedSecretCached(ioSecret, userPublicKey);
     } catch (e) {
       // x25519-dalek yields an all-zero secret for low-order points (e.g. the zero key of a plaintext
       // message); OpenSSL refuses them. Use the same zero IKM so behaviour matches Secret.
@@ -79,14 +84,27 @@ export class TxCrypto {
     zeroize(ikm);
   }
 
+  /** The cipher contexts, built at first use (a plaintext call's TxCrypto may never encrypt). */
+  private sivKey(): { readonly key: AesSivKey; readonly adMacs: readonly Uint8Array[] } {
+    if (this.siv === undefined) {
+      const key = new AesSivKey(this.key);
+      // AesSivKey keeps only its cipher contexts, so the raw key bytes can go now.
+      zeroize(this.key);
+      this.siv = { key, adMacs: AD_ONE_EMPTY.map((a) => key.adMac(a)) };
+    }
+    return this.siv;
+  }
+
   encrypt(plaintext: Uint8Array): Uint8Array {
-    return aesSivEncrypt(this.key, plaintext, AD_ONE_EMPTY);
+    const { key, adMacs } = this.sivKey();
+    return key.encryptMacs(plaintext, adMacs);
   }
 
   /** Throws EnclaveError("DecryptionError") on a bad tag. */
   decrypt(ciphertext: Uint8Array): Uint8Array {
+    const { key, adMacs } = this.sivKey();
     try {
-      return aesSivDecrypt(this.key, ciphertext, AD_ONE_EMPTY);
+      return key.decryptMacs(ciphertext, adMacs);
     } catch (e) {
       if (e instanceof AesSivAuthError) throw new EnclaveError("DecryptionError");
       throw e;
@@ -99,9 +117,11 @@ export class TxCrypto {
     return { message: concatBytes(this.nonce, this.userPublicKey, ciphertext), ciphertext };
   }
 
+  /** Zeroes the key and drops the cipher contexts; any later use encrypts under a zero key, so don't. */
   dispose(): void {
     zeroize(this.key);
     this.key = new Uint8Array(32);
+    this.siv = undefined;
   }
 }
 

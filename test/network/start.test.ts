@@ -92,7 +92,7 @@ async function blockHash(rpc: number, h: number): Promise<string> {
   return r.result.block_id.hash;
 }
 
-describe("shroud init + start under CometBFT", { skip: SKIP, timeout: 200_000 }, () => {
+describe("shroud init + start under CometBFT", { skip: SKIP, timeout: 400_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "shroud-start-"));
   const procs: ChildProcess[] = [];
   const start = (args: string[]): Proc => {
@@ -127,7 +127,7 @@ describe("shroud init + start under CometBFT", { skip: SKIP, timeout: 200_000 },
     const n = await init("n0");
     const rest = await freePort();
     const first = start(["--home", n.home, "--rest-port", `${rest}`]);
-    assert.ok((await waitHeight(n.rpc, 3, 60_000)) >= 3, "CometBFT commits blocks with our app");
+    assert.ok((await waitHeight(n.rpc, 3, 120_000)) >= 3, "CometBFT commits blocks with our app");
     const info = (await (
       await fetch(`http://127.0.0.1:${rest}/cosmos/base/tendermint/v1beta1/node_info`)
     ).json()) as {
@@ -151,7 +151,8 @@ describe("shroud init + start under CometBFT", { skip: SKIP, timeout: 200_000 },
     assert.match(first.out.join(""), /cometbft exited/);
 
     const second = start(["--home", n.home]);
-    assert.ok((await waitHeight(n.rpc, before.height + 2, 60_000)) >= before.height + 2, "the chain resumes");
+    const resumed = await waitHeight(n.rpc, before.height + 2, 150_000);
+    assert.ok(resumed >= before.height + 2, `the chain resumes (height ${resumed}): ${second.out.join("")}`);
     assert.equal(await blockHash(n.rpc, before.height), hashBefore, "same chain after the restart");
     const pid2 = Number(readFileSync(join(n.home, "cometbft.pid"), "utf8"));
     second.child.kill("SIGTERM");

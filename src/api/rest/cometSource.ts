@@ -1,6 +1,8 @@
 // CometBFT mode: the block/tx half of RestBackend read through a CometBFT v0.38 RPC (JSON-RPC over HTTP), so the
 // LCD serves the same answers whether blocks come from the embedded engine or from CometBFT. The app still
 // answers module queries, heights and simulation itself: `{...appBackend, ...cometRpcSource(url)}`.
+import { isRandomTx } from "../../chain/random.js";
+import { mayMatchRandom } from "../rpc/userTxs.js";
 import { ResponseCheckTx, type ExecTxResult, type Event } from "cosmjs-types/tendermint/abci/types";
 import type { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
 import { Block } from "cosmjs-types/tendermint/types/block";
@@ -177,7 +179,8 @@ export function cometRpcSource(rpcUrl: string): CometSource {
   return {
     getTx: async (hash) => {
       try {
-        return await record(await call("tx", { hash: toBase64(hash), prove: false }));
+        const rec = await record(await call("tx", { hash: toBase64(hash), prove: false }));
+        return isRandomTx(rec.tx) ? undefined : rec; // a block random is not a user tx (rpc/userTxs.ts)
       } catch (e) {
         if (e instanceof CometRpcError && /not found/i.test(e.data)) return undefined;
         throw e;
@@ -220,6 +223,31 @@ export function cometRpcSource(rpcUrl: string): CometSource {
   };
 }
 
+/** Pages of CometBFT's tx_search read when block randoms must be skipped client-side (the first 1,000 matches). */
+const MAX_FILTERED_PAGES = 10;
+
+/**
+ * A search on tx.height / tx.hash alone can match block randoms, which CometBFT indexes as txs: read the matches
+ * (up to MAX_FILTERED_PAGES pages), drop the randoms, then page here so totals and pages count user txs only.
+ */
+async function searchSkippingRandoms(
+  call: (method: string, params: J) => Promise<J>,
+  record: (v: unknown) => Promise<TxRecord>,
+  params: (p: number, perPage: number) => J,
+  page: TxSearchPage,
+): Promise<{ total: number; txs: TxRecord[] }> {
+  const raw: unknown[] = [];
+  for (let p = 1; p <= MAX_FILTERED_PAGES; p++) {
+    const r = await call("tx_search", params(p, MAX_PER_PAGE));
+    const got = arr(r.txs);
+    raw.push(...got);
+    if (got.length < MAX_PER_PAGE || raw.length >= Number(str(r.total_count) || "0")) break;
+  }
+  const user = raw.filter((t) => !isRandomTx(b64(obj(t, "tx").tx)));
+  const from = (page.page - 1) * page.perPage;
+  return { total: user.length, txs: await Promise.all(user.slice(from, from + page.perPage).map(record)) };
+}
+
 async function searchTxs(
   call: (method: string, params: J) => Promise<J>,
   record: (v: unknown) => Promise<TxRecord>,
@@ -234,6 +262,7 @@ async function searchTxs(
     order_by: page.orderBy,
   });
   try {
+    if (mayMatchRandom(query)) return await searchSkippingRandoms(call, record, params, page);
     const r = await call("tx_search", params(page.page, Math.min(page.perPage, MAX_PER_PAGE)));
     const txs = await Promise.all(arr(r.txs).map(record));
     return { total: Number(str(r.total_count) || "0"), txs };

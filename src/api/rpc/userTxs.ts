@@ -9,14 +9,14 @@ import {
 } from "../../consensus/blockStore.js";
 
 /** Upper bound of txs scanned when a search must skip block-random txs itself (a dev node's history). */
-const MAX_FILTERED_SEARCH = 10_000;
+export const MAX_FILTERED_SEARCH = 10_000;
 
 export function isUserTx(t: StoredTx): boolean {
   return !isRandomTx(t.tx);
 }
 
 /** Block randoms carry no events: only a search on tx.height / tx.hash alone can match one. */
-function mayMatchRandom(query: string): boolean {
+export function mayMatchRandom(query: string): boolean {
   return parseEventQuery(query).every((c) => c.key === "tx.height" || c.key === "tx.hash");
 }
 

@@ -54,7 +54,7 @@ const ENV = { ...process.env, SHROUD_FROM_SOURCE: "1" };
  * measurement (a hash of its source files) seals each node's keys, so every node must run the code that
  * created the localnet, even after a restart.
  */
-function snapshotCode(dir: string): string {
+export function snapshotCode(dir: string): string {
   const code = join(dir, "code");
   for (const p of ["bin", "src", "package.json"]) cpSync(join(ROOT, p), join(code, p), { recursive: true });
   symlinkSync(join(ROOT, "node_modules"), join(code, "node_modules"));

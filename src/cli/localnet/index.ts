@@ -80,7 +80,12 @@ async function up(f: UpFlags): Promise<void> {
     return;
   }
   for (const n of info.nodes) {
-    const pid = startNodeProcess(n);
+    let pid: number;
+    try {
+      pid = startNodeProcess(n);
+    } catch (e) {
+      throw new CliError(e instanceof Error ? e.message : String(e));
+    }
     out(`${n.name}: pid ${pid}  RPC http://127.0.0.1:${n.ports.rpc}  REST http://127.0.0.1:${n.ports.rest}`);
   }
   const st = await waitForBlocks(f.home, 120_000);

@@ -17,7 +17,6 @@ const BLOCK_TIMES_KEPT = 4096;
 export class BlockLedger {
   private readonly times = new Map<bigint, bigint>();
   appHash: Uint8Array = new Uint8Array();
-  height = 0n;
 
   record(height: bigint, timeNs: bigint): void {
     if (this.times.size >= BLOCK_TIMES_KEPT) this.times.clear();
@@ -42,7 +41,6 @@ export function recordingApp(app: ShroudApp, ledger: BlockLedger): AbciApplicati
     finalizeBlock: (r) => {
       const res = app.finalizeBlock(r);
       ledger.record(r.height, timestampToNs(r.time));
-      ledger.height = r.height;
       ledger.appHash = res.appHash;
       return res;
     },

@@ -153,6 +153,7 @@ function stakingQueries(pos: PosView): Record<string, JsonQuery> {
     [`${S}DelegatorValidators`]: (ctx, a) => q.delegatorValidators(ctx, a.str("delegator_addr")),
     [`${S}DelegatorValidator`]: (ctx, a) =>
       q.delegatorValidator(ctx, a.str("delegator_addr"), a.str("validator_addr")),
+    [`${S}HistoricalInfo`]: (ctx, a) => q.historicalInfo(ctx, a.u64("height")),
     [`${S}Pool`]: (ctx) => q.pool(ctx),
     [`${S}Params`]: (ctx) => q.params(ctx),
   };

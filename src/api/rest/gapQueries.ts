@@ -1,7 +1,7 @@
-// REST answers the module query servers do not offer (yet): auth AccountInfo / ModuleAccounts, bank
-// SpendableBalanceByDenom / DenomsMetadata / DenomOwners / SendEnabled, compute AuthorizedMigration, staking
-// HistoricalInfo. Built from what the modules export (keepers, key layouts), in the gateway shapes of the
-// cosmos-sdk v0.50 / Secret v1.x protos.
+// REST answers the module query servers do not offer (yet): auth AccountInfo / AccountAddressByID /
+// ModuleAccounts, bank SpendableBalanceByDenom / DenomMetadata(ByQueryString) / DenomsMetadata / DenomOwners /
+// SendEnabled, compute AuthorizedMigration. Built from what the modules export (keepers, key layouts), in the
+// gateway shapes of the cosmos-sdk v0.50 / Secret v1.x protos.
 import { Metadata } from "cosmjs-types/cosmos/bank/v1beta1/bank";
 import type { ShroudApp } from "../../chain/app.js";
 import { toBech32, fromBech32 } from "../../chain/address.js";
@@ -175,28 +175,17 @@ function bankGaps(app: ShroudApp): Record<string, JsonQuery> {
   };
 }
 
-/** The staking query method a later staking module may add (`historicalInfo(ctx, height)`), if present. */
-type HistoricalInfoQuery = (ctx: Context, height: bigint) => unknown;
-
-function otherGaps(app: ShroudApp): Record<string, JsonQuery> {
-  const pos = (app.modules as { pos?: { staking: { query: object } } }).pos;
-  const hist = (pos?.staking.query as { historicalInfo?: HistoricalInfoQuery } | undefined)?.historicalInfo;
+function otherGaps(): Record<string, JsonQuery> {
   return {
     // Secret x/compute grpc_query.go AuthorizedMigration: NotFound when the contract has no authorized
     // migration (Shroud's compute has no authorized-migration store: every contract is in that case).
     "/secret.compute.v1beta1.Query/AuthorizedMigration": () => {
       throw new QueryError(GrpcCode.NotFound, "no authorized migration found for the given contract address");
     },
-    // SDK v0.50 x/staking grpc_query.go HistoricalInfo: NotFound when no entry is stored for the height.
-    "/cosmos.staking.v1beta1.Query/HistoricalInfo": (ctx, a) => {
-      const h = a.u64("height");
-      if (hist !== undefined && pos !== undefined) return hist.call(pos.staking.query, ctx, h);
-      throw new QueryError(GrpcCode.NotFound, `historical info for height ${h} not found`);
-    },
   };
 }
 
 /** The gap tables; appQueryHandlers registers them first, so a module that adds one of these later wins. */
 export function gapQueries(app: ShroudApp): Record<string, JsonQuery> {
-  return { ...authGaps(app), ...bankGaps(app), ...otherGaps(app) };
+  return { ...authGaps(app), ...bankGaps(app), ...otherGaps() };
 }

@@ -168,6 +168,12 @@ describe("code-hash check and reply headers", () => {
     fail(otherHashHex + "x");
     fail("zz" + hashHex.slice(2) + "x");
     fail(hashHex.slice(0, 63));
+    const mixed = hashHex.replace(/[a-f]([^a-f]*)[a-f]/g, (m) => m.toUpperCase()[0]! + m.slice(1));
+    assert.equal(utf8.decode(validateBasicMsg(utf8.encode(mixed + "y"), codeHash).msg), "y");
+    // A Latin-1 letter whose lowercase is not ASCII must not pass the lowercase fast path.
+    const latin = utf8.encode(hashHex + "x");
+    latin[0] = 0xc1;
+    assert.throws(() => validateBasicMsg(latin, codeHash), /failed to validate/);
     assert.equal(
       validateBasicMsg(utf8.encode(otherHashHex), codeHash, (h) => h === otherHashHex).msg.length,
       0,

@@ -7,7 +7,16 @@ import { deriveFromKey } from "./crypto/kdf.js";
 import { x25519SharedSecretCached } from "./crypto/x25519.js";
 import { EnclaveError } from "./errors.js";
 import type { EnclaveKeys } from "./keys.js";
-import { abytes, concatBytes, equalBytes, fromHex, InvalidInputError, u64be, utf8 } from "../util/bytes.js";
+import {
+  abytes,
+  concatBytes,
+  equalBytes,
+  fromHex,
+  InvalidInputError,
+  toHex,
+  u64be,
+  utf8,
+} from "../util/bytes.js";
 
 /** spec §4.1 step 8: nonce(32) ‖ user_pubkey(32) ‖ ciphertext. */
 export const NONCE_LENGTH = 32;
@@ -190,6 +199,8 @@ function checkHashPrefix(
   abytes(codeHash, 32, "code hash");
   if (prefix.length < HEX_CODE_HASH_LENGTH) throw new EnclaveError("ValidationFailure");
   const hashHex = latin1(prefix.subarray(0, HEX_CODE_HASH_LENGTH));
+  // Fast path for the usual case: equal to our lowercase hex is a valid, matching hash (no decode needed).
+  if (hashHex.toLowerCase() === toHex(codeHash)) return;
   let received: Uint8Array;
   try {
     received = fromHex(hashHex, "code hash");

@@ -6,6 +6,9 @@ import { buildReplyHeader, HEX_CODE_HASH_LENGTH, REPLY_MAGIC, type ReplyParam, t
 import type { EnclaveKeys } from "./keys.js";
 import { concatBytes, equalBytes, fromBase64, toBase64, utf8 } from "../util/bytes.js";
 
+/** One encoder for every output (`utf8.encode` builds a new TextEncoder per call). */
+const UTF8 = new TextEncoder();
+
 /** serde_json's string encoding of `s` (JSON.stringify escapes the same set for well-formed strings). */
 function serdeJsonString(s: string): string {
   return JSON.stringify(s);
@@ -30,14 +33,14 @@ export function encryptPreserialized(
   replyParams?: readonly ReplyParam[],
   appendAll = false,
 ): Uint8Array {
-  const parts: Uint8Array[] = [];
+  const encoded = UTF8.encode(text);
   const first = replyParams?.[0];
-  if (replyParams !== undefined && first !== undefined) {
-    parts.push(first.recipientCodeHash);
-    if (appendAll)
-      for (const p of replyParams.slice(1)) parts.push(buildReplyHeader(p.subMsgId, p.recipientCodeHash));
-  }
-  parts.push(utf8.encode(text));
+  // No reply params (the common case): the text alone, without a concatenation copy.
+  if (replyParams === undefined || first === undefined) return tx.encrypt(encoded);
+  const parts: Uint8Array[] = [first.recipientCodeHash];
+  if (appendAll)
+    for (const p of replyParams.slice(1)) parts.push(buildReplyHeader(p.subMsgId, p.recipientCodeHash));
+  parts.push(encoded);
   return tx.encrypt(concatBytes(...parts));
 }
 

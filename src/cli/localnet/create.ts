@@ -18,10 +18,9 @@ import {
   type ConsensusTimeouts,
 } from "../node/home.js";
 import { buildLocalnetGenesis, type LocalnetValidator } from "./genesis.js";
+import { DEFAULT_BASE_PORT, DEFAULT_CHAIN_ID, LOCALNET_FILE } from "./constants.js";
 
-export const LOCALNET_FILE = "localnet.json";
-export const DEFAULT_BASE_PORT = 26600;
-export const DEFAULT_CHAIN_ID = "shroud-localnet-1";
+export { DEFAULT_BASE_PORT, DEFAULT_CHAIN_ID, LOCALNET_FILE };
 /** Fast blocks on loopback (CometBFT defaults are 3 s / 1 s / 1 s / 1 s). */
 export const LOCALNET_TIMEOUTS: ConsensusTimeouts = {
   timeout_propose: "1s",

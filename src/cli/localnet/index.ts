@@ -6,15 +6,13 @@ import { InvalidArgumentError, type Command } from "commander";
 import { findCometbft } from "../../consensus/cometbft.js";
 import { CliError } from "../common.js";
 import { portArg } from "../node/index.js";
-import {
-  createLocalnet,
-  DEFAULT_BASE_PORT,
-  DEFAULT_CHAIN_ID,
-  LOCALNET_FILE,
-  readLocalnet,
-  type LocalnetInfo,
-} from "./create.js";
-import { nodeStatus, startNodeProcess, stopNodeProcess, type NodeStatus } from "./processes.js";
+import { DEFAULT_BASE_PORT, DEFAULT_CHAIN_ID, LOCALNET_FILE } from "./constants.js";
+import type { LocalnetInfo } from "./create.js";
+import type { NodeStatus } from "./processes.js";
+
+// The node-side modules (enclave, app, genesis) load only when a localnet command runs.
+const creating = () => import("./create.js");
+const processes = () => import("./processes.js");
 
 const DEFAULT_HOME = join(homedir(), ".shroud", "localnet");
 const out = (line: string): void => void process.stdout.write(line + "\n");
@@ -39,6 +37,7 @@ function formatStatus(s: NodeStatus): string {
 }
 
 async function waitForBlocks(home: string, timeoutMs: number): Promise<NodeStatus[]> {
+  const [{ readLocalnet }, { nodeStatus }] = await Promise.all([creating(), processes()]);
   const info = readLocalnet(home);
   const until = Date.now() + timeoutMs;
   for (;;) {
@@ -61,6 +60,10 @@ async function up(f: UpFlags): Promise<void> {
   const binary = findCometbft();
   if (binary === undefined)
     throw new CliError("cometbft not found: run scripts/setup-cometbft.sh or set COMETBFT_BIN");
+  const [{ createLocalnet, readLocalnet }, { startNodeProcess }] = await Promise.all([
+    creating(),
+    processes(),
+  ]);
   if (!existsSync(join(f.home, LOCALNET_FILE))) {
     out(`creating a ${f.validators}-validator localnet in ${f.home}…`);
     await createLocalnet({
@@ -96,7 +99,8 @@ async function up(f: UpFlags): Promise<void> {
 /** `--home` belongs to `localnet` and may be given before or after `stop`/`status`. */
 const homeOf = (cmd: Command): string => cmd.optsWithGlobals<{ home: string }>().home;
 
-function localnetAt(home: string): LocalnetInfo {
+async function localnetAt(home: string): Promise<LocalnetInfo> {
+  const { readLocalnet } = await creating();
   try {
     return readLocalnet(home);
   } catch (e) {
@@ -128,14 +132,16 @@ export function registerLocalnetCommands(program: Command): void {
   ln.command("stop")
     .description("stop every node of the localnet")
     .action(async (_o: unknown, cmd: Command) => {
-      const info = localnetAt(homeOf(cmd));
+      const info = await localnetAt(homeOf(cmd));
+      const { stopNodeProcess } = await processes();
       await Promise.all(info.nodes.map((n) => stopNodeProcess(n)));
       out(`stopped ${info.nodes.length} nodes`);
     });
   ln.command("status")
     .description("each node's process, height, app hash and peers")
     .action(async (_o: unknown, cmd: Command) => {
-      const info = localnetAt(homeOf(cmd));
+      const info = await localnetAt(homeOf(cmd));
+      const { nodeStatus } = await processes();
       out(`chain ${info.chainId}`);
       for (const s of await Promise.all(info.nodes.map(nodeStatus))) out(formatStatus(s));
     });

@@ -2,12 +2,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
-import { devAuthorityPublicKey, EnclaveHost } from "../../enclave/api.js";
 import { findCometbft } from "../../consensus/cometbft.js";
-import { buildDevGenesis } from "../devGenesis.js";
 import { CliError } from "../common.js";
-import { enclaveDir, genesisPath, initNodeHome, NODE_FILES, writeCometGenesis } from "./home.js";
-import { startNode } from "./start.js";
 
 export function portArg(v: string): number {
   const n = Number(v);
@@ -25,7 +21,14 @@ interface InitFlags {
 }
 
 /** A one-validator chain: this node's CometBFT key is the genesis validator, its enclave the bootstrap one. */
+// The node-side modules (enclave, app, store) load only when a node command runs: client commands start faster.
 async function init(moniker: string, f: InitFlags): Promise<void> {
+  const [{ devAuthorityPublicKey, EnclaveHost }, { buildDevGenesis }, homes] = await Promise.all([
+    import("../../enclave/api.js"),
+    import("../devGenesis.js"),
+    import("./home.js"),
+  ]);
+  const { enclaveDir, genesisPath, initNodeHome, NODE_FILES, writeCometGenesis } = homes;
   const binary = findCometbft();
   if (binary === undefined)
     throw new CliError("cometbft not found: run scripts/setup-cometbft.sh or set COMETBFT_BIN");
@@ -69,6 +72,7 @@ interface StartFlags {
 }
 
 async function start(f: StartFlags): Promise<void> {
+  const [{ genesisPath }, { startNode }] = await Promise.all([import("./home.js"), import("./start.js")]);
   if (!existsSync(genesisPath(f.home)))
     throw new CliError(`${f.home} is not a node home (no comet/config/genesis.json): run shroud init`);
   const binary = findCometbft();

@@ -120,16 +120,29 @@ function attrs(ctx: OutputContext, list: unknown, defaultEncrypted: boolean): un
 function encData(ctx: OutputContext, data: unknown): string | null {
   if (data === undefined || data === null) return null;
   if (typeof data !== "string") throw bad("data");
+  const plain = fromBase64(data, "data"); // also rejects bad base64 on the plaintext path, as before
   if (ctx.tx === undefined) return data;
-  return toBase64(encryptData(ctx.tx, fromBase64(data, "data"), ctx.replyParams));
+  return toBase64(encryptData(ctx.tx, plain, ctx.replyParams));
 }
 
-/** §7.4: the encrypted id chain and the signature over the Reply the host will build. */
-function replyInfo(ctx: OutputContext, result: ReplyResult, appendAll: boolean): Partial<ProcessedOutput> {
+/**
+ * §7.4: the encrypted id chain and the signature over the Reply the host will build. `result` is a thunk
+ * because building it may decode the (encrypted) data again, which is wasted work without reply params.
+ */
+function replyInfo(
+  ctx: OutputContext,
+  result: () => ReplyResult,
+  appendAll: boolean,
+): Partial<ProcessedOutput> {
   if (ctx.replyParams === undefined || ctx.tx === undefined) return {};
   const id = internalMsgId(ctx.tx, ctx.replyParams, appendAll);
-  return { internalMsgId: id, internalReplyEnclaveSig: replySignature(ctx.keys, id, result) };
+  return { internalMsgId: id, internalReplyEnclaveSig: replySignature(ctx.keys, id, result()) };
 }
+
+/** The Reply result of an Ok response: its (already encrypted) data as bytes. */
+const okResult = (data: string | null): ReplyResult => ({
+  ok: { data: data === null ? null : fromBase64(data, "data") },
+});
 
 function v1Ok(ctx: OutputContext, ok: unknown): ProcessedOutput {
   if (!isObj(ok)) throw bad("response");
@@ -142,7 +155,7 @@ function v1Ok(ctx: OutputContext, ok: unknown): ProcessedOutput {
   });
   const data = encData(ctx, ok.data);
   const out = { ...ok, messages, attributes: attrs(ctx, ok.attributes, true), events: outEvents, data };
-  const info = replyInfo(ctx, { ok: { data: data === null ? null : fromBase64(data, "data") } }, true);
+  const info = replyInfo(ctx, () => okResult(data), true);
   return { ok: out, ...info };
 }
 
@@ -169,7 +182,7 @@ function v010Ok(ctx: OutputContext, ok: unknown): ProcessedOutput {
   if (typeof messages === "string") return { err: { generic_err: { msg: messages } } };
   const data = encData(ctx, ok.data);
   const out = { ...ok, messages, log: attrs(ctx, ok.log, true), data };
-  const info = replyInfo(ctx, { ok: { data: data === null ? null : fromBase64(data, "data") } }, false);
+  const info = replyInfo(ctx, () => okResult(data), false);
   return { ok: out, ...info };
 }
 
@@ -181,7 +194,7 @@ function contractErr(ctx: OutputContext, err: unknown, version: InterfaceVersion
       : encryptErrorV010(ctx.tx, JSON.stringify(err), ctx.replyParams);
   return {
     err: JSON.parse(encryptedErrorJson(ct)) as unknown,
-    ...replyInfo(ctx, { error: toBase64(ct) }, true),
+    ...replyInfo(ctx, () => ({ error: toBase64(ct) }), true),
   };
 }
 

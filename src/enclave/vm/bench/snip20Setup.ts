@@ -3,11 +3,13 @@
 // and message (metered and unmetered module), and cosmwasm-vm-js (unmetered, plaintext). Each variant gets
 // its own instantiated token, so all replay the same sequence of transfers on their own state.
 import { readFileSync } from "node:fs";
-import { toHex, utf8 } from "../../../util/bytes.js";
-import { sha256 } from "../../crypto/hash.js";
+import { equalBytes, toHex, utf8 } from "../../../util/bytes.js";
+import { sha256, zeroize } from "../../crypto/hash.js";
+import { x25519PublicKey } from "../../crypto/x25519.js";
+import { Keychain } from "../../keychain.js";
 import type { ContractKeyInfo } from "../../contractKey.js";
 import { runContract } from "../../contract/operations.js";
-import { CONTRACT_B, SENDER, baseEnv, client, keys, noQuery } from "../../contract/testing/harness.js";
+import { CONTRACT_B, SENDER, baseEnv, client, ioPubkey, noQuery } from "../../contract/testing/harness.js";
 import { accountOf, msgExecute, msgInstantiate, signTx } from "../../contract/testing/signedTx.js";
 import type { ContractServices } from "../../contract/types.js";
 import { humanize } from "../testing/mockApi.js";
@@ -53,6 +55,20 @@ export function loadSnip20(): Snip20Code {
   return { prepared, hex: toHex(prepared.codeHash), metered, unmetered: compileModule(prepared.wasm) };
 }
 
+/**
+ * The production keychain on the contract harness's two seeds (../../contract/testing/harness.ts): the same
+ * keys, so the harness's secretjs client (which encrypts to the harness IO key) talks to it, but derived once
+ * as in production rather than per access as the test-only `fixedKeys` does.
+ */
+export function benchKeychain(): Keychain {
+  const kc = Keychain.fromSeeds([new Uint8Array(32).fill(1), new Uint8Array(32).fill(2)]);
+  const io = kc.ioExchangeSecretKey();
+  const same = equalBytes(x25519PublicKey(io), ioPubkey);
+  zeroize(io);
+  if (!same) throw new Error("bench keychain does not match the harness IO key");
+  return kc;
+}
+
 /** The signing user of the `signed` variant (its bech32 address is the sender). */
 const USER_SK = new Uint8Array(32).fill(21);
 
@@ -70,7 +86,7 @@ export async function encryptedTransfer(
   const user = accountOf(USER_SK);
   const sender = signed ? humanize(user.canonical) : SENDER;
   const svc: ContractServices = {
-    keys,
+    keys: benchKeychain(),
     store: new BenchPlainStore(counts),
     query: noQuery,
     verifyTxSignatures: signed,

@@ -5,7 +5,9 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Wasm } from "../webassembly.js";
 import { OpCounts } from "./mapStore.js";
-import { encryptedTransfer, loadSnip20, plainTransfer, theirTransfer } from "./snip20Setup.js";
+import { keys as harnessKeys } from "../../contract/testing/harness.js";
+import type { EnclaveKeys } from "../../keys.js";
+import { benchKeychain, encryptedTransfer, loadSnip20, plainTransfer, theirTransfer } from "./snip20Setup.js";
 import { median, runSlices, withCacheBust } from "./timing.js";
 
 const code = loadSnip20();
@@ -54,6 +56,23 @@ describe("vmBench setups (snip20 transfer)", () => {
         ),
       /boom/,
     );
+  });
+
+  test("the bench's production Keychain holds exactly the harness's keys (A measures the same crypto)", () => {
+    const kc = benchKeychain();
+    const all = (k: EnclaveKeys): Uint8Array[] => [
+      k.ioExchangeSecretKey(),
+      k.callbackSecret(),
+      k.randomEncryptionKey(),
+      ...[0, 1].flatMap((i) => [
+        k.stateIkm(i),
+        k.initialRandomnessSeed(i),
+        k.adminProofSecret(i),
+        k.contractKeyProofSecret(i),
+      ]),
+    ];
+    assert.equal(kc.seedCount, harnessKeys.seedCount);
+    assert.deepEqual(all(kc), all(harnessKeys));
   });
 
   test("withCacheBust: valid wasm, different bytes, same exports; median", () => {

@@ -1,14 +1,15 @@
 // Joining a network by attestation (issue 6 §2), under real CometBFT v0.38. Node 0 is bootstrapped with the
 // attest library and runs as `shroud start` does (cli/node startNode). A new node runs the `shroud` CLI
-// (init-enclave → keys add → tx register auth through node 0's LCD with the real secretjs → configure-secret),
-// then starts the same way (non-validator, persistent peer = node 0), block-syncs from height 1 and reaches
-// node 0's app hash after an encrypted contract execute. A tampered attestation is refused with `register 2`
-// and its node gets no seed. Skipped without cometbft.
+// (init-enclave → keys add → tx register auth through node 0's LCD with the real secretjs → configure-secret →
+// `shroud init --genesis <node 0's> --persistent-peers <node 0>`), then starts the same way (non-validator),
+// block-syncs from height 1 and reaches node 0's app hash after an encrypted contract execute. A tampered
+// attestation is refused with `register 2`, its node gets no seed and `shroud start` refuses its home.
+// Skipped without cometbft.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -76,11 +77,10 @@ interface NodeHandle {
   readonly rpc: Rpc;
 }
 
-/** A node home as `shroud init` lays it out (cli/node initNodeHome), on loopback ports, one block a second. */
+/** Node 0's home as `shroud init` lays it out (cli/node initNodeHome), on loopback ports, one block a second. */
 async function initHome(
   home: string,
   moniker: string,
-  persistentPeers: string[] = [],
 ): Promise<{ nodeId: string; validatorPubKey: Uint8Array; p2pPort: number }> {
   const ports = { p2p: await freePort(), rpc: await freePort(), abci: await freePort() };
   const r = initNodeHome({
@@ -90,9 +90,23 @@ async function initHome(
     ports,
     loopback: true,
     timeouts: TIMEOUTS,
-    persistentPeers,
   });
   return { ...r, p2pPort: ports.p2p };
+}
+
+/** `shroud init <moniker> --genesis <node 0's genesis.json>` (a joining node's home), on free loopback ports. */
+async function shroudInit(home: string, moniker: string, peers: string[] = []): Promise<CliRun> {
+  const ports = [await freePort(), await freePort(), await freePort()].map(String);
+  return shroud([
+    "init",
+    moniker,
+    "--home",
+    home,
+    "--genesis",
+    genesisPath(join(home, "..", "node0")),
+    ...(peers.length > 0 ? ["--persistent-peers", peers.join(",")] : []),
+    ...["--rpc-port", ports[0]!, "--p2p-port", ports[1]!, "--abci-port", ports[2]!, "--loopback"],
+  ]);
 }
 
 /** `shroud start`, in-process: ShroudApp over ABCI, CometBFT spawned, the LCD in CometBFT mode on a free port. */
@@ -236,6 +250,14 @@ describe(
         const conf = await shroud(["configure-secret", "--home", home2, "--node", rest0()]);
         assert.equal(conf.code, 1);
         assert.match(conf.stderr, /no encrypted seed on chain for registration key/);
+        // Its node home can still be laid out, but `shroud start` refuses an enclave without the seeds
+        // (`--abci-only`: no CometBFT would be left behind if it did start).
+        const made = await shroudInit(home2, "node2");
+        assert.equal(made.code, 0, made.stderr);
+        const run = await shroud(["start", "--home", home2, "--abci-only"]);
+        assert.equal(run.code, 1, run.stdout + run.stderr);
+        assert.match(run.stderr, /enclave has no seeds: a joining node runs `shroud init-enclave`/);
+        assert.match(run.stderr, /`shroud configure-secret` first/);
       },
     );
 
@@ -305,10 +327,17 @@ describe(
       async () => {
         assert.ok(node0 !== undefined);
         const n0 = node0;
-        // The joined home becomes a node: CometBFT config + the network's genesis, then `shroud start`
-        // (which refuses an enclave whose keys are not the genesis io_exch_key's).
-        await initHome(home1(), "node1", [peer0]);
-        copyFileSync(genesisPath(home0()), genesisPath(home1()));
+        // The joined home becomes a node through the CLI: `shroud init --genesis … --persistent-peers …` (no
+        // bootstrap: the enclave keeps its seeds), then `shroud start` (which refuses an enclave whose keys
+        // are not the genesis io_exch_key's).
+        const made = await shroudInit(home1(), "node1", [peer0]);
+        assert.equal(made.code, 0, made.stderr);
+        assert.match(made.stdout, new RegExp(`to join ${CHAIN_ID}`));
+        assert.equal(
+          readFileSync(genesisPath(home1()), "utf8"),
+          readFileSync(genesisPath(home0()), "utf8"),
+          "the network's genesis, byte for byte",
+        );
         node1 = await start(home1());
         const n1 = node1;
         let seen = "";

@@ -114,6 +114,32 @@ export function writeCometGenesis(home: string, doc: GenesisDoc): void {
   writeFileSync(path, JSON.stringify(out, null, 2) + "\n");
 }
 
+/**
+ * A joining node's genesis: the network's genesis.json text, checked (parsed, InitGenesis run on a scratch store,
+ * a register section with the network's tx key) before anything is written. Throws on any problem.
+ */
+export function checkJoinGenesis(text: string): GenesisDoc {
+  const doc = parseGenesisDoc(text);
+  validateGenesis(doc);
+  if (genesisIoKey(doc) === undefined)
+    throw new Error("app_state.register.io_exch_key is missing: not the genesis of a running Shroud network");
+  return doc;
+}
+
+/**
+ * Installs the network's genesis.json as CometBFT's, byte for byte: every node must hash the same document
+ * (CometBFT keeps its hash), so it is not re-serialised.
+ */
+export function installJoinGenesis(home: string, text: string): void {
+  writeFileSync(genesisPath(home), text);
+}
+
+function genesisIoKey(doc: GenesisDoc): string | undefined {
+  const reg = doc.app_state.register as { io_exch_key?: { bytes?: unknown } } | undefined;
+  const io = reg?.io_exch_key?.bytes;
+  return typeof io === "string" && io !== "" ? io : undefined;
+}
+
 export function readNodeGenesis(home: string): GenesisDoc {
   const path = genesisPath(home);
   if (!existsSync(path))
@@ -125,9 +151,11 @@ export function readNodeGenesis(home: string): GenesisDoc {
 export function assertEnclaveMatchesGenesis(doc: GenesisDoc, enclave: EnclaveHost): void {
   const { seedCount } = enclave.health();
   if (seedCount === 0)
-    throw new Error("this node's enclave has no seeds: initialise it (shroud init / localnet)");
-  const reg = doc.app_state.register as { io_exch_key?: { bytes?: string } } | undefined;
-  const io = reg?.io_exch_key?.bytes;
+    throw new Error(
+      "this node's enclave has no seeds: a joining node runs `shroud init-enclave`, `shroud tx register auth` " +
+        "and `shroud configure-secret` first (src/cli/attest); a new chain is made by `shroud init` without --genesis",
+    );
+  const io = genesisIoKey(doc);
   const known = Array.from({ length: seedCount }, (_, i) =>
     toBase64(enclave.getNetworkPubkeys(i).ioExchangePublicKey),
   );

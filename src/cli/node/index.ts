@@ -1,5 +1,5 @@
 // `shroud init` and `shroud start`: a node's home folder and running it under CometBFT.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { findCometbft } from "../../consensus/cometbft.js";
@@ -12,12 +12,66 @@ export function portArg(v: string): number {
   return n;
 }
 
+/** CometBFT peer addresses `<40 hex node id>@<host>:<port>`, comma-separated (config.toml persistent_peers). */
+export function peersArg(v: string): string[] {
+  const peers = v
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p !== "");
+  for (const p of peers) {
+    const m = /^[0-9a-f]{40}@[^\s@,:]+:(\d{1,5})$/.exec(p);
+    if (m === null || Number(m[1]) > 65535)
+      throw new InvalidArgumentError(`expected id@host:port with a 40-hex node id, got ${JSON.stringify(p)}`);
+  }
+  return peers;
+}
+
 interface InitFlags {
   home: string;
   chainId: string;
   rpcPort: number;
   p2pPort: number;
   abciPort: number;
+  genesis?: string;
+  persistentPeers?: string[];
+  loopback: boolean;
+}
+
+/**
+ * A node joining a running network: the given genesis (checked first, so a bad file leaves no home behind),
+ * CometBFT keys and config with the peers; no bootstrap. Its enclave gets the network's seeds through
+ * init-enclave → tx register auth → configure-secret (cli/attest), before or after this command.
+ */
+async function initJoining(moniker: string, f: InitFlags & { genesis: string }): Promise<void> {
+  const homes = await import("./home.js");
+  const binary = findCometbft();
+  if (binary === undefined)
+    throw new CliError("cometbft not found: run scripts/setup-cometbft.sh or set COMETBFT_BIN");
+  let text: string;
+  try {
+    text = readFileSync(f.genesis, "utf8");
+  } catch (e) {
+    throw new CliError(`cannot read genesis ${f.genesis}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  let chainId: string;
+  try {
+    chainId = homes.checkJoinGenesis(text).chain_id;
+  } catch (e) {
+    throw new CliError(`invalid genesis ${f.genesis}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const home = homes.initNodeHome({
+    binary,
+    home: f.home,
+    moniker,
+    ports: { rpc: f.rpcPort, p2p: f.p2pPort, abci: f.abciPort },
+    persistentPeers: f.persistentPeers ?? [],
+    loopback: f.loopback,
+  });
+  homes.installJoinGenesis(f.home, text);
+  process.stdout.write(
+    `initialised ${moniker} (node id ${home.nodeId}) to join ${chainId}; genesis ${homes.genesisPath(f.home)}\n` +
+      "its enclave needs the network's seeds before `shroud start`: init-enclave, tx register auth, configure-secret\n",
+  );
 }
 
 /** A one-validator chain: this node's CometBFT key is the genesis validator, its enclave the bootstrap one. */
@@ -29,16 +83,22 @@ async function init(moniker: string, f: InitFlags): Promise<void> {
     import("./home.js"),
   ]);
   const { enclaveDir, genesisPath, initNodeHome, NODE_FILES, writeCometGenesis } = homes;
+  if (existsSync(join(f.home, NODE_FILES.comet)) || existsSync(join(f.home, NODE_FILES.state)))
+    throw new CliError(`${f.home} already holds a node`);
+  if (f.genesis !== undefined) {
+    await initJoining(moniker, { ...f, genesis: f.genesis });
+    return;
+  }
   const binary = findCometbft();
   if (binary === undefined)
     throw new CliError("cometbft not found: run scripts/setup-cometbft.sh or set COMETBFT_BIN");
-  if (existsSync(join(f.home, NODE_FILES.comet)) || existsSync(join(f.home, NODE_FILES.state)))
-    throw new CliError(`${f.home} already holds a node`);
   const home = initNodeHome({
     binary,
     home: f.home,
     moniker,
     ports: { rpc: f.rpcPort, p2p: f.p2pPort, abci: f.abciPort },
+    persistentPeers: f.persistentPeers ?? [],
+    loopback: f.loopback,
   });
   const enclave = await EnclaveHost.start({
     dataDir: enclaveDir(f.home),
@@ -101,10 +161,14 @@ export function registerNodeCommands(program: Command): void {
   program
     .command("init <moniker>")
     .description(
-      "create a node home: CometBFT config and keys, a bootstrapped enclave, a one-validator genesis",
+      "create a node home: CometBFT config and keys, a bootstrapped enclave, a one-validator genesis " +
+        "(with --genesis: a node joining that network, no bootstrap)",
     )
     .requiredOption("--home <dir>", "node home folder")
-    .option("--chain-id <id>", "chain id", "shroud-1")
+    .option("--chain-id <id>", "chain id of a new chain (ignored with --genesis)", "shroud-1")
+    .option("--genesis <file>", "join the network of this genesis.json instead of making a new chain")
+    .option("--persistent-peers <peers>", "id@host:port,… CometBFT peers to keep connected", peersArg)
+    .option("--loopback", "several nodes on one IP (addr_book_strict off, duplicate IPs allowed)", false)
     .option("--rpc-port <port>", "CometBFT RPC port", portArg, 26657)
     .option("--p2p-port <port>", "CometBFT p2p port", portArg, 26656)
     .option("--abci-port <port>", "ABCI socket port (app side)", portArg, 26658)

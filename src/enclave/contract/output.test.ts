@@ -2,12 +2,13 @@
 // path. The digests below were produced by the output.ts of commit 57eb355 (before data decoding was made lazy).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { toBase64, toHex, utf8 } from "../../util/bytes.js";
+import fc from "fast-check";
+import { fromBase64, toBase64, toHex, utf8 } from "../../util/bytes.js";
 import { sha256 } from "../crypto/hash.js";
 import { x25519PublicKey } from "../crypto/x25519.js";
 import { TxCrypto, type ReplyParam } from "../io.js";
 import { keys } from "./testing/harness.js";
-import { processOutput, type OutputContext, type ProcessedOutput } from "./output.js";
+import { isCanonicalBase64, processOutput, type OutputContext, type ProcessedOutput } from "./output.js";
 
 const CODE_HASH_HEX = "ab".repeat(32);
 const REPLY_PARAMS: readonly ReplyParam[] = [
@@ -75,6 +76,74 @@ describe("processOutput (pinned outputs)", () => {
     assert.equal(digest(p), PINNED.plain);
     assert.throws(() => processOutput(ctx(false), v1Ok("not base64!"), "v1"));
     assert.throws(() => processOutput(ctx(true), v1Ok("not base64!"), "v1"));
+  });
+});
+
+/** Data strings: non-canonical (nonzero trailing bits: re-encoded before encryption), canonical, empty. */
+const EDGE_DATA = {
+  "QR==": {
+    none: "88211c7c24ec73baac9124824149d21246601387a74fc542668c8ae804a217d7",
+    reply: "ef6eae511e5831a61d977e5c8484d736e4bc1253db7c8e38271a093c579f1f05",
+    plain: "2877ec1cac32adc5a8e115597923505379ad323265542c774e27bccd07fccf91",
+  },
+  "QUJ=": {
+    none: "882bba1bdcde744a8898e5fe8d488b6095fc258eafac77d36f464b1aacbb0080",
+    reply: "b56eee28c9675bf2a7ab650600132772013798cb1459fec31ee54298bcfd076e",
+    plain: "3813c7fe5d4334989bbbd0207e6580648e05ac069b1501d2b4630bbe87716d7f",
+  },
+  "": {
+    none: "a98cbdfc758fddfef23bb38b72999b17ee3ecfb7518450c0b6d4b365ec81ba19",
+    reply: "bac815f639857669940fd8db64534857e10d2dfd9c63b4efd30ab9f273a749c4",
+    plain: "4519ba904debdbf0657b12208d7fa69e6c62b80c51732a27f4ff3ace2b271802",
+  },
+  QUJD: {
+    none: "7954a17b27e331a220e428662559d0e7fba4b3275b23754bcab1ce93e44e5ecb",
+    reply: "f3066cf003341a25e34bebf040cf3368588c3d87cc3fb5268864cbeb709a7952",
+    plain: "a270c3e077186b7da9bd72f6a69dc7db4532ec557ef3df570d8b944ede91328e",
+  },
+} as const;
+
+describe("data field edge cases (pinned from the pre-change output.ts)", () => {
+  const bare = (data: string) => ({ ok: { messages: [], attributes: [], events: [], data } });
+  const ctxOf = (encrypted: boolean, rp?: readonly ReplyParam[]): OutputContext => ({
+    ...ctx(encrypted, rp),
+    contractAddress: "x",
+  });
+  for (const [data, want] of Object.entries(EDGE_DATA)) {
+    test(`data ${JSON.stringify(data)}: encrypted, with reply params, plaintext`, () => {
+      assert.equal(digest(processOutput(ctxOf(true), bare(data), "v1")), want.none);
+      assert.equal(
+        digest(processOutput(ctxOf(true, REPLY_PARAMS.slice(0, 1)), bare(data), "v1")),
+        want.reply,
+      );
+      assert.equal(digest(processOutput(ctxOf(false), bare(data), "v1")), want.plain);
+    });
+  }
+
+  test("isCanonicalBase64(s) iff s is valid base64 that re-encodes to itself", () => {
+    const chars = "ABCDQRSTYZabgwxy0189+/=".split("");
+    const b64ish = fc
+      .array(fc.constantFrom(...chars), { maxLength: 16 })
+      .map((a) => a.join(""))
+      .map((x) => x.padEnd(Math.ceil(x.length / 4) * 4, "="));
+    const roundTrips = (x: string): boolean => {
+      try {
+        return toBase64(fromBase64(x)) === x;
+      } catch {
+        return false;
+      }
+    };
+    fc.assert(
+      fc.property(b64ish, (x) => isCanonicalBase64(x) === roundTrips(x)),
+      { seed: 42, numRuns: 3000 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), (b) => isCanonicalBase64(toBase64(b))),
+      { seed: 42, numRuns: 300 },
+    );
+    for (const x of ["QR==", "QUJ=", "Q===", "=AAA", "QQ=A", "QQ", "QQ==QQ==", "QQ-_"]) {
+      assert.equal(isCanonicalBase64(x), false, x);
+    }
   });
 });
 

@@ -7,10 +7,10 @@ import { EnclaveError } from "../errors.js";
 import { buildSubMsgPlaintext, callbackSig, type Coin, type ReplyParam, type TxCrypto } from "../io.js";
 import {
   encryptAttribute,
-  encryptData,
   encryptedErrorJson,
   encryptErrorV010,
   encryptErrorV1,
+  encryptPreserialized,
   encryptQueryAnswer,
   internalMsgId,
   replySignature,
@@ -117,12 +117,32 @@ function attrs(ctx: OutputContext, list: unknown, defaultEncrypted: boolean): un
   });
 }
 
+const B64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/**
+ * True iff `s` is padded standard base64 that `toBase64(fromBase64(s))` returns unchanged: alphabet, length,
+ * at most two trailing `=`, and zero bits after the last byte (`QR==` decodes like `QQ==`, so it is not).
+ */
+export function isCanonicalBase64(s: string): boolean {
+  if (s.length % 4 !== 0) return false;
+  const pad = s.endsWith("==") ? 2 : s.endsWith("=") ? 1 : 0;
+  const end = s.length - pad;
+  for (let i = 0; i < end; i++) if (B64_ALPHABET.indexOf(s.charAt(i)) < 0) return false;
+  if (pad === 0) return true;
+  // The last data char carries 4 (pad 2) or 2 (pad 1) bits that fall outside the decoded bytes.
+  return B64_ALPHABET.indexOf(s.charAt(end - 1)) % (pad === 2 ? 16 : 4) === 0;
+}
+
+/**
+ * The data field. Secret encrypts its base64 text (`encryptData` = SIV of base64(bytes)); for canonical base64
+ * that text is the contract's string itself, so it is used as is instead of decoded and re-encoded.
+ */
 function encData(ctx: OutputContext, data: unknown): string | null {
   if (data === undefined || data === null) return null;
   if (typeof data !== "string") throw bad("data");
-  const plain = fromBase64(data, "data"); // also rejects bad base64 on the plaintext path, as before
+  const text = isCanonicalBase64(data) ? data : toBase64(fromBase64(data, "data")); // throws on bad base64
   if (ctx.tx === undefined) return data;
-  return toBase64(encryptData(ctx.tx, plain, ctx.replyParams));
+  return toBase64(encryptPreserialized(ctx.tx, text, ctx.replyParams));
 }
 
 /**

@@ -19,4 +19,6 @@ export const ComputeErrors = {
   // what secretjs' raw_log regex expects for a failing reply ("reply to contract failed").
   ReplyFailed: registerError(CS, 101, "reply to contract failed"),
   UpdateAdminFailed: registerError(CS, 102, "update contract admin failed"),
+  // SN errors.go ErrExceedMaxContractSize (code 31, read from SN main: store-code over params.max_contract_size).
+  MaxContractSize: registerError(CS, 31, "max contract size exceeded"),
 } as const;

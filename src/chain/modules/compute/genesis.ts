@@ -1,5 +1,5 @@
-// x/compute genesis: codes (info + wasm), contracts (info, contract key, state, history) and sequences, in a
-// JSON shape of our own close to SN's GenesisState. Import reloads each code into the enclave (loadCode) so the
+// x/compute genesis: params (SN's JSON shape), codes (info + wasm), contracts (info, contract key, state, history)
+// and sequences, in a JSON shape of our own close to SN's GenesisState. Import reloads each code into the enclave (loadCode) so the
 // stored hash is checked against the bytes; contract state entries are the enclave's ciphertext as stored.
 import { fromBase64, fromHex, toBase64, toHex } from "../../../util/bytes.js";
 import { fromBech32, toBech32 } from "../../address.js";
@@ -8,6 +8,7 @@ import type { Context } from "../../tx/context.js";
 import { ComputeErrors } from "./errors.js";
 import type { ComputeEnclave } from "./expectedKeepers.js";
 import type { ComputeKeeper } from "./keeper.js";
+import { paramsFromJson, paramsJson } from "./params.js";
 import {
   codeInfoFromJson,
   codeInfoJson,
@@ -20,7 +21,8 @@ import {
 type J = Record<string, unknown>;
 
 export interface ComputeGenesis {
-  readonly params?: { readonly query_gas_limit?: string };
+  /** SN GenesisState.params: {compile_cost: "0.800000000000000000", max_contract_size: "2097152"}. */
+  readonly params?: Readonly<Record<string, unknown>>;
   readonly codes?: readonly { readonly code_info: J; readonly code_bytes: string }[];
   readonly contracts?: readonly {
     readonly contract_address: string;
@@ -38,8 +40,8 @@ export function initComputeGenesis(
   enclave: ComputeEnclave | undefined,
   g: ComputeGenesis,
 ): void {
-  if (g.params?.query_gas_limit !== undefined)
-    k.setParams(ctx, { queryGasLimit: BigInt(g.params.query_gas_limit) });
+  // Absent params keep the defaults (getParams); an old export's query_gas_limit is ignored (node config now).
+  if (g.params !== undefined) k.setParams(ctx, paramsFromJson(g.params));
   for (const c of g.codes ?? []) {
     const info = codeInfoFromJson(c.code_info);
     const wasm = fromBase64(c.code_bytes, "code_bytes");
@@ -98,7 +100,7 @@ export function exportComputeGenesis(ctx: Context, k: ComputeKeeper): ComputeGen
     };
   });
   return {
-    params: { query_gas_limit: k.getParams(ctx).queryGasLimit.toString() },
+    params: paramsJson(k.getParams(ctx)),
     codes,
     contracts,
     sequences: {

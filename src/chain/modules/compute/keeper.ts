@@ -39,10 +39,10 @@ import {
   type HistoryEntry,
   type StoredContractKey,
 } from "./types.js";
+import { decodeParams, DEFAULT_PARAMS, encodeParams } from "./params.js";
 
-/** SN x/compute/internal/types/types.go defaultQueryGasLimit (SDK gas; spec secret-protocol §8.1). */
-export const DEFAULT_QUERY_GAS_LIMIT = 10_000_000n;
-export const DEFAULT_PARAMS: ComputeParams = Object.freeze({ queryGasLimit: DEFAULT_QUERY_GAS_LIMIT });
+/** "{": the first byte of the pre-Secret-params JSON value (proto Params starts with 0x0a). */
+const LEGACY_JSON_PARAMS = 0x7b;
 
 const readU64 = (b: Uint8Array | undefined): bigint =>
   b === undefined ? 0n : new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, false);
@@ -201,16 +201,16 @@ export class ComputeKeeper {
     return n;
   }
 
+  /**
+   * Params as stored (Secret's proto bytes). Never set → the defaults (our genesis may omit them). A value
+   * starting with "{" is the JSON {query_gas_limit} of Shroud before Secret's params: read as the defaults.
+   */
   getParams(ctx: Context): ComputeParams {
     const b = this.store(ctx).get(PARAMS_KEY);
-    if (b === undefined) return DEFAULT_PARAMS;
-    const o = JSON.parse(utf8.decode(b)) as { query_gas_limit?: string };
-    return { queryGasLimit: BigInt(o.query_gas_limit ?? DEFAULT_QUERY_GAS_LIMIT.toString()) };
+    if (b === undefined || b[0] === LEGACY_JSON_PARAMS) return DEFAULT_PARAMS;
+    return decodeParams(b);
   }
   setParams(ctx: Context, p: ComputeParams): void {
-    this.store(ctx).set(
-      PARAMS_KEY,
-      utf8.encode(JSON.stringify({ query_gas_limit: p.queryGasLimit.toString() })),
-    );
+    this.store(ctx).set(PARAMS_KEY, encodeParams(p));
   }
 }

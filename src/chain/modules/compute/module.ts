@@ -33,6 +33,8 @@ import {
   type MsgUpdateAdmin,
 } from "./proto.js";
 import { ComputeQueryServer } from "./queryServer.js";
+import { computeUpdateParamsSpec } from "./params.js";
+import { registerUpdateParams } from "../gov/authority.js";
 import { ContractRunner } from "./runner.js";
 
 export interface ComputeModuleOptions {
@@ -46,6 +48,8 @@ export interface ComputeModuleOptions {
   readonly registry: MsgRegistry;
   /** Staking, for contract `bonded_denom` queries (optional). */
   readonly staking?: ComputeStakingKeeper | undefined;
+  /** This node's smart query gas limit (Secret: app.toml `contract-query-gas-limit`); default 10,000,000. */
+  readonly queryGasLimit?: bigint | undefined;
 }
 
 export interface ComputeModule {
@@ -71,6 +75,14 @@ export function createComputeModule(o: ComputeModuleOptions): ComputeModule {
   o.registry.setHandler<MsgMigrateContract>(T.MsgMigrateContract, (ctx, m) => handleMigrate(d, ctx, m));
   o.registry.setHandler<MsgUpdateAdmin>(T.MsgUpdateAdmin, (ctx, m) => handleUpdateAdmin(d, ctx, m));
   o.registry.setHandler<MsgClearAdmin>(T.MsgClearAdmin, (ctx, m) => handleClearAdmin(d, ctx, m));
+  // Codec and handler in one (the other modules' MsgUpdateParams are in ../../app/updateParams.ts, which runs
+  // before this keeper exists).
+  registerUpdateParams(
+    o.registry,
+    computeUpdateParamsSpec((ctx, p) => {
+      keeper.setParams(ctx, p);
+    }),
+  );
   const appModule: AppModule = {
     name: MODULE_NAME,
     storePrefix: STORE_PREFIX,
@@ -85,7 +97,7 @@ export function createComputeModule(o: ComputeModuleOptions): ComputeModule {
     keeper,
     engine,
     runner,
-    query: new ComputeQueryServer(keeper, engine),
+    query: new ComputeQueryServer(keeper, engine, o.queryGasLimit),
     appModule,
   };
 }

@@ -17,6 +17,7 @@ import { SECP256K1_PUBKEY_TYPE_URL, SignMode } from "../../tx/decode.js";
 import type { MsgResult } from "../../tx/msgRegistry.js";
 import { ComputeErrors } from "./errors.js";
 import { uncompressUpload } from "./wasm.js";
+import { assertContractSize, compileGas } from "./params.js";
 import { emitContractAddress, emitStoreCode } from "./events.js";
 import type { ComputeAccountKeeper, ComputeBlockSource, ComputeEnclave } from "./expectedKeepers.js";
 import type { ComputeKeeper } from "./keeper.js";
@@ -92,12 +93,16 @@ const resp = (typeUrl: string, response: Uint8Array): MsgResult => ({ responseTy
 const data = (b64: string | null): Uint8Array =>
   b64 === null ? new Uint8Array() : Buffer.from(b64, "base64");
 
-/** MsgStoreCode: fails when the wasm is too large, not inflatable, or rejected by the enclave's gatekeeper. */
+/** MsgStoreCode: fails when the wasm is too large (MaxWasmSize, then params.max_contract_size), not inflatable, or rejected by the enclave's gatekeeper. */
 export function handleStoreCode(d: ComputeMsgDeps, ctx: Context, m: MsgStoreCode): MsgResult {
   assertAddressBytes(m.sender, "sender");
   // Validated (size after inflation) here; stored as uploaded (gzip stays gzip: less state, and no
   // dependence on a zlib version for consensus bytes). The enclave accepts both forms.
-  uncompressUpload(m.wasmByteCode);
+  const raw = uncompressUpload(m.wasmByteCode);
+  // SN keeper.go Create: size limit, then compile gas per uncompressed byte, both from the module params.
+  const params = d.keeper.getParams(ctx);
+  assertContractSize(params, raw.length);
+  ctx.gasMeter.consume(compileGas(params, raw.length), "Compiling WASM Bytecode");
   const wasm = m.wasmByteCode;
   const res = d.enclave.ecall("loadCode", wasm);
   if ("error" in res) throw new ChainError(ComputeErrors.CreateFailed, res.error.message);

@@ -7,8 +7,15 @@ import { ChainError, GrpcCode, QueryError } from "../../errors.js";
 import type { Context } from "../../tx/context.js";
 import { GAS_MULTIPLIER, type ComputeEngine } from "./engine.js";
 import type { ComputeKeeper } from "./keeper.js";
+import { paramsJson } from "./params.js";
 import { uncompressUpload } from "./wasm.js";
 import { codeInfoJson, contractInfoJson, historyJson } from "./types.js";
+
+/**
+ * Smart query limit in SDK gas. On Secret a node setting, not a chain param (app.toml `contract-query-gas-limit`,
+ * SN x/compute/internal/types/types.go defaultQueryGasLimit 10,000,000; spec secret-protocol §8.1).
+ */
+export const DEFAULT_QUERY_GAS_LIMIT = 10_000_000n;
 
 /** gRPC "Unknown": what Secret answers for a failing smart query (secretjs matches only the message). */
 export const GRPC_UNKNOWN = 2;
@@ -29,6 +36,8 @@ export class ComputeQueryServer {
   constructor(
     private readonly k: ComputeKeeper,
     private readonly engine: ComputeEngine,
+    /** This node's smart query limit (SDK gas). */
+    private readonly queryGasLimit: bigint = DEFAULT_QUERY_GAS_LIMIT,
   ) {}
 
   private contract(ctx: Context, address: string) {
@@ -90,9 +99,9 @@ export class ComputeQueryServer {
     return { entries: this.k.history(ctx, a).map(historyJson) };
   }
 
-  /** GET /compute/v1beta1/params */
+  /** GET /compute/v1beta1/params → {params: {compile_cost: "0.800000000000000000", max_contract_size: "2097152"}} */
   params(ctx: Context): unknown {
-    return { params: { query_gas_limit: this.k.getParams(ctx).queryGasLimit.toString() } };
+    return { params: paramsJson(this.k.getParams(ctx)) };
   }
 
   /**
@@ -101,7 +110,7 @@ export class ComputeQueryServer {
    */
   querySecretContract(ctx: Context, address: string, query: Uint8Array): { data: string } {
     const { a } = this.contract(ctx, address);
-    const limit = this.k.getParams(ctx).queryGasLimit * GAS_MULTIPLIER;
+    const limit = this.queryGasLimit * GAS_MULTIPLIER;
     const r = this.engine.runQuery(ctx, a, query, limit, 0);
     if ("error" in r) throw new QueryError(GRPC_UNKNOWN, r.error);
     return { data: r.data };

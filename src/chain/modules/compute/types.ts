@@ -1,6 +1,7 @@
 // x/compute's stored records and their JSON encodings. Records are JSON objects built with a fixed key order
 // (deterministic bytes); the same shapes are what the gateway queries and genesis show (secretjs-compat §1).
 import { InvalidInputError, utf8 } from "../../../util/bytes.js";
+import type { Dec } from "../staking/dec.js";
 
 export interface CodeInfo {
   readonly codeId: bigint;
@@ -49,9 +50,12 @@ export interface HistoryEntry {
   readonly msg: string;
 }
 
+/** secret.compute.v1beta1.Params (SN proto params.proto); defaults and codecs in ./params.ts. */
 export interface ComputeParams {
-  /** Node-wide smart query limit in SDK gas (SN types.go defaultQueryGasLimit). */
-  readonly queryGasLimit: bigint;
+  /** SDK gas charged per uncompressed wasm byte at store-code (LegacyDec). */
+  readonly compileCost: Dec;
+  /** Largest uncompressed wasm accepted at store-code, in bytes. */
+  readonly maxContractSize: bigint;
 }
 
 type J = Record<string, unknown>;

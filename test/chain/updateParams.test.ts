@@ -1,5 +1,5 @@
-// MsgUpdateParams of auth, bank, staking, distribution, mint and slashing through ShroudApp: all six executed by
-// one passed gov proposal (secretjs-signed submit and vote, 90 s voting period of block time); sent directly by a
+// MsgUpdateParams of auth, bank, staking, distribution, mint, slashing and compute through ShroudApp: all seven
+// executed by one passed gov proposal (secretjs-signed submit and vote, 90 s voting period of block time); sent directly by a
 // user they are refused (wrong authority → the SDK's error; gov as authority → the user cannot sign for it);
 // invalid params are refused as each module's Params.Validate refuses them.
 /* eslint-disable @typescript-eslint/no-deprecated -- full Params messages carry the deprecated fields too */
@@ -22,6 +22,7 @@ import { ShroudApp } from "../../src/chain/app.js";
 import { appContext } from "../../src/chain/app/context.js";
 import { MemoryOverlay } from "../../src/chain/store/memory.js";
 import { GOV_AUTHORITY } from "../../src/chain/modules/gov/authority.js";
+import { encodeMsgUpdateParams as encodeComputeUpdateParams } from "../../src/chain/modules/compute/params.js";
 import { Dec } from "../../src/chain/modules/staking/dec.js";
 import { buildDevGenesis, DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
 import { makeSigner, type Signer } from "../../src/chain/tx/testdata/secretjsSigner.js";
@@ -49,7 +50,7 @@ after(() => {
 const atoms = (d: string): string => Dec.fromString(d).toAtomics();
 const any = (typeUrl: string, value: Uint8Array): Any => ({ typeUrl, value });
 
-/** The six messages with one visible change each, as a gov proposal carries them. */
+/** The seven messages with one visible change each, as a gov proposal carries them. */
 function updates(authority: string): Any[] {
   return [
     any(
@@ -105,6 +106,14 @@ function updates(authority: string): Any[] {
     any(
       "/cosmos.slashing.v1beta1.MsgUpdateParams",
       slashingTx.MsgUpdateParams.encode({ authority, params: slashingParams() }).finish(),
+    ),
+    // secret.compute.v1beta1.MsgUpdateParams (SN proto msg.proto; Params from params.proto).
+    any(
+      "/secret.compute.v1beta1.MsgUpdateParams",
+      encodeComputeUpdateParams({
+        authority,
+        params: { compileCost: Dec.fromString("1.5"), maxContractSize: 1_000_000n },
+      }),
     ),
   ];
 }
@@ -176,8 +185,8 @@ class Chain {
   }
 }
 
-describe("MsgUpdateParams of auth, bank, staking, distribution, mint, slashing", () => {
-  test("all six run through one passed gov proposal", async () => {
+describe("MsgUpdateParams of auth, bank, staking, distribution, mint, slashing, compute", () => {
+  test("all seven run through one passed gov proposal", async () => {
     const c = await new Chain().start();
     const submit = MsgSubmitProposal.encode({
       messages: updates(GOV_AUTHORITY),
@@ -217,6 +226,9 @@ describe("MsgUpdateParams of auth, bank, staking, distribution, mint, slashing",
     assert.equal(m.pos.mint.keeper.getParams(ctx).blocksPerYear, 1000n);
     assert.equal(m.pos.slashing.keeper.getParams(ctx).signedBlocksWindow, 200n);
     assert.equal(m.pos.slashing.keeper.getParams(ctx).minSignedPerWindow.toString(), "0.500000000000000000");
+    assert.deepEqual(m.compute.query.params(ctx), {
+      params: { compile_cost: "1.500000000000000000", max_contract_size: "1000000" },
+    });
   });
 
   test("sent by a user: wrong authority → the SDK's error; gov as authority → cannot be signed", async () => {

@@ -240,7 +240,10 @@ function registerSlashing(registry: MsgRegistry, pos: PosModules): void {
   });
 }
 
-/** Registers the six MsgUpdateParams (gov has its own; compute: see the compute README). */
+/**
+ * Registers the six MsgUpdateParams. Gov has its own; compute's (/secret.compute.v1beta1.MsgUpdateParams) is
+ * registered by createComputeModule with the same registerUpdateParams, since its keeper is built after this runs.
+ */
 export function registerModuleUpdateParams(
   registry: MsgRegistry,
   keepers: { auth: AuthKeeper; bank: BankKeeper; pos: PosModules },

@@ -11,6 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AbciSocketClient } from "../chain/abciClient.js";
 import { cometbft, SKIP } from "./harness.js";
+import { cometHeaderTimeSource, rfc3339ToTimestamp } from "../../src/api/rest/cometSource.js";
+import { timestampToNs } from "../../src/consensus/time.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const ENV = { ...process.env, SHROUD_FROM_SOURCE: "1" };
@@ -150,10 +152,24 @@ describe("shroud init + start under CometBFT", { skip: SKIP, timeout: 400_000 },
     assert.equal(await first.exit, 1, "the node stops with a non-zero code when CometBFT exits");
     assert.match(first.out.join(""), /cometbft exited/);
 
-    const second = start(["--home", n.home]);
+    const rest2 = await freePort();
+    const second = start(["--home", n.home, "--rest-port", `${rest2}`]);
     const resumed = await waitHeight(n.rpc, before.height + 2, 150_000);
     assert.ok(resumed >= before.height + 2, `the chain resumes (height ${resumed}): ${second.out.join("")}`);
     assert.equal(await blockHash(n.rpc, before.height), hashBefore, "same chain after the restart");
+    // Block times of heights executed before the restart come from CometBFT's `header` RPC (cli/node rest.ts):
+    // the source reads this real CometBFT, and a REST query at such a height is answered.
+    const blk = (await (await fetch(`http://127.0.0.1:${n.rpc}/block?height=${before.height}`)).json()) as {
+      result: { block: { header: { time: string } } };
+    };
+    assert.equal(
+      await cometHeaderTimeSource(`http://127.0.0.1:${n.rpc}`)(BigInt(before.height)),
+      timestampToNs(rfc3339ToTimestamp(blk.result.block.header.time)),
+    );
+    const old = await fetch(`http://127.0.0.1:${rest2}/cosmos/bank/v1beta1/supply`, {
+      headers: { "x-cosmos-block-height": String(before.height) },
+    });
+    assert.equal(old.status, 200, await old.text());
     const pid2 = Number(readFileSync(join(n.home, "cometbft.pid"), "utf8"));
     second.child.kill("SIGTERM");
     assert.equal(await second.exit, 0, "Ctrl-C / SIGTERM: clean stop");

@@ -137,11 +137,12 @@ export type CometSource = Pick<
   "getTx" | "searchTxs" | "getBlock" | "validatorSet" | "broadcastTx"
 >;
 
-/** The block/tx members of RestBackend served from a CometBFT RPC at `rpcUrl` (e.g. http://127.0.0.1:26657). */
-export function cometRpcSource(rpcUrl: string): CometSource {
+type RpcCall = (method: string, params: J) => Promise<J>;
+
+/** JSON-RPC over HTTP POST to CometBFT; an `error` reply throws CometRpcError. */
+function cometRpcCaller(rpcUrl: string): RpcCall {
   let nextId = 1;
-  const times = new Map<bigint, string>();
-  const call = async (method: string, params: J): Promise<J> => {
+  return async (method, params) => {
     const res = await fetch(rpcUrl, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -154,6 +155,29 @@ export function cometRpcSource(rpcUrl: string): CometSource {
     }
     return obj(body.result, "result");
   };
+}
+
+/**
+ * Block time (ns since the epoch) of a height from CometBFT's `header` RPC (v0.38), undefined for a height it
+ * does not have (future, pruned). No cache here: callers keep what they need (cli/node rest.ts).
+ */
+export function cometHeaderTimeSource(rpcUrl: string): (height: bigint) => Promise<bigint | undefined> {
+  const call = cometRpcCaller(rpcUrl);
+  return async (height) => {
+    try {
+      const r = await call("header", { height: height.toString() });
+      return timestampToNs(rfc3339ToTimestamp(str(obj(r.header, "header").time)));
+    } catch (e) {
+      if (e instanceof CometRpcError && /height|not found|available/i.test(e.data)) return undefined;
+      throw e;
+    }
+  };
+}
+
+/** The block/tx members of RestBackend served from a CometBFT RPC at `rpcUrl` (e.g. http://127.0.0.1:26657). */
+export function cometRpcSource(rpcUrl: string): CometSource {
+  const times = new Map<bigint, string>();
+  const call = cometRpcCaller(rpcUrl);
   const blockTime = async (height: bigint): Promise<string> => {
     const cached = times.get(height);
     if (cached !== undefined) return cached;

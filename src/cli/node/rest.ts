@@ -1,30 +1,62 @@
 // The REST (LCD) server of a CometBFT-mode node: the app answers module queries and simulation, CometBFT's RPC
 // serves blocks, txs, validator sets and broadcast (api/rest cometSource.ts). The app backend is written for the
-// embedded engine, so a small view stands in for it, fed by the app's own FinalizeBlock/Commit answers.
+// embedded engine, so a small view stands in for it: block times come from the blocks this process executes or,
+// for older heights (before a restart), from CometBFT's `header` RPC, kept in a bounded cache.
 import type { ShroudApp } from "../../chain/app.js";
+import { GrpcCode, QueryError } from "../../chain/errors.js";
 import type { DevEngine } from "../../consensus/dev.js";
 import type { AbciApplication } from "../../consensus/abciTypes.js";
 import { timestampToNs, nsToTimestamp } from "../../consensus/time.js";
 import { createAppBackend } from "../../api/rest/appBackend.js";
-import { cometRpcSource } from "../../api/rest/cometSource.js";
+import { cometHeaderTimeSource, cometRpcSource } from "../../api/rest/cometSource.js";
 import { startRestServer, type RestServer } from "../../api/rest/server.js";
-import type { RestBackend } from "../../api/rest/backend.js";
+import type { QueryHandler, QueryRequest, RestBackend } from "../../api/rest/backend.js";
 
 /** Block times kept for queries at past heights (a query's context carries its block's time). */
-const BLOCK_TIMES_KEPT = 4096;
+export const BLOCK_TIMES_KEPT = 4096;
 
-/** What the node learns from the blocks it executes: per-height block time and the last app hash. */
+/** Block time (ns) of a height from CometBFT, undefined when it has no such block. */
+export type HeaderTimeSource = (height: bigint) => Promise<bigint | undefined>;
+
+/**
+ * Per-height block times: recorded from the blocks the node executes, fetched from CometBFT for the others.
+ * Bounded: past `capacity` the oldest entry goes (a block's time never changes, so entries never go stale).
+ */
 export class BlockLedger {
   private readonly times = new Map<bigint, bigint>();
-  appHash: Uint8Array = new Uint8Array();
+  private readonly pending = new Map<bigint, Promise<bigint | undefined>>();
+
+  constructor(private readonly capacity = BLOCK_TIMES_KEPT) {}
 
   record(height: bigint, timeNs: bigint): void {
-    if (this.times.size >= BLOCK_TIMES_KEPT) this.times.clear();
+    this.times.delete(height);
     this.times.set(height, timeNs);
+    if (this.times.size > this.capacity) {
+      const oldest = this.times.keys().next();
+      if (oldest.done !== true) this.times.delete(oldest.value);
+    }
   }
 
   timeAt(height: bigint): bigint | undefined {
     return this.times.get(height);
+  }
+
+  get size(): number {
+    return this.times.size;
+  }
+
+  /** The time at `height`, asking `source` once (concurrent callers share the call) when not known yet. */
+  async fetch(height: bigint, source: HeaderTimeSource): Promise<bigint | undefined> {
+    const known = this.times.get(height);
+    if (known !== undefined) return known;
+    let p = this.pending.get(height);
+    if (p === undefined) {
+      p = source(height).finally(() => this.pending.delete(height));
+      this.pending.set(height, p);
+    }
+    const t = await p;
+    if (t !== undefined) this.record(height, t);
+    return t;
   }
 }
 
@@ -41,7 +73,6 @@ export function recordingApp(app: ShroudApp, ledger: BlockLedger): AbciApplicati
     finalizeBlock: (r) => {
       const res = app.finalizeBlock(r);
       ledger.record(r.height, timestampToNs(r.time));
-      ledger.appHash = res.appHash;
       return res;
     },
   };
@@ -57,11 +88,46 @@ export interface CometRestOptions {
   readonly cometRpcUrl: string;
   readonly host: string;
   readonly rpcPort: number;
+  /** Where block times of heights this process did not execute come from (default: CometBFT's `header`). */
+  readonly headerTime?: HeaderTimeSource;
+}
+
+/** Committed height and app hash, from the app's own ABCI Info (its store): right before and after a restart. */
+function committed(app: ShroudApp): { height: bigint; appHash: Uint8Array } {
+  const i = app.info({ version: "", blockVersion: 0n, p2pVersion: 0n, abciVersion: "" });
+  return { height: i.lastBlockHeight, appHash: i.lastBlockAppHash };
+}
+
+/**
+ * Query handlers whose context time is known before they run: a height this process has not executed (e.g.
+ * before its last restart) gets its block time from `source` first. Heights past the committed one run as they
+ * are (the app answers "height in the future"); a height CometBFT cannot give a time for is refused.
+ */
+export function withBlockTimes(
+  queries: ReadonlyMap<string, QueryHandler>,
+  app: ShroudApp,
+  ledger: BlockLedger,
+  source: HeaderTimeSource,
+): Map<string, QueryHandler> {
+  const out = new Map<string, QueryHandler>();
+  for (const [method, handler] of queries) {
+    out.set(method, (req: QueryRequest) => {
+      const last = committed(app).height;
+      const h = req.height === undefined || req.height === 0n ? last : req.height;
+      if (h <= 0n || h > last || ledger.timeAt(h) !== undefined) return handler(req);
+      return ledger.fetch(h, source).then((t) => {
+        if (t === undefined)
+          throw new QueryError(GrpcCode.InvalidArgument, `no block time for height ${h} from CometBFT`);
+        return handler(req);
+      });
+    });
+  }
+  return out;
 }
 
 /** RestBackend = the app's queries + CometBFT's blocks/txs. */
 export function cometRestBackend(o: CometRestOptions): RestBackend {
-  const { ledger } = o;
+  const { ledger, app } = o;
   // The members of DevEngine that createAppBackend reads and cometRpcSource does not replace.
   const engineView = {
     store: {
@@ -72,11 +138,11 @@ export function cometRestBackend(o: CometRestOptions): RestBackend {
     },
     validatorPublicKey: o.validatorPubKey,
     get appHash(): Uint8Array {
-      return ledger.appHash;
+      return committed(app).appHash;
     },
   };
   const base = createAppBackend({
-    app: o.app,
+    app,
     engine: engineView as unknown as DevEngine,
     chainId: o.chainId,
     host: o.host,
@@ -85,6 +151,8 @@ export function cometRestBackend(o: CometRestOptions): RestBackend {
   return {
     ...base,
     ...cometRpcSource(o.cometRpcUrl),
+    queries: withBlockTimes(base.queries, app, ledger, o.headerTime ?? cometHeaderTimeSource(o.cometRpcUrl)),
+    latestAppHash: () => committed(app).appHash,
     facts: { ...base.facts, moniker: o.moniker },
   };
 }

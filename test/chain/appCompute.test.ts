@@ -125,16 +125,15 @@ test(
     );
     const address = attr(inst.events, "message", "contract_address")!;
     assert.match(address, /^secret1/);
-    const increment = () =>
-      deliver(
-        new MsgExecuteContract({
-          sender: wallet.address,
-          contract_address: address,
-          code_hash: counterHash,
-          msg: { increment: {} },
-          sent_funds: [],
-        }),
-      );
+    const incrementMsg = () =>
+      new MsgExecuteContract({
+        sender: wallet.address,
+        contract_address: address,
+        code_hash: counterHash,
+        msg: { increment: {} },
+        sent_funds: [],
+      });
+    const increment = () => deliver(incrementMsg());
     await increment();
     const msg = await utils.encrypt(counterHash, { get_count: {} });
     const ctx = appContext(new MemoryOverlay(t.store.committed), g.chain_id, height, 0n);
@@ -153,18 +152,10 @@ test(
     });
     const restarted = new ShroudApp({ store: t.store, enclave });
     const cold = await runHeight(restarted, height, timeOf(g, height), [
-      await client.prepareAndSign(
-        [
-          new MsgExecuteContract({
-            sender: wallet.address,
-            contract_address: address,
-            code_hash: counterHash,
-            msg: { increment: {} },
-            sent_funds: [],
-          }),
-        ],
-        { gasLimit: 5_000_000, explicitSignerData: { accountNumber, sequence, chainId: g.chain_id } },
-      ),
+      await client.prepareAndSign([incrementMsg()], {
+        gasLimit: 5_000_000,
+        explicitSignerData: { accountNumber, sequence, chainId: g.chain_id },
+      }),
     ]);
     const coldResult = cold.finalize.txResults[1]!;
     assert.equal(coldResult.code, 0, coldResult.log);

@@ -3,7 +3,6 @@
 // CometBFT's broadcast_tx_commit; gRPC queries answer through CometBFT's abci_query. Skipped without cometbft.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,18 +16,7 @@ import { isRandomTx } from "../../src/chain/random.js";
 import { startAbciServer } from "../../src/consensus/abciServer.js";
 import { findCometbft, startCometNode } from "../../src/consensus/cometbft.js";
 import { devSigners, signedSend, testGenesis } from "./fixtures.js";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => {
-        resolve(typeof a === "object" && a ? a.port : 0);
-      });
-    });
-  });
-}
+import { freePort } from "../util/net.js";
 
 const cometbft = findCometbft();
 let dir: string;

@@ -1,7 +1,7 @@
 // The ABCI socket server: framing and FIFO over a raw socket, then against a real CometBFT v0.38 node.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,19 +14,7 @@ import { blockIdOf, precommitSignBytes } from "../../src/consensus/votes.js";
 import { blockFromRpc, rfc3339ToTimestamp } from "../../src/api/rest/cometSource.js";
 import { createPublicKey, verify } from "node:crypto";
 import { KvApp } from "./kvApp.js";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      const port = typeof a === "object" && a ? a.port : 0;
-      s.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
+import { freePort } from "../util/net.js";
 
 describe("ABCI framing", () => {
   test("uvarint round trip, including multi-byte lengths", () => {

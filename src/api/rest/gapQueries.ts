@@ -11,6 +11,7 @@ import {
   SEND_ENABLED_PREFIX,
   STORE_PREFIX as BANK_PREFIX,
 } from "../../chain/modules/bank/keys.js";
+import { metadataJson as bankMetadataJson } from "../../chain/modules/bank/queryServer.js";
 import { accountNumberIndexKey, STORE_PREFIX as AUTH_PREFIX } from "../../chain/modules/auth/keys.js";
 import { SECP256K1_PUBKEY_TYPE_URL } from "../../chain/tx/decode.js";
 import { PrefixStore, prefixEnd, type Context } from "../../chain/tx/context.js";
@@ -51,19 +52,8 @@ function parseAddr(s: string): Uint8Array {
   }
 }
 
-/** cosmos.bank.v1beta1.Metadata as the gateway renders it (proto field names, exponent a number). */
-export function metadataJson(m: Metadata): Record<string, unknown> {
-  return {
-    description: m.description,
-    denom_units: m.denomUnits.map((u) => ({ denom: u.denom, exponent: u.exponent, aliases: [...u.aliases] })),
-    base: m.base,
-    display: m.display,
-    name: m.name,
-    symbol: m.symbol,
-    uri: m.uri,
-    uri_hash: m.uriHash,
-  };
-}
+/** cosmos.bank.v1beta1.Metadata as the gateway renders it: bank's own renderer (one copy of the field list). */
+export const metadataJson = bankMetadataJson;
 
 function authGaps(app: ShroudApp): Record<string, JsonQuery> {
   const k = app.modules.auth.keeper;

@@ -1,5 +1,6 @@
 // Bank queries in the grpc-gateway JSON shapes secretjs reads (spec secretjs-compat §1: balances, by_denom).
-import { Metadata } from "cosmjs-types/cosmos/bank/v1beta1/bank";
+// The gateway renders proto field names (snake_case) and emits defaults, so JSON here is built by hand.
+import type { Metadata } from "cosmjs-types/cosmos/bank/v1beta1/bank";
 import { ChainError, GrpcCode, QueryError } from "../../errors.js";
 import { fromBech32 } from "../../address.js";
 import { isValidDenom, type Coin, type CoinWire } from "../../tx/coins.js";
@@ -19,6 +20,32 @@ function parseAddr(s: string): Uint8Array {
 
 function checkDenom(denom: string): void {
   if (!isValidDenom(denom)) throw new QueryError(GrpcCode.InvalidArgument, `invalid denom: ${denom}`);
+}
+
+/**
+ * cosmos.bank.v1beta1.Metadata as the gRPC gateway renders it (SDK v0.50 gateway JSONPb: OrigName, EmitDefaults):
+ * proto field names (`denom_units`, `uri_hash`), `exponent` a number, empty strings and `aliases: []` kept.
+ */
+export function metadataJson(m: Metadata): {
+  description: string;
+  denom_units: { denom: string; exponent: number; aliases: string[] }[];
+  base: string;
+  display: string;
+  name: string;
+  symbol: string;
+  uri: string;
+  uri_hash: string;
+} {
+  return {
+    description: m.description,
+    denom_units: m.denomUnits.map((u) => ({ denom: u.denom, exponent: u.exponent, aliases: [...u.aliases] })),
+    base: m.base,
+    display: m.display,
+    name: m.name,
+    symbol: m.symbol,
+    uri: m.uri,
+    uri_hash: m.uriHash,
+  };
 }
 
 export class BankQueryServer {
@@ -59,10 +86,11 @@ export class BankQueryServer {
     return { params: { send_enabled: [], default_send_enabled: this.k.getParams(ctx).defaultSendEnabled } };
   }
 
-  denomMetadata(ctx: Context, denom: string): { metadata: unknown } {
+  /** GET /cosmos/bank/v1beta1/denoms_metadata/{denom} */
+  denomMetadata(ctx: Context, denom: string): { metadata: ReturnType<typeof metadataJson> } {
     const md = this.k.getDenomMetadata(ctx, denom);
     if (md === undefined) throw new QueryError(GrpcCode.NotFound, `client metadata for denom ${denom}`);
-    return { metadata: Metadata.toJSON(md) };
+    return { metadata: metadataJson(md) };
   }
 
   sendEnabled(

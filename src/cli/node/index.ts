@@ -44,9 +44,6 @@ interface InitFlags {
  */
 async function initJoining(moniker: string, f: InitFlags & { genesis: string }): Promise<void> {
   const homes = await import("./home.js");
-  const binary = findCometbft();
-  if (binary === undefined)
-    throw new CliError("cometbft not found: run scripts/setup-cometbft.sh or set COMETBFT_BIN");
   let text: string;
   try {
     text = readFileSync(f.genesis, "utf8");
@@ -59,6 +56,9 @@ async function initJoining(moniker: string, f: InitFlags & { genesis: string }):
   } catch (e) {
     throw new CliError(`invalid genesis ${f.genesis}: ${e instanceof Error ? e.message : String(e)}`);
   }
+  const binary = findCometbft();
+  if (binary === undefined)
+    throw new CliError("cometbft not found: run scripts/setup-cometbft.sh or set COMETBFT_BIN");
   const home = homes.initNodeHome({
     binary,
     home: f.home,

@@ -1,0 +1,129 @@
+// `shroud init <moniker> --genesis <file>` through the real CLI: a bad genesis or peer list is refused before
+// anything is written; with cometbft installed, a valid one gives a joining home (genesis byte for byte, peers,
+// loopback settings, no enclave bootstrap) that a second init refuses.
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildDevGenesis } from "../devGenesis.js";
+import { findCometbft } from "../../consensus/cometbft.js";
+
+const SHROUD = new URL("../../../bin/shroud.js", import.meta.url).pathname;
+const PEER = `${"ab".repeat(20)}@127.0.0.1:26656`;
+const GENESIS = buildDevGenesis({
+  chainId: "shroud-init-test-1",
+  genesisTimeNs: 1_750_000_000_000_000_000n,
+  nodeExchKey: new Uint8Array(32).fill(1),
+  ioExchKey: new Uint8Array(32).fill(2),
+  authorityPublicKeys: [],
+  measurements: [],
+});
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+function shroud(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [SHROUD, ...args],
+      { env: { ...process.env, SHROUD_FROM_SOURCE: "1" }, timeout: 60_000 },
+      (e, out, err) => {
+        resolve({ code: e === null ? 0 : typeof e.code === "number" ? e.code : 1, out, err });
+      },
+    );
+  });
+}
+
+describe("shroud init --genesis (a joining node's home)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "shroud-init-"));
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const file = (name: string, text: string): string => {
+    const p = join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+
+  test("refused before anything is written: not JSON, no register keys, bad app_state, bad peers", async () => {
+    const { register: _dropped, ...noRegister } = GENESIS.app_state;
+    const bank = { balances: [{ address: "x", coins: [] }] };
+    const cases: [string, string[], RegExp][] = [
+      [
+        "h1",
+        ["--genesis", file("a.json", "{not json")],
+        /invalid genesis .*a\.json: genesis: not valid JSON/,
+      ],
+      [
+        "h2",
+        ["--genesis", file("b.json", JSON.stringify({ ...GENESIS, app_state: noRegister }))],
+        /invalid genesis .*b\.json: .*io_exch_key/,
+      ],
+      [
+        "h3",
+        [
+          "--genesis",
+          file("c.json", JSON.stringify({ ...GENESIS, app_state: { ...GENESIS.app_state, bank } })),
+        ],
+        /invalid genesis .*c\.json: app_state\.bank: invalid bech32 address/,
+      ],
+      ["h4", ["--genesis", join(dir, "missing.json")], /cannot read genesis .*missing\.json/],
+      [
+        "h5",
+        ["--genesis", file("d.json", JSON.stringify(GENESIS)), "--persistent-peers", "abc@127.0.0.1:1"],
+        /expected id@host:port with a 40-hex node id, got "abc@127\.0\.0\.1:1"/,
+      ],
+    ];
+    const runs = await Promise.all(
+      cases.map(([home, args]) => shroud(["init", "joiner", "--home", join(dir, home), ...args])),
+    );
+    runs.forEach((r, i) => {
+      const [home, , msg] = cases[i]!;
+      assert.equal(r.code, 1, `${home}: ${r.out}${r.err}`);
+      assert.match(r.err, msg, home);
+      assert.equal(existsSync(join(dir, home)), false, `${home}: nothing created`);
+    });
+  });
+
+  const cometbft = findCometbft();
+  test(
+    "a valid genesis: CometBFT home, the genesis byte for byte, peers, no bootstrap; a second init is refused",
+    { skip: cometbft === undefined ? "cometbft not installed" : false },
+    async () => {
+      const text = JSON.stringify(GENESIS, null, 1) + "\n";
+      const g = file("ok.json", text);
+      const home = join(dir, "joiner");
+      const r = await shroud(
+        ["init", "joiner", "--home", home, "--genesis", g, "--persistent-peers", PEER].concat([
+          "--rpc-port",
+          "36657",
+          "--p2p-port",
+          "36656",
+          "--abci-port",
+          "36658",
+          "--loopback",
+        ]),
+      );
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /initialised joiner \(node id [0-9a-f]{40}\) to join shroud-init-test-1/);
+      assert.match(r.out, /init-enclave, tx register auth, configure-secret/);
+      assert.equal(readFileSync(join(home, "comet", "config", "genesis.json"), "utf8"), text);
+      const toml = readFileSync(join(home, "comet", "config", "config.toml"), "utf8");
+      assert.match(toml, new RegExp(`persistent_peers = "${PEER}"`));
+      assert.match(toml, /laddr = "tcp:\/\/127\.0\.0\.1:36656"/);
+      assert.match(toml, /proxy_app = "tcp:\/\/127\.0\.0\.1:36658"/);
+      assert.match(toml, /allow_duplicate_ip = true/);
+      assert.deepEqual(readdirSync(join(home, "enclave")), [], "the enclave is not bootstrapped");
+      assert.equal(existsSync(join(home, "state")), false);
+      const again = await shroud(["init", "joiner", "--home", home, "--genesis", g]);
+      assert.equal(again.code, 1);
+      assert.match(again.err, /already holds a node/);
+    },
+  );
+});

@@ -7,6 +7,10 @@ import { openStore, type Store } from "../../src/chain/store/store.js";
 import type { GenesisDoc } from "../../src/chain/genesis.js";
 import { buildDevGenesis, DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
 import { makeSigner, type Signer } from "../../src/chain/tx/testdata/secretjsSigner.js";
+import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
+import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
+import type { Msg } from "secretjs";
+import type { ShroudApp } from "../../src/chain/app.js";
 
 export const GENESIS_TIME_NS = 1_750_000_000_000_000_000n;
 
@@ -73,4 +77,32 @@ export async function signedSend(
     amount: [{ denom: "uscrt", amount }],
   });
   return from.signDeterministic([msg], { accountNumber, sequence, chainId });
+}
+
+/**
+ * Signs `msg` for `s` with its on-chain account number and the next sequence: the first use reads the account
+ * through the app's Account query, later ones count up in `seq` (txs signed ahead of their blocks).
+ */
+export async function signNext(
+  app: { query: ShroudApp["query"] },
+  seq: Map<string, number>,
+  s: Signer,
+  msg: Msg,
+  chainId: string,
+  gasLimit = 400_000,
+): Promise<Uint8Array> {
+  const r = app.query({
+    path: "/cosmos.auth.v1beta1.Query/Account",
+    data: QueryAccountRequest.encode({ address: s.address }).finish(),
+    height: 0n,
+    prove: false,
+  });
+  const acc = BaseAccount.decode(QueryAccountResponse.decode(r.value).account?.value ?? new Uint8Array());
+  const sequence = seq.get(s.address) ?? Number(acc.sequence);
+  seq.set(s.address, sequence + 1);
+  return s.signDeterministic(
+    [msg],
+    { accountNumber: Number(acc.accountNumber), sequence, chainId },
+    { gasLimit },
+  );
 }

@@ -5,8 +5,6 @@ import { MsgVote, VoteOption, type Msg } from "secretjs";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { MsgSubmitProposal, MsgSubmitProposalResponse } from "cosmjs-types/cosmos/gov/v1/tx";
 import type { ProposalStatus } from "cosmjs-types/cosmos/gov/v1/gov";
-import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
-import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
 import { ShroudApp } from "../../src/chain/app.js";
@@ -16,7 +14,7 @@ import type { Context } from "../../src/chain/tx/context.js";
 import { buildDevGenesis, DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
 import { makeSigner, type Signer } from "../../src/chain/tx/testdata/secretjsSigner.js";
 import { Ed25519Signer } from "../../src/consensus/votes.js";
-import { GENESIS_TIME_NS, tempStore, type TempStore } from "./fixtures.js";
+import { GENESIS_TIME_NS, signNext, tempStore, type TempStore } from "./fixtures.js";
 import { initChain, runHeight } from "./lifecycle.js";
 
 export const SEC = 1_000_000_000n;
@@ -62,17 +60,7 @@ export class GovChain {
   }
 
   async sign(s: Signer, msg: Msg, gasLimit = 400_000): Promise<Uint8Array> {
-    const r = this.app.query({
-      path: "/cosmos.auth.v1beta1.Query/Account",
-      data: QueryAccountRequest.encode({ address: s.address }).finish(),
-      height: 0n,
-      prove: false,
-    });
-    const acc = BaseAccount.decode(QueryAccountResponse.decode(r.value).account?.value ?? new Uint8Array());
-    const sequence = this.seq.get(s.address) ?? Number(acc.sequence);
-    this.seq.set(s.address, sequence + 1);
-    const signer = { accountNumber: Number(acc.accountNumber), sequence, chainId: GOV_GENESIS.chain_id };
-    return s.signDeterministic([msg], signer, { gasLimit });
+    return signNext(this.app, this.seq, s, msg, GOV_GENESIS.chain_id, gasLimit);
   }
 
   /** Modules' keepers over the committed state. */

@@ -14,8 +14,6 @@ import {
   MsgWithdrawDelegatorReward,
   type Msg,
 } from "secretjs";
-import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
-import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { CheckTxType, MisbehaviorType, type Misbehavior } from "cosmjs-types/tendermint/abci/types";
 import { ShroudApp } from "../../src/chain/app.js";
 import { appContext } from "../../src/chain/app/context.js";
@@ -30,7 +28,7 @@ import { checkDistributionInvariant } from "../../src/chain/modules/distribution
 import { buildDevGenesis, DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
 import { makeSigner, type Signer } from "../../src/chain/tx/testdata/secretjsSigner.js";
 import { Ed25519Signer } from "../../src/consensus/votes.js";
-import { GENESIS_TIME_NS, tempStore, type TempStore } from "./fixtures.js";
+import { GENESIS_TIME_NS, signNext, tempStore, type TempStore } from "./fixtures.js";
 import { initChain, PROPOSER, VALSET_HASH } from "./lifecycle.js";
 
 const SEC = 1_000_000_000n;
@@ -72,17 +70,7 @@ class Chain {
   }
 
   async sign(s: Signer, msg: Msg): Promise<Uint8Array> {
-    const r = this.app.query({
-      path: "/cosmos.auth.v1beta1.Query/Account",
-      data: QueryAccountRequest.encode({ address: s.address }).finish(),
-      height: 0n,
-      prove: false,
-    });
-    const acc = BaseAccount.decode(QueryAccountResponse.decode(r.value).account?.value ?? new Uint8Array());
-    const sequence = this.seq.get(s.address) ?? Number(acc.sequence);
-    this.seq.set(s.address, sequence + 1);
-    const signer = { accountNumber: Number(acc.accountNumber), sequence, chainId: G.chain_id };
-    return s.signDeterministic([msg], signer, { gasLimit: 400_000 });
+    return signNext(this.app, this.seq, s, msg, G.chain_id);
   }
 
   /** One height as CometBFT drives it, with optional evidence; returns the tx codes. */

@@ -40,8 +40,9 @@ export function initComputeGenesis(
   enclave: ComputeEnclave | undefined,
   g: ComputeGenesis,
 ): void {
-  // Absent params keep the defaults (getParams); an old export's query_gas_limit is ignored (node config now).
-  if (g.params !== undefined) k.setParams(ctx, paramsFromJson(g.params));
+  // Always stored, as SN InitGenesis SetParams(data.Params) does; absent fields are the defaults here (see
+  // README). An old export's query_gas_limit is ignored (a node setting now).
+  k.setParams(ctx, paramsFromJson(g.params ?? {}));
   for (const c of g.codes ?? []) {
     const info = codeInfoFromJson(c.code_info);
     const wasm = fromBase64(c.code_bytes, "code_bytes");

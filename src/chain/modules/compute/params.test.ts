@@ -8,10 +8,12 @@ import { gunzipSync } from "node:zlib";
 import { MsgStoreCode, type Msg } from "secretjs";
 import * as sjsParams from "secretjs/dist/protobuf/secret/compute/v1beta1/params.js";
 import * as sjsMsg from "secretjs/dist/protobuf/secret/compute/v1beta1/msg.js";
+import { concatBytes } from "../../../util/bytes.js";
 import { ChainError } from "../../errors.js";
 import { GOV_AUTHORITY } from "../gov/authority.js";
 import { Dec } from "../staking/dec.js";
 import { exportComputeGenesis, initComputeGenesis } from "./genesis.js";
+import { PARAMS_KEY, STORE_PREFIX } from "./keys.js";
 import {
   compileGas,
   decodeMsgUpdateParams,
@@ -156,5 +158,9 @@ describe("compute params at store-code and in genesis (real enclave)", () => {
     const want = { compile_cost: "1.250000000000000000", max_contract_size: "65536" };
     assert.deepEqual(exportComputeGenesis(ctx, h.compute.keeper).params, want);
     assert.deepEqual(h.compute.query.params(ctx), { params: want });
+    // No params section: the defaults are stored (SN InitGenesis always SetParams), as Secret's proto bytes.
+    const empty = h.chain.ctx(fork(h.chain.state));
+    initComputeGenesis(empty, h.compute.keeper, undefined, {});
+    assert.deepEqual(empty.store.get(concatBytes(STORE_PREFIX, PARAMS_KEY)), encodeParams(DEFAULT_PARAMS));
   });
 });

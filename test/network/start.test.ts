@@ -133,9 +133,19 @@ describe("shroud init + start under CometBFT", { skip: SKIP, timeout: 400_000 },
     const info = (await (
       await fetch(`http://127.0.0.1:${rest}/cosmos/base/tendermint/v1beta1/node_info`)
     ).json()) as {
-      default_node_info: { network: string };
+      default_node_info: { network: string; default_node_id: string; listen_addr: string };
     };
     assert.equal(info.default_node_info.network, "shroud-test-1");
+    // node_info shows CometBFT's own node ID and p2p address (cli/node home.ts nodeIdOf, config.toml).
+    const cometStatus = (await (await fetch(`http://127.0.0.1:${n.rpc}/status`)).json()) as {
+      result: { node_info: { id: string; listen_addr: string } };
+    };
+    assert.equal(info.default_node_info.default_node_id, cometStatus.result.node_info.id);
+    assert.equal(info.default_node_info.listen_addr, cometStatus.result.node_info.listen_addr);
+    const sync = (await (
+      await fetch(`http://127.0.0.1:${rest}/cosmos/base/tendermint/v1beta1/syncing`)
+    ).json()) as { syncing: boolean };
+    assert.equal(sync.syncing, false, "a one-validator chain is never catching up");
     const vals = (await (
       await fetch(`http://127.0.0.1:${rest}/cosmos/staking/v1beta1/validators`)
     ).json()) as {

@@ -1,5 +1,6 @@
 // A CometBFT-mode node's home folder: layout, `cometbft init` inside it with our config.toml settings, the
 // genesis written into CometBFT's genesis.json (app_state included), and the enclave check at start.
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { EnclaveHost } from "../../enclave/api.js";
@@ -138,6 +139,20 @@ function genesisIoKey(doc: GenesisDoc): string | undefined {
   const reg = doc.app_state.register as { io_exch_key?: { bytes?: unknown } } | undefined;
   const io = reg?.io_exch_key?.bytes;
   return typeof io === "string" && io !== "" ? io : undefined;
+}
+
+/**
+ * CometBFT's node ID of a home without running the binary: hex of the first 20 bytes of SHA-256 of the ed25519
+ * public key in `node_key.json` (CometBFT p2p/key.go PubKeyToID; the key's value = seed ‖ public key, 64 bytes).
+ */
+export function nodeIdOf(home: string): string {
+  const j = JSON.parse(readFileSync(join(cometHome(home), "config", "node_key.json"), "utf8")) as {
+    priv_key?: { value?: unknown };
+  };
+  const v = j.priv_key?.value;
+  const key = typeof v === "string" ? Buffer.from(v, "base64") : Buffer.alloc(0);
+  if (key.length !== 64) throw new Error("comet/config/node_key.json: expected a 64-byte ed25519 key");
+  return createHash("sha256").update(key.subarray(32)).digest("hex").slice(0, 40);
 }
 
 export function readNodeGenesis(home: string): GenesisDoc {

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildDevGenesis } from "../devGenesis.js";
 import { findCometbft } from "../../consensus/cometbft.js";
+import { nodeIdOf } from "./home.js";
 
 const SHROUD = new URL("../../../bin/shroud.js", import.meta.url).pathname;
 const PEER = `${"ab".repeat(20)}@127.0.0.1:26656`;
@@ -112,6 +113,7 @@ describe("shroud init --genesis (a joining node's home)", () => {
       );
       assert.equal(r.code, 0, r.err);
       assert.match(r.out, /initialised joiner \(node id [0-9a-f]{40}\) to join shroud-init-test-1/);
+      assert.ok(r.out.includes(`node id ${nodeIdOf(home)})`), "nodeIdOf = cometbft show-node-id");
       assert.match(r.out, /init-enclave, tx register auth, configure-secret/);
       assert.equal(readFileSync(join(home, "comet", "config", "genesis.json"), "utf8"), text);
       const toml = readFileSync(join(home, "comet", "config", "config.toml"), "utf8");

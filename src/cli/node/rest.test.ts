@@ -11,7 +11,7 @@ import type { RestBackend } from "../../api/rest/backend.js";
 import { QueryError } from "../../chain/errors.js";
 import { GENESIS_TIME_NS, tempStore, testGenesis, type TempStore } from "../../../test/chain/fixtures.js";
 import { initChain, runHeight, timeOf } from "../../../test/chain/lifecycle.js";
-import { BlockLedger, cometRestBackend, type HeaderTimeSource } from "./rest.js";
+import { BlockLedger, cometRestBackend, CometSyncWatch, type HeaderTimeSource } from "./rest.js";
 
 const PROBE = "/shroud.test.v1.Query/BlockTime";
 const G = testGenesis();
@@ -51,6 +51,8 @@ function backendOf(app: ShroudApp, ledger: BlockLedger, headerTime: HeaderTimeSo
     ledger,
     chainId: G.chain_id,
     moniker: "m",
+    nodeId: "ab".repeat(20),
+    listenAddr: "tcp://127.0.0.1:26656",
     validatorPubKey: new Uint8Array(32),
     cometRpcUrl: "http://127.0.0.1:9", // unused: headerTime is given
     host: "127.0.0.1",
@@ -103,6 +105,9 @@ describe("cometRestBackend block times after a restart", () => {
     const info = app.info({ version: "", blockVersion: 0n, p2pVersion: 0n, abciVersion: "" });
     assert.equal(info.lastBlockAppHash.length, 32);
     assert.deepEqual(b.latestAppHash(), info.lastBlockAppHash);
+    assert.equal(b.facts.nodeId, "ab".repeat(20));
+    assert.equal(b.facts.listenAddr, "tcp://127.0.0.1:26656");
+    assert.equal(b.syncing(), false);
   });
 
   test("the ledger is bounded: the oldest time goes first", async () => {
@@ -169,5 +174,44 @@ describe("cometHeaderTimeSource over JSON-RPC", () => {
       bodies.map((b) => (b as { method: string }).method),
       ["header", "header"],
     );
+  });
+});
+
+describe("CometSyncWatch", () => {
+  let server: Server | undefined;
+  after(() => server?.close());
+
+  test("follows /status sync_info.catching_up; keeps the last answer when CometBFT is unreachable", async () => {
+    let catchingUp: unknown = true;
+    server = createServer((req, res) => {
+      assert.equal(req.url, "/status");
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ jsonrpc: "2.0", id: -1, result: { sync_info: { catching_up: catchingUp } } }));
+    });
+    const s = server;
+    await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+    const addr = s.address();
+    assert.ok(addr !== null && typeof addr === "object");
+    const watch = new CometSyncWatch(`http://127.0.0.1:${String(addr.port)}`);
+    assert.equal(watch.syncing, false, "false before any answer");
+    await watch.start(60_000);
+    assert.equal(watch.syncing, true);
+    catchingUp = false;
+    await watch.poll();
+    assert.equal(watch.syncing, false);
+    catchingUp = "yes"; // not a boolean: ignored
+    await watch.poll();
+    assert.equal(watch.syncing, false);
+    catchingUp = true;
+    await watch.poll();
+    await new Promise<void>((resolve) =>
+      s.close(() => {
+        resolve();
+      }),
+    );
+    s.closeAllConnections();
+    await watch.poll();
+    assert.equal(watch.syncing, true, "unreachable: the last answer stays");
+    watch.stop();
   });
 });

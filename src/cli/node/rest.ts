@@ -83,6 +83,9 @@ export interface CometRestOptions {
   readonly ledger: BlockLedger;
   readonly chainId: string;
   readonly moniker: string;
+  /** CometBFT's node ID (home.ts nodeIdOf) and p2p listen address, shown by node_info. */
+  readonly nodeId: string;
+  readonly listenAddr: string;
   readonly validatorPubKey: Uint8Array;
   /** CometBFT's RPC, e.g. http://127.0.0.1:26657. */
   readonly cometRpcUrl: string;
@@ -90,6 +93,48 @@ export interface CometRestOptions {
   readonly rpcPort: number;
   /** Where block times of heights this process did not execute come from (default: CometBFT's `header`). */
   readonly headerTime?: HeaderTimeSource;
+  /** Whether CometBFT is catching up (block sync); default: false. */
+  readonly syncing?: () => boolean;
+}
+
+/** How often `shroud start` asks CometBFT's `/status` whether it is catching up (REST `syncing`). */
+export const SYNC_POLL_MS = 2_000;
+
+/** CometBFT's `sync_info.catching_up`, polled: REST's `syncing` must answer synchronously. */
+export class CometSyncWatch {
+  private catchingUp = false;
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly rpcUrl: string) {}
+
+  get syncing(): boolean {
+    return this.catchingUp;
+  }
+
+  /** Polls now and every `everyMs` (an unreachable CometBFT keeps the last answer). */
+  start(everyMs = SYNC_POLL_MS): Promise<void> {
+    this.timer = setInterval(() => void this.poll(), everyMs);
+    this.timer.unref();
+    return this.poll();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  async poll(): Promise<void> {
+    try {
+      const r = (await (
+        await fetch(`${this.rpcUrl}/status`, { signal: AbortSignal.timeout(5_000) })
+      ).json()) as {
+        result?: { sync_info?: { catching_up?: unknown } };
+      };
+      const c = r.result?.sync_info?.catching_up;
+      if (typeof c === "boolean") this.catchingUp = c;
+    } catch {
+      // CometBFT not up yet or restarting: keep the last answer
+    }
+  }
 }
 
 /** Committed height and app hash, from the app's own ABCI Info (its store): right before and after a restart. */
@@ -153,18 +198,40 @@ export function cometRestBackend(o: CometRestOptions): RestBackend {
     ...cometRpcSource(o.cometRpcUrl),
     queries: withBlockTimes(base.queries, app, ledger, o.headerTime ?? cometHeaderTimeSource(o.cometRpcUrl)),
     latestAppHash: () => committed(app).appHash,
-    facts: { ...base.facts, moniker: o.moniker },
+    syncing: o.syncing ?? (() => false),
+    facts: { ...base.facts, moniker: o.moniker, nodeId: o.nodeId, listenAddr: o.listenAddr },
   };
 }
 
+/** The REST server of `shroud start`, with its `/status` poller (stopped with the server). */
 export async function startCometRest(
   o: CometRestOptions,
   port: number,
   log: (line: string) => void,
 ): Promise<RestServer> {
-  return startRestServer(cometRestBackend(o), o.host, port, {
-    onInternalError: (e) => {
-      log(`REST internal error: ${e instanceof Error ? e.message : String(e)}`);
-    },
-  });
+  const watch = new CometSyncWatch(o.cometRpcUrl);
+  void watch.start();
+  try {
+    const server = await startRestServer(
+      cometRestBackend({ ...o, syncing: () => watch.syncing }),
+      o.host,
+      port,
+      {
+        onInternalError: (e) => {
+          log(`REST internal error: ${e instanceof Error ? e.message : String(e)}`);
+        },
+      },
+    );
+    return {
+      port: server.port,
+      server: server.server,
+      close: () => {
+        watch.stop();
+        return server.close();
+      },
+    };
+  } catch (e) {
+    watch.stop();
+    throw e;
+  }
 }

@@ -11,7 +11,14 @@ import { openStore, type Store } from "../../chain/store/store.js";
 import { startAbciServer } from "../../consensus/abciServer.js";
 import { cometValidatorKey, getTomlValue } from "../../consensus/cometbft.js";
 import type { RestServer } from "../../api/rest/server.js";
-import { assertEnclaveMatchesGenesis, cometHome, enclaveDir, NODE_FILES, readNodeGenesis } from "./home.js";
+import {
+  assertEnclaveMatchesGenesis,
+  cometHome,
+  enclaveDir,
+  NODE_FILES,
+  nodeIdOf,
+  readNodeGenesis,
+} from "./home.js";
 import { BlockLedger, recordingApp, startCometRest } from "./rest.js";
 
 export interface StartOptions {
@@ -40,11 +47,18 @@ export interface RunningNode {
   stop(): Promise<void>;
 }
 
-function cometConfig(home: string): { proxyApp: string; rpcLaddr: string } {
+function cometConfig(home: string): {
+  proxyApp: string;
+  rpcLaddr: string;
+  p2pLaddr: string;
+  moniker: string;
+} {
   const toml = readFileSync(join(cometHome(home), "config", "config.toml"), "utf8");
   return {
     proxyApp: getTomlValue(toml, "", "proxy_app") ?? "tcp://127.0.0.1:26658",
     rpcLaddr: getTomlValue(toml, "rpc", "laddr") ?? "tcp://127.0.0.1:26657",
+    p2pLaddr: getTomlValue(toml, "p2p", "laddr") ?? "tcp://0.0.0.0:26656",
+    moniker: getTomlValue(toml, "", "moniker") ?? "",
   };
 }
 
@@ -141,12 +155,9 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
           app,
           ledger,
           chainId: genesis.chain_id,
-          moniker:
-            getTomlValue(
-              readFileSync(join(cometHome(o.home), "config", "config.toml"), "utf8"),
-              "",
-              "moniker",
-            ) ?? "",
+          moniker: cfg.moniker,
+          nodeId: nodeIdOf(o.home),
+          listenAddr: cfg.p2pLaddr,
           validatorPubKey: cometValidatorKey(cometHome(o.home)).publicKey,
           cometRpcUrl,
           host,

@@ -118,19 +118,19 @@ function attrs(ctx: OutputContext, list: unknown, defaultEncrypted: boolean): un
 }
 
 const B64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/** Padded standard base64, as util/bytes.ts `fromBase64` accepts it. */
+const B64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
- * True iff `s` is padded standard base64 that `toBase64(fromBase64(s))` returns unchanged: alphabet, length,
- * at most two trailing `=`, and zero bits after the last byte (`QR==` decodes like `QQ==`, so it is not).
+ * True iff `s` is padded standard base64 that `toBase64(fromBase64(s))` returns unchanged: valid, and zero
+ * bits after the last byte (`QR==` decodes like `QQ==`, so it is not canonical).
  */
 export function isCanonicalBase64(s: string): boolean {
-  if (s.length % 4 !== 0) return false;
+  if (!B64_RE.test(s)) return false;
   const pad = s.endsWith("==") ? 2 : s.endsWith("=") ? 1 : 0;
-  const end = s.length - pad;
-  for (let i = 0; i < end; i++) if (B64_ALPHABET.indexOf(s.charAt(i)) < 0) return false;
   if (pad === 0) return true;
   // The last data char carries 4 (pad 2) or 2 (pad 1) bits that fall outside the decoded bytes.
-  return B64_ALPHABET.indexOf(s.charAt(end - 1)) % (pad === 2 ? 16 : 4) === 0;
+  return B64_ALPHABET.indexOf(s.charAt(s.length - pad - 1)) % (pad === 2 ? 16 : 4) === 0;
 }
 
 /**

@@ -22,6 +22,7 @@ import { ShroudApp } from "../../src/chain/app.js";
 import { appContext } from "../../src/chain/app/context.js";
 import { MemoryOverlay } from "../../src/chain/store/memory.js";
 import { GOV_AUTHORITY } from "../../src/chain/modules/gov/authority.js";
+import * as sjsComputeQuery from "secretjs/dist/protobuf/secret/compute/v1beta1/query.js";
 import { encodeMsgUpdateParams as encodeComputeUpdateParams } from "../../src/chain/modules/compute/params.js";
 import { Dec } from "../../src/chain/modules/staking/dec.js";
 import { buildDevGenesis, DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
@@ -228,6 +229,17 @@ describe("MsgUpdateParams of auth, bank, staking, distribution, mint, slashing, 
     assert.equal(m.pos.slashing.keeper.getParams(ctx).minSignedPerWindow.toString(), "0.500000000000000000");
     assert.deepEqual(m.compute.query.params(ctx), {
       params: { compile_cost: "1.500000000000000000", max_contract_size: "1000000" },
+    });
+    // The same over ABCI gRPC, decoded with secretjs' generated ParamsResponse.
+    const q = c.app.query({
+      path: "/secret.compute.v1beta1.Query/Params",
+      data: new Uint8Array(),
+      height: 0n,
+      prove: false,
+    });
+    assert.equal(q.code, 0, q.log);
+    assert.deepEqual(sjsComputeQuery.ParamsResponse.decode(q.value), {
+      params: { compile_cost: "1500000000000000000", max_contract_size: "1000000" },
     });
   });
 

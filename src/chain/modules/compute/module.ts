@@ -33,7 +33,7 @@ import {
   type MsgUpdateAdmin,
 } from "./proto.js";
 import { ComputeQueryServer } from "./queryServer.js";
-import { computeUpdateParamsSpec } from "./params.js";
+import { computeUpdateParamsSpec, encodeParamsResponse } from "./params.js";
 import { registerUpdateParams } from "../gov/authority.js";
 import { ContractRunner } from "./runner.js";
 
@@ -91,6 +91,10 @@ export function createComputeModule(o: ComputeModuleOptions): ComputeModule {
       return undefined;
     },
     exportGenesis: (ctx) => exportComputeGenesis(ctx, keeper),
+    // Only Params over ABCI gRPC so far; the other compute queries are REST-only (README "Not done").
+    grpcQueries: {
+      "/secret.compute.v1beta1.Query/Params": (ctx) => encodeParamsResponse(keeper.getParams(ctx)),
+    },
   };
   return {
     name: MODULE_NAME,

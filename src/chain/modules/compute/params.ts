@@ -99,6 +99,11 @@ export function assertContractSize(p: ComputeParams, wasmLen: number): void {
   if (BigInt(wasmLen) > p.maxContractSize) throw new ChainError(ComputeErrors.MaxContractSize, "");
 }
 
+/** ABCI gRPC `/secret.compute.v1beta1.Query/Params` answer: ParamsResponse {1 params (non-nullable, always written)}. */
+export function encodeParamsResponse(p: ComputeParams): Uint8Array {
+  return BinaryWriter.create().uint32(10).bytes(encodeParams(p)).finish();
+}
+
 /** secret.compute.v1beta1.MsgUpdateParams {1 authority (bech32), 2 params (non-nullable)}. */
 export interface MsgUpdateComputeParams {
   readonly authority: string;

@@ -10,7 +10,6 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SecretNetworkClient, Wallet } from "secretjs";
@@ -19,6 +18,7 @@ import { buildDevGenesis, DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
 import { genesisPath, initNodeHome, writeCometGenesis } from "../../src/cli/node/home.js";
 import { startNode, type RunningNode } from "../../src/cli/node/start.js";
 import { bootstrapEnclaveHome, readRegistrationGenesis } from "../../src/cli/attest/index.js";
+import { freePort } from "../util/net.js";
 
 const CHAIN_ID = "shroud-join-1";
 const GENESIS_TIME_NS = BigInt(Date.now()) * 1_000_000n; // quotes are dated by the wall clock: keep them fresh
@@ -32,18 +32,6 @@ const GAS = { gasLimit: 5_000_000, broadcastCheckIntervalMs: 200 };
 const TIMEOUTS = { timeout_propose: "1s", timeout_commit: "1s" };
 
 const cometbft = findCometbft();
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => {
-        resolve(typeof a === "object" && a ? a.port : 0);
-      });
-    });
-  });
-}
 
 interface CliRun {
   code: number;

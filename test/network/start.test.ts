@@ -13,22 +13,11 @@ import { AbciSocketClient } from "../chain/abciClient.js";
 import { cometbft, SKIP } from "./harness.js";
 import { cometHeaderTimeSource, rfc3339ToTimestamp } from "../../src/api/rest/cometSource.js";
 import { timestampToNs } from "../../src/consensus/time.js";
+import { freePort } from "../util/net.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const ENV = { ...process.env, SHROUD_FROM_SOURCE: "1" };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => {
-        resolve(typeof a === "object" && a ? a.port : 0);
-      });
-    });
-  });
-}
 
 interface Proc {
   child: ChildProcess;

@@ -15,8 +15,6 @@ import * as stakingTx from "cosmjs-types/cosmos/staking/v1beta1/tx";
 import * as distrTx from "cosmjs-types/cosmos/distribution/v1beta1/tx";
 import * as mintTx from "cosmjs-types/cosmos/mint/v1beta1/tx";
 import * as slashingTx from "cosmjs-types/cosmos/slashing/v1beta1/tx";
-import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
-import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
 import { ShroudApp } from "../../src/chain/app.js";
 import { appContext } from "../../src/chain/app/context.js";
@@ -29,7 +27,7 @@ import { buildDevGenesis, DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
 import { makeSigner, type Signer } from "../../src/chain/tx/testdata/secretjsSigner.js";
 import { Ed25519Signer } from "../../src/consensus/votes.js";
 import { utf8 } from "../../src/util/bytes.js";
-import { GENESIS_TIME_NS, tempStore, type TempStore } from "./fixtures.js";
+import { GENESIS_TIME_NS, signNext, tempStore, type TempStore } from "./fixtures.js";
 import { initChain, runHeight } from "./lifecycle.js";
 
 const SEC = 1_000_000_000n;
@@ -168,17 +166,7 @@ class Chain {
     return (await runHeight(this.app, this.height++, this.timeNs, txs)).finalize;
   }
   async sign(s: Signer, msg: Msg, gasLimit = 400_000): Promise<Uint8Array> {
-    const r = this.app.query({
-      path: "/cosmos.auth.v1beta1.Query/Account",
-      data: QueryAccountRequest.encode({ address: s.address }).finish(),
-      height: 0n,
-      prove: false,
-    });
-    const acc = BaseAccount.decode(QueryAccountResponse.decode(r.value).account?.value ?? new Uint8Array());
-    const sequence = this.seq.get(s.address) ?? Number(acc.sequence);
-    this.seq.set(s.address, sequence + 1);
-    const signer = { accountNumber: Number(acc.accountNumber), sequence, chainId: G.chain_id };
-    return s.signDeterministic([msg], signer, { gasLimit });
+    return signNext(this.app, this.seq, s, msg, G.chain_id, gasLimit);
   }
   /** Modules' keepers over the committed state. */
   ctx() {

@@ -18,7 +18,11 @@ function walk(dir, out) {
   return out;
 }
 
-const files = [...walk(join(root, "src"), []), ...walk(join(root, "test"), []), ...walk(join(root, "contracts", "test"), [])]
+const files = [
+  ...walk(join(root, "src"), []),
+  ...walk(join(root, "test"), []),
+  ...walk(join(root, "contracts", "test"), []),
+]
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
 if (files.length === 0) {
@@ -29,7 +33,15 @@ if (files.length === 0) {
 const concurrency = process.env.TEST_CONCURRENCY ?? "2";
 const r = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, "--test-timeout=300000", "--test-reporter=spec", ...files],
+  [
+    "--import",
+    "tsx",
+    "--test",
+    `--test-concurrency=${concurrency}`,
+    "--test-timeout=300000",
+    "--test-reporter=spec",
+    ...files,
+  ],
   { stdio: "inherit", cwd: root },
 );
 process.exit(r.status ?? 1);

@@ -5,51 +5,32 @@
 // fuzz of every module route against the same real app.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import fc from "fast-check";
 import { SecretNetworkClient, TxResultCode, Wallet } from "secretjs";
 import { toBech32 } from "../../src/chain/address.js";
 import { MODULE_ROUTES } from "../../src/api/rest/routes.js";
 import { Metadata } from "cosmjs-types/cosmos/bank/v1beta1/bank";
 import { metadataJson, pageOf } from "../../src/api/rest/gapQueries.js";
-import { startDev, type DevNode } from "../../src/cli/dev.js";
+import { startDevRest, type DevRest } from "./devRest.js";
 import { addressFromMnemonic, DEV_ACCOUNT_BALANCE, DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
-import { DEV_SERVICES } from "../../src/cli/services.js";
 
 const A = addressFromMnemonic(DEV_MNEMONICS.a);
 /** A valid bech32 address no tx ever touched (20 bytes 0x11..). */
 const UNKNOWN = "secret1zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3rcrt0n";
 
 describe("REST gap routes on shroud dev", { timeout: 60_000 }, () => {
-  let node: DevNode;
+  let dev: DevRest;
   let url = "";
   let client: SecretNetworkClient;
-  const dir = mkdtempSync(join(tmpdir(), "shroud-rest-gaps-"));
 
   before(async () => {
-    const rest = DEV_SERVICES.find((s) => s.name === "REST");
-    assert.ok(rest);
-    node = await startDev({
-      home: join(dir, "dev"),
-      reset: true,
-      blockTimeMs: 50,
-      host: "127.0.0.1",
-      rpcPort: 0,
-      restPort: 0,
-      faucetPort: 0,
-      services: [rest],
-      log: (l) => {
-        url = /REST \(LCD\) on (http:\/\/\S+)/.exec(l)?.[1] ?? url;
-      },
-    });
+    dev = await startDevRest("shroud-rest-gaps-");
+    url = dev.url;
     client = new SecretNetworkClient({ url, chainId: "secretdev-1" });
   });
 
   after(async () => {
-    await node.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await dev.close();
   });
 
   const get = async (path: string): Promise<{ status: number; body: Record<string, unknown> }> => {

@@ -130,7 +130,7 @@ describe("contract-sent messages", () => {
     assert.equal((await state(cb)).count, 1);
 
     const failing = await send("100", toBase64(utf8.encode("fail")));
-    assert.equal(failing.res.code, 4, failing.res.log);
+    assert.equal(failing.res.code, 3, failing.res.log);
     assert.match(failing.res.log, /encrypted: .+: execute contract failed$/);
     assert.equal((await state(cb)).count, 1, "callee state unchanged");
     ok((await exec(token, "snip20", { set_viewing_key: { key: "vk" } })).res);
@@ -205,7 +205,7 @@ describe("contract-sent messages", () => {
         reply_on: "success",
       },
     });
-    assert.equal(r.res.code, 4);
+    assert.equal(r.res.code, 3);
     assert.equal((await state(caller)).last_reply, null);
     const good = await exec(caller, "callbacks", {
       call_contract: {

@@ -124,7 +124,7 @@ describe("x/compute through runTx and a real enclave", () => {
       5_000_000,
     );
     assert.equal(res.codespace, "compute");
-    assert.equal(res.code, 1);
+    assert.equal(res.code, 15);
   });
 
   test("instantiate: address derivation, events, encrypted data/attributes, info/label/history queries", async () => {
@@ -177,7 +177,7 @@ describe("x/compute through runTx and a real enclave", () => {
     assert.equal(info.contract_info.admin, "");
     const dup = await instantiate("counter", "counter-noadmin", { count: 1 });
     assert.equal(dup.res.codespace, "compute");
-    assert.equal(dup.res.code, 2);
+    assert.equal(dup.res.code, 6);
     assert.match(dup.res.log, /counter-noadmin: contract account already exists$/);
   });
 
@@ -189,7 +189,7 @@ describe("x/compute through runTx and a real enclave", () => {
     assert.deepEqual(await query(addr, "counter", { get_count: {} }), { count: 6 });
 
     const bad = await execute(addr, "counter", { reset: { count: 0 } }, h.b);
-    assert.equal(bad.res.code, 4);
+    assert.equal(bad.res.code, 3);
     const m =
       /; message index: (\d+):(?: dispatch: submessages:)* encrypted: (.+?): (?:instantiate|execute|query|reply to|migrate) contract failed/.exec(
         bad.res.log,

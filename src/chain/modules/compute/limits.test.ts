@@ -74,7 +74,7 @@ describe("gas, simulation, randomness", () => {
 
   test("simulating instantiate or execute is refused; store code simulates", async () => {
     const exec = h.chain.run(await h.sign(h.a, [execMsg({ increment: {} })]), "simulate");
-    assert.equal(exec.code, 4);
+    assert.equal(exec.code, 3);
     assert.match(exec.log, /failed to verify transaction signature: execute contract failed$/);
     const init = h.chain.run(
       await h.sign(h.a, [
@@ -88,7 +88,7 @@ describe("gas, simulation, randomness", () => {
       ]),
       "simulate",
     );
-    assert.equal(init.code, 3);
+    assert.equal(init.code, 2);
     const store = h.chain.run(
       await h.sign(
         h.a,
@@ -110,7 +110,7 @@ describe("gas, simulation, randomness", () => {
   test("env.block.random: from the block random, per message, reproducible; absent without one", async () => {
     setBlockRandom(undefined);
     const none = await h.deliver(h.a, [execMsg({ random: {} })]);
-    assert.equal(none.res.code, 4);
+    assert.equal(none.res.code, 3);
     setBlockRandom(new Uint8Array(32).fill(0x42));
     try {
       const raw = await h.sign(h.a, [execMsg({ random: {} }), execMsg({ random: {} })]);

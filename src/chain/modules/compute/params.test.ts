@@ -80,7 +80,7 @@ describe("compute params codecs and JSON", () => {
     ]) {
       assert.throws(
         () => paramsFromJson(bad),
-        (e: unknown) => e instanceof ChainError && e.codespace === "compute" && e.code === 6,
+        (e: unknown) => e instanceof ChainError && e.codespace === "compute" && e.code === 8,
         JSON.stringify(bad),
       );
     }

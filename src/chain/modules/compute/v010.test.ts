@@ -99,7 +99,7 @@ describe("a v0.10 contract", () => {
     const stolen = await handle({
       send_native_from: { from: h.a.address, to: h.b.address, amount: [{ denom: "uscrt", amount: "1" }] },
     });
-    assert.equal(stolen.res.code, 4);
+    assert.equal(stolen.res.code, 3);
     assert.match(
       stolen.res.log,
       /message index: 0: contract doesn't have permission: execute contract failed$/,

@@ -25,22 +25,16 @@ import { VALOPER_PREFIX } from "../../src/chain/modules/staking/keys.js";
 import { checkStakingInvariants } from "../../src/chain/modules/staking/invariants.js";
 import { BondStatus, tokensFromSharesTruncated } from "../../src/chain/modules/staking/types.js";
 import { checkDistributionInvariant } from "../../src/chain/modules/distribution/keeper.js";
-import { buildDevGenesis, DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
+import { DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
 import { makeSigner, type Signer } from "../../src/chain/tx/testdata/secretjsSigner.js";
 import { Ed25519Signer } from "../../src/consensus/votes.js";
 import { GENESIS_TIME_NS, signNext, tempStore, type TempStore } from "./fixtures.js";
 import { initChain, PROPOSER, VALSET_HASH } from "./lifecycle.js";
+import { GOV_GENESIS, SEC } from "./govChain.js";
 
-const SEC = 1_000_000_000n;
 const U = 1_000_000n;
-const G = buildDevGenesis({
-  genesisTimeNs: GENESIS_TIME_NS,
-  nodeExchKey: new Uint8Array(32).fill(0xe1),
-  ioExchKey: new Uint8Array(32).fill(0xe2),
-  authorityPublicKeys: [],
-  measurements: [],
-  validatorPubKey: new Ed25519Signer(new Uint8Array(32).fill(9)).publicKey,
-});
+// The dev genesis with its validator bonded, shared with the gov tests.
+const G = GOV_GENESIS;
 const S = {
   val: makeSigner(DEV_MNEMONICS.validator),
   a: makeSigner(DEV_MNEMONICS.a),

@@ -23,22 +23,15 @@ import { GOV_AUTHORITY } from "../../src/chain/modules/gov/authority.js";
 import * as sjsComputeQuery from "secretjs/dist/protobuf/secret/compute/v1beta1/query.js";
 import { encodeMsgUpdateParams as encodeComputeUpdateParams } from "../../src/chain/modules/compute/params.js";
 import { Dec } from "../../src/chain/modules/staking/dec.js";
-import { buildDevGenesis, DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
+import { DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
 import { makeSigner, type Signer } from "../../src/chain/tx/testdata/secretjsSigner.js";
-import { Ed25519Signer } from "../../src/consensus/votes.js";
 import { utf8 } from "../../src/util/bytes.js";
 import { GENESIS_TIME_NS, signNext, tempStore, type TempStore } from "./fixtures.js";
 import { initChain, runHeight } from "./lifecycle.js";
+import { GOV_GENESIS, SEC } from "./govChain.js";
 
-const SEC = 1_000_000_000n;
-const G = buildDevGenesis({
-  genesisTimeNs: GENESIS_TIME_NS,
-  nodeExchKey: new Uint8Array(32).fill(0xe1),
-  ioExchKey: new Uint8Array(32).fill(0xe2),
-  authorityPublicKeys: [],
-  measurements: [],
-  validatorPubKey: new Ed25519Signer(new Uint8Array(32).fill(9)).publicKey,
-});
+// The dev genesis with its validator bonded, shared with the gov tests.
+const G = GOV_GENESIS;
 const val = makeSigner(DEV_MNEMONICS.validator);
 const a = makeSigner(DEV_MNEMONICS.a);
 const temps: TempStore[] = [];

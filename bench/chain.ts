@@ -1,7 +1,7 @@
 // Chain benchmark (issue 4): secretjs-signed bank sends/s and encrypted SNIP-20 transfers/s through the whole
 // path (CheckTx → PrepareProposal → ProcessProposal → FinalizeBlock [ante, enclave, wasm, encrypted state] →
 // Commit) on the embedded DevEngine, and the same blocks with 1k vs 1M funded bank accounts in state.
-// Run: npm run bench:chain [-- --quick] [--large N] [--txs K] [--block B]
+// Run: npm run bench:chain [-- --quick] [--large N] [--txs K] [--block B] [--profile DIR]
 import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import {
@@ -18,7 +18,7 @@ import { makeSigner } from "../src/chain/tx/testdata/secretjsSigner.js";
 import { verifyCosmosSecp256k1 } from "../src/chain/tx/secp256k1.js";
 import { defaultSigCache } from "../src/chain/tx/ante.js";
 import { holderAddress, startNode, type Node } from "./chain/setup.js";
-import { attribute, deliverOne, runTxs, type RunResult } from "./chain/run.js";
+import { attribute, deliverOne, profiled, runTxs, type RunResult } from "./chain/run.js";
 
 const SNIP20_TARGET = 1500; // issue 4: ≥ 1,500 SNIP-20 transfers/s on this 2-core machine
 const SECRET_MAINNET = 10; // issue 4: Secret mainnet documents ~10 contract tx/s
@@ -37,6 +37,8 @@ const QUICK = process.argv.includes("--quick");
 const LARGE = arg("--large", QUICK ? 20_000 : 100_000);
 const K = arg("--txs", QUICK ? 200 : 1000);
 const B = arg("--block", QUICK ? 100 : 500);
+/** `--profile DIR`: main-thread CPU profiles of the timed sections only (`<DIR>/<kind>-<accounts>.cpuprofile`). */
+const PROFILE_DIR = ((i) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--profile"));
 
 const snip20Gz = new Uint8Array(readFileSync(new URL("../contracts/build/snip20.wasm.gz", import.meta.url)));
 const snip20Hash = createHash("sha256")
@@ -149,13 +151,13 @@ async function runVariant(holders: number): Promise<Variant> {
     process.stdout.write(`${(node.genesisMs / 1000).toFixed(1)} s; signing ${K} sends… `);
     const sends = await signSends(node, K, holders);
     process.stdout.write("running… ");
-    const send = await runTxs(node, sends, B);
+    const send = await profiled(PROFILE_DIR, `send-${holders}`, () => runTxs(node, sends, B));
     process.stdout.write(`${rate(send).toFixed(0)}/s; deploying snip20… `);
     const s = await deploySnip20(node);
     process.stdout.write(`signing ${K} transfers… `);
     const transfers = await signTransfers(node, s, K);
     process.stdout.write("running… ");
-    const snip20 = await runTxs(node, transfers, B);
+    const snip20 = await profiled(PROFILE_DIR, `snip20-${holders}`, () => runTxs(node, transfers, B));
     process.stdout.write(`${rate(snip20).toFixed(0)}/s\n`);
     return { holders, genesisMs: node.genesisMs, send, snip20 };
   } finally {

@@ -1,6 +1,9 @@
 // bench:chain helpers: feed pre-signed txs through the engine (CheckTx via broadcastTx, then produceBlock per B
 // txs) and account the time per stage; deliver one tx and return its result (setup steps).
 import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+import { join } from "node:path";
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
 import type { Node, StageTimes } from "./setup.js";
 
@@ -36,6 +39,25 @@ function collectResults(
   };
   node.engine.on("tx", on);
   return { results, stop: () => node.engine.off("tx", on) };
+}
+
+/**
+ * Main-thread CPU profile of `f` only (the timed section, not genesis or signing), written as
+ * `<dir>/<name>.cpuprofile` (open in Chrome DevTools); without a dir, just runs `f`.
+ */
+export async function profiled<T>(dir: string | undefined, name: string, f: () => Promise<T>): Promise<T> {
+  if (dir === undefined) return f();
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  try {
+    return await f();
+  } finally {
+    const { profile } = await session.post("Profiler.stop");
+    writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
 }
 
 /** All txs through CheckTx and blocks of up to `perBlock`; throws if any tx fails (a bench of failures lies). */

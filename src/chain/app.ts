@@ -36,7 +36,8 @@ import { BlockRandomKeeper, blockRefFor, decodeRandomTx, isRandomTx } from "./ra
 import { appContext, hookInfo } from "./app/context.js";
 import { createChainModules, type ChainModules } from "./app/modules.js";
 import { EnclaveGuard, EnclaveHaltError, type AppEnclave } from "./app/enclaveGuard.js";
-import { decodeTx, type DecodedTx } from "./tx/decode.js";
+import type { DecodedTx } from "./tx/decode.js";
+import { decodeTxCached } from "./tx/txCache.js";
 import {
   checkProposal,
   prepareTxs,
@@ -301,10 +302,10 @@ export class ShroudApp implements AbciApplication {
     return toExecTxResult(r);
   }
 
-  /** Runs `f` with `tx` (decoded again: runTx does not hand it out) visible to compute's txOf. */
+  /** Runs `f` with `tx` (from the decode cache runTx also reads) visible to compute's txOf. */
   private withDelivering<T>(tx: Uint8Array, f: () => T): T {
     try {
-      this.delivering = decodeTx(tx, this.modules.registry);
+      this.delivering = decodeTxCached(tx, this.modules.registry);
     } catch {
       this.delivering = undefined; // runTx reports the decode error itself
     }

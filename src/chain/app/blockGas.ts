@@ -6,7 +6,7 @@ import type { KVReader, KVStore } from "../store/types.js";
 import { SdkErrors } from "../errors.js";
 import { utf8 } from "../../util/bytes.js";
 import { runTx, type BlockInfo, type TxEnv, type TxResult } from "../tx/runTx.js";
-import { decodeTx } from "../tx/decode.js";
+import { decodeTxCached } from "../tx/txCache.js";
 import { MAX_GAS_WANTED } from "../gas.js";
 
 /** Under the app's own prefix (`app/`), which no module uses. */
@@ -73,7 +73,7 @@ export function overBlockGas(env: TxEnv, raw: Uint8Array, maxGas: bigint | undef
   if (maxGas === undefined) return undefined;
   let tx;
   try {
-    tx = decodeTx(raw, env.registry);
+    tx = decodeTxCached(raw, env.registry);
   } catch {
     return undefined;
   }

@@ -7,7 +7,7 @@ import type { BlockRef } from "../../enclave/api.js";
 import { u32be, u64be } from "../../util/bytes.js";
 import { MemoryOverlay } from "../store/memory.js";
 import type { KVReader } from "../store/types.js";
-import { decodeTx } from "../tx/decode.js";
+import { decodeTxCached } from "../tx/txCache.js";
 import { runTx, type TxEnv } from "../tx/runTx.js";
 import { decodeRandomTx, encodeRandomTx, isRandomTx, type BlockRandomEnclave } from "../random.js";
 
@@ -40,7 +40,7 @@ function txPasses(
 ): bigint | undefined {
   if (p.checks === "decode") {
     try {
-      return decodeTx(tx, env.registry).fee.gasLimit;
+      return decodeTxCached(tx, env.registry).fee.gasLimit;
     } catch {
       return undefined;
     }
@@ -57,7 +57,7 @@ function txPasses(
 /** Gas wanted of a tx without running it (undefined when it does not decode). */
 function gasWanted(env: TxEnv, tx: Uint8Array): bigint | undefined {
   try {
-    return decodeTx(tx, env.registry).fee.gasLimit;
+    return decodeTxCached(tx, env.registry).fee.gasLimit;
   } catch {
     return undefined;
   }

@@ -10,7 +10,8 @@ import { toBech32 } from "../address.js";
 import { InvalidInputError } from "../../util/bytes.js";
 import { runAnte, type AnteKeepers, type AnteOptions } from "./ante.js";
 import { EventManager, type Context, type Event } from "./context.js";
-import { decodeTx, type DecodedTx } from "./decode.js";
+import type { DecodedTx } from "./decode.js";
+import { decodeTxCached } from "./txCache.js";
 import type { MsgRegistry } from "./msgRegistry.js";
 
 export type RunMode = "check" | "deliver" | "simulate";
@@ -130,7 +131,7 @@ export function runTx(
 ): TxResult {
   let tx: DecodedTx;
   try {
-    tx = decodeTx(raw, env.registry);
+    tx = decodeTxCached(raw, env.registry);
   } catch (e) {
     return failure(e, 0n, 0n, [], undefined);
   }

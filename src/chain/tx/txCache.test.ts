@@ -1,0 +1,113 @@
+// DecodedTxCache: a hit is exactly decodeTx's result (deep-equal), failures are not cached and throw the same
+// errors, the cached value is frozen, and the bounds (entries, bytes) hold.
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { MsgSend } from "secretjs";
+import { ChainError } from "../errors.js";
+import { decodeTx, MAX_TX_BYTES } from "./decode.js";
+import { DecodedTxCache, decodeTxCached, txCacheFor } from "./txCache.js";
+import { makeSigner } from "./testdata/secretjsSigner.js";
+import { MNEMONIC_A, TEST_CHAIN_ID, makeTestChain } from "./testdata/testHarness.js";
+
+const a = makeSigner(MNEMONIC_A);
+const B = "secret1fc3fzy78ttp0lwuujw7e52rhspxn8uj52zfyne";
+
+async function sends(n: number): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const msg = new MsgSend({
+      from_address: a.address,
+      to_address: B,
+      amount: [{ denom: "uscrt", amount: "1" }],
+    });
+    out.push(await a.signDeterministic([msg], { accountNumber: 0, sequence: i, chainId: TEST_CHAIN_ID }));
+  }
+  return out;
+}
+
+function codeOf(f: () => unknown): number | undefined {
+  try {
+    f();
+    return undefined;
+  } catch (e) {
+    assert.ok(e instanceof ChainError);
+    return e.code;
+  }
+}
+
+describe("DecodedTxCache", () => {
+  test("a hit returns the same value decodeTx gives; a copy of the bytes hits too", async () => {
+    const { registry } = makeTestChain({});
+    const cache = new DecodedTxCache(registry);
+    const [tx] = await sends(1);
+    const first = cache.decode(tx!);
+    assert.deepEqual(first, decodeTx(tx!, registry));
+    const again = cache.decode(new Uint8Array(tx!));
+    assert.equal(again, first);
+    assert.deepEqual(cache.stats, { hits: 1, misses: 1 });
+    // A different tx of the same length is a different entry.
+    const changed = new Uint8Array(tx!);
+    changed[changed.length - 1]! ^= 1;
+    assert.notEqual(cache.decode(changed), first);
+    assert.deepEqual(cache.decode(changed).signatures, decodeTx(changed, registry).signatures);
+  });
+
+  test("the cached value is frozen: writes throw instead of changing it for other callers", async () => {
+    const { registry } = makeTestChain({});
+    const [tx] = await sends(1);
+    const d = new DecodedTxCache(registry).decode(tx!);
+    assert.ok(Object.isFrozen(d) && Object.isFrozen(d.messages) && Object.isFrozen(d.messages[0]!.value));
+    assert.throws(() => d.signatures.push(new Uint8Array(64)), TypeError);
+    assert.throws(() => {
+      (d.fee as { gasLimit: bigint }).gasLimit = 1n;
+    }, TypeError);
+  });
+
+  test("failures throw decodeTx's codes and are never cached", () => {
+    const { registry } = makeTestChain({});
+    const cache = new DecodedTxCache(registry);
+    for (const bad of [new Uint8Array(), new Uint8Array([1, 2, 3]), new Uint8Array(MAX_TX_BYTES + 1)]) {
+      const want = codeOf(() => decodeTx(bad, registry));
+      assert.ok(want !== undefined);
+      assert.equal(
+        codeOf(() => cache.decode(bad)),
+        want,
+      );
+      assert.equal(
+        codeOf(() => cache.decode(bad)),
+        want,
+      );
+    }
+    assert.equal(cache.size, 0);
+  });
+
+  test("bounded by entries and by bytes, oldest out first; capacity 0 caches nothing", async () => {
+    const { registry } = makeTestChain({});
+    const txs = await sends(4);
+    const byCount = new DecodedTxCache(registry, 2);
+    for (const tx of txs) byCount.decode(tx);
+    assert.equal(byCount.size, 2);
+    byCount.decode(txs[3]!);
+    byCount.decode(txs[0]!);
+    assert.deepEqual(byCount.stats, { hits: 1, misses: 5 });
+    const byBytes = new DecodedTxCache(registry, 100, txs[2]!.length + txs[3]!.length);
+    for (const tx of txs) byBytes.decode(tx);
+    assert.equal(byBytes.size, 2);
+    const none = new DecodedTxCache(registry, 0);
+    none.decode(txs[0]!);
+    none.decode(txs[0]!);
+    assert.deepEqual([none.size, none.stats.hits], [0, 0]);
+    assert.throws(() => new DecodedTxCache(registry, -1), RangeError);
+  });
+
+  test("one cache per registry", async () => {
+    const c1 = makeTestChain({});
+    const c2 = makeTestChain({});
+    const [tx] = await sends(1);
+    assert.equal(txCacheFor(c1.registry), txCacheFor(c1.registry));
+    assert.notEqual(txCacheFor(c1.registry), txCacheFor(c2.registry));
+    const d1 = decodeTxCached(tx!, c1.registry);
+    assert.equal(decodeTxCached(tx!, c1.registry), d1);
+    assert.notEqual(decodeTxCached(tx!, c2.registry), d1);
+  });
+});

@@ -1,0 +1,106 @@
+// A bounded cache of decoded txs keyed by sha256 of their bytes, so one tx is decoded once, not again in
+// PrepareProposal, FinalizeBlock and compute's txOf after CheckTx. Consensus-safe: decoding is a pure function.
+import { createHash } from "node:crypto";
+import { decodeTx, MAX_TX_BYTES, type DecodedTx } from "./decode.js";
+import type { MsgRegistry } from "./msgRegistry.js";
+
+/** Default bounds: above CometBFT's default mempool (5,000 txs) and a few blocks; ~64 MiB of raw tx bytes. */
+export const TX_CACHE_DEFAULT_MAX_ENTRIES = 16_384;
+export const TX_CACHE_DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Deep-freezes the decoded tx (objects and arrays; byte arrays cannot be frozen), so a shared cached value
+ * cannot be changed by one caller under another: an attempted write throws instead of silently diverging.
+ */
+function deepFreeze<T>(v: T): T {
+  if (typeof v !== "object" || v === null || ArrayBuffer.isView(v) || Object.isFrozen(v)) return v;
+  for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
+  return Object.freeze(v);
+}
+
+/**
+ * Remembers successfully decoded txs (failures are decoded again: they are cheap and rare). Eviction is
+ * first-in-first-out by entry count and total raw bytes (a tx lives from CheckTx to its block, then ages out).
+ * A hit also compares the bytes, so the returned tx is always exactly the decode of `raw`.
+ */
+export class DecodedTxCache {
+  private readonly entries = new Map<string, DecodedTx>();
+  private bytes = 0;
+  private hitCount = 0;
+  private missCount = 0;
+
+  constructor(
+    readonly registry: MsgRegistry,
+    readonly maxEntries: number = TX_CACHE_DEFAULT_MAX_ENTRIES,
+    readonly maxBytes: number = TX_CACHE_DEFAULT_MAX_BYTES,
+  ) {
+    for (const [name, n] of [
+      ["maxEntries", maxEntries],
+      ["maxBytes", maxBytes],
+    ] as const) {
+      if (!Number.isSafeInteger(n) || n < 0)
+        throw new RangeError(`"${name}" must be a non-negative safe integer`);
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get stats(): { hits: number; misses: number } {
+    return { hits: this.hitCount, misses: this.missCount };
+  }
+
+  /** decodeTx(raw, registry), from the cache when seen before; throws exactly as decodeTx does. */
+  decode(raw: Uint8Array): DecodedTx {
+    // Sizes first, as decodeTx: bad input never reaches the hash.
+    if (!(raw instanceof Uint8Array) || raw.length === 0 || raw.length > MAX_TX_BYTES) {
+      return decodeTx(raw, this.registry);
+    }
+    const id = createHash("sha256").update(raw).digest("base64");
+    const hit = this.entries.get(id);
+    if (hit !== undefined && Buffer.compare(hit.raw, raw) === 0) {
+      this.hitCount++;
+      return hit;
+    }
+    this.missCount++;
+    const tx = deepFreeze(decodeTx(raw, this.registry));
+    if (tx.raw.length <= this.maxBytes && this.maxEntries > 0) {
+      this.evictFor(tx.raw.length);
+      this.entries.set(id, tx);
+      this.bytes += tx.raw.length;
+    }
+    return tx;
+  }
+
+  private evictFor(len: number): void {
+    while (this.entries.size >= this.maxEntries || this.bytes + len > this.maxBytes) {
+      const oldest = this.entries.entries().next().value;
+      if (oldest === undefined) return;
+      this.entries.delete(oldest[0]);
+      this.bytes -= oldest[1].raw.length;
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+  }
+}
+
+const perRegistry = new WeakMap<MsgRegistry, DecodedTxCache>();
+
+/** The process-wide cache of one registry (each app has its own registry, hence its own cache). */
+export function txCacheFor(registry: MsgRegistry): DecodedTxCache {
+  let c = perRegistry.get(registry);
+  if (c === undefined) {
+    c = new DecodedTxCache(registry);
+    perRegistry.set(registry, c);
+  }
+  return c;
+}
+
+/** decodeTx through the registry's cache: the same result and the same errors as decodeTx. */
+export function decodeTxCached(raw: Uint8Array, registry: MsgRegistry): DecodedTx {
+  return txCacheFor(registry).decode(raw);
+}

@@ -53,6 +53,7 @@ async function serve(): Promise<void> {
     restPort: 0,
     faucetPort: 0,
     services: rest,
+    queryWorkers: Number(process.env.SHROUD_BENCH_QUERY_WORKERS ?? "2"),
     log: (l) => {
       url = /REST \(LCD\) on (http:\/\/\S+)/.exec(l)?.[1] ?? url;
     },
@@ -350,22 +351,32 @@ function fmt(r: Row): string {
   return `${n(r.clients, 7)}  ${n(r.requests, 8)}  ${n(r.qps, 7)}  ${lat}  ${cpu}`;
 }
 
-async function table(title: string, node: Node, pool: Prepared[], seconds: number, enc: EncryptionUtilsImpl) {
+async function table(
+  title: string,
+  node: Node,
+  pool: Prepared[],
+  seconds: number,
+  enc: EncryptionUtilsImpl,
+): Promise<Row[]> {
   console.log(`\n${title}`);
   console.log("clients  requests      q/s   p50 ms   p99 ms  cpu ms/q  q/cpu-s  checked");
+  const rows: Row[] = [];
   for (const c of LEVELS) {
     const { row, samples } = await level(node, pool, c, seconds);
     const ok = await check(enc, samples);
     console.log(`${fmt(row)}  ${ok} ok`);
+    rows.push(row);
   }
+  return rows;
 }
 
-async function main(): Promise<void> {
-  const seconds = Number(process.argv[2] ?? "3");
+/** Forks a `shroud dev` child with `workers` query lanes; resolves with it and its REST URL. */
+async function startNode(workers: number): Promise<{ node: Node; url: string }> {
   const profDir = join(tmpdir(), "shroud-bench-query-prof");
   const execArgv = [...process.execArgv];
   if (process.env.BENCH_PROF === "1") execArgv.push("--cpu-prof", `--cpu-prof-dir=${profDir}`);
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ["--serve"], { execArgv });
+  const env = { ...process.env, SHROUD_BENCH_QUERY_WORKERS: String(workers) };
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ["--serve"], { execArgv, env });
   const url = await new Promise<string>((resolve, reject) => {
     child.once("message", (m) => {
       resolve((m as { url: string }).url);
@@ -374,30 +385,69 @@ async function main(): Promise<void> {
       reject(new Error(`node process exited (${code})`));
     });
   });
-  const node: Node = { port: Number(new URL(url).port), child };
+  return { node: { port: Number(new URL(url).port), child }, url };
+}
+
+interface Run {
+  readonly workers: number;
+  readonly closed: Row[];
+  readonly open: Row[];
+}
+
+/** One node with `workers` query lanes: the smart-query tables (and, when asked, the bank table). */
+async function runNode(workers: number, seconds: number, bankToo: boolean): Promise<Run> {
+  const { node, url } = await startNode(workers);
   const t0 = performance.now();
   const { pool: smart, enc } = await smartPool(url);
   const prep = ((performance.now() - t0) / 1000).toFixed(1);
-  console.log(`query bench on shroud dev (enclave worker, compute, REST); ${seconds} s per level after`);
-  console.log(`${WARMUP_MS} ms warm-up; contracts deployed + ${smart.length} queries encrypted in ${prep} s`);
-  console.log(TARGETS);
-  console.log(
-    "cpu ms/q: node-process CPU (REST/app thread + enclave worker) per query; q/cpu-s = 1000 / that.",
-  );
-  console.log(
-    `answers: the first ${CHECK_PER_LEVEL} of each level decrypted with secretjs and checked, after timing`,
-  );
+  console.log(`\n=== shroud dev with ${workers} query worker(s) (--query-workers ${workers}) ===`);
+  console.log(`contracts deployed + ${smart.length} queries encrypted in ${prep} s`);
   const kinds = "counter get_count / SNIP-20 balance with viewing key, alternating";
-  await table(`encrypted smart queries (${kinds})`, node, smart, seconds, enc);
+  const closed = await table(`encrypted smart queries (${kinds})`, node, smart, seconds, enc);
   console.log(`\nsmart queries, open loop: ${OPEN_CLIENTS} clients sharing a fixed offered rate`);
   console.log("offered  requests      q/s   p50 ms   p99 ms  cpu ms/q  q/cpu-s");
+  const open: Row[] = [];
   for (const rate of OPEN_RATES) {
     const r = await openLevel(node, smart, OPEN_CLIENTS, rate, seconds);
     console.log(`${String(rate).padStart(7)}${fmt(r).slice(7)}`);
+    open.push(r);
   }
-  const bank = "bank balance queries (plaintext, secretjs query.bank.balance)";
-  await table(bank, node, bankPool(), seconds, enc);
-  child.send("stop");
+  if (bankToo) {
+    const bank = "bank balance queries (plaintext, secretjs query.bank.balance)";
+    await table(bank, node, bankPool(), seconds, enc);
+  }
+  const exited = new Promise((r) => node.child.once("exit", r));
+  node.child.send("stop");
+  await exited;
+  return { workers, closed, open };
+}
+
+async function main(): Promise<void> {
+  const seconds = Number(process.argv[2] ?? "3");
+  const workerCounts = (process.env.BENCH_QUERY_WORKERS ?? "0,2").split(",").map(Number);
+  console.log(`query bench on shroud dev (REST, compute, enclave); ${seconds} s per level after`);
+  console.log(`${WARMUP_MS} ms warm-up; query workers compared: ${workerCounts.join(", ")}`);
+  console.log(TARGETS);
+  console.log("cpu ms/q: node-process CPU (all its threads) per query; q/cpu-s = 1000 / that.");
+  console.log(
+    `answers: the first ${CHECK_PER_LEVEL} of each level decrypted with secretjs and checked, after timing`,
+  );
+  const runs: Run[] = [];
+  for (const [i, w] of workerCounts.entries())
+    runs.push(await runNode(w, seconds, i === workerCounts.length - 1));
+  console.log("\n=== side by side (smart queries) ===");
+  console.log("workers  q/s@100 closed  p50/p99 ms   open@2000: q/s  p50/p99 ms   ratio q/s vs first");
+  const base = runs[0]?.closed.at(-1)?.qps ?? 1;
+  for (const r of runs) {
+    const c = r.closed.at(-1);
+    const o = r.open.at(-1);
+    if (c === undefined || o === undefined) continue;
+    const lat = (x: Row) => `${x.p50.toFixed(2)}/${x.p99.toFixed(1)}`.padStart(11);
+    console.log(
+      `${String(r.workers).padStart(7)}  ${c.qps.toFixed(0).padStart(14)}  ${lat(c)}   ` +
+        `${o.qps.toFixed(0).padStart(14)}  ${lat(o)}   ${(c.qps / base).toFixed(2)}×`,
+    );
+  }
 }
 
 if (process.argv[2] === "--serve") await serve();

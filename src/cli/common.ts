@@ -75,3 +75,9 @@ export function printResult(
   );
   write(format === "json" ? JSON.stringify(plain, null, 2) + "\n" : textLines(plain, "").join("\n") + "\n");
 }
+
+/**
+ * Enclave workers a node starts for smart queries (src/enclave/lanes.ts): queries then run in parallel with each
+ * other and with block execution. Two fit this project's reference 2-core machine (bench:query in BENCHMARKS.md).
+ */
+export const DEFAULT_QUERY_WORKERS = 2;

@@ -17,6 +17,7 @@ import type { Json } from "../api/rpc/json.js";
 import { fromHex, toBase64, toHex, utf8 } from "../util/bytes.js";
 import { buildDevGenesis } from "./devGenesis.js";
 import { DEV_SERVICES, type DevService } from "./services.js";
+import { DEFAULT_QUERY_WORKERS } from "./common.js";
 
 export interface DevOptions {
   readonly home: string;
@@ -26,6 +27,8 @@ export interface DevOptions {
   readonly rpcPort: number;
   readonly restPort: number;
   readonly faucetPort: number;
+  /** Enclave workers serving smart queries in parallel (src/enclave/lanes.ts); default DEFAULT_QUERY_WORKERS. */
+  readonly queryWorkers?: number;
   readonly services?: readonly DevService[];
   readonly log?: (line: string) => void;
   /** Called once when the app halts (the enclave died mid-block): the node cannot go on and should stop. */
@@ -112,6 +115,7 @@ export async function startDev(o: DevOptions): Promise<DevNode> {
   const enclave = await EnclaveHost.start({
     dataDir: enclaveDir,
     platformSecretPath: join(enclaveDir, FILES.platformSecret),
+    queryLanes: o.queryWorkers ?? DEFAULT_QUERY_WORKERS,
   });
   let store: Store | undefined;
   let engine: DevEngine | undefined;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { APP_VERSION } from "../chain/version.js";
-import { CliError } from "./common.js";
+import { CliError, DEFAULT_QUERY_WORKERS } from "./common.js";
 import { registerEnclaveCommands, registerRegisterTxCommands } from "./attest/index.js";
 import { registerKeysCommands } from "./keys/index.js";
 import { registerLocalnetCommands } from "./localnet/index.js";
@@ -32,6 +32,7 @@ interface DevFlags {
   rpcPort: number;
   restPort: number;
   faucetPort: number;
+  queryWorkers: number;
 }
 
 // The node-side modules (app, store, engine) load only when a node command runs: client commands start faster.
@@ -60,6 +61,7 @@ async function dev(flags: DevFlags): Promise<void> {
     rpcPort: flags.rpcPort,
     restPort: flags.restPort,
     faucetPort: flags.faucetPort,
+    queryWorkers: flags.queryWorkers,
     // The enclave died mid-block: the chain cannot go on here; exit non-zero (restart replays the block).
     onHalt: (e) => {
       process.stderr.write(`shroud dev: halted: ${e.message}\n`);
@@ -110,6 +112,12 @@ export function buildCli(): Command {
     .option("--rpc-port <port>", "CometBFT-style RPC", intArg(0, 65535), 26657)
     .option("--rest-port <port>", "REST (LCD) server", intArg(0, 65535), 1317)
     .option("--faucet-port <port>", "faucet", intArg(0, 65535), 5000)
+    .option(
+      "--query-workers <n>",
+      "enclave workers serving smart queries in parallel (0: queries share the block enclave)",
+      intArg(0, 16),
+      DEFAULT_QUERY_WORKERS,
+    )
     .action(dev);
   program
     .command("export")

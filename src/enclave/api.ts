@@ -5,7 +5,8 @@ import { ByteReader, encodeFields } from "./channel/codec.js";
 import type { WireError, WireResult } from "./channel/frames.js";
 import type { FrameTap } from "./channel/mailbox.js";
 import { ENCLAVE_ERROR_CODES, enclaveErrorCodeFromNum, type EnclaveErrorCode } from "./errors.js";
-import { EnclaveIsolate, type CallOptions, type OcallHandler } from "./host.js";
+import { EnclaveIsolate, type CallOptions, type IsolateOptions, type OcallHandler } from "./host.js";
+import { QueryLanes } from "./lanes.js";
 
 /**
  * Every ECALL and its wire id (append only). Inputs, outputs, errors and gas of each are in
@@ -119,7 +120,22 @@ export interface EnclaveHostOptions {
   readonly ecallTimeoutMs?: number;
   /** Observe every frame crossing the wall, from the first one (tests). */
   readonly channelTap?: FrameTap;
+  /**
+   * Extra isolates serving `ecallQueryAsync` in parallel (0, the default: queries use the main isolate
+   * synchronously). Each opens the same sealed state; see src/enclave/lanes.ts.
+   */
+  readonly queryLanes?: number;
 }
+
+/** ECALLs after which the sealed keychain may have changed: query lanes reopen it (lanes.ts reset). */
+const KEYCHAIN_ECALLS: ReadonlySet<EcallName> = new Set<EcallName>([
+  "initBootstrap",
+  "generateRegistrationKey",
+  "initNode",
+  "rotationGenerate",
+  "rotationImport",
+  "rotationApply",
+]);
 
 /** Health as reported by the enclave. */
 export interface EnclaveHealth {
@@ -129,25 +145,50 @@ export interface EnclaveHealth {
 
 /** The host's handle on a running enclave. All ECALLs are synchronous and may nest inside OCALL handlers. */
 export class EnclaveHost {
-  private constructor(private readonly isolate: EnclaveIsolate) {}
+  private constructor(
+    private readonly isolate: EnclaveIsolate,
+    private readonly lanes: QueryLanes | undefined,
+  ) {}
 
   static async start(opts: EnclaveHostOptions): Promise<EnclaveHost> {
-    const isolate = await EnclaveIsolate.start({
+    const base: IsolateOptions = {
       dataDir: opts.dataDir,
       platformSecretPath: opts.platformSecretPath,
       debug: opts.debugEcalls ?? false,
       ...(opts.inlineCapacity === undefined ? {} : { inlineCapacity: opts.inlineCapacity }),
       ...(opts.ecallTimeoutMs === undefined ? {} : { ecallTimeoutMs: opts.ecallTimeoutMs }),
+    };
+    const isolate = await EnclaveIsolate.start({
+      ...base,
       ...(opts.channelTap === undefined ? {} : { tap: opts.channelTap }),
     });
-    return new EnclaveHost(isolate);
+    const n = opts.queryLanes ?? 0;
+    // Lanes never get debug ECALLs: they only ever answer queries.
+    return new EnclaveHost(isolate, n === 0 ? undefined : new QueryLanes({ ...base, debug: false }, n));
   }
 
   /** One ECALL by name. `opts.ocalls` answers its OCALLs (and may itself call `ecall`, up to the nesting limit). */
   ecall(name: EcallName, payload: Uint8Array, opts: CallOptions = {}): EcallResult {
     const id =
       name in ECALL ? ECALL[name as keyof typeof ECALL] : DEBUG_ECALL[name as keyof typeof DEBUG_ECALL];
-    return this.isolate.call(id, payload, opts);
+    const res = this.isolate.call(id, payload, opts);
+    if (this.lanes !== undefined && KEYCHAIN_ECALLS.has(name) && "ok" in res) this.lanes.reset();
+    return res;
+  }
+
+  /**
+   * A contract query ECALL that does not block the thread: on a query lane when the host has lanes (queries
+   * then run in parallel with each other and with block execution), else synchronously on the main isolate.
+   * OCALL handlers run on this thread as each OCALL arrives; a nested query they make goes through `ecall`.
+   */
+  readonly ecallQueryAsync = (payload: Uint8Array, opts: CallOptions = {}): Promise<EcallResult> => {
+    if (this.lanes === undefined) return Promise.resolve(this.ecall("query", payload, opts));
+    return this.lanes.run(ECALL.query, payload, opts);
+  };
+
+  /** Number of query lanes configured (0: none). */
+  get queryLaneCount(): number {
+    return this.lanes?.size ?? 0;
   }
 
   /** One ECALL by raw id (unknown ids are answered NotImplemented); for fuzzing. */
@@ -171,6 +212,7 @@ export class EnclaveHost {
   }
 
   async stop(): Promise<void> {
+    await this.lanes?.stop();
     await this.isolate.stop();
   }
 

@@ -40,6 +40,14 @@ export class OcallFailure extends Error {
   }
 }
 
+/** A second ECALL was started while an async one is in flight on the same isolate (a host bug). */
+export class EnclaveBusyError extends Error {
+  override readonly name = "EnclaveBusyError";
+  constructor() {
+    super("enclave isolate busy: an async ECALL is in flight");
+  }
+}
+
 /** Host-side failure of the isolate itself (dead worker, timeout, protocol violation): a broken invariant. */
 export class EnclaveUnavailableError extends Error {
   override readonly name = "EnclaveUnavailableError";
@@ -136,6 +144,8 @@ function encodeOcallAnswer(res: WireResult): Uint8Array {
 /** A running enclave worker and the synchronous channel to it. */
 export class EnclaveIsolate {
   private depth = 0;
+  /** An async ECALL is in flight: the turn may be the enclave's, so no other ECALL may start meanwhile. */
+  private asyncInFlight = false;
   private dead: string | undefined;
   private readonly exited: Promise<void>;
 
@@ -197,6 +207,8 @@ export class EnclaveIsolate {
   /** Sends an already-encoded ECALL request body as is (fuzzing the enclave's own frame decoder). */
   callRaw(requestBody: Uint8Array, ocalls: OcallHandler = NO_OCALLS): WireResult {
     if (this.dead !== undefined) throw new EnclaveUnavailableError(this.dead);
+    // Between the frames of an async ECALL the turn may be the enclave's; only its OCALL handlers may nest.
+    if (this.asyncInFlight && this.depth === 0) throw new EnclaveBusyError();
     if (this.depth >= MAX_ECALL_NESTING) {
       const entry = ENCLAVE_ERROR_CODES.ExceededRecursionLimit;
       return { error: { code: entry.num, message: entry.message }, gasUsed: 0n };
@@ -208,6 +220,73 @@ export class EnclaveIsolate {
     } finally {
       this.depth--;
     }
+  }
+
+  /** True once the isolate was found dead or stopped (it never comes back). */
+  get isDead(): boolean {
+    return this.dead !== undefined;
+  }
+
+  /** True while an async ECALL is in flight (a lane pool hands each isolate one at a time). */
+  get busy(): boolean {
+    return this.asyncInFlight || this.depth > 0;
+  }
+
+  /**
+   * One ECALL that does not block the calling thread: the frames are awaited with Atomics.waitAsync, and each
+   * OCALL is answered synchronously by `opts.ocalls` when it arrives (a handler may nest synchronous ECALLs on
+   * this isolate). One async ECALL per isolate at a time; a second one is refused with EnclaveBusyError.
+   */
+  async callAsync(id: number, payload: Uint8Array, opts: CallOptions = {}): Promise<WireResult> {
+    abytes(payload, undefined, "ecall payload");
+    if (this.dead !== undefined) throw new EnclaveUnavailableError(this.dead);
+    if (this.busy) throw new EnclaveBusyError();
+    const ocalls = opts.ocalls ?? NO_OCALLS;
+    this.asyncInFlight = true;
+    // Atomics.waitAsync does not keep the event loop alive; the (normally unref'd) worker does while we wait.
+    this.worker.ref();
+    try {
+      this.mailbox.send(
+        FRAME.ecallRequest,
+        encodeEcallRequest({ id, gasLimit: opts.gasLimit ?? 0n, payload }),
+      );
+      for (;;) {
+        let frame;
+        try {
+          frame = await this.mailbox.receiveAsync(this.timeoutMs);
+        } catch (e) {
+          this.dead = `enclave did not answer: ${(e as Error).message}`;
+          throw new EnclaveUnavailableError(this.dead);
+        }
+        if (frame.kind === FRAME.ecallResponse) return this.decodeOrDie(frame.body);
+        if (frame.kind !== FRAME.ocallRequest) return this.dieOn(frame);
+        this.depth++;
+        let answer: Uint8Array;
+        try {
+          answer = encodeOcallAnswer(this.serveOcall(ocalls, frame.body));
+        } finally {
+          this.depth--;
+        }
+        // A nested ECALL inside the handler may have found the enclave dead.
+        this.assertAlive();
+        this.mailbox.send(FRAME.ocallResponse, answer);
+      }
+    } finally {
+      this.asyncInFlight = false;
+      this.worker.unref();
+    }
+  }
+
+  private assertAlive(): void {
+    if (this.dead !== undefined) throw new EnclaveUnavailableError(this.dead);
+  }
+
+  private dieOn(frame: { kind: number; body: Uint8Array }): never {
+    this.dead =
+      frame.kind === FRAME.fatal
+        ? `enclave stopped: ${decodeFatal(frame.body).message}`
+        : `enclave sent unexpected frame kind ${frame.kind}`;
+    throw new EnclaveUnavailableError(this.dead);
   }
 
   private awaitResponse(ocalls: OcallHandler): WireResult {
@@ -227,11 +306,7 @@ export class EnclaveIsolate {
         this.mailbox.send(FRAME.ocallResponse, answer);
         continue;
       }
-      this.dead =
-        frame.kind === FRAME.fatal
-          ? `enclave stopped: ${decodeFatal(frame.body).message}`
-          : `enclave sent unexpected frame kind ${frame.kind}`;
-      throw new EnclaveUnavailableError(this.dead);
+      this.dieOn(frame);
     }
   }
 
@@ -257,7 +332,7 @@ export class EnclaveIsolate {
 
   /** Asks the worker to exit and waits for it (terminating it if it does not go within a second). */
   async stop(): Promise<void> {
-    if (this.depth > 0) throw new EnclaveUnavailableError("cannot stop the enclave inside an ECALL");
+    if (this.busy) throw new EnclaveUnavailableError("cannot stop the enclave inside an ECALL");
     if (this.dead === undefined) {
       this.dead = "enclave stopped";
       this.mailbox.send(FRAME.shutdown, new Uint8Array(0));

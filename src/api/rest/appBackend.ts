@@ -11,6 +11,7 @@ import { GrpcCode, QueryError } from "../../chain/errors.js";
 import { computeQueryTable } from "../../chain/modules/compute/queryServer.js";
 import { MemoryOverlay } from "../../chain/store/memory.js";
 import type { Store } from "../../chain/store/store.js";
+import type { KVReader } from "../../chain/store/types.js";
 import type { Context } from "../../chain/tx/context.js";
 import { decodeTx } from "../../chain/tx/decode.js";
 import { parseEventQuery, type StoredTx } from "../../consensus/blockStore.js";
@@ -82,6 +83,39 @@ function blockTimeCache(engine: DevEngine): (h: bigint) => bigint {
   };
 }
 
+/**
+ * The state at `height` for the whole life of a query. An async query (a smart query on a query lane) reads
+ * across event-loop turns, and a block may commit meanwhile: while `height` is still the latest this reads the
+ * live latest view (fast, cached); after that, the store's history at `height`.
+ */
+class PinnedReader implements KVReader {
+  private history: KVReader | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly height: number,
+  ) {}
+
+  private view(): KVReader {
+    if (this.history !== undefined) return this.history;
+    if (this.store.info().lastHeight === this.height) return this.store.committed;
+    this.history = this.store.readerAt(this.height);
+    return this.history;
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    return this.view().get(key);
+  }
+
+  has(key: Uint8Array): boolean {
+    return this.view().has(key);
+  }
+
+  iterate(start: Uint8Array | undefined, end: Uint8Array | undefined, reverse?: boolean) {
+    return this.view().iterate(start, end, reverse);
+  }
+}
+
 /** Query context at `height` (latest when undefined) over a throwaway overlay: queries never persist. */
 export function createQueryContext(
   o: Pick<AppBackendOptions, "app" | "engine" | "chainId">,
@@ -97,7 +131,7 @@ export function createQueryContext(
       );
     }
     const h = height === undefined || height === 0n ? last : height;
-    const reader = h === last ? store.committed : store.readerAt(Number(h));
+    const reader = h === last ? new PinnedReader(store, Number(h)) : store.readerAt(Number(h));
     return appContext(new MemoryOverlay(reader), o.chainId, h, blockTime(h));
   };
 }

@@ -77,7 +77,14 @@ export class EnclaveGuard {
 
   /** The same enclave, every method watched. */
   wrap(e: AppEnclave): AppEnclave {
+    // Queries are not consensus: an async query's failure never halts the node (lanes are replaced).
+    const q = e.ecallQueryAsync;
+    const queryAsync =
+      q === undefined
+        ? {}
+        : { ecallQueryAsync: (payload: Uint8Array, opts?: EcallOptions) => q(payload, opts) };
     return {
+      ...queryAsync,
       ecall: (name: EcallName, payload: Uint8Array, opts?: EcallOptions) =>
         this.watch(() => e.ecall(name, payload, opts)),
       authenticateNewNode: (evidence: Uint8Array, policy: Uint8Array, nowNs: bigint) =>

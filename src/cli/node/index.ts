@@ -3,12 +3,18 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { findCometbft } from "../../consensus/cometbft.js";
-import { CliError } from "../common.js";
+import { CliError, DEFAULT_QUERY_WORKERS } from "../common.js";
 
 export function portArg(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new InvalidArgumentError("expected a port in 0..65535");
+  return n;
+}
+
+function queryWorkersArg(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 16) throw new InvalidArgumentError("expected a count in 0..16");
   return n;
 }
 
@@ -129,6 +135,7 @@ interface StartFlags {
   cometRpc?: string;
   restPort?: number;
   host: string;
+  queryWorkers: number;
 }
 
 async function start(f: StartFlags): Promise<void> {
@@ -146,6 +153,7 @@ async function start(f: StartFlags): Promise<void> {
       ...(f.proxyApp === undefined ? {} : { proxyApp: f.proxyApp }),
       ...(f.cometRpc === undefined ? {} : { cometRpc: f.cometRpc }),
       ...(f.restPort === undefined ? {} : { restPort: f.restPort }),
+      queryWorkers: f.queryWorkers,
     });
   } catch (e) {
     throw new CliError(e instanceof Error ? e.message : String(e));
@@ -182,5 +190,11 @@ export function registerNodeCommands(program: Command): void {
     .option("--comet-rpc <url>", "CometBFT RPC for REST (default: config.toml rpc.laddr)")
     .option("--rest-port <port>", "REST (LCD) port (none when absent)", portArg)
     .option("--host <addr>", "REST listen address", "127.0.0.1")
+    .option(
+      "--query-workers <n>",
+      "enclave workers serving smart queries in parallel (0: queries share the block enclave)",
+      queryWorkersArg,
+      DEFAULT_QUERY_WORKERS,
+    )
     .action(start);
 }

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { openSync, closeSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { EnclaveHost } from "../../enclave/api.js";
+import { DEFAULT_QUERY_WORKERS } from "../common.js";
 import { ShroudApp } from "../../chain/app.js";
 import { openStore, type Store } from "../../chain/store/store.js";
 import { startAbciServer } from "../../consensus/abciServer.js";
@@ -34,6 +35,8 @@ export interface StartOptions {
   /** REST (LCD) port; undefined = no REST server. */
   readonly restPort?: number;
   readonly host?: string;
+  /** Enclave workers for smart queries (src/enclave/lanes.ts; default DEFAULT_QUERY_WORKERS). */
+  readonly queryWorkers?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -134,6 +137,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     parts.enclave = await EnclaveHost.start({
       dataDir: enclaveDir(o.home),
       platformSecretPath: join(enclaveDir(o.home), NODE_FILES.platformSecret),
+      queryLanes: o.queryWorkers ?? DEFAULT_QUERY_WORKERS,
     });
     assertEnclaveMatchesGenesis(genesis, parts.enclave);
     parts.store = openStore(join(o.home, NODE_FILES.state));

@@ -95,6 +95,21 @@ export class Mailbox {
     return { kind, body };
   }
 
+  /**
+   * receive() without blocking the thread: awaits the turn with Atomics.waitAsync, so the host's event loop keeps
+   * serving (HTTP, other workers) while this side waits. Each wait is bounded by `timeoutMs`.
+   */
+  async receiveAsync(timeoutMs: number): Promise<Frame> {
+    for (;;) {
+      const turn = Atomics.load(this.ctrl, CTRL_TURN);
+      if (turn === this.self) return this.receive(0);
+      const w = Atomics.waitAsync(this.ctrl, CTRL_TURN, turn, timeoutMs);
+      const outcome = w.async ? await w.value : w.value;
+      if (outcome === "timed-out" && Atomics.load(this.ctrl, CTRL_TURN) !== this.self)
+        throw new MailboxError(`no answer from the other side within ${timeoutMs} ms`);
+    }
+  }
+
   private waitForTurn(timeoutMs: number): void {
     for (let i = 0; i < SPIN_POLLS; i++) {
       if (Atomics.load(this.ctrl, CTRL_TURN) === this.self) return;

@@ -105,6 +105,11 @@ function decodeAnswer(bytes: Uint8Array, gasUsed: bigint): CallAnswer {
   return out as unknown as CallAnswer;
 }
 
+/** The enclave asks for the wasm bytes when its compiled-code cache does not hold the code. */
+function codeNotLoaded(res: EcallResult): boolean {
+  return "error" in res && res.error.message.includes("code not loaded");
+}
+
 export class ComputeEngine {
   constructor(
     private readonly enclave: ComputeEnclave,
@@ -124,6 +129,41 @@ export class ComputeEngine {
 
   /** Runs one contract ECALL; the caller charges answer.gasUsed (VM units). */
   call(ctx: Context, r: CallRequest, gasLimit: bigint): CallAnswer {
+    const payload = this.requestBuilder(ctx, r);
+    const opts = { gasLimit, ocalls: this.ocalls(ctx, r.contract) };
+    let res: EcallResult = this.enclave.ecall(r.op, payload(new Uint8Array()), opts);
+    // The enclave caches compiled code; after a restart (or an eviction) it asks for the bytes once. Whether that
+    // happens is node-local, so the read is free: a cold node must charge exactly what a warm one does.
+    if (codeNotLoaded(res)) res = this.enclave.ecall(r.op, payload(this.wasmFor(ctx, r)), opts);
+    return this.answer(ctx, res);
+  }
+
+  /** `call` for a query without blocking the thread (a query lane when the node has them). */
+  async callQueryAsync(ctx: Context, r: CallRequest, gasLimit: bigint): Promise<CallAnswer> {
+    const run = this.enclave.ecallQueryAsync;
+    if (run === undefined) return this.call(ctx, r, gasLimit);
+    const payload = this.requestBuilder(ctx, r);
+    const opts = { gasLimit, ocalls: this.ocalls(ctx, r.contract) };
+    let res = await run(payload(new Uint8Array()), opts);
+    // Each lane has its own code cache: a lane's first query of a code needs the bytes once.
+    if (codeNotLoaded(res)) res = await run(payload(this.wasmFor(ctx, r)), opts);
+    return this.answer(ctx, res);
+  }
+
+  private wasmFor(ctx: Context, r: CallRequest): Uint8Array {
+    const wasm = ctx.gasMeter.uncharged(() => this.keeper.getWasm(ctx, r.code.codeId));
+    if (wasm === undefined) throw new ChainError(ComputeErrors.NotFound, `wasm of code ${r.code.codeId}`);
+    return wasm;
+  }
+
+  private answer(ctx: Context, res: EcallResult): CallAnswer {
+    if (ctx.gasMeter.isPastLimit()) ctx.gasMeter.consume(0n, "wasm contract storage");
+    if ("error" in res) throw new EnclaveCallFailed(res.error.message, res.gasUsed, res.error.code);
+    return decodeAnswer(res.ok, res.gasUsed);
+  }
+
+  /** The request envelope of one call, as a function of the wasm bytes (empty unless the enclave asked). */
+  private requestBuilder(ctx: Context, r: CallRequest): (wasm: Uint8Array) => Uint8Array {
     const addr = toBech32(r.contract);
     // Every state-dependent field is computed once: a retry after a code-cache miss must not advance the block
     // message counter a second time (that would fork a restarted node from warm ones).
@@ -160,18 +200,7 @@ export class ComputeEngine {
         msgCounter,
         queryDepth: r.queryDepth,
       });
-    const opts = { gasLimit, ocalls: this.ocalls(ctx, r.contract) };
-    let res: EcallResult = this.enclave.ecall(r.op, payload(new Uint8Array()), opts);
-    // The enclave caches compiled code; after a restart (or an eviction) it asks for the bytes once. Whether that
-    // happens is node-local, so the read is free: a cold node must charge exactly what a warm one does.
-    if ("error" in res && res.error.message.includes("code not loaded")) {
-      const wasm = ctx.gasMeter.uncharged(() => this.keeper.getWasm(ctx, r.code.codeId));
-      if (wasm === undefined) throw new ChainError(ComputeErrors.NotFound, `wasm of code ${r.code.codeId}`);
-      res = this.enclave.ecall(r.op, payload(wasm), opts);
-    }
-    if (ctx.gasMeter.isPastLimit()) ctx.gasMeter.consume(0n, "wasm contract storage");
-    if ("error" in res) throw new EnclaveCallFailed(res.error.message, res.gasUsed, res.error.code);
-    return decodeAnswer(res.ok, res.gasUsed);
+    return payload;
   }
 
   /** Charges VM gas to the SDK meter (SN keeper.go consumeGas: gas / GasMultiplier). */
@@ -264,6 +293,36 @@ export class ComputeEngine {
     return ans({ Ok: { Ok: r.data } }, r.gasUsed);
   }
 
+  /** runQuery without blocking the thread: the user's smart query (depth 0) on a query lane when there are any. */
+  async runQueryAsync(
+    ctx: Context,
+    addr: Uint8Array,
+    msg: Uint8Array,
+    gasLimit: bigint,
+  ): Promise<{ data: string; gasUsed: bigint } | { error: string; gasUsed: bigint }> {
+    const r = this.queryRequest(ctx, addr, msg, 0);
+    try {
+      return queryOutcome(await this.callQueryAsync(ctx, r, gasLimit));
+    } catch (e) {
+      if (e instanceof EnclaveCallFailed) return { error: e.message, gasUsed: e.gasUsed };
+      throw e;
+    }
+  }
+
+  private queryRequest(ctx: Context, addr: Uint8Array, msg: Uint8Array, depth: number): CallRequest {
+    const info = this.keeper.mustContract(ctx, addr);
+    return {
+      op: "query",
+      contract: addr,
+      code: this.keeper.mustCodeInfo(ctx, info.codeId),
+      sender: "",
+      funds: [],
+      msg,
+      contractKey: this.keeper.getContractKey(ctx, addr),
+      queryDepth: depth,
+    };
+  }
+
   /**
    * A smart query (user query at depth 0, contract query deeper). Contract errors come back as
    * `encrypted: <b64>: query contract failed`, enclave errors as their message.
@@ -275,32 +334,21 @@ export class ComputeEngine {
     gasLimit: bigint,
     depth: number,
   ): { data: string; gasUsed: bigint } | { error: string; gasUsed: bigint } {
-    const info = this.keeper.mustContract(ctx, addr);
-    const code = this.keeper.mustCodeInfo(ctx, info.codeId);
-    const key = this.keeper.getContractKey(ctx, addr);
+    const r = this.queryRequest(ctx, addr, msg, depth);
     try {
-      const a = this.call(
-        ctx,
-        {
-          op: "query",
-          contract: addr,
-          code,
-          sender: "",
-          funds: [],
-          msg,
-          contractKey: key,
-          queryDepth: depth,
-        },
-        gasLimit,
-      );
-      if (a.err !== undefined)
-        return { error: `encrypted: ${errText(a.err)}: query contract failed`, gasUsed: a.gasUsed };
-      return { data: typeof a.ok === "string" ? a.ok : "", gasUsed: a.gasUsed };
+      return queryOutcome(this.call(ctx, r, gasLimit));
     } catch (e) {
       if (e instanceof EnclaveCallFailed) return { error: e.message, gasUsed: e.gasUsed };
       throw e;
     }
   }
+}
+
+/** A query's answer as the REST/queryChain layers use it: the (encrypted) data or the error text. */
+function queryOutcome(a: CallAnswer): { data: string; gasUsed: bigint } | { error: string; gasUsed: bigint } {
+  if (a.err !== undefined)
+    return { error: `encrypted: ${errText(a.err)}: query contract failed`, gasUsed: a.gasUsed };
+  return { data: typeof a.ok === "string" ? a.ok : "", gasUsed: a.gasUsed };
 }
 
 /** The (encrypted) text of a contract error `{"generic_err":{"msg":…}}`; other shapes as JSON. */

@@ -33,6 +33,8 @@ export interface ComputeStakingKeeper {
 /** The enclave door (EnclaveHost satisfies it). */
 export interface ComputeEnclave {
   ecall(name: EcallName, payload: Uint8Array, opts?: EcallOptions): EcallResult;
+  /** A query ECALL that does not block the thread (on a query lane when the node has them). */
+  readonly ecallQueryAsync?: (payload: Uint8Array, opts?: EcallOptions) => Promise<EcallResult>;
 }
 
 /** Facts only the app knows, looked up per call. */

@@ -115,6 +115,19 @@ export class ComputeQueryServer {
     if ("error" in r) throw new QueryError(GRPC_UNKNOWN, r.error);
     return { data: r.data };
   }
+
+  /** querySecretContract without blocking the thread (REST): runs on a query lane when the node has them. */
+  async querySecretContractAsync(
+    ctx: Context,
+    address: string,
+    query: Uint8Array,
+  ): Promise<{ data: string }> {
+    const { a } = this.contract(ctx, address);
+    const limit = this.queryGasLimit * GAS_MULTIPLIER;
+    const r = await this.engine.runQueryAsync(ctx, a, query, limit);
+    if ("error" in r) throw new QueryError(GRPC_UNKNOWN, r.error);
+    return { data: r.data };
+  }
 }
 
 /** The argument view the REST route table hands over (structurally the REST layer's QueryArgs). */
@@ -137,7 +150,7 @@ export function computeQueryTable(
     [`${Q}ContractInfo`]: (ctx, a) => s.contractInfo(ctx, a.str("contract_address")),
     [`${Q}ContractsByCodeId`]: (ctx, a) => s.contractsByCodeId(ctx, a.u64("code_id")),
     [`${Q}QuerySecretContract`]: (ctx, a) =>
-      s.querySecretContract(ctx, a.str("contract_address"), a.bytes("query")),
+      s.querySecretContractAsync(ctx, a.str("contract_address"), a.bytes("query")),
     [`${Q}Code`]: (ctx, a) => s.code(ctx, a.u64("code_id")),
     [`${Q}Codes`]: (ctx) => s.codes(ctx),
     [`${Q}CodeHashByContractAddress`]: (ctx, a) =>

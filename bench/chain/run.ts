@@ -1,7 +1,7 @@
 // bench:chain helpers: feed pre-signed txs through the engine (CheckTx via broadcastTx, then produceBlock per B
 // txs) and account the time per stage; deliver one tx and return its result (setup steps).
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { join } from "node:path";
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
@@ -13,6 +13,8 @@ export interface RunResult {
   readonly wallMs: number;
   /** user+system CPU ms of the whole process (main thread + enclave worker): robust to a loaded machine. */
   readonly cpuMs: number;
+  /** user+system CPU ms of the main thread alone (the host side: ABCI, ante, store, OCALL answers); Linux. */
+  readonly mainCpuMs: number;
   readonly checkMs: number;
   readonly stages: StageTimes;
   /** Wall ms of each block's produceBlock() (prepare → process → finalize → commit). */
@@ -60,6 +62,18 @@ export async function profiled<T>(dir: string | undefined, name: string, f: () =
   }
 }
 
+/** CPU ms of the calling thread from /proc/thread-self/stat (utime+stime, 10 ms ticks); NaN off Linux. */
+function threadCpuMs(): number {
+  try {
+    const stat = readFileSync("/proc/thread-self/stat", "latin1");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // After ")": state is field 3, utime field 14, stime field 15 (proc(5)); clock ticks are 10 ms here.
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
 /** All txs through CheckTx and blocks of up to `perBlock`; throws if any tx fails (a bench of failures lies). */
 export async function runTxs(node: Node, txs: readonly Uint8Array[], perBlock: number): Promise<RunResult> {
   const s0 = { ...node.stages };
@@ -67,6 +81,7 @@ export async function runTxs(node: Node, txs: readonly Uint8Array[], perBlock: n
   const blockMs: number[] = [];
   let checkMs = 0;
   const cpu0 = process.cpuUsage();
+  const main0 = threadCpuMs();
   const t0 = performance.now();
   for (let i = 0; i < txs.length; i += perBlock) {
     const c0 = performance.now();
@@ -82,6 +97,7 @@ export async function runTxs(node: Node, txs: readonly Uint8Array[], perBlock: n
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1000;
+  const mainCpuMs = threadCpuMs() - main0;
   stop();
   const failed = results.find((r) => r.code !== 0);
   if (failed !== undefined) throw new Error(`DeliverTx failed (${failed.code}): ${failed.log}`);
@@ -92,7 +108,7 @@ export async function runTxs(node: Node, txs: readonly Uint8Array[], perBlock: n
     finalize: node.stages.finalize - s0.finalize,
     commit: node.stages.commit - s0.commit,
   };
-  return { txs: txs.length, blocks: blockMs.length, wallMs, cpuMs, checkMs, stages, blockMs };
+  return { txs: txs.length, blocks: blockMs.length, wallMs, cpuMs, mainCpuMs, checkMs, stages, blockMs };
 }
 
 /** One tx in its own block; returns its result (throws on failure). */

@@ -39,6 +39,7 @@ import { EnclaveGuard, EnclaveHaltError, type AppEnclave } from "./app/enclaveGu
 import type { DecodedTx } from "./tx/decode.js";
 import { decodeTxCached } from "./tx/txCache.js";
 import {
+  CheckedTxLog,
   checkProposal,
   prepareTxs,
   proposalDigest,
@@ -98,6 +99,8 @@ export class ShroudApp implements AbciApplication {
   /** InitChain's state until the first Commit (it has no height of its own: chain/store README). */
   private genesis: MemoryOverlay | undefined;
   private checkState: MemoryOverlay;
+  /** What checkState holds, in order (PrepareProposal's fast path); reset with checkState. */
+  private checkLog: CheckedTxLog;
   private pending: PendingBlock | undefined;
   private lastAppHash: Uint8Array;
   private lastBlockTimeNs = 0n;
@@ -134,6 +137,7 @@ export class ShroudApp implements AbciApplication {
     this.lastAppHash = this.store.info().lastAppHash;
     this.maxGas = maxBlockGas(readConsensusParams(this.store.committed));
     this.checkState = this.store.newOverlay();
+    this.checkLog = new CheckedTxLog(this.nextHeight());
     this.router = new QueryRouter(() => ({
       store: this.store,
       modules: this.modules,
@@ -183,6 +187,7 @@ export class ShroudApp implements AbciApplication {
     this.genesisHeight = initialHeight;
     this.genesis = overlay;
     this.checkState = new MemoryOverlay(overlay);
+    this.checkLog = new CheckedTxLog(this.nextHeight());
     this.lastAppHash = appHash;
     this.lastBlockTimeNs = timeNs;
     return { validators, appHash };
@@ -202,7 +207,11 @@ export class ShroudApp implements AbciApplication {
       timeNs: this.lastBlockTimeNs,
     });
     // A dead enclave refuses this tx with a code (the mempool goes on); its writes are only CheckTx state.
-    if (this.guard.diedSince(mark) !== undefined) return plainResult(UndefinedErrors.Internal, ENCLAVE_DOWN);
+    if (this.guard.diedSince(mark) !== undefined) {
+      this.checkLog.invalidate();
+      return plainResult(UndefinedErrors.Internal, ENCLAVE_DOWN);
+    }
+    if (r.code === 0 && r.tx !== undefined) this.checkLog.add(r.tx.raw, r.gasWanted);
     return toExecTxResult(r);
   }
 
@@ -222,7 +231,9 @@ export class ShroudApp implements AbciApplication {
 
   prepareProposal(req: RequestPrepareProposal): ResponsePrepareProposal {
     const p = this.proposalEnv(req.height, timestampNs(req.time), req.nextValidatorsHash);
-    const txs = this.guard.step("PrepareProposal", () => prepareTxs(p, req.txs, req.maxTxBytes));
+    const txs = this.guard.step("PrepareProposal", () =>
+      prepareTxs(p, req.txs, req.maxTxBytes, this.checkLog),
+    );
     this.ownProposal = proposalDigest(req.height, this.lastAppHash, req.nextValidatorsHash, txs);
     return { txs };
   }
@@ -347,6 +358,7 @@ export class ShroudApp implements AbciApplication {
     this.lastAppHash = p.prepared.appHash;
     this.lastBlockTimeNs = p.timeNs;
     this.checkState = this.store.newOverlay();
+    this.checkLog = new CheckedTxLog(this.nextHeight());
     this.ownProposal = undefined;
     return { retainHeight: 0n };
   }

@@ -54,6 +54,79 @@ function txPasses(
   return r.code === 0 ? r.gasWanted : undefined;
 }
 
+/** Most txs one CheckedTxLog remembers; past it the log gives up (PrepareProposal then checks in full). */
+export const CHECKED_LOG_MAX = 20_000;
+
+/**
+ * The txs that passed CheckTx, in order, since the CheckTx state was last reset (Commit, InitChain) at
+ * `height`. While it is intact, the CheckTx state is exactly "ante of these txs, in this order, from the block's
+ * base state" — what PrepareProposal's full check would rebuild on its candidate overlay — so a proposal that
+ * takes a prefix of it in order needs no second ante run (same verdicts, same gas wanted). This holds because
+ * ante reads neither block time nor tx index (the only block facts that differ between CheckTx and
+ * PrepareProposal); the property test in proposal.test.ts compares both paths.
+ */
+export class CheckedTxLog {
+  private readonly txs: Uint8Array[] = [];
+  private readonly gas: bigint[] = [];
+  private intact = true;
+
+  constructor(readonly height: bigint) {}
+
+  /** Records a tx that passed CheckTx (its writes are in the CheckTx state). `raw` must not change later. */
+  add(raw: Uint8Array, gasWanted: bigint): void {
+    if (!this.intact) return;
+    if (this.txs.length >= CHECKED_LOG_MAX) {
+      this.invalidate();
+      return;
+    }
+    this.txs.push(raw);
+    this.gas.push(gasWanted);
+  }
+
+  /** The CheckTx state no longer matches the log (e.g. writes kept by a CheckTx that then failed). */
+  invalidate(): void {
+    this.intact = false;
+    this.txs.length = 0;
+    this.gas.length = 0;
+  }
+
+  /** Gas wanted of the i-th logged tx if the log is intact and that entry's bytes equal `raw`. */
+  gasAt(i: number, raw: Uint8Array): bigint | undefined {
+    const mine = this.txs[i];
+    if (!this.intact || mine === undefined) return undefined;
+    return mine === raw || Buffer.compare(mine, raw) === 0 ? this.gas[i] : undefined;
+  }
+}
+
+/**
+ * The fast path of prepareTxs: when the candidate txs are, in order, the CheckTx log's first txs, they pass
+ * exactly as they did in CheckTx; returns the selected txs (a prefix, by the same byte and gas limits), or
+ * undefined to check in full (any tx not in the log, or one the limits would skip rather than stop at).
+ */
+export function fromCheckedLog(
+  p: ProposalEnv,
+  log: CheckedTxLog,
+  txs: readonly Uint8Array[],
+  size0: bigint,
+  maxTxBytes: bigint,
+): Uint8Array[] | undefined {
+  if (p.checks !== "full" || log.height !== p.height) return undefined;
+  const out: Uint8Array[] = [];
+  let size = size0;
+  let gas = 0n;
+  for (const [i, tx] of txs.entries()) {
+    const wanted = log.gasAt(i, tx);
+    if (wanted === undefined) return undefined;
+    if (size + BigInt(tx.length) > maxTxBytes) return undefined;
+    if (p.maxGas !== undefined && gas + wanted > p.maxGas) return undefined;
+    out.push(tx);
+    size += BigInt(tx.length);
+    gas += wanted;
+    if (p.maxGas !== undefined && gas >= p.maxGas) break;
+  }
+  return out;
+}
+
 /** Gas wanted of a tx without running it (undefined when it does not decode). */
 function gasWanted(env: TxEnv, tx: Uint8Array): bigint | undefined {
   try {
@@ -67,7 +140,12 @@ function gasWanted(env: TxEnv, tx: Uint8Array): bigint | undefined {
  * The proposer's block: [random tx] + the mempool txs that still pass, within `maxTxBytes` and, when limited,
  * with the sum of their gas wanted ≤ max_gas (a tx that does not fit is skipped; selection stops once full).
  */
-export function prepareTxs(p: ProposalEnv, txs: readonly Uint8Array[], maxTxBytes: bigint): Uint8Array[] {
+export function prepareTxs(
+  p: ProposalEnv,
+  txs: readonly Uint8Array[],
+  maxTxBytes: bigint,
+  log?: CheckedTxLog,
+): Uint8Array[] {
   const out: Uint8Array[] = [];
   let size = 0n;
   if (p.enclave !== undefined) {
@@ -76,6 +154,8 @@ export function prepareTxs(p: ProposalEnv, txs: readonly Uint8Array[], maxTxByte
     out.push(rtx);
     size += BigInt(rtx.length);
   }
+  const logged = log === undefined ? undefined : fromCheckedLog(p, log, txs, size, maxTxBytes);
+  if (logged !== undefined) return [...out, ...logged];
   const candidate = new MemoryOverlay(p.base);
   let gas = 0n;
   for (const tx of txs) {

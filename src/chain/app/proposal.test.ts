@@ -1,0 +1,118 @@
+// PrepareProposal's CheckTx-log fast path: whenever it answers, its block equals the full check's block
+// (ante re-run on a candidate overlay), for seeded sequences of passing and failing txs, byte and gas limits,
+// and CheckTx at another block time than the proposal.
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { MsgSend } from "secretjs";
+import { MemoryOverlay } from "../store/memory.js";
+import { runTx } from "../tx/runTx.js";
+import { makeSigner } from "../tx/testdata/secretjsSigner.js";
+import { MNEMONIC_A, TEST_CHAIN_ID, makeTestChain } from "../tx/testdata/testHarness.js";
+import { CHECKED_LOG_MAX, CheckedTxLog, fromCheckedLog, prepareTxs, type ProposalEnv } from "./proposal.js";
+
+const a = makeSigner(MNEMONIC_A);
+const B = "secret1fc3fzy78ttp0lwuujw7e52rhspxn8uj52zfyne";
+const HEIGHT = 7n;
+
+/** Sends from a: sequences 0..5, each at a fee that passes and one under the min gas price; plus garbage. */
+async function pool(): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [new Uint8Array([10, 1, 2])];
+  for (let seq = 0; seq < 6; seq++) {
+    const msg = new MsgSend({
+      from_address: a.address,
+      to_address: B,
+      amount: [{ denom: "uscrt", amount: "3" }],
+    });
+    const sd = { accountNumber: 0, sequence: seq, chainId: TEST_CHAIN_ID };
+    out.push(await a.signDeterministic([msg], sd, { gasLimit: 30_000 + seq * 1000 }));
+    out.push(await a.signDeterministic([msg], sd, { gasLimit: 30_000, gasPriceInFeeDenom: 0.001 }));
+  }
+  return out;
+}
+
+describe("PrepareProposal from the CheckTx log", () => {
+  test("equals the full check whenever it answers (seeded), and answers for the mempool itself", async () => {
+    const txs = await pool();
+    // Enough for ~4 fees of 30,000 gas at 0.1 uscrt/gas (3,000 each): later txs fail on insufficient funds.
+    const chain = makeTestChain({ [a.address]: 13_000n });
+    let fast = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat(txs.length - 1), { maxLength: 14 }),
+        fc.nat(4),
+        fc.option(fc.bigInt({ min: 30_000n, max: 200_000n }), { nil: undefined }),
+        fc.integer({ min: 200, max: 3000 }),
+        (picks, variant, maxGas, maxBytes) => {
+          const checkState = new MemoryOverlay(chain.state);
+          const log = new CheckedTxLog(HEIGHT);
+          const mempool: Uint8Array[] = [];
+          for (const i of picks) {
+            const r = runTx(chain.env, checkState, txs[i]!, "check", {
+              chainId: TEST_CHAIN_ID,
+              height: HEIGHT,
+            });
+            if (r.code === 0 && r.tx !== undefined) {
+              log.add(r.tx.raw, r.gasWanted);
+              mempool.push(txs[i]!);
+            }
+          }
+          // The proposal's candidates: the mempool, a prefix, a copy of its bytes, a reordering, or an extra tx.
+          const candidates =
+            variant === 0
+              ? mempool
+              : variant === 1
+                ? mempool.slice(0, mempool.length >> 1)
+                : variant === 2
+                  ? mempool.map((t) => new Uint8Array(t))
+                  : variant === 3
+                    ? [...mempool].reverse()
+                    : [...mempool, txs[picks.length % txs.length]!];
+          const p: ProposalEnv = {
+            env: chain.env,
+            base: chain.state,
+            chainId: TEST_CHAIN_ID,
+            height: HEIGHT,
+            timeNs: 123_000_000_000n, // CheckTx ran at time 0: ante must not depend on it
+            checks: "full",
+            enclave: undefined,
+            ref: { height: HEIGHT, blockHash: new Uint8Array(32), validatorSetHash: new Uint8Array(32) },
+            maxGas,
+          };
+          const full = prepareTxs(p, candidates, BigInt(maxBytes));
+          const quick = fromCheckedLog(p, log, candidates, 0n, BigInt(maxBytes));
+          if (quick !== undefined) {
+            fast++;
+            assert.deepEqual(quick, full);
+          }
+          assert.deepEqual(prepareTxs(p, candidates, BigInt(maxBytes), log), full);
+          // The mempool in order within the limits is always answered from the log.
+          if (variant === 0 && maxGas === undefined && maxBytes >= 3000) assert.notEqual(quick, undefined);
+          // Another height, or "decode" checks: never from the log.
+          assert.equal(
+            fromCheckedLog({ ...p, height: HEIGHT + 1n }, log, candidates, 0n, 1n << 40n),
+            undefined,
+          );
+          assert.equal(fromCheckedLog({ ...p, checks: "decode" }, log, candidates, 0n, 1n << 40n), undefined);
+        },
+      ),
+      { seed: 42, numRuns: 300 },
+    );
+    assert.ok(fast > 100, `fast path answered ${fast} of 300`);
+  });
+
+  test("an invalidated or overfull log answers nothing", () => {
+    const tx = new Uint8Array([1, 2, 3]);
+    const log = new CheckedTxLog(1n);
+    log.add(tx, 5n);
+    assert.equal(log.gasAt(0, new Uint8Array(tx)), 5n);
+    assert.equal(log.gasAt(0, new Uint8Array([1, 2, 4])), undefined);
+    log.invalidate();
+    assert.equal(log.gasAt(0, tx), undefined);
+    log.add(tx, 5n);
+    assert.equal(log.gasAt(0, tx), undefined, "stays invalid until replaced");
+    const big = new CheckedTxLog(1n);
+    for (let i = 0; i <= CHECKED_LOG_MAX; i++) big.add(tx, 1n);
+    assert.equal(big.gasAt(0, tx), undefined);
+  });
+});

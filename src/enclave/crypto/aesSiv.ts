@@ -23,20 +23,44 @@ export class AesSivAuthError extends Error {
   }
 }
 
+/** dbl() of RFC 5297 §2.3 in place, without a branch on the (secret) top bit. */
+function dblInPlace(b: Uint8Array): void {
+  const carry = b[0]! >>> 7;
+  for (let i = 0; i < BLOCK - 1; i++) b[i] = ((b[i]! << 1) | (b[i + 1]! >>> 7)) & 0xff;
+  b[BLOCK - 1] = ((b[BLOCK - 1]! << 1) & 0xff) ^ (RB & -carry);
+}
+
 function dbl(b: Uint8Array): Uint8Array {
   const out = new Uint8Array(BLOCK);
-  let carry = 0;
-  for (let i = BLOCK - 1; i >= 0; i--) {
-    const v = b[i]!;
-    out[i] = ((v << 1) | carry) & 0xff;
-    carry = v >>> 7;
-  }
-  if (carry) out[BLOCK - 1]! ^= RB;
+  out.set(b);
+  dblInPlace(out);
   return out;
 }
 
-function xorInto(dst: Uint8Array, src: Uint8Array, offset: number): void {
-  for (let i = 0; i < src.length; i++) dst[offset + i]! ^= src[i]!;
+/** dst[at..at+16) ^= src[0..16). */
+function xorBlock(dst: Uint8Array, at: number, src: Uint8Array): void {
+  for (let i = 0; i < BLOCK; i++) dst[at + i]! ^= src[i]!;
+}
+
+/** Length of a CMAC input after padding: whole blocks, at least one. */
+function paddedLength(len: number): number {
+  return len === 0 ? BLOCK : Math.ceil(len / BLOCK) * BLOCK;
+}
+
+/** Scratch space for S2V's padded input and CTR's counter blocks, reused so that sealing a short value
+ * allocates no intermediate arrays (a typed array over 64 bytes lives off V8's heap and costs ~0.5–1 µs to
+ * create and collect: it was most of the JS time of a state value's SIV). Zeroed after each use. */
+let scratch = new Uint8Array(4096);
+const SCRATCH_MAX = 1 << 20;
+
+function borrow(n: number): Uint8Array {
+  if (n > scratch.length) {
+    if (n > SCRATCH_MAX) return new Uint8Array(n);
+    let size = scratch.length;
+    while (size < n) size *= 2;
+    scratch = new Uint8Array(size);
+  }
+  return scratch.subarray(0, n);
 }
 
 function rawCipher(mode: "aes-128-ecb" | "aes-128-cbc", key: Uint8Array): Cipher {
@@ -52,7 +76,7 @@ function rawCipher(mode: "aes-128-ecb" | "aes-128-cbc", key: Uint8Array): Cipher
  */
 class Cmac {
   private readonly cbc: Cipher;
-  private chain = new Uint8Array(BLOCK);
+  private readonly chain = new Uint8Array(BLOCK);
   private readonly k1: Uint8Array;
   private readonly k2: Uint8Array;
 
@@ -65,25 +89,37 @@ class Cmac {
 
   /** CBC-MAC from a zero IV of `buf` (whole blocks; consumed: its first block is modified). */
   private cbcMac(buf: Uint8Array): Uint8Array {
-    xorInto(buf, this.chain, 0);
+    xorBlock(buf, 0, this.chain);
     const out = this.cbc.update(buf);
-    this.chain = new Uint8Array(out.buffer, out.byteOffset + out.length - BLOCK, BLOCK);
+    const last = out.length - BLOCK;
+    for (let i = 0; i < BLOCK; i++) this.chain[i] = out[last + i]!;
     return this.chain.slice();
   }
 
-  mac(msg: Uint8Array): Uint8Array {
-    const n = msg.length === 0 ? 1 : Math.ceil(msg.length / BLOCK);
-    const complete = msg.length > 0 && msg.length % BLOCK === 0;
-    const buf = new Uint8Array(n * BLOCK);
-    buf.set(msg);
-    const last = (n - 1) * BLOCK;
-    if (complete) {
-      xorInto(buf, this.k1, last);
+  /**
+   * CMAC of the first `len` bytes of `buf`, whose length is `paddedLength(len)` and whose bytes past `len`
+   * are zero: applies the padding and subkey in place (consumed), then one CBC pass.
+   */
+  finish(buf: Uint8Array, len: number): Uint8Array {
+    const last = buf.length - BLOCK;
+    if (len > 0 && len % BLOCK === 0) {
+      xorBlock(buf, last, this.k1);
     } else {
-      buf[msg.length] = 0x80;
-      xorInto(buf, this.k2, last);
+      buf[len] = 0x80;
+      xorBlock(buf, last, this.k2);
     }
     return this.cbcMac(buf);
+  }
+
+  mac(msg: Uint8Array): Uint8Array {
+    const buf = borrow(paddedLength(msg.length));
+    buf.set(msg);
+    buf.fill(0, msg.length);
+    try {
+      return this.finish(buf, msg.length);
+    } finally {
+      buf.fill(0);
+    }
   }
 }
 
@@ -132,32 +168,44 @@ export class AesSivKey {
   }
 
   private s2v(adMacs: readonly Uint8Array[], plaintext: Uint8Array): Uint8Array {
-    let d = this.d0;
+    const d = this.d0.slice();
     for (const m of adMacs) {
-      d = dbl(d);
-      xorInto(d, m, 0);
+      dblInPlace(d);
+      xorBlock(d, 0, m);
     }
-    let t: Uint8Array;
-    if (plaintext.length >= BLOCK) {
-      t = Uint8Array.from(plaintext);
-      xorInto(t, d, plaintext.length - BLOCK);
-    } else {
-      t = dbl(d);
-      const padded = new Uint8Array(BLOCK);
-      padded.set(plaintext);
-      padded[plaintext.length] = 0x80;
-      xorInto(t, padded, 0);
+    const len = plaintext.length;
+    if (len >= BLOCK) {
+      // T = plaintext xorend D, then CMAC(T): built once in scratch, padded there.
+      const buf = borrow(paddedLength(len));
+      buf.set(plaintext);
+      buf.fill(0, len);
+      xorBlock(buf, len - BLOCK, d);
+      try {
+        return this.cmac.finish(buf, len);
+      } finally {
+        buf.fill(0);
+      }
     }
-    return this.cmac.mac(t);
+    // T = dbl(D) xor pad(plaintext): one complete block.
+    dblInPlace(d);
+    for (let i = 0; i < len; i++) d[i]! ^= plaintext[i]!;
+    d[len]! ^= 0x80;
+    const tag = this.cmac.finish(d, BLOCK);
+    d.fill(0);
+    return tag;
   }
 
-  /** CTR with counter Q = V with bits 31 and 63 cleared (RFC 5297 §2.6): keystream = ECB(Q, Q+1, …). */
-  private ctr(v: Uint8Array, data: Uint8Array): Uint8Array {
-    const n = Math.ceil(data.length / BLOCK);
-    const out = new Uint8Array(data.length);
-    if (n === 0) return out;
-    const counters = new Uint8Array(n * BLOCK);
-    const q = Uint8Array.from(v);
+  /**
+   * CTR with counter Q = V with bits 31 and 63 cleared (RFC 5297 §2.6): keystream = ECB(Q, Q+1, …), one ECB
+   * call; writes data ⊕ keystream to out[at..].
+   */
+  private ctr(v: Uint8Array, data: Uint8Array, out: Uint8Array, at: number): void {
+    const len = data.length;
+    if (len === 0) return;
+    const n = Math.ceil(len / BLOCK);
+    const counters = borrow(n * BLOCK);
+    const q = new Uint8Array(BLOCK); // a copy even when `v` is a Buffer (whose slice() is a view)
+    q.set(v);
     q[8]! &= 0x7f;
     q[12]! &= 0x7f;
     for (let i = 0; i < n; i++) {
@@ -165,9 +213,9 @@ export class AesSivKey {
       increment(q);
     }
     const stream = this.ecb.update(counters);
-    for (let i = 0; i < data.length; i++) out[i] = data[i]! ^ stream[i]!;
+    counters.fill(0);
+    for (let i = 0; i < len; i++) out[at + i] = data[i]! ^ stream[i]!;
     stream.fill(0);
-    return out;
   }
 
   /** Encrypts: returns tag(16) ‖ ciphertext. */
@@ -185,7 +233,7 @@ export class AesSivKey {
     const v = this.s2v(adMacs, plaintext);
     const out = new Uint8Array(BLOCK + plaintext.length);
     out.set(v);
-    out.set(this.ctr(v, plaintext), BLOCK);
+    this.ctr(v, plaintext, out, BLOCK);
     return out;
   }
 
@@ -203,7 +251,8 @@ export class AesSivKey {
     checkAd(adMacs);
     if (sealed.length < BLOCK) throw new AesSivAuthError();
     const v = sealed.subarray(0, BLOCK);
-    const plaintext = this.ctr(v, sealed.subarray(BLOCK));
+    const plaintext = new Uint8Array(sealed.length - BLOCK);
+    this.ctr(v, sealed.subarray(BLOCK), plaintext, 0);
     const expected = this.s2v(adMacs, plaintext);
     if (!timingSafeEqual(expected, v)) {
       plaintext.fill(0);

@@ -7,6 +7,7 @@ import { clearX25519Caches, x25519PublicKey } from "./crypto/x25519.js";
 import { zeroize } from "./crypto/hash.js";
 import { EnclaveError } from "./errors.js";
 import type { EnclaveKeys } from "./keys.js";
+import { clearStateCaches } from "./stateCache.js";
 
 /** spec §1: every seed and derived key is 32 bytes (SECRET_KEY_SIZE). */
 export const SEED_SIZE = 32;
@@ -119,6 +120,8 @@ export class Keychain implements EnclaveKeys {
     this.#seeds.push(deriveSeedKeys(seed));
     // The IO key changes with the current seed: drop the cached key objects and shared secrets of the old one.
     clearX25519Caches();
+    // Values are sealed under the last seed's state key: start the state caches over as well.
+    clearStateCaches(this);
   }
 
   // --- registration key pair (spec §3.1 `create_registration_key`) ---
@@ -254,6 +257,7 @@ export class Keychain implements EnclaveKeys {
   destroy(): void {
     if (this.#destroyed) return;
     clearX25519Caches();
+    clearStateCaches(this);
     for (const s of this.#seeds) {
       zeroize(s.seed, ...s.secrets);
     }

@@ -164,7 +164,10 @@ export class EnclaveHost {
     });
     const n = opts.queryLanes ?? 0;
     // Lanes never get debug ECALLs: they only ever answer queries.
-    return new EnclaveHost(isolate, n === 0 ? undefined : new QueryLanes({ ...base, debug: false }, n));
+    return new EnclaveHost(
+      isolate,
+      n === 0 ? undefined : new QueryLanes({ ...base, debug: false, asyncHost: true }, n),
+    );
   }
 
   /** One ECALL by name. `opts.ocalls` answers its OCALLs (and may itself call `ecall`, up to the nesting limit). */

@@ -53,7 +53,7 @@ export class EnclaveUnavailableError extends Error {
   override readonly name = "EnclaveUnavailableError";
 }
 
-export interface IsolateOptions extends Partial<Pick<WorkerConfig, "debug">> {
+export interface IsolateOptions extends Partial<Pick<WorkerConfig, "debug" | "asyncHost">> {
   readonly dataDir: string;
   readonly platformSecretPath: string;
   /** Bytes of shared memory per mailbox before frames spill through the port (default 1 MiB). */
@@ -169,6 +169,7 @@ export class EnclaveIsolate {
       dataDir: opts.dataDir,
       platformSecretPath: opts.platformSecretPath,
       debug: opts.debug ?? false,
+      asyncHost: opts.asyncHost ?? false,
     });
     const entry = resolveWorkerEntry();
     const worker = new Worker(entry.entry, {

@@ -13,7 +13,7 @@ import {
   type WireError,
   type WireResult,
 } from "./channel/frames.js";
-import { Mailbox, SIDE_ENCLAVE } from "./channel/mailbox.js";
+import { Mailbox, SIDE_ENCLAVE, SPIN_POLLS } from "./channel/mailbox.js";
 import { ENCLAVE_ERROR_CODES, EnclaveError } from "./errors.js";
 import {
   MAX_ECALL_NESTING,
@@ -160,7 +160,7 @@ function main(port: MessagePort): void {
     const config = decodeWorkerConfig(data.config);
     const runtime: EnclaveRuntime = { ...config, slots: new Map() };
     openEnclaveState(runtime);
-    const mailbox = new Mailbox(data.mailbox, data.port, SIDE_ENCLAVE);
+    const mailbox = new Mailbox(data.mailbox, data.port, SIDE_ENCLAVE, config.asyncHost ? 0 : SPIN_POLLS);
     server = new EnclaveServer(mailbox, buildHandlers(config.debug), runtime);
   } catch (e) {
     port.postMessage(encodeResult({ error: toWireError(e), gasUsed: 0n }));

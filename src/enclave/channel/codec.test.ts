@@ -133,8 +133,14 @@ describe("frames", () => {
   });
 
   test("worker config round-trips", () => {
-    const c = { dataDir: "/tmp/ä data", platformSecretPath: "/p/secret", debug: true };
-    assert.deepEqual(decodeWorkerConfig(encodeWorkerConfig(c)), c);
+    for (const [debug, asyncHost] of [
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
+      const c = { dataDir: "/tmp/ä data", platformSecretPath: "/p/secret", debug, asyncHost };
+      assert.deepEqual(decodeWorkerConfig(encodeWorkerConfig(c)), c);
+    }
   });
 
   test("30,000 random and mutated frames: every decoder returns or throws CodecError, nothing else", () => {

@@ -50,8 +50,22 @@ export function parseEventQuery(query: string): Condition[] {
   });
 }
 
+/**
+ * The event index: one row per distinct (key, value, tx) in a WITHOUT ROWID table keyed by exactly what
+ * tx_search looks up, so an insert touches one B-tree (a rowid table plus an index touched two, and duplicate
+ * attributes of one tx added rows no query could tell apart). Folders made before keep their rowid table and
+ * its index: every query below reads both forms the same way.
+ */
+const TX_EVENTS_SCHEMA = `CREATE TABLE tx_events (key TEXT NOT NULL, value TEXT NOT NULL, height INTEGER NOT NULL,
+  idx INTEGER NOT NULL, PRIMARY KEY (key, value, height, idx)) WITHOUT ROWID`;
+const TX_EVENTS_LEGACY_INDEX =
+  "CREATE INDEX IF NOT EXISTS tx_events_kv ON tx_events(key, value, height, idx)";
+
 export class BlockStore {
   private readonly db: Database.Database;
+  private readonly insBlock: Database.Statement<[number, Uint8Array, Uint8Array, Uint8Array, Uint8Array]>;
+  private readonly insTx: Database.Statement<[Uint8Array, number, number]>;
+  private readonly insEv: Database.Statement<[string, string, number, number]>;
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -63,10 +77,20 @@ export class BlockStore {
         results BLOB NOT NULL, seen_commit BLOB NOT NULL);
       CREATE INDEX IF NOT EXISTS blocks_hash ON blocks(hash);
       CREATE TABLE IF NOT EXISTS txs (hash BLOB PRIMARY KEY, height INTEGER NOT NULL, idx INTEGER NOT NULL) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS tx_events (key TEXT NOT NULL, value TEXT NOT NULL, height INTEGER NOT NULL,
-        idx INTEGER NOT NULL);
-      CREATE INDEX IF NOT EXISTS tx_events_kv ON tx_events(key, value, height, idx);
     `);
+    const existing = this.db
+      .prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'tx_events'")
+      .pluck()
+      .get() as string | undefined;
+    if (existing === undefined) this.db.exec(TX_EVENTS_SCHEMA);
+    else if (!/WITHOUT ROWID/i.test(existing)) this.db.exec(TX_EVENTS_LEGACY_INDEX);
+    this.insBlock = this.db.prepare(
+      "INSERT INTO blocks (height, hash, block, results, seen_commit) VALUES (?, ?, ?, ?, ?)",
+    );
+    this.insTx = this.db.prepare("INSERT OR REPLACE INTO txs (hash, height, idx) VALUES (?, ?, ?)");
+    this.insEv = this.db.prepare(
+      "INSERT OR IGNORE INTO tx_events (key, value, height, idx) VALUES (?, ?, ?, ?)",
+    );
   }
 
   getMeta(key: string): Uint8Array | undefined {
@@ -90,19 +114,16 @@ export class BlockStore {
 
   /** Saves a block, its results and its commit atomically, and indexes its txs and their events. */
   saveBlock(b: StoredBlock, seenCommit: Commit): void {
+    const { insTx, insEv } = this;
     const save = this.db.transaction(() => {
       const h = Number(b.height);
-      this.db
-        .prepare("INSERT INTO blocks (height, hash, block, results, seen_commit) VALUES (?, ?, ?, ?, ?)")
-        .run(
-          h,
-          b.blockId.hash,
-          Block.encode(b.block).finish(),
-          ResponseFinalizeBlock.encode(b.results).finish(),
-          Commit.encode(seenCommit).finish(),
-        );
-      const insTx = this.db.prepare("INSERT OR REPLACE INTO txs (hash, height, idx) VALUES (?, ?, ?)");
-      const insEv = this.db.prepare("INSERT INTO tx_events (key, value, height, idx) VALUES (?, ?, ?, ?)");
+      this.insBlock.run(
+        h,
+        b.blockId.hash,
+        Block.encode(b.block).finish(),
+        ResponseFinalizeBlock.encode(b.results).finish(),
+        Commit.encode(seenCommit).finish(),
+      );
       b.block.data.txs.forEach((tx, i) => {
         const hash = sha256(tx);
         insTx.run(hash, h, i);
@@ -158,6 +179,13 @@ export class BlockStore {
     const clauses: string[] = [];
     const params: (string | number)[] = [];
     for (const c of conds) {
+      // tx.height is the tx's own height: compared on txs.height (its index order), not by casting every
+      // indexed "tx.height" value of the whole chain for each candidate tx. Same rows as the event form.
+      if (c.key === "tx.height" && c.op !== "CONTAINS") {
+        clauses.push(`t.height ${c.op} ?`);
+        params.push(Number(c.value));
+        continue;
+      }
       const numeric = c.key === "tx.height" || (c.op !== "=" && c.op !== "CONTAINS");
       let valueExpr: string;
       if (c.op === "CONTAINS") {

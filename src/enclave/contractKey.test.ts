@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { utf8 } from "../util/bytes.js";
 import { hmacSha256, sha256 } from "./crypto/hash.js";
 import {
+  clearContractKeyCache,
   generateAdminProof,
   generateContractKey,
   generateContractKeyProof,
@@ -44,6 +45,43 @@ describe("contract key", () => {
     assert.throws(() => {
       validateCurrentContractKey(keys, bad, addr, hashA);
     }, auth);
+  });
+
+  test("validated keys are remembered per keychain; the memory never accepts a different tuple", () => {
+    const kc = fixedKeys([s1, s2]);
+    let calls = 0;
+    const counting = { ...kc, stateIkm: (i: number) => (calls++, kc.stateIkm(i)) };
+    validateCurrentContractKey(counting, key, addr, hashA);
+    validateCurrentContractKey(counting, key, addr, hashA);
+    assert.equal(calls, 1, "the second check is answered from memory");
+    const current = generateContractKey(keys, sender, 200n, hashB, addr, key);
+    assert.throws(
+      () => {
+        validateCurrentContractKey(counting, current, addr, hashB);
+      },
+      auth,
+      "og key missing",
+    );
+    validateCurrentContractKey(counting, current, addr, hashB, key);
+    assert.throws(() => {
+      validateCurrentContractKey(counting, key, addr, hashB);
+    }, auth);
+    assert.throws(() => {
+      validateCurrentContractKey(counting, key, addr.subarray(0, 19), hashA);
+    }, auth);
+    // Many other tuples push the first one out (bounded); it is then checked again, still valid.
+    for (let i = 0; i < 4200; i++) {
+      const other = new Uint8Array(20);
+      new DataView(other.buffer).setUint32(0, i);
+      const k = generateContractKey(keys, sender, 1n, hashA, other);
+      validateCurrentContractKey(counting, k, other, hashA);
+    }
+    const before = calls;
+    validateCurrentContractKey(counting, key, addr, hashA);
+    assert.equal(calls, before + 1, "evicted: validated again");
+    clearContractKeyCache(counting);
+    validateCurrentContractKey(counting, key, addr, hashA);
+    assert.equal(calls, before + 2, "cleared: validated again");
   });
 
   test("always MACed with the genesis ikm: a rotated keychain validates old keys", () => {

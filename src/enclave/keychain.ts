@@ -7,6 +7,7 @@ import { clearX25519Caches, x25519PublicKey } from "./crypto/x25519.js";
 import { zeroize } from "./crypto/hash.js";
 import { EnclaveError } from "./errors.js";
 import type { EnclaveKeys } from "./keys.js";
+import { clearContractKeyCache } from "./contractKey.js";
 import { clearStateCaches } from "./stateCache.js";
 
 /** spec §1: every seed and derived key is 32 bytes (SECRET_KEY_SIZE). */
@@ -122,6 +123,7 @@ export class Keychain implements EnclaveKeys {
     clearX25519Caches();
     // Values are sealed under the last seed's state key: start the state caches over as well.
     clearStateCaches(this);
+    clearContractKeyCache(this);
   }
 
   // --- registration key pair (spec §3.1 `create_registration_key`) ---
@@ -258,6 +260,7 @@ export class Keychain implements EnclaveKeys {
     if (this.#destroyed) return;
     clearX25519Caches();
     clearStateCaches(this);
+    clearContractKeyCache(this);
     for (const s of this.#seeds) {
       zeroize(s.seed, ...s.secrets);
     }

@@ -38,7 +38,10 @@ export {
 } from "./stateFormat.js";
 import { PSEUDO_GAS_STORE_PER_BYTE } from "./stateFormat.js";
 
-/** The host's plain contract store (already prefixed `0x03 ‖ contract_addr` by the host). Gas per call. */
+/**
+ * The host's plain contract store (already prefixed `0x03 ‖ contract_addr` by the host). Gas per call. It must
+ * not modify the arrays it is given (store keys are cached across calls); it may keep them.
+ */
 export interface PlainStore {
   read(key: Uint8Array): { value: Uint8Array | undefined; gas: bigint };
   write(key: Uint8Array, value: Uint8Array): { gas: bigint };
@@ -61,6 +64,8 @@ interface CallKey {
   readonly id: string;
   readonly key: Uint8Array;
   entry: KeyEntry | undefined;
+  /** sha256(key ‖ og key) when computed before the entry existed (a write to a key not cached yet). */
+  oldKey: Uint8Array | undefined;
   read: Uint8Array | undefined;
   write: Uint8Array | undefined;
 }
@@ -76,10 +81,7 @@ function byteString(b: Uint8Array): string {
 
 const gas = (cost: bigint): GasInfo => ({ cost });
 
-/**
- * The encrypted Storage for one contract call. Call `flush()` once at the end of a successful call, else
- * `discard()`. Store keys and values handed to the host are fresh copies: it may keep or reuse them.
- */
+/** The encrypted Storage for one contract call. Call `flush()` once at the end of a successful call, else `discard()`. */
 export class EncryptedStorage implements Storage {
   private readonly touched = new Map<string, CallKey>();
   /** CMACs of the salts met in this call (values written by one tx share one), by seed id and salt. */
@@ -103,12 +105,12 @@ export class EncryptedStorage implements Storage {
     const cached = ck.write ?? ck.read;
     if (cached !== undefined) return { value: cached.slice(), gas: gas(0n) };
     const e = this.entryOf(ck);
-    const first = this.store.read(e.storeKeyNew.slice());
+    const first = this.store.read(e.storeKeyNew);
     if (first.value !== undefined) {
       ck.read = this.cache.cachedValue(e, first.value) ?? this.open(e, first.value);
       return { value: ck.read.slice(), gas: gas(first.gas) };
     }
-    const second = this.store.read(e.storeKeyOld.slice());
+    const second = this.store.read(e.storeKeyOld);
     let cost = first.gas + second.gas;
     if (second.value === undefined) return { value: undefined, gas: gas(cost) };
     const { keys, ogContractKey } = this.p;
@@ -137,7 +139,7 @@ export class EncryptedStorage implements Storage {
     this.forgetCall(ck);
     const a = this.store.remove(this.oldKeyOf(ck));
     const e = this.entryOf(ck);
-    const b = this.store.remove(e.storeKeyNew.slice());
+    const b = this.store.remove(e.storeKeyNew);
     this.cache.forgetValue(e);
     return { gas: gas(a.gas + b.gas) };
   }
@@ -153,7 +155,7 @@ export class EncryptedStorage implements Storage {
     const writes = pending.map(([, ck]) => this.sealForWrite(ck, ck.write!));
     if (random !== undefined) shuffleDeterministic(writes, random);
     let cost = 0n;
-    for (const w of writes) cost += w.removeGas + this.store.write(w.storeKey, w.value.slice()).gas;
+    for (const w of writes) cost += w.removeGas + this.store.write(w.storeKey, w.value).gas;
     for (const w of writes) this.cache.rememberValue(w.entry, w.value, w.plain);
     this.clearCall();
     const refund = this.pseudoGas;
@@ -170,7 +172,7 @@ export class EncryptedStorage implements Storage {
   private callKey(id: string, key: Uint8Array): CallKey {
     let ck = this.touched.get(id);
     if (ck === undefined) {
-      ck = { id, key: copyOf(key), entry: undefined, read: undefined, write: undefined };
+      ck = { id, key: copyOf(key), entry: undefined, oldKey: undefined, read: undefined, write: undefined };
       this.touched.set(id, ck);
     }
     return ck;
@@ -178,13 +180,16 @@ export class EncryptedStorage implements Storage {
 
   /** The key's cached names, made (name SIV, store keys) at first need, as SN encrypts the name then. */
   private entryOf(ck: CallKey): KeyEntry {
-    ck.entry ??= this.cache.entry(ck.id, ck.key);
+    ck.entry ??= this.cache.entry(ck.id, ck.key, ck.oldKey);
     return ck.entry;
   }
 
   /** The old-format store key, computed before the name (SN removes it before encrypting the name). */
   private oldKeyOf(ck: CallKey): Uint8Array {
-    return ck.entry?.storeKeyOld.slice() ?? storeKeyOld(ck.key, this.p.ogContractKey);
+    ck.entry ??= this.cache.known(ck.id);
+    if (ck.entry !== undefined) return ck.entry.storeKeyOld;
+    ck.oldKey ??= storeKeyOld(ck.key, this.p.ogContractKey);
+    return ck.oldKey;
   }
 
   private forgetCall(ck: CallKey): void {
@@ -234,12 +239,12 @@ export class EncryptedStorage implements Storage {
     const k = this.cache.sivKey(seed);
     const ct = k.encryptMacs(plain, [this.cache.nameMac(entry, seed), this.saltMac(seed, this.salt)]);
     const value = storedValueBytes(this.salt, ct, seed);
-    return { entry, storeKey: entry.storeKeyNew.slice(), value, plain, removeGas };
+    return { entry, storeKey: entry.storeKeyNew, value, plain, removeGas };
   }
 
   private writeNow(ck: CallKey, plain: Uint8Array): bigint {
     const w = this.sealForWrite(ck, plain);
-    const cost = w.removeGas + this.store.write(w.storeKey, w.value.slice()).gas;
+    const cost = w.removeGas + this.store.write(w.storeKey, w.value).gas;
     this.cache.rememberValue(w.entry, w.value, plain);
     return cost;
   }

@@ -133,20 +133,33 @@ export class ContractStateCache {
     return k;
   }
 
-  /** The entry of plaintext key `key` (`id` is its one-char-per-byte string), made on first use. */
-  entry(id: string, key: Uint8Array): KeyEntry {
+  /** The entry of plaintext key `id` (one char per byte) if cached; a hit in the old generation moves up. */
+  known(id: string): KeyEntry | undefined {
     const e = this.young.get(id);
     if (e !== undefined) return e;
+    const old = this.old.get(id);
+    if (old !== undefined) this.addYoung(id, old);
+    return old;
+  }
+
+  /**
+   * The entry of plaintext key `key` (`id` is its one-char-per-byte string), made on first use: its name
+   * encrypted, its store keys built (`oldKey`: sha256(key ‖ og key) when the caller already has it).
+   */
+  entry(id: string, key: Uint8Array, oldKey?: Uint8Array): KeyEntry {
+    const hit = this.known(id);
+    if (hit !== undefined) return hit;
+    const encName = this.sivKey(KEY_NAME_SEED_ID).encrypt(key, AD_NONE);
+    const e = new KeyEntry(encName, storeKeyNew(encName), oldKey ?? storeKeyOld(key, this.ogContractKey));
+    this.addYoung(id, e);
+    return e;
+  }
+
+  private addYoung(id: string, e: KeyEntry): void {
     this.owner.beforeInsert();
-    let found = this.old.get(id);
-    if (found === undefined) {
-      const encName = this.sivKey(KEY_NAME_SEED_ID).encrypt(key, AD_NONE);
-      found = new KeyEntry(encName, storeKeyNew(encName), storeKeyOld(key, this.ogContractKey));
-    }
-    found.gen = this.owner.generation;
-    this.young.set(id, found);
+    e.gen = this.owner.generation;
+    this.young.set(id, e);
     this.owner.youngKeys++;
-    return found;
   }
 
   /** CMAC of the entry's encrypted name under seed `seedId`'s state key (kept for the latest seed asked). */

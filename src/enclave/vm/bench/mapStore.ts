@@ -20,11 +20,10 @@ export class OpCounts {
   }
 }
 
-/** Byte string → JS string key, one char per byte (keys are short: no hex, no Buffer). */
+/** Byte string → JS string key, one char per byte (no hex; a Buffer only for long keys). */
 function keyOf(b: Uint8Array): string {
-  let s = "";
-  for (const x of b) s += String.fromCharCode(x);
-  return s;
+  if (b.length <= 64) return String.fromCharCode.apply(null, b as unknown as number[]);
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
 }
 
 class CountingMap {

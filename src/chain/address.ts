@@ -14,9 +14,25 @@ export const MAX_ADDRESS_LENGTH = 255;
 /** Bech32 strings longer than this are rejected before decoding (BIP-173 allows 90; SDK lifts it to 1023). */
 const MAX_BECH32_LENGTH = 1023;
 
+/**
+ * Memo of both directions of bech32 (pure functions; the checksum is a JS loop and a tx converts the same
+ * few addresses a dozen times: signers, fee payer, events). Bounded: cleared whole when full.
+ */
+const MEMO_MAX = 4096;
+const toMemo = new Map<string, string>();
+const fromMemo = new Map<string, Uint8Array>();
+
+function remember<V>(memo: Map<string, V>, key: string, value: V): V {
+  if (memo.size >= MEMO_MAX) memo.clear();
+  memo.set(key, value);
+  return value;
+}
+
 /** Encodes canonical bytes as bech32 with `prefix` (default "secret"). */
 export function toBech32(addr: Uint8Array, prefix = BECH32_PREFIX): string {
-  return bech32.encode(prefix, bech32.toWords(addr), false);
+  if (addr.length > MAX_ADDRESS_LENGTH) return bech32.encode(prefix, bech32.toWords(addr), false);
+  const id = `${prefix}\0${Buffer.from(addr.buffer, addr.byteOffset, addr.byteLength).toString("latin1")}`;
+  return toMemo.get(id) ?? remember(toMemo, id, bech32.encode(prefix, bech32.toWords(addr), false));
 }
 
 /**
@@ -24,6 +40,13 @@ export function toBech32(addr: Uint8Array, prefix = BECH32_PREFIX): string {
  * Throws ChainError(sdk 7 invalid address) naming `field`.
  */
 export function fromBech32(s: string, field = "address", prefix = BECH32_PREFIX): Uint8Array {
+  // Only valid addresses are remembered (errors name `field`); callers get their own copy.
+  const hit = typeof s === "string" ? fromMemo.get(`${prefix}\0${s}`) : undefined;
+  if (hit !== undefined) return hit.slice();
+  return remember(fromMemo, `${prefix}\0${s}`, decodeBech32(s, field, prefix)).slice();
+}
+
+function decodeBech32(s: string, field: string, prefix: string): Uint8Array {
   if (typeof s !== "string" || s.length === 0) {
     throw new ChainError(SdkErrors.InvalidAddress, `empty address string is not allowed (${field})`);
   }
@@ -65,7 +88,14 @@ export function secp256k1PubkeyToAddress(compressedPubkey: Uint8Array): Uint8Arr
   return ripemd160(sha256(compressedPubkey));
 }
 
-/** cosmos-sdk authtypes.NewModuleAddress: SHA256(module name)[:20] (crypto.AddressHash). */
+const moduleAddresses = new Map<string, Uint8Array>();
+
+/** cosmos-sdk authtypes.NewModuleAddress: SHA256(module name)[:20] (crypto.AddressHash). A fresh copy. */
 export function moduleAddress(name: string): Uint8Array {
-  return sha256(new TextEncoder().encode(name)).slice(0, ADDRESS_LENGTH);
+  let a = moduleAddresses.get(name);
+  if (a === undefined) {
+    a = sha256(new TextEncoder().encode(name)).slice(0, ADDRESS_LENGTH);
+    if (moduleAddresses.size < MEMO_MAX) moduleAddresses.set(name, a);
+  }
+  return a.slice();
 }

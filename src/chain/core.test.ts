@@ -8,6 +8,8 @@ import { MemoryKVStore } from "./store/memory.js";
 import { addCoins, coinsToString, parseCoins } from "./tx/coins.js";
 import { checkMinGasPrice, parseGasPrice, requiredFees } from "./tx/fees.js";
 import { Wallet } from "secretjs";
+import { bech32 } from "@scure/base";
+import fc from "fast-check";
 import "./modules/bank/errors.js";
 
 test("error registry: SDK numbers, unique, append-only", () => {
@@ -115,4 +117,30 @@ test("coins and fees: validation, ordering, ceil(price × gas)", () => {
     (e) => isError(e, SdkErrors.InsufficientFee),
   );
   assert.throws(() => parseGasPrice("0.1"), RangeError);
+});
+
+test("bech32 memo: same answers as @scure/base both ways, fresh copies, errors never remembered", () => {
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ minLength: 1, maxLength: 40 }),
+      fc.constantFrom("secret", "secretvaloper"),
+      (b, p) => {
+        const s = toBech32(b, p);
+        assert.equal(s, bech32.encode(p, bech32.toWords(b), false));
+        assert.equal(toBech32(b, p), s, "memo hit");
+        assert.deepEqual(fromBech32(s, "f", p), b);
+        const copy = fromBech32(s, "f", p);
+        copy.fill(0);
+        assert.deepEqual(fromBech32(s, "f", p), b, "a caller's change does not reach the memo");
+      },
+    ),
+    { seed: 42, numRuns: 5000 }, // > the memo bound: it is cleared and refilled on the way
+  );
+  const good = toBech32(new Uint8Array(20).fill(3));
+  assert.throws(() => fromBech32(good, "x", "cosmos"), /expected cosmos, got secret/);
+  assert.deepEqual(fromBech32(good), new Uint8Array(20).fill(3));
+  assert.throws(() => fromBech32(good.slice(0, -1) + (good.endsWith("q") ? "p" : "q"), "mine"), /mine/);
+  const m = moduleAddress("fee_collector");
+  m.fill(0);
+  assert.notDeepEqual(moduleAddress("fee_collector"), m);
 });

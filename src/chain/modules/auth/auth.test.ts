@@ -56,3 +56,23 @@ test("ensureAccount creates once with the next number", () => {
   assert.equal(c.auth.keeper.getAccount(c.ctx(s), addr)!.accountNumber, n);
   assert.equal(c.auth.keeper.nextAccountNumber(c.ctx(s)), n + 1n);
 });
+
+test("getAccount: decoded once per stored value, frozen, and follows every write", () => {
+  const c = makeTestChain({ [A]: 1n });
+  const s = new MemoryOverlay(c.state);
+  const addr = new Uint8Array(20).fill(1);
+  const first = c.auth.keeper.getAccount(c.ctx(s), addr)!;
+  assert.equal(c.auth.keeper.getAccount(c.ctx(s), addr), first, "same stored bytes → same decoded account");
+  assert.ok(Object.isFrozen(first));
+  assert.throws(() => {
+    (first as { sequence: bigint }).sequence = 9n;
+  }, TypeError);
+  c.auth.keeper.setAccount(c.ctx(s), { ...first, kind: "base", sequence: first.sequence + 1n });
+  const next = c.auth.keeper.getAccount(c.ctx(s), addr)!;
+  assert.equal(next.sequence, first.sequence + 1n);
+  assert.deepEqual(next, decodeAccount(encodeAccount(next)));
+  const fee = c.auth.keeper.getModuleAccount(c.ctx(s), "fee_collector");
+  const again = c.auth.keeper.getModuleAccount(c.ctx(s), "fee_collector");
+  assert.equal(again, fee);
+  assert.ok(Object.isFrozen(again.permissions));
+});

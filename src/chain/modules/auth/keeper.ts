@@ -33,6 +33,25 @@ function readU64(b: Uint8Array | undefined): bigint {
   return new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0);
 }
 
+/**
+ * Decoded accounts by the identity of their stored bytes. Stores hand out the value they hold (overlays copy on
+ * write and never change a stored value in place), so the same bytes object always decodes to the same account;
+ * ante reads the signer's account several times per tx in CheckTx and again in FinalizeBlock. Accounts are
+ * frozen so a shared one cannot be changed by a caller (they are replaced via setAccount, never mutated).
+ */
+const decodedAccounts = new WeakMap<Uint8Array, Account>();
+
+function decodeAccountCached(b: Uint8Array): Account {
+  let acc = decodedAccounts.get(b);
+  if (acc === undefined) {
+    const fresh = decodeAccount(b);
+    if (fresh.kind === "module") Object.freeze(fresh.permissions);
+    acc = Object.freeze(fresh);
+    decodedAccounts.set(b, acc);
+  }
+  return acc;
+}
+
 export class AuthKeeper {
   constructor(
     private readonly modulePermissions: ModulePermissions,
@@ -57,7 +76,7 @@ export class AuthKeeper {
 
   getAccount(ctx: Context, addr: Uint8Array): Account | undefined {
     const b = this.store(ctx).get(accountKey(addr));
-    return b === undefined ? undefined : decodeAccount(b);
+    return b === undefined ? undefined : decodeAccountCached(b);
   }
 
   hasAccount(ctx: Context, addr: Uint8Array): boolean {

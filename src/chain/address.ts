@@ -83,9 +83,16 @@ export function assertAddressBytes(addr: Uint8Array, field = "address"): Uint8Ar
   return addr;
 }
 
-/** Tendermint/Cosmos secp256k1 address: RIPEMD160(SHA256(compressed 33-byte pubkey)). */
+const pubkeyAddresses = new Map<string, Uint8Array>();
+
+/** Tendermint/Cosmos secp256k1 address: RIPEMD160(SHA256(compressed 33-byte pubkey)). A fresh copy. */
 export function secp256k1PubkeyToAddress(compressedPubkey: Uint8Array): Uint8Array {
-  return ripemd160(sha256(compressedPubkey));
+  if (compressedPubkey.length > 65) return ripemd160(sha256(compressedPubkey));
+  const id = Buffer.from(compressedPubkey.buffer, compressedPubkey.byteOffset, compressedPubkey.length);
+  const key = id.toString("latin1");
+  const hit = pubkeyAddresses.get(key);
+  if (hit !== undefined) return hit.slice();
+  return remember(pubkeyAddresses, key, ripemd160(sha256(compressedPubkey))).slice();
 }
 
 const moduleAddresses = new Map<string, Uint8Array>();

@@ -5,7 +5,8 @@ import { MemoryOverlay } from "../../store/memory.js";
 import { QueryError, GrpcCode } from "../../errors.js";
 import { toBech32 } from "../../address.js";
 import { makeTestChain } from "../../tx/testdata/testHarness.js";
-import { decodeAccount, encodeAccount } from "./types.js";
+import fc from "fast-check";
+import { decodeAccount, encodeAccount, encodeAccountCosmjs } from "./types.js";
 
 const A = toBech32(new Uint8Array(20).fill(1));
 const B = toBech32(new Uint8Array(20).fill(2));
@@ -75,4 +76,28 @@ test("getAccount: decoded once per stored value, frozen, and follows every write
   const again = c.auth.keeper.getModuleAccount(c.ctx(s), "fee_collector");
   assert.equal(again, fee);
   assert.ok(Object.isFrozen(again.permissions));
+});
+
+test("encodeAccount: byte-identical to cosmjs-types for base accounts (seeded property)", () => {
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ minLength: 1, maxLength: 40 }),
+      fc.option(fc.uint8Array({ minLength: 0, maxLength: 40 }), { nil: undefined }),
+      fc.oneof(
+        fc.constantFrom(0n, 1n, 127n, 128n, (1n << 64n) - 1n),
+        fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+      ),
+      fc.oneof(fc.constantFrom(0n, 1n, 16_383n, 16_384n), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n })),
+      (address, pubKey, accountNumber, sequence) => {
+        const a = { kind: "base" as const, address, pubKey, accountNumber, sequence };
+        const bytes = encodeAccount(a);
+        assert.deepEqual(bytes, encodeAccountCosmjs(a));
+        assert.deepEqual(decodeAccount(bytes), {
+          ...a,
+          pubKey: pubKey?.length === 0 ? new Uint8Array() : pubKey,
+        });
+      },
+    ),
+    { seed: 42, numRuns: 2000 },
+  );
 });

@@ -69,8 +69,102 @@ function baseProto(a: Account): BaseAccountProto {
   });
 }
 
+const U64_LIMIT = 1n << 64n;
+const TYPE_URL_BYTES = new TextEncoder().encode(BASE_ACCOUNT_TYPE_URL);
+const PUBKEY_TYPE_URL_BYTES = new TextEncoder().encode(SECP256K1_PUBKEY_TYPE_URL);
+
+/** Bytes of a protobuf varint of n (n < 2^64). */
+function varintSize(n: bigint | number): number {
+  let size = 1;
+  for (let v = BigInt(n); v >= 0x80n; v >>= 7n) size++;
+  return size;
+}
+
+/** A tiny forward writer over an exactly sized buffer. */
+class Out {
+  readonly buf: Uint8Array;
+  pos = 0;
+  constructor(size: number) {
+    this.buf = new Uint8Array(size);
+  }
+  byte(b: number): void {
+    this.buf[this.pos++] = b;
+  }
+  varint(n: bigint | number): void {
+    let v = BigInt(n);
+    while (v >= 0x80n) {
+      this.byte(Number(v & 0x7fn) | 0x80);
+      v >>= 7n;
+    }
+    this.byte(Number(v));
+  }
+  /** tag, length, then the bytes (or ASCII string). */
+  field(tag: number, v: Uint8Array | string): void {
+    this.byte(tag);
+    this.varint(v.length);
+    if (typeof v === "string") for (let i = 0; i < v.length; i++) this.byte(v.charCodeAt(i));
+    else {
+      this.buf.set(v, this.pos);
+      this.pos += v.length;
+    }
+  }
+}
+
+const lenSize = (n: number): number => 1 + varintSize(n) + n;
+
+/**
+ * The bytes cosmjs-types writes for Any{BaseAccount} (fields in number order, defaults omitted: empty pubkey
+ * key, zero account number or sequence), written directly into one buffer: ante writes an account per signer
+ * per tx, and three nested BinaryWriters cost several times more. Pinned to cosmjs' output by a property test
+ * (auth.test.ts).
+ */
+function encodeBaseAccount(a: BaseAccount): Uint8Array {
+  const address = toBech32(a.address); // bech32 is ASCII: one byte per char
+  const pk = a.pubKey;
+  const pkValue = pk === undefined || pk.length === 0 ? 0 : lenSize(lenSize(pk.length));
+  const anySize = pk === undefined ? 0 : lenSize(PUBKEY_TYPE_URL_BYTES.length) + pkValue;
+  const body =
+    lenSize(address.length) +
+    (pk === undefined ? 0 : lenSize(anySize)) +
+    (a.accountNumber === 0n ? 0 : 1 + varintSize(a.accountNumber)) +
+    (a.sequence === 0n ? 0 : 1 + varintSize(a.sequence));
+  const o = new Out(lenSize(TYPE_URL_BYTES.length) + lenSize(body));
+  o.field(0x0a, TYPE_URL_BYTES);
+  o.byte(0x12);
+  o.varint(body);
+  o.field(0x0a, address);
+  if (pk !== undefined) {
+    o.byte(0x12);
+    o.varint(anySize);
+    o.field(0x0a, PUBKEY_TYPE_URL_BYTES);
+    if (pk.length > 0) {
+      o.byte(0x12);
+      o.varint(lenSize(pk.length));
+      o.field(0x0a, pk);
+    }
+  }
+  if (a.accountNumber !== 0n) {
+    o.byte(0x18);
+    o.varint(a.accountNumber);
+  }
+  if (a.sequence !== 0n) {
+    o.byte(0x20);
+    o.varint(a.sequence);
+  }
+  if (o.pos !== o.buf.length) throw new Error("account encoding size mismatch");
+  return o.buf;
+}
+
+const inU64 = (n: bigint): boolean => n >= 0n && n < U64_LIMIT;
+
 /** Store encoding: Any{BaseAccount|ModuleAccount}, as the SDK's account collection stores it. */
 export function encodeAccount(a: Account): Uint8Array {
+  if (a.kind === "base" && inU64(a.accountNumber) && inU64(a.sequence)) return encodeBaseAccount(a);
+  return encodeAccountCosmjs(a);
+}
+
+/** encodeAccount through cosmjs-types (module accounts, and the reference the fast path is tested against). */
+export function encodeAccountCosmjs(a: Account): Uint8Array {
   const value =
     a.kind === "base"
       ? BaseAccountProto.encode(baseProto(a)).finish()

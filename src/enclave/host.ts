@@ -156,6 +156,8 @@ export class EnclaveIsolate {
   ) {
     this.exited = new Promise((resolve) =>
       worker.once("exit", () => {
+        // An async ECALL waiting on the mailbox would never be woken by a dead worker: end its wait.
+        if (this.asyncInFlight) this.mailbox.interrupt("enclave worker exited");
         resolve();
       }),
     );
@@ -246,6 +248,11 @@ export class EnclaveIsolate {
     this.asyncInFlight = true;
     // Atomics.waitAsync does not keep the event loop alive; the (normally unref'd) worker does while we wait.
     this.worker.ref();
+    this.mailbox.clearInterrupt();
+    const timer = setTimeout(() => {
+      this.mailbox.interrupt(`no answer from the other side within ${this.timeoutMs} ms`);
+    }, this.timeoutMs);
+    timer.unref();
     try {
       this.mailbox.send(
         FRAME.ecallRequest,
@@ -254,7 +261,7 @@ export class EnclaveIsolate {
       for (;;) {
         let frame;
         try {
-          frame = await this.mailbox.receiveAsync(this.timeoutMs);
+          frame = await this.mailbox.receiveAsync();
         } catch (e) {
           this.dead = `enclave did not answer: ${(e as Error).message}`;
           throw new EnclaveUnavailableError(this.dead);
@@ -273,6 +280,7 @@ export class EnclaveIsolate {
         this.mailbox.send(FRAME.ocallResponse, answer);
       }
     } finally {
+      clearTimeout(timer);
       this.asyncInFlight = false;
       this.worker.unref();
     }

@@ -6,7 +6,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEBUG_ECALL, ECALL, EnclaveHost } from "./api.js";
-import { EnclaveBusyError, EnclaveIsolate, type IsolateOptions, type OcallHandler } from "./host.js";
+import {
+  EnclaveBusyError,
+  EnclaveIsolate,
+  EnclaveUnavailableError,
+  type IsolateOptions,
+  type OcallHandler,
+} from "./host.js";
 import { QueryLanes } from "./lanes.js";
 import type { WireResult } from "./channel/frames.js";
 
@@ -99,6 +105,18 @@ describe("async ECALLs and query lanes", () => {
     } finally {
       await iso.stop();
     }
+  });
+
+  test("an async ECALL that outlives its timeout, or whose worker dies, fails with EnclaveUnavailableError", async () => {
+    const slow = await EnclaveIsolate.start({ ...opts, ecallTimeoutMs: 200 });
+    await assert.rejects(slow.callAsync(DEBUG_ECALL.debugSleep, u32(3000)), EnclaveUnavailableError);
+    assert.ok(slow.isDead);
+    await slow.stop();
+    const doomed = await EnclaveIsolate.start(opts);
+    const call = doomed.callAsync(DEBUG_ECALL.debugSleep, u32(3000));
+    await (doomed as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    await assert.rejects(call, EnclaveUnavailableError);
+    assert.ok(doomed.isDead);
   });
 
   test("lanes run calls in parallel, queue the rest FIFO, and never exceed their size", async () => {

@@ -22,6 +22,8 @@ const EXPORT_DEPTH_EXCEEDED = "shroud_depth_exceeded";
 const EXPORT_REUSABLE = "shroud_reusable";
 const EXPORT_MEMORY_BYTES = "shroud_memory_bytes";
 const EXPORT_MEMORY_PAGES = "shroud_memory_pages";
+/** The lowest address written (i32, unsigned; -1 = none): ./pool.ts resets memory from there up. */
+export const EXPORT_MEMORY_LOW = "shroud_memory_low";
 /** Every global the metering pass exports (gas, stack, memory size, the contract's own mutable globals). */
 const RESERVED_PREFIX = "shroud_";
 
@@ -153,6 +155,12 @@ export class ContractInstance {
     return mem;
   }
 
+  /** The lowest address written since instantiation or the last reset (unsigned); undefined if untracked. */
+  lowestWrite(): number | undefined {
+    const g = this.instance.exports[EXPORT_MEMORY_LOW];
+    return isWasmGlobal(g) ? (g.value as number) >>> 0 : undefined;
+  }
+
   /** Current values of every exported `shroud_*` global. */
   readGlobals(): Map<string, unknown> {
     const out = new Map<string, unknown>();
@@ -175,6 +183,8 @@ export class ContractInstance {
   private visibleMemory(mem: WasmMemory): WasmMemory {
     const bytes = this.instance.exports[EXPORT_MEMORY_BYTES];
     if (!isWasmGlobal(bytes)) throw new VmError("InvalidWasm", "module exports no memory size");
+    const exported = this.instance.exports[EXPORT_MEMORY_LOW];
+    const low = isWasmGlobal(exported) ? exported : undefined; // absent: the pool resets all memory
     return {
       get buffer() {
         return mem.buffer;
@@ -183,6 +193,9 @@ export class ContractInstance {
         return Number(bytes.value);
       },
       grow: (n: number) => mem.grow(n),
+      noteWrite(offset: number): void {
+        if (low !== undefined && offset >>> 0 < (low.value as number) >>> 0) low.value = offset | 0;
+      },
     };
   }
 

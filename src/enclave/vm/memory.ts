@@ -92,6 +92,7 @@ export function writeRegion(memory: WasmMemory, ptr: number, data: Uint8Array, f
   if (data.length > region.capacity) {
     throw new VmError("MemoryAccess", `"${field}" region capacity ${region.capacity} < ${data.length}`);
   }
+  memory.noteWrite?.(Math.min(region.offset, ptr + 8));
   new Uint8Array(memory.buffer, region.offset, data.length).set(data);
   view(memory).setUint32(ptr + 8, data.length, true);
 }

@@ -12,7 +12,8 @@ import { toHex, utf8 } from "../../util/bytes.js";
 import { callEntryPoint, type CallOutcome } from "./calls.js";
 import { v1EnvJson, v1MessageInfoJson, type BaseEnv } from "./environment.js";
 import { compileModule, inspectModule } from "./instance.js";
-import { idleCount } from "./pool.js";
+import { writeRegion } from "./memory.js";
+import { acquireInstance, idleCount, releaseInstance } from "./pool.js";
 import { mockBackend } from "./testing/mockBackend.js";
 import { watFileToWasm, watToWasm } from "./testing/wat.js";
 import { compileMetered } from "./wasm/cache.js";
@@ -63,6 +64,12 @@ const PLAN = [
   "x",
   "a",
   "a",
+  "F",
+  "a",
+  "C",
+  "a",
+  "S",
+  "a",
 ];
 
 describe("instance pool", () => {
@@ -79,9 +86,10 @@ describe("instance pool", () => {
     assert.deepEqual(a, b);
     assert.equal(idleCount(pooled), 1, "the pooled module kept an instance");
     assert.equal(idleCount(fresh), 0);
-    // Every observing call saw a fresh instance: no calls counted, "hello" intact, zero @60000, 2 pages.
+    // Every observing call saw a fresh instance: no calls counted, "hello" intact, zero @60000, 2 pages,
+    // zero @100 (written only by F, C and S, below every other write: the reset's low-water mark).
     for (const [i, op] of PLAN.entries()) {
-      if (op === "a") assert.match(a[i]!, /^ok 00680002/, `call ${i}`);
+      if (op === "a") assert.match(a[i]!, /^ok 00680002[0-9a-f]{8}00 /, `call ${i}`);
     }
     // The traps past the visible end did trap, also in reused instances (whose real memory is larger).
     for (const op of ["o", "f", "c", "r"]) {
@@ -97,6 +105,22 @@ describe("instance pool", () => {
     assert.equal(idleCount(m), 0);
     assert.match(seen(call(m, "a", true)), /^ok 00680002/);
     assert.equal(idleCount(m), 1);
+  });
+
+  test("host writes into memory lower the reset's low-water mark too", () => {
+    const m = metered();
+    call(m, "a", true);
+    const inst = acquireInstance(m, { backend: mockBackend(), gasLimit: 1_000_000n, readonly: false });
+    const raw = new Uint8Array(inst.rawMemory().buffer);
+    const dv = new DataView(raw.buffer);
+    dv.setUint32(200, 300, true); // a Region at 200: data at 300, capacity 4 (set up behind the mark's back)
+    dv.setUint32(204, 4, true);
+    writeRegion(inst.memory(), 200, Uint8Array.of(9, 9, 9, 9), "test");
+    assert.equal(inst.lowestWrite(), 208, "the length field at 208 is the lowest byte the host wrote");
+    releaseInstance(m, inst, true);
+    assert.equal(idleCount(m), 1);
+    assert.deepEqual([...raw.subarray(300, 304)], [0, 0, 0, 0], "the host's bytes were reset");
+    assert.equal(inst.lowestWrite(), 0xffffffff, "the mark is back at 'nothing written'");
   });
 
   test("after a trap the instance is dropped, not reused", () => {

@@ -7,6 +7,8 @@ export interface WasmMemory {
   /** Set on a virtualized memory (reusable modules): the bytes the contract may address, ≤ buffer size. */
   readonly visibleBytes?: number;
   grow(deltaPages: number): number;
+  /** Set on a virtualized memory: the host wrote at `offset` and above (lowers the reset's low-water mark). */
+  noteWrite?(offset: number): void;
 }
 
 export interface WasmGlobal {

@@ -61,4 +61,6 @@ export const EXPORT_REUSABLE = "shroud_reusable";
 /** A reusable module's contract-visible memory size, in pages (i32) and bytes (i64) (./virtualMemory.ts). */
 export const EXPORT_MEMORY_PAGES = "shroud_memory_pages";
 export const EXPORT_MEMORY_BYTES = "shroud_memory_bytes";
+/** A reusable module's lowest written address (i32, unsigned; -1 = nothing written): resets start there. */
+export const EXPORT_MEMORY_LOW = "shroud_memory_low";
 export const RESERVED_EXPORT_PREFIX = "shroud_";

@@ -13,6 +13,7 @@ import {
   EXPORT_GLOBAL_PREFIX,
   EXPORT_MEMORY,
   EXPORT_MEMORY_BYTES,
+  EXPORT_MEMORY_LOW,
   EXPORT_MEMORY_PAGES,
   EXPORT_REUSABLE,
   EXPORT_STACK_LEFT,
@@ -139,7 +140,7 @@ function virtualMemoryFor(mod: WasmModule, a: Added): VirtualMemory {
   const fn = a.growMeter + 1;
   const g = a.depthExceeded + 2; // after the reusable marker
   const maxPages = Math.max(mod.memories[0]!.min, RUNTIME_MAX_MEMORY_PAGES);
-  return { pages: g, bytes: g + 1, grow: fn, fill: fn + 1, copy: fn + 2, maxPages };
+  return { pages: g, bytes: g + 1, low: g + 2, grow: fn, fill: fn + 1, copy: fn + 2, maxPages };
 }
 
 function findOrAddType(types: FuncType[], t: FuncType): number {
@@ -223,6 +224,7 @@ function addedExports(mod: WasmModule, a: Added, virt: VirtualMemory | undefined
   if (virt) {
     out.push(e(EXPORT_REUSABLE, 3, a.depthExceeded + 1));
     out.push(e(EXPORT_MEMORY_PAGES, 3, virt.pages), e(EXPORT_MEMORY_BYTES, 3, virt.bytes));
+    out.push(e(EXPORT_MEMORY_LOW, 3, virt.low));
   }
   return out;
 }

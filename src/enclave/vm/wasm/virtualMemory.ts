@@ -3,6 +3,9 @@
 // reusable module a contract-visible size (`shroud_memory_pages` / `shroud_memory_bytes`): memory.size reads
 // it, memory.grow moves it (growing the real memory only when needed), and every load, store, fill and copy is
 // checked against it. A reused instance then behaves exactly like a fresh one, traps included.
+// Every store, fill and copy also lowers a low-water mark (`shroud_memory_low`, the lowest address written):
+// the pool's reset then zeroes only from there up, since nothing below it changed (a Rust contract's 1 MiB
+// stack sits below its data and heap and is mostly never touched).
 import { ByteReader, ByteWriter } from "./bytesio.js";
 import { Op, ValType, type Instr } from "./instructions.js";
 
@@ -12,6 +15,8 @@ export interface VirtualMemory {
   readonly pages: number;
   /** Mutable i64 global: the same size in bytes (what bounds checks compare with). */
   readonly bytes: number;
+  /** Mutable i32 global: the lowest address a store, fill or copy wrote to (unsigned; -1 = none yet). */
+  readonly low: number;
   /** Functions: grow (i32)→i32, fill (i32,i32,i32), copy (i32,i32,i32). */
   readonly grow: number;
   readonly fill: number;
@@ -31,6 +36,7 @@ const I64_SHL = 0x86;
 const I32_WRAP_I64 = 0xa7;
 const I32_SUB = 0x6b;
 const I32_EQ = 0x46;
+const I32_LT_U = 0x49;
 const MEMORY_SIZE = 0x3f;
 const SELECT = 0x1b;
 const MEMORY_FILL = 0xfc0b;
@@ -139,8 +145,18 @@ function accessGuard(v: VirtualMemory, op: number, offset: number, scratch: numb
   const val = scratch + SCRATCH_LOCALS.indexOf(acc.store, 1);
   w.u8(Op.localSet).u32(val);
   emitCheck(w, v, scratch, k);
+  emitLowMark(w, v, scratch);
   w.u8(Op.localGet).u32(val);
   return w.finish();
+}
+
+/**
+ * `if (u32(local p) < u32(low)) low = p`: the address before its offset, so never above the bytes written
+ * (an out-of-range address only lowers the mark, harmlessly, before its access traps). Stack-neutral.
+ */
+function emitLowMark(w: ByteWriter, v: VirtualMemory, p: number): void {
+  w.u8(Op.localGet).u32(p).u8(Op.globalGet).u32(v.low).u8(I32_LT_U);
+  w.u8(Op.if).u8(0x40).u8(Op.localGet).u32(p).u8(Op.globalSet).u32(v.low).u8(Op.end);
 }
 
 /** The grow function (replaces `memory.grow 0`; the grow meter has already charged the gas). */
@@ -174,6 +190,7 @@ function emitRangeCheck(w: ByteWriter, v: VirtualMemory, p: number, n: number): 
 export function virtualFillBody(v: VirtualMemory): Uint8Array {
   const w = new ByteWriter().u32(0);
   emitRangeCheck(w, v, 0, 2);
+  emitLowMark(w, v, 0);
   w.u8(Op.localGet).u32(0).u8(Op.localGet).u32(1).u8(Op.localGet).u32(2);
   w.u8(Op.prefixFC)
     .u32(MEMORY_FILL & 0xff)
@@ -186,6 +203,7 @@ export function virtualCopyBody(v: VirtualMemory): Uint8Array {
   const w = new ByteWriter().u32(0);
   emitRangeCheck(w, v, 0, 2);
   emitRangeCheck(w, v, 1, 2);
+  emitLowMark(w, v, 0);
   w.u8(Op.localGet).u32(0).u8(Op.localGet).u32(1).u8(Op.localGet).u32(2);
   w.u8(Op.prefixFC)
     .u32(MEMORY_COPY & 0xff)
@@ -194,7 +212,7 @@ export function virtualCopyBody(v: VirtualMemory): Uint8Array {
   return w.u8(Op.end).finish();
 }
 
-/** The globals a virtualized module appends: pages (i32) and bytes (i64), both starting at the minimum. */
+/** The globals a virtualized module appends: pages (i32) and bytes (i64) starting at the minimum, low (i32, -1). */
 export function virtualGlobals(minPages: number): Uint8Array[] {
   const g = (type: number, init: Uint8Array): Uint8Array =>
     new ByteWriter().u8(type).u8(1).bytes(init).u8(Op.end).finish();
@@ -207,6 +225,7 @@ export function virtualGlobals(minPages: number): Uint8Array[] {
         .sleb(BigInt(minPages) << PAGE_SHIFT)
         .finish(),
     ),
+    g(ValType.i32, new ByteWriter().u8(Op.i32Const).sleb(-1n).finish()),
   ];
 }
 

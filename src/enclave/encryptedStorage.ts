@@ -12,7 +12,7 @@ import {
   parseStoredValue,
   shuffleDeterministic,
   sivOpen,
-  storedValueBytes,
+  sealStoredValue,
   storeKeyOld,
 } from "./stateFormat.js";
 import type { GasInfo, Storage } from "./vm/backend.js";
@@ -156,7 +156,10 @@ export class EncryptedStorage implements Storage {
     if (random !== undefined) shuffleDeterministic(writes, random);
     let cost = 0n;
     for (const w of writes) cost += w.removeGas + this.store.write(w.storeKey, w.value).gas;
-    for (const w of writes) this.cache.rememberValue(w.entry, w.value, w.plain);
+    for (const w of writes) {
+      this.cache.rememberValue(w.entry, w.value, w.plain, true);
+      w.ck.write = undefined; // now the cache's
+    }
     this.clearCall();
     const refund = this.pseudoGas;
     this.pseudoGas = 0n;
@@ -237,9 +240,9 @@ export class EncryptedStorage implements Storage {
     const entry = this.entryOf(ck);
     const seed = this.p.keys.seedCount;
     const k = this.cache.sivKey(seed);
-    const ct = k.encryptMacs(plain, [this.cache.nameMac(entry, seed), this.saltMac(seed, this.salt)]);
-    const value = storedValueBytes(this.salt, ct, seed);
-    return { entry, storeKey: entry.storeKeyNew, value, plain, removeGas };
+    const macs = [this.cache.nameMac(entry, seed), this.saltMac(seed, this.salt)];
+    const value = sealStoredValue(k, macs, plain, this.salt, seed);
+    return { ck, entry, storeKey: entry.storeKeyNew, value, plain, removeGas };
   }
 
   private writeNow(ck: CallKey, plain: Uint8Array): bigint {

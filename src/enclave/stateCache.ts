@@ -177,11 +177,18 @@ export class ContractStateCache {
     return v !== undefined && equalBytes(v.stored, stored) ? copyOf(v.plain) : undefined;
   }
 
-  /** Remembers (copies of) a stored form and its plaintext, as authenticated by a read or made by a write. */
-  rememberValue(e: KeyEntry, stored: Uint8Array, plain: Uint8Array): void {
+  /**
+   * Remembers a stored form (copied) and its plaintext, as authenticated by a read or made by a write.
+   * `adopt`: the cache takes `plain` itself (the caller's private array, no longer used by it), else a copy;
+   * an adopted array the cache does not keep is zeroed.
+   */
+  rememberValue(e: KeyEntry, stored: Uint8Array, plain: Uint8Array, adopt = false): void {
     this.forgetValue(e);
-    if (!e.live || plain.length > MAX_CACHED_VALUE_LENGTH) return;
-    e.value = { stored: copyOf(stored), plain: copyOf(plain) };
+    if (!e.live || plain.length > MAX_CACHED_VALUE_LENGTH) {
+      if (adopt) zeroize(plain);
+      return;
+    }
+    e.value = { stored: copyOf(stored), plain: adopt ? plain : copyOf(plain) };
     this.owner.valueBytes += valueBytes(e.value);
     this.owner.fitValues();
   }

@@ -1,6 +1,6 @@
 // Byte formats of encrypted contract state (spec secret-protocol §6.3; SN contract-engine/src/db.rs, wasm3/mod.rs):
 // state keys, encrypted key names, new/old store keys, salts, stored values, and the flush shuffle.
-import { AD_NONE, AesSivAuthError, aesSivDecrypt, aesSivEncrypt } from "./crypto/aesSiv.js";
+import { AD_NONE, AesSivAuthError, aesSivDecrypt, aesSivEncrypt, type AesSivKey } from "./crypto/aesSiv.js";
 import { sha256, zeroize } from "./crypto/hash.js";
 import { deriveFromKey } from "./crypto/kdf.js";
 import { EnclaveError } from "./errors.js";
@@ -18,16 +18,24 @@ export const PSEUDO_GAS_STORE_PER_BYTE = 5000n;
 export const SALT_LENGTH = 24;
 const OLD_AD_LENGTH = 32;
 export const CONTRACT_KEY_LENGTH = 64;
+/** AES-SIV's synthetic IV, in front of every ciphertext. */
+const SIV_TAG_LENGTH = 16;
 
-/** Writes bincode2 `Vec<u8>` (u64le(len) ‖ bytes) at `at`; returns the end offset. */
-function putVec(out: Uint8Array, at: number, b: Uint8Array): number {
-  let n = b.length; // lengths are far below 2^53: low 32 bits then high bits
+/** Writes bincode2's u64le length at `at`; returns the offset after it. */
+function putLength(out: Uint8Array, at: number, length: number): number {
+  let n = length; // lengths are far below 2^53: low 32 bits then high bits
   for (let i = 0; i < 8; i++) {
     out[at + i] = n % 256;
     n = Math.floor(n / 256);
   }
-  out.set(b, at + 8);
-  return at + 8 + b.length;
+  return at + 8;
+}
+
+/** Writes bincode2 `Vec<u8>` (u64le(len) ‖ bytes) at `at`; returns the end offset. */
+function putVec(out: Uint8Array, at: number, b: Uint8Array): number {
+  const start = putLength(out, at, b.length);
+  out.set(b, start);
+  return start + b.length;
 }
 
 /** Concatenated bincode2 `Vec<u8>`s, plus optional raw trailing bytes, in one allocation. */
@@ -113,6 +121,31 @@ export function parseStoredValue(bytes: Uint8Array): ParsedValue {
     seedId = bytes[data.next]! | (bytes[data.next + 1]! << 8);
   }
   return { salt: salt.v, data: data.v, seedId };
+}
+
+/**
+ * Seals `value` straight into its stored form (no intermediate ciphertext array): bincode2
+ * `{salt, SIV(value, AD = macs)}`, then u16le(seed count) only with > 2 seeds (as `storedValueBytes`).
+ */
+export function sealStoredValue(
+  siv: AesSivKey,
+  adMacs: readonly Uint8Array[],
+  value: Uint8Array,
+  salt: Uint8Array,
+  seedCount: number,
+): Uint8Array {
+  abytes(salt, SALT_LENGTH, "encryption salt");
+  const ctLength = SIV_TAG_LENGTH + value.length;
+  const trailer = seedCount <= 2 ? 0 : 2;
+  const out = new Uint8Array(8 + salt.length + 8 + ctLength + trailer);
+  putVec(out, 0, salt);
+  const ctAt = putLength(out, 8 + salt.length, ctLength);
+  siv.sealInto(value, adMacs, out, ctAt);
+  if (trailer) {
+    out[ctAt + ctLength] = seedCount & 0xff;
+    out[ctAt + ctLength + 1] = (seedCount >> 8) & 0xff;
+  }
+  return out;
 }
 
 /** The stored form of a sealed value: bincode2 `{salt, ct}`, then u16le(seed id) only with > 2 seeds. */

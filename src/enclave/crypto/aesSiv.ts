@@ -229,12 +229,18 @@ export class AesSivKey {
 
   /** As `encrypt`, with the AD given as their `adMac`s. */
   encryptMacs(plaintext: Uint8Array, adMacs: readonly Uint8Array[]): Uint8Array {
-    checkAd(adMacs);
-    const v = this.s2v(adMacs, plaintext);
     const out = new Uint8Array(BLOCK + plaintext.length);
-    out.set(v);
-    this.ctr(v, plaintext, out, BLOCK);
+    this.sealInto(plaintext, adMacs, out, 0);
     return out;
+  }
+
+  /** As `encryptMacs`, writing tag ‖ ciphertext to out[at .. at + 16 + plaintext.length) (no extra array). */
+  sealInto(plaintext: Uint8Array, adMacs: readonly Uint8Array[], out: Uint8Array, at: number): void {
+    checkAd(adMacs);
+    if (out.length - at < BLOCK + plaintext.length) throw new RangeError("aes-siv output too short");
+    const v = this.s2v(adMacs, plaintext);
+    out.set(v, at);
+    this.ctr(v, plaintext, out, at + BLOCK);
   }
 
   /** Decrypts tag(16) ‖ ciphertext; throws AesSivAuthError on a bad tag or short input. */

@@ -1,6 +1,7 @@
 // A VM `Storage` that encrypts contract state (spec secret-protocol §6.3; SN contract-engine/src/db.rs,
 // wasm3/mod.rs, utils/src/kv_cache.rs) over a plain OCALL-backed store. The VM never sees this.
 // Byte formats are in ./stateFormat.ts; what stays ready across calls (names, keys, last values) in ./stateCache.ts.
+import type { SealJob } from "./crypto/aesSiv.js";
 import { zeroize } from "./crypto/hash.js";
 import { EnclaveError } from "./errors.js";
 import type { EnclaveKeys } from "./keys.js";
@@ -12,7 +13,7 @@ import {
   parseStoredValue,
   shuffleDeterministic,
   sivOpen,
-  sealStoredValue,
+  storedValueLayout,
   storeKeyOld,
 } from "./stateFormat.js";
 import type { GasInfo, Storage } from "./vm/backend.js";
@@ -152,7 +153,8 @@ export class EncryptedStorage implements Storage {
   flush(random?: Uint8Array): { refund: bigint; gas: bigint } {
     const pending = [...this.touched.entries()].filter(([, ck]) => ck.write !== undefined);
     pending.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-    const writes = pending.map(([, ck]) => this.sealForWrite(ck, ck.write!));
+    const writes = pending.map(([, ck]) => this.prepareWrite(ck, ck.write!));
+    this.seal(writes);
     if (random !== undefined) shuffleDeterministic(writes, random);
     let cost = 0n;
     for (const w of writes) cost += w.removeGas + this.store.write(w.storeKey, w.value).gas;
@@ -234,19 +236,29 @@ export class EncryptedStorage implements Storage {
     if (!this.p.writable) throw new EnclaveError("UnauthorizedWrite");
   }
 
-  /** SN `create_encrypted_key_value`: removes the old-format key, then encrypts name and value. */
-  private sealForWrite(ck: CallKey, plain: Uint8Array) {
+  /**
+   * SN `create_encrypted_key_value`, first half: removes the old-format key, encrypts the name (when not
+   * cached) and lays out the stored value; `seal` then encrypts every prepared value at once.
+   */
+  private prepareWrite(ck: CallKey, plain: Uint8Array) {
     const removeGas = this.store.remove(this.oldKeyOf(ck)).gas;
     const entry = this.entryOf(ck);
     const seed = this.p.keys.seedCount;
-    const k = this.cache.sivKey(seed);
-    const macs = [this.cache.nameMac(entry, seed), this.saltMac(seed, this.salt)];
-    const value = sealStoredValue(k, macs, plain, this.salt, seed);
-    return { ck, entry, storeKey: entry.storeKeyNew, value, plain, removeGas };
+    const adMacs = [this.cache.nameMac(entry, seed), this.saltMac(seed, this.salt)];
+    const { bytes, ctAt } = storedValueLayout(this.salt, plain.length, seed);
+    const job: SealJob = { plaintext: plain, adMacs, out: bytes, at: ctAt };
+    return { ck, entry, storeKey: entry.storeKeyNew, value: bytes, plain, removeGas, job };
+  }
+
+  /** Encrypts prepared writes, all under the current seed's state key (one keystream call for all). */
+  private seal(writes: readonly { readonly job: SealJob }[]): void {
+    if (writes.length === 0) return;
+    this.cache.sivKey(this.p.keys.seedCount).sealAllInto(writes.map((w) => w.job));
   }
 
   private writeNow(ck: CallKey, plain: Uint8Array): bigint {
-    const w = this.sealForWrite(ck, plain);
+    const w = this.prepareWrite(ck, plain);
+    this.seal([w]);
     const cost = w.removeGas + this.store.write(w.storeKey, w.value).gas;
     this.cache.rememberValue(w.entry, w.value, plain);
     return cost;

@@ -1,6 +1,6 @@
 // Byte formats of encrypted contract state (spec secret-protocol §6.3; SN contract-engine/src/db.rs, wasm3/mod.rs):
 // state keys, encrypted key names, new/old store keys, salts, stored values, and the flush shuffle.
-import { AD_NONE, AesSivAuthError, aesSivDecrypt, aesSivEncrypt, type AesSivKey } from "./crypto/aesSiv.js";
+import { AD_NONE, AesSivAuthError, aesSivDecrypt, aesSivEncrypt } from "./crypto/aesSiv.js";
 import { sha256, zeroize } from "./crypto/hash.js";
 import { deriveFromKey } from "./crypto/kdf.js";
 import { EnclaveError } from "./errors.js";
@@ -124,28 +124,26 @@ export function parseStoredValue(bytes: Uint8Array): ParsedValue {
 }
 
 /**
- * Seals `value` straight into its stored form (no intermediate ciphertext array): bincode2
- * `{salt, SIV(value, AD = macs)}`, then u16le(seed count) only with > 2 seeds (as `storedValueBytes`).
+ * The stored form of a value of `valueLength` bytes with its ciphertext still to be written at `ctAt`
+ * (tag ‖ ct, 16 + valueLength bytes): bincode2 `{salt, ct}`, then u16le(seed count) only with > 2 seeds.
+ * Lets a caller seal straight into it (as `storedValueBytes`, without an intermediate ciphertext array).
  */
-export function sealStoredValue(
-  siv: AesSivKey,
-  adMacs: readonly Uint8Array[],
-  value: Uint8Array,
+export function storedValueLayout(
   salt: Uint8Array,
+  valueLength: number,
   seedCount: number,
-): Uint8Array {
+): { readonly bytes: Uint8Array; readonly ctAt: number } {
   abytes(salt, SALT_LENGTH, "encryption salt");
-  const ctLength = SIV_TAG_LENGTH + value.length;
+  const ctLength = SIV_TAG_LENGTH + valueLength;
   const trailer = seedCount <= 2 ? 0 : 2;
-  const out = new Uint8Array(8 + salt.length + 8 + ctLength + trailer);
-  putVec(out, 0, salt);
-  const ctAt = putLength(out, 8 + salt.length, ctLength);
-  siv.sealInto(value, adMacs, out, ctAt);
+  const bytes = new Uint8Array(8 + salt.length + 8 + ctLength + trailer);
+  putVec(bytes, 0, salt);
+  const ctAt = putLength(bytes, 8 + salt.length, ctLength);
   if (trailer) {
-    out[ctAt + ctLength] = seedCount & 0xff;
-    out[ctAt + ctLength + 1] = (seedCount >> 8) & 0xff;
+    bytes[ctAt + ctLength] = seedCount & 0xff;
+    bytes[ctAt + ctLength + 1] = (seedCount >> 8) & 0xff;
   }
-  return out;
+  return { bytes, ctAt };
 }
 
 /** The stored form of a sealed value: bincode2 `{salt, ct}`, then u16le(seed id) only with > 2 seeds. */

@@ -113,6 +113,43 @@ describe("AES-SIV cross-checks (seeded properties)", () => {
     );
   });
 
+  test("sealAllInto (one keystream call for many messages) equals @noble/ciphers message by message", () => {
+    const jobs = fc.array(
+      fc.record({
+        pt: fc.uint8Array({ maxLength: 300 }),
+        ad: fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 3 }),
+        at: fc.nat(20),
+      }),
+      { maxLength: 9 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), jobs, (key, list) => {
+        const k = new AesSivKey(key);
+        const outs = list.map(({ pt, at }) => new Uint8Array(at + 16 + pt.length + 3).fill(0xee));
+        k.sealAllInto(
+          list.map(({ pt, ad, at }, i) => ({
+            plaintext: pt,
+            adMacs: ad.map((a) => k.adMac(a)),
+            out: outs[i]!,
+            at,
+          })),
+        );
+        list.forEach(({ pt, ad, at }, i) => {
+          const out = outs[i]!;
+          assert.equal(toHex(out.subarray(at, at + 16 + pt.length)), toHex(aessiv(key, ...ad).encrypt(pt)));
+          assert.ok(
+            out.subarray(0, at).every((b) => b === 0xee) &&
+              out.subarray(at + 16 + pt.length).every((b) => b === 0xee),
+          );
+        });
+      }),
+      { seed: 45, numRuns: 80 },
+    );
+    assert.throws(() => {
+      new AesSivKey(new Uint8Array(32)).sealInto(new Uint8Array(5), [], new Uint8Array(20), 0);
+    }, RangeError);
+  });
+
   test("CTR counter carries across bytes (messages of ~250 blocks)", () => {
     // 250 counter blocks from a tag-derived start: the low byte wraps (carry into byte 14) in almost every
     // message, and across the 40 tags below certainly.

@@ -123,6 +123,27 @@ class Cmac {
   }
 }
 
+/** One message for `AesSivKey.sealAllInto`: tag ‖ ciphertext go to out[at..]; AD given as their CMACs. */
+export interface SealJob {
+  readonly plaintext: Uint8Array;
+  readonly adMacs: readonly Uint8Array[];
+  readonly out: Uint8Array;
+  readonly at: number;
+}
+
+/** Writes `n` counter blocks Q, Q+1, … (Q = V with bits 31 and 63 cleared) at `at`; returns the end offset. */
+function putCounters(counters: Uint8Array, at: number, v: Uint8Array, n: number): number {
+  const q = new Uint8Array(BLOCK); // a copy even when `v` is a Buffer (whose slice() is a view)
+  q.set(v);
+  q[8]! &= 0x7f;
+  q[12]! &= 0x7f;
+  for (let i = 0; i < n; i++) {
+    counters.set(q, at + i * BLOCK);
+    increment(q);
+  }
+  return at + n * BLOCK;
+}
+
 /** 128-bit big-endian increment in place (OpenSSL's CTR mode counts over the whole block). */
 function increment(block: Uint8Array): void {
   for (let i = BLOCK - 1; i >= 0; i--) {
@@ -204,14 +225,7 @@ export class AesSivKey {
     if (len === 0) return;
     const n = Math.ceil(len / BLOCK);
     const counters = borrow(n * BLOCK);
-    const q = new Uint8Array(BLOCK); // a copy even when `v` is a Buffer (whose slice() is a view)
-    q.set(v);
-    q[8]! &= 0x7f;
-    q[12]! &= 0x7f;
-    for (let i = 0; i < n; i++) {
-      counters.set(q, i * BLOCK);
-      increment(q);
-    }
+    putCounters(counters, 0, v, n);
     const stream = this.ecb.update(counters);
     counters.fill(0);
     for (let i = 0; i < len; i++) out[at + i] = data[i]! ^ stream[i]!;
@@ -236,11 +250,40 @@ export class AesSivKey {
 
   /** As `encryptMacs`, writing tag ‖ ciphertext to out[at .. at + 16 + plaintext.length) (no extra array). */
   sealInto(plaintext: Uint8Array, adMacs: readonly Uint8Array[], out: Uint8Array, at: number): void {
-    checkAd(adMacs);
-    if (out.length - at < BLOCK + plaintext.length) throw new RangeError("aes-siv output too short");
-    const v = this.s2v(adMacs, plaintext);
-    out.set(v, at);
-    this.ctr(v, plaintext, out, at + BLOCK);
+    this.sealAllInto([{ plaintext, adMacs, out, at }]);
+  }
+
+  /**
+   * Seals several messages under this key: one S2V pass each, then every CTR keystream from ONE ECB call
+   * (a contract call's writes are flushed together; the native call, not the AES, is the cost per value).
+   */
+  sealAllInto(jobs: readonly SealJob[]): void {
+    const tags: Uint8Array[] = [];
+    let blocks = 0;
+    for (const j of jobs) {
+      checkAd(j.adMacs);
+      if (j.out.length - j.at < BLOCK + j.plaintext.length) throw new RangeError("aes-siv output too short");
+      const v = this.s2v(j.adMacs, j.plaintext);
+      j.out.set(v, j.at);
+      tags.push(v);
+      blocks += Math.ceil(j.plaintext.length / BLOCK);
+    }
+    if (blocks === 0) return;
+    const counters = borrow(blocks * BLOCK);
+    let at = 0;
+    jobs.forEach((j, i) => {
+      at = putCounters(counters, at, tags[i]!, Math.ceil(j.plaintext.length / BLOCK));
+    });
+    const stream = this.ecb.update(counters);
+    counters.fill(0);
+    at = 0;
+    for (const j of jobs) {
+      const pt = j.plaintext;
+      const o = j.at + BLOCK;
+      for (let i = 0; i < pt.length; i++) j.out[o + i] = pt[i]! ^ stream[at + i]!;
+      at += Math.ceil(pt.length / BLOCK) * BLOCK;
+    }
+    stream.fill(0);
   }
 
   /** Decrypts tag(16) ‖ ciphertext; throws AesSivAuthError on a bad tag or short input. */

@@ -179,6 +179,7 @@ function row(kind: string, v: Variant, r: RunResult, target: string): string {
     f(rate(r), 0),
     f((r.txs * 1000) / r.cpuMs, 0),
     f(r.mainCpuMs / r.txs, 3),
+    f(r.stages.ecallCpu / r.txs, 3),
     per(r.checkMs),
     per(r.stages.prepare + r.stages.process),
     per(r.stages.finalize),
@@ -213,7 +214,7 @@ async function main(): Promise<void> {
   const small = await runVariant(SMALL);
   const large = await runVariant(LARGE);
   const header =
-    "tx | accounts | txs | tx/s end-to-end | tx per CPU-s | host CPU ms/tx | CheckTx ms/tx | Prepare+Process ms/tx | Finalize ms/tx | Commit ms/block | block p50 ms | target";
+    "tx | accounts | txs | tx/s end-to-end | tx per CPU-s | host CPU ms/tx | of it in ECALLs | CheckTx ms/tx | Prepare+Process ms/tx | Finalize ms/tx | Commit ms/block | block p50 ms | target";
   console.log(`\n${header}\n${header.replace(/[^|]/g, "-")}`);
   for (const v of [small, large]) {
     console.log(row("bank send", v, v.send, "—"));

@@ -1,11 +1,11 @@
 // bench:chain helpers: feed pre-signed txs through the engine (CheckTx via broadcastTx, then produceBlock per B
 // txs) and account the time per stage; deliver one tx and return its result (setup steps).
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { join } from "node:path";
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
-import type { Node, StageTimes } from "./setup.js";
+import { threadCpuMs, type Node, type StageTimes } from "./setup.js";
 
 export interface RunResult {
   readonly txs: number;
@@ -62,18 +62,6 @@ export async function profiled<T>(dir: string | undefined, name: string, f: () =
   }
 }
 
-/** CPU ms of the calling thread from /proc/thread-self/stat (utime+stime, 10 ms ticks); NaN off Linux. */
-function threadCpuMs(): number {
-  try {
-    const stat = readFileSync("/proc/thread-self/stat", "latin1");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // After ")": state is field 3, utime field 14, stime field 15 (proc(5)); clock ticks are 10 ms here.
-    return (Number(f[11]) + Number(f[12])) * 10;
-  } catch {
-    return NaN;
-  }
-}
-
 /** All txs through CheckTx and blocks of up to `perBlock`; throws if any tx fails (a bench of failures lies). */
 export async function runTxs(node: Node, txs: readonly Uint8Array[], perBlock: number): Promise<RunResult> {
   const s0 = { ...node.stages };
@@ -107,6 +95,7 @@ export async function runTxs(node: Node, txs: readonly Uint8Array[], perBlock: n
     process: node.stages.process - s0.process,
     finalize: node.stages.finalize - s0.finalize,
     commit: node.stages.commit - s0.commit,
+    ecallCpu: node.stages.ecallCpu - s0.ecallCpu,
   };
   return { txs: txs.length, blocks: blockMs.length, wallMs, cpuMs, mainCpuMs, checkMs, stages, blockMs };
 }

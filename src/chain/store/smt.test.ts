@@ -75,6 +75,38 @@ describe("sparse Merkle tree", () => {
     assert.deepEqual(other.root(), smt.root());
   });
 
+  test("no-op writes (delete of an absent key, same value again) leave buckets, rows and root untouched", () => {
+    for (const depth of [0, 4, 18]) {
+      const { smt, db, state } = runBlocks(depth, 4);
+      const root = smt.root();
+      const present = [...state.iterate(undefined, undefined)].slice(0, 5);
+      const absent = [...Array(40).keys()].map((i) => testKey(10_000 + i)); // never written (keySpace 300)
+      const noops: [Uint8Array, Uint8Array | undefined][] = [
+        ...present.map(([k, v]) => [k, v] as [Uint8Array, Uint8Array]),
+        ...absent.map((k) => [k, undefined] as [Uint8Array, undefined]),
+      ].sort((a, b) => Buffer.compare(a[0], b[0]));
+      const before = db.prepare("SELECT total_changes()").pluck().get() as number;
+      const p = smt.prepare(noops);
+      p.persist();
+      p.publish();
+      assert.equal(
+        db.prepare("SELECT total_changes()").pluck().get(),
+        before,
+        `no row written, depth ${depth}`,
+      );
+      assert.deepEqual(smt.root(), root);
+      assert.deepEqual(smt.root(), referenceRoot(state));
+      // One real change among the no-ops still lands (and only its bucket's path moves).
+      const [k0] = present[0]!;
+      const mixed = noops.map(([k, v]) => [k, Buffer.compare(k, k0) === 0 ? utf8.encode("new") : v] as const);
+      const q = smt.prepare(mixed);
+      q.persist();
+      q.publish();
+      state.set(k0, utf8.encode("new"));
+      assert.deepEqual(smt.root(), referenceRoot(state));
+    }
+  });
+
   test("inclusion and absence proofs verify; wrong values and tampering fail", () => {
     for (const depth of [0, 3, 18]) {
       const { smt, state } = runBlocks(depth, 6);

@@ -68,9 +68,17 @@ function encodeSummary(s: Summary): Uint8Array {
   return out;
 }
 
-/** Sorted merge of stored leaves with sorted changes (vh undefined = delete). */
-function mergeLeaves(stored: readonly Leaf[], changes: readonly Change[]): Leaf[] {
+/**
+ * Sorted merge of stored leaves with sorted changes (vh undefined = delete). `changed` is false when no change
+ * alters the bucket: every delete hits an absent key and every write repeats the stored value hash (a contract's
+ * removal of its never-written old-format key is such a delete: spec §6.3, see enclave README.io.md).
+ */
+function mergeLeaves(
+  stored: readonly Leaf[],
+  changes: readonly Change[],
+): { leaves: Leaf[]; changed: boolean } {
   const out: Leaf[] = [];
+  let changed = false;
   let i = 0;
   let j = 0;
   while (i < stored.length || j < changes.length) {
@@ -83,10 +91,12 @@ function mergeLeaves(stored: readonly Leaf[], changes: readonly Change[]): Leaf[
       continue;
     }
     if (cmp === 0) i++;
-    if (c!.vh !== undefined) out.push({ kh: c!.kh, vh: c!.vh });
+    const vh = c!.vh;
+    if (vh !== undefined) out.push({ kh: c!.kh, vh });
+    if (cmp === 0 ? vh === undefined || compareBytes(vh, s!.vh) !== 0 : vh !== undefined) changed = true;
     j++;
   }
-  return out;
+  return { leaves: out, changed };
 }
 
 export class SqliteSmtCommitment implements StateCommitment {
@@ -179,7 +189,12 @@ export class SqliteSmtCommitment implements StateCommitment {
       let j = i + 1;
       while (j < changes.length && this.bucketOf(changes[j]!.p) === bucket) j++;
       const stored = this.counts[base + bucket] === 0 ? [] : this.loadBuckets(bucket, bucket + 1);
-      const leaves = mergeLeaves(stored, changes.slice(i, j));
+      const { leaves, changed } = mergeLeaves(stored, changes.slice(i, j));
+      // An unchanged bucket keeps its summary, row and path: no rewrite (a random page at 1M keys), no rehash.
+      if (!changed) {
+        i = j;
+        continue;
+      }
       const summary = subtreeSummary(leaves, 0, leaves.length, this.depth);
       pending.set(base + bucket, summary);
       updates.push({ bucket, summary, leaves });

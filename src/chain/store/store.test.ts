@@ -91,6 +91,37 @@ describe("Store", () => {
     store.close();
   });
 
+  test("deleting an absent key writes no undo row; past heights still read exactly", () => {
+    const store = openStoreAt(":memory:");
+    const [a, b] = [testKey(1), testKey(2)];
+    store.commit(1, [[a, utf8.encode("A1")]]);
+    store.commit(2, [
+      [a, undefined],
+      [b, undefined],
+    ]); // a existed, b never did
+    store.commit(3, [[b, undefined]]); // still absent
+    store.commit(4, [[b, utf8.encode("B4")]]);
+    const db = (store as unknown as { db: { prepare(s: string): { all(): unknown[] } } }).db;
+    const rows = db.prepare("SELECT height, hex(key) AS k, value FROM history ORDER BY height, key").all();
+    assert.deepEqual(
+      rows.map((r) => {
+        const { height, k, value } = r as { height: number; k: string; value: Uint8Array | null };
+        return [height, k, value === null ? null : utf8.decode(value)];
+      }),
+      [
+        [2, toHex(a).toUpperCase(), "A1"],
+        [4, toHex(b).toUpperCase(), null],
+      ],
+    );
+    const at = (h: number, k: Uint8Array) => {
+      const v = store.readerAt(h).get(k);
+      return v === undefined ? undefined : utf8.decode(v);
+    };
+    assert.deepEqual([at(1, a), at(2, a), at(3, a), at(4, a)], ["A1", undefined, undefined, undefined]);
+    assert.deepEqual([at(1, b), at(2, b), at(3, b), at(4, b)], [undefined, undefined, undefined, "B4"]);
+    store.close();
+  });
+
   test("keepRecent prunes old heights and keeps recent ones exact", () => {
     const store = openStoreAt(":memory:", { keepRecent: 3 });
     const model = new MemoryKVStore();

@@ -225,6 +225,11 @@ export class Store {
     const putHistory = db.prepare(
       "INSERT INTO history (height, key, value) SELECT ?, ?, (SELECT value FROM latest WHERE key = ?)",
     );
+    // A delete of an absent key changes nothing at any height: no undo row (any later write of the key records
+    // its own "absent before" row). Only a key that existed gets its old value saved.
+    const putHistoryIfPresent = db.prepare(
+      "INSERT INTO history (height, key, value) SELECT ?, key, value FROM latest WHERE key = ?",
+    );
     const putHeight = db.prepare("INSERT OR REPLACE INTO heights (height, app_hash) VALUES (?, ?)");
     const setMeta = db.prepare(
       "UPDATE meta SET last_height = ?, app_hash = ?, earliest_height = ? WHERE id = 1",
@@ -236,9 +241,13 @@ export class Store {
       for (const [k, v] of p.writes) {
         // The undo row copies the old value inside SQLite: no round trip or Buffer per write. A write of an
         // unchanged value records that same value, which is still the right answer for earlier heights.
-        if (keepHistory) putHistory.run(p.height, k, k);
-        if (v === undefined) delLatest.run(k);
-        else putLatest.run(k, v);
+        if (v === undefined) {
+          if (keepHistory) putHistoryIfPresent.run(p.height, k);
+          delLatest.run(k);
+        } else {
+          if (keepHistory) putHistory.run(p.height, k, k);
+          putLatest.run(k, v);
+        }
       }
     };
     return db.transaction((p: InternalPrepared, earliest: number) => {

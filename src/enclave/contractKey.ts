@@ -76,6 +76,11 @@ const PROVEN_PER_GENERATION = 2048;
  */
 const proven = new WeakMap<EnclaveKeys, { young: Set<string>; old: Set<string> }>();
 
+/** One char per byte. */
+function byteString(b: Uint8Array): string {
+  return String.fromCharCode.apply(null, b as unknown as number[]);
+}
+
 /** One char per byte of each part; lengths fixed except the address, which carries its length first. */
 function provenId(
   key: Uint8Array,
@@ -83,8 +88,8 @@ function provenId(
   addr: Uint8Array,
   og: Uint8Array | undefined,
 ): string {
-  const str = (b: Uint8Array): string => String.fromCharCode.apply(null, b as unknown as number[]);
-  return str(key) + str(codeHash) + String.fromCharCode(addr.length) + str(addr) + (og ? str(og) : "");
+  const id = byteString(key) + byteString(codeHash) + String.fromCharCode(addr.length) + byteString(addr);
+  return og === undefined ? id : id + byteString(og);
 }
 
 function isProven(keys: EnclaveKeys, id: string): boolean {

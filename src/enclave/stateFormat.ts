@@ -91,7 +91,12 @@ export function storeKeyOld(key: Uint8Array, ogContractKey: Uint8Array): Uint8Ar
 
 /** `get_encryption_salt`: u64_be(block_time_ns) ‖ u64_be(counter.height) ‖ u64_be(counter.counter). */
 export function encryptionSalt(blockTimeNs: bigint, height: bigint, counter: bigint): Uint8Array {
-  return concatBytes(u64be(blockTimeNs), u64be(height), u64be(counter));
+  const out = new Uint8Array(SALT_LENGTH);
+  const dv = new DataView(out.buffer);
+  dv.setBigUint64(0, BigInt.asUintN(64, blockTimeNs), false);
+  dv.setBigUint64(8, BigInt.asUintN(64, height), false);
+  dv.setBigUint64(16, BigInt.asUintN(64, counter), false);
+  return out;
 }
 
 /** A parsed stored value: bincode2 `EncryptedValue{salt, data}` then an optional u16le seed id (default 2). */

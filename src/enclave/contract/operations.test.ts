@@ -6,7 +6,9 @@ import { concatBytes, fromBase64, toBase64, utf8 } from "../../util/bytes.js";
 import { x25519PublicKey } from "../crypto/x25519.js";
 import { EncryptedStorage } from "../encryptedStorage.js";
 import { TxCrypto, validateBasicMsg } from "../io.js";
-import { runContract, OperationError } from "./operations.js";
+import { canonical, canonicalCacheSize, runContract, OperationError } from "./operations.js";
+import { Bech32Api } from "../vm/addressApi.js";
+import { humanize } from "../vm/testing/mockApi.js";
 import { NO_PERMISSION } from "./output.js";
 import { deriveEnvRandom } from "./random.js";
 import {
@@ -341,5 +343,26 @@ describe("v0.10", () => {
     });
     assert.deepEqual(bad.output.err, { generic_err: { msg: NO_PERMISSION } });
     assert.equal(badStore.map.size, 0, "a refused output writes no state");
+  });
+});
+
+describe("address decoding memory", () => {
+  test("same bytes as decoding afresh, a copy each time, failures never kept, bounded", () => {
+    const api = new Bech32Api();
+    const addr = humanize(new Uint8Array(20).fill(44));
+    const first = canonical(addr);
+    assert.deepEqual(first, api.addrCanonicalize(addr).canonical);
+    first.fill(0);
+    assert.deepEqual(canonical(addr), api.addrCanonicalize(addr).canonical, "callers get copies");
+    const bad = addr.slice(0, -1) + (addr.endsWith("q") ? "p" : "q");
+    assert.throws(() => canonical(bad), /invalid input/);
+    assert.throws(() => canonical(bad), /invalid input/);
+    for (let i = 0; i < 5000; i++) {
+      const raw = new Uint8Array(20);
+      new DataView(raw.buffer).setUint32(0, i);
+      assert.deepEqual(canonical(humanize(raw)), raw);
+    }
+    assert.ok(canonicalCacheSize() <= 4096, `${canonicalCacheSize()} addresses kept`);
+    assert.deepEqual(canonical(addr), api.addrCanonicalize(addr).canonical);
   });
 });

@@ -37,10 +37,37 @@ export class OperationError extends Error {
 
 const api = new Bech32Api();
 
-function canonical(human: string): Uint8Array {
-  const r = api.addrCanonicalize(human);
-  if (r.canonical === undefined) throw new EnclaveError("InvalidInput", "address");
-  return r.canonical;
+/** Addresses decoded per generation (young, then old; both dropped in turn): ≤ 2 × this many kept. */
+const CANONICAL_PER_GENERATION = 2048;
+/**
+ * Recently decoded addresses (public data): bech32 decoding with its checksum cost ~2 µs and a call decodes
+ * two or three. Generations, not an LRU (V8 Map delete + re-add gets slow on big maps). Failures are not kept.
+ */
+let canonicalYoung = new Map<string, Uint8Array>();
+let canonicalOld = new Map<string, Uint8Array>();
+
+/** The canonical bytes of a bech32 address (a fresh copy); InvalidInput when it does not decode. */
+export function canonical(human: string): Uint8Array {
+  let c = canonicalYoung.get(human);
+  if (c === undefined) {
+    c = canonicalOld.get(human);
+    if (c === undefined) {
+      const r = api.addrCanonicalize(human);
+      if (r.canonical === undefined) throw new EnclaveError("InvalidInput", "address");
+      c = r.canonical;
+    }
+    if (canonicalYoung.size >= CANONICAL_PER_GENERATION) {
+      canonicalOld = canonicalYoung;
+      canonicalYoung = new Map();
+    }
+    canonicalYoung.set(human, c);
+  }
+  return c.slice();
+}
+
+/** Addresses currently remembered (tests: the bound holds). */
+export function canonicalCacheSize(): number {
+  return canonicalYoung.size + canonicalOld.size;
 }
 
 /** spec §4.2: a user call must be one of the messages the sender signed (./txSignature.ts). */

@@ -142,6 +142,23 @@ describe("state caches across calls", () => {
     assert.ok(contracts <= MAX_CACHED_CONTRACTS && contracts > 0, `${contracts} contracts`);
   });
 
+  test("a key promoted from the old generation in the very insert that rotates keeps caching values", () => {
+    const keys = fixedKeys(seeds);
+    const store = new LogStore();
+    const half = MAX_CACHED_KEYS / 2;
+    const s0 = new EncryptedStorage(store, params(keys, 0n));
+    s0.set(k("hot"), k("v0"));
+    s0.flush(); // young: hot (+ its value)
+    const filler = new EncryptedStorage(store, params(keys, 1n, false));
+    for (let i = 1; i < half; i++) filler.get(k(`f${i}`)); // young full: hot + half - 1 others
+    for (let i = 0; i < half; i++) filler.get(k(`g${i}`)); // rotated once: hot is old; young full again
+    assert.equal(stateCacheSize(keys).valueBytes > 0, true, "hot's value is still cached (old generation)");
+    // This read promotes hot, and the insert rotates: the old generation (hot's value with it) is dropped.
+    const r = new EncryptedStorage(store, params(keys, 2n, false)).get(k("hot"));
+    assert.equal(utf8.decode(r.value!), "v0");
+    assert.ok(stateCacheSize(keys).valueBytes > 0, "the value read again is cached again");
+  });
+
   test("emptied when the keychain gains a seed or is destroyed, and on clearStateCaches", () => {
     const kc = Keychain.fromSeeds(seeds);
     const store = new LogStore();

@@ -157,6 +157,9 @@ export class ContractStateCache {
 
   private addYoung(id: string, e: KeyEntry): void {
     this.owner.beforeInsert();
+    // The rotation `beforeInsert` may have run just dropped the old map, this entry with it (its value was
+    // forgotten then): it is back in use, so it may hold a value again.
+    e.live = true;
     e.gen = this.owner.generation;
     this.young.set(id, e);
     this.owner.youngKeys++;

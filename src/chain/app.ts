@@ -246,7 +246,7 @@ export class ShroudApp implements AbciApplication {
       return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
     }
     const p = this.proposalEnv(req.height, timestampNs(req.time), req.nextValidatorsHash);
-    const refusal = this.guard.step("ProcessProposal", () => checkProposal(p, req.txs));
+    const refusal = this.guard.step("ProcessProposal", () => checkProposal(p, req.txs, this.checkLog));
     return {
       status:
         refusal === undefined

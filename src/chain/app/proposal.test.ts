@@ -1,6 +1,6 @@
-// PrepareProposal's CheckTx-log fast path: whenever it answers, its block equals the full check's block
-// (ante re-run on a candidate overlay), for seeded sequences of passing and failing txs, byte and gas limits,
-// and CheckTx at another block time than the proposal.
+// The CheckTx-log fast paths: whenever PrepareProposal's answers, its block equals the full check's block (ante
+// re-run on a candidate overlay), and ProcessProposal's accepts only what the full check accepts, for seeded
+// sequences of passing and failing txs, byte and gas limits, and CheckTx at another block time than the proposal.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -9,7 +9,15 @@ import { MemoryOverlay } from "../store/memory.js";
 import { runTx } from "../tx/runTx.js";
 import { makeSigner } from "../tx/testdata/secretjsSigner.js";
 import { MNEMONIC_A, TEST_CHAIN_ID, makeTestChain } from "../tx/testdata/testHarness.js";
-import { CHECKED_LOG_MAX, CheckedTxLog, fromCheckedLog, prepareTxs, type ProposalEnv } from "./proposal.js";
+import {
+  CHECKED_LOG_MAX,
+  CheckedTxLog,
+  acceptedFromCheckedLog,
+  checkProposal,
+  fromCheckedLog,
+  prepareTxs,
+  type ProposalEnv,
+} from "./proposal.js";
 
 const a = makeSigner(MNEMONIC_A);
 const B = "secret1fc3fzy78ttp0lwuujw7e52rhspxn8uj52zfyne";
@@ -37,6 +45,7 @@ describe("PrepareProposal from the CheckTx log", () => {
     // Enough for ~4 fees of 30,000 gas at 0.1 uscrt/gas (3,000 each): later txs fail on insufficient funds.
     const chain = makeTestChain({ [a.address]: 13_000n });
     let fast = 0;
+    let fastAccepts = 0;
     fc.assert(
       fc.property(
         fc.array(fc.nat(txs.length - 1), { maxLength: 14 }),
@@ -86,6 +95,13 @@ describe("PrepareProposal from the CheckTx log", () => {
             assert.deepEqual(quick, full);
           }
           assert.deepEqual(prepareTxs(p, candidates, BigInt(maxBytes), log), full);
+          // ProcessProposal: the log's verdict is the full check's (no min gas price there: CheckTx's is stricter).
+          const processFull = checkProposal(p, candidates);
+          if (acceptedFromCheckedLog(p, log, candidates)) {
+            fastAccepts++;
+            assert.equal(processFull, undefined);
+          }
+          assert.equal(checkProposal(p, candidates, log) === undefined, processFull === undefined);
           // The mempool in order within the limits is always answered from the log.
           if (variant === 0 && maxGas === undefined && maxBytes >= 3000) assert.notEqual(quick, undefined);
           // Another height, or "decode" checks: never from the log.
@@ -99,6 +115,7 @@ describe("PrepareProposal from the CheckTx log", () => {
       { seed: 42, numRuns: 300 },
     );
     assert.ok(fast > 100, `fast path answered ${fast} of 300`);
+    assert.ok(fastAccepts > 100, `ProcessProposal accepted from the log ${fastAccepts} of 300`);
   });
 
   test("an invalidated or overfull log answers nothing", () => {

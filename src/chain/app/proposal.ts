@@ -177,8 +177,33 @@ export function prepareTxs(
   return out;
 }
 
+/**
+ * ProcessProposal's fast path: true when the txs are, in order, the CheckTx log's first txs at this height and
+ * their logged gas wanted stays within max_gas — they then pass the full check: it runs the same ante in the
+ * same order from the same base state, minus the local minimum gas price (a check with no effect on state, so
+ * passing with it implies passing without it). False means "check in full", never "reject".
+ */
+export function acceptedFromCheckedLog(
+  p: ProposalEnv,
+  log: CheckedTxLog,
+  txs: readonly Uint8Array[],
+): boolean {
+  if (p.checks !== "full" || log.height !== p.height) return false;
+  let gas = 0n;
+  for (const [i, tx] of txs.entries()) {
+    const wanted = log.gasAt(i, tx);
+    if (wanted === undefined) return false;
+    gas += wanted;
+  }
+  return p.maxGas === undefined || gas <= p.maxGas;
+}
+
 /** Why a proposal is refused, or undefined to accept it. */
-export function checkProposal(p: ProposalEnv, txs: readonly Uint8Array[]): string | undefined {
+export function checkProposal(
+  p: ProposalEnv,
+  txs: readonly Uint8Array[],
+  log?: CheckedTxLog,
+): string | undefined {
   let rest = txs;
   if (p.enclave !== undefined) {
     const parts = txs[0] === undefined ? undefined : decodeRandomTx(txs[0]);
@@ -190,6 +215,8 @@ export function checkProposal(p: ProposalEnv, txs: readonly Uint8Array[]): strin
     }
     rest = txs.slice(1);
   }
+  // (A block random never passes CheckTx, so it is never in the log: a misplaced one goes the full path.)
+  if (log !== undefined && acceptedFromCheckedLog(p, log, rest)) return undefined;
   // Other validators' minimum gas prices are not ours to enforce (SDK ProcessProposal: no min-gas check).
   const env: TxEnv = { ...p.env, ante: { minGasPrices: [] } };
   const candidate = new MemoryOverlay(p.base);

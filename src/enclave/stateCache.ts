@@ -7,7 +7,6 @@ import { zeroize } from "./crypto/hash.js";
 import { EnclaveError } from "./errors.js";
 import type { EnclaveKeys } from "./keys.js";
 import { KEY_NAME_SEED_ID, stateKeyAes, storeKeyNew, storeKeyOld } from "./stateFormat.js";
-import { equalBytes } from "../util/bytes.js";
 
 /** Contracts with caches kept per keychain. */
 export const MAX_CACHED_CONTRACTS = 256;
@@ -177,7 +176,10 @@ export class ContractStateCache {
   /** The plaintext last seen under `e` if `stored` is byte for byte the stored form it came with. */
   cachedValue(e: KeyEntry, stored: Uint8Array): Uint8Array | undefined {
     const v = e.value;
-    return v !== undefined && equalBytes(v.stored, stored) ? copyOf(v.plain) : undefined;
+    // Public bytes (ciphertext), so a native memcmp is fine (~50 ns vs ~400 ns for a JS loop over 340 bytes).
+    const same =
+      v !== undefined && v.stored.length === stored.length && Buffer.compare(v.stored, stored) === 0;
+    return same ? copyOf(v.plain) : undefined;
   }
 
   /**

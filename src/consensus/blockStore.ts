@@ -113,7 +113,7 @@ export class BlockStore {
   }
 
   /** Saves a block, its results and its commit atomically, and indexes its txs and their events. */
-  saveBlock(b: StoredBlock, seenCommit: Commit): void {
+  saveBlock(b: StoredBlock, seenCommit: Commit, txHashes?: readonly Uint8Array[]): void {
     const { insTx } = this;
     const save = this.db.transaction(() => {
       const h = Number(b.height);
@@ -126,7 +126,7 @@ export class BlockStore {
       );
       const rows: (string | number)[] = [];
       b.block.data.txs.forEach((tx, i) => {
-        const hash = sha256(tx);
+        const hash = txHashes?.[i] ?? sha256(tx);
         insTx.run(hash, h, i);
         rows.push("tx.hash", Buffer.from(hash).toString("hex").toUpperCase(), h, i);
         rows.push("tx.height", String(h), h, i);

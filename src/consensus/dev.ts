@@ -250,7 +250,8 @@ export class DevEngine extends EventEmitter {
       nextValidatorsHash: valHash,
       proposerAddress: proposer,
     });
-    const block = this.buildBlock(height, time, prepared.txs, valHash, proposer);
+    const hashes = prepared.txs.map((t) => sha256(t)); // once: data hash, tx index, mempool, events
+    const block = this.buildBlock(height, time, prepared.txs, hashes, valHash, proposer);
     const blockId = blockIdOf(block);
     const processed = await this.opts.app.processProposal({
       txs: prepared.txs,
@@ -279,11 +280,11 @@ export class DevEngine extends EventEmitter {
       throw new Error("FinalizeBlock returned a result count different from the tx count");
     }
     const commit = this.sign(height, blockId, time);
-    this.store.saveBlock({ height, blockId, block, results }, commit);
+    this.store.saveBlock({ height, blockId, block, results }, commit, hashes);
     await this.opts.app.commit({});
-    this.afterCommit(blockId, timeNs, results, commit, prepared.txs);
+    this.afterCommit(blockId, timeNs, results, commit, hashes);
     await this.recheck();
-    this.emitBlock(height, prepared.txs, results);
+    this.emitBlock(height, hashes, results);
     return height;
   }
 
@@ -303,6 +304,7 @@ export class DevEngine extends EventEmitter {
     height: bigint,
     time: Timestamp,
     txs: Uint8Array[],
+    hashes: readonly Uint8Array[],
     valHash: Uint8Array,
     proposer: Uint8Array,
   ): Block {
@@ -315,7 +317,7 @@ export class DevEngine extends EventEmitter {
       lastCommitHash: this.lastCommit
         ? merkleRoot(this.lastCommit.signatures.map((s) => CommitSig.encode(s).finish()))
         : new Uint8Array(),
-      dataHash: txsHash(txs),
+      dataHash: txsHash(txs, hashes),
       validatorsHash: valHash,
       nextValidatorsHash: valHash,
       consensusHash: sha256(new Uint8Array()),
@@ -364,14 +366,14 @@ export class DevEngine extends EventEmitter {
     timeNs: bigint,
     results: ResponseFinalizeBlock,
     commit: Commit,
-    txs: Uint8Array[],
+    txHashes: readonly Uint8Array[],
   ): void {
     this.lastBlockId = blockId;
     this.lastTimeNs = timeNs;
     this.lastResults = results.txResults;
     this.lastAppHash = results.appHash;
     this.lastCommit = commit;
-    for (const tx of txs) this.mempool.delete(Buffer.from(sha256(tx)).toString("hex"));
+    for (const h of txHashes) this.mempool.delete(Buffer.from(h).toString("hex"));
     if (results.validatorUpdates.length > 0) {
       this.validators = this.applyUpdates(this.validators, results.validatorUpdates);
       this.store.setMeta("validators", encodeValidators(this.validators));
@@ -404,10 +406,11 @@ export class DevEngine extends EventEmitter {
     }
   }
 
-  private emitBlock(height: bigint, txs: Uint8Array[], results: ResponseFinalizeBlock): void {
+  private emitBlock(height: bigint, txHashes: readonly Uint8Array[], results: ResponseFinalizeBlock): void {
     this.emit("block", height);
-    txs.forEach((tx, index) =>
-      this.emit("tx", { hash: sha256(tx), height, index, result: results.txResults[index] }),
+    // A fresh copy per event, as before: what listeners keep or change is not the engine's.
+    txHashes.forEach((hash, index) =>
+      this.emit("tx", { hash: hash.slice(), height, index, result: results.txResults[index] }),
     );
   }
 

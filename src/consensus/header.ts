@@ -49,9 +49,9 @@ export function headerHash(h: Header): Uint8Array {
   return merkleRoot(fields);
 }
 
-/** Txs.Hash: Merkle root over sha256 of each tx. */
-export function txsHash(txs: readonly Uint8Array[]): Uint8Array {
-  return merkleRoot(txs.map((t) => sha256(t)));
+/** Txs.Hash: Merkle root over sha256 of each tx (pass `hashes` when already computed: the same values). */
+export function txsHash(txs: readonly Uint8Array[], hashes?: readonly Uint8Array[]): Uint8Array {
+  return merkleRoot(hashes ?? txs.map((t) => sha256(t)));
 }
 
 /** LastResultsHash: Merkle root over the deterministic part of each ExecTxResult (code, data, gas). */

@@ -15,7 +15,11 @@ import { SecretNetworkClient, Wallet } from "secretjs";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { DEV_MNEMONICS } from "../src/cli/devGenesis.js";
 import { makeSigner } from "../src/chain/tx/testdata/secretjsSigner.js";
-import { verifyCosmosSecp256k1 } from "../src/chain/tx/secp256k1.js";
+import {
+  SECP256K1_BACKEND,
+  verifyCosmosSecp256k1,
+  verifyCosmosSecp256k1OpenSsl,
+} from "../src/chain/tx/secp256k1.js";
 import { defaultSigCache } from "../src/chain/tx/ante.js";
 import { holderAddress, startNode, type Node } from "./chain/setup.js";
 import { attribute, deliverOne, profiled, runTxs, type RunResult } from "./chain/run.js";
@@ -189,8 +193,8 @@ function row(kind: string, v: Variant, r: RunResult, target: string): string {
   ].join(" | ");
 }
 
-/** secp256k1 verify cost: pure JS (@noble/curves, the former ante path) vs OpenSSL (ante's path now). */
-function verifyMs(): { noble: number; openssl: number } {
+/** secp256k1 verify cost: ante's path (libsecp256k1 when it loads) vs OpenSSL vs pure JS (@noble/curves). */
+function verifyMs(): { ante: number; noble: number; openssl: number } {
   const sk = new Uint8Array(32).fill(5); // fixed key: deterministic bench input
   const pk = secp256k1.getPublicKey(sk);
   const msg = new Uint8Array(200).fill(3);
@@ -202,8 +206,9 @@ function verifyMs(): { noble: number; openssl: number } {
     return (performance.now() - t0) / n;
   };
   return {
+    ante: time(() => verifyCosmosSecp256k1(pk, msg, sig)),
     noble: time(() => secp256k1.verify(sig, msg, pk, { prehash: true })),
-    openssl: time(() => verifyCosmosSecp256k1(pk, msg, sig)),
+    openssl: time(() => verifyCosmosSecp256k1OpenSsl(pk, msg, sig)),
   };
 }
 
@@ -238,7 +243,7 @@ async function main(): Promise<void> {
   console.log(`genesis (InitChain+Commit) ms: ${f(small.genesisMs, 0)} vs ${f(large.genesisMs, 0)}`);
   const v = verifyMs();
   console.log(
-    `secp256k1 verify ms/op: OpenSSL ${f(v.openssl, 3)} vs @noble/curves ${f(v.noble, 3)} (${f(v.noble / v.openssl, 1)}×)`,
+    `secp256k1 verify ms/op: ante (${SECP256K1_BACKEND}) ${f(v.ante, 3)}, OpenSSL ${f(v.openssl, 3)}, @noble/curves ${f(v.noble, 3)}`,
   );
   const c = defaultSigCache.stats;
   console.log(`ante signature-verdict cache: ${c.hits} hits, ${c.misses} misses`);

@@ -7,7 +7,7 @@ import { MsgSend } from "secretjs";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { MemoryOverlay } from "../store/memory.js";
-import { verifyCosmosSecp256k1 } from "./secp256k1.js";
+import { SECP256K1_BACKEND, verifyCosmosSecp256k1, verifyCosmosSecp256k1OpenSsl } from "./secp256k1.js";
 import { SigVerdictCache } from "./sigCache.js";
 import { defaultSigCache } from "./ante.js";
 import { makeSigner } from "./testdata/secretjsSigner.js";
@@ -67,8 +67,13 @@ function mutate(mode: number, msg: Uint8Array, sig: Uint8Array, pk: Uint8Array, 
   }
 }
 
-describe("verifyCosmosSecp256k1 (OpenSSL)", () => {
-  test("same verdicts as the noble reference (seeded property)", () => {
+describe("verifyCosmosSecp256k1 (libsecp256k1, else OpenSSL)", () => {
+  test("the native libsecp256k1 addon loads on linux-x64 (its prebuild ships with the package)", () => {
+    if (process.platform === "linux" && process.arch === "x64")
+      assert.equal(SECP256K1_BACKEND, "libsecp256k1");
+  });
+
+  test("both backends give the noble reference's verdicts (seeded property)", () => {
     let valid = 0;
     fc.assert(
       fc.property(
@@ -82,13 +87,14 @@ describe("verifyCosmosSecp256k1 (OpenSSL)", () => {
           const sig0 = secp256k1.sign(msg0, sk, { prehash: true, lowS: true, format: "compact" });
           const { msg, sig, pk } = mutate(mode, msg0, sig0, pk0, pos);
           const want = mode === 11 ? false : nobleVerify(pk, msg, sig);
-          assert.equal(verifyCosmosSecp256k1(pk, msg, sig), want, `mode ${mode}`);
+          assert.equal(verifyCosmosSecp256k1(pk, msg, sig), want, `mode ${mode} (${SECP256K1_BACKEND})`);
+          assert.equal(verifyCosmosSecp256k1OpenSsl(pk, msg, sig), want, `mode ${mode} (OpenSSL)`);
           if (want) valid++;
         },
       ),
-      { seed: 42, numRuns: 500 },
+      { seed: 42, numRuns: 1000 },
     );
-    assert.ok(valid > 30, `only ${valid} valid cases`);
+    assert.ok(valid > 60, `only ${valid} valid cases`);
   });
 });
 

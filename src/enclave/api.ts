@@ -215,8 +215,12 @@ export class EnclaveHost {
   }
 
   async stop(): Promise<void> {
+    // The main isolate is marked dead and sent its shutdown synchronously, before any await: an ECALL made
+    // right after stop() returns its promise finds the enclave gone (callers rely on it).
+    const main = this.isolate.stop();
+    void main.catch(() => undefined); // awaited below; not an unhandled rejection while the lanes stop
     await this.lanes?.stop();
-    await this.isolate.stop();
+    await main;
   }
 
   /** ecall, unwrapped: the output, or an EnclaveCallError. */

@@ -40,6 +40,18 @@ class MemStore implements PlainStore {
   }
 }
 
+/** The same store with applyBatch: one call per flush, logged as the ops it applies plus a batch marker. */
+class BatchingMemStore extends MemStore {
+  batches = 0;
+  applyBatch(ops: readonly { key: Uint8Array; value?: Uint8Array | undefined }[]) {
+    this.batches++;
+    let gas = 0n;
+    for (const op of ops)
+      gas += (op.value === undefined ? this.remove(op.key) : this.write(op.key, op.value)).gas;
+    return { gas };
+  }
+}
+
 const seeds = [1, 2, 3].map((i) => new Uint8Array(32).fill(i));
 const keys2 = fixedKeys(seeds.slice(0, 2));
 const ogKey = new Uint8Array(64).fill(8);
@@ -171,6 +183,30 @@ describe("encrypted storage", () => {
     assert.deepEqual(order(new Uint8Array(32).fill(1)), r1);
     assert.notDeepEqual(r1, sorted);
     assert.deepEqual([...r1].sort(), [...sorted].sort());
+  });
+
+  test("a batching store gets one applyBatch per flush with the same ops, order, values and gas", () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.string({ minLength: 1, maxLength: 6 }), { minLength: 0, maxLength: 12 }),
+        fc.option(fc.uint8Array({ minLength: 32, maxLength: 32 }), { nil: undefined }),
+        (names, random) => {
+          const run = (store: MemStore) => {
+            const s = new EncryptedStorage(store, params(keys2));
+            for (const name of names) s.set(k(name), k(name + "!"));
+            if (names.length > 0) s.remove(k(names[0]!));
+            const out = s.flush(random);
+            return { out, log: store.log, map: [...store.map].sort(([a], [b]) => (a < b ? -1 : 1)) };
+          };
+          const batching = new BatchingMemStore();
+          const one = run(new MemStore());
+          const many = run(batching);
+          assert.deepEqual(many, one);
+          assert.equal(batching.batches, names.length > 1 ? 1 : 0);
+        },
+      ),
+      { seed: 42, numRuns: 60 },
+    );
   });
 
   test("shuffle is a permutation (property)", () => {

@@ -47,6 +47,11 @@ export interface PlainStore {
   read(key: Uint8Array): { value: Uint8Array | undefined; gas: bigint };
   write(key: Uint8Array, value: Uint8Array): { gas: bigint };
   remove(key: Uint8Array): { gas: bigint };
+  /**
+   * Optional: writes and removes (value undefined) applied in this order in one host round trip, with the
+   * summed gas, exactly as the same calls one by one (the production store: one applyBatch OCALL per flush).
+   */
+  applyBatch?(ops: readonly { key: Uint8Array; value?: Uint8Array | undefined }[]): { gas: bigint };
 }
 
 export interface EncryptedStorageParams {
@@ -153,11 +158,19 @@ export class EncryptedStorage implements Storage {
   flush(random?: Uint8Array): { refund: bigint; gas: bigint } {
     const pending = [...this.touched.entries()].filter(([, ck]) => ck.write !== undefined);
     pending.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-    const writes = pending.map(([, ck]) => this.prepareWrite(ck, ck.write!));
+    // With a batching store the old-key removals are queued, not sent: the host sees the same operations in
+    // the same order (every removal in key order, then the writes), in one round trip.
+    const removals: { key: Uint8Array }[] | undefined = this.store.applyBatch === undefined ? undefined : [];
+    const writes = pending.map(([, ck]) => this.prepareWrite(ck, ck.write!, removals));
     this.seal(writes);
     if (random !== undefined) shuffleDeterministic(writes, random);
     let cost = 0n;
-    for (const w of writes) cost += w.removeGas + this.store.write(w.storeKey, w.value).gas;
+    if (removals !== undefined && this.store.applyBatch !== undefined) {
+      const ops = [...removals, ...writes.map((w) => ({ key: w.storeKey, value: w.value }))];
+      if (ops.length > 0) cost = this.store.applyBatch(ops).gas;
+    } else {
+      for (const w of writes) cost += w.removeGas + this.store.write(w.storeKey, w.value).gas;
+    }
     for (const w of writes) {
       this.cache.rememberValue(w.entry, w.value, w.plain, true);
       w.ck.write = undefined; // now the cache's
@@ -240,8 +253,10 @@ export class EncryptedStorage implements Storage {
    * SN `create_encrypted_key_value`, first half: removes the old-format key, encrypts the name (when not
    * cached) and lays out the stored value; `seal` then encrypts every prepared value at once.
    */
-  private prepareWrite(ck: CallKey, plain: Uint8Array) {
-    const removeGas = this.store.remove(this.oldKeyOf(ck)).gas;
+  private prepareWrite(ck: CallKey, plain: Uint8Array, removals?: { key: Uint8Array }[]) {
+    let removeGas = 0n;
+    if (removals === undefined) removeGas = this.store.remove(this.oldKeyOf(ck)).gas;
+    else removals.push({ key: this.oldKeyOf(ck) });
     const entry = this.entryOf(ck);
     const seed = this.p.keys.seedCount;
     const adMacs = [this.cache.nameMac(entry, seed), this.saltMac(seed, this.salt)];

@@ -14,6 +14,7 @@ import {
   encodeResult,
   FRAME,
   OCALL,
+  type BatchOp,
   type OcallRequest,
   type WireResult,
 } from "./channel/frames.js";
@@ -118,12 +119,30 @@ function answerOcall(handler: OcallHandler, req: OcallRequest): WireResult {
         const { result, gasUsed } = handler.queryChain(req.request, req.gasLimit, req.depth);
         return { ok: result, gasUsed };
       }
+      case OCALL.applyBatch:
+        return answerBatch(handler, req.ops);
     }
   } catch (e) {
     const gasUsed = e instanceof OcallFailure ? e.gasUsed : 0n;
     const entry = ENCLAVE_ERROR_CODES.HostMisbehavior;
     return { error: { code: entry.num, message: entry.message }, gasUsed };
   }
+}
+
+/**
+ * applyBatch: the ops through the handler's own writeDb/removeDb, in order, exactly as separate OCALLs would
+ * run them; the first failure stops the batch and reports the gas of every op so far, the failed one included.
+ */
+function answerBatch(handler: OcallHandler, ops: readonly BatchOp[]): WireResult {
+  let gas = 0n;
+  for (const op of ops) {
+    try {
+      gas += (op.value === undefined ? handler.removeDb(op.key) : handler.writeDb(op.key, op.value)).gasUsed;
+    } catch (e) {
+      throw new OcallFailure("batch op failed", gas + (e instanceof OcallFailure ? e.gasUsed : 0n));
+    }
+  }
+  return { ok: new Uint8Array(0), gasUsed: gas };
 }
 
 /**

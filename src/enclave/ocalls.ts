@@ -7,6 +7,7 @@ import {
   decodeResult,
   encodeOcallRequest,
   OCALL,
+  type BatchOp,
   type OcallRequest,
 } from "./channel/frames.js";
 
@@ -17,6 +18,8 @@ export interface Ocalls {
   removeDb(key: Uint8Array): { gasUsed: bigint };
   /** A query to the chain (or another contract: the host may re-enter the enclave to answer it). */
   queryChain(request: Uint8Array, gasLimit: bigint, depth: number): { result: Uint8Array; gasUsed: bigint };
+  /** Writes and removes (value undefined) applied in order in one round trip; gas is their sum. */
+  applyBatch(ops: readonly BatchOp[]): { gasUsed: bigint };
 }
 
 /**
@@ -68,6 +71,9 @@ export function createOcalls(transport: OcallTransport): Ocalls {
     queryChain(request, gasLimit, depth) {
       const { output, gasUsed } = call({ kind: OCALL.queryChain, request, gasLimit, depth });
       return { result: output, gasUsed };
+    },
+    applyBatch(ops) {
+      return { gasUsed: call({ kind: OCALL.applyBatch, ops }).gasUsed };
     },
   };
 }

@@ -50,6 +50,46 @@ describe("enclave channel", () => {
     assert.equal(store.size, 0);
   });
 
+  test("an applyBatch OCALL runs its ops through the handler in order; a failure stops it there", () => {
+    const { handler, store } = memoryOcalls();
+    const seen: string[] = [];
+    const logged = {
+      ...handler,
+      writeDb: (k: Uint8Array, v: Uint8Array) => {
+        seen.push(`w:${Buffer.from(k).toString()}`);
+        return handler.writeDb(k, v);
+      },
+      removeDb: (k: Uint8Array) => {
+        seen.push(`d:${Buffer.from(k).toString()}`);
+        if (Buffer.from(k).toString() === "boom") throw new OcallFailure("no", 5n);
+        return handler.removeDb(k);
+      },
+    };
+    const ops = [
+      { key: enc("old") },
+      { key: enc("a"), value: enc("A1") },
+      { key: enc("b"), value: enc("B22") },
+      { key: enc("a") },
+    ];
+    const res = t.host.ecall("debugOcalls", new OcallScript().batch(ops).build(), { ocalls: logged });
+    okOf(res);
+    assert.deepEqual(seen, ["d:old", "w:a", "w:b", "d:a"]);
+    // gas = bytes touched: remove 3, write 1+2, write 1+3, remove 1
+    assert.equal(res.gasUsed, 3n + 3n + 4n + 1n);
+    assert.deepEqual([...store.keys()], [Buffer.from("b").toString("hex")]);
+    seen.length = 0;
+    const failing = [
+      { key: enc("c"), value: enc("C") },
+      { key: enc("boom") },
+      { key: enc("never"), value: enc("N") },
+    ];
+    const bad = t.host.ecall("debugOcalls", new OcallScript().batch(failing).build(), { ocalls: logged });
+    assert.ok("error" in bad);
+    assert.deepEqual(seen, ["w:c", "d:boom"]);
+    assert.equal(bad.error.code, ENCLAVE_ERROR_CODES.HostMisbehavior.num);
+    assert.equal(store.has(Buffer.from("never").toString("hex")), false);
+  });
+
   test("a second store bound to the next call sees only its own writes", () => {
     const a = memoryOcalls();
     const b = memoryOcalls();

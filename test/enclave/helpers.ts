@@ -75,6 +75,15 @@ export class OcallScript {
   remove(key: Uint8Array): this {
     return this.push(Uint8Array.of(3), lp(key));
   }
+  /** One applyBatch OCALL: removals (value undefined) and writes, in order. */
+  batch(ops: readonly { key: Uint8Array; value?: Uint8Array }[]): this {
+    const parts = ops.map((op) =>
+      op.value === undefined
+        ? Buffer.concat([Uint8Array.of(0), lp(op.key)])
+        : Buffer.concat([Uint8Array.of(1), lp(op.key), lp(op.value)]),
+    );
+    return this.push(Uint8Array.of(5), u32(ops.length), ...parts);
+  }
   query(request: Uint8Array, gasLimit: bigint): this {
     const g = Buffer.alloc(8);
     g.writeBigUInt64BE(gasLimit);

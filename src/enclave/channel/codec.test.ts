@@ -91,6 +91,10 @@ const ocallRequest: fc.Arbitrary<OcallRequest> = fc.oneof(
     gasLimit,
     depth,
   })),
+  fc.array(fc.tuple(bytes, fc.option(bytes, { nil: undefined })), { maxLength: 5 }).map((ops) => ({
+    kind: OCALL.applyBatch,
+    ops: ops.map(([key, value]) => (value === undefined ? { key } : { key, value })),
+  })),
 );
 
 const wireResult: fc.Arbitrary<WireResult> = fc.oneof(

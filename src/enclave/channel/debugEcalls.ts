@@ -5,7 +5,7 @@ import { InvalidInputError, u32be } from "../../util/bytes.js";
 import { EnclaveError } from "../errors.js";
 import type { EcallContext, EcallTable } from "../ecalls/index.js";
 import { ByteReader, ByteWriter } from "./codec.js";
-import { OCALL } from "./frames.js";
+import { OCALL, type BatchOp } from "./frames.js";
 
 /** Cap on scripted OCALLs per debug call, so a fuzzed script cannot stall the worker. */
 const MAX_SCRIPT_OPS = 2_000;
@@ -25,6 +25,18 @@ function runScriptOp(r: ByteReader, ctx: EcallContext, out: ByteWriter): bigint 
     }
     case OCALL.removeDb:
       return ctx.ocalls.removeDb(r.bytes("op key")).gasUsed;
+    case OCALL.applyBatch: {
+      // u32 n ‖ (u8 0 = remove | 1 = write ‖ bytes key ‖ [bytes value])*
+      const n = r.u32("op batch count");
+      if (n > MAX_SCRIPT_OPS) throw new InvalidInputError("op batch", `"op batch" above ${MAX_SCRIPT_OPS}`);
+      const ops: BatchOp[] = [];
+      for (let i = 0; i < n; i++) {
+        const write = r.u8("op batch kind") === 1;
+        const key = r.bytes("op key");
+        ops.push(write ? { key, value: r.bytes("op value") } : { key });
+      }
+      return ctx.ocalls.applyBatch(ops).gasUsed;
+    }
     case OCALL.queryChain: {
       const gasLimit = r.u64("op gasLimit");
       const res = ctx.ocalls.queryChain(r.bytes("op request"), gasLimit, ctx.depth);

@@ -15,7 +15,23 @@ export const FRAME = Object.freeze({
 } as const);
 
 /** OCALL kinds, after Secret's ocall_read_db / ocall_write_db / ocall_remove_db / ocall_query_chain. */
-export const OCALL = Object.freeze({ readDb: 1, writeDb: 2, removeDb: 3, queryChain: 4 } as const);
+export const OCALL = Object.freeze({
+  readDb: 1,
+  writeDb: 2,
+  removeDb: 3,
+  queryChain: 4,
+  /** Several writes/removes applied in order in one round trip (a flush); gas is their sum. */
+  applyBatch: 5,
+} as const);
+
+/** Most operations one applyBatch may carry (a flush writes each touched key once, plus its old-key removal). */
+export const MAX_BATCH_OPS = 65_536;
+
+/** One operation of an applyBatch OCALL: a write, or a removal when `value` is undefined. */
+export interface BatchOp {
+  readonly key: Uint8Array;
+  readonly value?: Uint8Array | undefined;
+}
 export type OcallKind = (typeof OCALL)[keyof typeof OCALL];
 
 /** A coded error as it crosses: a stable number and a message that is safe to reveal. */
@@ -81,9 +97,38 @@ export type OcallRequest =
   | { kind: typeof OCALL.readDb; key: Uint8Array }
   | { kind: typeof OCALL.writeDb; key: Uint8Array; value: Uint8Array }
   | { kind: typeof OCALL.removeDb; key: Uint8Array }
-  | { kind: typeof OCALL.queryChain; request: Uint8Array; gasLimit: bigint; depth: number };
+  | { kind: typeof OCALL.queryChain; request: Uint8Array; gasLimit: bigint; depth: number }
+  | { kind: typeof OCALL.applyBatch; ops: readonly BatchOp[] };
+
+/** applyBatch body: u32 count ‖ (u8 OCALL.writeDb|removeDb ‖ bytes key ‖ [bytes value])*. */
+function encodeBatch(ops: readonly BatchOp[]): Uint8Array {
+  if (ops.length > MAX_BATCH_OPS) throw new CodecError("batch", `"batch" above ${MAX_BATCH_OPS} ops`);
+  let size = 5;
+  for (const op of ops) size += 9 + op.key.length + (op.value?.length ?? 0);
+  const w = new ByteWriter(size).u8(OCALL.applyBatch).u32(ops.length);
+  for (const op of ops) {
+    if (op.value === undefined) w.u8(OCALL.removeDb).bytes(op.key);
+    else w.u8(OCALL.writeDb).bytes(op.key).bytes(op.value);
+  }
+  return w.finish();
+}
+
+function decodeBatch(r: ByteReader): BatchOp[] {
+  const n = r.u32("batch count");
+  if (n > MAX_BATCH_OPS) throw new CodecError("batch count", `"batch count" above ${MAX_BATCH_OPS}`);
+  const ops: BatchOp[] = [];
+  for (let i = 0; i < n; i++) {
+    const kind = r.u8("batch op");
+    if (kind === OCALL.removeDb) ops.push({ key: r.bytes("batch key") });
+    else if (kind === OCALL.writeDb) ops.push({ key: r.bytes("batch key"), value: r.bytes("batch value") });
+    else throw new CodecError("batch op", `"batch op" unknown: ${kind}`);
+  }
+  r.end("batch");
+  return ops;
+}
 
 export function encodeOcallRequest(req: OcallRequest): Uint8Array {
+  if (req.kind === OCALL.applyBatch) return encodeBatch(req.ops);
   const size = req.kind === OCALL.queryChain ? req.request.length : req.key.length;
   const w = new ByteWriter(17 + size + (req.kind === OCALL.writeDb ? req.value.length : 0)).u8(req.kind);
   switch (req.kind) {
@@ -114,6 +159,8 @@ export function decodeOcallRequest(body: Uint8Array): OcallRequest {
       const depth = r.u32("queryChain depth");
       return { kind, gasLimit, depth, request: r.rest("queryChain request") };
     }
+    case OCALL.applyBatch:
+      return { kind, ops: decodeBatch(r) };
     default:
       throw new CodecError("ocall kind", `"ocall kind" unknown: ${kind}`);
   }

@@ -8,6 +8,7 @@ import { updateAdmin } from "../contract/admin.js";
 import { OperationError, runContract } from "../contract/operations.js";
 import { decodeContractRequest, decodeUpdateAdminRequest, encodeContractResponse } from "../contract/wire.js";
 import type { ContractOp } from "../contract/types.js";
+import type { BatchOp } from "../channel/frames.js";
 import { CompiledCodeCache } from "../vm/wasm/cache.js";
 import { WasmGateError } from "../vm/wasm/errors.js";
 import { prepareCode, uncompressCode } from "../vm/wasm/prepare.js";
@@ -76,6 +77,7 @@ function contractHandler(op: ContractOp): EcallHandler {
         },
         write: (k: Uint8Array, v: Uint8Array) => ({ gas: ctx.ocalls.writeDb(k, v).gasUsed }),
         remove: (k: Uint8Array) => ({ gas: ctx.ocalls.removeDb(k).gasUsed }),
+        applyBatch: (ops: readonly BatchOp[]) => ({ gas: ctx.ocalls.applyBatch(ops).gasUsed }),
       },
       // Contract `debug` output is dropped unless the enclave was started with its debug flag (tests).
       debugSink: ctx.runtime.debug

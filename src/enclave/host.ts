@@ -285,18 +285,15 @@ export class EnclaveIsolate {
           this.dead = `enclave did not answer: ${(e as Error).message}`;
           throw new EnclaveUnavailableError(this.dead);
         }
-        if (frame.kind === FRAME.ecallResponse) return this.decodeOrDie(frame.body);
-        if (frame.kind !== FRAME.ocallRequest) return this.dieOn(frame);
+        // Inside the handler this call counts as one level deep, so nested synchronous ECALLs are allowed.
         this.depth++;
-        let answer: Uint8Array;
+        let result: WireResult | undefined;
         try {
-          answer = encodeOcallAnswer(this.serveOcall(ocalls, frame.body));
+          result = this.step(frame, ocalls);
         } finally {
           this.depth--;
         }
-        // A nested ECALL inside the handler may have found the enclave dead.
-        this.assertAlive();
-        this.mailbox.send(FRAME.ocallResponse, answer);
+        if (result !== undefined) return result;
       }
     } finally {
       clearTimeout(timer);
@@ -326,16 +323,23 @@ export class EnclaveIsolate {
         this.dead = `enclave did not answer: ${(e as Error).message}`;
         throw new EnclaveUnavailableError(this.dead);
       }
-      if (frame.kind === FRAME.ecallResponse) return this.decodeOrDie(frame.body);
-      if (frame.kind === FRAME.ocallRequest) {
-        const answer = encodeOcallAnswer(this.serveOcall(ocalls, frame.body));
-        // A nested ECALL inside the handler may have found the enclave dead: stop here, the channel is gone.
-        if (this.dead !== undefined) throw new EnclaveUnavailableError(this.dead);
-        this.mailbox.send(FRAME.ocallResponse, answer);
-        continue;
-      }
-      this.dieOn(frame);
+      const result = this.step(frame, ocalls);
+      if (result !== undefined) return result;
     }
+  }
+
+  /**
+   * One frame from the enclave during an ECALL: its response (returned), or an OCALL (answered and sent back;
+   * undefined), or anything else (the isolate is declared dead).
+   */
+  private step(frame: { kind: number; body: Uint8Array }, ocalls: OcallHandler): WireResult | undefined {
+    if (frame.kind === FRAME.ecallResponse) return this.decodeOrDie(frame.body);
+    if (frame.kind !== FRAME.ocallRequest) return this.dieOn(frame);
+    const answer = encodeOcallAnswer(this.serveOcall(ocalls, frame.body));
+    // A nested ECALL inside the handler may have found the enclave dead: stop here, the channel is gone.
+    this.assertAlive();
+    this.mailbox.send(FRAME.ocallResponse, answer);
+    return undefined;
   }
 
   private serveOcall(ocalls: OcallHandler, body: Uint8Array): WireResult {

@@ -98,7 +98,7 @@ class PinnedReader implements KVReader {
 
   private view(): KVReader {
     if (this.history !== undefined) return this.history;
-    if (this.store.info().lastHeight === this.height) return this.store.committed;
+    if (this.store.lastHeight === this.height) return this.store.committed;
     this.history = this.store.readerAt(this.height);
     return this.history;
   }

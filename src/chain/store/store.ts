@@ -132,6 +132,11 @@ export class Store {
     this.commitTx = this.buildCommitTx();
   }
 
+  /** Last committed height (info().lastHeight without the copy; read on every query-state access). */
+  get lastHeight(): number {
+    return this.state.lastHeight;
+  }
+
   info(): StoreInfo {
     return { ...this.state, lastAppHash: this.state.lastAppHash.slice() };
   }

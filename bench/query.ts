@@ -286,8 +286,13 @@ async function openLevel(
   const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu1 = await nodeCpuUs(node.child);
   agent.destroy();
+  return rowOf(clients, lat, elapsed, cpu0, cpu1);
+}
+
+/** One table row from a level's latencies (sorted here), its wall time and the node's CPU before and after. */
+function rowOf(clients: number, lat: number[], elapsed: number, cpu0: NodeCpu, cpu1: NodeCpu): Row {
   lat.sort((a, b) => a - b);
-  const row: Row = {
+  return {
     clients,
     requests: lat.length,
     qps: lat.length / elapsed,
@@ -296,11 +301,15 @@ async function openLevel(
     cpuMsPerQuery: (cpu1.all - cpu0.all) / 1000 / lat.length,
     mainCpuMsPerQuery: (cpu1.main - cpu0.main) / 1000 / lat.length,
   };
-  return row;
+}
+
+interface NodeCpu {
+  readonly all: number;
+  readonly main: number;
 }
 
 /** CPU time (µs) the node process has used so far: all threads, and its main thread alone. */
-function nodeCpuUs(child: ChildProcess): Promise<{ all: number; main: number }> {
+function nodeCpuUs(child: ChildProcess): Promise<NodeCpu> {
   return new Promise((resolve) => {
     const on = (m: unknown): void => {
       const { cpuUs, mainUs } = m as { cpuUs?: number; mainUs?: number };
@@ -332,17 +341,7 @@ async function level(node: Node, pool: readonly Prepared[], clients: number, sec
   const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu1 = await nodeCpuUs(child);
   agent.destroy();
-  lat.sort((a, b) => a - b);
-  const row: Row = {
-    clients,
-    requests: lat.length,
-    qps: lat.length / elapsed,
-    p50: pct(lat, 50),
-    p99: pct(lat, 99),
-    cpuMsPerQuery: (cpu1.all - cpu0.all) / 1000 / lat.length,
-    mainCpuMsPerQuery: (cpu1.main - cpu0.main) / 1000 / lat.length,
-  };
-  return { row, samples };
+  return { row: rowOf(clients, lat, elapsed, cpu0, cpu1), samples };
 }
 
 /** Decrypts smart-query answers as secretjs' queryContract does and checks them. */

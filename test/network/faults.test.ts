@@ -288,6 +288,9 @@ describe("4-validator localnet under faults", { skip: SKIP, timeout: 330_000 }, 
     // Nodes 1 and 2 restarted in (b)/(c) (cold code cache); node 0 never did.
     const { hash } = await increment(0, 0);
     const tx = (await net.rpc(0, `/tx?hash=0x${hash}`)) as { height: string; index: number };
+    const h = Number(tx.height);
+    // Node 1 may not have committed that block yet when node 0 answers.
+    assert.ok(await net.waitHeight([0, 1, 2], h, 20_000), "every node reaches the tx's block");
     const gas = async (node: number): Promise<string> => {
       const r = (await net.rpc(node, `/block_results?height=${tx.height}`)) as {
         txs_results: { gas_used: string }[];
@@ -295,7 +298,6 @@ describe("4-validator localnet under faults", { skip: SKIP, timeout: 330_000 }, 
       return r.txs_results[tx.index]?.gas_used ?? "";
     };
     assert.equal(await gas(1), await gas(0), "a restarted node charges the gas a warm node charges");
-    const h = Number(tx.height);
     assert.ok(await net.waitHeight([0, 1, 2], h + 2, 20_000), "the chain goes on after the contract tx");
   });
 });

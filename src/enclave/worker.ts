@@ -158,7 +158,7 @@ function main(port: MessagePort): void {
     const data = readWorkerData(workerData);
     mailboxPort = data.port;
     const config = decodeWorkerConfig(data.config);
-    const runtime: EnclaveRuntime = { ...config, slots: new Map() };
+    const runtime: EnclaveRuntime = { ...config, queryLane: config.asyncHost === true, slots: new Map() };
     openEnclaveState(runtime);
     const mailbox = new Mailbox(data.mailbox, data.port, SIDE_ENCLAVE, config.asyncHost ? 0 : SPIN_POLLS);
     server = new EnclaveServer(mailbox, buildHandlers(config.debug), runtime);

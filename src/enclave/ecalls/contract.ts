@@ -15,6 +15,7 @@ import { prepareCode, uncompressCode } from "../vm/wasm/prepare.js";
 import type { WasmModule } from "../vm/webassembly.js";
 import type { EcallContext, EcallHandler, EcallTable } from "./index.js";
 import { enclaveKeys } from "./state.js";
+import { LaneReadCache, type LaneRead } from "../laneReads.js";
 
 /** One compiled-module cache per enclave worker (speed only; a miss recompiles the same metered bytes). */
 const cache = new CompiledCodeCache();
@@ -64,15 +65,33 @@ const loadCode: EcallHandler = (payload) => {
   }
 };
 
+/** A query lane's memo of committed-state reads (../laneReads.ts); the main isolate has none. */
+const laneReads = new LaneReadCache();
+
+/** The readDb of one call: on a query lane, a query's reads go through the lane's committed-state memo. */
+function readerFor(op: ContractOp, req: ContractRequestEnv, ctx: EcallContext): (k: Uint8Array) => LaneRead {
+  const ocall = (k: Uint8Array): LaneRead => ctx.ocalls.readDb(k);
+  if (op !== "query" || ctx.runtime.queryLane !== true) return ocall;
+  return laneReads.scope(req.env.block.height, req.env.contract.address, ocall);
+}
+
+interface ContractRequestEnv {
+  readonly env: {
+    readonly block: { readonly height: bigint };
+    readonly contract: { readonly address: string };
+  };
+}
+
 function contractHandler(op: ContractOp): EcallHandler {
   return (payload: Uint8Array, ctx: EcallContext) => {
     const req = decodeContractRequest(payload);
     const module = moduleFor(req.codeHash, req.wasm);
+    const readDb = readerFor(op, req, ctx);
     const svc = {
       keys: enclaveKeys(ctx.runtime),
       store: {
         read: (k: Uint8Array) => {
-          const r = ctx.ocalls.readDb(k);
+          const r = readDb(k);
           return { value: r.value, gas: r.gasUsed };
         },
         write: (k: Uint8Array, v: Uint8Array) => ({ gas: ctx.ocalls.writeDb(k, v).gasUsed }),

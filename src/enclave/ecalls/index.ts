@@ -22,6 +22,11 @@ export interface EnclaveRuntime {
   readonly platformSecretPath: string;
   /** True only when the host asked for the debug ECALLs (tests and benches). */
   readonly debug: boolean;
+  /**
+   * True in a query lane (the worker config's `asyncHost`): an isolate that only ever serves smart queries over
+   * committed state, so its queries may memoize reads per height (../laneReads.ts).
+   */
+  readonly queryLane?: boolean;
   /** Named slots for state owned by handler files (e.g. "keychain"); never crosses the wall. */
   readonly slots: Map<string, unknown>;
 }

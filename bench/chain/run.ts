@@ -1,7 +1,7 @@
 // bench:chain helpers: feed pre-signed txs through the engine (CheckTx via broadcastTx, then produceBlock per B
 // txs) and account the time per stage; deliver one tx and return its result (setup steps).
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { join } from "node:path";
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
@@ -15,6 +15,9 @@ export interface RunResult {
   readonly cpuMs: number;
   /** user+system CPU ms of the main thread alone (the host side: ABCI, ante, store, OCALL answers); Linux. */
   readonly mainCpuMs: number;
+  /** CPU ms of the busiest other thread (the enclave worker in SNIP-20 runs) and of all the rest; Linux. */
+  readonly enclaveCpuMs: number;
+  readonly otherCpuMs: number;
   readonly checkMs: number;
   readonly stages: StageTimes;
   /** Wall ms of each block's produceBlock() (prepare → process → finalize → commit). */
@@ -62,6 +65,36 @@ export async function profiled<T>(dir: string | undefined, name: string, f: () =
   }
 }
 
+/** user+system CPU ms per thread id of this process (`/proc/self/task/<tid>/stat`, 10 ms ticks); empty off Linux. */
+function threadsCpuMs(): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    for (const tid of readdirSync("/proc/self/task")) {
+      try {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, "latin1");
+        const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        out.set(tid, (Number(f[11]) + Number(f[12])) * 10);
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+  } catch {
+    // not Linux
+  }
+  return out;
+}
+
+/** Per-thread CPU between two snapshots: the busiest non-main thread and the sum of the other non-main ones. */
+function workerCpu(before: Map<string, number>, after: Map<string, number>): { top: number; rest: number } {
+  const main = String(process.pid);
+  const deltas = [...after]
+    .filter(([tid]) => tid !== main)
+    .map(([tid, ms]) => ms - (before.get(tid) ?? 0))
+    .sort((a, b) => b - a);
+  const top = deltas[0] ?? NaN;
+  return { top, rest: deltas.slice(1).reduce((a, b) => a + b, 0) };
+}
+
 /** All txs through CheckTx and blocks of up to `perBlock`; throws if any tx fails (a bench of failures lies). */
 export async function runTxs(node: Node, txs: readonly Uint8Array[], perBlock: number): Promise<RunResult> {
   const s0 = { ...node.stages };
@@ -70,6 +103,7 @@ export async function runTxs(node: Node, txs: readonly Uint8Array[], perBlock: n
   let checkMs = 0;
   const cpu0 = process.cpuUsage();
   const main0 = threadCpuMs();
+  const threads0 = threadsCpuMs();
   const t0 = performance.now();
   for (let i = 0; i < txs.length; i += perBlock) {
     const c0 = performance.now();
@@ -86,6 +120,7 @@ export async function runTxs(node: Node, txs: readonly Uint8Array[], perBlock: n
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1000;
   const mainCpuMs = threadCpuMs() - main0;
+  const workers = workerCpu(threads0, threadsCpuMs());
   stop();
   const failed = results.find((r) => r.code !== 0);
   if (failed !== undefined) throw new Error(`DeliverTx failed (${failed.code}): ${failed.log}`);
@@ -97,7 +132,18 @@ export async function runTxs(node: Node, txs: readonly Uint8Array[], perBlock: n
     commit: node.stages.commit - s0.commit,
     ecallCpu: node.stages.ecallCpu - s0.ecallCpu,
   };
-  return { txs: txs.length, blocks: blockMs.length, wallMs, cpuMs, mainCpuMs, checkMs, stages, blockMs };
+  return {
+    txs: txs.length,
+    blocks: blockMs.length,
+    wallMs,
+    cpuMs,
+    mainCpuMs,
+    enclaveCpuMs: workers.top,
+    otherCpuMs: workers.rest,
+    checkMs,
+    stages,
+    blockMs,
+  };
 }
 
 /** One tx in its own block; returns its result (throws on failure). */

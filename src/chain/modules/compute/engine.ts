@@ -110,7 +110,37 @@ function codeNotLoaded(res: EcallResult): boolean {
   return "error" in res && res.error.message.includes("code not loaded");
 }
 
+/** What a smart query needs besides its message: the contract's code and key. */
+export interface QueryTarget {
+  readonly code: CodeInfo;
+  readonly contractKey: StoredContractKey | undefined;
+}
+
+/** Per-height memo of query targets (bounded; a new height starts over). */
+class HeightMemo<T> {
+  private height = -1n;
+  private readonly map = new Map<string, T | null>();
+
+  constructor(private readonly maxEntries: number) {}
+
+  get(height: bigint, key: Uint8Array, make: () => T | undefined): T | undefined {
+    if (height !== this.height) {
+      this.map.clear();
+      this.height = height;
+    }
+    const id = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString("latin1");
+    const hit = this.map.get(id);
+    if (hit !== undefined) return hit ?? undefined;
+    const v = make();
+    if (this.map.size >= this.maxEntries) this.map.clear();
+    this.map.set(id, v ?? null);
+    return v;
+  }
+}
+
 export class ComputeEngine {
+  private readonly committedTargets = new HeightMemo<QueryTarget>(4096);
+
   constructor(
     private readonly enclave: ComputeEnclave,
     private readonly keeper: ComputeKeeper,
@@ -293,14 +323,43 @@ export class ComputeEngine {
     return ans({ Ok: { Ok: r.data } }, r.gasUsed);
   }
 
-  /** runQuery without blocking the thread: the user's smart query (depth 0) on a query lane when there are any. */
+  /**
+   * The code and key a smart query of `addr` needs, for a context over *committed* state (REST smart queries,
+   * src/api/rest/appBackend.ts createQueryContext): remembered per height, since state committed at a height
+   * never changes. undefined when there is no contract at `addr`.
+   */
+  committedQueryTarget(ctx: Context, addr: Uint8Array): QueryTarget | undefined {
+    return this.committedTargets.get(ctx.blockHeight, addr, () => {
+      const info = this.keeper.getContract(ctx, addr);
+      if (info === undefined) return undefined;
+      return {
+        code: this.keeper.mustCodeInfo(ctx, info.codeId),
+        contractKey: this.keeper.getContractKey(ctx, addr),
+      };
+    });
+  }
+
+  /**
+   * runQuery without blocking the thread: the user's smart query (depth 0) on a query lane when there are any.
+   * `ctx` must read committed state (see committedQueryTarget).
+   */
   async runQueryAsync(
     ctx: Context,
     addr: Uint8Array,
     msg: Uint8Array,
     gasLimit: bigint,
   ): Promise<{ data: string; gasUsed: bigint } | { error: string; gasUsed: bigint }> {
-    const r = this.queryRequest(ctx, addr, msg, 0);
+    const target = this.committedQueryTarget(ctx, addr);
+    if (target === undefined) throw new ChainError(ComputeErrors.NotFound, `contract ${toBech32(addr)}`);
+    const r: CallRequest = {
+      op: "query",
+      contract: addr,
+      ...target,
+      sender: "",
+      funds: [],
+      msg,
+      queryDepth: 0,
+    };
     try {
       return queryOutcome(await this.callQueryAsync(ctx, r, gasLimit));
     } catch (e) {

@@ -122,7 +122,9 @@ export class ComputeQueryServer {
     address: string,
     query: Uint8Array,
   ): Promise<{ data: string }> {
-    const { a } = this.contract(ctx, address);
+    // The REST path reads committed state: the contract lookup is the engine's per-height memo.
+    const a = addr(address);
+    if (this.engine.committedQueryTarget(ctx, a) === undefined) notFound(`contract ${address}`);
     const limit = this.queryGasLimit * GAS_MULTIPLIER;
     const r = await this.engine.runQueryAsync(ctx, a, query, limit);
     if ("error" in r) throw new QueryError(GRPC_UNKNOWN, r.error);

@@ -2,16 +2,7 @@
 // path (CheckTx → PrepareProposal → ProcessProposal → FinalizeBlock [ante, enclave, wasm, encrypted state] →
 // Commit) on the embedded DevEngine, and the same blocks with 1k vs 1M funded bank accounts in state.
 // Run: npm run bench:chain [-- --quick] [--large N] [--txs K] [--block B] [--profile DIR]
-import { readFileSync } from "node:fs";
-import { createHash } from "node:crypto";
-import {
-  EncryptionUtilsImpl,
-  MsgExecuteContract,
-  MsgInstantiateContract,
-  MsgSend,
-  MsgStoreCode,
-} from "secretjs";
-import { SecretNetworkClient, Wallet } from "secretjs";
+import { MsgSend } from "secretjs";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { DEV_MNEMONICS } from "../src/cli/devGenesis.js";
 import { makeSigner } from "../src/chain/tx/testdata/secretjsSigner.js";
@@ -22,13 +13,13 @@ import {
 } from "../src/chain/tx/secp256k1.js";
 import { defaultSigCache } from "../src/chain/tx/ante.js";
 import { holderAddress, startNode, type Node } from "./chain/setup.js";
-import { attribute, deliverOne, profiled, runTxs, type RunResult } from "./chain/run.js";
+import { profiled, runTxs, type RunResult } from "./chain/run.js";
+import { deploySnip20, signTransfers } from "./chain/snip20.js";
 
 const SNIP20_TARGET = 1500; // issue 4: ≥ 1,500 SNIP-20 transfers/s on this 2-core machine
 const SECRET_MAINNET = 10; // issue 4: Secret mainnet documents ~10 contract tx/s
 const RATIO_TARGET = 0.7; // issue 4: throughput at 1M holders ≥ 70% of 1k
 const SMALL = 1000;
-const INITIAL_HOLDERS = 100; // SNIP-20 initial_balances entries (beyond the sender)
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(name);
@@ -44,11 +35,6 @@ const B = arg("--block", QUICK ? 100 : 500);
 /** `--profile DIR`: main-thread CPU profiles of the timed sections only (`<DIR>/<kind>-<accounts>.cpuprofile`). */
 const PROFILE_DIR = ((i) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--profile"));
 
-const snip20Gz = new Uint8Array(readFileSync(new URL("../contracts/build/snip20.wasm.gz", import.meta.url)));
-const snip20Hash = createHash("sha256")
-  .update(readFileSync(new URL("../contracts/build/snip20.wasm", import.meta.url)))
-  .digest("hex");
-
 /** K MsgSend txs from dev account a (one sender, sequences 0..K-1: CheckTx keeps them in order). */
 async function signSends(node: Node, k: number, holders: number): Promise<Uint8Array[]> {
   const a = makeSigner(DEV_MNEMONICS.a);
@@ -61,82 +47,6 @@ async function signSends(node: Node, k: number, holders: number): Promise<Uint8A
       amount: [{ denom: "uscrt", amount: "1" }],
     });
     txs.push(await a.signDeterministic([msg], { accountNumber, sequence: i, chainId: node.chainId }));
-  }
-  return txs;
-}
-
-interface Snip20 {
-  client: SecretNetworkClient;
-  address: string;
-  accountNumber: number;
-  sequence: number;
-}
-
-/** Stores + instantiates snip20 from dev account b (INITIAL_HOLDERS holders), with secretjs' own encryption. */
-async function deploySnip20(node: Node): Promise<Snip20> {
-  const wallet = new Wallet(DEV_MNEMONICS.b);
-  const utils = new EncryptionUtilsImpl("http://unused.invalid", new Uint8Array(32).fill(7));
-  (utils as unknown as { consensusIoPubKey: Uint8Array }).consensusIoPubKey = node.txKey();
-  const client = new SecretNetworkClient({
-    url: "http://127.0.0.1:1",
-    chainId: node.chainId,
-    wallet,
-    walletAddress: wallet.address,
-    encryptionUtils: utils,
-  });
-  const s: Snip20 = { client, address: "", accountNumber: node.accountNumber(wallet.address), sequence: 0 };
-  const sign = (msg: MsgStoreCode | MsgInstantiateContract, gasLimit: number) =>
-    client.prepareAndSign([msg], {
-      gasLimit,
-      explicitSignerData: { accountNumber: s.accountNumber, sequence: s.sequence++, chainId: node.chainId },
-    });
-  const stored = await deliverOne(
-    node,
-    await sign(
-      new MsgStoreCode({ sender: wallet.address, wasm_byte_code: snip20Gz, source: "", builder: "" }),
-      5_000_000,
-    ),
-  );
-  const codeId = Number(attribute(stored, "message", "code_id"));
-  const initial = [{ address: wallet.address, amount: "1000000000000" }];
-  for (let i = 0; i < INITIAL_HOLDERS; i++) initial.push({ address: holderAddress(i), amount: "1000" });
-  const init_msg = { name: "Bench Token", symbol: "BNCH", decimals: 6, initial_balances: initial };
-  const inst = await deliverOne(
-    node,
-    await sign(
-      new MsgInstantiateContract({
-        sender: wallet.address,
-        code_id: codeId,
-        code_hash: snip20Hash,
-        label: "bench",
-        init_msg: { ...init_msg, prng_seed: "c2VlZA==" },
-      }),
-      20_000_000,
-    ),
-  );
-  s.address = attribute(inst, "message", "contract_address") ?? "";
-  if (!s.address.startsWith("secret1")) throw new Error("no contract address");
-  return s;
-}
-
-/** K encrypted transfers to distinct recipients (new holders), each a secretjs-signed tx. */
-async function signTransfers(node: Node, s: Snip20, k: number): Promise<Uint8Array[]> {
-  const sender = s.client.address;
-  const txs: Uint8Array[] = [];
-  for (let i = 0; i < k; i++) {
-    const msg = new MsgExecuteContract({
-      sender,
-      contract_address: s.address,
-      code_hash: snip20Hash,
-      msg: { transfer: { recipient: holderAddress(1_000_000_000 + i), amount: "1" } },
-      sent_funds: [],
-    });
-    txs.push(
-      await s.client.prepareAndSign([msg], {
-        gasLimit: 500_000,
-        explicitSignerData: { accountNumber: s.accountNumber, sequence: s.sequence++, chainId: node.chainId },
-      }),
-    );
   }
   return txs;
 }

@@ -29,17 +29,23 @@ export interface StageTimes {
   process: number;
   finalize: number;
   commit: number;
-  /** Main-thread CPU ms inside enclave ECALLs (10 ms ticks summed over many calls). */
+  /** Main-thread CPU ms inside enclave ECALLs (exact per call: threadCpuMs). */
   ecallCpu: number;
 }
 
-/** CPU ms of the calling thread from /proc/thread-self/stat (utime+stime, 10 ms ticks); NaN off Linux. */
+/**
+ * CPU ms of the calling thread, exact to the ns: /proc/thread-self/schedstat (time on CPU) read right after a
+ * getrusage(RUSAGE_SELF) (process.cpuUsage), which brings the running thread's own runtime up to date. Without
+ * that call the kernel reports the runtime as of this thread's last tick or context switch, so a window that
+ * opens with a read and closes after a sleep (an ECALL's first mailbox wait) is charged with the CPU the thread
+ * spent *before* the window since then: that bias made "of it in ECALLs" read ~1.2 ms per SNIP-20 transfer
+ * where the fresh reading gives ~0.5 (bench/chain/probe.ts). NaN off Linux.
+ */
 export function threadCpuMs(): number {
   try {
-    const stat = readFileSync("/proc/thread-self/stat", "latin1");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // After ")": state is field 3, utime field 14, stime field 15 (proc(5)); clock ticks are 10 ms here.
-    return (Number(f[11]) + Number(f[12])) * 10;
+    process.cpuUsage();
+    const s = readFileSync("/proc/thread-self/schedstat", "latin1");
+    return Number(s.slice(0, s.indexOf(" "))) / 1e6;
   } catch {
     return NaN;
   }
@@ -52,6 +58,8 @@ export interface Node {
   readonly chainId: string;
   readonly stages: StageTimes;
   readonly genesisMs: number;
+  /** The node's enclave (probes wrap its ecall; the bench itself goes through the app). */
+  readonly enclave: EnclaveHost;
   query(path: string, data: Uint8Array): Uint8Array;
   accountNumber(address: string): number;
   txKey(): Uint8Array;
@@ -138,6 +146,7 @@ export async function startNode(holders: number): Promise<Node> {
     chainId: g.chain_id || DEV_CHAIN_ID,
     stages,
     genesisMs,
+    enclave,
     query,
     accountNumber: (address) => {
       const acc = QueryAccountResponse.decode(

@@ -82,6 +82,19 @@ describe("REST router", () => {
     );
   });
 
+  test("sized and rest routes compete by literals; equal literals go to the route added first", () => {
+    const t = new Router<string>()
+      .add("GET", "/x/{a:u64}/y", "first")
+      .add("GET", "/x/{b:denom*}", "restOnly")
+      .add("GET", "/x/{c:u64}/y", "second")
+      .add("GET", "/z/{d:denom*}", "restFirst")
+      .add("GET", "/z/{e:u64}/{f:u64}", "sizedLater");
+    assert.equal(t.match("GET", "/x/1/y").route.handler, "first");
+    assert.equal(t.match("GET", "/x/ibc/ABC").route.handler, "restOnly");
+    assert.equal(t.match("GET", "/z/ibc/ABC").route.handler, "restFirst");
+    assert.equal(t.size, 5);
+  });
+
   test("paths are normalised: repeated and trailing slashes", () => {
     assert.equal(normalisePath("//a///b//"), "/a/b");
     assert.equal(normalisePath(""), "/");

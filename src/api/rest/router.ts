@@ -60,16 +60,37 @@ export interface Match<H> {
 
 export class Router<H> {
   private readonly routes: Route<H>[] = [];
+  /** Routes without a `*` segment by segment count, and those with one: a request scans only its candidates. */
+  private readonly bySize = new Map<number, Route<H>[]>();
+  private readonly restRoutes: Route<H>[] = [];
+  private readonly order = new Map<Route<H>, number>();
 
   add(method: HttpMethod, pattern: string, handler: H): this {
-    this.routes.push(compileRoute(method, pattern, handler));
+    const route = compileRoute(method, pattern, handler);
+    this.order.set(route, this.routes.length);
+    this.routes.push(route);
+    const last = route.segments[route.segments.length - 1];
+    if (last !== undefined && "rest" in last && last.rest) this.restRoutes.push(route);
+    else {
+      const list = this.bySize.get(route.segments.length) ?? [];
+      list.push(route);
+      this.bySize.set(route.segments.length, list);
+    }
     return this;
+  }
+
+  /** The routes whose shape fits `parts`, in the order they were added (ties go to the first added). */
+  private candidates(parts: readonly string[]): Route<H>[] {
+    const sized = (this.bySize.get(parts.length) ?? []).filter((r) => shapeMatches(r, parts));
+    const rest = this.restRoutes.filter((r) => shapeMatches(r, parts));
+    if (rest.length === 0) return sized;
+    return [...sized, ...rest].sort((a, b) => (this.order.get(a) ?? 0) - (this.order.get(b) ?? 0));
   }
 
   /** Finds the most specific route (most literal segments) and parses its path parameters. */
   match(method: string, path: string): Match<H> {
     const parts = splitPath(path);
-    const shaped = this.routes.filter((r) => shapeMatches(r, parts));
+    const shaped = this.candidates(parts);
     if (shaped.length === 0) throw new RestError(Grpc.NotFound, "Not Found");
     const same = shaped.filter((r) => r.method === method);
     if (same.length === 0) throw new RestError(Grpc.Unimplemented, "Method Not Allowed", 405);

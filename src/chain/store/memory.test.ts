@@ -194,6 +194,36 @@ describe("MemoryOverlay", () => {
     assert.equal(root.has(b("a")), true);
   });
 
+  test("overlay-into-overlay write() equals the same sets/deletes on the parent, and the child forgets them", () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 30 }), fc.array(opArb, { maxLength: 30 }), (first, second) => {
+        // Reference: the child's ops applied straight to a second overlay over an identical parent.
+        const root = new MemoryKVStore();
+        const viaChild = new MemoryOverlay(root);
+        const direct = new MemoryOverlay(root);
+        const m = new Map<string, string>();
+        for (const op of first) {
+          apply(viaChild, m, op);
+          apply(direct, new Map(), op);
+        }
+        const child = new MemoryOverlay(viaChild);
+        for (const op of second) {
+          apply(child, m, op);
+          apply(direct, new Map(), op);
+        }
+        child.write();
+        assert.equal(child.size, 0);
+        const dump = (o: MemoryOverlay) =>
+          o.pendingWrites().map(([k, v]) => [toHex(k), v === undefined ? null : toHex(v)]);
+        assert.deepEqual(dump(viaChild), dump(direct));
+        // Writes to the emptied child after the hand-over stay in the child.
+        child.set(b("zz"), b("9"));
+        assert.equal(viaChild.get(b("zz")), undefined);
+      }),
+      { seed: 42, numRuns: 200 },
+    );
+  });
+
   test("a discarded overlay leaves no trace; write() over a read-only parent throws", () => {
     const root = new MemoryKVStore();
     const ro: KVReader = {

@@ -272,6 +272,13 @@ export class MemoryOverlay implements Overlay {
 
   write(): void {
     const parent = this.parent;
+    if (parent instanceof MemoryOverlay) {
+      // The entries are this overlay's private copies and leave it with clear(): hand them over as they are
+      // instead of copying key and value again at every level (a contract write crosses 3-4 nested overlays).
+      for (const [k, v] of this.pending.entries()) parent.pending.put(k, v);
+      this.pending.clear();
+      return;
+    }
     if (!isKVStore(parent))
       throw new TypeError("overlay parent is read-only; commit pendingWrites() instead");
     for (const [k, v] of this.pending.entries()) {

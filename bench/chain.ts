@@ -1,7 +1,7 @@
 // Chain benchmark (issue 4): secretjs-signed bank sends/s and encrypted SNIP-20 transfers/s through the whole
 // path (CheckTx → PrepareProposal → ProcessProposal → FinalizeBlock [ante, enclave, wasm, encrypted state] →
 // Commit) on the embedded DevEngine, and the same blocks with 1k vs 1M funded bank accounts in state.
-// Run: npm run bench:chain [-- --quick] [--large N] [--txs K] [--block B] [--profile DIR]
+// Run: npm run bench:chain [-- --quick] [--large N] [--txs K] [--block B] [--warmup W] [--profile DIR]
 import { MsgSend } from "secretjs";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { DEV_MNEMONICS } from "../src/cli/devGenesis.js";
@@ -32,6 +32,12 @@ const QUICK = process.argv.includes("--quick");
 const LARGE = arg("--large", QUICK ? 20_000 : 100_000);
 const K = arg("--txs", QUICK ? 200 : 1000);
 const B = arg("--block", QUICK ? 100 : 500);
+/**
+ * `--warmup W`: W untimed txs of each kind first (same blocks of B), so the timed ones run on warm JIT code as in
+ * a long-running node. Without it, TurboFan still compiles hot code during the timed run (~1 ms of background
+ * CPU per SNIP-20 transfer in a 1,000-tx run; bench/chain/README.md).
+ */
+const W = arg("--warmup", 0);
 /** `--profile DIR`: main-thread CPU profiles of the timed sections only (`<DIR>/<kind>-<accounts>.cpuprofile`). */
 const PROFILE_DIR = ((i) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--profile"));
 
@@ -58,18 +64,24 @@ interface Variant {
   snip20: RunResult;
 }
 
+/** Runs the first W txs untimed (warm-up) and returns the rest. */
+async function warmUp(node: Node, txs: Uint8Array[]): Promise<Uint8Array[]> {
+  if (W > 0) await runTxs(node, txs.slice(0, W), B);
+  return txs.slice(W);
+}
+
 async function runVariant(holders: number): Promise<Variant> {
   process.stdout.write(`\n[${holders} accounts] genesis… `);
   const node = await startNode(holders);
   try {
-    process.stdout.write(`${(node.genesisMs / 1000).toFixed(1)} s; signing ${K} sends… `);
-    const sends = await signSends(node, K, holders);
+    process.stdout.write(`${(node.genesisMs / 1000).toFixed(1)} s; signing ${W + K} sends… `);
+    const sends = await warmUp(node, await signSends(node, W + K, holders));
     process.stdout.write("running… ");
     const send = await profiled(PROFILE_DIR, `send-${holders}`, () => runTxs(node, sends, B));
     process.stdout.write(`${rate(send).toFixed(0)}/s; deploying snip20… `);
     const s = await deploySnip20(node);
-    process.stdout.write(`signing ${K} transfers… `);
-    const transfers = await signTransfers(node, s, K);
+    process.stdout.write(`signing ${W + K} transfers… `);
+    const transfers = await warmUp(node, await signTransfers(node, s, W + K));
     process.stdout.write("running… ");
     const snip20 = await profiled(PROFILE_DIR, `snip20-${holders}`, () => runTxs(node, transfers, B));
     process.stdout.write(`${rate(snip20).toFixed(0)}/s\n`);
@@ -124,7 +136,7 @@ function verifyMs(): { ante: number; noble: number; openssl: number } {
 
 async function main(): Promise<void> {
   console.log(
-    `bench:chain ${QUICK ? "(quick) " : ""}K=${K} txs per kind, blocks of ≤ ${B}, ${SMALL} vs ${LARGE} funded accounts`,
+    `bench:chain ${QUICK ? "(quick) " : ""}K=${K} txs per kind, blocks of ≤ ${B}, ${SMALL} vs ${LARGE} funded accounts${W > 0 ? `, ${W} warm-up txs per kind` : ""}`,
   );
   const small = await runVariant(SMALL);
   const large = await runVariant(LARGE);

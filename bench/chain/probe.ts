@@ -3,11 +3,13 @@
 // main thread's exact CPU inside ECALLs, main-thread GC pauses. `--warmup W` first runs W untimed transfers
 // (JIT warm-up); PROBE_PAUSE=ms waits before the timed run so `perf record -p` can attach to it alone.
 // Run: node --import tsx bench/chain/probe.ts [--txs K] [--block B] [--warmup W]
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { PerformanceObserver } from "node:perf_hooks";
 import { startNode } from "./setup.js";
-import { runTxs } from "./run.js";
+import { profiled, runTxs } from "./run.js";
 import { deploySnip20, signTransfers } from "./snip20.js";
+import { LatestReader } from "../../src/chain/store/sqliteReader.js";
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(name);
@@ -17,6 +19,8 @@ function arg(name: string, dflt: number): number {
 const K = arg("--txs", 600);
 const B = arg("--block", 300);
 const W = arg("--warmup", 0);
+/** `--profile DIR`: a V8 CPU profile of the main thread during the timed run (`DIR/probe.cpuprofile`). */
+const PROFILE_DIR = ((i) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--profile"));
 
 /** ns on CPU of each thread of this process, by "tid comm". */
 function threads(): Map<string, number[]> {
@@ -105,9 +109,45 @@ async function main(): Promise<void> {
       console.log(`PAUSE pid ${process.pid}`);
       await new Promise((r) => setTimeout(r, Number(process.env.PROBE_PAUSE)));
     }
+    // committed-state reads and the ones that miss the read cache (SQLite), by key prefix (first byte, length)
+    let reads = 0;
+    const misses = new Map<string, number>();
+    const lr = LatestReader.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const get0 = lr.get!;
+    const rem0 = lr.remember!;
+    let lastKey: Uint8Array | undefined;
+    lr.get = function (this: unknown, ...a: unknown[]) {
+      reads++;
+      lastKey = a[0] as Uint8Array;
+      return get0.apply(this, a);
+    };
+    lr.remember = function (this: unknown, ...a: unknown[]) {
+      const k =
+        lastKey === undefined ? "?" : `${lastKey[0]}/${lastKey.length}/${a[1] === null ? "absent" : "found"}`;
+      misses.set(k, (misses.get(k) ?? 0) + 1);
+      if (process.env.PROBE_KEYS !== undefined && reads % 97 === 0)
+        console.log(Buffer.from(lastKey ?? []).toString("hex"));
+      return rem0.apply(this, a);
+    };
+    const heap = process.env.PROBE_HEAP === undefined ? undefined : new Session();
+    if (heap !== undefined) {
+      // every allocation sampled (every 4 KiB), including objects a scavenge already freed
+      heap.connect();
+      await heap.post("HeapProfiler.enable");
+      await heap.post("HeapProfiler.startSampling", {
+        samplingInterval: 4096,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      } as never);
+    }
     const t0 = threads();
-    const r = await runTxs(node, txs, B);
+    const r = await profiled(PROFILE_DIR, "probe", () => runTxs(node, txs, B));
     const t1 = threads();
+    if (heap !== undefined) {
+      const { profile } = await heap.post("HeapProfiler.stopSampling");
+      writeFileSync(process.env.PROBE_HEAP!, JSON.stringify(profile));
+      heap.disconnect();
+    }
     await new Promise((r) => setTimeout(r, 50)); // gc entries are delivered on a later tick
     obs.disconnect();
     console.log(
@@ -129,6 +169,9 @@ async function main(): Promise<void> {
     );
     console.log(
       `main thread inside ecall(): CPU ${(r.stages.ecallCpu / K).toFixed(3)} ms/tx, wall ${(Number(ecallWallNs) / 1e6 / K).toFixed(3)} ms/tx`,
+    );
+    console.log(
+      `committed reads/tx ${(reads / K).toFixed(2)}; cache misses/tx by prefix/len/found ${JSON.stringify(Object.fromEntries([...misses].map(([k, v]) => [k, +(v / K).toFixed(2)])))}`,
     );
     console.log(
       `main GC pauses: ${gcN} (${(gcN / K).toFixed(2)}/tx), ${(gcMs / K).toFixed(3)} ms/tx; by kind ${JSON.stringify(Object.fromEntries([...gcKinds].map(([k, v]) => [k, +(v / K).toFixed(3)])))}`,

@@ -40,6 +40,10 @@ describe("LaneReadCache", () => {
     c.scope(6n, "a", src.read)(Uint8Array.of(1));
     assert.equal(src.count(), 4, "height 6 reads again");
     assert.equal(c.size, 1);
+    const zero = c.scope(0n, "a", src.read);
+    zero(Uint8Array.of(1));
+    zero(Uint8Array.of(1));
+    assert.equal(src.count(), 6, "height 0 (before the first commit) is never remembered");
   });
 
   test("answers are private copies: a caller scribbling on one does not change the next", () => {

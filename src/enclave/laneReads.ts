@@ -44,6 +44,8 @@ export class LaneReadCache {
     contract: string,
     read: (key: Uint8Array) => LaneRead,
   ): (key: Uint8Array) => LaneRead {
+    // Height 0 is before the first commit (the host's genesis is not committed yet): never remembered.
+    if (height < 1n) return read;
     if (this.height !== height) {
       this.clear();
       this.height = height;

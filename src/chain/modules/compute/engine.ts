@@ -329,14 +329,16 @@ export class ComputeEngine {
    * never changes. undefined when there is no contract at `addr`.
    */
   committedQueryTarget(ctx: Context, addr: Uint8Array): QueryTarget | undefined {
-    return this.committedTargets.get(ctx.blockHeight, addr, () => {
+    const look = (): QueryTarget | undefined => {
       const info = this.keeper.getContract(ctx, addr);
       if (info === undefined) return undefined;
       return {
         code: this.keeper.mustCodeInfo(ctx, info.codeId),
         contractKey: this.keeper.getContractKey(ctx, addr),
       };
-    });
+    };
+    // Height 0 is before the first commit (genesis not yet committed): never remembered.
+    return ctx.blockHeight < 1n ? look() : this.committedTargets.get(ctx.blockHeight, addr, look);
   }
 
   /**

@@ -54,6 +54,9 @@ describe("committed query targets", () => {
     // Another height looks again: over the empty store there is no contract.
     assert.equal(engine.committedQueryTarget(at(11n, new MemoryKVStore()), addr), undefined);
     assert.equal(engine.committedQueryTarget(at(12n), addr)?.code.codeHash, codeHash);
+    // Height 0 (before the first commit) is never remembered.
+    assert.equal(engine.committedQueryTarget(at(0n), addr)?.code.codeHash, codeHash);
+    assert.equal(engine.committedQueryTarget(at(0n, new MemoryKVStore()), addr), undefined);
 
     const msg = await h.utils.encrypt(codeHash, { get_count: {} });
     const r = await h.compute.query.querySecretContractAsync(at(12n), address, msg);

@@ -128,6 +128,8 @@ describe("4-validator localnet under faults", { skip: SKIP, timeout: 330_000 }, 
       [...seen].sort((x, y) => x - y),
       [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17],
     );
+    // Node 0 answered first; the others may be a block behind it until they commit that block too.
+    assert.ok(await net.waitHeight(ALL, await net.height(0), 30_000), "every node reaches node 0's height");
     for (const node of ALL) {
       const q = await client(1, node).query.compute.queryContract({
         contract_address: contract,
@@ -191,6 +193,7 @@ describe("4-validator localnet under faults", { skip: SKIP, timeout: 330_000 }, 
     }
     assert.equal(streaming.error, undefined, "every tx of the stream committed");
     assert.ok(committed.length >= 3, `${committed.length} txs committed during the crashes`);
+    assert.ok(await net.waitHeight(ALL, await net.height(0), 60_000), "every node reaches node 0's height");
     await sleep(1_500);
     await assertNoFork(ALL);
     for (const node of [1, 2]) {

@@ -52,6 +52,15 @@ export interface PlainStore {
    * summed gas, exactly as the same calls one by one (the production store: one applyBatch OCALL per flush).
    */
   applyBatch?(ops: readonly { key: Uint8Array; value?: Uint8Array | undefined }[]): { gas: bigint };
+  /**
+   * Optional: `read(key)`, then `read(fallbackKey)` only when the first is missing, in one host round trip,
+   * exactly as those calls one by one; `fromFallback` says which key answered, gas is the sum of the reads
+   * (the production store: one readDbFirst OCALL per missing-or-not contract read instead of up to two).
+   */
+  readFirst?(
+    key: Uint8Array,
+    fallbackKey: Uint8Array,
+  ): { value: Uint8Array | undefined; fromFallback: boolean; gas: bigint };
 }
 
 export interface EncryptedStorageParams {
@@ -111,16 +120,15 @@ export class EncryptedStorage implements Storage {
     const cached = ck.write ?? ck.read;
     if (cached !== undefined) return { value: cached.slice(), gas: gas(0n) };
     const e = this.entryOf(ck);
-    const first = this.store.read(e.storeKeyNew);
-    if (first.value !== undefined) {
-      ck.read = this.cache.cachedValue(e, first.value) ?? this.open(e, first.value);
-      return { value: ck.read.slice(), gas: gas(first.gas) };
+    const r = this.readNewThenOld(e);
+    if (r.value !== undefined && !r.fromFallback) {
+      ck.read = this.cache.cachedValue(e, r.value) ?? this.open(e, r.value);
+      return { value: ck.read.slice(), gas: gas(r.gas) };
     }
-    const second = this.store.read(e.storeKeyOld);
-    let cost = first.gas + second.gas;
-    if (second.value === undefined) return { value: undefined, gas: gas(cost) };
+    let cost = r.gas;
+    if (r.value === undefined) return { value: undefined, gas: gas(cost) };
     const { keys, ogContractKey } = this.p;
-    ck.read = decryptValueOld(keys, ogContractKey, e.storeKeyOld, second.value);
+    ck.read = decryptValueOld(keys, ogContractKey, e.storeKeyOld, r.value);
     // Upgrade to the new format right away when this call may write (SN db.rs read_from_encrypted_state).
     if (this.p.writable) cost += this.writeNow(ck, ck.read);
     return { value: ck.read.slice(), gas: gas(cost) };
@@ -185,6 +193,15 @@ export class EncryptedStorage implements Storage {
   discard(): void {
     this.clearCall();
     this.pseudoGas = 0n;
+  }
+
+  /** SN db.rs read order: the new-format key, then the old-format key if the new one is missing. */
+  private readNewThenOld(e: KeyEntry): { value: Uint8Array | undefined; fromFallback: boolean; gas: bigint } {
+    if (this.store.readFirst !== undefined) return this.store.readFirst(e.storeKeyNew, e.storeKeyOld);
+    const first = this.store.read(e.storeKeyNew);
+    if (first.value !== undefined) return { value: first.value, fromFallback: false, gas: first.gas };
+    const second = this.store.read(e.storeKeyOld);
+    return { value: second.value, fromFallback: true, gas: first.gas + second.gas };
   }
 
   private callKey(id: string, key: Uint8Array): CallKey {

@@ -10,10 +10,12 @@ import {
   decodeOcallRequest,
   decodeResult,
   encodeEcallRequest,
+  encodeReadDbFirstOutput,
   encodeReadDbOutput,
   encodeResult,
   FRAME,
   OCALL,
+  READ_FIRST,
   type BatchOp,
   type OcallRequest,
   type WireResult,
@@ -106,9 +108,7 @@ function answerOcall(handler: OcallHandler, req: OcallRequest): WireResult {
   try {
     switch (req.kind) {
       case OCALL.readDb: {
-        const { value, gasUsed } = handler.readDb(req.key);
-        if (value !== undefined && !(value instanceof Uint8Array))
-          throw new TypeError("readDb value is not bytes");
+        const { value, gasUsed } = readChecked(handler, req.key);
         return { ok: encodeReadDbOutput(value), gasUsed };
       }
       case OCALL.writeDb:
@@ -121,12 +121,40 @@ function answerOcall(handler: OcallHandler, req: OcallRequest): WireResult {
       }
       case OCALL.applyBatch:
         return answerBatch(handler, req.ops);
+      case OCALL.readDbFirst:
+        return answerReadFirst(handler, req.key, req.fallbackKey);
     }
   } catch (e) {
     const gasUsed = e instanceof OcallFailure ? e.gasUsed : 0n;
     const entry = ENCLAVE_ERROR_CODES.HostMisbehavior;
     return { error: { code: entry.num, message: entry.message }, gasUsed };
   }
+}
+
+/** One readDb through the handler, its answer checked (a non-byte value is the handler's bug). */
+function readChecked(
+  handler: OcallHandler,
+  key: Uint8Array,
+): { value: Uint8Array | undefined; gasUsed: bigint } {
+  const r = handler.readDb(key);
+  if (r.value !== undefined && !(r.value instanceof Uint8Array))
+    throw new TypeError("readDb value is not bytes");
+  return r;
+}
+
+/**
+ * readDbFirst: the handler's own readDb on `key`, then on `fallbackKey` only if `key` is missing — the reads
+ * two readDb OCALLs would make, in the same order. A failing read fails the OCALL with that read's gas, as a
+ * failing readDb would; the enclave drops a failed read's gas either way.
+ */
+function answerReadFirst(handler: OcallHandler, key: Uint8Array, fallbackKey: Uint8Array): WireResult {
+  const first = readChecked(handler, key);
+  if (first.value !== undefined) {
+    return { ok: encodeReadDbFirstOutput(READ_FIRST.key, first.value), gasUsed: first.gasUsed };
+  }
+  const second = readChecked(handler, fallbackKey);
+  const hit = second.value === undefined ? READ_FIRST.none : READ_FIRST.fallbackKey;
+  return { ok: encodeReadDbFirstOutput(hit, second.value), gasUsed: first.gasUsed + second.gasUsed };
 }
 
 /**

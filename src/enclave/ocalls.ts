@@ -3,12 +3,14 @@
 // charged, on success and on failure, so gas is never dropped on an error path (DESIGN.md rule 2).
 import { EnclaveError } from "./errors.js";
 import {
+  decodeReadDbFirstOutput,
   decodeReadDbOutput,
   decodeResult,
   encodeOcallRequest,
   OCALL,
   type BatchOp,
   type OcallRequest,
+  type ReadFirstHit,
 } from "./channel/frames.js";
 
 /** The four OCALLs, bound to one ECALL invocation (the host binds them to the right contract store). */
@@ -20,6 +22,14 @@ export interface Ocalls {
   queryChain(request: Uint8Array, gasLimit: bigint, depth: number): { result: Uint8Array; gasUsed: bigint };
   /** Writes and removes (value undefined) applied in order in one round trip; gas is their sum. */
   applyBatch(ops: readonly BatchOp[]): { gasUsed: bigint };
+  /**
+   * readDb(key), then readDb(fallbackKey) only if the first is missing, in one round trip: the same host reads
+   * in the same order as two readDb OCALLs. Gas is the sum of the reads done; `hit` says which key answered.
+   */
+  readDbFirst(
+    key: Uint8Array,
+    fallbackKey: Uint8Array,
+  ): { hit: ReadFirstHit; value: Uint8Array | undefined; gasUsed: bigint };
 }
 
 /**
@@ -74,6 +84,16 @@ export function createOcalls(transport: OcallTransport): Ocalls {
     },
     applyBatch(ops) {
       return { gasUsed: call({ kind: OCALL.applyBatch, ops }).gasUsed };
+    },
+    readDbFirst(key, fallbackKey) {
+      const { output, gasUsed } = call({ kind: OCALL.readDbFirst, key, fallbackKey });
+      let answer;
+      try {
+        answer = decodeReadDbFirstOutput(output);
+      } catch {
+        throw new EnclaveError("HostMisbehavior", "malformed readDbFirst answer");
+      }
+      return { ...answer, gasUsed };
     },
   };
 }

@@ -90,6 +90,40 @@ describe("enclave channel", () => {
     assert.equal(store.has(Buffer.from("never").toString("hex")), false);
   });
 
+  test("a readDbFirst OCALL reads the fallback key only when the first is missing, gas summed", () => {
+    const { handler, store } = memoryOcalls();
+    const seen: string[] = [];
+    const logged = {
+      ...handler,
+      readDb: (k: Uint8Array) => {
+        seen.push(Buffer.from(k).toString());
+        if (Buffer.from(k).toString() === "boom") throw new OcallFailure("no", 7n);
+        return handler.readDb(k);
+      },
+    };
+    store.set(Buffer.from("new").toString("hex"), enc("N1"));
+    store.set(Buffer.from("old").toString("hex"), enc("O22"));
+    const script = new OcallScript()
+      .readFirst(enc("new"), enc("old"))
+      .readFirst(enc("gone"), enc("old"))
+      .readFirst(enc("gone"), enc("nope"))
+      .build();
+    const out = okOf(t.host.ecall("debugOcalls", script, { ocalls: logged }));
+    assert.deepEqual(seen, ["new", "gone", "old", "gone", "nope"]);
+    // hit 1 ‖ some(N1), hit 2 ‖ some(O22), hit 0 ‖ none (optBytes: u8 1 ‖ u32 len ‖ bytes | u8 0)
+    assert.deepEqual([...out], [1, 1, 0, 0, 0, 2, ...enc("N1"), 2, 1, 0, 0, 0, 3, ...enc("O22"), 0, 0]);
+    // gas = bytes touched: 3+2 | 4 + 3+3 | 4 + 4
+    const res = t.host.ecall("debugOcalls", script, { ocalls: logged });
+    assert.equal(res.gasUsed, 5n + 10n + 8n);
+    seen.length = 0;
+    const bad = t.host.ecall("debugOcalls", new OcallScript().readFirst(enc("gone"), enc("boom")).build(), {
+      ocalls: logged,
+    });
+    assert.ok("error" in bad);
+    assert.deepEqual(seen, ["gone", "boom"]);
+    assert.equal(bad.error.code, ENCLAVE_ERROR_CODES.HostMisbehavior.num);
+  });
+
   test("a second store bound to the next call sees only its own writes", () => {
     const a = memoryOcalls();
     const b = memoryOcalls();

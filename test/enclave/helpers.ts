@@ -75,6 +75,10 @@ export class OcallScript {
   remove(key: Uint8Array): this {
     return this.push(Uint8Array.of(3), lp(key));
   }
+  /** One readDbFirst OCALL: `key`, then `fallback` only when `key` is missing. Output: u8 hit ‖ opt value. */
+  readFirst(key: Uint8Array, fallback: Uint8Array): this {
+    return this.push(Uint8Array.of(6), lp(key), lp(fallback));
+  }
   /** One applyBatch OCALL: removals (value undefined) and writes, in order. */
   batch(ops: readonly { key: Uint8Array; value?: Uint8Array }[]): this {
     const parts = ops.map((op) =>

@@ -9,14 +9,17 @@ import {
   decodeEcallRequest,
   decodeFatal,
   decodeOcallRequest,
+  decodeReadDbFirstOutput,
   decodeReadDbOutput,
   decodeResult,
   encodeEcallRequest,
   encodeOcallRequest,
+  encodeReadDbFirstOutput,
   encodeReadDbOutput,
   encodeResult,
   MAX_ERROR_MESSAGE_CHARS,
   OCALL,
+  READ_FIRST,
   type OcallRequest,
   type WireResult,
 } from "./frames.js";
@@ -95,6 +98,7 @@ const ocallRequest: fc.Arbitrary<OcallRequest> = fc.oneof(
     kind: OCALL.applyBatch,
     ops: ops.map(([key, value]) => (value === undefined ? { key } : { key, value })),
   })),
+  fc.tuple(bytes, bytes).map(([key, fallbackKey]) => ({ kind: OCALL.readDbFirst, key, fallbackKey })),
 );
 
 const wireResult: fc.Arbitrary<WireResult> = fc.oneof(
@@ -128,6 +132,12 @@ describe("frames", () => {
     );
     assert.equal(decodeReadDbOutput(encodeReadDbOutput(undefined)), undefined);
     assert.deepEqual(decodeReadDbOutput(encodeReadDbOutput(Uint8Array.of(0))), Uint8Array.of(0));
+    for (const hit of [READ_FIRST.none, READ_FIRST.key, READ_FIRST.fallbackKey] as const) {
+      const value = hit === READ_FIRST.none ? undefined : Uint8Array.of(hit, 9);
+      assert.deepEqual(decodeReadDbFirstOutput(encodeReadDbFirstOutput(hit, value)), { hit, value });
+    }
+    assert.throws(() => decodeReadDbFirstOutput(Uint8Array.of(3, 1)), CodecError);
+    assert.throws(() => decodeReadDbFirstOutput(Uint8Array.of(0, 1)), CodecError);
   });
 
   test("error messages are cut to the cap when encoded", () => {
@@ -170,6 +180,7 @@ describe("frames", () => {
       decodeResult,
       decodeOcallRequest,
       decodeReadDbOutput,
+      decodeReadDbFirstOutput,
       decodeFatal,
       decodeWorkerConfig,
       (b: Uint8Array) => decodeFields(b, 2, "fields"),

@@ -37,6 +37,12 @@ function runScriptOp(r: ByteReader, ctx: EcallContext, out: ByteWriter): bigint 
       }
       return ctx.ocalls.applyBatch(ops).gasUsed;
     }
+    case OCALL.readDbFirst: {
+      const key = r.bytes("op key");
+      const res = ctx.ocalls.readDbFirst(key, r.bytes("op fallback key"));
+      out.u8(res.hit).optBytes(res.value);
+      return res.gasUsed;
+    }
     case OCALL.queryChain: {
       const gasLimit = r.u64("op gasLimit");
       const res = ctx.ocalls.queryChain(r.bytes("op request"), gasLimit, ctx.depth);

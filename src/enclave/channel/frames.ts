@@ -22,6 +22,11 @@ export const OCALL = Object.freeze({
   queryChain: 4,
   /** Several writes/removes applied in order in one round trip (a flush); gas is their sum. */
   applyBatch: 5,
+  /**
+   * readDb of `key`, and only when it is missing, readDb of `fallbackKey`: the new-then-old-format lookup of a
+   * contract read (SN db.rs read_from_encrypted_state) in one round trip; gas is the sum of the reads done.
+   */
+  readDbFirst: 6,
 } as const);
 
 /** Most operations one applyBatch may carry (a flush writes each touched key once, plus its old-key removal). */
@@ -98,7 +103,8 @@ export type OcallRequest =
   | { kind: typeof OCALL.writeDb; key: Uint8Array; value: Uint8Array }
   | { kind: typeof OCALL.removeDb; key: Uint8Array }
   | { kind: typeof OCALL.queryChain; request: Uint8Array; gasLimit: bigint; depth: number }
-  | { kind: typeof OCALL.applyBatch; ops: readonly BatchOp[] };
+  | { kind: typeof OCALL.applyBatch; ops: readonly BatchOp[] }
+  | { kind: typeof OCALL.readDbFirst; key: Uint8Array; fallbackKey: Uint8Array };
 
 /** applyBatch body: u32 count ‖ (u8 OCALL.writeDb|removeDb ‖ bytes key ‖ [bytes value])*. */
 function encodeBatch(ops: readonly BatchOp[]): Uint8Array {
@@ -130,13 +136,21 @@ function decodeBatch(r: ByteReader): BatchOp[] {
 export function encodeOcallRequest(req: OcallRequest): Uint8Array {
   if (req.kind === OCALL.applyBatch) return encodeBatch(req.ops);
   const size = req.kind === OCALL.queryChain ? req.request.length : req.key.length;
-  const w = new ByteWriter(17 + size + (req.kind === OCALL.writeDb ? req.value.length : 0)).u8(req.kind);
+  const second =
+    req.kind === OCALL.writeDb
+      ? req.value.length
+      : req.kind === OCALL.readDbFirst
+        ? req.fallbackKey.length
+        : 0;
+  const w = new ByteWriter(17 + size + second).u8(req.kind);
   switch (req.kind) {
     case OCALL.readDb:
     case OCALL.removeDb:
       return w.raw(req.key).finish();
     case OCALL.writeDb:
       return w.bytes(req.key).raw(req.value).finish();
+    case OCALL.readDbFirst:
+      return w.bytes(req.key).raw(req.fallbackKey).finish();
     case OCALL.queryChain:
       return w.u64(req.gasLimit).u32(req.depth).raw(req.request).finish();
   }
@@ -161,6 +175,10 @@ export function decodeOcallRequest(body: Uint8Array): OcallRequest {
     }
     case OCALL.applyBatch:
       return { kind, ops: decodeBatch(r) };
+    case OCALL.readDbFirst: {
+      const key = r.bytes("readDbFirst key");
+      return { kind, key, fallbackKey: r.rest("readDbFirst fallback key") };
+    }
     default:
       throw new CodecError("ocall kind", `"ocall kind" unknown: ${kind}`);
   }
@@ -182,6 +200,32 @@ export function decodeReadDbOutput(out: Uint8Array): Uint8Array | undefined {
   }
   if (flag !== 1) throw new CodecError("readDb presence", `"readDb presence" must be 0 or 1`);
   return r.rest("readDb value");
+}
+
+/** Which key of a readDbFirst answered: none, `key`, or `fallbackKey` (the output's first byte). */
+export const READ_FIRST = Object.freeze({ none: 0, key: 1, fallbackKey: 2 } as const);
+export type ReadFirstHit = (typeof READ_FIRST)[keyof typeof READ_FIRST];
+
+/** readDbFirst's ok output: u8 READ_FIRST.none | u8 READ_FIRST.key|fallbackKey ‖ value. */
+export function encodeReadDbFirstOutput(hit: ReadFirstHit, value: Uint8Array | undefined): Uint8Array {
+  if (hit === READ_FIRST.none || value === undefined) return new Uint8Array([READ_FIRST.none]);
+  return new ByteWriter(1 + value.length).u8(hit).raw(value).finish();
+}
+
+export function decodeReadDbFirstOutput(out: Uint8Array): {
+  hit: ReadFirstHit;
+  value: Uint8Array | undefined;
+} {
+  const r = new ByteReader(out);
+  const hit = r.u8("readDbFirst hit");
+  if (hit === READ_FIRST.none) {
+    r.end("readDbFirst output");
+    return { hit, value: undefined };
+  }
+  if (hit !== READ_FIRST.key && hit !== READ_FIRST.fallbackKey) {
+    throw new CodecError("readDbFirst hit", `"readDbFirst hit" must be 0, 1 or 2`);
+  }
+  return { hit, value: r.rest("readDbFirst value") };
 }
 
 /** fatal: u32 code ‖ utf8 message (same safety rules as an ECALL error). */

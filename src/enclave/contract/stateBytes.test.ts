@@ -45,75 +45,106 @@ function loggingStore(h: ReturnType<typeof createHash>): PlainStore {
   };
 }
 
+/**
+ * The same store with the production round-trip savers, answered as src/enclave/host.ts answers the OCALLs
+ * (readDbFirst: read, then read the fallback only when missing; applyBatch: the ops in order), so the digest
+ * shows the host sees exactly the calls it saw before them.
+ */
+function batchingStore(h: ReturnType<typeof createHash>): PlainStore {
+  const s = loggingStore(h);
+  return {
+    ...s,
+    readFirst(k, fallback) {
+      const a = s.read(k);
+      if (a.value !== undefined) return { value: a.value, fromFallback: false, gas: a.gas };
+      const b = s.read(fallback);
+      return { value: b.value, fromFallback: true, gas: a.gas + b.gas };
+    },
+    applyBatch(ops) {
+      let gas = 0n;
+      for (const op of ops)
+        gas += (op.value === undefined ? s.remove(op.key) : s.write(op.key, op.value)).gas;
+      return { gas };
+    },
+  };
+}
+
 const json = (o: unknown): string =>
   JSON.stringify(o, (_k, v: unknown) =>
     typeof v === "bigint" ? v.toString() : v instanceof Uint8Array ? toHex(v) : v,
   );
 
 describe("SNIP-20 through runContract, byte for byte", () => {
-  test("outputs, gas and host store bytes equal the pinned run", () => {
-    const wasm = new Uint8Array(
-      readFileSync(new URL("../../../contracts/build/snip20.wasm", import.meta.url)),
-    );
-    const prepared = prepareCode(wasm);
-    const module = compileMetered(prepared) as unknown as WasmModule;
-    const hex = toHex(prepared.codeHash);
-    const codeHash = sha256(prepared.wasm);
-    const h = createHash("sha256");
-    const svc = { keys, store: loggingStore(h), query: noQuery, verifyTxSignatures: false };
-    let n = 0;
-    const seal = (msg: object): Uint8Array => {
-      const nonce = new Uint8Array(32).fill(++n);
-      return new TxCrypto(keys, nonce, USER_PK).seal(utf8.encode(hex + JSON.stringify(msg))).message;
-    };
-    const env = baseEnv({ sender: SENDER });
-    const common = { module, codeHash, queryDepth: 0, gasLimit: GAS };
-    let counter = 0n;
-    const init = runContract(svc, {
+  for (const [name, makeStore] of [
+    ["one call per host operation", loggingStore],
+    ["batched flush and new-then-old reads in one round trip", batchingStore],
+  ] as const) {
+    test(`outputs, gas and host store bytes equal the pinned run (${name})`, () => {
+      pinnedRun(makeStore);
+    });
+  }
+});
+
+function pinnedRun(makeStore: (h: ReturnType<typeof createHash>) => PlainStore): void {
+  const wasm = new Uint8Array(readFileSync(new URL("../../../contracts/build/snip20.wasm", import.meta.url)));
+  const prepared = prepareCode(wasm);
+  const module = compileMetered(prepared) as unknown as WasmModule;
+  const hex = toHex(prepared.codeHash);
+  const codeHash = sha256(prepared.wasm);
+  const h = createHash("sha256");
+  const svc = { keys, store: makeStore(h), query: noQuery, verifyTxSignatures: false };
+  let n = 0;
+  const seal = (msg: object): Uint8Array => {
+    const nonce = new Uint8Array(32).fill(++n);
+    return new TxCrypto(keys, nonce, USER_PK).seal(utf8.encode(hex + JSON.stringify(msg))).message;
+  };
+  const env = baseEnv({ sender: SENDER });
+  const common = { module, codeHash, queryDepth: 0, gasLimit: GAS };
+  let counter = 0n;
+  const init = runContract(svc, {
+    ...common,
+    env,
+    op: "instantiate",
+    msg: seal({
+      name: "Pinned",
+      symbol: "PIN",
+      decimals: 6,
+      initial_balances: [{ address: SENDER, amount: "1000000" }],
+      prng_seed: "c2VlZA==",
+    }),
+    msgCounter: counter++,
+  });
+  h.update(json(init));
+  assert.ok(init.contractKey !== undefined);
+  const contractKey = { ogContractKey: init.contractKey };
+  const other = humanize(new Uint8Array(20).fill(77));
+  let failed = 0;
+  for (let i = 0; i < 24; i++) {
+    const random = i % 3 === 0 ? undefined : new Uint8Array(32).fill(i + 1);
+    const block = { ...env.block, height: env.block.height + BigInt(i), ...(random ? { random } : {}) };
+    const amount = i === 7 ? "999999999" : String(i + 1); // #7 fails: insufficient funds
+    const recipient = i === 11 ? other : CONTRACT_B;
+    const out = runContract(svc, {
       ...common,
-      env,
-      op: "instantiate",
-      msg: seal({
-        name: "Pinned",
-        symbol: "PIN",
-        decimals: 6,
-        initial_balances: [{ address: SENDER, amount: "1000000" }],
-        prng_seed: "c2VlZA==",
-      }),
+      env: { ...env, block },
+      op: "execute",
+      msg: seal({ transfer: { recipient, amount } }),
+      contractKey,
       msgCounter: counter++,
     });
-    h.update(json(init));
-    assert.ok(init.contractKey !== undefined);
-    const contractKey = { ogContractKey: init.contractKey };
-    const other = humanize(new Uint8Array(20).fill(77));
-    let failed = 0;
-    for (let i = 0; i < 24; i++) {
-      const random = i % 3 === 0 ? undefined : new Uint8Array(32).fill(i + 1);
-      const block = { ...env.block, height: env.block.height + BigInt(i), ...(random ? { random } : {}) };
-      const amount = i === 7 ? "999999999" : String(i + 1); // #7 fails: insufficient funds
-      const recipient = i === 11 ? other : CONTRACT_B;
-      const out = runContract(svc, {
-        ...common,
-        env: { ...env, block },
-        op: "execute",
-        msg: seal({ transfer: { recipient, amount } }),
-        contractKey,
-        msgCounter: counter++,
-      });
-      h.update(json(out));
-      if (out.output.ok === undefined) failed++;
-    }
-    assert.equal(failed, 1, "only the over-balance transfer fails");
-    const q = runContract(svc, {
-      ...common,
-      env,
-      op: "query",
-      msg: seal({ token_info: {} }),
-      contractKey,
-      msgCounter: counter,
-    });
-    h.update(json(q));
-    assert.ok(q.output.ok !== undefined, "the query answers");
-    assert.equal(h.digest("hex"), PINNED);
+    h.update(json(out));
+    if (out.output.ok === undefined) failed++;
+  }
+  assert.equal(failed, 1, "only the over-balance transfer fails");
+  const q = runContract(svc, {
+    ...common,
+    env,
+    op: "query",
+    msg: seal({ token_info: {} }),
+    contractKey,
+    msgCounter: counter,
   });
-});
+  h.update(json(q));
+  assert.ok(q.output.ok !== undefined, "the query answers");
+  assert.equal(h.digest("hex"), PINNED);
+}

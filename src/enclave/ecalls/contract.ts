@@ -8,7 +8,7 @@ import { updateAdmin } from "../contract/admin.js";
 import { OperationError, runContract } from "../contract/operations.js";
 import { decodeContractRequest, decodeUpdateAdminRequest, encodeContractResponse } from "../contract/wire.js";
 import type { ContractOp } from "../contract/types.js";
-import type { BatchOp } from "../channel/frames.js";
+import { READ_FIRST, type BatchOp } from "../channel/frames.js";
 import { CompiledCodeCache } from "../vm/wasm/cache.js";
 import { WasmGateError } from "../vm/wasm/errors.js";
 import { prepareCode, uncompressCode } from "../vm/wasm/prepare.js";
@@ -71,8 +71,19 @@ const laneReads = new LaneReadCache();
 /** The readDb of one call: on a query lane, a query's reads go through the lane's committed-state memo. */
 function readerFor(op: ContractOp, req: ContractRequestEnv, ctx: EcallContext): (k: Uint8Array) => LaneRead {
   const ocall = (k: Uint8Array): LaneRead => ctx.ocalls.readDb(k);
-  if (op !== "query" || ctx.runtime.queryLane !== true) return ocall;
+  if (!onLane(op, ctx)) return ocall;
   return laneReads.scope(req.env.block.height, req.env.contract.address, ocall);
+}
+
+const onLane = (op: ContractOp, ctx: EcallContext): boolean =>
+  op === "query" && ctx.runtime.queryLane === true;
+
+/** readDbFirst: the new-format key, then the old one only if missing, in one round trip (../channel/frames.ts). */
+function readFirstOcall(ctx: EcallContext) {
+  return (k: Uint8Array, fallback: Uint8Array) => {
+    const r = ctx.ocalls.readDbFirst(k, fallback);
+    return { value: r.value, fromFallback: r.hit === READ_FIRST.fallbackKey, gas: r.gasUsed };
+  };
 }
 
 interface ContractRequestEnv {
@@ -97,6 +108,8 @@ function contractHandler(op: ContractOp): EcallHandler {
         write: (k: Uint8Array, v: Uint8Array) => ({ gas: ctx.ocalls.writeDb(k, v).gasUsed }),
         remove: (k: Uint8Array) => ({ gas: ctx.ocalls.removeDb(k).gasUsed }),
         applyBatch: (ops: readonly BatchOp[]) => ({ gas: ctx.ocalls.applyBatch(ops).gasUsed }),
+        // A lane's reads go through its memo one key at a time; elsewhere a new-then-old lookup is one OCALL.
+        ...(onLane(op, ctx) ? {} : { readFirst: readFirstOcall(ctx) }),
       },
       // Contract `debug` output is dropped unless the enclave was started with its debug flag (tests).
       debugSink: ctx.runtime.debug

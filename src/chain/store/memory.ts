@@ -65,6 +65,9 @@ function copy(b: Uint8Array): Uint8Array {
  */
 export const CHUNK_MAX = 512;
 
+/** find()'s answer for a key with no entry (a tombstone is a stored undefined). */
+const ABSENT: unique symbol = Symbol("absent");
+
 /** One run of the sorted entries: keys[i] ↦ values[i], keys ascending, never empty while linked. */
 interface Chunk<V> {
   keys: Uint8Array[];
@@ -96,13 +99,14 @@ class SortedEntries<V> {
     return lo === 0 ? 0 : lo - 1;
   }
 
-  /** [found, value]: found distinguishes an absent key from a stored undefined (a tombstone). */
-  lookup(key: Uint8Array): [boolean, V | undefined] {
+  /** The stored value (undefined for a tombstone) or ABSENT; allocates nothing (the overlays' read path). */
+  find(key: Uint8Array): V | typeof ABSENT {
+    if (this.count === 0) return ABSENT;
     const c = this.chunks[this.chunkFor(key)];
-    if (c === undefined) return [false, undefined];
+    if (c === undefined) return ABSENT;
     const i = lowerBound(c.keys, key);
-    if (i < c.keys.length && compareBytes(c.keys[i]!, key) === 0) return [true, c.values[i]];
-    return [false, undefined];
+    if (i < c.keys.length && compareBytes(c.keys[i]!, key) === 0) return c.values[i]!;
+    return ABSENT;
   }
 
   put(key: Uint8Array, value: V): void {
@@ -193,11 +197,12 @@ export class MemoryKVStore implements KVStore {
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    return this.entries.lookup(assertKey(key))[1];
+    const v = this.entries.find(assertKey(key));
+    return v === ABSENT ? undefined : v;
   }
 
   has(key: Uint8Array): boolean {
-    return this.entries.lookup(assertKey(key))[0];
+    return this.entries.find(assertKey(key)) !== ABSENT;
   }
 
   set(key: Uint8Array, value: Uint8Array): void {
@@ -235,13 +240,13 @@ export class MemoryOverlay implements Overlay {
   constructor(readonly parent: KVReader) {}
 
   get(key: Uint8Array): Uint8Array | undefined {
-    const [found, value] = this.pending.lookup(assertKey(key));
-    return found ? value : this.parent.get(key);
+    const v = this.pending.find(assertKey(key));
+    return v === ABSENT ? this.parent.get(key) : v;
   }
 
   has(key: Uint8Array): boolean {
-    const [found, value] = this.pending.lookup(assertKey(key));
-    return found ? value !== undefined : this.parent.has(key);
+    const v = this.pending.find(assertKey(key));
+    return v === ABSENT ? this.parent.has(key) : v !== undefined;
   }
 
   set(key: Uint8Array, value: Uint8Array): void {

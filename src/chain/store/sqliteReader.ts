@@ -12,21 +12,27 @@ type Row = [Buffer, Buffer | null];
 export const view = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
 /**
- * Point reads cached by LatestReader (values and absences). A block re-reads the same hot keys (fee collector,
+ * Point reads cached by LatestReader (values and absences; at most this many, in two generations). A block re-reads the same hot keys (fee collector,
  * contract config, the sender's account) in CheckTx, proposals and FinalizeBlock; a hit skips SQLite.
  */
 export const READ_CACHE_MAX = 65_536;
 
-const cacheId = (k: Uint8Array): string =>
-  Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString("latin1");
+// latin1Slice straight on the key's bytes: one string, no Buffer view allocated per read.
+const latin1Slice = (
+  Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, start: number, end: number) => string }
+).latin1Slice;
+const cacheId = (k: Uint8Array): string => latin1Slice.call(k, 0, k.length);
 
 /** The latest committed state: table `latest(key, value)`. A live view: it moves with each commit. */
 export class LatestReader implements KVReader {
   private readonly getStmt: Database.Statement<[Uint8Array], Buffer>;
   private readonly pages = new Map<string, Database.Statement<Uint8Array[], Row>>();
   // key → value, null = absent. Exact: the only writer of `latest` is the store's commit, which calls
-  // applyCommitted with the same write set after its transaction succeeded. LRU via Map insertion order.
-  private readonly cache = new Map<string, Uint8Array | null>();
+  // applyCommitted with the same write set after its transaction succeeded. Two generations instead of an
+  // exact LRU: a hit in `young` is one Map lookup (an LRU bump was a delete + set on every hit); a hit in `old`
+  // moves the entry to `young`; when `young` holds half the budget it becomes `old` and the previous `old` goes.
+  private young = new Map<string, Uint8Array | null>();
+  private old = new Map<string, Uint8Array | null>();
 
   constructor(private readonly db: Database.Database) {
     this.getStmt = db.prepare<[Uint8Array], Buffer>("SELECT value FROM latest WHERE key = ?").pluck();
@@ -34,11 +40,12 @@ export class LatestReader implements KVReader {
 
   get(key: Uint8Array): Uint8Array | undefined {
     const id = cacheId(assertKey(key));
-    const hit = this.cache.get(id);
-    if (hit !== undefined) {
-      this.cache.delete(id);
-      this.cache.set(id, hit);
-      return hit ?? undefined;
+    const hit = this.young.get(id);
+    if (hit !== undefined) return hit ?? undefined;
+    const older = this.old.get(id);
+    if (older !== undefined) {
+      this.remember(id, older);
+      return older ?? undefined;
     }
     const v = this.getStmt.get(key);
     const value = v === undefined ? undefined : view(v);
@@ -47,8 +54,11 @@ export class LatestReader implements KVReader {
   }
 
   private remember(id: string, value: Uint8Array | null): void {
-    if (this.cache.size >= READ_CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(id, value);
+    if (this.young.size >= READ_CACHE_MAX / 2) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(id, value);
   }
 
   /** Called by the store after a commit transaction succeeded: the cache follows the write set. */
@@ -56,13 +66,15 @@ export class LatestReader implements KVReader {
     for (const [k, v] of writes) {
       const id = cacheId(k);
       // Only keys already cached are updated: a block's writes should not evict the hot read set.
-      if (this.cache.has(id)) this.cache.set(id, v ?? null);
+      if (this.young.has(id)) this.young.set(id, v ?? null);
+      if (this.old.has(id)) this.old.set(id, v ?? null);
     }
   }
 
   /** Drops every cached read (tests; or after anything but the store's commit touched the database). */
   clearCache(): void {
-    this.cache.clear();
+    this.young.clear();
+    this.old.clear();
   }
 
   has(key: Uint8Array): boolean {

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { openStore, openStoreAt } from "./store.js";
 import type { Store } from "./store.js";
 import { MemoryKVStore } from "./memory.js";
+import { READ_CACHE_MAX } from "./sqliteReader.js";
 import { blockWrites, testKey } from "./testkit.js";
 import type { KVReader } from "./types.js";
 import { toHex, utf8 } from "../../util/bytes.js";
@@ -86,6 +87,27 @@ describe("Store", () => {
         const k = testKey(i);
         assert.deepEqual(store.committed.get(k), model.get(k), `height ${h} key ${i}`);
         assert.equal(store.committed.has(k), model.has(k));
+      }
+    }
+    store.close();
+  });
+
+  test("the point-read cache stays exact across its generation turnover (entries in old, young and both)", () => {
+    const store = openStoreAt(":memory:");
+    const model = new MemoryKVStore();
+    const filler = (i: number) => utf8.encode(`filler/${i}`);
+    // Enough distinct reads to turn the young generation over twice (READ_CACHE_MAX / 2 each).
+    const turnover = READ_CACHE_MAX / 2 + 1;
+    for (let h = 1; h <= 4; h++) {
+      for (let i = 0; i < shape.keySpace; i++) store.committed.get(testKey(i));
+      // Half the keys move to the old generation, the other half are read again (old -> young: in both).
+      for (let i = 0; i < turnover; i++) store.committed.get(filler(i + h * turnover));
+      for (let i = 0; i < shape.keySpace; i += 2) store.committed.get(testKey(i));
+      store.commit(h, blockWrites(h, shape));
+      apply(model, h);
+      for (let i = 0; i < shape.keySpace; i++) {
+        const k = testKey(i);
+        assert.deepEqual(store.committed.get(k), model.get(k), `height ${h} key ${i}`);
       }
     }
     store.close();

@@ -1,4 +1,4 @@
-// The OpenSSL tx-signature path (secp256k1VerifySha256) must give the noble path's verdicts and errors
+// The libsecp256k1 (WebAssembly) tx-signature path (secp256k1VerifySha256) must give the noble path's verdicts and errors
 // exactly: valid, tampered, high-S, r/s edge values and malformed or off-curve keys (seeded property test).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -22,7 +22,7 @@ function verdict(f: () => boolean): Verdict {
   }
 }
 
-/** Both paths on the same input; the noble one hashes first, the OpenSSL one inside. */
+/** Both paths on the same input; the noble one hashes first, the libsecp256k1 one inside. */
 function both(msg: Uint8Array, sig: Uint8Array, pk: Uint8Array, rejectHighS: boolean): [Verdict, Verdict] {
   return [
     verdict(() => secp256k1Verify(sha256(msg), sig, pk, { rejectHighS })),
@@ -87,7 +87,7 @@ function mutate(
   }
 }
 
-describe("secp256k1VerifySha256 (OpenSSL) ≡ secp256k1Verify(sha256(·)) (noble)", () => {
+describe("secp256k1VerifySha256 (libsecp256k1) ≡ secp256k1Verify(sha256(·)) (noble)", () => {
   test("same verdicts and errors over valid, tampered, high-S and bad-key inputs (seeded property)", () => {
     let valid = 0;
     fc.assert(
@@ -103,8 +103,8 @@ describe("secp256k1VerifySha256 (OpenSSL) ≡ secp256k1Verify(sha256(·)) (noble
           const pk33 = secp256k1PublicKey(sk);
           const pk65 = secp256k1PublicKey(sk, false);
           const [m, s, k] = mutate(mode, msg, signature, pk33, pk65, pos);
-          const [noble, ossl] = both(m, s, k, rejectHighS);
-          assert.equal(ossl, noble, `mode ${mode}`);
+          const [noble, libsecp] = both(m, s, k, rejectHighS);
+          assert.equal(libsecp, noble, `mode ${mode}`);
           if (noble === true) valid++;
         },
       ),
@@ -125,7 +125,7 @@ describe("secp256k1VerifySha256 (OpenSSL) ≡ secp256k1Verify(sha256(·)) (noble
     assert.equal(secp256k1VerifySha256(msg, high, pk), true);
     const offCurve = Uint8Array.from([4, ...new Uint8Array(64).fill(1)]);
     assert.throws(() => secp256k1VerifySha256(msg, signature, offCurve), InvalidInputError);
-    // The cached failure stays a failure.
+    // A failed key is not remembered as valid.
     assert.throws(() => secp256k1VerifySha256(msg, signature, offCurve), InvalidInputError);
   });
 });

@@ -2,7 +2,7 @@
 // "failed to verify transaction signature"; contract-sent calls use callback_sig instead (operations.test.ts).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
+import { TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { utf8 } from "../../util/bytes.js";
 import { x25519PublicKey } from "../crypto/x25519.js";
 import { TxCrypto } from "../io.js";
@@ -70,6 +70,14 @@ describe("tx signature binding (SIGN_MODE_DIRECT)", () => {
 
   test("the signed message runs", () => {
     execute({ msg, sigInfo: good });
+  });
+
+  test("a tx body with other bytes but the signed messages runs (messages are compared, as in Secret)", () => {
+    const raw = TxRaw.decode(good.txBytes);
+    const body = TxBody.decode(raw.bodyBytes);
+    const otherMemo = TxRaw.encode({ ...raw, bodyBytes: TxBody.encode({ ...body, memo: "other" }).finish() });
+    execute({ msg, sigInfo: { ...good, txBytes: otherMemo.finish() } });
+    refused(() => execute({ msg, sigInfo: { ...good, txBytes: Uint8Array.of(0xff, 1, 2) } }));
   });
 
   test("refused: no sig info, other signer, other sender, other bytes, other funds, other contract", () => {

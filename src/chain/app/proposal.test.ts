@@ -16,8 +16,11 @@ import {
   checkProposal,
   fromCheckedLog,
   prepareTxs,
+  proposalDigest,
   type ProposalEnv,
 } from "./proposal.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { concatBytes, u32be, u64be } from "../../util/bytes.js";
 
 const a = makeSigner(MNEMONIC_A);
 const B = "secret1fc3fzy78ttp0lwuujw7e52rhspxn8uj52zfyne";
@@ -131,5 +134,20 @@ describe("PrepareProposal from the CheckTx log", () => {
     const big = new CheckedTxLog(1n);
     for (let i = 0; i <= CHECKED_LOG_MAX; i++) big.add(tx, 1n);
     assert.equal(big.gasAt(0, tx), undefined);
+  });
+});
+
+describe("proposalDigest", () => {
+  test("is sha256 over height ‖ len ‖ app hash ‖ len ‖ validators hash ‖ (len ‖ tx)… (pinned against noble)", () => {
+    const txs = [new Uint8Array([1, 2, 3]), new Uint8Array(0), new Uint8Array(700).fill(9)];
+    const appHash = new Uint8Array(32).fill(4);
+    const valHash = new Uint8Array(32).fill(5);
+    const parts = [u64be(12n), u32be(32), appHash, u32be(32), valHash];
+    for (const t of txs) parts.push(u32be(t.length), t);
+    assert.deepEqual(proposalDigest(12n, appHash, valHash, txs), sha256(concatBytes(...parts)));
+    assert.notDeepEqual(
+      proposalDigest(13n, appHash, valHash, txs),
+      proposalDigest(12n, appHash, valHash, txs),
+    );
   });
 });

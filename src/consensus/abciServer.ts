@@ -12,6 +12,7 @@ import {
   ResponseVerifyVoteExtension_VerifyStatus,
 } from "cosmjs-types/tendermint/abci/types";
 import type { AbciApplication } from "./abciTypes.js";
+import { encodeFinalizeBlockResponse } from "./resultsCodec.js";
 
 /** CometBFT's reader caps a message at math.MaxInt32 (libs/protoio); we cap lower: a block of max size plus slack. */
 export const MAX_ABCI_MESSAGE_BYTES = 256 * 1024 * 1024;
@@ -86,6 +87,22 @@ export async function dispatch(app: AbciApplication, req: Request): Promise<Resp
   throw new Error("unknown ABCI request");
 }
 
+/**
+ * Response bytes. FinalizeBlock's answer (every tx result and event of the block) goes through our own encoder,
+ * byte-identical to cosmjs-types (resultsCodec.ts); Response.finalize_block is field 21 (abci/types.proto v0.38).
+ */
+export function encodeResponse(res: Response): Uint8Array {
+  if (res.finalizeBlock === undefined) return Response.encode(res, BinaryWriter.create()).finish();
+  const body = encodeFinalizeBlockResponse(res.finalizeBlock);
+  const len = writeUvarint(body.length);
+  const out = new Uint8Array(2 + len.length + body.length);
+  out[0] = 0xaa; // field 21, wire type 2: the tag varint of 21 << 3 | 2 = 170 takes two bytes
+  out[1] = 0x01;
+  out.set(len, 2);
+  out.set(body, 2 + len.length);
+  return out;
+}
+
 /** A serial queue shared by all connections (the Go server's global mutex). */
 class SerialQueue {
   private tail: Promise<void> = Promise.resolve();
@@ -133,7 +150,7 @@ function handleConnection(
             opts.onError?.(`application error: ${msg}`);
             res = Response.fromPartial({ exception: { error: msg } });
           }
-          if (!socket.destroyed) socket.write(frame(Response.encode(res, BinaryWriter.create()).finish()));
+          if (!socket.destroyed) socket.write(frame(encodeResponse(res)));
         });
       }
     } catch (e) {

@@ -7,6 +7,7 @@ import { ResponseFinalizeBlock, type ExecTxResult } from "cosmjs-types/tendermin
 import { Block } from "cosmjs-types/tendermint/types/block";
 import { Commit, type BlockID } from "cosmjs-types/tendermint/types/types";
 import { sha256 } from "./header.js";
+import { encodeFinalizeBlockResponse } from "./resultsCodec.js";
 
 export interface StoredBlock {
   height: bigint;
@@ -121,7 +122,7 @@ export class BlockStore {
         h,
         b.blockId.hash,
         Block.encode(b.block).finish(),
-        ResponseFinalizeBlock.encode(b.results).finish(),
+        encodeFinalizeBlockResponse(b.results),
         Commit.encode(seenCommit).finish(),
       );
       const rows: (string | number)[] = [];

@@ -57,6 +57,16 @@ export function frame(message: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * A Response holding the app's complete answer as is. fromPartial would deep-copy it (every tx result, event and
+ * attribute of a block), and the app's answers are already whole typed messages that nothing changes afterwards.
+ */
+function withArm<K extends "checkTx" | "finalizeBlock">(arm: K, value: NonNullable<Response[K]>): Response {
+  const res = Response.fromPartial({});
+  res[arm] = value;
+  return res;
+}
+
 /** Dispatches one request to the app and builds the matching response (same oneof arm). */
 export async function dispatch(app: AbciApplication, req: Request): Promise<Response> {
   if (req.echo) return Response.fromPartial({ echo: { message: req.echo.message } });
@@ -64,13 +74,12 @@ export async function dispatch(app: AbciApplication, req: Request): Promise<Resp
   if (req.info) return Response.fromPartial({ info: await app.info(req.info) });
   if (req.initChain) return Response.fromPartial({ initChain: await app.initChain(req.initChain) });
   if (req.query) return Response.fromPartial({ query: await app.query(req.query) });
-  if (req.checkTx) return Response.fromPartial({ checkTx: await app.checkTx(req.checkTx) });
+  if (req.checkTx) return withArm("checkTx", await app.checkTx(req.checkTx));
   if (req.prepareProposal)
     return Response.fromPartial({ prepareProposal: await app.prepareProposal(req.prepareProposal) });
   if (req.processProposal)
     return Response.fromPartial({ processProposal: await app.processProposal(req.processProposal) });
-  if (req.finalizeBlock)
-    return Response.fromPartial({ finalizeBlock: await app.finalizeBlock(req.finalizeBlock) });
+  if (req.finalizeBlock) return withArm("finalizeBlock", await app.finalizeBlock(req.finalizeBlock));
   if (req.commit) return Response.fromPartial({ commit: await app.commit(req.commit) });
   if (req.listSnapshots) return Response.fromPartial({ listSnapshots: { snapshots: [] } });
   if (req.offerSnapshot) {

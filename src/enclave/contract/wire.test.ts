@@ -66,16 +66,19 @@ describe("contract ECALL wire", () => {
   test("malformed envelopes are refused with a named field", () => {
     const bytes = encodeContractRequest(req);
     assert.throws(() => decodeContractRequest(bytes.subarray(0, 3)), InvalidInputError);
-    const j = JSON.parse(
-      utf8.decode(bytes.subarray(4, 4 + new DataView(bytes.buffer).getUint32(0))),
-    ) as Record<string, unknown>;
+    const jsonLen = new DataView(bytes.buffer).getUint32(0);
+    const j = JSON.parse(utf8.decode(bytes.subarray(4, 4 + jsonLen))) as Record<string, unknown>;
+    const tail = bytes.subarray(4 + jsonLen);
+    /** The envelope with other JSON and the original binary tail (msg, signed tx bytes, wasm). */
     const re = (o: unknown) => {
       const json = utf8.encode(JSON.stringify(o));
-      const out = new Uint8Array(4 + json.length);
+      const out = new Uint8Array(4 + json.length + tail.length);
       new DataView(out.buffer).setUint32(0, json.length);
       out.set(json, 4);
+      out.set(tail, 4 + json.length);
       return out;
     };
+    assert.deepEqual(decodeContractRequest(re(j)), req);
     assert.throws(() => decodeContractRequest(re({ ...j, code_hash: "zz" })), InvalidInputError);
     assert.throws(
       () =>
@@ -86,6 +89,20 @@ describe("contract ECALL wire", () => {
     );
     assert.throws(() => decodeContractRequest(re({ ...j, contract_key: { og: "AAAA" } })), InvalidInputError);
     assert.throws(() => decodeContractRequest(re({ ...j, query_depth: -1 })), InvalidInputError);
+    // sig_info in the JSON and the signed bytes in the tail come together or not at all
+    const { sig_info: _sig, ...unsigned } = j;
+    assert.throws(
+      () => decodeContractRequest(re(unsigned)),
+      (e) => e instanceof InvalidInputError && e.field === "sig_info",
+    );
+    const noTail = encodeContractRequest({ ...req, sigInfo: undefined });
+    const noTailJson = new DataView(noTail.buffer).getUint32(0);
+    const spliced = new Uint8Array([...noTail.subarray(0, 4 + noTailJson), ...tail]);
+    assert.throws(() => decodeContractRequest(spliced), InvalidInputError);
+    assert.throws(
+      () => decodeContractRequest(bytes.subarray(0, bytes.length - req.wasm.length - 3)),
+      InvalidInputError,
+    );
   });
 
   test("response carries ok/err and base64 ids and keys", () => {

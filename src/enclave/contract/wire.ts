@@ -1,8 +1,10 @@
 // The contract ECALL wire format (src/enclave/ecalls/contract.ts). Only bytes cross the wall (DESIGN.md
-// rule 2): payload = u32_be(json_len) ‖ JSON envelope (utf8) ‖ wasm bytes (may be empty when the code is
-// already loaded). Binary fields are base64, 64-bit numbers decimal strings. The answer is a JSON envelope.
-// Full field tables: ./README.md "ECALL wire format".
+// rule 2): payload = u32_be(json_len) ‖ JSON envelope (utf8) ‖ binary tail ‖ wasm bytes (may be empty when the
+// code is already loaded). The tail carries the big byte fields raw (msg; the signed tx's sign bytes, signature
+// and tx bytes) so neither side base64-codes ~1.5 KB per call; small binary fields in the JSON are base64,
+// 64-bit numbers decimal strings. The answer is a JSON envelope. Full field tables: ./README.md "ECALL wire format".
 import { abytes, fromBase64, fromHex, InvalidInputError, toBase64, utf8 } from "../../util/bytes.js";
+import { ByteReader, ByteWriter } from "../channel/codec.js";
 import type { ContractKeyInfo } from "../contractKey.js";
 import type { BaseEnv, Coin } from "../vm/environment.js";
 import type { SigInfo } from "./txSignature.js";
@@ -91,16 +93,54 @@ function decodeKey(v: unknown): ContractKeyInfo | undefined {
   };
 }
 
-function decodeSigInfo(v: unknown): SigInfo | undefined {
+/** updateAdmin's sig_info: all JSON, binary fields base64 (a rare call; the contract calls use the tail). */
+function decodeJsonSigInfo(v: unknown): SigInfo | undefined {
   if (v === undefined || v === null) return undefined;
   const o = obj(v, "sig_info");
+  const signed = {
+    signBytes: b64(o.sign_bytes, "sig_info.sign_bytes"),
+    signature: b64(o.signature, "sig_info.signature"),
+    txBytes: b64(o.tx_bytes, "sig_info.tx_bytes"),
+  };
+  return decodeSigInfo(v, signed);
+}
+
+/** The tail after the JSON: u32 len ‖ msg ‖ u8 signed (0|1) ‖ [u32 len ‖ sign bytes ‖ u32 len ‖ signature ‖ u32 len ‖ tx bytes] ‖ wasm. */
+interface Tail {
+  readonly msg: Uint8Array;
+  readonly signed?: { signBytes: Uint8Array; signature: Uint8Array; txBytes: Uint8Array } | undefined;
+  readonly wasm: Uint8Array;
+}
+
+function decodeTail(bytes: Uint8Array): Tail {
+  const r = new ByteReader(bytes);
+  const msg = r.bytes("msg");
+  const flag = r.u8("sig_info presence");
+  if (flag !== 0 && flag !== 1) throw bad("sig_info presence");
+  const signed =
+    flag === 0
+      ? undefined
+      : {
+          signBytes: r.bytes("sig_info.sign_bytes"),
+          signature: r.bytes("sig_info.signature"),
+          txBytes: r.bytes("sig_info.tx_bytes"),
+        };
+  return { msg, signed, wasm: r.rest("wasm") };
+}
+
+/** sig_info: its sign mode (and amino public key) from the JSON, its bytes from the tail; both or neither. */
+function decodeSigInfo(v: unknown, signed: Tail["signed"]): SigInfo | undefined {
+  if (v === undefined || v === null) {
+    if (signed !== undefined) throw bad("sig_info");
+    return undefined;
+  }
+  const o = obj(v, "sig_info");
+  if (signed === undefined) throw bad("sig_info");
   const mode = o.sign_mode;
   if (typeof mode !== "number" || !Number.isInteger(mode) || mode < 0) throw bad("sig_info.sign_mode");
   return {
     signMode: mode,
-    signBytes: b64(o.sign_bytes, "sig_info.sign_bytes"),
-    signature: b64(o.signature, "sig_info.signature"),
-    txBytes: b64(o.tx_bytes, "sig_info.tx_bytes"),
+    ...signed,
     ...(o.public_key === undefined || o.public_key === null
       ? {}
       : { publicKey: b64(o.public_key, "sig_info.public_key") }),
@@ -122,14 +162,17 @@ export function decodeContractRequest(payload: Uint8Array): ContractRequest {
   const depth = j.query_depth ?? 0;
   if (typeof depth !== "number" || !Number.isInteger(depth) || depth < 0 || depth > 64)
     throw bad("query_depth");
+  const codeHash = abytes(fromHex(str(j.code_hash, "code_hash"), "code_hash"), 32, "code_hash");
+  const env = decodeEnv(j.env);
+  const tail = decodeTail(payload.subarray(4 + len));
   return {
-    codeHash: abytes(fromHex(str(j.code_hash, "code_hash"), "code_hash"), 32, "code_hash"),
-    wasm: payload.slice(4 + len),
-    env: decodeEnv(j.env),
-    msg: b64(j.msg, "msg"),
+    codeHash,
+    wasm: tail.wasm,
+    env,
+    msg: tail.msg,
     contractKey: decodeKey(j.contract_key),
     callbackSig: optB64(j.callback_sig, "callback_sig"),
-    sigInfo: decodeSigInfo(j.sig_info),
+    sigInfo: decodeSigInfo(j.sig_info, tail.signed),
     admin: optB64(j.admin, "admin"),
     adminProof: optB64(j.admin_proof, "admin_proof"),
     blockRandom: optB64(j.block_random, "block_random"),
@@ -153,7 +196,6 @@ export function encodeContractRequest(r: ContractRequest): Uint8Array {
       contract: { address: e.contract.address },
       ...(e.transaction === undefined ? {} : { transaction: e.transaction }),
     },
-    msg: toBase64(r.msg),
     msg_counter: r.msgCounter.toString(),
     query_depth: r.queryDepth,
   };
@@ -165,13 +207,10 @@ export function encodeContractRequest(r: ContractRequest): Uint8Array {
       ...(k.currentContractKeyProof === undefined ? {} : { proof: toBase64(k.currentContractKeyProof) }),
     };
   }
-  if (r.sigInfo !== undefined) {
-    const g = r.sigInfo;
+  const g = r.sigInfo;
+  if (g !== undefined) {
     envelope.sig_info = {
       sign_mode: g.signMode,
-      sign_bytes: toBase64(g.signBytes),
-      signature: toBase64(g.signature),
-      tx_bytes: toBase64(g.txBytes),
       ...(g.publicKey === undefined ? {} : { public_key: toBase64(g.publicKey) }),
     };
   }
@@ -184,11 +223,12 @@ export function encodeContractRequest(r: ContractRequest): Uint8Array {
     if (v !== undefined) envelope[name] = toBase64(v);
   }
   const json = utf8.encode(JSON.stringify(envelope));
-  const out = new Uint8Array(4 + json.length + r.wasm.length);
-  new DataView(out.buffer).setUint32(0, json.length, false);
-  out.set(json, 4);
-  out.set(r.wasm, 4 + json.length);
-  return out;
+  const signedLen = g === undefined ? 0 : 12 + g.signBytes.length + g.signature.length + g.txBytes.length;
+  const w = new ByteWriter(4 + json.length + 5 + r.msg.length + signedLen + r.wasm.length);
+  w.bytes(json).bytes(r.msg);
+  if (g === undefined) w.u8(0);
+  else w.u8(1).bytes(g.signBytes).bytes(g.signature).bytes(g.txBytes);
+  return w.raw(r.wasm).finish();
 }
 
 /** The answer envelope: contract ok/err JSON plus the enclave-made ids, signatures and keys (base64). */
@@ -226,7 +266,7 @@ export function decodeUpdateAdminRequest(payload: Uint8Array) {
       currentAdminProof: b64(j.current_admin_proof, "current_admin_proof"),
       newAdmin: b64(j.new_admin, "new_admin"),
     },
-    sigInfo: decodeSigInfo(j.sig_info),
+    sigInfo: decodeJsonSigInfo(j.sig_info),
     callbackSig: optB64(j.callback_sig, "callback_sig"),
   };
 }

@@ -3,6 +3,7 @@
 import type Database from "better-sqlite3";
 import type { KVReader, KVWrite } from "./types.js";
 import { assertKey, mergeIterate } from "./memory.js";
+import { KeyFilter } from "./keyFilter.js";
 
 /** Rows fetched per page of an iteration. Small enough to stay lazy, large enough to amortize the query. */
 export const PAGE_SIZE = 128;
@@ -34,8 +35,20 @@ export class LatestReader implements KVReader {
   private young = new Map<string, Uint8Array | null>();
   private old = new Map<string, Uint8Array | null>();
 
+  // Every key of `latest` (built at open, added to by each commit): a read it rules out skips SQLite.
+  private filter: KeyFilter;
+
   constructor(private readonly db: Database.Database) {
     this.getStmt = db.prepare<[Uint8Array], Buffer>("SELECT value FROM latest WHERE key = ?").pluck();
+    this.filter = this.buildFilter(0);
+  }
+
+  /** Scans every key of `latest` into a new filter sized for twice as many (or `atLeast`). */
+  private buildFilter(atLeast: number): KeyFilter {
+    const n = this.db.prepare<[], number>("SELECT count(*) FROM latest").pluck().get() ?? 0;
+    const filter = new KeyFilter(Math.max(2 * n, atLeast));
+    for (const k of this.db.prepare<[], Buffer>("SELECT key FROM latest").pluck().iterate()) filter.add(k);
+    return filter;
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
@@ -47,6 +60,9 @@ export class LatestReader implements KVReader {
       this.remember(id, older);
       return older ?? undefined;
     }
+    // Never written (or deleted and not yet forgotten by a rebuild): absent without asking SQLite. Not cached:
+    // the filter answers as fast, and new keys must not evict the hot read set.
+    if (!this.filter.mayContain(key)) return undefined;
     const v = this.getStmt.get(key);
     const value = v === undefined ? undefined : view(v);
     this.remember(id, value ?? null);
@@ -63,18 +79,23 @@ export class LatestReader implements KVReader {
 
   /** Called by the store after a commit transaction succeeded: the cache follows the write set. */
   applyCommitted(writes: readonly KVWrite[]): void {
+    // Past the filter's size its false positives climb: rescan instead (the table already holds these writes).
+    const regrow = this.filter.wouldOverfill(writes.length);
     for (const [k, v] of writes) {
+      if (v !== undefined && !regrow) this.filter.add(k);
       const id = cacheId(k);
       // Only keys already cached are updated: a block's writes should not evict the hot read set.
       if (this.young.has(id)) this.young.set(id, v ?? null);
       if (this.old.has(id)) this.old.set(id, v ?? null);
     }
+    if (regrow) this.filter = this.buildFilter(0);
   }
 
   /** Drops every cached read (tests; or after anything but the store's commit touched the database). */
   clearCache(): void {
     this.young.clear();
     this.old.clear();
+    this.filter = this.buildFilter(0);
   }
 
   has(key: Uint8Array): boolean {

@@ -113,6 +113,35 @@ describe("Store", () => {
     store.close();
   });
 
+  test("reads of never-written keys skip SQLite through the key filter, exactly, across regrowth and reopen", () => {
+    const dir = mkdtempSync(join(tmpdir(), "shroud-store-filter-"));
+    let store = openStore(dir);
+    const key = (i: number) => utf8.encode(`k/${i}`);
+    // 3 blocks of 5,000 new keys: past the first filter's 4,096-key size (a rescan) and past the rescanned one.
+    for (let h = 1; h <= 3; h++) {
+      const writes: [Uint8Array, Uint8Array | undefined][] = [];
+      for (let i = (h - 1) * 5000; i < h * 5000; i++) writes.push([key(i), utf8.encode(`v${i}`)]);
+      if (h === 2) writes.push([key(7), undefined]); // a delete (of a block-1 key): absent again
+      store.commit(
+        h,
+        writes.sort((a, b) => Buffer.compare(a[0], b[0])),
+      );
+    }
+    const check = (s: Store) => {
+      for (let i = 0; i < 15_000; i++) {
+        const v = s.committed.get(key(i));
+        assert.equal(v === undefined ? undefined : utf8.decode(v), i === 7 ? undefined : `v${i}`, `key ${i}`);
+      }
+      for (let i = 15_000; i < 16_000; i++) assert.equal(s.committed.get(key(i)), undefined);
+    };
+    check(store);
+    store.close();
+    store = openStore(dir);
+    check(store);
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   test("deleting an absent key writes no undo row; past heights still read exactly", () => {
     const store = openStoreAt(":memory:");
     const [a, b] = [testKey(1), testKey(2)];

@@ -6,42 +6,26 @@ import { MessageChannel, Worker } from "node:worker_threads";
 import { abytes } from "../util/bytes.js";
 import { encodeWorkerConfig, type WorkerConfig } from "./channel/config.js";
 import {
+  decodeEcallResponseWithWrites,
   decodeFatal,
   decodeOcallRequest,
   decodeResult,
   encodeEcallRequest,
-  encodeReadDbFirstOutput,
-  encodeReadDbOutput,
-  encodeResult,
   FRAME,
-  OCALL,
-  READ_FIRST,
-  type BatchOp,
-  type OcallRequest,
   type WireResult,
 } from "./channel/frames.js";
+import {
+  answerOcall,
+  applyDeferredWrites,
+  encodeOcallAnswer,
+  NO_OCALLS,
+  type OcallHandler,
+} from "./channel/hostOcalls.js";
 import { createMailboxBuffer, Mailbox, SIDE_HOST, type FrameTap } from "./channel/mailbox.js";
 import { ENCLAVE_ERROR_CODES } from "./errors.js";
 import { MAX_ECALL_NESTING } from "./ecalls/index.js";
 
-/** The host's answers to the enclave's OCALLs for one ECALL (the chain binds them to one contract store). */
-export interface OcallHandler {
-  readDb(key: Uint8Array): { value: Uint8Array | undefined; gasUsed: bigint };
-  writeDb(key: Uint8Array, value: Uint8Array): { gasUsed: bigint };
-  removeDb(key: Uint8Array): { gasUsed: bigint };
-  queryChain(request: Uint8Array, gasLimit: bigint, depth: number): { result: Uint8Array; gasUsed: bigint };
-}
-
-/** Throw from an OcallHandler to fail an OCALL while still reporting the gas it cost. */
-export class OcallFailure extends Error {
-  override readonly name = "OcallFailure";
-  constructor(
-    message: string,
-    readonly gasUsed: bigint,
-  ) {
-    super(message);
-  }
-}
+export { OcallFailure, type OcallHandler } from "./channel/hostOcalls.js";
 
 /** A second ECALL was started while an async one is in flight on the same isolate (a host bug). */
 export class EnclaveBusyError extends Error {
@@ -90,102 +74,6 @@ export function resolveWorkerEntry(): { entry: URL | string; eval: boolean } {
     return { entry: bootstrap, eval: true };
   }
   return { entry: new URL("./worker.js", import.meta.url), eval: false };
-}
-
-function noOcallHandler(): never {
-  throw new OcallFailure("no OCALL handler bound to this ECALL", 0n);
-}
-
-const NO_OCALLS: OcallHandler = {
-  readDb: noOcallHandler,
-  writeDb: noOcallHandler,
-  removeDb: noOcallHandler,
-  queryChain: noOcallHandler,
-};
-
-/** Runs one decoded OCALL against the handler; every failure becomes a coded result with its gas. */
-function answerOcall(handler: OcallHandler, req: OcallRequest): WireResult {
-  try {
-    switch (req.kind) {
-      case OCALL.readDb: {
-        const { value, gasUsed } = readChecked(handler, req.key);
-        return { ok: encodeReadDbOutput(value), gasUsed };
-      }
-      case OCALL.writeDb:
-        return { ok: new Uint8Array(0), gasUsed: handler.writeDb(req.key, req.value).gasUsed };
-      case OCALL.removeDb:
-        return { ok: new Uint8Array(0), gasUsed: handler.removeDb(req.key).gasUsed };
-      case OCALL.queryChain: {
-        const { result, gasUsed } = handler.queryChain(req.request, req.gasLimit, req.depth);
-        return { ok: result, gasUsed };
-      }
-      case OCALL.applyBatch:
-        return answerBatch(handler, req.ops);
-      case OCALL.readDbFirst:
-        return answerReadFirst(handler, req.key, req.fallbackKey);
-    }
-  } catch (e) {
-    const gasUsed = e instanceof OcallFailure ? e.gasUsed : 0n;
-    const entry = ENCLAVE_ERROR_CODES.HostMisbehavior;
-    return { error: { code: entry.num, message: entry.message }, gasUsed };
-  }
-}
-
-/** One readDb through the handler, its answer checked (a non-byte value is the handler's bug). */
-function readChecked(
-  handler: OcallHandler,
-  key: Uint8Array,
-): { value: Uint8Array | undefined; gasUsed: bigint } {
-  const r = handler.readDb(key);
-  if (r.value !== undefined && !(r.value instanceof Uint8Array))
-    throw new TypeError("readDb value is not bytes");
-  return r;
-}
-
-/**
- * readDbFirst: the handler's own readDb on `key`, then on `fallbackKey` only if `key` is missing — the reads
- * two readDb OCALLs would make, in the same order. A failing read fails the OCALL with that read's gas, as a
- * failing readDb would; the enclave drops a failed read's gas either way.
- */
-function answerReadFirst(handler: OcallHandler, key: Uint8Array, fallbackKey: Uint8Array): WireResult {
-  const first = readChecked(handler, key);
-  if (first.value !== undefined) {
-    return { ok: encodeReadDbFirstOutput(READ_FIRST.key, first.value), gasUsed: first.gasUsed };
-  }
-  const second = readChecked(handler, fallbackKey);
-  const hit = second.value === undefined ? READ_FIRST.none : READ_FIRST.fallbackKey;
-  return { ok: encodeReadDbFirstOutput(hit, second.value), gasUsed: first.gasUsed + second.gasUsed };
-}
-
-/**
- * applyBatch: the ops through the handler's own writeDb/removeDb, in order, exactly as separate OCALLs would
- * run them; the first failure stops the batch and reports the gas of every op so far, the failed one included.
- */
-function answerBatch(handler: OcallHandler, ops: readonly BatchOp[]): WireResult {
-  let gas = 0n;
-  for (const op of ops) {
-    try {
-      gas += (op.value === undefined ? handler.removeDb(op.key) : handler.writeDb(op.key, op.value)).gasUsed;
-    } catch (e) {
-      throw new OcallFailure("batch op failed", gas + (e instanceof OcallFailure ? e.gasUsed : 0n));
-    }
-  }
-  return { ok: new Uint8Array(0), gasUsed: gas };
-}
-
-/**
- * Encodes the handler's answer. A handler that returned nonsense (a negative or > u64 gas, a non-byte value)
- * must not desynchronise the channel while the enclave waits, so it becomes a coded error instead.
- */
-function encodeOcallAnswer(res: WireResult): Uint8Array {
-  try {
-    if ("ok" in res && !(res.ok instanceof Uint8Array)) throw new TypeError("OCALL output is not bytes");
-    if (typeof res.gasUsed !== "bigint") throw new TypeError("OCALL gas is not a bigint");
-    return encodeResult(res);
-  } catch {
-    const entry = ENCLAVE_ERROR_CODES.HostMisbehavior;
-    return encodeResult({ error: { code: entry.num, message: entry.message }, gasUsed: 0n });
-  }
 }
 
 /** A running enclave worker and the synchronous channel to it. */
@@ -362,6 +250,7 @@ export class EnclaveIsolate {
    */
   private step(frame: { kind: number; body: Uint8Array }, ocalls: OcallHandler): WireResult | undefined {
     if (frame.kind === FRAME.ecallResponse) return this.decodeOrDie(frame.body);
+    if (frame.kind === FRAME.ecallResponseWithWrites) return this.applyWritesOrDie(frame.body, ocalls);
     if (frame.kind !== FRAME.ocallRequest) return this.dieOn(frame);
     const answer = encodeOcallAnswer(this.serveOcall(ocalls, frame.body));
     // A nested ECALL inside the handler may have found the enclave dead: stop here, the channel is gone.
@@ -379,6 +268,18 @@ export class EnclaveIsolate {
       return { error: { code: entry.num, message: entry.message }, gasUsed: 0n };
     }
     return answerOcall(ocalls, req);
+  }
+
+  /** An ECALL response carrying the call's final writes: applied through the handler, then the result. */
+  private applyWritesOrDie(body: Uint8Array, ocalls: OcallHandler): WireResult {
+    let decoded;
+    try {
+      decoded = decodeEcallResponseWithWrites(body);
+    } catch {
+      this.dead = "enclave sent a malformed ECALL response";
+      throw new EnclaveUnavailableError(this.dead);
+    }
+    return applyDeferredWrites(ocalls, decoded.ops, decoded.result);
   }
 
   private decodeOrDie(body: Uint8Array): WireResult {

@@ -7,9 +7,11 @@ import { decodeWorkerConfig } from "./channel/config.js";
 import { debugEcalls } from "./channel/debugEcalls.js";
 import {
   decodeEcallRequest,
+  encodeEcallResponseWithWrites,
   encodeFatal,
   encodeResult,
   FRAME,
+  type BatchOp,
   type WireError,
   type WireResult,
 } from "./channel/frames.js";
@@ -40,6 +42,11 @@ function idOf(name: EcallName): number {
 
 function error(code: keyof typeof ENCLAVE_ERROR_CODES, gasUsed = 0n): WireResult {
   return { error: toWireError(new EnclaveError(code)), gasUsed };
+}
+
+/** The final writes one ECALL handed to its response (EcallContext.deferWrites). */
+interface Deferred {
+  ops: readonly BatchOp[] | undefined;
 }
 
 /** Serves ECALLs from the mailbox, including ECALLs nested inside this side's own OCALL waits. */
@@ -78,10 +85,14 @@ class EnclaveServer {
   }
 
   private answerEcall(body: Uint8Array): void {
-    this.mailbox.send(FRAME.ecallResponse, encodeResult(this.runEcall(body)));
+    const deferred: Deferred = { ops: undefined };
+    const result = this.runEcall(body, deferred);
+    if (deferred.ops === undefined) this.mailbox.send(FRAME.ecallResponse, encodeResult(result));
+    else
+      this.mailbox.send(FRAME.ecallResponseWithWrites, encodeEcallResponseWithWrites(deferred.ops, result));
   }
 
-  private runEcall(body: Uint8Array): WireResult {
+  private runEcall(body: Uint8Array, deferred: Deferred): WireResult {
     let req;
     try {
       req = decodeEcallRequest(body);
@@ -101,6 +112,10 @@ class EnclaveServer {
         // A bad gas figure is the handler's bug; refuse it rather than corrupt the response frame.
         if (typeof g !== "bigint" || g < 0n || g > U64_MAX) throw new EnclaveError("InternalError");
         gasUsed = g;
+      },
+      deferWrites(ops: readonly BatchOp[]) {
+        if (deferred.ops !== undefined) throw new EnclaveError("InternalError");
+        deferred.ops = ops;
       },
     };
     this.depth++;

@@ -124,6 +124,62 @@ describe("enclave channel", () => {
     assert.equal(bad.error.code, ENCLAVE_ERROR_CODES.HostMisbehavior.num);
   });
 
+  test("writes handed to the ECALL response are applied after the call's OCALLs, their gas added; a failure is HostMisbehavior with no gas", () => {
+    const { handler, store } = memoryOcalls();
+    const seen: string[] = [];
+    const logged = {
+      ...handler,
+      readDb: (k: Uint8Array) => {
+        seen.push(`r:${Buffer.from(k).toString()}`);
+        return handler.readDb(k);
+      },
+      writeDb: (k: Uint8Array, v: Uint8Array) => {
+        seen.push(`w:${Buffer.from(k).toString()}`);
+        return handler.writeDb(k, v);
+      },
+      removeDb: (k: Uint8Array) => {
+        seen.push(`d:${Buffer.from(k).toString()}`);
+        if (Buffer.from(k).toString() === "boom") throw new OcallFailure("no", 5n);
+        return handler.removeDb(k);
+      },
+    };
+    const script = new OcallScript()
+      .deferBatch([{ key: enc("old") }, { key: enc("a"), value: enc("A1") }])
+      .read(enc("a"))
+      .build();
+    const res = t.host.ecall("debugOcalls", script, { ocalls: logged });
+    okOf(res);
+    // the read ran inside the call and missed; the deferred ops ran after it, in order
+    assert.deepEqual(seen, ["r:a", "d:old", "w:a"]);
+    // read 1, then remove 3 + write 1+2 added by the host
+    assert.equal(res.gasUsed, 1n + 3n + 3n);
+    assert.ok(store.has(Buffer.from("a").toString("hex")));
+    seen.length = 0;
+    const failing = new OcallScript()
+      .deferBatch([
+        { key: enc("c"), value: enc("C") },
+        { key: enc("boom") },
+        { key: enc("never"), value: enc("N") },
+      ])
+      .build();
+    const bad = t.host.ecall("debugOcalls", failing, { ocalls: logged });
+    assert.ok("error" in bad);
+    assert.deepEqual(seen, ["w:c", "d:boom"]);
+    assert.equal(bad.error.code, ENCLAVE_ERROR_CODES.HostMisbehavior.num);
+    assert.equal(bad.gasUsed, 0n);
+    // a call that fails keeps its error; its deferred writes were applied first, as an applyBatch OCALL would have been
+    seen.length = 0;
+    const thenFail = new OcallScript()
+      .deferBatch([{ key: enc("d"), value: enc("D") }])
+      .read(new Uint8Array(0));
+    const failed = t.host.ecall("debugOcalls", Buffer.concat([thenFail.build(), Uint8Array.of(99)]), {
+      ocalls: logged,
+    });
+    assert.ok("error" in failed);
+    assert.equal(failed.error.code, ENCLAVE_ERROR_CODES.InvalidInput.num);
+    assert.deepEqual(seen, ["r:", "w:d"]);
+  });
+
   test("a second store bound to the next call sees only its own writes", () => {
     const a = memoryOcalls();
     const b = memoryOcalls();

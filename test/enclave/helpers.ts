@@ -81,12 +81,11 @@ export class OcallScript {
   }
   /** One applyBatch OCALL: removals (value undefined) and writes, in order. */
   batch(ops: readonly { key: Uint8Array; value?: Uint8Array }[]): this {
-    const parts = ops.map((op) =>
-      op.value === undefined
-        ? Buffer.concat([Uint8Array.of(0), lp(op.key)])
-        : Buffer.concat([Uint8Array.of(1), lp(op.key), lp(op.value)]),
-    );
-    return this.push(Uint8Array.of(5), u32(ops.length), ...parts);
+    return this.push(Uint8Array.of(5), ...batchBody(ops));
+  }
+  /** The same ops handed to the ECALL response (deferWrites), applied by the host after the handler returns. */
+  deferBatch(ops: readonly { key: Uint8Array; value?: Uint8Array }[]): this {
+    return this.push(Uint8Array.of(7), ...batchBody(ops));
   }
   query(request: Uint8Array, gasLimit: bigint): this {
     const g = Buffer.alloc(8);
@@ -98,6 +97,15 @@ export class OcallScript {
     n.writeUInt32BE(this.count);
     return Buffer.concat([n, ...this.parts]);
   }
+}
+
+function batchBody(ops: readonly { key: Uint8Array; value?: Uint8Array }[]): Uint8Array[] {
+  const parts = ops.map((op) =>
+    op.value === undefined
+      ? Buffer.concat([Uint8Array.of(0), lp(op.key)])
+      : Buffer.concat([Uint8Array.of(1), lp(op.key), lp(op.value)]),
+  );
+  return [u32(ops.length), ...parts];
 }
 
 export function lp(b: Uint8Array): Uint8Array {

@@ -10,6 +10,22 @@ import { OCALL, type BatchOp } from "./frames.js";
 /** Cap on scripted OCALLs per debug call, so a fuzzed script cannot stall the worker. */
 const MAX_SCRIPT_OPS = 2_000;
 
+/** Script op kind (not an OCALL): hand a batch of writes to the response (EcallContext.deferWrites). */
+const DEFER_WRITES = 7;
+
+/** A scripted batch: u32 n ‖ (u8 0 = remove | 1 = write ‖ bytes key ‖ [bytes value])*. */
+function scriptBatch(r: ByteReader): BatchOp[] {
+  const n = r.u32("op batch count");
+  if (n > MAX_SCRIPT_OPS) throw new InvalidInputError("op batch", `"op batch" above ${MAX_SCRIPT_OPS}`);
+  const ops: BatchOp[] = [];
+  for (let i = 0; i < n; i++) {
+    const write = r.u8("op batch kind") === 1;
+    const key = r.bytes("op key");
+    ops.push(write ? { key, value: r.bytes("op value") } : { key });
+  }
+  return ops;
+}
+
 /** Runs one scripted OCALL; appends its output to `out` and returns the gas it reported. */
 function runScriptOp(r: ByteReader, ctx: EcallContext, out: ByteWriter): bigint {
   const kind = r.u8("op kind");
@@ -25,18 +41,12 @@ function runScriptOp(r: ByteReader, ctx: EcallContext, out: ByteWriter): bigint 
     }
     case OCALL.removeDb:
       return ctx.ocalls.removeDb(r.bytes("op key")).gasUsed;
-    case OCALL.applyBatch: {
-      // u32 n ‖ (u8 0 = remove | 1 = write ‖ bytes key ‖ [bytes value])*
-      const n = r.u32("op batch count");
-      if (n > MAX_SCRIPT_OPS) throw new InvalidInputError("op batch", `"op batch" above ${MAX_SCRIPT_OPS}`);
-      const ops: BatchOp[] = [];
-      for (let i = 0; i < n; i++) {
-        const write = r.u8("op batch kind") === 1;
-        const key = r.bytes("op key");
-        ops.push(write ? { key, value: r.bytes("op value") } : { key });
-      }
-      return ctx.ocalls.applyBatch(ops).gasUsed;
-    }
+    case OCALL.applyBatch:
+      return ctx.ocalls.applyBatch(scriptBatch(r)).gasUsed;
+    case DEFER_WRITES:
+      // Same body as applyBatch; the writes ride on the ECALL response (no OCALL, no gas here).
+      ctx.deferWrites(scriptBatch(r));
+      return 0n;
     case OCALL.readDbFirst: {
       const key = r.bytes("op key");
       const res = ctx.ocalls.readDbFirst(key, r.bytes("op fallback key"));

@@ -12,6 +12,11 @@ export const FRAME = Object.freeze({
   shutdown: 5,
   /** Worker → host: the worker cannot continue (protocol violation on its side). */
   fatal: 6,
+  /**
+   * An ok ECALL response that carries the call's final writes (its flush), for the host to apply through the
+   * call's handler before it returns the result: one round trip less than an applyBatch OCALL then a response.
+   */
+  ecallResponseWithWrites: 7,
 } as const);
 
 /** OCALL kinds, after Secret's ocall_read_db / ocall_write_db / ocall_remove_db / ocall_query_chain. */
@@ -200,6 +205,21 @@ export function decodeReadDbOutput(out: Uint8Array): Uint8Array | undefined {
   }
   if (flag !== 1) throw new CodecError("readDb presence", `"readDb presence" must be 0 or 1`);
   return r.rest("readDb value");
+}
+
+/** ecallResponseWithWrites body: bytes(applyBatch request) ‖ result (as encodeResult). */
+export function encodeEcallResponseWithWrites(ops: readonly BatchOp[], result: WireResult): Uint8Array {
+  const batch = encodeBatch(ops);
+  const res = encodeResult(result);
+  return new ByteWriter(4 + batch.length + res.length).bytes(batch).raw(res).finish();
+}
+
+export function decodeEcallResponseWithWrites(body: Uint8Array): { ops: BatchOp[]; result: WireResult } {
+  const r = new ByteReader(body);
+  const batch = decodeOcallRequest(r.bytes("deferred writes"));
+  if (batch.kind !== OCALL.applyBatch)
+    throw new CodecError("deferred writes", `"deferred writes" not a batch`);
+  return { ops: [...batch.ops], result: decodeResult(r.rest("ecall result")) };
 }
 
 /** Which key of a readDbFirst answered: none, `key`, or `fallbackKey` (the output's first byte). */

@@ -107,7 +107,12 @@ function contractHandler(op: ContractOp): EcallHandler {
         },
         write: (k: Uint8Array, v: Uint8Array) => ({ gas: ctx.ocalls.writeDb(k, v).gasUsed }),
         remove: (k: Uint8Array) => ({ gas: ctx.ocalls.removeDb(k).gasUsed }),
-        applyBatch: (ops: readonly BatchOp[]) => ({ gas: ctx.ocalls.applyBatch(ops).gasUsed }),
+        // The flush is a call's last store access: its writes ride on the ECALL response (one round trip
+        // less); the host adds their gas to the result, so the call reports none for them here.
+        applyBatch: (ops: readonly BatchOp[]) => {
+          ctx.deferWrites(ops);
+          return { gas: 0n };
+        },
         // A lane's reads go through its memo one key at a time; elsewhere a new-then-old lookup is one OCALL.
         ...(onLane(op, ctx) ? {} : { readFirst: readFirstOcall(ctx) }),
       },

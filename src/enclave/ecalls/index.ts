@@ -5,7 +5,7 @@ import { InvalidInputError } from "../../util/bytes.js";
 import type { EcallName } from "../api.js";
 import { AesSivAuthError } from "../crypto/aesSiv.js";
 import { ENCLAVE_ERROR_CODES, EnclaveError } from "../errors.js";
-import type { WireError } from "../channel/frames.js";
+import type { BatchOp, WireError } from "../channel/frames.js";
 import type { Ocalls } from "../ocalls.js";
 
 /**
@@ -42,6 +42,12 @@ export interface EcallContext {
   readonly runtime: EnclaveRuntime;
   /** Records the gas used so far; the last value set is reported even when the handler throws. */
   setGasUsed(gasUsed: bigint): void;
+  /**
+   * Hands the call's final writes (its flush, in order) to the response instead of an applyBatch OCALL: the host
+   * applies them through this call's handler before it returns the result and adds their gas to it
+   * (../channel/hostOcalls.ts applyDeferredWrites). Only for writes after which the call makes no OCALL; once per call.
+   */
+  deferWrites(ops: readonly BatchOp[]): void;
 }
 
 /** One ECALL handler: bytes in, bytes out; throw EnclaveError for a coded failure. */

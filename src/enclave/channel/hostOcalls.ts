@@ -1,0 +1,164 @@
+// The host's answers to the enclave's OCALLs (the handler interface the chain implements, one per ECALL) and
+// to an ECALL response that carries the call's final writes: decoded requests in, coded results out. Every
+// failure of a handler becomes a coded result with its gas, so the channel never desynchronises.
+import {
+  encodeReadDbFirstOutput,
+  encodeReadDbOutput,
+  encodeResult,
+  OCALL,
+  READ_FIRST,
+  type BatchOp,
+  type OcallRequest,
+  type WireResult,
+} from "./frames.js";
+import { ENCLAVE_ERROR_CODES } from "../errors.js";
+
+/** The host's answers to the enclave's OCALLs for one ECALL (the chain binds them to one contract store). */
+export interface OcallHandler {
+  readDb(key: Uint8Array): { value: Uint8Array | undefined; gasUsed: bigint };
+  writeDb(key: Uint8Array, value: Uint8Array): { gasUsed: bigint };
+  removeDb(key: Uint8Array): { gasUsed: bigint };
+  queryChain(request: Uint8Array, gasLimit: bigint, depth: number): { result: Uint8Array; gasUsed: bigint };
+}
+
+/** Throw from an OcallHandler to fail an OCALL while still reporting the gas it cost. */
+export class OcallFailure extends Error {
+  override readonly name = "OcallFailure";
+  constructor(
+    message: string,
+    readonly gasUsed: bigint,
+  ) {
+    super(message);
+  }
+}
+
+const U64_MAX = 0xffff_ffff_ffff_ffffn;
+
+function noOcallHandler(): never {
+  throw new OcallFailure("no OCALL handler bound to this ECALL", 0n);
+}
+
+/** The handler of an ECALL bound to none: every OCALL fails (with no gas). */
+export const NO_OCALLS: OcallHandler = {
+  readDb: noOcallHandler,
+  writeDb: noOcallHandler,
+  removeDb: noOcallHandler,
+  queryChain: noOcallHandler,
+};
+
+/** Runs one decoded OCALL against the handler; every failure becomes a coded result with its gas. */
+export function answerOcall(handler: OcallHandler, req: OcallRequest): WireResult {
+  try {
+    switch (req.kind) {
+      case OCALL.readDb: {
+        const { value, gasUsed } = readChecked(handler, req.key);
+        return { ok: encodeReadDbOutput(value), gasUsed };
+      }
+      case OCALL.writeDb:
+        return { ok: new Uint8Array(0), gasUsed: handler.writeDb(req.key, req.value).gasUsed };
+      case OCALL.removeDb:
+        return { ok: new Uint8Array(0), gasUsed: handler.removeDb(req.key).gasUsed };
+      case OCALL.queryChain: {
+        const { result, gasUsed } = handler.queryChain(req.request, req.gasLimit, req.depth);
+        return { ok: result, gasUsed };
+      }
+      case OCALL.applyBatch:
+        return answerBatch(handler, req.ops);
+      case OCALL.readDbFirst:
+        return answerReadFirst(handler, req.key, req.fallbackKey);
+    }
+  } catch (e) {
+    const gasUsed = e instanceof OcallFailure ? e.gasUsed : 0n;
+    const entry = ENCLAVE_ERROR_CODES.HostMisbehavior;
+    return { error: { code: entry.num, message: entry.message }, gasUsed };
+  }
+}
+
+/** One readDb through the handler, its answer checked (a non-byte value is the handler's bug). */
+function readChecked(
+  handler: OcallHandler,
+  key: Uint8Array,
+): { value: Uint8Array | undefined; gasUsed: bigint } {
+  const r = handler.readDb(key);
+  if (r.value !== undefined && !(r.value instanceof Uint8Array))
+    throw new TypeError("readDb value is not bytes");
+  return r;
+}
+
+/**
+ * readDbFirst: the handler's own readDb on `key`, then on `fallbackKey` only if `key` is missing — the reads
+ * two readDb OCALLs would make, in the same order. A failing read fails the OCALL with that read's gas, as a
+ * failing readDb would; the enclave drops a failed read's gas either way.
+ */
+function answerReadFirst(handler: OcallHandler, key: Uint8Array, fallbackKey: Uint8Array): WireResult {
+  const first = readChecked(handler, key);
+  if (first.value !== undefined) {
+    return { ok: encodeReadDbFirstOutput(READ_FIRST.key, first.value), gasUsed: first.gasUsed };
+  }
+  const second = readChecked(handler, fallbackKey);
+  const hit = second.value === undefined ? READ_FIRST.none : READ_FIRST.fallbackKey;
+  return { ok: encodeReadDbFirstOutput(hit, second.value), gasUsed: first.gasUsed + second.gasUsed };
+}
+
+/**
+ * applyBatch: the ops through the handler's own writeDb/removeDb, in order, exactly as separate OCALLs would
+ * run them; the first failure stops the batch and reports the gas of every op so far, the failed one included.
+ */
+function answerBatch(handler: OcallHandler, ops: readonly BatchOp[]): WireResult {
+  let gas = 0n;
+  for (const op of ops) {
+    try {
+      gas += (op.value === undefined ? handler.removeDb(op.key) : handler.writeDb(op.key, op.value)).gasUsed;
+    } catch (e) {
+      throw new OcallFailure("batch op failed", gas + (e instanceof OcallFailure ? e.gasUsed : 0n));
+    }
+  }
+  return { ok: new Uint8Array(0), gasUsed: gas };
+}
+
+/**
+ * Encodes the handler's answer. A handler that returned nonsense (a negative or > u64 gas, a non-byte value)
+ * must not desynchronise the channel while the enclave waits, so it becomes a coded error instead.
+ */
+export function encodeOcallAnswer(res: WireResult): Uint8Array {
+  try {
+    if ("ok" in res && !(res.ok instanceof Uint8Array)) throw new TypeError("OCALL output is not bytes");
+    if (typeof res.gasUsed !== "bigint") throw new TypeError("OCALL gas is not a bigint");
+    return encodeResult(res);
+  } catch {
+    const entry = ENCLAVE_ERROR_CODES.HostMisbehavior;
+    return encodeResult({ error: { code: entry.num, message: entry.message }, gasUsed: 0n });
+  }
+}
+
+/**
+ * An ECALL's result plus the writes its final flush deferred to the response (FRAME.ecallResponseWithWrites).
+ * The ops go through the handler exactly as the applyBatch OCALL at the end of the call would have run them,
+ * and the answer is what the enclave would have answered after that OCALL: when an op fails (or the handler
+ * reports nonsense gas), the enclave's answer to a failed flush (HostMisbehavior, gas 0: runContract reports a
+ * non-contract failure with no gas); otherwise the result with the batch's gas added (InternalError, gas 0,
+ * if the sum leaves u64: the enclave's setGasUsed refusal). An error result is returned as it came.
+ */
+export function applyDeferredWrites(
+  handler: OcallHandler,
+  ops: readonly BatchOp[],
+  result: WireResult,
+): WireResult {
+  const batch = answerOcall(handler, { kind: OCALL.applyBatch, ops });
+  if (
+    "error" in batch ||
+    typeof batch.gasUsed !== "bigint" ||
+    batch.gasUsed < 0n ||
+    batch.gasUsed > U64_MAX
+  ) {
+    const entry = ENCLAVE_ERROR_CODES.HostMisbehavior;
+    return { error: { code: entry.num, message: entry.message }, gasUsed: 0n };
+  }
+  if (!("ok" in result)) return result;
+  const gasUsed = result.gasUsed + batch.gasUsed;
+  if (gasUsed > U64_MAX) {
+    const entry = ENCLAVE_ERROR_CODES.InternalError;
+    return { error: { code: entry.num, message: entry.message }, gasUsed: 0n };
+  }
+  return { ok: result.ok, gasUsed };
+}

@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { availableParallelism } from "node:os";
 import { EncryptionUtilsImpl, MsgExecuteContract, MsgInstantiateContract, MsgStoreCode } from "secretjs";
 import { SecretNetworkClient, TxResultCode, Wallet } from "secretjs";
 import { DEV_MNEMONICS } from "../src/cli/devGenesis.js";
@@ -12,6 +13,7 @@ import { startNode, type Node } from "./chain/setup.js";
 import { attribute, deliverOne, runTxs } from "./chain/run.js";
 import { Localnet } from "../test/network/harness.js";
 import { submitAndTrack, type LoadResult } from "./localnet/load.js";
+import { cpuDelta, descendantCpuMs } from "./localnet/procCpu.js";
 
 const TARGET = 400; // issue 6: ≥ 400 tx/s through a 4-validator localnet
 function arg(name: string, dflt: number): number {
@@ -137,7 +139,15 @@ async function devEngineFigure(): Promise<{ txs: number; tps: number; blockP50: 
   }
 }
 
-async function localnetFigure(): Promise<LoadResult & { blocks: number; senders: number }> {
+interface LocalnetFigure extends LoadResult {
+  readonly blocks: number;
+  readonly senders: number;
+  /** CPU ms of the node and CometBFT processes (by command name) and wall ms, over the submit+track phase. */
+  readonly cpu: Map<string, number>;
+  readonly wallMs: number;
+}
+
+async function localnetFigure(): Promise<LocalnetFigure> {
   const net = await Localnet.create(V);
   try {
     for (let i = 0; i < V; i++) net.start(i);
@@ -183,8 +193,12 @@ async function localnetFigure(): Promise<LoadResult & { blocks: number; senders:
     );
     const per = await signIncrements(signers, contract, N, chainId);
     const h0 = await net.height(0);
+    const cpu0 = descendantCpuMs();
+    const t0 = performance.now();
     const r = await submitAndTrack(net, per, h0);
-    return { ...r, blocks: (await net.height(0)) - h0, senders: signers.length };
+    const wallMs = performance.now() - t0;
+    const cpu = cpuDelta(cpu0, descendantCpuMs());
+    return { ...r, blocks: (await net.height(0)) - h0, senders: signers.length, cpu, wallMs };
   } finally {
     await net.close();
   }
@@ -206,6 +220,13 @@ async function main(): Promise<void> {
   );
   console.log(
     `\nlocalnet ÷ DevEngine: ${f(ln.tps / dev.tps, 2)} ; localnet ÷ target: ${f(ln.tps / TARGET, 2)} ; ${ln.blocks} blocks`,
+  );
+  // Whether the localnet is CPU-bound: its processes' CPU over the load phase vs the machine's cores.
+  const total = [...ln.cpu.values()].reduce((a, b) => a + b, 0);
+  const parts = [...ln.cpu].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${f(v / ln.committed, 2)}`);
+  console.log(
+    `localnet processes, CPU ms per committed tx (all ${V} nodes): ${parts.join(", ")}; total ${f(total / ln.committed, 2)}; ` +
+      `${f(total / ln.wallMs, 2)} cores busy on average over ${f(ln.wallMs / 1000, 1)} s (machine: ${availableParallelism()})`,
   );
 }
 

@@ -1,12 +1,19 @@
-// The libsecp256k1 (WebAssembly) tx-signature path (secp256k1VerifySha256) must give the noble path's verdicts and errors
-// exactly: valid, tampered, high-S, r/s edge values and malformed or off-curve keys (seeded property test).
+// The libsecp256k1 (WebAssembly) verify paths (secp256k1VerifySha256, secp256k1Verify) must give the noble
+// reference's verdicts and errors exactly: valid, tampered, high-S, r/s edge values and malformed or off-curve
+// keys (seeded property test).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { fromHex, InvalidInputError, toHex } from "../../util/bytes.js";
 import { sha256 } from "./hash.js";
-import { secp256k1PublicKey, secp256k1Sign, secp256k1Verify, secp256k1VerifySha256 } from "./secp256k1.js";
+import {
+  secp256k1PublicKey,
+  secp256k1Sign,
+  secp256k1Verify,
+  secp256k1VerifyNoble,
+  secp256k1VerifySha256,
+} from "./secp256k1.js";
 
 const N = secp256k1.Point.CURVE().n;
 const P = secp256k1.Point.CURVE().p;
@@ -22,11 +29,17 @@ function verdict(f: () => boolean): Verdict {
   }
 }
 
-/** Both paths on the same input; the noble one hashes first, the libsecp256k1 one inside. */
-function both(msg: Uint8Array, sig: Uint8Array, pk: Uint8Array, rejectHighS: boolean): [Verdict, Verdict] {
+/** The noble reference and both libsecp256k1 paths (prehashed, and hashing inside) on the same input. */
+function all3(
+  msg: Uint8Array,
+  sig: Uint8Array,
+  pk: Uint8Array,
+  rejectHighS: boolean,
+): [Verdict, Verdict, Verdict] {
   return [
-    verdict(() => secp256k1Verify(sha256(msg), sig, pk, { rejectHighS })),
+    verdict(() => secp256k1VerifyNoble(sha256(msg), sig, pk, { rejectHighS })),
     verdict(() => secp256k1VerifySha256(msg, sig, pk, { rejectHighS })),
+    verdict(() => secp256k1Verify(sha256(msg), sig, pk, { rejectHighS })),
   ];
 }
 
@@ -87,7 +100,7 @@ function mutate(
   }
 }
 
-describe("secp256k1VerifySha256 (libsecp256k1) ≡ secp256k1Verify(sha256(·)) (noble)", () => {
+describe("secp256k1VerifySha256 and secp256k1Verify (libsecp256k1) ≡ secp256k1VerifyNoble (noble)", () => {
   test("same verdicts and errors over valid, tampered, high-S and bad-key inputs (seeded property)", () => {
     let valid = 0;
     fc.assert(
@@ -103,8 +116,9 @@ describe("secp256k1VerifySha256 (libsecp256k1) ≡ secp256k1Verify(sha256(·)) (
           const pk33 = secp256k1PublicKey(sk);
           const pk65 = secp256k1PublicKey(sk, false);
           const [m, s, k] = mutate(mode, msg, signature, pk33, pk65, pos);
-          const [noble, libsecp] = both(m, s, k, rejectHighS);
+          const [noble, libsecp, prehashed] = all3(m, s, k, rejectHighS);
           assert.equal(libsecp, noble, `mode ${mode}`);
+          assert.equal(prehashed, noble, `mode ${mode} (prehashed)`);
           if (noble === true) valid++;
         },
       ),

@@ -1,5 +1,6 @@
-// secp256k1 for the contract API (@noble/curves: prehashed 32-byte message) and tx signatures (libsecp256k1 as
-// WebAssembly, sha256 of the message, ~10× faster than noble): 64-byte compact r‖s, SEC1 public keys. Input
+// secp256k1: verify by libsecp256k1 as WebAssembly (the contract API's prehashed 32-byte message and tx
+// signatures over sha256 of the message; ~6-10× faster than @noble/curves, kept as the reference); recover and
+// sign by @noble/curves: 64-byte compact r‖s, SEC1 public keys. Input
 // rules follow Secret's enclave, which uses libsecp256k1 (SN contract-engine/src/wasm3/mod.rs host_secp256k1_verify).
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { isPoint as libsecpIsPoint, verify as libsecpVerify } from "tiny-secp256k1-v2";
@@ -58,11 +59,12 @@ function parsePubkey(pubkey: Uint8Array): Uint8Array {
 }
 
 /**
- * Verifies a compact signature over a 32-byte hash. Errors (throw InvalidInputError): wrong sizes, a key
- * that is malformed or off the curve, r or s ≥ n (libsecp256k1 `from_compact` overflow). Merely wrong
- * signatures, including r or s = 0, return false.
+ * The reference verify in pure JS (@noble/curves): a compact signature over a 32-byte hash. Errors (throw
+ * InvalidInputError): wrong sizes, a key that is malformed or off the curve, r or s ≥ n (libsecp256k1
+ * `from_compact` overflow). Merely wrong signatures, including r or s = 0, return false. The libsecp256k1 paths
+ * below must give its verdicts and errors exactly (seeded property test, secp256k1.test.ts); production uses them.
  */
-export function secp256k1Verify(
+export function secp256k1VerifyNoble(
   hash: Uint8Array,
   signature: Uint8Array,
   pubkey: Uint8Array,
@@ -121,7 +123,7 @@ function checkedKey(pubkey: Uint8Array): Uint8Array {
  * Verifies a compact signature over sha256(`message`) (Cosmos tx signatures) with libsecp256k1 compiled to
  * WebAssembly (`tiny-secp256k1` 2.x, installed as `tiny-secp256k1-v2`: the library Secret's enclave uses, and
  * 1.4-1.6x less CPU than OpenSSL's verify here; no native addon, so it is safe in the enclave worker). The same
- * verdicts and errors as `secp256k1Verify(sha256(…), …)`: throws InvalidInputError for a wrong signature size,
+ * verdicts and errors as `secp256k1VerifyNoble(sha256(…), …)`: throws InvalidInputError for a wrong signature size,
  * a malformed or off-curve key, or r/s ≥ n; returns false for r or s = 0, high-S when `rejectHighS`, and any
  * signature that does not verify.
  */
@@ -132,6 +134,31 @@ export function secp256k1VerifySha256(
   opts: Secp256k1VerifyOptions = {},
 ): boolean {
   abytes(message, undefined, "message");
+  return verifyLibsecp(() => sha256(message), signature, pubkey, opts);
+}
+
+/**
+ * Verifies a compact signature over a 32-byte hash (the VM's `secp256k1_verify` import), with libsecp256k1 as
+ * WebAssembly: the verdicts and errors of `secp256k1VerifyNoble` (wrong sizes, a malformed or off-curve key and
+ * r or s ≥ n throw InvalidInputError; any other bad signature, r or s = 0 included, is false).
+ */
+export function secp256k1Verify(
+  hash: Uint8Array,
+  signature: Uint8Array,
+  pubkey: Uint8Array,
+  opts: Secp256k1VerifyOptions = {},
+): boolean {
+  abytes(hash, SECP256K1_HASH_LENGTH, "message hash");
+  return verifyLibsecp(() => hash, signature, pubkey, opts);
+}
+
+/** The shared checks (in the reference's order: signature size, key, r/s range) and the library call. */
+function verifyLibsecp(
+  hash: () => Uint8Array,
+  signature: Uint8Array,
+  pubkey: Uint8Array,
+  opts: Secp256k1VerifyOptions,
+): boolean {
   abytes(signature, SECP256K1_SIGNATURE_LENGTH, "secp256k1 signature");
   const key = checkedKey(pubkey);
   const r = BigInt("0x" + toHex(signature.subarray(0, 32)));
@@ -143,7 +170,7 @@ export function secp256k1VerifySha256(
   if (opts.rejectHighS === true && s > HALF_N) return false;
   try {
     // strict = false normalizes a high-S signature first (libsecp256k1 verifies low-S only).
-    return libsecpVerify(sha256(message), key, signature, opts.rejectHighS === true);
+    return libsecpVerify(hash(), key, signature, opts.rejectHighS === true);
   } catch {
     return false;
   }

@@ -406,7 +406,8 @@ async function table(
 /** Forks a `shroud dev` child with `workers` query lanes; resolves with it and its REST URL. */
 async function startNode(workers: number): Promise<{ node: Node; url: string }> {
   const profDir = join(tmpdir(), "shroud-bench-query-prof");
-  const execArgv = [...process.execArgv];
+  // The flag bin/shroud.js's shebang gives every `shroud` process (GC on the isolates' own threads).
+  const execArgv = [...process.execArgv, "--single-threaded-gc"];
   if (process.env.BENCH_PROF === "1") execArgv.push("--cpu-prof", `--cpu-prof-dir=${profDir}`);
   const env = { ...process.env, SHROUD_BENCH_QUERY_WORKERS: String(workers) };
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ["--serve"], { execArgv, env });

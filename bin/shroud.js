@@ -1,6 +1,9 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --single-threaded-gc
 // Entry point of the `shroud` command: the compiled CLI (dist/cli/main.js) when the package is built, otherwise
 // the TypeScript sources through tsx (a dev checkout). SHROUD_FROM_SOURCE=1 forces the sources.
+// --single-threaded-gc (V8; only settable at start, hence the shebang): a node runs a REST thread plus enclave
+// isolates on few cores, and V8's parallel/concurrent GC helpers competing with them for the cores caused the
+// 10-25 ms tail stalls of smart queries (docs/BENCHMARKS.md "REST queries"); block execution is unchanged by it.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 

@@ -40,7 +40,8 @@ export function startNodeProcess(
   try {
     const child = spawn(
       process.execPath,
-      [bin, "start", "--home", node.home, "--rest-port", String(node.ports.rest)],
+      // As bin/shroud.js's shebang runs it (spawned through node, the shebang is not read).
+      ["--single-threaded-gc", bin, "start", "--home", node.home, "--rest-port", String(node.ports.rest)],
       { detached: true, stdio: ["ignore", log, log], env },
     );
     child.unref();

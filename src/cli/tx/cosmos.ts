@@ -1,27 +1,13 @@
 // `tx bank|staking|distribution|gov …`: the plaintext Cosmos messages, built with secretjs's Msg classes and
 // sent through the shared signing path. Argument order follows secretd (SDK 0.50 autocli).
 import type { Command } from "commander";
-import type { Msg } from "secretjs";
 import { CliError } from "../common.js";
 import { parseAddress, parseCoin, parseCoins, parsePositiveInt, readFileArg } from "./args.js";
-import { addTxOptions, connectSigner, signAndBroadcast, txFlags, type TxFlags } from "./broadcast.js";
+import { addTxOptions } from "./broadcast.js";
 import { action } from "./context.js";
-import { printTx } from "./result.js";
-
-/** Unlocks the sender, signs and broadcasts plaintext messages (simulatable: `--gas auto` works). */
-async function sendPlain(
-  cmd: Command,
-  from: string,
-  build: (sender: string) => Promise<Msg[]>,
-  summary: unknown[],
-) {
-  const flags: TxFlags = txFlags(cmd);
-  const c = await connectSigner(flags, from);
-  const sender = c.key?.address ?? "";
-  const msgs = await build(sender);
-  const sent = await signAndBroadcast(c, flags, msgs, { summary, simulatable: true });
-  await printTx(sent, flags.output);
-}
+import { sendPlain } from "./plain.js";
+import { proposalMessages } from "./proposalMsgs.js";
+import { registerDistributionCommands, registerSlashing, registerValidatorCommands } from "./validator.js";
 
 function registerBank(tx: Command): void {
   const bank = tx.command("bank").description("bank transactions");
@@ -117,21 +103,29 @@ function registerStaking(tx: Command): void {
       await sendPlain(cmd, o.from, build, [{ type: "staking/MsgBeginRedelegate", src, dst, amount: coin }]);
     }),
   );
+  registerValidatorCommands(staking);
   const distr = tx.command("distribution").description("distribution transactions");
   addTxOptions(
-    distr.command("withdraw-rewards <validator>").description("withdraw rewards of a delegation"),
+    distr
+      .command("withdraw-rewards <validator>")
+      .description("withdraw rewards of a delegation")
+      .option("--commission", "also withdraw the validator's commission (the sender operates it)", false),
     true,
   ).action(
-    action(async (val: string, o: { from: string }, cmd: Command) => {
+    action(async (val: string, o: { from: string; commission: boolean }, cmd: Command) => {
       parseAddress(val, "validator", "secretvaloper");
-      const { MsgWithdrawDelegatorReward } = await import("secretjs");
+      const { MsgWithdrawDelegatorReward, MsgWithdrawValidatorCommission } = await import("secretjs");
       const build = (s: string) =>
-        Promise.resolve([new MsgWithdrawDelegatorReward({ delegator_address: s, validator_address: val })]);
+        Promise.resolve([
+          new MsgWithdrawDelegatorReward({ delegator_address: s, validator_address: val }),
+          ...(o.commission ? [new MsgWithdrawValidatorCommission({ validator_address: val })] : []),
+        ]);
       await sendPlain(cmd, o.from, build, [
-        { type: "distribution/MsgWithdrawDelegatorReward", validator: val },
+        { type: "distribution/MsgWithdrawDelegatorReward", validator: val, commission: o.commission },
       ]);
     }),
   );
+  registerDistributionCommands(distr);
 }
 
 type VoteOptionEnum = typeof import("secretjs").VoteOption;
@@ -150,8 +144,8 @@ async function voteOption(s: string): Promise<VoteOptionEnum[keyof VoteOptionEnu
   return v;
 }
 
-/** secretd's proposal file (SDK 0.50 `submit-proposal`): text proposals only (no embedded messages). */
-function readProposal(path: string) {
+/** secretd's proposal file (SDK 0.50 `submit-proposal`): title, summary, metadata, deposit, expedited, messages. */
+async function readProposal(path: string) {
   let p: Record<string, unknown>;
   try {
     p = JSON.parse(readFileArg(path, "proposal", 1 << 20).toString("utf8")) as Record<string, unknown>;
@@ -163,12 +157,9 @@ function readProposal(path: string) {
     const v = p[k];
     return typeof v === "string" ? v : "";
   };
-  if (Array.isArray(p.messages) && p.messages.length > 0)
-    throw new CliError(
-      "proposal: messages are not supported by this CLI yet (text proposals only: messages: [])",
-    );
   if (str("title") === "") throw new CliError("proposal: title is required");
   return {
+    messages: await proposalMessages(p.messages),
     title: str("title"),
     summary: str("summary"),
     metadata: str("metadata"),
@@ -184,13 +175,13 @@ function registerGov(tx: Command): void {
     true,
   ).action(
     action(async (file: string, o: { from: string }, cmd: Command) => {
-      const p = readProposal(file);
+      const { messages, ...p } = await readProposal(file);
       const { MsgSubmitProposal } = await import("secretjs");
       const build = (s: string) =>
-        Promise.resolve([
-          new MsgSubmitProposal({ messages: [], initial_deposit: p.deposit, proposer: s, ...p }),
-        ]);
-      await sendPlain(cmd, o.from, build, [{ type: "gov/MsgSubmitProposal", ...p }]);
+        Promise.resolve([new MsgSubmitProposal({ messages, initial_deposit: p.deposit, proposer: s, ...p })]);
+      await sendPlain(cmd, o.from, build, [
+        { type: "gov/MsgSubmitProposal", ...p, messages: messages.length },
+      ]);
     }),
   );
   addTxOptions(
@@ -243,5 +234,6 @@ function registerGov(tx: Command): void {
 export function registerCosmosTxCommands(tx: Command): void {
   registerBank(tx);
   registerStaking(tx);
+  registerSlashing(tx);
   registerGov(tx);
 }

@@ -6,18 +6,19 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startDevChild, type DevChild } from "../e2e/devNode.js";
+import { addressFromMnemonic, DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
+import { fromBech32, toBech32 } from "../../src/chain/address.js";
 
 const BIN = fileURLToPath(new URL("../../bin/shroud.js", import.meta.url));
-// LocalSecret's published mnemonic c (scrtlabs LocalSecret README; src/cli/devGenesis.ts) and its address.
-const MNEMONIC_C =
-  "chair love bleak wonder skirt permit say assist aunt credit roast size obtain minute throw sand usual age smart exact enough room shadow charge";
+// Dev account c (LocalSecret's published mnemonic c, src/cli/devGenesis.ts).
 const ADDRESS_C = "secret1ajz54hz8azwuy34qwy9fkjnfcrvf0dzswy0lqq";
 const VALOPER_C = "secretvaloper1ajz54hz8azwuy34qwy9fkjnfcrvf0dzslrpzdf";
+const VALOPER_D = toBech32(fromBech32(addressFromMnemonic(DEV_MNEMONICS.d)), "secretvaloper");
 // x/gov's module account (authority of proposal messages): address of sha256("gov")[:20].
 const GOV_ADDRESS = "secret10d07y265gmmuvt4z0w9aw880jnsr700jc88vt0";
 // Any account address (the test never needs its key) to receive c's rewards.
@@ -67,12 +68,16 @@ describe("shroud tx staking/slashing/gov operator commands", { timeout: 300_000 
 
   before(async () => {
     home = mkdtempSync(join(tmpdir(), "shroud-cli-val-"));
-    const [n, k] = await Promise.all([
+    const add = (name: string, m: string) =>
+      run(["keys", "add", name, "--recover", "--home", home, "--keyring-backend", "test"], m + "\n");
+    const [n, k, d] = await Promise.all([
       startDevChild(50),
-      run(["keys", "add", "c", "--recover", "--home", home, "--keyring-backend", "test"], MNEMONIC_C + "\n"),
+      add("c", DEV_MNEMONICS.c),
+      add("d", DEV_MNEMONICS.d),
     ]);
     node = n;
     assert.equal(k.code, 0, k.stderr);
+    assert.equal(d.code, 0, d.stderr);
     assert.match(k.stdout + k.stderr, new RegExp(ADDRESS_C));
   });
   after(async () => {
@@ -154,6 +159,44 @@ describe("shroud tx staking/slashing/gov operator commands", { timeout: 300_000 
     const before = await pool();
     ok(await tx("distribution", "fund-community-pool", "7000000uscrt", "--from", "c"));
     assert.ok((await pool()) >= before + 7_000_000, "the pool grew by the funded amount");
+  });
+
+  test("create-validator --node-home reads the consensus key CometBFT keeps there", async () => {
+    const nodeHome = join(home, "node-d");
+    userError(
+      await tx(
+        ...["staking", "create-validator", "--from", "d", "--amount", "1000000uscrt"],
+        "--moniker",
+        "d",
+        "--node-home",
+        nodeHome,
+      ),
+      /no CometBFT validator key \(run shroud init first\)/,
+    );
+    // The file `shroud init` (cometbft init) writes: <home>/comet/config/priv_validator_key.json.
+    const key = Buffer.alloc(32, 9).toString("base64");
+    mkdirSync(join(nodeHome, "comet", "config"), { recursive: true });
+    writeFileSync(
+      join(nodeHome, "comet", "config", "priv_validator_key.json"),
+      JSON.stringify({
+        address: "00",
+        pub_key: { type: "tendermint/PubKeyEd25519", value: key },
+        priv_key: { type: "tendermint/PrivKeyEd25519", value: Buffer.alloc(64).toString("base64") },
+      }),
+    );
+    ok(
+      await tx(
+        ...["staking", "create-validator", "--from", "d", "--amount", "1000000uscrt"],
+        "--moniker",
+        "d",
+        "--node-home",
+        nodeHome,
+      ),
+    );
+    const v = (await rest(`/cosmos/staking/v1beta1/validators/${VALOPER_D}`)).validator as {
+      consensus_pubkey: { key: string };
+    };
+    assert.equal(v.consensus_pubkey.key, key);
   });
 
   test("submit-proposal with a proto-JSON message: the node decodes and serves it back", async () => {

@@ -6,9 +6,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { fromBech32, toBech32 } from "../../chain/address.js";
-import { cometValidatorKey } from "../../consensus/cometbft.js";
 import { CliError } from "../common.js";
-import { cometHome } from "../node/home.js";
 import { parseAddress, parseCoin, parseCoins, parsePositiveInt } from "./args.js";
 import { addTxOptions } from "./broadcast.js";
 import { action } from "./context.js";
@@ -46,10 +44,13 @@ export function parseConsensusPubkey(input: string): string {
 }
 
 /** The consensus key from `--pubkey`, or from the CometBFT keys in `--node-home`. */
-function consensusPubkey(o: { pubkey?: string; nodeHome?: string }): string {
+async function consensusPubkey(o: { pubkey?: string; nodeHome?: string }): Promise<string> {
   if (o.pubkey !== undefined) return parseConsensusPubkey(o.pubkey);
   if (o.nodeHome === undefined)
     throw new CliError("give the consensus key: --pubkey <key> or --node-home <dir>");
+  // Node-side modules load only on this path: client commands stay light (src/cli/main.ts).
+  const { cometHome } = await import("../node/home.js");
+  const { cometValidatorKey } = await import("../../consensus/cometbft.js");
   const comet = cometHome(o.nodeHome);
   if (!existsSync(join(comet, "config", "priv_validator_key.json")))
     throw new CliError(`node home ${o.nodeHome}: no CometBFT validator key (run shroud init first)`);
@@ -88,7 +89,7 @@ function registerCreate(staking: Command): void {
     .option("--min-self-delegation <amount>", "minimum self-delegation (uscrt)", "1");
   addTxOptions(addDescriptionOptions(create), true).action(
     action(async (o: Record<string, string | undefined>, cmd: Command) => {
-      const pubkey = consensusPubkey(o);
+      const pubkey = await consensusPubkey(o);
       const amount = parseCoin(o.amount ?? "", "amount");
       const commission = {
         rate: parseRate(o.commissionRate ?? "", "commission-rate"),

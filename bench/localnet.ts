@@ -13,7 +13,7 @@ import { startNode, type Node } from "./chain/setup.js";
 import { attribute, deliverOne, runTxs } from "./chain/run.js";
 import { Localnet } from "../test/network/harness.js";
 import { submitAndTrack, type LoadResult } from "./localnet/load.js";
-import { cpuDelta, descendantCpuMs } from "./localnet/procCpu.js";
+import { abciCpuMs, cpuDelta, descendantCpuMs } from "./localnet/procCpu.js";
 
 const TARGET = 400; // issue 6: ≥ 400 tx/s through a 4-validator localnet
 function arg(name: string, dflt: number): number {
@@ -145,6 +145,8 @@ interface LocalnetFigure extends LoadResult {
   /** CPU ms of the node and CometBFT processes (by command name) and wall ms, over the submit+track phase. */
   readonly cpu: Map<string, number>;
   readonly wallMs: number;
+  /** CPU ms by ABCI request kind (and codec, process total) summed over the nodes, same phase. */
+  readonly abci: Map<string, number>;
 }
 
 async function localnetFigure(): Promise<LocalnetFigure> {
@@ -193,12 +195,14 @@ async function localnetFigure(): Promise<LocalnetFigure> {
     );
     const per = await signIncrements(signers, contract, N, chainId);
     const h0 = await net.height(0);
+    const abci0 = await abciCpuMs();
     const cpu0 = descendantCpuMs();
     const t0 = performance.now();
     const r = await submitAndTrack(net, per, h0);
     const wallMs = performance.now() - t0;
     const cpu = cpuDelta(cpu0, descendantCpuMs());
-    return { ...r, blocks: (await net.height(0)) - h0, senders: signers.length, cpu, wallMs };
+    const abci = cpuDelta(abci0, await abciCpuMs());
+    return { ...r, blocks: (await net.height(0)) - h0, senders: signers.length, cpu, wallMs, abci };
   } finally {
     await net.close();
   }
@@ -227,6 +231,17 @@ async function main(): Promise<void> {
   console.log(
     `localnet processes, CPU ms per committed tx (all ${V} nodes): ${parts.join(", ")}; total ${f(total / ln.committed, 2)}; ` +
       `${f(total / ln.wallMs, 2)} cores busy on average over ${f(ln.wallMs / 1000, 1)} s (machine: ${availableParallelism()})`,
+  );
+  // Where the node processes' CPU goes, by ABCI request kind (src/consensus/abciCpu.ts); "other" = REST, RPC-facing
+  // work, GC and idle-loop work outside the ABCI handlers.
+  const tot = ln.abci.get("process total") ?? 0;
+  const inAbci = [...ln.abci].filter(([k]) => k !== "process total").reduce((a, [, v]) => a + v, 0);
+  const split = [...ln.abci, ["other (outside ABCI)", tot - inAbci] as const]
+    .filter(([k]) => k !== "process total")
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${f(v / ln.committed, 3)}`);
+  console.log(
+    `node CPU ms per committed tx by ABCI method (all ${V} nodes): ${split.join(", ")}; total ${f(tot / ln.committed, 2)}`,
   );
 }
 

@@ -1,6 +1,7 @@
 // CPU of this process's descendants (the localnet's `shroud start` nodes and their CometBFT children), summed by
 // command name from /proc (utime+stime, 10 ms ticks): is the localnet CPU-bound, and whose CPU is it? Linux only.
 import { readdirSync, readFileSync } from "node:fs";
+import { abciCpuDumpPath, type AbciCpuSnapshot } from "../../src/consensus/abciCpu.js";
 
 interface ProcStat {
   readonly ppid: number;
@@ -54,4 +55,55 @@ export function cpuDelta(before: Map<string, number>, after: Map<string, number>
   const d = new Map<string, number>();
   for (const [k, v] of after) d.set(k, v - (before.get(k) ?? 0));
   return d;
+}
+
+/** Live descendants of this process that catch SIGUSR2 (/proc status SigCgt bit 12−1): the `shroud start` nodes. */
+function descendantsCatchingUsr2(): number[] {
+  const out: number[] = [];
+  const parents = new Map<number, number>();
+  const nodes = new Set<number>();
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    const st = readStat(d);
+    if (st !== undefined) parents.set(Number(d), st.ppid);
+    if (st?.comm === "node") nodes.add(Number(d));
+  }
+  const isMine = (pid: number): boolean => {
+    for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p))
+      if (p === process.pid) return true;
+    return false;
+  };
+  for (const pid of parents.keys()) {
+    if (!nodes.has(pid) || !isMine(pid)) continue; // CometBFT (Go) catches SIGUSR2 too: only node processes
+    try {
+      const m = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, "latin1"));
+      if (m !== null && (BigInt(`0x${m[1]!}`) & (1n << 11n)) !== 0n) out.push(pid);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/** Per-slot CPU ms summed over the nodes (src/consensus/abciCpu.ts dumps), plus `process total`. */
+export async function abciCpuMs(): Promise<Map<string, number>> {
+  const pids = descendantsCatchingUsr2();
+  for (const pid of pids) process.kill(pid, "SIGUSR2");
+  await new Promise((r) => setTimeout(r, 500));
+  const out = new Map<string, number>();
+  for (const pid of pids) {
+    const snap = readDump(pid);
+    if (snap === undefined) continue;
+    out.set("process total", (out.get("process total") ?? 0) + snap.processCpuUs / 1000);
+    for (const [k, v] of Object.entries(snap.slots)) out.set(k, (out.get(k) ?? 0) + v.cpuUs / 1000);
+  }
+  return out;
+}
+
+function readDump(pid: number): AbciCpuSnapshot | undefined {
+  try {
+    return JSON.parse(readFileSync(abciCpuDumpPath(pid), "utf8")) as AbciCpuSnapshot;
+  } catch {
+    return undefined;
+  }
 }

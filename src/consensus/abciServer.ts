@@ -12,6 +12,7 @@ import {
   ResponseVerifyVoteExtension_VerifyStatus,
 } from "cosmjs-types/tendermint/abci/types";
 import type { AbciApplication } from "./abciTypes.js";
+import { processAbciCpuMeter, requestKind, type AbciCpuMeter } from "./abciCpu.js";
 import { encodeFinalizeBlockResponse } from "./resultsCodec.js";
 
 /** CometBFT's reader caps a message at math.MaxInt32 (libs/protoio); we cap lower: a block of max size plus slack. */
@@ -130,6 +131,7 @@ function handleConnection(
   app: AbciApplication,
   queue: SerialQueue,
   opts: AbciServerOptions,
+  meter: AbciCpuMeter,
 ): void {
   let pending = new Uint8Array(0);
   // Responses must leave in request order; chaining per connection keeps FIFO even with async handlers.
@@ -147,9 +149,11 @@ function handleConnection(
         const [len, n] = lv;
         if (len > MAX_ABCI_MESSAGE_BYTES) throw new Error(`ABCI message of ${len} bytes over the limit`);
         if (off + n + len > merged.length) break;
-        const req = Request.decode(merged.subarray(off + n, off + n + len));
+        const body = merged.subarray(off + n, off + n + len);
+        const req = meter.measure("codec.decode", () => Request.decode(body));
         off += n + len;
-        const answer = queue.run(() => dispatch(app, req));
+        const kind = requestKind(req);
+        const answer = queue.run(() => meter.measureAsync(kind, () => dispatch(app, req)));
         outTail = outTail.then(async () => {
           let res: Response;
           try {
@@ -159,7 +163,8 @@ function handleConnection(
             opts.onError?.(`application error: ${msg}`);
             res = Response.fromPartial({ exception: { error: msg } });
           }
-          if (!socket.destroyed) socket.write(frame(encodeResponse(res)));
+          if (!socket.destroyed)
+            meter.measure("codec.encode+write", () => socket.write(frame(encodeResponse(res))));
         });
       }
     } catch (e) {
@@ -179,11 +184,12 @@ export async function startAbciServer(
   opts: AbciServerOptions = {},
 ): Promise<{ server: Server; close(): Promise<void>; port: number | undefined }> {
   const queue = new SerialQueue();
+  const meter = processAbciCpuMeter();
   const sockets = new Set<Socket>();
   const server = createServer((s) => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
-    handleConnection(s, app, queue, opts);
+    handleConnection(s, app, queue, opts, meter);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -1,0 +1,47 @@
+// The per-ABCI-method CPU meter: slot names per request kind, charging, and the SIGUSR2 dump the bench reads.
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, rmSync } from "node:fs";
+import { CheckTxType, Request } from "cosmjs-types/tendermint/abci/types";
+import { abciCpuDumpPath, AbciCpuMeter, processAbciCpuMeter, requestKind } from "./abciCpu.js";
+
+describe("abciCpu", () => {
+  test("requestKind splits CheckTx NEW / RECHECK and names other arms", () => {
+    const tx = new Uint8Array([1]);
+    assert.equal(requestKind(Request.fromPartial({ checkTx: { tx, type: CheckTxType.NEW } })), "checkTx.new");
+    assert.equal(
+      requestKind(Request.fromPartial({ checkTx: { tx, type: CheckTxType.RECHECK } })),
+      "checkTx.recheck",
+    );
+    assert.equal(requestKind(Request.fromPartial({ commit: {} })), "commit");
+    assert.equal(requestKind(Request.fromPartial({ processProposal: {} })), "processProposal");
+  });
+
+  test("measure charges CPU and counts calls, also when fn throws", () => {
+    const m = new AbciCpuMeter();
+    let x = 0;
+    m.measure("spin", () => {
+      for (let i = 0; i < 3_000_000; i++) x += i % 7;
+    });
+    assert.throws(() => m.measure("spin", () => assert.fail("boom")));
+    const s = m.snapshot().slots["spin"];
+    assert.ok(x > 0);
+    assert.ok(s !== undefined);
+    assert.equal(s.calls, 2);
+    assert.ok(s.cpuUs > 0, "a 3M-iteration loop uses measurable CPU");
+  });
+
+  test("SIGUSR2 writes the process meter's snapshot", async () => {
+    const m = processAbciCpuMeter();
+    assert.equal(processAbciCpuMeter(), m, "one meter per process");
+    m.add("probe", 1234);
+    const path = abciCpuDumpPath(process.pid);
+    rmSync(path, { force: true });
+    process.kill(process.pid, "SIGUSR2");
+    await new Promise((r) => setTimeout(r, 200));
+    const dump = JSON.parse(readFileSync(path, "utf8")) as { pid: number; slots: Record<string, unknown> };
+    rmSync(path, { force: true });
+    assert.equal(dump.pid, process.pid);
+    assert.deepEqual(dump.slots["probe"], { calls: 1, cpuUs: 1234 });
+  });
+});

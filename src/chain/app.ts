@@ -3,6 +3,7 @@
 // and the block being finalized are overlays on it; Commit persists a block in one store transaction.
 // It answers users with coded results and throws only on broken invariants (spec consensus-storage-perf §1).
 import {
+  CheckTxType,
   ResponseProcessProposal_ProposalStatus,
   type ExecTxResult,
   type RequestCheckTx,
@@ -212,6 +213,17 @@ export class ShroudApp implements AbciApplication {
       return plainResult(UndefinedErrors.Internal, ENCLAVE_DOWN);
     }
     if (r.code === 0 && r.tx !== undefined) this.checkLog.add(r.tx.raw, r.gasWanted);
+    // A RECHECK answer is read by CometBFT's mempool only (code, gas_wanted for its max-gas post-check; v0.38
+    // mempool/clist_mempool.go resCbRecheck): no events or data to build and encode for every pending tx.
+    if (req.type === CheckTxType.RECHECK)
+      return {
+        ...plainResult(),
+        code: r.code,
+        log: r.log,
+        codespace: r.codespace,
+        gasWanted: r.gasWanted,
+        gasUsed: r.gasUsed,
+      };
     return toExecTxResult(r);
   }
 

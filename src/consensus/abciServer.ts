@@ -164,7 +164,7 @@ function handleConnection(
             res = Response.fromPartial({ exception: { error: msg } });
           }
           if (!socket.destroyed)
-            meter.measure("codec.encode+write", () => socket.write(frame(encodeResponse(res))));
+            meter.measure(`encode+write.${kind}`, () => socket.write(frame(encodeResponse(res))));
         });
       }
     } catch (e) {

@@ -13,7 +13,7 @@ import {
 } from "cosmjs-types/tendermint/abci/types";
 import type { AbciApplication } from "./abciTypes.js";
 import { processAbciCpuMeter, requestKind, type AbciCpuMeter } from "./abciCpu.js";
-import { encodeFinalizeBlockResponse } from "./resultsCodec.js";
+import { encodeCheckTxResponse, encodeFinalizeBlockResponse } from "./resultsCodec.js";
 
 /** CometBFT's reader caps a message at math.MaxInt32 (libs/protoio); we cap lower: a block of max size plus slack. */
 export const MAX_ABCI_MESSAGE_BYTES = 256 * 1024 * 1024;
@@ -98,10 +98,12 @@ export async function dispatch(app: AbciApplication, req: Request): Promise<Resp
 }
 
 /**
- * Response bytes. FinalizeBlock's answer (every tx result and event of the block) goes through our own encoder,
- * byte-identical to cosmjs-types (resultsCodec.ts); Response.finalize_block is field 21 (abci/types.proto v0.38).
+ * Response bytes. CheckTx's answer (every NEW and RECHECK) and FinalizeBlock's (every tx result and event of the
+ * block) go through our own encoders, byte-identical to cosmjs-types (resultsCodec.ts); Response.finalize_block
+ * is field 21 (abci/types.proto v0.38).
  */
 export function encodeResponse(res: Response): Uint8Array {
+  if (res.checkTx !== undefined) return encodeCheckTxResponse(res.checkTx); // withArm: the only arm set
   if (res.finalizeBlock === undefined) return Response.encode(res, BinaryWriter.create()).finish();
   const body = encodeFinalizeBlockResponse(res.finalizeBlock);
   const len = writeUvarint(body.length);
@@ -136,6 +138,20 @@ function handleConnection(
   let pending = new Uint8Array(0);
   // Responses must leave in request order; chaining per connection keeps FIFO even with async handlers.
   let outTail: Promise<void> = Promise.resolve();
+  // Answers finished in one event-loop turn (a RECHECK burst: every pending tx, then Flush) leave in one write:
+  // one syscall and one stream write instead of one per answer. Order is kept (the queue is appended in order).
+  let unsent: Uint8Array[] = [];
+  const send = (bytes: Uint8Array): void => {
+    unsent.push(bytes);
+    if (unsent.length > 1) return; // a write is already scheduled
+    setImmediate(() => {
+      const parts = unsent;
+      unsent = [];
+      if (!socket.destroyed) {
+        meter.measure("write", () => socket.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts)));
+      }
+    });
+  };
   socket.setNoDelay(true);
   socket.on("data", (chunk: Buffer) => {
     const merged = new Uint8Array(pending.length + chunk.length);
@@ -163,8 +179,7 @@ function handleConnection(
             opts.onError?.(`application error: ${msg}`);
             res = Response.fromPartial({ exception: { error: msg } });
           }
-          if (!socket.destroyed)
-            meter.measure(`encode+write.${kind}`, () => socket.write(frame(encodeResponse(res))));
+          if (!socket.destroyed) send(meter.measure(`encode.${kind}`, () => frame(encodeResponse(res))));
         });
       }
     } catch (e) {

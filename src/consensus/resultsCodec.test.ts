@@ -5,7 +5,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Response, ResponseFinalizeBlock, type Event } from "cosmjs-types/tendermint/abci/types";
-import { encodeFinalizeBlockResponse } from "./resultsCodec.js";
+import { encodeCheckTxResponse, encodeFinalizeBlockResponse } from "./resultsCodec.js";
 import { encodeResponse } from "./abciServer.js";
 
 // Any UTF-16 code units, so strings may hold lone surrogates (contracts' event attributes are arbitrary text).
@@ -100,6 +100,20 @@ describe("encodeFinalizeBlockResponse", () => {
         assert.deepEqual(encodeResponse(ct), Response.encode(ct).finish());
       }),
       { seed: 7, numRuns: 300 },
+    );
+  });
+});
+
+describe("encodeCheckTxResponse", () => {
+  test("equals Response.encode({ checkTx }) for seeded random answers (via encodeResponse too)", () => {
+    fc.assert(
+      fc.property(txResult, (r) => {
+        const res = Response.fromPartial({ checkTx: r });
+        const want = Response.encode(res).finish();
+        assert.deepEqual(encodeCheckTxResponse(r), want);
+        assert.deepEqual(encodeResponse(res), want);
+      }),
+      { seed: 42, numRuns: 400 },
     );
   });
 });

@@ -141,16 +141,17 @@ function handleConnection(
   // Answers finished in one event-loop turn (a RECHECK burst: every pending tx, then Flush) leave in one write:
   // one syscall and one stream write instead of one per answer. Order is kept (the queue is appended in order).
   let unsent: Uint8Array[] = [];
+  const flushNow = (): void => {
+    if (unsent.length === 0) return;
+    const parts = unsent;
+    unsent = [];
+    if (!socket.destroyed) {
+      meter.measure("write", () => socket.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts)));
+    }
+  };
   const send = (bytes: Uint8Array): void => {
     unsent.push(bytes);
-    if (unsent.length > 1) return; // a write is already scheduled
-    setImmediate(() => {
-      const parts = unsent;
-      unsent = [];
-      if (!socket.destroyed) {
-        meter.measure("write", () => socket.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts)));
-      }
-    });
+    if (unsent.length === 1) setImmediate(flushNow); // else a write is already scheduled
   };
   socket.setNoDelay(true);
   socket.on("data", (chunk: Buffer) => {
@@ -180,6 +181,9 @@ function handleConnection(
             res = Response.fromPartial({ exception: { error: msg } });
           }
           if (!socket.destroyed) send(meter.measure(`encode.${kind}`, () => frame(encodeResponse(res))));
+          // An exception makes the node shut down (onError above), which closes this socket within microtasks:
+          // it leaves now, with everything before it, so CometBFT sees it.
+          if (res.exception !== undefined) flushNow();
         });
       }
     } catch (e) {

@@ -1,6 +1,6 @@
 // CPU of this process's descendants (the localnet's `shroud start` nodes and their CometBFT children), summed by
 // command name from /proc (utime+stime, 10 ms ticks): is the localnet CPU-bound, and whose CPU is it? Linux only.
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { abciCpuDumpPath, type AbciCpuSnapshot } from "../../src/consensus/abciCpu.js";
 
 interface ProcStat {
@@ -102,7 +102,10 @@ export async function abciCpuMs(): Promise<Map<string, number>> {
 
 function readDump(pid: number): AbciCpuSnapshot | undefined {
   try {
-    return JSON.parse(readFileSync(abciCpuDumpPath(pid), "utf8")) as AbciCpuSnapshot;
+    const path = abciCpuDumpPath(pid);
+    const snap = JSON.parse(readFileSync(path, "utf8")) as AbciCpuSnapshot;
+    rmSync(path, { force: true }); // each SIGUSR2 writes a fresh one
+    return snap;
   } catch {
     return undefined;
   }

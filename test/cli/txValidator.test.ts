@@ -163,16 +163,20 @@ describe("shroud tx staking/slashing/gov operator commands", { timeout: 300_000 
 
   test("create-validator --node-home reads the consensus key CometBFT keeps there", async () => {
     const nodeHome = join(home, "node-d");
-    userError(
-      await tx(
-        ...["staking", "create-validator", "--from", "d", "--amount", "1000000uscrt"],
+    const create = () =>
+      tx(
+        "staking",
+        "create-validator",
+        "--from",
+        "d",
+        "--amount",
+        "1000000uscrt",
         "--moniker",
         "d",
         "--node-home",
         nodeHome,
-      ),
-      /no CometBFT validator key \(run shroud init first\)/,
-    );
+      );
+    userError(await create(), /no CometBFT validator key \(run shroud init first\)/);
     // The file `shroud init` (cometbft init) writes: <home>/comet/config/priv_validator_key.json.
     const key = Buffer.alloc(32, 9).toString("base64");
     mkdirSync(join(nodeHome, "comet", "config"), { recursive: true });
@@ -184,15 +188,7 @@ describe("shroud tx staking/slashing/gov operator commands", { timeout: 300_000 
         priv_key: { type: "tendermint/PrivKeyEd25519", value: Buffer.alloc(64).toString("base64") },
       }),
     );
-    ok(
-      await tx(
-        ...["staking", "create-validator", "--from", "d", "--amount", "1000000uscrt"],
-        "--moniker",
-        "d",
-        "--node-home",
-        nodeHome,
-      ),
-    );
+    ok(await create());
     const v = (await rest(`/cosmos/staking/v1beta1/validators/${VALOPER_D}`)).validator as {
       consensus_pubkey: { key: string };
     };

@@ -40,7 +40,14 @@ import { DevEngine } from "../../src/consensus/dev.js";
 import { Ed25519Signer } from "../../src/consensus/votes.js";
 import { buildDevGenesis, DEV_MNEMONICS, DEV_VALIDATOR_BOND } from "../../src/cli/devGenesis.js";
 import { makeSigner, type Signer } from "../../src/chain/tx/testdata/secretjsSigner.js";
-import { utf8 } from "../../src/util/bytes.js";
+import { fromBase64, toBase64, utf8 } from "../../src/util/bytes.js";
+import { appContext } from "../../src/chain/app/context.js";
+import { MemoryOverlay } from "../../src/chain/store/memory.js";
+import { QueryInflationResponse } from "cosmjs-types/cosmos/mint/v1beta1/query";
+import {
+  QueryDelegationRewardsRequest,
+  QueryDelegationRewardsResponse,
+} from "cosmjs-types/cosmos/distribution/v1beta1/query";
 
 const SEC = 1_000_000_000n;
 const GENESIS_NS = 1_750_000_000n * SEC;
@@ -128,6 +135,26 @@ class Node {
     return Number(BaseAccount.decode(r.account!.value).accountNumber);
   }
 
+  /** A contract's `query_chain` request, answered as the compute engine answers the enclave's OCALL. */
+  chainQuery(req: unknown): { Ok?: { Ok?: string; Err?: string }; Err?: unknown } {
+    const height = BigInt(this.store.info().lastHeight);
+    const ctx = appContext(new MemoryOverlay(this.store.committed), "secretdev-1", height, this.nowNs);
+    const r = this.app.modules.compute.engine.queryChain(
+      ctx,
+      utf8.encode(JSON.stringify(req)),
+      10_000_000n,
+      1,
+    );
+    return JSON.parse(utf8.decode(r.result)) as { Ok?: { Ok?: string; Err?: string }; Err?: unknown };
+  }
+
+  /** The JSON a contract receives for `req` (fails unless the answer is Ok/Ok). */
+  chainQueryOk(req: unknown): unknown {
+    const r = this.chainQuery(req);
+    assert.ok(r.Ok?.Ok !== undefined, JSON.stringify(r));
+    return JSON.parse(utf8.decode(fromBase64(r.Ok.Ok)));
+  }
+
   /** Signs (deterministically) and broadcasts; the tx lands in the next block. */
   async send(s: Signer, msg: Msg): Promise<string> {
     const seq = this.seqs.get(s.address) ?? 0;
@@ -161,6 +188,97 @@ function attr(r: ExecTxResult, type: string, key: string): string {
   return v;
 }
 
+/**
+ * Contract → chain queries (SN query_plugins.go shapes) after `a` delegated 5 SCRT to the dev validator and
+ * rewards accrued: each answer is checked against the chain's own gRPC answer for the same fact.
+ */
+function contractStakingQueries(n: Node): void {
+  const { a } = signers;
+  const v = n.query(
+    "/cosmos.staking.v1beta1.Query/Validator",
+    QueryValidatorRequest.encode({ validatorAddr: VALOPER }).finish(),
+    (b) => QueryValidatorResponse.decode(b),
+  ).validator;
+  const dec = (atomics: string) =>
+    `${BigInt(atomics) / 10n ** 18n}.${(BigInt(atomics) % 10n ** 18n).toString().padStart(18, "0")}`;
+  const rates = v.commission.commissionRates;
+  const valJson = {
+    address: VALOPER,
+    commission: dec(rates.rate),
+    max_commission: dec(rates.maxRate),
+    max_change_rate: dec(rates.maxChangeRate),
+  };
+  assert.deepEqual(n.chainQueryOk({ staking: { bonded_denom: {} } }), { denom: "uscrt" });
+  assert.deepEqual(n.chainQueryOk({ staking: { all_validators: {} } }), { validators: [valJson] });
+  assert.deepEqual(n.chainQueryOk({ staking: { validators: {} } }), { validators: [valJson] });
+  assert.deepEqual(n.chainQueryOk({ staking: { validator: { address: VALOPER } } }), { validator: valJson });
+  const other = toBech32(new Uint8Array(20).fill(3), VALOPER_PREFIX);
+  assert.deepEqual(n.chainQueryOk({ staking: { validator: { address: other } } }), { validator: null });
+  const amount = { denom: "uscrt", amount: "5000000" };
+  assert.deepEqual(n.chainQueryOk({ staking: { all_delegations: { delegator: a.address } } }), {
+    delegations: [{ delegator: a.address, validator: VALOPER, amount }],
+  });
+  const rewards = n
+    .query(
+      "/cosmos.distribution.v1beta1.Query/DelegationRewards",
+      QueryDelegationRewardsRequest.encode({
+        delegatorAddress: a.address,
+        validatorAddress: VALOPER,
+      }).finish(),
+      (b) => QueryDelegationRewardsResponse.decode(b),
+    )
+    .rewards.map((c) => ({ denom: c.denom, amount: (BigInt(c.amount) / 10n ** 18n).toString() }));
+  assert.ok(rewards.length === 1 && BigInt(rewards[0]!.amount) > 0n, "rewards accrued");
+  assert.deepEqual(
+    n.chainQueryOk({ staking: { delegation: { delegator: a.address, validator: VALOPER } } }),
+    {
+      delegation: {
+        delegator: a.address,
+        validator: VALOPER,
+        amount,
+        accumulated_rewards: rewards,
+        can_redelegate: amount,
+      },
+    },
+  );
+  assert.deepEqual(
+    n.chainQueryOk({ staking: { delegation: { delegator: signers.val.address, validator: other } } }),
+    {},
+  );
+  assert.deepEqual(n.chainQueryOk({ dist: { rewards: { delegator: a.address } } }), {
+    rewards: [{ validator_address: VALOPER, reward: rewards }],
+    total: rewards,
+  });
+  const inflation = n.query("/cosmos.mint.v1beta1.Query/Inflation", new Uint8Array(), (b) =>
+    QueryInflationResponse.decode(b),
+  ).inflation;
+  assert.deepEqual(n.chainQueryOk({ mint: { inflation: {} } }), {
+    inflation_rate: dec(utf8.decode(inflation)),
+  });
+  const ratio = n.chainQueryOk({ mint: { bonded_ratio: {} } }) as { bonded_ratio: string };
+  assert.match(ratio.bonded_ratio, /^0\.\d{18}$/);
+  // Stargate: an allow-listed path answers the gRPC bytes; others are refused as Secret refuses them.
+  const balReq = QueryBalanceRequest.encode({ address: a.address, denom: "uscrt" }).finish();
+  const sg = n.chainQuery({
+    stargate: { path: "/cosmos.bank.v1beta1.Query/Balance", data: toBase64(balReq) },
+  });
+  assert.equal(
+    BigInt(QueryBalanceResponse.decode(fromBase64(sg.Ok!.Ok!)).balance!.amount),
+    n.balance(a.address),
+  );
+  const path = "/cosmos.bank.v1beta1.Query/AllBalances";
+  assert.deepEqual(n.chainQuery({ stargate: { path, data: "" } }), {
+    Err: { unsupported_request: { kind: `query path '${path}' is not allowed from the contract` } },
+  });
+  const notB64 = n.chainQuery({ stargate: { path: "/cosmos.bank.v1beta1.Query/Balance", data: "!!" } });
+  assert.ok(notB64.Err !== undefined && "invalid_request" in (notB64.Err as object));
+  assert.deepEqual(n.chainQuery({ staking: { redelegations: {} } }), {
+    Err: { unsupported_request: { kind: "unknown Staking variant" } },
+  });
+  const bad = n.chainQuery({ staking: { all_delegations: { delegator: "secret1nope" } } });
+  assert.match(bad.Ok?.Err ?? "", /invalid address/);
+}
+
 /** The whole scenario; returns the node (stopped) for its app hashes. */
 async function scenario(): Promise<Node> {
   const n = new Node();
@@ -189,6 +307,7 @@ async function scenario(): Promise<Node> {
 
     // A few blocks of inflation, then withdraw the rewards.
     for (let i = 0; i < 3; i++) await n.block();
+    contractStakingQueries(n);
     const a1 = n.balance(a.address);
     const hw = await n.send(
       a,
@@ -210,6 +329,11 @@ async function scenario(): Promise<Node> {
     );
     await n.block();
     n.ok(hu);
+    assert.deepEqual(n.chainQueryOk({ staking: { unbonding_delegations: { delegator: a.address } } }), {
+      delegations: [
+        { delegator: a.address, validator: VALOPER, amount: { denom: "uscrt", amount: "2000000" } },
+      ],
+    });
     assert.equal(n.engine.validatorSet[0]!.power, DEV_VALIDATOR_BOND / 1_000_000n + 3n);
     const a2 = n.balance(a.address);
     await n.block(88n * SEC);
@@ -251,6 +375,10 @@ async function scenario(): Promise<Node> {
     await n.block();
     n.ok(hdep);
     assert.equal(status(), ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD);
+    const start = Number(n.nowNs / SEC);
+    assert.deepEqual(n.chainQueryOk({ gov: { proposals: {} } }), {
+      proposals: [{ id: Number(id), voting_start_time: start, voting_end_time: start + 90 }],
+    });
     const hv = await n.send(
       val,
       new MsgVote({ proposal_id: id, voter: val.address, option: VoteOption.VOTE_OPTION_YES, metadata: "" }),

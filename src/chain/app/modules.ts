@@ -23,6 +23,8 @@ import {
 } from "../modules/registration/keys.js";
 import type { RegistrationEnclave } from "../modules/registration/expectedKeepers.js";
 import { createComputeModule, type ComputeModule } from "../modules/compute/module.js";
+import { createChainQueries } from "../modules/compute/chainQueries.js";
+import { ProposalStatus } from "cosmjs-types/cosmos/gov/v1/gov";
 import type { ComputeBlockSource, ComputeEnclave } from "../modules/compute/expectedKeepers.js";
 import { RANDOM_STORE_PREFIX } from "../random.js";
 import type { GasPrice } from "../tx/fees.js";
@@ -30,7 +32,7 @@ import { MsgRegistry } from "../tx/msgRegistry.js";
 import type { TxEnv } from "../tx/runTx.js";
 import { registerSecretMsgTypes } from "../tx/secretMsgs.js";
 import { authGrpc, bankGrpc, registrationGrpc } from "./grpc.js";
-import type { AppModule } from "./module.js";
+import type { AppModule, GrpcQueryHandler } from "./module.js";
 import { registerModuleUpdateParams } from "./updateParams.js";
 import { createPosModules, type PosModules } from "./pos.js";
 import { MINT_MODULE_PERMISSIONS } from "../modules/mint/module.js";
@@ -129,12 +131,22 @@ export function createChainModules(opts: ChainModulesOptions): ChainModules {
   const pos = createPosModules(auth.keeper, bank.keeper, registry);
   registerModuleUpdateParams(registry, { auth: auth.keeper, bank: bank.keeper, pos });
   const registration = createRegistrationModule(opts.enclave, registry);
+  // Filled once the module list exists below; contract Stargate queries look paths up at query time.
+  const grpc = new Map<string, GrpcQueryHandler>();
   const compute = createComputeModule({
     enclave: opts.enclave ?? NO_ENCLAVE,
     bank: bank.sendKeeper,
     accounts: auth.keeper,
     registry,
     block: opts.block ?? { blockRandom: () => undefined, txOf: () => undefined },
+    chainQueries: createChainQueries({
+      staking: pos.staking.keeper,
+      distribution: pos.distribution.keeper,
+      mint: pos.mint.keeper,
+      gov: pos.gov.keeper,
+      votingPeriodStatus: ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD,
+      grpc: (path) => grpc.get(path),
+    }),
   });
 
   const list: AppModule[] = [
@@ -172,6 +184,7 @@ export function createChainModules(opts: ChainModulesOptions): ChainModules {
     compute.appModule,
   ];
 
+  for (const m of list) for (const [path, h] of Object.entries(m.grpcQueries ?? {})) grpc.set(path, h);
   const storePrefixes = new Map<string, Uint8Array>(list.map((m) => [m.name, m.storePrefix]));
   storePrefixes.set("random", RANDOM_STORE_PREFIX);
   const txEnv: TxEnv = {

@@ -13,15 +13,11 @@ import {
 } from "../../../enclave/api.js";
 import { fromBase64, fromHex, toBase64, toHex, utf8 } from "../../../util/bytes.js";
 import { fromBech32, toBech32 } from "../../address.js";
-import { ChainError, SdkErrors, type RegisteredError } from "../../errors.js";
+import { ChainError, QueryError, SdkErrors, type RegisteredError } from "../../errors.js";
 import type { Context } from "../../tx/context.js";
+import { CHAIN_QUERY_KINDS, UnsupportedChainQuery, type ComputeChainQueries } from "./chainQueries.js";
 import { ComputeErrors } from "./errors.js";
-import type {
-  ComputeBankKeeper,
-  ComputeBlockSource,
-  ComputeEnclave,
-  ComputeStakingKeeper,
-} from "./expectedKeepers.js";
+import type { ComputeBankKeeper, ComputeBlockSource, ComputeEnclave } from "./expectedKeepers.js";
 import type { ComputeKeeper } from "./keeper.js";
 import type { CodeInfo, StoredContractKey } from "./types.js";
 
@@ -146,7 +142,7 @@ export class ComputeEngine {
     private readonly keeper: ComputeKeeper,
     private readonly bank: ComputeBankKeeper,
     private readonly block: ComputeBlockSource,
-    private readonly staking?: ComputeStakingKeeper,
+    private readonly chain?: ComputeChainQueries,
   ) {}
 
   /** The VM gas the next call may use: the tx's remaining SDK gas × GasMultiplier, capped at MaxGas. */
@@ -274,15 +270,32 @@ export class ComputeEngine {
     const errStr = (msg: string, gas = 0n) => ans({ Ok: { Err: msg } }, gas);
     try {
       if (isObj(req) && isObj(req.bank)) return okJson(this.bankQuery(ctx, req.bank));
-      if (isObj(req) && isObj(req.staking) && isObj(req.staking.bonded_denom) && this.staking !== undefined)
-        return okJson({ denom: this.staking.bondDenom(ctx) });
+      if (isObj(req) && this.chain !== undefined) {
+        for (const kind of CHAIN_QUERY_KINDS) {
+          const q = req[kind];
+          if (isObj(q)) return okJson(this.chain.json(ctx, kind, q));
+        }
+        if (isObj(req.stargate)) {
+          const path = typeof req.stargate.path === "string" ? req.stargate.path : "";
+          let data: Uint8Array;
+          try {
+            data = fromBase64(typeof req.stargate.data === "string" ? req.stargate.data : "", "data");
+          } catch {
+            return ans({
+              Err: { invalid_request: { error: "invalid base64 data", request: toBase64(request) } },
+            });
+          }
+          return ans({ Ok: { Ok: toBase64(this.chain.stargate(ctx, path, data)) } });
+        }
+      }
       if (isObj(req) && isObj(req.wasm)) {
         const w = req.wasm;
         if (isObj(w.smart)) return this.smartQueryOcall(ctx, w.smart, gasLimit, depth);
         if (isObj(w.contract_info)) return okJson(this.contractInfoQuery(ctx, w.contract_info));
       }
     } catch (e) {
-      if (e instanceof ChainError) return errStr(e.message);
+      if (e instanceof UnsupportedChainQuery) return ans({ Err: { unsupported_request: { kind: e.kind } } });
+      if (e instanceof ChainError || e instanceof QueryError) return errStr(e.message);
       throw e;
     }
     const kind = isObj(req) ? (Object.keys(req)[0] ?? "unknown") : "unknown";

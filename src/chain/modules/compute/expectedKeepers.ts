@@ -25,11 +25,6 @@ export interface ComputeAccountKeeper {
   ensureAccount(ctx: Context, addr: Uint8Array): void;
 }
 
-/** What contract staking queries may read (only `bonded_denom` is answered so far). */
-export interface ComputeStakingKeeper {
-  bondDenom(ctx: Context): string;
-}
-
 /** The enclave door (EnclaveHost satisfies it). */
 export interface ComputeEnclave {
   ecall(name: EcallName, payload: Uint8Array, opts?: EcallOptions): EcallResult;

@@ -3,13 +3,13 @@
 // (genesis) the app puts in its module list.
 import type { AppModule } from "../../app/module.js";
 import type { MsgRegistry } from "../../tx/msgRegistry.js";
+import type { ComputeChainQueries } from "./chainQueries.js";
 import { ComputeEngine } from "./engine.js";
 import type {
   ComputeAccountKeeper,
   ComputeBankKeeper,
   ComputeBlockSource,
   ComputeEnclave,
-  ComputeStakingKeeper,
 } from "./expectedKeepers.js";
 import { exportComputeGenesis, initComputeGenesis } from "./genesis.js";
 import { ComputeKeeper } from "./keeper.js";
@@ -46,8 +46,8 @@ export interface ComputeModuleOptions {
   readonly block: ComputeBlockSource;
   /** Registry in which the compute codecs are already registered (registerSecretMsgTypes). */
   readonly registry: MsgRegistry;
-  /** Staking, for contract `bonded_denom` queries (optional). */
-  readonly staking?: ComputeStakingKeeper | undefined;
+  /** Contract queries to staking, distribution, mint, gov and Stargate paths (./chainQueries.ts; optional). */
+  readonly chainQueries?: ComputeChainQueries | undefined;
   /** This node's smart query gas limit (Secret: app.toml `contract-query-gas-limit`); default 10,000,000. */
   readonly queryGasLimit?: bigint | undefined;
 }
@@ -64,7 +64,7 @@ export interface ComputeModule {
 
 export function createComputeModule(o: ComputeModuleOptions): ComputeModule {
   const keeper = new ComputeKeeper();
-  const engine = new ComputeEngine(o.enclave, keeper, o.bank, o.block, o.staking);
+  const engine = new ComputeEngine(o.enclave, keeper, o.bank, o.block, o.chainQueries);
   const runner = new ContractRunner(engine, keeper, o.bank, o.accounts, o.enclave);
   const d: ComputeMsgDeps = { keeper, runner, enclave: o.enclave, accounts: o.accounts, block: o.block };
   o.registry.setHandler<MsgStoreCode>(T.MsgStoreCode, (ctx, m) => handleStoreCode(d, ctx, m));

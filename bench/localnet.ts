@@ -13,7 +13,8 @@ import { startNode, type Node } from "./chain/setup.js";
 import { attribute, deliverOne, runTxs } from "./chain/run.js";
 import { Localnet } from "../test/network/harness.js";
 import { submitAndTrack, type LoadResult } from "./localnet/load.js";
-import { abciCpuMs, cpuDelta, descendantCpuMs } from "./localnet/procCpu.js";
+import { abciCpuMs, cpuDelta, descendantCpuMs, pidsCpuMs } from "./localnet/procCpu.js";
+import { cometOverrides, cometPids, configureNodes, profileNodes } from "./localnet/comet.js";
 
 const TARGET = 400; // issue 6: ≥ 400 tx/s through a 4-validator localnet
 function arg(name: string, dflt: number): number {
@@ -23,6 +24,11 @@ function arg(name: string, dflt: number): number {
 }
 const N = arg("--txs", 1000);
 const V = arg("--validators", 4);
+// --comet section.key=value (repeatable): CometBFT config overrides on every node (A/B of a setting).
+const COMET = cometOverrides(process.argv);
+// --pprof <dir>: Go CPU profiles of nodes 0 and 1's CometBFT over the first --pprof-seconds (10) of the load.
+const PPROF_DIR = ((i: number) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--pprof"));
+const PPROF_SECONDS = arg("--pprof-seconds", 10);
 const ACCOUNTS = ["a", "b", "c", "d"] as const;
 const COUNTER = new Uint8Array(readFileSync(new URL("../contracts/build/counter.wasm", import.meta.url)));
 const COUNTER_HASH = createHash("sha256").update(COUNTER).digest("hex");
@@ -147,11 +153,14 @@ interface LocalnetFigure extends LoadResult {
   readonly wallMs: number;
   /** CPU ms by ABCI request kind (and codec, process total) summed over the nodes, same phase. */
   readonly abci: Map<string, number>;
+  /** CPU ms of each node's CometBFT over the same phase (node 0's includes serving the tracker's polling). */
+  readonly cometByNode: number[];
 }
 
 async function localnetFigure(): Promise<LocalnetFigure> {
   const net = await Localnet.create(V);
   try {
+    configureNodes(net, COMET, PPROF_DIR !== undefined);
     for (let i = 0; i < V; i++) net.start(i);
     if (!(await net.waitHeight([...Array(V).keys()], 2, 120_000))) throw new Error("localnet did not start");
     const chainId = net.info.chainId;
@@ -196,13 +205,20 @@ async function localnetFigure(): Promise<LocalnetFigure> {
     const per = await signIncrements(signers, contract, N, chainId);
     const h0 = await net.height(0);
     const abci0 = await abciCpuMs();
+    const pids = cometPids(net);
+    const comet0 = pidsCpuMs(pids);
     const cpu0 = descendantCpuMs();
     const t0 = performance.now();
+    const profiles =
+      PPROF_DIR === undefined ? undefined : profileNodes(net, [0, 1], PPROF_SECONDS, PPROF_DIR);
     const r = await submitAndTrack(net, per, h0);
     const wallMs = performance.now() - t0;
     const cpu = cpuDelta(cpu0, descendantCpuMs());
+    const cometByNode = pidsCpuMs(pids).map((v, i) => v - (comet0[i] ?? 0));
+    if (profiles !== undefined) console.log(`CometBFT CPU profiles: ${(await profiles).join(", ")}`);
     const abci = cpuDelta(abci0, await abciCpuMs());
-    return { ...r, blocks: (await net.height(0)) - h0, senders: signers.length, cpu, wallMs, abci };
+    const blocks = (await net.height(0)) - h0;
+    return { ...r, blocks, senders: signers.length, cpu, wallMs, abci, cometByNode };
   } finally {
     await net.close();
   }
@@ -210,6 +226,7 @@ async function localnetFigure(): Promise<LocalnetFigure> {
 
 async function main(): Promise<void> {
   console.log(`bench:localnet N=${N} encrypted counter increments, ${V} validators`);
+  if (Object.keys(COMET).length > 0) console.log(`CometBFT config overrides: ${JSON.stringify(COMET)}`);
   const dev = await devEngineFigure();
   console.log(
     `DevEngine: ${dev.txs} txs, ${f(dev.tps)} tx/s (blocks of 500, block p50 ${f(dev.blockP50)} ms)`,
@@ -231,6 +248,10 @@ async function main(): Promise<void> {
   console.log(
     `localnet processes, CPU ms per committed tx (all ${V} nodes): ${parts.join(", ")}; total ${f(total / ln.committed, 2)}; ` +
       `${f(total / ln.wallMs, 2)} cores busy on average over ${f(ln.wallMs / 1000, 1)} s (machine: ${availableParallelism()})`,
+  );
+  console.log(
+    `CometBFT CPU ms per committed tx by node (node 0 serves the tracker's polling): ` +
+      ln.cometByNode.map((v, i) => `node${i} ${f(v / ln.committed, 2)}`).join(", "),
   );
   // Where the node processes' CPU goes, by ABCI request kind (src/consensus/abciCpu.ts); "other" = REST, RPC-facing
   // work, GC and idle-loop work outside the ABCI handlers.

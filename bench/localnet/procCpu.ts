@@ -50,6 +50,11 @@ export function descendantCpuMs(): Map<string, number> {
   return out;
 }
 
+/** CPU ms of each pid (0 for one that is gone), e.g. each node's CometBFT. */
+export function pidsCpuMs(pids: readonly number[]): number[] {
+  return pids.map((p) => readStat(String(p))?.cpuMs ?? 0);
+}
+
 /** after − before per name (processes that exited in between are not counted). */
 export function cpuDelta(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
   const d = new Map<string, number>();

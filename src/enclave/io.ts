@@ -130,6 +130,7 @@ export class TxCrypto {
   dispose(): void {
     zeroize(this.key);
     this.key = new Uint8Array(32);
+    this.siv?.key.dispose();
     this.siv = undefined;
   }
 }

@@ -125,7 +125,8 @@ export class ContractStateCache {
     if (k === undefined) {
       if (seedId < 1 || seedId > this.keys.seedCount) throw new EnclaveError("EncryptionError");
       const raw = stateKeyAes(this.keys, this.ogContractKey, seedId);
-      k = new AesSivKey(raw);
+      // Kept for many calls: worth native contexts for its longer values (./crypto/aesSiv.ts).
+      k = new AesSivKey(raw, { longLived: true });
       zeroize(raw);
       this.siv.set(seedId, k);
     }
@@ -230,6 +231,7 @@ export class ContractStateCache {
     for (const e of this.old.values()) this.kill(e);
     this.young = new Map();
     this.old = new Map();
+    for (const k of this.siv.values()) k.dispose();
     this.siv.clear();
   }
 

@@ -1,0 +1,125 @@
+// AES-128 block encryption (FIPS-197) in plain JS, forward direction only (all AES-SIV needs: CMAC and CTR
+// both encrypt). Why: through node:crypto every cipher call costs ~0.5 µs of binding overhead and a fresh
+// output Buffer, and a new context ~1.2 µs, while a contract call's SIV work is many 1–20 block operations;
+// here a block costs tens of ns with no allocation (measured: ./README.md "JS AES core").
+// Classic 32-bit T-table form (four 256-entry tables, 4 KiB, built at load from the S-box math). Table
+// lookups are indexed by secret bytes, so this is NOT constant time (cache timing), like @noble/ciphers'
+// AES; see ./README.md and SECURITY.md. Checked against OpenSSL on random keys and blocks (aes128.test.ts).
+
+/** FIPS-197: AES-128 has 10 rounds, so 11 round keys of 4 words. */
+export const AES128_ROUND_KEY_WORDS = 44;
+const ROUNDS = 10;
+
+const SBOX = new Int32Array(256);
+const TE0 = new Int32Array(256);
+const TE1 = new Int32Array(256);
+const TE2 = new Int32Array(256);
+const TE3 = new Int32Array(256);
+/** FIPS-197 §5.2 Rcon[i] (in the top byte). */
+const RCON = [0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0x1b, 0x36];
+
+/** Multiplication by x in GF(2^8) mod x^8 + x^4 + x^3 + x + 1. */
+const xtime = (a: number): number => ((a << 1) ^ (a & 0x80 ? 0x11b : 0)) & 0xff;
+
+/** Builds the S-box (FIPS-197 §5.1.1: inverse in GF(2^8), then the affine map) and the T-tables. */
+function buildTables(): void {
+  // Walk p over the powers of 3 and q over those of 3^-1 (powers of 0xf6) in step, so q = p^-1 each time.
+  let p = 1;
+  let q = 1;
+  SBOX[0] = 0x63;
+  do {
+    p = p ^ xtime(p); // p *= 3
+    q ^= q << 1; // q /= 3 (multiply by 0xf6)
+    q ^= q << 2;
+    q ^= q << 4;
+    q &= 0xff;
+    if (q & 0x80) q ^= 0x09;
+    const rot = (x: number, s: number): number => ((x << s) | (x >>> (8 - s))) & 0xff;
+    SBOX[p] = (q ^ rot(q, 1) ^ rot(q, 2) ^ rot(q, 3) ^ rot(q, 4) ^ 0x63) & 0xff;
+  } while (p !== 1);
+  for (let x = 0; x < 256; x++) {
+    const s = SBOX[x]!;
+    const s2 = xtime(s);
+    const s3 = s2 ^ s;
+    // MixColumns column (2s, s, s, 3s) as a big-endian word, and its byte rotations.
+    const t = (s2 << 24) | (s << 16) | (s << 8) | s3;
+    TE0[x] = t;
+    TE1[x] = (t >>> 8) | (t << 24);
+    TE2[x] = (t >>> 16) | (t << 16);
+    TE3[x] = (t >>> 24) | (t << 8);
+  }
+}
+buildTables();
+
+const subWord = (w: number): number =>
+  (SBOX[w >>> 24]! << 24) |
+  (SBOX[(w >>> 16) & 0xff]! << 16) |
+  (SBOX[(w >>> 8) & 0xff]! << 8) |
+  SBOX[w & 0xff]!;
+
+/** Big-endian word of b[at..at+4). */
+export function loadWord(b: Uint8Array, at: number): number {
+  return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
+}
+
+/** Writes `w` big-endian to b[at..at+4). */
+export function storeWord(b: Uint8Array, at: number, w: number): void {
+  b[at] = w >>> 24;
+  b[at + 1] = w >>> 16;
+  b[at + 2] = w >>> 8;
+  b[at + 3] = w;
+}
+
+/** FIPS-197 §5.2 key expansion of a 16-byte key into 44 big-endian round-key words (secret: zero when done). */
+export function expandKey128(key: Uint8Array): Int32Array {
+  if (key.length !== 16) throw new RangeError("AES-128 key must be 16 bytes");
+  const rk = new Int32Array(AES128_ROUND_KEY_WORDS);
+  for (let i = 0; i < 4; i++) rk[i] = loadWord(key, 4 * i);
+  for (let i = 4; i < AES128_ROUND_KEY_WORDS; i++) {
+    let t = rk[i - 1]!;
+    if (i % 4 === 0) t = subWord((t << 8) | (t >>> 24)) ^ (RCON[i / 4 - 1]! << 24);
+    rk[i] = rk[i - 4]! ^ t;
+  }
+  return rk;
+}
+
+/**
+ * Encrypts the block held as four big-endian words in st[0..4), in place (the caller keeps its working state
+ * in one small Int32Array, so nothing is allocated per block).
+ */
+export function encryptWords(rk: Int32Array, st: Int32Array): void {
+  let s0 = st[0]! ^ rk[0]!;
+  let s1 = st[1]! ^ rk[1]!;
+  let s2 = st[2]! ^ rk[2]!;
+  let s3 = st[3]! ^ rk[3]!;
+  let k = 4;
+  for (let r = 1; r < ROUNDS; r++) {
+    const t0 =
+      TE0[s0 >>> 24]! ^ TE1[(s1 >>> 16) & 0xff]! ^ TE2[(s2 >>> 8) & 0xff]! ^ TE3[s3 & 0xff]! ^ rk[k]!;
+    const t1 =
+      TE0[s1 >>> 24]! ^ TE1[(s2 >>> 16) & 0xff]! ^ TE2[(s3 >>> 8) & 0xff]! ^ TE3[s0 & 0xff]! ^ rk[k + 1]!;
+    const t2 =
+      TE0[s2 >>> 24]! ^ TE1[(s3 >>> 16) & 0xff]! ^ TE2[(s0 >>> 8) & 0xff]! ^ TE3[s1 & 0xff]! ^ rk[k + 2]!;
+    const t3 =
+      TE0[s3 >>> 24]! ^ TE1[(s0 >>> 16) & 0xff]! ^ TE2[(s1 >>> 8) & 0xff]! ^ TE3[s2 & 0xff]! ^ rk[k + 3]!;
+    s0 = t0;
+    s1 = t1;
+    s2 = t2;
+    s3 = t3;
+    k += 4;
+  }
+  st[0] = lastRound(s0, s1, s2, s3) ^ rk[k]!;
+  st[1] = lastRound(s1, s2, s3, s0) ^ rk[k + 1]!;
+  st[2] = lastRound(s2, s3, s0, s1) ^ rk[k + 2]!;
+  st[3] = lastRound(s3, s0, s1, s2) ^ rk[k + 3]!;
+}
+
+/** SubBytes + ShiftRows of the final round for one output column (no MixColumns). */
+function lastRound(a: number, b: number, c: number, d: number): number {
+  return (
+    (SBOX[a >>> 24]! << 24) |
+    (SBOX[(b >>> 16) & 0xff]! << 16) |
+    (SBOX[(c >>> 8) & 0xff]! << 8) |
+    SBOX[d & 0xff]!
+  );
+}

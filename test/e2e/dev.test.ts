@@ -23,6 +23,8 @@ const COUNTER_GZ = wasmFile("counter.wasm.gz");
 const SNIP20_GZ = wasmFile("snip20.wasm.gz");
 const COUNTER_HASH = sha256Hex(COUNTER);
 const SNIP20_HASH = sha256Hex(wasmFile("snip20.wasm"));
+const CALLBACKS_GZ = wasmFile("callbacks.wasm.gz");
+const CALLBACKS_HASH = sha256Hex(wasmFile("callbacks.wasm"));
 const BIG_GAS = { gasLimit: 5_000_000, broadcastCheckIntervalMs: 100 };
 const SMALL_GAS = { gasLimit: 300_000, broadcastCheckIntervalMs: 100 };
 
@@ -199,6 +201,70 @@ describe("shroud dev end to end with secretjs 1.22", { timeout: 110_000 }, () =>
       query: { get_count: {} },
     });
     assert.deepEqual(r, { count: 6 });
+  });
+
+  test("a contract's staking and stargate queries reach the chain (callbacks chain_query)", async () => {
+    const up = await a.tx.compute.storeCode(
+      { sender: walletA.address, wasm_byte_code: CALLBACKS_GZ, source: "", builder: "" },
+      BIG_GAS,
+    );
+    assert.equal(up.code, 0, up.rawLog);
+    const init = await a.tx.compute.instantiateContract(
+      {
+        sender: walletA.address,
+        code_id: attr(up, "message", "code_id") ?? "",
+        code_hash: CALLBACKS_HASH,
+        label: `callbacks-${Date.now()}`,
+        init_msg: { count: 0 },
+      },
+      BIG_GAS,
+    );
+    assert.equal(init.code, 0, init.rawLog);
+    const contract = attr(init, "message", "contract_address") ?? "";
+    const { validators } = await a.query.staking.validators({ status: "" });
+    const valoper = validators?.[0]?.operator_address ?? "";
+    const del = await b.tx.staking.delegate(
+      {
+        delegator_address: walletB.address,
+        validator_address: valoper,
+        amount: { denom: "uscrt", amount: "7000000" },
+      },
+      SMALL_GAS,
+    );
+    assert.equal(del.code, 0, del.rawLog);
+    const ask = (request: object) =>
+      a.query.compute.queryContract({
+        contract_address: contract,
+        code_hash: CALLBACKS_HASH,
+        query: { chain_query: { request: Buffer.from(JSON.stringify(request)).toString("base64") } },
+      });
+    assert.deepEqual(await ask({ staking: { bonded_denom: {} } }), { denom: "uscrt" });
+    const d = (await ask({
+      staking: { delegation: { delegator: walletB.address, validator: valoper } },
+    })) as {
+      delegation: {
+        delegator: string;
+        validator: string;
+        amount: { amount: string };
+        can_redelegate: object;
+      };
+    };
+    const viaRest = await a.query.staking.delegation({
+      delegator_addr: walletB.address,
+      validator_addr: valoper,
+    });
+    assert.equal(d.delegation.delegator, walletB.address);
+    assert.equal(d.delegation.validator, valoper);
+    assert.equal(d.delegation.amount.amount, viaRest.delegation_response?.balance?.amount);
+    assert.deepEqual(d.delegation.can_redelegate, d.delegation.amount);
+    const all = (await ask({ staking: { all_validators: {} } })) as { validators: { address: string }[] };
+    assert.deepEqual(
+      all.validators.map((v) => v.address),
+      [valoper],
+    );
+    // A stargate query answers protobuf bytes: secretjs hands non-JSON answers back as the raw string.
+    const denied = await ask({ stargate: { path: "/cosmos.bank.v1beta1.Query/AllBalances", data: "" } });
+    assert.match(String(denied), /not allowed from the contract/);
   });
 
   test("tx search with pagination (block randoms never show)", async () => {

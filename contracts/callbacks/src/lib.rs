@@ -112,7 +112,12 @@ fn sub_msg(wasm: WasmMsg, id: u64, reply_on: ReplyOnMsg) -> SubMsg {
 fn smart_query(deps: Deps, contract_addr: String, code_hash: String, msg: Binary) -> StdResult<Binary> {
     let request: QueryRequest<cosmwasm_std::Empty> =
         QueryRequest::Wasm(WasmQuery::Smart { contract_addr, code_hash, msg });
-    match deps.querier.raw_query(&to_vec(&request)?) {
+    raw_chain_query(deps, &to_vec(&request)?)
+}
+
+/// Sends request bytes to the chain's querier and returns the answer bytes; both error layers become errors.
+fn raw_chain_query(deps: Deps, request: &[u8]) -> StdResult<Binary> {
+    match deps.querier.raw_query(request) {
         SystemResult::Err(e) => Err(StdError::generic_err(format!("querier system error: {}", e))),
         SystemResult::Ok(ContractResult::Err(e)) => Err(StdError::generic_err(format!("query failed: {}", e))),
         SystemResult::Ok(ContractResult::Ok(answer)) => Ok(answer),
@@ -166,5 +171,6 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
             to_binary(&(below + 1))
         }
         QueryMsg::Fail { message } => Err(StdError::generic_err(message)),
+        QueryMsg::ChainQuery { request } => raw_chain_query(deps, &request),
     }
 }

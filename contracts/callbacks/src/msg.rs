@@ -64,6 +64,8 @@ pub enum QueryMsg {
     /// Queries itself `depth` times; answers `depth` when every level succeeded.
     Recurse { depth: u32, code_hash: String },
     Fail { message: String },
+    /// Sends `request` (a JSON `QueryRequest`, e.g. staking or stargate) to the chain as is; answers its bytes.
+    ChainQuery { request: Binary },
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]

@@ -12,6 +12,7 @@ import { Bech32Api } from "./addressApi.js";
 import { Wasm, type WasmModule } from "./webassembly.js";
 import { profileRun, type Stage } from "./bench/profile.js";
 import { OpCounts } from "./bench/mapStore.js";
+import { printFloor } from "./bench/floorReport.js";
 import {
   encryptedTransfer,
   loadSnip20,
@@ -244,6 +245,7 @@ async function main(): Promise<void> {
   console.log(
     `one transfer: contract storage calls (B) ${countsB.toString()}; host store under encryption (A) ${countsA.toString()}`,
   );
+  printFloor(vs[0]!.run, 1e6 / median(cpu.get("A")!), 1e6 / median(cpu.get("B")!), quick);
   const which = process.argv.find((a) => a.startsWith("--profile="))?.slice(10) ?? "A";
   const target = vs.find((v) => v.id === which);
   if (!quick && !process.argv.includes("--no-profile") && target !== undefined) await printProfile(target);

@@ -9,6 +9,12 @@ import { keys as harnessKeys } from "../../contract/testing/harness.js";
 import type { EnclaveKeys } from "../../keys.js";
 import { benchKeychain, encryptedTransfer, loadSnip20, plainTransfer, theirTransfer } from "./snip20Setup.js";
 import { median, runSlices, withCacheBust } from "./timing.js";
+import { sivCensusOf } from "./cryptoCensus.js";
+import { floorOutputs, measureFloor } from "./cryptoFloor.js";
+import { shapeOf } from "./floorReport.js";
+import { AD_ONE_EMPTY, AesSivKey } from "../../crypto/aesSiv.js";
+import { CONTRACT_B } from "../../contract/testing/harness.js";
+import { toHex } from "../../../util/bytes.js";
 
 const code = loadSnip20();
 
@@ -86,5 +92,43 @@ describe("vmBench setups (snip20 transfer)", () => {
     );
     assert.equal(median([3, 1, 2]), 2);
     assert.equal(median([4, 1, 2, 3]), 2.5);
+  });
+});
+
+describe("vmBench floor (required crypto of one transfer)", () => {
+  test("census of A: one fresh tx key (open + seal), the state key's names and values", async () => {
+    const runA = await encryptedTransfer(code, new OpCounts());
+    runA();
+    const shape = shapeOf(sivCensusOf(runA));
+    // snip20 transfer: code hash ‖ JSON msg, 256-byte padded data as base64, two new history keys, 7 writes.
+    assert.equal(
+      shape.msgLength,
+      64 + JSON.stringify({ transfer: { recipient: CONTRACT_B, amount: "1" } }).length,
+    );
+    assert.deepEqual(shape.outputLengths, [344]);
+    assert.deepEqual(shape.newKeyLengths, [35, 35]);
+    assert.equal(shape.valueLengths.length, 7);
+  });
+
+  test("the floor's engines compute the same bytes, and equal AesSivKey's seal", () => {
+    const shape = {
+      msgLength: 151,
+      outputLengths: [344, 20],
+      newKeyLengths: [35, 9],
+      valueLengths: [16, 272, 1],
+    };
+    const native = floorOutputs(shape, "native");
+    for (const e of ["js", "hybrid"] as const) {
+      assert.deepEqual(
+        floorOutputs(shape, e).map((g) => g.map(toHex)),
+        native.map((g) => g.map(toHex)),
+        e,
+      );
+    }
+    // the tx group's sealed outputs (after the opened msg) are AES-SIV with AD [""] under its key (32 × 9)
+    const k = new AesSivKey(new Uint8Array(32).fill(9));
+    assert.equal(toHex(native[1]![1]!), toHex(k.encrypt(new Uint8Array(344).fill(0x42), AD_ONE_EMPTY)));
+    const r = measureFloor(shape, true);
+    assert.ok(r.floorUs > 0 && r.rows.every((x) => x.native > 0 && x.js > 0 && x.hybrid > 0));
   });
 });

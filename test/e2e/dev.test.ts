@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { MsgExecuteContractResponse, SecretNetworkClient, TxResultCode, Wallet } from "secretjs";
+import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { startDevChild, type DevChild } from "./devNode.js";
 
 // LocalSecret's published mnemonics a and b (scrtlabs LocalSecret README; also src/cli/devGenesis.ts).
@@ -45,6 +46,8 @@ describe("shroud dev end to end with secretjs 1.22", { timeout: 110_000 }, () =>
   let walletB: Wallet;
   let counterAddr = "";
   let codeId = "";
+  let callbacksAddr = "";
+  let devValoper = "";
   const t0 = Date.now();
 
   before(async () => {
@@ -221,8 +224,10 @@ describe("shroud dev end to end with secretjs 1.22", { timeout: 110_000 }, () =>
     );
     assert.equal(init.code, 0, init.rawLog);
     const contract = attr(init, "message", "contract_address") ?? "";
+    callbacksAddr = contract;
     const { validators } = await a.query.staking.validators({ status: "" });
     const valoper = validators?.[0]?.operator_address ?? "";
+    devValoper = valoper;
     const del = await b.tx.staking.delegate(
       {
         delegator_address: walletB.address,
@@ -265,6 +270,63 @@ describe("shroud dev end to end with secretjs 1.22", { timeout: 110_000 }, () =>
     // A stargate query answers protobuf bytes: secretjs hands non-JSON answers back as the raw string.
     const denied = await ask({ stargate: { path: "/cosmos.bank.v1beta1.Query/AllBalances", data: "" } });
     assert.match(String(denied), /not allowed from the contract/);
+  });
+
+  test("a contract delegates, undelegates and sends through Stargate from its own account (callbacks dispatch)", async () => {
+    const dispatch = (msgs: object[], funds: { denom: string; amount: string }[] = []) =>
+      a.tx.compute.executeContract(
+        {
+          sender: walletA.address,
+          contract_address: callbacksAddr,
+          code_hash: CALLBACKS_HASH,
+          msg: { dispatch: { msgs } },
+          sent_funds: funds,
+        },
+        BIG_GAS,
+      );
+    const amount = { denom: "uscrt", amount: "3000000" };
+    const del = await dispatch([{ staking: { delegate: { validator: devValoper, amount } } }], [amount]);
+    assert.equal(del.code, 0, del.rawLog);
+    const d1 = await a.query.staking.delegation({
+      delegator_addr: callbacksAddr,
+      validator_addr: devValoper,
+    });
+    assert.equal(d1.delegation_response?.balance?.amount, "3000000");
+    const und = await dispatch([
+      { staking: { undelegate: { validator: devValoper, amount: { denom: "uscrt", amount: "1000000" } } } },
+      { distribution: { withdraw_delegator_reward: { validator: devValoper } } },
+    ]);
+    assert.equal(und.code, 0, und.rawLog);
+    const d2 = await a.query.staking.delegation({
+      delegator_addr: callbacksAddr,
+      validator_addr: devValoper,
+    });
+    assert.equal(d2.delegation_response?.balance?.amount, "2000000");
+    const ub = await a.query.staking.unbondingDelegation({
+      delegator_addr: callbacksAddr,
+      validator_addr: devValoper,
+    });
+    assert.equal(ub.unbond?.entries?.[0]?.balance, "1000000");
+    // A Stargate MsgSend signed by the contract moves its funds; one naming another sender is refused.
+    const send = (from: string) => ({
+      stargate: {
+        type_url: "/cosmos.bank.v1beta1.MsgSend",
+        value: Buffer.from(
+          MsgSend.encode({
+            fromAddress: from,
+            toAddress: walletB.address,
+            amount: [{ denom: "uscrt", amount: "7" }],
+          }).finish(),
+        ).toString("base64"),
+      },
+    });
+    const before = await uscrt(a, walletB.address);
+    const ok = await dispatch([send(callbacksAddr)], [{ denom: "uscrt", amount: "7" }]);
+    assert.equal(ok.code, 0, ok.rawLog);
+    assert.equal(await uscrt(a, walletB.address), before + 7n);
+    const stolen = await dispatch([send(walletA.address)]);
+    assert.notEqual(stolen.code, 0);
+    assert.match(stolen.rawLog, /contract doesn't have permission/);
   });
 
   test("tx search with pagination (block randoms never show)", async () => {

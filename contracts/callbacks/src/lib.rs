@@ -66,6 +66,7 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> S
             let send = BankMsg::Send { to_address: to, amount };
             Ok(Response::new().add_message(send).add_attribute("action", "send"))
         }
+        ExecuteMsg::Dispatch { msgs } => Ok(Response::new().add_messages(msgs).add_attribute("action", "dispatch")),
         ExecuteMsg::EmitEvent { value } => Ok(Response::new().add_event(
             Event::new("shroud")
                 .add_attribute("secret_value", value)

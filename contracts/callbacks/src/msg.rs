@@ -1,6 +1,6 @@
 //! JSON messages of the `callbacks` contract (see contracts/README.md for examples).
 
-use cosmwasm_std::{Binary, Coin, Uint128};
+use cosmwasm_std::{Binary, Coin, CosmosMsg, Uint128};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -51,6 +51,8 @@ pub enum ExecuteMsg {
     Fail { message: String },
     IncrementThenFail {},
     Panic {},
+    /// Sends `msgs` (any CosmosMsg: bank, staking, distribution, gov, stargate, wasm) from the contract as is.
+    Dispatch { msgs: Vec<CosmosMsg> },
     /// SNIP-20 `Receive` callback (from the snip20 example's `send`); fails when `msg` is base64("fail").
     Receive { sender: String, from: String, amount: Uint128, memo: Option<String>, msg: Option<Binary> },
 }

@@ -2,8 +2,8 @@
 // contract's account, wasm execute/instantiate/migrate/update_admin/clear_admin with `callback_sig` and
 // sender = the calling contract, and v1 replies (reply_on never/success/error/always). Each sub-message runs in
 // its own store cache: committed on success; on failure discarded, and the error either aborts the caller
-// (never/success) or is handed to its `reply` (error/always). Staking/distribution/gov/IBC/stargate messages
-// from contracts are refused ("invalid CosmosMsg from the contract").
+// (never/success) or is handed to its `reply` (error/always). Staking, distribution, gov and Stargate messages
+// run from the contract's account through the modules' own handlers (./sdkMsgs.ts); IBC and custom are refused.
 import { fromBase64 } from "../../../util/bytes.js";
 import { fromBech32 } from "../../address.js";
 import { ChainError, SdkErrors } from "../../errors.js";
@@ -14,6 +14,7 @@ import { errText } from "./engine.js";
 import { ComputeErrors } from "./errors.js";
 import type { CallAnswer } from "./engine.js";
 import { ContractFailure, type ContractRunner } from "./runner.js";
+import { encodeContractSdkMsgs, runContractSdkMsgs } from "./sdkMsgs.js";
 
 type J = Record<string, unknown>;
 const isObj = (v: unknown): v is J => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -57,6 +58,11 @@ function runCosmosMsg(
     const amount = coins(send.amount);
     r.bank.isSendEnabledCoins(ctx, amount);
     r.bank.sendCoins(ctx, contract, to, amount);
+    return undefined;
+  }
+  const sdkMsgs = encodeContractSdkMsgs(contract, msg);
+  if (sdkMsgs !== undefined && r.sdkMsgs !== undefined) {
+    runContractSdkMsgs(r.sdkMsgs, ctx, contract, sdkMsgs);
     return undefined;
   }
   if (!isObj(msg.wasm)) throw new ChainError(ComputeErrors.InvalidMsg, "unsupported message type");

@@ -16,6 +16,7 @@ export const ComputeErrors = {
   NotFound: registerError(CS, 9, "not found"),
   InvalidMsg: registerError(CS, 10, "invalid CosmosMsg from the contract"),
   CreateFailed: registerError(CS, 15, "create contract failed"),
+  UnknownMsg: registerError(CS, 18, "unknown message from the contract"),
   ReplyFailed: registerError(CS, 19, "reply to contract failed"),
   MaxContractSize: registerError(CS, 31, "max contract size exceeded"),
   // Ours: Secret returns the enclave's update-admin error as it comes (no compute code of its own).

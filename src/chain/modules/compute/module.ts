@@ -65,7 +65,7 @@ export interface ComputeModule {
 export function createComputeModule(o: ComputeModuleOptions): ComputeModule {
   const keeper = new ComputeKeeper();
   const engine = new ComputeEngine(o.enclave, keeper, o.bank, o.block, o.chainQueries);
-  const runner = new ContractRunner(engine, keeper, o.bank, o.accounts, o.enclave);
+  const runner = new ContractRunner(engine, keeper, o.bank, o.accounts, o.enclave, o.registry);
   const d: ComputeMsgDeps = { keeper, runner, enclave: o.enclave, accounts: o.accounts, block: o.block };
   o.registry.setHandler<MsgStoreCode>(T.MsgStoreCode, (ctx, m) => handleStoreCode(d, ctx, m));
   o.registry.setHandler<MsgInstantiateContract>(T.MsgInstantiateContract, (ctx, m) =>

@@ -9,6 +9,7 @@ import { fromBech32, toBech32 } from "../../address.js";
 import { ChainError, SdkErrors, type RegisteredError } from "../../errors.js";
 import { coinsToWire, type Coin } from "../../tx/coins.js";
 import type { Context } from "../../tx/context.js";
+import type { MsgRegistry } from "../../tx/msgRegistry.js";
 import { dispatchMessages } from "./dispatch.js";
 import {
   contractError,
@@ -53,6 +54,8 @@ export class ContractRunner {
     readonly bank: ComputeBankKeeper,
     readonly accounts: ComputeAccountKeeper,
     readonly enclave: ComputeEnclave,
+    /** Routes a contract's staking/distribution/gov/Stargate messages to their handlers (absent: refused). */
+    readonly sdkMsgs?: MsgRegistry,
   ) {}
 
   /** One ECALL with gas charged (also on enclave failure); contract errors become `failed` ChainErrors. */

@@ -329,6 +329,63 @@ describe("shroud dev end to end with secretjs 1.22", { timeout: 110_000 }, () =>
     assert.match(stolen.rawLog, /contract doesn't have permission/);
   });
 
+  test("replies to a contract's bank and staking sub-messages are plaintext, errors redacted (SN)", async () => {
+    const sub = (
+      msg: object,
+      id: number,
+      reply_on: string,
+      funds: { denom: string; amount: string }[] = [],
+    ) =>
+      a.tx.compute.executeContract(
+        {
+          sender: walletA.address,
+          contract_address: callbacksAddr,
+          code_hash: CALLBACKS_HASH,
+          msg: { dispatch_sub: { msg, id, reply_on } },
+          sent_funds: funds,
+        },
+        BIG_GAS,
+      );
+    const lastReply = async () => {
+      const state = await a.query.compute.queryContract<object, { last_reply: unknown }>({
+        contract_address: callbacksAddr,
+        code_hash: CALLBACKS_HASH,
+        query: { state: {} },
+      });
+      return state.last_reply;
+    };
+    const tooMuch = {
+      bank: {
+        send: {
+          to_address: walletB.address,
+          amount: [{ denom: "uscrt", amount: "10000000000000000000000" }],
+        },
+      },
+    };
+    const caught = await sub(tooMuch, 41, "error");
+    assert.equal(caught.code, 0, caught.rawLog);
+    assert.deepEqual(await lastReply(), {
+      id: 41,
+      ok: false,
+      data: null,
+      error:
+        "the error was redacted (codespace: sdk, code: 5). For more info use latest localsecret and reproduce the issue",
+    });
+    const one = { denom: "uscrt", amount: "1000000" };
+    const delegated = await sub(
+      { staking: { delegate: { validator: devValoper, amount: one } } },
+      42,
+      "always",
+      [one],
+    );
+    assert.equal(delegated.code, 0, delegated.rawLog);
+    assert.deepEqual(await lastReply(), { id: 42, ok: true, data: null, error: null });
+    assert.equal(attr(delegated, "wasm", "reply_id"), "42"); // the reply's own (encrypted) attribute, decrypted
+    const aborted = await sub(tooMuch, 43, "success");
+    assert.notEqual(aborted.code, 0);
+    assert.match(aborted.rawLog, /insufficient funds/);
+  });
+
   test("tx search with pagination (block randoms never show)", async () => {
     const q = `message.sender='${walletA.address}'`;
     const all = await a.query.txsQuery(q);

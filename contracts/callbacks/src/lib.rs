@@ -66,6 +66,9 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> S
             let send = BankMsg::Send { to_address: to, amount };
             Ok(Response::new().add_message(send).add_attribute("action", "send"))
         }
+        ExecuteMsg::DispatchSub { msg, id, reply_on } => Ok(Response::new()
+            .add_submessage(SubMsg { id, msg, gas_limit: None, reply_on: reply_on_of(reply_on) })
+            .add_attribute("action", "dispatch_sub")),
         ExecuteMsg::Dispatch { msgs } => Ok(Response::new().add_messages(msgs).add_attribute("action", "dispatch")),
         ExecuteMsg::EmitEvent { value } => Ok(Response::new().add_event(
             Event::new("shroud")
@@ -99,14 +102,17 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> S
     }
 }
 
-fn sub_msg(wasm: WasmMsg, id: u64, reply_on: ReplyOnMsg) -> SubMsg {
-    let reply_on = match reply_on {
+fn reply_on_of(reply_on: ReplyOnMsg) -> ReplyOn {
+    match reply_on {
         ReplyOnMsg::Always => ReplyOn::Always,
         ReplyOnMsg::Success => ReplyOn::Success,
         ReplyOnMsg::Error => ReplyOn::Error,
         ReplyOnMsg::Never => ReplyOn::Never,
-    };
-    SubMsg { id, msg: CosmosMsg::Wasm(wasm), gas_limit: None, reply_on }
+    }
+}
+
+fn sub_msg(wasm: WasmMsg, id: u64, reply_on: ReplyOnMsg) -> SubMsg {
+    SubMsg { id, msg: CosmosMsg::Wasm(wasm), gas_limit: None, reply_on: reply_on_of(reply_on) }
 }
 
 /// Forwards a smart query and returns the callee's answer bytes untouched (no re-serialization).

@@ -53,6 +53,8 @@ pub enum ExecuteMsg {
     Panic {},
     /// Sends `msgs` (any CosmosMsg: bank, staking, distribution, gov, stargate, wasm) from the contract as is.
     Dispatch { msgs: Vec<CosmosMsg> },
+    /// Sends one CosmosMsg as a sub-message with the given reply id and `reply_on`.
+    DispatchSub { msg: CosmosMsg, id: u64, reply_on: ReplyOnMsg },
     /// SNIP-20 `Receive` callback (from the snip20 example's `send`); fails when `msg` is base64("fail").
     Receive { sender: String, from: String, amount: Uint128, memo: Option<String>, msg: Option<Binary> },
 }

@@ -273,7 +273,7 @@ function prepareMessage(svc: ContractServices, input: ContractCallInput, version
     tx: r.tx,
     msg: r.replyJson,
     replyParams: undefined,
-    encrypted: true,
+    encrypted: r.encrypted,
     replyOwnParams: r.callerParams,
   };
 }

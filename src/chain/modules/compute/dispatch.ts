@@ -4,7 +4,7 @@
 // its own store cache: committed on success; on failure discarded, and the error either aborts the caller
 // (never/success) or is handed to its `reply` (error/always). Staking, distribution, gov and Stargate messages
 // run from the contract's account through the modules' own handlers (./sdkMsgs.ts); IBC and custom are refused.
-import { fromBase64 } from "../../../util/bytes.js";
+import { fromBase64, toBase64, utf8 } from "../../../util/bytes.js";
 import { fromBech32 } from "../../address.js";
 import { ChainError, SdkErrors } from "../../errors.js";
 import { MemoryOverlay } from "../../store/memory.js";
@@ -38,13 +38,16 @@ function u64(v: unknown, field: string): bigint {
 const sigOf = (m: J): Uint8Array | undefined =>
   Array.isArray(m.callback_sig) ? Uint8Array.from(m.callback_sig as number[]) : undefined;
 
-/** Runs one CosmosMsg sent by `contract`; returns the callee's enclave answer (wasm execute/instantiate/migrate). */
+/**
+ * Runs one CosmosMsg sent by `contract`; returns the callee's enclave answer (wasm execute/instantiate/migrate)
+ * or, for an SDK message, its response bytes (a bank send has none).
+ */
 function runCosmosMsg(
   r: ContractRunner,
   ctx: Context,
   contract: Uint8Array,
   msg: unknown,
-): CallAnswer | undefined {
+): CallAnswer | Uint8Array | undefined {
   if (!isObj(msg)) throw new ChainError(ComputeErrors.InvalidMsg, "message");
   if (isObj(msg.bank)) {
     const send = msg.bank.send;
@@ -61,10 +64,8 @@ function runCosmosMsg(
     return undefined;
   }
   const sdkMsgs = encodeContractSdkMsgs(contract, msg);
-  if (sdkMsgs !== undefined && r.sdkMsgs !== undefined) {
-    runContractSdkMsgs(r.sdkMsgs, ctx, contract, sdkMsgs);
-    return undefined;
-  }
+  if (sdkMsgs !== undefined && r.sdkMsgs !== undefined)
+    return runContractSdkMsgs(r.sdkMsgs, ctx, contract, sdkMsgs);
   if (!isObj(msg.wasm)) throw new ChainError(ComputeErrors.InvalidMsg, "unsupported message type");
   const w = msg.wasm;
   const caller = (m: J) => ({ sender: contract, callbackSig: sigOf(m) });
@@ -131,6 +132,26 @@ function cached<T>(ctx: Context, fn: (sub: Context) => T): T {
   return out;
 }
 
+const isOutOfGas = (e: ChainError): boolean => e.codespace === "sdk" && e.code === SdkErrors.OutOfGas.code;
+
+/**
+ * The plaintext Reply to a non-wasm sub-message (SN DispatchSubmessages): id = the decimal sub-message id, the
+ * first SDK response as data, events redacted to [], an error redacted to its codespace and code (SN
+ * redactError; Secret's sub-message errors are never passed on verbatim, for determinism), the original call
+ * having been encrypted (every sub-message of an encrypted call is: SN io.rs attach_reply_headers_to_submsgs).
+ */
+function plaintextReply(id: unknown, data: string | null, failure: ChainError | ContractFailure | undefined) {
+  const n = typeof id === "number" && Number.isSafeInteger(id) && id >= 0 ? id : 0;
+  const redacted = (e: ChainError | ContractFailure) =>
+    `the error was redacted (codespace: ${e.codespace}, code: ${e.code}). For more info use latest localsecret and reproduce the issue`;
+  return {
+    id: toBase64(utf8.encode(String(n))),
+    result: failure === undefined ? { ok: { events: [], data } } : { error: redacted(failure) },
+    was_orig_msg_encrypted: true,
+    is_encrypted: false,
+  };
+}
+
 /**
  * Dispatches the `messages` of a contract's ok output. Returns the data that replaces the caller's (from a
  * reply that set data), or undefined. `input` is the caller's own input (its first 64 bytes are the nonce
@@ -152,18 +173,33 @@ export function dispatchMessages(
       continue;
     }
     const replyOn = item.reply_on as string;
-    let answer: CallAnswer | undefined;
-    let failure: ContractFailure | undefined;
+    const isWasm = isObj(item.msg) && isObj(item.msg.wasm);
+    let out: CallAnswer | Uint8Array | undefined;
+    let failure: ContractFailure | ChainError | undefined;
     try {
-      answer = cached(ctx, (sub) => runCosmosMsg(r, sub, contract, item.msg));
+      out = cached(ctx, (sub) => runCosmosMsg(r, sub, contract, item.msg));
     } catch (e) {
-      // Only a contract error carries the callee's reply id/signature; anything else aborts the caller.
-      if (!(e instanceof ContractFailure) || replyOn === "never" || replyOn === "success") throw e;
-      failure = e;
+      // A wasm callee's reply needs its enclave reply id, which only a contract error carries; out of gas
+      // always aborts (SN: a panic, not an error); otherwise a failure goes to `reply` when asked.
+      const replyable = isWasm ? e instanceof ContractFailure : e instanceof ChainError && !isOutOfGas(e);
+      if (!replyable || replyOn === "never" || replyOn === "success") throw e;
+      failure = e as ContractFailure | ChainError;
     }
     const ok2 = failure === undefined;
     if (replyOn === "never" || (replyOn === "success" && !ok2) || (replyOn === "error" && ok2)) continue;
-    if (failure !== undefined) answer = failure.answer;
+    if (!isWasm) {
+      const data = out instanceof Uint8Array && out.length > 0 ? toBase64(out) : null;
+      const res = r.reply(
+        ctx,
+        contract,
+        input.slice(0, 64),
+        plaintextReply(item.id, data, failure),
+        undefined,
+      );
+      if (res.data !== null) replaced = res.data;
+      continue;
+    }
+    const answer = failure instanceof ContractFailure ? failure.answer : (out as CallAnswer | undefined);
     if (answer?.internalMsgId === undefined)
       throw new ChainError(ComputeErrors.ReplyFailed, "callee gave no reply id");
     const wire = {

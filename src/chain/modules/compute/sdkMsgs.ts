@@ -161,14 +161,16 @@ export function encodeContractSdkMsgs(contract: Uint8Array, msg: J): SdkMsg[] | 
 
 /**
  * SN handleSdkMessage for each message in order: decode as a tx's message would be, ValidateBasic, every signer
- * must be the contract ("contract doesn't have permission"), then the module's handler in `ctx`.
+ * must be the contract ("contract doesn't have permission"), then the module's handler in `ctx`. Returns the
+ * first message's response bytes (SN DispatchSubmessages hands `data[0]` to a reply).
  */
 export function runContractSdkMsgs(
   registry: MsgRegistry,
   ctx: Context,
   contract: Uint8Array,
   msgs: readonly SdkMsg[],
-): void {
+): Uint8Array | undefined {
+  let first: Uint8Array | undefined;
   for (const m of msgs) {
     const type = registry.type(m.typeUrl);
     const handler = registry.handler(m.typeUrl);
@@ -190,6 +192,8 @@ export function runContractSdkMsgs(
     for (const s of type.signers(value))
       if (!equalBytes(s, contract))
         throw new ChainError(SdkErrors.Unauthorized, "contract doesn't have permission");
-    handler(ctx, value);
+    const res = handler(ctx, value);
+    first ??= res.response;
   }
+  return first;
 }

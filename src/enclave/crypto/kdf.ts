@@ -26,11 +26,11 @@ export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, 
   const out = new Uint8Array(Math.ceil(length / SHA256_BYTES) * SHA256_BYTES);
   let previous: Uint8Array = new Uint8Array(0);
   for (let i = 0; i * SHA256_BYTES < length; i++) {
-    previous = createHmac("sha256", prk)
-      .update(previous)
-      .update(info)
-      .update(Uint8Array.of(i + 1))
-      .digest();
+    const h = createHmac("sha256", prk);
+    // Empty parts are skipped: each update is a native call, and T(0) and Secret's info are empty.
+    if (previous.length > 0) h.update(previous);
+    if (info.length > 0) h.update(info);
+    previous = h.update(Uint8Array.of(i + 1)).digest();
     out.set(previous, i * SHA256_BYTES);
   }
   prk.fill(0);

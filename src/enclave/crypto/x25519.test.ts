@@ -95,6 +95,22 @@ describe("x25519", () => {
     assert.equal(x25519CacheSizes().sharedSecrets, SHARED_SECRET_CACHE_SIZE);
   });
 
+  test("last-key memo: alternating and zeroized caller keys, and more keys than the cache holds", () => {
+    clearX25519Caches();
+    const pk = fromHex(BOB_PK, "pk");
+    const keys = Array.from({ length: 10 }, (_, i) => new Uint8Array(32).fill(i + 1));
+    for (let round = 0; round < 2; round++) {
+      for (const sk of [...keys, keys[0]!, keys[9]!, keys[0]!]) {
+        // the keychain hands out a copy and zeroes it after use: the memo must keep its own
+        const copy = sk.slice();
+        const got = x25519SharedSecretCached(copy, pk);
+        copy.fill(0);
+        assert.deepEqual(got, x25519SharedSecret(sk, pk));
+      }
+    }
+    assert.ok(x25519CacheSizes().secretKeys <= 8);
+  });
+
   test("clearX25519Caches empties both caches; results stay the same afterwards", () => {
     const pk = fromHex(BOB_PK, "pk");
     const before = x25519SharedSecretCached(ALICE_SK, pk);

@@ -22,6 +22,17 @@ export interface TransferShape {
   readonly valueLengths: readonly number[];
 }
 
+/** The floor, and the primitive-only lower bound beneath it. */
+export interface FloorResult {
+  readonly rows: readonly FloorRow[];
+  /** Sum over groups of the fastest engine (µs CPU per transfer). */
+  readonly floorUs: number;
+  readonly blocks: number;
+  readonly blockUs: number;
+  readonly expandUs: number;
+  readonly lowerBoundUs: number;
+}
+
 /** One group of required operations in two implementations (µs per transfer, CPU, best slice). */
 export interface FloorRow {
   readonly group: string;
@@ -114,6 +125,7 @@ class NativeSiv {
 
 type Mac = (m: Uint8Array, d?: Uint8Array) => Uint8Array;
 export type Engine = "native" | "js" | "hybrid";
+const ENGINES: readonly Engine[] = ["native", "js", "hybrid"];
 /** The hybrid's rule (as ../../crypto/aesSiv.ts): up to this many blocks in JS, longer natively. */
 const JS_MAX_BLOCKS = 12;
 
@@ -302,21 +314,71 @@ function cpuUs(fn: () => void, rounds: number, ms: number): number {
   return best;
 }
 
-/** Times every group under each engine; the floor is the sum of the fastest of each group. */
-export function measureFloor(shape: TransferShape, quick: boolean): { rows: FloorRow[]; floorUs: number } {
-  const gs = groups(shape);
-  const rounds = quick ? 1 : 7;
-  const ms = quick ? 5 : 60;
-  const rows = gs.map((g) => {
-    const t = (e: Engine): number =>
+const blocksOf = (n: number): number => Math.ceil(n / BLOCK);
+/** S2V's last CMAC covers max(len, 16) bytes (a short plaintext becomes one padded block). */
+const s2vBlocks = (n: number): number => Math.max(1, blocksOf(n));
+
+/** AES block operations the shape needs: tx key setup (L, CMAC(0), CMAC("")), then CMAC + CTR per message. */
+export function requiredBlocks(shape: TransferShape): number {
+  let b = 3 + s2vBlocks(shape.msgLength) + blocksOf(shape.msgLength);
+  for (const n of shape.outputLengths) b += s2vBlocks(n) + blocksOf(n);
+  for (const n of shape.newKeyLengths) b += s2vBlocks(n) + blocksOf(n) + blocksOf(BLOCK + n); // name SIV + CMAC
+  b += blocksOf(24); // the salt's CMAC
+  for (const n of shape.valueLengths) b += s2vBlocks(n) + blocksOf(n);
+  return b;
+}
+
+/**
+ * Primitive-only lower bound: the required AES blocks at the JS core's cost per block (no glue, no native
+ * call), two key expansions, plus the native HKDF and SHA-256 groups. No implementation can go below it here.
+ */
+function lowerBound(shape: TransferShape, rows: readonly FloorRow[], rounds: number, ms: number) {
+  const rk = expandKey128(new Uint8Array(BLOCK).fill(1));
+  const st = new Int32Array(4);
+  const key = new Uint8Array(BLOCK).fill(2);
+  let block = Infinity;
+  let expand = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    block = Math.min(
+      block,
       cpuUs(
         () => {
-          g.run(e);
+          for (let i = 0; i < 100; i++) encryptWords(rk, st);
         },
-        rounds,
+        1,
         ms,
-      );
-    return { group: g.group, native: t("native"), js: t("js"), hybrid: t("hybrid") };
-  });
-  return { rows, floorUs: rows.reduce((s, r) => s + Math.min(r.native, r.js, r.hybrid), 0) };
+      ) / 100,
+    );
+    expand = Math.min(
+      expand,
+      cpuUs(() => expandKey128(key), 1, ms),
+    );
+  }
+  const blocks = requiredBlocks(shape);
+  const hashes = rows.filter((x) => x.group.startsWith("HKDF") || x.group.startsWith("old store keys"));
+  const hashUs = hashes.reduce((sum, x) => sum + Math.min(x.native, x.js), 0);
+  return { blocks, blockUs: block, expandUs: expand, lowerBoundUs: blocks * block + 2 * expand + hashUs };
+}
+
+/**
+ * Times every group under each engine, interleaved round by round (load falls on all alike); each figure is
+ * the best round. The floor is the sum of the fastest engine of each group.
+ */
+export function measureFloor(shape: TransferShape, quick: boolean): FloorResult {
+  const gs = groups(shape);
+  const rounds = quick ? 1 : 9;
+  const ms = quick ? 5 : 80;
+  const runner = (g: Group, e: Engine) => (): void => {
+    g.run(e);
+  };
+  if (!quick) for (const g of gs) for (const e of ENGINES) cpuUs(runner(g, e), 1, 200); // JIT warm-up
+  const best = gs.map(() => ({ native: Infinity, js: Infinity, hybrid: Infinity }));
+  for (let r = 0; r < rounds; r++) {
+    gs.forEach((g, i) => {
+      for (const e of ENGINES) best[i]![e] = Math.min(best[i]![e], cpuUs(runner(g, e), 1, ms));
+    });
+  }
+  const rows = gs.map((g, i) => ({ group: g.group, ...best[i]! }));
+  const floorUs = rows.reduce((sum, x) => sum + Math.min(x.native, x.js, x.hybrid), 0);
+  return { rows, floorUs, ...lowerBound(shape, rows, rounds, ms) };
 }

@@ -115,41 +115,16 @@ export function encodeResponse(res: Response): Uint8Array {
   return out;
 }
 
-/**
- * Handler work that may run back to back before the queue lets the event loop turn (socket reads, timers). A
- * RECHECK burst (every pending tx after each block, ~0.1 ms each) otherwise runs in one macrotask per 64 KiB read,
- * so CometBFT's ABCI client blocks writing into the full socket while its flush timer, re-armed every 20 ns
- * (v0.38 abci/client/socket_client.go flushThrottleMS, a Duration), spins on another core: ~25–30 % of its CPU.
- * Reading between requests keeps the socket drained; order and answers are unchanged.
- */
-export const QUEUE_SLICE_MS = 1;
-
 /** A serial queue shared by all connections (the Go server's global mutex). */
-export class SerialQueue {
+class SerialQueue {
   private tail: Promise<void> = Promise.resolve();
-  private sliceStart = 0;
-  /** Tasks queued and not finished: a task queued into an idle queue starts a fresh slice (no needless turn). */
-  private busy = 0;
   run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.busy++ === 0) this.sliceStart = performance.now();
-    const result = this.tail.then(async () => {
-      await this.yieldIfSliceUsed();
-      return task();
-    });
-    const done = (): void => {
-      this.busy--;
-    };
-    this.tail = result.then(done, done);
+    const result = this.tail.then(task);
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
     return result;
-  }
-
-  /** Lets the event loop run (setImmediate: after the I/O poll) once QUEUE_SLICE_MS of work ran without a turn. */
-  private async yieldIfSliceUsed(): Promise<void> {
-    if (performance.now() - this.sliceStart < QUEUE_SLICE_MS) return;
-    await new Promise<void>((resolve) => {
-      setImmediate(resolve);
-    });
-    this.sliceStart = performance.now();
   }
 }
 

@@ -3,7 +3,7 @@
 import { concatBytes, u32be, u64be } from "../util/bytes.js";
 import { ByteReader, encodeFields } from "./channel/codec.js";
 import type { WireError, WireResult } from "./channel/frames.js";
-import type { FrameTap } from "./channel/mailbox.js";
+import { DOOR_SPIN_DEFAULT, DOOR_SPIN_MAX_US, type DoorSpin, type FrameTap } from "./channel/mailbox.js";
 import { ENCLAVE_ERROR_CODES, enclaveErrorCodeFromNum, type EnclaveErrorCode } from "./errors.js";
 import { EnclaveIsolate, type CallOptions, type IsolateOptions, type OcallHandler } from "./host.js";
 import { QueryLanes } from "./lanes.js";
@@ -55,6 +55,7 @@ export type EcallResult = WireResult;
 export type { WireError as EcallError, OcallHandler, CallOptions as EcallOptions, FrameTap as ChannelTap };
 export { OcallFailure, EnclaveUnavailableError, EnclaveStartError } from "./host.js";
 export { ENCLAVE_ERROR_CODES, enclaveErrorCodeFromNum, type EnclaveErrorCode };
+export { DOOR_SPIN_DEFAULT, DOOR_SPIN_MAX_US, type DoorSpin };
 // Host-side helpers for building key-management payloads (pure; they run outside the enclave).
 export {
   encodePolicyBinary as encodeAttestationPolicy,
@@ -125,6 +126,12 @@ export interface EnclaveHostOptions {
    * synchronously). Each opens the same sealed state; see src/enclave/lanes.ts.
    */
   readonly queryLanes?: number;
+  /**
+   * µs the host and the enclave may spin before sleeping while they wait for each other (adaptive below this
+   * bound; README §3). Default DOOR_SPIN_DEFAULT (none): right when other busy threads share the cores (a
+   * localnet); a single node on an otherwise idle machine gains from spinning (docs/BENCHMARKS.md).
+   */
+  readonly doorSpin?: DoorSpin;
 }
 
 /** ECALLs after which the sealed keychain may have changed: query lanes reopen it (lanes.ts reset). */
@@ -161,6 +168,7 @@ export class EnclaveHost {
     const isolate = await EnclaveIsolate.start({
       ...base,
       ...(opts.channelTap === undefined ? {} : { tap: opts.channelTap }),
+      ...(opts.doorSpin === undefined ? {} : { spin: opts.doorSpin }),
     });
     const n = opts.queryLanes ?? 0;
     // Lanes never get debug ECALLs: they only ever answer queries.

@@ -21,7 +21,7 @@ import {
   NO_OCALLS,
   type OcallHandler,
 } from "./channel/hostOcalls.js";
-import { createMailboxBuffer, Mailbox, SIDE_HOST, type FrameTap } from "./channel/mailbox.js";
+import { createMailboxBuffer, Mailbox, SIDE_HOST, type DoorSpin, type FrameTap } from "./channel/mailbox.js";
 import { ENCLAVE_ERROR_CODES } from "./errors.js";
 import { MAX_ECALL_NESTING } from "./ecalls/index.js";
 
@@ -49,6 +49,11 @@ export interface IsolateOptions extends Partial<Pick<WorkerConfig, "debug" | "as
   readonly ecallTimeoutMs?: number;
   /** Observe every frame from the first one (wall tests). */
   readonly tap?: FrameTap;
+  /**
+   * How long each side may spin before it sleeps (mailbox.ts DoorSpin; default DOOR_SPIN_DEFAULT, no timed spin).
+   * Worth it only when the host and enclave threads each have a core of their own; ignored by async lanes.
+   */
+  readonly spin?: DoorSpin;
 }
 
 export interface CallOptions {
@@ -100,7 +105,7 @@ export class EnclaveIsolate {
 
   /** Spawns the worker and waits until it has opened its sealed state. Rejects with the enclave's coded error. */
   static async start(opts: IsolateOptions): Promise<EnclaveIsolate> {
-    const shared = createMailboxBuffer(opts.inlineCapacity);
+    const shared = createMailboxBuffer(opts.inlineCapacity, opts.spin);
     const { port1, port2 } = new MessageChannel();
     const config = encodeWorkerConfig({
       dataDir: opts.dataDir,

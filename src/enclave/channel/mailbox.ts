@@ -1,15 +1,21 @@
 // The synchronous wire between host thread and enclave worker: one SharedArrayBuffer mailbox used strictly in
-// turns (whoever holds the turn writes one frame and hands the turn over with Atomics.notify; the other side
-// wakes from Atomics.wait). Frames larger than the shared data area spill through a MessagePort as a byte copy,
-// read synchronously with receiveMessageOnPort, so a 2 MiB wasm upload still crosses in one synchronous step.
+// turns (whoever holds the turn writes one frame and hands the turn over, waking the peer only if it sleeps).
+// Frames larger than the shared data area spill through a MessagePort as a byte copy, read synchronously with
+// receiveMessageOnPort, so a 2 MiB wasm upload still crosses in one synchronous step.
 import { receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 
-/** Control words (Int32) at the start of the shared buffer. */
+/** Control words (Int32) at the start of the shared buffer (src/enclave/README.md §3). */
 const CTRL_TURN = 0;
 const CTRL_KIND = 1;
 const CTRL_LENGTH = 2;
 const CTRL_SPILLED = 3;
-const CTRL_WORDS = 4;
+/** 1 while that side is in (or about to enter) Atomics.wait[Async]; its peer calls Atomics.notify only then. */
+const CTRL_ASLEEP_ENCLAVE = 4;
+const CTRL_ASLEEP_HOST = 5;
+/** Each side's spin budget in µs (DoorSpin), written once by createMailboxBuffer before either side starts. */
+const CTRL_SPIN_ENCLAVE = 6;
+const CTRL_SPIN_HOST = 7;
+const CTRL_WORDS = 8;
 const CTRL_BYTES = CTRL_WORDS * 4;
 
 /** Turn values: nobody has a frame waiting, a frame waits for the enclave, a frame waits for the host. */
@@ -22,11 +28,35 @@ export type Side = typeof SIDE_ENCLAVE | typeof SIDE_HOST;
 export const DEFAULT_INLINE_CAPACITY = 1024 * 1024;
 
 /**
- * Spin this many polls (~5-10 µs) before sleeping in Atomics.wait: an idle-machine round trip is a few µs and a
- * futex sleep+wake costs more, so a short spin keeps latency down. Measured on the shared 2-core box: 4000
- * polls doubled CPU per ECALL under load (60 µs vs 15 µs), 50-200 polls fell back to futex too often.
+ * Polls of the turn word (~1–5 µs) before a side sleeps or starts its timed spin: an idle-machine round trip is
+ * a few µs and a futex sleep+wake costs more. Measured on the shared 2-core box: 4000 polls doubled CPU per
+ * ECALL under load (60 µs vs 15 µs), 50-200 polls fell back to futex too often. 0: never spin (lanes).
  */
 export const SPIN_POLLS = 500;
+
+/**
+ * How long each side may spin (µs, after SPIN_POLLS) before it sleeps; adaptive below that bound (see
+ * `Mailbox.spinTimed`). A spin only pays when the peer runs on another core meanwhile: on a box with more busy
+ * threads than cores, spinning holds the core the peer needs (bench figures: docs/BENCHMARKS.md "Door wake-ups").
+ */
+export interface DoorSpin {
+  /** The host thread inside a synchronous ECALL, waiting for the enclave's next OCALL or its answer. */
+  readonly hostUs: number;
+  /** The enclave worker waiting for the host's OCALL answer or (idle) for the next ECALL. */
+  readonly enclaveUs: number;
+}
+
+/** The safe default: no timed spin, only SPIN_POLLS (a node sharing its cores with peers and CometBFT). */
+export const DOOR_SPIN_DEFAULT: DoorSpin = Object.freeze({ hostUs: 0, enclaveUs: 0 });
+
+/** Upper bound of either budget: past this a futex sleep is cheaper than the spin it replaces. */
+export const DOOR_SPIN_MAX_US = 1000;
+
+/** A spin that found its budget shrunk to 0 still probes with this budget every PROBE_EVERY waits. */
+const PROBE_US = 2;
+const PROBE_EVERY = 16;
+/** Turn polls between two clock reads in a timed spin (a clock read costs about as much as 30 polls). */
+const POLLS_PER_CLOCK = 32;
 
 /** Thrown when the other side broke the mailbox protocol or never answered in time. */
 export class MailboxError extends Error {
@@ -42,8 +72,23 @@ export interface Frame {
 /** Observes every frame this side sends or receives, in order (wall tests; unset in production). */
 export type FrameTap = (direction: "toEnclave" | "toHost", kind: number, body: Uint8Array) => void;
 
-export function createMailboxBuffer(inlineCapacity = DEFAULT_INLINE_CAPACITY): SharedArrayBuffer {
-  return new SharedArrayBuffer(CTRL_BYTES + inlineCapacity);
+function assertSpinUs(us: number, field: string): void {
+  if (!Number.isInteger(us) || us < 0 || us > DOOR_SPIN_MAX_US) {
+    throw new RangeError(`${field} must be an integer from 0 to ${DOOR_SPIN_MAX_US} µs, got ${us}`);
+  }
+}
+
+export function createMailboxBuffer(
+  inlineCapacity = DEFAULT_INLINE_CAPACITY,
+  spin: DoorSpin = DOOR_SPIN_DEFAULT,
+): SharedArrayBuffer {
+  assertSpinUs(spin.hostUs, "host spin");
+  assertSpinUs(spin.enclaveUs, "enclave spin");
+  const shared = new SharedArrayBuffer(CTRL_BYTES + inlineCapacity);
+  const ctrl = new Int32Array(shared, 0, CTRL_WORDS);
+  ctrl[CTRL_SPIN_HOST] = spin.hostUs;
+  ctrl[CTRL_SPIN_ENCLAVE] = spin.enclaveUs;
+  return shared;
 }
 
 /** One side's handle on the shared mailbox. Both sides construct one over the same buffer and port pair. */
@@ -51,6 +96,13 @@ export class Mailbox {
   private readonly ctrl: Int32Array;
   private readonly data: Uint8Array;
   private readonly peer: Side;
+  private readonly asleepWord: number;
+  private readonly peerAsleepWord: number;
+  /** This side's timed-spin bound (µs; 0: none) and the adaptive budget per kind of frame it last sent. */
+  private readonly spinMaxUs: number;
+  private readonly budgetUs = new Float64Array(8);
+  private readonly probeIn = new Int32Array(8);
+  private lastSent = 0;
   tap: FrameTap | undefined;
   private interrupted: string | undefined;
 
@@ -58,12 +110,18 @@ export class Mailbox {
     shared: SharedArrayBuffer,
     private readonly port: MessagePort,
     private readonly self: Side,
-    /** Polls before sleeping in receive() (0: sleep at once, when the peer answers from an event loop). */
+    /** Polls before sleeping in receive() (0: sleep at once and never spin, when the peer answers from an event loop). */
     private readonly spinPolls = SPIN_POLLS,
   ) {
     this.ctrl = new Int32Array(shared, 0, CTRL_WORDS);
     this.data = new Uint8Array(shared, CTRL_BYTES);
     this.peer = self === SIDE_HOST ? SIDE_ENCLAVE : SIDE_HOST;
+    this.asleepWord = self === SIDE_HOST ? CTRL_ASLEEP_HOST : CTRL_ASLEEP_ENCLAVE;
+    this.peerAsleepWord = self === SIDE_HOST ? CTRL_ASLEEP_ENCLAVE : CTRL_ASLEEP_HOST;
+    const configured = Atomics.load(this.ctrl, self === SIDE_HOST ? CTRL_SPIN_HOST : CTRL_SPIN_ENCLAVE);
+    this.spinMaxUs = spinPolls === 0 ? 0 : Math.min(Math.max(configured, 0), DOOR_SPIN_MAX_US);
+    this.budgetUs.fill(this.spinMaxUs);
+    this.probeIn.fill(PROBE_EVERY);
   }
 
   /** Writes one frame and hands the turn to the other side. Only call while holding the turn. */
@@ -79,8 +137,15 @@ export class Mailbox {
     }
     this.ctrl[CTRL_KIND] = kind;
     this.ctrl[CTRL_LENGTH] = body.length;
+    this.lastSent = kind;
+    // Why no wake-up is lost (Dekker over seq-cst Atomics; all four accesses below and in sleep() are seq-cst,
+    // so they fall in one total order): the sleeper stores ASLEEP=1, then loads TURN; we store TURN, then load
+    // ASLEEP. If our load reads 0, it precedes the sleeper's store of 1, so our TURN store precedes the
+    // sleeper's TURN load, which then sees our turn and it never sleeps. If our load reads 1, we notify: a
+    // sleeper already inside Atomics.wait wakes; one not yet inside finds TURN changed (Atomics.wait compares
+    // under the same lock as notify) and returns at once.
     Atomics.store(this.ctrl, CTRL_TURN, this.peer);
-    Atomics.notify(this.ctrl, CTRL_TURN);
+    if (Atomics.load(this.ctrl, this.peerAsleepWord) !== 0) Atomics.notify(this.ctrl, CTRL_TURN);
   }
 
   /**
@@ -109,8 +174,13 @@ export class Mailbox {
       const turn = Atomics.load(this.ctrl, CTRL_TURN);
       if (turn === this.self) return this.receive(0);
       if (this.interrupted !== undefined) throw new MailboxError(this.interrupted);
-      const w = Atomics.waitAsync(this.ctrl, CTRL_TURN, turn);
-      if (w.async) await w.value;
+      // Same Dekker handshake as the synchronous sleep (see send()).
+      Atomics.store(this.ctrl, this.asleepWord, 1);
+      if (Atomics.load(this.ctrl, CTRL_TURN) === turn) {
+        const w = Atomics.waitAsync(this.ctrl, CTRL_TURN, turn);
+        if (w.async) await w.value;
+      }
+      Atomics.store(this.ctrl, this.asleepWord, 0);
     }
   }
 
@@ -129,15 +199,57 @@ export class Mailbox {
     for (let i = 0; i < this.spinPolls; i++) {
       if (Atomics.load(this.ctrl, CTRL_TURN) === this.self) return;
     }
+    if (this.spinMaxUs > 0 && this.spinTimed()) return;
     const sliceMs = Number.isFinite(timeoutMs) ? Math.min(timeoutMs, 1000) : 1000;
     let waited = 0;
     for (;;) {
       const turn = Atomics.load(this.ctrl, CTRL_TURN);
       if (turn === this.self) return;
       if (waited >= timeoutMs) throw new MailboxError(`no answer from the other side within ${timeoutMs} ms`);
-      // Sleeps only while the word still holds `turn`; a notify or a changed word wakes us at once.
-      if (Atomics.wait(this.ctrl, CTRL_TURN, turn, sliceMs) === "timed-out") waited += sliceMs;
+      if (this.sleep(turn, sliceMs) === "timed-out") waited += sliceMs;
     }
+  }
+
+  /** Sleeps while the turn word still holds `turn`, flagged as asleep so the peer's send() notifies us. */
+  private sleep(turn: number, sliceMs: number): "ok" | "not-equal" | "timed-out" {
+    Atomics.store(this.ctrl, this.asleepWord, 1);
+    // The Dekker re-check (send()): a turn stored before our flag became visible is seen here.
+    const r =
+      Atomics.load(this.ctrl, CTRL_TURN) === turn
+        ? Atomics.wait(this.ctrl, CTRL_TURN, turn, sliceMs)
+        : "not-equal";
+    Atomics.store(this.ctrl, this.asleepWord, 0);
+    return r;
+  }
+
+  /**
+   * Spins on the turn word for up to this situation's budget (situation = the kind of frame this side sent last:
+   * the host after an ECALL request waits through the enclave's signature check, after an OCALL answer only
+   * until the next OCALL). A spin that sees the turn doubles the budget (up to the bound), one that runs out
+   * halves it; a budget at 0 probes with PROBE_US every PROBE_EVERY waits. So a spin that keeps failing — the
+   * peer's work is long, or it shares our core and cannot run while we spin — costs almost nothing after a few
+   * waits. The clock only bounds this loop; it never reaches a frame, gas or state.
+   */
+  private spinTimed(): boolean {
+    const situation = this.lastSent & 7;
+    let budget = this.budgetUs[situation]!;
+    if (budget === 0) {
+      const left = this.probeIn[situation]! - 1;
+      this.probeIn[situation] = left > 0 ? left : PROBE_EVERY;
+      if (left > 0) return false;
+      budget = Math.min(PROBE_US, this.spinMaxUs);
+    }
+    const end = performance.now() + budget / 1000;
+    do {
+      for (let i = 0; i < POLLS_PER_CLOCK; i++) {
+        if (Atomics.load(this.ctrl, CTRL_TURN) === this.self) {
+          this.budgetUs[situation] = Math.min(budget * 2, this.spinMaxUs);
+          return true;
+        }
+      }
+    } while (performance.now() < end);
+    this.budgetUs[situation] = budget >= 2 ? budget / 2 : 0;
+    return false;
   }
 
   private takeSpilled(length: number): Uint8Array {

@@ -1,6 +1,6 @@
 // HKDF-SHA256 and the two Secret KDFs built on it (spec secret-protocol §1, §2.2).
-import { createHmac } from "node:crypto";
 import { abytes, concatBytes, u32be } from "../../util/bytes.js";
+import { HmacSha256Key } from "./sha256Js.js";
 
 /** Secret's KDF salt (the Bitcoin halving block hash), spec §1 `KDF_SALT`. */
 export const HKDF_SALT = new Uint8Array(
@@ -14,26 +14,33 @@ const SHA256_BYTES = 32;
 /** RFC 5869 §2.3: L ≤ 255 · HashLen. */
 const MAX_HKDF_LENGTH = 255 * SHA256_BYTES;
 
+/** The extract step's HMAC key for Secret's fixed (public) salt, as precomputed pad states. */
+const SALT_HMAC = new HmacSha256Key(HKDF_SALT);
+
 /**
- * HKDF-SHA256 (RFC 5869) written out over HMAC: for the usual L = 32 (SECRET_KEY_SIZE) this is two HMACs, about
- * 2× faster than `crypto.hkdfSync`, and state encryption derives keys on every contract call.
+ * HKDF-SHA256 (RFC 5869) over our JS HMAC (./sha256Js.ts): for the usual L = 32 (SECRET_KEY_SIZE) and
+ * `HKDF_SALT` that is seven SHA-256 compressions and no native call; the tx key of every message is derived
+ * here (node:crypto's two HMAC contexts cost more than the hashing, see ./README.md).
  */
 export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length = 32): Uint8Array {
   if (!Number.isInteger(length) || length < 1 || length > MAX_HKDF_LENGTH) {
     throw new RangeError(`HKDF length must be 1..${MAX_HKDF_LENGTH}`);
   }
-  const prk = createHmac("sha256", salt).update(ikm).digest();
+  const extract = salt === HKDF_SALT ? SALT_HMAC : new HmacSha256Key(salt);
+  const prk = extract.mac(ikm);
+  if (extract !== SALT_HMAC) extract.wipe();
+  const expand = new HmacSha256Key(prk);
+  prk.fill(0);
   const out = new Uint8Array(Math.ceil(length / SHA256_BYTES) * SHA256_BYTES);
   let previous: Uint8Array = new Uint8Array(0);
   for (let i = 0; i * SHA256_BYTES < length; i++) {
-    const h = createHmac("sha256", prk);
-    // Empty parts are skipped: each update is a native call, and T(0) and Secret's info are empty.
-    if (previous.length > 0) h.update(previous);
-    if (info.length > 0) h.update(info);
-    previous = h.update(Uint8Array.of(i + 1)).digest();
-    out.set(previous, i * SHA256_BYTES);
+    const t = expand.mac(previous, info, Uint8Array.of(i + 1));
+    previous.fill(0);
+    previous = t;
+    out.set(t, i * SHA256_BYTES);
   }
-  prk.fill(0);
+  previous.fill(0);
+  expand.wipe();
   return length === out.length ? out : out.slice(0, length);
 }
 

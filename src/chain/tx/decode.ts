@@ -3,6 +3,8 @@
 import { AuthInfo, TxBody } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { PubKey as Secp256k1PubKeyProto } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { createHash } from "node:crypto";
+// cosmjs-types encodes without an 8 KiB slab each (protoAlloc.ts); every chain path decodes txs.
+import "./protoAlloc.js";
 import { ChainError, SdkErrors } from "../errors.js";
 import type { CoinWire } from "./coins.js";
 import type { DecodedMsg, MsgRegistry } from "./msgRegistry.js";

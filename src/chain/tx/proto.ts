@@ -2,6 +2,7 @@
 // checks, strict UTF-8 strings and the Coin message. Built on cosmjs-types' BinaryReader/BinaryWriter.
 import { BinaryReader, BinaryWriter } from "cosmjs-types/binary";
 import { utf8 } from "../../util/bytes.js";
+import "./protoAlloc.js";
 import type { CoinWire } from "./coins.js";
 
 /** Protobuf wire types (protobuf encoding spec). */

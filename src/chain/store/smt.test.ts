@@ -66,6 +66,36 @@ describe("sparse Merkle tree", () => {
     for (const r of results) assert.deepEqual(r, results[0]);
   });
 
+  test("paths that empty, shrink to one leaf and refill match the from-scratch root at every depth", () => {
+    for (const depth of [0, 1, 3, 18]) {
+      const smt = new SqliteSmtCommitment(new Database(":memory:"), depth);
+      const state = new MemoryKVStore();
+      const keys = [1, 2, 3, 4, 5, 6, 7, 8].map((i) => testKey(i));
+      const blocks: [number[], number[]][] = [
+        [[0, 1, 2, 3, 4, 5, 6, 7], []],
+        [[], [1, 2, 3, 4, 5, 6, 7]], // one leaf left: every count-2 node on its path collapses
+        [[], [0]], // empty tree
+        [[3], []],
+        [[0, 5], [3]],
+      ];
+      for (const [sets, dels] of blocks) {
+        const writes = [
+          ...sets.map((i) => [keys[i]!, utf8.encode(`v${i}`)] as const),
+          ...dels.map((i) => [keys[i]!, undefined] as const),
+        ].sort((a, b) => Buffer.compare(a[0], b[0]));
+        const p = smt.prepare(writes);
+        p.persist();
+        p.publish();
+        for (const [k, v] of writes) {
+          if (v === undefined) state.delete(k);
+          else state.set(k, v);
+        }
+        assert.equal(toHex(smt.root()), toHex(referenceRoot(state)), `depth ${depth}`);
+        assert.equal(toHex(p.root), toHex(referenceRoot(state)), `depth ${depth}`);
+      }
+    }
+  });
+
   test("reopening rebuilds the same root from stored buckets, keeping the stored memDepth", () => {
     const { smt, db } = runBlocks(4, 5);
     const again = new SqliteSmtCommitment(db, 4);

@@ -173,6 +173,38 @@ describe("Store", () => {
     store.close();
   });
 
+  test("deletes of absent keys are dropped before the tree and SQLite: same rows and app hashes", () => {
+    // s1 also deletes keys that are absent (never written, or deleted earlier) in every block; s2 does not.
+    const tables = (s: Store): string[] => {
+      const db = (s as unknown as { db: { prepare(q: string): { raw(): { all(): unknown[][] } } } }).db;
+      return ["latest", "history", "smt_buckets", "heights"].flatMap((t) =>
+        db
+          .prepare(`SELECT * FROM ${t}`)
+          .raw()
+          .all()
+          .map((row) => `${t}:${row.map((c) => (c instanceof Uint8Array ? toHex(c) : String(c))).join(",")}`),
+      );
+    };
+    const [s1, s2] = [openStoreAt(":memory:"), openStoreAt(":memory:")];
+    const model = new MemoryKVStore();
+    for (let h = 1; h <= 12; h++) {
+      const writes = blockWrites(h, shape);
+      const extra = new Map(writes.map(([k, v]) => [toHex(k), v] as const));
+      for (let i = 0; i < shape.keySpace + 40; i += 3) {
+        const k = testKey(i);
+        if (!extra.has(toHex(k)) && model.get(k) === undefined) extra.set(toHex(k), undefined);
+      }
+      const withAbsent = [...extra].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      assert.ok(withAbsent.length > writes.length, `height ${h} has absent deletes`);
+      const w1 = withAbsent.map(([k, v]) => [Uint8Array.from(Buffer.from(k, "hex")), v] as const);
+      assert.deepEqual(s1.commit(h, w1), s2.commit(h, writes), `height ${h}`);
+      apply(model, h);
+    }
+    assert.deepEqual(tables(s1), tables(s2));
+    s1.close();
+    s2.close();
+  });
+
   test("keepRecent prunes old heights and keeps recent ones exact", () => {
     const store = openStoreAt(":memory:", { keepRecent: 3 });
     const model = new MemoryKVStore();

@@ -96,6 +96,13 @@ export function assertWriteSet(writes: readonly KVWrite[]): void {
   }
 }
 
+/** The write set without deletes of keys `committed` does not hold (no-ops for state, history and tree). */
+export function effectiveWrites(writes: readonly KVWrite[], committed: KVReader): KVWrite[] {
+  const out: KVWrite[] = [];
+  for (const w of writes) if (w[1] !== undefined || committed.has(w[0])) out.push(w);
+  return out;
+}
+
 export class Store {
   /** Live view of the latest committed state. */
   readonly committed: KVReader;
@@ -164,8 +171,11 @@ export class Store {
   prepare(height: number, writes: readonly KVWrite[]): PreparedBlock {
     this.assertNextHeight(height);
     assertWriteSet(writes);
-    // A private copy of the list: the state written at Commit must be exactly what the tree hashed.
-    const own = writes.slice();
+    // A private copy of the list: the state written at Commit must be exactly what the tree hashed. Deletes of
+    // keys absent from the committed state are dropped: they change no row, no undo entry and no tree bucket,
+    // yet each cost a key hash, a bucket read and two SQLite statements (a SNIP-20 transfer removes ~7 such
+    // never-written old-format keys: enclave README.io.md). Most are ruled out by the key filter alone.
+    const own = effectiveWrites(writes, this.latest);
     const commitment = this.commitment.prepare(own);
     const prepared: InternalPrepared = { height, appHash: commitment.root, writes: own, commitment };
     return prepared;

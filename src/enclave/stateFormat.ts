@@ -2,6 +2,7 @@
 // state keys, encrypted key names, new/old store keys, salts, stored values, and the flush shuffle.
 import { AD_NONE, AesSivAuthError, aesSivDecrypt, aesSivEncrypt } from "./crypto/aesSiv.js";
 import { sha256, zeroize } from "./crypto/hash.js";
+import { sha256Js } from "./crypto/sha256Js.js";
 import { deriveFromKey } from "./crypto/kdf.js";
 import { EnclaveError } from "./errors.js";
 import type { EnclaveKeys } from "./keys.js";
@@ -84,9 +85,9 @@ const STORE_KEY_HEADER = ((): Uint8Array => {
   return concatBytes(bincodeVecs([ENCRYPTED_KEY_MAGIC]), ver);
 })();
 
-/** Old format store key: sha256(plaintext_key ‖ contract_key). */
+/** Old format store key: sha256(plaintext_key ‖ contract_key) (JS SHA-256: no native call for ~100 bytes). */
 export function storeKeyOld(key: Uint8Array, ogContractKey: Uint8Array): Uint8Array {
-  return sha256(key, ogContractKey);
+  return sha256Js(key, ogContractKey);
 }
 
 /** `get_encryption_salt`: u64_be(block_time_ns) ‖ u64_be(counter.height) ‖ u64_be(counter.counter). */

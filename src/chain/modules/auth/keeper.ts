@@ -41,14 +41,31 @@ function readU64(b: Uint8Array | undefined): bigint {
  */
 const decodedAccounts = new WeakMap<Uint8Array, Account>();
 
+/**
+ * The same memo by content, for bytes seen before in another object: every setAccount stores a fresh copy
+ * (the sender's sequence bump), and FinalizeBlock reads the very bytes CheckTx already decoded, in new objects.
+ * Keyed by all the stored bytes (latin1), so a hit is exactly decodeAccount of equal input: a pure-function
+ * memo, identical on a cold node. Bounded: cleared whole when full.
+ */
+const accountsByContent = new Map<string, Account>();
+export const ACCOUNT_MEMO_MAX = 4096;
+const latin1Slice = (
+  Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, start: number, end: number) => string }
+).latin1Slice;
+
 function decodeAccountCached(b: Uint8Array): Account {
   let acc = decodedAccounts.get(b);
+  if (acc !== undefined) return acc;
+  const id = latin1Slice.call(b, 0, b.length);
+  acc = accountsByContent.get(id);
   if (acc === undefined) {
     const fresh = decodeAccount(b);
     if (fresh.kind === "module") Object.freeze(fresh.permissions);
     acc = Object.freeze(fresh);
-    decodedAccounts.set(b, acc);
+    if (accountsByContent.size >= ACCOUNT_MEMO_MAX) accountsByContent.clear();
+    accountsByContent.set(id, acc);
   }
+  decodedAccounts.set(b, acc);
   return acc;
 }
 

@@ -28,11 +28,19 @@ function remember<V>(memo: Map<string, V>, key: string, value: V): V {
   return value;
 }
 
+// latin1Slice straight on the bytes: the memo key without a Buffer view per call (a tx encodes ~15 addresses).
+const latin1Slice = (
+  Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, start: number, end: number) => string }
+).latin1Slice;
+/** The memo of the default prefix, keyed by the address bytes alone (no prefix string to concatenate). */
+const toMemoSecret = new Map<string, string>();
+
 /** Encodes canonical bytes as bech32 with `prefix` (default "secret"). */
 export function toBech32(addr: Uint8Array, prefix = BECH32_PREFIX): string {
   if (addr.length > MAX_ADDRESS_LENGTH) return bech32.encode(prefix, bech32.toWords(addr), false);
-  const id = `${prefix}\0${Buffer.from(addr.buffer, addr.byteOffset, addr.byteLength).toString("latin1")}`;
-  return toMemo.get(id) ?? remember(toMemo, id, bech32.encode(prefix, bech32.toWords(addr), false));
+  const bytes = latin1Slice.call(addr, 0, addr.length);
+  const [memo, id] = prefix === BECH32_PREFIX ? [toMemoSecret, bytes] : [toMemo, `${prefix}\0${bytes}`];
+  return memo.get(id) ?? remember(memo, id, bech32.encode(prefix, bech32.toWords(addr), false));
 }
 
 /**

@@ -128,6 +128,8 @@ test("bech32 memo: same answers as @scure/base both ways, fresh copies, errors n
         const s = toBech32(b, p);
         assert.equal(s, bech32.encode(p, bech32.toWords(b), false));
         assert.equal(toBech32(b, p), s, "memo hit");
+        const view = Uint8Array.of(7, ...b, 9).subarray(1, b.length + 1);
+        assert.equal(toBech32(view, p), s, "a view with an offset");
         assert.deepEqual(fromBech32(s, "f", p), b);
         const copy = fromBech32(s, "f", p);
         copy.fill(0);

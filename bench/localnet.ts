@@ -14,7 +14,7 @@ import { attribute, deliverOne, runTxs } from "./chain/run.js";
 import { Localnet } from "../test/network/harness.js";
 import { submitAndTrack, type LoadResult } from "./localnet/load.js";
 import { abciCpuMs, cpuDelta, descendantCpuMs, pidsCpuMs } from "./localnet/procCpu.js";
-import { cometOverrides, cometPids, configureNodes, profileNodes } from "./localnet/comet.js";
+import { cometOverrides, cometPids, configureNodes, profileNodes, startNodes } from "./localnet/comet.js";
 
 const TARGET = 400; // issue 6: ≥ 400 tx/s through a 4-validator localnet
 function arg(name: string, dflt: number): number {
@@ -26,9 +26,19 @@ const N = arg("--txs", 1000);
 const V = arg("--validators", 4);
 // --comet section.key=value (repeatable): CometBFT config overrides on every node (A/B of a setting).
 const COMET = cometOverrides(process.argv);
-// --pprof <dir>: Go CPU profiles of nodes 0 and 1's CometBFT over the first --pprof-seconds (10) of the load.
+// --pprof <dir>: Go CPU profiles of every node's CometBFT over the first --pprof-seconds (10) of the load.
 const PPROF_DIR = ((i: number) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--pprof"));
 const PPROF_SECONDS = arg("--pprof-seconds", 10);
+// --alt-cometbft <path> --alt-nodes 2,3: those nodes run another CometBFT build (a node-by-node A/B in one run).
+const ALT_BIN = ((i: number) => (i < 0 ? undefined : process.argv[i + 1]))(
+  process.argv.indexOf("--alt-cometbft"),
+);
+const ALT_NODES = (
+  ((i: number) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--alt-nodes")) ?? ""
+)
+  .split(",")
+  .filter((x) => x !== "")
+  .map(Number);
 const ACCOUNTS = ["a", "b", "c", "d"] as const;
 const COUNTER = new Uint8Array(readFileSync(new URL("../contracts/build/counter.wasm", import.meta.url)));
 const COUNTER_HASH = createHash("sha256").update(COUNTER).digest("hex");
@@ -161,7 +171,7 @@ async function localnetFigure(): Promise<LocalnetFigure> {
   const net = await Localnet.create(V);
   try {
     configureNodes(net, COMET, PPROF_DIR !== undefined);
-    for (let i = 0; i < V; i++) net.start(i);
+    startNodes(net, ALT_BIN, ALT_NODES);
     if (!(await net.waitHeight([...Array(V).keys()], 2, 120_000))) throw new Error("localnet did not start");
     const chainId = net.info.chainId;
     const w0 = new Wallet(DEV_MNEMONICS.a);
@@ -210,7 +220,9 @@ async function localnetFigure(): Promise<LocalnetFigure> {
     const cpu0 = descendantCpuMs();
     const t0 = performance.now();
     const profiles =
-      PPROF_DIR === undefined ? undefined : profileNodes(net, [0, 1], PPROF_SECONDS, PPROF_DIR);
+      PPROF_DIR === undefined
+        ? undefined
+        : profileNodes(net, [...net.info.nodes.keys()], PPROF_SECONDS, PPROF_DIR);
     const r = await submitAndTrack(net, per, h0);
     const wallMs = performance.now() - t0;
     const cpu = cpuDelta(cpu0, descendantCpuMs());
@@ -218,7 +230,20 @@ async function localnetFigure(): Promise<LocalnetFigure> {
     if (profiles !== undefined) console.log(`CometBFT CPU profiles: ${(await profiles).join(", ")}`);
     const abci = cpuDelta(abci0, await abciCpuMs());
     const blocks = (await net.height(0)) - h0;
-    return { ...r, blocks, senders: signers.length, cpu, wallMs, abci, cometByNode };
+    const bad = await r.failedInBlocks(); // result codes, read after the measured phase
+    return {
+      committed: r.committed - bad,
+      failed: r.failed + bad,
+      tps: r.tps,
+      p50: r.p50,
+      p99: r.p99,
+      blocks,
+      senders: signers.length,
+      cpu,
+      wallMs,
+      abci,
+      cometByNode,
+    };
   } finally {
     await net.close();
   }
@@ -227,6 +252,7 @@ async function localnetFigure(): Promise<LocalnetFigure> {
 async function main(): Promise<void> {
   console.log(`bench:localnet N=${N} encrypted counter increments, ${V} validators`);
   if (Object.keys(COMET).length > 0) console.log(`CometBFT config overrides: ${JSON.stringify(COMET)}`);
+  if (ALT_BIN !== undefined) console.log(`nodes ${ALT_NODES.join(", ")} run CometBFT ${ALT_BIN}`);
   const dev = await devEngineFigure();
   console.log(
     `DevEngine: ${dev.txs} txs, ${f(dev.tps)} tx/s (blocks of 500, block p50 ${f(dev.blockP50)} ms)`,

@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { editCometConfig } from "../../src/consensus/cometbft.js";
+import { startNodeProcess } from "../../src/cli/localnet/processes.js";
 import type { Localnet } from "../../test/network/harness.js";
 
 /** The pprof port of node i: its p2p port + 4 (the harness only checks +0 … +3 free; +4 … +9 are unused). */
@@ -61,5 +62,18 @@ export function cometPids(net: Localnet): number[] {
     } catch {
       return 0;
     }
+  });
+}
+
+/**
+ * Starts every node; those in `altNodes` run the CometBFT binary `altBin` (COMETBFT_BIN), so one run compares two
+ * builds node by node under the same load (`--alt-cometbft <path> --alt-nodes 2,3`). The nodes run the harness's
+ * frozen code copy (`<dir>/code`), as `net.start` does.
+ */
+export function startNodes(net: Localnet, altBin: string | undefined, altNodes: readonly number[]): void {
+  const shroud = join(net.dir, "code", "bin", "shroud.js");
+  net.info.nodes.forEach((n, i) => {
+    if (altBin === undefined || !altNodes.includes(i)) net.start(i);
+    else startNodeProcess(n, { ...process.env, SHROUD_FROM_SOURCE: "1", COMETBFT_BIN: altBin }, shroud);
   });
 }

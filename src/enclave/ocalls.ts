@@ -6,12 +6,14 @@ import {
   decodeReadDbFirstOutput,
   decodeReadDbOutput,
   decodeResult,
+  decodeSyncedOutput,
   encodeOcallRequest,
   OCALL,
   type BatchOp,
-  type OcallRequest,
+  type PlainOcallRequest,
   type ReadFirstHit,
 } from "./channel/frames.js";
+import type { PrefetchLedger } from "./prefetch.js";
 
 /** The four OCALLs, bound to one ECALL invocation (the host binds them to the right contract store). */
 export interface Ocalls {
@@ -30,6 +32,11 @@ export interface Ocalls {
     key: Uint8Array,
     fallbackKey: Uint8Array,
   ): { hit: ReadFirstHit; value: Uint8Array | undefined; gasUsed: bigint };
+  /**
+   * The same OCALLs, each sent as a `charged` wrapper: first the ledger's prefetched reads for the host to
+   * charge, then the OCALL; each answer resyncs the ledger's shadow of the host's gas (./prefetch.ts).
+   */
+  withLedger?(ledger: PrefetchLedger): Ocalls;
 }
 
 /**
@@ -49,8 +56,8 @@ export class OcallError extends EnclaveError {
 export type OcallTransport = (requestBody: Uint8Array) => Uint8Array;
 
 /** Builds the OCALL functions over a transport; each decodes the host's answer and throws OcallError on error. */
-export function createOcalls(transport: OcallTransport): Ocalls {
-  const call = (req: OcallRequest): { output: Uint8Array; gasUsed: bigint } => {
+export function createOcalls(transport: OcallTransport, ledger?: PrefetchLedger): Ocalls {
+  const plain = (req: PlainOcallRequest): { output: Uint8Array; gasUsed: bigint } => {
     let res;
     try {
       res = decodeResult(transport(encodeOcallRequest(req)));
@@ -61,6 +68,8 @@ export function createOcalls(transport: OcallTransport): Ocalls {
     if ("error" in res) throw new OcallError(res.error.code, res.gasUsed);
     return { output: res.ok, gasUsed: res.gasUsed };
   };
+  const call =
+    ledger === undefined ? plain : (inner: PlainOcallRequest) => chargedCall(transport, ledger, inner);
   return {
     readDb(key) {
       const { output, gasUsed } = call({ kind: OCALL.readDb, key });
@@ -95,5 +104,38 @@ export function createOcalls(transport: OcallTransport): Ocalls {
       }
       return { ...answer, gasUsed };
     },
+    withLedger(l) {
+      return createOcalls(transport, l);
+    },
   };
+}
+
+/** One OCALL wrapped with the ledger's pending charges; the answer's gas sync goes back into the ledger. */
+function chargedCall(
+  transport: OcallTransport,
+  ledger: PrefetchLedger,
+  inner: PlainOcallRequest,
+): { output: Uint8Array; gasUsed: bigint } {
+  let res;
+  try {
+    const body = encodeOcallRequest({ kind: OCALL.charged, charges: ledger.takeCharges(), inner });
+    res = decodeResult(transport(body));
+  } catch (e) {
+    ledger.stop();
+    if (e instanceof EnclaveError) throw e;
+    throw new EnclaveError("HostMisbehavior", "malformed OCALL answer");
+  }
+  if ("error" in res) {
+    ledger.stop();
+    throw new OcallError(res.error.code, res.gasUsed);
+  }
+  let synced;
+  try {
+    synced = decodeSyncedOutput(res.ok);
+  } catch {
+    ledger.stop();
+    throw new EnclaveError("HostMisbehavior", "malformed OCALL answer");
+  }
+  ledger.sync(synced.remaining);
+  return { output: synced.inner, gasUsed: res.gasUsed };
 }

@@ -32,16 +32,32 @@ export const OCALL = Object.freeze({
    * contract read (SN db.rs read_from_encrypted_state) in one round trip; gas is the sum of the reads done.
    */
   readDbFirst: 6,
+  /**
+   * A wrapper: "first charge these prefetched reads (by index into the ECALL's prefetch set), then run the
+   * inner OCALL"; its ok answer starts with the host's remaining SDK gas (the enclave's shadow resync).
+   */
+  charged: 7,
 } as const);
 
 /** Most operations one applyBatch may carry (a flush writes each touched key once, plus its old-key removal). */
 export const MAX_BATCH_OPS = 65_536;
 
 /** One operation of an applyBatch OCALL: a write, or a removal when `value` is undefined. */
-export interface BatchOp {
+export interface StoreOp {
   readonly key: Uint8Array;
   readonly value?: Uint8Array | undefined;
 }
+/** A read the enclave answered from the ECALL's prefetch set: the host charges it as if it read it then. */
+export interface PrefetchedReadOp {
+  readonly prefetched: number;
+}
+/** An op of a batch: a store write/removal, or (only on an ECALL response) a prefetched read to charge. */
+export type BatchOp = StoreOp | PrefetchedReadOp;
+
+/** Batch op tag of a prefetched read (as the readDb OCALL number). */
+const OP_PREFETCHED = OCALL.readDb;
+/** Most prefetched reads one ECALL may be offered (and so charged in one list). */
+export const MAX_PREFETCH_ENTRIES = 256;
 export type OcallKind = (typeof OCALL)[keyof typeof OCALL];
 
 /** A coded error as it crosses: a stable number and a message that is safe to reveal. */
@@ -109,16 +125,21 @@ export type OcallRequest =
   | { kind: typeof OCALL.removeDb; key: Uint8Array }
   | { kind: typeof OCALL.queryChain; request: Uint8Array; gasLimit: bigint; depth: number }
   | { kind: typeof OCALL.applyBatch; ops: readonly BatchOp[] }
-  | { kind: typeof OCALL.readDbFirst; key: Uint8Array; fallbackKey: Uint8Array };
+  | { kind: typeof OCALL.readDbFirst; key: Uint8Array; fallbackKey: Uint8Array }
+  | { kind: typeof OCALL.charged; charges: readonly number[]; inner: PlainOcallRequest };
+
+/** Every OCALL but the `charged` wrapper (which wraps one of these). */
+export type PlainOcallRequest = Exclude<OcallRequest, { kind: typeof OCALL.charged }>;
 
 /** applyBatch body: u32 count ‖ (u8 OCALL.writeDb|removeDb ‖ bytes key ‖ [bytes value])*. */
 function encodeBatch(ops: readonly BatchOp[]): Uint8Array {
   if (ops.length > MAX_BATCH_OPS) throw new CodecError("batch", `"batch" above ${MAX_BATCH_OPS} ops`);
   let size = 5;
-  for (const op of ops) size += 9 + op.key.length + (op.value?.length ?? 0);
+  for (const op of ops) size += "prefetched" in op ? 5 : 9 + op.key.length + (op.value?.length ?? 0);
   const w = new ByteWriter(size).u8(OCALL.applyBatch).u32(ops.length);
   for (const op of ops) {
-    if (op.value === undefined) w.u8(OCALL.removeDb).bytes(op.key);
+    if ("prefetched" in op) w.u8(OP_PREFETCHED).u32(op.prefetched);
+    else if (op.value === undefined) w.u8(OCALL.removeDb).bytes(op.key);
     else w.u8(OCALL.writeDb).bytes(op.key).bytes(op.value);
   }
   return w.finish();
@@ -132,14 +153,41 @@ function decodeBatch(r: ByteReader): BatchOp[] {
     const kind = r.u8("batch op");
     if (kind === OCALL.removeDb) ops.push({ key: r.bytes("batch key") });
     else if (kind === OCALL.writeDb) ops.push({ key: r.bytes("batch key"), value: r.bytes("batch value") });
+    else if (kind === OP_PREFETCHED) ops.push({ prefetched: prefetchIndex(r) });
     else throw new CodecError("batch op", `"batch op" unknown: ${kind}`);
   }
   r.end("batch");
   return ops;
 }
 
+function prefetchIndex(r: ByteReader): number {
+  const i = r.u32("prefetch index");
+  if (i >= MAX_PREFETCH_ENTRIES) throw new CodecError("prefetch index", `"prefetch index" out of range`);
+  return i;
+}
+
+/** charged: u8 7 ‖ u32 n ‖ (u32 index)ⁿ ‖ inner request (any OCALL but another wrapper). */
+function encodeCharged(charges: readonly number[], inner: PlainOcallRequest): Uint8Array {
+  if (charges.length > MAX_PREFETCH_ENTRIES) throw new CodecError("charges", `"charges" too many`);
+  const body = encodeOcallRequest(inner);
+  const w = new ByteWriter(5 + 4 * charges.length + body.length).u8(OCALL.charged).u32(charges.length);
+  for (const i of charges) w.u32(i);
+  return w.raw(body).finish();
+}
+
+function decodeCharged(r: ByteReader): OcallRequest {
+  const n = r.u32("charges count");
+  if (n > MAX_PREFETCH_ENTRIES) throw new CodecError("charges count", `"charges count" too many`);
+  const charges: number[] = [];
+  for (let i = 0; i < n; i++) charges.push(prefetchIndex(r));
+  const inner = decodeOcallRequest(r.rest("charged inner"));
+  if (inner.kind === OCALL.charged) throw new CodecError("charged inner", `"charged inner" nested wrapper`);
+  return { kind: OCALL.charged, charges, inner };
+}
+
 export function encodeOcallRequest(req: OcallRequest): Uint8Array {
   if (req.kind === OCALL.applyBatch) return encodeBatch(req.ops);
+  if (req.kind === OCALL.charged) return encodeCharged(req.charges, req.inner);
   const size = req.kind === OCALL.queryChain ? req.request.length : req.key.length;
   const second =
     req.kind === OCALL.writeDb
@@ -184,6 +232,8 @@ export function decodeOcallRequest(body: Uint8Array): OcallRequest {
       const key = r.bytes("readDbFirst key");
       return { kind, key, fallbackKey: r.rest("readDbFirst fallback key") };
     }
+    case OCALL.charged:
+      return decodeCharged(r);
     default:
       throw new CodecError("ocall kind", `"ocall kind" unknown: ${kind}`);
   }
@@ -246,6 +296,25 @@ export function decodeReadDbFirstOutput(out: Uint8Array): {
     throw new CodecError("readDbFirst hit", `"readDbFirst hit" must be 0, 1 or 2`);
   }
   return { hit, value: r.rest("readDbFirst value") };
+}
+
+/**
+ * The ok output of a `charged` OCALL: u8 0 (the host's meter has no limit) | u8 1 ‖ u64 remaining SDK gas,
+ * then the inner OCALL's ok output.
+ */
+export function encodeSyncedOutput(remaining: bigint | undefined, inner: Uint8Array): Uint8Array {
+  const w = new ByteWriter(9 + inner.length);
+  if (remaining === undefined) w.u8(0);
+  else w.u8(1).u64(remaining);
+  return w.raw(inner).finish();
+}
+
+export function decodeSyncedOutput(out: Uint8Array): { remaining: bigint | undefined; inner: Uint8Array } {
+  const r = new ByteReader(out);
+  const flag = r.u8("gas sync");
+  if (flag !== 0 && flag !== 1) throw new CodecError("gas sync", `"gas sync" must be 0 or 1`);
+  const remaining = flag === 0 ? undefined : r.u64("gas sync remaining");
+  return { remaining, inner: r.rest("charged output") };
 }
 
 /** fatal: u32 code ‖ utf8 message (same safety rules as an ECALL error). */

@@ -5,10 +5,12 @@ import {
   encodeReadDbFirstOutput,
   encodeReadDbOutput,
   encodeResult,
+  encodeSyncedOutput,
   OCALL,
   READ_FIRST,
   type BatchOp,
   type OcallRequest,
+  type PlainOcallRequest,
   type WireResult,
 } from "./frames.js";
 import { ENCLAVE_ERROR_CODES } from "../errors.js";
@@ -19,6 +21,15 @@ export interface OcallHandler {
   writeDb(key: Uint8Array, value: Uint8Array): { gasUsed: bigint };
   removeDb(key: Uint8Array): { gasUsed: bigint };
   queryChain(request: Uint8Array, gasLimit: bigint, depth: number): { result: Uint8Array; gasUsed: bigint };
+  /**
+   * Prefetch (only for a handler that sent one with the ECALL; see src/enclave/README.md §5): charges the read
+   * of prefetch entry `index` exactly as `readDb` of that key would have been charged when the enclave read it.
+   * The enclave only consumes an entry whose charge fits the remaining gas, so this never runs out for an honest
+   * host; if it throws, the OCALL (or the ECALL response) fails as a failing read would.
+   */
+  chargePrefetched?(index: number): void;
+  /** The host's remaining SDK gas now (undefined: no limit); sent back with every `charged` OCALL answer. */
+  remainingGas?(): bigint | undefined;
 }
 
 /** Throw from an OcallHandler to fail an OCALL while still reporting the gas it cost. */
@@ -48,6 +59,34 @@ export const NO_OCALLS: OcallHandler = {
 
 /** Runs one decoded OCALL against the handler; every failure becomes a coded result with its gas. */
 export function answerOcall(handler: OcallHandler, req: OcallRequest): WireResult {
+  if (req.kind !== OCALL.charged) return answerPlain(handler, req);
+  try {
+    for (const i of req.charges) chargeOne(handler, i);
+  } catch (e) {
+    return misbehavior(e instanceof OcallFailure ? e.gasUsed : 0n);
+  }
+  const res = answerPlain(handler, req.inner);
+  if (!("ok" in res)) return res;
+  try {
+    const remaining = handler.remainingGas?.();
+    if (remaining !== undefined && typeof remaining !== "bigint") throw new TypeError("remaining gas");
+    return { ok: encodeSyncedOutput(remaining, res.ok), gasUsed: res.gasUsed };
+  } catch {
+    return misbehavior(res.gasUsed);
+  }
+}
+
+function misbehavior(gasUsed: bigint): WireResult {
+  const entry = ENCLAVE_ERROR_CODES.HostMisbehavior;
+  return { error: { code: entry.num, message: entry.message }, gasUsed };
+}
+
+function chargeOne(handler: OcallHandler, index: number): void {
+  if (handler.chargePrefetched === undefined) throw new OcallFailure("no prefetch bound to this ECALL", 0n);
+  handler.chargePrefetched(index);
+}
+
+function answerPlain(handler: OcallHandler, req: PlainOcallRequest): WireResult {
   try {
     switch (req.kind) {
       case OCALL.readDb: {
@@ -68,9 +107,7 @@ export function answerOcall(handler: OcallHandler, req: OcallRequest): WireResul
         return answerReadFirst(handler, req.key, req.fallbackKey);
     }
   } catch (e) {
-    const gasUsed = e instanceof OcallFailure ? e.gasUsed : 0n;
-    const entry = ENCLAVE_ERROR_CODES.HostMisbehavior;
-    return { error: { code: entry.num, message: entry.message }, gasUsed };
+    return misbehavior(e instanceof OcallFailure ? e.gasUsed : 0n);
   }
 }
 
@@ -103,12 +140,17 @@ function answerReadFirst(handler: OcallHandler, key: Uint8Array, fallbackKey: Ui
 /**
  * applyBatch: the ops through the handler's own writeDb/removeDb, in order, exactly as separate OCALLs would
  * run them; the first failure stops the batch and reports the gas of every op so far, the failed one included.
+ * A prefetched-read op (on an ECALL response: reads answered from the prefetch set since the last OCALL) is
+ * charged through `chargePrefetched`, in its place in the order.
  */
 function answerBatch(handler: OcallHandler, ops: readonly BatchOp[]): WireResult {
   let gas = 0n;
   for (const op of ops) {
     try {
-      gas += (op.value === undefined ? handler.removeDb(op.key) : handler.writeDb(op.key, op.value)).gasUsed;
+      if ("prefetched" in op) chargeOne(handler, op.prefetched);
+      else
+        gas += (op.value === undefined ? handler.removeDb(op.key) : handler.writeDb(op.key, op.value))
+          .gasUsed;
     } catch (e) {
       throw new OcallFailure("batch op failed", gas + (e instanceof OcallFailure ? e.gasUsed : 0n));
     }

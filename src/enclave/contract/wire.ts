@@ -6,6 +6,8 @@
 import { abytes, fromBase64, fromHex, InvalidInputError, toBase64, utf8 } from "../../util/bytes.js";
 import { ByteReader, ByteWriter } from "../channel/codec.js";
 import type { ContractKeyInfo } from "../contractKey.js";
+import { MAX_PREFETCH_ENTRIES } from "../channel/frames.js";
+import type { PrefetchEntry, PrefetchSet } from "../prefetch.js";
 import type { BaseEnv, Coin } from "../vm/environment.js";
 import type { SigInfo } from "./txSignature.js";
 import type { ContractCallInput, ContractCallOutput, ContractOp } from "./types.js";
@@ -20,6 +22,8 @@ export const MAX_ENVELOPE_LENGTH = 8 * 1024 * 1024;
  */
 export type ContractRequest = Omit<ContractCallInput, "op" | "module" | "gasLimit"> & {
   readonly wasm: Uint8Array;
+  /** Store values the host offers ahead of the reads (../prefetch.ts); absent: every read is an OCALL. */
+  readonly prefetch?: PrefetchSet | undefined;
 };
 
 type J = Record<string, unknown>;
@@ -105,14 +109,52 @@ function decodeJsonSigInfo(v: unknown): SigInfo | undefined {
   return decodeSigInfo(v, signed);
 }
 
-/** The tail after the JSON: u32 len ‖ msg ‖ u8 signed (0|1) ‖ [u32 len ‖ sign bytes ‖ u32 len ‖ signature ‖ u32 len ‖ tx bytes] ‖ wasm. */
+/**
+ * The tail after the JSON: u32 len ‖ msg ‖ u8 signed (0|1) ‖ [u32 len ‖ sign bytes ‖ u32 len ‖ signature ‖
+ * u32 len ‖ tx bytes] ‖ [prefetch, when the JSON's `prefetch` count is present] ‖ wasm.
+ */
 interface Tail {
   readonly msg: Uint8Array;
   readonly signed?: { signBytes: Uint8Array; signature: Uint8Array; txBytes: Uint8Array } | undefined;
+  readonly prefetch?: PrefetchSet | undefined;
   readonly wasm: Uint8Array;
 }
 
-function decodeTail(bytes: Uint8Array): Tail {
+/** prefetch: u8 limited (0|1) ‖ [u64 remaining] ‖ (u32 len ‖ key ‖ u8 present ‖ [u32 len ‖ value] ‖ u64 charge)ⁿ. */
+function decodePrefetch(r: ByteReader, count: number): PrefetchSet {
+  const limited = r.u8("prefetch limited");
+  if (limited !== 0 && limited !== 1) throw bad("prefetch limited");
+  const remaining = limited === 1 ? r.u64("prefetch remaining") : undefined;
+  const entries: PrefetchEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    const key = r.bytes("prefetch key");
+    const present = r.u8("prefetch presence");
+    if (present !== 0 && present !== 1) throw bad("prefetch presence");
+    const value = present === 1 ? r.bytes("prefetch value") : undefined;
+    entries.push({ key, value, charge: r.u64("prefetch charge") });
+  }
+  return { remaining, entries };
+}
+
+function encodePrefetch(w: ByteWriter, p: PrefetchSet): void {
+  if (p.remaining === undefined) w.u8(0);
+  else w.u8(1).u64(p.remaining);
+  for (const e of p.entries) {
+    w.bytes(e.key);
+    if (e.value === undefined) w.u8(0);
+    else w.u8(1).bytes(e.value);
+    w.u64(e.charge);
+  }
+}
+
+function prefetchSize(p: PrefetchSet | undefined): number {
+  if (p === undefined) return 0;
+  let n = 9;
+  for (const e of p.entries) n += 17 + e.key.length + (e.value?.length ?? 0);
+  return n;
+}
+
+function decodeTail(bytes: Uint8Array, prefetchCount: number | undefined): Tail {
   const r = new ByteReader(bytes);
   const msg = r.bytes("msg");
   const flag = r.u8("sig_info presence");
@@ -125,7 +167,8 @@ function decodeTail(bytes: Uint8Array): Tail {
           signature: r.bytes("sig_info.signature"),
           txBytes: r.bytes("sig_info.tx_bytes"),
         };
-  return { msg, signed, wasm: r.rest("wasm") };
+  const prefetch = prefetchCount === undefined ? undefined : decodePrefetch(r, prefetchCount);
+  return { msg, signed, prefetch, wasm: r.rest("wasm") };
 }
 
 /** sig_info: its sign mode (and amino public key) from the JSON, its bytes from the tail; both or neither. */
@@ -164,7 +207,13 @@ export function decodeContractRequest(payload: Uint8Array): ContractRequest {
     throw bad("query_depth");
   const codeHash = abytes(fromHex(str(j.code_hash, "code_hash"), "code_hash"), 32, "code_hash");
   const env = decodeEnv(j.env);
-  const tail = decodeTail(payload.subarray(4 + len));
+  const count = j.prefetch;
+  if (
+    count !== undefined &&
+    (typeof count !== "number" || !Number.isInteger(count) || count < 0 || count > MAX_PREFETCH_ENTRIES)
+  )
+    throw bad("prefetch");
+  const tail = decodeTail(payload.subarray(4 + len), count);
   return {
     codeHash,
     wasm: tail.wasm,
@@ -178,6 +227,7 @@ export function decodeContractRequest(payload: Uint8Array): ContractRequest {
     blockRandom: optB64(j.block_random, "block_random"),
     msgCounter: j.msg_counter === undefined ? 0n : u64(j.msg_counter, "msg_counter"),
     queryDepth: depth,
+    ...(tail.prefetch === undefined ? {} : { prefetch: tail.prefetch }),
   };
 }
 
@@ -199,6 +249,10 @@ export function encodeContractRequest(r: ContractRequest): Uint8Array {
     msg_counter: r.msgCounter.toString(),
     query_depth: r.queryDepth,
   };
+  if (r.prefetch !== undefined) {
+    if (r.prefetch.entries.length > MAX_PREFETCH_ENTRIES) throw bad("prefetch");
+    envelope.prefetch = r.prefetch.entries.length;
+  }
   if (r.contractKey !== undefined) {
     const k = r.contractKey;
     envelope.contract_key = {
@@ -224,10 +278,12 @@ export function encodeContractRequest(r: ContractRequest): Uint8Array {
   }
   const json = utf8.encode(JSON.stringify(envelope));
   const signedLen = g === undefined ? 0 : 12 + g.signBytes.length + g.signature.length + g.txBytes.length;
-  const w = new ByteWriter(4 + json.length + 5 + r.msg.length + signedLen + r.wasm.length);
+  const size = 4 + json.length + 5 + r.msg.length + signedLen + prefetchSize(r.prefetch) + r.wasm.length;
+  const w = new ByteWriter(size);
   w.bytes(json).bytes(r.msg);
   if (g === undefined) w.u8(0);
   else w.u8(1).bytes(g.signBytes).bytes(g.signature).bytes(g.txBytes);
+  if (r.prefetch !== undefined) encodePrefetch(w, r.prefetch);
   return w.raw(r.wasm).finish();
 }
 

@@ -6,7 +6,12 @@ import { sha256 } from "../crypto/hash.js";
 import { EnclaveError } from "../errors.js";
 import { updateAdmin } from "../contract/admin.js";
 import { OperationError, runContract } from "../contract/operations.js";
-import { decodeContractRequest, decodeUpdateAdminRequest, encodeContractResponse } from "../contract/wire.js";
+import {
+  decodeContractRequest,
+  decodeUpdateAdminRequest,
+  encodeContractResponse,
+  type ContractRequest,
+} from "../contract/wire.js";
 import type { ContractOp } from "../contract/types.js";
 import { READ_FIRST, type BatchOp } from "../channel/frames.js";
 import { CompiledCodeCache } from "../vm/wasm/cache.js";
@@ -16,6 +21,8 @@ import type { WasmModule } from "../vm/webassembly.js";
 import type { EcallContext, EcallHandler, EcallTable } from "./index.js";
 import { enclaveKeys } from "./state.js";
 import { LaneReadCache, type LaneRead } from "../laneReads.js";
+import type { Ocalls } from "../ocalls.js";
+import { PrefetchSession } from "../prefetch.js";
 
 /** One compiled-module cache per enclave worker (speed only; a miss recompiles the same metered bytes). */
 const cache = new CompiledCodeCache();
@@ -69,21 +76,61 @@ const loadCode: EcallHandler = (payload) => {
 const laneReads = new LaneReadCache();
 
 /** The readDb of one call: on a query lane, a query's reads go through the lane's committed-state memo. */
-function readerFor(op: ContractOp, req: ContractRequestEnv, ctx: EcallContext): (k: Uint8Array) => LaneRead {
-  const ocall = (k: Uint8Array): LaneRead => ctx.ocalls.readDb(k);
+function readerFor(
+  op: ContractOp,
+  req: ContractRequestEnv,
+  ctx: EcallContext,
+  ocalls: Ocalls,
+): (k: Uint8Array) => LaneRead {
+  const ocall = (k: Uint8Array): LaneRead => ocalls.readDb(k);
   if (!onLane(op, ctx)) return ocall;
   return laneReads.scope(req.env.block.height, req.env.contract.address, ocall);
+}
+
+/**
+ * The call's prefetch session and the OCALLs that carry its charges, when the host sent a prefetch set (never
+ * on a query lane, whose reads go through its own memo).
+ */
+function prefetchFor(
+  op: ContractOp,
+  req: ContractRequest,
+  ctx: EcallContext,
+): { session: PrefetchSession | undefined; ocalls: Ocalls } {
+  if (req.prefetch === undefined || onLane(op, ctx) || ctx.ocalls.withLedger === undefined)
+    return { session: undefined, ocalls: ctx.ocalls };
+  const session = new PrefetchSession(req.prefetch);
+  return { session, ocalls: ctx.ocalls.withLedger(session) };
 }
 
 const onLane = (op: ContractOp, ctx: EcallContext): boolean =>
   op === "query" && ctx.runtime.queryLane === true;
 
-/** readDbFirst: the new-format key, then the old one only if missing, in one round trip (../channel/frames.ts). */
-function readFirstOcall(ctx: EcallContext) {
+/**
+ * readDbFirst: the new-format key, then the old one only if missing, in one round trip (../channel/frames.ts),
+ * or none when the prefetch set holds every read it needs (a prefetched read reports no VM gas: the host
+ * charges store reads to its own meter, ../prefetch.ts).
+ */
+function readFirstOcall(ocalls: Ocalls, session: PrefetchSession | undefined) {
   return (k: Uint8Array, fallback: Uint8Array) => {
-    const r = ctx.ocalls.readDbFirst(k, fallback);
+    const hit = session?.readFirst(k, fallback);
+    if (hit !== undefined) return { ...hit, gas: 0n };
+    const r = ocalls.readDbFirst(k, fallback);
     return { value: r.value, fromFallback: r.hit === READ_FIRST.fallbackKey, gas: r.gasUsed };
   };
+}
+
+/**
+ * Hands the response its ops: the prefetched reads not yet charged (first: they happened before the flush),
+ * then the flush's writes. Nothing when there are none (a plain response, as without prefetch).
+ */
+function deferFinal(
+  ctx: EcallContext,
+  session: PrefetchSession | undefined,
+  writes: readonly BatchOp[] | undefined,
+): void {
+  const charges: BatchOp[] = (session?.takeCharges() ?? []).map((i) => ({ prefetched: i }));
+  const ops = charges.length === 0 ? writes : [...charges, ...(writes ?? [])];
+  if (ops !== undefined && ops.length > 0) ctx.deferWrites(ops);
 }
 
 interface ContractRequestEnv {
@@ -97,31 +144,43 @@ function contractHandler(op: ContractOp): EcallHandler {
   return (payload: Uint8Array, ctx: EcallContext) => {
     const req = decodeContractRequest(payload);
     const module = moduleFor(req.codeHash, req.wasm);
-    const readDb = readerFor(op, req, ctx);
+    const { session, ocalls } = prefetchFor(op, req, ctx);
+    const readDb = readerFor(op, req, ctx, ocalls);
+    let writes: readonly BatchOp[] | undefined;
     const svc = {
       keys: enclaveKeys(ctx.runtime),
       store: {
         read: (k: Uint8Array) => {
+          const hit = session?.read(k);
+          if (hit !== undefined) return { value: hit.value, gas: 0n };
           const r = readDb(k);
           return { value: r.value, gas: r.gasUsed };
         },
-        write: (k: Uint8Array, v: Uint8Array) => ({ gas: ctx.ocalls.writeDb(k, v).gasUsed }),
-        remove: (k: Uint8Array) => ({ gas: ctx.ocalls.removeDb(k).gasUsed }),
+        // A key written or removed through the host is no longer what the prefetch set says.
+        write: (k: Uint8Array, v: Uint8Array) => {
+          session?.forget(k);
+          return { gas: ocalls.writeDb(k, v).gasUsed };
+        },
+        remove: (k: Uint8Array) => {
+          session?.forget(k);
+          return { gas: ocalls.removeDb(k).gasUsed };
+        },
         // The flush is a call's last store access: its writes ride on the ECALL response (one round trip
         // less); the host adds their gas to the result, so the call reports none for them here.
         applyBatch: (ops: readonly BatchOp[]) => {
-          ctx.deferWrites(ops);
+          if (writes !== undefined) throw new EnclaveError("InternalError");
+          writes = ops;
           return { gas: 0n };
         },
         // A lane's reads go through its memo one key at a time; elsewhere a new-then-old lookup is one OCALL.
-        ...(onLane(op, ctx) ? {} : { readFirst: readFirstOcall(ctx) }),
+        ...(onLane(op, ctx) ? {} : { readFirst: readFirstOcall(ocalls, session) }),
       },
       // Contract `debug` output is dropped unless the enclave was started with its debug flag (tests).
       debugSink: ctx.runtime.debug
         ? (m: string) => process.stderr.write(`contract debug: ${m}\n`)
         : undefined,
       query: (request: Uint8Array, gasLimit: bigint, depth: number) => {
-        const r = ctx.ocalls.queryChain(request, gasLimit, depth);
+        const r = ocalls.queryChain(request, gasLimit, depth);
         return { result: r.result, gasUsed: r.gasUsed };
       },
     };
@@ -135,6 +194,8 @@ function contractHandler(op: ContractOp): EcallHandler {
         throw e.error;
       }
       throw e;
+    } finally {
+      deferFinal(ctx, session, writes);
     }
   };
 }

@@ -20,6 +20,7 @@ import { ComputeErrors } from "./errors.js";
 import type { ComputeBankKeeper, ComputeBlockSource, ComputeEnclave } from "./expectedKeepers.js";
 import type { ComputeKeeper } from "./keeper.js";
 import type { CodeInfo, StoredContractKey } from "./types.js";
+import { buildOffer, PrefetchReads, ReadMemory, type PrefetchOffer, type PrefetchStats } from "./prefetch.js";
 
 /** VM gas per SDK gas (SN x/compute/internal/types GasMultiplier; spec consensus-storage-perf §3). */
 export const GAS_MULTIPLIER = 1000n;
@@ -136,6 +137,16 @@ class HeightMemo<T> {
 
 export class ComputeEngine {
   private readonly committedTargets = new HeightMemo<QueryTarget>(4096);
+  /** Node-local: which keys each contract's calls keep reading (./prefetch.ts). */
+  private readonly readMemory = new ReadMemory();
+  /** Offer hot keys' values with each ECALL (fewer OCALL round trips; results are the same either way). */
+  prefetch = true;
+  readonly prefetchStats: PrefetchStats = {
+    ocallReads: 0,
+    prefetchedReads: 0,
+    offeredKeys: 0,
+    offeredKeyOcallReads: 0,
+  };
 
   constructor(
     private readonly enclave: ComputeEnclave,
@@ -155,13 +166,33 @@ export class ComputeEngine {
 
   /** Runs one contract ECALL; the caller charges answer.gasUsed (VM units). */
   call(ctx: Context, r: CallRequest, gasLimit: bigint): CallAnswer {
-    const payload = this.requestBuilder(ctx, r);
-    const opts = { gasLimit, ocalls: this.ocalls(ctx, r.contract) };
-    let res: EcallResult = this.enclave.ecall(r.op, payload(new Uint8Array()), opts);
-    // The enclave caches compiled code; after a restart (or an eviction) it asks for the bytes once. Whether that
-    // happens is node-local, so the read is free: a cold node must charge exactly what a warm one does.
-    if (codeNotLoaded(res)) res = this.enclave.ecall(r.op, payload(this.wasmFor(ctx, r)), opts);
+    const offer = this.offerFor(ctx, r.contract);
+    const payload = this.requestBuilder(ctx, r, offer);
+    const reads = new Map<string, Uint8Array>();
+    const opts = { gasLimit, ocalls: this.ocalls(ctx, r.contract, offer, reads) };
+    let res: EcallResult;
+    try {
+      res = this.enclave.ecall(r.op, payload(new Uint8Array()), opts);
+      // The enclave caches compiled code; after a restart (or an eviction) it asks for the bytes once. Whether
+      // that happens is node-local, so the read is free: a cold node must charge exactly what a warm one does.
+      if (codeNotLoaded(res)) res = this.enclave.ecall(r.op, payload(this.wasmFor(ctx, r)), opts);
+    } finally {
+      if (this.prefetch) this.readMemory.record(r.contract, reads);
+    }
     return this.answer(ctx, res);
+  }
+
+  /**
+   * The hot keys' current values and read charges, probed through the tx's metered store and refunded (the
+   * reads the enclave takes from them are charged when it reports them). undefined when there is nothing hot.
+   */
+  private offerFor(ctx: Context, contract: Uint8Array): PrefetchOffer | undefined {
+    if (!this.prefetch) return undefined;
+    const keys = this.readMemory.hotKeys(contract);
+    if (keys.length === 0) return undefined;
+    const offer = buildOffer(ctx.gasMeter, this.keeper.contractState(ctx, contract), keys);
+    this.prefetchStats.offeredKeys += offer.entries.length;
+    return offer.entries.length === 0 ? undefined : offer;
   }
 
   /** `call` for a query without blocking the thread (a query lane when the node has them). */
@@ -189,7 +220,11 @@ export class ComputeEngine {
   }
 
   /** The request envelope of one call, as a function of the wasm bytes (empty unless the enclave asked). */
-  private requestBuilder(ctx: Context, r: CallRequest): (wasm: Uint8Array) => Uint8Array {
+  private requestBuilder(
+    ctx: Context,
+    r: CallRequest,
+    prefetch?: PrefetchOffer,
+  ): (wasm: Uint8Array) => Uint8Array {
     const addr = toBech32(r.contract);
     // Every state-dependent field is computed once: a retry after a code-cache miss must not advance the block
     // message counter a second time (that would fork a restarted node from warm ones).
@@ -225,6 +260,7 @@ export class ComputeEngine {
         blockRandom,
         msgCounter,
         queryDepth: r.queryDepth,
+        prefetch,
       });
     return payload;
   }
@@ -234,10 +270,25 @@ export class ComputeEngine {
     ctx.gasMeter.consume(vmGas / GAS_MULTIPLIER, "wasm contract");
   }
 
-  private ocalls(ctx: Context, contract: Uint8Array): OcallHandler {
+  /**
+   * The OCALL answers of one ECALL over the contract's store. `reads` collects the keys the call read, through
+   * OCALLs or from the offer (for the read memory). A prefetched read is charged by replaying it through the
+   * same metered store, so the meter sees exactly the reads it would have seen, in the same order.
+   */
+  private ocalls(
+    ctx: Context,
+    contract: Uint8Array,
+    offer?: PrefetchOffer,
+    readSet?: Map<string, Uint8Array>,
+  ): OcallHandler {
     const st = this.keeper.contractState(ctx, contract);
+    const reads = new PrefetchReads(st, this.prefetchStats, offer, readSet);
     return {
-      readDb: (key) => ({ value: st.get(key), gasUsed: 0n }),
+      readDb: (key) => ({ value: reads.ocallRead(key), gasUsed: 0n }),
+      chargePrefetched: (index) => {
+        reads.charge(index);
+      },
+      remainingGas: () => ctx.gasMeter.remaining,
       writeDb: (key, value) => {
         st.set(key, value);
         return { gasUsed: 0n };

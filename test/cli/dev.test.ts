@@ -26,8 +26,14 @@ function home(): string {
   return join(d, "dev");
 }
 
-const start = (h: string, reset = false) =>
-  startDev({
+/** Nodes still running: stopped after the tests even when an assertion failed midway (else the file hangs). */
+const live = new Set<DevNode>();
+after(async () => {
+  for (const n of live) await n.stop();
+});
+
+async function start(h: string, reset = false): Promise<DevNode> {
+  const node = await startDev({
     home: h,
     reset,
     blockTimeMs: 50,
@@ -38,6 +44,16 @@ const start = (h: string, reset = false) =>
     services: [],
     log: () => undefined,
   });
+  live.add(node);
+  const stop = node.stop.bind(node);
+  return {
+    ...node,
+    stop: async () => {
+      live.delete(node);
+      await stop();
+    },
+  };
+}
 
 function q(node: DevNode, path: string, data: Uint8Array): Uint8Array {
   const r = node.app.query({ path, data, height: 0n, prove: false });

@@ -131,6 +131,35 @@ describe("MemoryKVStore", () => {
     assert.throws(() => s.get("k" as unknown as Uint8Array), /expected bytes/);
   });
 
+  test("full-byte keys: reads and bounded iteration equal a memcmp-sorted model (store and overlay)", () => {
+    // The entries are ordered by latin1 key ids (sortedEntries.ts): bytes 0x80–0xff and 0x00 included.
+    const full = fc.uint8Array({ minLength: 1, maxLength: 6 });
+    fc.assert(
+      fc.property(fc.array(full, { maxLength: 80 }), full, full, fc.boolean(), (keys, lo, hi, rev) => {
+        const s = new MemoryKVStore();
+        const o = new MemoryOverlay(new MemoryKVStore());
+        keys.forEach((k, i) => {
+          s.set(k, Uint8Array.of(i & 0xff));
+          o.set(k, Uint8Array.of(i & 0xff));
+        });
+        const model = new Map(keys.map((k) => [toHex(k), k] as const));
+        const want = [...model.values()]
+          .filter((k) => compareBytes(k, lo) >= 0 && compareBytes(k, hi) < 0)
+          .sort(compareBytes)
+          .map(toHex);
+        if (rev) want.reverse();
+        for (const r of [s, o]) {
+          assert.deepEqual(
+            [...r.iterate(lo, hi, rev)].map(([k]) => toHex(k)),
+            want,
+          );
+          for (const k of keys) assert.ok(r.has(k));
+        }
+      }),
+      { seed: 42, numRuns: 400 },
+    );
+  });
+
   test("memcmp order: shorter prefix first, bytes unsigned", () => {
     const s = new MemoryKVStore();
     for (const k of [[0xff], [0x01, 0x00], [0x01], [0x80]]) s.set(new Uint8Array(k), b("x"));

@@ -2,6 +2,9 @@
 // Keys are ordered by memcmp (unsigned bytes, shorter prefix first), like the IAVL/sqlite stores they stand in for.
 import { abytes } from "../../util/bytes.js";
 import type { KVReader, KVStore, Overlay } from "./types.js";
+import { ABSENT, CHUNK_MAX, SortedEntries, keyId } from "./sortedEntries.js";
+
+export { CHUNK_MAX };
 
 /** memcmp order: negative when a < b. Buffer.compare is a native memcmp and much faster than a JS loop. */
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
@@ -42,143 +45,9 @@ export function inRange(
   return true;
 }
 
-/** Index of the first element >= key in a sorted key array. */
-function lowerBound(keys: readonly Uint8Array[], key: Uint8Array): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareBytes(keys[mid]!, key) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** Copies so later mutation of the caller's buffer cannot change stored state. */
 function copy(b: Uint8Array): Uint8Array {
   return Uint8Array.prototype.slice.call(b);
-}
-
-/**
- * Largest chunk before it splits in two. Inserting memmoves at most this many slots, so a put is
- * O(log n + CHUNK_MAX) instead of O(n): a 1M-key genesis is no longer quadratic. Chosen by bench:store.
- */
-export const CHUNK_MAX = 512;
-
-/** find()'s answer for a key with no entry (a tombstone is a stored undefined). */
-const ABSENT: unique symbol = Symbol("absent");
-
-/** One run of the sorted entries: keys[i] ↦ values[i], keys ascending, never empty while linked. */
-interface Chunk<V> {
-  keys: Uint8Array[];
-  values: V[];
-}
-
-/**
- * Sorted key → value entries as a list of sorted chunks (a two-level B-tree): binary search over the chunks'
- * first keys, then within one chunk. Order is memcmp order of the keys alone, so iteration is deterministic
- * and identical to one sorted array whatever the insertion order.
- */
-class SortedEntries<V> {
-  private chunks: Chunk<V>[] = [];
-  private count = 0;
-
-  get size(): number {
-    return this.count;
-  }
-
-  /** Index of the chunk that holds `key` or would receive it: the last chunk whose first key ≤ key (or 0). */
-  private chunkFor(key: Uint8Array): number {
-    let lo = 0;
-    let hi = this.chunks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareBytes(this.chunks[mid]!.keys[0]!, key) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo === 0 ? 0 : lo - 1;
-  }
-
-  /** The stored value (undefined for a tombstone) or ABSENT; allocates nothing (the overlays' read path). */
-  find(key: Uint8Array): V | typeof ABSENT {
-    if (this.count === 0) return ABSENT;
-    const c = this.chunks[this.chunkFor(key)];
-    if (c === undefined) return ABSENT;
-    const i = lowerBound(c.keys, key);
-    if (i < c.keys.length && compareBytes(c.keys[i]!, key) === 0) return c.values[i]!;
-    return ABSENT;
-  }
-
-  put(key: Uint8Array, value: V): void {
-    const ci = this.chunkFor(key);
-    const c = this.chunks[ci];
-    if (c === undefined) {
-      this.chunks.push({ keys: [key], values: [value] });
-      this.count++;
-      return;
-    }
-    const i = lowerBound(c.keys, key);
-    if (i < c.keys.length && compareBytes(c.keys[i]!, key) === 0) {
-      c.values[i] = value;
-      return;
-    }
-    if (i === c.keys.length) {
-      c.keys.push(key);
-      c.values.push(value);
-    } else {
-      c.keys.splice(i, 0, key);
-      c.values.splice(i, 0, value);
-    }
-    this.count++;
-    if (c.keys.length > CHUNK_MAX) {
-      const half = c.keys.length >>> 1;
-      this.chunks.splice(ci + 1, 0, { keys: c.keys.splice(half), values: c.values.splice(half) });
-    }
-  }
-
-  remove(key: Uint8Array): void {
-    const ci = this.chunkFor(key);
-    const c = this.chunks[ci];
-    if (c === undefined) return;
-    const i = lowerBound(c.keys, key);
-    if (i >= c.keys.length || compareBytes(c.keys[i]!, key) !== 0) return;
-    c.keys.splice(i, 1);
-    c.values.splice(i, 1);
-    this.count--;
-    if (c.keys.length === 0) this.chunks.splice(ci, 1);
-  }
-
-  /** A snapshot of the entries in [start, end), so mutation during iteration cannot skip or repeat keys. */
-  slice(start: Uint8Array | undefined, end: Uint8Array | undefined, reverse: boolean): [Uint8Array, V][] {
-    const out: [Uint8Array, V][] = [];
-    let ci = start === undefined ? 0 : this.chunkFor(start);
-    let i = start === undefined ? 0 : lowerBound(this.chunks[ci]?.keys ?? [], start);
-    for (; ci < this.chunks.length; ci++, i = 0) {
-      const { keys, values } = this.chunks[ci]!;
-      for (; i < keys.length; i++) {
-        if (end !== undefined && compareBytes(keys[i]!, end) >= 0) return finish(out, reverse);
-        out.push([keys[i]!, values[i]!]);
-      }
-    }
-    return finish(out, reverse);
-  }
-
-  /** Every entry in key order, chunk by chunk (for flushing; the caller must not mutate meanwhile). */
-  *entries(): Generator<[Uint8Array, V]> {
-    for (const { keys, values } of this.chunks) {
-      for (let i = 0; i < keys.length; i++) yield [keys[i]!, values[i]!];
-    }
-  }
-
-  clear(): void {
-    this.chunks = [];
-    this.count = 0;
-  }
-}
-
-function finish<T>(out: T[], reverse: boolean): T[] {
-  if (reverse) out.reverse();
-  return out;
 }
 
 /** Validates a key/value at the store edge. Empty keys are rejected, as in the Cosmos SDK stores. */
@@ -197,20 +66,21 @@ export class MemoryKVStore implements KVStore {
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    const v = this.entries.find(assertKey(key));
+    const v = this.entries.find(keyId(assertKey(key)));
     return v === ABSENT ? undefined : v;
   }
 
   has(key: Uint8Array): boolean {
-    return this.entries.find(assertKey(key)) !== ABSENT;
+    return this.entries.find(keyId(assertKey(key))) !== ABSENT;
   }
 
   set(key: Uint8Array, value: Uint8Array): void {
-    this.entries.put(copy(assertKey(key)), copy(abytes(value, undefined, "value")));
+    const k = copy(assertKey(key));
+    this.entries.put(keyId(k), k, copy(abytes(value, undefined, "value")));
   }
 
   delete(key: Uint8Array): void {
-    this.entries.remove(assertKey(key));
+    this.entries.remove(keyId(assertKey(key)));
   }
 
   iterate(
@@ -218,8 +88,12 @@ export class MemoryKVStore implements KVStore {
     end: Uint8Array | undefined,
     reverse = false,
   ): Iterable<[Uint8Array, Uint8Array]> {
-    return this.entries.slice(start, end, reverse);
+    return this.entries.slice(optId(start), optId(end), reverse);
   }
+}
+
+function optId(key: Uint8Array | undefined): string | undefined {
+  return key === undefined ? undefined : keyId(key);
 }
 
 function isKVStore(r: KVReader): r is KVStore {
@@ -240,21 +114,37 @@ export class MemoryOverlay implements Overlay {
   constructor(readonly parent: KVReader) {}
 
   get(key: Uint8Array): Uint8Array | undefined {
-    const v = this.pending.find(assertKey(key));
-    return v === ABSENT ? this.parent.get(key) : v;
+    return this.getById(key, keyId(assertKey(key)));
   }
 
   has(key: Uint8Array): boolean {
-    const v = this.pending.find(assertKey(key));
-    return v === ABSENT ? this.parent.has(key) : v !== undefined;
+    return this.hasById(key, keyId(assertKey(key)));
+  }
+
+  // Nested overlays (a tx's message cache over its ante cache over the block) pass the key's id down instead
+  // of computing it again at each level.
+  private getById(key: Uint8Array, id: string): Uint8Array | undefined {
+    const v = this.pending.find(id);
+    if (v !== ABSENT) return v;
+    const p = this.parent;
+    return p instanceof MemoryOverlay ? p.getById(key, id) : p.get(key);
+  }
+
+  private hasById(key: Uint8Array, id: string): boolean {
+    const v = this.pending.find(id);
+    if (v !== ABSENT) return v !== undefined;
+    const p = this.parent;
+    return p instanceof MemoryOverlay ? p.hasById(key, id) : p.has(key);
   }
 
   set(key: Uint8Array, value: Uint8Array): void {
-    this.pending.put(copy(assertKey(key)), copy(abytes(value, undefined, "value")));
+    const k = copy(assertKey(key));
+    this.pending.put(keyId(k), k, copy(abytes(value, undefined, "value")));
   }
 
   delete(key: Uint8Array): void {
-    this.pending.put(copy(assertKey(key)), undefined);
+    const k = copy(assertKey(key));
+    this.pending.put(keyId(k), k, undefined);
   }
 
   iterate(
@@ -262,7 +152,7 @@ export class MemoryOverlay implements Overlay {
     end: Uint8Array | undefined,
     reverse = false,
   ): Iterable<[Uint8Array, Uint8Array]> {
-    const mine = this.pending.slice(start, end, reverse);
+    const mine = this.pending.slice(optId(start), optId(end), reverse);
     return mergeIterate(mine, this.parent.iterate(start, end, reverse), reverse);
   }
 
@@ -280,16 +170,19 @@ export class MemoryOverlay implements Overlay {
     if (parent instanceof MemoryOverlay) {
       // The entries are this overlay's private copies and leave it with clear(): hand them over as they are
       // instead of copying key and value again at every level (a contract write crosses 3-4 nested overlays).
-      for (const [k, v] of this.pending.entries()) parent.pending.put(k, v);
+      const into = parent.pending;
+      this.pending.forEachSorted((id, k, v) => {
+        into.put(id, k, v);
+      });
       this.pending.clear();
       return;
     }
     if (!isKVStore(parent))
       throw new TypeError("overlay parent is read-only; commit pendingWrites() instead");
-    for (const [k, v] of this.pending.entries()) {
+    this.pending.forEachSorted((_, k, v) => {
       if (v === undefined) parent.delete(k);
       else parent.set(k, v);
-    }
+    });
     this.pending.clear();
   }
 

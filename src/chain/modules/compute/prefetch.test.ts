@@ -262,11 +262,18 @@ describe("ReadMemory", () => {
     assert.deepEqual(m.hotKeys(new Uint8Array(20)), [], "per contract");
   });
 
-  test("bounded to 32 hot keys per contract", () => {
+  test("bounded: 32 hot keys per contract, the first 256 keys of a call as candidates", () => {
     const m = new ReadMemory();
     const all = Array.from({ length: 40 }, (_, i) => i);
     m.record(C, reads(...all));
     m.record(C, reads(...all));
     assert.equal(m.hotKeys(C).length, 32);
+    const many = new ReadMemory();
+    const big = new Map(
+      Array.from({ length: 300 }, (_, i) => [`k${i}`, new Uint8Array([i & 255, i >> 8])] as const),
+    );
+    many.record(C, big);
+    many.record(C, new Map([...big].slice(280)));
+    assert.deepEqual(many.hotKeys(C), [], "keys past the first 256 were not remembered");
   });
 });

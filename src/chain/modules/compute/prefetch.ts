@@ -11,6 +11,8 @@ import type { KVStore } from "../../store/types.js";
 export const PREFETCH_MAX_KEYS = 32;
 /** Largest value offered (bigger ones are read by OCALL as before). */
 export const PREFETCH_MAX_VALUE = 4096;
+/** Keys of one call remembered as candidates (a call that reads more keeps its first ones). */
+export const PREFETCH_MAX_RECORDED = 256;
 /** Contracts remembered; past this the memory starts over (node-local, so any policy is safe). */
 export const PREFETCH_MAX_CONTRACTS = 1024;
 
@@ -79,7 +81,7 @@ export class ReadMemory {
       if (c.hot.size >= PREFETCH_MAX_KEYS) break;
       if (!c.hot.has(k) && c.last.has(k)) c.hot.set(k, { key, misses: 0 });
     }
-    c.last = read;
+    c.last = read.size <= PREFETCH_MAX_RECORDED ? read : new Map([...read].slice(0, PREFETCH_MAX_RECORDED));
   }
 }
 

@@ -54,7 +54,8 @@ export function printFloor(runA: () => void, aUs: number, bUs: number, quick: bo
       "  SIV, its CMAC and its old store key's SHA-256; per written value one S2V and its CTR. Not required (and\n" +
       "  cached legitimately): X25519 per sender, state keys (HKDF per contract and seed), names / store keys /\n" +
       "  name CMACs of known keys, reads of values whose stored bytes the enclave last authenticated or wrote,\n" +
-      "  validated contract keys. The census's SHA-256 of 32 B (the X25519 cache's key id) is not required.",
+      "  validated contract keys. HKDF and the SHA-256s run in JS (../../crypto/sha256Js.ts): not in the\n" +
+      "  node:crypto census; the 32-byte timingSafeEqual is the X25519 cache's last-key check.",
   );
   const fl = floorInChild(shape, quick);
   const { rows, floorUs } = fl;

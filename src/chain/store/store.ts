@@ -9,6 +9,7 @@ import { MemoryOverlay, assertKey, compareBytes } from "./memory.js";
 import { HistoricalReader, LatestReader, prepareHistoryQueries, view } from "./sqliteReader.js";
 import type { HistoryQueries } from "./sqliteReader.js";
 import { DEFAULT_MEM_DEPTH, SqliteSmtCommitment } from "./smtCommitment.js";
+import { relieveHeapAfterCommit, writeSetWeight } from "./heapRelief.js";
 
 export const DB_FILE = "state.sqlite";
 /** Bumped when the on-disk layout changes; a store refuses a format it does not know. */
@@ -193,6 +194,8 @@ export class Store {
     this.latest.applyCommitted(p.writes);
     p.commitment.publish();
     this.state = { lastHeight: p.height, lastAppHash: p.appHash, earliestHeight: earliest };
+    // A genesis-sized write set leaves GBs of dead heap that V8 would keep for a long time (heapRelief.ts).
+    relieveHeapAfterCommit(writeSetWeight(p.writes));
     return p.appHash;
   }
 

@@ -1,0 +1,99 @@
+// bench:chain heap probe: boots the bench node with N funded accounts and reports the V8 heap after genesis and
+// after K bank sends, so state held in JS memory after genesis can be measured (issue 4, 1M-account collapse).
+// Run: node --expose-gc --import tsx bench/chain/heapProbe.ts [--large N] [--txs K] [--block B] [--snapshot FILE]
+import { writeHeapSnapshot, getHeapStatistics } from "node:v8";
+import { PerformanceObserver, type PerformanceEntry } from "node:perf_hooks";
+import { MsgSend } from "secretjs";
+import { DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
+import { makeSigner } from "../../src/chain/tx/testdata/secretjsSigner.js";
+import { holderAddress, startNode } from "./setup.js";
+import { runTxs } from "./run.js";
+import { Store } from "../../src/chain/store/store.js";
+import { ShroudApp } from "../../src/chain/app.js";
+
+/** Wall ms of each call of a prototype method, printed as it returns (genesis phases). */
+function timeMethod(proto: object, name: string): void {
+  const o = proto as Record<string, (...a: unknown[]) => unknown>;
+  const orig = o[name]!;
+  o[name] = function (this: unknown, ...a: unknown[]) {
+    const t0 = performance.now();
+    try {
+      return orig.apply(this, a);
+    } finally {
+      const ms = performance.now() - t0;
+      if (ms > 500)
+        console.log(
+          `  ${name}: ${(ms / 1000).toFixed(1)} s (heapUsed ${mb(process.memoryUsage().heapUsed)})`,
+        );
+    }
+  };
+}
+timeMethod(Store.prototype, "prepare");
+timeMethod(Store.prototype, "commitPrepared");
+timeMethod(ShroudApp.prototype, "initChain");
+timeMethod(ShroudApp.prototype, "finalizeBlock");
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(name);
+  const v = i < 0 ? undefined : process.argv[i + 1];
+  return v === undefined ? dflt : Number(v);
+}
+const N = arg("--large", 200_000);
+const K = arg("--txs", 1000);
+const B = arg("--block", 500);
+const SNAP = ((i) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--snapshot"));
+
+const mb = (x: number): string => `${(x / 2 ** 20).toFixed(0)} MB`;
+const NO_GC = process.argv.includes("--no-gc");
+function heap(label: string): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc !== undefined && !NO_GC) gc();
+  const m = process.memoryUsage();
+  const h = getHeapStatistics();
+  console.log(
+    `${label}: heapUsed ${mb(m.heapUsed)} heapTotal ${mb(m.heapTotal)} external ${mb(m.external)} ` +
+      `arrayBuffers ${mb(m.arrayBuffers)} rss ${mb(m.rss)} limit ${mb(h.heap_size_limit)}`,
+  );
+}
+
+async function main(): Promise<void> {
+  heap("start");
+  const t0 = performance.now();
+  const node = await startNode(N);
+  console.log(`genesis ${N} accounts: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  heap("after genesis");
+  if (SNAP !== undefined) console.log(`snapshot: ${writeHeapSnapshot(SNAP)}`);
+  const a = makeSigner(DEV_MNEMONICS.a);
+  const accountNumber = node.accountNumber(a.address);
+  const txs: Uint8Array[] = [];
+  for (let i = 0; i < K; i++) {
+    const msg = new MsgSend({
+      from_address: a.address,
+      to_address: holderAddress((i * 7919) % N),
+      amount: [{ denom: "uscrt", amount: "1" }],
+    });
+    txs.push(await a.signDeterministic([msg], { accountNumber, sequence: i, chainId: node.chainId }));
+  }
+  const gcMs = new Map<string, number>();
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
+      const kind = String(e.detail?.kind ?? "?");
+      gcMs.set(kind, (gcMs.get(kind) ?? 0) + e.duration);
+    }
+  });
+  obs.observe({ entryTypes: ["gc"] });
+  const r = await runTxs(node, txs, B);
+  await new Promise((res) => setTimeout(res, 10));
+  obs.disconnect();
+  // kinds: 1 scavenge (minor), 4 mark-compact (major), 8 incremental, 16 weak callbacks
+  console.log(`main-thread GC pauses during sends (ms by kind): ${JSON.stringify(Object.fromEntries(gcMs))}`);
+  console.log(
+    `sends: ${((K * 1000) / r.wallMs).toFixed(0)} tx/s, main ${(r.mainCpuMs / K).toFixed(3)} ms/tx, ` +
+      `busiest other ${(r.enclaveCpuMs / K).toFixed(3)}, others ${(r.otherCpuMs / K).toFixed(3)}, ` +
+      `finalize ${(r.stages.finalize / K).toFixed(3)} ms/tx, commit ${(r.stages.commit / r.blocks).toFixed(1)} ms/block`,
+  );
+  heap("after sends");
+  await node.close();
+}
+
+await main();

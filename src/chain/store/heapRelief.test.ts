@@ -3,6 +3,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { setImmediate as nextTurn } from "node:timers/promises";
+import { runInNewContext } from "node:vm";
 import {
   ENTRY_OVERHEAD_BYTES,
   LARGE_COMMIT_BYTES,
@@ -51,11 +52,12 @@ describe("heapRelief", () => {
     assert.equal(calls, 2);
   });
 
-  test("fullGc collects without --expose-gc and leaves the global without gc", () => {
+  test("fullGc collects without --expose-gc; neither the global nor later contexts get gc", () => {
     const gc = fullGc();
     assert.equal(typeof gc, "function");
     assert.equal(fullGc(), gc, "one handle, created once");
     assert.equal((globalThis as { gc?: unknown }).gc, undefined);
+    assert.equal(runInNewContext("typeof gc"), "undefined", "the flag is cleared again for later contexts");
     let big: { i: number }[] | undefined = Array.from({ length: 1_000_000 }, (_, i) => ({ i }));
     gc();
     const held = process.memoryUsage().heapUsed;

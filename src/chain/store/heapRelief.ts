@@ -31,12 +31,23 @@ let cachedGc: GcFn | undefined;
 
 /**
  * V8's full GC without starting node with --expose-gc: the flag set at run time exposes `gc` to contexts
- * created afterwards, so a fresh vm context hands it out; the main context's global stays without `gc`.
+ * created afterwards, so a fresh vm context hands it out, and the flag is cleared again at once (V8 flags are
+ * process-wide: worker threads and vm contexts created later would otherwise get a global `gc`). The main
+ * context's global stays as it was; a process started with --expose-gc uses its own `gc`.
  */
 export function fullGc(): GcFn {
   if (cachedGc === undefined) {
-    setFlagsFromString("--expose-gc");
-    cachedGc = runInNewContext("gc") as GcFn;
+    const own = (globalThis as { gc?: unknown }).gc;
+    if (typeof own === "function") {
+      cachedGc = own as GcFn;
+    } else {
+      setFlagsFromString("--expose-gc");
+      try {
+        cachedGc = runInNewContext("gc") as GcFn;
+      } finally {
+        setFlagsFromString("--no-expose-gc");
+      }
+    }
   }
   return cachedGc;
 }

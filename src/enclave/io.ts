@@ -96,7 +96,8 @@ export class TxCrypto {
   /** The cipher contexts, built at first use (a plaintext call's TxCrypto may never encrypt). */
   private sivKey(): { readonly key: AesSivKey; readonly adMacs: readonly Uint8Array[] } {
     if (this.siv === undefined) {
-      const key = new AesSivKey(this.key);
+      // Single-use (this message's nonce): its short inputs may take the JS AES (./crypto/aesSiv.ts).
+      const key = new AesSivKey(this.key, { ephemeral: true });
       // AesSivKey keeps only its cipher contexts, so the raw key bytes can go now.
       zeroize(this.key);
       this.siv = { key, adMacs: AD_ONE_EMPTY.map((a) => key.adMac(a)) };

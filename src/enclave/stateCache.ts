@@ -125,8 +125,8 @@ export class ContractStateCache {
     if (k === undefined) {
       if (seedId < 1 || seedId > this.keys.seedCount) throw new EnclaveError("EncryptionError");
       const raw = stateKeyAes(this.keys, this.ogContractKey, seedId);
-      // Kept for many calls: worth native contexts for its longer values (./crypto/aesSiv.ts).
-      k = new AesSivKey(raw, { longLived: true });
+      // Long-lived: AES-NI only (./crypto/aesSiv.ts: the JS AES is for single-use tx keys).
+      k = new AesSivKey(raw);
       zeroize(raw);
       this.siv.set(seedId, k);
     }

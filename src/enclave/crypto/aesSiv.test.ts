@@ -150,16 +150,16 @@ describe("AES-SIV cross-checks (seeded properties)", () => {
     }, RangeError);
   });
 
-  // Short inputs run on the JS AES, long ones on node:crypto contexts built at first need (a key's path
-  // changes with its input sizes and with `longLived`): every length, both ways, against noble.
-  test("JS and native paths agree at every length 0..700 (fresh, long-lived and mixed keys)", () => {
+  // An ephemeral key's short inputs run on the JS AES, its long ones on node:crypto contexts built at first need
+  // (its path changes with input sizes); other keys are native only: every length, all ways, against noble.
+  test("JS and native paths agree at every length 0..700 (ephemeral, native and mixed keys)", () => {
     const key = new Uint8Array(32).map((_, i) => (i * 7 + 1) & 0xff);
     const ad = [new Uint8Array(5).fill(1), new Uint8Array(33).fill(2)];
-    const mixed = new AesSivKey(key);
+    const mixed = new AesSivKey(key, { ephemeral: true });
     for (let len = 0; len <= 700; len += len < 80 ? 1 : 7) {
       const pt = new Uint8Array(len).map((_, i) => (i * 13 + len) & 0xff);
       const want = toHex(aessiv(key, ...ad).encrypt(pt));
-      for (const k of [new AesSivKey(key), new AesSivKey(key, { longLived: true }), mixed]) {
+      for (const k of [new AesSivKey(key), new AesSivKey(key, { ephemeral: true }), mixed]) {
         const sealed = k.encrypt(pt, ad);
         assert.equal(toHex(sealed), want, `len ${len}`);
         assert.deepEqual(k.decrypt(sealed, ad), pt);
@@ -169,12 +169,23 @@ describe("AES-SIV cross-checks (seeded properties)", () => {
     }
   });
 
-  test("dispose() wipes the key: later seals differ", () => {
+  test("dispose() wipes the key: an ephemeral key's later seals differ, a native key refuses", () => {
     const key = new Uint8Array(32).fill(5);
-    const k = new AesSivKey(key);
+    const k = new AesSivKey(key, { ephemeral: true });
     const before = toHex(k.encrypt(new Uint8Array(3), AD_ONE_EMPTY));
     k.dispose();
     assert.notEqual(toHex(k.encrypt(new Uint8Array(3), AD_ONE_EMPTY)), before);
+    const n = new AesSivKey(key);
+    n.encrypt(new Uint8Array(3), AD_ONE_EMPTY);
+    n.dispose();
+    assert.throws(() => n.encrypt(new Uint8Array(3), AD_ONE_EMPTY), /after dispose/);
+  });
+
+  test("only ephemeral keys use the table-based JS AES (long-lived keys stay on AES-NI)", () => {
+    const key = new Uint8Array(32).fill(6);
+    const viaJs = (k: AesSivKey) => (k as unknown as { js: unknown }).js !== undefined;
+    assert.equal(viaJs(new AesSivKey(key)), false);
+    assert.equal(viaJs(new AesSivKey(key, { ephemeral: true })), true);
   });
 
   test("CTR counter carries across bytes (messages of ~250 blocks)", () => {

@@ -1,7 +1,9 @@
 // AES-SIV (RFC 5297) with a 32-byte key, i.e. AES-128-SIV, as Secret Network and secretjs use it
-// (spec secret-protocol §1). Why we built it: Node has no SIV mode. Short inputs (most of a contract call's:
-// key names, small values, the tx key's setup) run on our JS AES (./sivJs.ts, ./aes128.ts: no native call,
-// no allocation); long ones on node:crypto's AES-NI ECB/CBC contexts, built once per key at first need.
+// (spec secret-protocol §1). Why we built it: Node has no SIV mode. An ephemeral key's short inputs (a tx
+// key's: one message's input and outputs) run on our JS AES (./sivJs.ts, ./aes128.ts: no native call, no
+// allocation, but table-based, so not constant time); everything else on node:crypto's AES-NI ECB/CBC contexts.
+// Long-lived keys (state keys, sealing, registration, block random) never touch the JS AES: a cache-timing
+// observer gets at most a few messages under any key it could attack.
 // Output layout: 16-byte synthetic IV (tag) ‖ ciphertext. Associated data is a LIST of strings, each
 // a separate S2V input: `[]` (zero strings) and `[empty]` (one empty string) give different tags.
 import { createCipheriv, timingSafeEqual, type Cipher } from "node:crypto";
@@ -168,6 +170,11 @@ interface NativeSiv {
   readonly ecb: Cipher;
 }
 
+/** node:crypto contexts for a 32-byte SIV key: CMAC under its first half, CTR (as ECB) under its second. */
+function nativeOf(key: Uint8Array): NativeSiv {
+  return { cmac: new Cmac(key.subarray(0, 16)), ecb: rawCipher("aes-128-ecb", key.subarray(16, 32)) };
+}
+
 /**
  * Inputs up to this many blocks run through the JS AES (./sivJs.ts), longer ones through node:crypto (AES-NI):
  * a native call costs ~0.5–0.7 µs plus ~25 ns a block, a JS block ~75 ns (measured, ./README.md). A key
@@ -178,8 +185,11 @@ const JS_MAX_BLOCKS_NO_CONTEXT = 32;
 
 /** Options of `AesSivKey`. */
 export interface AesSivKeyOptions {
-  /** A key kept for many calls (state keys): its native contexts are worth building at the lower threshold. */
-  readonly longLived?: boolean;
+  /**
+   * A single-use key (one tx's input and outputs, derived from a fresh nonce): its short inputs may run on the
+   * table-based JS AES. Default false: AES-NI only (constant time), for every key that lives longer.
+   */
+  readonly ephemeral?: boolean;
 }
 
 /**
@@ -189,35 +199,44 @@ export interface AesSivKeyOptions {
  * schedules. Every path gives the same bytes (RFC 5297; property-tested against @noble/ciphers).
  */
 export class AesSivKey {
-  private readonly js: JsSiv;
+  /** JS key schedules: ephemeral keys only. */
+  private readonly js: JsSiv | undefined;
   private native: NativeSiv | undefined;
-  private readonly longLived: boolean;
   /** S2V's first step, CMAC(0^128), depends on the key only. */
   private readonly d0: Uint8Array;
 
   constructor(key: Uint8Array, opts: AesSivKeyOptions = {}) {
     abytes(key, 32, "aes-siv key");
-    this.js = new JsSiv(key);
-    this.longLived = opts.longLived === true;
-    this.d0 = this.js.cmac(ZERO_BLOCK);
+    if (opts.ephemeral === true) {
+      this.js = new JsSiv(key);
+      this.d0 = this.js.cmac(ZERO_BLOCK);
+    } else {
+      this.native = nativeOf(key);
+      this.d0 = this.native.cmac.mac(ZERO_BLOCK);
+    }
   }
 
-  /** Whether an input of `bytes` should use the JS AES (see JS_MAX_BLOCKS). */
+  /** Whether an input of `bytes` should use the JS AES (ephemeral keys only; see JS_MAX_BLOCKS). */
   private useJs(bytes: number): boolean {
-    const max = this.native !== undefined || this.longLived ? JS_MAX_BLOCKS : JS_MAX_BLOCKS_NO_CONTEXT;
+    if (this.js === undefined) return false;
+    const max = this.native !== undefined ? JS_MAX_BLOCKS : JS_MAX_BLOCKS_NO_CONTEXT;
     return bytes <= max * BLOCK;
   }
 
   private nativeSiv(): NativeSiv {
     if (this.native === undefined) {
+      // Only an ephemeral key gets here without contexts (its first long input), or a disposed one.
+      if (this.js === undefined) throw new Error("AES-SIV key used after dispose()");
       const key = this.js.keyBytes();
-      this.native = {
-        cmac: new Cmac(key.subarray(0, 16)),
-        ecb: rawCipher("aes-128-ecb", key.subarray(16, 32)),
-      };
+      this.native = nativeOf(key);
       key.fill(0);
     }
     return this.native;
+  }
+
+  /** CMAC of one complete block (S2V's last step for a plaintext under 16 bytes). */
+  private cmacBlock(block: Uint8Array): Uint8Array {
+    return this.js !== undefined ? this.js.cmac(block) : this.nativeSiv().cmac.mac(block);
   }
 
   /**
@@ -225,7 +244,7 @@ export class AesSivKey {
    * recurring AD (state values share their key name and salt) computes it once and passes it to `*Macs`.
    */
   adMac(ad: Uint8Array): Uint8Array {
-    return this.useJs(paddedLength(ad.length)) ? this.js.cmac(ad) : this.nativeSiv().cmac.mac(ad);
+    return this.useJs(paddedLength(ad.length)) ? this.js!.cmac(ad) : this.nativeSiv().cmac.mac(ad);
   }
 
   private s2v(adMacs: readonly Uint8Array[], plaintext: Uint8Array): Uint8Array {
@@ -237,7 +256,7 @@ export class AesSivKey {
     const len = plaintext.length;
     if (len >= BLOCK) {
       // T = plaintext xorend D, then CMAC(T).
-      if (this.useJs(paddedLength(len))) return this.js.cmac(plaintext, d);
+      if (this.useJs(paddedLength(len))) return this.js!.cmac(plaintext, d);
       const buf = borrow(paddedLength(len));
       buf.set(plaintext);
       buf.fill(0, len);
@@ -252,7 +271,7 @@ export class AesSivKey {
     dblInPlace(d);
     for (let i = 0; i < len; i++) d[i]! ^= plaintext[i]!;
     d[len]! ^= 0x80;
-    const tag = this.js.cmac(d);
+    const tag = this.cmacBlock(d);
     d.fill(0);
     return tag;
   }
@@ -265,7 +284,7 @@ export class AesSivKey {
     const len = data.length;
     if (len === 0) return;
     if (this.useJs(len)) {
-      this.js.ctr(v, data, out, at);
+      this.js!.ctr(v, data, out, at);
       return;
     }
     const n = Math.ceil(len / BLOCK);
@@ -316,7 +335,7 @@ export class AesSivKey {
     if (blocks === 0) return;
     if (this.useJs(blocks * BLOCK)) {
       jobs.forEach((j, i) => {
-        this.js.ctr(tags[i]!, j.plaintext, j.out, j.at + BLOCK);
+        this.js!.ctr(tags[i]!, j.plaintext, j.out, j.at + BLOCK);
       });
       return;
     }
@@ -363,7 +382,7 @@ export class AesSivKey {
 
   /** Zeroes the JS key schedules and drops the native contexts (OpenSSL's copies go when collected). */
   dispose(): void {
-    this.js.wipe();
+    this.js?.wipe();
     this.d0.fill(0);
     this.native = undefined;
   }

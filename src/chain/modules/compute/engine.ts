@@ -11,11 +11,13 @@ import {
   type EcallResult,
   type OcallHandler,
 } from "../../../enclave/api.js";
-import { fromBase64, fromHex, toBase64, toHex, utf8 } from "../../../util/bytes.js";
-import { fromBech32, toBech32 } from "../../address.js";
-import { ChainError, QueryError, SdkErrors, type RegisteredError } from "../../errors.js";
+import { fromBase64, fromHex, toHex, utf8 } from "../../../util/bytes.js";
+import { toBech32 } from "../../address.js";
+import { ChainError, type RegisteredError } from "../../errors.js";
 import type { Context } from "../../tx/context.js";
-import { CHAIN_QUERY_KINDS, UnsupportedChainQuery, type ComputeChainQueries } from "./chainQueries.js";
+import type { ComputeChainQueries } from "./chainQueries.js";
+import { HeightMemo } from "./heightMemo.js";
+import { answerQueryChain, type QueryChainDeps } from "./queryChain.js";
 import { ComputeErrors } from "./errors.js";
 import type { ComputeBankKeeper, ComputeBlockSource, ComputeEnclave } from "./expectedKeepers.js";
 import type { ComputeKeeper } from "./keeper.js";
@@ -111,28 +113,6 @@ function codeNotLoaded(res: EcallResult): boolean {
 export interface QueryTarget {
   readonly code: CodeInfo;
   readonly contractKey: StoredContractKey | undefined;
-}
-
-/** Per-height memo of query targets (bounded; a new height starts over). */
-class HeightMemo<T> {
-  private height = -1n;
-  private readonly map = new Map<string, T | null>();
-
-  constructor(private readonly maxEntries: number) {}
-
-  get(height: bigint, key: Uint8Array, make: () => T | undefined): T | undefined {
-    if (height !== this.height) {
-      this.map.clear();
-      this.height = height;
-    }
-    const id = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString("latin1");
-    const hit = this.map.get(id);
-    if (hit !== undefined) return hit ?? undefined;
-    const v = make();
-    if (this.map.size >= this.maxEntries) this.map.clear();
-    this.map.set(id, v ?? null);
-    return v;
-  }
 }
 
 export class ComputeEngine {
@@ -308,83 +288,15 @@ export class ComputeEngine {
     };
   }
 
-  /** The queryChain OCALL: Secret's `{"Ok":{"Ok":b64}}` / `{"Ok":{"Err":…}}` / `{"Err":{…}}` answers. */
+  /** The queryChain OCALL (./queryChain.ts): Secret's `{"Ok":{"Ok":b64}}` / `{"Ok":{"Err":…}}` / `{"Err":{…}}`. */
   queryChain(ctx: Context, request: Uint8Array, gasLimit: bigint, depth: number) {
-    const ans = (v: unknown, gasUsed = 0n) => ({ result: utf8.encode(JSON.stringify(v)), gasUsed });
-    let req: unknown;
-    try {
-      req = JSON.parse(utf8.decode(request));
-    } catch {
-      return ans({ Err: { invalid_request: { error: "invalid JSON", request: toBase64(request) } } });
-    }
-    const okJson = (v: unknown) => ans({ Ok: { Ok: toBase64(utf8.encode(JSON.stringify(v))) } });
-    const errStr = (msg: string, gas = 0n) => ans({ Ok: { Err: msg } }, gas);
-    try {
-      if (isObj(req) && isObj(req.bank)) return okJson(this.bankQuery(ctx, req.bank));
-      if (isObj(req) && this.chain !== undefined) {
-        for (const kind of CHAIN_QUERY_KINDS) {
-          const q = req[kind];
-          if (isObj(q)) return okJson(this.chain.json(ctx, kind, q));
-        }
-        if (isObj(req.stargate)) {
-          const path = typeof req.stargate.path === "string" ? req.stargate.path : "";
-          let data: Uint8Array;
-          try {
-            data = fromBase64(typeof req.stargate.data === "string" ? req.stargate.data : "", "data");
-          } catch {
-            return ans({
-              Err: { invalid_request: { error: "invalid base64 data", request: toBase64(request) } },
-            });
-          }
-          return ans({ Ok: { Ok: toBase64(this.chain.stargate(ctx, path, data)) } });
-        }
-      }
-      if (isObj(req) && isObj(req.wasm)) {
-        const w = req.wasm;
-        if (isObj(w.smart)) return this.smartQueryOcall(ctx, w.smart, gasLimit, depth);
-        if (isObj(w.contract_info)) return okJson(this.contractInfoQuery(ctx, w.contract_info));
-      }
-    } catch (e) {
-      if (e instanceof UnsupportedChainQuery) return ans({ Err: { unsupported_request: { kind: e.kind } } });
-      if (e instanceof ChainError || e instanceof QueryError) return errStr(e.message);
-      throw e;
-    }
-    const kind = isObj(req) ? (Object.keys(req)[0] ?? "unknown") : "unknown";
-    return ans({ Err: { unsupported_request: { kind } } });
-  }
-
-  private bankQuery(ctx: Context, q: J): unknown {
-    const coin = (c: { denom: string; amount: bigint }) => ({ denom: c.denom, amount: c.amount.toString() });
-    if (isObj(q.balance)) {
-      const a = fromBech32(String(q.balance.address), "address");
-      return { amount: coin(this.bank.getBalance(ctx, a, String(q.balance.denom))) };
-    }
-    if (isObj(q.all_balances)) {
-      const a = fromBech32(String(q.all_balances.address), "address");
-      return { amount: this.bank.getAllBalances(ctx, a).map(coin) };
-    }
-    throw new ChainError(SdkErrors.UnknownRequest, "unknown bank query");
-  }
-
-  private contractInfoQuery(ctx: Context, q: J): unknown {
-    const addr = fromBech32(String(q.contract_addr), "contract_addr");
-    const c = this.keeper.mustContract(ctx, addr);
-    return {
-      code_id: Number(c.codeId),
-      creator: c.creator,
-      admin: c.admin === "" ? null : c.admin,
-      pinned: false,
-      ibc_port: null,
+    const deps: QueryChainDeps = {
+      bank: this.bank,
+      keeper: this.keeper,
+      chain: this.chain,
+      smart: (c, addr, msg, limit, d) => this.runQuery(c, addr, msg, limit, d),
     };
-  }
-
-  private smartQueryOcall(ctx: Context, q: J, gasLimit: bigint, depth: number) {
-    const ans = (v: unknown, gasUsed: bigint) => ({ result: utf8.encode(JSON.stringify(v)), gasUsed });
-    const addr = fromBech32(String(q.contract_addr), "contract_addr");
-    const msg = fromBase64(String(q.msg), "msg");
-    const r = this.runQuery(ctx, addr, msg, gasLimit, depth);
-    if ("error" in r) return ans({ Ok: { Err: r.error } }, r.gasUsed);
-    return ans({ Ok: { Ok: r.data } }, r.gasUsed);
+    return answerQueryChain(deps, ctx, request, gasLimit, depth);
   }
 
   /**

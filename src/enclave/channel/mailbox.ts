@@ -52,9 +52,12 @@ export const DOOR_SPIN_DEFAULT: DoorSpin = Object.freeze({ hostUs: 0, enclaveUs:
 /** Upper bound of either budget: past this a futex sleep is cheaper than the spin it replaces. */
 export const DOOR_SPIN_MAX_US = 1000;
 
-/** A spin that found its budget shrunk to 0 still probes with this budget every PROBE_EVERY waits. */
-const PROBE_US = 2;
+/**
+ * After a failed spin a situation sleeps without spinning for PROBE_EVERY waits, then tries once more with twice
+ * the last wait it measured (when that fits the bound). Spins never go below MIN_SPIN_US.
+ */
 const PROBE_EVERY = 16;
+const MIN_SPIN_US = 2;
 /** Turn polls between two clock reads in a timed spin (a clock read costs about as much as 30 polls). */
 const POLLS_PER_CLOCK = 32;
 
@@ -102,6 +105,8 @@ export class Mailbox {
   private readonly spinMaxUs: number;
   private readonly budgetUs = new Float64Array(8);
   private readonly probeIn = new Int32Array(8);
+  /** The last wait measured per situation, µs (spin or sleep, from the end of the polls to the turn). */
+  private readonly lastWaitUs = new Float64Array(8);
   private lastSent = 0;
   tap: FrameTap | undefined;
   private interrupted: string | undefined;
@@ -199,7 +204,18 @@ export class Mailbox {
     for (let i = 0; i < this.spinPolls; i++) {
       if (Atomics.load(this.ctrl, CTRL_TURN) === this.self) return;
     }
-    if (this.spinMaxUs > 0 && this.spinTimed()) return;
+    if (this.spinMaxUs === 0) {
+      this.sleepUntilTurn(timeoutMs);
+      return;
+    }
+    const situation = this.lastSent & 7;
+    const t0 = performance.now();
+    if (this.spinTimed(situation, t0)) return;
+    this.sleepUntilTurn(timeoutMs);
+    this.lastWaitUs[situation] = (performance.now() - t0) * 1000;
+  }
+
+  private sleepUntilTurn(timeoutMs: number): void {
     const sliceMs = Number.isFinite(timeoutMs) ? Math.min(timeoutMs, 1000) : 1000;
     let waited = 0;
     for (;;) {
@@ -225,30 +241,36 @@ export class Mailbox {
   /**
    * Spins on the turn word for up to this situation's budget (situation = the kind of frame this side sent last:
    * the host after an ECALL request waits through the enclave's signature check, after an OCALL answer only
-   * until the next OCALL). A spin that sees the turn doubles the budget (up to the bound), one that runs out
-   * halves it; a budget at 0 probes with PROBE_US every PROBE_EVERY waits. So a spin that keeps failing — the
-   * peer's work is long, or it shares our core and cannot run while we spin — costs almost nothing after a few
-   * waits. The clock only bounds this loop; it never reaches a frame, gas or state.
+   * until the next OCALL). The budget follows the waits: a spin that sees the turn keeps it, raised to twice
+   * the wait it just measured if that is more (within the bound); one that runs out sets it to 0, and the
+   * situation then sleeps at once for PROBE_EVERY waits (still measuring them) before it tries twice the last
+   * one again, if that fits the bound. So a spin that keeps failing — the peer's work is long, or it shares our core and cannot run while we
+   * spin — costs one spin per PROBE_EVERY waits. The clock only bounds this loop; it never reaches a frame, gas
+   * or state.
    */
-  private spinTimed(): boolean {
-    const situation = this.lastSent & 7;
+  private spinTimed(situation: number, t0: number): boolean {
     let budget = this.budgetUs[situation]!;
     if (budget === 0) {
       const left = this.probeIn[situation]! - 1;
       this.probeIn[situation] = left > 0 ? left : PROBE_EVERY;
-      if (left > 0) return false;
-      budget = Math.min(PROBE_US, this.spinMaxUs);
+      const probe = 2 * this.lastWaitUs[situation]!;
+      if (left > 0 || probe > this.spinMaxUs) return false;
+      budget = Math.max(probe, MIN_SPIN_US);
     }
-    const end = performance.now() + budget / 1000;
+    const end = t0 + budget / 1000;
+    let now = t0;
     do {
       for (let i = 0; i < POLLS_PER_CLOCK; i++) {
         if (Atomics.load(this.ctrl, CTRL_TURN) === this.self) {
-          this.budgetUs[situation] = Math.min(budget * 2, this.spinMaxUs);
+          // Keep a budget that worked; raise it to twice this wait when that is more (within the bound).
+          this.budgetUs[situation] = Math.min(Math.max(budget, 2 * (now - t0) * 1000), this.spinMaxUs);
           return true;
         }
       }
-    } while (performance.now() < end);
-    this.budgetUs[situation] = budget >= 2 ? budget / 2 : 0;
+      now = performance.now();
+    } while (now < end);
+    this.budgetUs[situation] = 0;
+    this.probeIn[situation] = PROBE_EVERY;
     return false;
   }
 

@@ -33,6 +33,34 @@ function attr(tx: { arrayLog?: { type: string; key: string; value: string }[] },
   return tx.arrayLog?.find((l) => l.type === type && l.key === key)?.value;
 }
 
+/** Uploads `wasm` and instantiates it as `client`'s signer; returns the contract address. */
+async function deploy(
+  client: SecretNetworkClient,
+  wasm: Uint8Array,
+  codeHash: string,
+  label: string,
+  initMsg: object,
+) {
+  const sender = client.address;
+  const up = await client.tx.compute.storeCode(
+    { sender, wasm_byte_code: wasm, source: "", builder: "" },
+    BIG_GAS,
+  );
+  assert.equal(up.code, 0, up.rawLog);
+  const init = await client.tx.compute.instantiateContract(
+    {
+      sender,
+      code_id: attr(up, "message", "code_id") ?? "",
+      code_hash: codeHash,
+      label: `${label}-${Date.now()}`,
+      init_msg: initMsg,
+    },
+    BIG_GAS,
+  );
+  assert.equal(init.code, 0, init.rawLog);
+  return attr(init, "message", "contract_address") ?? "";
+}
+
 async function uscrt(client: SecretNetworkClient, address: string): Promise<bigint> {
   const r = await client.query.bank.balance({ address, denom: "uscrt" });
   return BigInt(r.balance?.amount ?? "0");
@@ -207,23 +235,7 @@ describe("shroud dev end to end with secretjs 1.22", { timeout: 110_000 }, () =>
   });
 
   test("a contract's staking and stargate queries reach the chain (callbacks chain_query)", async () => {
-    const up = await a.tx.compute.storeCode(
-      { sender: walletA.address, wasm_byte_code: CALLBACKS_GZ, source: "", builder: "" },
-      BIG_GAS,
-    );
-    assert.equal(up.code, 0, up.rawLog);
-    const init = await a.tx.compute.instantiateContract(
-      {
-        sender: walletA.address,
-        code_id: attr(up, "message", "code_id") ?? "",
-        code_hash: CALLBACKS_HASH,
-        label: `callbacks-${Date.now()}`,
-        init_msg: { count: 0 },
-      },
-      BIG_GAS,
-    );
-    assert.equal(init.code, 0, init.rawLog);
-    const contract = attr(init, "message", "contract_address") ?? "";
+    const contract = await deploy(a, CALLBACKS_GZ, CALLBACKS_HASH, "callbacks", { count: 0 });
     callbacksAddr = contract;
     const { validators } = await a.query.staking.validators({ status: "" });
     const valoper = validators?.[0]?.operator_address ?? "";
@@ -499,29 +511,16 @@ describe("shroud dev end to end with secretjs 1.22", { timeout: 110_000 }, () =>
   });
 
   test("snip20: transfer, then a viewing-key balance query", async () => {
-    const store = await a.tx.compute.storeCode(
-      { sender: walletA.address, wasm_byte_code: SNIP20_GZ, source: "", builder: "" },
-      BIG_GAS,
-    );
-    assert.equal(store.code, 0, store.rawLog);
-    const inst = await a.tx.compute.instantiateContract(
-      {
-        sender: walletA.address,
-        code_id: attr(store, "message", "code_id") ?? "",
-        code_hash: SNIP20_HASH,
-        label: `snip20-${Date.now()}`,
-        init_msg: {
-          name: "Shroud Token",
-          symbol: "SHRD",
-          decimals: 6,
-          initial_balances: [{ address: walletA.address, amount: "1000" }],
-          prng_seed: Buffer.from("seed").toString("base64"),
-        },
-      },
-      BIG_GAS,
-    );
-    assert.equal(inst.code, 0, inst.rawLog);
-    const contract = { address: attr(inst, "message", "contract_address") ?? "", code_hash: SNIP20_HASH };
+    const contract = {
+      address: await deploy(a, SNIP20_GZ, SNIP20_HASH, "snip20", {
+        name: "Shroud Token",
+        symbol: "SHRD",
+        decimals: 6,
+        initial_balances: [{ address: walletA.address, amount: "1000" }],
+        prng_seed: Buffer.from("seed").toString("base64"),
+      }),
+      code_hash: SNIP20_HASH,
+    };
     const xfer = await a.tx.snip20.transfer(
       {
         sender: walletA.address,

@@ -17,9 +17,7 @@ import {
   type UnbondingDelegation,
   type Validator,
 } from "../staking/types.js";
-
-type J = Record<string, unknown>;
-const isObj = (v: unknown): v is J => typeof v === "object" && v !== null && !Array.isArray(v);
+import { isObj, type J } from "./json.js";
 
 /** A query kind or variant Secret does not serve: answered `{"Err":{"unsupported_request":{"kind"}}}`. */
 export class UnsupportedChainQuery extends Error {

@@ -15,9 +15,7 @@ import { ComputeErrors } from "./errors.js";
 import type { CallAnswer } from "./engine.js";
 import { ContractFailure, type ContractRunner } from "./runner.js";
 import { encodeContractSdkMsgs, runContractSdkMsgs } from "./sdkMsgs.js";
-
-type J = Record<string, unknown>;
-const isObj = (v: unknown): v is J => typeof v === "object" && v !== null && !Array.isArray(v);
+import { isObj, u64Field, type J } from "./json.js";
 
 function coins(v: unknown): Coin[] {
   if (v === undefined || v === null) return [];
@@ -26,13 +24,6 @@ function coins(v: unknown): Coin[] {
     if (!isObj(c) || typeof c.denom !== "string") throw new ChainError(ComputeErrors.InvalidMsg, "coin");
     return { denom: c.denom, amount: parseAmount(c.amount, "amount") };
   });
-}
-
-function u64(v: unknown, field: string): bigint {
-  const t = typeof v === "number" && Number.isSafeInteger(v) ? String(v) : v;
-  if (typeof t !== "string" || !/^[0-9]{1,20}$/.test(t) || BigInt(t) >= 1n << 64n)
-    throw new ChainError(ComputeErrors.InvalidMsg, field);
-  return BigInt(t);
 }
 
 const sigOf = (m: J): Uint8Array | undefined =>
@@ -81,7 +72,7 @@ function runCosmosMsg(
   if (isObj(w.instantiate)) {
     const m = w.instantiate;
     const res = r.instantiate(ctx, caller(m), {
-      codeId: u64(m.code_id, "code_id"),
+      codeId: u64Field(m.code_id, "code_id"),
       label: String(m.label),
       msg: fromBase64(String(m.msg), "msg"),
       funds: coins(m.send ?? m.funds),
@@ -94,7 +85,7 @@ function runCosmosMsg(
     const contractAddr = fromBech32(String(m.contract_addr), "contract_addr");
     return r.migrate(ctx, caller(m), {
       contract: contractAddr,
-      codeId: u64(m.new_code_id, "new_code_id"),
+      codeId: u64Field(m.new_code_id, "new_code_id"),
       msg: fromBase64(String(m.msg), "msg"),
     }).answer;
   }

@@ -23,6 +23,7 @@ import type { ComputeBankKeeper, ComputeBlockSource, ComputeEnclave } from "./ex
 import type { ComputeKeeper } from "./keeper.js";
 import type { CodeInfo, StoredContractKey } from "./types.js";
 import { buildOffer, PrefetchReads, ReadMemory, type PrefetchOffer, type PrefetchStats } from "./prefetch.js";
+import { isObj, type J } from "./json.js";
 
 /** VM gas per SDK gas (SN x/compute/internal/types GasMultiplier; spec consensus-storage-perf §3). */
 export const GAS_MULTIPLIER = 1000n;
@@ -74,9 +75,6 @@ export class EnclaveCallFailed extends Error {
     return this.code === ENCLAVE_ERROR_CODES.OutOfGas.num;
   }
 }
-
-type J = Record<string, unknown>;
-const isObj = (v: unknown): v is J => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function decodeAnswer(bytes: Uint8Array, gasUsed: bigint): CallAnswer {
   const j = JSON.parse(utf8.decode(bytes)) as J;

@@ -2,9 +2,7 @@
 // call a `wasm` event (contract_address first, then the enclave's encrypted attributes) plus `wasm-<type>`
 // custom events. runTx adds the baseapp `message` event and `msg_index` to all of them.
 import type { EventManager } from "../../tx/context.js";
-
-type J = Record<string, unknown>;
-const isObj = (v: unknown): v is J => typeof v === "object" && v !== null && !Array.isArray(v);
+import { isObj } from "./json.js";
 
 function pairs(list: unknown): [string, string][] {
   if (!Array.isArray(list)) return [];

@@ -8,9 +8,7 @@ import type { Context } from "../../tx/context.js";
 import { CHAIN_QUERY_KINDS, UnsupportedChainQuery, type ComputeChainQueries } from "./chainQueries.js";
 import type { ComputeBankKeeper } from "./expectedKeepers.js";
 import type { ComputeKeeper } from "./keeper.js";
-
-type J = Record<string, unknown>;
-const isObj = (v: unknown): v is J => typeof v === "object" && v !== null && !Array.isArray(v);
+import { isObj, type J } from "./json.js";
 
 /** What the answers read: bank, compute's keeper, the other modules' queries, and nested smart queries. */
 export interface QueryChainDeps {

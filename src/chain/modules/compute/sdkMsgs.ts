@@ -15,9 +15,7 @@ import type { Context } from "../../tx/context.js";
 import type { MsgRegistry } from "../../tx/msgRegistry.js";
 import { VALOPER_PREFIX } from "../staking/keys.js";
 import { ComputeErrors } from "./errors.js";
-
-type J = Record<string, unknown>;
-const isObj = (v: unknown): v is J => typeof v === "object" && v !== null && !Array.isArray(v);
+import { isObj, u64Field, type J } from "./json.js";
 
 /** One SDK message: its type URL and protobuf bytes (decoded by the registry, as a tx's messages are). */
 interface SdkMsg {
@@ -130,11 +128,12 @@ function govMsgs(sender: string, m: J): SdkMsg[] {
   const option = VOTE_OPTIONS[str(m.vote.vote)];
   if (option === undefined)
     throw new ChainError(SdkErrors.InvalidRequest, `'${str(m.vote.vote)}' is not a valid vote option`);
-  const id = m.vote.proposal_id;
-  const idStr = typeof id === "number" && Number.isSafeInteger(id) ? String(id) : str(id);
-  if (!/^[0-9]{1,20}$/.test(idStr) || BigInt(idStr) >= 1n << 64n)
-    throw new ChainError(ComputeErrors.InvalidMsg, "proposal_id");
-  const msg = { proposalId: BigInt(idStr), voter: sender, option, metadata: "" };
+  const msg = {
+    proposalId: u64Field(m.vote.proposal_id, "proposal_id"),
+    voter: sender,
+    option,
+    metadata: "",
+  };
   return [{ typeUrl: "/cosmos.gov.v1.MsgVote", value: MsgVote.encode(msg).finish() }];
 }
 

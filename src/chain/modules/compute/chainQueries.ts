@@ -1,16 +1,15 @@
 // Contract → chain queries beyond bank and wasm, as Secret answers them (SN x/compute/internal/keeper/
 // query_plugins.go; JSON shapes from SN go-cosmwasm/types/queries.go): staking, distribution rewards, mint,
 // gov proposals, and allow-listed Stargate (gRPC) paths. Each answer is the value a contract gets as `Ok`.
-import { compareBytes } from "../../store/memory.js";
 import type { Context } from "../../tx/context.js";
 import { ChainError, SdkErrors, StakingErrors } from "../../errors.js";
 import { fromBech32, toBech32 } from "../../address.js";
 import { equalBytes } from "../../../util/bytes.js";
 import { addDecCoins, type Dec } from "../staking/dec.js";
 import { VALOPER_PREFIX } from "../staking/keys.js";
+import { byPowerThenOperator } from "../staking/valset.js";
 import {
   BondStatus,
-  potentialPower,
   tokensFromShares,
   type Delegation,
   type Redelegation,
@@ -133,11 +132,7 @@ function validatorJson(v: Validator): J {
 /** SDK GetBondedValidatorsByPower: bonded validators, power descending then operator ascending, ≤ max. */
 function bondedByPower(k: ChainQueryKeepers, ctx: Context): Validator[] {
   const vals = [...k.staking.iterateValidators(ctx)].filter((v) => v.status === BondStatus.Bonded);
-  vals.sort((a, b) => {
-    const pa = potentialPower(a);
-    const pb = potentialPower(b);
-    return pa !== pb ? (pa > pb ? -1 : 1) : compareBytes(a.operator, b.operator);
-  });
+  vals.sort(byPowerThenOperator);
   return vals.slice(0, k.staking.getParams(ctx).maxValidators);
 }
 

@@ -14,14 +14,17 @@ import {
 } from "./keys.js";
 import { BondStatus, potentialPower, type Validator, type ValidatorUpdate } from "./types.js";
 
-/** Candidates for the bonded set, best first: power desc, then operator address asc (SDK power index order). */
+/** The SDK power index order: power descending, then operator address ascending. */
+export function byPowerThenOperator(a: Validator, b: Validator): number {
+  const pa = potentialPower(a);
+  const pb = potentialPower(b);
+  return pa !== pb ? (pa > pb ? -1 : 1) : compareBytes(a.operator, b.operator);
+}
+
+/** Candidates for the bonded set, best first (power index order). */
 function rankedCandidates(k: StakingKeeper, ctx: Context): Validator[] {
   const vals = [...k.iterateValidators(ctx)].filter((v) => !v.jailed && potentialPower(v) > 0n);
-  vals.sort((a, b) => {
-    const pa = potentialPower(a);
-    const pb = potentialPower(b);
-    return pa !== pb ? (pa > pb ? -1 : 1) : compareBytes(a.operator, b.operator);
-  });
+  vals.sort(byPowerThenOperator);
   return vals.slice(0, k.getParams(ctx).maxValidators);
 }
 

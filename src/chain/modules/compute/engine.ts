@@ -117,6 +117,8 @@ export class ComputeEngine {
   private readonly committedTargets = new HeightMemo<QueryTarget>(4096);
   /** Node-local: which keys each contract's calls keep reading (./prefetch.ts). */
   private readonly readMemory = new ReadMemory();
+  /** What the queryChain answers read (built at the first query; the engine's parts never change). */
+  private queryDeps: QueryChainDeps | undefined;
   /** Offer hot keys' values with each ECALL (fewer OCALL round trips; results are the same either way). */
   prefetch = true;
   readonly prefetchStats: PrefetchStats = {
@@ -288,13 +290,13 @@ export class ComputeEngine {
 
   /** The queryChain OCALL (./queryChain.ts): Secret's `{"Ok":{"Ok":b64}}` / `{"Ok":{"Err":…}}` / `{"Err":{…}}`. */
   queryChain(ctx: Context, request: Uint8Array, gasLimit: bigint, depth: number) {
-    const deps: QueryChainDeps = {
+    this.queryDeps ??= {
       bank: this.bank,
       keeper: this.keeper,
       chain: this.chain,
       smart: (c, addr, msg, limit, d) => this.runQuery(c, addr, msg, limit, d),
     };
-    return answerQueryChain(deps, ctx, request, gasLimit, depth);
+    return answerQueryChain(this.queryDeps, ctx, request, gasLimit, depth);
   }
 
   /**

@@ -150,10 +150,9 @@ function stargateMsgs(m: J): SdkMsg[] {
 
 /** The SDK messages a contract's CosmosMsg of these kinds stands for; undefined for any other kind. */
 export function encodeContractSdkMsgs(contract: Uint8Array, msg: J): SdkMsg[] | undefined {
-  const sender = toBech32(contract);
-  if (isObj(msg.staking)) return stakingMsgs(sender, msg.staking);
-  if (isObj(msg.distribution)) return distributionMsgs(sender, msg.distribution);
-  if (isObj(msg.gov)) return govMsgs(sender, msg.gov);
+  if (isObj(msg.staking)) return stakingMsgs(toBech32(contract), msg.staking);
+  if (isObj(msg.distribution)) return distributionMsgs(toBech32(contract), msg.distribution);
+  if (isObj(msg.gov)) return govMsgs(toBech32(contract), msg.gov);
   if (isObj(msg.stargate)) return stargateMsgs(msg.stargate);
   return undefined;
 }

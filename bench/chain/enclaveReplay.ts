@@ -21,7 +21,9 @@ const ROUNDS = arg("--rounds", 3);
 type Answer =
   | { readonly kind: "read"; readonly value: Uint8Array | undefined; readonly gasUsed: bigint }
   | { readonly kind: "gas"; readonly gasUsed: bigint }
-  | { readonly kind: "query"; readonly result: Uint8Array; readonly gasUsed: bigint };
+  | { readonly kind: "query"; readonly result: Uint8Array; readonly gasUsed: bigint }
+  | { readonly kind: "charge"; readonly index: number }
+  | { readonly kind: "remaining"; readonly remaining: bigint | undefined };
 
 interface Recorded {
   readonly payload: Uint8Array;
@@ -34,9 +36,29 @@ interface Recorded {
 const resultKey = (r: { ok: Uint8Array } | { error: { code: number; message: string } }): string =>
   "ok" in r ? Buffer.from(r.ok).toString("hex") : `error ${r.error.code} ${r.error.message}`;
 
-/** A handler that passes every OCALL to `h` and records its answer. */
+/**
+ * A handler that passes every OCALL to `h` and records its answer — the prefetch hooks too (the charge of each
+ * read the enclave took from the ECALL's offer, and the remaining gas sent back with every `charged` OCALL).
+ */
 function recording(h: OcallHandler, answers: Answer[]): OcallHandler {
   return {
+    ...(h.chargePrefetched === undefined
+      ? {}
+      : {
+          chargePrefetched: (index: number) => {
+            h.chargePrefetched?.(index);
+            answers.push({ kind: "charge", index });
+          },
+        }),
+    ...(h.remainingGas === undefined
+      ? {}
+      : {
+          remainingGas: () => {
+            const remaining = h.remainingGas?.();
+            answers.push({ kind: "remaining", remaining });
+            return remaining;
+          },
+        }),
     readDb: (k) => {
       const r = h.readDb(k);
       answers.push({ kind: "read", value: r.value?.slice(), gasUsed: r.gasUsed });
@@ -79,6 +101,11 @@ function replaying(answers: readonly Answer[]): { handler: OcallHandler; used: (
       const a = next("query");
       return { result: a.result.slice(), gasUsed: a.gasUsed };
     },
+    chargePrefetched: (index) => {
+      if (next("charge").index !== index)
+        throw new Error(`replay: OCALL ${i} charges another prefetched read`);
+    },
+    remainingGas: () => next("remaining").remaining,
   };
   return { handler, used: () => i };
 }

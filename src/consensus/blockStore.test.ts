@@ -66,14 +66,16 @@ function fill(store: BlockStore): Map<string, { height: number; index: number; r
 /** The reference: CometBFT's semantics over the stored results (tx.height is the tx's height). */
 function brute(all: ReturnType<typeof fill>, query: string): string[] {
   const conds = parseEventQuery(query);
-  const match = (t: { height: number; r: ExecTxResult }): boolean =>
+  const match = (hash: string, t: { height: number; r: ExecTxResult }): boolean =>
     conds.every((c) => {
       const values =
         c.key === "tx.height"
           ? [String(t.height)]
-          : t.r.events.flatMap((e) =>
-              e.attributes.filter((a) => `${e.type}.${a.key}` === c.key).map((a) => a.value),
-            );
+          : c.key === "tx.hash"
+            ? [hash.toUpperCase()]
+            : t.r.events.flatMap((e) =>
+                e.attributes.filter((a) => `${e.type}.${a.key}` === c.key).map((a) => a.value),
+              );
       return values.some((v) => {
         if (c.op === "CONTAINS") return v.includes(c.value);
         if (c.op === "=" && c.key !== "tx.height") return v === c.value;
@@ -90,10 +92,15 @@ function brute(all: ReturnType<typeof fill>, query: string): string[] {
       });
     });
   return [...all]
-    .filter(([, t]) => match(t))
+    .filter(([h, t]) => match(h, t))
     .sort(([, a], [, b]) => a.height - b.height || a.index - b.index)
     .map(([h]) => h);
 }
+
+/** Block 2's tx 1 (bytes [2, 1, 7]) as its uppercase hex hash. */
+const HASH_2_1 = Buffer.from(sha256(new Uint8Array([2, 1, 7])))
+  .toString("hex")
+  .toUpperCase();
 
 const QUERIES = [
   "tx.height=2",
@@ -105,6 +112,14 @@ const QUERIES = [
   "transfer.amount<=12 AND message.sender='s2'",
   "transfer.memo CONTAINS '-3-'",
   "tx.height=9",
+  "tx.height CONTAINS '3'",
+  // tx.hash is answered from the txs row (no event row): every operator as the indexed value gave it.
+  `tx.hash='${HASH_2_1}'`,
+  `tx.hash='${HASH_2_1.toLowerCase()}'`,
+  `tx.hash='${HASH_2_1}' AND tx.height=3`,
+  `tx.hash CONTAINS '${HASH_2_1.slice(10, 14)}'`,
+  "tx.hash CONTAINS 'A' AND message.sender='s1'",
+  "tx.hash='XYZ'",
 ];
 
 function check(store: BlockStore, all: ReturnType<typeof fill>): void {
@@ -112,6 +127,9 @@ function check(store: BlockStore, all: ReturnType<typeof fill>): void {
     const want = brute(all, q);
     const got = store.searchTxs(q, { page: 1, perPage: 100, orderBy: "asc" });
     assert.equal(got.total, want.length, q);
+    if (q.startsWith("tx.hash='") && !q.includes("AND")) {
+      assert.equal(want.length, q.includes(HASH_2_1) ? 1 : 0, q); // the reference itself is not vacuous
+    }
     assert.deepEqual(
       got.txs.map((t) => Buffer.from(t.hash).toString("hex")),
       want,

@@ -13,8 +13,16 @@ import { startNode, type Node } from "./chain/setup.js";
 import { attribute, deliverOne, runTxs } from "./chain/run.js";
 import { Localnet } from "../test/network/harness.js";
 import { submitAndTrack, type LoadResult } from "./localnet/load.js";
-import { abciCpuMs, cpuDelta, descendantCpuMs, pidsCpuMs } from "./localnet/procCpu.js";
+import {
+  abciCpuMs,
+  cpuDelta,
+  descendantCpuMs,
+  nodeThreadCpuMs,
+  pidsCpuMs,
+  threadSplit,
+} from "./localnet/procCpu.js";
 import { cometOverrides, cometPids, configureNodes, profileNodes, startNodes } from "./localnet/comet.js";
+import { writeWindow } from "./localnet/profWindow.js";
 
 const TARGET = 400; // issue 6: ≥ 400 tx/s through a 4-validator localnet
 function arg(name: string, dflt: number): number {
@@ -39,6 +47,24 @@ const ALT_NODES = (
   .split(",")
   .filter((x) => x !== "")
   .map(Number);
+// --warmup W: W txs through the localnet before the measured N (every node's JIT tiers, wasm tier-up and caches
+// warm, as on a long-running network); the measured phase starts once they are all committed.
+const WARMUP = arg("--warmup", 0);
+// --node-prof <dir> [--node-prof-nodes 1]: those nodes run with `node --cpu-prof` (main thread and enclave
+// workers, whole life, written at exit); the load window's monotonic-clock bounds go to <dir>/window.json so
+// `bench/localnet/profWindow.ts` can keep only the measured phase.
+const NODE_PROF = ((i: number) => (i < 0 ? undefined : process.argv[i + 1]))(
+  process.argv.indexOf("--node-prof"),
+);
+const NODE_PROF_NODES = (
+  ((i: number) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--node-prof-nodes")) ?? "1"
+)
+  .split(",")
+  .filter((x) => x !== "")
+  .map(Number);
+// --no-abci-meter: the nodes' per-ABCI-method meter stays off (it turns on at the first SIGUSR2; each reading is
+// a getrusage syscall), so tx/s and CPU are measured without its cost.
+const ABCI_METER = !process.argv.includes("--no-abci-meter");
 const ACCOUNTS = ["a", "b", "c", "d"] as const;
 const COUNTER = new Uint8Array(readFileSync(new URL("../contracts/build/counter.wasm", import.meta.url)));
 const COUNTER_HASH = createHash("sha256").update(COUNTER).digest("hex");
@@ -165,13 +191,22 @@ interface LocalnetFigure extends LoadResult {
   readonly abci: Map<string, number>;
   /** CPU ms of each node's CometBFT over the same phase (node 0's includes serving the tracker's polling). */
   readonly cometByNode: number[];
+  readonly broadcastMs: LoadResult["broadcastMs"];
+  readonly timeline: LoadResult["timeline"];
+  /** Per node: main thread, enclave worker (its busiest other thread), the other threads; CPU ms. */
+  readonly threads: { main: number; top: number; rest: number }[];
 }
 
 async function localnetFigure(): Promise<LocalnetFigure> {
   const net = await Localnet.create(V);
   try {
     configureNodes(net, COMET, PPROF_DIR !== undefined);
-    startNodes(net, ALT_BIN, ALT_NODES);
+    startNodes(
+      net,
+      ALT_BIN,
+      ALT_NODES,
+      NODE_PROF === undefined ? undefined : { dir: NODE_PROF, nodes: NODE_PROF_NODES },
+    );
     if (!(await net.waitHeight([...Array(V).keys()], 2, 120_000))) throw new Error("localnet did not start");
     const chainId = net.info.chainId;
     const w0 = new Wallet(DEV_MNEMONICS.a);
@@ -212,9 +247,19 @@ async function localnetFigure(): Promise<LocalnetFigure> {
         return s;
       }),
     );
+    if (WARMUP > 0) {
+      const warm = await submitAndTrack(
+        net,
+        await signIncrements(signers, contract, WARMUP, chainId),
+        await net.height(0),
+      );
+      console.log(`warm-up: ${warm.committed} txs committed, ${f(warm.tps)} tx/s`);
+    }
     const per = await signIncrements(signers, contract, N, chainId);
     const h0 = await net.height(0);
-    const abci0 = await abciCpuMs();
+    const mono0 = process.hrtime.bigint();
+    const abci0 = ABCI_METER ? await abciCpuMs() : new Map<string, number>();
+    const threads0 = nodeThreadCpuMs();
     const pids = cometPids(net);
     const comet0 = pidsCpuMs(pids);
     const cpu0 = descendantCpuMs();
@@ -225,10 +270,12 @@ async function localnetFigure(): Promise<LocalnetFigure> {
         : profileNodes(net, [...net.info.nodes.keys()], PPROF_SECONDS, PPROF_DIR);
     const r = await submitAndTrack(net, per, h0);
     const wallMs = performance.now() - t0;
+    if (NODE_PROF !== undefined) writeWindow(NODE_PROF, mono0, process.hrtime.bigint());
     const cpu = cpuDelta(cpu0, descendantCpuMs());
     const cometByNode = pidsCpuMs(pids).map((v, i) => v - (comet0[i] ?? 0));
+    const threads = threadSplit(threads0, nodeThreadCpuMs());
     if (profiles !== undefined) console.log(`CometBFT CPU profiles: ${(await profiles).join(", ")}`);
-    const abci = cpuDelta(abci0, await abciCpuMs());
+    const abci = ABCI_METER ? cpuDelta(abci0, await abciCpuMs()) : new Map<string, number>();
     const blocks = (await net.height(0)) - h0;
     const bad = await r.failedInBlocks(); // result codes, read after the measured phase
     return {
@@ -243,6 +290,9 @@ async function localnetFigure(): Promise<LocalnetFigure> {
       wallMs,
       abci,
       cometByNode,
+      broadcastMs: r.broadcastMs,
+      timeline: r.timeline,
+      threads,
     };
   } finally {
     await net.close();
@@ -275,21 +325,37 @@ async function main(): Promise<void> {
     `localnet processes, CPU ms per committed tx (all ${V} nodes): ${parts.join(", ")}; total ${f(total / ln.committed, 2)}; ` +
       `${f(total / ln.wallMs, 2)} cores busy on average over ${f(ln.wallMs / 1000, 1)} s (machine: ${availableParallelism()})`,
   );
+  const b = ln.broadcastMs;
+  console.log(
+    `broadcast_tx_sync round trip ms: p50 ${f(b.p50, 1)}, p99 ${f(b.p99, 1)}, mean ${f(b.mean, 1)}; blocks (our txs @ s): ` +
+      ln.timeline.map((t) => `${t.txs}@${f(t.atMs / 1000, 2)}`).join(" "),
+  );
   console.log(
     `CometBFT CPU ms per committed tx by node (node 0 serves the tracker's polling): ` +
       ln.cometByNode.map((v, i) => `node${i} ${f(v / ln.committed, 2)}`).join(", "),
   );
+  const perTx = (x: number): string => f(x / ln.committed, 2);
+  console.log(
+    `node threads, CPU ms per committed tx (main / enclave worker = busiest other / rest): ` +
+      ln.threads.map((t, i) => `node${i} ${perTx(t.main)} / ${perTx(t.top)} / ${perTx(t.rest)}`).join(", "),
+  );
+  if (!ABCI_METER) return;
   // Where the node processes' CPU goes, by ABCI request kind (src/consensus/abciCpu.ts); "other" = REST, RPC-facing
   // work, GC and idle-loop work outside the ABCI handlers.
   const tot = ln.abci.get("process total") ?? 0;
-  const inAbci = [...ln.abci].filter(([k]) => k !== "process total").reduce((a, [, v]) => a + v, 0);
-  const split = [...ln.abci, ["other (outside ABCI)", tot - inAbci] as const]
-    .filter(([k]) => k !== "process total")
+  const slots = [...ln.abci].filter(([k]) => k !== "process total" && !k.startsWith("calls:"));
+  const inAbci = slots.reduce((a, [, v]) => a + v, 0);
+  const split = [...slots, ["other (outside ABCI)", tot - inAbci] as const]
     .sort((a, b) => b[1] - a[1])
     .map(([k, v]) => `${k} ${f(v / ln.committed, 3)}`);
   console.log(
     `node CPU ms per committed tx by ABCI method (all ${V} nodes): ${split.join(", ")}; total ${f(tot / ln.committed, 2)}`,
   );
+  const calls = [...ln.abci]
+    .filter(([k, v]) => k.startsWith("calls:") && v > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k.slice(6)} ${f(v)}`);
+  console.log(`ABCI calls over the load (all ${V} nodes): ${calls.join(", ")}`);
 }
 
 await main();

@@ -70,10 +70,24 @@ export function cometPids(net: Localnet): number[] {
  * builds node by node under the same load (`--alt-cometbft <path> --alt-nodes 2,3`). The nodes run the harness's
  * frozen code copy (`<dir>/code`), as `net.start` does.
  */
-export function startNodes(net: Localnet, altBin: string | undefined, altNodes: readonly number[]): void {
+export function startNodes(
+  net: Localnet,
+  altBin: string | undefined,
+  altNodes: readonly number[],
+  prof?: { readonly dir: string; readonly nodes: readonly number[] },
+): void {
   const shroud = join(net.dir, "code", "bin", "shroud.js");
   net.info.nodes.forEach((n, i) => {
-    if (altBin === undefined || !altNodes.includes(i)) net.start(i);
-    else startNodeProcess(n, { ...process.env, SHROUD_FROM_SOURCE: "1", COMETBFT_BIN: altBin }, shroud);
+    const alt = altBin !== undefined && altNodes.includes(i);
+    const profiled = prof !== undefined && prof.nodes.includes(i);
+    if (!alt && !profiled) {
+      net.start(i);
+      return;
+    }
+    const env: NodeJS.ProcessEnv = { ...process.env, SHROUD_FROM_SOURCE: "1" };
+    if (alt) env.COMETBFT_BIN = altBin;
+    // Node writes each thread's profile (main, enclave workers) when it exits (not settable by NODE_OPTIONS).
+    const args = profiled ? ["--cpu-prof", `--cpu-prof-dir=${prof.dir}/node${i}`] : [];
+    startNodeProcess(n, env, shroud, args);
   });
 }

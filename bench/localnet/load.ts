@@ -11,6 +11,10 @@ export interface LoadResult {
   readonly tps: number;
   readonly p50: number;
   readonly p99: number;
+  /** broadcast_tx_sync round trips (submit → CheckTx answer), ms: p50, p99, mean. */
+  readonly broadcastMs: { readonly p50: number; readonly p99: number; readonly mean: number };
+  /** Each block of the load as node 0's tracker saw it: our txs in it, ms since the first submit. */
+  readonly timeline: readonly { readonly height: number; readonly txs: number; readonly atMs: number }[];
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -59,6 +63,7 @@ async function submitAll(
   net: Localnet,
   per: readonly Uint8Array[][],
   submitted: Map<string, number>,
+  roundTrips: number[],
 ): Promise<number> {
   const nodes = net.info.nodes.length;
   let rejected = 0;
@@ -66,8 +71,10 @@ async function submitAll(
     per.map(async (txs, k) => {
       for (const tx of txs) {
         const b64 = Buffer.from(tx).toString("base64");
-        submitted.set(hashOf(b64), performance.now());
+        const sent = performance.now();
+        submitted.set(hashOf(b64), sent);
         if (!(await broadcast(net, k % nodes, b64))) rejected++;
+        roundTrips.push(performance.now() - sent);
       }
     }),
   );
@@ -102,7 +109,9 @@ export async function submitAndTrack(
   const t0 = performance.now();
   const total = per.reduce((s, t) => s + t.length, 0);
   let rejected = 0;
-  const submitting = submitAll(net, per, submitted).then((r) => {
+  const roundTrips: number[] = [];
+  const timeline: { height: number; txs: number; atMs: number }[] = [];
+  const submitting = submitAll(net, per, submitted, roundTrips).then((r) => {
     rejected = r;
   });
   while (seen.length + rejected < total && performance.now() - t0 < 300_000) {
@@ -112,16 +121,19 @@ export async function submitAndTrack(
       continue;
     }
     const now = performance.now();
+    const before = seen.length;
     txs.forEach((tx, index) => {
       const sent = submitted.get(hashOf(tx));
       if (sent === undefined) return;
       seen.push({ height: next, index, latency: now - sent });
       lastCommit = now;
     });
+    timeline.push({ height: next, txs: seen.length - before, atMs: now - t0 });
     next++;
   }
   await submitting;
   const sorted = seen.map((s) => s.latency).sort((a, b) => a - b);
+  const trips = [...roundTrips].sort((a, b) => a - b);
   /** Our txs that are in a block with a non-zero result code; call after the measured phase. */
   const failedInBlocks = async (): Promise<number> => {
     let failed = 0;
@@ -143,6 +155,12 @@ export async function submitAndTrack(
     tps: (seen.length * 1000) / Math.max(1, lastCommit - t0),
     p50: quantile(sorted, 0.5),
     p99: quantile(sorted, 0.99),
+    broadcastMs: {
+      p50: quantile(trips, 0.5),
+      p99: quantile(trips, 0.99),
+      mean: trips.reduce((a, b) => a + b, 0) / Math.max(1, trips.length),
+    },
+    timeline,
     failedInBlocks,
   };
 }

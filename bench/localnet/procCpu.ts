@@ -62,6 +62,48 @@ export function cpuDelta(before: Map<string, number>, after: Map<string, number>
   return d;
 }
 
+/**
+ * CPU ms of each thread of each `shroud start` node (tid → ms, keyed `pid/tid`): the main thread has tid = pid;
+ * workers and V8/libuv helpers are unnamed, so the bench ranks them by CPU (the busiest is the enclave worker).
+ */
+export function nodeThreadCpuMs(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const pid of descendantsCatchingUsr2()) {
+    let tids: string[] = [];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue; // exited meanwhile
+    }
+    for (const tid of tids) {
+      const st = readStat(`${pid}/task/${tid}`);
+      if (st !== undefined) out.set(`${pid}/${tid}`, st.cpuMs);
+    }
+  }
+  return out;
+}
+
+/** Per node: main thread, busiest other thread (the enclave worker), all the rest; ms over the phase. */
+export function threadSplit(
+  before: Map<string, number>,
+  after: Map<string, number>,
+): { main: number; top: number; rest: number }[] {
+  const byPid = new Map<string, { main: number; others: number[] }>();
+  for (const [k, v] of after) {
+    const [pid, tid] = k.split("/") as [string, string];
+    const d = v - (before.get(k) ?? 0);
+    const e = byPid.get(pid) ?? { main: 0, others: [] };
+    if (pid === tid) e.main = d;
+    else e.others.push(d);
+    byPid.set(pid, e);
+  }
+  return [...byPid.keys()].sort().map((pid) => {
+    const e = byPid.get(pid)!;
+    const others = e.others.sort((a, b) => b - a);
+    return { main: e.main, top: others[0] ?? 0, rest: others.slice(1).reduce((a, b) => a + b, 0) };
+  });
+}
+
 /** Live descendants of this process that catch SIGUSR2 (/proc status SigCgt bit 12−1): the `shroud start` nodes. */
 function descendantsCatchingUsr2(): number[] {
   const out: number[] = [];
@@ -100,7 +142,10 @@ export async function abciCpuMs(): Promise<Map<string, number>> {
     const snap = readDump(pid);
     if (snap === undefined) continue;
     out.set("process total", (out.get("process total") ?? 0) + snap.processCpuUs / 1000);
-    for (const [k, v] of Object.entries(snap.slots)) out.set(k, (out.get(k) ?? 0) + v.cpuUs / 1000);
+    for (const [k, v] of Object.entries(snap.slots)) {
+      out.set(k, (out.get(k) ?? 0) + v.cpuUs / 1000);
+      out.set(`calls:${k}`, (out.get(`calls:${k}`) ?? 0) + v.calls);
+    }
   }
   return out;
 }

@@ -31,9 +31,23 @@ describe("abciCpu", () => {
     assert.ok(s.cpuUs > 0, "a 3M-iteration loop uses measurable CPU");
   });
 
-  test("SIGUSR2 writes the process meter's snapshot", async () => {
+  test("a disabled meter runs fn bare and charges nothing until enabled", () => {
+    const m = new AbciCpuMeter(false);
+    assert.equal(
+      m.measure("a", () => 7),
+      7,
+    );
+    assert.deepEqual(m.snapshot().slots, {});
+    m.enable();
+    assert.ok(m.isEnabled);
+    m.measure("a", () => 8);
+    assert.equal(m.snapshot().slots["a"]?.calls, 1);
+  });
+
+  test("SIGUSR2 turns the process meter on and writes its snapshot", async () => {
     const m = processAbciCpuMeter();
     assert.equal(processAbciCpuMeter(), m, "one meter per process");
+    assert.equal(m.isEnabled, false, "off until the bench asks");
     m.add("probe", 1234);
     const path = abciCpuDumpPath(process.pid);
     rmSync(path, { force: true });
@@ -42,6 +56,7 @@ describe("abciCpu", () => {
     const dump = JSON.parse(readFileSync(path, "utf8")) as { pid: number; slots: Record<string, unknown> };
     rmSync(path, { force: true });
     assert.equal(dump.pid, process.pid);
+    assert.ok(m.isEnabled);
     assert.deepEqual(dump.slots["probe"], { calls: 1, cpuUs: 1234 });
   });
 });

@@ -1,6 +1,7 @@
 // Per-ABCI-method CPU meter of a node process (issue 6 throughput): where a localnet node's CPU goes per request
 // type (CheckTx NEW vs RECHECK, ProcessProposal, FinalizeBlock, …), framing/protobuf, and everything else.
-// Read by the bench through a JSON file written on SIGUSR2; measurement only, never consensus input.
+// Read by the bench through a JSON file written on SIGUSR2; measurement only, never consensus input. Off until
+// the first SIGUSR2: each reading is a getrusage syscall, ~6 per request, 6 % of a loaded node's main thread.
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -38,10 +39,25 @@ function cpuNowUs(): number {
 
 export class AbciCpuMeter {
   private readonly slots = new Map<string, CpuSlot>();
-  private readonly startUs = cpuNowUs();
+  private startUs = cpuNowUs();
+
+  /** `enabled: false` runs the measured functions bare until enable() (the process meter's first SIGUSR2). */
+  constructor(private enabled = true) {}
+
+  get isEnabled(): boolean {
+    return this.enabled;
+  }
+
+  /** Starts charging; the process total counts from here. */
+  enable(): void {
+    if (this.enabled) return;
+    this.enabled = true;
+    this.startUs = cpuNowUs();
+  }
 
   /** Runs `fn`, charging the process CPU it used to `slot` (fn is synchronous or its CPU is in the sync part). */
   measure<T>(slot: string, fn: () => T): T {
+    if (!this.enabled) return fn();
     const t0 = cpuNowUs();
     try {
       return fn();
@@ -52,6 +68,7 @@ export class AbciCpuMeter {
 
   /** Like measure, for an async fn whose CPU runs before its first real wait (the app's methods are sync). */
   async measureAsync<T>(slot: string, fn: () => Promise<T>): Promise<T> {
+    if (!this.enabled) return fn();
     const t0 = cpuNowUs();
     try {
       return await fn();
@@ -79,15 +96,17 @@ export class AbciCpuMeter {
 let installed: AbciCpuMeter | undefined;
 
 /**
- * The process-wide meter, with a SIGUSR2 handler writing its snapshot to abciCpuDumpPath(pid) (once per process:
- * several servers in one test process share it). Node's default SIGUSR2 action would kill the process; the
+ * The process-wide meter, off until the first SIGUSR2, whose handler (like every later one) writes its snapshot
+ * to abciCpuDumpPath(pid) (once per process: several servers in one test process share it). The bench signals
+ * before and after its load and takes the difference. Node's default SIGUSR2 action would kill the process; the
  * bench only signals processes whose /proc status shows SIGUSR2 caught.
  */
 export function processAbciCpuMeter(): AbciCpuMeter {
   if (installed !== undefined) return installed;
-  const meter = new AbciCpuMeter();
+  const meter = new AbciCpuMeter(false);
   installed = meter;
   process.on("SIGUSR2", () => {
+    meter.enable();
     try {
       writeFileSync(abciCpuDumpPath(process.pid), JSON.stringify(meter.snapshot()));
     } catch {

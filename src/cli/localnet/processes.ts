@@ -28,11 +28,15 @@ export function isAlive(pid: number | undefined): boolean {
   }
 }
 
-/** Starts `shroud start` for `node` in the background (`bin`: another checkout's bin/shroud.js); returns its pid. */
+/**
+ * Starts `shroud start` for `node` in the background (`bin`: another checkout's bin/shroud.js; `nodeArgs`: extra
+ * node options such as `--cpu-prof`, which NODE_OPTIONS does not accept); returns its pid.
+ */
 export function startNodeProcess(
   node: LocalnetNode,
   env: NodeJS.ProcessEnv = process.env,
   bin: string = SHROUD_BIN,
+  nodeArgs: readonly string[] = [],
 ): number {
   const running = pidOf(node);
   if (isAlive(running)) throw new Error(`${node.name} is already running (pid ${running ?? "?"})`);
@@ -41,7 +45,16 @@ export function startNodeProcess(
     const child = spawn(
       process.execPath,
       // As bin/shroud.js's shebang runs it (spawned through node, the shebang is not read).
-      ["--single-threaded-gc", bin, "start", "--home", node.home, "--rest-port", String(node.ports.rest)],
+      [
+        "--single-threaded-gc",
+        ...nodeArgs,
+        bin,
+        "start",
+        "--home",
+        node.home,
+        "--rest-port",
+        String(node.ports.rest),
+      ],
       { detached: true, stdio: ["ignore", log, log], env },
     );
     child.unref();

@@ -14,6 +14,7 @@ pub use msg::{ExecuteMsg, InstantiateMsg, LastReply, QueryMsg, ReplyOnMsg, State
 const KEY_COUNT: &[u8] = b"count";
 const KEY_LAST_REPLY: &[u8] = b"last_reply";
 const KEY_RANDOM: &[u8] = b"random";
+const KEY_REPLY_EVENTS: &[u8] = b"reply_events";
 /// A reply with this id makes `reply` itself fail, to test error propagation out of a reply.
 pub const FAILING_REPLY_ID: u64 = 666;
 
@@ -49,9 +50,10 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> S
             let n = bump(deps)?;
             Ok(Response::new().add_attribute("count", n.to_string()).set_data(to_binary(&n)?))
         }
-        ExecuteMsg::CallContract { contract, code_hash, msg, id, reply_on, funds } => {
+        ExecuteMsg::CallContract { contract, code_hash, msg, id, reply_on, funds, gas_limit } => {
             let wasm = WasmMsg::Execute { contract_addr: contract, code_hash, msg, funds };
-            Ok(Response::new().add_submessage(sub_msg(wasm, id, reply_on)).add_attribute("action", "call"))
+            let sub = SubMsg { gas_limit, ..sub_msg(wasm, id, reply_on) };
+            Ok(Response::new().add_submessage(sub).add_attribute("action", "call"))
         }
         ExecuteMsg::InstantiateContract { code_id, code_hash, msg, label, id, reply_on, funds } => {
             let wasm = WasmMsg::Instantiate { admin: None, code_id, code_hash, msg, funds, label };
@@ -66,8 +68,8 @@ pub fn execute(deps: DepsMut, env: Env, info: MessageInfo, msg: ExecuteMsg) -> S
             let send = BankMsg::Send { to_address: to, amount };
             Ok(Response::new().add_message(send).add_attribute("action", "send"))
         }
-        ExecuteMsg::DispatchSub { msg, id, reply_on } => Ok(Response::new()
-            .add_submessage(SubMsg { id, msg, gas_limit: None, reply_on: reply_on_of(reply_on) })
+        ExecuteMsg::DispatchSub { msg, id, reply_on, gas_limit } => Ok(Response::new()
+            .add_submessage(SubMsg { id, msg, gas_limit, reply_on: reply_on_of(reply_on) })
             .add_attribute("action", "dispatch_sub")),
         ExecuteMsg::Dispatch { msgs } => Ok(Response::new().add_messages(msgs).add_attribute("action", "dispatch")),
         ExecuteMsg::EmitEvent { value } => Ok(Response::new().add_event(
@@ -137,7 +139,13 @@ pub fn reply(deps: DepsMut, _env: Env, msg: Reply) -> StdResult<Response> {
         return Err(StdError::generic_err("reply asked to fail"));
     }
     let last = match msg.result {
-        SubMsgResult::Ok(ok) => LastReply { id: msg.id, ok: true, data: ok.data, error: None },
+        SubMsgResult::Ok(ok) => {
+            // Kept apart from last_reply, and only when there are any, so replies without events write nothing more.
+            if !ok.events.is_empty() {
+                deps.storage.set(KEY_REPLY_EVENTS, &to_vec(&ok.events)?);
+            }
+            LastReply { id: msg.id, ok: true, data: ok.data, error: None }
+        }
         SubMsgResult::Err(err) => LastReply { id: msg.id, ok: false, data: None, error: Some(err) },
     };
     deps.storage.set(KEY_LAST_REPLY, &to_vec(&last)?);
@@ -179,5 +187,9 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
         }
         QueryMsg::Fail { message } => Err(StdError::generic_err(message)),
         QueryMsg::ChainQuery { request } => raw_chain_query(deps, &request),
+        QueryMsg::ReplyEvents {} => match deps.storage.get(KEY_REPLY_EVENTS) {
+            Some(raw) => Ok(Binary::from(raw)),
+            None => to_binary(&Vec::<Event>::new()),
+        },
     }
 }

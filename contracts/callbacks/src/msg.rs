@@ -33,6 +33,9 @@ pub enum ExecuteMsg {
         reply_on: ReplyOnMsg,
         #[serde(default)]
         funds: Vec<Coin>,
+        /// The sub-message's own gas limit (SDK gas; absent = it shares the caller's meter).
+        #[serde(default)]
+        gas_limit: Option<u64>,
     },
     InstantiateContract {
         code_id: u64,
@@ -53,8 +56,14 @@ pub enum ExecuteMsg {
     Panic {},
     /// Sends `msgs` (any CosmosMsg: bank, staking, distribution, gov, stargate, wasm) from the contract as is.
     Dispatch { msgs: Vec<CosmosMsg> },
-    /// Sends one CosmosMsg as a sub-message with the given reply id and `reply_on`.
-    DispatchSub { msg: CosmosMsg, id: u64, reply_on: ReplyOnMsg },
+    /// Sends one CosmosMsg as a sub-message with the given reply id, `reply_on` and optional gas limit.
+    DispatchSub {
+        msg: CosmosMsg,
+        id: u64,
+        reply_on: ReplyOnMsg,
+        #[serde(default)]
+        gas_limit: Option<u64>,
+    },
     /// SNIP-20 `Receive` callback (from the snip20 example's `send`); fails when `msg` is base64("fail").
     Receive { sender: String, from: String, amount: Uint128, memo: Option<String>, msg: Option<Binary> },
 }
@@ -70,6 +79,8 @@ pub enum QueryMsg {
     Fail { message: String },
     /// Sends `request` (a JSON `QueryRequest`, e.g. staking or stargate) to the chain as is; answers its bytes.
     ChainQuery { request: Binary },
+    /// The events of the last ok reply that had any (`[]` when none had).
+    ReplyEvents {},
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]

@@ -6,7 +6,7 @@
 // run from the contract's account through the modules' own handlers (./sdkMsgs.ts); IBC and custom are refused.
 import { fromBase64, toBase64, utf8 } from "../../../util/bytes.js";
 import { fromBech32 } from "../../address.js";
-import { ChainError, SdkErrors } from "../../errors.js";
+import { ChainError, SdkErrors, UndefinedErrors } from "../../errors.js";
 import { MemoryOverlay } from "../../store/memory.js";
 import { parseAmount, type Coin } from "../../tx/coins.js";
 import { EventManager, withStore, type Context } from "../../tx/context.js";
@@ -16,6 +16,7 @@ import type { CallAnswer } from "./engine.js";
 import { ContractFailure, type ContractRunner } from "./runner.js";
 import { encodeContractSdkMsgs, runContractSdkMsgs } from "./sdkMsgs.js";
 import { isObj, u64Field, type J } from "./json.js";
+import { cachedWithGasLimit, isOutOfGasPanic, subMsgGasLimit } from "./subMsgGas.js";
 
 function coins(v: unknown): Coin[] {
   if (v === undefined || v === null) return [];
@@ -123,7 +124,20 @@ function cached<T>(ctx: Context, fn: (sub: Context) => T): T {
   return out;
 }
 
-const isOutOfGas = (e: ChainError): boolean => e.codespace === "sdk" && e.code === SdkErrors.OutOfGas.code;
+/**
+ * A SubMsg's `gas_limit` (cosmwasm `Option<u64>`, a JSON number): undefined when absent or null. A number past
+ * 2^53 arrives rounded by JSON.parse (deterministically; any such limit is above every real tx's gas anyway).
+ */
+function gasLimitOf(v: unknown): bigint | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0)
+    throw new ChainError(ComputeErrors.InvalidMsg, "gas_limit");
+  return BigInt(v);
+}
+
+/** SN redactError's text for an SDK error handed to a contract (Issue #759: no error strings, for determinism). */
+const redacted = (e: ChainError) =>
+  `the error was redacted (codespace: ${e.codespace}, code: ${e.code}). For more info use latest localsecret and reproduce the issue`;
 
 /**
  * The plaintext Reply to a non-wasm sub-message (SN DispatchSubmessages): id = the decimal sub-message id, the
@@ -133,14 +147,29 @@ const isOutOfGas = (e: ChainError): boolean => e.codespace === "sdk" && e.code =
  */
 function plaintextReply(id: unknown, data: string | null, failure: ChainError | ContractFailure | undefined) {
   const n = typeof id === "number" && Number.isSafeInteger(id) && id >= 0 ? id : 0;
-  const redacted = (e: ChainError | ContractFailure) =>
-    `the error was redacted (codespace: ${e.codespace}, code: ${e.code}). For more info use latest localsecret and reproduce the issue`;
   return {
     id: toBase64(utf8.encode(String(n))),
     result: failure === undefined ? { ok: { events: [], data } } : { error: redacted(failure) },
     was_orig_msg_encrypted: true,
     is_encrypted: false,
   };
+}
+
+/**
+ * The failure a sub-message's `reply` gets, or throws what fails the caller instead (SN DispatchSubmessages): an
+ * out of gas of the tx's meter always unwinds (SN: a panic); with reply_on never/success the error fails the
+ * caller as it is; a wasm callee's reply needs its enclave reply id, which only a contract error carries, so any
+ * other failure of a wasm sub-message fails the caller with SN's "an sdk error occurred while sending a
+ * sub-message" (an unregistered Go error: `undefined` 1).
+ */
+function replyableFailure(e: unknown, isWasm: boolean, replyOn: string): ContractFailure | ChainError {
+  if (!(e instanceof ChainError) || isOutOfGasPanic(e) || replyOn === "never" || replyOn === "success")
+    throw e;
+  if (!isWasm || e instanceof ContractFailure) return e;
+  throw new ChainError(
+    UndefinedErrors.Internal,
+    `an sdk error occurred while sending a sub-message: ${redacted(e)}`,
+  );
 }
 
 /**
@@ -165,16 +194,14 @@ export function dispatchMessages(
     }
     const replyOn = item.reply_on as string;
     const isWasm = isObj(item.msg) && isObj(item.msg.wasm);
+    const limit = subMsgGasLimit(ctx.gasMeter, gasLimitOf(item.gas_limit));
+    const run = (sub: Context) => runCosmosMsg(r, sub, contract, item.msg);
     let out: CallAnswer | Uint8Array | undefined;
     let failure: ContractFailure | ChainError | undefined;
     try {
-      out = cached(ctx, (sub) => runCosmosMsg(r, sub, contract, item.msg));
+      out = limit === undefined ? cached(ctx, run) : cachedWithGasLimit(ctx, limit, run);
     } catch (e) {
-      // A wasm callee's reply needs its enclave reply id, which only a contract error carries; out of gas
-      // always aborts (SN: a panic, not an error); otherwise a failure goes to `reply` when asked.
-      const replyable = isWasm ? e instanceof ContractFailure : e instanceof ChainError && !isOutOfGas(e);
-      if (!replyable || replyOn === "never" || replyOn === "success") throw e;
-      failure = e as ContractFailure | ChainError;
+      failure = replyableFailure(e, isWasm, replyOn);
     }
     const ok2 = failure === undefined;
     if (replyOn === "never" || (replyOn === "success" && !ok2) || (replyOn === "error" && ok2)) continue;

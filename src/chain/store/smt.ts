@@ -3,6 +3,7 @@
 import { hash } from "node:crypto";
 import { InvalidInputError, abytes, concatBytes, equalBytes } from "../../util/bytes.js";
 import { compareBytes } from "./memory.js";
+import { sha256PrefixPair } from "./sha256Pair.js";
 
 /** Size of every hash in the tree (sha256). */
 export const HASH_LEN = 32;
@@ -25,15 +26,11 @@ export function keyHash(key: Uint8Array): Uint8Array {
   return sha256(key);
 }
 
-// One reusable input buffer for node and leaf hashing: the tree hashes tens of thousands of 65-byte inputs per
-// block, and allocating each one showed up as garbage-collector time in profiles. Safe: hashing is synchronous.
-const scratch = new Uint8Array(1 + 2 * HASH_LEN);
-
+// Node and leaf inputs are always prefix ‖ 32 ‖ 32 bytes: the tree hashes tens of thousands per block, in JS
+// (sha256Pair.ts: no native call or input copy per hash). Both callers pass 32-byte hashes only.
 function hashPair(prefix: number, a: Uint8Array, b: Uint8Array): Uint8Array {
-  scratch[0] = prefix;
-  scratch.set(a, 1);
-  scratch.set(b, 1 + HASH_LEN);
-  return sha256(scratch);
+  if (a.length !== HASH_LEN || b.length !== HASH_LEN) throw new RangeError("smt: a hash is not 32 bytes");
+  return sha256PrefixPair(prefix, a, b);
 }
 
 export function leafHash(kh: Uint8Array, vh: Uint8Array): Uint8Array {

@@ -7,6 +7,7 @@ import { DOOR_SPIN_DEFAULT, DOOR_SPIN_MAX_US, type DoorSpin, type FrameTap } fro
 import { ENCLAVE_ERROR_CODES, enclaveErrorCodeFromNum, type EnclaveErrorCode } from "./errors.js";
 import { EnclaveIsolate, type CallOptions, type IsolateOptions, type OcallHandler } from "./host.js";
 import { QueryLanes } from "./lanes.js";
+import { VerifyLane, type SignatureCheck, type VerifyLaneStats } from "./verifyLane.js";
 
 /**
  * Every ECALL and its wire id (append only). Inputs, outputs, errors and gas of each are in
@@ -36,6 +37,7 @@ export const ECALL = Object.freeze({
   migrate: 24, // ecall_migrate
   reply: 25, // ecall_handle with a reply
   updateAdmin: 26, // ecall_update_admin
+  verifySignatures: 27, // (ours) a verify lane's signature checks ahead of execution: verdict tokens
 } as const);
 
 /** Transport self-tests (src/enclave/channel/debugEcalls.ts); served only when started with debugEcalls. */
@@ -132,7 +134,26 @@ export interface EnclaveHostOptions {
    * localnet); a single node on an otherwise idle machine gains from spinning (docs/BENCHMARKS.md).
    */
   readonly doorSpin?: DoorSpin;
+  /**
+   * Start a verify lane (./verifyLane.ts): one more isolate that checks tx signatures ahead of their execute
+   * ECALLs and returns verdict tokens, so the main isolate skips the secp256k1 verify (default false).
+   */
+  readonly verifyLane?: boolean;
 }
+
+/** The chain's view of a verify lane: queue checks, pick up tokens, forget them per block. Never blocks. */
+export interface VerdictLane {
+  submit(checks: readonly SignatureCheck[]): void;
+  token(key: string): Uint8Array | undefined;
+  clear(): void;
+  readonly stats: VerifyLaneStats;
+  /** Checks queued or in flight. */
+  readonly pending: number;
+  /** Waits (asynchronously, polling) until every queued check is answered; tests and benches. */
+  drain(timeoutMs?: number): Promise<void>;
+}
+export type { SignatureCheck, VerifyLaneStats };
+export { withVerdictToken } from "./contract/verdict.js";
 
 /** ECALLs after which the sealed keychain may have changed: query lanes reopen it (lanes.ts reset). */
 const KEYCHAIN_ECALLS: ReadonlySet<EcallName> = new Set<EcallName>([
@@ -155,6 +176,7 @@ export class EnclaveHost {
   private constructor(
     private readonly isolate: EnclaveIsolate,
     private readonly lanes: QueryLanes | undefined,
+    private readonly verify: VerifyLane | undefined,
   ) {}
 
   static async start(opts: EnclaveHostOptions): Promise<EnclaveHost> {
@@ -171,11 +193,21 @@ export class EnclaveHost {
       ...(opts.doorSpin === undefined ? {} : { spin: opts.doorSpin }),
     });
     const n = opts.queryLanes ?? 0;
-    // Lanes never get debug ECALLs: they only ever answer queries.
-    return new EnclaveHost(
-      isolate,
-      n === 0 ? undefined : new QueryLanes({ ...base, debug: false, asyncHost: true }, n),
-    );
+    const laneOpts: IsolateOptions = { ...base, debug: false, asyncHost: true };
+    let verify: VerifyLane | undefined;
+    try {
+      verify = opts.verifyLane === true ? await VerifyLane.start(laneOpts) : undefined;
+    } catch (e) {
+      await isolate.stop();
+      throw e;
+    }
+    // Lanes never get debug ECALLs: they only ever answer queries (or check signatures).
+    return new EnclaveHost(isolate, n === 0 ? undefined : new QueryLanes(laneOpts, n), verify);
+  }
+
+  /** The verify lane, when started with `verifyLane` (the key it MACs with never leaves the enclave). */
+  get verdictLane(): VerdictLane | undefined {
+    return this.verify;
   }
 
   /** One ECALL by name. `opts.ocalls` answers its OCALLs (and may itself call `ecall`, up to the nesting limit). */
@@ -228,6 +260,7 @@ export class EnclaveHost {
     const main = this.isolate.stop();
     void main.catch(() => undefined); // awaited below; not an unhandled rejection while the lanes stop
     await this.lanes?.stop();
+    await this.verify?.stop();
     await main;
   }
 

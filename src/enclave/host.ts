@@ -87,6 +87,7 @@ export class EnclaveIsolate {
   /** An async ECALL is in flight: the turn may be the enclave's, so no other ECALL may start meanwhile. */
   private asyncInFlight = false;
   private dead: string | undefined;
+  private workerGone = false;
   private readonly exited: Promise<void>;
 
   private constructor(
@@ -96,6 +97,7 @@ export class EnclaveIsolate {
   ) {
     this.exited = new Promise((resolve) =>
       worker.once("exit", () => {
+        this.workerGone = true;
         // An async ECALL waiting on the mailbox would never be woken by a dead worker: end its wait.
         if (this.asyncInFlight) this.mailbox.interrupt("enclave worker exited");
         resolve();
@@ -220,6 +222,46 @@ export class EnclaveIsolate {
       clearTimeout(timer);
       this.asyncInFlight = false;
       this.worker.unref();
+    }
+  }
+
+  /**
+   * A split ECALL, first half (a verify lane, ./verifyLane.ts): sends the request and returns at once. The
+   * isolate is busy until `poll` returns the answer. The call may make no OCALL (any would be refused).
+   */
+  begin(id: number, payload: Uint8Array): void {
+    abytes(payload, undefined, "ecall payload");
+    this.assertAlive();
+    if (this.busy) throw new EnclaveBusyError();
+    this.mailbox.send(FRAME.ecallRequest, encodeEcallRequest({ id, gasLimit: 0n, payload }));
+    this.asyncInFlight = true;
+  }
+
+  /** The split ECALL's answer if it has arrived, else undefined; never waits (a few hundred polls at most). */
+  poll(): WireResult | undefined {
+    this.assertAlive();
+    if (!this.asyncInFlight) throw new EnclaveUnavailableError("no split ECALL in flight");
+    for (;;) {
+      let frame;
+      try {
+        // receive(0): the mailbox's short poll, then "no answer within 0 ms" when the frame is not there yet.
+        frame = this.mailbox.receive(0);
+      } catch {
+        if (!this.workerGone) return undefined;
+        this.dead = "enclave worker exited";
+        throw new EnclaveUnavailableError(this.dead);
+      }
+      this.depth++;
+      let result: WireResult | undefined;
+      try {
+        result = this.step(frame, NO_OCALLS);
+      } finally {
+        this.depth--;
+      }
+      if (result !== undefined) {
+        this.asyncInFlight = false;
+        return result;
+      }
     }
   }
 

@@ -15,6 +15,7 @@ import { secp256k1VerifySha256 } from "../crypto/secp256k1.js";
 import { EnclaveError } from "../errors.js";
 import { Bech32Api } from "../vm/addressApi.js";
 import type { Coin } from "../vm/environment.js";
+import type { SignatureVerdict, VerdictBinding, VerdictMac } from "./verdict.js";
 
 /** cosmos.tx.signing.v1beta1.SignMode values. */
 export const SIGN_MODE_DIRECT = 1;
@@ -30,6 +31,11 @@ export interface SigInfo {
   readonly txBytes: Uint8Array;
   /** Amino only: the signer's public key as a protobuf Any (DIRECT finds it in auth_info). */
   readonly publicKey?: Uint8Array | undefined;
+  /**
+   * Enclave-internal, never encoded: a verify lane's token for this signature and the key to check it
+   * (../ecalls/contract.ts attaches it). A token that checks out stands for the secp256k1 verify only.
+   */
+  readonly verdict?: SignatureVerdict | undefined;
 }
 
 /** The call as the enclave sees it, to be found among the signed messages. */
@@ -281,14 +287,20 @@ function txCarriesSigned(txBytes: Uint8Array, signer: Signer): boolean {
   return JSON.stringify(inTx) === JSON.stringify(signer.signed);
 }
 
-/** DIRECT: the signer key from auth_info whose address is the sender (SN `sender_public_key`), and the messages. */
-function direct(sig: SigInfo, sender: Uint8Array): Signer {
-  const doc = decodeOr(() => SignDoc.decode(sig.signBytes));
+/** DIRECT: the signer key from auth_info whose address is the sender (SN `sender_public_key`). */
+function directKey(doc: SignDoc, sender: Uint8Array): Uint8Array {
   const auth = decodeOr(() => AuthInfo.decode(doc.authInfoBytes));
   const key = auth.signerInfos
     .map((si) => (si.publicKey === undefined ? undefined : keyFromAny(si.publicKey)))
     .find((k) => k !== undefined && equalBytes(addressOf(k), sender));
   if (key === undefined) throw fail();
+  return key;
+}
+
+/** DIRECT: the signer key and the signed messages. */
+function direct(sig: SigInfo, sender: Uint8Array): Signer {
+  const doc = decodeOr(() => SignDoc.decode(sig.signBytes));
+  const key = directKey(doc, sender);
   const body = decodeOr(() => TxBody.decode(doc.bodyBytes));
   return {
     key,
@@ -297,14 +309,58 @@ function direct(sig: SigInfo, sender: Uint8Array): Signer {
   };
 }
 
-/** LEGACY_AMINO_JSON: the key comes with the sig info; the messages from the StdSignDoc JSON. */
-function amino(sig: SigInfo, sender: Uint8Array): Signer {
+/** LEGACY_AMINO_JSON: the key comes with the sig info and must be the sender's. */
+function aminoKey(sig: SigInfo, sender: Uint8Array): Uint8Array {
   if (sig.publicKey === undefined) throw fail();
   const key = keyFromAny(decodeOr(() => Any.decode(sig.publicKey!)));
   if (key === undefined || !equalBytes(addressOf(key), sender)) throw fail();
+  return key;
+}
+
+/** LEGACY_AMINO_JSON: the key, and the messages from the StdSignDoc JSON. */
+function amino(sig: SigInfo, sender: Uint8Array): Signer {
+  const key = aminoKey(sig, sender);
   const doc = decodeOr(() => JSON.parse(utf8.decode(sig.signBytes)) as { msgs?: unknown });
   if (!Array.isArray(doc.msgs)) throw fail();
   return { key, signed: decodeOr(() => (doc.msgs as { type?: unknown; value?: unknown }[]).map(normAmino)) };
+}
+
+const bindingOf = (sig: SigInfo, key: Uint8Array, sender: Uint8Array): VerdictBinding => ({
+  signMode: sig.signMode,
+  signBytes: sig.signBytes,
+  publicKey: key,
+  signature: sig.signature,
+  signer: sender,
+});
+
+/** Cosmos SDK secp256k1 signatures are over sha256(sign bytes) and must be low-S. */
+function secp256k1Holds(sig: SigInfo, key: Uint8Array): boolean {
+  try {
+    return secp256k1VerifySha256(sig.signBytes, sig.signature, key, { rejectHighS: true });
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The signature check of `verifyTxBinding` alone, as a verify lane runs it: the sender's key found exactly as
+ * the execute path finds it, then the secp256k1 verify. Returns this node's verdict token when the signature
+ * holds, undefined otherwise (the execute ECALL then verifies itself and fails the same way it always did).
+ */
+export function issueVerdict(sig: SigInfo, sender: Uint8Array, mac: VerdictMac): Uint8Array | undefined {
+  let key: Uint8Array;
+  try {
+    if (sig.signMode === SIGN_MODE_DIRECT)
+      key = directKey(
+        decodeOr(() => SignDoc.decode(sig.signBytes)),
+        sender,
+      );
+    else if (sig.signMode === SIGN_MODE_LEGACY_AMINO_JSON) key = aminoKey(sig, sender);
+    else return undefined;
+  } catch {
+    return undefined;
+  }
+  return secp256k1Holds(sig, key) ? mac.token(bindingOf(sig, key, sender)) : undefined;
 }
 
 /** Throws FailedTxVerification unless `sig` proves the sender signed a tx containing exactly `call`. */
@@ -313,14 +369,11 @@ export function verifyTxBinding(sig: SigInfo, call: SignedCall): void {
   if (sig.signMode === SIGN_MODE_DIRECT) signer = direct(sig, call.senderCanonical);
   else if (sig.signMode === SIGN_MODE_LEGACY_AMINO_JSON) signer = amino(sig, call.senderCanonical);
   else throw fail();
-  // Cosmos SDK secp256k1 signatures are over sha256(sign bytes) and must be low-S.
-  let ok = false;
-  try {
-    ok = secp256k1VerifySha256(sig.signBytes, sig.signature, signer.key, { rejectHighS: true });
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw fail();
+  // A valid token means this node's enclave already ran secp256k1Holds on exactly these bytes and it held;
+  // the verify is deterministic, so skipping it changes nothing but time. Anything else: verify here.
+  const v = sig.verdict;
+  const vouched = v !== undefined && v.mac.accepts(v.token, bindingOf(sig, signer.key, call.senderCanonical));
+  if (!vouched && !secp256k1Holds(sig, signer.key)) throw fail();
   if (!txCarriesSigned(sig.txBytes, signer)) throw fail();
   if (!signer.signed.some((n) => matches(n, call))) throw fail();
 }

@@ -23,6 +23,8 @@ import { enclaveKeys } from "./state.js";
 import { LaneReadCache, type LaneRead } from "../laneReads.js";
 import type { Ocalls } from "../ocalls.js";
 import { PrefetchSession } from "../prefetch.js";
+import { splitVerdictToken } from "../contract/verdict.js";
+import { verdictMac, verifyEcalls } from "./verify.js";
 
 /** One compiled-module cache per enclave worker (speed only; a miss recompiles the same metered bytes). */
 const cache = new CompiledCodeCache();
@@ -140,9 +142,20 @@ interface ContractRequestEnv {
   };
 }
 
+/**
+ * The request, with the verdict token the host may put in front of it (../contract/verdict.ts) attached to
+ * its sig_info along with this isolate's key, for the signature check to test (../contract/txSignature.ts).
+ */
+function requestWithVerdict(payload: Uint8Array, ctx: EcallContext): ContractRequest {
+  const { token, request } = splitVerdictToken(payload);
+  const req = decodeContractRequest(request);
+  if (token === undefined || req.sigInfo === undefined) return req;
+  return { ...req, sigInfo: { ...req.sigInfo, verdict: { token, mac: verdictMac(ctx.runtime) } } };
+}
+
 function contractHandler(op: ContractOp): EcallHandler {
   return (payload: Uint8Array, ctx: EcallContext) => {
-    const req = decodeContractRequest(payload);
+    const req = requestWithVerdict(payload, ctx);
     const module = moduleFor(req.codeHash, req.wasm);
     const { session, ocalls } = prefetchFor(op, req, ctx);
     const readDb = readerFor(op, req, ctx, ocalls);
@@ -218,4 +231,6 @@ export const contractEcalls: EcallTable = {
   migrate: contractHandler("migrate"),
   reply: contractHandler("reply"),
   updateAdmin: updateAdminHandler,
+  // The verify lane's ECALL belongs with the contract calls whose signature check it runs ahead.
+  ...verifyEcalls,
 };

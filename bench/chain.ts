@@ -84,7 +84,10 @@ async function runVariant(holders: number): Promise<Variant> {
     const transfers = await warmUp(node, await signTransfers(node, s, W + K));
     process.stdout.write("running… ");
     const snip20 = await profiled(PROFILE_DIR, `snip20-${holders}`, () => runTxs(node, transfers, B));
-    process.stdout.write(`${rate(snip20).toFixed(0)}/s\n`);
+    const lane = node.enclave.verdictLane?.stats;
+    const laneNote =
+      lane === undefined ? "" : ` (verify lane: ${lane.hits} tokens used, ${lane.misses} missing)`;
+    process.stdout.write(`${rate(snip20).toFixed(0)}/s${laneNote}\n`);
     return { holders, genesisMs: node.genesisMs, send, snip20 };
   } finally {
     await node.close();

@@ -118,6 +118,9 @@ export async function startNode(holders: number): Promise<Node> {
     dataDir: join(dir, "enclave"),
     platformSecretPath: join(dir, "enclave.secret"),
     ecallTimeoutMs: 120_000,
+    // The verify lane checks each block's tx signatures ahead of execution (src/enclave/verifyLane.ts);
+    // `--no-verify-lane` runs without it (A/B in one tree).
+    verifyLane: !process.argv.includes("--no-verify-lane"),
   });
   const g = benchGenesis(enclave, holders);
   const store = openStore(join(dir, "state"));

@@ -59,6 +59,7 @@ import {
   storeConsensusParams,
 } from "./app/blockGas.js";
 import { APP_VERSION } from "./version.js";
+import { verifyAheadFor, type VerifyAhead } from "./app/verifyAhead.js";
 
 export { APP_VERSION };
 /** Log of results refused because the enclave is unavailable (uncommitted, never consensus data). */
@@ -116,6 +117,8 @@ export class ShroudApp implements AbciApplication {
   private maxGas: bigint | undefined;
   /** Sees every enclave call die (EnclaveUnavailableError): consensus calls then halt instead of answering. */
   private readonly guard = new EnclaveGuard();
+  /** Signature checks of a block queued on the enclave's verify lane, when it has one (speed only). */
+  private readonly verifyAhead: VerifyAhead | undefined;
 
   constructor(opts: ShroudAppOptions) {
     this.store = opts.store;
@@ -133,6 +136,7 @@ export class ShroudApp implements AbciApplication {
       },
       minGasPrices: parseGasPrices(opts.minGasPrices ?? DEFAULT_MIN_GAS_PRICE),
     });
+    this.verifyAhead = verifyAheadFor(opts.enclave, this.modules);
     const stored = this.store.committed.get(CHAIN_ID_KEY);
     this.chainId = stored === undefined ? "" : utf8.decode(stored);
     this.lastAppHash = this.store.info().lastAppHash;
@@ -290,6 +294,11 @@ export class ShroudApp implements AbciApplication {
     const timeNs = timestampNs(req.time);
     const overlay = new MemoryOverlay(this.base());
     const ctx = appContext(overlay, this.chainId, req.height, timeNs);
+    // Reads only, through a throwaway overlay: the lane starts on the block's signatures at once.
+    this.verifyAhead?.beginBlock(
+      appContext(new MemoryOverlay(overlay), this.chainId, req.height, timeNs),
+      req.txs,
+    );
     const hook = { ...hookInfo(req, timeNs), chainId: this.chainId, lastAppHash: this.lastAppHash };
     const txResults: ExecTxResult[] = [];
     const gas = new BlockGasMeter(this.maxGas);

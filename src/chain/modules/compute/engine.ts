@@ -10,6 +10,7 @@ import {
   type ContractSigInfo,
   type EcallResult,
   type OcallHandler,
+  withVerdictToken,
 } from "../../../enclave/api.js";
 import { fromBase64, fromHex, toHex, utf8 } from "../../../util/bytes.js";
 import { toBech32 } from "../../address.js";
@@ -121,6 +122,12 @@ export class ComputeEngine {
   private queryDeps: QueryChainDeps | undefined;
   /** Offer hot keys' values with each ECALL (fewer OCALL round trips; results are the same either way). */
   prefetch = true;
+  /**
+   * Where signature-verdict tokens come from (the app's verify lane, src/chain/app/verifyAhead.ts): the tx hash
+   * and the bech32 sender of a user-signed call → a token, or undefined. Speed only: the enclave checks the
+   * token and verifies the signature itself without one, with the same result.
+   */
+  verdicts: ((txHash: Uint8Array, sender: string) => Uint8Array | undefined) | undefined;
   readonly prefetchStats: PrefetchStats = {
     ocallReads: 0,
     prefetchedReads: 0,
@@ -147,7 +154,10 @@ export class ComputeEngine {
   /** Runs one contract ECALL; the caller charges answer.gasUsed (VM units). */
   call(ctx: Context, r: CallRequest, gasLimit: bigint): CallAnswer {
     const offer = this.offerFor(ctx, r.contract);
-    const payload = this.requestBuilder(ctx, r, offer);
+    const token = r.sigInfo === undefined ? undefined : this.verdicts?.(ctx.txHash, r.sender);
+    const request = this.requestBuilder(ctx, r, offer);
+    const payload =
+      token === undefined ? request : (wasm: Uint8Array) => withVerdictToken(request(wasm), token);
     const reads = new Map<string, Uint8Array>();
     const opts = { gasLimit, ocalls: this.ocalls(ctx, r.contract, offer, reads) };
     let res: EcallResult;

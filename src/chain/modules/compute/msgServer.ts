@@ -45,7 +45,11 @@ export interface ComputeMsgDeps {
 }
 
 /** What `sender` signed in the delivered tx (Go's SigInfo); undefined outside a tx (the enclave then refuses). */
-export function sigInfoFor(d: ComputeMsgDeps, ctx: Context, sender: Uint8Array): ContractSigInfo | undefined {
+export function sigInfoFor(
+  d: Pick<ComputeMsgDeps, "block" | "accounts">,
+  ctx: Context,
+  sender: Uint8Array,
+): ContractSigInfo | undefined {
   const tx = d.block.txOf(ctx);
   if (tx === undefined) return undefined;
   const i = txSigners(tx).findIndex((s) => equalBytes(s, sender));

@@ -5,7 +5,7 @@
 import { analyzeBody, type BodyAnalysis } from "./analyze.js";
 import { ByteReader, ByteWriter } from "./bytesio.js";
 import { WasmGateError } from "./errors.js";
-import { Op, ValType, newInstr, readInstr } from "./instructions.js";
+import { Op, ValType, newInstr, readInstr, type Instr } from "./instructions.js";
 import {
   EXPORT_DEPTH_EXCEEDED,
   EXPORT_GAS_EXHAUSTED,
@@ -52,25 +52,26 @@ interface Kit {
   /** Guard bytes of memory accesses already rewritten (./virtualMemory.ts rewriteMemoryOp). */
   readonly guards: Map<number, Uint8Array>;
   charge(instructionCount: number): Uint8Array;
+  /** One charge for consecutive sequence entries (instruction counts, in order); see `emitMergedCharge`. */
+  chargeAll(instructionCounts: readonly number[]): Uint8Array;
 }
 
 function makeKit(added: Added, virt: VirtualMemory | undefined): Kit {
-  const cache = new Map<number, Uint8Array>();
-  return {
-    added,
-    virt,
-    guards: new Map(),
-    charge(n) {
-      let snippet = cache.get(n);
-      if (snippet === undefined) {
-        const w = new ByteWriter();
-        emitCharge(w, added, GAS_PER_INSTRUCTION * BigInt(n));
-        snippet = w.finish();
-        cache.set(n, snippet);
-      }
-      return snippet;
-    },
+  const cache = new Map<string, Uint8Array>();
+  const chargeAll = (counts: readonly number[]): Uint8Array => {
+    const costs = counts.filter((n) => n > 0).map((n) => GAS_PER_INSTRUCTION * BigInt(n));
+    const key = costs.join(",");
+    let snippet = cache.get(key);
+    if (snippet === undefined) {
+      const w = new ByteWriter();
+      if (costs.length === 1) emitCharge(w, added, costs[0]!);
+      else if (costs.length > 1) emitMergedCharge(w, added, costs);
+      snippet = w.finish();
+      cache.set(key, snippet);
+    }
+    return snippet;
   };
+  return { added, virt, guards: new Map(), charge: (n) => chargeAll([n]), chargeAll };
 }
 
 /** Indices of what the instrumentation adds to the module. */
@@ -254,6 +255,22 @@ function emitCharge(w: ByteWriter, a: Added, cost: bigint): void {
   w.u8(Op.globalSet).u32(a.gasLeft);
 }
 
+/**
+ * Consecutive charges with nothing between them (a sequence opening with `block`s) paid as one: `if gas_left
+ * <u sum { the separate charges, in order; unreachable } gas_left -= sum`. The cold arm replays the separate
+ * charges, so an out-of-gas leaves `gas_left` and `gas_exhausted` exactly as Secret's separate charges would
+ * (one of them must trap, since their sum cannot be paid); the hot path is one check and one subtraction.
+ */
+function emitMergedCharge(w: ByteWriter, a: Added, costs: readonly bigint[]): void {
+  const sum = costs.reduce((x, y) => x + y, 0n);
+  w.u8(Op.globalGet).u32(a.gasLeft).u8(Op.i64Const).sleb(sum).u8(0x54); // i64.lt_u
+  w.u8(Op.if).u8(0x40);
+  for (const c of costs) emitCharge(w, a, c);
+  w.u8(Op.unreachable).u8(Op.end);
+  w.u8(Op.globalGet).u32(a.gasLeft).u8(Op.i64Const).sleb(sum).u8(0x7d); // i64.sub
+  w.u8(Op.globalSet).u32(a.gasLeft);
+}
+
 function emitStackEnter(w: ByteWriter, a: Added, slots: number): void {
   w.u8(Op.globalGet).u32(a.stackLeft).u8(Op.i32Const).sleb(BigInt(slots)).u8(0x49); // i32.lt_u
   w.u8(Op.if)
@@ -278,6 +295,12 @@ function emitStackLeave(w: ByteWriter, a: Added, slots: number): void {
  * a charge at the start of every sequence and a grow-meter call before each memory.grow; `end`; stack refund.
  * Branches to the function label now target the wrapper block, which has the same result type.
  * Unchanged instruction runs are copied in one piece; only insertion points break a run.
+ *
+ * A sequence's charge is emitted just before its first instruction that is not a `block` opener, so a
+ * sequence that opens with `block`s (Rust emits `block block block … br_table` for every match) pays its own
+ * and those blocks' charges with one check (`emitMergedCharge`): a block is entered unconditionally and nothing
+ * runs between the openers, so every instruction, host call, trap and return sees exactly the gas Secret's
+ * per-sequence charges leave, and an out-of-gas replays the separate charges (same globals at the trap).
  */
 function meterBody(
   mod: WasmModule,
@@ -287,50 +310,78 @@ function meterBody(
   k: Kit,
 ): Uint8Array {
   const src = mod.bytes;
-  const virt = k.virt;
   const w = new ByteWriter().bytes(
-    virt ? localsWithScratch(src, code.start, code.exprStart) : src.subarray(code.start, code.exprStart),
+    k.virt ? localsWithScratch(src, code.start, code.exprStart) : src.subarray(code.start, code.exprStart),
   );
   const slots = FRAME_OVERHEAD_SLOTS + an.frameSlots;
   emitStackEnter(w, k.added, slots);
   w.u8(Op.block).bytes(blockType);
-  let seq = 0;
-  w.bytes(k.charge(an.seqCounts[0]!));
   const r = new ByteReader(src, code.exprStart, code.end);
   const ins = newInstr();
-  let depth = 0; // blocks open inside the wrapper
-  let copyFrom = code.exprStart;
+  const s = { seq: 0, depth: 0, pending: [an.seqCounts[0]!], copyFrom: code.exprStart }; // depth: blocks open inside the wrapper
+  const nextCount = (): number => {
+    const count = an.seqCounts[++s.seq];
+    if (count === undefined) throw new WasmGateError("METERING", "sequence count mismatch");
+    return count;
+  };
   while (!r.atEnd()) {
     readInstr(r, ins);
     const op = ins.op;
+    if (op === Op.block && s.pending.length > 0) {
+      s.depth++;
+      s.pending.push(nextCount()); // merged with the charge still pending at its sequence's start
+      continue;
+    }
+    if (s.pending.length > 0) {
+      w.bytes(src.subarray(s.copyFrom, ins.start)).bytes(k.chargeAll(s.pending));
+      s.copyFrom = ins.start;
+      s.pending = [];
+    }
     if (op === Op.block || op === Op.loop || op === Op.if || op === Op.else) {
-      if (op !== Op.else) depth++;
-      const count = an.seqCounts[++seq];
-      if (count === undefined) throw new WasmGateError("METERING", "sequence count mismatch");
-      w.bytes(src.subarray(copyFrom, ins.end)).bytes(k.charge(count));
-      copyFrom = ins.end;
+      if (op !== Op.else) s.depth++;
+      s.pending = [nextCount()];
     } else if (op === Op.end) {
-      if (depth-- > 0) continue;
-      w.bytes(src.subarray(copyFrom, ins.end)); // closes the wrapper block
+      if (s.depth-- > 0) continue;
+      w.bytes(src.subarray(s.copyFrom, ins.end)); // closes the wrapper block
       emitStackLeave(w, k.added, slots);
       w.u8(Op.end);
       return w.finish();
-    } else if (op === Op.return) {
-      w.bytes(src.subarray(copyFrom, ins.start)).u8(Op.br).u32(depth);
-      copyFrom = ins.end;
-    } else if (op === Op.memoryGrow) {
-      w.bytes(src.subarray(copyFrom, ins.start)).u8(Op.call).u32(k.added.growMeter);
-      copyFrom = ins.start;
-      if (virt) {
-        w.u8(Op.call).u32(virt.grow);
-        copyFrom = ins.end;
-      }
-    } else if (virt && isMemoryOp(op)) {
-      w.bytes(src.subarray(copyFrom, ins.start));
-      copyFrom = rewriteMemoryOp(w, virt, src, ins, an.frameSlots, k.guards) ? ins.start : ins.end;
+    } else {
+      s.copyFrom = rewriteInstr(w, k, src, ins, s.copyFrom, s.depth, an.frameSlots);
     }
   }
   throw new WasmGateError("METERING", "function body without final end");
+}
+
+/**
+ * `return` → `br` to the wrapper, a grow-meter call before `memory.grow`, guarded memory accesses (virtualized
+ * modules); anything else is left in the pending run. Returns where the pending copy run now starts.
+ */
+function rewriteInstr(
+  w: ByteWriter,
+  k: Kit,
+  src: Uint8Array,
+  ins: Instr,
+  copyFrom: number,
+  depth: number,
+  scratch: number,
+): number {
+  const op = ins.op;
+  if (op === Op.return) {
+    w.bytes(src.subarray(copyFrom, ins.start)).u8(Op.br).u32(depth);
+    return ins.end;
+  }
+  if (op === Op.memoryGrow) {
+    w.bytes(src.subarray(copyFrom, ins.start)).u8(Op.call).u32(k.added.growMeter);
+    if (!k.virt) return ins.start;
+    w.u8(Op.call).u32(k.virt.grow);
+    return ins.end;
+  }
+  if (k.virt && isMemoryOp(op)) {
+    w.bytes(src.subarray(copyFrom, ins.start));
+    return rewriteMemoryOp(w, k.virt, src, ins, scratch, k.guards) ? ins.start : ins.end;
+  }
+  return copyFrom;
 }
 
 /**

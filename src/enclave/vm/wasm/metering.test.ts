@@ -136,6 +136,27 @@ describe("gas metering: exhaustion and determinism", async () => {
     assert.equal(m.gasLeft, 8191n - 6n); // Secret's meter also pays for its own 3-instruction out-of-gas arm
     assert.equal(m.call("grow", BIG, 0).result, 1); // memory did not grow
   });
+  test("a sequence opening with blocks: one merged check, the separate charges' gas and trap state", async () => {
+    // body: block, const (4); outer block: block (2); inner block: const, drop, call, drop (8); $leaf: const (2).
+    // Merged, body + outer + inner are one check of 14 before the first const; the callee charges its own 2.
+    const nested = await wat(`(module (memory 1)
+      (func $leaf (result i32) (i32.const 9))
+      (func (export "nested") (result i32) (block (block (drop (i32.const 1)) (drop (call $leaf)))) (i32.const 3)))`);
+    assert.deepEqual(new Metered(nested).call("nested", BIG), { result: 3, used: 4n + 2n + 8n + 2n });
+    // Each limit short of a separate charge leaves what that charge would leave: Secret's gas_left / exhausted.
+    const cases: [bigint, bigint, bigint][] = [
+      [3n, 4n, 3n], // the body's 4 cannot be paid
+      [5n, 2n, 1n], // body paid; the outer block's 2 cannot be
+      [11n, 8n, 5n], // body + outer paid; the inner block's 8 cannot be
+      [15n, 2n, 1n], // all three paid (14); the callee's 2 cannot be
+    ];
+    for (const [limit, exhausted, left] of cases) {
+      const fresh = new Metered(nested);
+      fresh.gasLeft = limit;
+      assert.throws(() => fresh.fn("nested")(), /unreachable/);
+      assert.deepEqual([fresh.exhausted, fresh.gasLeft], [exhausted, left], `limit ${limit}`);
+    }
+  });
   test("same call twice, on one instance or two, uses the same gas", () => {
     const a = new Metered(bytes);
     const b = new Metered(bytes);

@@ -2,7 +2,8 @@
 // recording every `execute` ECALL (payload, gas limit, result, gas) and the host's OCALL answers in order, then
 // replays those ECALLs against the same worker with the recorded answers — checking every result and gas figure
 // byte for byte — and reports the worker thread's CPU per transfer (`/proc/self/task/*/schedstat`, ns).
-// Run: node --import tsx bench/chain/enclaveReplay.ts [--txs K] [--rounds R]
+// Run: node --import tsx bench/chain/enclaveReplay.ts [--txs K] [--rounds R] [--gap-us G] [--ocall-us O]
+// (--gap-us / --ocall-us: busy main-thread µs before each ECALL / in each read or query answer, as in a chain)
 import { readdirSync, readFileSync } from "node:fs";
 import type { OcallHandler } from "../../src/enclave/api.js";
 import { startNode } from "./setup.js";
@@ -16,6 +17,18 @@ function arg(name: string, dflt: number): number {
 }
 const K = arg("--txs", 1000);
 const ROUNDS = arg("--rounds", 3);
+/** Host work to mimic in the replay (µs of busy main thread): between ECALLs, and inside each OCALL answer. */
+const GAP_US = arg("--gap-us", 0);
+const OCALL_US = arg("--ocall-us", 0);
+
+/** Keeps the main thread busy for `us` µs (the chain's own work between and inside ECALLs). */
+function busy(us: number): void {
+  if (us <= 0) return;
+  const end = performance.now() + us / 1000;
+  while (performance.now() < end) {
+    // spin
+  }
+}
 
 /** One host answer as the handler returned it (values copied). */
 type Answer =
@@ -88,6 +101,7 @@ function replaying(answers: readonly Answer[]): { handler: OcallHandler; used: (
   const next = <T extends Answer["kind"]>(kind: T): Extract<Answer, { kind: T }> => {
     const a = answers[i++];
     if (a?.kind !== kind) throw new Error(`replay: OCALL ${i} is not a ${kind}`);
+    if (kind === "read" || kind === "query") busy(OCALL_US);
     return a as Extract<Answer, { kind: T }>;
   };
   const handler: OcallHandler = {
@@ -149,6 +163,7 @@ async function main(): Promise<void> {
     console.log(`recorded ${calls.length} execute ECALLs, ${perCall.toFixed(2)} host store/query calls each`);
     const round = (): void => {
       calls.forEach((c, n) => {
+        busy(GAP_US);
         const { handler, used } = replaying(c.answers);
         const r = ecall("execute", c.payload, {
           ...(c.gasLimit === undefined ? {} : { gasLimit: c.gasLimit }),

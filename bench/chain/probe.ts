@@ -83,6 +83,11 @@ async function main(): Promise<void> {
                 writeDb: wrap(h.writeDb.bind(h)),
                 removeDb: wrap(h.removeDb.bind(h)),
                 queryChain: wrap(h.queryChain.bind(h)),
+                // the prefetch hooks (a prefetched read's charge counts as a handler call, as a read would)
+                ...(h.chargePrefetched === undefined
+                  ? {}
+                  : { chargePrefetched: wrap(h.chargePrefetched.bind(h)) }),
+                ...(h.remainingGas === undefined ? {} : { remainingGas: h.remainingGas.bind(h) }),
               },
             };
       const w0 = process.hrtime.bigint();

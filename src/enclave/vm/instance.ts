@@ -92,17 +92,27 @@ const UNBOUND_BACKEND: Backend = {
   querier: { queryRaw: unbound },
 };
 
+const NO_GLOBALS: ReadonlyMap<string, unknown> = new Map();
+
 /** A live instance plus the meter and host env its imports use. */
 export class ContractInstance {
   readonly info: ModuleInfo;
-  /** Values of the `shroud_*` globals right after instantiation, before any call (what a reset restores). */
+  /** Values of the `shroud_*` globals right after instantiation, before any call (what a reset restores); empty
+   * unless the module is reusable and the instance may be pooled. */
   readonly initialGlobals: ReadonlyMap<string, unknown>;
+  /** May be reset and reused (a reusable module, constructed with `pooled`). */
+  readonly poolable: boolean;
   private meter: GasMeter;
   private readonly env: BoundEnv;
   private readonly instance: WasmInstance;
   private readonly mem: WasmMemory;
 
-  constructor(module: WasmModule, opts: InstanceOptions) {
+  /**
+   * `pooled: false` for an instance that will never be reset and reused (./pool.ts): it skips recording the
+   * initial globals and binds the host to the real memory, which in an instance never reset always has exactly
+   * the visible size (the virtual grow grows the real memory whenever the visible size passes it).
+   */
+  constructor(module: WasmModule, opts: InstanceOptions, pooled = true) {
     this.info = inspectModule(module);
     this.meter = new GasMeter(opts.gasLimit);
     this.env = {
@@ -123,8 +133,9 @@ export class ContractInstance {
     }
     const mem = this.instance.exports.memory;
     if (!isWasmMemory(mem)) throw new VmError("InvalidWasm", "module exports no memory");
-    this.mem = this.info.reusable ? this.visibleMemory(mem) : mem;
-    this.initialGlobals = this.readGlobals();
+    this.poolable = this.info.reusable && pooled;
+    this.mem = this.poolable ? this.visibleMemory(mem) : mem;
+    this.initialGlobals = this.poolable ? this.readGlobals() : NO_GLOBALS;
     this.meter.attach(this.instance);
   }
 

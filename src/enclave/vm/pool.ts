@@ -77,7 +77,7 @@ function reset(inst: ContractInstance, pool: ModulePool): void {
  * `reuse: false` (or a module not marked reusable) always gives a fresh instance.
  */
 export function acquireInstance(module: WasmModule, opts: InstanceOptions, reuse = true): ContractInstance {
-  if (!reuse || !inspectModule(module).reusable) return new ContractInstance(module, opts);
+  if (!reuse || !inspectModule(module).reusable) return new ContractInstance(module, opts, false);
   const pool = pools.get(module);
   if (pool) touch(module, pool);
   const idle = pool?.idle.pop();
@@ -98,7 +98,7 @@ export function acquireInstance(module: WasmModule, opts: InstanceOptions, reuse
  * gives its instance back; it is reset now. Anything else is dropped and collected.
  */
 export function releaseInstance(module: WasmModule, inst: ContractInstance, clean: boolean): void {
-  if (!clean || !inst.info.reusable) return;
+  if (!clean || !inst.poolable) return;
   if (inst.gas.isExhausted() || inst.callDepthExceeded()) return;
   const pool = pools.get(module);
   if (!pool || pool.idle.length >= MAX_IDLE_PER_MODULE) return;

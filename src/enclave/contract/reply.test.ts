@@ -1,5 +1,6 @@
 // The reply input decoder's plaintext path (SN reply_message.rs parse_plaintext_reply_message): a reply to a
-// non-wasm sub-message carries the decimal id in clear and no signature; encrypted replies still need one.
+// non-wasm sub-message carries the decimal id in clear and no signature; encrypted replies still need one. The
+// host's `events` reach the contract rebuilt as `{type, attributes: [{key, value}]}` (SN passes them on unverified).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { concatBytes, toBase64, utf8 } from "../../util/bytes.js";
@@ -67,5 +68,41 @@ describe("reply input: plaintext replies (non-wasm sub-messages)", () => {
         ),
       (e: unknown) => e instanceof EnclaveError && e.code === "FailedTxVerification",
     );
+  });
+
+  test("events pass to the contract as {type, attributes: [{key, value}]}; extra fields dropped; malformed refused", () => {
+    const events = [
+      { type: "wasm", attributes: [{ key: "contract_address", value: "secret1x", encrypted: false, x: 1 }] },
+      { type: "instantiate", attributes: [], extra: true },
+    ];
+    const out = decodeReplyInput(
+      keys,
+      input({ id: idOf("5"), result: { ok: { events, data: null } }, is_encrypted: false }),
+      CODE_HASH,
+      undefined,
+    );
+    assert.equal(
+      utf8.decode(out.replyJson),
+      '{"id":5,"result":{"ok":{"events":[{"type":"wasm","attributes":[{"key":"contract_address","value":"secret1x"}]},' +
+        '{"type":"instantiate","attributes":[]}],"data":null}}}',
+    );
+    for (const bad of [
+      {},
+      [{ type: 1, attributes: [] }],
+      [{ type: "t" }],
+      [{ type: "t", attributes: [{ key: "k" }] }],
+    ]) {
+      assert.throws(
+        () =>
+          decodeReplyInput(
+            keys,
+            input({ id: idOf("5"), result: { ok: { events: bad, data: null } }, is_encrypted: false }),
+            CODE_HASH,
+            undefined,
+          ),
+        (e: unknown) => e instanceof EnclaveError && e.code === "FailedToDeserialize",
+        JSON.stringify(bad),
+      );
+    }
   });
 });

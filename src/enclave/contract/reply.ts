@@ -4,6 +4,8 @@
 // Wire form from the host: nonce(32) ‖ user_pk(32) ‖ JSON Reply{id: b64, result, …} (custom events removed).
 // A reply to a non-wasm sub-message (bank, staking, …) is plaintext (`is_encrypted: false`, SN
 // reply_message.rs parse_plaintext_reply_message): id = the decimal sub-message id, no signature, as in SN.
+// An ok result's `events` come from the host and reach the contract as given: SN parse_encrypted_ok_reply passes
+// `response.events` on and redacts them only in the copy the signature is checked over (always `events: []`).
 import { fromBase64, toBase64, utf8 } from "../../util/bytes.js";
 import { EnclaveError } from "../errors.js";
 import { NONCE_LENGTH, TxCrypto, USER_PUBKEY_LENGTH, validateReplyMsg, type ReplyParam } from "../io.js";
@@ -18,16 +20,42 @@ import type { EnclaveKeys } from "../keys.js";
 
 interface WireReply {
   id: string;
-  result: { ok?: { data?: string | null }; error?: string };
+  result: { ok?: { data?: string | null; events?: unknown }; error?: string };
   is_encrypted?: boolean;
   was_orig_msg_encrypted?: boolean;
+}
+
+/** A cw v1 `Event` as the contract receives it (attributes serialize as `{key, value}` only: SN LogAttribute). */
+interface ReplyEvent {
+  readonly type: string;
+  readonly attributes: readonly { readonly key: string; readonly value: string }[];
 }
 
 interface ParsedWire {
   readonly id: Uint8Array;
   readonly result: ReplyResult;
+  readonly events: readonly ReplyEvent[];
   readonly isEncrypted: boolean;
   readonly wasOrigMsgEncrypted: boolean;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The ok result's events (absent = none), rebuilt field by field so nothing else reaches the contract. */
+function parseEvents(v: unknown): ReplyEvent[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new EnclaveError("FailedToDeserialize", "reply events");
+  return v.map((e) => {
+    if (!isRecord(e) || typeof e.type !== "string" || !Array.isArray(e.attributes))
+      throw new EnclaveError("FailedToDeserialize", "reply event");
+    const attributes = e.attributes.map((a) => {
+      if (!isRecord(a) || typeof a.key !== "string" || typeof a.value !== "string")
+        throw new EnclaveError("FailedToDeserialize", "reply event attribute");
+      return { key: a.key, value: a.value };
+    });
+    return { type: e.type, attributes };
+  });
 }
 
 function parseWire(bytes: Uint8Array): ParsedWire {
@@ -41,10 +69,10 @@ function parseWire(bytes: Uint8Array): ParsedWire {
   if (okPart !== undefined) {
     const data =
       okPart.data === undefined || okPart.data === null ? null : fromBase64(okPart.data, "reply data");
-    return { id, result: { ok: { data } }, ...flags };
+    return { id, result: { ok: { data } }, events: parseEvents(okPart.events), ...flags };
   }
   if (typeof wire.result.error !== "string") throw new EnclaveError("FailedToDeserialize", "reply");
-  return { id, result: { error: wire.result.error }, ...flags };
+  return { id, result: { error: wire.result.error }, events: [], ...flags };
 }
 
 /** A plaintext reply's id: the sub-message id as decimal digits (SN: `msg_id.parse::<u64>()`). */
@@ -56,17 +84,17 @@ function plaintextId(id: Uint8Array): bigint {
 }
 
 /** The plaintext SubMsgResult as the host gave it (its data is the SDK message's response, never encrypted). */
-function plaintextResult(result: ReplyResult): unknown {
+function plaintextResult(result: ReplyResult, events: readonly ReplyEvent[]): unknown {
   if ("ok" in result)
-    return { ok: { events: [], data: result.ok.data === null ? null : toBase64(result.ok.data) } };
+    return { ok: { events, data: result.ok.data === null ? null : toBase64(result.ok.data) } };
   return { error: result.error };
 }
 
 /** The SubMsgResult the contract sees: secret-cosmwasm-std `{"ok":{events,data}}` / `{"error":"…"}`. */
-function contractResult(tx: TxCrypto, result: ReplyResult): unknown {
+function contractResult(tx: TxCrypto, result: ReplyResult, events: readonly ReplyEvent[]): unknown {
   if ("ok" in result) {
     const data = result.ok.data === null ? null : toBase64(decryptReplyData(tx, result.ok.data));
-    return { ok: { events: [], data } };
+    return { ok: { events, data } };
   }
   return { error: decryptReplyError(tx, result.error) };
 }
@@ -98,7 +126,7 @@ export function decodeReplyInput(
       throw new EnclaveError("FailedToDeserialize", "reply");
     }
     if (!wire.isEncrypted) {
-      const body = JSON.stringify(plaintextResult(wire.result));
+      const body = JSON.stringify(plaintextResult(wire.result, wire.events));
       const replyJson = utf8.encode(`{"id":${plaintextId(wire.id).toString()},"result":${body}}`);
       return { tx, replyJson, callerParams: undefined, encrypted: wire.wasOrigMsgEncrypted };
     }
@@ -107,7 +135,7 @@ export function decodeReplyInput(
     const { subMsgId, dataForValidation } = parseInternalMsgId(tx, wire.id);
     // hash0 must be ours; the headers after it are this contract's own reply params (nested chains).
     const { replyParams } = validateReplyMsg(new Uint8Array(), ownCodeHash, dataForValidation);
-    const body = JSON.stringify(contractResult(tx, wire.result));
+    const body = JSON.stringify(contractResult(tx, wire.result, wire.events));
     const replyJson = utf8.encode(`{"id":${subMsgId.toString()},"result":${body}}`);
     return { tx, replyJson, callerParams: replyParams, encrypted: true };
   } catch (e) {

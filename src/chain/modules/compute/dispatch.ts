@@ -9,7 +9,7 @@ import { fromBech32 } from "../../address.js";
 import { ChainError, SdkErrors, UndefinedErrors } from "../../errors.js";
 import { MemoryOverlay } from "../../store/memory.js";
 import { parseAmount, type Coin } from "../../tx/coins.js";
-import { EventManager, withStore, type Context } from "../../tx/context.js";
+import { EventManager, withStore, type Context, type Event } from "../../tx/context.js";
 import { errText } from "./engine.js";
 import { ComputeErrors } from "./errors.js";
 import type { CallAnswer } from "./engine.js";
@@ -155,6 +155,25 @@ function plaintextReply(id: unknown, data: string | null, failure: ChainError | 
   };
 }
 
+const byKeyBytes = (a: { key: string }, b: { key: string }): number =>
+  Buffer.compare(Buffer.from(a.key, "utf8"), Buffer.from(b.key, "utf8"));
+
+/**
+ * The events a wasm sub-message's reply carries (SN DispatchSubmessages on success: every event the sub-message
+ * emitted except `message`, each event's attributes stably sorted by key, as `{type, attributes: [{key,
+ * value}]}`). The enclave passes them to the contract unverified, as Secret's does.
+ */
+function replyEvents(
+  events: readonly Event[],
+): { type: string; attributes: { key: string; value: string }[] }[] {
+  return events
+    .filter((e) => e.type !== "message")
+    .map((e) => ({
+      type: e.type,
+      attributes: [...e.attributes].sort(byKeyBytes).map((a) => ({ key: a.key, value: a.value })),
+    }));
+}
+
 /**
  * The failure a sub-message's `reply` gets, or throws what fails the caller instead (SN DispatchSubmessages): an
  * out of gas of the tx's meter always unwinds (SN: a panic); with reply_on never/success the error fails the
@@ -198,6 +217,7 @@ export function dispatchMessages(
     const run = (sub: Context) => runCosmosMsg(r, sub, contract, item.msg);
     let out: CallAnswer | Uint8Array | undefined;
     let failure: ContractFailure | ChainError | undefined;
+    const mark = ctx.events.events.length; // a sub-message's events are appended only when it succeeds
     try {
       out = limit === undefined ? cached(ctx, run) : cachedWithGasLimit(ctx, limit, run);
     } catch (e) {
@@ -222,7 +242,9 @@ export function dispatchMessages(
       throw new ChainError(ComputeErrors.ReplyFailed, "callee gave no reply id");
     const wire = {
       id: answer.internalMsgId,
-      result: ok2 ? { ok: { events: [], data: dataOf(answer) } } : { error: errText(answer.err) },
+      result: ok2
+        ? { ok: { events: replyEvents(ctx.events.events.slice(mark)), data: dataOf(answer) } }
+        : { error: errText(answer.err) },
       was_orig_msg_encrypted: true,
       is_encrypted: true,
     };

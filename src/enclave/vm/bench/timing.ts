@@ -67,6 +67,87 @@ export function runSlices(
   return out;
 }
 
+/** Time of `a` over time of `b` per execution, alternated execution by execution (see `runAlternating`). */
+export interface PairRatios {
+  /** Per counted slice: (a's summed time / its executions) / (b's summed time / its executions). */
+  readonly wall: number[];
+  readonly cpu: number[];
+  /** The same over all counted slices at once (ratio of totals). */
+  readonly totalWall: number;
+  readonly totalCpu: number;
+  /** Executions of each variant in the counted slices. */
+  readonly executions: number;
+  /** Median wall time of one execution of a over that of b: what a call costs without collector pauses. */
+  readonly medianWall: number;
+}
+
+/**
+ * Runs `a` and `b` alternately, one execution at a time (a b, b a, a b, …), for about 2 × `sliceMs` per slice,
+ * timing each execution alone (wall, and CPU of the whole process, GC threads included). Both variants then
+ * share every moment of the run: the machine's load, the heap the collector must mark, the collector's
+ * background work. What separate slices cannot give: when `a` and `b` each allocate a fresh 1 MiB wasm memory
+ * per call, the collector's cost dwarfs their difference and depends on when a slice ran.
+ */
+export function runAlternating(a: Variant, b: Variant, opts: SliceOptions): PairRatios {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  const all = { a: new Sums(), b: new Sums() };
+  for (let i = 0; i < opts.warmupSlices + opts.slices; i++) {
+    const s = { a: new Sums(), b: new Sums() };
+    const t0 = performance.now();
+    for (let k = 0; performance.now() - t0 < 2 * opts.sliceMs; k++) {
+      const aFirst = k % 2 === 0; // alternate who goes first, so neither always runs right after the other
+      if (aFirst) s.a.time(a);
+      s.b.time(b);
+      if (!aFirst) s.a.time(a);
+    }
+    if (i < opts.warmupSlices) continue;
+    wall.push(s.a.wallPerRun() / s.b.wallPerRun());
+    cpu.push(s.a.cpuPerRun() / s.b.cpuPerRun());
+    all.a.add(s.a);
+    all.b.add(s.b);
+  }
+  return {
+    wall,
+    cpu,
+    totalWall: all.a.wallPerRun() / all.b.wallPerRun(),
+    totalCpu: all.a.cpuPerRun() / all.b.cpuPerRun(),
+    executions: Math.min(all.a.runs, all.b.runs),
+    medianWall: median(all.a.walls) / median(all.b.walls),
+  };
+}
+
+/** Summed wall ms and process CPU µs of timed executions. */
+class Sums {
+  wall = 0;
+  cpu = 0;
+  runs = 0;
+  readonly walls: number[] = [];
+  time(v: Variant): void {
+    const c0 = process.cpuUsage();
+    const w0 = performance.now();
+    v.run();
+    const w = performance.now() - w0;
+    const c = process.cpuUsage(c0);
+    this.wall += w;
+    this.walls.push(w);
+    this.cpu += c.user + c.system;
+    this.runs++;
+  }
+  add(o: Sums): void {
+    this.wall += o.wall;
+    this.walls.push(...o.walls);
+    this.cpu += o.cpu;
+    this.runs += o.runs;
+  }
+  wallPerRun(): number {
+    return this.wall / Math.max(1, this.runs);
+  }
+  cpuPerRun(): number {
+    return Math.max(1, this.cpu) / Math.max(1, this.runs);
+  }
+}
+
 /** Median wall time in ms of `runs` calls of `fn` (each call timed alone). */
 export function medianMs(fn: (i: number) => void, runs: number): number {
   const times: number[] = [];

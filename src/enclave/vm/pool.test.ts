@@ -107,6 +107,18 @@ describe("instance pool", () => {
     assert.equal(idleCount(m), 1);
   });
 
+  test("an instance made with reuse: false is never pooled, even when its module has a pool", () => {
+    const m = metered();
+    call(m, "a", true);
+    assert.equal(idleCount(m), 1);
+    const inst = acquireInstance(m, { backend: mockBackend(), gasLimit: 1_000_000n, readonly: false }, false);
+    assert.equal(inst.poolable, false);
+    assert.equal(inst.initialGlobals.size, 0, "no reset state recorded");
+    releaseInstance(m, inst, true);
+    assert.equal(idleCount(m), 1, "the fresh instance was dropped");
+    assert.match(seen(call(m, "a", false)), /^ok 00680002/);
+  });
+
   test("host writes into memory lower the reset's low-water mark too", () => {
     const m = metered();
     call(m, "a", true);

@@ -84,8 +84,12 @@ export class ByteWriter {
     return b === undefined ? this.u8(0) : this.u8(1).bytes(b);
   }
 
+  /**
+   * The bytes written. A writer sized exactly (every encoder on the ECALL/OCALL path) hands over its buffer
+   * without a copy; any later write then reallocates (the buffer is full), so it never changes what it gave.
+   */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.len);
+    return this.len === this.buf.length ? this.buf : this.buf.slice(0, this.len);
   }
 }
 
@@ -133,10 +137,28 @@ export class ByteReader {
     return this.buf.slice(at, at + n);
   }
 
+  /**
+   * The next `n` bytes as a view of the input, no copy: only for input that is already a private copy (a
+   * frame body as `Mailbox.receive` returns it); the caller's fields then share its buffer.
+   */
+  sub(n: number, field: string): Uint8Array {
+    const at = this.take(n, field);
+    return this.buf.subarray(at, at + n);
+  }
+
   bytes(field: string): Uint8Array {
+    return this.fixed(this.fieldLength(field), field);
+  }
+
+  /** `bytes` as a view of the input (see `sub`). */
+  bytesSub(field: string): Uint8Array {
+    return this.sub(this.fieldLength(field), field);
+  }
+
+  private fieldLength(field: string): number {
     const n = this.u32(field);
     if (n > MAX_FIELD_BYTES) throw new CodecError(field, `"${field}" longer than ${MAX_FIELD_BYTES}`);
-    return this.fixed(n, field);
+    return n;
   }
 
   optBytes(field: string): Uint8Array | undefined {
@@ -149,6 +171,11 @@ export class ByteReader {
   /** Everything left (the trailing raw field of a frame). */
   rest(field: string): Uint8Array {
     return this.fixed(this.remaining, field);
+  }
+
+  /** `rest` as a view of the input (see `sub`). */
+  restSub(field: string): Uint8Array {
+    return this.sub(this.remaining, field);
   }
 
   /** Asserts the input was consumed exactly: trailing bytes are a malformed frame, not padding. */

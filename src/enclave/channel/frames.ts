@@ -79,33 +79,51 @@ export interface EcallRequest {
 }
 
 export function encodeEcallRequest(req: EcallRequest): Uint8Array {
-  return new ByteWriter(14 + req.payload.length).u16(req.id).u64(req.gasLimit).raw(req.payload).finish();
+  return new ByteWriter(10 + req.payload.length).u16(req.id).u64(req.gasLimit).raw(req.payload).finish();
 }
 
 export function decodeEcallRequest(body: Uint8Array): EcallRequest {
   const r = new ByteReader(body);
   const id = r.u16("ecall id");
   const gasLimit = r.u64("ecall gasLimit");
-  return { id, gasLimit, payload: r.rest("ecall payload") };
+  return { id, gasLimit, payload: r.restSub("ecall payload") };
 }
 
 /** ok: u8 0 ‖ u64 gas ‖ output;  error: u8 1 ‖ u64 gas ‖ u32 code ‖ utf8 message. */
 export function encodeResult(res: WireResult): Uint8Array {
-  // Sized up front: this runs on every round trip, and regrowing the buffer would copy the output again.
-  const w = new ByteWriter(9 + ("ok" in res ? res.ok.length : 4 + 3 * MAX_ERROR_MESSAGE_CHARS));
-  if ("ok" in res) return w.u8(0).u64(res.gasUsed).raw(res.ok).finish();
-  const message = res.error.message.slice(0, MAX_ERROR_MESSAGE_CHARS);
-  return w.u8(1).u64(res.gasUsed).u32(res.error.code).raw(utf8.encode(message)).finish();
+  const message = "ok" in res ? undefined : errorMessageBytes(res.error);
+  const w = new ByteWriter(resultSize(res, message));
+  writeResult(w, res, message);
+  return w.finish();
+}
+
+/** The error message as it crosses: cut to MAX_ERROR_MESSAGE_CHARS, UTF-8. */
+function errorMessageBytes(error: WireError): Uint8Array {
+  return utf8.encode(error.message.slice(0, MAX_ERROR_MESSAGE_CHARS));
+}
+
+// Sized exactly: this runs on every round trip, and an exact writer hands over its buffer without a copy.
+function resultSize(res: WireResult, message: Uint8Array | undefined): number {
+  return "ok" in res ? 9 + res.ok.length : 13 + (message?.length ?? 0);
+}
+
+function writeResult(w: ByteWriter, res: WireResult, message: Uint8Array | undefined): void {
+  if ("ok" in res) w.u8(0).u64(res.gasUsed).raw(res.ok);
+  else
+    w.u8(1)
+      .u64(res.gasUsed)
+      .u32(res.error.code)
+      .raw(message ?? new Uint8Array(0));
 }
 
 export function decodeResult(body: Uint8Array): WireResult {
   const r = new ByteReader(body);
   const status = r.u8("result status");
   const gasUsed = r.u64("result gasUsed");
-  if (status === 0) return { ok: r.rest("result output"), gasUsed };
+  if (status === 0) return { ok: r.restSub("result output"), gasUsed };
   if (status !== 1) throw new CodecError("result status", `"result status" must be 0 or 1, got ${status}`);
   const code = r.u32("error code");
-  const raw = r.rest("error message");
+  const raw = r.restSub("error message");
   let message: string;
   try {
     message = utf8.decode(raw);
@@ -132,17 +150,26 @@ export type OcallRequest =
 export type PlainOcallRequest = Exclude<OcallRequest, { kind: typeof OCALL.charged }>;
 
 /** applyBatch body: u32 count ‖ (u8 OCALL.writeDb|removeDb ‖ bytes key ‖ [bytes value])*. */
-function encodeBatch(ops: readonly BatchOp[]): Uint8Array {
+function batchSize(ops: readonly BatchOp[]): number {
   if (ops.length > MAX_BATCH_OPS) throw new CodecError("batch", `"batch" above ${MAX_BATCH_OPS} ops`);
   let size = 5;
-  for (const op of ops) size += "prefetched" in op ? 5 : 9 + op.key.length + (op.value?.length ?? 0);
-  const w = new ByteWriter(size).u8(OCALL.applyBatch).u32(ops.length);
+  for (const op of ops)
+    size +=
+      "prefetched" in op
+        ? 5
+        : op.value === undefined
+          ? 5 + op.key.length
+          : 9 + op.key.length + op.value.length;
+  return size;
+}
+
+function writeBatch(w: ByteWriter, ops: readonly BatchOp[]): void {
+  w.u8(OCALL.applyBatch).u32(ops.length);
   for (const op of ops) {
     if ("prefetched" in op) w.u8(OP_PREFETCHED).u32(op.prefetched);
     else if (op.value === undefined) w.u8(OCALL.removeDb).bytes(op.key);
     else w.u8(OCALL.writeDb).bytes(op.key).bytes(op.value);
   }
-  return w.finish();
 }
 
 function decodeBatch(r: ByteReader): BatchOp[] {
@@ -151,8 +178,9 @@ function decodeBatch(r: ByteReader): BatchOp[] {
   const ops: BatchOp[] = [];
   for (let i = 0; i < n; i++) {
     const kind = r.u8("batch op");
-    if (kind === OCALL.removeDb) ops.push({ key: r.bytes("batch key") });
-    else if (kind === OCALL.writeDb) ops.push({ key: r.bytes("batch key"), value: r.bytes("batch value") });
+    if (kind === OCALL.removeDb) ops.push({ key: r.bytesSub("batch key") });
+    else if (kind === OCALL.writeDb)
+      ops.push({ key: r.bytesSub("batch key"), value: r.bytesSub("batch value") });
     else if (kind === OP_PREFETCHED) ops.push({ prefetched: prefetchIndex(r) });
     else throw new CodecError("batch op", `"batch op" unknown: ${kind}`);
   }
@@ -167,12 +195,15 @@ function prefetchIndex(r: ByteReader): number {
 }
 
 /** charged: u8 7 ‖ u32 n ‖ (u32 index)ⁿ ‖ inner request (any OCALL but another wrapper). */
-function encodeCharged(charges: readonly number[], inner: PlainOcallRequest): Uint8Array {
+function chargedSize(charges: readonly number[], inner: PlainOcallRequest): number {
   if (charges.length > MAX_PREFETCH_ENTRIES) throw new CodecError("charges", `"charges" too many`);
-  const body = encodeOcallRequest(inner);
-  const w = new ByteWriter(5 + 4 * charges.length + body.length).u8(OCALL.charged).u32(charges.length);
+  return 5 + 4 * charges.length + plainRequestSize(inner);
+}
+
+function writeCharged(w: ByteWriter, charges: readonly number[], inner: PlainOcallRequest): void {
+  w.u8(OCALL.charged).u32(charges.length);
   for (const i of charges) w.u32(i);
-  return w.raw(body).finish();
+  writeRequest(w, inner);
 }
 
 function decodeCharged(r: ByteReader): OcallRequest {
@@ -180,32 +211,53 @@ function decodeCharged(r: ByteReader): OcallRequest {
   if (n > MAX_PREFETCH_ENTRIES) throw new CodecError("charges count", `"charges count" too many`);
   const charges: number[] = [];
   for (let i = 0; i < n; i++) charges.push(prefetchIndex(r));
-  const inner = decodeOcallRequest(r.rest("charged inner"));
+  const inner = decodeOcallRequest(r.restSub("charged inner"));
   if (inner.kind === OCALL.charged) throw new CodecError("charged inner", `"charged inner" nested wrapper`);
   return { kind: OCALL.charged, charges, inner };
 }
 
 export function encodeOcallRequest(req: OcallRequest): Uint8Array {
-  if (req.kind === OCALL.applyBatch) return encodeBatch(req.ops);
-  if (req.kind === OCALL.charged) return encodeCharged(req.charges, req.inner);
-  const size = req.kind === OCALL.queryChain ? req.request.length : req.key.length;
-  const second =
-    req.kind === OCALL.writeDb
-      ? req.value.length
-      : req.kind === OCALL.readDbFirst
-        ? req.fallbackKey.length
-        : 0;
-  const w = new ByteWriter(17 + size + second).u8(req.kind);
+  const size = req.kind === OCALL.charged ? chargedSize(req.charges, req.inner) : plainRequestSize(req);
+  const w = new ByteWriter(size);
+  if (req.kind === OCALL.charged) writeCharged(w, req.charges, req.inner);
+  else writeRequest(w, req);
+  return w.finish();
+}
+
+/** The exact encoded size of a plain OCALL request (the writer then hands over its buffer, no copy). */
+function plainRequestSize(req: PlainOcallRequest): number {
   switch (req.kind) {
     case OCALL.readDb:
     case OCALL.removeDb:
-      return w.raw(req.key).finish();
+      return 1 + req.key.length;
     case OCALL.writeDb:
-      return w.bytes(req.key).raw(req.value).finish();
+      return 5 + req.key.length + req.value.length;
     case OCALL.readDbFirst:
-      return w.bytes(req.key).raw(req.fallbackKey).finish();
+      return 5 + req.key.length + req.fallbackKey.length;
     case OCALL.queryChain:
-      return w.u64(req.gasLimit).u32(req.depth).raw(req.request).finish();
+      return 13 + req.request.length;
+    case OCALL.applyBatch:
+      return batchSize(req.ops);
+  }
+}
+
+function writeRequest(w: ByteWriter, req: PlainOcallRequest): void {
+  switch (req.kind) {
+    case OCALL.readDb:
+    case OCALL.removeDb:
+      w.u8(req.kind).raw(req.key);
+      return;
+    case OCALL.writeDb:
+      w.u8(req.kind).bytes(req.key).raw(req.value);
+      return;
+    case OCALL.readDbFirst:
+      w.u8(req.kind).bytes(req.key).raw(req.fallbackKey);
+      return;
+    case OCALL.queryChain:
+      w.u8(req.kind).u64(req.gasLimit).u32(req.depth).raw(req.request);
+      return;
+    case OCALL.applyBatch:
+      writeBatch(w, req.ops);
   }
 }
 
@@ -214,23 +266,23 @@ export function decodeOcallRequest(body: Uint8Array): OcallRequest {
   const kind = r.u8("ocall kind");
   switch (kind) {
     case OCALL.readDb:
-      return { kind, key: r.rest("readDb key") };
+      return { kind, key: r.restSub("readDb key") };
     case OCALL.removeDb:
-      return { kind, key: r.rest("removeDb key") };
+      return { kind, key: r.restSub("removeDb key") };
     case OCALL.writeDb: {
-      const key = r.bytes("writeDb key");
-      return { kind, key, value: r.rest("writeDb value") };
+      const key = r.bytesSub("writeDb key");
+      return { kind, key, value: r.restSub("writeDb value") };
     }
     case OCALL.queryChain: {
       const gasLimit = r.u64("queryChain gasLimit");
       const depth = r.u32("queryChain depth");
-      return { kind, gasLimit, depth, request: r.rest("queryChain request") };
+      return { kind, gasLimit, depth, request: r.restSub("queryChain request") };
     }
     case OCALL.applyBatch:
       return { kind, ops: decodeBatch(r) };
     case OCALL.readDbFirst: {
-      const key = r.bytes("readDbFirst key");
-      return { kind, key, fallbackKey: r.rest("readDbFirst fallback key") };
+      const key = r.bytesSub("readDbFirst key");
+      return { kind, key, fallbackKey: r.restSub("readDbFirst fallback key") };
     }
     case OCALL.charged:
       return decodeCharged(r);
@@ -254,22 +306,25 @@ export function decodeReadDbOutput(out: Uint8Array): Uint8Array | undefined {
     return undefined;
   }
   if (flag !== 1) throw new CodecError("readDb presence", `"readDb presence" must be 0 or 1`);
-  return r.rest("readDb value");
+  return r.restSub("readDb value");
 }
 
-/** ecallResponseWithWrites body: bytes(applyBatch request) ‖ result (as encodeResult). */
+/** ecallResponseWithWrites body: bytes(applyBatch request) ‖ result (as encodeResult). One buffer, no copies. */
 export function encodeEcallResponseWithWrites(ops: readonly BatchOp[], result: WireResult): Uint8Array {
-  const batch = encodeBatch(ops);
-  const res = encodeResult(result);
-  return new ByteWriter(4 + batch.length + res.length).bytes(batch).raw(res).finish();
+  const batch = batchSize(ops);
+  const message = "ok" in result ? undefined : errorMessageBytes(result.error);
+  const w = new ByteWriter(4 + batch + resultSize(result, message)).u32(batch);
+  writeBatch(w, ops);
+  writeResult(w, result, message);
+  return w.finish();
 }
 
 export function decodeEcallResponseWithWrites(body: Uint8Array): { ops: BatchOp[]; result: WireResult } {
   const r = new ByteReader(body);
-  const batch = decodeOcallRequest(r.bytes("deferred writes"));
+  const batch = decodeOcallRequest(r.bytesSub("deferred writes"));
   if (batch.kind !== OCALL.applyBatch)
     throw new CodecError("deferred writes", `"deferred writes" not a batch`);
-  return { ops: [...batch.ops], result: decodeResult(r.rest("ecall result")) };
+  return { ops: [...batch.ops], result: decodeResult(r.restSub("ecall result")) };
 }
 
 /** Which key of a readDbFirst answered: none, `key`, or `fallbackKey` (the output's first byte). */
@@ -295,7 +350,7 @@ export function decodeReadDbFirstOutput(out: Uint8Array): {
   if (hit !== READ_FIRST.key && hit !== READ_FIRST.fallbackKey) {
     throw new CodecError("readDbFirst hit", `"readDbFirst hit" must be 0, 1 or 2`);
   }
-  return { hit, value: r.rest("readDbFirst value") };
+  return { hit, value: r.restSub("readDbFirst value") };
 }
 
 /**
@@ -303,7 +358,7 @@ export function decodeReadDbFirstOutput(out: Uint8Array): {
  * then the inner OCALL's ok output.
  */
 export function encodeSyncedOutput(remaining: bigint | undefined, inner: Uint8Array): Uint8Array {
-  const w = new ByteWriter(9 + inner.length);
+  const w = new ByteWriter((remaining === undefined ? 1 : 9) + inner.length);
   if (remaining === undefined) w.u8(0);
   else w.u8(1).u64(remaining);
   return w.raw(inner).finish();
@@ -314,7 +369,7 @@ export function decodeSyncedOutput(out: Uint8Array): { remaining: bigint | undef
   const flag = r.u8("gas sync");
   if (flag !== 0 && flag !== 1) throw new CodecError("gas sync", `"gas sync" must be 0 or 1`);
   const remaining = flag === 0 ? undefined : r.u64("gas sync remaining");
-  return { remaining, inner: r.rest("charged output") };
+  return { remaining, inner: r.restSub("charged output") };
 }
 
 /** fatal: u32 code ‖ utf8 message (same safety rules as an ECALL error). */
@@ -327,7 +382,7 @@ export function decodeFatal(body: Uint8Array): WireError {
   const r = new ByteReader(body);
   const code = r.u32("fatal code");
   try {
-    return { code, message: utf8.decode(r.rest("fatal message")).slice(0, MAX_ERROR_MESSAGE_CHARS) };
+    return { code, message: utf8.decode(r.restSub("fatal message")).slice(0, MAX_ERROR_MESSAGE_CHARS) };
   } catch {
     return { code, message: "fatal enclave error" };
   }

@@ -127,10 +127,10 @@ function decodePrefetch(r: ByteReader, count: number): PrefetchSet {
   const remaining = limited === 1 ? r.u64("prefetch remaining") : undefined;
   const entries: PrefetchEntry[] = [];
   for (let i = 0; i < count; i++) {
-    const key = r.bytes("prefetch key");
+    const key = r.bytesSub("prefetch key");
     const present = r.u8("prefetch presence");
     if (present !== 0 && present !== 1) throw bad("prefetch presence");
-    const value = present === 1 ? r.bytes("prefetch value") : undefined;
+    const value = present === 1 ? r.bytesSub("prefetch value") : undefined;
     entries.push({ key, value, charge: r.u64("prefetch charge") });
   }
   return { remaining, entries };
@@ -147,28 +147,33 @@ function encodePrefetch(w: ByteWriter, p: PrefetchSet): void {
   }
 }
 
+/** Exact (the writer then hands over its buffer without a copy). */
 function prefetchSize(p: PrefetchSet | undefined): number {
   if (p === undefined) return 0;
-  let n = 9;
-  for (const e of p.entries) n += 17 + e.key.length + (e.value?.length ?? 0);
+  let n = p.remaining === undefined ? 1 : 9;
+  for (const e of p.entries) n += 13 + e.key.length + (e.value === undefined ? 0 : 4 + e.value.length);
   return n;
 }
 
+/**
+ * The tail's fields are views of the payload, not copies: the payload is the enclave's private copy of the
+ * ECALL frame (channel/mailbox.ts), and nothing writes into these fields.
+ */
 function decodeTail(bytes: Uint8Array, prefetchCount: number | undefined): Tail {
   const r = new ByteReader(bytes);
-  const msg = r.bytes("msg");
+  const msg = r.bytesSub("msg");
   const flag = r.u8("sig_info presence");
   if (flag !== 0 && flag !== 1) throw bad("sig_info presence");
   const signed =
     flag === 0
       ? undefined
       : {
-          signBytes: r.bytes("sig_info.sign_bytes"),
-          signature: r.bytes("sig_info.signature"),
-          txBytes: r.bytes("sig_info.tx_bytes"),
+          signBytes: r.bytesSub("sig_info.sign_bytes"),
+          signature: r.bytesSub("sig_info.signature"),
+          txBytes: r.bytesSub("sig_info.tx_bytes"),
         };
   const prefetch = prefetchCount === undefined ? undefined : decodePrefetch(r, prefetchCount);
-  return { msg, signed, prefetch, wasm: r.rest("wasm") };
+  return { msg, signed, prefetch, wasm: r.restSub("wasm") };
 }
 
 /** sig_info: its sign mode (and amino public key) from the JSON, its bytes from the tail; both or neither. */

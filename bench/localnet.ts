@@ -65,6 +65,10 @@ const NODE_PROF_NODES = (
 // --no-abci-meter: the nodes' per-ABCI-method meter stays off (it turns on at the first SIGUSR2; each reading is
 // a getrusage syscall), so tx/s and CPU are measured without its cost.
 const ABCI_METER = !process.argv.includes("--no-abci-meter");
+// --senders S (default 9 = the genesis accounts): more closed-loop senders (each waits for its CheckTx before its
+// next tx) offer more load; the extra ones are HD accounts 1, 2, … of LocalSecret's "a", funded by one multi-send.
+const SENDERS = arg("--senders", 0);
+const EXTRA_FUNDS = "1000000000000"; // uscrt per extra sender: fees for any N here
 const ACCOUNTS = ["a", "b", "c", "d"] as const;
 const COUNTER = new Uint8Array(readFileSync(new URL("../contracts/build/counter.wasm", import.meta.url)));
 const COUNTER_HASH = createHash("sha256").update(COUNTER).digest("hex");
@@ -78,8 +82,14 @@ interface Signer {
 }
 
 /** A secretjs client that signs offline: explicit signer data, the chain's tx key given directly. */
-function offlineSigner(mnemonic: string, chainId: string, txKey: Uint8Array, accountNumber: number): Signer {
-  const wallet = new Wallet(mnemonic);
+function offlineSigner(
+  mnemonic: string,
+  chainId: string,
+  txKey: Uint8Array,
+  accountNumber: number,
+  hdAccountIndex = 0,
+): Signer {
+  const wallet = new Wallet(mnemonic, { hdAccountIndex });
   const utils = new EncryptionUtilsImpl("http://unused.invalid", new Uint8Array(32).fill(7));
   (utils as unknown as { consensusIoPubKey: Uint8Array }).consensusIoPubKey = txKey;
   const client = new SecretNetworkClient({
@@ -165,10 +175,17 @@ async function devEngineFigure(): Promise<{ txs: number; tps: number; blockP50: 
       ),
     );
     const contract = attribute(inst, "message", "contract_address") ?? "";
-    const per = await signIncrements(signers, contract, N, node.chainId);
     // Interleave so each block holds every signer's txs in sequence order.
-    const txs: Uint8Array[] = [];
-    for (let i = 0; i < N; i++) txs.push(per[i % per.length]![Math.floor(i / per.length)]!);
+    const interleaved = (per: Uint8Array[][], n: number): Uint8Array[] =>
+      Array.from({ length: n }, (_, i) => per[i % per.length]![Math.floor(i / per.length)]!);
+    // The same warm-up as the localnet's (unmeasured), so the two figures compare warm with warm.
+    if (WARMUP > 0)
+      await runTxs(
+        node,
+        interleaved(await signIncrements(signers, contract, WARMUP, node.chainId), WARMUP),
+        500,
+      );
+    const txs = interleaved(await signIncrements(signers, contract, N, node.chainId), N);
     const r = await runTxs(node, txs, 500);
     const sorted = [...r.blockMs].sort((a, b) => a - b);
     return {
@@ -194,7 +211,7 @@ interface LocalnetFigure extends LoadResult {
   readonly broadcastMs: LoadResult["broadcastMs"];
   readonly timeline: LoadResult["timeline"];
   /** Per node: main thread, enclave worker (its busiest other thread), the other threads; CPU ms. */
-  readonly threads: { main: number; top: number; rest: number }[];
+  readonly threads: { main: number; top: number; rest: number; others: number[] }[];
 }
 
 async function localnetFigure(): Promise<LocalnetFigure> {
@@ -236,13 +253,27 @@ async function localnetFigure(): Promise<LocalnetFigure> {
       DEV_MNEMONICS.validator,
       ...net.info.nodes.map((n) => readFileSync(join(n.home, "operator.mnemonic"), "utf8").trim()),
     ];
+    const keys: [string, number][] = mnemonics.map((m) => [m, 0]);
+    for (let i = 1; keys.length < SENDERS; i++) keys.push([DEV_MNEMONICS.a, i]);
+    const extra = keys.slice(mnemonics.length).map(([m, i]) => new Wallet(m, { hdAccountIndex: i }).address);
+    if (extra.length > 0) {
+      const coins = (n: number) => [{ denom: "uscrt", amount: String(BigInt(EXTRA_FUNDS) * BigInt(n)) }];
+      const funded = await c0.tx.bank.multiSend(
+        {
+          inputs: [{ address: w0.address, coins: coins(extra.length) }],
+          outputs: extra.map((address) => ({ address, coins: coins(1) })),
+        },
+        { ...gas, gasLimit: 100_000 + 30_000 * extra.length },
+      );
+      if (funded.code !== TxResultCode.Success) throw new Error(funded.rawLog);
+    }
     const signers = await Promise.all(
-      mnemonics.map(async (m) => {
-        const addr = new Wallet(m).address;
+      keys.map(async ([m, i]) => {
+        const addr = new Wallet(m, { hdAccountIndex: i }).address;
         const { account } = (await rest(`/cosmos/auth/v1beta1/accounts/${addr}`)) as {
           account: { account_number: string; sequence: string };
         };
-        const s = offlineSigner(m, chainId, key, Number(account.account_number));
+        const s = offlineSigner(m, chainId, key, Number(account.account_number), i);
         s.sequence = Number(account.sequence);
         return s;
       }),
@@ -338,6 +369,10 @@ async function main(): Promise<void> {
   console.log(
     `node threads, CPU ms per committed tx (main / enclave worker = busiest other / rest): ` +
       ln.threads.map((t, i) => `node${i} ${perTx(t.main)} / ${perTx(t.top)} / ${perTx(t.rest)}`).join(", "),
+  );
+  console.log(
+    `node threads other than main, CPU ms over the load, busiest first: ` +
+      ln.threads.map((t, i) => `node${i} [${t.others.filter((x) => x > 0).join(" ")}]`).join(", "),
   );
   if (!ABCI_METER) return;
   // Where the node processes' CPU goes, by ABCI request kind (src/consensus/abciCpu.ts); "other" = REST, RPC-facing

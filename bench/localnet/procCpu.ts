@@ -87,7 +87,7 @@ export function nodeThreadCpuMs(): Map<string, number> {
 export function threadSplit(
   before: Map<string, number>,
   after: Map<string, number>,
-): { main: number; top: number; rest: number }[] {
+): { main: number; top: number; rest: number; others: number[] }[] {
   const byPid = new Map<string, { main: number; others: number[] }>();
   for (const [k, v] of after) {
     const [pid, tid] = k.split("/") as [string, string];
@@ -100,7 +100,7 @@ export function threadSplit(
   return [...byPid.keys()].sort().map((pid) => {
     const e = byPid.get(pid)!;
     const others = e.others.sort((a, b) => b - a);
-    return { main: e.main, top: others[0] ?? 0, rest: others.slice(1).reduce((a, b) => a + b, 0) };
+    return { main: e.main, top: others[0] ?? 0, rest: others.slice(1).reduce((a, b) => a + b, 0), others };
   });
 }
 

@@ -2,7 +2,6 @@
 // the gas meter, the event list and block facts. Plus PrefixStore, the module-store view keepers use.
 import type { KVStore } from "../store/types.js";
 import type { GasMeter } from "../gas.js";
-import { concatBytes } from "../../util/bytes.js";
 
 /** An ABCI event attribute (CometBFT v0.38 EventAttribute). */
 export interface EventAttribute {
@@ -77,7 +76,12 @@ export class PrefixStore implements KVStore {
   }
 
   private k(key: Uint8Array): Uint8Array {
-    return concatBytes(this.prefix, key);
+    // Two parts, one allocation: concatBytes' rest array and loops showed in every keeper access.
+    const p = this.prefix;
+    const out = new Uint8Array(p.length + key.length);
+    out.set(p);
+    out.set(key, p.length);
+    return out;
   }
 
   get(key: Uint8Array): Uint8Array | undefined {

@@ -2,7 +2,7 @@
 // every failure is a ChainError (sdk 21 tx too large, sdk 2 tx parse error) so callers never see a raw exception.
 import { AuthInfo, TxBody } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { PubKey as Secp256k1PubKeyProto } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 // cosmjs-types encodes without an 8 KiB slab each (protoAlloc.ts); every chain path decodes txs.
 import "./protoAlloc.js";
 import { ChainError, SdkErrors } from "../errors.js";
@@ -149,7 +149,7 @@ export function decodeTx(input: Uint8Array, registry: MsgRegistry): DecodedTx {
     return {
       raw,
       // node:crypto: ~2 µs for a 700-byte tx vs ~5 µs in JS (noble); the same digest.
-      hash: new Uint8Array(createHash("sha256").update(raw).digest()),
+      hash: new Uint8Array(hash("sha256", raw, "buffer")),
       ...parts,
       messages: decodeMessages(body, registry),
       memo: body.memo,

@@ -1,6 +1,6 @@
 // Cosmos SDK secp256k1 tx-signature verification through libsecp256k1 (native) when it loads, else OpenSSL.
 // Semantics of SDK crypto/keys/secp256k1 `VerifySignature`: sha256(sign bytes), 64-byte r‖s, low-S only.
-import { createHash, createPublicKey, verify, type KeyObject } from "node:crypto";
+import { createPublicKey, hash, verify, type KeyObject } from "node:crypto";
 import { createRequire } from "node:module";
 
 /** Compact r‖s signature length (SDK secp256k1 `VerifySignature`). */
@@ -86,7 +86,7 @@ export function verifyCosmosSecp256k1(pubkey: Uint8Array, signBytes: Uint8Array,
   if (!passesPrechecks(pubkey, sig)) return false;
   if (native === undefined) return openSslVerify(pubkey, signBytes, sig);
   try {
-    return native.ecdsaVerify(sig, createHash("sha256").update(signBytes).digest(), pubkey);
+    return native.ecdsaVerify(sig, hash("sha256", signBytes, "buffer"), pubkey);
   } catch {
     return false; // a key that is not a point on the curve
   }

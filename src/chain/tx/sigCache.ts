@@ -1,6 +1,6 @@
 // A bounded cache of "valid" secp256k1 verdicts so one tx's signature is verified once, not again in
 // PrepareProposal/ProcessProposal and FinalizeBlock after CheckTx. Consensus-safe: verify is a pure function.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /** Default capacity: above CometBFT's default mempool size (5,000 txs) with room for several blocks. */
 export const SIG_CACHE_DEFAULT_MAX = 65_536;
@@ -59,19 +59,16 @@ export class SigVerdictCache {
   }
 }
 
-function lenPrefix(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
-}
-
-/** sha256(len(pk) ‖ pk ‖ len(sig) ‖ sig ‖ signBytes), base64: unambiguous over the three parts. */
+/**
+ * sha256(len(pk) ‖ pk ‖ len(sig) ‖ sig ‖ signBytes), base64: unambiguous over the three parts. One buffer and
+ * one native one-shot hash (five incremental updates and two length buffers cost ~2× as much per tx).
+ */
 function cacheKey(pubkey: Uint8Array, signBytes: Uint8Array, sig: Uint8Array): string {
-  return createHash("sha256")
-    .update(lenPrefix(pubkey.length))
-    .update(pubkey)
-    .update(lenPrefix(sig.length))
-    .update(sig)
-    .update(signBytes)
-    .digest("base64");
+  const buf = Buffer.allocUnsafe(8 + pubkey.length + sig.length + signBytes.length);
+  let o = buf.writeUInt32BE(pubkey.length, 0);
+  buf.set(pubkey, o);
+  o = buf.writeUInt32BE(sig.length, o + pubkey.length);
+  buf.set(sig, o);
+  buf.set(signBytes, o + sig.length);
+  return hash("sha256", buf, "base64");
 }

@@ -1,6 +1,6 @@
 // A bounded cache of decoded txs keyed by sha256 of their bytes, so one tx is decoded once, not again in
 // PrepareProposal, FinalizeBlock and compute's txOf after CheckTx. Consensus-safe: decoding is a pure function.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { decodeTx, MAX_TX_BYTES, type DecodedTx } from "./decode.js";
 import type { MsgRegistry } from "./msgRegistry.js";
 
@@ -57,7 +57,7 @@ export class DecodedTxCache {
     if (!(raw instanceof Uint8Array) || raw.length === 0 || raw.length > MAX_TX_BYTES) {
       return decodeTx(raw, this.registry);
     }
-    const id = createHash("sha256").update(raw).digest("base64");
+    const id = hash("sha256", raw, "base64");
     const hit = this.entries.get(id);
     if (hit !== undefined && Buffer.compare(hit.raw, raw) === 0) {
       this.hitCount++;

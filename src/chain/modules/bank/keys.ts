@@ -30,8 +30,23 @@ export function accountBalancesPrefix(addr: Uint8Array): Uint8Array {
   return concatBytes(BALANCES_PREFIX, Uint8Array.of(addr.length), addr);
 }
 
+/**
+ * 0x02 | len | addr | denom in one allocation: every send builds ~8 of these (fee and message, CheckTx and
+ * FinalizeBlock). An ASCII denom (every SDK-valid one) is written byte by byte; anything else goes through UTF-8.
+ */
 export function balanceKey(addr: Uint8Array, denom: string): Uint8Array {
-  return concatBytes(accountBalancesPrefix(addr), utf8.encode(denom));
+  if (addr.length > 255) throw new RangeError("address longer than 255 bytes");
+  const head = 2 + addr.length;
+  let ascii = true;
+  for (let i = 0; i < denom.length && ascii; i++) ascii = denom.charCodeAt(i) < 0x80;
+  const tail = ascii ? undefined : utf8.encode(denom);
+  const out = new Uint8Array(head + (tail?.length ?? denom.length));
+  out[0] = BALANCES_PREFIX[0]!;
+  out[1] = addr.length;
+  out.set(addr, 2);
+  if (tail !== undefined) out.set(tail, head);
+  else for (let i = 0; i < denom.length; i++) out[head + i] = denom.charCodeAt(i);
+  return out;
 }
 
 export function sendEnabledKey(denom: string): Uint8Array {

@@ -13,7 +13,7 @@ import { EventManager, withStore, type Context, type Event } from "../../tx/cont
 import { errText } from "./engine.js";
 import { ComputeErrors } from "./errors.js";
 import type { CallAnswer } from "./engine.js";
-import { ContractFailure, type ContractRunner } from "./runner.js";
+import { ContractFailure, type CallResult, type ContractRunner } from "./runner.js";
 import { encodeContractSdkMsgs, runContractSdkMsgs } from "./sdkMsgs.js";
 import { isObj, u64Field, type J } from "./json.js";
 import { cachedWithGasLimit, isOutOfGasPanic, subMsgGasLimit } from "./subMsgGas.js";
@@ -192,8 +192,15 @@ function replyableFailure(e: unknown, isWasm: boolean, replyOn: string): Contrac
 }
 
 /**
- * Dispatches the `messages` of a contract's ok output. Returns the data that replaces the caller's (from a
- * reply that set data), or undefined. `input` is the caller's own input (its first 64 bytes are the nonce
+ * A reply's result replaces its contract's (SN ContractResponseHandler.Handle: `rsp != nil`) when the reply set
+ * data, or when its output is addressed to a replying caller: SN then wraps it as DataWithInternalReplyInfo, never
+ * nil, so the caller's reply gets this reply's data (maybe none) under this reply's id and signature.
+ */
+const replaces = (res: CallResult): boolean => res.data !== null || res.answer.internalMsgId !== undefined;
+
+/**
+ * Dispatches the `messages` of a contract's ok output. Returns the result of the last reply that replaces the
+ * caller's (see `replaces`), or undefined. `input` is the caller's own input (its first 64 bytes are the nonce
  * and user key the reply must carry, spec §7.4).
  */
 export function dispatchMessages(
@@ -202,9 +209,9 @@ export function dispatchMessages(
   contract: Uint8Array,
   input: Uint8Array,
   ok: unknown,
-): string | null | undefined {
+): CallResult | undefined {
   if (!isObj(ok) || !Array.isArray(ok.messages)) return undefined;
-  let replaced: string | null | undefined;
+  let replaced: CallResult | undefined;
   for (const item of ok.messages) {
     const isSub = isObj(item) && isObj(item.msg) && typeof item.reply_on === "string";
     if (!isSub) {
@@ -234,7 +241,7 @@ export function dispatchMessages(
         plaintextReply(item.id, data, failure),
         undefined,
       );
-      if (res.data !== null) replaced = res.data;
+      if (replaces(res)) replaced = res;
       continue;
     }
     const answer = failure instanceof ContractFailure ? failure.answer : (out as CallAnswer | undefined);
@@ -253,7 +260,7 @@ export function dispatchMessages(
         ? undefined
         : fromBase64(answer.internalReplyEnclaveSig, "sig");
     const res = r.reply(ctx, contract, input.slice(0, 64), wire, sig);
-    if (res.data !== null) replaced = res.data;
+    if (replaces(res)) replaced = res;
   }
   return replaced;
 }

@@ -43,7 +43,10 @@ export function contractAddress(codeId: bigint, instanceId: bigint, creator: Uin
 export interface CallResult {
   /** The contract's (encrypted) data, base64, after replies; null when none. */
   readonly data: string | null;
-  /** The enclave's answer of this call itself (reply id and signature for a replying caller). */
+  /**
+   * The enclave answer that produced `data` (reply id and signature for a replying caller): the call's own, or
+   * that of the reply that replaced its result.
+   */
   readonly answer: CallAnswer;
 }
 
@@ -133,7 +136,7 @@ export class ContractRunner {
       msg: toBase64(m.msg),
     });
     emitInstantiate(ctx.events, m.codeId, toBech32(addr));
-    return { address: addr, data: this.finish(ctx, addr, m.msg, a), answer: a };
+    return { address: addr, ...this.finish(ctx, addr, m.msg, a) };
   }
 
   execute(
@@ -160,7 +163,7 @@ export class ContractRunner {
       },
       ComputeErrors.ExecuteFailed,
     );
-    return { data: this.finish(ctx, m.contract, m.msg, a), answer: a };
+    return this.finish(ctx, m.contract, m.msg, a);
   }
 
   migrate(ctx: Context, c: Caller, m: { contract: Uint8Array; codeId: bigint; msg: Uint8Array }): CallResult {
@@ -203,7 +206,7 @@ export class ContractRunner {
       updated,
       msg: toBase64(m.msg),
     });
-    return { data: this.finish(ctx, m.contract, m.msg, a), answer: a };
+    return this.finish(ctx, m.contract, m.msg, a);
   }
 
   /** MsgUpdateAdmin / MsgClearAdmin (newAdmin ""): the enclave checks the old proof and signs the new admin. */
@@ -262,16 +265,18 @@ export class ContractRunner {
       },
       ComputeErrors.ReplyFailed,
     );
-    return { data: this.finish(ctx, contract, msg, a), answer: a };
+    return this.finish(ctx, contract, msg, a);
   }
 
-  /** Events, then the contract's messages (which may replace data through replies). */
-  private finish(ctx: Context, contract: Uint8Array, input: Uint8Array, a: CallAnswer): string | null {
+  /**
+   * Events, then the contract's messages. A reply may replace the result: its data and the answer that signed it
+   * (SN keeper.go handleContractResponse → DispatchSubmessages; see dispatch.ts).
+   */
+  private finish(ctx: Context, contract: Uint8Array, input: Uint8Array, a: CallAnswer): CallResult {
     emitContractEvents(ctx.events, toBech32(contract), a.ok);
     const ok = a.ok as { data?: unknown } | undefined;
     const data = typeof ok?.data === "string" ? ok.data : null;
-    const replaced = dispatchMessages(this, ctx, contract, input, a.ok);
-    return replaced === undefined ? data : replaced;
+    return dispatchMessages(this, ctx, contract, input, a.ok) ?? { data, answer: a };
   }
 }
 

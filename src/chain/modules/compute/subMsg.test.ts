@@ -318,3 +318,40 @@ describe("sub-instantiation reply (SN DispatchSubmessages: Data of DataWithInter
     assert.throws(() => h.compute.query.addressByLabel(ctx(), "gl-child-2"));
   });
 });
+
+describe("two-level replies (SN: a callee's final data is its own reply's, signed by that reply)", () => {
+  test("A → B (always) → C (always): A's reply gets the data B's reply set (C's count), which becomes the tx data", async () => {
+    const a = await init("chain-a", 0);
+    const b = await init("chain-b", 0);
+    const c = await init("chain-c", 41);
+    const inner = {
+      call_contract: {
+        contract: c,
+        code_hash: codeHash,
+        msg: b64json({ increment: {} }),
+        id: 2,
+        reply_on: "always",
+      },
+    };
+    const { res, tx } = await h.deliver(
+      h.a,
+      [
+        execMsg(a, {
+          call_contract: { contract: b, code_hash: codeHash, msg: b64json(inner), id: 1, reply_on: "always" },
+        }),
+      ],
+      TX_GAS,
+    );
+    ok(res);
+    assert.equal((await state(c)).count, 42);
+    const lastB = (await state(b)).last_reply;
+    assert.equal(lastB?.id, 2);
+    assert.equal(utf8.decode(fromBase64(lastB.data ?? "")), "42");
+    // B's execute set no data; its reply forwarded C's: A sees that (SN), not B's own (null).
+    const lastA = (await state(a)).last_reply;
+    assert.equal(lastA?.id, 1);
+    assert.equal(lastA.ok, true);
+    assert.equal(utf8.decode(fromBase64(lastA.data ?? "")), "42");
+    assert.equal(await h.decryptData(res, tx, 0), "42");
+  });
+});

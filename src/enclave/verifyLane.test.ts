@@ -178,4 +178,51 @@ describe("verify lane", () => {
     const token = await tokensFor([{ key: "again", sk: SK, sig: good }]);
     assert.ok(token("again") !== undefined);
   });
+
+  test("bounded: checks beyond the queue limit are dropped; clear() forgets queued checks and tokens", () => {
+    const lane = host.verdictLane!;
+    lane.clear();
+    const dropped0 = lane.stats.dropped;
+    const one = signTx(SK, [msgExecute(user.canonical, CONTRACT, new Uint8Array(16), [])]);
+    const check = {
+      signMode: one.signMode,
+      signer: user.canonical,
+      signBytes: one.signBytes,
+      signature: one.signature,
+    };
+    lane.submit(Array.from({ length: 8192 + 10 }, (_, i) => ({ ...check, key: `k${i}` })));
+    assert.equal(lane.stats.dropped - dropped0, 10, "8,192 queued, 10 dropped");
+    lane.clear();
+    assert.ok(lane.pending <= 2, "only the chunk in flight is left");
+  });
+
+  test("a lane whose worker dies is replaced in the background; meanwhile calls go without tokens", async () => {
+    const lane = host.verdictLane!;
+    await lane.drain();
+    const inner = (lane as unknown as { lane: { worker: { terminate(): Promise<number> } } }).lane;
+    await inner.worker.terminate();
+    await new Promise((r) => setTimeout(r, 20)); // the exit event
+    const msg = await sjs.encrypt(codeHashHex, { increment: {} });
+    const good = signTx(SK, [msgExecute(user.canonical, CONTRACT, msg, [])]);
+    const check = {
+      key: "after-death",
+      signMode: good.signMode,
+      signer: user.canonical,
+      signBytes: good.signBytes,
+      signature: good.signature,
+    };
+    lane.submit([check]);
+    assert.equal(lane.token("after-death"), undefined);
+    // A fresh lane starts in the background; then checks are answered again.
+    const deadline = Date.now() + 20_000;
+    let token: Uint8Array | undefined;
+    while (token === undefined && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      if (lane.pending === 0 && lane.token("after-death") === undefined) lane.submit([check]);
+      token = lane.token("after-death");
+    }
+    assert.ok(token !== undefined, "the replacement lane answers");
+    const r = executeOn(withVerdictToken(request(msg, good, true), token));
+    assert.ok("ok" in r.res);
+  });
 });

@@ -89,7 +89,7 @@ interface CallKey {
 const SHORT_KEY = 64;
 
 /** One char per byte: an exact, cheap Map key for a byte string that sorts as the bytes do (unlike UTF-8). */
-function byteString(b: Uint8Array): string {
+export function byteString(b: Uint8Array): string {
   if (b.length <= SHORT_KEY) return String.fromCharCode.apply(null, b as unknown as number[]);
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
 }

@@ -102,7 +102,8 @@ export function createOcalls(transport: OcallTransport, ledger?: PrefetchLedger)
       } catch {
         throw new EnclaveError("HostMisbehavior", "malformed readDbFirst answer");
       }
-      return { ...answer, gasUsed };
+      // A literal of one shape, not a spread: this runs on every contract read that misses the prefetch set.
+      return { hit: answer.hit, value: answer.value, gasUsed };
     },
     withLedger(l) {
       return createOcalls(transport, l);

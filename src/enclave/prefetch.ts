@@ -1,6 +1,7 @@
 // OCALL prefetch, enclave side: store values the host sent with a contract ECALL (the values its readDb would
 // have answered) answer the call's reads without a round trip, while a shadow of the host's SDK gas keeps every
 // read's charge — and every out-of-gas point — exactly where it would have been (src/enclave/README.md §5).
+import { byteString } from "./encryptedStorage.js";
 
 /** One prefetched store key: its current value (undefined: absent) and the SDK gas the host charges to read it. */
 export interface PrefetchEntry {
@@ -25,10 +26,8 @@ export interface PrefetchLedger {
   stop(): void;
 }
 
-/** Latin-1 string of the bytes: an exact Map key. */
-function idOf(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
-}
+/** One char per byte: an exact Map key (short keys without a Buffer, ./encryptedStorage.ts). */
+const idOf = byteString;
 
 /** One ECALL's prefetch: answers reads from the set while their charge fits the shadow of the host's gas. */
 export class PrefetchSession implements PrefetchLedger {

@@ -152,10 +152,16 @@ function contractKeys(svc: ContractServices, input: ContractCallInput): Keyed {
   return { ogKey: info.ogContractKey, latestKey: info.currentContractKey ?? info.ogContractKey, extra: {} };
 }
 
-function envBytes(input: ContractCallInput, version: InterfaceVersion, random: Uint8Array | undefined) {
+/** The entry point's arguments: env and message info JSON, and the contract msg. */
+function envBytes(
+  input: ContractCallInput,
+  version: InterfaceVersion,
+  random: Uint8Array | undefined,
+  msg: Uint8Array,
+) {
   const extras = { codeHashHex: toHex(input.codeHash), random };
   const env = version === "v1" ? v1EnvJson(input.env, extras) : v010EnvJson(input.env, extras);
-  return { env: utf8.encode(env), info: utf8.encode(v1MessageInfoJson(input.env)) };
+  return { env: utf8.encode(env), info: utf8.encode(v1MessageInfoJson(input.env)), msg };
 }
 
 /** Runs one operation; throws OperationError (with gas) on any failure. */
@@ -197,7 +203,7 @@ function runInner(svc: ContractServices, input: ContractCallInput): ContractCall
       input.module,
       { backend, gasLimit: input.gasLimit, readonly: input.op === "query", debugSink: svc.debugSink },
       entry,
-      { ...envBytes(input, info.version, random), msg: contractMsg },
+      envBytes(input, info.version, random, contractMsg),
     );
     if (!call.ok) {
       storage.discard();
@@ -265,7 +271,8 @@ function parseResult(output: Uint8Array, version: InterfaceVersion, gasUsed: big
 function prepareMessage(svc: ContractServices, input: ContractCallInput, version: InterfaceVersion) {
   if (input.op !== "reply") {
     const r = readInput(svc, input);
-    return { ...r, replyOwnParams: undefined as readonly ReplyParam[] | undefined };
+    const replyOwnParams: readonly ReplyParam[] | undefined = undefined;
+    return { tx: r.tx, msg: r.msg, replyParams: r.replyParams, encrypted: r.encrypted, replyOwnParams };
   }
   if (version !== "v1") throw new EnclaveError("InvalidWasm", "reply needs a CosmWasm v1 contract");
   const r = decodeReplyInput(svc.keys, input.msg, input.codeHash, input.callbackSig);

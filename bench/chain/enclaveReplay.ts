@@ -22,11 +22,14 @@ const GAP_US = arg("--gap-us", 0);
 const OCALL_US = arg("--ocall-us", 0);
 
 /** Keeps the main thread busy for `us` µs (the chain's own work between and inside ECALLs). */
+const THRASH = new Uint32Array(Number(process.env.REPLAY_THRASH_KB ?? 0) * 256);
 function busy(us: number): void {
   if (us <= 0) return;
   const end = performance.now() + us / 1000;
+  let i = 0;
   while (performance.now() < end) {
-    // spin
+    // spin (walking a buffer when REPLAY_THRASH_KB is set: the host's cache footprint)
+    for (let k = 0; k < 256 && THRASH.length > 0; k++) THRASH[(i = (i + 16) % THRASH.length)]! += 1;
   }
 }
 

@@ -192,6 +192,23 @@ function replyableFailure(e: unknown, isWasm: boolean, replyOn: string): Contrac
 }
 
 /**
+ * What an error that aborts a contract's sub-messages becomes once it leaves that contract's call (SN keeper.go:
+ * ContractResponseHandler.Handle wraps it "submessages"; Instantiate/Execute/Migrate then wrap it "dispatch",
+ * keeping its code; `reply` turns it into ErrReplyFailed with its text). A tx-meter out of gas passes as it is
+ * (SN: a panic). Wrapped, a callee's contract error is no longer one its caller's reply can get: SN's redactError
+ * keeps only errors that start with "encrypted:".
+ */
+export function dispatchError(e: unknown, inReply: boolean): unknown {
+  if (!(e instanceof ChainError) || isOutOfGasPanic(e)) return e;
+  if (inReply) return new ChainError(ComputeErrors.ReplyFailed, `submessages: ${e.message}`);
+  const detail = e.detail === undefined || e.detail === "" ? undefined : e.detail;
+  return new ChainError(
+    e.registered,
+    detail === undefined ? "dispatch: submessages" : `dispatch: submessages: ${detail}`,
+  );
+}
+
+/**
  * A reply's result replaces its contract's (SN ContractResponseHandler.Handle: `rsp != nil`) when the reply set
  * data, or when its output is addressed to a replying caller: SN then wraps it as DataWithInternalReplyInfo, never
  * nil, so the caller's reply gets this reply's data (maybe none) under this reply's id and signature.

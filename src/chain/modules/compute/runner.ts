@@ -10,7 +10,7 @@ import { ChainError, SdkErrors, type RegisteredError } from "../../errors.js";
 import { coinsToWire, type Coin } from "../../tx/coins.js";
 import type { Context } from "../../tx/context.js";
 import type { MsgRegistry } from "../../tx/msgRegistry.js";
-import { dispatchMessages } from "./dispatch.js";
+import { dispatchError, dispatchMessages } from "./dispatch.js";
 import {
   contractError,
   EnclaveCallFailed,
@@ -265,18 +265,28 @@ export class ContractRunner {
       },
       ComputeErrors.ReplyFailed,
     );
-    return this.finish(ctx, contract, msg, a);
+    return this.finish(ctx, contract, msg, a, true);
   }
 
   /**
    * Events, then the contract's messages. A reply may replace the result: its data and the answer that signed it
    * (SN keeper.go handleContractResponse → DispatchSubmessages; see dispatch.ts).
    */
-  private finish(ctx: Context, contract: Uint8Array, input: Uint8Array, a: CallAnswer): CallResult {
+  private finish(
+    ctx: Context,
+    contract: Uint8Array,
+    input: Uint8Array,
+    a: CallAnswer,
+    inReply = false,
+  ): CallResult {
     emitContractEvents(ctx.events, toBech32(contract), a.ok);
     const ok = a.ok as { data?: unknown } | undefined;
     const data = typeof ok?.data === "string" ? ok.data : null;
-    return dispatchMessages(this, ctx, contract, input, a.ok) ?? { data, answer: a };
+    try {
+      return dispatchMessages(this, ctx, contract, input, a.ok) ?? { data, answer: a };
+    } catch (e) {
+      throw dispatchError(e, inReply);
+    }
   }
 }
 

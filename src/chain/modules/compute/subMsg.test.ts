@@ -354,4 +354,46 @@ describe("two-level replies (SN: a callee's final data is its own reply's, signe
     assert.equal(utf8.decode(fromBase64(lastA.data ?? "")), "42");
     assert.equal(await h.decryptData(res, tx, 0), "42");
   });
+
+  test("A → B (error) → C (never) where C fails: the tx fails (SN wraps C's error in B's `dispatch: submessages`)", async () => {
+    const a = await init("fail-a", 0);
+    const b = await init("fail-b", 0);
+    const c = await init("fail-c", 0);
+    const inner = {
+      call_contract: {
+        contract: c,
+        code_hash: codeHash,
+        msg: b64json({ fail: { message: "deep" } }),
+        id: 4,
+        reply_on: "never",
+      },
+    };
+    const { res } = await h.deliver(
+      h.a,
+      [
+        execMsg(a, {
+          call_contract: { contract: b, code_hash: codeHash, msg: b64json(inner), id: 3, reply_on: "error" },
+        }),
+      ],
+      TX_GAS,
+    );
+    assert.equal(res.codespace, "undefined", res.log);
+    assert.equal(res.code, 1, res.log);
+    assert.match(
+      res.log,
+      /^failed to execute message; message index: 0: dispatch: submessages: an sdk error occurred while sending a sub-message: the error was redacted \(codespace: compute, code: 3\)/,
+    );
+    assert.equal((await state(a)).last_reply, null);
+    // One level: A → C (never) failing shows C's encrypted error under A's `dispatch: submessages` (SN's log form).
+    const direct = await h.deliver(
+      h.a,
+      [execMsg(a, { call_contract: { ...inner.call_contract, reply_on: "never" } })],
+      TX_GAS,
+    );
+    assert.equal(direct.res.code, 3, direct.res.log);
+    assert.match(
+      direct.res.log,
+      /^failed to execute message; message index: 0: dispatch: submessages: encrypted: .+: execute contract failed$/,
+    );
+  });
 });

@@ -62,6 +62,17 @@ const NODE_PROF_NODES = (
   .split(",")
   .filter((x) => x !== "")
   .map(Number);
+// --node-flags "<node options>" --node-flags-nodes 0,1: those nodes' `node` gets these options too (after the
+// defaults, so they win): a node-by-node A/B of a V8 or Node setting under one load, like --alt-cometbft.
+const NODE_FLAGS = ((i: number) => (i < 0 ? undefined : process.argv[i + 1]))(
+  process.argv.indexOf("--node-flags"),
+);
+const NODE_FLAGS_NODES = (
+  ((i: number) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--node-flags-nodes")) ?? ""
+)
+  .split(",")
+  .filter((x) => x !== "")
+  .map(Number);
 // --no-abci-meter: the nodes' per-ABCI-method meter stays off (it turns on at the first SIGUSR2; each reading is
 // a getrusage syscall), so tx/s and CPU are measured without its cost.
 const ABCI_METER = !process.argv.includes("--no-abci-meter");
@@ -223,6 +234,7 @@ async function localnetFigure(): Promise<LocalnetFigure> {
       ALT_BIN,
       ALT_NODES,
       NODE_PROF === undefined ? undefined : { dir: NODE_PROF, nodes: NODE_PROF_NODES },
+      NODE_FLAGS === undefined ? undefined : { args: NODE_FLAGS.split(" "), nodes: NODE_FLAGS_NODES },
     );
     if (!(await net.waitHeight([...Array(V).keys()], 2, 120_000))) throw new Error("localnet did not start");
     const chainId = net.info.chainId;
@@ -334,6 +346,7 @@ async function main(): Promise<void> {
   console.log(`bench:localnet N=${N} encrypted counter increments, ${V} validators`);
   if (Object.keys(COMET).length > 0) console.log(`CometBFT config overrides: ${JSON.stringify(COMET)}`);
   if (ALT_BIN !== undefined) console.log(`nodes ${ALT_NODES.join(", ")} run CometBFT ${ALT_BIN}`);
+  if (NODE_FLAGS !== undefined) console.log(`nodes ${NODE_FLAGS_NODES.join(", ")} run node ${NODE_FLAGS}`);
   const dev = await devEngineFigure();
   console.log(
     `DevEngine: ${dev.txs} txs, ${f(dev.tps)} tx/s (blocks of 500, block p50 ${f(dev.blockP50)} ms)`,

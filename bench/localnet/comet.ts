@@ -75,12 +75,14 @@ export function startNodes(
   altBin: string | undefined,
   altNodes: readonly number[],
   prof?: { readonly dir: string; readonly nodes: readonly number[] },
+  flags?: { readonly args: readonly string[]; readonly nodes: readonly number[] },
 ): void {
   const shroud = join(net.dir, "code", "bin", "shroud.js");
   net.info.nodes.forEach((n, i) => {
     const alt = altBin !== undefined && altNodes.includes(i);
     const profiled = prof !== undefined && prof.nodes.includes(i);
-    if (!alt && !profiled) {
+    const flagged = flags !== undefined && flags.nodes.includes(i);
+    if (!alt && !profiled && !flagged) {
       net.start(i);
       return;
     }
@@ -88,6 +90,8 @@ export function startNodes(
     if (alt) env.COMETBFT_BIN = altBin;
     // Node writes each thread's profile (main, enclave workers) when it exits (not settable by NODE_OPTIONS).
     const args = profiled ? ["--cpu-prof", `--cpu-prof-dir=${prof.dir}/node${i}`] : [];
+    // After the default node flags, so a later one wins (e.g. `--max-semi-space-size=16`, V8's default).
+    if (flagged) args.push(...flags.args);
     startNodeProcess(n, env, shroud, args);
   });
 }

@@ -14,30 +14,17 @@ import {
 import type { AbciApplication } from "./abciTypes.js";
 import { processAbciCpuMeter, requestKind, type AbciCpuMeter } from "./abciCpu.js";
 import { encodeCheckTxResponse, encodeFinalizeBlockResponse } from "./resultsCodec.js";
+import { FrameReader, readUvarint } from "./frameReader.js";
 
 /** CometBFT's reader caps a message at math.MaxInt32 (libs/protoio); we cap lower: a block of max size plus slack. */
 export const MAX_ABCI_MESSAGE_BYTES = 256 * 1024 * 1024;
-/** A uvarint for a length below 2^35 fits in 5 bytes. */
-const MAX_UVARINT_BYTES = 5;
 
 export interface AbciServerOptions {
   /** Called with a short description when a connection breaks or the app throws (never with tx contents). */
   onError?: (message: string) => void;
 }
 
-/** Reads one uvarint at `offset`; returns [value, bytesRead], or undefined when more bytes are needed. */
-export function readUvarint(buf: Uint8Array, offset: number): [number, number] | undefined {
-  let value = 0;
-  let shift = 0;
-  for (let i = 0; i < MAX_UVARINT_BYTES; i++) {
-    if (offset + i >= buf.length) return undefined;
-    const b = buf[offset + i]!;
-    value += (b & 0x7f) * 2 ** shift;
-    if ((b & 0x80) === 0) return [value, i + 1];
-    shift += 7;
-  }
-  throw new Error("ABCI frame length varint too long");
-}
+export { readUvarint };
 
 export function writeUvarint(n: number): Uint8Array {
   const out: number[] = [];
@@ -135,7 +122,7 @@ function handleConnection(
   opts: AbciServerOptions,
   meter: AbciCpuMeter,
 ): void {
-  let pending = new Uint8Array(0);
+  const frames = new FrameReader(MAX_ABCI_MESSAGE_BYTES);
   // Responses must leave in request order; chaining per connection keeps FIFO even with async handlers.
   let outTail: Promise<void> = Promise.resolve();
   // Answers finished in one event-loop turn (a RECHECK burst: every pending tx, then Flush) leave in one write:
@@ -155,20 +142,9 @@ function handleConnection(
   };
   socket.setNoDelay(true);
   socket.on("data", (chunk: Buffer) => {
-    const merged = new Uint8Array(pending.length + chunk.length);
-    merged.set(pending);
-    merged.set(chunk, pending.length);
-    let off = 0;
     try {
-      for (;;) {
-        const lv = readUvarint(merged, off);
-        if (!lv) break;
-        const [len, n] = lv;
-        if (len > MAX_ABCI_MESSAGE_BYTES) throw new Error(`ABCI message of ${len} bytes over the limit`);
-        if (off + n + len > merged.length) break;
-        const body = merged.subarray(off + n, off + n + len);
+      for (const body of frames.push(chunk)) {
         const req = meter.measure("codec.decode", () => Request.decode(body));
-        off += n + len;
         const kind = requestKind(req);
         const answer = queue.run(() => meter.measureAsync(kind, () => dispatch(app, req)));
         outTail = outTail.then(async () => {
@@ -189,9 +165,7 @@ function handleConnection(
     } catch (e) {
       opts.onError?.(`bad ABCI frame: ${e instanceof Error ? e.message : String(e)}`);
       socket.destroy();
-      return;
     }
-    pending = merged.slice(off);
   });
   socket.on("error", (e) => opts.onError?.(`ABCI connection error: ${e.message}`));
 }

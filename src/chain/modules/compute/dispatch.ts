@@ -86,7 +86,9 @@ function runCosmosMsg(
     const contractAddr = fromBech32(String(m.contract_addr), "contract_addr");
     return r.migrate(ctx, caller(m), {
       contract: contractAddr,
-      codeId: u64Field(m.new_code_id, "new_code_id"),
+      // Secret's v1 WasmMsg::Migrate names it `code_id` (secret-cosmwasm-std 1.1.11 cosmos_msg.rs, SN go-cosmwasm
+      // MigrateMsg), not upstream CosmWasm's `new_code_id`.
+      codeId: u64Field(m.code_id, "code_id"),
       msg: fromBase64(String(m.msg), "msg"),
     }).answer;
   }
@@ -194,12 +196,12 @@ function replyableFailure(e: unknown, isWasm: boolean, replyOn: string): Contrac
 /**
  * What an error that aborts a contract's sub-messages becomes once it leaves that contract's call (SN keeper.go:
  * ContractResponseHandler.Handle wraps it "submessages"; Instantiate/Execute/Migrate then wrap it "dispatch",
- * keeping its code; `reply` turns it into ErrReplyFailed with its text). A tx-meter out of gas passes as it is
- * (SN: a panic). Wrapped, a callee's contract error is no longer one its caller's reply can get: SN's redactError
+ * keeping its code; `reply` turns it into ErrReplyFailed with its text). A tx-meter out of gas and a panic pass
+ * as they are (SN: panics unwind). Wrapped, a callee's contract error is no longer one its caller's reply can get: SN's redactError
  * keeps only errors that start with "encrypted:".
  */
 export function dispatchError(e: unknown, inReply: boolean): unknown {
-  if (!(e instanceof ChainError) || isOutOfGasPanic(e)) return e;
+  if (!(e instanceof ChainError) || isOutOfGasPanic(e) || e.is(UndefinedErrors.Panic)) return e;
   if (inReply) return new ChainError(ComputeErrors.ReplyFailed, `submessages: ${e.message}`);
   const detail = e.detail === undefined || e.detail === "" ? undefined : e.detail;
   return new ChainError(
@@ -207,6 +209,17 @@ export function dispatchError(e: unknown, inReply: boolean): unknown {
     detail === undefined ? "dispatch: submessages" : `dispatch: submessages: ${detail}`,
   );
 }
+
+/**
+ * SN DispatchSubmessages cannot reply to a wasm `Migrate` sub-message: it unmarshals the response into a
+ * MsgMigrateContract and type-asserts it to *MsgMigrateContractResponse, which panics; baseapp turns the panic into
+ * `undefined` 111222 for the whole tx. Reproduced so that a contract behaves here as it does on Secret.
+ */
+const migrateReplyPanic = () =>
+  new ChainError(
+    UndefinedErrors.Panic,
+    "recovered: interface conversion: types.Msg is *types.MsgMigrateContract, not *types.MsgMigrateContractResponse",
+  );
 
 /**
  * A reply's result replaces its contract's (SN ContractResponseHandler.Handle: `rsp != nil`) when the reply set
@@ -236,7 +249,9 @@ export function dispatchMessages(
       continue;
     }
     const replyOn = item.reply_on as string;
-    const isWasm = isObj(item.msg) && isObj(item.msg.wasm);
+    const wasmMsg = isObj(item.msg) ? item.msg.wasm : undefined;
+    const isWasm = isObj(wasmMsg);
+    const isMigrate = isWasm && isObj(wasmMsg.migrate);
     const limit = subMsgGasLimit(ctx.gasMeter, gasLimitOf(item.gas_limit));
     const run = (sub: Context) => runCosmosMsg(r, sub, contract, item.msg);
     let out: CallAnswer | Uint8Array | undefined;
@@ -261,6 +276,7 @@ export function dispatchMessages(
       if (replaces(res)) replaced = res;
       continue;
     }
+    if (isMigrate) throw migrateReplyPanic();
     const answer = failure instanceof ContractFailure ? failure.answer : (out as CallAnswer | undefined);
     if (answer?.internalMsgId === undefined)
       throw new ChainError(ComputeErrors.ReplyFailed, "callee gave no reply id");

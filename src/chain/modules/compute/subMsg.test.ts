@@ -8,6 +8,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import wabtInit from "wabt";
 import { MsgExecuteContract, MsgInstantiateContract, MsgStoreCode } from "secretjs";
 import { fromBase64, toBase64, utf8 } from "../../../util/bytes.js";
 import { fromBech32 } from "../../address.js";
@@ -395,5 +397,76 @@ describe("two-level replies (SN: a callee's final data is its own reply's, signe
       direct.res.log,
       /^failed to execute message; message index: 0: dispatch: submessages: encrypted: .+: execute contract failed$/,
     );
+  });
+});
+
+describe("contract-sent WasmMsg::Migrate (Secret's `code_id` field; SN cannot reply to it)", () => {
+  // The WAT echo harness of the VM tests (src/enclave/vm/testdata/harness.wat, as migrate.test.ts builds it):
+  // none of contracts/build exports `migrate`. It echoes its msg, so the msg is the Response itself.
+  const RESPONSE = { ok: { messages: [], attributes: [], events: [], data: null } };
+  let echoCode = 0;
+  let echoHash = "";
+
+  before(async () => {
+    const wabt = await wabtInit();
+    const text = readFileSync(new URL("../../../enclave/vm/testdata/harness.wat", import.meta.url), "utf8")
+      .split("\n")
+      .filter((l) => !l.includes("$abort"))
+      .join("\n");
+    const mod = wabt.parseWat("harness.wat", text);
+    const wasm = new Uint8Array(mod.toBinary({}).buffer);
+    mod.destroy();
+    echoHash = createHash("sha256").update(wasm).digest("hex");
+    const { res } = await h.deliver(
+      h.a,
+      [new MsgStoreCode({ sender: h.a.address, wasm_byte_code: wasm, source: "", builder: "" })],
+      5_000_000,
+    );
+    ok(res);
+    echoCode = Number(attr(res.events, "message", "code_id")[0]);
+  });
+
+  async function echoAdministeredBy(admin: string, label: string): Promise<string> {
+    const { res } = await h.deliver(h.a, [
+      new MsgInstantiateContract({
+        sender: h.a.address,
+        code_id: echoCode,
+        code_hash: echoHash,
+        label,
+        init_msg: RESPONSE,
+        admin,
+      }),
+    ]);
+    ok(res);
+    return attr(res.events, "message", "contract_address")[0]!;
+  }
+  const migrateMsg = (target: string) => ({
+    wasm: {
+      migrate: { contract_addr: target, code_hash: echoHash, code_id: echoCode, msg: b64json(RESPONSE) },
+    },
+  });
+
+  test("a contract (the admin) migrates another: code_id read as Secret names it, history updated", async () => {
+    const admin = await init("migrator", 0);
+    const target = await echoAdministeredBy(admin, "migrated-echo");
+    ok((await h.deliver(h.a, [execMsg(admin, { dispatch: { msgs: [migrateMsg(target)] } })], TX_GAS)).res);
+    const hist = h.compute.query.contractHistory(ctx(), target) as { entries: { operation: string }[] };
+    assert.deepEqual(
+      hist.entries.map((e) => e.operation),
+      ["CONTRACT_CODE_HISTORY_OPERATION_TYPE_INIT", "CONTRACT_CODE_HISTORY_OPERATION_TYPE_MIGRATE"],
+    );
+  });
+
+  test("a reply to a migrate sub-message fails the tx as SN's dispatcher panics (undefined 111222)", async () => {
+    const admin = await init("migrator-reply", 0);
+    const target = await echoAdministeredBy(admin, "migrated-echo-2");
+    const { res } = await h.deliver(
+      h.a,
+      [execMsg(admin, { dispatch_sub: { msg: migrateMsg(target), id: 8, reply_on: "always" } })],
+      TX_GAS,
+    );
+    assert.deepEqual([res.codespace, res.code], ["undefined", 111222], res.log);
+    const hist = h.compute.query.contractHistory(ctx(), target) as { entries: unknown[] };
+    assert.equal(hist.entries.length, 1, "the migration was rolled back with the tx");
   });
 });

@@ -162,6 +162,37 @@ describe("sub-message gas_limit (SN dispatchMsgWithGasLimit)", () => {
     assert.deepEqual(attr(limited!.events, "wasm", "contract_address"), [caller, callee]);
   });
 
+  test("nested limits (A → B under 4,000,000 → C under 3,000,000) charge exactly what shared meters do", async () => {
+    const a = await init("nest-a", 0);
+    const b = await init("nest-b", 0);
+    const c = await init("nest-c", 0);
+    const nested = (outer: number, inner: number) =>
+      execMsg(a, {
+        call_contract: {
+          contract: b,
+          code_hash: codeHash,
+          msg: b64json({
+            call_contract: {
+              contract: c,
+              code_hash: codeHash,
+              msg: b64json({ increment: {} }),
+              id: 1,
+              reply_on: "never",
+              gas_limit: inner,
+            },
+          }),
+          id: 1,
+          reply_on: "never",
+          gas_limit: outer,
+        },
+      });
+    const [limited, shared] = await onForks(nested(4_000_000, 3_000_000), nested(9_000_000, 9_000_000));
+    ok(limited!);
+    ok(shared!);
+    assert.equal(limited!.gasUsed, shared!.gasUsed);
+    assert.deepEqual(attr(limited!.events, "wasm", "contract_address"), [a, b, c]);
+  });
+
   test("wasm callee out of its limit: reply_on success fails the tx with sdk 11 'SubMsg hit gas limit' (an error, not a panic)", async () => {
     const caller = await init("oog-caller", 0);
     const callee = await init("oog-callee", 0);

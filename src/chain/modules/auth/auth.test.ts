@@ -7,7 +7,7 @@ import { toBech32 } from "../../address.js";
 import { makeTestChain } from "../../tx/testdata/testHarness.js";
 import fc from "fast-check";
 import { decodeAccount, encodeAccount, encodeAccountCosmjs } from "./types.js";
-import { ACCOUNT_MEMO_MAX } from "./keeper.js";
+import { ACCOUNT_MEMO_MAX, decodedForm } from "./keeper.js";
 
 const A = toBech32(new Uint8Array(20).fill(1));
 const B = toBech32(new Uint8Array(20).fill(2));
@@ -124,5 +124,34 @@ test("getAccount memo: equal stored bytes in new objects give the decoded accoun
   for (let i = 0; i < ACCOUNT_MEMO_MAX + 10; i++) {
     k.setAccount(c.ctx(s1), { ...first, sequence: BigInt(i) });
     assert.equal(k.getAccount(c.ctx(s1), addr)!.sequence, BigInt(i));
+  }
+});
+
+test("the account setAccount remembers is exactly decodeAccount of its bytes (seeded property)", () => {
+  const u64 = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
+  const pubKey = fc.option(fc.uint8Array({ minLength: 0, maxLength: 40 }), { nil: undefined });
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), pubKey, u64, u64, (address, pk, n, seq) => {
+      const acc = { kind: "base" as const, address, pubKey: pk, accountNumber: n, sequence: seq };
+      const remembered = decodedForm(acc);
+      assert.deepEqual(remembered, decodeAccount(encodeAccount(acc)));
+      assert.ok(Object.isFrozen(remembered));
+      assert.notEqual(remembered.address, address); // a copy: the caller's bytes stay the caller's
+    }),
+    { seed: 42, numRuns: 2000 },
+  );
+});
+
+test("reads after setAccount return the stored account (memo from the write, then a later write wins)", () => {
+  const c = makeTestChain({ [A]: 1n });
+  const ctx = c.ctx();
+  const addr = new Uint8Array(20).fill(1);
+  const before = c.auth.keeper.getAccount(ctx, addr);
+  assert.ok(before !== undefined && before.kind === "base");
+  for (let i = 1n; i <= 3n; i++) {
+    c.auth.keeper.setAccount(ctx, { ...before, sequence: before.sequence + i });
+    const got = c.auth.keeper.getAccount(ctx, addr);
+    assert.equal(got?.sequence, before.sequence + i);
+    assert.deepEqual(got, decodeAccount(encodeAccount({ ...before, sequence: before.sequence + i })));
   }
 });

@@ -69,6 +69,37 @@ function decodeAccountCached(b: Uint8Array): Account {
   return acc;
 }
 
+/** Largest address whose stored form the memo takes from setAccount (typical: 20 or 32 bytes; SDK max 255). */
+const MEMO_ADDRESS_MAX = 64;
+const U64_LIMIT = 1n << 64n;
+
+/**
+ * Remembers the account setAccount just encoded under its stored bytes, so the next read of those bytes (the
+ * next tx of the same signer: ante bumps the sequence every tx) needs no decode. Only base accounts in the
+ * fast encoder's range, whose decode is exactly this object (address and key copied, same numbers; property-
+ * tested against decodeAccount in auth.test.ts); anything else is left to the first read's decode.
+ */
+function rememberEncoded(acc: Account, bytes: Uint8Array): void {
+  if (acc.kind !== "base" || acc.address.length === 0 || acc.address.length > MEMO_ADDRESS_MAX) return;
+  if (acc.accountNumber < 0n || acc.accountNumber >= U64_LIMIT) return;
+  if (acc.sequence < 0n || acc.sequence >= U64_LIMIT) return;
+  const id = latin1Slice.call(bytes, 0, bytes.length);
+  if (accountsByContent.has(id)) return; // the same bytes already decode to a remembered (equal) object
+  if (accountsByContent.size >= ACCOUNT_MEMO_MAX) accountsByContent.clear();
+  accountsByContent.set(id, decodedForm(acc));
+}
+
+/** The frozen object decodeAccount returns for the encoding of base account `acc`. */
+export function decodedForm(acc: BaseAccount): Account {
+  return Object.freeze({
+    kind: "base" as const,
+    address: acc.address.slice(),
+    pubKey: acc.pubKey?.slice(),
+    accountNumber: acc.accountNumber,
+    sequence: acc.sequence,
+  });
+}
+
 export class AuthKeeper {
   constructor(
     private readonly modulePermissions: ModulePermissions,
@@ -103,7 +134,9 @@ export class AuthKeeper {
   /** Stores an account (and its account-number index entry). */
   setAccount(ctx: Context, acc: Account): void {
     const s = this.store(ctx);
-    s.set(accountKey(acc.address), encodeAccount(acc));
+    const bytes = encodeAccount(acc);
+    s.set(accountKey(acc.address), bytes);
+    rememberEncoded(acc, bytes);
     s.set(accountNumberIndexKey(acc.accountNumber), acc.address);
   }
 

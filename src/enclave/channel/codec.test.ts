@@ -73,6 +73,36 @@ describe("codec", () => {
     }, /1 trailing/);
   });
 
+  test("an exactly sized writer hands over its buffer; later writes never change what it handed over", () => {
+    const w = new ByteWriter(5).u8(7).u32(9);
+    const out = w.finish();
+    assert.deepEqual([...out], [7, 0, 0, 0, 9]);
+    w.u8(1).raw(new Uint8Array([2, 3]));
+    assert.deepEqual([...out], [7, 0, 0, 0, 9]);
+    assert.deepEqual([...w.finish()], [7, 0, 0, 0, 9, 1, 2, 3]);
+    // over-sized: a copy of exactly the bytes written
+    const big = new ByteWriter(64).u16(0x0102);
+    assert.equal(big.finish().buffer.byteLength, 2);
+  });
+
+  test("sub/bytesSub/restSub are views of the input; fixed/bytes/rest are copies", () => {
+    const input = new ByteWriter(13)
+      .u32(3)
+      .raw(new Uint8Array([1, 2, 3]))
+      .raw(new Uint8Array(6))
+      .finish();
+    const views = new ByteReader(input);
+    const copies = new ByteReader(input);
+    const v = views.bytesSub("v");
+    const c = copies.bytes("c");
+    assert.equal(v.buffer, input.buffer);
+    assert.notEqual(c.buffer, input.buffer);
+    assert.equal(views.restSub("r").byteOffset, input.byteOffset + 7);
+    input[4] = 42;
+    assert.deepEqual([...v], [42, 2, 3]);
+    assert.deepEqual([...c], [1, 2, 3]);
+  });
+
   test("field lists round-trip and refuse a wrong count", () => {
     fc.assert(
       fc.property(fc.array(bytes, { maxLength: 6 }), (fields) => {

@@ -115,7 +115,7 @@ const onLane = (op: ContractOp, ctx: EcallContext): boolean =>
 function readFirstOcall(ocalls: Ocalls, session: PrefetchSession | undefined) {
   return (k: Uint8Array, fallback: Uint8Array) => {
     const hit = session?.readFirst(k, fallback);
-    if (hit !== undefined) return { ...hit, gas: 0n };
+    if (hit !== undefined) return { value: hit.value, fromFallback: hit.fromFallback, gas: 0n };
     const r = ocalls.readDbFirst(k, fallback);
     return { value: r.value, fromFallback: r.hit === READ_FIRST.fallbackKey, gas: r.gasUsed };
   };

@@ -23,6 +23,7 @@ import {
 } from "./localnet/procCpu.js";
 import { cometOverrides, cometPids, configureNodes, profileNodes, startNodes } from "./localnet/comet.js";
 import { writeWindow } from "./localnet/profWindow.js";
+import { pidOf } from "../src/cli/localnet/processes.js";
 
 const TARGET = 400; // issue 6: ≥ 400 tx/s through a 4-validator localnet
 function arg(name: string, dflt: number): number {
@@ -76,6 +77,10 @@ const NODE_FLAGS_NODES = (
 // --no-abci-meter: the nodes' per-ABCI-method meter stays off (it turns on at the first SIGUSR2; each reading is
 // a getrusage syscall), so tx/s and CPU are measured without its cost.
 const ABCI_METER = !process.argv.includes("--no-abci-meter");
+// --abci-meter-nodes i,j: only those nodes' meters are turned on (the split then covers only them).
+const METER_NODES = ((i: number) => (i < 0 ? undefined : (process.argv[i + 1] ?? "").split(",").map(Number)))(
+  process.argv.indexOf("--abci-meter-nodes"),
+);
 // --senders S (default 9 = the genesis accounts): more closed-loop senders (each waits for its CheckTx before its
 // next tx) offer more load; the extra ones are HD accounts 1, 2, … of LocalSecret's "a", funded by one multi-send.
 const SENDERS = arg("--senders", 0);
@@ -301,7 +306,8 @@ async function localnetFigure(): Promise<LocalnetFigure> {
     const per = await signIncrements(signers, contract, N, chainId);
     const h0 = await net.height(0);
     const mono0 = process.hrtime.bigint();
-    const abci0 = ABCI_METER ? await abciCpuMs() : new Map<string, number>();
+    const meterPids = METER_NODES === undefined ? undefined : METER_NODES.map((i) => pidOf(net.node(i)) ?? 0);
+    const abci0 = ABCI_METER ? await abciCpuMs(meterPids) : new Map<string, number>();
     const threads0 = nodeThreadCpuMs();
     const pids = cometPids(net);
     const comet0 = pidsCpuMs(pids);
@@ -316,9 +322,10 @@ async function localnetFigure(): Promise<LocalnetFigure> {
     if (NODE_PROF !== undefined) writeWindow(NODE_PROF, mono0, process.hrtime.bigint());
     const cpu = cpuDelta(cpu0, descendantCpuMs());
     const cometByNode = pidsCpuMs(pids).map((v, i) => v - (comet0[i] ?? 0));
-    const threads = threadSplit(threads0, nodeThreadCpuMs());
+    const nodePids = net.info.nodes.map((n) => pidOf(n) ?? 0);
+    const threads = threadSplit(threads0, nodeThreadCpuMs(), nodePids);
     if (profiles !== undefined) console.log(`CometBFT CPU profiles: ${(await profiles).join(", ")}`);
-    const abci = ABCI_METER ? cpuDelta(abci0, await abciCpuMs()) : new Map<string, number>();
+    const abci = ABCI_METER ? cpuDelta(abci0, await abciCpuMs(meterPids)) : new Map<string, number>();
     const blocks = (await net.height(0)) - h0;
     const bad = await r.failedInBlocks(); // result codes, read after the measured phase
     return {

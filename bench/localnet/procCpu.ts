@@ -83,10 +83,11 @@ export function nodeThreadCpuMs(): Map<string, number> {
   return out;
 }
 
-/** Per node: main thread, busiest other thread (the enclave worker), all the rest; ms over the phase. */
+/** Per node pid, in `pids` order: main thread, busiest other thread (the enclave worker), all the rest; ms. */
 export function threadSplit(
   before: Map<string, number>,
   after: Map<string, number>,
+  pids: readonly number[],
 ): { main: number; top: number; rest: number; others: number[] }[] {
   const byPid = new Map<string, { main: number; others: number[] }>();
   for (const [k, v] of after) {
@@ -97,8 +98,8 @@ export function threadSplit(
     else e.others.push(d);
     byPid.set(pid, e);
   }
-  return [...byPid.keys()].sort().map((pid) => {
-    const e = byPid.get(pid)!;
+  return pids.map((pid) => {
+    const e = byPid.get(String(pid)) ?? { main: 0, others: [] };
     const others = e.others.sort((a, b) => b - a);
     return { main: e.main, top: others[0] ?? 0, rest: others.slice(1).reduce((a, b) => a + b, 0), others };
   });
@@ -132,9 +133,12 @@ function descendantsCatchingUsr2(): number[] {
   return out.sort((a, b) => a - b);
 }
 
-/** Per-slot CPU ms summed over the nodes (src/consensus/abciCpu.ts dumps), plus `process total`. */
-export async function abciCpuMs(): Promise<Map<string, number>> {
-  const pids = descendantsCatchingUsr2();
+/**
+ * Per-slot CPU ms summed over the nodes (src/consensus/abciCpu.ts dumps), plus `process total`; `only`: just these
+ * node pids (the others' meters stay off: a node-by-node A/B of the meter's own cost).
+ */
+export async function abciCpuMs(only?: readonly number[]): Promise<Map<string, number>> {
+  const pids = descendantsCatchingUsr2().filter((p) => only === undefined || only.includes(p));
   for (const pid of pids) process.kill(pid, "SIGUSR2");
   await new Promise((r) => setTimeout(r, 500));
   const out = new Map<string, number>();

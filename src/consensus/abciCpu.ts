@@ -1,7 +1,7 @@
 // Per-ABCI-method CPU meter of a node process (issue 6 throughput): where a localnet node's CPU goes per request
 // type (CheckTx NEW vs RECHECK, ProcessProposal, FinalizeBlock, …), framing/protobuf, and everything else.
 // Read by the bench through a JSON file written on SIGUSR2; measurement only, never consensus input. Off until
-// the first SIGUSR2: each reading is a getrusage syscall, ~6 per request, 6 % of a loaded node's main thread.
+// the first SIGUSR2: each reading is a getrusage syscall (~6 per request) that only the bench wants.
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -137,6 +137,16 @@ describe("x/compute through runTx and a real enclave", () => {
     assert.equal(wasm.attributes[0]?.key, "contract_address");
     assert.equal(wasm.attributes[0].value, expected);
     assert.ok(wasm.attributes.some((a) => a.key === "msg_index"));
+    // SN keeper.go: a v1 instantiate emits `instantiate` {contract_address, code_id} before the contract's events.
+    const inst = res.events.find((e) => e.type === "instantiate");
+    assert.deepEqual(
+      inst?.attributes.filter((a) => a.key !== "msg_index").map((a) => [a.key, a.value]),
+      [
+        ["contract_address", expected],
+        ["code_id", "1"],
+      ],
+    );
+    assert.ok(res.events.indexOf(inst) < res.events.indexOf(wasm));
     const plain: Record<string, string> = {};
     for (const a of wasm.attributes.slice(1)) {
       if (a.key === "msg_index") continue;
@@ -186,6 +196,8 @@ describe("x/compute through runTx and a real enclave", () => {
     const r = await execute(addr, "counter", { increment: {} });
     ok(r.res);
     assert.deepEqual(JSON.parse(await h.decryptData(r.res, r.tx, 0)), { count: 6 });
+    assert.deepEqual(attr(r.res.events, "execute", "contract_address"), [addr], "SN's v1 `execute` event");
+    assert.equal(r.res.events.filter((e) => e.type === "instantiate").length, 0);
     assert.deepEqual(await query(addr, "counter", { get_count: {} }), { count: 6 });
 
     const bad = await execute(addr, "counter", { reset: { count: 0 } }, h.b);
@@ -237,11 +249,14 @@ describe("x/compute through runTx and a real enclave", () => {
       new MsgUpdateAdmin({ sender: h.a.address, contract_address: addr, new_admin: h.b.address }),
     ]);
     ok(up.res);
+    assert.deepEqual(attr(up.res.events, "update_contract_admin", "new_admin_address"), [h.b.address]);
+    assert.deepEqual(attr(up.res.events, "update_contract_admin", "contract_address"), [addr]);
     const info = () =>
       (h.compute.query.contractInfo(ctx(), addr) as { contract_info: Record<string, string> }).contract_info;
     assert.equal(info().admin, h.b.address);
     const clear = await h.deliver(h.b, [new MsgClearAdmin({ sender: h.b.address, contract_address: addr })]);
     ok(clear.res);
+    assert.deepEqual(attr(clear.res.events, "update_contract_admin", "new_admin_address"), [""]);
     assert.equal(info().admin, "");
     assert.equal(info().admin_proof, "");
   });

@@ -23,6 +23,42 @@ export function emitInstantiate(events: EventManager, codeId: bigint, contract: 
   ]);
 }
 
+/** A v1 contract answer (the enclave's output has `attributes`; a v0.10 one has `log`: ../../../enclave/contract/output.ts). */
+export const isV1Answer = (ok: unknown): boolean => isObj(ok) && Array.isArray(ok.attributes);
+
+/**
+ * The keeper's own event for one contract call, as SN keeper.go emits it before the contract's events:
+ * `instantiate` {contract_address, code_id} and `execute` {contract_address} for v1 contracts only, `migrate`
+ * {code_id, contract_address} for both interfaces, `reply` {contract_address}. Sub-message calls emit it too, so a
+ * replying contract finds e.g. the child's address in its reply's `instantiate` event, as on Secret.
+ */
+export function emitCallEvent(
+  events: EventManager,
+  op: "instantiate" | "execute" | "migrate" | "reply",
+  contract: string,
+  codeId: bigint,
+): void {
+  if (op === "instantiate")
+    events.emit(op, [
+      ["contract_address", contract],
+      ["code_id", codeId.toString()],
+    ]);
+  else if (op === "migrate")
+    events.emit(op, [
+      ["code_id", codeId.toString()],
+      ["contract_address", contract],
+    ]);
+  else events.emit(op, [["contract_address", contract]]);
+}
+
+/** SN UpdateContractAdmin's event (`new_admin_address` is "" when the admin is cleared). */
+export function emitUpdateAdmin(events: EventManager, contract: string, newAdmin: string): void {
+  events.emit("update_contract_admin", [
+    ["contract_address", contract],
+    ["new_admin_address", newAdmin],
+  ]);
+}
+
 export function emitContractAddress(events: EventManager, contract: string): void {
   events.emit("message", [["contract_address", contract]]);
 }

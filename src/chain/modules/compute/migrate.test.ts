@@ -93,6 +93,9 @@ describe("migrate and genesis", () => {
     );
     const r = await migrate();
     ok(r.res);
+    // SN keeper.go Migrate: `migrate` {code_id, contract_address}, for v1 and v0.10 alike.
+    assert.deepEqual(attr(r.res.events, "migrate", "code_id"), [String(id2)]);
+    assert.deepEqual(attr(r.res.events, "migrate", "contract_address"), [addr]);
     const q = h.compute.query;
     const info = q.contractInfo(h.chain.ctx(), addr) as { contract_info: { code_id: string } };
     assert.equal(info.contract_info.code_id, String(id2));

@@ -19,7 +19,7 @@ import {
   type ComputeEngine,
 } from "./engine.js";
 import { ComputeErrors } from "./errors.js";
-import { emitContractEvents, emitInstantiate } from "./events.js";
+import { emitCallEvent, emitContractEvents, emitInstantiate, emitUpdateAdmin, isV1Answer } from "./events.js";
 import type { ComputeAccountKeeper, ComputeBankKeeper, ComputeEnclave } from "./expectedKeepers.js";
 import type { ComputeKeeper } from "./keeper.js";
 import { HISTORY_OP } from "./types.js";
@@ -136,6 +136,7 @@ export class ContractRunner {
       msg: toBase64(m.msg),
     });
     emitInstantiate(ctx.events, m.codeId, toBech32(addr));
+    if (isV1Answer(a.ok)) emitCallEvent(ctx.events, "instantiate", toBech32(addr), m.codeId);
     return { address: addr, ...this.finish(ctx, addr, m.msg, a) };
   }
 
@@ -163,6 +164,7 @@ export class ContractRunner {
       },
       ComputeErrors.ExecuteFailed,
     );
+    if (isV1Answer(a.ok)) emitCallEvent(ctx.events, "execute", toBech32(m.contract), info.codeId);
     return this.finish(ctx, m.contract, m.msg, a);
   }
 
@@ -206,6 +208,7 @@ export class ContractRunner {
       updated,
       msg: toBase64(m.msg),
     });
+    emitCallEvent(ctx.events, "migrate", toBech32(m.contract), m.codeId);
     return this.finish(ctx, m.contract, m.msg, a);
   }
 
@@ -237,6 +240,7 @@ export class ContractRunner {
       admin: m.newAdmin,
       adminProof: m.newAdmin === "" ? "" : proof,
     });
+    emitUpdateAdmin(ctx.events, toBech32(m.contract), m.newAdmin);
   }
 
   /** A v1 reply to `contract` (spec §7.4); `noncePk` = the first 64 bytes of the caller's own input. */
@@ -265,6 +269,7 @@ export class ContractRunner {
       },
       ComputeErrors.ReplyFailed,
     );
+    if (isV1Answer(a.ok)) emitCallEvent(ctx.events, "reply", toBech32(contract), info.codeId);
     return this.finish(ctx, contract, msg, a, true);
   }
 

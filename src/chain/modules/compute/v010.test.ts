@@ -79,6 +79,8 @@ describe("a v0.10 contract", () => {
     assert.deepEqual(JSON.parse(await h.decryptData(r.res, r.tx, 0)), { amount: "70" });
     const wasm = r.res.events.find((e) => e.type === "wasm");
     assert.equal(wasm?.attributes[0]?.value, token);
+    // SN keeper.go emits `execute` / `instantiate` for v1 answers only.
+    assert.equal(r.res.events.filter((e) => e.type === "execute" || e.type === "instantiate").length, 0);
     const keys = await Promise.all(
       wasm.attributes
         .slice(1)

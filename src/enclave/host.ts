@@ -237,16 +237,13 @@ export class EnclaveIsolate {
     this.asyncInFlight = true;
   }
 
-  /** The split ECALL's answer if it has arrived, else undefined; never waits (a few hundred polls at most). */
+  /** The split ECALL's answer if it has arrived, else undefined; never waits (one look at the turn word). */
   poll(): WireResult | undefined {
     this.assertAlive();
     if (!this.asyncInFlight) throw new EnclaveUnavailableError("no split ECALL in flight");
     for (;;) {
-      let frame;
-      try {
-        // receive(0): the mailbox's short poll, then "no answer within 0 ms" when the frame is not there yet.
-        frame = this.mailbox.receive(0);
-      } catch {
+      const frame = this.mailbox.tryReceive();
+      if (frame === undefined) {
         if (!this.workerGone) return undefined;
         this.dead = "enclave worker exited";
         throw new EnclaveUnavailableError(this.dead);

@@ -8,6 +8,7 @@ import {
   createMailboxBuffer,
   DOOR_SPIN_MAX_US,
   Mailbox,
+  SIDE_ENCLAVE,
   SIDE_HOST,
   SPIN_POLLS,
   type DoorSpin,
@@ -171,6 +172,26 @@ describe("mailbox wake-ups", () => {
     const box = new Mailbox(shared, port1, SIDE_HOST);
     box.send(KIND_ECHO, frameOf(0, 0));
     assert.throws(() => box.receive(50), /no answer from the other side within 50 ms/);
+    port1.close();
+    port2.close();
+  });
+});
+
+describe("tryReceive", () => {
+  test("answers undefined until a frame for this side is there, then takes it exactly once", () => {
+    const shared = createMailboxBuffer(64, { hostUs: 0, enclaveUs: 0 });
+    const { port1, port2 } = new MessageChannel();
+    const host = new Mailbox(shared, port1, SIDE_HOST);
+    const enclave = new Mailbox(shared, port2, SIDE_ENCLAVE);
+    assert.equal(host.tryReceive(), undefined);
+    host.send(KIND_ECHO, frameOf(0, 7));
+    assert.equal(host.tryReceive(), undefined, "its own frame is not for it");
+    const got = enclave.tryReceive();
+    assert.equal(got?.kind, KIND_ECHO);
+    assert.deepEqual(got.body, frameOf(0, 7));
+    assert.equal(enclave.tryReceive(), undefined);
+    enclave.send(KIND_STOP, new Uint8Array([1]));
+    assert.equal(host.tryReceive()?.kind, KIND_STOP);
     port1.close();
     port2.close();
   });

@@ -168,6 +168,11 @@ export class Mailbox {
     return { kind, body };
   }
 
+  /** The frame for this side if one has arrived, else undefined: one look at the turn word, never waits. */
+  tryReceive(): Frame | undefined {
+    return Atomics.load(this.ctrl, CTRL_TURN) === this.self ? this.receive(0) : undefined;
+  }
+
   /**
    * receive() without blocking the thread: awaits the turn with Atomics.waitAsync, so the host's event loop keeps
    * serving (HTTP, other workers) while this side waits. The waits carry no timeout (a V8 timeout schedules a

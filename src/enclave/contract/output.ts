@@ -43,7 +43,8 @@ export interface ProcessedOutput {
 }
 
 type Json = Record<string, unknown>;
-const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+/** A JSON object (not null, not an array). */
+export const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function bad(what: string): EnclaveError {
   return new EnclaveError("FailedToDeserialize", what);

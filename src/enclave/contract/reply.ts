@@ -17,6 +17,7 @@ import {
   type ReplyResult,
 } from "../ioOutput.js";
 import type { EnclaveKeys } from "../keys.js";
+import { isObj } from "./output.js";
 
 interface WireReply {
   id: string;
@@ -39,18 +40,15 @@ interface ParsedWire {
   readonly wasOrigMsgEncrypted: boolean;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
 /** The ok result's events (absent = none), rebuilt field by field so nothing else reaches the contract. */
 function parseEvents(v: unknown): ReplyEvent[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw new EnclaveError("FailedToDeserialize", "reply events");
   return v.map((e) => {
-    if (!isRecord(e) || typeof e.type !== "string" || !Array.isArray(e.attributes))
+    if (!isObj(e) || typeof e.type !== "string" || !Array.isArray(e.attributes))
       throw new EnclaveError("FailedToDeserialize", "reply event");
     const attributes = e.attributes.map((a) => {
-      if (!isRecord(a) || typeof a.key !== "string" || typeof a.value !== "string")
+      if (!isObj(a) || typeof a.key !== "string" || typeof a.value !== "string")
         throw new EnclaveError("FailedToDeserialize", "reply event attribute");
       return { key: a.key, value: a.value };
     });

@@ -1,6 +1,7 @@
 // Reassembles uvarint-length-prefixed ABCI frames from socket chunks. A large frame (a FinalizeBlock of many txs
 // arrives in 64 KiB chunks) is copied once when complete, not re-merged with every chunk as before (quadratic in
 // its chunk count); small frames in one chunk are not copied at all.
+import { concatBytes } from "../util/bytes.js";
 
 /** A uvarint for a length below 2^35 fits in 5 bytes. */
 const MAX_UVARINT_BYTES = 5;
@@ -37,7 +38,7 @@ export class FrameReader {
     this.chunks.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
     this.have += chunk.length;
     if (this.need > 0 && this.have < this.need) return []; // the rest of a known frame: no copy yet
-    const buf = this.chunks.length === 1 ? this.chunks[0]! : concat(this.chunks, this.have);
+    const buf = this.chunks.length === 1 ? this.chunks[0]! : concatBytes(...this.chunks);
     const out: Uint8Array[] = [];
     let off = 0;
     this.need = 0;
@@ -63,14 +64,4 @@ export class FrameReader {
   get buffered(): number {
     return this.have;
   }
-}
-
-function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -33,6 +33,7 @@ interface DevFlags {
   restPort: number;
   faucetPort: number;
   queryWorkers: number;
+  verifyLane: boolean;
 }
 
 // The node-side modules (app, store, engine) load only when a node command runs: client commands start faster.
@@ -62,6 +63,7 @@ async function dev(flags: DevFlags): Promise<void> {
     restPort: flags.restPort,
     faucetPort: flags.faucetPort,
     queryWorkers: flags.queryWorkers,
+    verifyLane: flags.verifyLane,
     // The enclave died mid-block: the chain cannot go on here; exit non-zero (restart replays the block).
     onHalt: (e) => {
       process.stderr.write(`shroud dev: halted: ${e.message}\n`);
@@ -117,6 +119,10 @@ export function buildCli(): Command {
       "enclave workers serving smart queries in parallel (0: queries share the block enclave)",
       intArg(0, 16),
       DEFAULT_QUERY_WORKERS,
+    )
+    .option(
+      "--no-verify-lane",
+      "check tx signatures on the block's own enclave thread instead of one more isolate ahead of execution",
     )
     .action(dev);
   program

@@ -32,10 +32,11 @@ after(async () => {
   for (const n of live) await n.stop();
 });
 
-async function start(h: string, reset = false): Promise<DevNode> {
+async function start(h: string, reset = false, verifyLane?: boolean): Promise<DevNode> {
   const node = await startDev({
     home: h,
     reset,
+    ...(verifyLane === undefined ? {} : { verifyLane }),
     blockTimeMs: 50,
     host: "127.0.0.1",
     rpcPort: 0,
@@ -88,6 +89,7 @@ describe("shroud dev", () => {
     assert.equal(node.engine.height, 1n, "block 1 is produced at start");
     assert.ok(firstBlockMs < 2000, `first block after ${firstBlockMs.toFixed(0)} ms`);
     assert.equal(node.genesis.chain_id, "secretdev-1");
+    assert.ok(node.enclave.verdictLane !== undefined, "the verify lane is on by default");
     for (const m of Object.values(DEV_MNEMONICS)) {
       assert.equal(balanceOf(node, addressFromMnemonic(m)), 1_000_000_000_000_000_000n);
     }
@@ -125,7 +127,8 @@ describe("shroud dev", () => {
     const appHash = node.engine.appHash;
     await node.stop();
 
-    const again = await start(h);
+    const again = await start(h, false, false);
+    assert.equal(again.enclave.verdictLane, undefined, "verifyLane: false starts none");
     assert.equal(again.engine.height, height, "restart resumes at the same height");
     assert.deepEqual(again.engine.appHash, appHash);
     assert.deepEqual(

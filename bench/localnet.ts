@@ -17,6 +17,7 @@ import {
   abciCpuMs,
   cpuDelta,
   descendantCpuMs,
+  machineCpuMs,
   nodeThreadCpuMs,
   pidsCpuMs,
   threadSplit,
@@ -219,6 +220,8 @@ interface LocalnetFigure extends LoadResult {
   readonly senders: number;
   /** CPU ms of the node and CometBFT processes (by command name) and wall ms, over the submit+track phase. */
   readonly cpu: Map<string, number>;
+  /** The whole machine's busy and idle CPU ms over the same phase (/proc/stat); this bench process's own. */
+  readonly machine: { readonly busy: number; readonly idle: number; readonly bench: number };
   readonly wallMs: number;
   /** CPU ms by ABCI request kind (and codec, process total) summed over the nodes, same phase. */
   readonly abci: Map<string, number>;
@@ -312,6 +315,8 @@ async function localnetFigure(): Promise<LocalnetFigure> {
     const pids = cometPids(net);
     const comet0 = pidsCpuMs(pids);
     const cpu0 = descendantCpuMs();
+    const machine0 = machineCpuMs();
+    const self0 = process.cpuUsage();
     const t0 = performance.now();
     const profiles =
       PPROF_DIR === undefined
@@ -321,6 +326,13 @@ async function localnetFigure(): Promise<LocalnetFigure> {
     const wallMs = performance.now() - t0;
     if (NODE_PROF !== undefined) writeWindow(NODE_PROF, mono0, process.hrtime.bigint());
     const cpu = cpuDelta(cpu0, descendantCpuMs());
+    const m1 = machineCpuMs();
+    const self = process.cpuUsage(self0);
+    const machine = {
+      busy: m1.busy - machine0.busy,
+      idle: m1.idle - machine0.idle,
+      bench: (self.user + self.system) / 1000,
+    };
     const cometByNode = pidsCpuMs(pids).map((v, i) => v - (comet0[i] ?? 0));
     const nodePids = net.info.nodes.map((n) => pidOf(n) ?? 0);
     const threads = threadSplit(threads0, nodeThreadCpuMs(), nodePids);
@@ -337,6 +349,7 @@ async function localnetFigure(): Promise<LocalnetFigure> {
       blocks,
       senders: signers.length,
       cpu,
+      machine,
       wallMs,
       abci,
       cometByNode,
@@ -375,6 +388,12 @@ async function main(): Promise<void> {
   console.log(
     `localnet processes, CPU ms per committed tx (all ${V} nodes): ${parts.join(", ")}; total ${f(total / ln.committed, 2)}; ` +
       `${f(total / ln.wallMs, 2)} cores busy on average over ${f(ln.wallMs / 1000, 1)} s (machine: ${availableParallelism()})`,
+  );
+  const cores = (ms: number): string => f(ms / ln.wallMs, 2);
+  console.log(
+    `machine over the load (cores): localnet ${cores(total)}, this bench (senders, tracker) ${cores(ln.machine.bench)}, ` +
+      `other work ${cores(ln.machine.busy - total - ln.machine.bench)}, ` +
+      `idle ${cores(ln.machine.idle)}; idle near 0 = the localnet was short of CPU, not of pipeline`,
   );
   const b = ln.broadcastMs;
   console.log(

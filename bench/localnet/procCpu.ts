@@ -50,6 +50,24 @@ export function descendantCpuMs(): Map<string, number> {
   return out;
 }
 
+/**
+ * The whole machine's CPU ms (all cores, /proc/stat's first line): busy (user, nice, system, irq, softirq, steal)
+ * and idle (idle, iowait). Over the load, busy − ours = the other work on the machine, and idle = cores the
+ * localnet left unused: near 0 means it was starved of CPU (other work), not limited by its own pipeline.
+ */
+export function machineCpuMs(): { busy: number; idle: number } {
+  try {
+    const line = readFileSync("/proc/stat", "latin1").split("\n")[0] ?? "";
+    const t = line.trim().split(/\s+/).slice(1).map(Number);
+    const at = (i: number): number => t[i] ?? 0;
+    const idle = at(3) + at(4);
+    const busy = at(0) + at(1) + at(2) + at(5) + at(6) + at(7);
+    return { busy: busy * 10, idle: idle * 10 }; // USER_HZ = 100 here, as readStat assumes
+  } catch {
+    return { busy: 0, idle: 0 };
+  }
+}
+
 /** CPU ms of each pid (0 for one that is gone), e.g. each node's CometBFT. */
 export function pidsCpuMs(pids: readonly number[]): number[] {
   return pids.map((p) => readStat(String(p))?.cpuMs ?? 0);

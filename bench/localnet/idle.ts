@@ -1,0 +1,62 @@
+// An idle 4-validator localnet's block interval and CPU per second, for CometBFT config A/Bs that change latency
+// (timeouts, p2p flush): with no txs, a height is timeout_commit + proposal + two vote rounds over gossip, which
+// under load is the time the cores wait between blocks. Run: node --import tsx bench/localnet/idle.ts
+// [--validators 4] [--seconds 20] [--comet section.key=value …] (same overrides as bench:localnet).
+import { Localnet } from "../../test/network/harness.js";
+import { cometOverrides, cometPids, configureNodes, startNodes } from "./comet.js";
+import { descendantCpuMs, machineCpuMs, pidsCpuMs } from "./procCpu.js";
+
+const argNum = (name: string, dflt: number): number => {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? dflt : Number(process.argv[i + 1]);
+};
+const V = argNum("--validators", 4);
+const SECONDS = argNum("--seconds", 20);
+const COMET = cometOverrides(process.argv);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Node 0's committed heights' times (ms, this clock) over the window, by polling /status every 10 ms. */
+async function heightTimes(net: Localnet, ms: number): Promise<{ heights: number; gaps: number[] }> {
+  const seen: number[] = [];
+  let last = await net.height(0);
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    const h = await net.height(0);
+    if (h > last) {
+      seen.push(performance.now());
+      last = h;
+    }
+    await sleep(10);
+  }
+  return { heights: seen.length, gaps: seen.slice(1).map((t, i) => t - seen[i]!) };
+}
+
+async function main(): Promise<void> {
+  const net = await Localnet.create(V);
+  try {
+    configureNodes(net, COMET, false);
+    startNodes(net, undefined, []);
+    if (!(await net.waitHeight([...Array(V).keys()], 3, 120_000))) throw new Error("localnet did not start");
+    await sleep(5_000); // past start-up (V8 compiles, first blocks)
+    const pids = cometPids(net);
+    const [cpu0, comet0, m0] = [descendantCpuMs(), pidsCpuMs(pids), machineCpuMs()];
+    const t0 = performance.now();
+    const { heights, gaps } = await heightTimes(net, SECONDS * 1000);
+    const s = (performance.now() - t0) / 1000;
+    const [cpu1, comet1, m1] = [descendantCpuMs(), pidsCpuMs(pids), machineCpuMs()];
+    const comet = comet1.reduce((a, v, i) => a + v - (comet0[i] ?? 0), 0);
+    const all = [...cpu1].reduce((a, [k, v]) => a + v - (cpu0.get(k) ?? 0), 0);
+    const sorted = [...gaps].sort((a, b) => a - b);
+    const q = (x: number): number => sorted[Math.min(sorted.length - 1, Math.floor(x * sorted.length))] ?? 0;
+    console.log(`overrides: ${JSON.stringify(COMET)}`);
+    console.log(
+      `idle ${V}-validator localnet over ${s.toFixed(1)} s: ${heights} blocks (${(heights / s).toFixed(2)}/s), ` +
+        `interval p50 ${q(0.5).toFixed(0)} ms, p90 ${q(0.9).toFixed(0)} ms; CPU ms/s: CometBFT ${(comet / s).toFixed(1)}, ` +
+        `nodes ${((all - comet) / s).toFixed(1)} (all ${V}); machine other work ${((m1.busy - m0.busy - all) / s / 1000).toFixed(2)} cores`,
+    );
+  } finally {
+    await net.close();
+  }
+}
+
+await main();

@@ -18,6 +18,13 @@ export interface RunResult {
   /** CPU ms of the busiest other thread (the enclave worker in SNIP-20 runs) and of all the rest; Linux. */
   readonly enclaveCpuMs: number;
   readonly otherCpuMs: number;
+  /**
+   * The rest split: V8's platform workers (threads that existed before any JS ran: TurboFan jobs, parallel
+   * scavenge and concurrent marking/sweeping helpers of every isolate) and the busiest later-born thread
+   * besides the enclave (the verify lane when it runs; else libuv's pool or a worker's helper).
+   */
+  readonly v8PlatformCpuMs: number;
+  readonly secondWorkerCpuMs: number;
   readonly checkMs: number;
   readonly stages: StageTimes;
   /** Wall ms of each block's produceBlock() (prepare → process → finalize → commit). */
@@ -84,15 +91,30 @@ function threadsCpuMs(): Map<string, number> {
   return out;
 }
 
-/** Per-thread CPU between two snapshots: the busiest non-main thread and the sum of the other non-main ones. */
-function workerCpu(before: Map<string, number>, after: Map<string, number>): { top: number; rest: number } {
+/**
+ * The threads alive when this module loads, before the bench starts anything: the main thread and V8's platform
+ * workers (node starts them before running JS; the enclave's workers, libuv's pool and SQLite come later).
+ */
+const startupThreads = new Set(threadsCpuMs().keys());
+
+/**
+ * Per-thread CPU between two snapshots: the busiest non-main thread, the sum of the other non-main ones, and
+ * that sum split into V8's platform workers and the busiest later-born thread after the top one.
+ */
+function workerCpu(
+  before: Map<string, number>,
+  after: Map<string, number>,
+): { top: number; rest: number; v8: number; second: number } {
   const main = String(process.pid);
   const deltas = [...after]
     .filter(([tid]) => tid !== main)
-    .map(([tid, ms]) => ms - (before.get(tid) ?? 0))
-    .sort((a, b) => b - a);
-  const top = deltas[0] ?? NaN;
-  return { top, rest: deltas.slice(1).reduce((a, b) => a + b, 0) };
+    .map(([tid, ms]) => [tid, ms - (before.get(tid) ?? 0)] as const)
+    .sort((a, b) => b[1] - a[1]);
+  const top = deltas[0]?.[1] ?? NaN;
+  const rest = deltas.slice(1);
+  const v8 = rest.filter(([tid]) => startupThreads.has(tid)).reduce((a, [, ms]) => a + ms, 0);
+  const second = rest.find(([tid]) => !startupThreads.has(tid))?.[1] ?? 0;
+  return { top, rest: rest.reduce((a, [, ms]) => a + ms, 0), v8, second };
 }
 
 /** All txs through CheckTx and blocks of up to `perBlock`; throws if any tx fails (a bench of failures lies). */
@@ -140,6 +162,8 @@ export async function runTxs(node: Node, txs: readonly Uint8Array[], perBlock: n
     mainCpuMs,
     enclaveCpuMs: workers.top,
     otherCpuMs: workers.rest,
+    v8PlatformCpuMs: workers.v8,
+    secondWorkerCpuMs: workers.second,
     checkMs,
     stages,
     blockMs,

@@ -1,0 +1,174 @@
+// bench:chain per-thread probe: CPU of every thread of the process by role, over R consecutive timed rounds of
+// SNIP-20 transfers after a warm-up, so steady state is told apart from JIT warm-up. Roles come from when a
+// thread was born: before any JS ran (V8's platform workers: TurboFan, concurrent/parallel GC), during startNode
+// (the enclave worker, its verify lane, libuv's pool, SQLite has none of its own), later (the rest).
+// Run: node [--trace-opt] --import tsx bench/chain/threads.ts [--txs K] [--block B] [--warmup W] [--rounds R]
+import { readdirSync, readFileSync } from "node:fs";
+import { PerformanceObserver } from "node:perf_hooks";
+import { startNode, threadCpuMs, type Node } from "./setup.js";
+import { profiled, runTxs } from "./run.js";
+import { deploySnip20, signTransfers } from "./snip20.js";
+
+const bornAtStart = new Set(readdirSync("/proc/self/task"));
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(name);
+  const v = i < 0 ? undefined : process.argv[i + 1];
+  return v === undefined ? dflt : Number(v);
+}
+const K = arg("--txs", 1000);
+const B = arg("--block", 500);
+const W = arg("--warmup", 1000);
+const R = arg("--rounds", 3);
+/** `--profile DIR`: a main-thread CPU profile of the last round (`DIR/threads.cpuprofile`). */
+const PROFILE_DIR = ((i) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--profile"));
+
+/** ns on CPU of each thread (schedstat's first field). */
+function threadNs(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync("/proc/self/task")) {
+    try {
+      out.set(tid, Number(readFileSync(`/proc/self/task/${tid}/schedstat`, "latin1").split(" ")[0]));
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
+}
+
+/** Main-thread CPU ms per stage (exact, schedstat after getrusage) and the ECALL gaps inside FinalizeBlock. */
+interface Account {
+  cpu: Map<string, number>;
+  /** execute ECALLs inside FinalizeBlock, their main-thread CPU + wall, and the gaps between consecutive ones */
+  ecalls: number;
+  ecallWall: number;
+  gaps: number;
+  gapWall: number;
+  gapCpu: number;
+}
+
+function account(node: Node): Account {
+  const acc: Account = { cpu: new Map(), ecalls: 0, ecallWall: 0, gaps: 0, gapWall: 0, gapCpu: 0 };
+  const add = (k: string, ms: number): void => void acc.cpu.set(k, (acc.cpu.get(k) ?? 0) + ms);
+  const wrap = <A, R>(name: string, f: (a: A) => R): ((a: A) => R) => {
+    return (a: A): R => {
+      const c0 = threadCpuMs();
+      try {
+        return f(a);
+      } finally {
+        add(name, threadCpuMs() - c0);
+      }
+    };
+  };
+  const app = node.app;
+  app.checkTx = wrap("checkTx", app.checkTx.bind(app));
+  app.prepareProposal = wrap("prepare", app.prepareProposal.bind(app));
+  app.processProposal = wrap("process", app.processProposal.bind(app));
+  let inFinalize = false;
+  let lastEnd: { wall: number; cpu: number } | undefined;
+  const fin = app.finalizeBlock.bind(app);
+  app.finalizeBlock = wrap("finalize", (req: Parameters<typeof fin>[0]) => {
+    inFinalize = true;
+    lastEnd = undefined;
+    try {
+      return fin(req);
+    } finally {
+      inFinalize = false;
+    }
+  });
+  const commit = app.commit.bind(app);
+  app.commit = () => wrap("commit", commit)(undefined);
+  const bs = (node.engine as unknown as { store: { saveBlock: (...a: unknown[]) => void } }).store;
+  const save = bs.saveBlock.bind(bs);
+  bs.saveBlock = (...a: unknown[]) => {
+    wrap("saveBlock", () => {
+      save(...a);
+    })(undefined);
+  };
+  const ecall = node.enclave.ecall.bind(node.enclave);
+  node.enclave.ecall = (...args: Parameters<typeof ecall>) => {
+    const w0 = performance.now();
+    const c0 = threadCpuMs();
+    if (inFinalize && lastEnd !== undefined && args[0] === "execute") {
+      acc.gaps++;
+      acc.gapWall += w0 - lastEnd.wall;
+      acc.gapCpu += c0 - lastEnd.cpu;
+    }
+    try {
+      return ecall(...args);
+    } finally {
+      const c1 = threadCpuMs();
+      const w1 = performance.now();
+      add("inEcall", c1 - c0);
+      if (args[0] === "execute") {
+        acc.ecalls++;
+        acc.ecallWall += w1 - w0;
+      }
+      lastEnd = { wall: w1, cpu: c1 };
+    }
+  };
+  return acc;
+}
+
+async function main(): Promise<void> {
+  const node = await startNode(1000);
+  const bornInStart = new Set(readdirSync("/proc/self/task").filter((t) => !bornAtStart.has(t)));
+  const acc = account(node);
+  try {
+    const s = await deploySnip20(node);
+    const all = await signTransfers(node, s, W + R * K);
+    if (W > 0) await runTxs(node, all.slice(0, W), B);
+    let gcMs = 0;
+    const obs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) gcMs += e.duration;
+    });
+    obs.observe({ entryTypes: ["gc"] });
+    for (let r = 0; r < R; r++) {
+      const txs = all.slice(W + r * K, W + (r + 1) * K);
+      console.log(`=== ROUND ${r} START`);
+      gcMs = 0;
+      acc.cpu.clear();
+      Object.assign(acc, { ecalls: 0, ecallWall: 0, gaps: 0, gapWall: 0, gapCpu: 0 });
+      const t0 = threadNs();
+      const res = await profiled(r === R - 1 ? PROFILE_DIR : undefined, "threads", () =>
+        runTxs(node, txs, B),
+      );
+      const t1 = threadNs();
+      await new Promise((ok) => setTimeout(ok, 20)); // gc entries arrive on a later tick
+      console.log(`=== ROUND ${r} END`);
+      const role = (tid: string): string =>
+        tid === String(process.pid)
+          ? "main"
+          : bornAtStart.has(tid)
+            ? "v8-platform"
+            : bornInStart.has(tid)
+              ? "born-in-start"
+              : "later";
+      const per = [...t1]
+        .map(([tid, ns]) => [tid, (ns - (t0.get(tid) ?? 0)) / 1e6 / K] as const)
+        .sort((a, b) => b[1] - a[1]);
+      const byRole = new Map<string, number>();
+      for (const [tid, ms] of per) byRole.set(role(tid), (byRole.get(role(tid)) ?? 0) + ms);
+      console.log(
+        `round ${r}: process CPU ${(res.cpuMs / K).toFixed(3)} ms/tx, finalize ${(res.stages.finalize / K).toFixed(3)} ms/tx wall, main GC pauses ${(gcMs / K).toFixed(3)} ms/tx`,
+      );
+      console.log(
+        `  by role ms/tx: ${[...byRole].map(([k, v]) => `${k} ${v.toFixed(3)}`).join(", ")}; threads: ${per
+          .filter(([, ms]) => ms > 0.005)
+          .map(([tid, ms]) => `${role(tid)}:${tid} ${ms.toFixed(3)}`)
+          .join(", ")}`,
+      );
+      console.log(
+        `  main CPU ms/tx by stage: ${[...acc.cpu].map(([k, v]) => `${k} ${(v / K).toFixed(3)}`).join(", ")}`,
+      );
+      console.log(
+        `  execute ECALLs: ${acc.ecalls}, wall ${(acc.ecallWall / acc.ecalls).toFixed(3)} ms each; gaps between them in FinalizeBlock: ${acc.gaps}, wall ${(acc.gapWall / acc.gaps).toFixed(3)} ms, main CPU ${(acc.gapCpu / acc.gaps).toFixed(3)} ms each`,
+      );
+    }
+    obs.disconnect();
+  } finally {
+    await node.close();
+  }
+}
+
+await main();

@@ -186,4 +186,47 @@ describe("sparse Merkle tree", () => {
     assert.equal(verifyStateProof(EMPTY_HASH, utf8.encode("k"), undefined, q), true);
     assert.equal(verifyStateProof(EMPTY_HASH, utf8.encode("k"), utf8.encode("v"), q), false);
   });
+
+  test("prepareOver: an update on top of an unpublished one equals one prepare of both merged", () => {
+    // Genesis: InitChain prepares the state, block 1 prepares it again with more writes (store.ts).
+    for (const depth of [0, 3, 18]) {
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 1000 }), (h) => {
+          const [first, second] = [blockWrites(h, shape), blockWrites(h + 1, shape)];
+          const [dbA, dbB] = [new Database(":memory:"), new Database(":memory:")];
+          // A committed block under both, so merged buckets also come from stored rows.
+          const [a, b] = [new SqliteSmtCommitment(dbA, depth), new SqliteSmtCommitment(dbB, depth)];
+          for (const t of [a, b]) {
+            const p0 = t.prepare(blockWrites(h + 2, shape));
+            p0.persist();
+            p0.publish();
+          }
+          const base = a.prepare(first);
+          const over = a.prepareOver(base, second);
+          // b: what the merged writes do to the same committed state (later writes win, deletes included).
+          const all = new Map<string, Uint8Array | undefined>();
+          for (const [k, v] of [...first, ...second]) all.set(toHex(k), v);
+          const direct = b.prepare(
+            [...all]
+              .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+              .map(([k, v]) => [Uint8Array.from(Buffer.from(k, "hex")), v] as const),
+          );
+          assert.equal(toHex(over.root), toHex(direct.root));
+          over.persist();
+          over.publish();
+          direct.persist();
+          direct.publish();
+          const rows = (db: Database.Database): unknown[] =>
+            db
+              .prepare("SELECT bucket, hex(summary), hex(leaves) FROM smt_buckets ORDER BY bucket")
+              .raw()
+              .all();
+          assert.deepEqual(rows(dbA), rows(dbB));
+          assert.equal(toHex(a.root()), toHex(b.root()));
+          assert.throws(() => a.prepareOver(base, second), /stale/);
+        }),
+        { seed: 42, numRuns: 25 },
+      );
+    }
+  });
 });

@@ -39,10 +39,33 @@ interface Change {
   readonly vh: Uint8Array | undefined;
 }
 
+/** A bucket's new content: its summary and its packed leaves (the row persist() writes), packed at prepare. */
 interface BucketUpdate {
   readonly bucket: number;
   readonly summary: Summary;
-  readonly leaves: readonly Leaf[];
+  readonly row: Uint8Array;
+}
+
+/**
+ * A prepared update: the touched buckets (by bucket) and the recomputed top-tree nodes (by heap index).
+ * prepareOver builds on one: a bucket or node it does not change is read from it, then from the published tree.
+ */
+class SmtPrepared implements PreparedCommitment {
+  constructor(
+    private readonly owner: SqliteSmtCommitment,
+    readonly generation: number,
+    readonly root: Uint8Array,
+    readonly updates: ReadonlyMap<number, BucketUpdate>,
+    readonly pending: ReadonlyMap<number, Summary>,
+  ) {}
+
+  persist(): void {
+    this.owner.persistPrepared(this);
+  }
+
+  publish(): void {
+    this.owner.publishPrepared(this);
+  }
 }
 
 function packLeaves(leaves: readonly Leaf[]): Uint8Array {
@@ -99,6 +122,27 @@ function mergeLeaves(
   return { leaves: out, changed };
 }
 
+/**
+ * Each write's key hash (its place) and value hash, sorted by place. Both hashes of every write live in one slab:
+ * millions of separate 32-byte ArrayBuffers (a 1M-account genesis block) made garbage collection the larger
+ * cost; the per-hash temporaries die young.
+ */
+function hashChanges(writes: readonly KVWrite[]): (Change & { readonly p: number })[] {
+  const slab = new Uint8Array(writes.length * 2 * HASH_LEN);
+  return writes
+    .map(([k, v], i) => {
+      const kh = slab.subarray(2 * i * HASH_LEN, (2 * i + 1) * HASH_LEN);
+      kh.set(keyHash(k));
+      let vh: Uint8Array | undefined;
+      if (v !== undefined) {
+        vh = slab.subarray((2 * i + 1) * HASH_LEN, (2 * i + 2) * HASH_LEN);
+        vh.set(sha256(v));
+      }
+      return { kh, p: keyPrefix48(kh), vh };
+    })
+    .sort((a, b) => a.p - b.p || compareBytes(a.kh, b.kh));
+}
+
 export class SqliteSmtCommitment implements StateCommitment {
   /** Levels kept in memory; fixed when the table is created (stored in smt_meta). */
   readonly depth: number;
@@ -106,6 +150,8 @@ export class SqliteSmtCommitment implements StateCommitment {
   private readonly counts: Uint8Array;
   private readonly hashes: Uint8Array;
   private generation = 0;
+  // Updates this tree prepared (prepareOver accepts only these); weak, so a dropped one is not kept alive.
+  private readonly prepared_ = new WeakSet<SmtPrepared>();
   private readonly selectBucket: Database.Statement<[number], Buffer>;
   private readonly selectBucketRange: Database.Statement<[number, number], Buffer>;
   private readonly upsertBucket: Database.Statement<[number, Uint8Array, Uint8Array]>;
@@ -164,42 +210,41 @@ export class SqliteSmtCommitment implements StateCommitment {
   }
 
   prepare(writes: readonly KVWrite[]): PreparedCommitment {
-    // Both hashes of every write live in one slab: millions of separate 32-byte ArrayBuffers (a 1M-account
-    // genesis block) made garbage collection the larger cost; the per-hash temporaries die young.
-    const slab = new Uint8Array(writes.length * 2 * HASH_LEN);
-    const changes = writes
-      .map(([k, v], i) => {
-        const kh = slab.subarray(2 * i * HASH_LEN, (2 * i + 1) * HASH_LEN);
-        kh.set(keyHash(k));
-        let vh: Uint8Array | undefined;
-        if (v !== undefined) {
-          vh = slab.subarray((2 * i + 1) * HASH_LEN, (2 * i + 2) * HASH_LEN);
-          vh.set(sha256(v));
-        }
-        return { kh, p: keyPrefix48(kh), vh };
-      })
-      .sort((a, b) => a.p - b.p || compareBytes(a.kh, b.kh));
-    const pending = new Map<number, Summary>();
+    return this.prepareOn(undefined, writes);
+  }
+
+  /**
+   * The root after `writes` applied on top of `base`, an unpublished prepare of this tree (not stale): equal to
+   * one prepare of base's writes merged with these. The store uses it for genesis, whose state is prepared at
+   * InitChain and again, with block 1's few writes added, at block 1: only the difference is hashed again.
+   */
+  prepareOver(base: PreparedCommitment, writes: readonly KVWrite[]): PreparedCommitment {
+    if (!(base instanceof SmtPrepared) || !this.prepared_.has(base))
+      throw new TypeError("prepareOver expects a prepared update of this tree");
+    this.assertFresh(base);
+    return this.prepareOn(base, writes);
+  }
+
+  private prepareOn(base: SmtPrepared | undefined, writes: readonly KVWrite[]): SmtPrepared {
+    const changes = hashChanges(writes);
+    const pending = new Map<number, Summary>(base?.pending);
     const get = (idx: number): Summary => pending.get(idx) ?? this.nodeAt(idx);
-    const updates: BucketUpdate[] = [];
-    const base = 2 ** this.depth;
+    const updates = new Map<number, BucketUpdate>(base?.updates);
+    const top = 2 ** this.depth;
     let level: number[] = [];
     for (let i = 0; i < changes.length;) {
       const bucket = this.bucketOf(changes[i]!.p);
       let j = i + 1;
       while (j < changes.length && this.bucketOf(changes[j]!.p) === bucket) j++;
-      const stored = this.counts[base + bucket] === 0 ? [] : this.loadBuckets(bucket, bucket + 1);
-      const { leaves, changed } = mergeLeaves(stored, changes.slice(i, j));
-      // An unchanged bucket keeps its summary, row and path: no rewrite (a random page at 1M keys), no rehash.
-      if (!changed) {
-        i = j;
-        continue;
-      }
-      const summary = subtreeSummary(leaves, 0, leaves.length, this.depth);
-      pending.set(base + bucket, summary);
-      updates.push({ bucket, summary, leaves });
-      level.push(base + bucket);
+      const { leaves, changed } = mergeLeaves(this.bucketLeaves(bucket, updates), changes.slice(i, j));
       i = j;
+      // An unchanged bucket keeps its summary, row and path: no rewrite (a random page at 1M keys), no rehash.
+      if (!changed) continue;
+      const summary = subtreeSummary(leaves, 0, leaves.length, this.depth);
+      pending.set(top + bucket, summary);
+      // Packed now, so the per-leaf objects die young (a genesis prepare touches every bucket).
+      updates.set(bucket, { bucket, summary, row: packLeaves(leaves) });
+      level.push(top + bucket);
     }
     for (let d = this.depth; d > 0; d--) {
       const parents: number[] = [];
@@ -210,34 +255,41 @@ export class SqliteSmtCommitment implements StateCommitment {
       for (const p of parents) pending.set(p, combine(get(2 * p), get(2 * p + 1)));
       level = parents;
     }
-    return this.prepared(get(1).hash.slice(), updates, pending);
+    const prepared = new SmtPrepared(this, this.generation, get(1).hash.slice(), updates, pending);
+    this.prepared_.add(prepared);
+    return prepared;
   }
 
-  private prepared(
-    root: Uint8Array,
-    updates: BucketUpdate[],
-    pending: Map<number, Summary>,
-  ): PreparedCommitment {
-    const generation = this.generation;
-    const check = (): void => {
-      if (this.generation !== generation)
-        throw new Error("smt: prepared update is stale (another was published)");
-    };
-    return {
-      root,
-      persist: () => {
-        check();
-        for (const u of updates) {
-          if (u.summary.count === 0) this.deleteBucket.run(u.bucket);
-          else this.upsertBucket.run(u.bucket, encodeSummary(u.summary), packLeaves(u.leaves));
-        }
-      },
-      publish: () => {
-        check();
-        for (const [idx, s] of pending) this.setNode(idx, s);
-        this.generation++;
-      },
-    };
+  /** A bucket's current leaves: from a prepared update that holds it, else from its stored row. */
+  private bucketLeaves(bucket: number, updates: ReadonlyMap<number, BucketUpdate>): Leaf[] {
+    const u = updates.get(bucket);
+    if (u !== undefined) {
+      const out: Leaf[] = [];
+      unpackLeaves(u.row, out);
+      return out;
+    }
+    return this.counts[2 ** this.depth + bucket] === 0 ? [] : this.loadBuckets(bucket, bucket + 1);
+  }
+
+  private assertFresh(p: SmtPrepared): void {
+    if (p.generation !== this.generation)
+      throw new Error("smt: prepared update is stale (another was published)");
+  }
+
+  /** SmtPrepared.persist: the touched bucket rows, inside the store's commit transaction. */
+  persistPrepared(p: SmtPrepared): void {
+    this.assertFresh(p);
+    for (const u of p.updates.values()) {
+      if (u.summary.count === 0) this.deleteBucket.run(u.bucket);
+      else this.upsertBucket.run(u.bucket, encodeSummary(u.summary), u.row);
+    }
+  }
+
+  /** SmtPrepared.publish: the new top nodes become the tree root() and prove() read. */
+  publishPrepared(p: SmtPrepared): void {
+    this.assertFresh(p);
+    for (const [idx, s] of p.pending) this.setNode(idx, s);
+    this.generation++;
   }
 
   prove(key: Uint8Array): Uint8Array {

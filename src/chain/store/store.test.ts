@@ -5,12 +5,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openStore, openStoreAt } from "./store.js";
+import fc from "fast-check";
+import { openStore, openStoreAt, writesDelta } from "./store.js";
 import type { Store } from "./store.js";
-import { MemoryKVStore } from "./memory.js";
+import { MemoryKVStore, MemoryOverlay } from "./memory.js";
 import { READ_CACHE_MAX } from "./sqliteReader.js";
 import { blockWrites, testKey } from "./testkit.js";
-import type { KVReader } from "./types.js";
+import type { KVReader, KVWrite } from "./types.js";
 import { toHex, utf8 } from "../../util/bytes.js";
 
 const shape = { seed: 11, keySpace: 400, writesPerBlock: 80, deleteOneIn: 5 };
@@ -351,5 +352,74 @@ describe("Store", () => {
     assert.equal(n, 1000);
     assert.equal([...store.committed.iterate(testKey(10), testKey(900), true)].length, 890);
     store.close();
+  });
+
+  test("genesis: block 1's prepare over InitChain's gives the fresh prepare's app hash and rows", () => {
+    // app.ts prepares the genesis overlay at InitChain, then again with block 1's writes merged in; the second
+    // builds on the first (writesDelta + prepareOver). A fresh store prepares the final set once.
+    const tables = (s: Store): string[] => {
+      const db = (s as unknown as { db: { prepare(q: string): { raw(): { all(): unknown[][] } } } }).db;
+      return ["latest", "history", "smt_buckets", "heights", "meta"].flatMap((t) =>
+        db
+          .prepare(`SELECT * FROM ${t}`)
+          .raw()
+          .all()
+          .map((row) => `${t}:${row.map((c) => (c instanceof Uint8Array ? toHex(c) : String(c))).join(",")}`),
+      );
+    };
+    for (let seed = 1; seed <= 6; seed++) {
+      const genesis = new MemoryKVStore();
+      for (const [k, v] of blockWrites(seed, shape)) if (v !== undefined) genesis.set(k, v);
+      const overlay = new MemoryOverlay(genesis);
+      const first = [...genesis.iterate(undefined, undefined)] as KVWrite[];
+      // block 1: overwrites (same and new bytes), new keys and deletes of genesis keys
+      for (const [k, v] of blockWrites(seed + 100, shape)) {
+        if (v === undefined) overlay.delete(k);
+        else overlay.set(k, v);
+      }
+      const [k0, v0] = first[0]!;
+      overlay.set(k0, v0!.slice()); // same bytes, another object
+      overlay.write();
+      const second = [...genesis.iterate(undefined, undefined)] as KVWrite[];
+      const chained = openStoreAt(":memory:");
+      const initChain = chained.prepare(1, first);
+      const block1 = chained.prepare(1, second);
+      const fresh = openStoreAt(":memory:");
+      const once = fresh.prepare(1, second);
+      assert.equal(toHex(block1.appHash), toHex(once.appHash), `seed ${seed}`);
+      assert.notEqual(toHex(initChain.appHash), toHex(block1.appHash));
+      chained.commitPrepared(block1);
+      fresh.commitPrepared(once);
+      assert.deepEqual(tables(chained), tables(fresh));
+      // after the first commit, prepares no longer chain: block 2 alike in both
+      assert.deepEqual(
+        chained.commit(2, blockWrites(seed + 200, shape)),
+        fresh.commit(2, blockWrites(seed + 200, shape)),
+      );
+      assert.deepEqual(tables(chained), tables(fresh));
+      chained.close();
+      fresh.close();
+    }
+  });
+
+  test("writesDelta: what turns empty + from into empty + to", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 1, max: 10_000 }), (x, y) => {
+        const sets = (h: number): KVWrite[] => blockWrites(h, shape).filter(([, v]) => v !== undefined);
+        const [from, to] = [sets(x), sets(y)];
+        const state = new MemoryKVStore();
+        for (const [k, v] of from) state.set(k, v!);
+        for (const [k, v] of writesDelta(from, to)) {
+          if (v === undefined) state.delete(k);
+          else state.set(k, v);
+        }
+        assert.deepEqual(
+          dump(state),
+          to.map(([k, v]) => `${toHex(k)}=${toHex(v!)}`),
+        );
+        assert.deepEqual(writesDelta(to, to), []);
+      }),
+      { seed: 42, numRuns: 200 },
+    );
   });
 });

@@ -38,6 +38,12 @@ export interface StateCommitment {
   root(): Uint8Array;
   /** Computes the root after `writes` without persisting anything (FinalizeBlock must not persist). */
   prepare(writes: readonly KVWrite[]): PreparedCommitment;
+  /**
+   * Optional: the root after `writes` on top of `base`, an unpublished update from this commitment that is not
+   * stale (equal to one prepare of both write sets merged, later writes winning). Lets a caller re-prepare a big
+   * update with a few more writes without hashing it all again (genesis: InitChain, then block 1).
+   */
+  prepareOver?(base: PreparedCommitment, writes: readonly KVWrite[]): PreparedCommitment;
   /** Inclusion or absence proof for `key` against `root()`. */
   prove(key: Uint8Array): Uint8Array;
   /** True when `proof` shows `key` → `value` (or absence when `value` is undefined) under `root`. */

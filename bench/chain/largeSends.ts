@@ -1,0 +1,123 @@
+// bench:chain large-state probe: bank sends only, on a 1k-account node and then an N-account node in one
+// process (the same blocks as bench/chain.ts's send rows), plus genesis phase times, heap and peak RSS.
+// Run: node --import tsx bench/chain/largeSends.ts [--large N] [--txs K] [--block B] [--warmup W] [--profile DIR]
+import { readFileSync } from "node:fs";
+import { getHeapStatistics } from "node:v8";
+import { PerformanceObserver, type PerformanceEntry } from "node:perf_hooks";
+import { MsgSend } from "secretjs";
+import { DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
+import { makeSigner } from "../../src/chain/tx/testdata/secretjsSigner.js";
+import { Store } from "../../src/chain/store/store.js";
+import { ShroudApp } from "../../src/chain/app.js";
+import { holderAddress, startNode, type Node } from "./setup.js";
+import { profiled, runTxs, type RunResult } from "./run.js";
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(name);
+  const v = i < 0 ? undefined : process.argv[i + 1];
+  return v === undefined ? dflt : Number(v);
+}
+const N = arg("--large", 200_000);
+const K = arg("--txs", 1000);
+const B = arg("--block", 500);
+const W = arg("--warmup", 1000);
+const SKIP_SMALL = process.argv.includes("--no-small");
+/** `--genesis-only`: boot the N-account node, print genesis figures, stop (profiling genesis alone). */
+const GENESIS_ONLY = process.argv.includes("--genesis-only");
+const PROFILE_DIR = ((i) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--profile"));
+
+const mb = (x: number): string => `${(x / 2 ** 20).toFixed(0)} MB`;
+/** Peak resident set of the process so far (VmHWM), Linux only. */
+function peakRss(): string {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "latin1"));
+    return m === null ? "?" : mb(Number(m[1]) * 1024);
+  } catch {
+    return "?";
+  }
+}
+let phasePeakHeap = 0;
+/** Wall ms of each genesis-phase call longer than 0.5 s, printed with the heap at its end. */
+function timeMethod(proto: object, name: string): void {
+  const o = proto as Record<string, (...a: unknown[]) => unknown>;
+  const orig = o[name];
+  if (orig === undefined) throw new Error(`no method ${name}`);
+  o[name] = function (this: unknown, ...a: unknown[]) {
+    const t0 = performance.now();
+    try {
+      return orig.apply(this, a);
+    } finally {
+      const ms = performance.now() - t0;
+      const used = process.memoryUsage().heapUsed;
+      phasePeakHeap = Math.max(phasePeakHeap, used);
+      if (ms > 500) console.log(`  ${name}: ${(ms / 1000).toFixed(1)} s (heapUsed ${mb(used)})`);
+    }
+  };
+}
+timeMethod(Store.prototype, "prepare");
+timeMethod(Store.prototype, "commitPrepared");
+timeMethod(ShroudApp.prototype, "initChain");
+timeMethod(ShroudApp.prototype, "finalizeBlock");
+
+async function signSends(node: Node, k: number, holders: number): Promise<Uint8Array[]> {
+  const a = makeSigner(DEV_MNEMONICS.a);
+  const accountNumber = node.accountNumber(a.address);
+  const txs: Uint8Array[] = [];
+  for (let i = 0; i < k; i++) {
+    const msg = new MsgSend({
+      from_address: a.address,
+      to_address: holderAddress((i * 7919) % holders),
+      amount: [{ denom: "uscrt", amount: "1" }],
+    });
+    txs.push(await a.signDeterministic([msg], { accountNumber, sequence: i, chainId: node.chainId }));
+  }
+  return txs;
+}
+
+async function variant(holders: number): Promise<RunResult | undefined> {
+  const node = await startNode(holders);
+  const h = getHeapStatistics();
+  console.log(
+    `[${holders}] genesis ${(node.genesisMs / 1000).toFixed(1)} s, heap now ${mb(h.used_heap_size)} ` +
+      `(limit ${mb(h.heap_size_limit)}), peak RSS ${peakRss()}, peak heap at a phase end ${mb(phasePeakHeap)}`,
+  );
+  try {
+    if (GENESIS_ONLY) return undefined;
+    const txs = await signSends(node, W + K, holders);
+    if (W > 0) await runTxs(node, txs.slice(0, W), B);
+    const gcMs = new Map<string, number>();
+    const obs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
+        const kind = String(e.detail?.kind ?? "?");
+        gcMs.set(kind, (gcMs.get(kind) ?? 0) + e.duration);
+      }
+    });
+    obs.observe({ entryTypes: ["gc"] });
+    const r = await profiled(PROFILE_DIR, `largeSends-${holders}`, () => runTxs(node, txs.slice(W), B));
+    await new Promise((res) => setTimeout(res, 10));
+    obs.disconnect();
+    // kinds: 1 scavenge (minor), 4 mark-compact (major), 8 incremental, 16 weak callbacks
+    const gcs = [...gcMs].map(([k, ms]) => `${k}:${ms.toFixed(0)}`).join(" ");
+    console.log(
+      `[${holders}] main-thread GC ms by kind during the timed sends: ${gcs}; heap ${mb(getHeapStatistics().used_heap_size)}`,
+    );
+    const per = (ms: number): string => (ms / r.txs).toFixed(3);
+    console.log(
+      `[${holders}] sends ${((r.txs * 1000) / r.wallMs).toFixed(0)}/s, per CPU-s ${((r.txs * 1000) / r.cpuMs).toFixed(0)}; ` +
+        `ms/tx main ${per(r.mainCpuMs)} | busiest other ${per(r.enclaveCpuMs)} | others ${per(r.otherCpuMs)}; ` +
+        `CheckTx ${per(r.checkMs)}, Finalize ${per(r.stages.finalize)}, Commit ${(r.stages.commit / r.blocks).toFixed(1)} ms/block`,
+    );
+    return r;
+  } finally {
+    await node.close();
+  }
+}
+
+const small = SKIP_SMALL || GENESIS_ONLY ? undefined : await variant(1000);
+const large = await variant(N);
+if (small !== undefined && large !== undefined) {
+  console.log(
+    `bank sends ${N} ÷ 1000: ${(small.wallMs / large.wallMs).toFixed(2)} wall, ${(small.cpuMs / large.cpuMs).toFixed(2)} per CPU-s; ` +
+      `commit/block ${(large.stages.commit / large.blocks / (small.stages.commit / small.blocks)).toFixed(2)}×`,
+  );
+}

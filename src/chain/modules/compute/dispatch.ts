@@ -16,6 +16,7 @@ import type { CallAnswer } from "./engine.js";
 import { ContractFailure, type CallResult, type ContractRunner } from "./runner.js";
 import { encodeContractSdkMsgs, runContractSdkMsgs } from "./sdkMsgs.js";
 import { isObj, u64Field, type J } from "./json.js";
+import { subMsgEvents } from "./events.js";
 import { cachedWithGasLimit, isOutOfGasPanic, subMsgGasLimit } from "./subMsgGas.js";
 
 function coins(v: unknown): Coin[] {
@@ -116,13 +117,13 @@ const dataOf = (a: CallAnswer): string | null => {
   return typeof ok?.data === "string" ? ok.data : null;
 };
 
-/** Runs `fn` in a store/event cache: kept on success, dropped on error. */
-function cached<T>(ctx: Context, fn: (sub: Context) => T): T {
+/** Runs `fn` in a store/event cache: kept on success (events as SN keeps them: subMsgEvents), dropped on error. */
+function cached<T>(ctx: Context, isWasm: boolean, fn: (sub: Context) => T): T {
   const overlay = new MemoryOverlay(ctx.store);
   const events = new EventManager();
   const out = fn(withStore(ctx, overlay, events));
   overlay.write();
-  ctx.events.append(events.events);
+  ctx.events.append(subMsgEvents(events.events, isWasm));
   return out;
 }
 
@@ -157,23 +158,18 @@ function plaintextReply(id: unknown, data: string | null, failure: ChainError | 
   };
 }
 
-const byKeyBytes = (a: { key: string }, b: { key: string }): number =>
-  Buffer.compare(Buffer.from(a.key, "utf8"), Buffer.from(b.key, "utf8"));
-
 /**
- * The events a wasm sub-message's reply carries (SN DispatchSubmessages on success: every event the sub-message
- * emitted except `message`, each event's attributes stably sorted by key, as `{type, attributes: [{key,
+ * The events a wasm sub-message's reply carries (SN DispatchSubmessages on success: the events it left in its
+ * caller's list — no `message`, attributes sorted by key: subMsgEvents — as `{type, attributes: [{key,
  * value}]}`). The enclave passes them to the contract unverified, as Secret's does.
  */
 function replyEvents(
   events: readonly Event[],
 ): { type: string; attributes: { key: string; value: string }[] }[] {
-  return events
-    .filter((e) => e.type !== "message")
-    .map((e) => ({
-      type: e.type,
-      attributes: [...e.attributes].sort(byKeyBytes).map((a) => ({ key: a.key, value: a.value })),
-    }));
+  return events.map((e) => ({
+    type: e.type,
+    attributes: e.attributes.map((a) => ({ key: a.key, value: a.value })),
+  }));
 }
 
 /**
@@ -245,7 +241,8 @@ export function dispatchMessages(
   for (const item of ok.messages) {
     const isSub = isObj(item) && isObj(item.msg) && typeof item.reply_on === "string";
     if (!isSub) {
-      cached(ctx, (sub) => runCosmosMsg(r, sub, contract, item));
+      // v0.10 messages: SN turns them into reply_on never SubMsgs (V010MsgsToV1SubMsgs), same event rules.
+      cached(ctx, isObj(item) && isObj(item.wasm), (sub) => runCosmosMsg(r, sub, contract, item));
       continue;
     }
     const replyOn = item.reply_on as string;
@@ -258,7 +255,7 @@ export function dispatchMessages(
     let failure: ContractFailure | ChainError | undefined;
     const mark = ctx.events.events.length; // a sub-message's events are appended only when it succeeds
     try {
-      out = limit === undefined ? cached(ctx, run) : cachedWithGasLimit(ctx, limit, run);
+      out = limit === undefined ? cached(ctx, isWasm, run) : cachedWithGasLimit(ctx, limit, isWasm, run);
     } catch (e) {
       failure = replyableFailure(e, isWasm, replyOn);
     }

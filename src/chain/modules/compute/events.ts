@@ -1,7 +1,7 @@
-// Events compute emits (secretjs-compat §3): `message.code_id` / `message.contract_address`, and per contract
-// call a `wasm` event (contract_address first, then the enclave's encrypted attributes) plus `wasm-<type>`
-// custom events. runTx adds the baseapp `message` event and `msg_index` to all of them.
-import type { EventManager } from "../../tx/context.js";
+// Events compute emits (secretjs-compat §3), as SN's msg_server.go and keeper.go emit them: the handlers'
+// `message` events ({module, sender, …}: runTx's baseapp event then omits `module`, SDK 0.50 createEvents), the
+// keeper's per-call events, one `wasm` event per contract call and `wasm-<type>` custom events.
+import type { Event, EventManager } from "../../tx/context.js";
 import { isObj } from "./json.js";
 
 function pairs(list: unknown): [string, string][] {
@@ -12,15 +12,30 @@ function pairs(list: unknown): [string, string][] {
   return out;
 }
 
-export function emitStoreCode(events: EventManager, codeId: bigint): void {
-  events.emit("message", [["code_id", codeId.toString()]]);
+/** SN ModuleName: the `module` attribute of compute's `message` events (types/keys.go). */
+const MODULE = "compute";
+
+/**
+ * The `message` event each compute handler emits (SN msg_server.go): `{module, sender}`, then `signer` (store
+ * code) or `contract_address` (instantiate, execute). Migrate and the admin messages emit no address here (their
+ * keeper events carry it). Instantiate emits it after the call (its address is known then), the others before.
+ */
+export function emitMessageEvent(
+  events: EventManager,
+  sender: string,
+  extra?: readonly [key: "signer" | "contract_address", value: string],
+): void {
+  const attrs: [string, string][] = [
+    ["module", MODULE],
+    ["sender", sender],
+  ];
+  if (extra !== undefined) attrs.push([extra[0], extra[1]]);
+  events.emit("message", attrs);
 }
 
-export function emitInstantiate(events: EventManager, codeId: bigint, contract: string): void {
-  events.emit("message", [
-    ["code_id", codeId.toString()],
-    ["contract_address", contract],
-  ]);
+/** Store code's second `message` event, after the code is stored (SN msg_server.go StoreCode). */
+export function emitStoreCode(events: EventManager, codeId: bigint): void {
+  events.emit("message", [["code_id", codeId.toString()]]);
 }
 
 /** A v1 contract answer (the enclave's output has `attributes`; a v0.10 one has `log`: ../../../enclave/contract/output.ts). */
@@ -59,10 +74,6 @@ export function emitUpdateAdmin(events: EventManager, contract: string, newAdmin
   ]);
 }
 
-export function emitContractAddress(events: EventManager, contract: string): void {
-  events.emit("message", [["contract_address", contract]]);
-}
-
 /**
  * The events of one successful contract call: one `wasm` event always (wasmd/SN events.go: "each wasm
  * invocation always returns one sdk.Event") with contract_address first; v1 custom events as `wasm-<type>`;
@@ -77,4 +88,19 @@ export function emitContractEvents(events: EventManager, contract: string, ok: u
     if (!isObj(e) || typeof e.type !== "string") continue;
     events.emit(`wasm-${e.type}`, [["contract_address", contract], ...pairs(e.attributes)]);
   }
+}
+
+const byKeyBytes = (a: { key: string }, b: { key: string }): number =>
+  Buffer.compare(Buffer.from(a.key, "utf8"), Buffer.from(b.key, "utf8"));
+
+/**
+ * What a successful sub-message leaves in its caller's events (SN msg_dispatcher.go DispatchSubmessages):
+ * every event but `message` (filterEvents: a sub-message's handler and bank events do not show as the tx's
+ * `message`), and for a wasm sub-message each event's attributes stably sorted by key in byte order — SN sorts
+ * the slices it has just emitted, in place, so the tx shows them sorted (also at each enclosing wasm level).
+ */
+export function subMsgEvents(events: readonly Event[], isWasm: boolean): Event[] {
+  const kept = events.filter((e) => e.type !== "message");
+  if (isWasm) for (const e of kept) e.attributes.sort(byKeyBytes);
+  return kept;
 }

@@ -18,7 +18,7 @@ import type { MsgResult } from "../../tx/msgRegistry.js";
 import { ComputeErrors } from "./errors.js";
 import { uncompressUpload } from "./wasm.js";
 import { assertContractSize, compileGas } from "./params.js";
-import { emitContractAddress, emitStoreCode } from "./events.js";
+import { emitMessageEvent, emitStoreCode } from "./events.js";
 import type { ComputeAccountKeeper, ComputeBlockSource, ComputeEnclave } from "./expectedKeepers.js";
 import type { ComputeKeeper } from "./keeper.js";
 import {
@@ -99,7 +99,8 @@ const data = (b64: string | null): Uint8Array =>
 
 /** MsgStoreCode: fails when the wasm is too large (MaxWasmSize, then params.max_contract_size), not inflatable, or rejected by the enclave's gatekeeper. */
 export function handleStoreCode(d: ComputeMsgDeps, ctx: Context, m: MsgStoreCode): MsgResult {
-  assertAddressBytes(m.sender, "sender");
+  const sender = toBech32(assertAddressBytes(m.sender, "sender"));
+  emitMessageEvent(ctx.events, sender, ["signer", sender]);
   // Validated (size after inflation) here; stored as uploaded (gzip stays gzip: less state, and no
   // dependence on a zlib version for consensus bytes). The enclave accepts both forms.
   const raw = uncompressUpload(m.wasmByteCode);
@@ -138,6 +139,7 @@ export function handleInstantiate(d: ComputeMsgDeps, ctx: Context, m: MsgInstant
     admin: m.admin,
   });
   const address = toBech32(r.address);
+  emitMessageEvent(ctx.events, toBech32(m.sender), ["contract_address", address]);
   return resp(
     T.MsgInstantiateContractResponse,
     encodeMsgInstantiateContractResponse({ address, data: data(r.data) }),
@@ -147,7 +149,7 @@ export function handleInstantiate(d: ComputeMsgDeps, ctx: Context, m: MsgInstant
 export function handleExecute(d: ComputeMsgDeps, ctx: Context, m: MsgExecuteContract): MsgResult {
   refuseSimulation(ctx, ComputeErrors.ExecuteFailed);
   const contract = assertAddressBytes(m.contract, "contract");
-  emitContractAddress(ctx.events, toBech32(contract));
+  emitMessageEvent(ctx.events, toBech32(m.sender), ["contract_address", toBech32(contract)]);
   const r = d.runner.execute(ctx, caller(d, ctx, m.sender, m.callbackSig), {
     contract,
     msg: m.msg,
@@ -160,7 +162,7 @@ export function handleMigrate(d: ComputeMsgDeps, ctx: Context, m: MsgMigrateCont
   refuseSimulation(ctx, ComputeErrors.MigrationFailed);
   const sender = fromBech32(m.sender, "sender");
   const contract = fromBech32(m.contract, "contract");
-  emitContractAddress(ctx.events, m.contract);
+  emitMessageEvent(ctx.events, m.sender);
   const r = d.runner.migrate(ctx, caller(d, ctx, sender, m.callbackSig), {
     contract,
     codeId: m.codeId,
@@ -172,7 +174,7 @@ export function handleMigrate(d: ComputeMsgDeps, ctx: Context, m: MsgMigrateCont
 export function handleUpdateAdmin(d: ComputeMsgDeps, ctx: Context, m: MsgUpdateAdmin): MsgResult {
   const sender = fromBech32(m.sender, "sender");
   fromBech32(m.newAdmin, "new_admin");
-  emitContractAddress(ctx.events, m.contract);
+  emitMessageEvent(ctx.events, m.sender);
   d.runner.updateAdmin(ctx, caller(d, ctx, sender, m.callbackSig), {
     contract: fromBech32(m.contract, "contract"),
     newAdmin: m.newAdmin,
@@ -182,7 +184,7 @@ export function handleUpdateAdmin(d: ComputeMsgDeps, ctx: Context, m: MsgUpdateA
 
 export function handleClearAdmin(d: ComputeMsgDeps, ctx: Context, m: MsgClearAdmin): MsgResult {
   const sender = fromBech32(m.sender, "sender");
-  emitContractAddress(ctx.events, m.contract);
+  emitMessageEvent(ctx.events, m.sender);
   d.runner.updateAdmin(ctx, caller(d, ctx, sender, m.callbackSig), {
     contract: fromBech32(m.contract, "contract"),
     newAdmin: "",

@@ -6,6 +6,7 @@ import { OcallFailure } from "../../../enclave/api.js";
 import { ChainError, SdkErrors } from "../../errors.js";
 import type { GasMeter } from "../../gas.js";
 import type { KVStore } from "../../store/types.js";
+import { SubMsgMeter } from "./subMsgMeter.js";
 
 /** Keys offered per call; a SNIP-20 transfer reads 6 keys (4 of them the same every time). */
 export const PREFETCH_MAX_KEYS = 32;
@@ -96,6 +97,9 @@ export function probeRead(
   key: Uint8Array,
 ): { value: Uint8Array | undefined; charge: bigint } | undefined {
   const before = meter.consumed;
+  // A limited sub-message's meter also counts reads of cached keys toward its limit (./subMsgMeter.ts): a probe is
+  // not a read the call made, so its count is put back too (the replay counts it when the enclave takes it).
+  const mark = meter instanceof SubMsgMeter ? meter.mark() : undefined;
   try {
     const value = store.get(key);
     const charge = meter.consumed - before;
@@ -105,6 +109,8 @@ export function probeRead(
     meter.refund(meter.consumed - before, "prefetch probe");
     if (e instanceof ChainError && e.registered === SdkErrors.OutOfGas) return undefined;
     throw e;
+  } finally {
+    if (mark !== undefined && meter instanceof SubMsgMeter) meter.restore(mark);
   }
 }
 

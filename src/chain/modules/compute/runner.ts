@@ -19,7 +19,7 @@ import {
   type ComputeEngine,
 } from "./engine.js";
 import { ComputeErrors } from "./errors.js";
-import { emitCallEvent, emitContractEvents, emitInstantiate, emitUpdateAdmin, isV1Answer } from "./events.js";
+import { emitCallEvent, emitContractEvents, emitUpdateAdmin, isV1Answer } from "./events.js";
 import type { ComputeAccountKeeper, ComputeBankKeeper, ComputeEnclave } from "./expectedKeepers.js";
 import type { ComputeKeeper } from "./keeper.js";
 import { HISTORY_OP } from "./types.js";
@@ -135,7 +135,6 @@ export class ContractRunner {
       updated: created,
       msg: toBase64(m.msg),
     });
-    emitInstantiate(ctx.events, m.codeId, toBech32(addr));
     if (isV1Answer(a.ok)) emitCallEvent(ctx.events, "instantiate", toBech32(addr), m.codeId);
     return { address: addr, ...this.finish(ctx, addr, m.msg, a) };
   }

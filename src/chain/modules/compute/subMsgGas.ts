@@ -3,10 +3,12 @@
 // ordinary error ("SubMsg hit gas limit", sdk 11) after the caller is charged the whole limit, and otherwise the
 // caller is charged what the sub-call spent.
 import { ChainError, SdkErrors } from "../../errors.js";
-import { GasMeter, MAX_GAS_WANTED } from "../../gas.js";
+import { MAX_GAS_WANTED, type GasMeter } from "../../gas.js";
 import { MemoryOverlay } from "../../store/memory.js";
 import type { KVStore } from "../../store/types.js";
 import { EventManager, withStore, type Context } from "../../tx/context.js";
+import { subMsgEvents } from "./events.js";
+import { CountingStore, SubMsgMeter } from "./subMsgMeter.js";
 
 /** Largest u64: Cosmos's infinite meter reports it as its limit (a simulation's meter here has none). */
 const U64_MAX = (1n << 64n) - 1n;
@@ -98,28 +100,41 @@ class ChargeRedirect implements KVStore {
 }
 
 /**
- * Runs `fn` in its own store/event cache under a meter of `limit` (see subMsgGasLimit). Success: the caller is
- * charged what the sub-call used, then the cache is committed. Out of gas inside: the caller is charged `limit`
- * and SubMsgOutOfGas is thrown (the cache is dropped). Any other error: the caller is charged what was used and
- * the error is rethrown.
+ * Runs `fn` in its own store/event cache under a meter of `limit` (see subMsgGasLimit) that sees SN's charges
+ * (./subMsgMeter.ts: writes and cached reads count toward the limit). Success: the caller is billed what the
+ * sub-call used, then the cache is committed (its writes charged then, as for any sub-message). Out of gas inside:
+ * the caller is charged `limit` and SubMsgOutOfGas is thrown (the cache is dropped). Any other error: the caller
+ * is billed what was used and the error is rethrown. A limited caller's own count takes the sub-call's as SN's
+ * meter takes its `spent` (writes arrive with the commit instead; a failed sub-call's never will).
  */
-export function cachedWithGasLimit<T>(ctx: Context, limit: bigint, fn: (sub: Context) => T): T {
-  const meter = new GasMeter(limit > MAX_GAS_WANTED ? MAX_GAS_WANTED : limit);
+export function cachedWithGasLimit<T>(
+  ctx: Context,
+  limit: bigint,
+  isWasm: boolean,
+  fn: (sub: Context) => T,
+): T {
+  const meter = new SubMsgMeter(limit > MAX_GAS_WANTED ? MAX_GAS_WANTED : limit);
   const overlay = new MemoryOverlay(new ChargeRedirect(ctx.store, ctx.gasMeter, meter));
   const events = new EventManager();
+  const parent = ctx.gasMeter instanceof SubMsgMeter ? ctx.gasMeter : undefined;
   let out: T;
+  if (parent !== undefined) parent.nested++;
   try {
-    out = fn({ ...withStore(ctx, overlay, events), gasMeter: meter });
+    out = fn({ ...withStore(ctx, new CountingStore(overlay, meter), events), gasMeter: meter });
   } catch (e) {
+    if (parent !== undefined) parent.nested--;
     if (isOutOfGasPanic(e)) {
       ctx.gasMeter.consume(limit, "Sub-Message OutOfGas panic");
       throw new SubMsgOutOfGas();
     }
     ctx.gasMeter.consume(meter.consumed, "From limited Sub-Message");
+    parent?.count("read", meter.counted, "From limited Sub-Message");
     throw e;
   }
+  if (parent !== undefined) parent.nested--;
   ctx.gasMeter.consume(meter.consumed, "From limited Sub-Message");
+  parent?.count("read", meter.countedReadGas, "From limited Sub-Message");
   overlay.write();
-  ctx.events.append(events.events);
+  ctx.events.append(subMsgEvents(events.events, isWasm));
   return out;
 }

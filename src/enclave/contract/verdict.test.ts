@@ -3,14 +3,17 @@
 // refused and the check verifies as before. Fixtures: ./testing/signedTx.ts (secp256k1 via @noble/curves).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { createHash, createHmac } from "node:crypto";
 import fc from "fast-check";
-import { InvalidInputError } from "../../util/bytes.js";
+import { concatBytes, InvalidInputError, u32be } from "../../util/bytes.js";
+import { HKDF_SALT, hkdfSha256 } from "../crypto/kdf.js";
 import { EnclaveError } from "../errors.js";
 import { humanize } from "../vm/testing/mockApi.js";
 import { accountOf, msgExecute, signAminoTx, signTx } from "./testing/signedTx.js";
 import { issueVerdict, verifyTxBinding, type SigInfo, type SignedCall } from "./txSignature.js";
 import {
   splitVerdictToken,
+  VERDICT_KEY_LABEL,
   VERDICT_TOKEN_LENGTH,
   VerdictMac,
   withVerdictToken,
@@ -79,6 +82,42 @@ describe("verdict tokens: issued only for signatures that hold", () => {
     assert.equal(issueVerdict(amino, other.canonical, mac), undefined);
     const { publicKey: _pk, ...noKey } = amino;
     assert.equal(issueVerdict(noKey, user.canonical, mac), undefined);
+  });
+});
+
+describe("the token's bytes", () => {
+  // The definition the tokens had through session 6 (node:crypto HMAC over the joined binding): the JS HMAC
+  // from pad states must give the same bytes, so a lane and an execute ECALL of either version agree.
+  const secret = new Uint8Array(32).fill(0x51);
+  const reference = (b: VerdictBinding): Uint8Array => {
+    const lp = (x: Uint8Array): Uint8Array[] => [u32be(x.length), x];
+    const bytes = concatBytes(
+      new TextEncoder().encode("shroud:verdict:secp256k1-sha256-lowS:v1"),
+      u32be(b.signMode),
+      createHash("sha256").update(b.signBytes).digest(),
+      ...lp(b.publicKey),
+      ...lp(b.signature),
+      ...lp(b.signer),
+    );
+    const key = hkdfSha256(secret, HKDF_SALT, VERDICT_KEY_LABEL);
+    return new Uint8Array(createHmac("sha256", key).update(bytes).digest());
+  };
+  test("equal to HMAC-SHA256(HKDF key, domain ‖ mode ‖ sha256(sign bytes) ‖ lp(pk) ‖ lp(sig) ‖ lp(signer))", () => {
+    const bytes = (max: number) => fc.uint8Array({ minLength: 0, maxLength: max });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 0xffff_ffff }),
+        bytes(700),
+        bytes(70),
+        bytes(80),
+        bytes(40),
+        (signMode, signBytes, publicKey, signature, signer) => {
+          const b = { signMode, signBytes, publicKey, signature, signer };
+          assert.deepEqual(mac.token(b), reference(b));
+        },
+      ),
+      { seed: 42, numRuns: 400 },
+    );
   });
 });
 

@@ -1,9 +1,10 @@
 // Signature verdict tokens: a verify lane checks a tx signature ahead of its execute ECALL and answers an
 // HMAC over what it checked; the execute ECALL that gets the same token back skips the secp256k1 verify (only
 // that: every other check of ./txSignature.ts still runs). Design and trust argument: SECURITY.md "Verdict".
-import { concatBytes, InvalidInputError, u32be, utf8 } from "../../util/bytes.js";
-import { constantTimeEqual, hmacSha256, sha256 } from "../crypto/hash.js";
+import { InvalidInputError, u32be, utf8 } from "../../util/bytes.js";
+import { constantTimeEqual } from "../crypto/hash.js";
 import { HKDF_SALT, hkdfSha256 } from "../crypto/kdf.js";
+import { HmacSha256Key, sha256Js } from "../crypto/sha256Js.js";
 
 /** A token is one HMAC-SHA256 output. */
 export const VERDICT_TOKEN_LENGTH = 32;
@@ -29,16 +30,26 @@ export interface VerdictBinding {
 
 /** The verdict key of one isolate. Never leaves the enclave; tokens are the only thing made with it. */
 export class VerdictMac {
-  private constructor(private readonly key: Uint8Array) {}
+  /**
+   * The key as its HMAC pad states (../crypto/sha256Js.ts): each token is then only the binding's and the
+   * outer digest's compressions, with no OpenSSL context per token (node:crypto's HMAC + SHA-256 setup was
+   * ~30% of the execute path's signature step with a token; profile in docs/BENCHMARKS.md, session 7 H1).
+   */
+  private readonly key: HmacSha256Key;
+
+  private constructor(key: Uint8Array) {
+    this.key = new HmacSha256Key(key);
+    key.fill(0);
+  }
 
   /** HKDF(platform secret, VERDICT_KEY_LABEL): the same in every isolate of this node, nowhere else. */
   static derive(platformSecret: Uint8Array): VerdictMac {
     return new VerdictMac(hkdfSha256(platformSecret, HKDF_SALT, VERDICT_KEY_LABEL));
   }
 
-  /** The token for a signature that verified. */
+  /** The token for a signature that verified: HMAC-SHA256(key, binding bytes), the binding never joined. */
   token(b: VerdictBinding): Uint8Array {
-    return hmacSha256(this.key, bindingBytes(b));
+    return this.key.mac(...bindingParts(b));
   }
 
   /** True iff `token` is this node's token for exactly `b` (constant-time compare). */
@@ -47,17 +58,22 @@ export class VerdictMac {
   }
 }
 
-/** Domain ‖ u32 sign mode ‖ sha256(sign bytes) ‖ (u32 len ‖ bytes) of public key, signature and signer. */
-function bindingBytes(b: VerdictBinding): Uint8Array {
-  const lp = (x: Uint8Array): Uint8Array[] => [u32be(x.length), x];
-  return concatBytes(
+/**
+ * The binding's bytes as parts, MACed in order (their concatenation is the MACed message): domain ‖ u32 sign
+ * mode ‖ sha256(sign bytes) ‖ (u32 len ‖ bytes) of public key, signature and signer.
+ */
+function bindingParts(b: VerdictBinding): Uint8Array[] {
+  return [
     VERDICT_DOMAIN,
     u32be(b.signMode),
-    sha256(b.signBytes),
-    ...lp(b.publicKey),
-    ...lp(b.signature),
-    ...lp(b.signer),
-  );
+    sha256Js(b.signBytes),
+    u32be(b.publicKey.length),
+    b.publicKey,
+    u32be(b.signature.length),
+    b.signature,
+    u32be(b.signer.length),
+    b.signer,
+  ];
 }
 
 /** A token offered with one call, and the key to check it with (attached to SigInfo inside the enclave). */
@@ -68,7 +84,7 @@ export interface SignatureVerdict {
 
 /**
  * The optional token in front of a contract ECALL payload: `u32 0xFFFFFFFF ‖ token(32) ‖ request`. A request
- * starts with its envelope length (≤ MAX_ENVELOPE_LENGTH, 8 MiB), so the marker is never a request's start.
+ * starts with its format byte (REQUEST_FORMAT, 1: ./wire.ts), so the marker is never a request's start.
  */
 const VERDICT_MARK = 0xffff_ffff;
 const PREFIX_LENGTH = 4 + VERDICT_TOKEN_LENGTH;

@@ -33,13 +33,80 @@ function decode(human: string): Decoded {
   return { canonical };
 }
 
+/**
+ * Memos of public address conversions: bech32 with its checksum costs ~2–4 µs and a SNIP-20 transfer converts
+ * the same few addresses several times (the signature check humanizes sender and contract, the contract
+ * validates addresses). Pure functions of their input, so a memo changes nothing but time. Generations (young,
+ * then old; both dropped in turn), as `canonical` in ../contract/operations.ts: ≤ 2 × PER_GENERATION each.
+ */
+const PER_GENERATION = 1024;
+/** Longest input remembered (longer ones are converted each time; canonical addresses are 20–32 bytes). */
+const MEMO_MAX_LENGTH = 64;
+
+class Memo<V> {
+  private young = new Map<string, V>();
+  private old = new Map<string, V>();
+
+  get(k: string): V | undefined {
+    const v = this.young.get(k);
+    if (v !== undefined) return v;
+    const o = this.old.get(k);
+    if (o !== undefined) this.set(k, o);
+    return o;
+  }
+
+  set(k: string, v: V): void {
+    if (this.young.size >= PER_GENERATION) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(k, v);
+  }
+
+  get size(): number {
+    return this.young.size + this.old.size;
+  }
+}
+
+const humanMemo = new Memo<string>();
+/** Human addresses that decoded, and their canonical bytes (handed out as copies). */
+const canonicalMemo = new Memo<Uint8Array>();
+
+/** The bytes as a string of char codes 0–255 (a map key). */
+function byteKey(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+  return s;
+}
+
+function decodeMemo(human: string): Decoded {
+  if (human.length > MEMO_MAX_LENGTH * 2) return decode(human);
+  const hit = canonicalMemo.get(human);
+  if (hit !== undefined) return { canonical: hit.slice() };
+  const d = decode(human);
+  if ("canonical" in d) canonicalMemo.set(human, d.canonical.slice());
+  return d;
+}
+
 export function humanize(canonical: Uint8Array): string {
-  return bech32.encode(BECH32_PREFIX, bech32.toWords(canonical), 90);
+  if (canonical.length > MEMO_MAX_LENGTH) return bech32.encode(BECH32_PREFIX, bech32.toWords(canonical), 90);
+  const k = byteKey(canonical);
+  let h = humanMemo.get(k);
+  if (h === undefined) {
+    h = bech32.encode(BECH32_PREFIX, bech32.toWords(canonical), 90);
+    humanMemo.set(k, h);
+  }
+  return h;
+}
+
+/** Entries held by the memos (tests: the bound holds). */
+export function addressMemoSize(): number {
+  return humanMemo.size + canonicalMemo.size;
 }
 
 export class Bech32Api implements Api {
   addrValidate(human: string): { error?: string; gas: GasInfo } {
-    const d = decode(human);
+    const d = decodeMemo(human);
     if ("error" in d) return { error: d.error, gas: NO_GAS };
     // Secret re-encodes and requires equality: upper case or another prefix is "not normalized".
     if (humanize(d.canonical) !== human) return { error: "Address is not normalized", gas: NO_GAS };
@@ -47,7 +114,7 @@ export class Bech32Api implements Api {
   }
 
   addrCanonicalize(human: string): { canonical?: Uint8Array; error?: string; gas: GasInfo } {
-    const d = decode(human);
+    const d = decodeMemo(human);
     return "error" in d ? { error: d.error, gas: NO_GAS } : { canonical: d.canonical, gas: NO_GAS };
   }
 

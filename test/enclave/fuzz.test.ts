@@ -10,7 +10,15 @@ import {
   type EcallResult,
   type OcallHandler,
 } from "../../src/enclave/api.js";
-import { lp, memoryOcalls, OcallScript, startTestEnclave, u32, type TestEnclave } from "./helpers.js";
+import {
+  handRequest,
+  lp,
+  memoryOcalls,
+  OcallScript,
+  startTestEnclave,
+  u32,
+  type TestEnclave,
+} from "./helpers.js";
 
 const ITERATIONS = 100_000;
 const SEED = 42;
@@ -60,16 +68,16 @@ function fields(...sizes: number[]): Uint8Array {
 
 /** Payloads shaped like each ECALL's real input (README §4), so mutations reach past the field decoder. */
 function wellFormed(): { id: number; payload: Uint8Array }[] {
-  const envelope = enc(
-    JSON.stringify({
-      code_hash: "ab".repeat(32),
-      env: { block: { height: "1", time: "1", chain_id: "c" }, message: { sender: "x", funds: [] } },
-      msg: "AAAA",
-      msg_counter: "0",
-      query_depth: 0,
-    }),
-  );
-  const contractPayload = Uint8Array.from([...u32(envelope.length), ...envelope]);
+  // A contract request by hand (binary, src/enclave/contract/README.md): mutations reach every field decoder.
+  const contractPayload = handRequest({
+    codeHash: new Uint8Array(32).fill(0xab),
+    chainId: "c",
+    sender: "x",
+    contract: "y",
+    msg: enc("AAAA"),
+    contractKey: new Uint8Array(64).fill(3),
+    sigInfo: { signMode: 1, signBytes: enc("sb"), signature: new Uint8Array(64), txBytes: enc("tx") },
+  });
   return [
     // one quote seed only: a valid quote costs an Ed25519 signature (~1 ms), mutations keep many valid
     { id: ECALL.getAttestationQuote, payload: fields(1, 8, 32) },

@@ -119,3 +119,62 @@ export function u32(n: number): Uint8Array {
   b.writeUInt32BE(n);
   return new Uint8Array(b);
 }
+
+/** The fields of a contract ECALL request that the wall tests vary (the rest are fixed below). */
+export interface HandRequest {
+  readonly codeHash: Uint8Array;
+  readonly chainId: string;
+  readonly sender: string;
+  readonly contract: string;
+  readonly msg: Uint8Array;
+  readonly contractKey?: Uint8Array;
+  readonly sigInfo?: { signMode: number; signBytes: Uint8Array; signature: Uint8Array; txBytes: Uint8Array };
+}
+
+/**
+ * A contract ECALL request built by hand from the layout in src/enclave/contract/README.md "ECALL wire
+ * format" (not with the encoder under test): height 5, a fixed time, no funds, no tx, msg_counter 0, depth 0,
+ * no callback sig / admin / random / prefetch, no wasm (loaded before).
+ */
+export function handRequest(r: HandRequest): Uint8Array {
+  const f64 = (n: number): Buffer => {
+    const b = Buffer.alloc(8);
+    b.writeDoubleBE(n);
+    return b;
+  };
+  const u64 = (n: bigint): Buffer => {
+    const b = Buffer.alloc(9);
+    b[0] = 1;
+    b.writeBigUInt64BE(n, 1);
+    return b;
+  };
+  const str = (s: string): Uint8Array => Buffer.concat([Buffer.of(0), lp(Buffer.from(s, "utf8"))]);
+  const none = Buffer.of(0);
+  const key = r.contractKey === undefined ? [none] : [Buffer.of(1), lp(r.contractKey), none, none];
+  const g = r.sigInfo;
+  const sig =
+    g === undefined
+      ? [none]
+      : [Buffer.of(1), f64(g.signMode), none, lp(g.signBytes), lp(g.signature), lp(g.txBytes)];
+  return Buffer.concat([
+    Buffer.of(1), // format
+    lp(r.codeHash),
+    u64(5n),
+    u64(1_700_000_000_000_000_000n),
+    str(r.chainId),
+    str(r.sender),
+    u32(0), // funds
+    str(r.contract),
+    none, // transaction
+    u64(0n), // msg_counter
+    f64(0), // query_depth
+    ...key,
+    none, // callback_sig
+    none, // admin
+    none, // admin_proof
+    none, // block_random
+    ...sig,
+    lp(r.msg),
+    none, // prefetch
+  ]);
+}

@@ -11,7 +11,7 @@ import { EncryptionUtilsImpl } from "secretjs";
 import { type ChannelTap, type OcallHandler } from "../../src/enclave/api.js";
 // eslint-disable-next-line no-restricted-imports -- test-only: unseal to learn the keys to look for
 import { decodeSealedState, unseal } from "../../src/enclave/sealing.js";
-import { lp, memoryOcalls, startTestEnclave, type TestEnclave } from "./helpers.js";
+import { handRequest, memoryOcalls, startTestEnclave, type TestEnclave } from "./helpers.js";
 import { accountOf, msgExecute, msgInstantiate, signTx, type SigInfoJson } from "./signedTx.js";
 
 const wasm = new Uint8Array(readFileSync(new URL("../../contracts/build/counter.wasm", import.meta.url)));
@@ -45,25 +45,25 @@ function envelope(
   contractKey?: string,
   sigInfo?: SigInfoJson,
 ): Uint8Array {
-  const json = JSON.stringify({
-    code_hash: codeHash,
-    env: {
-      block: { height: "5", time: "1700000000000000000", chain_id: "shroud-1" },
-      message: { sender: bech(SENDER), funds: [] },
-      contract: { address: bech(CONTRACT) },
-    },
-    ...(contractKey === undefined ? {} : { contract_key: { og: contractKey } }),
-    ...(sigInfo === undefined ? {} : { sig_info: { sign_mode: sigInfo.sign_mode } }),
-    msg_counter: "0",
-    query_depth: 0,
-  });
-  // The tail: msg, then the signed tx's bytes raw when there is a sig_info (no wasm: loaded before).
   const b64 = (v: string): Buffer => Buffer.from(v, "base64");
-  const signed =
-    sigInfo === undefined
-      ? [Buffer.of(0)]
-      : [Buffer.of(1), lp(b64(sigInfo.sign_bytes)), lp(b64(sigInfo.signature)), lp(b64(sigInfo.tx_bytes))];
-  return Buffer.concat([lp(Buffer.from(json)), lp(msg), ...signed]);
+  return handRequest({
+    codeHash: Buffer.from(codeHash, "hex"),
+    chainId: "shroud-1",
+    sender: bech(SENDER),
+    contract: bech(CONTRACT),
+    msg,
+    ...(contractKey === undefined ? {} : { contractKey: b64(contractKey) }),
+    ...(sigInfo === undefined
+      ? {}
+      : {
+          sigInfo: {
+            signMode: sigInfo.sign_mode,
+            signBytes: b64(sigInfo.sign_bytes),
+            signature: b64(sigInfo.signature),
+            txBytes: b64(sigInfo.tx_bytes),
+          },
+        }),
+  });
 }
 
 function forms(s: Uint8Array): Buffer[] {
@@ -112,7 +112,7 @@ test("no plaintext contract input, output or key crosses during instantiate/exec
   assert.deepEqual(JSON.parse(answer.toString()), { count: COUNT + 1 }, "the flow really ran");
 
   const wire = Buffer.concat(frames);
-  // the recorder sees what crosses: the encrypted query travels raw in the envelope's tail
+  // the recorder sees what crosses: the encrypted query travels raw in the request
   assert.ok(wire.includes(Buffer.from(qMsg)), "the encrypted query was not recorded");
   const secret = new Uint8Array(readFileSync(join(t.dir, "platform-secret")));
   const sealed = new Uint8Array(readFileSync(join(t.dir, "data", "enclave-state.sealed")));

@@ -66,6 +66,13 @@ export class ByteWriter {
     return this;
   }
 
+  /** A JS number as its exact IEEE-754 float64 (big-endian): a host number whose checks the enclave makes. */
+  f64(n: number): this {
+    const at = this.reserve(8);
+    this.view.setFloat64(at, n, false);
+    return this;
+  }
+
   /** Raw bytes with no length prefix (only as the last field of a frame). */
   raw(b: Uint8Array): this {
     const at = this.reserve(b.length); // reserve first: it may replace this.buf
@@ -129,6 +136,11 @@ export class ByteReader {
 
   u64(field: string): bigint {
     return this.view.getBigUint64(this.take(8, field), false);
+  }
+
+  /** A float64 exactly as written (NaN and infinities included: the caller checks the value). */
+  f64(field: string): number {
+    return this.view.getFloat64(this.take(8, field), false);
   }
 
   /** A copy of the next `n` bytes (copies, so the caller never aliases a shared buffer). */

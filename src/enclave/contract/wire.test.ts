@@ -1,4 +1,4 @@
-// The contract ECALL envelope: round trip, strict field checks, and the answer form.
+// The contract ECALL request (binary) and answer (JSON): round trip, strict field checks, seeded fuzz.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -63,46 +63,70 @@ describe("contract ECALL wire", () => {
     assert.equal(back.env.transaction, undefined);
   });
 
-  test("malformed envelopes are refused with a named field", () => {
-    const bytes = encodeContractRequest(req);
-    assert.throws(() => decodeContractRequest(bytes.subarray(0, 3)), InvalidInputError);
-    const jsonLen = new DataView(bytes.buffer).getUint32(0);
-    const j = JSON.parse(utf8.decode(bytes.subarray(4, 4 + jsonLen))) as Record<string, unknown>;
-    const tail = bytes.subarray(4 + jsonLen);
-    /** The envelope with other JSON and the original binary tail (msg, signed tx bytes, wasm). */
-    const re = (o: unknown) => {
-      const json = utf8.encode(JSON.stringify(o));
-      const out = new Uint8Array(4 + json.length + tail.length);
-      new DataView(out.buffer).setUint32(0, json.length);
-      out.set(json, 4);
-      out.set(tail, 4 + json.length);
-      return out;
+  test("a JS number and a string with lone surrogates travel exactly (as through the JSON envelope before)", () => {
+    const odd: ContractRequest = {
+      ...req,
+      env: {
+        ...req.env,
+        block: { ...req.env.block, chainId: "c\ud800x\udc00" },
+        message: { sender: "s\u00e9\ud83d\ude00", funds: [{ denom: "\udfff", amount: "1" }] },
+        transaction: { index: 2 ** 40, hash: "" },
+      },
+      sigInfo: { ...req.sigInfo!, signMode: 2 ** 31 },
+      queryDepth: 64,
     };
-    assert.deepEqual(decodeContractRequest(re(j)), req);
-    assert.throws(() => decodeContractRequest(re({ ...j, code_hash: "zz" })), InvalidInputError);
-    assert.throws(
-      () =>
-        decodeContractRequest(
-          re({ ...j, env: { ...(j.env as object), block: { height: "1e3", time: "1", chain_id: "x" } } }),
-        ),
-      (e) => e instanceof InvalidInputError && e.field === "env.block.height",
+    assert.deepEqual(decodeContractRequest(encodeContractRequest(odd)), odd);
+  });
+
+  test("malformed requests are refused with a named field", () => {
+    const bytes = encodeContractRequest(req);
+    const named = (field: string) => (e: unknown) => e instanceof InvalidInputError && e.field === field;
+    assert.throws(() => decodeContractRequest(bytes.subarray(0, 3)), InvalidInputError);
+    assert.throws(() => decodeContractRequest(Uint8Array.of(2, ...bytes.subarray(1))), named("payload"));
+    assert.throws(() =>
+      decodeContractRequest(encodeContractRequest({ ...req, codeHash: new Uint8Array(31) })),
     );
-    assert.throws(() => decodeContractRequest(re({ ...j, contract_key: { og: "AAAA" } })), InvalidInputError);
-    assert.throws(() => decodeContractRequest(re({ ...j, query_depth: -1 })), InvalidInputError);
-    // sig_info in the JSON and the signed bytes in the tail come together or not at all
-    const { sig_info: _sig, ...unsigned } = j;
+    const env = (e: Partial<ContractRequest["env"]["block"]>) => ({
+      ...req,
+      env: { ...req.env, block: { ...req.env.block, ...e } },
+    });
+    // out-of-range host numbers are the enclave's to refuse, as with the JSON envelope
     assert.throws(
-      () => decodeContractRequest(re(unsigned)),
-      (e) => e instanceof InvalidInputError && e.field === "sig_info",
+      () => decodeContractRequest(encodeContractRequest(env({ height: -1n }))),
+      named("env.block.height"),
     );
-    const noTail = encodeContractRequest({ ...req, sigInfo: undefined });
-    const noTailJson = new DataView(noTail.buffer).getUint32(0);
-    const spliced = new Uint8Array([...noTail.subarray(0, 4 + noTailJson), ...tail]);
-    assert.throws(() => decodeContractRequest(spliced), InvalidInputError);
     assert.throws(
-      () => decodeContractRequest(bytes.subarray(0, bytes.length - req.wasm.length - 3)),
-      InvalidInputError,
+      () => decodeContractRequest(encodeContractRequest(env({ timeNanos: 1n << 64n }))),
+      named("env.block.time"),
     );
+    assert.throws(
+      () => decodeContractRequest(encodeContractRequest({ ...req, queryDepth: -1 })),
+      named("query_depth"),
+    );
+    assert.throws(
+      () => decodeContractRequest(encodeContractRequest({ ...req, queryDepth: 65 })),
+      named("query_depth"),
+    );
+    assert.throws(
+      () => decodeContractRequest(encodeContractRequest({ ...req, queryDepth: 0.5 })),
+      named("query_depth"),
+    );
+    const mode = (signMode: number) =>
+      encodeContractRequest({ ...req, sigInfo: { ...req.sigInfo!, signMode } });
+    for (const m of [-1, 1.5, NaN, Infinity])
+      assert.throws(() => decodeContractRequest(mode(m)), named("sig_info.sign_mode"));
+    const withCoin = (amount: string) =>
+      encodeContractRequest({
+        ...req,
+        env: { ...req.env, message: { sender: "s", funds: [{ denom: "u", amount }] } },
+      });
+    for (const a of ["", "-1", "1e3", "1".repeat(40)])
+      assert.throws(() => decodeContractRequest(withCoin(a)), named("coin amount"));
+    const shortKey = { ...req, contractKey: { ogContractKey: new Uint8Array(3) } };
+    assert.throws(() => decodeContractRequest(encodeContractRequest(shortKey)), InvalidInputError);
+    // every truncation before the wasm is refused (the wasm is the rest: cutting into it shortens it)
+    for (let n = 0; n < bytes.length - req.wasm.length; n++)
+      assert.throws(() => decodeContractRequest(bytes.subarray(0, n)), InvalidInputError);
   });
 
   test("response carries ok/err and base64 ids and keys", () => {

@@ -1,19 +1,16 @@
 // The contract ECALL wire format (src/enclave/ecalls/contract.ts). Only bytes cross the wall (DESIGN.md
-// rule 2): payload = u32_be(json_len) ‖ JSON envelope (utf8) ‖ binary tail ‖ wasm bytes (may be empty when the
-// code is already loaded). The tail carries the big byte fields raw (msg; the signed tx's sign bytes, signature
-// and tx bytes) so neither side base64-codes ~1.5 KB per call; small binary fields in the JSON are base64,
-// 64-bit numbers decimal strings. The answer is a JSON envelope. Full field tables: ./README.md "ECALL wire format".
-import { abytes, fromBase64, fromHex, InvalidInputError, toBase64, utf8 } from "../../util/bytes.js";
+// rule 2): the request is binary (channel/codec.ts fields; since session 7, before that a JSON envelope with a
+// binary tail), its wasm bytes last (may be empty when the code is already loaded); the answer is a JSON
+// envelope. Full field tables: ./README.md "ECALL wire format".
+import { abytes, fromBase64, InvalidInputError, toBase64, utf8 } from "../../util/bytes.js";
 import { ByteReader, ByteWriter } from "../channel/codec.js";
 import type { ContractKeyInfo } from "../contractKey.js";
 import { MAX_PREFETCH_ENTRIES } from "../channel/frames.js";
 import type { PrefetchEntry, PrefetchSet } from "../prefetch.js";
 import type { BaseEnv, Coin } from "../vm/environment.js";
 import type { SigInfo } from "./txSignature.js";
+import type { SignatureVerdict } from "./verdict.js";
 import type { ContractCallInput, ContractCallOutput, ContractOp } from "./types.js";
-
-/** Largest JSON envelope accepted (the contract msg is inside; Secret txs are ≤ a few MiB). */
-export const MAX_ENVELOPE_LENGTH = 8 * 1024 * 1024;
 
 /**
  * A decoded request: everything of ContractCallInput but the op (the ECALL name says it), the compiled module
@@ -39,11 +36,6 @@ function str(v: unknown, field: string): string {
   if (typeof v !== "string") throw bad(field);
   return v;
 }
-function u64(v: unknown, field: string): bigint {
-  const s = str(v, field);
-  if (!/^[0-9]{1,20}$/.test(s) || BigInt(s) >= 1n << 64n) throw bad(field);
-  return BigInt(s);
-}
 function b64(v: unknown, field: string): Uint8Array {
   return fromBase64(str(v, field), field);
 }
@@ -51,77 +43,154 @@ function optB64(v: unknown, field: string): Uint8Array | undefined {
   return v === undefined || v === null ? undefined : b64(v, field);
 }
 
-function coins(v: unknown): Coin[] {
-  if (!Array.isArray(v)) throw bad("funds");
-  return v.map((c) => {
-    const o = obj(c, "coin");
-    const amount = str(o.amount, "coin amount");
-    if (!/^[0-9]{1,39}$/.test(amount)) throw bad("coin amount");
-    return { denom: str(o.denom, "coin denom"), amount };
-  });
-}
-
-function decodeEnv(v: unknown): BaseEnv {
-  const e = obj(v, "env");
-  const block = obj(e.block, "env.block");
-  const message = obj(e.message, "env.message");
-  const contract = obj(e.contract, "env.contract");
-  const tx =
-    e.transaction === undefined || e.transaction === null ? undefined : obj(e.transaction, "env.transaction");
-  const index = tx?.index;
-  if (tx !== undefined && (typeof index !== "number" || !Number.isInteger(index) || index < 0))
-    throw bad("env.transaction");
+/** updateAdmin's sig_info: all JSON, binary fields base64 (a rare call; the contract calls are binary). */
+function decodeJsonSigInfo(v: unknown): SigInfo | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, "sig_info");
+  const mode = o.sign_mode;
+  if (typeof mode !== "number" || !Number.isInteger(mode) || mode < 0) throw bad("sig_info.sign_mode");
   return {
-    block: {
-      height: u64(block.height, "env.block.height"),
-      timeNanos: u64(block.time, "env.block.time"),
-      chainId: str(block.chain_id, "env.block.chain_id"),
-    },
-    message: { sender: str(message.sender, "env.message.sender"), funds: coins(message.funds) },
-    contract: { address: str(contract.address, "env.contract.address") },
-    ...(tx === undefined
+    signMode: mode,
+    signBytes: b64(o.sign_bytes, "sig_info.sign_bytes"),
+    signature: b64(o.signature, "sig_info.signature"),
+    txBytes: b64(o.tx_bytes, "sig_info.tx_bytes"),
+    ...(o.public_key === undefined || o.public_key === null
       ? {}
-      : { transaction: { index: index as number, hash: str(tx.hash, "env.transaction.hash") } }),
+      : { publicKey: b64(o.public_key, "sig_info.public_key") }),
   };
 }
 
-function decodeKey(v: unknown): ContractKeyInfo | undefined {
-  if (v === undefined || v === null) return undefined;
-  const k = obj(v, "contract_key");
-  const current = optB64(k.current, "contract_key.current");
-  const proof = optB64(k.proof, "contract_key.proof");
+/**
+ * Request format version: the payload's first byte. Never 0xFF, so a payload starting with the verdict
+ * token's marker (u32 0xFFFFFFFF, ./verdict.ts) is never a request.
+ */
+export const REQUEST_FORMAT = 1;
+
+/**
+ * A JS number from the host (sign mode, query depth, tx index) travels as its exact float64, and the enclave
+ * applies the checks the JSON envelope applied to it (an out-of-range number fails here the same way).
+ */
+function number(r: ByteReader, field: string, max?: number): number {
+  const n = r.f64(field);
+  if (!Number.isInteger(n) || n < 0 || (max !== undefined && n > max)) throw bad(field);
+  return n;
+}
+
+/** A host bigint: u8 1 ‖ u64 when it fits 64 bits, else u8 0 (the enclave refuses it, as the JSON did). */
+function u64Of(r: ByteReader, field: string): bigint {
+  const fits = r.u8(field);
+  if (fits !== 1) throw bad(field);
+  return r.u64(field);
+}
+
+function writeU64(w: ByteWriter, v: bigint): void {
+  if (v < 0n || v >= 1n << 64n) w.u8(0);
+  else w.u8(1).u64(v);
+}
+
+/**
+ * A string: u8 form ‖ u32 len ‖ bytes, form 0 = UTF-8, form 1 = UTF-16 code units (big-endian) for a string
+ * with any surrogate, so a lone surrogate arrives as itself, exactly as through JSON.
+ */
+function text(r: ByteReader, field: string): string {
+  const form = r.u8(field);
+  const b = r.bytesSub(field);
+  if (form === 0) {
+    try {
+      return utf8.decode(b);
+    } catch {
+      throw bad(field);
+    }
+  }
+  if (form !== 1 || b.length % 2 !== 0) throw bad(field);
+  let s = "";
+  for (let i = 0; i < b.length; i += 2) s += String.fromCharCode((b[i]! << 8) | b[i + 1]!);
+  return s;
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** The encoded form of one string (see `text`), and its size. */
+function textBytes(s: string): { form: number; bytes: Uint8Array } {
+  if (!SURROGATE.test(s)) return { form: 0, bytes: utf8.encode(s) };
+  const bytes = new Uint8Array(2 * s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    bytes[2 * i] = c >>> 8;
+    bytes[2 * i + 1] = c & 0xff;
+  }
+  return { form: 1, bytes };
+}
+
+function decodeEnv(r: ByteReader): BaseEnv {
+  const height = u64Of(r, "env.block.height");
+  const timeNanos = u64Of(r, "env.block.time");
+  const chainId = text(r, "env.block.chain_id");
+  const sender = text(r, "env.message.sender");
+  const n = r.u32("funds");
+  if (n > r.remaining) throw bad("funds");
+  const funds: Coin[] = [];
+  for (let i = 0; i < n; i++) {
+    const denom = text(r, "coin denom");
+    const amount = text(r, "coin amount");
+    if (!/^[0-9]{1,39}$/.test(amount)) throw bad("coin amount");
+    funds.push({ denom, amount });
+  }
+  const address = text(r, "env.contract.address");
+  const hasTx = r.u8("env.transaction");
+  if (hasTx > 1) throw bad("env.transaction");
+  const block = { height, timeNanos, chainId };
+  const message = { sender, funds };
+  const contract = { address };
+  if (hasTx === 0) return { block, message, contract };
+  const index = number(r, "env.transaction");
+  return { block, message, contract, transaction: { index, hash: text(r, "env.transaction.hash") } };
+}
+
+function decodeKey(r: ByteReader): ContractKeyInfo | undefined {
+  const has = r.u8("contract_key");
+  if (has === 0) return undefined;
+  if (has !== 1) throw bad("contract_key");
+  const og = abytes(r.bytes("contract_key.og"), 64, "contract_key.og");
+  const current = r.optBytes("contract_key.current");
+  const proof = r.optBytes("contract_key.proof");
   return {
-    ogContractKey: abytes(b64(k.og, "contract_key.og"), 64, "contract_key.og"),
+    ogContractKey: og,
     ...(current === undefined ? {} : { currentContractKey: current }),
     ...(proof === undefined ? {} : { currentContractKeyProof: proof }),
   };
 }
 
-/** updateAdmin's sig_info: all JSON, binary fields base64 (a rare call; the contract calls use the tail). */
-function decodeJsonSigInfo(v: unknown): SigInfo | undefined {
-  if (v === undefined || v === null) return undefined;
-  const o = obj(v, "sig_info");
-  const signed = {
-    signBytes: b64(o.sign_bytes, "sig_info.sign_bytes"),
-    signature: b64(o.signature, "sig_info.signature"),
-    txBytes: b64(o.tx_bytes, "sig_info.tx_bytes"),
-  };
-  return decodeSigInfo(v, signed);
-}
-
 /**
- * The tail after the JSON: u32 len ‖ msg ‖ u8 signed (0|1) ‖ [u32 len ‖ sign bytes ‖ u32 len ‖ signature ‖
- * u32 len ‖ tx bytes] ‖ [prefetch, when the JSON's `prefetch` count is present] ‖ wasm.
+ * sig_info: number sign mode ‖ optBytes amino public key ‖ bytes sign bytes ‖ bytes signature ‖ bytes tx
+ * bytes; `verdict` (enclave-internal: a verify lane's token, ../ecalls/contract.ts) is attached here, so the
+ * request is built once.
  */
-interface Tail {
-  readonly msg: Uint8Array;
-  readonly signed?: { signBytes: Uint8Array; signature: Uint8Array; txBytes: Uint8Array } | undefined;
-  readonly prefetch?: PrefetchSet | undefined;
-  readonly wasm: Uint8Array;
+function decodeSigInfo(r: ByteReader, verdict: SignatureVerdict | undefined): SigInfo | undefined {
+  const has = r.u8("sig_info");
+  if (has === 0) return undefined;
+  if (has !== 1) throw bad("sig_info");
+  const signMode = number(r, "sig_info.sign_mode");
+  const publicKey = r.optBytes("sig_info.public_key");
+  const signBytes = r.bytesSub("sig_info.sign_bytes");
+  const signature = r.bytesSub("sig_info.signature");
+  const txBytes = r.bytesSub("sig_info.tx_bytes");
+  if (publicKey === undefined) {
+    return verdict === undefined
+      ? { signMode, signBytes, signature, txBytes }
+      : { signMode, signBytes, signature, txBytes, verdict };
+  }
+  return verdict === undefined
+    ? { signMode, signBytes, signature, txBytes, publicKey }
+    : { signMode, signBytes, signature, txBytes, publicKey, verdict };
 }
 
 /** prefetch: u8 limited (0|1) ‖ [u64 remaining] ‖ (u32 len ‖ key ‖ u8 present ‖ [u32 len ‖ value] ‖ u64 charge)ⁿ. */
-function decodePrefetch(r: ByteReader, count: number): PrefetchSet {
+function decodePrefetch(r: ByteReader): PrefetchSet | undefined {
+  const has = r.u8("prefetch");
+  if (has === 0) return undefined;
+  const count = r.u32("prefetch");
+  if (has !== 1 || count > MAX_PREFETCH_ENTRIES) throw bad("prefetch");
   const limited = r.u8("prefetch limited");
   if (limited !== 0 && limited !== 1) throw bad("prefetch limited");
   const remaining = limited === 1 ? r.u64("prefetch remaining") : undefined;
@@ -136,7 +205,13 @@ function decodePrefetch(r: ByteReader, count: number): PrefetchSet {
   return { remaining, entries };
 }
 
-function encodePrefetch(w: ByteWriter, p: PrefetchSet): void {
+function encodePrefetch(w: ByteWriter, p: PrefetchSet | undefined): void {
+  if (p === undefined) {
+    w.u8(0);
+    return;
+  }
+  if (p.entries.length > MAX_PREFETCH_ENTRIES) throw bad("prefetch");
+  w.u8(1).u32(p.entries.length);
   if (p.remaining === undefined) w.u8(0);
   else w.u8(1).u64(p.remaining);
   for (const e of p.entries) {
@@ -149,146 +224,104 @@ function encodePrefetch(w: ByteWriter, p: PrefetchSet): void {
 
 /** Exact (the writer then hands over its buffer without a copy). */
 function prefetchSize(p: PrefetchSet | undefined): number {
-  if (p === undefined) return 0;
-  let n = p.remaining === undefined ? 1 : 9;
+  if (p === undefined) return 1;
+  let n = 5 + (p.remaining === undefined ? 1 : 9);
   for (const e of p.entries) n += 13 + e.key.length + (e.value === undefined ? 0 : 4 + e.value.length);
   return n;
 }
 
 /**
- * The tail's fields are views of the payload, not copies: the payload is the enclave's private copy of the
- * ECALL frame (channel/mailbox.ts), and nothing writes into these fields.
+ * The request (./README.md "ECALL wire format"). Byte fields the call only reads (msg, the signed tx's bytes,
+ * prefetch keys and values, wasm) are views of the payload, not copies: the payload is the enclave's private
+ * copy of the ECALL frame (channel/mailbox.ts), and nothing writes into them. Keys and proofs are copies.
  */
-function decodeTail(bytes: Uint8Array, prefetchCount: number | undefined): Tail {
-  const r = new ByteReader(bytes);
-  const msg = r.bytesSub("msg");
-  const flag = r.u8("sig_info presence");
-  if (flag !== 0 && flag !== 1) throw bad("sig_info presence");
-  const signed =
-    flag === 0
-      ? undefined
-      : {
-          signBytes: r.bytesSub("sig_info.sign_bytes"),
-          signature: r.bytesSub("sig_info.signature"),
-          txBytes: r.bytesSub("sig_info.tx_bytes"),
-        };
-  const prefetch = prefetchCount === undefined ? undefined : decodePrefetch(r, prefetchCount);
-  return { msg, signed, prefetch, wasm: r.restSub("wasm") };
-}
-
-/** sig_info: its sign mode (and amino public key) from the JSON, its bytes from the tail; both or neither. */
-function decodeSigInfo(v: unknown, signed: Tail["signed"]): SigInfo | undefined {
-  if (v === undefined || v === null) {
-    if (signed !== undefined) throw bad("sig_info");
-    return undefined;
-  }
-  const o = obj(v, "sig_info");
-  if (signed === undefined) throw bad("sig_info");
-  const mode = o.sign_mode;
-  if (typeof mode !== "number" || !Number.isInteger(mode) || mode < 0) throw bad("sig_info.sign_mode");
-  return {
-    signMode: mode,
-    ...signed,
-    ...(o.public_key === undefined || o.public_key === null
-      ? {}
-      : { publicKey: b64(o.public_key, "sig_info.public_key") }),
-  };
-}
-
-export function decodeContractRequest(payload: Uint8Array): ContractRequest {
+export function decodeContractRequest(payload: Uint8Array, verdict?: SignatureVerdict): ContractRequest {
   abytes(payload, undefined, "payload");
-  if (payload.length < 4) throw bad("payload");
-  const len = new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0, false);
-  if (len > MAX_ENVELOPE_LENGTH || 4 + len > payload.length) throw bad("envelope length");
-  let j: J;
-  try {
-    j = obj(JSON.parse(utf8.decode(payload.subarray(4, 4 + len))), "envelope");
-  } catch (e) {
-    if (e instanceof InvalidInputError) throw e;
-    throw bad("envelope");
-  }
-  const depth = j.query_depth ?? 0;
-  if (typeof depth !== "number" || !Number.isInteger(depth) || depth < 0 || depth > 64)
-    throw bad("query_depth");
-  const codeHash = abytes(fromHex(str(j.code_hash, "code_hash"), "code_hash"), 32, "code_hash");
-  const env = decodeEnv(j.env);
-  const count = j.prefetch;
-  if (
-    count !== undefined &&
-    (typeof count !== "number" || !Number.isInteger(count) || count < 0 || count > MAX_PREFETCH_ENTRIES)
-  )
-    throw bad("prefetch");
-  const tail = decodeTail(payload.subarray(4 + len), count);
-  return {
+  const r = new ByteReader(payload);
+  if (r.u8("payload") !== REQUEST_FORMAT) throw bad("payload");
+  const codeHash = abytes(r.bytes("code_hash"), 32, "code_hash");
+  const env = decodeEnv(r);
+  const msgCounter = u64Of(r, "msg_counter");
+  const queryDepth = number(r, "query_depth", 64);
+  const contractKey = decodeKey(r);
+  const callbackSig = r.optBytes("callback_sig");
+  const admin = r.optBytes("admin");
+  const adminProof = r.optBytes("admin_proof");
+  const blockRandom = r.optBytes("block_random");
+  const sigInfo = decodeSigInfo(r, verdict);
+  const msg = r.bytesSub("msg");
+  const prefetch = decodePrefetch(r);
+  const wasm = r.restSub("wasm");
+  const req = {
     codeHash,
-    wasm: tail.wasm,
+    wasm,
     env,
-    msg: tail.msg,
-    contractKey: decodeKey(j.contract_key),
-    callbackSig: optB64(j.callback_sig, "callback_sig"),
-    sigInfo: decodeSigInfo(j.sig_info, tail.signed),
-    admin: optB64(j.admin, "admin"),
-    adminProof: optB64(j.admin_proof, "admin_proof"),
-    blockRandom: optB64(j.block_random, "block_random"),
-    msgCounter: j.msg_counter === undefined ? 0n : u64(j.msg_counter, "msg_counter"),
-    queryDepth: depth,
-    ...(tail.prefetch === undefined ? {} : { prefetch: tail.prefetch }),
+    msg,
+    contractKey,
+    callbackSig,
+    sigInfo,
+    admin,
+    adminProof,
+    blockRandom,
+    msgCounter,
+    queryDepth,
   };
+  return prefetch === undefined ? req : { ...req, prefetch };
 }
 
-/** Host side / tests: the inverse of decodeContractRequest. */
+const optSize = (b: Uint8Array | undefined): number => (b === undefined ? 1 : 5 + b.length);
+
+/** Host side / tests: the inverse of decodeContractRequest, sized exactly. */
 export function encodeContractRequest(r: ContractRequest): Uint8Array {
   const e = r.env;
-  const envelope: J = {
-    code_hash: Buffer.from(r.codeHash).toString("hex"),
-    env: {
-      block: {
-        height: e.block.height.toString(),
-        time: e.block.timeNanos.toString(),
-        chain_id: e.block.chainId,
-      },
-      message: { sender: e.message.sender, funds: e.message.funds },
-      contract: { address: e.contract.address },
-      ...(e.transaction === undefined ? {} : { transaction: e.transaction }),
-    },
-    msg_counter: r.msgCounter.toString(),
-    query_depth: r.queryDepth,
-  };
-  if (r.prefetch !== undefined) {
-    if (r.prefetch.entries.length > MAX_PREFETCH_ENTRIES) throw bad("prefetch");
-    envelope.prefetch = r.prefetch.entries.length;
-  }
-  if (r.contractKey !== undefined) {
-    const k = r.contractKey;
-    envelope.contract_key = {
-      og: toBase64(k.ogContractKey),
-      ...(k.currentContractKey === undefined ? {} : { current: toBase64(k.currentContractKey) }),
-      ...(k.currentContractKeyProof === undefined ? {} : { proof: toBase64(k.currentContractKeyProof) }),
-    };
-  }
+  const strings = [e.block.chainId, e.message.sender];
+  for (const c of e.message.funds) strings.push(c.denom, c.amount);
+  strings.push(e.contract.address);
+  if (e.transaction !== undefined) strings.push(e.transaction.hash);
+  const texts = strings.map(textBytes);
+  const k = r.contractKey;
   const g = r.sigInfo;
-  if (g !== undefined) {
-    envelope.sig_info = {
-      sign_mode: g.signMode,
-      ...(g.publicKey === undefined ? {} : { public_key: toBase64(g.publicKey) }),
-    };
-  }
-  for (const [name, v] of [
-    ["callback_sig", r.callbackSig],
-    ["admin", r.admin],
-    ["admin_proof", r.adminProof],
-    ["block_random", r.blockRandom],
-  ] as const) {
-    if (v !== undefined) envelope[name] = toBase64(v);
-  }
-  const json = utf8.encode(JSON.stringify(envelope));
-  const signedLen = g === undefined ? 0 : 12 + g.signBytes.length + g.signature.length + g.txBytes.length;
-  const size = 4 + json.length + 5 + r.msg.length + signedLen + prefetchSize(r.prefetch) + r.wasm.length;
+  let size = 1 + 4 + r.codeHash.length + 9 + 9 + 4 + (e.transaction === undefined ? 1 : 9) + 9 + 8;
+  for (const t of texts) size += 5 + t.bytes.length;
+  size += k === undefined ? 1 : 5 + k.ogContractKey.length;
+  if (k !== undefined) size += optSize(k.currentContractKey) + optSize(k.currentContractKeyProof);
+  size += optSize(r.callbackSig) + optSize(r.admin) + optSize(r.adminProof) + optSize(r.blockRandom);
+  if (g !== undefined)
+    size += 8 + optSize(g.publicKey) + 12 + g.signBytes.length + g.signature.length + g.txBytes.length;
+  size += 1 + 4 + r.msg.length + prefetchSize(r.prefetch) + r.wasm.length;
   const w = new ByteWriter(size);
-  w.bytes(json).bytes(r.msg);
+  const str = (i: number): void => {
+    const t = texts[i]!;
+    w.u8(t.form).bytes(t.bytes);
+  };
+  w.u8(REQUEST_FORMAT).bytes(r.codeHash);
+  writeU64(w, e.block.height);
+  writeU64(w, e.block.timeNanos);
+  str(0);
+  str(1);
+  w.u32(e.message.funds.length);
+  for (let i = 0; i < e.message.funds.length; i++) {
+    str(2 + 2 * i);
+    str(3 + 2 * i);
+  }
+  str(2 + 2 * e.message.funds.length);
+  if (e.transaction === undefined) w.u8(0);
+  else {
+    w.u8(1).f64(e.transaction.index);
+    str(3 + 2 * e.message.funds.length);
+  }
+  writeU64(w, r.msgCounter);
+  w.f64(r.queryDepth);
+  if (k === undefined) w.u8(0);
+  else w.u8(1).bytes(k.ogContractKey).optBytes(k.currentContractKey).optBytes(k.currentContractKeyProof);
+  w.optBytes(r.callbackSig).optBytes(r.admin).optBytes(r.adminProof).optBytes(r.blockRandom);
   if (g === undefined) w.u8(0);
-  else w.u8(1).bytes(g.signBytes).bytes(g.signature).bytes(g.txBytes);
-  if (r.prefetch !== undefined) encodePrefetch(w, r.prefetch);
+  else {
+    w.u8(1).f64(g.signMode).optBytes(g.publicKey);
+    w.bytes(g.signBytes).bytes(g.signature).bytes(g.txBytes);
+  }
+  w.bytes(r.msg);
+  encodePrefetch(w, r.prefetch);
   return w.raw(r.wasm).finish();
 }
 

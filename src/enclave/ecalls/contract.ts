@@ -148,9 +148,11 @@ interface ContractRequestEnv {
  */
 function requestWithVerdict(payload: Uint8Array, ctx: EcallContext): ContractRequest {
   const { token, request } = splitVerdictToken(payload);
-  const req = decodeContractRequest(request);
-  if (token === undefined || req.sigInfo === undefined) return req;
-  return { ...req, sigInfo: { ...req.sigInfo, verdict: { token, mac: verdictMac(ctx.runtime) } } };
+  // Decoded with the verdict in place (no spread of the request and its sig_info per call).
+  return decodeContractRequest(
+    request,
+    token === undefined ? undefined : { token, mac: verdictMac(ctx.runtime) },
+  );
 }
 
 function contractHandler(op: ContractOp): EcallHandler {

@@ -10,6 +10,7 @@ import { MemoryOverlay } from "../store/memory.js";
 import type { Store } from "../store/store.js";
 import type { KVReader } from "../store/types.js";
 import { runTx } from "../tx/runTx.js";
+import { maxBlockGas, overBlockGas, readConsensusParams } from "./blockGas.js";
 import { appContext } from "./context.js";
 import type { ChainModules } from "./modules.js";
 import type { GrpcQueryHandler } from "./module.js";
@@ -150,6 +151,11 @@ export class QueryRouter {
     } catch {
       throw new QueryError(GrpcCode.InvalidArgument, "malformed request");
     }
+    // SDK v0.50 SetUpContextDecorator runs in simulate too (getContextForTx sets the consensus params for every
+    // mode): a gas limit above max_gas is refused (sdk 41); otherwise the limit is ignored (an infinite meter).
+    const over = overBlockGas(env.modules.txEnv, txBytes, maxBlockGas(readConsensusParams(state)));
+    if (over !== undefined)
+      return { ...emptyAnswer(height), code: over.code, codespace: over.codespace, log: over.log };
     const r = env.withTx(txBytes, () =>
       runTx(env.modules.txEnv, new MemoryOverlay(state), txBytes, "simulate", {
         chainId: env.chainId,

@@ -85,6 +85,11 @@ export function initNodeHome(o: InitHomeOptions): InitializedHome {
   if (o.loopback === true) {
     edits["p2p.addr_book_strict"] = "false";
     edits["p2p.allow_duplicate_ip"] = "true";
+    // A peer connection writes into a 64 KiB buffer and flushes it when full or this long after the first write
+    // (v0.38 p2p/conn/connection.go): each consensus hop (proposal, prevotes, precommits) waited up to the
+    // default 100 ms. On loopback that wait was most of an empty height (idle localnet 623 → 371 ms per block,
+    // README "CometBFT config"); CometBFT's own test config uses 10 ms.
+    edits["p2p.flush_throttle_timeout"] = q("10ms");
   }
   for (const [k, v] of Object.entries(o.timeouts ?? {})) edits[`consensus.${k}`] = q(v);
   editCometConfig(cometHome(o.home), edits);

@@ -121,6 +121,7 @@ describe("shroud init --genesis (a joining node's home)", () => {
       assert.match(toml, /laddr = "tcp:\/\/127\.0\.0\.1:36656"/);
       assert.match(toml, /proxy_app = "tcp:\/\/127\.0\.0\.1:36658"/);
       assert.match(toml, /allow_duplicate_ip = true/);
+      assert.match(toml, /flush_throttle_timeout = "10ms"/, "loopback: p2p flush at 10 ms, not 100");
       assert.deepEqual(readdirSync(join(home, "enclave")), [], "the enclave is not bootstrapped");
       assert.equal(existsSync(join(home, "state")), false);
       const again = await shroud(["init", "joiner", "--home", home, "--genesis", g]);

@@ -4,7 +4,7 @@
 // [--validators 4] [--seconds 20] [--comet section.key=value …] (same overrides as bench:localnet).
 import { Localnet } from "../../test/network/harness.js";
 import { cometOverrides, cometPids, configureNodes, startNodes } from "./comet.js";
-import { descendantCpuMs, machineCpuMs, pidsCpuMs } from "./procCpu.js";
+import { abciCpuMs, cpuDelta, descendantCpuMs, machineCpuMs, pidsCpuMs } from "./procCpu.js";
 
 const argNum = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(name);
@@ -39,11 +39,13 @@ async function main(): Promise<void> {
     if (!(await net.waitHeight([...Array(V).keys()], 3, 120_000))) throw new Error("localnet did not start");
     await sleep(5_000); // past start-up (V8 compiles, first blocks)
     const pids = cometPids(net);
+    const abci0 = await abciCpuMs(); // turns the nodes' ABCI meters on (src/consensus/abciCpu.ts)
     const [cpu0, comet0, m0] = [descendantCpuMs(), pidsCpuMs(pids), machineCpuMs()];
     const t0 = performance.now();
     const { heights, gaps } = await heightTimes(net, SECONDS * 1000);
     const s = (performance.now() - t0) / 1000;
     const [cpu1, comet1, m1] = [descendantCpuMs(), pidsCpuMs(pids), machineCpuMs()];
+    const abci = cpuDelta(abci0, await abciCpuMs());
     const comet = comet1.reduce((a, v, i) => a + v - (comet0[i] ?? 0), 0);
     const all = [...cpu1].reduce((a, [k, v]) => a + v - (cpu0.get(k) ?? 0), 0);
     const sorted = [...gaps].sort((a, b) => a - b);
@@ -53,6 +55,20 @@ async function main(): Promise<void> {
       `idle ${V}-validator localnet over ${s.toFixed(1)} s: ${heights} blocks (${(heights / s).toFixed(2)}/s), ` +
         `interval p50 ${q(0.5).toFixed(0)} ms, p90 ${q(0.9).toFixed(0)} ms; CPU ms/s: CometBFT ${(comet / s).toFixed(1)}, ` +
         `nodes ${((all - comet) / s).toFixed(1)} (all ${V}); machine other work ${((m1.busy - m0.busy - all) / s / 1000).toFixed(2)} cores`,
+    );
+    // Node CPU per block by ABCI method, all nodes together: what an extra block costs the apps.
+    const tot = abci.get("process total") ?? 0;
+    const slots = [...abci].filter(([k]) => k !== "process total" && !k.startsWith("calls:"));
+    const outside = tot - slots.reduce((a, [, v]) => a + v, 0);
+    const per = (v: number): string => (v / Math.max(1, heights)).toFixed(2);
+    console.log(
+      `node CPU ms per block (all ${V} nodes): ` +
+        [...slots, ["other (outside ABCI)", outside] as const]
+          .filter(([, v]) => v / Math.max(1, heights) >= 0.05)
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, v]) => `${k} ${per(v)}`)
+          .join(", ") +
+        `; total ${per(tot)}`,
     );
   } finally {
     await net.close();

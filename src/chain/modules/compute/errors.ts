@@ -18,6 +18,7 @@ export const ComputeErrors = {
   CreateFailed: registerError(CS, 15, "create contract failed"),
   UnknownMsg: registerError(CS, 18, "unknown message from the contract"),
   ReplyFailed: registerError(CS, 19, "reply to contract failed"),
+  InvalidEvent: registerError(CS, 21, "invalid event"),
   MaxContractSize: registerError(CS, 31, "max contract size exceeded"),
   // Ours: Secret returns the enclave's update-admin error as it comes (no compute code of its own).
   UpdateAdminFailed: registerError(CS, 102, "update contract admin failed"),

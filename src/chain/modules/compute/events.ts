@@ -2,6 +2,8 @@
 // `message` events ({module, sender, …}: runTx's baseapp event then omits `module`, SDK 0.50 createEvents), the
 // keeper's per-call events, one `wasm` event per contract call and `wasm-<type>` custom events.
 import type { Event, EventManager } from "../../tx/context.js";
+import { ChainError } from "../../errors.js";
+import { ComputeErrors } from "./errors.js";
 import { isObj } from "./json.js";
 
 function pairs(list: unknown): [string, string][] {
@@ -74,20 +76,57 @@ export function emitUpdateAdmin(events: EventManager, contract: string, newAdmin
   ]);
 }
 
-/**
- * The events of one successful contract call: one `wasm` event always (wasmd/SN events.go: "each wasm
- * invocation always returns one sdk.Event") with contract_address first; v1 custom events as `wasm-<type>`;
- * v0.10 `log` counts as attributes.
- */
-export function emitContractEvents(events: EventManager, contract: string, ok: unknown): void {
-  if (!isObj(ok)) return;
-  const attrs = [...pairs(ok.attributes), ...pairs(ok.log)];
-  events.emit("wasm", [["contract_address", contract], ...attrs]);
-  if (!Array.isArray(ok.events)) return;
-  for (const e of ok.events) {
-    if (!isObj(e) || typeof e.type !== "string") continue;
-    events.emit(`wasm-${e.type}`, [["contract_address", contract], ...pairs(e.attributes)]);
+/** Go strings.TrimSpace: unicode.IsSpace at both ends (not JS trim(), which also strips U+FEFF but not U+0085). */
+const GO_SPACE = "[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+const GO_TRIM = new RegExp(`^${GO_SPACE}+|${GO_SPACE}+$`, "gu");
+export const goTrimSpace = (s: string): string => s.replace(GO_TRIM, "");
+
+/** Why SN refuses a contract's custom event (types.go NewCustomEvents / contractSDKEventAttributes), or undefined. */
+function customEventFault(type: string, attrs: readonly [string, string][]): string | undefined {
+  const typ = goTrimSpace(type);
+  if (Buffer.byteLength(typ, "utf8") <= 2) return `Event type too short: '${typ}'`;
+  for (const [k, v] of attrs) {
+    const key = goTrimSpace(k);
+    if (key === "") return `Empty attribute key. Value: ${v}`;
+    if (goTrimSpace(v) === "") return `Empty attribute value. Key: ${key}`;
+    if (key.startsWith("_")) return `Attribute key starts with reserved prefix _: '${key}'`;
   }
+  return undefined;
+}
+
+/**
+ * The events of one successful contract call (SN keeper.go handleContractResponse): one `wasm` event always
+ * (types.go ContractLogsToSdkEvents: "each wasm invocation always returns one sdk.Event") with contract_address
+ * first and any attribute of the contract's own named `contract_address` dropped (the key is reserved); v0.10
+ * `log` counts as attributes. Then v1 custom events as `wasm-<type>` with contract_address first, type, keys and
+ * values trimmed (Go TrimSpace). A custom event SN refuses (type of ≤ 2 bytes, empty key or value, key starting
+ * with `_`) fails the call with `compute 21` "invalid event", wrapped as SN wraps handleContractResponse's
+ * error: `dispatch: <why>` from instantiate/execute/migrate, `reply to contract failed` from a reply.
+ */
+export function emitContractEvents(
+  events: EventManager,
+  contract: string,
+  ok: unknown,
+  inReply = false,
+): void {
+  if (!isObj(ok)) return;
+  const attrs = [...pairs(ok.attributes), ...pairs(ok.log)].filter(([k]) => k !== "contract_address");
+  const custom: { type: string; attrs: [string, string][] }[] = [];
+  if (Array.isArray(ok.events))
+    for (const e of ok.events) {
+      if (!isObj(e) || typeof e.type !== "string") continue;
+      const ea = pairs(e.attributes);
+      const fault = customEventFault(e.type, ea);
+      if (fault !== undefined) {
+        const invalid = new ChainError(ComputeErrors.InvalidEvent, fault);
+        throw inReply
+          ? new ChainError(ComputeErrors.ReplyFailed, invalid.message)
+          : new ChainError(ComputeErrors.InvalidEvent, `dispatch: ${fault}`);
+      }
+      custom.push({ type: goTrimSpace(e.type), attrs: ea.map(([k, v]) => [goTrimSpace(k), goTrimSpace(v)]) });
+    }
+  events.emit("wasm", [["contract_address", contract], ...attrs]);
+  for (const c of custom) events.emit(`wasm-${c.type}`, [["contract_address", contract], ...c.attrs]);
 }
 
 const byKeyBytes = (a: { key: string }, b: { key: string }): number =>

@@ -283,7 +283,7 @@ export class ContractRunner {
     a: CallAnswer,
     inReply = false,
   ): CallResult {
-    emitContractEvents(ctx.events, toBech32(contract), a.ok);
+    emitContractEvents(ctx.events, toBech32(contract), a.ok, inReply);
     const ok = a.ok as { data?: unknown } | undefined;
     const data = typeof ok?.data === "string" ? ok.data : null;
     try {

@@ -252,7 +252,24 @@ export function decodeContractRequest(payload: Uint8Array, verdict?: SignatureVe
   const msg = r.bytesSub("msg");
   const prefetch = decodePrefetch(r);
   const wasm = r.restSub("wasm");
-  const req = {
+  // Two literals, not a spread: one fixed shape each (V8 copies maps for a spread per call).
+  if (prefetch === undefined) {
+    return {
+      codeHash,
+      wasm,
+      env,
+      msg,
+      contractKey,
+      callbackSig,
+      sigInfo,
+      admin,
+      adminProof,
+      blockRandom,
+      msgCounter,
+      queryDepth,
+    };
+  }
+  return {
     codeHash,
     wasm,
     env,
@@ -265,8 +282,8 @@ export function decodeContractRequest(payload: Uint8Array, verdict?: SignatureVe
     blockRandom,
     msgCounter,
     queryDepth,
+    prefetch,
   };
-  return prefetch === undefined ? req : { ...req, prefetch };
 }
 
 const optSize = (b: Uint8Array | undefined): number => (b === undefined ? 1 : 5 + b.length);

@@ -155,6 +155,26 @@ function requestWithVerdict(payload: Uint8Array, ctx: EcallContext): ContractReq
   );
 }
 
+/** The call's input as one fixed-shape literal (a spread of the request per call made V8 copy maps). */
+function callInput(req: ContractRequest, op: ContractOp, module: WasmModule, gasLimit: bigint) {
+  return {
+    op,
+    module,
+    gasLimit,
+    codeHash: req.codeHash,
+    env: req.env,
+    msg: req.msg,
+    contractKey: req.contractKey,
+    sigInfo: req.sigInfo,
+    callbackSig: req.callbackSig,
+    admin: req.admin,
+    adminProof: req.adminProof,
+    blockRandom: req.blockRandom,
+    msgCounter: req.msgCounter,
+    queryDepth: req.queryDepth,
+  };
+}
+
 function contractHandler(op: ContractOp): EcallHandler {
   return (payload: Uint8Array, ctx: EcallContext) => {
     const req = requestWithVerdict(payload, ctx);
@@ -200,7 +220,7 @@ function contractHandler(op: ContractOp): EcallHandler {
       },
     };
     try {
-      const out = runContract(svc, { ...req, op, module, gasLimit: ctx.gasLimit });
+      const out = runContract(svc, callInput(req, op, module, ctx.gasLimit));
       ctx.setGasUsed(out.gasUsed);
       return encodeContractResponse(op, out);
     } catch (e) {

@@ -10,7 +10,7 @@ import { AuthInfo, SignDoc, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1
 import { Any } from "cosmjs-types/google/protobuf/any";
 import { ripemd160 } from "@noble/hashes/legacy.js";
 import { equalBytes, fromBase64, toHex, utf8 } from "../../util/bytes.js";
-import { sha256 } from "../crypto/hash.js";
+import { sha256Js } from "../crypto/sha256Js.js";
 import { secp256k1VerifySha256 } from "../crypto/secp256k1.js";
 import { EnclaveError } from "../errors.js";
 import { Bech32Api } from "../vm/addressApi.js";
@@ -264,7 +264,28 @@ function keyFromAny(any: Any): Uint8Array | undefined {
   return decodeOr(() => PubKey.decode(any.value).key);
 }
 
-const addressOf = (key: Uint8Array): Uint8Array => ripemd160(sha256(key));
+/** Addresses of recently seen keys (public data), generations as in ../vm/addressApi.ts: ≤ 2 × 1,024. */
+let addressYoung = new Map<string, Uint8Array>();
+let addressOld = new Map<string, Uint8Array>();
+
+/**
+ * The account address of a secp256k1 key: ripemd160(sha256(key)), remembered per key (a pure function; the
+ * same few senders sign block after block, and the hashes were ~3 µs per call). Callers only compare it.
+ */
+function addressOf(key: Uint8Array): Uint8Array {
+  if (key.length > 65) return ripemd160(sha256Js(key));
+  let k = "";
+  for (let i = 0; i < key.length; i++) k += String.fromCharCode(key[i]!);
+  let a = addressYoung.get(k);
+  if (a !== undefined) return a;
+  a = addressOld.get(k) ?? ripemd160(sha256Js(key));
+  if (addressYoung.size >= 1024) {
+    addressOld = addressYoung;
+    addressYoung = new Map();
+  }
+  addressYoung.set(k, a);
+  return a;
+}
 
 /** The signer's key, the signed messages reduced, and (DIRECT) the signed body bytes. */
 interface Signer {

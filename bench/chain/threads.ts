@@ -5,11 +5,19 @@
 // Run: node [--trace-opt] --import tsx bench/chain/threads.ts [--txs K] [--block B] [--warmup W] [--rounds R]
 import { readdirSync, readFileSync } from "node:fs";
 import { PerformanceObserver } from "node:perf_hooks";
+import { setFlagsFromString } from "node:v8";
 import { startNode, threadCpuMs, type Node } from "./setup.js";
 import { profiled, runTxs } from "./run.js";
 import { deploySnip20, signTransfers } from "./snip20.js";
 
 const bornAtStart = new Set(readdirSync("/proc/self/task"));
+/**
+ * `SHROUD_V8_FLAGS="…"`: V8 flags set from code at startup (v8.setFlagsFromString), before any worker starts: what a
+ * node's own entry point could do without command-line flags. Heap sizes set this way reach the isolates created
+ * afterwards (the enclave worker, its verify lane), not the main isolate, whose heap is already configured.
+ */
+const codeFlags = process.env.SHROUD_V8_FLAGS;
+if (codeFlags !== undefined && codeFlags !== "") setFlagsFromString(codeFlags);
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(name);

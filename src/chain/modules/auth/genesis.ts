@@ -35,13 +35,21 @@ function parseParams(p: AuthGenesis["params"]): AuthParams {
 /** Loads genesis. Accounts without an account_number get the next one in list order. Throws on bad input. */
 export function initAuthGenesis(ctx: Context, k: AuthKeeper, g: AuthGenesis): void {
   k.setParams(ctx, parseParams(g.params));
+  // Numbers handed out locally, the counter written once after the list (same state as nextAccountNumber per
+  // account); read lazily so a genesis whose accounts all carry numbers writes no counter, as before.
+  let next: bigint | undefined;
   for (const a of g.accounts) {
     if (a["@type"] !== BASE_ACCOUNT_TYPE_URL)
       throw new Error(`unsupported genesis account type ${a["@type"]}`);
     const address = fromBech32(a.address);
     if (k.hasAccount(ctx, address)) throw new Error(`duplicate genesis account ${a.address}`);
-    const accountNumber =
-      a.account_number === undefined ? k.nextAccountNumber(ctx) : BigInt(a.account_number);
+    let accountNumber: bigint;
+    if (a.account_number === undefined) {
+      accountNumber = next ?? k.peekNextAccountNumber(ctx);
+      next = accountNumber + 1n;
+    } else {
+      accountNumber = BigInt(a.account_number);
+    }
     const pk = a.pub_key?.key;
     k.setAccount(ctx, {
       kind: "base",
@@ -51,6 +59,7 @@ export function initAuthGenesis(ctx: Context, k: AuthKeeper, g: AuthGenesis): vo
       sequence: BigInt(a.sequence ?? "0"),
     });
   }
+  if (next !== undefined) k.setNextAccountNumber(ctx, next);
   for (const name of k.moduleNames()) k.getModuleAccount(ctx, name);
 }
 

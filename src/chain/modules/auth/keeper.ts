@@ -148,6 +148,19 @@ export class AuthKeeper {
     return n;
   }
 
+  /**
+   * Genesis: the next account number without handing it out, and setting it back after numbering many accounts
+   * locally. The state equals calling nextAccountNumber once per account (only the counter's last write counts)
+   * without rewriting the counter key per genesis account.
+   */
+  peekNextAccountNumber(ctx: Context): bigint {
+    return readU64(this.store(ctx).get(GLOBAL_ACCOUNT_NUMBER_KEY));
+  }
+
+  setNextAccountNumber(ctx: Context, n: bigint): void {
+    this.store(ctx).set(GLOBAL_ACCOUNT_NUMBER_KEY, u64be(n));
+  }
+
   /** A fresh base account for `addr` with the next account number; not stored until setAccount. */
   newAccountWithAddress(ctx: Context, addr: Uint8Array): BaseAccount {
     return {

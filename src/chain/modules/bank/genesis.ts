@@ -17,8 +17,13 @@ export interface BankGenesis {
 export function initBankGenesis(ctx: Context, k: BankKeeper, g: BankGenesis): void {
   k.setParams(ctx, { defaultSendEnabled: g.params?.default_send_enabled ?? true });
   for (const se of g.send_enabled ?? []) k.setSendEnabled(ctx, se.denom, se.enabled);
-  for (const b of g.balances)
-    k.initBalance(ctx, fromBech32(b.address), parseCoins(b.coins, `balance of ${b.address}`));
+  k.initBalances(
+    ctx,
+    (function* () {
+      for (const b of g.balances)
+        yield { address: fromBech32(b.address), coins: parseCoins(b.coins, `balance of ${b.address}`) };
+    })(),
+  );
   for (const md of g.denom_metadata ?? []) k.setDenomMetadata(ctx, Metadata.fromJSON(md));
   const declared = parseCoins(g.supply ?? [], "supply");
   const actual = k.getTotalSupply(ctx);

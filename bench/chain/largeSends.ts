@@ -75,10 +75,12 @@ async function signSends(node: Node, k: number, holders: number): Promise<Uint8A
 }
 
 async function variant(holders: number): Promise<RunResult | undefined> {
+  const cpu0 = process.cpuUsage();
   const node = await startNode(holders);
+  const cpu = process.cpuUsage(cpu0);
   const h = getHeapStatistics();
   console.log(
-    `[${holders}] genesis ${(node.genesisMs / 1000).toFixed(1)} s, heap now ${mb(h.used_heap_size)} ` +
+    `[${holders}] genesis ${(node.genesisMs / 1000).toFixed(1)} s (process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s), heap now ${mb(h.used_heap_size)} ` +
       `(limit ${mb(h.heap_size_limit)}), peak RSS ${peakRss()}, peak heap at a phase end ${mb(phasePeakHeap)}`,
   );
   try {

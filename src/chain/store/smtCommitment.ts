@@ -123,24 +123,68 @@ function mergeLeaves(
 }
 
 /**
- * Each write's key hash (its place) and value hash, sorted by place. Both hashes of every write live in one slab:
- * millions of separate 32-byte ArrayBuffers (a 1M-account genesis block) made garbage collection the larger
- * cost; the per-hash temporaries die young.
+ * Every write's key hash (its place) and value hash in one slab, and the writes' order by place. No object per
+ * write: a 1M-account genesis prepares ~3M writes, and an object plus two views each (~600 MB of heap) pushed
+ * its peak toward V8's default limit; views are made per bucket (hashedChanges) and die young.
  */
-function hashChanges(writes: readonly KVWrite[]): (Change & { readonly p: number })[] {
-  const slab = new Uint8Array(writes.length * 2 * HASH_LEN);
-  return writes
-    .map(([k, v], i) => {
-      const kh = slab.subarray(2 * i * HASH_LEN, (2 * i + 1) * HASH_LEN);
-      kh.set(keyHash(k));
-      let vh: Uint8Array | undefined;
+class HashedWrites {
+  readonly slab: Uint8Array;
+  /** The first 48 bits of each key hash, as a number (ordering by it, ties by the bytes, is kh order). */
+  readonly prefix: Float64Array;
+  readonly hasValue: Uint8Array;
+  /** Write indices sorted by key hash. */
+  readonly order: Uint32Array;
+
+  constructor(writes: readonly KVWrite[]) {
+    const n = writes.length;
+    this.slab = new Uint8Array(n * LEAF_BYTES);
+    this.prefix = new Float64Array(n);
+    this.hasValue = new Uint8Array(n);
+    this.order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      const [k, v] = writes[i]!;
+      const o = i * LEAF_BYTES;
+      this.slab.set(keyHash(k), o);
+      this.prefix[i] = keyPrefix48(this.slab.subarray(o, o + 6));
       if (v !== undefined) {
-        vh = slab.subarray((2 * i + 1) * HASH_LEN, (2 * i + 2) * HASH_LEN);
-        vh.set(sha256(v));
+        this.slab.set(sha256(v), o + HASH_LEN);
+        this.hasValue[i] = 1;
       }
-      return { kh, p: keyPrefix48(kh), vh };
-    })
-    .sort((a, b) => a.p - b.p || compareBytes(a.kh, b.kh));
+      this.order[i] = i;
+    }
+    const { prefix, slab } = this;
+    this.order.sort(
+      (a, b) =>
+        prefix[a]! - prefix[b]! ||
+        compareBytes(
+          slab.subarray(a * LEAF_BYTES, a * LEAF_BYTES + HASH_LEN),
+          slab.subarray(b * LEAF_BYTES, b * LEAF_BYTES + HASH_LEN),
+        ),
+    );
+  }
+
+  get length(): number {
+    return this.order.length;
+  }
+
+  /** Prefix of the i-th write in place order. */
+  prefixAt(i: number): number {
+    return this.prefix[this.order[i]!]!;
+  }
+
+  /** The writes [from, to) in place order as changes (views into the slab). */
+  changes(from: number, to: number): Change[] {
+    const out: Change[] = [];
+    for (let i = from; i < to; i++) {
+      const w = this.order[i]!;
+      const o = w * LEAF_BYTES;
+      out.push({
+        kh: this.slab.subarray(o, o + HASH_LEN),
+        vh: this.hasValue[w] === 1 ? this.slab.subarray(o + HASH_LEN, o + LEAF_BYTES) : undefined,
+      });
+    }
+    return out;
+  }
 }
 
 export class SqliteSmtCommitment implements StateCommitment {
@@ -226,17 +270,17 @@ export class SqliteSmtCommitment implements StateCommitment {
   }
 
   private prepareOn(base: SmtPrepared | undefined, writes: readonly KVWrite[]): SmtPrepared {
-    const changes = hashChanges(writes);
+    const changes = new HashedWrites(writes);
     const pending = new Map<number, Summary>(base?.pending);
     const get = (idx: number): Summary => pending.get(idx) ?? this.nodeAt(idx);
     const updates = new Map<number, BucketUpdate>(base?.updates);
     const top = 2 ** this.depth;
     let level: number[] = [];
     for (let i = 0; i < changes.length;) {
-      const bucket = this.bucketOf(changes[i]!.p);
+      const bucket = this.bucketOf(changes.prefixAt(i));
       let j = i + 1;
-      while (j < changes.length && this.bucketOf(changes[j]!.p) === bucket) j++;
-      const { leaves, changed } = mergeLeaves(this.bucketLeaves(bucket, updates), changes.slice(i, j));
+      while (j < changes.length && this.bucketOf(changes.prefixAt(j)) === bucket) j++;
+      const { leaves, changed } = mergeLeaves(this.bucketLeaves(bucket, updates), changes.changes(i, j));
       i = j;
       // An unchanged bucket keeps its summary, row and path: no rewrite (a random page at 1M keys), no rehash.
       if (!changed) continue;

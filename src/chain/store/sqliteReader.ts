@@ -77,10 +77,24 @@ export class LatestReader implements KVReader {
     this.young.set(id, value);
   }
 
-  /** Called by the store after a commit transaction succeeded: the cache follows the write set. */
-  applyCommitted(writes: readonly KVWrite[]): void {
+  /**
+   * Called by the store after a commit transaction succeeded: the cache follows the write set. `first`: the
+   * table was empty before it (the store's first commit), so the table's keys are exactly the written ones.
+   */
+  applyCommitted(writes: readonly KVWrite[], first = false): void {
     // Past the filter's size its false positives climb: rescan instead (the table already holds these writes).
     const regrow = this.filter.wouldOverfill(writes.length);
+    if (regrow && first) {
+      // The same filter a rescan builds (sized for twice the keys, each added), without reading 3M keys back
+      // from SQLite after a 1M-account genesis; nothing is cached yet, so nothing else to update.
+      let n = 0;
+      for (const w of writes) if (w[1] !== undefined) n++;
+      this.filter = new KeyFilter(2 * n);
+      for (const [k, v] of writes) if (v !== undefined) this.filter.add(k);
+      this.young.clear();
+      this.old.clear();
+      return;
+    }
     for (const [k, v] of writes) {
       if (v !== undefined && !regrow) this.filter.add(k);
       const id = cacheId(k);

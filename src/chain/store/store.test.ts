@@ -143,6 +143,23 @@ describe("Store", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  test("a first commit past the filter's size builds the same filter a rescan of the table does", () => {
+    const store = openStoreAt(":memory:");
+    const writes: [Uint8Array, Uint8Array][] = [];
+    for (let i = 0; i < 9000; i++) writes.push([utf8.encode(`g/${i}`), utf8.encode(`v${i}`)]);
+    store.commit(
+      1,
+      writes.sort((a, b) => Buffer.compare(a[0], b[0])),
+    );
+    type Filterish = { filter: { bits: Uint32Array; count: number }; clearCache(): void };
+    const latest = (store as unknown as { latest: Filterish }).latest;
+    const fromWrites = { bits: latest.filter.bits.slice(), count: latest.filter.count };
+    latest.clearCache(); // rebuilds the filter by scanning the table
+    assert.equal(fromWrites.count, 9000);
+    assert.deepEqual(fromWrites, { bits: latest.filter.bits, count: latest.filter.count });
+    store.close();
+  });
+
   test("deleting an absent key writes no undo row; past heights still read exactly", () => {
     const store = openStoreAt(":memory:");
     const [a, b] = [testKey(1), testKey(2)];

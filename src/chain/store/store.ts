@@ -236,9 +236,10 @@ export class Store {
     this.assertNextHeight(p.height);
     const first = this.state.lastHeight === 0 ? p.height : this.state.earliestHeight;
     const earliest = this.keepRecent === 0 ? first : Math.max(first, p.height - this.keepRecent + 1);
+    const firstCommit = this.state.lastHeight === 0;
     this.commitTx(p, earliest);
     this.genesisBase = undefined;
-    this.latest.applyCommitted(p.writes);
+    this.latest.applyCommitted(p.writes, firstCommit);
     p.commitment.publish();
     this.state = { lastHeight: p.height, lastAppHash: p.appHash, earliestHeight: earliest };
     // A genesis-sized write set leaves GBs of dead heap that V8 would keep for a long time (heapRelief.ts).

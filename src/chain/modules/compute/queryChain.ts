@@ -1,7 +1,7 @@
 // The queryChain OCALL's host side: a contract's QueryRequest answered as Secret's x/compute answers it
 // (SN query_plugins.go): bank and wasm here, staking/dist/mint/gov/Stargate through ./chainQueries.ts, in
 // Secret's `{"Ok":{"Ok":b64}}` / `{"Ok":{"Err":…}}` / `{"Err":{…}}` result forms.
-import { fromBase64, toBase64, utf8 } from "../../../util/bytes.js";
+import { fromBase64, toBase64, toHex, utf8 } from "../../../util/bytes.js";
 import { fromBech32 } from "../../address.js";
 import { ChainError, QueryError, SdkErrors } from "../../errors.js";
 import type { Context } from "../../tx/context.js";
@@ -66,6 +66,7 @@ export function answerQueryChain(
       const w = req.wasm;
       if (isObj(w.smart)) return smartQuery(d, ctx, w.smart, gasLimit, depth);
       if (isObj(w.contract_info)) return okJson(contractInfoQuery(d, ctx, w.contract_info));
+      if (isObj(w.raw)) return okJson(rawQuery(d, ctx, w.raw));
     }
   } catch (e) {
     if (e instanceof UnsupportedChainQuery) return ans({ Err: { unsupported_request: { kind: e.kind } } });
@@ -89,16 +90,43 @@ function bankQuery(d: QueryChainDeps, ctx: Context, q: J): unknown {
   throw new ChainError(SdkErrors.UnknownRequest, "unknown bank query");
 }
 
+/** SN WasmQuerier: a bad or unknown address is `sdk 7` "<addr>: invalid address" (the contract gets its text). */
+function contractAddrOf(v: unknown): Uint8Array {
+  try {
+    return fromBech32(String(v), "contract_addr");
+  } catch {
+    throw new ChainError(SdkErrors.InvalidAddress, String(v));
+  }
+}
+
+/**
+ * SN WasmQuerier ContractInfo: go-cosmwasm ContractInfoResponse `{code_id, creator, admin (omitempty), pinned,
+ * ibc_port (omitempty)}` with Admin always "" ("In secret we don't have an admin") and no IBC port here: so
+ * `{code_id, creator, pinned: false}`, whatever the contract's admin.
+ */
 function contractInfoQuery(d: QueryChainDeps, ctx: Context, q: J): unknown {
-  const addr = fromBech32(String(q.contract_addr), "contract_addr");
-  const c = d.keeper.mustContract(ctx, addr);
-  return {
-    code_id: Number(c.codeId),
-    creator: c.creator,
-    admin: c.admin === "" ? null : c.admin,
-    pinned: false,
-    ibc_port: null,
-  };
+  const addr = contractAddrOf(q.contract_addr);
+  const c = d.keeper.getContract(ctx, addr);
+  if (c === undefined) throw new ChainError(SdkErrors.InvalidAddress, String(q.contract_addr));
+  return { code_id: Number(c.codeId), creator: c.creator, pinned: false };
+}
+
+/**
+ * SN WasmQuerier Raw (keeper.go QueryRaw, kept "for upstream compatibility"): the contract's stored value under
+ * `key` as `[{"Key": upper-case hex, "Value": base64}]` (types.Model JSON), `[]` when absent. State is encrypted,
+ * so a contract only ever finds ciphertext (or nothing) — but it gets an answer, not an error.
+ */
+function rawQuery(d: QueryChainDeps, ctx: Context, q: J): unknown {
+  const addr = contractAddrOf(q.contract_addr);
+  let key: Uint8Array;
+  try {
+    key = fromBase64(typeof q.key === "string" ? q.key : "", "key"); // a contract's Binary is always valid
+  } catch {
+    throw new ChainError(SdkErrors.InvalidRequest, "key");
+  }
+  const value = d.keeper.contractState(ctx, addr).get(key);
+  if (value === undefined) return [];
+  return [{ Key: toHex(key).toUpperCase(), Value: toBase64(value) }];
 }
 
 function smartQuery(d: QueryChainDeps, ctx: Context, q: J, gasLimit: bigint, depth: number) {

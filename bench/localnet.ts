@@ -325,6 +325,10 @@ async function localnetFigure(): Promise<LocalnetFigure> {
         ? undefined
         : profileNodes(net, [...net.info.nodes.keys()], PPROF_SECONDS, PPROF_DIR);
     const r = await submitAndTrack(net, per, h0);
+    // tx/s is node 0's view; the CPU window ends when every node has the last block too: the others may still be
+    // executing it (a big final block made a run read 5 ms of CPU per tx where its neighbours read 8–9).
+    const last = r.timeline.at(-1)?.height ?? h0;
+    await net.waitHeight([...Array(V).keys()], last, 60_000);
     const wallMs = performance.now() - t0;
     if (NODE_PROF !== undefined) writeWindow(NODE_PROF, mono0, process.hrtime.bigint());
     const cpu = cpuDelta(cpu0, descendantCpuMs());

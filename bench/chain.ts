@@ -2,17 +2,15 @@
 // path (CheckTx → PrepareProposal → ProcessProposal → FinalizeBlock [ante, enclave, wasm, encrypted state] →
 // Commit) on the embedded DevEngine, and the same blocks with 1k vs 1M funded bank accounts in state.
 // Run: npm run bench:chain [-- --quick] [--large N] [--txs K] [--block B] [--warmup W] [--profile DIR]
-import { MsgSend } from "secretjs";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
-import { DEV_MNEMONICS } from "../src/cli/devGenesis.js";
-import { makeSigner } from "../src/chain/tx/testdata/secretjsSigner.js";
 import {
   SECP256K1_BACKEND,
   verifyCosmosSecp256k1,
   verifyCosmosSecp256k1OpenSsl,
 } from "../src/chain/tx/secp256k1.js";
 import { defaultSigCache } from "../src/chain/tx/ante.js";
-import { holderAddress, startNode, type Node } from "./chain/setup.js";
+import { startNode, type Node } from "./chain/setup.js";
+import { signSends } from "./chain/sends.js";
 import { profiled, runTxs, type RunResult } from "./chain/run.js";
 import { deploySnip20, signTransfers } from "./chain/snip20.js";
 
@@ -40,22 +38,6 @@ const B = arg("--block", QUICK ? 100 : 500);
 const W = arg("--warmup", 0);
 /** `--profile DIR`: main-thread CPU profiles of the timed sections only (`<DIR>/<kind>-<accounts>.cpuprofile`). */
 const PROFILE_DIR = ((i) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--profile"));
-
-/** K MsgSend txs from dev account a (one sender, sequences 0..K-1: CheckTx keeps them in order). */
-async function signSends(node: Node, k: number, holders: number): Promise<Uint8Array[]> {
-  const a = makeSigner(DEV_MNEMONICS.a);
-  const accountNumber = node.accountNumber(a.address);
-  const txs: Uint8Array[] = [];
-  for (let i = 0; i < k; i++) {
-    const msg = new MsgSend({
-      from_address: a.address,
-      to_address: holderAddress((i * 7919) % holders),
-      amount: [{ denom: "uscrt", amount: "1" }],
-    });
-    txs.push(await a.signDeterministic([msg], { accountNumber, sequence: i, chainId: node.chainId }));
-  }
-  return txs;
-}
 
 interface Variant {
   holders: number;

@@ -3,10 +3,8 @@
 // Run: node --expose-gc --import tsx bench/chain/heapProbe.ts [--large N] [--txs K] [--block B] [--snapshot FILE]
 import { writeHeapSnapshot, getHeapStatistics } from "node:v8";
 import { PerformanceObserver, type PerformanceEntry } from "node:perf_hooks";
-import { MsgSend } from "secretjs";
-import { DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
-import { makeSigner } from "../../src/chain/tx/testdata/secretjsSigner.js";
-import { holderAddress, startNode } from "./setup.js";
+import { startNode } from "./setup.js";
+import { signSends } from "./sends.js";
 import { runTxs } from "./run.js";
 import { Store } from "../../src/chain/store/store.js";
 import { ShroudApp } from "../../src/chain/app.js";
@@ -63,17 +61,7 @@ async function main(): Promise<void> {
   console.log(`genesis ${N} accounts: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   heap("after genesis");
   if (SNAP !== undefined) console.log(`snapshot: ${writeHeapSnapshot(SNAP)}`);
-  const a = makeSigner(DEV_MNEMONICS.a);
-  const accountNumber = node.accountNumber(a.address);
-  const txs: Uint8Array[] = [];
-  for (let i = 0; i < K; i++) {
-    const msg = new MsgSend({
-      from_address: a.address,
-      to_address: holderAddress((i * 7919) % N),
-      amount: [{ denom: "uscrt", amount: "1" }],
-    });
-    txs.push(await a.signDeterministic([msg], { accountNumber, sequence: i, chainId: node.chainId }));
-  }
+  const txs = await signSends(node, K, N);
   const gcMs = new Map<string, number>();
   const obs = new PerformanceObserver((list) => {
     for (const e of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {

@@ -5,12 +5,10 @@
 import { readFileSync } from "node:fs";
 import { getHeapStatistics } from "node:v8";
 import { PerformanceObserver, type PerformanceEntry } from "node:perf_hooks";
-import { MsgSend } from "secretjs";
-import { DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
-import { makeSigner } from "../../src/chain/tx/testdata/secretjsSigner.js";
 import { Store } from "../../src/chain/store/store.js";
 import { ShroudApp } from "../../src/chain/app.js";
-import { holderAddress, startNode, type Node } from "./setup.js";
+import { startNode, type Node } from "./setup.js";
+import { signSends } from "./sends.js";
 import { profiled, runTxs, type RunResult } from "./run.js";
 
 function arg(name: string, dflt: number): number {
@@ -59,21 +57,6 @@ timeMethod(Store.prototype, "prepare");
 timeMethod(Store.prototype, "commitPrepared");
 timeMethod(ShroudApp.prototype, "initChain");
 timeMethod(ShroudApp.prototype, "finalizeBlock");
-
-async function signSends(node: Node, k: number, holders: number): Promise<Uint8Array[]> {
-  const a = makeSigner(DEV_MNEMONICS.a);
-  const accountNumber = node.accountNumber(a.address);
-  const txs: Uint8Array[] = [];
-  for (let i = 0; i < k; i++) {
-    const msg = new MsgSend({
-      from_address: a.address,
-      to_address: holderAddress((i * 7919) % holders),
-      amount: [{ denom: "uscrt", amount: "1" }],
-    });
-    txs.push(await a.signDeterministic([msg], { accountNumber, sequence: i, chainId: node.chainId }));
-  }
-  return txs;
-}
 
 async function variant(holders: number): Promise<RunResult | undefined> {
   const cpu0 = process.cpuUsage();

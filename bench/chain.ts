@@ -13,17 +13,13 @@ import { startNode, type Node } from "./chain/setup.js";
 import { signSends } from "./chain/sends.js";
 import { profiled, runTxs, type RunResult } from "./chain/run.js";
 import { deploySnip20, signTransfers } from "./chain/snip20.js";
+import { arg } from "./chain/cli.js";
 
 const SNIP20_TARGET = 1500; // issue 4: ≥ 1,500 SNIP-20 transfers/s on this 2-core machine
 const SECRET_MAINNET = 10; // issue 4: Secret mainnet documents ~10 contract tx/s
 const RATIO_TARGET = 0.7; // issue 4: throughput at 1M holders ≥ 70% of 1k
 const SMALL = 1000;
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(name);
-  const v = i < 0 ? undefined : process.argv[i + 1];
-  return v === undefined ? dflt : Number(v);
-}
 const QUICK = process.argv.includes("--quick");
 // 1M accounts is not the default only because its genesis (≈ 2M keys through InitChain, the SMT and SQLite)
 // takes minutes; `--large 1000000` runs it (genesis is linear since the store's chunked overlay).

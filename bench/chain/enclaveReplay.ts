@@ -4,17 +4,12 @@
 // byte for byte — and reports the worker thread's CPU per transfer (`/proc/self/task/*/schedstat`, ns).
 // Run: node --import tsx bench/chain/enclaveReplay.ts [--txs K] [--rounds R] [--gap-us G] [--ocall-us O]
 // (--gap-us / --ocall-us: busy main-thread µs before each ECALL / in each read or query answer, as in a chain)
-import { readdirSync, readFileSync } from "node:fs";
 import type { OcallHandler } from "../../src/enclave/api.js";
 import { startNode } from "./setup.js";
 import { runTxs } from "./run.js";
 import { deploySnip20, signTransfers } from "./snip20.js";
+import { arg, threadNs } from "./cli.js";
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(name);
-  const v = i < 0 ? undefined : process.argv[i + 1];
-  return v === undefined ? dflt : Number(v);
-}
 const K = arg("--txs", 1000);
 const ROUNDS = arg("--rounds", 3);
 /** Host work to mimic in the replay (µs of busy main thread): between ECALLs, and inside each OCALL answer. */
@@ -125,19 +120,6 @@ function replaying(answers: readonly Answer[]): { handler: OcallHandler; used: (
     remainingGas: () => next("remaining").remaining,
   };
   return { handler, used: () => i };
-}
-
-/** ns on CPU per thread id of this process. */
-function threadNs(): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const tid of readdirSync("/proc/self/task")) {
-    try {
-      out.set(tid, Number(readFileSync(`/proc/self/task/${tid}/schedstat`, "latin1").split(" ")[0]));
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
-  return out;
 }
 
 async function main(): Promise<void> {

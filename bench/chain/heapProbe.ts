@@ -8,6 +8,7 @@ import { signSends } from "./sends.js";
 import { runTxs } from "./run.js";
 import { Store } from "../../src/chain/store/store.js";
 import { ShroudApp } from "../../src/chain/app.js";
+import { arg } from "./cli.js";
 
 /** Wall ms of each call of a prototype method, printed as it returns (genesis phases). */
 function timeMethod(proto: object, name: string): void {
@@ -31,11 +32,6 @@ timeMethod(Store.prototype, "commitPrepared");
 timeMethod(ShroudApp.prototype, "initChain");
 timeMethod(ShroudApp.prototype, "finalizeBlock");
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(name);
-  const v = i < 0 ? undefined : process.argv[i + 1];
-  return v === undefined ? dflt : Number(v);
-}
 const N = arg("--large", 200_000);
 const K = arg("--txs", 1000);
 const B = arg("--block", 500);

@@ -10,12 +10,8 @@ import { ShroudApp } from "../../src/chain/app.js";
 import { startNode, type Node } from "./setup.js";
 import { signSends } from "./sends.js";
 import { profiled, runTxs, type RunResult } from "./run.js";
+import { arg } from "./cli.js";
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(name);
-  const v = i < 0 ? undefined : process.argv[i + 1];
-  return v === undefined ? dflt : Number(v);
-}
 const N = arg("--large", 200_000);
 const K = arg("--txs", 1000);
 const B = arg("--block", 500);

@@ -3,12 +3,13 @@
 // thread was born: before any JS ran (V8's platform workers: TurboFan, concurrent/parallel GC), during startNode
 // (the enclave worker, its verify lane, libuv's pool, SQLite has none of its own), later (the rest).
 // Run: node [--trace-opt] --import tsx bench/chain/threads.ts [--txs K] [--block B] [--warmup W] [--rounds R]
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { PerformanceObserver } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { startNode, threadCpuMs, type Node } from "./setup.js";
 import { profiled, runTxs } from "./run.js";
 import { deploySnip20, signTransfers } from "./snip20.js";
+import { arg, threadNs } from "./cli.js";
 
 const bornAtStart = new Set(readdirSync("/proc/self/task"));
 /**
@@ -19,30 +20,12 @@ const bornAtStart = new Set(readdirSync("/proc/self/task"));
 const codeFlags = process.env.SHROUD_V8_FLAGS;
 if (codeFlags !== undefined && codeFlags !== "") setFlagsFromString(codeFlags);
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(name);
-  const v = i < 0 ? undefined : process.argv[i + 1];
-  return v === undefined ? dflt : Number(v);
-}
 const K = arg("--txs", 1000);
 const B = arg("--block", 500);
 const W = arg("--warmup", 1000);
 const R = arg("--rounds", 3);
 /** `--profile DIR`: a main-thread CPU profile of the last round (`DIR/threads.cpuprofile`). */
 const PROFILE_DIR = ((i) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--profile"));
-
-/** ns on CPU of each thread (schedstat's first field). */
-function threadNs(): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const tid of readdirSync("/proc/self/task")) {
-    try {
-      out.set(tid, Number(readFileSync(`/proc/self/task/${tid}/schedstat`, "latin1").split(" ")[0]));
-    } catch {
-      // the thread ended between the listing and the read
-    }
-  }
-  return out;
-}
 
 /** Main-thread CPU ms per stage (exact, schedstat after getrusage) and the ECALL gaps inside FinalizeBlock. */
 interface Account {

@@ -2,16 +2,15 @@
 // a plaintext attribute named `contract_address` is dropped from the `wasm` event; custom events are trimmed (Go
 // TrimSpace) and refused (compute 21 "invalid event", wrapped `dispatch:`) when the type is ≤ 2 bytes, a key or value
 // is empty, or a key starts with `_`. The contract is the WAT echo harness of the VM tests
-// (src/enclave/vm/testdata/harness.wat, compiled here with wabt as in migrate.test.ts): its answer is its msg.
+// (src/enclave/vm/testdata/harness.wat, ./testdata/echoHarness.ts): its answer is its msg.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
-import wabtInit from "wabt";
-import { MsgExecuteContract, MsgInstantiateContract, MsgStoreCode } from "secretjs";
+import { MsgExecuteContract, MsgInstantiateContract } from "secretjs";
 import type { TxResult } from "../../tx/runTx.js";
 import { goTrimSpace } from "./events.js";
-import { startHarness, type Harness } from "./testdata/computeHarness.js";
+import { startHarness, storeCode, type Harness } from "./testdata/computeHarness.js";
+import { echoHarnessWasm } from "./testdata/echoHarness.js";
 
 let h: Harness;
 let codeHash = "";
@@ -25,27 +24,10 @@ const answer = (attributes: object[], events: object[]) => ({
 });
 
 before(async () => {
-  const wabt = await wabtInit();
-  const url = new URL("../../../enclave/vm/testdata/harness.wat", import.meta.url);
-  // Secret's gatekeeper refuses the `env.abort` import, which the harness only wraps in its t_abort test export.
-  const text = readFileSync(url, "utf8")
-    .split("\n")
-    .filter((l) => !l.includes("$abort"))
-    .join("\n");
-  const mod = wabt.parseWat("harness.wat", text);
-  const wasm = new Uint8Array(mod.toBinary({}).buffer);
-  mod.destroy();
+  const wasm = await echoHarnessWasm();
   codeHash = createHash("sha256").update(wasm).digest("hex");
   h = await startHarness();
-  const stored = await h.deliver(
-    h.a,
-    [new MsgStoreCode({ sender: h.a.address, wasm_byte_code: wasm, source: "", builder: "" })],
-    5_000_000,
-  );
-  ok(stored.res);
-  const codeId = Number(
-    stored.res.events.flatMap((e) => e.attributes).find((a) => a.key === "code_id")?.value,
-  );
+  const { codeId } = await storeCode(h, wasm);
   const init = await h.deliver(h.a, [
     new MsgInstantiateContract({
       sender: h.a.address,

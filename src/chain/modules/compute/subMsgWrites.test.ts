@@ -4,11 +4,11 @@
 import { after, before, mock, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { MsgExecuteContract, MsgInstantiateContract, MsgStoreCode } from "secretjs";
+import { MsgExecuteContract, MsgInstantiateContract } from "secretjs";
 import { toBase64, utf8 } from "../../../util/bytes.js";
 import { GasMeter } from "../../gas.js";
 import type { TxResult } from "../../tx/runTx.js";
-import { contract, fork, startHarness, type Harness } from "./testdata/computeHarness.js";
+import { contract, fork, startHarness, storeCode, type Harness } from "./testdata/computeHarness.js";
 
 let h: Harness;
 let codeId = 0;
@@ -70,20 +70,7 @@ async function callUnder(caller: string, callee: string, limit: number) {
 
 before(async () => {
   h = await startHarness();
-  const { res } = await h.deliver(
-    h.a,
-    [
-      new MsgStoreCode({
-        sender: h.a.address,
-        wasm_byte_code: contract("callbacks.wasm.gz"),
-        source: "",
-        builder: "",
-      }),
-    ],
-    TX_GAS,
-  );
-  ok(res);
-  codeId = Number(attrOf(res, "message", "code_id"));
+  ({ codeId } = await storeCode(h, contract("callbacks.wasm.gz")));
   codeHash = createHash("sha256").update(contract("callbacks.wasm")).digest("hex");
 });
 after(async () => {

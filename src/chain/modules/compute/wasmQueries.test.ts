@@ -5,11 +5,11 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { MsgInstantiateContract, MsgStoreCode } from "secretjs";
+import { MsgInstantiateContract } from "secretjs";
 import { fromBase64, toBase64, toHex, utf8 } from "../../../util/bytes.js";
 import { fromBech32, toBech32 } from "../../address.js";
 import type { TxResult } from "../../tx/runTx.js";
-import { contract, startHarness, type Harness } from "./testdata/computeHarness.js";
+import { contract, startHarness, storeCode, type Harness } from "./testdata/computeHarness.js";
 
 let h: Harness;
 let codeId = 0;
@@ -32,20 +32,7 @@ async function chainQuery(request: object): Promise<string> {
 
 before(async () => {
   h = await startHarness();
-  const stored = await h.deliver(
-    h.a,
-    [
-      new MsgStoreCode({
-        sender: h.a.address,
-        wasm_byte_code: contract("callbacks.wasm.gz"),
-        source: "",
-        builder: "",
-      }),
-    ],
-    5_000_000,
-  );
-  ok(stored.res);
-  codeId = Number(stored.res.events.flatMap((e) => e.attributes).find((a) => a.key === "code_id")?.value);
+  ({ codeId } = await storeCode(h, contract("callbacks.wasm.gz")));
   codeHash = createHash("sha256").update(contract("callbacks.wasm")).digest("hex");
   const init = await h.deliver(h.a, [
     new MsgInstantiateContract({

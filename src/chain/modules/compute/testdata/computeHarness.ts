@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EncryptionUtilsImpl, SecretNetworkClient, Wallet, type Msg } from "secretjs";
+import { EncryptionUtilsImpl, MsgStoreCode, SecretNetworkClient, Wallet, type Msg } from "secretjs";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { EnclaveHost } from "../../../../enclave/api.js";
 import { fromBase64, utf8 } from "../../../../util/bytes.js";
@@ -162,4 +162,19 @@ function lastBytesField(buf: Uint8Array): Uint8Array {
 /** A throwaway copy of `state` (two runs of the same tx on equal states). */
 export function fork(state: KVStore): MemoryOverlay {
   return new MemoryOverlay(state);
+}
+
+/**
+ * Stores `wasm` as account a (5M gas) and returns the result and the new code id (the `code_id` attribute);
+ * throws with the log when the upload fails.
+ */
+export async function storeCode(h: Harness, wasm: Uint8Array): Promise<{ res: TxResult; codeId: number }> {
+  const { res } = await h.deliver(
+    h.a,
+    [new MsgStoreCode({ sender: h.a.address, wasm_byte_code: wasm, source: "", builder: "" })],
+    5_000_000,
+  );
+  if (res.code !== 0) throw new Error(`store code failed: ${res.codespace} ${res.code} ${res.log}`);
+  const id = res.events.flatMap((e) => e.attributes).find((a) => a.key === "code_id")?.value;
+  return { res, codeId: Number(id) };
 }

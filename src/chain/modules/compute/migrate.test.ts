@@ -4,9 +4,7 @@
 // result, so the msg is the Response JSON itself.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
-import wabtInit from "wabt";
 import { MsgExecuteContract, MsgInstantiateContract, MsgMigrateContract, MsgStoreCode } from "secretjs";
 import { MemoryKVStore } from "../../store/memory.js";
 import type { Event } from "../../tx/context.js";
@@ -15,6 +13,7 @@ import { plainContext } from "../../tx/testdata/testHarness.js";
 import { exportComputeGenesis, initComputeGenesis } from "./genesis.js";
 import { ComputeKeeper } from "./keeper.js";
 import { startHarness, type Harness } from "./testdata/computeHarness.js";
+import { echoHarnessWasm } from "./testdata/echoHarness.js";
 
 let h: Harness;
 let wasm: Uint8Array;
@@ -30,16 +29,7 @@ const attr = (events: Event[], type: string, key: string): string[] =>
 const RESPONSE = { ok: { messages: [], attributes: [{ key: "k", value: "v" }], events: [], data: null } };
 
 before(async () => {
-  const wabt = await wabtInit();
-  const url = new URL("../../../enclave/vm/testdata/harness.wat", import.meta.url);
-  // Secret's gatekeeper refuses the `env.abort` import, which the harness only wraps in its t_abort test export.
-  const text = readFileSync(url, "utf8")
-    .split("\n")
-    .filter((l) => !l.includes("$abort"))
-    .join("\n");
-  const mod = wabt.parseWat("harness.wat", text);
-  wasm = new Uint8Array(mod.toBinary({}).buffer);
-  mod.destroy();
+  wasm = await echoHarnessWasm();
   codeHash = createHash("sha256").update(wasm).digest("hex");
   h = await startHarness();
 });

@@ -8,8 +8,6 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import wabtInit from "wabt";
 import { MsgExecuteContract, MsgInstantiateContract, MsgStoreCode } from "secretjs";
 import { fromBase64, toBase64, utf8 } from "../../../util/bytes.js";
 import { fromBech32 } from "../../address.js";
@@ -18,6 +16,7 @@ import type { Event } from "../../tx/context.js";
 import type { TxResult } from "../../tx/runTx.js";
 import { subMsgGasLimit } from "./subMsgGas.js";
 import { contract, fork, startHarness, type Harness } from "./testdata/computeHarness.js";
+import { echoHarnessWasm } from "./testdata/echoHarness.js";
 
 let h: Harness;
 let codeId = 0;
@@ -439,14 +438,7 @@ describe("contract-sent WasmMsg::Migrate (Secret's `code_id` field; SN cannot re
   let echoHash = "";
 
   before(async () => {
-    const wabt = await wabtInit();
-    const text = readFileSync(new URL("../../../enclave/vm/testdata/harness.wat", import.meta.url), "utf8")
-      .split("\n")
-      .filter((l) => !l.includes("$abort"))
-      .join("\n");
-    const mod = wabt.parseWat("harness.wat", text);
-    const wasm = new Uint8Array(mod.toBinary({}).buffer);
-    mod.destroy();
+    const wasm = await echoHarnessWasm();
     echoHash = createHash("sha256").update(wasm).digest("hex");
     const { res } = await h.deliver(
       h.a,

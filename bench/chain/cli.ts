@@ -1,5 +1,6 @@
-// Small helpers the chain benches share: numeric flags and per-thread CPU from /proc.
+// Small helpers the chain benches share: numeric flags, per-thread CPU from /proc, main-thread GC pauses.
 import { readdirSync, readFileSync } from "node:fs";
+import { PerformanceObserver, type PerformanceEntry } from "node:perf_hooks";
 
 /** `--name N` from the command line, else `dflt`. */
 export function arg(name: string, dflt: number): number {
@@ -19,4 +20,26 @@ export function threadNs(): Map<string, number> {
     }
   }
   return out;
+}
+
+/**
+ * Main-thread GC pause time by kind (1 scavenge, 4 mark-compact, 8 incremental, 16 weak callbacks) from now until
+ * `stop()`, which waits a tick so the last entries arrive.
+ */
+export function gcPauses(): { stop(): Promise<Map<string, number>> } {
+  const ms = new Map<string, number>();
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
+      const kind = String(e.detail?.kind ?? "?");
+      ms.set(kind, (ms.get(kind) ?? 0) + e.duration);
+    }
+  });
+  obs.observe({ entryTypes: ["gc"] });
+  return {
+    stop: async () => {
+      await new Promise((res) => setTimeout(res, 10));
+      obs.disconnect();
+      return ms;
+    },
+  };
 }

@@ -2,13 +2,12 @@
 // after K bank sends, so state held in JS memory after genesis can be measured (issue 4, 1M-account collapse).
 // Run: node --expose-gc --import tsx bench/chain/heapProbe.ts [--large N] [--txs K] [--block B] [--snapshot FILE]
 import { writeHeapSnapshot, getHeapStatistics } from "node:v8";
-import { PerformanceObserver, type PerformanceEntry } from "node:perf_hooks";
 import { startNode } from "./setup.js";
 import { signSends } from "./sends.js";
 import { runTxs } from "./run.js";
 import { Store } from "../../src/chain/store/store.js";
 import { ShroudApp } from "../../src/chain/app.js";
-import { arg } from "./cli.js";
+import { arg, gcPauses } from "./cli.js";
 
 /** Wall ms of each call of a prototype method, printed as it returns (genesis phases). */
 function timeMethod(proto: object, name: string): void {
@@ -58,18 +57,9 @@ async function main(): Promise<void> {
   heap("after genesis");
   if (SNAP !== undefined) console.log(`snapshot: ${writeHeapSnapshot(SNAP)}`);
   const txs = await signSends(node, K, N);
-  const gcMs = new Map<string, number>();
-  const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
-      const kind = String(e.detail?.kind ?? "?");
-      gcMs.set(kind, (gcMs.get(kind) ?? 0) + e.duration);
-    }
-  });
-  obs.observe({ entryTypes: ["gc"] });
+  const gc = gcPauses();
   const r = await runTxs(node, txs, B);
-  await new Promise((res) => setTimeout(res, 10));
-  obs.disconnect();
-  // kinds: 1 scavenge (minor), 4 mark-compact (major), 8 incremental, 16 weak callbacks
+  const gcMs = await gc.stop();
   console.log(`main-thread GC pauses during sends (ms by kind): ${JSON.stringify(Object.fromEntries(gcMs))}`);
   console.log(
     `sends: ${((K * 1000) / r.wallMs).toFixed(0)} tx/s, main ${(r.mainCpuMs / K).toFixed(3)} ms/tx, ` +

@@ -4,13 +4,12 @@
 //      [--no-small] [--genesis-only] [--interleave]
 import { readFileSync } from "node:fs";
 import { getHeapStatistics } from "node:v8";
-import { PerformanceObserver, type PerformanceEntry } from "node:perf_hooks";
 import { Store } from "../../src/chain/store/store.js";
 import { ShroudApp } from "../../src/chain/app.js";
 import { startNode, type Node } from "./setup.js";
 import { signSends } from "./sends.js";
 import { profiled, runTxs, type RunResult } from "./run.js";
-import { arg } from "./cli.js";
+import { arg, gcPauses } from "./cli.js";
 
 const N = arg("--large", 200_000);
 const K = arg("--txs", 1000);
@@ -67,18 +66,9 @@ async function variant(holders: number): Promise<RunResult | undefined> {
     if (GENESIS_ONLY) return undefined;
     const txs = await signSends(node, W + K, holders);
     if (W > 0) await runTxs(node, txs.slice(0, W), B);
-    const gcMs = new Map<string, number>();
-    const obs = new PerformanceObserver((list) => {
-      for (const e of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
-        const kind = String(e.detail?.kind ?? "?");
-        gcMs.set(kind, (gcMs.get(kind) ?? 0) + e.duration);
-      }
-    });
-    obs.observe({ entryTypes: ["gc"] });
+    const gc = gcPauses();
     const r = await profiled(PROFILE_DIR, `largeSends-${holders}`, () => runTxs(node, txs.slice(W), B));
-    await new Promise((res) => setTimeout(res, 10));
-    obs.disconnect();
-    // kinds: 1 scavenge (minor), 4 mark-compact (major), 8 incremental, 16 weak callbacks
+    const gcMs = await gc.stop();
     const gcs = [...gcMs].map(([k, ms]) => `${k}:${ms.toFixed(0)}`).join(" ");
     console.log(
       `[${holders}] main-thread GC ms by kind during the timed sends: ${gcs}; heap ${mb(getHeapStatistics().used_heap_size)}`,

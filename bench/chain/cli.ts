@@ -43,3 +43,27 @@ export function gcPauses(): { stop(): Promise<Map<string, number>> } {
     },
   };
 }
+
+/** Bytes as whole MiB ("123 MB"). */
+export const mb = (x: number): string => `${(x / 2 ** 20).toFixed(0)} MB`;
+
+/**
+ * Wraps a prototype method to print each call longer than 0.5 s with the heap at its end (genesis phases);
+ * `onReturn` sees every call's heapUsed.
+ */
+export function timeMethod(proto: object, name: string, onReturn?: (heapUsed: number) => void): void {
+  const o = proto as Record<string, (...a: unknown[]) => unknown>;
+  const orig = o[name];
+  if (orig === undefined) throw new Error(`no method ${name}`);
+  o[name] = function (this: unknown, ...a: unknown[]) {
+    const t0 = performance.now();
+    try {
+      return orig.apply(this, a);
+    } finally {
+      const ms = performance.now() - t0;
+      const used = process.memoryUsage().heapUsed;
+      onReturn?.(used);
+      if (ms > 500) console.log(`  ${name}: ${(ms / 1000).toFixed(1)} s (heapUsed ${mb(used)})`);
+    }
+  };
+}

@@ -7,25 +7,8 @@ import { signSends } from "./sends.js";
 import { runTxs } from "./run.js";
 import { Store } from "../../src/chain/store/store.js";
 import { ShroudApp } from "../../src/chain/app.js";
-import { arg, gcPauses } from "./cli.js";
+import { arg, gcPauses, mb, timeMethod } from "./cli.js";
 
-/** Wall ms of each call of a prototype method, printed as it returns (genesis phases). */
-function timeMethod(proto: object, name: string): void {
-  const o = proto as Record<string, (...a: unknown[]) => unknown>;
-  const orig = o[name]!;
-  o[name] = function (this: unknown, ...a: unknown[]) {
-    const t0 = performance.now();
-    try {
-      return orig.apply(this, a);
-    } finally {
-      const ms = performance.now() - t0;
-      if (ms > 500)
-        console.log(
-          `  ${name}: ${(ms / 1000).toFixed(1)} s (heapUsed ${mb(process.memoryUsage().heapUsed)})`,
-        );
-    }
-  };
-}
 timeMethod(Store.prototype, "prepare");
 timeMethod(Store.prototype, "commitPrepared");
 timeMethod(ShroudApp.prototype, "initChain");
@@ -36,7 +19,6 @@ const K = arg("--txs", 1000);
 const B = arg("--block", 500);
 const SNAP = ((i) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--snapshot"));
 
-const mb = (x: number): string => `${(x / 2 ** 20).toFixed(0)} MB`;
 const NO_GC = process.argv.includes("--no-gc");
 function heap(label: string): void {
   const gc = (globalThis as { gc?: () => void }).gc;

@@ -9,7 +9,7 @@ import { ShroudApp } from "../../src/chain/app.js";
 import { startNode, type Node } from "./setup.js";
 import { signSends } from "./sends.js";
 import { profiled, runTxs, type RunResult } from "./run.js";
-import { arg, gcPauses } from "./cli.js";
+import { arg, gcPauses, mb, timeMethod } from "./cli.js";
 
 const N = arg("--large", 200_000);
 const K = arg("--txs", 1000);
@@ -20,7 +20,6 @@ const SKIP_SMALL = process.argv.includes("--no-small");
 const GENESIS_ONLY = process.argv.includes("--genesis-only");
 const PROFILE_DIR = ((i) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--profile"));
 
-const mb = (x: number): string => `${(x / 2 ** 20).toFixed(0)} MB`;
 /** Peak resident set of the process so far (VmHWM), Linux only. */
 function peakRss(): string {
   try {
@@ -31,27 +30,13 @@ function peakRss(): string {
   }
 }
 let phasePeakHeap = 0;
-/** Wall ms of each genesis-phase call longer than 0.5 s, printed with the heap at its end. */
-function timeMethod(proto: object, name: string): void {
-  const o = proto as Record<string, (...a: unknown[]) => unknown>;
-  const orig = o[name];
-  if (orig === undefined) throw new Error(`no method ${name}`);
-  o[name] = function (this: unknown, ...a: unknown[]) {
-    const t0 = performance.now();
-    try {
-      return orig.apply(this, a);
-    } finally {
-      const ms = performance.now() - t0;
-      const used = process.memoryUsage().heapUsed;
-      phasePeakHeap = Math.max(phasePeakHeap, used);
-      if (ms > 500) console.log(`  ${name}: ${(ms / 1000).toFixed(1)} s (heapUsed ${mb(used)})`);
-    }
-  };
-}
-timeMethod(Store.prototype, "prepare");
-timeMethod(Store.prototype, "commitPrepared");
-timeMethod(ShroudApp.prototype, "initChain");
-timeMethod(ShroudApp.prototype, "finalizeBlock");
+const trackPeak = (used: number): void => {
+  phasePeakHeap = Math.max(phasePeakHeap, used);
+};
+timeMethod(Store.prototype, "prepare", trackPeak);
+timeMethod(Store.prototype, "commitPrepared", trackPeak);
+timeMethod(ShroudApp.prototype, "initChain", trackPeak);
+timeMethod(ShroudApp.prototype, "finalizeBlock", trackPeak);
 
 async function variant(holders: number): Promise<RunResult | undefined> {
   const cpu0 = process.cpuUsage();

@@ -14,10 +14,8 @@ import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/b
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { ShroudApp } from "../../src/chain/app.js";
-import { parseRfc3339Ns } from "../../src/chain/genesis.js";
-import { utf8 } from "../../src/util/bytes.js";
 import { devSigners, signedSend, tempStore, testGenesis, type TempStore } from "./fixtures.js";
-import { PROPOSER, timeOf, VALSET_HASH } from "./lifecycle.js";
+import { atHeight1, PROPOSER, timeOf, VALSET_HASH } from "./lifecycle.js";
 
 const G = testGenesis();
 const { a, b } = devSigners();
@@ -41,18 +39,7 @@ function params(maxGas: bigint, app = 0n): ConsensusParams {
 function chain(cp: ConsensusParams | undefined): ShroudApp {
   const t = tempStore();
   temps.push(t);
-  const app = new ShroudApp({ store: t.store });
-  app.initChain({
-    time: ts(parseRfc3339Ns(G.genesis_time)),
-    chainId: G.chain_id,
-    validators: [],
-    appStateBytes: utf8.encode(JSON.stringify(G.app_state)),
-    initialHeight: 1n,
-    ...(cp === undefined ? {} : { consensusParams: cp }),
-  });
-  app.finalizeBlock(req(1n, []));
-  app.commit();
-  return app;
+  return atHeight1(new ShroudApp({ store: t.store }), G, cp);
 }
 
 function req(height: bigint, txs: Uint8Array[]): RequestFinalizeBlock {

@@ -7,7 +7,9 @@ import {
   type ResponseCheckTx,
   type ResponseFinalizeBlock,
 } from "cosmjs-types/tendermint/abci/types";
+import type { ConsensusParams } from "cosmjs-types/tendermint/types/params";
 import type { AbciApplication } from "../../src/consensus/abciTypes.js";
+import type { ShroudApp } from "../../src/chain/app.js";
 import { formatRfc3339Ns, parseRfc3339Ns, type GenesisDoc } from "../../src/chain/genesis.js";
 import { utf8 } from "../../src/util/bytes.js";
 
@@ -97,3 +99,29 @@ export function timeOf(g: GenesisDoc, h: bigint): bigint {
 }
 
 export { formatRfc3339Ns };
+
+const tsOf = (ns: bigint) => ({ seconds: ns / 1_000_000_000n, nanos: Number(ns % 1_000_000_000n) });
+
+/** A fresh `app` after InitChain (with these consensus params, if any) and an empty committed height 1. */
+export function atHeight1(app: ShroudApp, g: GenesisDoc, cp?: ConsensusParams): ShroudApp {
+  app.initChain({
+    time: tsOf(parseRfc3339Ns(g.genesis_time)),
+    chainId: g.chain_id,
+    validators: [],
+    appStateBytes: utf8.encode(JSON.stringify(g.app_state)),
+    initialHeight: 1n,
+    ...(cp === undefined ? {} : { consensusParams: cp }),
+  });
+  app.finalizeBlock({
+    height: 1n,
+    time: tsOf(timeOf(g, 1n)),
+    nextValidatorsHash: VALSET_HASH,
+    proposerAddress: PROPOSER,
+    misbehavior: [],
+    txs: [],
+    decidedLastCommit: { round: 0, votes: [] },
+    hash: new Uint8Array(32).fill(1),
+  });
+  app.commit();
+  return app;
+}

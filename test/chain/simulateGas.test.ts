@@ -11,10 +11,8 @@ import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { MsgSend } from "secretjs";
 import { ShroudApp } from "../../src/chain/app.js";
 import { SIMULATE_PATH } from "../../src/chain/app/query.js";
-import { parseRfc3339Ns } from "../../src/chain/genesis.js";
-import { utf8 } from "../../src/util/bytes.js";
 import { devSigners, tempStore, testGenesis, type TempStore } from "./fixtures.js";
-import { PROPOSER, timeOf, VALSET_HASH } from "./lifecycle.js";
+import { atHeight1 } from "./lifecycle.js";
 
 const G = testGenesis();
 const { a, b } = devSigners();
@@ -22,37 +20,17 @@ const temps: TempStore[] = [];
 after(() => {
   for (const t of temps) t.close();
 });
-const ts = (ns: bigint) => ({ seconds: ns / 1_000_000_000n, nanos: Number(ns % 1_000_000_000n) });
 
 /** A fresh app after InitChain with this max_gas and an empty committed height 1. */
 function chain(maxGas: bigint): ShroudApp {
   const t = tempStore();
   temps.push(t);
-  const app = new ShroudApp({ store: t.store });
-  app.initChain({
-    time: ts(parseRfc3339Ns(G.genesis_time)),
-    chainId: G.chain_id,
-    validators: [],
-    appStateBytes: utf8.encode(JSON.stringify(G.app_state)),
-    initialHeight: 1n,
-    consensusParams: ConsensusParams.fromPartial({
-      block: { maxBytes: 22_020_096n, maxGas },
-      validator: { pubKeyTypes: ["ed25519"] },
-      version: { app: 0n },
-    }),
+  const cp = ConsensusParams.fromPartial({
+    block: { maxBytes: 22_020_096n, maxGas },
+    validator: { pubKeyTypes: ["ed25519"] },
+    version: { app: 0n },
   });
-  app.finalizeBlock({
-    height: 1n,
-    time: ts(timeOf(G, 1n)),
-    nextValidatorsHash: VALSET_HASH,
-    proposerAddress: PROPOSER,
-    misbehavior: [],
-    txs: [],
-    decidedLastCommit: { round: 0, votes: [] },
-    hash: new Uint8Array(32).fill(1),
-  });
-  app.commit();
-  return app;
+  return atHeight1(new ShroudApp({ store: t.store }), G, cp);
 }
 
 async function send(app: ShroudApp, gasLimit: number): Promise<Uint8Array> {

@@ -38,6 +38,7 @@ export {
   type ParsedValue,
 } from "./stateFormat.js";
 import { PSEUDO_GAS_STORE_PER_BYTE } from "./stateFormat.js";
+import { byteString } from "./byteMemo.js";
 
 /**
  * The host's plain contract store (already prefixed `0x03 ‖ contract_addr` by the host). Gas per call. It must
@@ -83,15 +84,6 @@ interface CallKey {
   oldKey: Uint8Array | undefined;
   read: Uint8Array | undefined;
   write: Uint8Array | undefined;
-}
-
-/** Keys up to this length are converted by `String.fromCharCode` (cheaper than a Buffer for short keys). */
-const SHORT_KEY = 64;
-
-/** One char per byte: an exact, cheap Map key for a byte string that sorts as the bytes do (unlike UTF-8). */
-export function byteString(b: Uint8Array): string {
-  if (b.length <= SHORT_KEY) return String.fromCharCode.apply(null, b as unknown as number[]);
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
 }
 
 const gas = (cost: bigint): GasInfo => ({ cost });

@@ -1,7 +1,7 @@
 // OCALL prefetch, enclave side: store values the host sent with a contract ECALL (the values its readDb would
 // have answered) answer the call's reads without a round trip, while a shadow of the host's SDK gas keeps every
 // read's charge — and every out-of-gas point — exactly where it would have been (src/enclave/README.md §5).
-import { byteString } from "./encryptedStorage.js";
+import { byteString } from "./byteMemo.js";
 
 /** One prefetched store key: its current value (undefined: absent) and the SDK gas the host charges to read it. */
 export interface PrefetchEntry {

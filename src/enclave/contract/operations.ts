@@ -13,7 +13,7 @@ import {
 import { EncryptedStorage } from "../encryptedStorage.js";
 import { EnclaveError } from "../errors.js";
 import { decryptInput, validateBasicMsg, verifyCallbackSig, TxCrypto, type ReplyParam } from "../io.js";
-import { Bech32Api } from "../vm/addressApi.js";
+import { addressMemoSize, Bech32Api } from "../vm/addressApi.js";
 import { callEntryPoint, parseContractResult, type ContractResult, type EntryPoint } from "../vm/calls.js";
 import { v010EnvJson, v1EnvJson, v1MessageInfoJson } from "../vm/environment.js";
 import { inspectModule, type InterfaceVersion } from "../vm/instance.js";
@@ -37,37 +37,19 @@ export class OperationError extends Error {
 
 const api = new Bech32Api();
 
-/** Addresses decoded per generation (young, then old; both dropped in turn): ≤ 2 × this many kept. */
-const CANONICAL_PER_GENERATION = 2048;
 /**
- * Recently decoded addresses (public data): bech32 decoding with its checksum cost ~2 µs and a call decodes
- * two or three. Generations, not an LRU (V8 Map delete + re-add gets slow on big maps). Failures are not kept.
+ * The canonical bytes of a bech32 address (a fresh copy); InvalidInput when it does not decode. Recent addresses
+ * are remembered by the Api's own memo (../vm/addressApi.ts), which every decode goes through.
  */
-let canonicalYoung = new Map<string, Uint8Array>();
-let canonicalOld = new Map<string, Uint8Array>();
-
-/** The canonical bytes of a bech32 address (a fresh copy); InvalidInput when it does not decode. */
 export function canonical(human: string): Uint8Array {
-  let c = canonicalYoung.get(human);
-  if (c === undefined) {
-    c = canonicalOld.get(human);
-    if (c === undefined) {
-      const r = api.addrCanonicalize(human);
-      if (r.canonical === undefined) throw new EnclaveError("InvalidInput", "address");
-      c = r.canonical;
-    }
-    if (canonicalYoung.size >= CANONICAL_PER_GENERATION) {
-      canonicalOld = canonicalYoung;
-      canonicalYoung = new Map();
-    }
-    canonicalYoung.set(human, c);
-  }
-  return c.slice();
+  const r = api.addrCanonicalize(human);
+  if (r.canonical === undefined) throw new EnclaveError("InvalidInput", "address");
+  return r.canonical;
 }
 
 /** Addresses currently remembered (tests: the bound holds). */
 export function canonicalCacheSize(): number {
-  return canonicalYoung.size + canonicalOld.size;
+  return addressMemoSize();
 }
 
 /** spec §4.2: a user call must be one of the messages the sender signed (./txSignature.ts). */

@@ -12,6 +12,7 @@ import { ripemd160 } from "@noble/hashes/legacy.js";
 import { equalBytes, fromBase64, toHex, utf8 } from "../../util/bytes.js";
 import { sha256Js } from "../crypto/sha256Js.js";
 import { secp256k1VerifySha256 } from "../crypto/secp256k1.js";
+import { byteString, GenerationMemo } from "../byteMemo.js";
 import { EnclaveError } from "../errors.js";
 import { Bech32Api } from "../vm/addressApi.js";
 import type { Coin } from "../vm/environment.js";
@@ -264,9 +265,8 @@ function keyFromAny(any: Any): Uint8Array | undefined {
   return decodeOr(() => PubKey.decode(any.value).key);
 }
 
-/** Addresses of recently seen keys (public data), generations as in ../vm/addressApi.ts: ≤ 2 × 1,024. */
-let addressYoung = new Map<string, Uint8Array>();
-let addressOld = new Map<string, Uint8Array>();
+/** Addresses of recently seen keys (public data): ≤ 2 × 1,024. */
+const addresses = new GenerationMemo<Uint8Array>(1024);
 
 /**
  * The account address of a secp256k1 key: ripemd160(sha256(key)), remembered per key (a pure function; the
@@ -274,16 +274,12 @@ let addressOld = new Map<string, Uint8Array>();
  */
 function addressOf(key: Uint8Array): Uint8Array {
   if (key.length > 65) return ripemd160(sha256Js(key));
-  let k = "";
-  for (let i = 0; i < key.length; i++) k += String.fromCharCode(key[i]!);
-  let a = addressYoung.get(k);
-  if (a !== undefined) return a;
-  a = addressOld.get(k) ?? ripemd160(sha256Js(key));
-  if (addressYoung.size >= 1024) {
-    addressOld = addressYoung;
-    addressYoung = new Map();
+  const k = byteString(key);
+  let a = addresses.get(k);
+  if (a === undefined) {
+    a = ripemd160(sha256Js(key));
+    addresses.set(k, a);
   }
-  addressYoung.set(k, a);
   return a;
 }
 

@@ -3,6 +3,7 @@
 // wasm3/mod.rs (`host_addr_validate`, `host_addr_canonicalize`). Gas is 0: the VM charges Secret's
 // fixed cost itself (./gas.ts HOST_GAS).
 import { bech32 } from "@scure/base";
+import { byteString, GenerationMemo } from "../byteMemo.js";
 import type { Api, GasInfo } from "./backend.js";
 
 export const BECH32_PREFIX = "secret";
@@ -43,41 +44,9 @@ const PER_GENERATION = 1024;
 /** Longest input remembered (longer ones are converted each time; canonical addresses are 20–32 bytes). */
 const MEMO_MAX_LENGTH = 64;
 
-class Memo<V> {
-  private young = new Map<string, V>();
-  private old = new Map<string, V>();
-
-  get(k: string): V | undefined {
-    const v = this.young.get(k);
-    if (v !== undefined) return v;
-    const o = this.old.get(k);
-    if (o !== undefined) this.set(k, o);
-    return o;
-  }
-
-  set(k: string, v: V): void {
-    if (this.young.size >= PER_GENERATION) {
-      this.old = this.young;
-      this.young = new Map();
-    }
-    this.young.set(k, v);
-  }
-
-  get size(): number {
-    return this.young.size + this.old.size;
-  }
-}
-
-const humanMemo = new Memo<string>();
+const humanMemo = new GenerationMemo<string>(PER_GENERATION);
 /** Human addresses that decoded, and their canonical bytes (handed out as copies). */
-const canonicalMemo = new Memo<Uint8Array>();
-
-/** The bytes as a string of char codes 0–255 (a map key). */
-function byteKey(b: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
-  return s;
-}
+const canonicalMemo = new GenerationMemo<Uint8Array>(PER_GENERATION);
 
 function decodeMemo(human: string): Decoded {
   if (human.length > MEMO_MAX_LENGTH * 2) return decode(human);
@@ -90,7 +59,7 @@ function decodeMemo(human: string): Decoded {
 
 export function humanize(canonical: Uint8Array): string {
   if (canonical.length > MEMO_MAX_LENGTH) return bech32.encode(BECH32_PREFIX, bech32.toWords(canonical), 90);
-  const k = byteKey(canonical);
+  const k = byteString(canonical);
   let h = humanMemo.get(k);
   if (h === undefined) {
     h = bech32.encode(BECH32_PREFIX, bech32.toWords(canonical), 90);

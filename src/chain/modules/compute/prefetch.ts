@@ -99,7 +99,8 @@ export function probeRead(
   const before = meter.consumed;
   // A limited sub-message's meter also counts reads of cached keys toward its limit (./subMsgMeter.ts): a probe is
   // not a read the call made, so its count is put back too (the replay counts it when the enclave takes it).
-  const mark = meter instanceof SubMsgMeter ? meter.mark() : undefined;
+  const sub = meter instanceof SubMsgMeter ? meter : undefined;
+  const mark = sub?.mark();
   try {
     const value = store.get(key);
     const charge = meter.consumed - before;
@@ -110,7 +111,7 @@ export function probeRead(
     if (e instanceof ChainError && e.registered === SdkErrors.OutOfGas) return undefined;
     throw e;
   } finally {
-    if (mark !== undefined && meter instanceof SubMsgMeter) meter.restore(mark);
+    if (mark !== undefined) sub?.restore(mark);
   }
 }
 

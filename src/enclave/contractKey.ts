@@ -5,6 +5,7 @@ import { deriveFromKey } from "./crypto/kdf.js";
 import { EnclaveError } from "./errors.js";
 import type { EnclaveKeys } from "./keys.js";
 import { abytes, abytesRange, concatBytes, equalBytes, u64be } from "../util/bytes.js";
+import { byteString } from "./byteMemo.js";
 
 /** SN `CONTRACT_KEY_LENGTH` = HASH_SIZE + HASH_SIZE. */
 export const CONTRACT_KEY_LENGTH = 64;
@@ -75,11 +76,6 @@ const PROVEN_PER_GENERATION = 2048;
  * passes these keys in). Cleared with the state caches by the keychain (`clearContractKeyCache`).
  */
 const proven = new WeakMap<EnclaveKeys, { young: Set<string>; old: Set<string> }>();
-
-/** One char per byte. */
-function byteString(b: Uint8Array): string {
-  return String.fromCharCode.apply(null, b as unknown as number[]);
-}
 
 /** One char per byte of each part; lengths fixed except the address, which carries its length first. */
 function provenId(

@@ -33,7 +33,8 @@ import {
   type MsgUpdateAdmin,
 } from "./proto.js";
 import { ComputeQueryServer } from "./queryServer.js";
-import { computeUpdateParamsSpec, encodeParamsResponse } from "./params.js";
+import { computeUpdateParamsSpec } from "./params.js";
+import { computeGrpc } from "./grpcQueries.js";
 import { registerUpdateParams } from "../gov/authority.js";
 import { ContractRunner } from "./runner.js";
 
@@ -83,6 +84,7 @@ export function createComputeModule(o: ComputeModuleOptions): ComputeModule {
       keeper.setParams(ctx, p);
     }),
   );
+  const query = new ComputeQueryServer(keeper, engine, o.queryGasLimit);
   const appModule: AppModule = {
     name: MODULE_NAME,
     storePrefix: STORE_PREFIX,
@@ -91,17 +93,7 @@ export function createComputeModule(o: ComputeModuleOptions): ComputeModule {
       return undefined;
     },
     exportGenesis: (ctx) => exportComputeGenesis(ctx, keeper),
-    // Only Params over ABCI gRPC so far; the other compute queries are REST-only (README "Not done").
-    grpcQueries: {
-      "/secret.compute.v1beta1.Query/Params": (ctx) => encodeParamsResponse(keeper.getParams(ctx)),
-    },
+    grpcQueries: computeGrpc(keeper, query),
   };
-  return {
-    name: MODULE_NAME,
-    keeper,
-    engine,
-    runner,
-    query: new ComputeQueryServer(keeper, engine, o.queryGasLimit),
-    appModule,
-  };
+  return { name: MODULE_NAME, keeper, engine, runner, query, appModule };
 }

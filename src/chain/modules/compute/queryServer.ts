@@ -9,7 +9,14 @@ import { GAS_MULTIPLIER, type ComputeEngine } from "./engine.js";
 import type { ComputeKeeper } from "./keeper.js";
 import { paramsJson } from "./params.js";
 import { uncompressUpload } from "./wasm.js";
-import { codeInfoJson, contractInfoJson, historyJson } from "./types.js";
+import {
+  codeInfoJson,
+  contractInfoJson,
+  historyJson,
+  type CodeInfo,
+  type ContractInfo,
+  type HistoryEntry,
+} from "./types.js";
 
 /**
  * Smart query limit in SDK gas. On Secret a node setting, not a chain param (app.toml `contract-query-gas-limit`,
@@ -28,6 +35,12 @@ function addr(s: string): Uint8Array {
   }
 }
 
+/** A contract's canonical address and stored info. */
+export interface ContractRecord {
+  readonly a: Uint8Array;
+  readonly info: ContractInfo;
+}
+
 function notFound(what: string): never {
   throw new QueryError(GrpcCode.NotFound, `${what}: not found`);
 }
@@ -40,9 +53,34 @@ export class ComputeQueryServer {
     private readonly queryGasLimit: bigint = DEFAULT_QUERY_GAS_LIMIT,
   ) {}
 
-  private contract(ctx: Context, address: string) {
+  /** The contract's record (gRPC 3 for a malformed address, 5 when there is none). */
+  contract(ctx: Context, address: string): ContractRecord {
     const a = addr(address);
     return { a, info: this.k.getContract(ctx, a) ?? notFound(`contract ${address}`) };
+  }
+
+  /** The contracts instantiated from a code, in the keeper's order. */
+  contractsOfCode(ctx: Context, codeId: bigint): ContractRecord[] {
+    return this.k.contractsByCode(ctx, codeId).map((a) => ({
+      a,
+      info: this.k.getContract(ctx, a) ?? notFound("contract"),
+    }));
+  }
+
+  /** A code's info and its uncompressed wasm (gRPC 5 when there is none). */
+  codeRecord(ctx: Context, codeId: bigint): { info: CodeInfo; wasm: Uint8Array } {
+    const info = this.k.getCodeInfo(ctx, codeId) ?? notFound(`code ${codeId}`);
+    return { info, wasm: uncompressUpload(this.k.getWasm(ctx, codeId) ?? new Uint8Array()) };
+  }
+
+  /** Every stored code's info. */
+  codeRecords(ctx: Context): CodeInfo[] {
+    return this.k.listCodes(ctx);
+  }
+
+  /** A contract's code history (gRPC 3/5 as `contract`). */
+  historyRecords(ctx: Context, address: string): HistoryEntry[] {
+    return this.k.history(ctx, this.contract(ctx, address).a);
   }
 
   /** GET /compute/v1beta1/info/{contract_address} */
@@ -53,23 +91,22 @@ export class ComputeQueryServer {
 
   /** GET /compute/v1beta1/contracts/{code_id} */
   contractsByCodeId(ctx: Context, codeId: bigint): unknown {
-    const list = this.k.contractsByCode(ctx, codeId).map((a) => ({
+    const list = this.contractsOfCode(ctx, codeId).map(({ a, info }) => ({
       contract_address: toBech32(a),
-      contract_info: contractInfoJson(this.k.getContract(ctx, a) ?? notFound("contract")),
+      contract_info: contractInfoJson(info),
     }));
     return { contract_infos: list };
   }
 
   /** GET /compute/v1beta1/code/{code_id} */
   code(ctx: Context, codeId: bigint): unknown {
-    const info = this.k.getCodeInfo(ctx, codeId) ?? notFound(`code ${codeId}`);
-    const wasm = uncompressUpload(this.k.getWasm(ctx, codeId) ?? new Uint8Array());
+    const { info, wasm } = this.codeRecord(ctx, codeId);
     return { code_info: codeInfoJson(info), wasm: toBase64(wasm) };
   }
 
   /** GET /compute/v1beta1/codes */
   codes(ctx: Context): unknown {
-    return { code_infos: this.k.listCodes(ctx).map(codeInfoJson) };
+    return { code_infos: this.codeRecords(ctx).map(codeInfoJson) };
   }
 
   /** GET /compute/v1beta1/code_hash/by_code_id/{code_id} */
@@ -95,8 +132,7 @@ export class ComputeQueryServer {
 
   /** GET /compute/v1beta1/contract_history/{contract_address} */
   contractHistory(ctx: Context, address: string): unknown {
-    const { a } = this.contract(ctx, address);
-    return { entries: this.k.history(ctx, a).map(historyJson) };
+    return { entries: this.historyRecords(ctx, address).map(historyJson) };
   }
 
   /** GET /compute/v1beta1/params → {params: {compile_cost: "0.800000000000000000", max_contract_size: "2097152"}} */

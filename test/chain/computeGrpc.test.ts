@@ -1,0 +1,263 @@
+// x/compute's gRPC queries over ABCI Query against a real enclave and the counter contract: every answer decodes
+// with secretjs' own generated codecs (re-encoding gives our bytes back: canonical protobuf), carries the facts
+// the REST answers carry, and the encrypted smart query decrypts with secretjs' EncryptionUtils; bad requests get
+// the SDK's query error codes.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  EncryptionUtilsImpl,
+  MsgExecuteContract,
+  MsgInstantiateContract,
+  MsgStoreCode,
+  SecretNetworkClient,
+  Wallet,
+  type Msg,
+} from "secretjs";
+import * as sjs from "secretjs/dist/protobuf/secret/compute/v1beta1/query.js";
+import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
+import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
+import type { Event } from "cosmjs-types/tendermint/abci/types";
+import { devAuthorityPublicKey, EnclaveHost } from "../../src/enclave/api.js";
+import { ShroudApp } from "../../src/chain/app.js";
+import { appContext } from "../../src/chain/app/context.js";
+import { MemoryOverlay } from "../../src/chain/store/memory.js";
+import { fromBech32, toBech32 } from "../../src/chain/address.js";
+import { decodeBytesField1 } from "../../src/chain/modules/registration/proto.js";
+import { DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
+import { fromBase64, toBase64, toHex, utf8 } from "../../src/util/bytes.js";
+import { tempStore, testGenesis, type TempStore } from "./fixtures.js";
+import { initChain, runHeight, timeOf } from "./lifecycle.js";
+
+// contracts/build/counter.wasm(.gz): provenance in contracts/testdata/README.md.
+const counterGz = new Uint8Array(
+  readFileSync(new URL("../../contracts/build/counter.wasm.gz", import.meta.url)),
+);
+const counterWasm = new Uint8Array(
+  readFileSync(new URL("../../contracts/build/counter.wasm", import.meta.url)),
+);
+const counterHash = createHash("sha256").update(counterWasm).digest("hex");
+const Q = "/secret.compute.v1beta1.Query/";
+
+let dir: string;
+let enclave: EnclaveHost;
+let t: TempStore;
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "shroud-compute-grpc-"));
+  enclave = await EnclaveHost.start({
+    dataDir: join(dir, "e"),
+    platformSecretPath: join(dir, "e.secret"),
+    ecallTimeoutMs: 60_000,
+  });
+  t = tempStore();
+});
+after(async () => {
+  await enclave.stop();
+  t.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const attr = (events: Event[], type: string, key: string): string | undefined =>
+  events.filter((e) => e.type === type).flatMap((e) => e.attributes.filter((a) => a.key === key))[0]?.value;
+
+/** A generated codec: decode, then encode the result again. */
+interface Codec<T> {
+  decode(b: Uint8Array): T;
+  encode(m: T): { finish(): Uint8Array };
+}
+
+/** Decodes with secretjs' codec and checks our bytes are the canonical encoding of what was decoded. */
+function decodeCanonical<T>(codec: Codec<T>, bytes: Uint8Array): T {
+  const m = codec.decode(bytes);
+  assert.equal(toHex(codec.encode(m).finish()), toHex(bytes), "re-encoding gives the same bytes");
+  return m;
+}
+
+test(
+  "x/compute gRPC queries over ABCI: secretjs' codecs, REST's facts, SDK errors",
+  { timeout: 90_000 },
+  async () => {
+    const keys = enclave.initBootstrap();
+    const g = testGenesis({
+      nodeExchKey: keys.seedExchangePublicKey,
+      ioExchKey: keys.ioExchangePublicKey,
+      measurement: enclave.getMeasurement(),
+      authority: devAuthorityPublicKey(),
+    });
+    const app = new ShroudApp({ store: t.store, enclave });
+    await initChain(app, g);
+    await runHeight(app, 1n, timeOf(g, 1n), []);
+    const ask = (path: string, data: Uint8Array) => app.query({ path, data, height: 0n, prove: false });
+    const q = (path: string, data: Uint8Array) => {
+      const r = ask(path, data);
+      assert.equal(r.code, 0, r.log);
+      return r.value;
+    };
+    const txKey = decodeBytesField1(q("/secret.registration.v1beta1.Query/TxKey", new Uint8Array()), "key");
+    const wallet = new Wallet(DEV_MNEMONICS.a);
+    const utils = new EncryptionUtilsImpl("http://unused.invalid", new Uint8Array(32).fill(7));
+    (utils as unknown as { consensusIoPubKey: Uint8Array }).consensusIoPubKey = txKey;
+    const client = new SecretNetworkClient({
+      url: "http://127.0.0.1:1",
+      chainId: g.chain_id,
+      wallet,
+      walletAddress: wallet.address,
+      encryptionUtils: utils,
+    });
+    const acc = QueryAccountResponse.decode(
+      q(
+        "/cosmos.auth.v1beta1.Query/Account",
+        QueryAccountRequest.encode({ address: wallet.address }).finish(),
+      ),
+    );
+    const accountNumber = Number(BaseAccount.decode(acc.account!.value).accountNumber);
+    let sequence = 0;
+    let height = 2n;
+    const deliver = async (msg: Msg) => {
+      const tx = await client.prepareAndSign([msg], {
+        gasLimit: 5_000_000,
+        explicitSignerData: { accountNumber, sequence: sequence++, chainId: g.chain_id },
+      });
+      const h = await runHeight(app, height, timeOf(g, height), [tx]);
+      height++;
+      const r = h.finalize.txResults[1]!;
+      assert.equal(r.code, 0, r.log);
+      return r;
+    };
+    await deliver(
+      new MsgStoreCode({ sender: wallet.address, wasm_byte_code: counterGz, source: "s", builder: "b" }),
+    );
+    const inst = await deliver(
+      new MsgInstantiateContract({
+        sender: wallet.address,
+        code_id: 1,
+        code_hash: counterHash,
+        label: "counter-grpc",
+        init_msg: { count: 41 },
+        admin: wallet.address,
+      }),
+    );
+    const address = attr(inst.events, "message", "contract_address")!;
+    await deliver(
+      new MsgExecuteContract({
+        sender: wallet.address,
+        contract_address: address,
+        code_hash: counterHash,
+        msg: { increment: {} },
+        sent_funds: [],
+      }),
+    );
+    const rest = app.modules.compute.query;
+    const ctx = appContext(new MemoryOverlay(t.store.committed), g.chain_id, height, 0n);
+    const byAddress = sjs.QueryByContractAddressRequest.encode({ contract_address: address }).finish();
+    const byCode = sjs.QueryByCodeIdRequest.encode({ code_id: "1" }).finish();
+
+    // Contract info: the REST JSON's facts, with creator as canonical bytes and admin_proof as bytes.
+    const info = decodeCanonical(sjs.QueryContractInfoResponse, q(`${Q}ContractInfo`, byAddress));
+    const restInfo = rest.contractInfo(ctx, address) as {
+      contract_info: { creator: string; admin_proof: string; label: string; admin: string; created: object };
+    };
+    assert.equal(info.contract_address, address);
+    const ci = info.contract_info!;
+    assert.deepEqual(ci.creator, fromBech32(restInfo.contract_info.creator));
+    assert.equal(ci.code_id, "1");
+    assert.equal(ci.label, "counter-grpc");
+    assert.equal(ci.admin, wallet.address);
+    assert.equal(ci.admin, restInfo.contract_info.admin);
+    assert.ok(ci.admin_proof.length > 0);
+    assert.equal(toBase64(ci.admin_proof), restInfo.contract_info.admin_proof);
+    assert.deepEqual(ci.created, restInfo.contract_info.created);
+
+    const list = decodeCanonical(sjs.QueryContractsByCodeIdResponse, q(`${Q}ContractsByCodeId`, byCode));
+    assert.deepEqual(list.contract_infos, [{ contract_address: address, contract_info: ci }]);
+
+    const code = decodeCanonical(sjs.QueryCodeResponse, q(`${Q}Code`, byCode));
+    assert.deepEqual(code.code_info, {
+      code_id: "1",
+      creator: wallet.address,
+      code_hash: counterHash,
+      source: "s",
+      builder: "b",
+    });
+    assert.deepEqual(code.wasm, counterWasm, "the uncompressed wasm, as REST serves it");
+    const codes = decodeCanonical(sjs.QueryCodesResponse, q(`${Q}Codes`, new Uint8Array()));
+    assert.deepEqual(codes.code_infos, [code.code_info]);
+
+    const hashByAddr = decodeCanonical(
+      sjs.QueryCodeHashResponse,
+      q(`${Q}CodeHashByContractAddress`, byAddress),
+    );
+    assert.equal(hashByAddr.code_hash, counterHash);
+    assert.equal(
+      decodeCanonical(sjs.QueryCodeHashResponse, q(`${Q}CodeHashByCodeId`, byCode)).code_hash,
+      counterHash,
+    );
+    assert.equal(
+      decodeCanonical(sjs.QueryContractLabelResponse, q(`${Q}LabelByAddress`, byAddress)).label,
+      "counter-grpc",
+    );
+    const byLabel = sjs.QueryByLabelRequest.encode({ label: "counter-grpc" }).finish();
+    assert.equal(
+      decodeCanonical(sjs.QueryContractAddressResponse, q(`${Q}AddressByLabel`, byLabel)).contract_address,
+      address,
+    );
+
+    const history = decodeCanonical(
+      sjs.QueryContractHistoryResponse,
+      q(
+        `${Q}ContractHistory`,
+        sjs.QueryContractHistoryRequest.encode({ contract_address: address }).finish(),
+      ),
+    );
+    const restHistory = rest.contractHistory(ctx, address) as { entries: { msg: string; updated: object }[] };
+    assert.equal(history.entries.length, 1);
+    assert.equal(history.entries[0]!.operation, 1, "CONTRACT_CODE_HISTORY_OPERATION_TYPE_INIT");
+    assert.equal(history.entries[0]!.code_id, "1");
+    assert.deepEqual(history.entries[0]!.updated, restHistory.entries[0]!.updated);
+    assert.equal(toBase64(history.entries[0]!.msg), restHistory.entries[0]!.msg);
+
+    // The encrypted smart query: only the sender's key opens the answer.
+    const query = await utils.encrypt(counterHash, { get_count: {} });
+    const smart = decodeCanonical(
+      sjs.QuerySecretContractResponse,
+      q(
+        `${Q}QuerySecretContract`,
+        sjs.QuerySecretContractRequest.encode({ contract_address: address, query }).finish(),
+      ),
+    );
+    const answerB64 = utf8.decode(await utils.decrypt(smart.data, query.slice(0, 32)));
+    assert.deepEqual(JSON.parse(utf8.decode(fromBase64(answerB64))), { count: 42 });
+
+    // Errors, as the SDK maps a gRPC querier's status over ABCI: NotFound → sdk 22, InvalidArgument → sdk 18.
+    const other = sjs.QueryByContractAddressRequest.encode({
+      contract_address: toBech32(new Uint8Array(20).fill(9)),
+    }).finish();
+    const cases: [string, Uint8Array, number][] = [
+      [`${Q}ContractInfo`, other, 22],
+      [`${Q}LabelByAddress`, other, 22],
+      [
+        `${Q}ContractInfo`,
+        sjs.QueryByContractAddressRequest.encode({ contract_address: "nope" }).finish(),
+        18,
+      ],
+      [`${Q}ContractInfo`, Uint8Array.of(0x0a, 0x05, 0x61), 18],
+      [`${Q}Code`, sjs.QueryByCodeIdRequest.encode({ code_id: "9" }).finish(), 22],
+      [`${Q}AddressByLabel`, sjs.QueryByLabelRequest.encode({ label: "none" }).finish(), 22],
+      [`${Q}ContractHistory`, other, 22],
+    ];
+    for (const [path, data, code] of cases) {
+      const r = ask(path, data);
+      assert.deepEqual([r.codespace, r.code], ["sdk", code], `${path}: ${r.log}`);
+    }
+    const failing = await utils.encrypt(counterHash, { no_such_query: {} });
+    const bad = ask(
+      `${Q}QuerySecretContract`,
+      sjs.QuerySecretContractRequest.encode({ contract_address: address, query: failing }).finish(),
+    );
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.log, /encrypted: /, "the contract's error travels encrypted for the sender");
+  },
+);

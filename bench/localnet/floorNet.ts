@@ -1,0 +1,184 @@
+// A CometBFT-only localnet for the floor bench (cometFloor.ts): V homes written by the same initNodeHome as
+// `shroud localnet` (ports, timeouts, p2p flush, mempool caps, logging, peers), a genesis with the validators in
+// it (a do-nothing app answers InitChain with none), and `cometbft node` per home with `noop` or a socket app.
+import { spawn } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { findCometbft } from "../../src/consensus/cometbft.js";
+import { BLOCK_MAX_BYTES, cometHome, genesisPath, initNodeHome } from "../../src/cli/node/home.js";
+import { LOCALNET_TIMEOUTS, nodePorts } from "../../src/cli/localnet/create.js";
+
+/** `noop`: CometBFT's in-process BaseApplication (no socket); `socket`: noopApp.ts over the ABCI socket. */
+export type FloorApp = "noop" | "socket";
+
+export interface FloorNode {
+  readonly home: string;
+  readonly rpc: number;
+  readonly abci: number;
+  cometPid: number;
+  appPid: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once("error", () => {
+      resolve(false);
+    });
+    s.listen(port, "127.0.0.1", () => {
+      s.close(() => {
+        resolve(true);
+      });
+    });
+  });
+}
+
+/** A base port whose node blocks (base + 10·i + 0…3) are all free. */
+async function freeBase(nodes: number): Promise<number> {
+  for (let base = 43_000 + (process.pid % 100) * 100; base < 60_000; base += 97) {
+    let ok = true;
+    for (let i = 0; i < nodes && ok; i++)
+      for (let k = 0; k < 4 && ok; k++) ok = await portFree(base + 10 * i + k);
+    if (ok) return base;
+  }
+  throw new Error("no free port block");
+}
+
+/** The genesis validator entry of a home (priv_validator_key.json: address, pub_key). */
+function validatorOf(home: string, name: string): Record<string, unknown> {
+  const key = JSON.parse(
+    readFileSync(join(cometHome(home), "config", "priv_validator_key.json"), "utf8"),
+  ) as { address: string; pub_key: unknown };
+  return { address: key.address, pub_key: key.pub_key, power: "10", name };
+}
+
+export class FloorNet {
+  private constructor(
+    readonly dir: string,
+    readonly nodes: FloorNode[],
+    private readonly bin: string,
+  ) {
+    process.once("exit", () => {
+      this.killAll();
+    });
+  }
+
+  /** Writes V homes as `shroud localnet` does, then one genesis holding all V validators. */
+  static async create(validators: number): Promise<FloorNet> {
+    const bin = findCometbft();
+    if (bin === undefined) throw new Error("cometbft not installed (scripts/setup-cometbft.sh)");
+    const dir = mkdtempSync(join(tmpdir(), "shroud-floor-"));
+    const base = await freeBase(validators);
+    const homes = Array.from({ length: validators }, (_, i) => join(dir, `node${i}`));
+    const init = (i: number, peers?: readonly string[]) =>
+      initNodeHome({
+        binary: bin,
+        home: homes[i]!,
+        moniker: `node${i}`,
+        ports: nodePorts(base, i),
+        loopback: true,
+        timeouts: LOCALNET_TIMEOUTS,
+        ...(peers === undefined ? {} : { persistentPeers: peers }),
+      });
+    const ids = homes.map((_, i) => init(i));
+    homes.forEach((_, i) =>
+      init(
+        i,
+        ids.flatMap((p, j) => (j === i ? [] : [`${p.nodeId}@127.0.0.1:${nodePorts(base, j).p2p}`])),
+      ),
+    );
+    const g = JSON.parse(readFileSync(genesisPath(homes[0]!), "utf8")) as Record<string, unknown>;
+    const params = (g.consensus_params ?? {}) as Record<string, Record<string, unknown>>;
+    const genesis = {
+      ...g,
+      chain_id: "shroud-floor-1",
+      consensus_params: { ...params, block: { ...params.block, max_bytes: String(BLOCK_MAX_BYTES) } },
+      validators: homes.map((h, i) => validatorOf(h, `node${i}`)),
+      app_hash: "",
+    };
+    for (const h of homes) writeFileSync(genesisPath(h), JSON.stringify(genesis, null, 2) + "\n");
+    const nodes = homes.map((home, i) => {
+      const p = nodePorts(base, i);
+      return { home, rpc: p.rpc, abci: p.abci, cometPid: 0, appPid: 0 };
+    });
+    return new FloorNet(dir, nodes, bin);
+  }
+
+  /** Starts every node's app (socket mode: noopApp.ts on its ABCI port) and CometBFT. */
+  async start(app: FloorApp): Promise<void> {
+    for (const n of this.nodes) {
+      const log = openSync(join(n.home, "cometbft.log"), "a");
+      try {
+        if (app === "socket") {
+          const script = new URL("./noopApp.ts", import.meta.url).pathname;
+          const c = spawn(process.execPath, ["--import", "tsx", script, String(n.abci)], {
+            detached: true,
+            stdio: ["ignore", log, log],
+          });
+          n.appPid = c.pid ?? 0;
+          c.unref();
+          await this.waitPort(n.abci);
+        }
+        const proxy = app === "noop" ? "noop" : `tcp://127.0.0.1:${n.abci}`;
+        const c = spawn(this.bin, ["node", "--home", cometHome(n.home), `--proxy_app=${proxy}`], {
+          detached: true,
+          stdio: ["ignore", log, log],
+        });
+        n.cometPid = c.pid ?? 0;
+        c.unref();
+      } finally {
+        closeSync(log);
+      }
+    }
+  }
+
+  private async waitPort(port: number): Promise<void> {
+    for (let i = 0; i < 300 && (await portFree(port)); i++) await sleep(100);
+  }
+
+  async height(i: number): Promise<number> {
+    try {
+      const r = await fetch(`http://127.0.0.1:${this.nodes[i]!.rpc}/status`, {
+        signal: AbortSignal.timeout(2_000),
+      });
+      const j = (await r.json()) as { result: { sync_info: { latest_block_height: string } } };
+      return Number(j.result.sync_info.latest_block_height);
+    } catch {
+      return -1;
+    }
+  }
+
+  async waitHeight(height: number, timeoutMs: number): Promise<boolean> {
+    const until = performance.now() + timeoutMs;
+    while (performance.now() < until) {
+      const hs = await Promise.all(this.nodes.map((_, i) => this.height(i)));
+      if (hs.every((h) => h >= height)) return true;
+      await sleep(300);
+    }
+    return false;
+  }
+
+  /** SIGKILL of every process group this net started (CometBFTs and socket apps). */
+  killAll(): void {
+    for (const n of this.nodes)
+      for (const pid of [n.cometPid, n.appPid]) {
+        if (pid <= 0) continue;
+        try {
+          process.kill(-pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+  }
+
+  async close(): Promise<void> {
+    this.killAll();
+    await sleep(500);
+    if (process.env.SHROUD_KEEP_NET === "1") process.stderr.write(`floor net kept in ${this.dir}\n`);
+    else rmSync(this.dir, { recursive: true, force: true });
+  }
+}

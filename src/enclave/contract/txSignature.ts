@@ -4,10 +4,6 @@
 // the signed messages must be the tx's messages, and one signed Secret compute message must carry exactly
 // this sender, contract, funds, admin and encrypted bytes. SIGN_MODE_DIRECT and LEGACY_AMINO_JSON with
 // single secp256k1 keys are supported; EIP-191 and multisig are refused.
-import { BinaryReader, WireType } from "cosmjs-types/binary";
-import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
-import { AuthInfo, SignDoc, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
-import { Any } from "cosmjs-types/google/protobuf/any";
 import { ripemd160 } from "@noble/hashes/legacy.js";
 import { equalBytes, fromBase64, toHex, utf8 } from "../../util/bytes.js";
 import { sha256Js } from "../crypto/sha256Js.js";
@@ -16,6 +12,16 @@ import { byteString, GenerationMemo } from "../byteMemo.js";
 import { EnclaveError } from "../errors.js";
 import { Bech32Api } from "../vm/addressApi.js";
 import type { Coin } from "../vm/environment.js";
+import {
+  decodeAny,
+  decodeAuthInfoKeys,
+  decodePubKey,
+  decodeSignDoc,
+  decodeTxBodyMessages,
+  decodeTxRawBody,
+  ProtoReader,
+  type AnyParts,
+} from "./protoWalk.js";
 import type { SignatureVerdict, VerdictBinding, VerdictMac } from "./verdict.js";
 
 /** cosmos.tx.signing.v1beta1.SignMode values. */
@@ -23,6 +29,8 @@ export const SIGN_MODE_DIRECT = 1;
 export const SIGN_MODE_LEGACY_AMINO_JSON = 127;
 const SECP256K1_PUBKEY_TYPE = "/cosmos.crypto.secp256k1.PubKey";
 const PREFIX = "/secret.compute.v1beta1.";
+/** Protobuf wire type of length-delimited fields. */
+const WIRE_BYTES = 2;
 
 /** What the host passes for a user-signed call (Go's `SigInfo`). */
 export interface SigInfo {
@@ -82,12 +90,12 @@ const text = (b: Uint8Array | undefined): string => (b === undefined ? "" : utf8
 
 /** Length-delimited fields of one proto message by number, and repeated Coins of `coinField`. */
 function fields(value: Uint8Array, coinField: number): { b: Map<number, Uint8Array>; coins: Coin[] } {
-  const r = new BinaryReader(value);
+  const r = new ProtoReader(value);
   const b = new Map<number, Uint8Array>();
   const coins: Coin[] = [];
   while (r.pos < r.len) {
     const [no, wire] = r.tag();
-    if (wire !== WireType.Bytes) {
+    if (wire !== WIRE_BYTES) {
       r.skipType(wire);
       continue;
     }
@@ -96,13 +104,13 @@ function fields(value: Uint8Array, coinField: number): { b: Map<number, Uint8Arr
       b.set(no, bytes);
       continue;
     }
-    const c = new BinaryReader(bytes);
+    const c = new ProtoReader(bytes);
     let denom = "";
     let amount = "";
     while (c.pos < c.len) {
       const [cn, cw] = c.tag();
-      if (cn === 1 && cw === WireType.Bytes) denom = c.string();
-      else if (cn === 2 && cw === WireType.Bytes) amount = c.string();
+      if (cn === 1 && cw === WIRE_BYTES) denom = c.string();
+      else if (cn === 2 && cw === WIRE_BYTES) amount = c.string();
       else c.skipType(cw);
     }
     coins.push({ denom, amount });
@@ -260,9 +268,9 @@ function matches(n: Norm, call: SignedCall): boolean {
   }
 }
 
-function keyFromAny(any: Any): Uint8Array | undefined {
+function keyFromAny(any: AnyParts): Uint8Array | undefined {
   if (any.typeUrl !== SECP256K1_PUBKEY_TYPE) return undefined;
-  return decodeOr(() => PubKey.decode(any.value).key);
+  return decodeOr(() => decodePubKey(any.value));
 }
 
 /** Addresses of recently seen keys (public data): ≤ 2 × 1,024. */
@@ -296,19 +304,18 @@ interface Signer {
  * comparison are skipped; any other body is decoded and compared message by message as before.
  */
 function txCarriesSigned(txBytes: Uint8Array, signer: Signer): boolean {
-  const raw = decodeOr(() => TxRaw.decode(txBytes));
-  if (signer.bodyBytes !== undefined && equalBytes(raw.bodyBytes, signer.bodyBytes)) return true;
-  const inTx = decodeOr(() =>
-    TxBody.decode(raw.bodyBytes).messages.map((m) => normProto(m.typeUrl, m.value)),
-  );
+  const bodyBytes = decodeOr(() => decodeTxRawBody(txBytes));
+  if (signer.bodyBytes !== undefined && equalBytes(bodyBytes, signer.bodyBytes)) return true;
+  const inTx = decodeOr(() => decodeTxBodyMessages(bodyBytes).map((m) => normProto(m.typeUrl, m.value)));
   return JSON.stringify(inTx) === JSON.stringify(signer.signed);
 }
 
 /** DIRECT: the signer key from auth_info whose address is the sender (SN `sender_public_key`). */
-function directKey(doc: SignDoc, sender: Uint8Array): Uint8Array {
-  const auth = decodeOr(() => AuthInfo.decode(doc.authInfoBytes));
-  const key = auth.signerInfos
-    .map((si) => (si.publicKey === undefined ? undefined : keyFromAny(si.publicKey)))
+function directKey(doc: { readonly authInfoBytes: Uint8Array }, sender: Uint8Array): Uint8Array {
+  const keys = decodeOr(() => decodeAuthInfoKeys(doc.authInfoBytes));
+  // Every signer's key is decoded before the search (a malformed later one fails the call, as it always did).
+  const key = keys
+    .map((pk) => (pk === undefined ? undefined : keyFromAny(pk)))
     .find((k) => k !== undefined && equalBytes(addressOf(k), sender));
   if (key === undefined) throw fail();
   return key;
@@ -316,12 +323,12 @@ function directKey(doc: SignDoc, sender: Uint8Array): Uint8Array {
 
 /** DIRECT: the signer key and the signed messages. */
 function direct(sig: SigInfo, sender: Uint8Array): Signer {
-  const doc = decodeOr(() => SignDoc.decode(sig.signBytes));
+  const doc = decodeOr(() => decodeSignDoc(sig.signBytes));
   const key = directKey(doc, sender);
-  const body = decodeOr(() => TxBody.decode(doc.bodyBytes));
+  const messages = decodeOr(() => decodeTxBodyMessages(doc.bodyBytes));
   return {
     key,
-    signed: decodeOr(() => body.messages.map((m) => normProto(m.typeUrl, m.value))),
+    signed: decodeOr(() => messages.map((m) => normProto(m.typeUrl, m.value))),
     bodyBytes: doc.bodyBytes,
   };
 }
@@ -329,7 +336,7 @@ function direct(sig: SigInfo, sender: Uint8Array): Signer {
 /** LEGACY_AMINO_JSON: the key comes with the sig info and must be the sender's. */
 function aminoKey(sig: SigInfo, sender: Uint8Array): Uint8Array {
   if (sig.publicKey === undefined) throw fail();
-  const key = keyFromAny(decodeOr(() => Any.decode(sig.publicKey!)));
+  const key = keyFromAny(decodeOr(() => decodeAny(sig.publicKey!)));
   if (key === undefined || !equalBytes(addressOf(key), sender)) throw fail();
   return key;
 }
@@ -369,7 +376,7 @@ export function issueVerdict(sig: SigInfo, sender: Uint8Array, mac: VerdictMac):
   try {
     if (sig.signMode === SIGN_MODE_DIRECT)
       key = directKey(
-        decodeOr(() => SignDoc.decode(sig.signBytes)),
+        decodeOr(() => decodeSignDoc(sig.signBytes)),
         sender,
       );
     else if (sig.signMode === SIGN_MODE_LEGACY_AMINO_JSON) key = aminoKey(sig, sender);

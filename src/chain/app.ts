@@ -60,6 +60,7 @@ import {
 } from "./app/blockGas.js";
 import { APP_VERSION } from "./version.js";
 import { verifyAheadFor, type VerifyAhead } from "./app/verifyAhead.js";
+import { prepareAheadFor, type PrepareAhead } from "./app/prepareAhead.js";
 
 export { APP_VERSION };
 /** Log of results refused because the enclave is unavailable (uncommitted, never consensus data). */
@@ -82,6 +83,11 @@ export interface ShroudAppOptions {
    * store with no InitChain state then runs it first.
    */
   readonly replayGenesis?: RequestInitChain;
+  /**
+   * Send each contract tx's input checks to the enclave ahead of its ECALL, while this thread applies the tx
+   * before it (./app/prepareAhead.ts; default true; speed only, benches turn it off to compare).
+   */
+  readonly prepareCalls?: boolean;
 }
 
 interface PendingBlock {
@@ -119,6 +125,8 @@ export class ShroudApp implements AbciApplication {
   private readonly guard = new EnclaveGuard();
   /** Signature checks of a block queued on the enclave's verify lane, when it has one (speed only). */
   private readonly verifyAhead: VerifyAhead | undefined;
+  /** Input checks of the next contract call sent to the enclave while this thread works (speed only). */
+  readonly prepareAhead: PrepareAhead | undefined;
 
   constructor(opts: ShroudAppOptions) {
     this.store = opts.store;
@@ -137,6 +145,7 @@ export class ShroudApp implements AbciApplication {
       minGasPrices: parseGasPrices(opts.minGasPrices ?? DEFAULT_MIN_GAS_PRICE),
     });
     this.verifyAhead = verifyAheadFor(opts.enclave, this.modules);
+    this.prepareAhead = opts.prepareCalls === false ? undefined : prepareAheadFor(opts.enclave, this.modules);
     const stored = this.store.committed.get(CHAIN_ID_KEY);
     this.chainId = stored === undefined ? "" : utf8.decode(stored);
     this.lastAppHash = this.store.info().lastAppHash;
@@ -299,6 +308,22 @@ export class ShroudApp implements AbciApplication {
       appContext(new MemoryOverlay(overlay), this.chainId, req.height, timeNs),
       req.txs,
     );
+    const at = { chainId: this.chainId, height: req.height, timeNs };
+    this.prepareAhead?.beginBlock(overlay, at, req.txs);
+    try {
+      return this.finalizeInOverlay(req, overlay, ctx);
+    } finally {
+      this.prepareAhead?.endBlock();
+    }
+  }
+
+  /** FinalizeBlock's body over the block's overlay: BeginBlock, the txs, EndBlock, the app hash. */
+  private finalizeInOverlay(
+    req: RequestFinalizeBlock,
+    overlay: MemoryOverlay,
+    ctx: Context,
+  ): [ResponseFinalizeBlock, PendingBlock] {
+    const timeNs = ctx.blockTimeNs;
     const hook = { ...hookInfo(req, timeNs), chainId: this.chainId, lastAppHash: this.lastAppHash };
     const txResults: ExecTxResult[] = [];
     const gas = new BlockGasMeter(this.maxGas);
@@ -306,6 +331,7 @@ export class ShroudApp implements AbciApplication {
     for (const m of this.modules.beginBlockers) m.beginBlock?.(ctx, hook);
     const events = toAbciEvents(ctx.events.events, { key: "mode", value: "BeginBlock" });
     req.txs.forEach((tx, i) => {
+      this.prepareAhead?.delivering(i);
       if (i === 0 && randomOk !== undefined) txResults.push(randomOk);
       else if (isRandomTx(tx)) txResults.push(plainResult(SdkErrors.TxDecode, "misplaced block random"));
       else txResults.push(this.deliverTx(overlay, tx, { height: req.height, timeNs, txIndex: i }, gas));

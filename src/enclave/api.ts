@@ -38,6 +38,7 @@ export const ECALL = Object.freeze({
   reply: 25, // ecall_handle with a reply
   updateAdmin: 26, // ecall_update_admin
   verifySignatures: 27, // (ours) a verify lane's signature checks ahead of execution: verdict tokens
+  prepareCall: 28, // (ours) an upcoming contract call's input checks, run while the host works between ECALLs
 } as const);
 
 /** Transport self-tests (src/enclave/channel/debugEcalls.ts); served only when started with debugEcalls. */
@@ -232,6 +233,29 @@ export class EnclaveHost {
   /** Number of query lanes configured (0: none). */
   get queryLaneCount(): number {
     return this.lanes?.size ?? 0;
+  }
+
+  /**
+   * prepareCall without waiting (src/enclave/README.md §1 "Prepared calls"): the enclave runs the input checks
+   * of the upcoming `op` call with this payload (the one its ECALL will carry; only the call's binding must
+   * match) while the caller goes on. Speed only: never changes an outcome. False when nothing was sent.
+   */
+  prepareCall(op: "instantiate" | "execute" | "migrate", payload: Uint8Array): boolean {
+    return this.isolate.ahead(ECALL.prepareCall, concatBytes(Uint8Array.of(ECALL[op]), payload));
+  }
+
+  /**
+   * prepareCall requests sent, refused (malformed), as of the last answer the prepared outcomes an execute took
+   * and those dropped unused, and how often an ECALL had to wait for a prepareCall still running.
+   */
+  get prepareStats(): {
+    readonly sent: number;
+    readonly refused: number;
+    readonly taken: number;
+    readonly dropped: number;
+    readonly waited: number;
+  } {
+    return this.isolate.aheadStats;
   }
 
   /** One ECALL by raw id (unknown ids are answered NotImplemented); for fuzzing. */

@@ -88,6 +88,14 @@ export class EnclaveIsolate {
   private asyncInFlight = false;
   private dead: string | undefined;
   private workerGone = false;
+  /** A call sent with `ahead` whose answer is not read yet: read (and dropped) before the next ECALL. */
+  private aheadInFlight = false;
+  /**
+   * `ahead` calls sent, those answered with an error (prepareCall refuses only malformed payloads), the
+   * enclave's own counts from the last answer (prepareCall: outcomes taken by an execute / dropped unused), and
+   * how often the next ECALL had to wait for the enclave to finish an `ahead` call.
+   */
+  readonly aheadStats = { sent: 0, refused: 0, taken: 0, dropped: 0, waited: 0 };
   private readonly exited: Promise<void>;
 
   private constructor(
@@ -152,6 +160,7 @@ export class EnclaveIsolate {
   /** Sends an already-encoded ECALL request body as is (fuzzing the enclave's own frame decoder). */
   callRaw(requestBody: Uint8Array, ocalls: OcallHandler = NO_OCALLS): WireResult {
     if (this.dead !== undefined) throw new EnclaveUnavailableError(this.dead);
+    this.settleAhead();
     // Between the frames of an async ECALL the turn may be the enclave's; only its OCALL handlers may nest.
     if (this.asyncInFlight && this.depth === 0) throw new EnclaveBusyError();
     if (this.depth >= MAX_ECALL_NESTING) {
@@ -185,6 +194,7 @@ export class EnclaveIsolate {
   async callAsync(id: number, payload: Uint8Array, opts: CallOptions = {}): Promise<WireResult> {
     abytes(payload, undefined, "ecall payload");
     if (this.dead !== undefined) throw new EnclaveUnavailableError(this.dead);
+    this.settleAhead();
     if (this.busy) throw new EnclaveBusyError();
     const ocalls = opts.ocalls ?? NO_OCALLS;
     this.asyncInFlight = true;
@@ -232,6 +242,7 @@ export class EnclaveIsolate {
   begin(id: number, payload: Uint8Array): void {
     abytes(payload, undefined, "ecall payload");
     this.assertAlive();
+    this.settleAhead();
     if (this.busy) throw new EnclaveBusyError();
     this.mailbox.send(FRAME.ecallRequest, encodeEcallRequest({ id, gasLimit: 0n, payload }));
     this.asyncInFlight = true;
@@ -259,6 +270,64 @@ export class EnclaveIsolate {
         this.asyncInFlight = false;
         return result;
       }
+    }
+  }
+
+  /**
+   * Sends an ECALL nobody waits for (prepareCall: work the enclave does while this thread does its own): returns
+   * at once; the answer is read and dropped before the next ECALL on this isolate. It may make no OCALL (one
+   * would be refused). Returns false, sending nothing, inside an ECALL, while an async or an earlier `ahead`
+   * call is still running, or when the isolate is dead: it is only ever an optimization.
+   */
+  ahead(id: number, payload: Uint8Array): boolean {
+    abytes(payload, undefined, "ecall payload");
+    if (this.dead !== undefined || this.depth > 0 || this.asyncInFlight) return false;
+    if (this.aheadInFlight) {
+      const frame = this.mailbox.tryReceive();
+      if (frame === undefined) return false;
+      this.aheadInFlight = false;
+      this.noteAhead(this.stepAhead(frame));
+    }
+    this.mailbox.send(FRAME.ecallRequest, encodeEcallRequest({ id, gasLimit: 0n, payload }));
+    this.aheadInFlight = true;
+    this.aheadStats.sent++;
+    return true;
+  }
+
+  /** Reads the answer of the `ahead` call in flight, if any (waiting for it if the enclave is still on it). */
+  private settleAhead(): void {
+    if (!this.aheadInFlight) return;
+    this.aheadInFlight = false;
+    const frame = this.mailbox.tryReceive();
+    if (frame !== undefined) {
+      this.noteAhead(this.stepAhead(frame));
+      return;
+    }
+    this.aheadStats.waited++;
+    this.depth++;
+    try {
+      this.noteAhead(this.awaitResponse(NO_OCALLS));
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private stepAhead(frame: { kind: number; body: Uint8Array }): WireResult {
+    this.depth++;
+    try {
+      const r = this.step(frame, NO_OCALLS);
+      return r ?? this.awaitResponse(NO_OCALLS);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private noteAhead(r: WireResult): void {
+    if ("error" in r) this.aheadStats.refused++;
+    else if (r.ok.length === 8) {
+      const v = new DataView(r.ok.buffer, r.ok.byteOffset, 8);
+      this.aheadStats.taken = v.getUint32(0, false);
+      this.aheadStats.dropped = v.getUint32(4, false);
     }
   }
 
@@ -338,6 +407,13 @@ export class EnclaveIsolate {
   /** Asks the worker to exit and waits for it (terminating it if it does not go within a second). */
   async stop(): Promise<void> {
     if (this.busy) throw new EnclaveUnavailableError("cannot stop the enclave inside an ECALL");
+    if (this.dead === undefined) {
+      try {
+        this.settleAhead();
+      } catch {
+        // Found dead while reading the last prepare's answer: nothing left to shut down but the worker.
+      }
+    }
     if (this.dead === undefined) {
       this.dead = "enclave stopped";
       this.mailbox.send(FRAME.shutdown, new Uint8Array(0));

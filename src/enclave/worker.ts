@@ -29,12 +29,23 @@ import {
 import { blockRandomEcalls } from "./ecalls/blockRandom.js";
 import { openEnclaveState, registrationEcalls } from "./ecalls/registration.js";
 import { contractEcalls } from "./ecalls/contract.js";
+import { preparedCalls } from "./ecalls/prepare.js";
 import { createOcalls, type Ocalls } from "./ocalls.js";
 
 /** The production handler tables; each ecalls/*.ts file adds one line here. */
 const ECALL_TABLES: readonly EcallTable[] = [registrationEcalls, blockRandomEcalls, contractEcalls];
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
+
+/** ECALLs that may change the keychain: prepared calls (checked under the old keys) are dropped first. */
+const KEYCHAIN_ECALL_IDS: ReadonlySet<number> = new Set<number>([
+  ECALL.initBootstrap,
+  ECALL.generateRegistrationKey,
+  ECALL.initNode,
+  ECALL.rotationGenerate,
+  ECALL.rotationImport,
+  ECALL.rotationApply,
+]);
 
 function idOf(name: EcallName): number {
   return name in ECALL ? ECALL[name as keyof typeof ECALL] : DEBUG_ECALL[name as keyof typeof DEBUG_ECALL];
@@ -102,6 +113,7 @@ class EnclaveServer {
     const handler = this.handlers.get(req.id);
     if (handler === undefined) return error("NotImplemented");
     if (this.depth >= MAX_ECALL_NESTING) return error("ExceededRecursionLimit");
+    if (KEYCHAIN_ECALL_IDS.has(req.id)) preparedCalls(this.runtime).clear();
     let gasUsed = 0n;
     const ctx: EcallContext = {
       depth: this.depth + 1,

@@ -7,6 +7,7 @@ import type { BaseEnv } from "../vm/environment.js";
 import type { WasmModule } from "../vm/webassembly.js";
 import type { ProcessedOutput } from "./output.js";
 import type { RawQueryFn } from "./querier.js";
+import type { PreparedLookup } from "./checkInput.js";
 import type { SigInfo } from "./txSignature.js";
 
 export type ContractOp = "instantiate" | "execute" | "query" | "migrate" | "reply";
@@ -25,6 +26,11 @@ export interface ContractServices {
   readonly verifyTxSignatures?: boolean;
   /** Receives contract `debug` output when set (opt-in; dropped otherwise). */
   readonly debugSink?: ((message: string) => void) | undefined;
+  /**
+   * The input checks' outcome computed ahead for an equal binding (../ecalls/prepare.ts), taken at most once;
+   * undefined: run them now. Speed only: the outcome is the same (./checkInput.ts).
+   */
+  readonly prepared?: PreparedLookup | undefined;
 }
 
 export interface ContractCallInput {

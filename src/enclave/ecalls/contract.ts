@@ -1,7 +1,7 @@
 // Contract ECALLs: loadCode (gatekeep + compile an upload), instantiate / execute / query / migrate / reply
 // (../contract/operations.ts) and updateAdmin. Payload and answer encodings are in ../contract/wire.ts and
 // ../contract/README.md. Gas is reported through ctx.setGasUsed on success and on failure.
-import { equalBytes, toHex, utf8 } from "../../util/bytes.js";
+import { concatBytes, equalBytes, toHex, u32be, utf8 } from "../../util/bytes.js";
 import { sha256 } from "../crypto/hash.js";
 import { EnclaveError } from "../errors.js";
 import { updateAdmin } from "../contract/admin.js";
@@ -24,7 +24,10 @@ import { LaneReadCache, type LaneRead } from "../laneReads.js";
 import type { Ocalls } from "../ocalls.js";
 import { PrefetchSession } from "../prefetch.js";
 import { splitVerdictToken } from "../contract/verdict.js";
+import { bindingOf, checkAhead } from "../contract/checkInput.js";
+import { ECALL } from "../api.js";
 import { verdictMac, verifyEcalls } from "./verify.js";
+import { preparedCalls } from "./prepare.js";
 
 /** One compiled-module cache per enclave worker (speed only; a miss recompiles the same metered bytes). */
 const cache = new CompiledCodeCache();
@@ -182,8 +185,10 @@ function contractHandler(op: ContractOp): EcallHandler {
     const { session, ocalls } = prefetchFor(op, req, ctx);
     const readDb = readerFor(op, req, ctx, ocalls);
     let writes: readonly BatchOp[] | undefined;
+    const prepared = preparedCalls(ctx.runtime);
     const svc = {
       keys: enclaveKeys(ctx.runtime),
+      prepared: prepared.size === 0 ? undefined : prepared.take.bind(prepared),
       store: {
         read: (k: Uint8Array) => {
           const hit = session?.read(k);
@@ -235,6 +240,33 @@ function contractHandler(op: ContractOp): EcallHandler {
   };
 }
 
+/** The ops whose input checks may be prepared, by the ECALL id in front of a prepareCall payload. */
+const PREPARABLE: ReadonlyMap<number, ContractOp> = new Map<number, ContractOp>([
+  [ECALL.instantiate, "instantiate"],
+  [ECALL.execute, "execute"],
+  [ECALL.migrate, "migrate"],
+]);
+
+/**
+ * prepareCall: payload = u8 ECALL id (instantiate / execute / migrate) ‖ that op's payload, as its ECALL will
+ * carry it (state-dependent fields may differ: only the binding counts, ../contract/checkInput.ts). Runs the
+ * call's input checks now and keeps their outcome, error included, for the execute with an equal binding
+ * (./prepare.ts). No OCALL, no gas. Answer: u32 outcomes taken so far ‖ u32 dropped unused (counts only, for
+ * benches). A malformed payload is refused and nothing is kept.
+ */
+const prepareCall: EcallHandler = (payload, ctx) => {
+  ctx.setGasUsed(0n);
+  const op = PREPARABLE.get(payload[0] ?? 0);
+  if (op === undefined) throw new EnclaveError("InvalidInput", "prepareCall op");
+  const req = requestWithVerdict(payload.subarray(1), ctx);
+  const keys = enclaveKeys(ctx.runtime);
+  const { binding, verdict } = bindingOf(op, req);
+  // `verify` as the contract handlers run it (their services never turn the signature check off).
+  const store = preparedCalls(ctx.runtime);
+  store.add(keys, binding, true, checkAhead(keys, binding, verdict, true));
+  return concatBytes(u32be(store.taken), u32be(store.dropped));
+};
+
 /**
  * updateAdmin: JSON {sender, contract (bech32), og_contract_key, current_admin, current_admin_proof, new_admin,
  * sig_info? | callback_sig?} (binary fields base64; empty new_admin clears). Answer: {admin_proof}.
@@ -253,6 +285,7 @@ export const contractEcalls: EcallTable = {
   migrate: contractHandler("migrate"),
   reply: contractHandler("reply"),
   updateAdmin: updateAdminHandler,
+  prepareCall,
   // The verify lane's ECALL belongs with the contract calls whose signature check it runs ahead.
   ...verifyEcalls,
 };

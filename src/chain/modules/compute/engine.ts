@@ -128,6 +128,11 @@ export class ComputeEngine {
    * token and verifies the signature itself without one, with the same result.
    */
   verdicts: ((txHash: Uint8Array, sender: string) => Uint8Array | undefined) | undefined;
+  /**
+   * Called after each contract ECALL returns (the app's prepared calls, src/chain/app/prepareAhead.ts: the
+   * enclave is idle from here until the next ECALL). Speed only; it must not touch the call's state or gas.
+   */
+  afterEcall: (() => void) | undefined;
   readonly prefetchStats: PrefetchStats = {
     ocallReads: 0,
     prefetchedReads: 0,
@@ -169,7 +174,20 @@ export class ComputeEngine {
     } finally {
       if (this.prefetch) this.readMemory.record(r.contract, reads);
     }
+    this.afterEcall?.();
     return this.answer(ctx, res);
+  }
+
+  /**
+   * The payload a prepareCall of the user call `r` carries (src/enclave/README.md §1 "Prepared calls"): the
+   * request as `call` would build it for its binding (code hash, msg, sender, funds, contract, height, keys,
+   * signature and its verdict token), without the state-dependent parts (no message counter is taken, no block
+   * random, no prefetch): the enclave only compares bindings. `ctx` is read, never written or charged.
+   */
+  prepareRequest(ctx: Context, r: CallRequest, txHash: Uint8Array): Uint8Array {
+    const token = r.sigInfo === undefined ? undefined : this.verdicts?.(txHash, r.sender);
+    const request = this.encodeRequest(ctx, r, { wasm: new Uint8Array(), msgCounter: 0n });
+    return token === undefined ? request : withVerdictToken(request, token);
   }
 
   /**
@@ -215,44 +233,55 @@ export class ComputeEngine {
     r: CallRequest,
     prefetch?: PrefetchOffer,
   ): (wasm: Uint8Array) => Uint8Array {
-    const addr = toBech32(r.contract);
     // Every state-dependent field is computed once: a retry after a code-cache miss must not advance the block
     // message counter a second time (that would fork a restarted node from warm ones).
     const blockRandom = r.op === "query" ? undefined : this.block.blockRandom(ctx);
     const msgCounter = r.op === "query" ? 0n : this.keeper.nextMsgCounter(ctx);
     const payload = (wasm: Uint8Array): Uint8Array =>
-      encodeContractRequest({
-        codeHash: fromHex(r.code.codeHash, "code_hash"),
-        wasm,
-        env: {
-          block: { height: ctx.blockHeight, timeNanos: ctx.blockTimeNs, chainId: ctx.chainId },
-          message: { sender: r.sender, funds: [...r.funds] },
-          contract: { address: addr },
-          ...(ctx.txHash.length === 0
-            ? {}
-            : { transaction: { index: ctx.txIndex, hash: toHex(ctx.txHash).toUpperCase() } }),
-        },
-        msg: r.msg,
-        contractKey:
-          r.contractKey === undefined
-            ? undefined
-            : {
-                ogContractKey: r.contractKey.og,
-                ...(r.contractKey.current === undefined ? {} : { currentContractKey: r.contractKey.current }),
-                ...(r.contractKey.proof === undefined
-                  ? {}
-                  : { currentContractKeyProof: r.contractKey.proof }),
-              },
-        callbackSig: r.callbackSig,
-        sigInfo: r.sigInfo,
-        admin: r.admin,
-        adminProof: r.adminProof,
-        blockRandom,
-        msgCounter,
-        queryDepth: r.queryDepth,
-        prefetch,
-      });
+      this.encodeRequest(ctx, r, { wasm, blockRandom, msgCounter, prefetch });
     return payload;
+  }
+
+  /** One request envelope (src/enclave/contract/README.md) from the call and its state-dependent parts. */
+  private encodeRequest(
+    ctx: Context,
+    r: CallRequest,
+    p: {
+      wasm: Uint8Array;
+      msgCounter: bigint;
+      blockRandom?: Uint8Array | undefined;
+      prefetch?: PrefetchOffer | undefined;
+    },
+  ): Uint8Array {
+    return encodeContractRequest({
+      codeHash: fromHex(r.code.codeHash, "code_hash"),
+      wasm: p.wasm,
+      env: {
+        block: { height: ctx.blockHeight, timeNanos: ctx.blockTimeNs, chainId: ctx.chainId },
+        message: { sender: r.sender, funds: [...r.funds] },
+        contract: { address: toBech32(r.contract) },
+        ...(ctx.txHash.length === 0
+          ? {}
+          : { transaction: { index: ctx.txIndex, hash: toHex(ctx.txHash).toUpperCase() } }),
+      },
+      msg: r.msg,
+      contractKey:
+        r.contractKey === undefined
+          ? undefined
+          : {
+              ogContractKey: r.contractKey.og,
+              ...(r.contractKey.current === undefined ? {} : { currentContractKey: r.contractKey.current }),
+              ...(r.contractKey.proof === undefined ? {} : { currentContractKeyProof: r.contractKey.proof }),
+            },
+      callbackSig: r.callbackSig,
+      sigInfo: r.sigInfo,
+      admin: r.admin,
+      adminProof: r.adminProof,
+      blockRandom: p.blockRandom,
+      msgCounter: p.msgCounter,
+      queryDepth: r.queryDepth,
+      prefetch: p.prefetch,
+    });
   }
 
   /** Charges VM gas to the SDK meter (SN keeper.go consumeGas: gas / GasMultiplier). */

@@ -11,9 +11,9 @@ import { assertAddressBytes, fromBech32, toBech32 } from "../../address.js";
 import { ChainError, SdkErrors } from "../../errors.js";
 import { aminoSignBytes } from "../../tx/amino.js";
 import { txSigners } from "../../tx/ante.js";
-import { parseCoins } from "../../tx/coins.js";
+import { coinsToWire, parseCoins } from "../../tx/coins.js";
 import type { Context } from "../../tx/context.js";
-import { SECP256K1_PUBKEY_TYPE_URL, SignMode } from "../../tx/decode.js";
+import { SECP256K1_PUBKEY_TYPE_URL, SignMode, type DecodedTx } from "../../tx/decode.js";
 import type { MsgResult } from "../../tx/msgRegistry.js";
 import { ComputeErrors } from "./errors.js";
 import { uncompressUpload } from "./wasm.js";
@@ -34,6 +34,7 @@ import {
   type MsgStoreCode,
   type MsgUpdateAdmin,
 } from "./proto.js";
+import type { CallRequest } from "./engine.js";
 import type { Caller, ContractRunner } from "./runner.js";
 
 export interface ComputeMsgDeps {
@@ -81,6 +82,37 @@ export function sigInfoFor(
     };
   }
   return undefined;
+}
+
+/**
+ * The contract call a delivered tx's first message will make, if it is a user-signed MsgExecuteContract, as the
+ * runner would build it over `ctx` (src/chain/app/prepareAhead.ts prepares its input checks in the enclave).
+ * A prediction: state may change before the tx runs, and the enclave then finds no equal binding. Reads only.
+ */
+export function executeAhead(
+  d: Pick<ComputeMsgDeps, "keeper" | "accounts">,
+  ctx: Context,
+  tx: DecodedTx,
+): CallRequest | undefined {
+  const first = tx.messages[0];
+  if (first?.typeUrl !== T.MsgExecuteContract) return undefined;
+  const m = first.value as MsgExecuteContract;
+  if (m.callbackSig.length > 0) return undefined;
+  const contract = assertAddressBytes(m.contract, "contract");
+  const info = d.keeper.getContract(ctx, contract);
+  if (info === undefined) return undefined;
+  const block = { blockRandom: () => undefined, txOf: () => tx };
+  return {
+    op: "execute",
+    contract,
+    code: d.keeper.mustCodeInfo(ctx, info.codeId),
+    sender: toBech32(m.sender),
+    funds: coinsToWire(parseCoins(m.sentFunds)),
+    msg: m.msg,
+    contractKey: d.keeper.getContractKey(ctx, contract),
+    sigInfo: sigInfoFor({ block, accounts: d.accounts }, ctx, m.sender),
+    queryDepth: 0,
+  };
 }
 
 function caller(d: ComputeMsgDeps, ctx: Context, sender: Uint8Array, callbackSig: Uint8Array): Caller {

@@ -1,0 +1,51 @@
+// Prepared calls A/B in one process (docs/BENCHMARKS.md "Prepared calls (session 8, H1)"): one warm node (1k
+// accounts, bench:chain's setup), alternating B-transfer SNIP-20 blocks with prepareCall off / on; tx/s,
+// FinalizeBlock wall and per-thread CPU ms per transfer, then the medians. `--no-verify-lane` runs without the lane.
+// Run: node --import tsx src/chain/app/prepareAhead.bench.ts [pairs] [--block B] [--warmup W] [--no-verify-lane]
+import { startNode } from "../../../bench/chain/setup.js";
+import { runTxs, type RunResult } from "../../../bench/chain/run.js";
+import { deploySnip20, signTransfers } from "../../../bench/chain/snip20.js";
+import { arg } from "../../../bench/chain/cli.js";
+
+const PAIRS = Number(process.argv[2] ?? 4);
+const B = arg("--block", 500);
+const WARMUP = arg("--warmup", 1000);
+
+const node = await startNode(1000);
+const ahead = node.app.prepareAhead;
+if (ahead === undefined) throw new Error("the app has no prepared calls (enclave without prepareCall?)");
+const perTx = (r: RunResult, ms: number): string => (ms / r.txs).toFixed(3);
+const rate = (r: RunResult): number => (r.txs * 1000) / r.wallMs;
+
+try {
+  const s = await deploySnip20(node);
+  const all = await signTransfers(node, s, WARMUP + PAIRS * 2 * B);
+  await runTxs(node, all.slice(0, WARMUP), B);
+  const rows: { on: boolean; r: RunResult }[] = [];
+  for (let i = 0; i < PAIRS * 2; i++) {
+    const on = i % 2 === 1;
+    ahead.enabled = on;
+    const st0 = { ...node.enclave.prepareStats };
+    const r = await runTxs(node, all.slice(WARMUP + i * B, WARMUP + (i + 1) * B), B);
+    const st = node.enclave.prepareStats;
+    rows.push({ on, r });
+    console.log(
+      `${on ? "on " : "off"} tx/s ${rate(r).toFixed(0)} finalize ms/tx ${perTx(r, r.stages.finalize)} ` +
+        `main ${perTx(r, r.mainCpuMs)} enclave ${perTx(r, r.enclaveCpuMs)} other ${perTx(r, r.otherCpuMs)} ` +
+        `process ${perTx(r, r.cpuMs)} prepared sent ${st.sent - st0.sent} taken ${st.taken - st0.taken} ` +
+        `dropped ${st.dropped - st0.dropped} waited ${st.waited - st0.waited}`,
+    );
+  }
+  const median = (xs: number[]): string => ([...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN).toFixed(3);
+  for (const on of [false, true]) {
+    const rs = rows.filter((x) => x.on === on).map((x) => x.r);
+    const m = (f: (r: RunResult) => number): string => median(rs.map(f));
+    console.log(
+      `median ${on ? "on " : "off"}: tx/s ${m(rate)} finalize ${m((r) => r.stages.finalize / r.txs)} ` +
+        `main ${m((r) => r.mainCpuMs / r.txs)} enclave ${m((r) => r.enclaveCpuMs / r.txs)} ` +
+        `other ${m((r) => r.otherCpuMs / r.txs)} process ${m((r) => r.cpuMs / r.txs)}`,
+    );
+  }
+} finally {
+  await node.close();
+}

@@ -241,4 +241,35 @@ describe("encrypted storage", () => {
       { seed: 42, numRuns: 60 },
     );
   });
+  test("a value get hands out stays as read through later writes/removes of its key; zeroed when the call ends", () => {
+    const store = new MemStore();
+    const w = new EncryptedStorage(store, params(keys2));
+    w.set(k("a"), k("first value, long enough to live off the V8 heap: 0123456789012345678901234567890123"));
+    w.flush();
+    const s = new EncryptedStorage(store, params(keys2));
+    const read = s.get(k("a")).value!;
+    const want = read.slice();
+    s.set(k("a"), k("second")); // as a contract's allocate could, while the VM copies `read` out
+    assert.deepEqual(read, want);
+    const own = s.get(k("a")).value!;
+    assert.equal(utf8.decode(own), "second");
+    s.remove(k("a"));
+    assert.deepEqual(read, want);
+    assert.equal(utf8.decode(own), "second");
+    assert.equal(s.get(k("a")).value, undefined);
+    s.set(k("b"), k("kept"));
+    const b = s.get(k("b")).value!;
+    s.flush();
+    assert.ok(read.every((x) => x === 0) && own.every((x) => x === 0), "lent values no key holds are zeroed");
+    const again = new EncryptedStorage(store, params(keys2, false));
+    assert.equal(utf8.decode(again.get(k("b")).value!), "kept", "a lent write is stored as written");
+    assert.equal(utf8.decode(b), "kept", "a flushed write is the cache's now, not zeroed");
+    const d = new EncryptedStorage(store, params(keys2));
+    const kept = d.get(k("b")).value!;
+    d.discard();
+    assert.ok(
+      kept.every((x) => x === 0),
+      "discard zeroes what it lent",
+    );
+  });
 });

@@ -91,6 +91,8 @@ const gas = (cost: bigint): GasInfo => ({ cost });
 /** The encrypted Storage for one contract call. Call `flush()` once at the end of a successful call, else `discard()`. */
 export class EncryptedStorage implements Storage {
   private readonly touched = new Map<string, CallKey>();
+  /** Values `get` handed to the VM in this call (its own arrays, not copies). */
+  private readonly lent = new Set<Uint8Array>();
   /** CMACs of the salts met in this call (values written by one tx share one), by seed id and salt. */
   private readonly saltMacs = new Map<string, Uint8Array>();
   private readonly cache: ContractStateCache;
@@ -106,16 +108,21 @@ export class EncryptedStorage implements Storage {
     this.cache = contractStateCache(p.keys, byteString(p.ogContractKey), p.ogContractKey);
   }
 
+  /**
+   * The value is this call's own array, lent (Storage contract, ./vm/backend.ts): nothing in this call zeroes
+   * it until the call ends (`lend`), so a contract whose `allocate` writes or removes the key while the VM
+   * copies the value out still gets the value as read.
+   */
   get(key: Uint8Array): { value: Uint8Array | undefined; gas: GasInfo } {
     abytes(key, undefined, "storage key");
     const ck = this.callKey(byteString(key), key);
     const cached = ck.write ?? ck.read;
-    if (cached !== undefined) return { value: cached.slice(), gas: gas(0n) };
+    if (cached !== undefined) return { value: this.lend(cached), gas: gas(0n) };
     const e = this.entryOf(ck);
     const r = this.readNewThenOld(e);
     if (r.value !== undefined && !r.fromFallback) {
       ck.read = this.cache.cachedValue(e, r.value) ?? this.open(e, r.value);
-      return { value: ck.read.slice(), gas: gas(r.gas) };
+      return { value: this.lend(ck.read), gas: gas(r.gas) };
     }
     let cost = r.gas;
     if (r.value === undefined) return { value: undefined, gas: gas(cost) };
@@ -123,7 +130,7 @@ export class EncryptedStorage implements Storage {
     ck.read = decryptValueOld(keys, ogContractKey, e.storeKeyOld, r.value);
     // Upgrade to the new format right away when this call may write (SN db.rs read_from_encrypted_state).
     if (this.p.writable) cost += this.writeNow(ck, ck.read);
-    return { value: ck.read.slice(), gas: gas(cost) };
+    return { value: this.lend(ck.read), gas: gas(cost) };
   }
 
   set(key: Uint8Array, value: Uint8Array): { gas: GasInfo } {
@@ -133,7 +140,7 @@ export class EncryptedStorage implements Storage {
     const cost = PSEUDO_GAS_STORE_PER_BYTE * BigInt(value.length);
     this.pseudoGas += cost;
     const ck = this.callKey(byteString(key), key);
-    if (ck.write !== undefined) zeroize(ck.write);
+    if (ck.write !== undefined) this.retire(ck.write);
     ck.write = copyOf(value);
     return { gas: gas(cost) };
   }
@@ -156,6 +163,7 @@ export class EncryptedStorage implements Storage {
    * `gas` is what the plain store reported. The written values stay cached for later reads.
    */
   flush(random?: Uint8Array): { refund: bigint; gas: bigint } {
+    this.endLoans();
     const pending = [...this.touched.entries()].filter(([, ck]) => ck.write !== undefined);
     pending.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
     // With a batching store the old-key removals are queued, not sent: the host sees the same operations in
@@ -220,12 +228,36 @@ export class EncryptedStorage implements Storage {
   }
 
   private forgetCall(ck: CallKey): void {
-    if (ck.read !== undefined) zeroize(ck.read);
-    if (ck.write !== undefined) zeroize(ck.write);
+    if (ck.read !== undefined) this.retire(ck.read);
+    if (ck.write !== undefined) this.retire(ck.write);
     ck.read = ck.write = undefined;
   }
 
+  /** Hands `value` to the VM: it is zeroed only when the call ends (see `get`). */
+  private lend(value: Uint8Array): Uint8Array {
+    this.lent.add(value);
+    return value;
+  }
+
+  /** Zeroes a plaintext this call no longer needs, unless the VM was handed it in this call. */
+  private retire(value: Uint8Array): void {
+    if (!this.lent.has(value)) zeroize(value);
+  }
+
+  /**
+   * The VM is done with lent values: zeroes those no key holds any more (a value still held is zeroed with
+   * its key, or becomes the cache's when a flush writes it).
+   */
+  private endLoans(): void {
+    if (this.lent.size === 0) return;
+    const held = new Set<Uint8Array | undefined>();
+    for (const ck of this.touched.values()) held.add(ck.read).add(ck.write);
+    for (const v of this.lent) if (!held.has(v)) zeroize(v);
+    this.lent.clear();
+  }
+
   private clearCall(): void {
+    this.endLoans();
     for (const ck of this.touched.values()) {
       this.forgetCall(ck);
       zeroize(ck.key);

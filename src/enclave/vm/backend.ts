@@ -8,7 +8,12 @@ export interface GasInfo {
   readonly cost: bigint;
 }
 
-/** Contract storage. Keys and values are plaintext at this level; `get` of a missing key returns undefined. */
+/**
+ * Contract storage. Keys and values are plaintext at this level; `get` of a missing key returns undefined.
+ * Arrays passed in are views of contract memory, valid during the call only: copy what you keep. `get`'s value
+ * may be the Storage's own array: the VM never modifies it and copies it into the contract once the contract's
+ * `allocate` returned (which may call the Storage again: such calls must leave that array as it is).
+ */
 export interface Storage {
   get(key: Uint8Array): { value: Uint8Array | undefined; gas: GasInfo };
   set(key: Uint8Array, value: Uint8Array): { gas: GasInfo };

@@ -19,6 +19,7 @@ import {
   MAX_LENGTH_QUERY_CHAIN_REQUEST,
   decodeSections,
   readRegion,
+  viewRegion,
   writeRegion,
 } from "./memory.js";
 import { cryptoImports } from "./cryptoImports.js";
@@ -63,11 +64,17 @@ function backendCall<T>(what: string, f: () => T): T {
   }
 }
 
+/**
+ * The storage imports hand the Storage views of contract memory (no copy per key or value: the Storage copies
+ * what it keeps, and the contract does not run during the call); `get`'s value is copied into the contract
+ * as it is (it may be the Storage's own array: Storage contract, ./backend.ts).
+ */
 function storageImports(env: HostEnv) {
+  const view = (ptr: number, max: number, field: string) => viewRegion(env.memory(), ptr >>> 0, max, field);
   return {
     db_read(keyPtr: number): number {
       env.gas.charge(HOST_GAS.dbReadBase);
-      const key = read(env, keyPtr, MAX_LENGTH_DB_KEY, "db_read key");
+      const key = view(keyPtr, MAX_LENGTH_DB_KEY, "db_read key");
       const { value, gas } = backendCall("db_read", () => env.backend.storage.get(key));
       chargeBackend(env, gas);
       return value === undefined ? 0 : writeToContract(env, value, "db_read value");
@@ -76,8 +83,8 @@ function storageImports(env: HostEnv) {
       if (env.readonly)
         throw new VmError("UnauthorizedWrite", "contract tried to write to storage during a query");
       env.gas.charge(HOST_GAS.dbWriteBase);
-      const key = read(env, keyPtr, MAX_LENGTH_DB_KEY, "db_write key");
-      const value = read(env, valuePtr, MAX_LENGTH_DB_VALUE, "db_write value");
+      const key = view(keyPtr, MAX_LENGTH_DB_KEY, "db_write key");
+      const value = view(valuePtr, MAX_LENGTH_DB_VALUE, "db_write value");
       // The per-byte pseudo cost of Secret's write cache (SN kv_cache.rs) is charged by the Storage that
       // owns the cache (../encryptedStorage.ts) and refunded by the caller after its flush.
       const { gas } = backendCall("db_write", () => env.backend.storage.set(key, value));
@@ -86,7 +93,7 @@ function storageImports(env: HostEnv) {
     db_remove(keyPtr: number): void {
       if (env.readonly)
         throw new VmError("UnauthorizedWrite", "contract tried to write to storage during a query");
-      const key = read(env, keyPtr, MAX_LENGTH_DB_KEY, "db_remove key");
+      const key = view(keyPtr, MAX_LENGTH_DB_KEY, "db_remove key");
       const { gas } = backendCall("db_remove", () => env.backend.storage.remove(key));
       chargeBackend(env, gas);
     },

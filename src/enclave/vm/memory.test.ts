@@ -2,7 +2,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { decodeSections, encodeSections, getRegion, readRegion, writeRegion } from "./memory.js";
+import { decodeSections, encodeSections, getRegion, readRegion, viewRegion, writeRegion } from "./memory.js";
 import { isVmError } from "./errors.js";
 import { Wasm } from "./webassembly.js";
 
@@ -20,6 +20,27 @@ function regionAt(
 }
 
 describe("regions", () => {
+  test("bounds follow memory.grow and the visible size (the reused DataView); viewRegion is a view", () => {
+    const mem = new Wasm.Memory({ initial: 1 });
+    const page = 65536;
+    regionAt(mem, 16, 64, 8, 8);
+    assert.equal(getRegion(mem, 16, "t").length, 8);
+    const v = viewRegion(mem, 16, 8, "t");
+    new Uint8Array(mem.buffer)[64] = 7;
+    assert.equal(v[0], 7, "a view of contract memory");
+    assert.equal(readRegion(mem, 16, 8, "t")[0], 7);
+    assert.throws(() => getRegion(mem, page + 16, "t"), isVmError);
+    mem.grow(1);
+    regionAt(mem, page + 16, page + 64, 4, 4);
+    assert.equal(getRegion(mem, page + 16, "t").offset, page + 64, "the grown memory's bounds");
+    const small = {
+      buffer: mem.buffer,
+      visibleBytes: page,
+      grow: (n: number) => mem.grow(n),
+    };
+    assert.throws(() => getRegion(small, page + 16, "t"), isVmError, "visible size, same buffer");
+    assert.equal(getRegion(mem, page + 16, "t").length, 4);
+  });
   test("write then read round-trips any bytes that fit (seeded)", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 2000 }), fc.integer({ min: 0, max: 100 }), (data, slack) => {

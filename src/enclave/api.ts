@@ -166,6 +166,17 @@ const KEYCHAIN_ECALLS: ReadonlySet<EcallName> = new Set<EcallName>([
   "rotationApply",
 ]);
 
+/** The contract ops whose input checks may be prepared ahead (src/enclave/README.md §1 "Prepared calls"). */
+export type PreparableOp = "instantiate" | "execute" | "migrate";
+
+/**
+ * The prepareCall payload for an upcoming `op` call with this request: sent on its own (`prepareCall`) or riding
+ * on the ECALL before it (`EcallOptions.then` with id ECALL.prepareCall).
+ */
+export function encodePrepareCall(op: PreparableOp, request: Uint8Array): Uint8Array {
+  return concatBytes(Uint8Array.of(ECALL[op]), request);
+}
+
 /** Health as reported by the enclave. */
 export interface EnclaveHealth {
   readonly wireVersion: number;
@@ -240,8 +251,13 @@ export class EnclaveHost {
    * of the upcoming `op` call with this payload (the one its ECALL will carry; only the call's binding must
    * match) while the caller goes on. Speed only: never changes an outcome. False when nothing was sent.
    */
-  prepareCall(op: "instantiate" | "execute" | "migrate", payload: Uint8Array): boolean {
-    return this.isolate.ahead(ECALL.prepareCall, concatBytes(Uint8Array.of(ECALL[op]), payload));
+  prepareCall(op: PreparableOp, payload: Uint8Array): boolean {
+    return this.prepareCallRaw(encodePrepareCall(op, payload));
+  }
+
+  /** prepareCall with its payload already built (`encodePrepareCall`). */
+  prepareCallRaw(payload: Uint8Array): boolean {
+    return this.isolate.ahead(ECALL.prepareCall, payload);
   }
 
   /**
@@ -254,6 +270,7 @@ export class EnclaveHost {
     readonly taken: number;
     readonly dropped: number;
     readonly waited: number;
+    readonly rode: number;
   } {
     return this.isolate.aheadStats;
   }

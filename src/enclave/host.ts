@@ -11,6 +11,7 @@ import {
   decodeOcallRequest,
   decodeResult,
   encodeEcallRequest,
+  encodeEcallRequestThen,
   FRAME,
   type WireResult,
 } from "./channel/frames.js";
@@ -59,6 +60,11 @@ export interface IsolateOptions extends Partial<Pick<WorkerConfig, "debug" | "as
 export interface CallOptions {
   readonly gasLimit?: bigint;
   readonly ocalls?: OcallHandler;
+  /**
+   * An ECALL for the enclave to run after it has answered this one, whose answer is never read (a prepareCall
+   * of the next call: FRAME.ecallRequestThen). Only on a top-level synchronous call; ignored otherwise.
+   */
+  readonly then?: { readonly id: number; readonly payload: Uint8Array };
 }
 
 const DEFAULT_ECALL_TIMEOUT_MS = 10 * 60 * 1000;
@@ -93,9 +99,10 @@ export class EnclaveIsolate {
   /**
    * `ahead` calls sent, those answered with an error (prepareCall refuses only malformed payloads), the
    * enclave's own counts from the last answer (prepareCall: outcomes taken by an execute / dropped unused), and
-   * how often the next ECALL had to wait for the enclave to finish an `ahead` call.
+   * how often the next ECALL had to wait for the enclave to finish an `ahead` call; `rode`: calls sent along
+   * with an ECALL (CallOptions.then).
    */
-  readonly aheadStats = { sent: 0, refused: 0, taken: 0, dropped: 0, waited: 0 };
+  readonly aheadStats = { sent: 0, rode: 0, refused: 0, taken: 0, dropped: 0, waited: 0 };
   private readonly exited: Promise<void>;
 
   private constructor(
@@ -154,11 +161,20 @@ export class EnclaveIsolate {
   /** One synchronous ECALL by numeric id. */
   call(id: number, payload: Uint8Array, opts: CallOptions = {}): WireResult {
     abytes(payload, undefined, "ecall payload");
-    return this.callRaw(encodeEcallRequest({ id, gasLimit: opts.gasLimit ?? 0n, payload }), opts.ocalls);
+    const req = { id, gasLimit: opts.gasLimit ?? 0n, payload };
+    const then = opts.then;
+    if (then === undefined || this.depth > 0) return this.callRaw(encodeEcallRequest(req), opts.ocalls);
+    this.aheadStats.rode++;
+    const body = encodeEcallRequestThen(req, { id: then.id, gasLimit: 0n, payload: then.payload });
+    return this.callRaw(body, opts.ocalls, FRAME.ecallRequestThen);
   }
 
   /** Sends an already-encoded ECALL request body as is (fuzzing the enclave's own frame decoder). */
-  callRaw(requestBody: Uint8Array, ocalls: OcallHandler = NO_OCALLS): WireResult {
+  callRaw(
+    requestBody: Uint8Array,
+    ocalls: OcallHandler = NO_OCALLS,
+    kind: number = FRAME.ecallRequest,
+  ): WireResult {
     if (this.dead !== undefined) throw new EnclaveUnavailableError(this.dead);
     this.settleAhead();
     // Between the frames of an async ECALL the turn may be the enclave's; only its OCALL handlers may nest.
@@ -169,7 +185,7 @@ export class EnclaveIsolate {
     }
     this.depth++;
     try {
-      this.mailbox.send(FRAME.ecallRequest, requestBody);
+      this.mailbox.send(kind, requestBody);
       return this.awaitResponse(ocalls);
     } finally {
       this.depth--;

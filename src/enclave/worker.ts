@@ -7,6 +7,7 @@ import { decodeWorkerConfig } from "./channel/config.js";
 import { debugEcalls } from "./channel/debugEcalls.js";
 import {
   decodeEcallRequest,
+  decodeEcallRequestThen,
   encodeEcallResponseWithWrites,
   encodeFatal,
   encodeResult,
@@ -64,6 +65,8 @@ interface Deferred {
 class EnclaveServer {
   private depth = 0;
   private readonly ocalls: Ocalls;
+  /** The OCALLs of an ECALL run after its response was sent (FRAME.ecallRequestThen): the turn is the host's. */
+  private readonly noOcalls: Ocalls;
 
   constructor(
     private readonly mailbox: Mailbox,
@@ -71,6 +74,9 @@ class EnclaveServer {
     private readonly runtime: EnclaveRuntime,
   ) {
     this.ocalls = createOcalls((body) => this.ocallRoundTrip(body));
+    this.noOcalls = createOcalls(() => {
+      throw new EnclaveError("InternalError", "no OCALL after the answer");
+    });
   }
 
   /** The idle loop: returns on shutdown or after reporting a protocol violation. */
@@ -78,6 +84,10 @@ class EnclaveServer {
     for (;;) {
       const frame = this.mailbox.receive();
       if (frame.kind === FRAME.shutdown) return;
+      if (frame.kind === FRAME.ecallRequestThen) {
+        this.answerThen(frame.body);
+        continue;
+      }
       if (frame.kind !== FRAME.ecallRequest) {
         const entry = ENCLAVE_ERROR_CODES.HostMisbehavior;
         this.mailbox.send(
@@ -95,6 +105,25 @@ class EnclaveServer {
     this.mailbox.send(FRAME.fatal, encodeFatal(err));
   }
 
+  /**
+   * FRAME.ecallRequestThen: answers the first ECALL as usual, then runs the second (a prepareCall; anything else
+   * is ignored) with no way to reach the host (no OCALL, no deferred writes) and drops its answer. A body that
+   * does not split is answered as a malformed ECALL request.
+   */
+  private answerThen(body: Uint8Array): void {
+    let parts;
+    try {
+      parts = decodeEcallRequestThen(body);
+    } catch (e) {
+      this.mailbox.send(FRAME.ecallResponse, encodeResult({ error: toWireError(e), gasUsed: 0n }));
+      return;
+    }
+    this.answerEcall(parts.first);
+    // Only work meant for this slot may ride along: a prepareCall (its outcome waits inside the enclave).
+    const id = parts.then.length >= 2 ? (parts.then[0]! << 8) | parts.then[1]! : -1;
+    if (id === ECALL.prepareCall) this.runEcall(parts.then, { ops: undefined }, this.noOcalls, false);
+  }
+
   private answerEcall(body: Uint8Array): void {
     const deferred: Deferred = { ops: undefined };
     const result = this.runEcall(body, deferred);
@@ -103,7 +132,7 @@ class EnclaveServer {
       this.mailbox.send(FRAME.ecallResponseWithWrites, encodeEcallResponseWithWrites(deferred.ops, result));
   }
 
-  private runEcall(body: Uint8Array, deferred: Deferred): WireResult {
+  private runEcall(body: Uint8Array, deferred: Deferred, ocalls = this.ocalls, canDefer = true): WireResult {
     let req;
     try {
       req = decodeEcallRequest(body);
@@ -118,7 +147,7 @@ class EnclaveServer {
     const ctx: EcallContext = {
       depth: this.depth + 1,
       gasLimit: req.gasLimit,
-      ocalls: this.ocalls,
+      ocalls,
       runtime: this.runtime,
       setGasUsed(g: bigint) {
         // A bad gas figure is the handler's bug; refuse it rather than corrupt the response frame.
@@ -126,7 +155,7 @@ class EnclaveServer {
         gasUsed = g;
       },
       deferWrites(ops: readonly BatchOp[]) {
-        if (deferred.ops !== undefined) throw new EnclaveError("InternalError");
+        if (deferred.ops !== undefined || !canDefer) throw new EnclaveError("InternalError");
         deferred.ops = ops;
       },
     };
@@ -147,8 +176,9 @@ class EnclaveServer {
     for (;;) {
       const frame = this.mailbox.receive();
       if (frame.kind === FRAME.ocallResponse) return frame.body;
-      if (frame.kind !== FRAME.ecallRequest) throw new EnclaveError("HostMisbehavior", "unexpected frame");
-      this.answerEcall(frame.body);
+      if (frame.kind === FRAME.ecallRequestThen) this.answerThen(frame.body);
+      else if (frame.kind === FRAME.ecallRequest) this.answerEcall(frame.body);
+      else throw new EnclaveError("HostMisbehavior", "unexpected frame");
     }
   }
 }

@@ -32,8 +32,8 @@ try {
     console.log(
       `${on ? "on " : "off"} tx/s ${rate(r).toFixed(0)} finalize ms/tx ${perTx(r, r.stages.finalize)} ` +
         `main ${perTx(r, r.mainCpuMs)} enclave ${perTx(r, r.enclaveCpuMs)} other ${perTx(r, r.otherCpuMs)} ` +
-        `process ${perTx(r, r.cpuMs)} prepared sent ${st.sent - st0.sent} taken ${st.taken - st0.taken} ` +
-        `dropped ${st.dropped - st0.dropped} waited ${st.waited - st0.waited}`,
+        `process ${perTx(r, r.cpuMs)} prepares: rode ${st.rode - st0.rode} alone ${st.sent - st0.sent} ` +
+        `waited ${st.waited - st0.waited} (enclave: taken ${st.taken - st0.taken} dropped ${st.dropped - st0.dropped})`,
     );
   }
   const median = (xs: number[]): string => ([...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN).toFixed(3);

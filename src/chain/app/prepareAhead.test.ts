@@ -180,7 +180,9 @@ test(
         }),
         gasLimit,
       );
-    const sent0 = apps[1]!.prepareAhead!.sent;
+    const prepared0 = apps[1]!.prepareAhead!.prepared;
+    const alone0 = apps[1]!.prepareAhead!.sent;
+    const rode0 = ahead.prepareStats.rode;
     const [block] = height(4n, [
       await execute(0, { increment: {} }),
       await execute(1, { increment: {} }),
@@ -207,7 +209,11 @@ test(
       JSON.stringify(results.map((r) => r.log)),
     );
     // Every execute of an existing contract was prepared; the bank send and the missing contract were not.
-    assert.equal(apps[1]!.prepareAhead!.sent - sent0, 7);
+    assert.equal(apps[1]!.prepareAhead!.prepared - prepared0, 7);
+    // A prepare rides on the ECALL of the tx before; it goes alone when that tx made none (the block's first
+    // execute, the one after the bank send, the one after the missing contract).
+    assert.equal(ahead.prepareStats.rode - rode0, 4);
+    assert.equal(apps[1]!.prepareAhead!.sent - alone0, 3);
     // The enclave reports its takes with each prepare's answer: one more prepare (next block) reads them.
     height(5n, [await execute(1, { increment: {} })]);
     ahead.ecall("health", new Uint8Array(0));

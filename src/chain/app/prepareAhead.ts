@@ -1,7 +1,8 @@
 // Prepared calls: while FinalizeBlock's main thread applies tx i's answer and runs tx i+1's ante, the enclave
-// would idle; instead, as soon as tx i's contract ECALL returns, it is sent tx i+1's call to run its
-// state-independent input checks (decrypt, signature binding, contract key: src/enclave/README.md §1 "Prepared
-// calls"). The execute ECALL then finds them done. Speed only: results, gas and state are the same either way.
+// would idle; instead tx i's contract ECALL carries tx i+1's call, whose state-independent input checks
+// (decrypt, signature binding, contract key: src/enclave/README.md §1 "Prepared calls") the enclave runs right
+// after it answers. The execute ECALL then finds them done. Speed only: results, gas and state are the same.
+import { encodePrepareCall } from "../../enclave/api.js";
 import { MemoryOverlay } from "../store/memory.js";
 import { executeAhead } from "../modules/compute/msgServer.js";
 import { isRandomTx } from "../random.js";
@@ -10,9 +11,9 @@ import { decodeTxCached } from "../tx/txCache.js";
 import { appContext } from "./context.js";
 import type { ChainModules } from "./modules.js";
 
-/** The enclave's side of it (EnclaveHost). */
+/** The enclave's side of it (EnclaveHost): a prepareCall on its own, and whether an ECALL is in progress. */
 export interface PrepareEnclave {
-  prepareCall(op: "instantiate" | "execute" | "migrate", payload: Uint8Array): boolean;
+  prepareCallRaw(payload: Uint8Array): boolean;
   readonly activeDepth: number;
 }
 
@@ -26,7 +27,8 @@ export class PrepareAhead {
   private block: Block | undefined;
   /** The tx to prepare when the next ECALL returns (-1: none). */
   private next = -1;
-  /** prepareCall requests sent (tests, benches). */
+  /** prepareCall payloads built (riding on an ECALL or sent alone), and those sent alone (tests, benches). */
+  prepared = 0;
   sent = 0;
   /** Off: nothing is sent (in-process A/B benches). */
   enabled = true;
@@ -35,9 +37,7 @@ export class PrepareAhead {
     private readonly enclave: PrepareEnclave,
     private readonly modules: ChainModules,
   ) {
-    modules.compute.engine.afterEcall = () => {
-      this.onEcallReturned();
-    };
+    modules.compute.engine.nextPrepare = () => this.forEcall();
   }
 
   /**
@@ -55,8 +55,9 @@ export class PrepareAhead {
   }
 
   /**
-   * Tx i is about to be delivered: tx i+1 is prepared when tx i's first ECALL returns. If tx i itself was due but
-   * no ECALL came since (the tx before it made none), it is prepared now, overlapping its own ante.
+   * Tx i is about to be delivered: tx i+1's prepare rides on tx i's first ECALL. If tx i itself was due but no
+   * ECALL came since (the block's first tx, or the tx before made none), it is sent alone now, overlapping its
+   * own ante.
    */
   delivering(i: number): void {
     if (this.next === i) this.send(i);
@@ -68,33 +69,46 @@ export class PrepareAhead {
     this.next = -1;
   }
 
-  private onEcallReturned(): void {
-    // Only between top-level calls: inside an OCALL handler the enclave is not idle.
-    if (this.next < 0 || this.enclave.activeDepth !== 0) return;
+  /** The prepareCall payload to ride on the ECALL starting now: the next tx's, once per tx, top level only. */
+  private forEcall(): Uint8Array | undefined {
+    // Inside an OCALL handler (a query's ECALL) the enclave is not about to idle.
+    if (this.next < 0 || this.enclave.activeDepth !== 0) return undefined;
     const i = this.next;
     this.next = -1;
-    this.send(i);
+    return this.payloadFor(i);
   }
 
+  /** Sends tx i's prepareCall on its own (no ECALL to ride on). */
   private send(i: number): void {
+    const payload = this.payloadFor(i);
+    if (payload !== undefined && this.enclave.prepareCallRaw(payload)) this.sent++;
+  }
+
+  /** Tx i's prepareCall payload, when its first message is a user-signed execute of an existing contract. */
+  private payloadFor(i: number): Uint8Array | undefined {
     const b = this.block;
     const raw = b?.txs[i];
-    if (b === undefined || raw === undefined || isRandomTx(raw)) return;
+    if (b === undefined || raw === undefined || isRandomTx(raw)) return undefined;
     try {
       const tx = decodeTxCached(raw, this.modules.registry);
       const deps = { keeper: this.modules.compute.keeper, accounts: this.modules.auth.keeper };
       const r = executeAhead(deps, b.ctx, tx);
-      if (r === undefined) return;
-      const engine = this.modules.compute.engine;
-      if (this.enclave.prepareCall(r.op as "execute", engine.prepareRequest(b.ctx, r, tx.hash))) this.sent++;
+      if (r === undefined) return undefined;
+      const payload = encodePrepareCall(
+        "execute",
+        this.modules.compute.engine.prepareRequest(b.ctx, r, tx.hash),
+      );
+      this.prepared++;
+      return payload;
     } catch {
       // Speed only: a tx that does not decode or call as predicted runs unprepared (runTx reports its errors).
+      return undefined;
     }
   }
 }
 
 /** A PrepareAhead when the node's enclave serves prepareCall (EnclaveHost), else undefined. */
 export function prepareAheadFor(enclave: unknown, modules: ChainModules): PrepareAhead | undefined {
-  if (typeof enclave !== "object" || enclave === null || !("prepareCall" in enclave)) return undefined;
+  if (typeof enclave !== "object" || enclave === null || !("prepareCallRaw" in enclave)) return undefined;
   return new PrepareAhead(enclave as PrepareEnclave, modules);
 }

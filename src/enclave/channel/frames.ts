@@ -17,6 +17,12 @@ export const FRAME = Object.freeze({
    * call's handler before it returns the result: one round trip less than an applyBatch OCALL then a response.
    */
   ecallResponseWithWrites: 7,
+  /**
+   * Host → enclave: an ECALL request, then a second one the enclave runs after it has sent the first one's
+   * response, whose answer is never sent (a prepareCall riding on the call before it: no wake-up, no extra
+   * round trip). The second may make no OCALL. Body: `u32 n ‖ first request (n bytes) ‖ second request`.
+   */
+  ecallRequestThen: 8,
 } as const);
 
 /** OCALL kinds, after Secret's ocall_read_db / ocall_write_db / ocall_remove_db / ocall_query_chain. */
@@ -87,6 +93,28 @@ export function decodeEcallRequest(body: Uint8Array): EcallRequest {
   const id = r.u16("ecall id");
   const gasLimit = r.u64("ecall gasLimit");
   return { id, gasLimit, payload: r.restSub("ecall payload") };
+}
+
+/** FRAME.ecallRequestThen's body: the call, then the one to run after its response. */
+export function encodeEcallRequestThen(first: EcallRequest, then: EcallRequest): Uint8Array {
+  const n = 10 + first.payload.length;
+  return new ByteWriter(4 + n + 10 + then.payload.length)
+    .u32(n)
+    .u16(first.id)
+    .u64(first.gasLimit)
+    .raw(first.payload)
+    .u16(then.id)
+    .u64(then.gasLimit)
+    .raw(then.payload)
+    .finish();
+}
+
+export function decodeEcallRequestThen(body: Uint8Array): { first: Uint8Array; then: Uint8Array } {
+  const r = new ByteReader(body);
+  const n = r.u32("ecall request length");
+  if (n > r.remaining) throw new CodecError("ecall request length", "exceeds the frame");
+  const all = r.restSub("ecall requests");
+  return { first: all.subarray(0, n), then: all.subarray(n) };
 }
 
 /** ok: u8 0 ‖ u64 gas ‖ output;  error: u8 1 ‖ u64 gas ‖ u32 code ‖ utf8 message. */

@@ -1,14 +1,15 @@
 // prepareCall through the real wall (a worker-thread enclave, counter.wasm from contracts/build, secretjs
 // encrypting): an execute after a prepareCall of the same call answers byte for byte what it answers without
 // one (good, unsigned, other signer, flipped ciphertext, wrong code hash, out of gas), leaving the same store;
-// a prepare of another call is not taken; malformed prepares are refused and kept nowhere.
+// a prepare riding on the ECALL before (FRAME.ecallRequestThen) is taken the same way; a prepare of another call
+// is not taken; malformed prepares are refused and kept nowhere.
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EncryptionUtilsImpl } from "secretjs";
-import { EnclaveHost, type EcallResult, type OcallHandler } from "../api.js";
+import { ECALL, EnclaveHost, encodePrepareCall, type EcallResult, type OcallHandler } from "../api.js";
 import { fromBase64, fromHex, toHex, utf8 } from "../../util/bytes.js";
 import { encodeContractRequest, type ContractRequest } from "../contract/wire.js";
 import { accountOf, msgExecute, msgInstantiate, signTx } from "../contract/testing/signedTx.js";
@@ -130,6 +131,40 @@ describe("prepareCall over the wall", () => {
       if (kind === "good") assert.ok("ok" in plain.res);
       else assert.ok("error" in plain.res, kind);
     }
+  });
+
+  test("a prepare riding on the ECALL before (FRAME.ecallRequestThen) is taken; only prepareCall may ride", async () => {
+    for (const [i, kind] of (["good", "flipped", "otherSigner"] as const).entries()) {
+      const first = await requestOf("good", 200 + i);
+      const next = await requestOf(kind, 300 + i);
+      const plainFirst = isolated(() =>
+        host.ecall("execute", first.payload, { ocalls, gasLimit: first.gasLimit }),
+      );
+      const plainNext = isolated(() =>
+        host.ecall("execute", next.payload, { ocalls, gasLimit: next.gasLimit }),
+      );
+      const before = await takenSoFar();
+      const rode0 = host.prepareStats.rode;
+      const both = isolated(() => {
+        const a = host.ecall("execute", first.payload, {
+          ocalls,
+          gasLimit: first.gasLimit,
+          then: { id: ECALL.prepareCall, payload: encodePrepareCall("execute", next.payload) },
+        });
+        assert.deepEqual(a, plainFirst.res);
+        return host.ecall("execute", next.payload, { ocalls, gasLimit: next.gasLimit });
+      });
+      assert.equal(host.prepareStats.rode, rode0 + 1);
+      assert.deepEqual(both.res, plainNext.res, kind);
+      assert.equal(await takenSoFar(), before + 1, `${kind}: the riding prepare was taken`);
+    }
+    // Anything but a prepareCall riding along is ignored (here: a keychain ECALL that would otherwise refuse).
+    const seeds = host.health().seedCount;
+    const h = host.ecall("health", new Uint8Array(0), {
+      then: { id: ECALL.initBootstrap, payload: new Uint8Array(0) },
+    });
+    assert.ok("ok" in h);
+    assert.equal(host.health().seedCount, seeds);
   });
 
   test("a prepare of another call is not taken; malformed prepares are refused", async () => {

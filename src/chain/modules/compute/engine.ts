@@ -4,6 +4,7 @@
 // GasMultiplier; KV access during OCALLs is charged straight to the SDK meter (as Secret's Go does), so OCALLs
 // report 0 VM gas; the ECALL's VM gas ÷ GasMultiplier is charged after the call.
 import {
+  ECALL,
   ENCLAVE_ERROR_CODES,
   encodeContractRequest,
   OcallFailure,
@@ -129,10 +130,11 @@ export class ComputeEngine {
    */
   verdicts: ((txHash: Uint8Array, sender: string) => Uint8Array | undefined) | undefined;
   /**
-   * Called after each contract ECALL returns (the app's prepared calls, src/chain/app/prepareAhead.ts: the
-   * enclave is idle from here until the next ECALL). Speed only; it must not touch the call's state or gas.
+   * The app's prepared calls (src/chain/app/prepareAhead.ts): asked before each contract ECALL for the
+   * prepareCall payload of the call after it, which then rides on this ECALL (the enclave runs it once it has
+   * answered, while this thread applies the answer). Speed only; it must not touch the call's state or gas.
    */
-  afterEcall: (() => void) | undefined;
+  nextPrepare: (() => Uint8Array | undefined) | undefined;
   readonly prefetchStats: PrefetchStats = {
     ocallReads: 0,
     prefetchedReads: 0,
@@ -165,16 +167,20 @@ export class ComputeEngine {
       token === undefined ? request : (wasm: Uint8Array) => withVerdictToken(request(wasm), token);
     const reads = new Map<string, Uint8Array>();
     const opts = { gasLimit, ocalls: this.ocalls(ctx, r.contract, offer, reads) };
+    const then = this.nextPrepare?.();
     let res: EcallResult;
     try {
-      res = this.enclave.ecall(r.op, payload(new Uint8Array()), opts);
+      res = this.enclave.ecall(
+        r.op,
+        payload(new Uint8Array()),
+        then === undefined ? opts : { ...opts, then: { id: ECALL.prepareCall, payload: then } },
+      );
       // The enclave caches compiled code; after a restart (or an eviction) it asks for the bytes once. Whether
       // that happens is node-local, so the read is free: a cold node must charge exactly what a warm one does.
       if (codeNotLoaded(res)) res = this.enclave.ecall(r.op, payload(this.wasmFor(ctx, r)), opts);
     } finally {
       if (this.prefetch) this.readMemory.record(r.contract, reads);
     }
-    this.afterEcall?.();
     return this.answer(ctx, res);
   }
 

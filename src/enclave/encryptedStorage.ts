@@ -84,6 +84,9 @@ interface CallKey {
   oldKey: Uint8Array | undefined;
   read: Uint8Array | undefined;
   write: Uint8Array | undefined;
+  /** `read` / `write` was handed to the VM by `get` (lent: zeroed only when the call ends). */
+  lentRead: boolean;
+  lentWrite: boolean;
 }
 
 const gas = (cost: bigint): GasInfo => ({ cost });
@@ -91,10 +94,11 @@ const gas = (cost: bigint): GasInfo => ({ cost });
 /** The encrypted Storage for one contract call. Call `flush()` once at the end of a successful call, else `discard()`. */
 export class EncryptedStorage implements Storage {
   private readonly touched = new Map<string, CallKey>();
-  /** Values `get` handed to the VM in this call (its own arrays, not copies). */
-  private readonly lent = new Set<Uint8Array>();
+  /** Lent values no key holds any more (replaced or removed): zeroed when the call ends. */
+  private readonly retired: Uint8Array[] = [];
   /** CMACs of the salts met in this call (values written by one tx share one), by seed id and salt. */
   private readonly saltMacs = new Map<string, Uint8Array>();
+  private ownSaltMac: { readonly seed: number; readonly mac: Uint8Array } | undefined;
   private readonly cache: ContractStateCache;
   private pseudoGas = 0n;
   private readonly salt: Uint8Array;
@@ -110,19 +114,22 @@ export class EncryptedStorage implements Storage {
 
   /**
    * The value is this call's own array, lent (Storage contract, ./vm/backend.ts): nothing in this call zeroes
-   * it until the call ends (`lend`), so a contract whose `allocate` writes or removes the key while the VM
+   * it until the call ends (`retire`), so a contract whose `allocate` writes or removes the key while the VM
    * copies the value out still gets the value as read.
    */
   get(key: Uint8Array): { value: Uint8Array | undefined; gas: GasInfo } {
     abytes(key, undefined, "storage key");
     const ck = this.callKey(byteString(key), key);
-    const cached = ck.write ?? ck.read;
-    if (cached !== undefined) return { value: this.lend(cached), gas: gas(0n) };
+    if (ck.write !== undefined) {
+      ck.lentWrite = true;
+      return { value: ck.write, gas: gas(0n) };
+    }
+    if (ck.read !== undefined) return { value: this.lendRead(ck), gas: gas(0n) };
     const e = this.entryOf(ck);
     const r = this.readNewThenOld(e);
     if (r.value !== undefined && !r.fromFallback) {
       ck.read = this.cache.cachedValue(e, r.value) ?? this.open(e, r.value);
-      return { value: this.lend(ck.read), gas: gas(r.gas) };
+      return { value: this.lendRead(ck), gas: gas(r.gas) };
     }
     let cost = r.gas;
     if (r.value === undefined) return { value: undefined, gas: gas(cost) };
@@ -130,7 +137,7 @@ export class EncryptedStorage implements Storage {
     ck.read = decryptValueOld(keys, ogContractKey, e.storeKeyOld, r.value);
     // Upgrade to the new format right away when this call may write (SN db.rs read_from_encrypted_state).
     if (this.p.writable) cost += this.writeNow(ck, ck.read);
-    return { value: this.lend(ck.read), gas: gas(cost) };
+    return { value: this.lendRead(ck), gas: gas(cost) };
   }
 
   set(key: Uint8Array, value: Uint8Array): { gas: GasInfo } {
@@ -140,8 +147,9 @@ export class EncryptedStorage implements Storage {
     const cost = PSEUDO_GAS_STORE_PER_BYTE * BigInt(value.length);
     this.pseudoGas += cost;
     const ck = this.callKey(byteString(key), key);
-    if (ck.write !== undefined) this.retire(ck.write);
+    if (ck.write !== undefined) this.retire(ck.write, ck.lentWrite);
     ck.write = copyOf(value);
+    ck.lentWrite = false;
     return { gas: gas(cost) };
   }
 
@@ -207,7 +215,16 @@ export class EncryptedStorage implements Storage {
   private callKey(id: string, key: Uint8Array): CallKey {
     let ck = this.touched.get(id);
     if (ck === undefined) {
-      ck = { id, key: copyOf(key), entry: undefined, oldKey: undefined, read: undefined, write: undefined };
+      ck = {
+        id,
+        key: copyOf(key),
+        entry: undefined,
+        oldKey: undefined,
+        read: undefined,
+        write: undefined,
+        lentRead: false,
+        lentWrite: false,
+      };
       this.touched.set(id, ck);
     }
     return ck;
@@ -228,42 +245,48 @@ export class EncryptedStorage implements Storage {
   }
 
   private forgetCall(ck: CallKey): void {
-    if (ck.read !== undefined) this.retire(ck.read);
-    if (ck.write !== undefined) this.retire(ck.write);
+    if (ck.read !== undefined) this.retire(ck.read, ck.lentRead);
+    if (ck.write !== undefined) this.retire(ck.write, ck.lentWrite);
     ck.read = ck.write = undefined;
+    ck.lentRead = ck.lentWrite = false;
   }
 
-  /** Hands `value` to the VM: it is zeroed only when the call ends (see `get`). */
-  private lend(value: Uint8Array): Uint8Array {
-    this.lent.add(value);
-    return value;
+  /** Hands `ck.read` to the VM: it is zeroed only when the call ends (see `get`). */
+  private lendRead(ck: CallKey): Uint8Array {
+    ck.lentRead = true;
+    return ck.read!;
   }
 
-  /** Zeroes a plaintext this call no longer needs, unless the VM was handed it in this call. */
-  private retire(value: Uint8Array): void {
-    if (!this.lent.has(value)) zeroize(value);
+  /** Zeroes a plaintext no key holds any more, unless the VM was handed it in this call (then at the end). */
+  private retire(value: Uint8Array, lent: boolean): void {
+    if (lent) this.retired.push(value);
+    else zeroize(value);
   }
 
-  /**
-   * The VM is done with lent values: zeroes those no key holds any more (a value still held is zeroed with
-   * its key, or becomes the cache's when a flush writes it).
-   */
+  /** The VM is done with lent values: zeroes those no key holds any more (the others go with their keys). */
   private endLoans(): void {
-    if (this.lent.size === 0) return;
-    const held = new Set<Uint8Array | undefined>();
-    for (const ck of this.touched.values()) held.add(ck.read).add(ck.write);
-    for (const v of this.lent) if (!held.has(v)) zeroize(v);
-    this.lent.clear();
+    for (const v of this.retired) zeroize(v);
+    this.retired.length = 0;
   }
 
+  /** The call is over (the VM no longer holds anything it was lent): zeroes every plaintext it touched. */
   private clearCall(): void {
-    this.endLoans();
     for (const ck of this.touched.values()) {
+      ck.lentRead = ck.lentWrite = false;
       this.forgetCall(ck);
       zeroize(ck.key);
     }
+    this.endLoans();
     this.touched.clear();
     this.saltMacs.clear();
+    this.ownSaltMac = undefined;
+  }
+
+  /** The CMAC of this call's own salt (every write's), without building its map key per write. */
+  private writeSaltMac(seedId: number): Uint8Array {
+    if (this.ownSaltMac?.seed !== seedId)
+      this.ownSaltMac = { seed: seedId, mac: this.saltMac(seedId, this.salt) };
+    return this.ownSaltMac.mac;
   }
 
   private saltMac(seedId: number, salt: Uint8Array): Uint8Array {
@@ -300,7 +323,7 @@ export class EncryptedStorage implements Storage {
     else removals.push({ key: this.oldKeyOf(ck) });
     const entry = this.entryOf(ck);
     const seed = this.p.keys.seedCount;
-    const adMacs = [this.cache.nameMac(entry, seed), this.saltMac(seed, this.salt)];
+    const adMacs = [this.cache.nameMac(entry, seed), this.writeSaltMac(seed)];
     const { bytes, ctAt } = storedValueLayout(this.salt, plain.length, seed);
     const job: SealJob = { plaintext: plain, adMacs, out: bytes, at: ctAt };
     return { ck, entry, storeKey: entry.storeKeyNew, value: bytes, plain, removeGas, job };

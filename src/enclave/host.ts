@@ -65,6 +65,13 @@ export interface CallOptions {
    * of the next call: FRAME.ecallRequestThen). Only on a top-level synchronous call; ignored otherwise.
    */
   readonly then?: { readonly id: number; readonly payload: Uint8Array };
+  /**
+   * Host work to run once while the enclave works on this call, right after the request is sent and before
+   * this thread sleeps (a door idle hook: e.g. building the next prepareCall). It must not touch anything an
+   * OCALL handler of this call reads; an OCALL arriving meanwhile waits for it. Only on a top-level
+   * synchronous call; what it throws is ignored (speed-only work).
+   */
+  readonly idle?: () => void;
 }
 
 const DEFAULT_ECALL_TIMEOUT_MS = 10 * 60 * 1000;
@@ -163,10 +170,13 @@ export class EnclaveIsolate {
     abytes(payload, undefined, "ecall payload");
     const req = { id, gasLimit: opts.gasLimit ?? 0n, payload };
     const then = opts.then;
-    if (then === undefined || this.depth > 0) return this.callRaw(encodeEcallRequest(req), opts.ocalls);
+    const idle = this.depth > 0 ? undefined : opts.idle;
+    if (then === undefined || this.depth > 0) {
+      return this.callRaw(encodeEcallRequest(req), opts.ocalls, FRAME.ecallRequest, idle);
+    }
     this.aheadStats.rode++;
     const body = encodeEcallRequestThen(req, { id: then.id, gasLimit: 0n, payload: then.payload });
-    return this.callRaw(body, opts.ocalls, FRAME.ecallRequestThen);
+    return this.callRaw(body, opts.ocalls, FRAME.ecallRequestThen, idle);
   }
 
   /** Sends an already-encoded ECALL request body as is (fuzzing the enclave's own frame decoder). */
@@ -174,6 +184,7 @@ export class EnclaveIsolate {
     requestBody: Uint8Array,
     ocalls: OcallHandler = NO_OCALLS,
     kind: number = FRAME.ecallRequest,
+    idle?: () => void,
   ): WireResult {
     if (this.dead !== undefined) throw new EnclaveUnavailableError(this.dead);
     this.settleAhead();
@@ -186,6 +197,7 @@ export class EnclaveIsolate {
     this.depth++;
     try {
       this.mailbox.send(kind, requestBody);
+      if (idle !== undefined) runIdle(idle);
       return this.awaitResponse(ocalls);
     } finally {
       this.depth--;
@@ -437,6 +449,15 @@ export class EnclaveIsolate {
     const timer = setTimeout(() => void this.worker.terminate(), 1000);
     await this.exited;
     clearTimeout(timer);
+  }
+}
+
+/** A door idle task: speed-only host work, so a failure in it is dropped, never the ECALL's. */
+function runIdle(idle: () => void): void {
+  try {
+    idle();
+  } catch {
+    // The task's own concern (CallOptions.idle).
   }
 }
 

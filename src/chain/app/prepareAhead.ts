@@ -17,6 +17,13 @@ export interface PrepareEnclave {
   readonly activeDepth: number;
 }
 
+/** A prepare request built ahead, and what its verdict token is looked up by. */
+interface Built {
+  readonly request: Uint8Array;
+  readonly txHash: Uint8Array;
+  readonly sender: string;
+}
+
 interface Block {
   readonly txs: readonly Uint8Array[];
   /** Reads the block's state as it stands (an overlay nothing writes to), with its own unlimited gas meter. */
@@ -25,8 +32,12 @@ interface Block {
 
 export class PrepareAhead {
   private block: Block | undefined;
-  /** The tx to prepare when the next ECALL returns (-1: none). */
+  /** The tx whose prepare rides on the next ECALL (-1: none). */
   private next = -1;
+  /** A prepare built ahead, while this thread waited for the enclave (payload undefined: tx not preparable). */
+  private ready: { index: number; built: Built | undefined } | undefined;
+  /** The tx whose prepare the current ECALL's wait builds (-1: none). */
+  private buildNext = -1;
   /** prepareCall payloads built (riding on an ECALL or sent alone), and those sent alone (tests, benches). */
   prepared = 0;
   sent = 0;
@@ -38,6 +49,9 @@ export class PrepareAhead {
     private readonly modules: ChainModules,
   ) {
     modules.compute.engine.nextPrepare = () => this.forEcall();
+    modules.compute.engine.whileWaiting = () => {
+      this.buildWhileWaiting();
+    };
   }
 
   /**
@@ -52,6 +66,8 @@ export class PrepareAhead {
     if (!this.enabled) return;
     this.block = { txs, ctx: appContext(new MemoryOverlay(state), at.chainId, at.height, at.timeNs) };
     this.next = 0;
+    this.ready = undefined;
+    this.buildNext = -1;
   }
 
   /**
@@ -67,6 +83,8 @@ export class PrepareAhead {
   endBlock(): void {
     this.block = undefined;
     this.next = -1;
+    this.ready = undefined;
+    this.buildNext = -1;
   }
 
   /** The prepareCall payload to ride on the ECALL starting now: the next tx's, once per tx, top level only. */
@@ -75,17 +93,41 @@ export class PrepareAhead {
     if (this.next < 0 || this.enclave.activeDepth !== 0) return undefined;
     const i = this.next;
     this.next = -1;
-    return this.payloadFor(i);
+    // While the enclave runs this ECALL (and then tx i's checks), this thread would sleep: it builds the prepare
+    // of the tx after i then, to ride on tx i's ECALL.
+    this.buildNext = i + 1;
+    return this.take(i);
+  }
+
+  /** The door idle hook (EcallOptions.idle): builds the next-but-one prepare while the enclave works. */
+  private buildWhileWaiting(): void {
+    const i = this.buildNext;
+    if (i < 0) return;
+    this.buildNext = -1;
+    this.ready = { index: i, built: this.build(i) };
+  }
+
+  /**
+   * Tx i's prepareCall payload: the request built while waiting if it is tx i's, else built now; the verify
+   * lane's token is looked up only now (it may have come back meanwhile).
+   */
+  private take(i: number): Uint8Array | undefined {
+    const r = this.ready;
+    this.ready = undefined;
+    const b = r?.index === i ? r.built : this.build(i);
+    if (b === undefined) return undefined;
+    const engine = this.modules.compute.engine;
+    return encodePrepareCall("execute", engine.withVerdict(b.request, b.txHash, b.sender));
   }
 
   /** Sends tx i's prepareCall on its own (no ECALL to ride on). */
   private send(i: number): void {
-    const payload = this.payloadFor(i);
+    const payload = this.take(i);
     if (payload !== undefined && this.enclave.prepareCallRaw(payload)) this.sent++;
   }
 
-  /** Tx i's prepareCall payload, when its first message is a user-signed execute of an existing contract. */
-  private payloadFor(i: number): Uint8Array | undefined {
+  /** Tx i's prepare request, when its first message is a user-signed execute of an existing contract. */
+  private build(i: number): Built | undefined {
     const b = this.block;
     const raw = b?.txs[i];
     if (b === undefined || raw === undefined || isRandomTx(raw)) return undefined;
@@ -94,12 +136,9 @@ export class PrepareAhead {
       const deps = { keeper: this.modules.compute.keeper, accounts: this.modules.auth.keeper };
       const r = executeAhead(deps, b.ctx, tx);
       if (r === undefined) return undefined;
-      const payload = encodePrepareCall(
-        "execute",
-        this.modules.compute.engine.prepareRequest(b.ctx, r, tx.hash),
-      );
+      const request = this.modules.compute.engine.prepareRequest(b.ctx, r);
       this.prepared++;
-      return payload;
+      return { request, txHash: tx.hash, sender: r.sender };
     } catch {
       // Speed only: a tx that does not decode or call as predicted runs unprepared (runTx reports its errors).
       return undefined;

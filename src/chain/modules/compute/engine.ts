@@ -135,6 +135,8 @@ export class ComputeEngine {
    * answered, while this thread applies the answer). Speed only; it must not touch the call's state or gas.
    */
   nextPrepare: (() => Uint8Array | undefined) | undefined;
+  /** Work the app's prepared calls do while this thread waits for a contract ECALL (EcallOptions.idle). */
+  whileWaiting: (() => void) | undefined;
   readonly prefetchStats: PrefetchStats = {
     ocallReads: 0,
     prefetchedReads: 0,
@@ -168,12 +170,19 @@ export class ComputeEngine {
     const reads = new Map<string, Uint8Array>();
     const opts = { gasLimit, ocalls: this.ocalls(ctx, r.contract, offer, reads) };
     const then = this.nextPrepare?.();
+    const idle = this.whileWaiting;
     let res: EcallResult;
     try {
       res = this.enclave.ecall(
         r.op,
         payload(new Uint8Array()),
-        then === undefined ? opts : { ...opts, then: { id: ECALL.prepareCall, payload: then } },
+        then === undefined && idle === undefined
+          ? opts
+          : {
+              ...opts,
+              ...(then === undefined ? {} : { then: { id: ECALL.prepareCall, payload: then } }),
+              ...(idle === undefined ? {} : { idle }),
+            },
       );
       // The enclave caches compiled code; after a restart (or an eviction) it asks for the bytes once. Whether
       // that happens is node-local, so the read is free: a cold node must charge exactly what a warm one does.
@@ -185,14 +194,21 @@ export class ComputeEngine {
   }
 
   /**
-   * The payload a prepareCall of the user call `r` carries (src/enclave/README.md §1 "Prepared calls"): the
+   * The request a prepareCall of the user call `r` carries (src/enclave/README.md §1 "Prepared calls"): the
    * request as `call` would build it for its binding (code hash, msg, sender, funds, contract, height, keys,
-   * signature and its verdict token), without the state-dependent parts (no message counter is taken, no block
-   * random, no prefetch): the enclave only compares bindings. `ctx` is read, never written or charged.
+   * signature), without the state-dependent parts (no message counter is taken, no block random, no prefetch):
+   * the enclave only compares bindings. `ctx` is read, never written or charged. See `withVerdict`.
    */
-  prepareRequest(ctx: Context, r: CallRequest, txHash: Uint8Array): Uint8Array {
-    const token = r.sigInfo === undefined ? undefined : this.verdicts?.(txHash, r.sender);
-    const request = this.encodeRequest(ctx, r, { wasm: new Uint8Array(), msgCounter: 0n });
+  prepareRequest(ctx: Context, r: CallRequest): Uint8Array {
+    return this.encodeRequest(ctx, r, { wasm: new Uint8Array(), msgCounter: 0n });
+  }
+
+  /**
+   * `request` with the verify lane's token for (tx, sender) in front when there is one by now: the enclave then
+   * skips the secp256k1 verify in its checks (the token is not part of the binding: same outcome either way).
+   */
+  withVerdict(request: Uint8Array, txHash: Uint8Array, sender: string): Uint8Array {
+    const token = this.verdicts?.(txHash, sender);
     return token === undefined ? request : withVerdictToken(request, token);
   }
 

@@ -3,8 +3,10 @@
 // counter increment's size). Phases on one network, in one sitting: `0` = closed loop (S senders, each waits for
 // its CheckTx answer: the max committed tx/s), `R` > 0 = open loop at exactly R tx/s offered (CPU at that rate).
 // Run: node --import tsx bench/localnet/cometFloor.ts [--validators 4] [--app noop|socket] [--rates 0,400]
-// [--senders 48] [--tx-bytes 432] [--warm 5] [--seconds 20]
+// [--senders 48] [--tx-bytes 432] [--warm 5] [--seconds 20] [--pprof DIR (node 1's CometBFT, each measured window)]
+import { writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
+import { join } from "node:path";
 import { availableParallelism } from "node:os";
 import { FloorNet, type FloorApp } from "./floorNet.js";
 import { machineCpuMs, pidsCpuMs } from "./procCpu.js";
@@ -21,6 +23,7 @@ const SENDERS = Number(arg("--senders", "48"));
 const TX_BYTES = Number(arg("--tx-bytes", "432"));
 const WARM_S = Number(arg("--warm", "5"));
 const SECONDS = Number(arg("--seconds", "20"));
+const PPROF_DIR = process.argv.includes("--pprof") ? arg("--pprof", "") : undefined;
 const MAX_IN_FLIGHT = 4000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const f = (x: number, d = 0): string => x.toFixed(d);
@@ -186,6 +189,7 @@ async function phase(net: FloorNet, src: TxSource, blocks: Block[], rate: number
   const a = snapshot(net, load);
   const trips0 = load.trips.length;
   const rejected0 = load.rejected;
+  const prof = PPROF_DIR === undefined ? undefined : profile(net, rate);
   await sleep(SECONDS * 1000);
   const b = snapshot(net, load);
   load.stop = true;
@@ -211,11 +215,22 @@ async function phase(net: FloorNet, src: TxSource, blocks: Block[], rate: number
       `broadcast p50 ${f(quantile(trips, 0.5), 1)} / p99 ${f(quantile(trips, 0.99), 1)} ms`,
   );
   await running;
+  await prof;
+}
+
+/** A Go CPU profile of node 1's CometBFT (node 0 when alone) over the measured window, to PPROF_DIR. */
+async function profile(net: FloorNet, rate: number): Promise<void> {
+  const node = net.nodes[Math.min(1, V - 1)]!;
+  const url = `http://127.0.0.1:${node.pprof}/debug/pprof/profile?seconds=${SECONDS}`;
+  const r = await fetch(url, { signal: AbortSignal.timeout((SECONDS + 30) * 1000) });
+  const path = join(PPROF_DIR!, `cometbft-${APP}-${V}v-${rate > 0 ? `open${rate}` : "closed"}.pprof`);
+  writeFileSync(path, new Uint8Array(await r.arrayBuffer()));
 }
 
 async function main(): Promise<void> {
   const net = await FloorNet.create(V);
   try {
+    if (PPROF_DIR !== undefined) net.enablePprof();
     await net.start(APP);
     if (!(await net.waitHeight(2, 120_000))) throw new Error("the CometBFT nodes did not reach height 2");
     await sleep(2_000); // past start-up

@@ -6,7 +6,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findCometbft } from "../../src/consensus/cometbft.js";
+import { editCometConfig, findCometbft } from "../../src/consensus/cometbft.js";
 import { BLOCK_MAX_BYTES, cometHome, genesisPath, initNodeHome } from "../../src/cli/node/home.js";
 import { LOCALNET_TIMEOUTS, nodePorts } from "../../src/cli/localnet/create.js";
 
@@ -17,6 +17,7 @@ export interface FloorNode {
   readonly home: string;
   readonly rpc: number;
   readonly abci: number;
+  readonly pprof: number;
   cometPid: number;
   appPid: number;
 }
@@ -103,9 +104,16 @@ export class FloorNet {
     for (const h of homes) writeFileSync(genesisPath(h), JSON.stringify(genesis, null, 2) + "\n");
     const nodes = homes.map((home, i) => {
       const p = nodePorts(base, i);
-      return { home, rpc: p.rpc, abci: p.abci, cometPid: 0, appPid: 0 };
+      return { home, rpc: p.rpc, abci: p.abci, pprof: p.p2p + 4, cometPid: 0, appPid: 0 };
     });
     return new FloorNet(dir, nodes, bin);
+  }
+
+  /** Node i's CometBFT serves Go's pprof on its p2p port + 4 (call before start; as bench:localnet's --pprof). */
+  enablePprof(): void {
+    this.nodes.forEach((n) => {
+      editCometConfig(cometHome(n.home), { "rpc.pprof_laddr": JSON.stringify(`127.0.0.1:${n.pprof}`) });
+    });
   }
 
   /** Starts every node's app (socket mode: noopApp.ts on its ABCI port) and CometBFT. */

@@ -2,7 +2,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { KeyFilter } from "./keyFilter.js";
+import { GrowingKeyFilter, KeyFilter } from "./keyFilter.js";
 
 describe("KeyFilter", () => {
   test("every added key may be contained, whatever the keys (seeded)", () => {
@@ -34,5 +34,41 @@ describe("KeyFilter", () => {
     for (let i = 0; i < n; i++) if (f.mayContain(key(i, 2))) fp++;
     assert.ok(fp / n < 0.005, `false-positive rate ${fp / n}`);
     assert.equal(f.wouldOverfill(n), true);
+  });
+});
+
+describe("GrowingKeyFilter", () => {
+  const key = (i: number, salt: number) => {
+    const k = new Uint8Array(61).fill(0x63);
+    new DataView(k.buffer).setUint32(29, i);
+    new DataView(k.buffer).setUint32(33, salt);
+    return k;
+  };
+
+  test("no false 'absent' across growth, from any starting filter (seeded)", () => {
+    fc.assert(
+      fc.property(fc.nat({ max: 3000 }), fc.nat({ max: 12_000 }), (pre, more) => {
+        const first = new KeyFilter(pre);
+        for (let i = 0; i < pre; i++) first.add(key(i, 0));
+        const g = new GrowingKeyFilter(first);
+        for (let i = 0; i < more; i++) g.add(key(i, 1));
+        for (let i = 0; i < pre; i++) assert.equal(g.mayContain(key(i, 0)), true);
+        for (let i = 0; i < more; i++) assert.equal(g.mayContain(key(i, 1)), true);
+        assert.equal(g.count, pre + more);
+      }),
+      { seed: 42, numRuns: 12 },
+    );
+  });
+
+  test("sizes double: log2 many filters, false positives stay < 0.5% of absent reads", () => {
+    const g = new GrowingKeyFilter(new KeyFilter(0));
+    const n = 100_000;
+    for (let i = 0; i < n; i++) g.add(key(i, 1));
+    // 4,096 + 4,096 + 8,192 + … ≥ 100,000: six filters.
+    assert.equal(g.parts.length, 6);
+    for (const f of g.parts.slice(0, -1)) assert.equal(f.wouldOverfill(1), true);
+    let fp = 0;
+    for (let i = 0; i < n; i++) if (g.mayContain(key(i, 2))) fp++;
+    assert.ok(fp / n < 0.005, `false-positive rate ${fp / n}`);
   });
 });

@@ -96,6 +96,24 @@ function optId(key: Uint8Array | undefined): string | undefined {
   return key === undefined ? undefined : keyId(key);
 }
 
+/**
+ * A reader that also answers by a key's id (keyId(key), already computed by the overlay above it): nested
+ * overlays and the committed-state reader under them compute a key's id once per read, not once per level.
+ */
+export abstract class KeyIdReader implements KVReader {
+  abstract get(key: Uint8Array): Uint8Array | undefined;
+  abstract has(key: Uint8Array): boolean;
+  abstract iterate(
+    start: Uint8Array | undefined,
+    end: Uint8Array | undefined,
+    reverse?: boolean,
+  ): Iterable<[Uint8Array, Uint8Array]>;
+  /** get(key) where `id` is keyId(key) of an already validated key. */
+  abstract getById(key: Uint8Array, id: string): Uint8Array | undefined;
+  /** has(key) where `id` is keyId(key) of an already validated key. */
+  abstract hasById(key: Uint8Array, id: string): boolean;
+}
+
 function isKVStore(r: KVReader): r is KVStore {
   const s = r as Partial<KVStore>;
   return typeof s.set === "function" && typeof s.delete === "function";
@@ -107,11 +125,13 @@ function isKVStore(r: KVReader): r is KVStore {
  * parent (nested overlays, per-tx caches); a top-level overlay over committed state is instead handed to the
  * store's commit via `pendingWrites()`.
  */
-export class MemoryOverlay implements Overlay {
+export class MemoryOverlay extends KeyIdReader implements Overlay {
   // undefined value = tombstone (pending delete).
   private readonly pending = new SortedEntries<Uint8Array | undefined>();
 
-  constructor(readonly parent: KVReader) {}
+  constructor(readonly parent: KVReader) {
+    super();
+  }
 
   get(key: Uint8Array): Uint8Array | undefined {
     return this.getById(key, keyId(assertKey(key)));
@@ -121,20 +141,20 @@ export class MemoryOverlay implements Overlay {
     return this.hasById(key, keyId(assertKey(key)));
   }
 
-  // Nested overlays (a tx's message cache over its ante cache over the block) pass the key's id down instead
-  // of computing it again at each level.
-  private getById(key: Uint8Array, id: string): Uint8Array | undefined {
+  // Nested overlays (a tx's message cache over its ante cache over the block, over the committed state) pass
+  // the key's id down instead of computing it again at each level.
+  getById(key: Uint8Array, id: string): Uint8Array | undefined {
     const v = this.pending.find(id);
     if (v !== ABSENT) return v;
     const p = this.parent;
-    return p instanceof MemoryOverlay ? p.getById(key, id) : p.get(key);
+    return p instanceof KeyIdReader ? p.getById(key, id) : p.get(key);
   }
 
-  private hasById(key: Uint8Array, id: string): boolean {
+  hasById(key: Uint8Array, id: string): boolean {
     const v = this.pending.find(id);
     if (v !== ABSENT) return v !== undefined;
     const p = this.parent;
-    return p instanceof MemoryOverlay ? p.hasById(key, id) : p.has(key);
+    return p instanceof KeyIdReader ? p.hasById(key, id) : p.has(key);
   }
 
   set(key: Uint8Array, value: Uint8Array): void {

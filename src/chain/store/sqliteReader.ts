@@ -2,8 +2,8 @@
 // caller interleaves other reads) and a reader "as of height H" that layers the undo log over the latest state.
 import type Database from "better-sqlite3";
 import type { KVReader, KVWrite } from "./types.js";
-import { assertKey, mergeIterate } from "./memory.js";
-import { KeyFilter } from "./keyFilter.js";
+import { KeyIdReader, assertKey, mergeIterate } from "./memory.js";
+import { GrowingKeyFilter, KeyFilter } from "./keyFilter.js";
 
 /** Rows fetched per page of an iteration. Small enough to stay lazy, large enough to amortize the query. */
 export const PAGE_SIZE = 128;
@@ -25,7 +25,7 @@ const latin1Slice = (
 const cacheId = (k: Uint8Array): string => latin1Slice.call(k, 0, k.length);
 
 /** The latest committed state: table `latest(key, value)`. A live view: it moves with each commit. */
-export class LatestReader implements KVReader {
+export class LatestReader extends KeyIdReader {
   private readonly getStmt: Database.Statement<[Uint8Array], Buffer>;
   private readonly pages = new Map<string, Database.Statement<Uint8Array[], Row>>();
   // key → value, null = absent. Exact: the only writer of `latest` is the store's commit, which calls
@@ -35,24 +35,30 @@ export class LatestReader implements KVReader {
   private young = new Map<string, Uint8Array | null>();
   private old = new Map<string, Uint8Array | null>();
 
-  // Every key of `latest` (built at open, added to by each commit): a read it rules out skips SQLite.
-  private filter: KeyFilter;
+  // Every key of `latest` (scanned at open, added to by each commit, growing without a rescan): a read it rules
+  // out skips SQLite.
+  private filter: GrowingKeyFilter;
 
   constructor(private readonly db: Database.Database) {
+    super();
     this.getStmt = db.prepare<[Uint8Array], Buffer>("SELECT value FROM latest WHERE key = ?").pluck();
     this.filter = this.buildFilter(0);
   }
 
   /** Scans every key of `latest` into a new filter sized for twice as many (or `atLeast`). */
-  private buildFilter(atLeast: number): KeyFilter {
+  private buildFilter(atLeast: number): GrowingKeyFilter {
     const n = this.db.prepare<[], number>("SELECT count(*) FROM latest").pluck().get() ?? 0;
     const filter = new KeyFilter(Math.max(2 * n, atLeast));
     for (const k of this.db.prepare<[], Buffer>("SELECT key FROM latest").pluck().iterate()) filter.add(k);
-    return filter;
+    return new GrowingKeyFilter(filter);
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    const id = cacheId(assertKey(key));
+    return this.getById(key, cacheId(assertKey(key)));
+  }
+
+  // The overlays' key ids are the same latin1 strings as this cache's ids.
+  getById(key: Uint8Array, id: string): Uint8Array | undefined {
     const hit = this.young.get(id);
     if (hit !== undefined) return hit ?? undefined;
     const older = this.old.get(id);
@@ -82,27 +88,27 @@ export class LatestReader implements KVReader {
    * table was empty before it (the store's first commit), so the table's keys are exactly the written ones.
    */
   applyCommitted(writes: readonly KVWrite[], first = false): void {
-    // Past the filter's size its false positives climb: rescan instead (the table already holds these writes).
-    const regrow = this.filter.wouldOverfill(writes.length);
-    if (regrow && first) {
+    if (first) {
       // The same filter a rescan builds (sized for twice the keys, each added), without reading 3M keys back
       // from SQLite after a 1M-account genesis; nothing is cached yet, so nothing else to update.
       let n = 0;
       for (const w of writes) if (w[1] !== undefined) n++;
-      this.filter = new KeyFilter(2 * n);
-      for (const [k, v] of writes) if (v !== undefined) this.filter.add(k);
+      const filter = new KeyFilter(2 * n);
+      for (const [k, v] of writes) if (v !== undefined) filter.add(k);
+      this.filter = new GrowingKeyFilter(filter);
       this.young.clear();
       this.old.clear();
       return;
     }
+    const young = this.young;
+    const old = this.old;
     for (const [k, v] of writes) {
-      if (v !== undefined && !regrow) this.filter.add(k);
+      if (v !== undefined) this.filter.add(k);
       const id = cacheId(k);
       // Only keys already cached are updated: a block's writes should not evict the hot read set.
-      if (this.young.has(id)) this.young.set(id, v ?? null);
-      if (this.old.has(id)) this.old.set(id, v ?? null);
+      if (young.has(id)) young.set(id, v ?? null);
+      if (old.has(id)) old.set(id, v ?? null);
     }
-    if (regrow) this.filter = this.buildFilter(0);
   }
 
   /** Drops every cached read (tests; or after anything but the store's commit touched the database). */
@@ -114,6 +120,10 @@ export class LatestReader implements KVReader {
 
   has(key: Uint8Array): boolean {
     return this.get(key) !== undefined;
+  }
+
+  hasById(key: Uint8Array, id: string): boolean {
+    return this.getById(key, id) !== undefined;
   }
 
   iterate(

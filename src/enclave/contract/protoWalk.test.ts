@@ -8,6 +8,7 @@ import { BinaryReader } from "cosmjs-types/binary";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { AuthInfo, ModeInfo, SignDoc, TxBody, TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { Any } from "cosmjs-types/google/protobuf/any";
+import { utf8Read } from "cosmjs-types/utf8";
 import {
   decodeAny,
   decodeAuthInfoKeys,
@@ -16,6 +17,7 @@ import {
   decodeTxBodyMessages,
   decodeTxRawBody,
   ProtoReader,
+  protoString,
 } from "./protoWalk.js";
 
 const RUNS = 1500;
@@ -269,6 +271,18 @@ describe("protoWalk: the same decisions and fields as cosmjs-types", () => {
     const long = Uint8Array.from([0x0a, 4, 1, 2, 3]);
     assert.throws(() => decodeTxRawBody(long));
     assert.throws(() => TxRaw.decode(long));
+    for (const url of [
+      "/cosmos.crypto.secp256k1.PubKey",
+      "/secret.compute.v1beta1.MsgClearAdmin",
+      "é",
+      "\u{1F600}",
+      "",
+    ]) {
+      const b = Buffer.from(url, "utf8");
+      assert.equal(protoString(b), utf8Read(b, 0, b.length));
+      const cut = b.subarray(0, Math.max(0, b.length - 1)); // as string() reads it: a view, nothing past its end
+      assert.equal(protoString(cut), utf8Read(cut, 0, cut.length));
+    }
     const doc = SignDoc.encode(SignDoc.fromPartial({ bodyBytes: Uint8Array.of(9, 9) })).finish();
     const view = decodeSignDoc(doc).bodyBytes;
     assert.equal(view.buffer, doc.buffer);

@@ -114,8 +114,30 @@ export class ProtoReader {
   }
 }
 
+/** Type URLs the binding compares against: their bytes map to the same (interned) string without building it. */
+const KNOWN_STRINGS = [
+  "/cosmos.crypto.secp256k1.PubKey",
+  "/secret.compute.v1beta1.MsgExecuteContract",
+  "/secret.compute.v1beta1.MsgInstantiateContract",
+  "/secret.compute.v1beta1.MsgMigrateContract",
+  "/secret.compute.v1beta1.MsgUpdateAdmin",
+  "/secret.compute.v1beta1.MsgClearAdmin",
+].map((str) => ({ str, bytes: Uint8Array.from(str, (c) => c.charCodeAt(0)) }));
+
+function knownString(b: Uint8Array): string | undefined {
+  for (const k of KNOWN_STRINGS) {
+    if (k.bytes.length !== b.length) continue;
+    let i = 0;
+    while (i < b.length && b[i] === k.bytes[i]) i++;
+    if (i === b.length) return k.str;
+  }
+  return undefined;
+}
+
 /** What cosmjs-types' `string()` makes of these bytes: ASCII directly, anything else by its own utf8Read. */
 export function protoString(b: Uint8Array): string {
+  const known = knownString(b);
+  if (known !== undefined) return known;
   let s = "";
   for (let i = 0; i < b.length; i++) {
     const c = b[i]!;

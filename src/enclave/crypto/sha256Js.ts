@@ -82,7 +82,7 @@ export function sha256Js(...parts: readonly Uint8Array[]): Uint8Array {
 function padState(b: Uint8Array): Int32Array {
   ST.set(SHA256_IV);
   compress(ST, b, 0);
-  const s = Int32Array.from(ST);
+  const s = ST.slice(); // (Int32Array.from walks an iterator: ~5x slower for 8 words)
   ST.fill(0);
   return s;
 }

@@ -1,0 +1,126 @@
+// Prepared calls on the critical path, measured without the chain's noise: records K SNIP-20 execute ECALLs of
+// a chain run (payloads and the host's OCALL answers, as bench/chain/enclaveReplay.ts does), then replays them
+// in alternating rounds — unprepared, and with each call carrying the next one's prepareCall — checking every
+// result and gas figure against the recording, and reports each round's median and mean execute-ECALL wall (the
+// main thread's wait) and the enclave worker's CPU per transfer. After each call a `health` ECALL waits out any
+// prepare still running, so an ECALL's wall holds only its own work, as when the host's gap covers the prepare.
+// Run: node --import tsx src/chain/app/prepareAhead.replay.ts [--txs K] [--rounds R]
+import { ECALL, encodePrepareCall, type EcallResult, type OcallHandler } from "../../enclave/api.js";
+import { startNode } from "../../../bench/chain/setup.js";
+import { runTxs } from "../../../bench/chain/run.js";
+import { deploySnip20, signTransfers } from "../../../bench/chain/snip20.js";
+import { arg, threadNs } from "../../../bench/chain/cli.js";
+
+const K = arg("--txs", 1000);
+const ROUNDS = arg("--rounds", 3);
+
+/** One host answer, in order (values copied). */
+type Answer = { kind: string; value?: unknown; gasUsed?: bigint };
+interface Recorded {
+  readonly payload: Uint8Array;
+  readonly gasLimit: bigint | undefined;
+  readonly answers: Answer[];
+  readonly result: string;
+  readonly gasUsed: bigint;
+}
+
+const resultKey = (r: EcallResult): string =>
+  "ok" in r ? Buffer.from(r.ok).toString("hex") : `error ${r.error.code} ${r.error.message}`;
+
+function recording(h: OcallHandler, out: Answer[]): OcallHandler {
+  const rec = <T>(kind: string, v: T): T => (out.push({ kind, value: v }), v);
+  return {
+    readDb: (k) => rec("readDb", h.readDb(k)),
+    writeDb: (k, v) => rec("writeDb", h.writeDb(k, v)),
+    removeDb: (k) => rec("removeDb", h.removeDb(k)),
+    queryChain: (q, g, d) => rec("queryChain", h.queryChain(q, g, d)),
+    chargePrefetched: (i) => {
+      h.chargePrefetched?.(i);
+      out.push({ kind: "charge", value: i });
+    },
+    remainingGas: () => rec("remainingGas", h.remainingGas?.()),
+  };
+}
+
+function replaying(answers: readonly Answer[]): OcallHandler {
+  let i = 0;
+  const next = (kind: string): unknown => {
+    const a = answers[i++];
+    if (a?.kind !== kind) throw new Error(`replay: OCALL ${i} is not a ${kind}`);
+    return a.value;
+  };
+  type H = Required<OcallHandler>;
+  return {
+    readDb: () => next("readDb") as ReturnType<H["readDb"]>,
+    writeDb: () => next("writeDb") as ReturnType<H["writeDb"]>,
+    removeDb: () => next("removeDb") as ReturnType<H["removeDb"]>,
+    queryChain: () => next("queryChain") as ReturnType<H["queryChain"]>,
+    chargePrefetched: (index) => {
+      if (next("charge") !== index) throw new Error("replay: another prefetched read");
+    },
+    remainingGas: () => next("remainingGas") as ReturnType<H["remainingGas"]>,
+  };
+}
+
+const node = await startNode(1000);
+try {
+  const s = await deploySnip20(node);
+  const txs = await signTransfers(node, s, K);
+  const calls: Recorded[] = [];
+  const ecall = node.enclave.ecall.bind(node.enclave);
+  node.enclave.ecall = (name, payload, opts) => {
+    if (name !== "execute" || opts?.ocalls === undefined) return ecall(name, payload, opts);
+    const answers: Answer[] = [];
+    const r = ecall(name, payload, { ...opts, ocalls: recording(opts.ocalls, answers) });
+    calls.push({
+      payload: payload.slice(),
+      gasLimit: opts.gasLimit,
+      answers,
+      result: resultKey(r),
+      gasUsed: r.gasUsed,
+    });
+    return r;
+  };
+  await runTxs(node, txs, 500);
+  node.enclave.ecall = ecall;
+  const health = new Uint8Array(0);
+  const round = (prepared: boolean): number[] =>
+    calls.map((c, n) => {
+      const next = calls[n + 1];
+      const then =
+        prepared && next !== undefined
+          ? { then: { id: ECALL.prepareCall, payload: encodePrepareCall("execute", next.payload) } }
+          : {};
+      const w0 = performance.now();
+      const r = ecall("execute", c.payload, {
+        ...(c.gasLimit === undefined ? {} : { gasLimit: c.gasLimit }),
+        ocalls: replaying(c.answers),
+        ...then,
+      });
+      const wall = performance.now() - w0;
+      if (resultKey(r) !== c.result || r.gasUsed !== c.gasUsed)
+        throw new Error(`replay of call ${n} differs`);
+      ecall("health", health);
+      return wall;
+    });
+  round(false);
+  round(true);
+  const pid = String(process.pid);
+  for (let k = 0; k < 2 * ROUNDS; k++) {
+    const prepared = k % 2 === 1;
+    const t0 = threadNs();
+    const walls = round(prepared);
+    const worker = [...threadNs()]
+      .filter(([tid]) => tid !== pid)
+      .map(([tid, ns]) => (ns - (t0.get(tid) ?? ns)) / 1e6 / calls.length)
+      .sort((a, b) => b - a)[0];
+    const sorted = [...walls].sort((a, b) => a - b);
+    const mean = walls.reduce((a, b) => a + b, 0) / walls.length;
+    console.log(
+      `${prepared ? "prepared  " : "unprepared"} execute ECALL wall median ${sorted[sorted.length >> 1]!.toFixed(3)} ` +
+        `p25 ${sorted[sorted.length >> 2]!.toFixed(3)} mean ${mean.toFixed(3)} ms; enclave worker ${worker?.toFixed(3)} ms/transfer`,
+    );
+  }
+} finally {
+  await node.close();
+}

@@ -1,5 +1,6 @@
 // Tx decoding: TxRaw -> TxBody/AuthInfo -> typed messages via the registry. Sizes are checked before any parsing;
 // every failure is a ChainError (sdk 21 tx too large, sdk 2 tx parse error) so callers never see a raw exception.
+import type { BinaryReader } from "cosmjs-types/binary";
 import { AuthInfo, TxBody } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { PubKey as Secp256k1PubKeyProto } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
 import { hash } from "node:crypto";
@@ -8,7 +9,7 @@ import "./protoAlloc.js";
 import { ChainError, SdkErrors } from "../errors.js";
 import type { CoinWire } from "./coins.js";
 import type { DecodedMsg, MsgRegistry } from "./msgRegistry.js";
-import { ProtoDecodeError, decodeFields, readBytes } from "./proto.js";
+import { ProtoDecodeError, Wire, decodeFields, expectWire, readerOver } from "./proto.js";
 
 /**
  * Largest tx we accept (bytes). A store-code tx carries up to MaxWasmSize = 2 MiB of raw wasm (spec
@@ -75,8 +76,19 @@ interface TxRawParts {
 }
 
 /**
+ * A length-delimited field as a view into `raw`, not a copy: decodeTx's `raw` is its own private copy of the
+ * input, so views of it cannot change under the caller either, and a decoded tx then holds one backing buffer
+ * instead of one per bytes field (decoded txs live in the tx cache past several scavenges and die in old space,
+ * where each ArrayBuffer is swept and freed on its own).
+ */
+function readView(r: BinaryReader, wt: number, name: string): Uint8Array {
+  expectWire(wt, Wire.Len, name);
+  return r.bytes();
+}
+
+/**
  * Parses TxRaw strictly: only fields 1..3, in ascending order (ADR-027 canonical order, which the SDK enforces
- * with RejectNonADR027TxRaw), no unknown fields.
+ * with RejectNonADR027TxRaw), no unknown fields. `raw` must be decodeTx's private copy (the parts are views).
  */
 function decodeTxRaw(raw: Uint8Array): TxRawParts {
   const parts: TxRawParts = { bodyBytes: new Uint8Array(), authInfoBytes: new Uint8Array(), signatures: [] };
@@ -84,9 +96,9 @@ function decodeTxRaw(raw: Uint8Array): TxRawParts {
   decodeFields(raw, (f, wt, r) => {
     if (f < last || (f === last && f !== 3)) throw new ProtoDecodeError("TxRaw fields out of order");
     last = f;
-    if (f === 1) parts.bodyBytes = readBytes(r, wt, "body_bytes");
-    else if (f === 2) parts.authInfoBytes = readBytes(r, wt, "auth_info_bytes");
-    else if (f === 3) parts.signatures.push(readBytes(r, wt, "signatures"));
+    if (f === 1) parts.bodyBytes = readView(r, wt, "body_bytes");
+    else if (f === 2) parts.authInfoBytes = readView(r, wt, "auth_info_bytes");
+    else if (f === 3) parts.signatures.push(readView(r, wt, "signatures"));
     else throw new ProtoDecodeError(`unknown field ${f} in TxRaw`);
     return true;
   });
@@ -106,7 +118,8 @@ function decodeMessages(body: TxBody, registry: MsgRegistry): DecodedMsg[] {
       if (e instanceof ChainError) throw e;
       throw new ChainError(SdkErrors.TxDecode, `message ${i} (${any.typeUrl}): ${errText(e)}`);
     }
-    return { typeUrl: any.typeUrl, value, raw: any.value.slice(), type };
+    // any.value is a view into bodyBytes, itself a view into decodeTx's private copy of the tx.
+    return { typeUrl: any.typeUrl, value, raw: any.value, type };
   });
 }
 
@@ -114,12 +127,13 @@ function decodeSignerInfo(si: AuthInfo["signerInfos"][number]): DecodedSignerInf
   const pk = si.publicKey;
   let secp: Uint8Array | undefined;
   if (pk?.typeUrl === SECP256K1_PUBKEY_TYPE_URL) {
-    secp = Secp256k1PubKeyProto.decode(pk.value).key;
+    secp = Secp256k1PubKeyProto.decode(readerOver(pk.value)).key;
   }
   const mi = si.modeInfo;
   const mode = mi?.single !== undefined ? mi.single.mode : mi?.multi !== undefined ? "multi" : "none";
   return {
-    publicKey: pk === undefined ? undefined : { typeUrl: pk.typeUrl, value: pk.value.slice() },
+    publicKey: pk === undefined ? undefined : { typeUrl: pk.typeUrl, value: pk.value },
+    // A copy: ante stores it in the signer's account, which outlives the tx.
     secp256k1PubKey: secp?.slice(),
     mode,
     sequence: si.sequence,
@@ -132,6 +146,18 @@ function errText(e: unknown): string {
 
 /** Decodes a tx; throws ChainError(sdk 21) when oversized and ChainError(sdk 2) when malformed. */
 export function decodeTx(input: Uint8Array, registry: MsgRegistry): DecodedTx {
+  return decodeTxHashed(input, registry, undefined);
+}
+
+/**
+ * decodeTx with sha256(input) already at hand (the tx cache hashes the bytes for its key): the same result
+ * and errors. `digest` must be that hash; it is copied.
+ */
+export function decodeTxHashed(
+  input: Uint8Array,
+  registry: MsgRegistry,
+  digest: Uint8Array | undefined,
+): DecodedTx {
   if (!(input instanceof Uint8Array) || input.length === 0) {
     throw new ChainError(SdkErrors.TxDecode, "tx bytes are empty");
   }
@@ -143,13 +169,15 @@ export function decodeTx(input: Uint8Array, registry: MsgRegistry): DecodedTx {
   const raw = new Uint8Array(input);
   try {
     const parts = decodeTxRaw(raw);
-    const body = TxBody.decode(parts.bodyBytes);
-    const authInfo = AuthInfo.decode(parts.authInfoBytes);
+    // Readers over the parts themselves (cosmjs-types would copy each): every bytes field of the decoded tx
+    // (messages' Any values, public keys) is then a view into `raw`, one backing buffer per tx.
+    const body = TxBody.decode(readerOver(parts.bodyBytes));
+    const authInfo = AuthInfo.decode(readerOver(parts.authInfoBytes));
     const fee = authInfo.fee;
     return {
       raw,
       // node:crypto: ~2 µs for a 700-byte tx vs ~5 µs in JS (noble); the same digest.
-      hash: new Uint8Array(hash("sha256", raw, "buffer")),
+      hash: new Uint8Array(digest ?? hash("sha256", raw, "buffer")),
       ...parts,
       messages: decodeMessages(body, registry),
       memo: body.memo,

@@ -14,6 +14,24 @@ export class ProtoDecodeError extends Error {
 }
 
 /**
+ * A BinaryReader over `buf` itself. cosmjs-types' constructor copies its input (`new Uint8Array(buf)`): a
+ * malloc and a copy of every message decoded (a tx's body and auth info, each message, each account read).
+ * Decoding is synchronous, so `buf` cannot change meanwhile; what a decoder keeps of it after the call is up to
+ * the decoder (readBytes copies; decodeTx keeps views of its own private copy of the tx).
+ */
+export function readerOver(buf: Uint8Array): BinaryReader {
+  const r = new BinaryReader();
+  // A plain Uint8Array view of a Buffer (or other subclass): on a Buffer, subarray() gives Buffers, whose
+  // slice() is a view, not a copy, so readBytes would alias the caller's bytes and return Buffers.
+  r.buf =
+    Object.getPrototypeOf(buf) === Uint8Array.prototype
+      ? buf
+      : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  r.len = buf.length;
+  return r;
+}
+
+/**
  * Walks the fields of one message. `onField` returns false for fields it does not know, which are skipped
  * (proto3 forward compatibility). A known field with the wrong wire type is an error, as in gogoproto.
  */
@@ -21,7 +39,7 @@ export function decodeFields(
   buf: Uint8Array,
   onField: (field: number, wireType: number, r: BinaryReader) => boolean,
 ): void {
-  const r = new BinaryReader(buf);
+  const r = readerOver(buf);
   try {
     while (r.pos < r.len) {
       const tag = r.uint32();

@@ -35,6 +35,37 @@ function codeOf(f: () => unknown): number | undefined {
   }
 }
 
+describe("decodeTx's bytes fields", () => {
+  test("are views into its own copy of the tx: one backing buffer, the input's later changes do not show", async () => {
+    const { registry } = makeTestChain({});
+    const [raw] = await sends(1);
+    const input = Buffer.from(raw!);
+    const tx = decodeTx(input, registry);
+    const before = structuredClone({
+      b: tx.bodyBytes,
+      a: tx.authInfoBytes,
+      s: tx.signatures,
+      m: tx.messages[0]!.raw,
+    });
+    const pk = tx.signerInfos[0]!.publicKey!.value;
+    for (const v of [tx.bodyBytes, tx.authInfoBytes, ...tx.signatures, tx.messages[0]!.raw, pk]) {
+      assert.equal(v.buffer, tx.raw.buffer);
+    }
+    assert.notEqual(tx.raw.buffer, input.buffer);
+    input.fill(0);
+    assert.deepEqual(
+      { b: tx.bodyBytes, a: tx.authInfoBytes, s: tx.signatures, m: tx.messages[0]!.raw },
+      before,
+    );
+  });
+
+  test("the cache's one hash gives the same tx hash as decodeTx's own", async () => {
+    const { registry } = makeTestChain({});
+    const cache = new DecodedTxCache(registry);
+    for (const raw of await sends(3)) assert.deepEqual(cache.decode(raw).hash, decodeTx(raw, registry).hash);
+  });
+});
+
 describe("DecodedTxCache", () => {
   test("a hit returns the same value decodeTx gives; a copy of the bytes hits too", async () => {
     const { registry } = makeTestChain({});

@@ -1,7 +1,7 @@
 // A bounded cache of decoded txs keyed by sha256 of their bytes, so one tx is decoded once, not again in
 // PrepareProposal, FinalizeBlock and compute's txOf after CheckTx. Consensus-safe: decoding is a pure function.
 import { hash } from "node:crypto";
-import { decodeTx, MAX_TX_BYTES, type DecodedTx } from "./decode.js";
+import { decodeTx, decodeTxHashed, MAX_TX_BYTES, type DecodedTx } from "./decode.js";
 import type { MsgRegistry } from "./msgRegistry.js";
 
 /** Default bounds: above CometBFT's default mempool (5,000 txs) and a few blocks; ~64 MiB of raw tx bytes. */
@@ -57,14 +57,16 @@ export class DecodedTxCache {
     if (!(raw instanceof Uint8Array) || raw.length === 0 || raw.length > MAX_TX_BYTES) {
       return decodeTx(raw, this.registry);
     }
-    const id = hash("sha256", raw, "base64");
+    // One sha256 per call: the key (its latin1 string) and, on a miss, the tx hash.
+    const digest = hash("sha256", raw, "buffer");
+    const id = digest.toString("latin1");
     const hit = this.entries.get(id);
     if (hit !== undefined && Buffer.compare(hit.raw, raw) === 0) {
       this.hitCount++;
       return hit;
     }
     this.missCount++;
-    const tx = deepFreeze(decodeTx(raw, this.registry));
+    const tx = deepFreeze(decodeTxHashed(raw, this.registry, digest));
     if (tx.raw.length <= this.maxBytes && this.maxEntries > 0) {
       this.evictFor(tx.raw.length);
       this.entries.set(id, tx);

@@ -85,7 +85,7 @@ export interface ShroudAppOptions {
   readonly replayGenesis?: RequestInitChain;
   /**
    * Send each contract tx's input checks to the enclave ahead of its ECALL, while this thread applies the tx
-   * before it (./app/prepareAhead.ts; default true; speed only, benches turn it off to compare).
+   * before it (./app/prepareAhead.ts; speed only). Default: on when the enclave runs no verify lane.
    */
   readonly prepareCalls?: boolean;
 }
@@ -145,7 +145,10 @@ export class ShroudApp implements AbciApplication {
       minGasPrices: parseGasPrices(opts.minGasPrices ?? DEFAULT_MIN_GAS_PRICE),
     });
     this.verifyAhead = verifyAheadFor(opts.enclave, this.modules);
-    this.prepareAhead = opts.prepareCalls === false ? undefined : prepareAheadFor(opts.enclave, this.modules);
+    // With a verify lane the checks left to prepare are small and building the prepare costs this thread more
+    // than the enclave saves (docs/BENCHMARKS.md "Prepared calls (session 8, H1)"): on by default without one.
+    const prepare = opts.prepareCalls ?? this.verifyAhead === undefined;
+    this.prepareAhead = prepare ? prepareAheadFor(opts.enclave, this.modules) : undefined;
     const stored = this.store.committed.get(CHAIN_ID_KEY);
     this.chainId = stored === undefined ? "" : utf8.decode(stored);
     this.lastAppHash = this.store.info().lastAppHash;

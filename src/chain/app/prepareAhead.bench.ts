@@ -2,18 +2,24 @@
 // accounts, bench:chain's setup), alternating B-transfer SNIP-20 blocks with prepareCall off / on; tx/s,
 // FinalizeBlock wall and per-thread CPU ms per transfer, then the medians. `--no-verify-lane` runs without the lane.
 // Run: node --import tsx src/chain/app/prepareAhead.bench.ts [pairs] [--block B] [--warmup W] [--no-verify-lane]
+// [--idle]
 import { startNode } from "../../../bench/chain/setup.js";
 import { runTxs, type RunResult } from "../../../bench/chain/run.js";
 import { deploySnip20, signTransfers } from "../../../bench/chain/snip20.js";
 import { arg } from "../../../bench/chain/cli.js";
+import { prepareAheadFor, type PrepareAhead } from "./prepareAhead.js";
 
 const PAIRS = Number(process.argv[2] ?? 4);
 const B = arg("--block", 500);
 const WARMUP = arg("--warmup", 1000);
 
 const node = await startNode(1000);
-const ahead = node.app.prepareAhead;
-if (ahead === undefined) throw new Error("the app has no prepared calls (enclave without prepareCall?)");
+// With a verify lane the app does not prepare by default: the bench installs it to compare.
+const ahead = node.app.prepareAhead ?? prepareAheadFor(node.enclave, node.app.modules);
+if (ahead === undefined) throw new Error("no prepared calls (enclave without prepareCall?)");
+(node.app as { prepareAhead: PrepareAhead | undefined }).prepareAhead = ahead;
+// `--idle`: build each prepare inside the previous ECALL's wait (the door idle hook) instead of when it is sent.
+if (process.argv.includes("--idle")) ahead.buildWhileWaiting = true;
 const perTx = (r: RunResult, ms: number): string => (ms / r.txs).toFixed(3);
 const rate = (r: RunResult): number => (r.txs * 1000) / r.wallMs;
 

@@ -180,43 +180,50 @@ test(
         }),
         gasLimit,
       );
-    const prepared0 = apps[1]!.prepareAhead!.prepared;
-    const alone0 = apps[1]!.prepareAhead!.sent;
-    const rode0 = ahead.prepareStats.rode;
-    const [block] = height(4n, [
-      await execute(0, { increment: {} }),
-      await execute(1, { increment: {} }),
-      await execute(1, { increment: {} }),
-      await sign(
-        2,
-        new MsgSend({
-          from_address: clients[2]!.wallet.address,
-          to_address: a,
-          amount: [{ denom: "uscrt", amount: "5" }],
-        }),
-      ),
-      await execute(2, { increment: {} }),
-      await execute(2, { reset: { count: 0 } }), // only the creator may reset: a contract error
-      await execute(0, { increment: {} }, address, 32_500), // out of gas inside the contract
-      await execute(0, { increment: {} }, "secret1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq3x5k6p"), // no such contract
-      await execute(0, { increment: {} }),
-    ]);
-    // The block's first result is the app's own block-random tx.
-    const results = block!.txResults.slice(1);
-    assert.deepEqual(
-      results.map((r) => r.code === 0),
-      [true, true, true, true, true, false, false, false, true],
-      JSON.stringify(results.map((r) => r.log)),
-    );
-    // Every execute of an existing contract was prepared; the bank send and the missing contract were not.
-    assert.equal(apps[1]!.prepareAhead!.prepared - prepared0, 7);
-    // A prepare rides on the ECALL of the tx before; it goes alone when that tx made none (the block's first
-    // execute, the one after the bank send, the one after the missing contract).
-    assert.equal(ahead.prepareStats.rode - rode0, 4);
-    assert.equal(apps[1]!.prepareAhead!.sent - alone0, 3);
+    const prepareAhead = apps[1]!.prepareAhead!;
+    /** The mixed block, prepared as sent (default) or built inside the previous ECALL's wait (idle hook). */
+    const mixedBlock = async (h: bigint, idle: boolean): Promise<void> => {
+      prepareAhead.buildWhileWaiting = idle;
+      const prepared0 = prepareAhead.prepared;
+      const alone0 = prepareAhead.sent;
+      const rode0 = ahead.prepareStats.rode;
+      const [block] = height(h, [
+        await execute(0, { increment: {} }),
+        await execute(1, { increment: {} }),
+        await execute(1, { increment: {} }),
+        await sign(
+          2,
+          new MsgSend({
+            from_address: clients[2]!.wallet.address,
+            to_address: a,
+            amount: [{ denom: "uscrt", amount: "5" }],
+          }),
+        ),
+        await execute(2, { increment: {} }),
+        await execute(2, { reset: { count: 0 } }), // only the creator may reset: a contract error
+        await execute(0, { increment: {} }, address, 32_500), // out of gas inside the contract
+        await execute(0, { increment: {} }, "secret1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq3x5k6p"), // no such contract
+        await execute(0, { increment: {} }),
+      ]);
+      // The block's first result is the app's own block-random tx.
+      const results = block!.txResults.slice(1);
+      assert.deepEqual(
+        results.map((r) => r.code === 0),
+        [true, true, true, true, true, false, false, false, true],
+        JSON.stringify(results.map((r) => r.log)),
+      );
+      // Every execute of an existing contract was prepared; the bank send and the missing contract were not.
+      assert.equal(prepareAhead.prepared - prepared0, 7);
+      // A prepare rides on the ECALL of the tx before; it goes alone when that tx made none (the block's first
+      // execute, the one after the bank send, the one after the missing contract).
+      assert.equal(ahead.prepareStats.rode - rode0, 4);
+      assert.equal(prepareAhead.sent - alone0, 3);
+    };
+    await mixedBlock(4n, false);
+    await mixedBlock(5n, true);
     // The enclave reports its takes with each prepare's answer: one more prepare (next block) reads them.
-    height(5n, [await execute(1, { increment: {} })]);
+    height(6n, [await execute(1, { increment: {} })]);
     ahead.ecall("health", new Uint8Array(0));
-    assert.ok(ahead.prepareStats.taken >= 7, JSON.stringify(ahead.prepareStats));
+    assert.ok(ahead.prepareStats.taken >= 14, JSON.stringify(ahead.prepareStats));
   },
 );

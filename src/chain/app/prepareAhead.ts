@@ -49,9 +49,6 @@ export class PrepareAhead {
     private readonly modules: ChainModules,
   ) {
     modules.compute.engine.nextPrepare = () => this.forEcall();
-    modules.compute.engine.whileWaiting = () => {
-      this.buildWhileWaiting();
-    };
   }
 
   /**
@@ -93,14 +90,26 @@ export class PrepareAhead {
     if (this.next < 0 || this.enclave.activeDepth !== 0) return undefined;
     const i = this.next;
     this.next = -1;
-    // While the enclave runs this ECALL (and then tx i's checks), this thread would sleep: it builds the prepare
-    // of the tx after i then, to ride on tx i's ECALL.
+    // With buildWhileWaiting, the wait for this ECALL builds the prepare of the tx after i (to ride on tx i's).
     this.buildNext = i + 1;
     return this.take(i);
   }
 
-  /** The door idle hook (EcallOptions.idle): builds the next-but-one prepare while the enclave works. */
-  private buildWhileWaiting(): void {
+  /**
+   * Build each prepare inside the previous ECALL's wait (the door idle hook, EcallOptions.idle) instead of when
+   * it is sent. Off by default: measured slower (docs/BENCHMARKS.md "Prepared calls (session 8, H1)"): with its
+   * checks prepared, a transfer's first OCALL comes within ~0.1 ms of the request and waits for the build.
+   */
+  set buildWhileWaiting(on: boolean) {
+    this.modules.compute.engine.whileWaiting = on
+      ? () => {
+          this.buildNextButOne();
+        }
+      : undefined;
+  }
+
+  /** The door idle hook's task: builds the next-but-one prepare while the enclave works. */
+  private buildNextButOne(): void {
     const i = this.buildNext;
     if (i < 0) return;
     this.buildNext = -1;

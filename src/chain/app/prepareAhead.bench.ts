@@ -2,7 +2,7 @@
 // accounts, bench:chain's setup), alternating B-transfer SNIP-20 blocks with prepareCall off / on; tx/s,
 // FinalizeBlock wall and per-thread CPU ms per transfer, then the medians. `--no-verify-lane` runs without the lane.
 // Run: node --import tsx src/chain/app/prepareAhead.bench.ts [pairs] [--block B] [--warmup W] [--no-verify-lane]
-// [--idle]
+// [--no-idle]
 import { startNode } from "../../../bench/chain/setup.js";
 import { runTxs, type RunResult } from "../../../bench/chain/run.js";
 import { deploySnip20, signTransfers } from "../../../bench/chain/snip20.js";
@@ -18,8 +18,8 @@ const node = await startNode(1000);
 const ahead = node.app.prepareAhead ?? prepareAheadFor(node.enclave, node.app.modules);
 if (ahead === undefined) throw new Error("no prepared calls (enclave without prepareCall?)");
 (node.app as { prepareAhead: PrepareAhead | undefined }).prepareAhead = ahead;
-// `--idle`: build each prepare inside the previous ECALL's wait (the door idle hook) instead of when it is sent.
-if (process.argv.includes("--idle")) ahead.buildWhileWaiting = true;
+// `--no-idle`: build each prepare when it is sent instead of inside the previous ECALL's wait (door idle hook).
+if (process.argv.includes("--no-idle")) ahead.buildWhileWaiting = false;
 const perTx = (r: RunResult, ms: number): string => (ms / r.txs).toFixed(3);
 const rate = (r: RunResult): number => (r.txs * 1000) / r.wallMs;
 

@@ -49,6 +49,7 @@ export class PrepareAhead {
     private readonly modules: ChainModules,
   ) {
     modules.compute.engine.nextPrepare = () => this.forEcall();
+    this.buildWhileWaiting = true;
   }
 
   /**
@@ -90,15 +91,16 @@ export class PrepareAhead {
     if (this.next < 0 || this.enclave.activeDepth !== 0) return undefined;
     const i = this.next;
     this.next = -1;
-    // With buildWhileWaiting, the wait for this ECALL builds the prepare of the tx after i (to ride on tx i's).
+    // With buildWhileWaiting, the wait for this ECALL builds the prepare of the tx after i (to ride on the next).
     this.buildNext = i + 1;
     return this.take(i);
   }
 
   /**
    * Build each prepare inside the previous ECALL's wait (the door idle hook, EcallOptions.idle) instead of when
-   * it is sent. Off by default: measured slower (docs/BENCHMARKS.md "Prepared calls (session 8, H1)"): with its
-   * checks prepared, a transfer's first OCALL comes within ~0.1 ms of the request and waits for the build.
+   * it is sent (default on). With a core to itself this thread's wait is free time (+10% SNIP-20 tx/s on a quiet
+   * box); on an oversubscribed box it was slower: a transfer's first OCALL, which comes within ~0.1 ms of the
+   * request once its checks are prepared, waits for the build (docs/BENCHMARKS.md "Prepared calls (session 8)").
    */
   set buildWhileWaiting(on: boolean) {
     this.modules.compute.engine.whileWaiting = on

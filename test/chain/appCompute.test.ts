@@ -3,39 +3,19 @@
 // that start with the block random; the encrypted query answers the new count.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  EncryptionUtilsImpl,
-  MsgExecuteContract,
-  MsgInstantiateContract,
-  MsgStoreCode,
-  SecretNetworkClient,
-  Wallet,
-  type Msg,
-} from "secretjs";
-import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
-import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
+import { MsgExecuteContract, MsgInstantiateContract, MsgStoreCode, type Msg } from "secretjs";
 import type { Event } from "cosmjs-types/tendermint/abci/types";
 import { devAuthorityPublicKey, EnclaveHost } from "../../src/enclave/api.js";
 import { ShroudApp } from "../../src/chain/app.js";
 import { appContext } from "../../src/chain/app/context.js";
 import { MemoryOverlay } from "../../src/chain/store/memory.js";
-import { decodeBytesField1 } from "../../src/chain/modules/registration/proto.js";
-import { DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
 import { fromBase64, utf8 } from "../../src/util/bytes.js";
 import { tempStore, testGenesis, type TempStore } from "./fixtures.js";
 import { initChain, runHeight, timeOf } from "./lifecycle.js";
-
-// contracts/build/counter.wasm(.gz): provenance in contracts/testdata/README.md.
-const counterGz = new Uint8Array(
-  readFileSync(new URL("../../contracts/build/counter.wasm.gz", import.meta.url)),
-);
-const counterHash = createHash("sha256")
-  .update(readFileSync(new URL("../../contracts/build/counter.wasm", import.meta.url)))
-  .digest("hex");
+import { appSigners, counterGz, counterHash } from "./twinApps.js";
 
 let dir: string;
 let enclave: EnclaveHost;
@@ -72,37 +52,11 @@ test(
     const app = new ShroudApp({ store: t.store, enclave });
     await initChain(app, g);
     await runHeight(app, 1n, timeOf(g, 1n), []);
-    const q = (path: string, data: Uint8Array) => {
-      const r = app.query({ path, data, height: 0n, prove: false });
-      assert.equal(r.code, 0, r.log);
-      return r.value;
-    };
-    const txKey = decodeBytesField1(q("/secret.registration.v1beta1.Query/TxKey", new Uint8Array()), "key");
-    const wallet = new Wallet(DEV_MNEMONICS.a);
-    const utils = new EncryptionUtilsImpl("http://unused.invalid", new Uint8Array(32).fill(7));
-    (utils as unknown as { consensusIoPubKey: Uint8Array }).consensusIoPubKey = txKey;
-    const client = new SecretNetworkClient({
-      url: "http://127.0.0.1:1",
-      chainId: g.chain_id,
-      wallet,
-      walletAddress: wallet.address,
-      encryptionUtils: utils,
-    });
-    const acc = QueryAccountResponse.decode(
-      q(
-        "/cosmos.auth.v1beta1.Query/Account",
-        QueryAccountRequest.encode({ address: wallet.address }).finish(),
-      ),
-    );
-    const accountNumber = Number(BaseAccount.decode(acc.account!.value).accountNumber);
-    let sequence = 0;
+    const { clients, sign } = appSigners(app, g.chain_id, ["a"]);
+    const { wallet, utils } = clients[0]!;
     let height = 2n;
     const deliver = async (msg: Msg) => {
-      const tx = await client.prepareAndSign([msg], {
-        gasLimit: 5_000_000,
-        explicitSignerData: { accountNumber, sequence: sequence++, chainId: g.chain_id },
-      });
-      const h = await runHeight(app, height, timeOf(g, height), [tx]);
+      const h = await runHeight(app, height, timeOf(g, height), [await sign(0, msg)]);
       height++;
       const r = h.finalize.txResults[1]!;
       assert.equal(r.code, 0, r.log);
@@ -151,12 +105,7 @@ test(
       ecallTimeoutMs: 60_000,
     });
     const restarted = new ShroudApp({ store: t.store, enclave });
-    const cold = await runHeight(restarted, height, timeOf(g, height), [
-      await client.prepareAndSign([incrementMsg()], {
-        gasLimit: 5_000_000,
-        explicitSignerData: { accountNumber, sequence, chainId: g.chain_id },
-      }),
-    ]);
+    const cold = await runHeight(restarted, height, timeOf(g, height), [await sign(0, incrementMsg())]);
     const coldResult = cold.finalize.txResults[1]!;
     assert.equal(coldResult.code, 0, coldResult.log);
     assert.equal(coldResult.gasUsed, warm, "a cold code cache charges what a warm one does");

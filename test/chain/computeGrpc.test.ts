@@ -4,42 +4,22 @@
 // the SDK's query error codes.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  EncryptionUtilsImpl,
-  MsgExecuteContract,
-  MsgInstantiateContract,
-  MsgStoreCode,
-  SecretNetworkClient,
-  Wallet,
-  type Msg,
-} from "secretjs";
+import { MsgExecuteContract, MsgInstantiateContract, MsgStoreCode, type Msg } from "secretjs";
 import * as sjs from "secretjs/dist/protobuf/secret/compute/v1beta1/query.js";
-import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
-import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import type { Event } from "cosmjs-types/tendermint/abci/types";
 import { devAuthorityPublicKey, EnclaveHost } from "../../src/enclave/api.js";
 import { ShroudApp } from "../../src/chain/app.js";
 import { appContext } from "../../src/chain/app/context.js";
 import { MemoryOverlay } from "../../src/chain/store/memory.js";
 import { fromBech32, toBech32 } from "../../src/chain/address.js";
-import { decodeBytesField1 } from "../../src/chain/modules/registration/proto.js";
-import { DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
 import { fromBase64, toBase64, toHex, utf8 } from "../../src/util/bytes.js";
 import { tempStore, testGenesis, type TempStore } from "./fixtures.js";
 import { initChain, runHeight, timeOf } from "./lifecycle.js";
+import { appSigners, counterGz, counterHash, counterWasm } from "./twinApps.js";
 
-// contracts/build/counter.wasm(.gz): provenance in contracts/testdata/README.md.
-const counterGz = new Uint8Array(
-  readFileSync(new URL("../../contracts/build/counter.wasm.gz", import.meta.url)),
-);
-const counterWasm = new Uint8Array(
-  readFileSync(new URL("../../contracts/build/counter.wasm", import.meta.url)),
-);
-const counterHash = createHash("sha256").update(counterWasm).digest("hex");
 const Q = "/secret.compute.v1beta1.Query/";
 
 let dir: string;
@@ -96,32 +76,11 @@ test(
       assert.equal(r.code, 0, r.log);
       return r.value;
     };
-    const txKey = decodeBytesField1(q("/secret.registration.v1beta1.Query/TxKey", new Uint8Array()), "key");
-    const wallet = new Wallet(DEV_MNEMONICS.a);
-    const utils = new EncryptionUtilsImpl("http://unused.invalid", new Uint8Array(32).fill(7));
-    (utils as unknown as { consensusIoPubKey: Uint8Array }).consensusIoPubKey = txKey;
-    const client = new SecretNetworkClient({
-      url: "http://127.0.0.1:1",
-      chainId: g.chain_id,
-      wallet,
-      walletAddress: wallet.address,
-      encryptionUtils: utils,
-    });
-    const acc = QueryAccountResponse.decode(
-      q(
-        "/cosmos.auth.v1beta1.Query/Account",
-        QueryAccountRequest.encode({ address: wallet.address }).finish(),
-      ),
-    );
-    const accountNumber = Number(BaseAccount.decode(acc.account!.value).accountNumber);
-    let sequence = 0;
+    const { clients, sign } = appSigners(app, g.chain_id, ["a"]);
+    const { wallet, utils } = clients[0]!;
     let height = 2n;
     const deliver = async (msg: Msg) => {
-      const tx = await client.prepareAndSign([msg], {
-        gasLimit: 5_000_000,
-        explicitSignerData: { accountNumber, sequence: sequence++, chainId: g.chain_id },
-      });
-      const h = await runHeight(app, height, timeOf(g, height), [tx]);
+      const h = await runHeight(app, height, timeOf(g, height), [await sign(0, msg)]);
       height++;
       const r = h.finalize.txResults[1]!;
       assert.equal(r.code, 0, r.log);

@@ -5,37 +5,21 @@
 // hash; the prepared checks are actually taken.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  EncryptionUtilsImpl,
-  MsgExecuteContract,
-  MsgInstantiateContract,
-  MsgSend,
-  MsgStoreCode,
-  SecretNetworkClient,
-  Wallet,
-  type Msg,
-} from "secretjs";
-import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
-import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
-import { CheckTxType, type ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
+import { MsgExecuteContract, MsgInstantiateContract, MsgSend, MsgStoreCode } from "secretjs";
 import { devAuthorityPublicKey, EnclaveHost } from "../../enclave/api.js";
 import { ShroudApp } from "../app.js";
-import { decodeBytesField1 } from "../modules/registration/proto.js";
-import { DEV_MNEMONICS } from "../../cli/devGenesis.js";
 import { tempStore, testGenesis, type TempStore } from "../../../test/chain/fixtures.js";
-import { initChain, PROPOSER, timeOf, VALSET_HASH } from "../../../test/chain/lifecycle.js";
-
-// contracts/build/counter.wasm(.gz): provenance in contracts/testdata/README.md.
-const counterGz = new Uint8Array(
-  readFileSync(new URL("../../../contracts/build/counter.wasm.gz", import.meta.url)),
-);
-const counterHash = createHash("sha256")
-  .update(readFileSync(new URL("../../../contracts/build/counter.wasm", import.meta.url)))
-  .digest("hex");
+import { initChain } from "../../../test/chain/lifecycle.js";
+import {
+  appSigners,
+  counterGz,
+  counterHash,
+  instantiatedAddress,
+  twinHeight,
+} from "../../../test/chain/twinApps.js";
 
 let dir: string;
 let plain: EnclaveHost;
@@ -77,76 +61,10 @@ test(
     assert.deepEqual(await initChain(a0, g), await initChain(a1, g));
 
     /** The proposer (app 0) builds the block; both finalize exactly it. */
-    const height = (h: bigint, txs: Uint8Array[]): ResponseFinalizeBlock[] => {
-      for (const app of apps)
-        for (const tx of txs) assert.equal(app.checkTx({ tx, type: CheckTxType.NEW }).code, 0);
-      const ns = timeOf(g, h);
-      const common = {
-        height: h,
-        time: { seconds: ns / 1_000_000_000n, nanos: Number(ns % 1_000_000_000n) },
-        nextValidatorsHash: VALSET_HASH,
-        proposerAddress: PROPOSER,
-        misbehavior: [],
-      };
-      const prep = a0.prepareProposal({
-        ...common,
-        maxTxBytes: 8n << 20n,
-        txs,
-        localLastCommit: { round: 0, votes: [] },
-      });
-      const hash = new Uint8Array(32).fill(Number(h % 256n));
-      const out = apps.map((app) => {
-        app.processProposal({ ...common, txs: prep.txs, proposedLastCommit: { round: 0, votes: [] }, hash });
-        const f = app.finalizeBlock({
-          ...common,
-          txs: prep.txs,
-          decidedLastCommit: { round: 0, votes: [] },
-          hash,
-        });
-        app.commit();
-        return f;
-      });
-      assert.deepEqual(out[1], out[0], `height ${h}: results and app hash agree`);
-      return out;
-    };
+    const height = (h: bigint, txs: Uint8Array[]) => twinHeight(apps, g, h, txs);
 
     height(1n, []);
-    const q = a0.query({
-      path: "/secret.registration.v1beta1.Query/TxKey",
-      data: new Uint8Array(),
-      height: 0n,
-      prove: false,
-    });
-    const txKey = decodeBytesField1(q.value, "key");
-    const clients = (["a", "b", "c"] as const).map((name, i) => {
-      const wallet = new Wallet(DEV_MNEMONICS[name]);
-      const utils = new EncryptionUtilsImpl("http://unused.invalid", new Uint8Array(32).fill(7 + i));
-      (utils as unknown as { consensusIoPubKey: Uint8Array }).consensusIoPubKey = txKey;
-      const client = new SecretNetworkClient({
-        url: "http://127.0.0.1:1",
-        chainId: g.chain_id,
-        wallet,
-        walletAddress: wallet.address,
-        encryptionUtils: utils,
-      });
-      return { wallet, client, sequence: 0 };
-    });
-    const accountNumbers = new Map<string, number>();
-    const sign = async (i: number, msg: Msg, gasLimit = 5_000_000): Promise<Uint8Array> => {
-      const c = clients[i]!;
-      let n = accountNumbers.get(c.wallet.address);
-      if (n === undefined) {
-        const data = QueryAccountRequest.encode({ address: c.wallet.address }).finish();
-        const r = a0.query({ path: "/cosmos.auth.v1beta1.Query/Account", data, height: 0n, prove: false });
-        const acc = QueryAccountResponse.decode(r.value).account!;
-        n = Number(BaseAccount.decode(acc.value).accountNumber);
-        accountNumbers.set(c.wallet.address, n);
-      }
-      return c.client.prepareAndSign([msg], {
-        gasLimit,
-        explicitSignerData: { accountNumber: n, sequence: c.sequence++, chainId: g.chain_id },
-      });
-    };
+    const { clients, sign } = appSigners(a0, g.chain_id, ["a", "b", "c"]);
     const a = clients[0]!.wallet.address;
     height(2n, [
       await sign(0, new MsgStoreCode({ sender: a, wasm_byte_code: counterGz, source: "", builder: "" })),
@@ -163,11 +81,7 @@ test(
         }),
       ),
     ]);
-    const address = inst!.txResults
-      .flatMap((r) => r.events)
-      .filter((e) => e.type === "message")
-      .flatMap((e) => e.attributes)
-      .find((x) => x.key === "contract_address")!.value;
+    const address = instantiatedAddress(inst!);
     const execute = (i: number, msg: object, contract = address, gasLimit?: number) =>
       sign(
         i,

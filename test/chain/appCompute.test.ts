@@ -7,15 +7,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MsgExecuteContract, MsgInstantiateContract, MsgStoreCode, type Msg } from "secretjs";
-import type { Event } from "cosmjs-types/tendermint/abci/types";
-import { devAuthorityPublicKey, EnclaveHost } from "../../src/enclave/api.js";
+import { EnclaveHost } from "../../src/enclave/api.js";
 import { ShroudApp } from "../../src/chain/app.js";
 import { appContext } from "../../src/chain/app/context.js";
 import { MemoryOverlay } from "../../src/chain/store/memory.js";
 import { fromBase64, utf8 } from "../../src/util/bytes.js";
-import { tempStore, testGenesis, type TempStore } from "./fixtures.js";
-import { initChain, runHeight, timeOf } from "./lifecycle.js";
-import { appSigners, counterGz, counterHash } from "./twinApps.js";
+import { tempStore, type TempStore } from "./fixtures.js";
+import { runHeight, timeOf } from "./lifecycle.js";
+import { appSigners, bootApp, eventAttr, counterGz, counterHash } from "./twinApps.js";
 
 let dir: string;
 let enclave: EnclaveHost;
@@ -35,23 +34,11 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const attr = (events: Event[], type: string, key: string): string | undefined =>
-  events.filter((e) => e.type === type).flatMap((e) => e.attributes.filter((a) => a.key === key))[0]?.value;
-
 test(
   "store, instantiate, execute and query the counter contract through ShroudApp",
   { timeout: 60_000 },
   async () => {
-    const keys = enclave.initBootstrap();
-    const g = testGenesis({
-      nodeExchKey: keys.seedExchangePublicKey,
-      ioExchKey: keys.ioExchangePublicKey,
-      measurement: enclave.getMeasurement(),
-      authority: devAuthorityPublicKey(),
-    });
-    const app = new ShroudApp({ store: t.store, enclave });
-    await initChain(app, g);
-    await runHeight(app, 1n, timeOf(g, 1n), []);
+    const { app, g } = await bootApp(enclave, t.store);
     const { clients, sign } = appSigners(app, g.chain_id, ["a"]);
     const { wallet, utils } = clients[0]!;
     let height = 2n;
@@ -66,7 +53,7 @@ test(
     const stored = await deliver(
       new MsgStoreCode({ sender: wallet.address, wasm_byte_code: counterGz, source: "", builder: "" }),
     );
-    const codeId = Number(attr(stored.events, "message", "code_id"));
+    const codeId = Number(eventAttr(stored.events, "message", "code_id"));
     assert.equal(codeId, 1);
     const inst = await deliver(
       new MsgInstantiateContract({
@@ -77,7 +64,7 @@ test(
         init_msg: { count: 5 },
       }),
     );
-    const address = attr(inst.events, "message", "contract_address")!;
+    const address = eventAttr(inst.events, "message", "contract_address")!;
     assert.match(address, /^secret1/);
     const incrementMsg = () =>
       new MsgExecuteContract({

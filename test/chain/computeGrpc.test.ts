@@ -9,16 +9,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MsgExecuteContract, MsgInstantiateContract, MsgStoreCode, type Msg } from "secretjs";
 import * as sjs from "secretjs/dist/protobuf/secret/compute/v1beta1/query.js";
-import type { Event } from "cosmjs-types/tendermint/abci/types";
-import { devAuthorityPublicKey, EnclaveHost } from "../../src/enclave/api.js";
-import { ShroudApp } from "../../src/chain/app.js";
+import { EnclaveHost } from "../../src/enclave/api.js";
 import { appContext } from "../../src/chain/app/context.js";
 import { MemoryOverlay } from "../../src/chain/store/memory.js";
 import { fromBech32, toBech32 } from "../../src/chain/address.js";
 import { fromBase64, toBase64, toHex, utf8 } from "../../src/util/bytes.js";
-import { tempStore, testGenesis, type TempStore } from "./fixtures.js";
-import { initChain, runHeight, timeOf } from "./lifecycle.js";
-import { appSigners, counterGz, counterHash, counterWasm } from "./twinApps.js";
+import { tempStore, type TempStore } from "./fixtures.js";
+import { runHeight, timeOf } from "./lifecycle.js";
+import { appSigners, bootApp, eventAttr, counterGz, counterHash, counterWasm } from "./twinApps.js";
 
 const Q = "/secret.compute.v1beta1.Query/";
 
@@ -40,9 +38,6 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const attr = (events: Event[], type: string, key: string): string | undefined =>
-  events.filter((e) => e.type === type).flatMap((e) => e.attributes.filter((a) => a.key === key))[0]?.value;
-
 /** A generated codec: decode, then encode the result again. */
 interface Codec<T> {
   decode(b: Uint8Array): T;
@@ -60,16 +55,7 @@ test(
   "x/compute gRPC queries over ABCI: secretjs' codecs, REST's facts, SDK errors",
   { timeout: 90_000 },
   async () => {
-    const keys = enclave.initBootstrap();
-    const g = testGenesis({
-      nodeExchKey: keys.seedExchangePublicKey,
-      ioExchKey: keys.ioExchangePublicKey,
-      measurement: enclave.getMeasurement(),
-      authority: devAuthorityPublicKey(),
-    });
-    const app = new ShroudApp({ store: t.store, enclave });
-    await initChain(app, g);
-    await runHeight(app, 1n, timeOf(g, 1n), []);
+    const { app, g } = await bootApp(enclave, t.store);
     const ask = (path: string, data: Uint8Array) => app.query({ path, data, height: 0n, prove: false });
     const q = (path: string, data: Uint8Array) => {
       const r = ask(path, data);
@@ -99,7 +85,7 @@ test(
         admin: wallet.address,
       }),
     );
-    const address = attr(inst.events, "message", "contract_address")!;
+    const address = eventAttr(inst.events, "message", "contract_address")!;
     await deliver(
       new MsgExecuteContract({
         sender: wallet.address,

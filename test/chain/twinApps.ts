@@ -7,12 +7,15 @@ import { readFileSync } from "node:fs";
 import { EncryptionUtilsImpl, SecretNetworkClient, Wallet, type Msg } from "secretjs";
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
-import { CheckTxType, type ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
-import type { ShroudApp } from "../../src/chain/app.js";
+import { CheckTxType, type Event, type ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
+import { ShroudApp } from "../../src/chain/app.js";
+import type { Store } from "../../src/chain/store/store.js";
+import { devAuthorityPublicKey, type EnclaveHost } from "../../src/enclave/api.js";
 import type { GenesisDoc } from "../../src/chain/genesis.js";
 import { decodeBytesField1 } from "../../src/chain/modules/registration/proto.js";
 import { DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
-import { PROPOSER, timeOf, VALSET_HASH } from "./lifecycle.js";
+import { testGenesis } from "./fixtures.js";
+import { initChain, PROPOSER, runHeight, timeOf, VALSET_HASH } from "./lifecycle.js";
 
 // contracts/build/counter.wasm(.gz): provenance in contracts/testdata/README.md.
 export const counterWasm = new Uint8Array(
@@ -22,6 +25,31 @@ export const counterGz = new Uint8Array(
   readFileSync(new URL("../../contracts/build/counter.wasm.gz", import.meta.url)),
 );
 export const counterHash = createHash("sha256").update(counterWasm).digest("hex");
+
+/**
+ * A ShroudApp on `store` over a fresh bootstrap `enclave` (its keys initialized here and put in the genesis), at
+ * height 1: InitChain, then an empty committed height.
+ */
+export async function bootApp(
+  enclave: EnclaveHost,
+  store: Store,
+): Promise<{ app: ShroudApp; g: GenesisDoc }> {
+  const keys = enclave.initBootstrap();
+  const g = testGenesis({
+    nodeExchKey: keys.seedExchangePublicKey,
+    ioExchKey: keys.ioExchangePublicKey,
+    measurement: enclave.getMeasurement(),
+    authority: devAuthorityPublicKey(),
+  });
+  const app = new ShroudApp({ store, enclave });
+  await initChain(app, g);
+  await runHeight(app, 1n, timeOf(g, 1n), []);
+  return { app, g };
+}
+
+/** The first value of attribute `key` in events of `type`. */
+export const eventAttr = (events: Event[], type: string, key: string): string | undefined =>
+  events.filter((e) => e.type === type).flatMap((e) => e.attributes.filter((a) => a.key === key))[0]?.value;
 
 export interface AppClient {
   readonly wallet: Wallet;

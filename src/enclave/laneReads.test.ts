@@ -8,10 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EncryptionUtilsImpl } from "secretjs";
 import { EnclaveHost, type EcallResult, type OcallHandler } from "./api.js";
-import { fromBase64, fromHex, toHex, utf8 } from "../util/bytes.js";
+import { fromBase64, fromHex, utf8 } from "../util/bytes.js";
 import { encodeContractRequest } from "./contract/wire.js";
 import { accountOf, msgInstantiate, signTx } from "./contract/testing/signedTx.js";
 import { humanize } from "./vm/addressApi.js";
+import { mapOcalls } from "./testing/mapOcalls.js";
 import { LaneReadCache } from "./laneReads.js";
 
 describe("LaneReadCache", () => {
@@ -77,21 +78,12 @@ describe("query lanes memoize committed reads", () => {
   let sjs: EncryptionUtilsImpl;
   const store = new Map<string, Uint8Array>();
   let reads = 0;
-  const ocalls: OcallHandler = {
-    readDb: (k) => {
+  const ocalls: OcallHandler = mapOcalls(() => store, {
+    readGas: 3n,
+    onRead: () => {
       reads++;
-      return { value: store.get(toHex(k)), gasUsed: 3n };
     },
-    writeDb: (k, v) => {
-      store.set(toHex(k), v);
-      return { gasUsed: 1n };
-    },
-    removeDb: (k) => {
-      store.delete(toHex(k));
-      return { gasUsed: 1n };
-    },
-    queryChain: () => ({ result: utf8.encode('{"Err":{"unsupported_request":{"kind":"t"}}}'), gasUsed: 0n }),
-  };
+  });
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "shroud-lane-reads-"));

@@ -14,6 +14,7 @@ import { encodeContractRequest } from "./contract/wire.js";
 import { accountOf, msgExecute, msgInstantiate, signTx } from "./contract/testing/signedTx.js";
 import type { SigInfo } from "./contract/txSignature.js";
 import { humanize } from "./vm/addressApi.js";
+import { mapOcalls } from "./testing/mapOcalls.js";
 
 const wasm = new Uint8Array(readFileSync(new URL("../../contracts/build/counter.wasm", import.meta.url)));
 const SK = new Uint8Array(32).fill(0x61);
@@ -27,20 +28,7 @@ const env = {
   contract: { address: humanize(CONTRACT) },
 };
 
-function ocallsOver(store: Map<string, Uint8Array>): OcallHandler {
-  return {
-    readDb: (k) => ({ value: store.get(toHex(k)), gasUsed: 1n }),
-    writeDb: (k, v) => {
-      store.set(toHex(k), v);
-      return { gasUsed: 1n };
-    },
-    removeDb: (k) => {
-      store.delete(toHex(k));
-      return { gasUsed: 1n };
-    },
-    queryChain: () => ({ result: utf8.encode('{"Err":{"unsupported_request":{"kind":"t"}}}'), gasUsed: 0n }),
-  };
-}
+const ocallsOver = (store: Map<string, Uint8Array>): OcallHandler => mapOcalls(() => store);
 
 let host: EnclaveHost;
 let dir: string;

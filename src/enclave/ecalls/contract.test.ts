@@ -7,10 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EncryptionUtilsImpl } from "secretjs";
 import { EnclaveHost, type OcallHandler } from "../api.js";
-import { fromBase64, fromHex, toHex, utf8 } from "../../util/bytes.js";
+import { fromBase64, fromHex, utf8 } from "../../util/bytes.js";
 import { encodeContractRequest } from "../contract/wire.js";
 import { accountOf, msgExecute, msgInstantiate, signTx } from "../contract/testing/signedTx.js";
 import { humanize } from "../vm/addressApi.js";
+import { mapOcalls } from "../testing/mapOcalls.js";
 
 const wasm = new Uint8Array(readFileSync(new URL("../../../contracts/build/counter.wasm", import.meta.url)));
 let host: EnclaveHost;
@@ -18,18 +19,7 @@ let dir: string;
 let sjs: EncryptionUtilsImpl;
 
 const store = new Map<string, Uint8Array>();
-const ocalls: OcallHandler = {
-  readDb: (k) => ({ value: store.get(toHex(k)), gasUsed: 1n }),
-  writeDb: (k, v) => {
-    store.set(toHex(k), v);
-    return { gasUsed: 1n };
-  },
-  removeDb: (k) => {
-    store.delete(toHex(k));
-    return { gasUsed: 1n };
-  },
-  queryChain: () => ({ result: utf8.encode('{"Err":{"unsupported_request":{"kind":"test"}}}'), gasUsed: 0n }),
-};
+const ocalls: OcallHandler = mapOcalls(() => store);
 
 const SK = new Uint8Array(32).fill(0x31);
 const user = accountOf(SK);

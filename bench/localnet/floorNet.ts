@@ -3,12 +3,12 @@
 // it (a do-nothing app answers InitChain with none), and `cometbft node` per home with `noop` or a socket app.
 import { spawn } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { editCometConfig, findCometbft } from "../../src/consensus/cometbft.js";
 import { BLOCK_MAX_BYTES, cometHome, genesisPath, initNodeHome } from "../../src/cli/node/home.js";
 import { LOCALNET_TIMEOUTS, nodePorts } from "../../src/cli/localnet/create.js";
+import { freeNodePortBase, portFree } from "../../test/util/net.js";
 
 /** `noop`: CometBFT's in-process BaseApplication (no socket); `socket`: noopApp.ts over the ABCI socket. */
 export type FloorApp = "noop" | "socket";
@@ -23,31 +23,6 @@ export interface FloorNode {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once("error", () => {
-      resolve(false);
-    });
-    s.listen(port, "127.0.0.1", () => {
-      s.close(() => {
-        resolve(true);
-      });
-    });
-  });
-}
-
-/** A base port whose node blocks (base + 10·i + 0…3) are all free. */
-async function freeBase(nodes: number): Promise<number> {
-  for (let base = 43_000 + (process.pid % 100) * 100; base < 60_000; base += 97) {
-    let ok = true;
-    for (let i = 0; i < nodes && ok; i++)
-      for (let k = 0; k < 4 && ok; k++) ok = await portFree(base + 10 * i + k);
-    if (ok) return base;
-  }
-  throw new Error("no free port block");
-}
 
 /** The genesis validator entry of a home (priv_validator_key.json: address, pub_key). */
 function validatorOf(home: string, name: string): Record<string, unknown> {
@@ -73,7 +48,7 @@ export class FloorNet {
     const bin = findCometbft();
     if (bin === undefined) throw new Error("cometbft not installed (scripts/setup-cometbft.sh)");
     const dir = mkdtempSync(join(tmpdir(), "shroud-floor-"));
-    const base = await freeBase(validators);
+    const base = await freeNodePortBase(validators, 43_000);
     const homes = Array.from({ length: validators }, (_, i) => join(dir, `node${i}`));
     const init = (i: number, peers?: readonly string[]) =>
       initNodeHome({

@@ -1,12 +1,12 @@
 // Test harness for localnets: a fresh localnet folder on free loopback ports, its `shroud start` processes, RPC
 // helpers, and a per-height comparison of every node's chain. Every process it starts is killed at the end,
 // and at process exit too (SIGKILL of each node's process group), so a failing test leaves nothing behind.
-import { createServer } from "node:net";
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findCometbft } from "../../src/consensus/cometbft.js";
+import { freeNodePortBase } from "../util/net.js";
 import { readLocalnet, type LocalnetInfo, type LocalnetNode } from "../../src/cli/localnet/create.js";
 import {
   crashNodeProcess,
@@ -20,31 +20,6 @@ export const cometbft = findCometbft();
 export const SKIP = cometbft === undefined ? "cometbft not installed (scripts/setup-cometbft.sh)" : false;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once("error", () => {
-      resolve(false);
-    });
-    s.listen(port, "127.0.0.1", () => {
-      s.close(() => {
-        resolve(true);
-      });
-    });
-  });
-}
-
-/** A base port whose 10·n block is free (node i: base+10i … +3). */
-async function freeBase(nodes: number): Promise<number> {
-  for (let base = 41_000 + (process.pid % 100) * 100; base < 60_000; base += 97) {
-    let ok = true;
-    for (let i = 0; i < nodes && ok; i++)
-      for (let k = 0; k < 4 && ok; k++) ok = await portFree(base + 10 * i + k);
-    if (ok) return base;
-  }
-  throw new Error("no free port block");
-}
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const ENV = { ...process.env, SHROUD_FROM_SOURCE: "1" };
@@ -80,7 +55,7 @@ export class Localnet {
 
   static async create(validators: number, fullNodes = 0): Promise<Localnet> {
     const dir = mkdtempSync(join(tmpdir(), "shroud-net-"));
-    const basePort = await freeBase(validators + fullNodes);
+    const basePort = await freeNodePortBase(validators + fullNodes, 41_000);
     const bin = snapshotCode(dir);
     const home = join(dir, "net");
     execFileSync(

@@ -5,7 +5,6 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +12,7 @@ import { AbciSocketClient } from "../chain/abciClient.js";
 import { cometbft, SKIP } from "./harness.js";
 import { cometHeaderTimeSource, rfc3339ToTimestamp } from "../../src/api/rest/cometSource.js";
 import { timestampToNs } from "../../src/consensus/time.js";
-import { freePort } from "../util/net.js";
+import { freePort, portFree } from "../util/net.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const ENV = { ...process.env, SHROUD_FROM_SOURCE: "1" };
@@ -36,20 +35,6 @@ function run(cmd: string, args: string[]): Proc {
     });
   });
   return { child, out, exit };
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once("error", () => {
-      resolve(false);
-    });
-    s.listen(port, "127.0.0.1", () => {
-      s.close(() => {
-        resolve(true);
-      });
-    });
-  });
 }
 
 async function status(rpc: number): Promise<{ height: number; appHash: string } | undefined> {
@@ -208,7 +193,7 @@ describe("shroud init + start under CometBFT", { skip: SKIP, timeout: 400_000 },
     const home = join(dir, "ln");
     let base = 0;
     for (let p = 45_000 + (process.pid % 50) * 40; p < 60_000 && base === 0; p += 37) {
-      const a = await Promise.all([0, 1, 2, 3, 10, 11, 12, 13].map((k) => portOpen(p + k)));
+      const a = await Promise.all([0, 1, 2, 3, 10, 11, 12, 13].map((k) => portFree(p + k)));
       if (a.every(Boolean)) base = p;
     }
     const cli = (args: string[]): Promise<{ code: number | null; out: string }> => {

@@ -219,3 +219,27 @@ describe("limited sub-message meter (SN: gas above the cache)", () => {
     });
   });
 });
+
+describe("SubMsgMeter number charges", () => {
+  test("consumeSmall sees the counted gas as consume does: same throw, same message", () => {
+    const viaBig = new SubMsgMeter(1_000n);
+    const viaNumber = new SubMsgMeter(1_000n);
+    for (const m of [viaBig, viaNumber]) m.count("write", 900n, "WriteFlat");
+    assert.throws(
+      () => {
+        viaBig.consume(150n, "ReadFlat");
+      },
+      (e: unknown) => e instanceof ChainError && /gasUsed: 1050/.test(e.message),
+    );
+    assert.throws(
+      () => {
+        viaNumber.consumeSmall(150, "ReadFlat");
+      },
+      (e: unknown) => e instanceof ChainError && /gasUsed: 1050/.test(e.message),
+    );
+    // A GasKVStore over the meter charges numbers: the limit still holds.
+    const m = new SubMsgMeter(100n);
+    m.count("write", 95n, "WriteFlat");
+    assert.throws(() => new GasKVStore(new MemoryKVStore(), m).get(keyOf(1)), ChainError);
+  });
+});

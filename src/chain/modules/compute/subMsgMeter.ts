@@ -53,6 +53,15 @@ export class SubMsgMeter extends GasMeter {
     if (this.freeDepth === 0) this.check(descriptor);
   }
 
+  /**
+   * The number path (GasKVStore charges through it) must see the limit as `consume` does. Today only the tx's
+   * root meter gets number charges (sub-call reads reach this meter through `consume`); this keeps it so.
+   */
+  override consumeSmall(amount: number, descriptor: string): void {
+    super.consumeSmall(amount, descriptor);
+    if (this.freeDepth === 0) this.check(descriptor);
+  }
+
   override uncharged<T>(fn: () => T): T {
     this.freeDepth++;
     try {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { ResponseProcessProposal_ProposalStatus } from "cosmjs-types/tendermint/abci/types";
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
-import { devAuthorityPublicKey, EnclaveHost } from "../../src/enclave/api.js";
+import { EnclaveHost } from "../../src/enclave/api.js";
 import { ShroudApp } from "../../src/chain/app.js";
 import { fromBech32 } from "../../src/chain/address.js";
 import {
@@ -20,7 +20,8 @@ import {
 } from "../../src/chain/modules/registration/proto.js";
 import type { Msg } from "secretjs";
 import { RANDOM_TX_SIZE, isRandomTx } from "../../src/chain/random.js";
-import { devSigners, tempStore, testGenesis, type TempStore } from "./fixtures.js";
+import { devSigners, enclaveGenesis, tempStore, type TempStore } from "./fixtures.js";
+import type { GenesisDoc } from "../../src/chain/genesis.js";
 import { initChain, runHeight, timeOf, VALSET_HASH, PROPOSER } from "./lifecycle.js";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 
@@ -62,15 +63,10 @@ function fresh(): ShroudApp {
 }
 
 describe("block random and registration through the enclave", () => {
-  let genesis: ReturnType<typeof testGenesis>;
+  let genesis: GenesisDoc;
   before(() => {
     const keys = nodeA.initBootstrap();
-    genesis = testGenesis({
-      nodeExchKey: keys.seedExchangePublicKey,
-      ioExchKey: keys.ioExchangePublicKey,
-      measurement: nodeA.getMeasurement(),
-      authority: devAuthorityPublicKey(),
-    });
+    genesis = enclaveGenesis(nodeA, keys);
   });
 
   test("each block starts with a verified random; tampering or omission is rejected", async () => {

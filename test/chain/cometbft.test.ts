@@ -9,13 +9,13 @@ import { join } from "node:path";
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
 import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
-import { devAuthorityPublicKey, EnclaveHost } from "../../src/enclave/api.js";
+import { EnclaveHost } from "../../src/enclave/api.js";
 import { ShroudApp } from "../../src/chain/app.js";
 import { openStore, type Store } from "../../src/chain/store/store.js";
 import { isRandomTx } from "../../src/chain/random.js";
 import { startAbciServer } from "../../src/consensus/abciServer.js";
 import { findCometbft, startCometNode } from "../../src/consensus/cometbft.js";
-import { devSigners, signedSend, testGenesis } from "./fixtures.js";
+import { devSigners, signedSend, enclaveGenesis } from "./fixtures.js";
 import { freePort } from "../util/net.js";
 
 const cometbft = findCometbft();
@@ -40,12 +40,7 @@ describe("ShroudApp under CometBFT v0.38", { skip: cometbft ? false : "cometbft 
     { timeout: 90_000 },
     async () => {
       const keys = enclave.initBootstrap();
-      const g = testGenesis({
-        nodeExchKey: keys.seedExchangePublicKey,
-        ioExchKey: keys.ioExchangePublicKey,
-        measurement: enclave.getMeasurement(),
-        authority: devAuthorityPublicKey(),
-      });
+      const g = enclaveGenesis(enclave, keys);
       const app = new ShroudApp({ store, enclave });
       const srv = await startAbciServer(app, "tcp://127.0.0.1:0");
       const node = startCometNode({

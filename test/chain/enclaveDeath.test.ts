@@ -12,15 +12,10 @@ import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/b
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { SimulateRequest } from "cosmjs-types/cosmos/tx/v1beta1/service";
-import {
-  devAuthorityPublicKey,
-  EnclaveHost,
-  type EcallName,
-  type EcallOptions,
-} from "../../src/enclave/api.js";
+import { EnclaveHost, type EcallName, type EcallOptions } from "../../src/enclave/api.js";
 import { EnclaveHaltError, ShroudApp, type AppEnclave } from "../../src/chain/app.js";
 import type { GenesisDoc } from "../../src/chain/genesis.js";
-import { devSigners, signedSend, tempStore, testGenesis, type TempStore } from "./fixtures.js";
+import { devSigners, signedSend, tempStore, enclaveGenesis, type TempStore } from "./fixtures.js";
 import { initChain, PROPOSER, timeOf, VALSET_HASH } from "./lifecycle.js";
 
 // contracts/build/counter.wasm.gz: provenance in contracts/testdata/README.md.
@@ -132,12 +127,7 @@ test(
   { timeout: 90_000 },
   async () => {
     const keys = host.initBootstrap();
-    const g = testGenesis({
-      nodeExchKey: keys.seedExchangePublicKey,
-      ioExchKey: keys.ioExchangePublicKey,
-      measurement: host.getMeasurement(),
-      authority: devAuthorityPublicKey(),
-    });
+    const g = enclaveGenesis(host, keys);
     const k = killable(host);
     const victim = newApp(k.enclave);
     const twin = newApp(host); // a healthy validator fed the same blocks

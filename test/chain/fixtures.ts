@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStore, type Store } from "../../src/chain/store/store.js";
 import type { GenesisDoc } from "../../src/chain/genesis.js";
+import { devAuthorityPublicKey, type EnclaveHost } from "../../src/enclave/api.js";
 import { buildDevGenesis, DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
 import { makeSigner, type Signer } from "../../src/chain/tx/testdata/secretjsSigner.js";
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
@@ -52,6 +53,19 @@ export function testGenesis(keys?: {
     ioExchKey: keys?.ioExchKey ?? new Uint8Array(32).fill(0xe2),
     authorityPublicKeys: keys === undefined ? [] : [keys.authority],
     measurements: keys === undefined ? [] : [keys.measurement],
+  });
+}
+
+/** The test genesis for a bootstrap enclave: its seed-exchange and IO keys, its measurement, the dev authority. */
+export function enclaveGenesis(
+  enclave: EnclaveHost,
+  keys: Pick<ReturnType<EnclaveHost["initBootstrap"]>, "seedExchangePublicKey" | "ioExchangePublicKey">,
+): GenesisDoc {
+  return testGenesis({
+    nodeExchKey: keys.seedExchangePublicKey,
+    ioExchKey: keys.ioExchangePublicKey,
+    measurement: enclave.getMeasurement(),
+    authority: devAuthorityPublicKey(),
   });
 }
 

@@ -4,17 +4,24 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { EncryptionUtilsImpl, SecretNetworkClient, Wallet, type Msg } from "secretjs";
+import {
+  EncryptionUtilsImpl,
+  MsgInstantiateContract,
+  MsgStoreCode,
+  SecretNetworkClient,
+  Wallet,
+  type Msg,
+} from "secretjs";
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { CheckTxType, type Event, type ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
 import { ShroudApp } from "../../src/chain/app.js";
 import type { Store } from "../../src/chain/store/store.js";
-import { devAuthorityPublicKey, type EnclaveHost } from "../../src/enclave/api.js";
+import { type EnclaveHost } from "../../src/enclave/api.js";
 import type { GenesisDoc } from "../../src/chain/genesis.js";
 import { decodeBytesField1 } from "../../src/chain/modules/registration/proto.js";
 import { DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
-import { testGenesis } from "./fixtures.js";
+import { enclaveGenesis } from "./fixtures.js";
 import { initChain, PROPOSER, runHeight, timeOf, VALSET_HASH } from "./lifecycle.js";
 
 // contracts/build/counter.wasm(.gz): provenance in contracts/testdata/README.md.
@@ -35,12 +42,7 @@ export async function bootApp(
   store: Store,
 ): Promise<{ app: ShroudApp; g: GenesisDoc }> {
   const keys = enclave.initBootstrap();
-  const g = testGenesis({
-    nodeExchKey: keys.seedExchangePublicKey,
-    ioExchKey: keys.ioExchangePublicKey,
-    measurement: enclave.getMeasurement(),
-    authority: devAuthorityPublicKey(),
-  });
+  const g = enclaveGenesis(enclave, keys);
   const app = new ShroudApp({ store, enclave });
   await initChain(app, g);
   await runHeight(app, 1n, timeOf(g, 1n), []);
@@ -154,4 +156,21 @@ export function instantiatedAddress(block: ResponseFinalizeBlock): string {
     .filter((e) => e.type === "message")
     .flatMap((e) => e.attributes)
     .find((x) => x.key === "contract_address")!.value;
+}
+
+/**
+ * Stores counter.wasm (code 1) at height `h` and instantiates it ({count: 1}, label "c") at `h + 1`, both signed
+ * by client 0 through `height`; returns the contract's address.
+ */
+export async function deployCounter(
+  height: (h: bigint, txs: Uint8Array[]) => ResponseFinalizeBlock[],
+  signer: { clients: readonly AppClient[]; sign: (i: number, msg: Msg) => Promise<Uint8Array> },
+  h: bigint,
+): Promise<string> {
+  const sender = signer.clients[0]!.wallet.address;
+  const store = new MsgStoreCode({ sender, wasm_byte_code: counterGz, source: "", builder: "" });
+  height(h, [await signer.sign(0, store)]);
+  const init = { sender, code_id: 1, code_hash: counterHash, label: "c", init_msg: { count: 1 } };
+  const [block] = height(h + 1n, [await signer.sign(0, new MsgInstantiateContract(init))]);
+  return instantiatedAddress(block!);
 }

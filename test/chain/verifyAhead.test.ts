@@ -6,12 +6,12 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MsgExecuteContract, MsgInstantiateContract, MsgSend, MsgStoreCode } from "secretjs";
-import { devAuthorityPublicKey, EnclaveHost } from "../../src/enclave/api.js";
+import { MsgExecuteContract, MsgSend } from "secretjs";
+import { EnclaveHost } from "../../src/enclave/api.js";
 import { ShroudApp } from "../../src/chain/app.js";
-import { tempStore, testGenesis, type TempStore } from "./fixtures.js";
+import { tempStore, enclaveGenesis, type TempStore } from "./fixtures.js";
 import { initChain } from "./lifecycle.js";
-import { appSigners, counterGz, counterHash, instantiatedAddress, twinHeight } from "./twinApps.js";
+import { appSigners, counterHash, deployCounter, twinHeight } from "./twinApps.js";
 
 let dir: string;
 let plain: EnclaveHost;
@@ -37,12 +37,7 @@ test(
   "with and without a verify lane: the same results and app hashes; tokens used",
   { timeout: 120_000 },
   async () => {
-    const g = testGenesis({
-      nodeExchKey: keys.seedExchangePublicKey,
-      ioExchKey: keys.ioExchangePublicKey,
-      measurement: plain.getMeasurement(),
-      authority: devAuthorityPublicKey(),
-    });
+    const g = enclaveGenesis(plain, keys);
     const apps = [plain, laned].map((enclave) => {
       const t = tempStore();
       stores.push(t);
@@ -59,24 +54,10 @@ test(
     };
 
     height(1n, []);
-    const { clients, sign } = appSigners(a0, g.chain_id, ["a", "b", "c"]);
+    const signer = appSigners(a0, g.chain_id, ["a", "b", "c"]);
+    const { clients, sign } = signer;
     const a = clients[0]!.wallet.address;
-    height(2n, [
-      await sign(0, new MsgStoreCode({ sender: a, wasm_byte_code: counterGz, source: "", builder: "" })),
-    ]);
-    const [inst] = height(3n, [
-      await sign(
-        0,
-        new MsgInstantiateContract({
-          sender: a,
-          code_id: 1,
-          code_hash: counterHash,
-          label: "c",
-          init_msg: { count: 1 },
-        }),
-      ),
-    ]);
-    const address = instantiatedAddress(inst!);
+    const address = await deployCounter(height, signer, 2n);
     const increment = (i: number) =>
       sign(
         i,

@@ -8,18 +8,12 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MsgExecuteContract, MsgInstantiateContract, MsgSend, MsgStoreCode } from "secretjs";
-import { devAuthorityPublicKey, EnclaveHost } from "../../enclave/api.js";
+import { MsgExecuteContract, MsgSend } from "secretjs";
+import { EnclaveHost } from "../../enclave/api.js";
 import { ShroudApp } from "../app.js";
-import { tempStore, testGenesis, type TempStore } from "../../../test/chain/fixtures.js";
+import { tempStore, enclaveGenesis, type TempStore } from "../../../test/chain/fixtures.js";
 import { initChain } from "../../../test/chain/lifecycle.js";
-import {
-  appSigners,
-  counterGz,
-  counterHash,
-  instantiatedAddress,
-  twinHeight,
-} from "../../../test/chain/twinApps.js";
+import { appSigners, counterHash, deployCounter, twinHeight } from "../../../test/chain/twinApps.js";
 
 let dir: string;
 let plain: EnclaveHost;
@@ -45,12 +39,7 @@ test(
   "with and without prepared calls: the same results and app hashes; prepared checks taken",
   { timeout: 120_000 },
   async () => {
-    const g = testGenesis({
-      nodeExchKey: keys.seedExchangePublicKey,
-      ioExchKey: keys.ioExchangePublicKey,
-      measurement: plain.getMeasurement(),
-      authority: devAuthorityPublicKey(),
-    });
+    const g = enclaveGenesis(plain, keys);
     const apps = [plain, ahead].map((enclave, i) => {
       const t = tempStore();
       stores.push(t);
@@ -64,24 +53,10 @@ test(
     const height = (h: bigint, txs: Uint8Array[]) => twinHeight(apps, g, h, txs);
 
     height(1n, []);
-    const { clients, sign } = appSigners(a0, g.chain_id, ["a", "b", "c"]);
+    const signer = appSigners(a0, g.chain_id, ["a", "b", "c"]);
+    const { clients, sign } = signer;
     const a = clients[0]!.wallet.address;
-    height(2n, [
-      await sign(0, new MsgStoreCode({ sender: a, wasm_byte_code: counterGz, source: "", builder: "" })),
-    ]);
-    const [inst] = height(3n, [
-      await sign(
-        0,
-        new MsgInstantiateContract({
-          sender: a,
-          code_id: 1,
-          code_hash: counterHash,
-          label: "c",
-          init_msg: { count: 1 },
-        }),
-      ),
-    ]);
-    const address = instantiatedAddress(inst!);
+    const address = await deployCounter(height, signer, 2n);
     const execute = (i: number, msg: object, contract = address, gasLimit?: number) =>
       sign(
         i,

@@ -126,6 +126,7 @@ export const UndefinedErrors = {
  * google.golang.org/grpc/codes.
  */
 export const GrpcCode = {
+  Unknown: 2,
   InvalidArgument: 3,
   NotFound: 5,
   Internal: 13,

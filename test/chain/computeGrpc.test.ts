@@ -176,27 +176,39 @@ test(
     const answerB64 = utf8.decode(await utils.decrypt(smart.data, query.slice(0, 32)));
     assert.deepEqual(JSON.parse(utf8.decode(fromBase64(answerB64))), { count: 42 });
 
-    // Errors, as the SDK maps a gRPC querier's status over ABCI: NotFound → sdk 22, InvalidArgument → sdk 18.
+    // Errors, as SN's querier returns them and the SDK maps them over ABCI (baseapp gRPCErrorToSDKError):
+    // a registered compute/sdk error (gRPC Unknown) → sdk 6 "…: unknown request"; a bech32 failure → sdk 18.
     const other = sjs.QueryByContractAddressRequest.encode({
       contract_address: toBech32(new Uint8Array(20).fill(9)),
     }).finish();
-    const cases: [string, Uint8Array, number][] = [
-      [`${Q}ContractInfo`, other, 22],
-      [`${Q}LabelByAddress`, other, 22],
+    const codeReq = (id: string): Uint8Array => sjs.QueryByCodeIdRequest.encode({ code_id: id }).finish();
+    const cases: [string, Uint8Array, number, string][] = [
+      [`${Q}ContractInfo`, other, 6, "not found: unknown request"],
+      [`${Q}LabelByAddress`, other, 6, "not found: unknown request"],
+      [`${Q}CodeHashByContractAddress`, other, 6, "not found: unknown request"],
       [
         `${Q}ContractInfo`,
         sjs.QueryByContractAddressRequest.encode({ contract_address: "nope" }).finish(),
         18,
+        "",
       ],
-      [`${Q}ContractInfo`, Uint8Array.of(0x0a, 0x05, 0x61), 18],
-      [`${Q}Code`, sjs.QueryByCodeIdRequest.encode({ code_id: "9" }).finish(), 22],
-      [`${Q}AddressByLabel`, sjs.QueryByLabelRequest.encode({ label: "none" }).finish(), 22],
-      [`${Q}ContractHistory`, other, 22],
+      [`${Q}ContractInfo`, Uint8Array.of(0x0a, 0x05, 0x61), 18, ""],
+      [`${Q}Code`, codeReq("9"), 6, "not found: unknown request"],
+      [`${Q}Code`, codeReq("0"), 6, "code id: invalid: unknown request"],
+      [`${Q}ContractsByCodeId`, codeReq("0"), 6, "code id: invalid: unknown request"],
+      [`${Q}CodeHashByCodeId`, codeReq("9"), 6, "not found: unknown request"],
+      [`${Q}AddressByLabel`, sjs.QueryByLabelRequest.encode({ label: "none" }).finish(), 6, ""],
     ];
-    for (const [path, data, code] of cases) {
+    for (const [path, data, code, log] of cases) {
       const r = ask(path, data);
       assert.deepEqual([r.codespace, r.code], ["sdk", code], `${path}: ${r.log}`);
+      if (log !== "") assert.equal(r.log, log, path);
     }
+    // An unknown contract's history is empty, not an error (SN answers GetContractHistory's empty list).
+    const none = ask(`${Q}ContractHistory`, other);
+    assert.equal(none.code, 0, none.log);
+    assert.deepEqual(sjs.QueryContractHistoryResponse.decode(none.value).entries, []);
+    assert.deepEqual(rest.contractHistory(ctx, toBech32(new Uint8Array(20).fill(9))), { entries: [] });
     const failing = await utils.encrypt(counterHash, { no_such_query: {} });
     const bad = ask(
       `${Q}QuerySecretContract`,

@@ -126,12 +126,44 @@ const stringField1 = (v: string): Uint8Array =>
     putString(w, 1, v);
   });
 
+/**
+ * SN's x/compute querier answers a missing contract, code or label with a registered error (compute 9 "not
+ * found", or sdk "unknown address" for a label) whose gRPC status is Unknown, so the SDK's ABCI Query maps it to
+ * sdk 6 "not found: unknown request" (baseapp gRPCErrorToSDKError), not sdk 22 as a NotFound status would be.
+ * REST keeps its 404 (`{code: 5}`) answer, which secretjs's own error handling is tested against.
+ */
+function asSecret(h: GrpcQueryHandler): GrpcQueryHandler {
+  return (ctx, data) => {
+    try {
+      return h(ctx, data);
+    } catch (e) {
+      if (e instanceof QueryError && e.grpcCode === GrpcCode.NotFound) {
+        throw new QueryError(GrpcCode.Unknown, "not found");
+      }
+      throw e;
+    }
+  };
+}
+
+/** A code id request; 0 is SN's ErrInvalid ("code id: invalid", gRPC Unknown → sdk 6 over ABCI). */
+function nonZeroCodeIdOf(data: Uint8Array): bigint {
+  const id = codeIdOf(data);
+  if (id === 0n) throw new QueryError(GrpcCode.Unknown, "code id: invalid");
+  return id;
+}
+
 /** Every x/compute query SN serves that Shroud implements, by gRPC method path. */
 export function computeGrpc(k: ComputeKeeper, s: ComputeQueryServer): Record<string, GrpcQueryHandler> {
+  const handlers = computeHandlers(k, s);
+  for (const path of Object.keys(handlers)) handlers[path] = asSecret(handlers[path]!);
+  return handlers;
+}
+
+function computeHandlers(k: ComputeKeeper, s: ComputeQueryServer): Record<string, GrpcQueryHandler> {
   return {
     [`${Q}ContractInfo`]: (ctx, data) => contractWithAddress(s.contract(ctx, addressOf(data))),
     [`${Q}ContractsByCodeId`]: (ctx, data) => {
-      const list = s.contractsOfCode(ctx, codeIdOf(data));
+      const list = s.contractsOfCode(ctx, nonZeroCodeIdOf(data));
       return finish((w) => {
         for (const r of list) putMessage(w, 1, contractWithAddress(r));
       });
@@ -148,7 +180,7 @@ export function computeGrpc(k: ComputeKeeper, s: ComputeQueryServer): Record<str
       });
     },
     [`${Q}Code`]: (ctx, data) => {
-      const { info, wasm } = s.codeRecord(ctx, codeIdOf(data));
+      const { info, wasm } = s.codeRecord(ctx, nonZeroCodeIdOf(data));
       return finish((w) => {
         putMessage(w, 1, codeInfo(info));
         putBytes(w, 2, wasm);

@@ -78,9 +78,10 @@ export class ComputeQueryServer {
     return this.k.listCodes(ctx);
   }
 
-  /** A contract's code history (gRPC 3/5 as `contract`). */
+  /** A contract's code history: gRPC 3 for a malformed address, empty for an unknown contract (SN's
+   * GrpcQuerier.ContractHistory answers GetContractHistory's empty list, not an error). */
   historyRecords(ctx: Context, address: string): HistoryEntry[] {
-    return this.k.history(ctx, this.contract(ctx, address).a);
+    return this.k.history(ctx, addr(address));
   }
 
   /** GET /compute/v1beta1/info/{contract_address} */

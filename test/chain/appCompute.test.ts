@@ -1,44 +1,24 @@
 // A Secret Contract through the whole app with a real enclave: secretjs (Wallet + EncryptionUtilsImpl with the
 // tx key read from the app's own TxKey query) stores, instantiates and executes the counter contract in blocks
 // that start with the block random; the encrypted query answers the new count.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { MsgExecuteContract, MsgInstantiateContract, MsgStoreCode, type Msg } from "secretjs";
-import { EnclaveHost } from "../../src/enclave/api.js";
 import { ShroudApp } from "../../src/chain/app.js";
 import { appContext } from "../../src/chain/app/context.js";
 import { MemoryOverlay } from "../../src/chain/store/memory.js";
 import { fromBase64, utf8 } from "../../src/util/bytes.js";
-import { tempStore, type TempStore } from "./fixtures.js";
+import { enclaveFixture } from "./fixtures.js";
 import { runHeight, timeOf } from "./lifecycle.js";
 import { appSigners, bootApp, eventAttr, counterGz, counterHash } from "./twinApps.js";
 
-let dir: string;
-let enclave: EnclaveHost;
-let t: TempStore;
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "shroud-app-compute-"));
-  enclave = await EnclaveHost.start({
-    dataDir: join(dir, "e"),
-    platformSecretPath: join(dir, "e.secret"),
-    ecallTimeoutMs: 60_000,
-  });
-  t = tempStore();
-});
-after(async () => {
-  await enclave.stop();
-  t.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const fx = enclaveFixture("shroud-app-compute-");
 
 test(
   "store, instantiate, execute and query the counter contract through ShroudApp",
   { timeout: 60_000 },
   async () => {
-    const { app, g } = await bootApp(enclave, t.store);
+    const { app, g } = await bootApp(fx.enclave, fx.t.store);
     const { clients, sign } = appSigners(app, g.chain_id, ["a"]);
     const { wallet, utils } = clients[0]!;
     let height = 2n;
@@ -77,7 +57,7 @@ test(
     const increment = () => deliver(incrementMsg());
     await increment();
     const msg = await utils.encrypt(counterHash, { get_count: {} });
-    const ctx = appContext(new MemoryOverlay(t.store.committed), g.chain_id, height, 0n);
+    const ctx = appContext(new MemoryOverlay(fx.t.store.committed), g.chain_id, height, 0n);
     const r = app.modules.compute.query.querySecretContract(ctx, address, msg);
     const b64 = utf8.decode(await utils.decrypt(fromBase64(r.data), msg.slice(0, 32)));
     assert.deepEqual(JSON.parse(utf8.decode(fromBase64(b64))), { count: 6 });
@@ -85,13 +65,7 @@ test(
     // Gas is consensus: a restarted enclave (cold code cache, so it asks for the wasm again) must charge exactly
     // what a warm one charges for the same call, and leave the same state behind.
     const warm = (await increment()).gasUsed;
-    await enclave.stop();
-    enclave = await EnclaveHost.start({
-      dataDir: join(dir, "e"),
-      platformSecretPath: join(dir, "e.secret"),
-      ecallTimeoutMs: 60_000,
-    });
-    const restarted = new ShroudApp({ store: t.store, enclave });
+    const restarted = new ShroudApp({ store: fx.t.store, enclave: await fx.restart() });
     const cold = await runHeight(restarted, height, timeOf(g, height), [await sign(0, incrementMsg())]);
     const coldResult = cold.finalize.txResults[1]!;
     assert.equal(coldResult.code, 0, coldResult.log);

@@ -2,41 +2,21 @@
 // with secretjs' own generated codecs (re-encoding gives our bytes back: canonical protobuf), carries the facts
 // the REST answers carry, and the encrypted smart query decrypts with secretjs' EncryptionUtils; bad requests get
 // the SDK's query error codes.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { MsgExecuteContract, MsgInstantiateContract, MsgStoreCode, type Msg } from "secretjs";
 import * as sjs from "secretjs/dist/protobuf/secret/compute/v1beta1/query.js";
-import { EnclaveHost } from "../../src/enclave/api.js";
 import { appContext } from "../../src/chain/app/context.js";
 import { MemoryOverlay } from "../../src/chain/store/memory.js";
 import { fromBech32, toBech32 } from "../../src/chain/address.js";
 import { fromBase64, toBase64, toHex, utf8 } from "../../src/util/bytes.js";
-import { tempStore, type TempStore } from "./fixtures.js";
+import { enclaveFixture } from "./fixtures.js";
 import { runHeight, timeOf } from "./lifecycle.js";
 import { appSigners, bootApp, eventAttr, counterGz, counterHash, counterWasm } from "./twinApps.js";
 
 const Q = "/secret.compute.v1beta1.Query/";
 
-let dir: string;
-let enclave: EnclaveHost;
-let t: TempStore;
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "shroud-compute-grpc-"));
-  enclave = await EnclaveHost.start({
-    dataDir: join(dir, "e"),
-    platformSecretPath: join(dir, "e.secret"),
-    ecallTimeoutMs: 60_000,
-  });
-  t = tempStore();
-});
-after(async () => {
-  await enclave.stop();
-  t.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const fx = enclaveFixture("shroud-compute-grpc-");
 
 /** A generated codec: decode, then encode the result again. */
 interface Codec<T> {
@@ -55,7 +35,7 @@ test(
   "x/compute gRPC queries over ABCI: secretjs' codecs, REST's facts, SDK errors",
   { timeout: 90_000 },
   async () => {
-    const { app, g } = await bootApp(enclave, t.store);
+    const { app, g } = await bootApp(fx.enclave, fx.t.store);
     const ask = (path: string, data: Uint8Array) => app.query({ path, data, height: 0n, prove: false });
     const q = (path: string, data: Uint8Array) => {
       const r = ask(path, data);
@@ -96,7 +76,7 @@ test(
       }),
     );
     const rest = app.modules.compute.query;
-    const ctx = appContext(new MemoryOverlay(t.store.committed), g.chain_id, height, 0n);
+    const ctx = appContext(new MemoryOverlay(fx.t.store.committed), g.chain_id, height, 0n);
     const byAddress = sjs.QueryByContractAddressRequest.encode({ contract_address: address }).finish();
     const byCode = sjs.QueryByCodeIdRequest.encode({ code_id: "1" }).finish();
 

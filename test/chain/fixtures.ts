@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStore, type Store } from "../../src/chain/store/store.js";
 import type { GenesisDoc } from "../../src/chain/genesis.js";
-import { devAuthorityPublicKey, type EnclaveHost } from "../../src/enclave/api.js";
+import { after, before } from "node:test";
+import { devAuthorityPublicKey, EnclaveHost } from "../../src/enclave/api.js";
 import { buildDevGenesis, DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
 import { makeSigner, type Signer } from "../../src/chain/tx/testdata/secretjsSigner.js";
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
@@ -38,6 +39,58 @@ export function tempStore(): TempStore {
     },
   };
   return t;
+}
+
+/** One test file's enclave (sealed in a temp folder) and temp store, opened by `before`, closed by `after`. */
+export interface EnclaveFixture {
+  readonly dir: string;
+  readonly enclave: EnclaveHost;
+  readonly t: TempStore;
+  /** Stops the enclave and opens the same sealed one again (cold caches); returns the new host. */
+  restart(): Promise<EnclaveHost>;
+}
+
+/** Registers the file-level hooks of an EnclaveFixture; read its fields inside tests only. */
+export function enclaveFixture(prefix: string): EnclaveFixture {
+  let dir = "";
+  let enclave: EnclaveHost | undefined;
+  let t: TempStore | undefined;
+  const start = (): Promise<EnclaveHost> =>
+    EnclaveHost.start({
+      dataDir: join(dir, "e"),
+      platformSecretPath: join(dir, "e.secret"),
+      ecallTimeoutMs: 60_000,
+    });
+  const opened = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error("enclaveFixture: read before its before() hook ran");
+    return v;
+  };
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+    enclave = await start();
+    t = tempStore();
+  });
+  after(async () => {
+    await enclave?.stop();
+    t?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    get dir() {
+      return dir;
+    },
+    get enclave() {
+      return opened(enclave);
+    },
+    get t() {
+      return opened(t);
+    },
+    async restart() {
+      await opened(enclave).stop();
+      enclave = await start();
+      return enclave;
+    },
+  };
 }
 
 /** The dev genesis with fixed (non-enclave) master keys unless given. */

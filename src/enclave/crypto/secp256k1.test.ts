@@ -142,4 +142,34 @@ describe("secp256k1VerifySha256 and secp256k1Verify (libsecp256k1) ≡ secp256k1
     // A failed key is not remembered as valid.
     assert.throws(() => secp256k1VerifySha256(msg, signature, offCurve), InvalidInputError);
   });
+  test("range edges of r and s (n−1, n, n/2, n/2+1) and a remembered key give the reference's answers", () => {
+    const sk = sha256(new Uint8Array([2]));
+    const msg = new Uint8Array([9, 8, 7]);
+    const { signature } = secp256k1Sign(sha256(msg), sk);
+    const pk = secp256k1PublicKey(sk);
+    const half = N >> 1n;
+    const r = signature.subarray(0, 32);
+    const s = signature.subarray(32);
+    const cases: [Uint8Array, Uint8Array][] = [
+      [be32(N - 1n), s],
+      [be32(N), s],
+      [be32(N + 1n), s],
+      [r, be32(half)],
+      [r, be32(half + 1n)],
+      [r, be32(N - 1n)],
+      [r, be32(N)],
+      [be32(0n), s],
+      [be32(1n), be32(1n)],
+    ];
+    // Each case twice per setting: the first verify remembers the key (uncompressed), the second uses that.
+    for (const [rb, sb] of cases)
+      for (const rejectHighS of [false, true])
+        for (let round = 0; round < 2; round++) {
+          const sig = Uint8Array.from([...rb, ...sb]);
+          const [noble, libsecp, prehashed] = all3(msg, sig, pk, rejectHighS);
+          assert.equal(libsecp, noble);
+          assert.equal(prehashed, noble);
+        }
+    assert.deepEqual(all3(msg, signature, pk, true), [true, true, true]);
+  });
 });

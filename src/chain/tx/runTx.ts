@@ -11,7 +11,7 @@ import { InvalidInputError } from "../../util/bytes.js";
 import { runAnte, type AnteKeepers, type AnteOptions } from "./ante.js";
 import { EventManager, type Context, type Event } from "./context.js";
 import type { DecodedTx } from "./decode.js";
-import { decodeTxCached } from "./txCache.js";
+import { decodeTxCached, takeTxCached } from "./txCache.js";
 import type { MsgRegistry } from "./msgRegistry.js";
 
 export type RunMode = "check" | "deliver" | "simulate";
@@ -131,7 +131,8 @@ export function runTx(
 ): TxResult {
   let tx: DecodedTx;
   try {
-    tx = decodeTxCached(raw, env.registry);
+    // deliver is the tx's last decode: take it out of the cache (txCache.ts `take`).
+    tx = mode === "deliver" ? takeTxCached(raw, env.registry) : decodeTxCached(raw, env.registry);
   } catch (e) {
     return failure(e, 0n, 0n, [], undefined);
   }

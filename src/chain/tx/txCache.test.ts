@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { MsgSend } from "secretjs";
 import { ChainError } from "../errors.js";
 import { decodeTx, MAX_TX_BYTES } from "./decode.js";
-import { DecodedTxCache, decodeTxCached, txCacheFor } from "./txCache.js";
+import { DecodedTxCache, decodeTxCached, takeTxCached, txCacheFor } from "./txCache.js";
 import { makeSigner } from "./testdata/secretjsSigner.js";
 import { MNEMONIC_A, TEST_CHAIN_ID, makeTestChain } from "./testdata/testHarness.js";
 
@@ -129,6 +129,31 @@ describe("DecodedTxCache", () => {
     none.decode(txs[0]!);
     assert.deepEqual([none.size, none.stats.hits], [0, 0]);
     assert.throws(() => new DecodedTxCache(registry, -1), RangeError);
+  });
+
+  test("take: the cached value (or a fresh decode) and no entry left behind; the byte bound stays exact", async () => {
+    const { registry } = makeTestChain({});
+    const txs = await sends(3);
+    const cache = new DecodedTxCache(registry, 100, txs[0]!.length + txs[1]!.length);
+    const first = cache.decode(txs[0]!);
+    cache.decode(txs[1]!);
+    assert.equal(cache.take(new Uint8Array(txs[0]!)), first);
+    assert.equal(cache.size, 1);
+    // A miss decodes, does not cache, and throws decodeTx's errors.
+    assert.deepEqual(cache.take(txs[2]!), decodeTx(txs[2]!, registry));
+    assert.equal(cache.size, 1);
+    assert.equal(
+      codeOf(() => cache.take(new Uint8Array([1, 2, 3]))),
+      codeOf(() => decodeTx(new Uint8Array([1, 2, 3]), registry)),
+    );
+    // The taken entry's bytes were released: two txs fit the byte bound again without evicting txs[1].
+    cache.decode(txs[0]!);
+    assert.equal(cache.size, 2);
+    assert.deepEqual(cache.stats, { hits: 1, misses: 5 });
+    const { registry: r2 } = makeTestChain({});
+    const cached = decodeTxCached(txs[1]!, r2);
+    assert.equal(takeTxCached(txs[1]!, r2), cached);
+    assert.equal(txCacheFor(r2).size, 0);
   });
 
   test("one cache per registry", async () => {

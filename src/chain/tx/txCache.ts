@@ -53,6 +53,19 @@ export class DecodedTxCache {
 
   /** decodeTx(raw, registry), from the cache when seen before; throws exactly as decodeTx does. */
   decode(raw: Uint8Array): DecodedTx {
+    return this.lookup(raw, true);
+  }
+
+  /**
+   * decode(raw), leaving no entry behind. FinalizeBlock's deliver is a tx's last decode (a committed tx never
+   * comes back to CheckTx or a proposal: its sequence is used), so keeping it would only hold ~4 KB of decoded
+   * objects per tx in the main heap until 16,384 later txs push it out: promoted, marked by every full GC.
+   */
+  take(raw: Uint8Array): DecodedTx {
+    return this.lookup(raw, false);
+  }
+
+  private lookup(raw: Uint8Array, keep: boolean): DecodedTx {
     // Sizes first, as decodeTx: bad input never reaches the hash.
     if (!(raw instanceof Uint8Array) || raw.length === 0 || raw.length > MAX_TX_BYTES) {
       return decodeTx(raw, this.registry);
@@ -63,11 +76,12 @@ export class DecodedTxCache {
     const hit = this.entries.get(id);
     if (hit !== undefined && Buffer.compare(hit.raw, raw) === 0) {
       this.hitCount++;
+      if (!keep) this.forget(id, hit);
       return hit;
     }
     this.missCount++;
     const tx = deepFreeze(decodeTxHashed(raw, this.registry, digest));
-    if (tx.raw.length <= this.maxBytes && this.maxEntries > 0) {
+    if (keep && tx.raw.length <= this.maxBytes && this.maxEntries > 0) {
       this.evictFor(tx.raw.length);
       this.entries.set(id, tx);
       this.bytes += tx.raw.length;
@@ -75,12 +89,16 @@ export class DecodedTxCache {
     return tx;
   }
 
+  private forget(id: string, tx: DecodedTx): void {
+    this.entries.delete(id);
+    this.bytes -= tx.raw.length;
+  }
+
   private evictFor(len: number): void {
     while (this.entries.size >= this.maxEntries || this.bytes + len > this.maxBytes) {
       const oldest = this.entries.entries().next().value;
       if (oldest === undefined) return;
-      this.entries.delete(oldest[0]);
-      this.bytes -= oldest[1].raw.length;
+      this.forget(oldest[0], oldest[1]);
     }
   }
 
@@ -105,4 +123,9 @@ export function txCacheFor(registry: MsgRegistry): DecodedTxCache {
 /** decodeTx through the registry's cache: the same result and the same errors as decodeTx. */
 export function decodeTxCached(raw: Uint8Array, registry: MsgRegistry): DecodedTx {
   return txCacheFor(registry).decode(raw);
+}
+
+/** decodeTxCached for a tx's last use (FinalizeBlock's deliver): the cached entry is dropped. */
+export function takeTxCached(raw: Uint8Array, registry: MsgRegistry): DecodedTx {
+  return txCacheFor(registry).take(raw);
 }

@@ -3,7 +3,9 @@
 // replays those ECALLs against the same worker with the recorded answers — checking every result and gas figure
 // byte for byte — and reports the worker thread's CPU per transfer (`/proc/self/task/*/schedstat`, ns).
 // Run: node --import tsx bench/chain/enclaveReplay.ts [--txs K] [--rounds R] [--gap-us G] [--ocall-us O]
-// (--gap-us / --ocall-us: busy main-thread µs before each ECALL / in each read or query answer, as in a chain)
+// [--no-verify-lane] [--no-peek | --ab-peek] (--gap-us / --ocall-us: busy main-thread µs before each ECALL / in
+// each read or query answer, as in a chain; --no-peek records with a host that offers no peeked reads;
+// --ab-peek records K transfers with peeks and K more without, then alternates rounds of the two sets)
 import type { OcallHandler } from "../../src/enclave/api.js";
 import { startNode } from "./setup.js";
 import { runTxs } from "./run.js";
@@ -34,7 +36,8 @@ type Answer =
   | { readonly kind: "gas"; readonly gasUsed: bigint }
   | { readonly kind: "query"; readonly result: Uint8Array; readonly gasUsed: bigint }
   | { readonly kind: "charge"; readonly index: number }
-  | { readonly kind: "remaining"; readonly remaining: bigint | undefined };
+  | { readonly kind: "remaining"; readonly remaining: bigint | undefined }
+  | { readonly kind: "peek"; readonly answer: ReturnType<NonNullable<OcallHandler["peekRead"]>> };
 
 interface Recorded {
   readonly payload: Uint8Array;
@@ -51,7 +54,7 @@ const resultKey = (r: { ok: Uint8Array } | { error: { code: number; message: str
  * A handler that passes every OCALL to `h` and records its answer — the prefetch hooks too (the charge of each
  * read the enclave took from the ECALL's offer, and the remaining gas sent back with every `charged` OCALL).
  */
-function recording(h: OcallHandler, answers: Answer[]): OcallHandler {
+function recording(h: OcallHandler, answers: Answer[], peek: boolean): OcallHandler {
   return {
     ...(h.chargePrefetched === undefined
       ? {}
@@ -68,6 +71,15 @@ function recording(h: OcallHandler, answers: Answer[]): OcallHandler {
             const remaining = h.remainingGas?.();
             answers.push({ kind: "remaining", remaining });
             return remaining;
+          },
+        }),
+    ...(h.peekRead === undefined || !peek
+      ? {}
+      : {
+          peekRead: (key: Uint8Array) => {
+            const a = h.peekRead?.(key);
+            answers.push({ kind: "peek", answer: a && { ...a, value: a.value?.slice() } });
+            return a;
           },
         }),
     readDb: (k) => {
@@ -118,35 +130,60 @@ function replaying(answers: readonly Answer[]): { handler: OcallHandler; used: (
         throw new Error(`replay: OCALL ${i} charges another prefetched read`);
     },
     remainingGas: () => next("remaining").remaining,
+    // The worker keeps its companion-read rules from the recording, so a replayed call may peek where the
+    // recorded one (earlier, before the rule existed) did not: nothing is offered then, as a host may do.
+    peekRead: () => {
+      if (answers[i]?.kind !== "peek") return undefined;
+      const a = next("peek").answer;
+      return a && { ...a, value: a.value?.slice() };
+    },
   };
   return { handler, used: () => i };
+}
+
+/** Records K transfers' execute ECALLs through the chain (the host offering peeks or not). */
+async function record(
+  node: Awaited<ReturnType<typeof startNode>>,
+  txs: Parameters<typeof runTxs>[1],
+  peek: boolean,
+): Promise<Recorded[]> {
+  const calls: Recorded[] = [];
+  const ecall = node.enclave.ecall.bind(node.enclave);
+  node.enclave.ecall = (name, payload, opts) => {
+    if (name !== "execute" || opts?.ocalls === undefined) return ecall(name, payload, opts);
+    const answers: Answer[] = [];
+    const r = ecall(name, payload, { ...opts, ocalls: recording(opts.ocalls, answers, peek) });
+    calls.push({
+      payload: payload.slice(),
+      gasLimit: opts.gasLimit,
+      answers,
+      result: resultKey(r),
+      gasUsed: r.gasUsed,
+    });
+    return r;
+  };
+  await runTxs(node, txs, 500);
+  node.enclave.ecall = ecall;
+  const perCall = calls.reduce((n, c) => n + c.answers.length, 0) / calls.length;
+  // Every OCALL of a prefetch session reports the host's remaining gas once: a round-trip count.
+  const trips = calls.reduce((n, c) => n + c.answers.filter((a) => a.kind === "remaining").length, 0);
+  console.log(
+    `recorded ${calls.length} execute ECALLs${peek ? "" : " (no peeks)"}, ${perCall.toFixed(2)} host ` +
+      `store/query calls and ${(trips / calls.length).toFixed(2)} OCALL round trips each`,
+  );
+  return calls;
 }
 
 async function main(): Promise<void> {
   const node = await startNode(1000);
   try {
+    const ab = process.argv.includes("--ab-peek");
     const s = await deploySnip20(node);
-    const txs = await signTransfers(node, s, K);
-    const calls: Recorded[] = [];
+    const txs = await signTransfers(node, s, ab ? 2 * K : K);
+    const sets = [await record(node, txs.slice(0, K), !process.argv.includes("--no-peek"))];
+    if (ab) sets.push(await record(node, txs.slice(K), false));
     const ecall = node.enclave.ecall.bind(node.enclave);
-    node.enclave.ecall = (name, payload, opts) => {
-      if (name !== "execute" || opts?.ocalls === undefined) return ecall(name, payload, opts);
-      const answers: Answer[] = [];
-      const r = ecall(name, payload, { ...opts, ocalls: recording(opts.ocalls, answers) });
-      calls.push({
-        payload: payload.slice(),
-        gasLimit: opts.gasLimit,
-        answers,
-        result: resultKey(r),
-        gasUsed: r.gasUsed,
-      });
-      return r;
-    };
-    await runTxs(node, txs, 500);
-    node.enclave.ecall = ecall;
-    const perCall = calls.reduce((n, c) => n + c.answers.length, 0) / calls.length;
-    console.log(`recorded ${calls.length} execute ECALLs, ${perCall.toFixed(2)} host store/query calls each`);
-    const round = (): void => {
+    const round = (calls: readonly Recorded[]): void => {
       calls.forEach((c, n) => {
         busy(GAP_US);
         const { handler, used } = replaying(c.answers);
@@ -159,12 +196,14 @@ async function main(): Promise<void> {
         }
       });
     };
-    round(); // warm-up; the worker's caches now hold the last transfer's state, as between blocks
+    // Warm-up; the worker's caches now hold the last transfer's state, as between blocks.
+    for (const calls of sets) round(calls);
     const pid = String(process.pid);
-    for (let k = 0; k < ROUNDS; k++) {
+    for (let k = 0; k < ROUNDS * sets.length; k++) {
+      const calls = sets[k % sets.length]!;
       const t0 = threadNs();
       const w0 = performance.now();
-      round();
+      round(calls);
       const wall = performance.now() - w0;
       const deltas = [...threadNs()]
         .map(([tid, ns]) => [tid, (ns - (t0.get(tid) ?? ns)) / 1e6 / calls.length] as const)
@@ -172,8 +211,9 @@ async function main(): Promise<void> {
       const main = deltas.find(([tid]) => tid === pid)?.[1] ?? 0;
       const others = deltas.filter(([tid]) => tid !== pid);
       const rest = others.slice(1).reduce((a, [, v]) => a + v, 0);
+      const label = ab ? (k % 2 === 0 ? " peek   " : " no peek") : "";
       console.log(
-        `round ${k + 1}: enclave worker ${others[0]?.[1].toFixed(3) ?? "?"} | main ${main.toFixed(3)} | other threads ${rest.toFixed(3)} | wall ${(wall / calls.length).toFixed(3)} ms per transfer`,
+        `round ${Math.floor(k / sets.length) + 1}${label}: enclave worker ${others[0]?.[1].toFixed(3) ?? "?"} | main ${main.toFixed(3)} | other threads ${rest.toFixed(3)} | wall ${(wall / calls.length).toFixed(3)} ms per transfer`,
       );
     }
   } finally {

@@ -39,6 +39,7 @@ export {
 } from "./stateFormat.js";
 import { PSEUDO_GAS_STORE_PER_BYTE } from "./stateFormat.js";
 import { byteString } from "./byteMemo.js";
+import type { CompanionRule } from "./companionReads.js";
 
 /**
  * The host's plain contract store (already prefixed `0x03 ‖ contract_addr` by the host). Gas per call. It must
@@ -57,10 +58,13 @@ export interface PlainStore {
    * Optional: `read(key)`, then `read(fallbackKey)` only when the first is missing, in one host round trip,
    * exactly as those calls one by one; `fromFallback` says which key answered, gas is the sum of the reads
    * (the production store: one readDbFirst OCALL per missing-or-not contract read instead of up to two).
+   * `peek`: store keys this read predicts the call will read next (./companionReads.ts), asked for only if
+   * the read goes to the host; the store may fetch them in the same round trip for later reads, or ignore it.
    */
   readFirst?(
     key: Uint8Array,
     fallbackKey: Uint8Array,
+    peek?: () => readonly Uint8Array[],
   ): { value: Uint8Array | undefined; fromFallback: boolean; gas: bigint };
 }
 
@@ -102,6 +106,10 @@ export class EncryptedStorage implements Storage {
   private readonly cache: ContractStateCache;
   private pseudoGas = 0n;
   private readonly salt: Uint8Array;
+  /** Plaintext keys this call read that were absent, in read order (what companion rules learn from). */
+  private readonly absent: Uint8Array[] = [];
+  /** Keys predicted (peeked) in this call and not read yet, with the rule that predicted each. */
+  private readonly predicted = new Map<string, CompanionRule>();
 
   constructor(
     private readonly store: PlainStore,
@@ -120,19 +128,23 @@ export class EncryptedStorage implements Storage {
   get(key: Uint8Array): { value: Uint8Array | undefined; gas: GasInfo } {
     abytes(key, undefined, "storage key");
     const ck = this.callKey(byteString(key), key);
+    if (this.predicted.size > 0) this.predicted.delete(ck.id);
     if (ck.write !== undefined) {
       ck.lentWrite = true;
       return { value: ck.write, gas: gas(0n) };
     }
     if (ck.read !== undefined) return { value: this.lendRead(ck), gas: gas(0n) };
     const e = this.entryOf(ck);
-    const r = this.readNewThenOld(e);
+    const r = this.readNewThenOld(e, ck);
     if (r.value !== undefined && !r.fromFallback) {
       ck.read = this.cache.cachedValue(e, r.value) ?? this.open(e, r.value);
       return { value: this.lendRead(ck), gas: gas(r.gas) };
     }
     let cost = r.gas;
-    if (r.value === undefined) return { value: undefined, gas: gas(cost) };
+    if (r.value === undefined) {
+      this.absent.push(ck.key);
+      return { value: undefined, gas: gas(cost) };
+    }
     const { keys, ogContractKey } = this.p;
     ck.read = decryptValueOld(keys, ogContractKey, e.storeKeyOld, r.value);
     // Upgrade to the new format right away when this call may write (SN db.rs read_from_encrypted_state).
@@ -204,12 +216,36 @@ export class EncryptedStorage implements Storage {
   }
 
   /** SN db.rs read order: the new-format key, then the old-format key if the new one is missing. */
-  private readNewThenOld(e: KeyEntry): { value: Uint8Array | undefined; fromFallback: boolean; gas: bigint } {
-    if (this.store.readFirst !== undefined) return this.store.readFirst(e.storeKeyNew, e.storeKeyOld);
+  private readNewThenOld(
+    e: KeyEntry,
+    ck: CallKey,
+  ): { value: Uint8Array | undefined; fromFallback: boolean; gas: bigint } {
+    if (this.store.readFirst !== undefined) {
+      if (this.cache.companions.size === 0) return this.store.readFirst(e.storeKeyNew, e.storeKeyOld);
+      return this.store.readFirst(e.storeKeyNew, e.storeKeyOld, () => this.companionKeys(ck));
+    }
     const first = this.store.read(e.storeKeyNew);
     if (first.value !== undefined) return { value: first.value, fromFallback: false, gas: first.gas };
     const second = this.store.read(e.storeKeyOld);
     return { value: second.value, fromFallback: true, gas: first.gas + second.gas };
+  }
+
+  /**
+   * The store keys (new, then old format) of the keys the contract's rules predict after `ck`, minus keys
+   * this call already touched; each is remembered as predicted (a rule whose key goes unread is dropped).
+   */
+  private companionKeys(ck: CallKey): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (const { rule, key } of this.cache.companions.predict(ck.key)) {
+      const id = byteString(key);
+      if (!this.touched.has(id) && !this.predicted.has(id)) {
+        const e = this.cache.entry(id, key);
+        this.predicted.set(id, rule);
+        out.push(e.storeKeyNew, e.storeKeyOld);
+      }
+      zeroize(key);
+    }
+    return out;
   }
 
   private callKey(id: string, key: Uint8Array): CallKey {
@@ -271,6 +307,12 @@ export class EncryptedStorage implements Storage {
 
   /** The call is over (the VM no longer holds anything it was lent): zeroes every plaintext it touched. */
   private clearCall(): void {
+    // Learn before the keys are zeroed: the rules copy the prefixes they keep.
+    if (this.absent.length > 1 || this.predicted.size > 0) {
+      this.cache.companions.learn(this.absent, this.predicted.values());
+    }
+    this.absent.length = 0;
+    this.predicted.clear();
     for (const ck of this.touched.values()) {
       ck.lentRead = ck.lentWrite = false;
       this.forgetCall(ck);

@@ -4,12 +4,14 @@
 import { EnclaveError } from "./errors.js";
 import {
   decodeReadDbFirstOutput,
+  decodePeekedOutput,
   decodeReadDbOutput,
   decodeResult,
   decodeSyncedOutput,
   encodeOcallRequest,
   OCALL,
   type BatchOp,
+  type PeekAnswer,
   type PlainOcallRequest,
   type ReadFirstHit,
 } from "./channel/frames.js";
@@ -31,10 +33,13 @@ export interface Ocalls {
   readDbFirst(
     key: Uint8Array,
     fallbackKey: Uint8Array,
+    peek?: readonly Uint8Array[],
   ): { hit: ReadFirstHit; value: Uint8Array | undefined; gasUsed: bigint };
   /**
    * The same OCALLs, each sent as a `charged` wrapper: first the ledger's prefetched reads for the host to
-   * charge, then the OCALL; each answer resyncs the ledger's shadow of the host's gas (./prefetch.ts).
+   * charge, then the OCALL; each answer resyncs the ledger's shadow of the host's gas (./prefetch.ts). With a
+   * ledger, `readDbFirst`'s `peek` keys ride on the same round trip (`chargedPeek`): the host's offers for
+   * them go into the ledger. Without one they are not sent.
    */
   withLedger?(ledger: PrefetchLedger): Ocalls;
 }
@@ -69,7 +74,10 @@ export function createOcalls(transport: OcallTransport, ledger?: PrefetchLedger)
     return { output: res.ok, gasUsed: res.gasUsed };
   };
   const call =
-    ledger === undefined ? plain : (inner: PlainOcallRequest) => chargedCall(transport, ledger, inner);
+    ledger === undefined
+      ? plain
+      : (inner: PlainOcallRequest, peek?: readonly Uint8Array[]) =>
+          chargedCall(transport, ledger, inner, peek);
   return {
     readDb(key) {
       const { output, gasUsed } = call({ kind: OCALL.readDb, key });
@@ -94,8 +102,8 @@ export function createOcalls(transport: OcallTransport, ledger?: PrefetchLedger)
     applyBatch(ops) {
       return { gasUsed: call({ kind: OCALL.applyBatch, ops }).gasUsed };
     },
-    readDbFirst(key, fallbackKey) {
-      const { output, gasUsed } = call({ kind: OCALL.readDbFirst, key, fallbackKey });
+    readDbFirst(key, fallbackKey, peek) {
+      const { output, gasUsed } = call({ kind: OCALL.readDbFirst, key, fallbackKey }, peek);
       let answer;
       try {
         answer = decodeReadDbFirstOutput(output);
@@ -111,15 +119,23 @@ export function createOcalls(transport: OcallTransport, ledger?: PrefetchLedger)
   };
 }
 
-/** One OCALL wrapped with the ledger's pending charges; the answer's gas sync goes back into the ledger. */
+/**
+ * One OCALL wrapped with the ledger's pending charges (and `peek` keys, if any); the answer's gas sync and
+ * the host's offers for the peeked keys go back into the ledger.
+ */
 function chargedCall(
   transport: OcallTransport,
   ledger: PrefetchLedger,
   inner: PlainOcallRequest,
+  peek?: readonly Uint8Array[],
 ): { output: Uint8Array; gasUsed: bigint } {
+  const peeking = peek !== undefined && peek.length > 0;
   let res;
   try {
-    const body = encodeOcallRequest({ kind: OCALL.charged, charges: ledger.takeCharges(), inner });
+    const charges = ledger.takeCharges();
+    const body = encodeOcallRequest(
+      peeking ? { kind: OCALL.chargedPeek, charges, peek, inner } : { kind: OCALL.charged, charges, inner },
+    );
     res = decodeResult(transport(body));
   } catch (e) {
     ledger.stop();
@@ -130,13 +146,29 @@ function chargedCall(
     ledger.stop();
     throw new OcallError(res.error.code, res.gasUsed);
   }
-  let synced;
+  let synced: {
+    remaining: bigint | undefined;
+    peeks?: readonly (PeekAnswer | undefined)[];
+    inner: Uint8Array;
+  };
   try {
-    synced = decodeSyncedOutput(res.ok);
+    synced = peeking ? decodePeeked(res.ok, peek.length) : decodeSyncedOutput(res.ok);
   } catch {
     ledger.stop();
     throw new EnclaveError("HostMisbehavior", "malformed OCALL answer");
   }
   ledger.sync(synced.remaining);
+  if (peeking && synced.peeks !== undefined) {
+    synced.peeks.forEach((p, i) => {
+      if (p !== undefined) ledger.offer(peek[i]!, p.value, p.charge, p.index);
+    });
+  }
   return { output: synced.inner, gasUsed: res.gasUsed };
+}
+
+/** A chargedPeek answer, with exactly one peek answer per key sent. */
+function decodePeeked(out: Uint8Array, sent: number): ReturnType<typeof decodePeekedOutput> {
+  const d = decodePeekedOutput(out);
+  if (d.peeks.length !== sent) throw new EnclaveError("HostMisbehavior", "malformed OCALL answer");
+  return d;
 }

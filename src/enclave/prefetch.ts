@@ -24,6 +24,16 @@ export interface PrefetchLedger {
   sync(remaining: bigint | undefined): void;
   /** An OCALL failed: answer nothing more from the set (the call is failing anyway). */
   stop(): void;
+  /**
+   * The host peeked `key` for this call (a `chargedPeek` answer): one more entry, charged by the host's
+   * `index` when consumed. A key already in the set keeps its entry.
+   */
+  offer(key: Uint8Array, value: Uint8Array | undefined, charge: bigint, index: number): void;
+}
+
+/** An entry and the index the host charges it by (its place in the ECALL's set, or a peek's own index). */
+interface Held extends PrefetchEntry {
+  readonly index: number;
 }
 
 /** One char per byte: an exact Map key (short keys without a Buffer, ./encryptedStorage.ts). */
@@ -31,29 +41,31 @@ const idOf = byteString;
 
 /** One ECALL's prefetch: answers reads from the set while their charge fits the shadow of the host's gas. */
 export class PrefetchSession implements PrefetchLedger {
-  private readonly byKey = new Map<string, number>();
+  /** Key → the entry (the set's own entries first, then peeked ones). */
+  private readonly byKey = new Map<string, Held>();
   private shadow: bigint | undefined;
   private pending: number[] = [];
   private stopped = false;
   /** Reads answered from the set (each a round trip saved). */
   hits = 0;
 
-  constructor(private readonly set: PrefetchSet) {
+  constructor(set: PrefetchSet) {
     this.shadow = set.remaining;
     set.entries.forEach((e, i) => {
-      // A key sent twice keeps its first entry: the host's two answers would have to agree anyway.
-      const id = idOf(e.key);
-      if (!this.byKey.has(id)) this.byKey.set(id, i);
+      this.add({ key: e.key, value: e.value, charge: e.charge, index: i });
     });
+  }
+
+  offer(key: Uint8Array, value: Uint8Array | undefined, charge: bigint, index: number): void {
+    if (!this.stopped) this.add({ key, value, charge, index });
   }
 
   /** readDb(key) from the set, or undefined when the key is not there or its charge does not fit. */
   read(key: Uint8Array): { value: Uint8Array | undefined } | undefined {
-    const i = this.lookup(key);
-    if (i === undefined) return undefined;
-    const e = this.set.entries[i]!;
+    const e = this.lookup(key);
+    if (e === undefined) return undefined;
     if (!this.fits(e.charge)) return undefined;
-    this.consume(i, e.charge);
+    this.consume(e);
     return { value: e.value?.slice() };
   }
 
@@ -65,21 +77,24 @@ export class PrefetchSession implements PrefetchLedger {
     key: Uint8Array,
     fallbackKey: Uint8Array,
   ): { value: Uint8Array | undefined; fromFallback: boolean } | undefined {
-    const i = this.lookup(key);
-    if (i === undefined) return undefined;
-    const first = this.set.entries[i]!;
+    const first = this.lookup(key);
+    if (first === undefined) return undefined;
     if (first.value !== undefined) {
       if (!this.fits(first.charge)) return undefined;
-      this.consume(i, first.charge);
+      this.consume(first);
       return { value: first.value.slice(), fromFallback: false };
     }
-    const j = this.lookup(fallbackKey);
-    if (j === undefined) return undefined;
-    const second = this.set.entries[j]!;
+    const second = this.lookup(fallbackKey);
+    if (second === undefined) return undefined;
     if (!this.fits(first.charge + second.charge)) return undefined;
-    this.consume(i, first.charge);
-    this.consume(j, second.charge);
+    this.consume(first);
+    this.consume(second);
     return { value: second.value?.slice(), fromFallback: true };
+  }
+
+  /** Whether `key` is in the set now (an OCALL read of it would be a round trip the set could have saved). */
+  holds(key: Uint8Array): boolean {
+    return this.lookup(key) !== undefined;
   }
 
   /** The enclave is about to write or remove `key` through the host: the prefetched value is stale from now. */
@@ -101,7 +116,13 @@ export class PrefetchSession implements PrefetchLedger {
     this.stopped = true;
   }
 
-  private lookup(key: Uint8Array): number | undefined {
+  /** A key sent twice keeps its first entry: the host's two answers would have to agree anyway. */
+  private add(e: Held): void {
+    const id = idOf(e.key);
+    if (!this.byKey.has(id)) this.byKey.set(id, e);
+  }
+
+  private lookup(key: Uint8Array): Held | undefined {
     return this.stopped ? undefined : this.byKey.get(idOf(key));
   }
 
@@ -110,9 +131,9 @@ export class PrefetchSession implements PrefetchLedger {
     return this.shadow === undefined || charge <= this.shadow;
   }
 
-  private consume(index: number, charge: bigint): void {
-    if (this.shadow !== undefined) this.shadow -= charge;
-    this.pending.push(index);
+  private consume(e: Held): void {
+    if (this.shadow !== undefined) this.shadow -= e.charge;
+    this.pending.push(e.index);
     this.hits++;
   }
 }

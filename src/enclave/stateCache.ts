@@ -2,6 +2,7 @@
 // key: the state keys' cipher contexts, each plaintext key's encrypted name and store keys, and the last value
 // seen under it (its stored bytes and plaintext). Everything here is a pure function of (keychain seeds, og key,
 // bytes), so a hit gives exactly what recomputing gives. Bounded; zeroed when seeds change or on destroy.
+import { CompanionRules } from "./companionReads.js";
 import { AD_NONE, AesSivKey } from "./crypto/aesSiv.js";
 import { zeroize } from "./crypto/hash.js";
 import { EnclaveError } from "./errors.js";
@@ -105,6 +106,8 @@ class KeychainCache {
 /** The cross-call caches of one contract (keyed by its og contract key) under one keychain. */
 export class ContractStateCache {
   private readonly siv = new Map<number, AesSivKey>();
+  /** Companion-read rules learned from this contract's calls (./companionReads.ts). */
+  readonly companions = new CompanionRules();
   /** Plaintext key (one char per byte) → entry, used in this generation / the one before. */
   private young = new Map<string, KeyEntry>();
   private old = new Map<string, KeyEntry>();
@@ -233,6 +236,7 @@ export class ContractStateCache {
     this.old = new Map();
     for (const k of this.siv.values()) k.dispose();
     this.siv.clear();
+    this.companions.clear();
   }
 
   private kill(e: KeyEntry): void {

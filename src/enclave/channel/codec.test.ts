@@ -9,18 +9,22 @@ import {
   decodeEcallRequest,
   decodeFatal,
   decodeOcallRequest,
+  decodePeekedOutput,
   decodeReadDbFirstOutput,
   decodeReadDbOutput,
   decodeResult,
   encodeEcallRequest,
   encodeOcallRequest,
+  encodePeekedOutput,
   encodeReadDbFirstOutput,
   encodeReadDbOutput,
   encodeResult,
   MAX_ERROR_MESSAGE_CHARS,
+  MAX_PEEK_KEYS,
   OCALL,
   READ_FIRST,
   type OcallRequest,
+  type PlainOcallRequest,
   type WireResult,
 } from "./frames.js";
 
@@ -170,6 +174,56 @@ describe("frames", () => {
     assert.throws(() => decodeReadDbFirstOutput(Uint8Array.of(0, 1)), CodecError);
   });
 
+  test("charged / chargedPeek requests and peeked answers round-trip; limits refused", () => {
+    const plain = ocallRequest.filter(
+      (r): r is PlainOcallRequest => r.kind !== OCALL.charged && r.kind !== OCALL.chargedPeek,
+    );
+    const peekAnswer = fc.option(
+      fc
+        .tuple(fc.nat(255), u64, fc.option(bytes, { nil: undefined }))
+        .map(([index, charge, value]) => ({ index, charge, value })),
+      { nil: undefined },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat(255), { maxLength: 6 }),
+        fc.array(bytes, { minLength: 1, maxLength: MAX_PEEK_KEYS }),
+        plain,
+        fc.option(u64, { nil: undefined }),
+        fc.array(peekAnswer, { maxLength: MAX_PEEK_KEYS }),
+        bytes,
+        (charges, peek, inner, remaining, peeks, out) => {
+          const a: OcallRequest = { kind: OCALL.charged, charges, inner };
+          const b: OcallRequest = { kind: OCALL.chargedPeek, charges, peek, inner };
+          assert.deepEqual(decodeOcallRequest(encodeOcallRequest(a)), a);
+          assert.deepEqual(decodeOcallRequest(encodeOcallRequest(b)), b);
+          assert.deepEqual(decodePeekedOutput(encodePeekedOutput(remaining, peeks, out)), {
+            remaining,
+            peeks,
+            inner: out,
+          });
+        },
+      ),
+      FC,
+    );
+    const tooMany = Array.from({ length: MAX_PEEK_KEYS + 1 }, () => Uint8Array.of(1));
+    const inner: PlainOcallRequest = { kind: OCALL.readDb, key: Uint8Array.of(1) };
+    assert.throws(
+      () => encodeOcallRequest({ kind: OCALL.chargedPeek, charges: [], peek: tooMany, inner }),
+      CodecError,
+    );
+    const nested = encodeOcallRequest({ kind: OCALL.charged, charges: [], inner });
+    const outer = Uint8Array.from([OCALL.chargedPeek, 0, 0, 0, 0, 0, 0, 0, 0, ...nested]);
+    assert.throws(() => decodeOcallRequest(outer), CodecError);
+    const bad = encodePeekedOutput(
+      undefined,
+      [{ index: 1, charge: 2n, value: undefined }],
+      new Uint8Array(0),
+    );
+    bad[6] = 2; // "offered" flag must be 0 or 1
+    assert.throws(() => decodePeekedOutput(bad), CodecError);
+  });
+
   test("error messages are cut to the cap when encoded", () => {
     const long = { error: { code: 1, message: "x".repeat(MAX_ERROR_MESSAGE_CHARS * 3) }, gasUsed: 0n };
     const back = decodeResult(encodeResult(long));
@@ -204,6 +258,17 @@ describe("frames", () => {
       encodeOcallRequest({ kind: OCALL.queryChain, request: Uint8Array.of(3), gasLimit: 1n, depth: 2 }),
       encodeFields([Uint8Array.of(1), new Uint8Array(0)]),
       encodeWorkerConfig({ dataDir: "d", platformSecretPath: "p", debug: false }),
+      encodeOcallRequest({
+        kind: OCALL.chargedPeek,
+        charges: [1],
+        peek: [Uint8Array.of(5), Uint8Array.of(6, 7)],
+        inner: { kind: OCALL.readDbFirst, key: Uint8Array.of(1), fallbackKey: Uint8Array.of(2) },
+      }),
+      encodePeekedOutput(
+        3n,
+        [undefined, { index: 2, charge: 9n, value: Uint8Array.of(8) }],
+        Uint8Array.of(1),
+      ),
     ];
     const decoders = [
       decodeEcallRequest,
@@ -211,6 +276,7 @@ describe("frames", () => {
       decodeOcallRequest,
       decodeReadDbOutput,
       decodeReadDbFirstOutput,
+      decodePeekedOutput,
       decodeFatal,
       decodeWorkerConfig,
       (b: Uint8Array) => decodeFields(b, 2, "fields"),

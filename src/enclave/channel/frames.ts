@@ -43,7 +43,23 @@ export const OCALL = Object.freeze({
    * inner OCALL"; its ok answer starts with the host's remaining SDK gas (the enclave's shadow resync).
    */
   charged: 7,
+  /**
+   * `charged` with peeks: the same, then the host's current value and read charge of each listed store key,
+   * without charging them — offers the enclave adds to the call's prefetch set (a read it predicts). Its ok
+   * answer: the gas sync, then one peek answer per key, then the inner OCALL's ok output.
+   */
+  chargedPeek: 8,
 } as const);
+
+/** Most keys one chargedPeek may list (a read's predicted companions, each a new- and an old-format key). */
+export const MAX_PEEK_KEYS = 8;
+
+/** The host's answer to one peeked key: its offer index, charge and value (undefined: absent). */
+export interface PeekAnswer {
+  readonly index: number;
+  readonly charge: bigint;
+  readonly value: Uint8Array | undefined;
+}
 
 /** Most operations one applyBatch may carry (a flush writes each touched key once, plus its old-key removal). */
 export const MAX_BATCH_OPS = 65_536;
@@ -172,10 +188,19 @@ export type OcallRequest =
   | { kind: typeof OCALL.queryChain; request: Uint8Array; gasLimit: bigint; depth: number }
   | { kind: typeof OCALL.applyBatch; ops: readonly BatchOp[] }
   | { kind: typeof OCALL.readDbFirst; key: Uint8Array; fallbackKey: Uint8Array }
-  | { kind: typeof OCALL.charged; charges: readonly number[]; inner: PlainOcallRequest };
+  | { kind: typeof OCALL.charged; charges: readonly number[]; inner: PlainOcallRequest }
+  | {
+      kind: typeof OCALL.chargedPeek;
+      charges: readonly number[];
+      peek: readonly Uint8Array[];
+      inner: PlainOcallRequest;
+    };
 
-/** Every OCALL but the `charged` wrapper (which wraps one of these). */
-export type PlainOcallRequest = Exclude<OcallRequest, { kind: typeof OCALL.charged }>;
+/** Every OCALL but the `charged` / `chargedPeek` wrappers (which wrap one of these). */
+export type PlainOcallRequest = Exclude<
+  OcallRequest,
+  { kind: typeof OCALL.charged } | { kind: typeof OCALL.chargedPeek }
+>;
 
 /** applyBatch body: u32 count ‖ (u8 OCALL.writeDb|removeDb ‖ bytes key ‖ [bytes value])*. */
 function batchSize(ops: readonly BatchOp[]): number {
@@ -222,32 +247,54 @@ function prefetchIndex(r: ByteReader): number {
   return i;
 }
 
-/** charged: u8 7 ‖ u32 n ‖ (u32 index)ⁿ ‖ inner request (any OCALL but another wrapper). */
-function chargedSize(charges: readonly number[], inner: PlainOcallRequest): number {
-  if (charges.length > MAX_PREFETCH_ENTRIES) throw new CodecError("charges", `"charges" too many`);
-  return 5 + 4 * charges.length + plainRequestSize(inner);
+type WrappedRequest = Extract<OcallRequest, { kind: typeof OCALL.charged | typeof OCALL.chargedPeek }>;
+
+/**
+ * charged: u8 7 ‖ u32 n ‖ (u32 index)ⁿ ‖ inner request (any OCALL but another wrapper); chargedPeek: u8 8 ‖
+ * u32 n ‖ (u32 index)ⁿ ‖ u32 m ‖ (u32 len ‖ key)ᵐ ‖ inner request.
+ */
+function wrappedSize(req: WrappedRequest): number {
+  if (req.charges.length > MAX_PREFETCH_ENTRIES) throw new CodecError("charges", `"charges" too many`);
+  let size = 5 + 4 * req.charges.length + plainRequestSize(req.inner);
+  if (req.kind === OCALL.chargedPeek) {
+    if (req.peek.length > MAX_PEEK_KEYS) throw new CodecError("peek", `"peek" too many`);
+    size += 4;
+    for (const k of req.peek) size += 4 + k.length;
+  }
+  return size;
 }
 
-function writeCharged(w: ByteWriter, charges: readonly number[], inner: PlainOcallRequest): void {
-  w.u8(OCALL.charged).u32(charges.length);
-  for (const i of charges) w.u32(i);
-  writeRequest(w, inner);
+function writeWrapped(w: ByteWriter, req: WrappedRequest): void {
+  w.u8(req.kind).u32(req.charges.length);
+  for (const i of req.charges) w.u32(i);
+  if (req.kind === OCALL.chargedPeek) {
+    w.u32(req.peek.length);
+    for (const k of req.peek) w.bytes(k);
+  }
+  writeRequest(w, req.inner);
 }
 
-function decodeCharged(r: ByteReader): OcallRequest {
+function decodeWrapped(r: ByteReader, kind: WrappedRequest["kind"]): OcallRequest {
   const n = r.u32("charges count");
   if (n > MAX_PREFETCH_ENTRIES) throw new CodecError("charges count", `"charges count" too many`);
   const charges: number[] = [];
   for (let i = 0; i < n; i++) charges.push(prefetchIndex(r));
+  const peek: Uint8Array[] = [];
+  if (kind === OCALL.chargedPeek) {
+    const m = r.u32("peek count");
+    if (m > MAX_PEEK_KEYS) throw new CodecError("peek count", `"peek count" too many`);
+    for (let i = 0; i < m; i++) peek.push(r.bytesSub("peek key"));
+  }
   const inner = decodeOcallRequest(r.restSub("charged inner"));
-  if (inner.kind === OCALL.charged) throw new CodecError("charged inner", `"charged inner" nested wrapper`);
-  return { kind: OCALL.charged, charges, inner };
+  if (inner.kind === OCALL.charged || inner.kind === OCALL.chargedPeek)
+    throw new CodecError("charged inner", `"charged inner" nested wrapper`);
+  return kind === OCALL.charged ? { kind, charges, inner } : { kind, charges, peek, inner };
 }
 
 export function encodeOcallRequest(req: OcallRequest): Uint8Array {
-  const size = req.kind === OCALL.charged ? chargedSize(req.charges, req.inner) : plainRequestSize(req);
-  const w = new ByteWriter(size);
-  if (req.kind === OCALL.charged) writeCharged(w, req.charges, req.inner);
+  const wrapped = req.kind === OCALL.charged || req.kind === OCALL.chargedPeek;
+  const w = new ByteWriter(wrapped ? wrappedSize(req) : plainRequestSize(req));
+  if (wrapped) writeWrapped(w, req);
   else writeRequest(w, req);
   return w.finish();
 }
@@ -313,7 +360,8 @@ export function decodeOcallRequest(body: Uint8Array): OcallRequest {
       return { kind, key, fallbackKey: r.restSub("readDbFirst fallback key") };
     }
     case OCALL.charged:
-      return decodeCharged(r);
+    case OCALL.chargedPeek:
+      return decodeWrapped(r, kind);
     default:
       throw new CodecError("ocall kind", `"ocall kind" unknown: ${kind}`);
   }
@@ -398,6 +446,61 @@ export function decodeSyncedOutput(out: Uint8Array): { remaining: bigint | undef
   if (flag !== 0 && flag !== 1) throw new CodecError("gas sync", `"gas sync" must be 0 or 1`);
   const remaining = flag === 0 ? undefined : r.u64("gas sync remaining");
   return { remaining, inner: r.restSub("charged output") };
+}
+
+/**
+ * The ok output of a `chargedPeek` OCALL: the gas sync (as `charged`), u32 m ‖ per peeked key u8 0 (not
+ * offered) | u8 1 ‖ u32 index ‖ u64 charge ‖ u8 present ‖ [u32 len ‖ value], then the inner OCALL's ok output.
+ */
+export function encodePeekedOutput(
+  remaining: bigint | undefined,
+  peeks: readonly (PeekAnswer | undefined)[],
+  inner: Uint8Array,
+): Uint8Array {
+  let size = (remaining === undefined ? 1 : 9) + 4 + inner.length;
+  for (const p of peeks) size += p === undefined ? 1 : 14 + (p.value === undefined ? 0 : 4 + p.value.length);
+  const w = new ByteWriter(size);
+  if (remaining === undefined) w.u8(0);
+  else w.u8(1).u64(remaining);
+  w.u32(peeks.length);
+  for (const p of peeks) {
+    if (p === undefined) w.u8(0);
+    else {
+      w.u8(1).u32(p.index).u64(p.charge);
+      if (p.value === undefined) w.u8(0);
+      else w.u8(1).bytes(p.value);
+    }
+  }
+  return w.raw(inner).finish();
+}
+
+export function decodePeekedOutput(out: Uint8Array): {
+  remaining: bigint | undefined;
+  peeks: (PeekAnswer | undefined)[];
+  inner: Uint8Array;
+} {
+  const r = new ByteReader(out);
+  const flag = r.u8("gas sync");
+  if (flag !== 0 && flag !== 1) throw new CodecError("gas sync", `"gas sync" must be 0 or 1`);
+  const remaining = flag === 0 ? undefined : r.u64("gas sync remaining");
+  const m = r.u32("peek count");
+  if (m > MAX_PEEK_KEYS) throw new CodecError("peek count", `"peek count" too many`);
+  const peeks: (PeekAnswer | undefined)[] = [];
+  for (let i = 0; i < m; i++) {
+    const offered = r.u8("peek offered");
+    if (offered === 0) {
+      peeks.push(undefined);
+      continue;
+    }
+    if (offered !== 1) throw new CodecError("peek offered", `"peek offered" must be 0 or 1`);
+    const index = prefetchIndex(r);
+    const charge = r.u64("peek charge");
+    const present = r.u8("peek presence");
+    if (present !== 0 && present !== 1)
+      throw new CodecError("peek presence", `"peek presence" must be 0 or 1`);
+    peeks.push({ index, charge, value: present === 1 ? r.bytesSub("peek value") : undefined });
+  }
+  return { remaining, peeks, inner: r.restSub("charged output") };
 }
 
 /** fatal: u32 code ‖ utf8 message (same safety rules as an ECALL error). */

@@ -5,11 +5,14 @@ import {
   encodeReadDbFirstOutput,
   encodeReadDbOutput,
   encodeResult,
+  encodePeekedOutput,
   encodeSyncedOutput,
+  MAX_PREFETCH_ENTRIES,
   OCALL,
   READ_FIRST,
   type BatchOp,
   type OcallRequest,
+  type PeekAnswer,
   type PlainOcallRequest,
   type WireResult,
 } from "./frames.js";
@@ -30,6 +33,12 @@ export interface OcallHandler {
   chargePrefetched?(index: number): void;
   /** The host's remaining SDK gas now (undefined: no limit); sent back with every `charged` OCALL answer. */
   remainingGas?(): bigint | undefined;
+  /**
+   * Peek (a `chargedPeek` OCALL: a read the enclave predicts): adds `key` to this ECALL's prefetch set with its
+   * current value and exact read charge, charging nothing now, and returns its index for `chargePrefetched`;
+   * undefined when the host does not offer it (then the enclave reads it by OCALL if it needs it).
+   */
+  peekRead?(key: Uint8Array): PeekAnswer | undefined;
 }
 
 /** Throw from an OcallHandler to fail an OCALL while still reporting the gas it cost. */
@@ -59,7 +68,7 @@ export const NO_OCALLS: OcallHandler = {
 
 /** Runs one decoded OCALL against the handler; every failure becomes a coded result with its gas. */
 export function answerOcall(handler: OcallHandler, req: OcallRequest): WireResult {
-  if (req.kind !== OCALL.charged) return answerPlain(handler, req);
+  if (req.kind !== OCALL.charged && req.kind !== OCALL.chargedPeek) return answerPlain(handler, req);
   try {
     for (const i of req.charges) chargeOne(handler, i);
   } catch (e) {
@@ -68,12 +77,38 @@ export function answerOcall(handler: OcallHandler, req: OcallRequest): WireResul
   const res = answerPlain(handler, req.inner);
   if (!("ok" in res)) return res;
   try {
+    // Peeks after the inner OCALL (a read: it changes nothing they see) and before the gas sync (they charge
+    // nothing, so the remaining gas is the same either way).
+    const peeks = req.kind === OCALL.chargedPeek ? req.peek.map((k) => peekOne(handler, k)) : undefined;
     const remaining = handler.remainingGas?.();
     if (remaining !== undefined && typeof remaining !== "bigint") throw new TypeError("remaining gas");
-    return { ok: encodeSyncedOutput(remaining, res.ok), gasUsed: res.gasUsed };
+    const ok =
+      peeks === undefined
+        ? encodeSyncedOutput(remaining, res.ok)
+        : encodePeekedOutput(remaining, peeks, res.ok);
+    return { ok, gasUsed: res.gasUsed };
   } catch {
     return misbehavior(res.gasUsed);
   }
+}
+
+/**
+ * One peek through the handler. A peek must never change a result, so a handler that throws or answers
+ * nonsense simply offers nothing (the enclave then reads the key by OCALL if the contract asks for it).
+ */
+function peekOne(handler: OcallHandler, key: Uint8Array): PeekAnswer | undefined {
+  let p;
+  try {
+    p = handler.peekRead?.(key);
+  } catch {
+    return undefined;
+  }
+  if (p === undefined) return undefined;
+  const { index, charge, value } = p;
+  if (!Number.isInteger(index) || index < 0 || index >= MAX_PREFETCH_ENTRIES) return undefined;
+  if (typeof charge !== "bigint" || charge < 0n || charge > U64_MAX) return undefined;
+  if (value !== undefined && !(value instanceof Uint8Array)) return undefined;
+  return { index, charge, value };
 }
 
 function misbehavior(gasUsed: bigint): WireResult {

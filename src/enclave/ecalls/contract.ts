@@ -13,7 +13,7 @@ import {
   type ContractRequest,
 } from "../contract/wire.js";
 import type { ContractOp } from "../contract/types.js";
-import { READ_FIRST, type BatchOp } from "../channel/frames.js";
+import { MAX_PEEK_KEYS, READ_FIRST, type BatchOp } from "../channel/frames.js";
 import { CompiledCodeCache } from "../vm/wasm/cache.js";
 import { WasmGateError } from "../vm/wasm/errors.js";
 import { prepareCode, uncompressCode } from "../vm/wasm/prepare.js";
@@ -116,12 +116,21 @@ const onLane = (op: ContractOp, ctx: EcallContext): boolean =>
  * charges store reads to its own meter, ../prefetch.ts).
  */
 function readFirstOcall(ocalls: Ocalls, session: PrefetchSession | undefined) {
-  return (k: Uint8Array, fallback: Uint8Array) => {
+  return (k: Uint8Array, fallback: Uint8Array, peek?: () => readonly Uint8Array[]) => {
     const hit = session?.readFirst(k, fallback);
     if (hit !== undefined) return { value: hit.value, fromFallback: hit.fromFallback, gas: 0n };
-    const r = ocalls.readDbFirst(k, fallback);
+    // Predicted reads ride along only with a session (the host's offers go into it), and only keys it lacks.
+    const ahead = session === undefined || peek === undefined ? undefined : peekable(session, peek());
+    const r = ocalls.readDbFirst(k, fallback, ahead);
     return { value: r.value, fromFallback: r.hit === READ_FIRST.fallbackKey, gas: r.gasUsed };
   };
+}
+
+/** The predicted store keys the session does not hold yet, at most MAX_PEEK_KEYS. */
+function peekable(session: PrefetchSession, keys: readonly Uint8Array[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const k of keys) if (out.length < MAX_PEEK_KEYS && !session.holds(k)) out.push(k);
+  return out;
 }
 
 /**

@@ -44,9 +44,23 @@ class MeteredStore {
   reads: Uint8Array[] = [];
   used = 0n;
   limit: bigint | undefined = undefined;
+  /** Answer `chargedPeek` OCALLs (predicted reads); counts of keys peeked and of peeked keys charged. */
+  peeking = false;
+  peeked = 0;
+  peekedCharged = 0;
 
   constructor(from?: MeteredStore) {
     this.map = new Map(from?.map);
+  }
+
+  /** The current value and exact charge of `key`, charging nothing and logging nothing (a probe). */
+  private probe(key: Uint8Array): { key: Uint8Array; value: Uint8Array | undefined; charge: bigint } {
+    const value = this.map.get(toHex(key));
+    return {
+      key: key.slice(),
+      value: value?.slice(),
+      charge: 100n + BigInt(key.length + (value?.length ?? 0)),
+    };
   }
 
   private charge(n: bigint): void {
@@ -75,7 +89,16 @@ class MeteredStore {
   }
 
   handler(offer: PrefetchSet | undefined): OcallHandler {
+    // The offer's entries, then the keys peeked during the call (charged by index alike).
+    const entries = [...(offer?.entries ?? [])];
+    const peekRead = (key: Uint8Array) => {
+      const e = this.probe(key);
+      entries.push(e);
+      this.peeked++;
+      return { index: entries.length - 1, value: e.value, charge: e.charge };
+    };
     return {
+      ...(this.peeking ? { peekRead } : {}),
       readDb: (k) => ({ value: this.read(k), gasUsed: 0n }),
       writeDb: (k, v) => {
         this.log.push(`w${toHex(k)}:${toHex(v)}`);
@@ -94,8 +117,9 @@ class MeteredStore {
         gasUsed: 0n,
       }),
       chargePrefetched: (i) => {
-        const e = offer?.entries[i];
+        const e = entries[i];
         if (e === undefined) throw new OcallFailure("no entry", 0n);
+        if (i >= (offer?.entries.length ?? 0)) this.peekedCharged++;
         const v = this.read(e.key);
         assert.equal(
           v === undefined ? undefined : toHex(v),
@@ -175,16 +199,24 @@ describe("OCALL prefetch through the real worker", () => {
     };
     // Unlimited meter: transfers to new and existing holders and one over the balance, each offered what the
     // call before read (hot keys hit, the last recipient's keys are offered absent and not read).
+    // A third host also answers peeks (a new holder's second key predicted from its first, ../companionReads.ts):
+    // its view (probes are not reads) must be the same too.
     const offering = new MeteredStore(plain);
+    const peeking = new MeteredStore(plain);
+    peeking.peeking = true;
     let hot: Uint8Array[] = [];
     for (let i = 0; i < 6; i++) {
       const req = await transfer(i, i === 3 ? 100 : 100 + i, i === 4 ? "999999999" : "5");
       const off = call(plain, "execute", req);
       const on = call(offering, "execute", req, hot);
+      const peek = call(peeking, "execute", req, hot);
       assert.equal(on, off, `transfer ${i}`);
+      assert.equal(peek, off, `transfer ${i} (peeks)`);
       hot = offering.reads;
     }
     assert.deepEqual([...offering.map], [...plain.map], "same stored bytes");
+    assert.deepEqual([...peeking.map], [...plain.map], "same stored bytes (peeks)");
+    assert.ok(peeking.peekedCharged > 0, `peeked reads taken: ${peeking.peekedCharged} of ${peeking.peeked}`);
     // A limited meter at every few units across the reads' charges: the same failure point and gas either way.
     const req = await transfer(10, 200, "1");
     const warm = new MeteredStore(plain);
@@ -197,10 +229,14 @@ describe("OCALL prefetch through the real worker", () => {
     for (const limit of limits) {
       const a = new MeteredStore(plain);
       const b = new MeteredStore(plain);
-      a.limit = b.limit = limit;
+      const c = new MeteredStore(plain);
+      c.peeking = true;
+      a.limit = b.limit = c.limit = limit;
       const off = call(a, "execute", req);
       const on = call(b, "execute", req, hot);
+      const peek = call(c, "execute", req, hot);
       assert.equal(on, off, `limit ${limit}`);
+      assert.equal(peek, off, `limit ${limit} (peeks)`);
       ends.add(off.slice(0, 8));
     }
     assert.ok(ends.size >= 2, "reached both out of gas and success");

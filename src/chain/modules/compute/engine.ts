@@ -330,6 +330,7 @@ export class ComputeEngine {
         reads.charge(index);
       },
       remainingGas: () => ctx.gasMeter.remaining,
+      peekRead: (key) => reads.peek(ctx.gasMeter, key),
       writeDb: (key, value) => {
         st.set(key, value);
         return { gasUsed: 0n };

@@ -16,6 +16,8 @@ export const PREFETCH_MAX_VALUE = 4096;
 export const PREFETCH_MAX_RECORDED = 256;
 /** Contracts remembered; past this the memory starts over (node-local, so any policy is safe). */
 export const PREFETCH_MAX_CONTRACTS = 1024;
+/** Entries one ECALL's set may reach with peeks (the enclave's MAX_PREFETCH_ENTRIES, src/enclave/channel/frames.ts). */
+export const PREFETCH_MAX_ENTRIES = 256;
 
 /** One offered key as it crosses (src/enclave/prefetch.ts PrefetchEntry). */
 export interface OfferedRead {
@@ -133,14 +135,35 @@ export function buildOffer(meter: GasMeter, store: KVStore, keys: readonly Uint8
  */
 export class PrefetchReads {
   private readonly offered: Set<string>;
+  /** The offer's entries, then the keys the enclave peeked during the call (charged by index alike). */
+  private readonly entries: OfferedRead[];
 
   constructor(
     private readonly store: KVStore,
     private readonly stats: PrefetchStats,
-    private readonly offer: PrefetchOffer | undefined,
+    offer: PrefetchOffer | undefined,
     private readonly readSet: Map<string, Uint8Array> | undefined,
   ) {
-    this.offered = new Set(offer?.entries.map((e) => idOf(e.key)));
+    this.entries = offer === undefined ? [] : [...offer.entries];
+    this.offered = new Set(this.entries.map((e) => idOf(e.key)));
+  }
+
+  /**
+   * A key the enclave predicts it will read (a `chargedPeek` OCALL, src/enclave/README.md §5): probed like an
+   * offered key — value and exact charge, refunded — and added to the set; the enclave reports it by index
+   * if the call reads it, and `charge` replays the read then. undefined: not offered (no room, too big, or
+   * its read would run out of gas now).
+   */
+  peek(
+    meter: GasMeter,
+    key: Uint8Array,
+  ): { index: number; value: Uint8Array | undefined; charge: bigint } | undefined {
+    if (this.entries.length >= PREFETCH_MAX_ENTRIES) return undefined;
+    const r = probeRead(meter, this.store, key);
+    if (r === undefined || (r.value !== undefined && r.value.length > PREFETCH_MAX_VALUE)) return undefined;
+    this.entries.push({ key, value: r.value, charge: r.charge });
+    this.offered.add(idOf(key));
+    return { index: this.entries.length - 1, value: r.value, charge: r.charge };
   }
 
   ocallRead(key: Uint8Array): Uint8Array | undefined {
@@ -152,7 +175,7 @@ export class PrefetchReads {
   }
 
   charge(index: number): void {
-    const e = this.offer?.entries[index];
+    const e = this.entries[index];
     if (e === undefined) throw new OcallFailure("no such prefetched read", 0n);
     const v = this.store.get(e.key);
     // Nothing may change a key's value during the call but the call's own writes, which drop it from the

@@ -35,7 +35,13 @@ function arg(name: string, dflt: number): number {
 const N = arg("--txs", 1000);
 const V = arg("--validators", 4);
 // --comet section.key=value (repeatable): CometBFT config overrides on every node (A/B of a setting).
-const COMET = cometOverrides(process.argv);
+// --abci grpc: every node serves ABCI over gRPC and its CometBFT dials it so (config.toml `abci`; shroud start
+// reads it and gives CometBFT proxy_app in the form its gRPC client needs). Default socket.
+const ABCI = ((i: number) => (i < 0 ? "socket" : (process.argv[i + 1] ?? "socket")))(
+  process.argv.indexOf("--abci"),
+);
+if (ABCI !== "socket" && ABCI !== "grpc") throw new Error("--abci expects socket or grpc");
+const COMET = { ...cometOverrides(process.argv), ...(ABCI === "grpc" ? { abci: '"grpc"' } : {}) };
 // --pprof <dir>: Go CPU profiles of every node's CometBFT over the first --pprof-seconds (10) of the load.
 const PPROF_DIR = ((i: number) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--pprof"));
 const PPROF_SECONDS = arg("--pprof-seconds", 10);

@@ -2,7 +2,7 @@
 // an app that does nothing, loaded like bench:localnet (broadcast_tx_sync, unique txs of a signed encrypted
 // counter increment's size). Phases on one network, in one sitting: `0` = closed loop (S senders, each waits for
 // its CheckTx answer: the max committed tx/s), `R` > 0 = open loop at exactly R tx/s offered (CPU at that rate).
-// Run: node --import tsx bench/localnet/cometFloor.ts [--validators 4] [--app noop|socket] [--rates 0,400]
+// Run: node --import tsx bench/localnet/cometFloor.ts [--validators 4] [--app noop|socket|grpc] [--rates 0,400]
 // [--senders 48] [--tx-bytes 432] [--warm 5] [--seconds 20] [--pprof DIR (node 1's CometBFT, each measured window)]
 import { writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
@@ -207,8 +207,8 @@ async function phase(net: FloorNet, src: TxSource, blocks: Block[], rate: number
       `committed ${f(committed / s)} tx/s (${inWin.length} blocks, ${f(committed / Math.max(1, inWin.length))} ` +
       `txs each), rejected ${load.rejected - rejected0}; CometBFT ${f(comet / Math.max(1, committed), 3)} ms ` +
       `per committed tx (all ${V}), ${cores(comet)} cores` +
-      (APP === "socket"
-        ? `; socket apps ${cores(apps)} cores, ${f(apps / Math.max(1, committed), 3)} ms/tx`
+      (APP !== "noop"
+        ? `; ${APP} apps ${cores(apps)} cores, ${f(apps / Math.max(1, committed), 3)} ms/tx`
         : "") +
       `; bench ${cores(bench)}, other work ${cores(busy - comet - apps - bench)}, ` +
       `idle ${cores(b.machine.idle - a.machine.idle)} of ${availableParallelism()}; ` +

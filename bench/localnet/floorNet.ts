@@ -10,8 +10,11 @@ import { BLOCK_MAX_BYTES, cometHome, genesisPath, initNodeHome } from "../../src
 import { LOCALNET_TIMEOUTS, nodePorts } from "../../src/cli/localnet/create.js";
 import { freeNodePortBase, portFree } from "../../test/util/net.js";
 
-/** `noop`: CometBFT's in-process BaseApplication (no socket); `socket`: noopApp.ts over the ABCI socket. */
-export type FloorApp = "noop" | "socket";
+/**
+ * `noop`: CometBFT's in-process BaseApplication (no socket); `socket`: noopApp.ts over the ABCI socket; `grpc`:
+ * noopApp.ts over our ABCI gRPC server, CometBFT started with `--abci grpc`.
+ */
+export type FloorApp = "noop" | "socket" | "grpc";
 
 export interface FloorNode {
   readonly home: string;
@@ -91,14 +94,14 @@ export class FloorNet {
     });
   }
 
-  /** Starts every node's app (socket mode: noopApp.ts on its ABCI port) and CometBFT. */
+  /** Starts every node's app (socket / grpc mode: noopApp.ts on its ABCI port) and CometBFT. */
   async start(app: FloorApp): Promise<void> {
     for (const n of this.nodes) {
       const log = openSync(join(n.home, "cometbft.log"), "a");
       try {
-        if (app === "socket") {
+        if (app !== "noop") {
           const script = new URL("./noopApp.ts", import.meta.url).pathname;
-          const c = spawn(process.execPath, ["--import", "tsx", script, String(n.abci)], {
+          const c = spawn(process.execPath, ["--import", "tsx", script, String(n.abci), app], {
             detached: true,
             stdio: ["ignore", log, log],
           });
@@ -106,8 +109,12 @@ export class FloorNet {
           c.unref();
           await this.waitPort(n.abci);
         }
-        const proxy = app === "noop" ? "noop" : `tcp://127.0.0.1:${n.abci}`;
-        const c = spawn(this.bin, ["node", "--home", cometHome(n.home), `--proxy_app=${proxy}`], {
+        // gRPC takes host:port: CometBFT passes the address to grpc.NewClient, whose DNS resolver rejects `tcp://`.
+        const proxy =
+          app === "noop" ? "noop" : app === "grpc" ? `127.0.0.1:${n.abci}` : `tcp://127.0.0.1:${n.abci}`;
+        const args = ["node", "--home", cometHome(n.home), `--proxy_app=${proxy}`];
+        if (app === "grpc") args.push("--abci", "grpc");
+        const c = spawn(this.bin, args, {
           detached: true,
           stdio: ["ignore", log, log],
         });

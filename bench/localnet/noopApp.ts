@@ -1,7 +1,9 @@
 // A do-nothing ABCI app over our own socket server (src/consensus/abciServer.ts), for the floor bench's `socket`
 // mode: CometBFT pays its ABCI socket client (framing, the flush-timer spin) as with a real node, and this
-// process's CPU is the floor of our side's socket + codec work. Run: node --import tsx noopApp.ts <port>.
+// process's CPU is the floor of our side's socket + codec work; with `grpc`, the same over our gRPC server
+// (src/consensus/grpcServer.ts). Run: node --import tsx noopApp.ts <port> [socket|grpc].
 import { startAbciServer } from "../../src/consensus/abciServer.js";
+import { startAbciGrpcServer } from "../../src/consensus/grpcServer.js";
 import type { AbciApplication } from "../../src/consensus/abciTypes.js";
 import {
   ExecTxResult,
@@ -16,7 +18,9 @@ import {
 } from "cosmjs-types/tendermint/abci/types";
 
 const port = Number(process.argv[2]);
-if (!Number.isInteger(port) || port <= 0) throw new Error("usage: noopApp.ts <port>");
+const transport = process.argv[3] ?? "socket";
+if (!Number.isInteger(port) || port <= 0 || (transport !== "socket" && transport !== "grpc"))
+  throw new Error("usage: noopApp.ts <port> [socket|grpc]");
 
 /** Every tx accepted with code 0 and no data, events or gas, as CometBFT's BaseApplication answers. */
 const app: AbciApplication = {
@@ -43,8 +47,8 @@ const app: AbciApplication = {
   query: () => ResponseQuery.fromPartial({}),
 };
 
-await startAbciServer(app, `tcp://127.0.0.1:${port}`, {
-  onError: (m) => {
-    process.stderr.write(`noopApp: ${m}\n`);
-  },
-});
+const onError = (m: string): void => {
+  process.stderr.write(`noopApp: ${m}\n`);
+};
+if (transport === "grpc") await startAbciGrpcServer(app, `tcp://127.0.0.1:${port}`, { onError });
+else await startAbciServer(app, `tcp://127.0.0.1:${port}`, { onError });

@@ -102,8 +102,8 @@ export function encodeResponse(res: Response): Uint8Array {
   return out;
 }
 
-/** A serial queue shared by all connections (the Go server's global mutex). */
-class SerialQueue {
+/** A serial queue shared by all connections (the Go server's global mutex); the gRPC server uses it too. */
+export class SerialQueue {
   private tail: Promise<void> = Promise.resolve();
   run<T>(task: () => Promise<T>): Promise<T> {
     const result = this.tail.then(task);
@@ -170,6 +170,24 @@ function handleConnection(
   socket.on("error", (e) => opts.onError?.(`ABCI connection error: ${e.message}`));
 }
 
+/**
+ * Listens on `tcp://host:port`, `host:port` (host defaults to 127.0.0.1) or `unix:///path`; resolves with the TCP
+ * port bound (undefined for a unix socket). Shared by the socket and gRPC servers.
+ */
+export async function listenAddress(server: Server, address: string): Promise<number | undefined> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    if (address.startsWith("unix://")) server.listen(address.slice("unix://".length), resolve);
+    else {
+      const hp = address.replace(/^tcp:\/\//, "");
+      const i = hp.lastIndexOf(":");
+      server.listen(Number(hp.slice(i + 1)), hp.slice(0, i) || "127.0.0.1", resolve);
+    }
+  });
+  const addr = server.address();
+  return typeof addr === "object" && addr ? addr.port : undefined;
+}
+
 /** Starts serving `app` on `address` (`tcp://host:port`, `host:port` or `unix:///path`). */
 export async function startAbciServer(
   app: AbciApplication,
@@ -184,19 +202,10 @@ export async function startAbciServer(
     s.on("close", () => sockets.delete(s));
     handleConnection(s, app, queue, opts, meter);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    if (address.startsWith("unix://")) server.listen(address.slice("unix://".length), resolve);
-    else {
-      const hp = address.replace(/^tcp:\/\//, "");
-      const i = hp.lastIndexOf(":");
-      server.listen(Number(hp.slice(i + 1)), hp.slice(0, i) || "127.0.0.1", resolve);
-    }
-  });
-  const addr = server.address();
+  const port = await listenAddress(server, address);
   return {
     server,
-    port: typeof addr === "object" && addr ? addr.port : undefined,
+    port,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

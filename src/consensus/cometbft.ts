@@ -8,6 +8,28 @@ import { join } from "node:path";
 /** The CometBFT release line the ABCI server speaks (spec consensus-storage-perf §2). */
 export const COMETBFT_VERSION = "0.38.25";
 
+/**
+ * How CometBFT talks to the app (config.toml `abci`, `cometbft node --abci`): `socket` = our abciServer.ts,
+ * `grpc` = our grpcServer.ts (no flush-timer spin on CometBFT's side: src/consensus/README.md).
+ */
+export type AbciTransport = "socket" | "grpc";
+export const ABCI_TRANSPORTS: readonly AbciTransport[] = ["socket", "grpc"];
+
+export function isAbciTransport(v: string): v is AbciTransport {
+  return (ABCI_TRANSPORTS as readonly string[]).includes(v);
+}
+
+/**
+ * proxy_app as CometBFT's client for `transport` must be given it. The gRPC client hands the address to
+ * grpc.NewClient, whose DNS resolver takes `host:port` only (`tcp://127.0.0.1:1` fails: "too many colons"), so
+ * the scheme goes; the socket client wants `tcp://` or `unix://` (a bare host:port means tcp there too).
+ */
+export function cometProxyAddress(transport: AbciTransport, address: string): string {
+  if (transport === "socket") return address;
+  if (address.startsWith("unix://")) return address;
+  return address.replace(/^tcp:\/\//, "");
+}
+
 /** Locates the cometbft binary: $COMETBFT_BIN, then $GOPATH/bin, ~/go/bin, then PATH. Undefined if none. */
 export function findCometbft(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const candidates: string[] = [];
@@ -110,6 +132,8 @@ export interface CometNodeOptions {
   consensus?: Record<string, string>;
   /** Rewrites genesis.json before the node starts (chain id, app_state, …). */
   patchGenesis?: (genesis: Record<string, unknown>) => Record<string, unknown>;
+  /** ABCI transport (default socket). */
+  abci?: AbciTransport;
 }
 
 export interface CometNode {
@@ -139,7 +163,8 @@ export function startCometNode(opts: CometNodeOptions): CometNode {
       "node",
       "--home",
       opts.home,
-      `--proxy_app=${opts.proxyApp}`,
+      `--proxy_app=${cometProxyAddress(opts.abci ?? "socket", opts.proxyApp)}`,
+      `--abci=${opts.abci ?? "socket"}`,
       `--rpc.laddr=tcp://127.0.0.1:${opts.rpcPort}`,
       `--p2p.laddr=tcp://127.0.0.1:${opts.p2pPort}`,
     ],

@@ -1,4 +1,5 @@
-// The ABCI socket server: framing and FIFO over a raw socket, then against a real CometBFT v0.38 node.
+// The ABCI socket server: framing and FIFO over a raw socket, then against a real CometBFT v0.38 node, over the
+// socket and over gRPC (grpcServer.ts; its own bad-input tests are in abciServerGrpc.test.ts).
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
@@ -8,7 +9,8 @@ import { join } from "node:path";
 import { BinaryWriter } from "cosmjs-types/binary";
 import { Request, Response } from "cosmjs-types/tendermint/abci/types";
 import { frame, readUvarint, startAbciServer, writeUvarint } from "../../src/consensus/abciServer.js";
-import { findCometbft, startCometNode } from "../../src/consensus/cometbft.js";
+import { findCometbft, startCometNode, type AbciTransport } from "../../src/consensus/cometbft.js";
+import { startAbciGrpcServer } from "../../src/consensus/grpcServer.js";
 import { ed25519Address, headerHash, txsHash, validatorsHash } from "../../src/consensus/header.js";
 import { blockIdOf, precommitSignBytes } from "../../src/consensus/votes.js";
 import { blockFromRpc, rfc3339ToTimestamp } from "../../src/api/rest/cometSource.js";
@@ -114,43 +116,49 @@ describe(
   "against CometBFT v0.38",
   { skip: cometbft ? false : "cometbft not installed (scripts/setup-cometbft.sh)" },
   () => {
-    test(
-      "a single-validator CometBFT node runs blocks through our socket server",
-      { timeout: 90_000 },
-      async () => {
-        const home = mkdtempSync(join(tmpdir(), "shroud-comet-"));
-        const app = new KvApp();
-        const srv = await startAbciServer(app, "tcp://127.0.0.1:0");
-        const node = startCometNode({
-          binary: cometbft!,
-          home,
-          proxyApp: `tcp://127.0.0.1:${srv.port}`,
-          rpcPort: await freePort(),
-          p2pPort: await freePort(),
-          consensus: { timeout_propose: '"200ms"', timeout_commit: '"50ms"' },
-        });
-        try {
-          const rpcGet = node.rpcGet as (path: string) => Promise<any>;
-          const height = await node.waitForHeight(2, 40_000);
-          assert.ok(height >= 2, "blocks are produced");
-          const res = await rpcGet(`/broadcast_tx_commit?tx=${encodeURIComponent('"color=blue"')}`);
-          assert.equal(res.result.check_tx.code, 0);
-          assert.equal(res.result.tx_result.code, 0);
-          await new Promise((r) => setTimeout(r, 300));
-          const q = await rpcGet(`/abci_query?data=0x${Buffer.from("color").toString("hex")}`);
-          assert.equal(Buffer.from(q.result.response.value, "base64").toString(), "blue");
-          // The grammar of spec §1.4: Info first, InitChain on a fresh chain, then Finalize/Commit pairs.
-          assert.equal(app.calls[0], "info");
-          assert.ok(app.calls.includes("initChain"));
-          assert.ok(app.calls.includes("prepareProposal") && app.calls.includes("processProposal"));
-          assert.equal(app.state.get("color"), "blue");
-          await checkHashesAgainstComet(rpcGet, Number(res.result.height));
-        } finally {
-          await node.stop();
-          await srv.close();
-          rmSync(home, { recursive: true, force: true });
-        }
-      },
-    );
+    const servers: Record<AbciTransport, typeof startAbciServer> = {
+      socket: startAbciServer,
+      grpc: startAbciGrpcServer,
+    };
+    for (const abci of ["socket", "grpc"] as const)
+      test(
+        `a single-validator CometBFT node runs blocks through our ${abci} server`,
+        { timeout: 90_000 },
+        async () => {
+          const home = mkdtempSync(join(tmpdir(), "shroud-comet-"));
+          const app = new KvApp();
+          const srv = await servers[abci](app, "tcp://127.0.0.1:0");
+          const node = startCometNode({
+            binary: cometbft!,
+            home,
+            abci,
+            proxyApp: `tcp://127.0.0.1:${srv.port}`,
+            rpcPort: await freePort(),
+            p2pPort: await freePort(),
+            consensus: { timeout_propose: '"200ms"', timeout_commit: '"50ms"' },
+          });
+          try {
+            const rpcGet = node.rpcGet as (path: string) => Promise<any>;
+            const height = await node.waitForHeight(2, 40_000);
+            assert.ok(height >= 2, "blocks are produced");
+            const res = await rpcGet(`/broadcast_tx_commit?tx=${encodeURIComponent('"color=blue"')}`);
+            assert.equal(res.result.check_tx.code, 0);
+            assert.equal(res.result.tx_result.code, 0);
+            await new Promise((r) => setTimeout(r, 300));
+            const q = await rpcGet(`/abci_query?data=0x${Buffer.from("color").toString("hex")}`);
+            assert.equal(Buffer.from(q.result.response.value, "base64").toString(), "blue");
+            // The grammar of spec §1.4: Info first, InitChain on a fresh chain, then Finalize/Commit pairs.
+            assert.equal(app.calls[0], "info");
+            assert.ok(app.calls.includes("initChain"));
+            assert.ok(app.calls.includes("prepareProposal") && app.calls.includes("processProposal"));
+            assert.equal(app.state.get("color"), "blue");
+            await checkHashesAgainstComet(rpcGet, Number(res.result.height));
+          } finally {
+            await node.stop();
+            await srv.close();
+            rmSync(home, { recursive: true, force: true });
+          }
+        },
+      );
   },
 );

@@ -3,9 +3,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { homedir } from "node:os";
 import { InvalidArgumentError, type Command } from "commander";
-import { findCometbft } from "../../consensus/cometbft.js";
+import { editCometConfig, findCometbft, type AbciTransport } from "../../consensus/cometbft.js";
 import { CliError } from "../common.js";
-import { portArg } from "../node/index.js";
+import { abciTransportArg, portArg } from "../node/index.js";
 import { DEFAULT_BASE_PORT, DEFAULT_CHAIN_ID, LOCALNET_FILE } from "./constants.js";
 import type { LocalnetInfo } from "./create.js";
 import type { NodeStatus } from "./processes.js";
@@ -54,6 +54,7 @@ interface UpFlags {
   chainId: string;
   createOnly: boolean;
   fullNodes: number;
+  abci?: AbciTransport;
 }
 
 async function up(f: UpFlags): Promise<void> {
@@ -76,6 +77,12 @@ async function up(f: UpFlags): Promise<void> {
     });
   }
   const info = readLocalnet(f.home);
+  if (f.abci !== undefined) {
+    const { abciConfigEdits, cometHome } = await import("../node/home.js");
+    for (const n of info.nodes) {
+      editCometConfig(cometHome(n.home), abciConfigEdits(f.abci, `tcp://127.0.0.1:${n.ports.abci}`));
+    }
+  }
   if (f.createOnly) {
     out(
       `created ${info.nodes.length} node homes in ${f.home}; start them with: shroud localnet --home ${f.home}`,
@@ -128,6 +135,11 @@ export function registerLocalnetCommands(program: Command): void {
       0,
     )
     .option("--create-only", "create the folder (keys, genesis, enclaves) but start nothing", false)
+    .option(
+      "--abci <transport>",
+      "ABCI transport between each node and its CometBFT, socket or grpc (written into every node's config)",
+      abciTransportArg,
+    )
     .action(up);
   ln.command("stop")
     .description("stop every node of the localnet")

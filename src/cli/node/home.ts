@@ -7,7 +7,14 @@ import type { EnclaveHost } from "../../enclave/api.js";
 import { parseGenesisDoc, type GenesisDoc } from "../../chain/genesis.js";
 import { validateGenesis } from "../../chain/app.js";
 import { MAX_TX_BYTES } from "../../chain/tx/decode.js";
-import { cometInit, cometNodeId, cometValidatorKey, editCometConfig } from "../../consensus/cometbft.js";
+import {
+  cometInit,
+  cometNodeId,
+  cometProxyAddress,
+  cometValidatorKey,
+  editCometConfig,
+  type AbciTransport,
+} from "../../consensus/cometbft.js";
 import { toBase64 } from "../../util/bytes.js";
 
 /** Entries of a node home (README "shroud init"). */
@@ -54,12 +61,22 @@ export interface InitHomeOptions {
   readonly persistentPeers?: readonly string[];
   /** Loopback networks: several nodes on one IP (addr_book_strict off, duplicate IPs allowed). */
   readonly loopback?: boolean;
+  /** ABCI transport written into config.toml (`abci`, proxy_app in the form it needs); unset = left as is. */
+  readonly abci?: AbciTransport;
 }
 
 export interface InitializedHome {
   readonly nodeId: string;
   /** Consensus (ed25519) public key from priv_validator_key.json. */
   readonly validatorPubKey: Uint8Array;
+}
+
+/** config.toml edits for an ABCI transport: `abci` and `proxy_app` in the form CometBFT's client dials. */
+export function abciConfigEdits(transport: AbciTransport, proxyApp: string): Record<string, string> {
+  return {
+    abci: JSON.stringify(transport),
+    proxy_app: JSON.stringify(cometProxyAddress(transport, proxyApp)),
+  };
 }
 
 /** Creates the folders and the CometBFT home (idempotent for the keys), then (re)writes our config settings. */
@@ -72,6 +89,7 @@ export function initNodeHome(o: InitHomeOptions): InitializedHome {
   const edits: Record<string, string> = {
     moniker: q(o.moniker),
     proxy_app: q(`tcp://127.0.0.1:${o.ports.abci}`),
+    ...(o.abci === undefined ? {} : abciConfigEdits(o.abci, `tcp://127.0.0.1:${o.ports.abci}`)),
     log_level: q("state:info,*:error"),
     "rpc.laddr": q(`tcp://${host}:${o.ports.rpc}`),
     "rpc.max_body_bytes": String(RPC_MAX_BODY_BYTES),

@@ -2,7 +2,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
-import { findCometbft } from "../../consensus/cometbft.js";
+import {
+  ABCI_TRANSPORTS,
+  findCometbft,
+  isAbciTransport,
+  type AbciTransport,
+} from "../../consensus/cometbft.js";
 import { CliError, DEFAULT_QUERY_WORKERS } from "../common.js";
 
 export function portArg(v: string): number {
@@ -30,6 +35,12 @@ export function peersArg(v: string): string[] {
       throw new InvalidArgumentError(`expected id@host:port with a 40-hex node id, got ${JSON.stringify(p)}`);
   }
   return peers;
+}
+
+/** `--abci socket|grpc`. */
+export function abciTransportArg(v: string): AbciTransport {
+  if (!isAbciTransport(v)) throw new InvalidArgumentError(`expected ${ABCI_TRANSPORTS.join(" or ")}`);
+  return v;
 }
 
 interface InitFlags {
@@ -130,6 +141,7 @@ async function init(moniker: string, f: InitFlags): Promise<void> {
 
 interface StartFlags {
   home: string;
+  abci?: AbciTransport;
   abciOnly: boolean;
   proxyApp?: string;
   cometRpc?: string;
@@ -151,6 +163,7 @@ async function start(f: StartFlags): Promise<void> {
       host: f.host,
       ...(binary === undefined ? {} : { binary }),
       ...(f.proxyApp === undefined ? {} : { proxyApp: f.proxyApp }),
+      ...(f.abci === undefined ? {} : { abci: f.abci }),
       ...(f.cometRpc === undefined ? {} : { cometRpc: f.cometRpc }),
       ...(f.restPort === undefined ? {} : { restPort: f.restPort }),
       queryWorkers: f.queryWorkers,
@@ -186,6 +199,11 @@ export function registerNodeCommands(program: Command): void {
     .description("run the node: the app on the ABCI socket, CometBFT spawned and supervised, REST server")
     .requiredOption("--home <dir>", "node home folder")
     .option("--abci-only", "do not spawn CometBFT; serve ABCI for one run elsewhere", false)
+    .option(
+      "--abci <transport>",
+      "ABCI transport to CometBFT, socket or grpc (default: config.toml's abci; written there when given)",
+      abciTransportArg,
+    )
     .option("--proxy-app <addr>", "ABCI listen address, e.g. tcp://127.0.0.1:26658 (default: config.toml)")
     .option("--comet-rpc <url>", "CometBFT RPC for REST (default: config.toml rpc.laddr)")
     .option("--rest-port <port>", "REST (LCD) port (none when absent)", portArg)

@@ -10,9 +10,18 @@ import { DEFAULT_QUERY_WORKERS } from "../common.js";
 import { ShroudApp } from "../../chain/app.js";
 import { openStore, type Store } from "../../chain/store/store.js";
 import { startAbciServer } from "../../consensus/abciServer.js";
-import { cometValidatorKey, getTomlValue } from "../../consensus/cometbft.js";
+import { startAbciGrpcServer } from "../../consensus/grpcServer.js";
+import {
+  cometProxyAddress,
+  cometValidatorKey,
+  editCometConfig,
+  getTomlValue,
+  isAbciTransport,
+  type AbciTransport,
+} from "../../consensus/cometbft.js";
 import type { RestServer } from "../../api/rest/server.js";
 import {
+  abciConfigEdits,
   assertEnclaveMatchesGenesis,
   cometHome,
   enclaveDir,
@@ -30,6 +39,12 @@ export interface StartOptions {
   readonly abciOnly?: boolean;
   /** Where to listen for CometBFT, e.g. tcp://127.0.0.1:26658 (default: config.toml's proxy_app). */
   readonly proxyApp?: string;
+  /**
+   * ABCI transport (default: config.toml's `abci`, else socket). Given and different from the config's, it is
+   * written there (with proxy_app in the form CometBFT's client for it dials), so CometBFT run from this home
+   * elsewhere agrees.
+   */
+  readonly abci?: AbciTransport;
   /** CometBFT RPC the REST server reads from (default: config.toml's rpc.laddr). */
   readonly cometRpc?: string;
   /** REST (LCD) port; undefined = no REST server. */
@@ -51,13 +66,17 @@ export interface RunningNode {
 }
 
 function cometConfig(home: string): {
+  abci: AbciTransport;
   proxyApp: string;
   rpcLaddr: string;
   p2pLaddr: string;
   moniker: string;
 } {
   const toml = readFileSync(join(cometHome(home), "config", "config.toml"), "utf8");
+  const abci = getTomlValue(toml, "", "abci") ?? "socket";
+  if (!isAbciTransport(abci)) throw new Error(`config.toml: abci = "${abci}" is not socket or grpc`);
   return {
+    abci,
     proxyApp: getTomlValue(toml, "", "proxy_app") ?? "tcp://127.0.0.1:26658",
     rpcLaddr: getTomlValue(toml, "rpc", "laddr") ?? "tcp://127.0.0.1:26657",
     p2pLaddr: getTomlValue(toml, "p2p", "laddr") ?? "tcp://0.0.0.0:26656",
@@ -70,10 +89,11 @@ export function rpcUrlOf(laddr: string): string {
   return laddr.replace(/^tcp:\/\//, "http://").replace("0.0.0.0", "127.0.0.1");
 }
 
-function spawnComet(binary: string, home: string, proxyApp: string): ChildProcess {
+function spawnComet(binary: string, home: string, proxyApp: string, abci: AbciTransport): ChildProcess {
   const logFd = openSync(join(home, NODE_FILES.logs, NODE_FILES.cometLog), "a");
+  const args = ["node", "--home", cometHome(home), `--proxy_app=${cometProxyAddress(abci, proxyApp)}`];
   try {
-    return spawn(binary, ["node", "--home", cometHome(home), `--proxy_app=${proxyApp}`], {
+    return spawn(binary, [...args, `--abci=${abci}`], {
       stdio: ["ignore", logFd, logFd],
     });
   } finally {
@@ -113,7 +133,12 @@ async function closeParts(p: Parts, home: string): Promise<void> {
 
 export async function startNode(o: StartOptions): Promise<RunningNode> {
   const log = o.log ?? ((l: string) => void process.stdout.write(l + "\n"));
-  const cfg = cometConfig(o.home);
+  let cfg = cometConfig(o.home);
+  if (o.abci !== undefined && o.abci !== cfg.abci) {
+    editCometConfig(cometHome(o.home), abciConfigEdits(o.abci, cfg.proxyApp));
+    cfg = cometConfig(o.home);
+  }
+  const transport = cfg.abci;
   const proxyApp = o.proxyApp ?? cfg.proxyApp;
   const cometRpcUrl = o.cometRpc ?? rpcUrlOf(cfg.rpcLaddr);
   if (o.abciOnly !== true && o.binary === undefined) {
@@ -143,7 +168,8 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     parts.store = openStore(join(o.home, NODE_FILES.state));
     const app = new ShroudApp({ store: parts.store, enclave: parts.enclave });
     const ledger = new BlockLedger();
-    const abci = await startAbciServer(recordingApp(app, ledger), proxyApp, {
+    const serve = transport === "grpc" ? startAbciGrpcServer : startAbciServer;
+    const abci = await serve(recordingApp(app, ledger), proxyApp, {
       onError: (m) => {
         log(`ABCI: ${m}`);
         // The app threw: a broken invariant. CometBFT halts on the exception; we stop it and exit.
@@ -173,7 +199,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
       log(`REST (LCD) on http://${host}:${parts.rest.port}`);
     }
     if (o.abciOnly !== true) {
-      const child = spawnComet(o.binary!, o.home, proxyApp);
+      const child = spawnComet(o.binary!, o.home, proxyApp, transport);
       parts.comet = child;
       if (child.pid !== undefined) writeFileSync(join(o.home, NODE_FILES.cometPid), `${child.pid}\n`);
       child.once("exit", (code, signal) => {
@@ -188,7 +214,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     } else {
       log(`ABCI only: waiting for CometBFT on ${proxyApp}`);
     }
-    log(`shroud start: chain ${genesis.chain_id}, ABCI on ${proxyApp}`);
+    log(`shroud start: chain ${genesis.chain_id}, ABCI (${transport}) on ${proxyApp}`);
     return {
       app,
       restPort: parts.rest?.port,

@@ -1,0 +1,284 @@
+// ABCI 2.0 over gRPC for CometBFT v0.38 (`abci = "grpc"`; proto/tendermint/abci/types.proto `service ABCI`):
+// HTTP/2 cleartext, one unary call per request, each body a 5-byte gRPC prefix (compressed flag, u32 BE length)
+// ‖ the protobuf Request<Method>; answers carry trailers grpc-status / grpc-message. CometBFT's gRPC client has
+// no flush timer (its socket client's spins: docs/BENCHMARKS.md "CometBFT's own floor (session 8, H4)").
+// The same app object and the same one-at-a-time guarantee as the socket server (abciServer.ts).
+import { createServer, type Http2Server, type Http2Session, type ServerHttp2Stream } from "node:http2";
+import {
+  RequestApplySnapshotChunk,
+  RequestCheckTx,
+  RequestCommit,
+  RequestEcho,
+  RequestExtendVote,
+  RequestFinalizeBlock,
+  RequestFlush,
+  RequestInfo,
+  RequestInitChain,
+  RequestListSnapshots,
+  RequestLoadSnapshotChunk,
+  RequestOfferSnapshot,
+  RequestPrepareProposal,
+  RequestProcessProposal,
+  RequestQuery,
+  RequestVerifyVoteExtension,
+  type Request,
+  type Response,
+} from "cosmjs-types/tendermint/abci/types";
+import type { AbciApplication } from "./abciTypes.js";
+import { processAbciCpuMeter, requestKind, type AbciCpuMeter } from "./abciCpu.js";
+import {
+  MAX_ABCI_MESSAGE_BYTES,
+  SerialQueue,
+  dispatch,
+  encodeResponse,
+  listenAddress,
+} from "./abciServer.js";
+
+/** gRPC status codes (grpc/doc/statuscodes.md). */
+export const GrpcStatus = {
+  OK: 0,
+  INVALID_ARGUMENT: 3,
+  RESOURCE_EXHAUSTED: 8,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+} as const;
+
+/** The gRPC length prefix: 1 byte compressed flag + 4 bytes big-endian length (grpc/doc/PROTOCOL-HTTP2.md). */
+const GRPC_PREFIX_BYTES = 5;
+
+/** The service's path prefix: package tendermint.abci, service ABCI (proto/tendermint/abci/types.proto). */
+const SERVICE_PATH = "/tendermint.abci.ABCI/";
+
+/**
+ * Per-stream receive window. Node's default (64 KiB) would make a FinalizeBlock of a full 8 MiB block wait for
+ * ~130 WINDOW_UPDATE round trips; CometBFT's client sends as fast as the window lets it.
+ */
+const STREAM_WINDOW_BYTES = 16 * 1024 * 1024;
+/** Node's cap on a session's buffered bytes, in MB (default 10): above a full request of the largest block. */
+const MAX_SESSION_MEMORY_MB = 512;
+
+/** A Request arm's message type: what a unary call's body decodes with. */
+interface Decoder {
+  decode(input: Uint8Array): unknown;
+}
+/** RPC method name → the Request oneof arm it carries and that arm's decoder. */
+interface Method {
+  readonly arm: keyof Request;
+  readonly type: Decoder;
+}
+const METHODS: ReadonlyMap<string, Method> = new Map(
+  (
+    [
+      ["Echo", "echo", RequestEcho],
+      ["Flush", "flush", RequestFlush],
+      ["Info", "info", RequestInfo],
+      ["CheckTx", "checkTx", RequestCheckTx],
+      ["Query", "query", RequestQuery],
+      ["Commit", "commit", RequestCommit],
+      ["InitChain", "initChain", RequestInitChain],
+      ["ListSnapshots", "listSnapshots", RequestListSnapshots],
+      ["OfferSnapshot", "offerSnapshot", RequestOfferSnapshot],
+      ["LoadSnapshotChunk", "loadSnapshotChunk", RequestLoadSnapshotChunk],
+      ["ApplySnapshotChunk", "applySnapshotChunk", RequestApplySnapshotChunk],
+      ["PrepareProposal", "prepareProposal", RequestPrepareProposal],
+      ["ProcessProposal", "processProposal", RequestProcessProposal],
+      ["ExtendVote", "extendVote", RequestExtendVote],
+      ["VerifyVoteExtension", "verifyVoteExtension", RequestVerifyVoteExtension],
+      ["FinalizeBlock", "finalizeBlock", RequestFinalizeBlock],
+    ] as const
+  ).map(([name, arm, type]) => [name, { arm, type }]),
+);
+
+/** The inner message of a one-arm Response: encodeResponse writes `tag ‖ uvarint(len) ‖ body`; keep body. */
+export function responseBody(res: Response): Uint8Array {
+  const bytes = encodeResponse(res);
+  let i = 0;
+  while ((bytes[i]! & 0x80) !== 0) i++; // the field tag (one or two bytes)
+  i++;
+  let len = 0;
+  for (let shift = 0; ; shift += 7) {
+    const b = bytes[i++]!;
+    len += (b & 0x7f) * 2 ** shift;
+    if ((b & 0x80) === 0) break;
+  }
+  if (i + len !== bytes.length) throw new Error("responseBody: not a one-arm Response");
+  return bytes.subarray(i);
+}
+
+export interface GrpcServerOptions {
+  /** Called with a short description when a call or connection breaks or the app throws (never tx contents). */
+  onError?: (message: string) => void;
+  /** Largest request message accepted (default MAX_ABCI_MESSAGE_BYTES, the socket server's cap). */
+  maxMessageBytes?: number;
+}
+
+/** Ends a call with no message: trailers-only (grpc/doc/PROTOCOL-HTTP2.md "Trailers-Only"). */
+function endWithStatus(stream: ServerHttp2Stream, status: number, message: string): void {
+  if (stream.destroyed || stream.headersSent) {
+    if (!stream.destroyed) stream.close();
+    return;
+  }
+  stream.respond(
+    {
+      ":status": 200,
+      "content-type": "application/grpc",
+      "grpc-status": String(status),
+      "grpc-message": encodeURIComponent(message),
+    },
+    { endStream: true },
+  );
+}
+
+/** Sends one answer message, then grpc-status 0 in the trailers. */
+function sendMessage(stream: ServerHttp2Stream, body: Uint8Array): void {
+  if (stream.destroyed) return;
+  const out = Buffer.allocUnsafe(GRPC_PREFIX_BYTES + body.length);
+  out[0] = 0;
+  out.writeUInt32BE(body.length, 1);
+  out.set(body, GRPC_PREFIX_BYTES);
+  stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
+  stream.once("wantTrailers", () => {
+    stream.sendTrailers({ "grpc-status": "0" });
+  });
+  stream.end(out);
+}
+
+/** The one request message of a unary call's body, or a gRPC status + reason why not. */
+export function parseUnaryBody(body: Uint8Array): Uint8Array | { status: number; message: string } {
+  if (body.length < GRPC_PREFIX_BYTES)
+    return { status: GrpcStatus.INVALID_ARGUMENT, message: "short message" };
+  if (body[0] !== 0) {
+    const msg = body[0] === 1 ? "compression not supported" : "bad compressed flag";
+    return { status: body[0] === 1 ? GrpcStatus.UNIMPLEMENTED : GrpcStatus.INVALID_ARGUMENT, message: msg };
+  }
+  const len = new DataView(body.buffer, body.byteOffset, body.length).getUint32(1);
+  if (GRPC_PREFIX_BYTES + len !== body.length) {
+    return { status: GrpcStatus.INVALID_ARGUMENT, message: "a unary call carries exactly one message" };
+  }
+  // A plain Uint8Array view (never a Buffer, whose slice/toString differ), as frameReader.ts hands out.
+  return new Uint8Array(body.buffer, body.byteOffset + GRPC_PREFIX_BYTES, len);
+}
+
+interface Ctx {
+  readonly app: AbciApplication;
+  readonly queue: SerialQueue;
+  readonly meter: AbciCpuMeter;
+  readonly opts: GrpcServerOptions;
+}
+
+/** Reads a call's body (bounded), then decodes, queues and answers it. */
+function handleStream(stream: ServerHttp2Stream, path: string, contentType: string, ctx: Ctx): void {
+  stream.on("error", (e) => ctx.opts.onError?.(`ABCI gRPC stream error: ${e.message}`));
+  const method = path.startsWith(SERVICE_PATH) ? METHODS.get(path.slice(SERVICE_PATH.length)) : undefined;
+  if (!contentType.startsWith("application/grpc")) {
+    if (!stream.destroyed) stream.respond({ ":status": 415 }, { endStream: true });
+    stream.resume();
+    return;
+  }
+  if (method === undefined) {
+    endWithStatus(stream, GrpcStatus.UNIMPLEMENTED, `unknown method ${path}`);
+    stream.resume(); // drop whatever body follows
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let over = false;
+  stream.on("data", (c: Buffer) => {
+    if (over) return;
+    size += c.length;
+    if (size > GRPC_PREFIX_BYTES + (ctx.opts.maxMessageBytes ?? MAX_ABCI_MESSAGE_BYTES)) {
+      over = true;
+      chunks.length = 0;
+      endWithStatus(stream, GrpcStatus.RESOURCE_EXHAUSTED, "ABCI message over the limit");
+      return;
+    }
+    chunks.push(c);
+  });
+  stream.on("end", () => {
+    if (!over) answer(stream, method, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), ctx);
+  });
+}
+
+function answer(stream: ServerHttp2Stream, method: Method, body: Uint8Array, ctx: Ctx): void {
+  const msg = parseUnaryBody(body);
+  if (!(msg instanceof Uint8Array)) {
+    endWithStatus(stream, msg.status, msg.message);
+    return;
+  }
+  let req: Request;
+  try {
+    const value = ctx.meter.measure("codec.decode", () => method.type.decode(msg));
+    const one: Request = {};
+    Object.assign(one, { [method.arm]: value });
+    req = one;
+  } catch (e) {
+    endWithStatus(stream, GrpcStatus.INVALID_ARGUMENT, `malformed ${method.arm}: ${errText(e)}`);
+    return;
+  }
+  const kind = requestKind(req);
+  ctx.queue
+    .run(() => ctx.meter.measureAsync(kind, () => dispatch(ctx.app, req)))
+    .then(
+      (res) => {
+        sendMessage(
+          stream,
+          ctx.meter.measure(`encode.${kind}`, () => responseBody(res)),
+        );
+      },
+      (e: unknown) => {
+        // The socket server's Response.exception: CometBFT stops on any error of a consensus call.
+        ctx.opts.onError?.(`application error: ${errText(e)}`);
+        endWithStatus(stream, GrpcStatus.INTERNAL, errText(e));
+      },
+    );
+}
+
+const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** Starts serving `app` over gRPC on `address` (`tcp://host:port`, `host:port` or `unix:///path`). */
+export async function startAbciGrpcServer(
+  app: AbciApplication,
+  address: string,
+  opts: GrpcServerOptions = {},
+): Promise<{ server: Http2Server; close(): Promise<void>; port: number | undefined }> {
+  const ctx: Ctx = { app, queue: new SerialQueue(), meter: processAbciCpuMeter(), opts };
+  const sessions = new Set<Http2Session>();
+  const server = createServer({
+    settings: { initialWindowSize: STREAM_WINDOW_BYTES },
+    maxSessionMemory: MAX_SESSION_MEMORY_MB,
+  });
+  server.setTimeout(0);
+  server.on("session", (s) => {
+    sessions.add(s);
+    s.on("close", () => sessions.delete(s));
+    s.on("error", () => undefined); // reported once, by the server's sessionError below
+    try {
+      s.setLocalWindowSize(STREAM_WINDOW_BYTES * 4); // the connection-level window, as the stream one
+    } catch {
+      // not yet connected: the default window only slows large calls down
+    }
+  });
+  server.on("sessionError", (e) => opts.onError?.(`ABCI gRPC connection error: ${e.message}`));
+  server.on("stream", (stream, headers) => {
+    const path = headers[":path"] ?? "";
+    const ct = headers["content-type"] ?? "";
+    if (headers[":method"] !== "POST") {
+      stream.on("error", () => undefined);
+      stream.respond({ ":status": 405 }, { endStream: true });
+      return;
+    }
+    handleStream(stream, path, ct, ctx);
+  });
+  const addr = await listenAddress(server, address);
+  return {
+    server,
+    port: addr,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sessions) s.destroy();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}

@@ -1,0 +1,231 @@
+// The ABCI gRPC server (src/consensus/grpcServer.ts) with a plain node:http2 client: the same answers as the
+// socket server's dispatch, one call at a time across connections, and bad input answered with a gRPC status
+// (never a crash). The run against a real CometBFT over gRPC is in abciServer.test.ts.
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { connect as h2connect, type ClientHttp2Session } from "node:http2";
+import { connect as tcpConnect } from "node:net";
+import {
+  RequestCheckTx,
+  RequestEcho,
+  RequestInfo,
+  ResponseCheckTx,
+  ResponseEcho,
+  ResponseInfo,
+  Request,
+} from "cosmjs-types/tendermint/abci/types";
+import { dispatch } from "../../src/consensus/abciServer.js";
+import { GrpcStatus, parseUnaryBody, startAbciGrpcServer } from "../../src/consensus/grpcServer.js";
+import type { AbciApplication } from "../../src/consensus/abciTypes.js";
+import { KvApp } from "./kvApp.js";
+
+interface CallResult {
+  readonly httpStatus: number;
+  readonly grpcStatus: number;
+  readonly message: string;
+  readonly body: Uint8Array;
+}
+
+/** A gRPC message: 5-byte prefix (flag, u32 BE length) ‖ bytes. */
+function grpcFrame(msg: Uint8Array, flag = 0): Buffer {
+  const out = Buffer.alloc(5 + msg.length);
+  out[0] = flag;
+  out.writeUInt32BE(msg.length, 1);
+  out.set(msg, 5);
+  return out;
+}
+
+/** One unary call; grpc-status from the trailers, or from the headers of a trailers-only answer. */
+function call(s: ClientHttp2Session, method: string, payload: Uint8Array, contentType = "application/grpc") {
+  return new Promise<CallResult>((resolve, reject) => {
+    const st = s.request({
+      ":method": "POST",
+      ":path": `/tendermint.abci.ABCI/${method}`,
+      "content-type": contentType,
+      te: "trailers",
+    });
+    let httpStatus = 0;
+    let grpcStatus = -1;
+    let message = "";
+    const chunks: Buffer[] = [];
+    const take = (h: Record<string, unknown>): void => {
+      if (h["grpc-status"] !== undefined) grpcStatus = Number(h["grpc-status"]);
+      if (typeof h["grpc-message"] === "string") message = decodeURIComponent(h["grpc-message"]);
+    };
+    st.on("response", (h) => {
+      httpStatus = Number(h[":status"]);
+      take(h);
+    });
+    st.on("trailers", take);
+    st.on("data", (c: Buffer) => chunks.push(c));
+    st.on("end", () => {
+      const all = Buffer.concat(chunks);
+      const body = all.length >= 5 ? all.subarray(5) : all;
+      resolve({ httpStatus, grpcStatus, message, body });
+    });
+    st.on("error", reject);
+    st.end(payload);
+  });
+}
+
+async function withServer(
+  app: AbciApplication,
+  fn: (s: ClientHttp2Session, errors: string[], port: number) => Promise<void>,
+  maxMessageBytes?: number,
+): Promise<void> {
+  const errors: string[] = [];
+  const srv = await startAbciGrpcServer(app, "127.0.0.1:0", {
+    onError: (m) => errors.push(m),
+    ...(maxMessageBytes === undefined ? {} : { maxMessageBytes }),
+  });
+  const s = h2connect(`http://127.0.0.1:${srv.port}`);
+  try {
+    await fn(s, errors, srv.port!);
+  } finally {
+    s.close();
+    await srv.close();
+  }
+}
+
+describe("ABCI over gRPC", () => {
+  test("answers as the socket server's dispatch does (Echo, Info, CheckTx ok and rejected)", async () => {
+    const app = new KvApp();
+    await withServer(app, async (s) => {
+      const echo = await call(s, "Echo", grpcFrame(RequestEcho.encode({ message: "hello" }).finish()));
+      assert.equal(echo.grpcStatus, 0);
+      assert.equal(ResponseEcho.decode(echo.body).message, "hello");
+      const infoReq = RequestInfo.fromPartial({ version: "x" });
+      const info = await call(s, "Info", grpcFrame(RequestInfo.encode(infoReq).finish()));
+      assert.equal(info.grpcStatus, 0);
+      const viaDispatch = await dispatch(new KvApp(), Request.fromPartial({ info: infoReq }));
+      assert.deepEqual(ResponseInfo.decode(info.body), ResponseInfo.fromPartial(viaDispatch.info!));
+      for (const [tx, code] of [
+        ["color=blue", 0],
+        ["no equals sign", 1],
+      ] as const) {
+        const req = RequestCheckTx.fromPartial({ tx: Buffer.from(tx) });
+        const r = await call(s, "CheckTx", grpcFrame(RequestCheckTx.encode(req).finish()));
+        assert.equal(r.grpcStatus, 0);
+        assert.equal(ResponseCheckTx.decode(r.body).code, code);
+      }
+      assert.deepEqual(app.calls, ["info", "checkTx", "checkTx"]);
+    });
+  });
+
+  test("bad input gets a status and the server keeps serving", async () => {
+    const app = new KvApp();
+    await withServer(
+      app,
+      async (s, errors, port) => {
+        const echo = grpcFrame(RequestEcho.encode({ message: "x" }).finish());
+        const cases: [string, Uint8Array, number, RegExp][] = [
+          ["Nope", echo, GrpcStatus.UNIMPLEMENTED, /unknown method/],
+          ["Echo", Buffer.from([0, 0, 0]), GrpcStatus.INVALID_ARGUMENT, /short/],
+          ["Echo", Buffer.concat([echo, echo]), GrpcStatus.INVALID_ARGUMENT, /exactly one/],
+          ["Echo", grpcFrame(Buffer.from("x"), 1), GrpcStatus.UNIMPLEMENTED, /compression/],
+          ["Echo", grpcFrame(Buffer.from("x"), 7), GrpcStatus.INVALID_ARGUMENT, /flag/],
+          // field 1 with wire type 7: not protobuf
+          ["CheckTx", grpcFrame(Buffer.from([0x0f, 0x01])), GrpcStatus.INVALID_ARGUMENT, /malformed/],
+          // field 1 (tx) announcing more bytes than there are
+          ["CheckTx", grpcFrame(Buffer.from([0x0a, 0x7f, 0x01])), GrpcStatus.INVALID_ARGUMENT, /malformed/],
+          ["CheckTx", grpcFrame(new Uint8Array(2000)), GrpcStatus.RESOURCE_EXHAUSTED, /over the limit/],
+        ];
+        for (const [method, body, status, msg] of cases) {
+          const r = await call(s, method, body);
+          assert.equal(r.httpStatus, 200, method);
+          assert.equal(r.grpcStatus, status, `${method}: ${r.message}`);
+          assert.match(r.message, msg);
+        }
+        const wrongType = await call(s, "Echo", echo, "application/json");
+        assert.equal(wrongType.httpStatus, 415);
+        // Garbage instead of HTTP/2 on a fresh connection: that connection is dropped, the server lives on.
+        await new Promise<void>((resolve) => {
+          const raw = tcpConnect(port, "127.0.0.1");
+          raw.on("error", () => {
+            resolve();
+          });
+          raw.on("close", () => {
+            resolve(); // the server hangs up (GOAWAY)
+          });
+          raw.resume(); // read, so the server's GOAWAY and hang-up are seen
+          raw.write("GET / HTTP/1.1\r\n\r\n");
+        });
+        const after = await call(s, "Echo", echo);
+        assert.equal(after.grpcStatus, 0);
+        assert.equal(app.calls.length, 0, "no bad call reached the app");
+        assert.ok(errors.every((e) => !e.startsWith("application error")));
+        assert.ok(
+          errors.some((e) => /connection error/.test(e)),
+          "the bad connection is reported",
+        );
+      },
+      1024,
+    );
+  });
+
+  test("an app exception is INTERNAL and reported; the next call is served", async () => {
+    const app = new KvApp();
+    app.checkTx = () => {
+      throw new Error("broken invariant");
+    };
+    await withServer(app, async (s, errors) => {
+      const r = await call(
+        s,
+        "CheckTx",
+        grpcFrame(RequestCheckTx.encode(RequestCheckTx.fromPartial({ tx: Buffer.from("a=b") })).finish()),
+      );
+      assert.equal(r.grpcStatus, GrpcStatus.INTERNAL);
+      assert.match(r.message, /broken invariant/);
+      assert.deepEqual(errors, ["application error: broken invariant"]);
+      const e = await call(s, "Echo", grpcFrame(RequestEcho.encode({ message: "y" }).finish()));
+      assert.equal(ResponseEcho.decode(e.body).message, "y");
+    });
+  });
+
+  test("calls on several connections reach the app one at a time, each answered", async () => {
+    let inside = 0;
+    let maxInside = 0;
+    const seen: string[] = [];
+    // KvApp with a CheckTx that waits: a second call entering before it returns would show as overlap.
+    const app = Object.assign(Object.create(new KvApp()) as AbciApplication, {
+      checkTx: async (req: { tx: Uint8Array }) => {
+        inside++;
+        maxInside = Math.max(maxInside, inside);
+        await new Promise((r) => setTimeout(r, 2));
+        seen.push(Buffer.from(req.tx).toString());
+        inside--;
+        return ResponseCheckTx.fromPartial({ code: 0, data: req.tx });
+      },
+    });
+    const srv = await startAbciGrpcServer(app, "tcp://127.0.0.1:0");
+    const sessions = [0, 1, 2].map(() => h2connect(`http://127.0.0.1:${srv.port}`));
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          call(
+            sessions[i % 3]!,
+            "CheckTx",
+            grpcFrame(
+              RequestCheckTx.encode(RequestCheckTx.fromPartial({ tx: Buffer.from(`k${i}=v`) })).finish(),
+            ),
+          ),
+        ),
+      );
+      results.forEach((r, i) => {
+        assert.equal(r.grpcStatus, 0);
+        assert.equal(Buffer.from(ResponseCheckTx.decode(r.body).data).toString(), `k${i}=v`);
+      });
+      assert.equal(maxInside, 1, "the serial queue spans connections");
+      assert.equal(seen.length, 30);
+    } finally {
+      for (const s of sessions) s.close();
+      await srv.close();
+    }
+  });
+
+  test("parseUnaryBody takes exactly one uncompressed message", () => {
+    assert.deepEqual(parseUnaryBody(grpcFrame(Uint8Array.from([1, 2]))), Uint8Array.from([1, 2]));
+    assert.deepEqual(parseUnaryBody(grpcFrame(new Uint8Array())), new Uint8Array());
+    assert.equal((parseUnaryBody(Uint8Array.from([0, 0, 0, 0, 3, 1])) as { status: number }).status, 3);
+  });
+});

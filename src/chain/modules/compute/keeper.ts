@@ -40,9 +40,29 @@ import {
   type StoredContractKey,
 } from "./types.js";
 import { decodeParams, DEFAULT_PARAMS, encodeParams } from "./params.js";
+import { DecodeMemo } from "./decodeMemo.js";
 
 /** "{": the first byte of the pre-Secret-params JSON value (proto Params starts with 0x0a). */
 const LEGACY_JSON_PARAMS = 0x7b;
+
+/** The stored contract key record (JSON of base64 fields) → its bytes. */
+function decodeContractKey(b: Uint8Array): StoredContractKey {
+  const o = JSON.parse(utf8.decode(b)) as Record<string, string | undefined>;
+  return {
+    og: fromBase64(o.og ?? "", "og"),
+    ...(o.current === undefined ? {} : { current: fromBase64(o.current, "current") }),
+    ...(o.proof === undefined ? {} : { proof: fromBase64(o.proof, "proof") }),
+  };
+}
+
+// Every execute reads its contract's info, code info and key (./decodeMemo.ts). Records are frozen: the memo
+// hands one object to every caller, who only reads it.
+const codeInfos = new DecodeMemo((b) => Object.freeze(decodeCodeInfo(b)));
+const contractInfos = new DecodeMemo((b) => {
+  const c = decodeContractInfo(b);
+  return Object.freeze({ ...c, created: Object.freeze(c.created) });
+});
+const contractKeys = new DecodeMemo((b) => Object.freeze(decodeContractKey(b)));
 
 const readU64 = (b: Uint8Array | undefined): bigint =>
   b === undefined ? 0n : new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, false);
@@ -86,7 +106,7 @@ export class ComputeKeeper {
   }
   getCodeInfo(ctx: Context, codeId: bigint): CodeInfo | undefined {
     const b = this.store(ctx).get(codeKey(codeId));
-    return b === undefined ? undefined : decodeCodeInfo(b);
+    return b === undefined ? undefined : codeInfos.get(b);
   }
   mustCodeInfo(ctx: Context, codeId: bigint): CodeInfo {
     const c = this.getCodeInfo(ctx, codeId);
@@ -109,7 +129,7 @@ export class ComputeKeeper {
   }
   getContract(ctx: Context, addr: Uint8Array): ContractInfo | undefined {
     const b = this.store(ctx).get(contractKey(addr));
-    return b === undefined ? undefined : decodeContractInfo(b);
+    return b === undefined ? undefined : contractInfos.get(b);
   }
   mustContract(ctx: Context, addr: Uint8Array): ContractInfo {
     const c = this.getContract(ctx, addr);
@@ -167,13 +187,7 @@ export class ComputeKeeper {
   }
   getContractKey(ctx: Context, addr: Uint8Array): StoredContractKey | undefined {
     const b = this.store(ctx).get(contractKeyKey(addr));
-    if (b === undefined) return undefined;
-    const o = JSON.parse(utf8.decode(b)) as Record<string, string | undefined>;
-    return {
-      og: fromBase64(o.og ?? "", "og"),
-      ...(o.current === undefined ? {} : { current: fromBase64(o.current, "current") }),
-      ...(o.proof === undefined ? {} : { proof: fromBase64(o.proof, "proof") }),
-    };
+    return b === undefined ? undefined : contractKeys.get(b);
   }
 
   appendHistory(ctx: Context, addr: Uint8Array, e: HistoryEntry): void {

@@ -2,8 +2,9 @@
 // HTTP/2 cleartext, one unary call per request, each body a 5-byte gRPC prefix (compressed flag, u32 BE length)
 // ‖ the protobuf Request<Method>; answers carry trailers grpc-status / grpc-message. CometBFT's gRPC client has
 // no flush timer (its socket client's spins: docs/BENCHMARKS.md "CometBFT's own floor (session 8, H4)").
-// The same app object and the same one-at-a-time guarantee as the socket server (abciServer.ts).
-import { createServer, type Http2Server, type Http2Session, type ServerHttp2Stream } from "node:http2";
+// The same app object and the same one-at-a-time guarantee as the socket server (abciServer.ts). HTTP/2 is our
+// own (h2.ts): node:http2 cost ~3× the CPU per call.
+import { createServer, type Server, type Socket } from "node:net";
 import {
   RequestApplySnapshotChunk,
   RequestCheckTx,
@@ -33,6 +34,8 @@ import {
   encodeResponse,
   listenAddress,
 } from "./abciServer.js";
+import { H2Connection, type H2Reply, type H2Request } from "./h2.js";
+import { encodeHeaders } from "./hpack.js";
 
 /** gRPC status codes (grpc/doc/statuscodes.md). */
 export const GrpcStatus = {
@@ -48,14 +51,6 @@ const GRPC_PREFIX_BYTES = 5;
 
 /** The service's path prefix: package tendermint.abci, service ABCI (proto/tendermint/abci/types.proto). */
 const SERVICE_PATH = "/tendermint.abci.ABCI/";
-
-/**
- * Per-stream receive window. Node's default (64 KiB) would make a FinalizeBlock of a full 8 MiB block wait for
- * ~130 WINDOW_UPDATE round trips; CometBFT's client sends as fast as the window lets it.
- */
-const STREAM_WINDOW_BYTES = 16 * 1024 * 1024;
-/** Node's cap on a session's buffered bytes, in MB (default 10): above a full request of the largest block. */
-const MAX_SESSION_MEMORY_MB = 512;
 
 /** A Request arm's message type: what a unary call's body decodes with. */
 interface Decoder {
@@ -112,35 +107,33 @@ export interface GrpcServerOptions {
   maxMessageBytes?: number;
 }
 
+const GRPC_HEADERS = [
+  [":status", "200"],
+  ["content-type", "application/grpc"],
+] as const;
+/** The header blocks every successful answer repeats, encoded once. */
+const OK_HEAD = encodeHeaders(GRPC_HEADERS);
+const OK_TRAILERS = encodeHeaders([["grpc-status", "0"]]);
+const HTTP_STATUS = (code: number): Uint8Array => encodeHeaders([[":status", String(code)]]);
+
 /** Ends a call with no message: trailers-only (grpc/doc/PROTOCOL-HTTP2.md "Trailers-Only"). */
-function endWithStatus(stream: ServerHttp2Stream, status: number, message: string): void {
-  if (stream.destroyed || stream.headersSent) {
-    if (!stream.destroyed) stream.close();
-    return;
-  }
-  stream.respond(
-    {
-      ":status": 200,
-      "content-type": "application/grpc",
-      "grpc-status": String(status),
-      "grpc-message": encodeURIComponent(message),
-    },
-    { endStream: true },
+function endWithStatus(reply: H2Reply, status: number, message: string): void {
+  reply.sendHeadersOnly(
+    encodeHeaders([
+      ...GRPC_HEADERS,
+      ["grpc-status", String(status)],
+      ["grpc-message", encodeURIComponent(message)],
+    ]),
   );
 }
 
-/** Sends one answer message, then grpc-status 0 in the trailers. */
-function sendMessage(stream: ServerHttp2Stream, body: Uint8Array): void {
-  if (stream.destroyed) return;
+/** One answer message, then grpc-status 0 in the trailers. */
+function sendMessage(reply: H2Reply, body: Uint8Array): void {
   const out = Buffer.allocUnsafe(GRPC_PREFIX_BYTES + body.length);
   out[0] = 0;
   out.writeUInt32BE(body.length, 1);
   out.set(body, GRPC_PREFIX_BYTES);
-  stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
-  stream.once("wantTrailers", () => {
-    stream.sendTrailers({ "grpc-status": "0" });
-  });
-  stream.end(out);
+  reply.send(OK_HEAD, out, OK_TRAILERS);
 }
 
 /** The one request message of a unary call's body, or a gRPC status + reason why not. */
@@ -166,43 +159,29 @@ interface Ctx {
   readonly opts: GrpcServerOptions;
 }
 
-/** Reads a call's body (bounded), then decodes, queues and answers it. */
-function handleStream(stream: ServerHttp2Stream, path: string, contentType: string, ctx: Ctx): void {
-  stream.on("error", (e) => ctx.opts.onError?.(`ABCI gRPC stream error: ${e.message}`));
+/** A complete request: checks method, content type and path, then decodes, queues and answers it. */
+function onRequest(req: H2Request, reply: H2Reply, ctx: Ctx): void {
+  const path = req.headers.get(":path") ?? "";
+  if (req.headers.get(":method") !== "POST") {
+    reply.sendHeadersOnly(HTTP_STATUS(405));
+    return;
+  }
+  if (!(req.headers.get("content-type") ?? "").startsWith("application/grpc")) {
+    reply.sendHeadersOnly(HTTP_STATUS(415));
+    return;
+  }
   const method = path.startsWith(SERVICE_PATH) ? METHODS.get(path.slice(SERVICE_PATH.length)) : undefined;
-  if (!contentType.startsWith("application/grpc")) {
-    if (!stream.destroyed) stream.respond({ ":status": 415 }, { endStream: true });
-    stream.resume();
-    return;
-  }
   if (method === undefined) {
-    endWithStatus(stream, GrpcStatus.UNIMPLEMENTED, `unknown method ${path}`);
-    stream.resume(); // drop whatever body follows
+    endWithStatus(reply, GrpcStatus.UNIMPLEMENTED, `unknown method ${path}`);
     return;
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let over = false;
-  stream.on("data", (c: Buffer) => {
-    if (over) return;
-    size += c.length;
-    if (size > GRPC_PREFIX_BYTES + (ctx.opts.maxMessageBytes ?? MAX_ABCI_MESSAGE_BYTES)) {
-      over = true;
-      chunks.length = 0;
-      endWithStatus(stream, GrpcStatus.RESOURCE_EXHAUSTED, "ABCI message over the limit");
-      return;
-    }
-    chunks.push(c);
-  });
-  stream.on("end", () => {
-    if (!over) answer(stream, method, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), ctx);
-  });
+  answer(reply, method, req.body, ctx);
 }
 
-function answer(stream: ServerHttp2Stream, method: Method, body: Uint8Array, ctx: Ctx): void {
+function answer(reply: H2Reply, method: Method, body: Uint8Array, ctx: Ctx): void {
   const msg = parseUnaryBody(body);
   if (!(msg instanceof Uint8Array)) {
-    endWithStatus(stream, msg.status, msg.message);
+    endWithStatus(reply, msg.status, msg.message);
     return;
   }
   let req: Request;
@@ -212,7 +191,7 @@ function answer(stream: ServerHttp2Stream, method: Method, body: Uint8Array, ctx
     Object.assign(one, { [method.arm]: value });
     req = one;
   } catch (e) {
-    endWithStatus(stream, GrpcStatus.INVALID_ARGUMENT, `malformed ${method.arm}: ${errText(e)}`);
+    endWithStatus(reply, GrpcStatus.INVALID_ARGUMENT, `malformed ${method.arm}: ${errText(e)}`);
     return;
   }
   const kind = requestKind(req);
@@ -221,14 +200,14 @@ function answer(stream: ServerHttp2Stream, method: Method, body: Uint8Array, ctx
     .then(
       (res) => {
         sendMessage(
-          stream,
+          reply,
           ctx.meter.measure(`encode.${kind}`, () => responseBody(res)),
         );
       },
       (e: unknown) => {
         // The socket server's Response.exception: CometBFT stops on any error of a consensus call.
         ctx.opts.onError?.(`application error: ${errText(e)}`);
-        endWithStatus(stream, GrpcStatus.INTERNAL, errText(e));
+        endWithStatus(reply, GrpcStatus.INTERNAL, errText(e));
       },
     );
 }
@@ -240,42 +219,31 @@ export async function startAbciGrpcServer(
   app: AbciApplication,
   address: string,
   opts: GrpcServerOptions = {},
-): Promise<{ server: Http2Server; close(): Promise<void>; port: number | undefined }> {
+): Promise<{ server: Server; close(): Promise<void>; port: number | undefined }> {
   const ctx: Ctx = { app, queue: new SerialQueue(), meter: processAbciCpuMeter(), opts };
-  const sessions = new Set<Http2Session>();
-  const server = createServer({
-    settings: { initialWindowSize: STREAM_WINDOW_BYTES },
-    maxSessionMemory: MAX_SESSION_MEMORY_MB,
+  const sockets = new Set<Socket>();
+  const onError = (m: string): void => opts.onError?.(m);
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    new H2Connection(socket, {
+      maxBodyBytes: GRPC_PREFIX_BYTES + (opts.maxMessageBytes ?? MAX_ABCI_MESSAGE_BYTES),
+      onRequest: (req, reply) => {
+        onRequest(req, reply, ctx);
+      },
+      onTooLarge: (_headers, reply) => {
+        endWithStatus(reply, GrpcStatus.RESOURCE_EXHAUSTED, "ABCI message over the limit");
+      },
+      onError,
+    });
   });
-  server.setTimeout(0);
-  server.on("session", (s) => {
-    sessions.add(s);
-    s.on("close", () => sessions.delete(s));
-    s.on("error", () => undefined); // reported once, by the server's sessionError below
-    try {
-      s.setLocalWindowSize(STREAM_WINDOW_BYTES * 4); // the connection-level window, as the stream one
-    } catch {
-      // not yet connected: the default window only slows large calls down
-    }
-  });
-  server.on("sessionError", (e) => opts.onError?.(`ABCI gRPC connection error: ${e.message}`));
-  server.on("stream", (stream, headers) => {
-    const path = headers[":path"] ?? "";
-    const ct = headers["content-type"] ?? "";
-    if (headers[":method"] !== "POST") {
-      stream.on("error", () => undefined);
-      stream.respond({ ":status": 405 }, { endStream: true });
-      return;
-    }
-    handleStream(stream, path, ct, ctx);
-  });
-  const addr = await listenAddress(server, address);
+  const port = await listenAddress(server, address);
   return {
     server,
-    port: addr,
+    port,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const s of sessions) s.destroy();
+        for (const s of sockets) s.destroy();
         server.close(() => {
           resolve();
         });

@@ -1,6 +1,6 @@
-// The ABCI gRPC server (src/consensus/grpcServer.ts) with a plain node:http2 client: the same answers as the
-// socket server's dispatch, one call at a time across connections, and bad input answered with a gRPC status
-// (never a crash). The run against a real CometBFT over gRPC is in abciServer.test.ts.
+// The ABCI gRPC server (src/consensus/grpcServer.ts, its HTTP/2 in h2.ts) with Node's own HTTP/2 client and with
+// raw frames: the same answers as the socket server's dispatch, one call at a time across connections, flow
+// control both ways, and bad input answered with a gRPC status (never a crash). The run against a real CometBFT over gRPC is in abciServer.test.ts.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { connect as h2connect, type ClientHttp2Session } from "node:http2";
@@ -9,14 +9,17 @@ import {
   RequestCheckTx,
   RequestEcho,
   RequestInfo,
+  RequestQuery,
   ResponseCheckTx,
   ResponseEcho,
   ResponseInfo,
+  ResponseQuery,
   Request,
 } from "cosmjs-types/tendermint/abci/types";
 import { dispatch } from "../../src/consensus/abciServer.js";
 import { GrpcStatus, parseUnaryBody, startAbciGrpcServer } from "../../src/consensus/grpcServer.js";
 import type { AbciApplication } from "../../src/consensus/abciTypes.js";
+import { HpackDecoder, encodeHeaders } from "../../src/consensus/hpack.js";
 import { KvApp } from "./kvApp.js";
 
 interface CallResult {
@@ -221,6 +224,91 @@ describe("ABCI over gRPC", () => {
       for (const s of sessions) s.close();
       await srv.close();
     }
+  });
+
+  test("multi-megabyte requests and answers pass both ways under HTTP/2 flow control", async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024, 0x61);
+    const app = Object.assign(Object.create(new KvApp()) as AbciApplication, {
+      query: (req: { data: Uint8Array }) => ResponseQuery.fromPartial({ key: req.data, value: big }),
+    });
+    await withServer(app, async (s) => {
+      // The client's default 64 KiB windows: our 3 MiB answer waits for its WINDOW_UPDATEs.
+      const q = await call(
+        s,
+        "Query",
+        grpcFrame(RequestQuery.encode(RequestQuery.fromPartial({ data: big })).finish()),
+      );
+      assert.equal(q.grpcStatus, 0);
+      const res = ResponseQuery.decode(q.body);
+      assert.equal(res.value.length, big.length);
+      assert.equal(res.key.length, big.length);
+      const e = await call(s, "Echo", grpcFrame(RequestEcho.encode({ message: "after" }).finish()));
+      assert.equal(ResponseEcho.decode(e.body).message, "after");
+    });
+  });
+
+  test("raw frames: padded HEADERS split by CONTINUATION, padded DATA, PING answered", async () => {
+    const srv = await startAbciGrpcServer(new KvApp(), "127.0.0.1:0");
+    const sock = tcpConnect(srv.port!, "127.0.0.1");
+    const frame = (type: number, flags: number, stream: number, payload: Uint8Array): Buffer => {
+      const h = Buffer.alloc(9);
+      h.writeUIntBE(payload.length, 0, 3);
+      h[3] = type;
+      h[4] = flags;
+      h.writeUInt32BE(stream, 5);
+      return Buffer.concat([h, payload]);
+    };
+    const block = encodeHeaders([
+      [":method", "POST"],
+      [":scheme", "http"],
+      [":path", "/tendermint.abci.ABCI/Echo"],
+      [":authority", "x"],
+      ["content-type", "application/grpc"],
+    ]);
+    const msg = grpcFrame(RequestEcho.encode({ message: "raw" }).finish());
+    const pad = (b: Uint8Array, n: number): Buffer => Buffer.concat([Buffer.from([n]), b, Buffer.alloc(n)]);
+    const got: { type: number; flags: number; stream: number; payload: Buffer }[] = [];
+    let buf = Buffer.alloc(0);
+    const done = new Promise<void>((resolve) => {
+      sock.on("data", (d: Buffer) => {
+        buf = Buffer.concat([buf, d]);
+        while (buf.length >= 9 && buf.length >= 9 + buf.readUIntBE(0, 3)) {
+          const len = buf.readUIntBE(0, 3);
+          const f = {
+            type: buf[3]!,
+            flags: buf[4]!,
+            stream: buf.readUInt32BE(5),
+            payload: buf.subarray(9, 9 + len),
+          };
+          got.push(f);
+          buf = buf.subarray(9 + len);
+          if (f.type === 1 && f.stream === 1 && f.flags & 1) resolve(); // trailers of stream 1
+        }
+      });
+    });
+    sock.write(Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1"));
+    sock.write(frame(4, 0, 0, new Uint8Array()));
+    sock.write(frame(6, 0, 0, Buffer.from("12345678")));
+    sock.write(frame(1, 0x8, 1, pad(block.subarray(0, 10), 3))); // PADDED, no END_HEADERS
+    sock.write(frame(9, 0x4, 1, block.subarray(10))); // CONTINUATION, END_HEADERS
+    sock.write(frame(0, 0x8 | 0x1, 1, pad(msg, 5))); // PADDED DATA, END_STREAM
+    await done;
+    sock.destroy();
+    await srv.close();
+    assert.ok(
+      got.some((f) => f.type === 6 && f.flags === 1 && f.payload.toString() === "12345678"),
+      "PING ack",
+    );
+    assert.ok(
+      got.some((f) => f.type === 4 && f.flags === 1),
+      "SETTINGS ack",
+    );
+    const data = got.find((f) => f.type === 0 && f.stream === 1)!;
+    assert.equal(ResponseEcho.decode(data.payload.subarray(5)).message, "raw");
+    const trailers = new HpackDecoder().decode(
+      got.filter((f) => f.type === 1 && f.stream === 1).at(-1)!.payload,
+    );
+    assert.deepEqual(trailers, [["grpc-status", "0"]]);
   });
 
   test("parseUnaryBody takes exactly one uncompressed message", () => {

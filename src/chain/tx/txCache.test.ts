@@ -156,6 +156,30 @@ describe("DecodedTxCache", () => {
     assert.equal(txCacheFor(r2).size, 0);
   });
 
+  test("the same bytes object again: a hit without hashing, exact even after the caller changed the bytes", async () => {
+    const { registry } = makeTestChain({});
+    const cache = new DecodedTxCache(registry);
+    const [tx] = await sends(1);
+    const raw = new Uint8Array(tx!);
+    const first = cache.decode(raw);
+    assert.equal(cache.decode(raw), first);
+    assert.deepEqual(cache.stats, { hits: 1, misses: 1 });
+    // Changed in place: the identity hit is refused, the result is the decode of the new bytes.
+    raw[raw.length - 1]! ^= 1;
+    const changed = cache.decode(raw);
+    assert.notEqual(changed, first);
+    assert.deepEqual(changed.signatures, decodeTx(raw.slice(), registry).signatures);
+    // take after an identity hit still leaves no entry; then the same object is a miss again.
+    const raw2 = new Uint8Array(tx!);
+    const c2 = new DecodedTxCache(registry);
+    const d = c2.decode(raw2);
+    assert.equal(c2.decode(raw2), d);
+    assert.equal(c2.take(raw2), d);
+    assert.equal(c2.size, 0);
+    assert.notEqual(c2.decode(raw2), d);
+    assert.deepEqual(c2.stats, { hits: 2, misses: 2 });
+  });
+
   test("one cache per registry", async () => {
     const c1 = makeTestChain({});
     const c2 = makeTestChain({});

@@ -25,6 +25,13 @@ function deepFreeze<T>(v: T): T {
  */
 export class DecodedTxCache {
   private readonly entries = new Map<string, DecodedTx>();
+  /**
+   * The same txs by the identity of the bytes they were asked for, with their cache key: FinalizeBlock looks
+   * one tx up 3–5 times (verify-/prepare-ahead, txOf, runTx, the block-gas check) through the very array of the
+   * request, and each lookup hashed the tx again. A hit still compares the bytes (the caller may have changed
+   * them since) and requires the entry to be still cached, so hits, misses and bounds are as without it.
+   */
+  private byObject = new WeakMap<Uint8Array, { readonly tx: DecodedTx; readonly id: string }>();
   private bytes = 0;
   private hitCount = 0;
   private missCount = 0;
@@ -70,13 +77,25 @@ export class DecodedTxCache {
     if (!(raw instanceof Uint8Array) || raw.length === 0 || raw.length > MAX_TX_BYTES) {
       return decodeTx(raw, this.registry);
     }
+    // The same bytes object as a lookup that found or left this entry, still cached: no hash needed.
+    const seen = this.byObject.get(raw);
+    if (
+      seen !== undefined &&
+      this.entries.get(seen.id) === seen.tx &&
+      Buffer.compare(seen.tx.raw, raw) === 0
+    ) {
+      this.hitCount++;
+      if (!keep) this.forget(seen.id, seen.tx);
+      return seen.tx;
+    }
     // One sha256 per call: the key (its latin1 string) and, on a miss, the tx hash.
     const digest = hash("sha256", raw, "buffer");
     const id = digest.toString("latin1");
     const hit = this.entries.get(id);
     if (hit !== undefined && Buffer.compare(hit.raw, raw) === 0) {
       this.hitCount++;
-      if (!keep) this.forget(id, hit);
+      if (keep) this.byObject.set(raw, { tx: hit, id });
+      else this.forget(id, hit);
       return hit;
     }
     this.missCount++;
@@ -85,6 +104,7 @@ export class DecodedTxCache {
       this.evictFor(tx.raw.length);
       this.entries.set(id, tx);
       this.bytes += tx.raw.length;
+      this.byObject.set(raw, { tx, id });
     }
     return tx;
   }
@@ -104,6 +124,7 @@ export class DecodedTxCache {
 
   clear(): void {
     this.entries.clear();
+    this.byObject = new WeakMap();
     this.bytes = 0;
   }
 }

@@ -4,6 +4,7 @@ import type Database from "better-sqlite3";
 import { InvalidInputError } from "../../util/bytes.js";
 import type { KVWrite, PreparedCommitment, StateCommitment } from "./types.js";
 import { compareBytes, keyPrefix48 } from "./memory.js";
+import { BlobScratch } from "./sqliteBlob.js";
 import {
   EMPTY_SUMMARY,
   HASH_LEN,
@@ -200,6 +201,9 @@ export class SqliteSmtCommitment implements StateCommitment {
   private readonly selectBucketRange: Database.Statement<[number, number], Buffer>;
   private readonly upsertBucket: Database.Statement<[number, Uint8Array, Uint8Array]>;
   private readonly deleteBucket: Database.Statement<[number]>;
+  // Short blobs bound through off-heap scratch (sqliteBlob.ts): a summary is 33 bytes, a one-leaf row 64.
+  private readonly summaryBlob = new BlobScratch();
+  private readonly rowBlob = new BlobScratch();
 
   /** `memDepth` applies when the tables are created; an existing store keeps its own. */
   constructor(
@@ -325,7 +329,12 @@ export class SqliteSmtCommitment implements StateCommitment {
     this.assertFresh(p);
     for (const u of p.updates.values()) {
       if (u.summary.count === 0) this.deleteBucket.run(u.bucket);
-      else this.upsertBucket.run(u.bucket, encodeSummary(u.summary), u.row);
+      else
+        this.upsertBucket.run(
+          u.bucket,
+          this.summaryBlob.of(encodeSummary(u.summary)),
+          this.rowBlob.of(u.row),
+        );
     }
   }
 

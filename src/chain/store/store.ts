@@ -10,6 +10,7 @@ import { HistoricalReader, LatestReader, prepareHistoryQueries, view } from "./s
 import type { HistoryQueries } from "./sqliteReader.js";
 import { DEFAULT_MEM_DEPTH, SqliteSmtCommitment } from "./smtCommitment.js";
 import { relieveHeapAfterCommit, writeSetWeight } from "./heapRelief.js";
+import { BlobScratch } from "./sqliteBlob.js";
 
 export const DB_FILE = "state.sqlite";
 /** Bumped when the on-disk layout changes; a store refuses a format it does not know. */
@@ -303,8 +304,13 @@ export class Store {
     const pruneHistory = db.prepare("DELETE FROM history WHERE height <= ?");
     const pruneHeights = db.prepare("DELETE FROM heights WHERE height < ?");
     const keepHistory = this.keepRecent !== 1;
+    // Short keys and values are bound through off-heap scratch (sqliteBlob.ts), so V8 does not move each one
+    // out of its heap for the bind; the committed-read cache keeps these same arrays afterwards.
+    const keyBlob = new BlobScratch();
+    const valueBlob = new BlobScratch();
     const writeChanges = (p: InternalPrepared): void => {
-      for (const [k, v] of p.writes) {
+      for (const [key, v] of p.writes) {
+        const k = keyBlob.of(key);
         // The undo row copies the old value inside SQLite: no round trip or Buffer per write. A write of an
         // unchanged value records that same value, which is still the right answer for earlier heights.
         if (v === undefined) {
@@ -312,14 +318,14 @@ export class Store {
           delLatest.run(k);
         } else {
           if (keepHistory) putHistory.run(p.height, k, k);
-          putLatest.run(k, v);
+          putLatest.run(k, valueBlob.of(v));
         }
       }
     };
     return db.transaction((p: InternalPrepared, earliest: number) => {
       // The first commit lands on an empty store, and no height below it is readable: no undo rows, no reads.
       if (this.state.lastHeight === 0) {
-        for (const [k, v] of p.writes) if (v !== undefined) putLatest.run(k, v);
+        for (const [k, v] of p.writes) if (v !== undefined) putLatest.run(keyBlob.of(k), valueBlob.of(v));
       } else {
         writeChanges(p);
       }

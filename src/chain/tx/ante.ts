@@ -11,7 +11,7 @@ import { SECP256K1_PUBKEY_LENGTH, SECP256K1_PUBKEY_TYPE_URL, SignMode, type Deco
 import { checkMinGasPrice, type GasPrice } from "./fees.js";
 import { aminoSignBytes } from "./amino.js";
 import { verifyCosmosSecp256k1 } from "./secp256k1.js";
-import { SigVerdictCache } from "./sigCache.js";
+import { SigVerdictCache, type SignerBinding } from "./sigCache.js";
 
 /** Compact r||s signature length (spec secretjs-compat §2). */
 export const SECP256K1_SIGNATURE_LENGTH = 64;
@@ -203,6 +203,33 @@ function signBytesFor(
   throw new ChainError(SdkErrors.NotSupported, `sign mode ${String(mode)} is not supported`);
 }
 
+/** The binding of signer `acc`'s sign bytes beyond the tx itself (undefined: no key, it cannot verify). */
+function bindingOf(ctx: Context, acc: AnteAccount): SignerBinding | undefined {
+  if (acc.pubKey === undefined) return undefined;
+  return {
+    pubKey: acc.pubKey,
+    chainId: ctx.chainId,
+    accountNumber: acc.accountNumber,
+    sequence: acc.sequence,
+  };
+}
+
+/**
+ * Whether signer i of this very decoded tx already verified under the same key, chain id, account number and
+ * sequence (CheckTx, then FinalizeBlock and every RECHECK of the same cached tx): then its sign bytes, which
+ * depend on nothing else, need not be built again. A valid verdict of the same inputs is the same verdict.
+ */
+function verifiedBefore(
+  ctx: Context,
+  tx: DecodedTx,
+  acc: AnteAccount,
+  cache: SigVerdictCache,
+  i: number,
+): boolean {
+  const b = bindingOf(ctx, acc);
+  return b !== undefined && cache.validFor(tx, i, b);
+}
+
 /** SigVerificationDecorator + IncrementSequenceDecorator for one signer. */
 function verifyAndIncrement(
   ctx: Context,
@@ -219,7 +246,7 @@ function verifyAndIncrement(
       `account sequence mismatch, expected ${acc.sequence}, got ${info.sequence}`,
     );
   }
-  if (!ctx.simulate) {
+  if (!ctx.simulate && !verifiedBefore(ctx, tx, acc, cache, i)) {
     const signBytes = signBytesFor(ctx, tx, acc, info.mode);
     if (acc.pubKey === undefined || !verifySignature(cache, acc.pubKey, signBytes, tx.signatures[i]!)) {
       throw new ChainError(
@@ -227,6 +254,7 @@ function verifyAndIncrement(
         `signature verification failed; please verify account number (${acc.accountNumber}), sequence (${acc.sequence}) and chain-id (${ctx.chainId})`,
       );
     }
+    cache.rememberValid(tx, i, bindingOf(ctx, acc)!);
   }
   if (acc.kind !== "base") throw new ChainError(SdkErrors.Unauthorized, "module accounts cannot sign");
   k.accounts.setAccount(ctx, { ...acc, kind: "base", sequence: acc.sequence + 1n });

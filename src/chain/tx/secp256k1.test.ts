@@ -180,4 +180,51 @@ describe("SigVerdictCache", () => {
     const r = c.run(other, "deliver", new MemoryOverlay(c.state));
     assert.equal(r.code, 4);
   });
+
+  test("verdicts by decoded tx: only the exact binding hits; nothing kept with capacity 0 or after clear", () => {
+    const c = new SigVerdictCache();
+    const tx = {};
+    const b = { pubKey: new Uint8Array(33).fill(2), chainId: "c-1", accountNumber: 4n, sequence: 7n };
+    assert.equal(c.validFor(tx, 0, b), false);
+    c.rememberValid(tx, 0, b);
+    assert.equal(c.validFor(tx, 0, { ...b, pubKey: b.pubKey.slice() }), true);
+    assert.equal(c.validFor(tx, 1, b), false);
+    assert.equal(c.validFor({}, 0, b), false);
+    const pk = b.pubKey.slice();
+    pk[32] = 3;
+    for (const other of [
+      { ...b, pubKey: pk },
+      { ...b, chainId: "c-2" },
+      { ...b, accountNumber: 5n },
+      { ...b, sequence: 8n },
+    ])
+      assert.equal(c.validFor(tx, 0, other), false);
+    b.pubKey[0] = 9; // the remembered binding is a copy
+    assert.equal(c.validFor(tx, 0, { ...b, pubKey: new Uint8Array(33).fill(2) }), true);
+    c.clear();
+    assert.equal(c.validFor(tx, 0, { ...b, pubKey: new Uint8Array(33).fill(2) }), false);
+    const none = new SigVerdictCache(0);
+    none.rememberValid(tx, 0, b);
+    assert.equal(none.validFor(tx, 0, b), false);
+  });
+
+  test("CheckTx then deliver of the same cached tx: deliver builds no sign bytes, same outcome as a cold deliver", async () => {
+    const a = makeSigner(MNEMONIC_A);
+    const send = new MsgSend({
+      from_address: a.address,
+      to_address: a.address,
+      amount: [{ denom: "uscrt", amount: "1" }],
+    });
+    const raw = await a.sign([send], { accountNumber: 0, sequence: 0, chainId: TEST_CHAIN_ID });
+    const c = makeTestChain({ [a.address]: 1_000_000n });
+    defaultSigCache.clear();
+    const checked = c.run(raw, "check", new MemoryOverlay(c.state));
+    const after = defaultSigCache.stats;
+    const warm = c.run(raw, "deliver", new MemoryOverlay(c.state));
+    assert.deepEqual(defaultSigCache.stats, after); // the verdict came from the decoded tx, not the key cache
+    defaultSigCache.clear();
+    const cold = makeTestChain({ [a.address]: 1_000_000n }).run(raw, "deliver");
+    assert.equal(checked.code, 0, checked.log);
+    assert.deepEqual([warm.code, warm.gasUsed, warm.events], [cold.code, cold.gasUsed, cold.events]);
+  });
 });

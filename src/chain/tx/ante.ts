@@ -5,7 +5,7 @@ import { SignDoc } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { ChainError, SdkErrors } from "../errors.js";
 import { fromBech32, secp256k1PubkeyToAddress, toBech32 } from "../address.js";
 import { equalBytes, toBase64, utf8 } from "../../util/bytes.js";
-import { coinsToString, parseCoins, type Coin } from "./coins.js";
+import { coinsToString, parseCoins, type Coin, type CoinWire } from "./coins.js";
 import type { Context } from "./context.js";
 import { SECP256K1_PUBKEY_LENGTH, SECP256K1_PUBKEY_TYPE_URL, SignMode, type DecodedTx } from "./decode.js";
 import { checkMinGasPrice, type GasPrice } from "./fees.js";
@@ -79,6 +79,20 @@ export function txSigners(tx: DecodedTx): Uint8Array[] {
 }
 
 /** SDK ValidateBasic + extension options + timeout height: checks that need no account state. */
+/**
+ * Parsed fee lists by the decoded tx's (frozen) list: CheckTx, FinalizeBlock and every RECHECK of a cached tx
+ * parse the same list. Only successful parses are kept; callers get their own array.
+ */
+const parsedFees = new WeakMap<readonly CoinWire[], readonly Coin[]>();
+
+function parseFee(amount: readonly CoinWire[]): Coin[] {
+  const seen = parsedFees.get(amount);
+  if (seen !== undefined) return seen.slice();
+  const fee = parseCoins(amount, "fee");
+  if (Object.isFrozen(amount)) parsedFees.set(amount, Object.freeze(fee.map((c) => Object.freeze({ ...c }))));
+  return fee;
+}
+
 function validateBasic(ctx: Context, tx: DecodedTx): { signers: Uint8Array[]; fee: Coin[] } {
   if (tx.extensionOptions.length > 0)
     throw new ChainError(SdkErrors.UnknownExtensionOptions, "unknown extension options");
@@ -87,7 +101,7 @@ function validateBasic(ctx: Context, tx: DecodedTx): { signers: Uint8Array[]; fe
     throw new ChainError(SdkErrors.InvalidRequest, "must contain at least one message");
   let fee: Coin[];
   try {
-    fee = parseCoins(tx.fee.amount, "fee");
+    fee = parseFee(tx.fee.amount);
   } catch (e) {
     throw new ChainError(
       SdkErrors.InsufficientFee,

@@ -109,6 +109,22 @@ function codeNotLoaded(res: EcallResult): boolean {
   return "error" in res && res.error.message.includes("code not loaded");
 }
 
+/**
+ * A code hash's bytes by its stored hex (every request carries one; a handful of codes are hot): the encoder
+ * only copies them into the request. Bounded: cleared whole when full.
+ */
+const codeHashes = new Map<string, Uint8Array>();
+const CODE_HASH_MEMO_MAX = 256;
+function codeHashBytes(hex: string): Uint8Array {
+  let b = codeHashes.get(hex);
+  if (b === undefined) {
+    b = fromHex(hex, "code_hash");
+    if (codeHashes.size >= CODE_HASH_MEMO_MAX) codeHashes.clear();
+    codeHashes.set(hex, b);
+  }
+  return b;
+}
+
 /** What a smart query needs besides its message: the contract's code and key. */
 export interface QueryTarget {
   readonly code: CodeInfo;
@@ -276,7 +292,7 @@ export class ComputeEngine {
     },
   ): Uint8Array {
     return encodeContractRequest({
-      codeHash: fromHex(r.code.codeHash, "code_hash"),
+      codeHash: codeHashBytes(r.code.codeHash),
       wasm: p.wasm,
       env: {
         block: { height: ctx.blockHeight, timeNanos: ctx.blockTimeNs, chainId: ctx.chainId },

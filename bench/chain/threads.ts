@@ -3,11 +3,14 @@
 // thread was born: before any JS ran (V8's platform workers: TurboFan, concurrent/parallel GC), during startNode
 // (the enclave worker, its verify lane, libuv's pool, SQLite has none of its own), later (the rest).
 // Run: node [--trace-opt] --import tsx bench/chain/threads.ts [--txs K] [--block B] [--warmup W] [--rounds R]
-import { readdirSync } from "node:fs";
+//      [--profile DIR [--sample-us N] | --heap DIR]
+import { readdirSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+import { join } from "node:path";
 import { PerformanceObserver } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { startNode, threadCpuMs, type Node } from "./setup.js";
-import { profiled, runTxs } from "./run.js";
+import { runTxs } from "./run.js";
 import { deploySnip20, signTransfers } from "./snip20.js";
 import { arg, threadNs } from "./cli.js";
 
@@ -26,10 +29,48 @@ const W = arg("--warmup", 1000);
 const R = arg("--rounds", 3);
 /** `--profile DIR`: a main-thread CPU profile of the last round (`DIR/threads.cpuprofile`). */
 const PROFILE_DIR = ((i) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--profile"));
+/** `--sample-us N`: the profiler's sampling interval (V8's default is 1,000 µs: too coarse for 0.3 ms gaps). */
+const SAMPLE_US = arg("--sample-us", 1000);
+
+/** `--heap DIR`: a sampled allocation profile of the last round instead (collected objects included). */
+const HEAP_DIR = ((i) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--heap"));
+
+/**
+ * Main-thread CPU profile of `f` at SAMPLE_US (`<dir>/threads.cpuprofile`), or with `heap` its sampled
+ * allocations (`<dir>/threads.heapprofile`, every 512 bytes on average); without a dir, just runs `f`.
+ */
+async function profiled<T>(dir: string | undefined, heap: boolean, f: () => Promise<T>): Promise<T> {
+  if (dir === undefined) return f();
+  const session = new Session();
+  session.connect();
+  if (heap) {
+    await session.post("HeapProfiler.enable");
+    await session.post("HeapProfiler.startSampling", {
+      samplingInterval: 512,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  } else {
+    await session.post("Profiler.enable");
+    await session.post("Profiler.setSamplingInterval", { interval: SAMPLE_US });
+    await session.post("Profiler.start");
+  }
+  try {
+    return await f();
+  } finally {
+    const out = heap
+      ? (await session.post("HeapProfiler.stopSampling")).profile
+      : (await session.post("Profiler.stop")).profile;
+    writeFileSync(join(dir, heap ? "threads.heapprofile" : "threads.cpuprofile"), JSON.stringify(out));
+    session.disconnect();
+  }
+}
 
 /** Main-thread CPU ms per stage (exact, schedstat after getrusage) and the ECALL gaps inside FinalizeBlock. */
 interface Account {
   cpu: Map<string, number>;
+  /** wall ms per stage (a stage that waits for I/O or the enclave shows it here, not in cpu) */
+  wall: Map<string, number>;
   /** execute ECALLs inside FinalizeBlock, their main-thread CPU + wall, and the gaps between consecutive ones */
   ecalls: number;
   ecallWall: number;
@@ -39,15 +80,26 @@ interface Account {
 }
 
 function account(node: Node): Account {
-  const acc: Account = { cpu: new Map(), ecalls: 0, ecallWall: 0, gaps: 0, gapWall: 0, gapCpu: 0 };
+  const acc: Account = {
+    cpu: new Map(),
+    wall: new Map(),
+    ecalls: 0,
+    ecallWall: 0,
+    gaps: 0,
+    gapWall: 0,
+    gapCpu: 0,
+  };
   const add = (k: string, ms: number): void => void acc.cpu.set(k, (acc.cpu.get(k) ?? 0) + ms);
+  const addWall = (k: string, ms: number): void => void acc.wall.set(k, (acc.wall.get(k) ?? 0) + ms);
   const wrap = <A, R>(name: string, f: (a: A) => R): ((a: A) => R) => {
     return (a: A): R => {
+      const w0 = performance.now();
       const c0 = threadCpuMs();
       try {
         return f(a);
       } finally {
         add(name, threadCpuMs() - c0);
+        addWall(name, performance.now() - w0);
       }
     };
   };
@@ -119,9 +171,11 @@ async function main(): Promise<void> {
       console.log(`=== ROUND ${r} START`);
       gcMs = 0;
       acc.cpu.clear();
+      acc.wall.clear();
       Object.assign(acc, { ecalls: 0, ecallWall: 0, gaps: 0, gapWall: 0, gapCpu: 0 });
       const t0 = threadNs();
-      const res = await profiled(r === R - 1 ? PROFILE_DIR : undefined, "threads", () =>
+      const last = r === R - 1;
+      const res = await profiled(last ? (HEAP_DIR ?? PROFILE_DIR) : undefined, HEAP_DIR !== undefined, () =>
         runTxs(node, txs, B),
       );
       const t1 = threadNs();
@@ -151,6 +205,9 @@ async function main(): Promise<void> {
       );
       console.log(
         `  main CPU ms/tx by stage: ${[...acc.cpu].map(([k, v]) => `${k} ${(v / K).toFixed(3)}`).join(", ")}`,
+      );
+      console.log(
+        `  wall ms/tx by stage: ${[...acc.wall].map(([k, v]) => `${k} ${(v / K).toFixed(3)}`).join(", ")}`,
       );
       console.log(
         `  execute ECALLs: ${acc.ecalls}, wall ${(acc.ecallWall / acc.ecalls).toFixed(3)} ms each; gaps between them in FinalizeBlock: ${acc.gaps}, wall ${(acc.gapWall / acc.gaps).toFixed(3)} ms, main CPU ${(acc.gapCpu / acc.gaps).toFixed(3)} ms each`,

@@ -330,26 +330,26 @@ export class H2Connection {
   }
 
   private replyFor(id: number): H2Reply {
-    let answered = false;
-    const once = (): boolean => {
-      if (answered || this.closed || !this.streams.has(id)) return false;
-      answered = true;
-      return true;
-    };
-    return {
-      send: (head, body, trailers) => {
-        if (!once()) return;
-        const s = this.streams.get(id)!;
-        this.queue(frameHeader(head.length, FrameType.HEADERS, Flag.END_HEADERS, id), head);
-        s.pending = { data: body, trailers };
-        this.sendPending(id, s);
-      },
-      sendHeadersOnly: (head) => {
-        if (!once()) return;
-        this.queue(frameHeader(head.length, FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, id), head);
-        this.closeStream(id);
-      },
-    };
+    return new StreamReply(this, id);
+  }
+
+  /** Whether stream `id` can still be answered (not reset, not answered, connection open). For StreamReply. */
+  isOpen(id: number): boolean {
+    return !this.closed && this.streams.has(id);
+  }
+
+  /** HEADERS, then DATA and trailers as the windows allow. For StreamReply (once per stream). */
+  answer(id: number, head: Uint8Array, body: Uint8Array, trailers: Uint8Array): void {
+    const s = this.streams.get(id)!;
+    this.queue(frameHeader(head.length, FrameType.HEADERS, Flag.END_HEADERS, id), head);
+    s.pending = { data: body, trailers };
+    this.sendPending(id, s);
+  }
+
+  /** One HEADERS frame ending the stream. For StreamReply (once per stream). */
+  answerHeadersOnly(id: number, head: Uint8Array): void {
+    this.queue(frameHeader(head.length, FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, id), head);
+    this.closeStream(id);
   }
 
   /** Sends as much of a stream's answer as the windows allow; the trailers once the data is all out. */
@@ -414,5 +414,29 @@ export class H2Connection {
     this.closed = true;
     this.socket.end();
     setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+}
+
+/** The answer handle of one stream: the first call wins, later ones and answers to reset streams are dropped. */
+class StreamReply implements H2Reply {
+  private answered = false;
+
+  constructor(
+    private readonly conn: H2Connection,
+    private readonly id: number,
+  ) {}
+
+  private take(): boolean {
+    if (this.answered || !this.conn.isOpen(this.id)) return false;
+    this.answered = true;
+    return true;
+  }
+
+  send(head: Uint8Array, body: Uint8Array, trailers: Uint8Array): void {
+    if (this.take()) this.conn.answer(this.id, head, body, trailers);
+  }
+
+  sendHeadersOnly(head: Uint8Array): void {
+    if (this.take()) this.conn.answerHeadersOnly(this.id, head);
   }
 }

@@ -155,45 +155,30 @@ export class HpackDecoder {
     this.maxSize = settingsMax;
   }
 
+  /** The block being decoded and the read position in it (fields, not closures: decode runs once per call). */
+  private block: Uint8Array = new Uint8Array();
+  private pos = 0;
+
   decode(block: Uint8Array): HeaderList {
     const out: HeaderList = [];
     let listBytes = 0;
-    let pos = 0;
-    const int = (prefixBits: number): number => {
-      const mask = 2 ** prefixBits - 1;
-      let v = block[pos++]! & mask;
-      if (v < mask) return v;
-      for (let shift = 0; ; shift += 7) {
-        if (pos >= block.length || shift > 28) throw new HpackError("bad integer");
-        const b = block[pos++]!;
-        v += (b & 0x7f) * 2 ** shift;
-        if ((b & 0x80) === 0) return v;
-      }
-    };
-    const str = (): string => {
-      if (pos >= block.length) throw new HpackError("truncated string");
-      const huffman = (block[pos]! & 0x80) !== 0;
-      const n = int(7);
-      if (pos + n > block.length) throw new HpackError("truncated string");
-      const raw = block.subarray(pos, pos + n);
-      pos += n;
-      return Buffer.from(huffman ? huffmanDecode(raw) : raw).toString("latin1");
-    };
-    while (pos < block.length) {
-      const b = block[pos]!;
+    this.block = block;
+    this.pos = 0;
+    while (this.pos < block.length) {
+      const b = block[this.pos]!;
       let field: [string, string];
-      if (b & 0x80) field = this.entry(int(7));
+      if (b & 0x80) field = this.entry(this.int(7));
       else if ((b & 0xe0) === 0x20) {
-        const size = int(5);
+        const size = this.int(5);
         if (size > this.settingsMax) throw new HpackError("table size update above our setting");
         this.maxSize = size;
         this.evict(0);
         continue;
       } else {
         const indexing = (b & 0xc0) === 0x40;
-        const nameIdx = int(indexing ? 6 : 4);
-        const name = nameIdx === 0 ? str() : this.entry(nameIdx)[0];
-        field = [name, str()];
+        const nameIdx = this.int(indexing ? 6 : 4);
+        const name = nameIdx === 0 ? this.str() : this.entry(nameIdx)[0];
+        field = [name, this.str()];
         if (indexing) this.add(field);
       }
       listBytes += field[0].length + field[1].length + 32;
@@ -201,6 +186,32 @@ export class HpackDecoder {
       out.push(field);
     }
     return out;
+  }
+
+  /** An integer with a `prefixBits`-bit prefix at pos (RFC 7541 §5.1). */
+  private int(prefixBits: number): number {
+    const block = this.block;
+    const mask = 2 ** prefixBits - 1;
+    let v = block[this.pos++]! & mask;
+    if (v < mask) return v;
+    for (let shift = 0; ; shift += 7) {
+      if (this.pos >= block.length || shift > 28) throw new HpackError("bad integer");
+      const b = block[this.pos++]!;
+      v += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) return v;
+    }
+  }
+
+  /** A string literal at pos (RFC 7541 §5.2), Huffman-coded or not. */
+  private str(): string {
+    const block = this.block;
+    if (this.pos >= block.length) throw new HpackError("truncated string");
+    const huffman = (block[this.pos]! & 0x80) !== 0;
+    const n = this.int(7);
+    if (this.pos + n > block.length) throw new HpackError("truncated string");
+    const raw = block.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return Buffer.from(huffman ? huffmanDecode(raw) : raw).toString("latin1");
   }
 
   private entry(index: number): [string, string] {

@@ -24,8 +24,9 @@ function startsWith(key: Uint8Array, prefix: Uint8Array): boolean {
   return true;
 }
 
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && startsWith(a, b);
+/** Whether `prefix` is exactly the first `len` bytes of `key`. */
+function samePrefix(prefix: Uint8Array, key: Uint8Array, len: number): boolean {
+  return prefix.length === len && startsWith(key, prefix);
 }
 
 /** The length of the longest common suffix of `a` and `b`. */
@@ -46,7 +47,8 @@ export class CompanionRules {
       if (key.length !== rule.from.length + rule.suffix || !startsWith(key, rule.from)) continue;
       const k = new Uint8Array(rule.to.length + rule.suffix);
       k.set(rule.to);
-      k.set(key.subarray(rule.from.length), rule.to.length);
+      // A loop, not `set(key.subarray(…))`: a view of a small (on-heap) array makes V8 move it off-heap.
+      for (let i = 0; i < rule.suffix; i++) k[rule.to.length + i] = key[rule.from.length + i]!;
       out.push({ rule, key: k });
     }
     return out;
@@ -67,11 +69,13 @@ export class CompanionRules {
       const toLen = b.length - suffix;
       if (suffix < COMPANION_MIN_SUFFIX || fromLen < 1 || toLen < 1) continue;
       if (fromLen > COMPANION_MAX_PREFIX || toLen > COMPANION_MAX_PREFIX) continue;
-      const from = a.subarray(0, fromLen);
-      const to = b.subarray(0, toLen);
-      if (this.rules.some((r) => r.suffix === suffix && equal(r.from, from) && equal(r.to, to))) continue;
+      // Compared in place (no subarray: a view of a small array makes V8 move it off-heap); copied when new.
+      const known = this.rules.some(
+        (r) => r.suffix === suffix && samePrefix(r.from, a, fromLen) && samePrefix(r.to, b, toLen),
+      );
+      if (known) continue;
       if (this.rules.length >= COMPANION_MAX_RULES) this.drop(this.rules[0]!);
-      this.rules.push({ from: from.slice(), to: to.slice(), suffix });
+      this.rules.push({ from: a.slice(0, fromLen), to: b.slice(0, toLen), suffix });
     }
   }
 

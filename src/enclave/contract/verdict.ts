@@ -1,7 +1,7 @@
 // Signature verdict tokens: a verify lane checks a tx signature ahead of its execute ECALL and answers an
 // HMAC over what it checked; the execute ECALL that gets the same token back skips the secp256k1 verify (only
 // that: every other check of ./txSignature.ts still runs). Design and trust argument: SECURITY.md "Verdict".
-import { InvalidInputError, u32be, utf8 } from "../../util/bytes.js";
+import { InvalidInputError, utf8 } from "../../util/bytes.js";
 import { constantTimeEqual } from "../crypto/hash.js";
 import { HKDF_SALT, hkdfSha256 } from "../crypto/kdf.js";
 import { HmacSha256Key, sha256Js } from "../crypto/sha256Js.js";
@@ -65,15 +65,20 @@ export class VerdictMac {
 function bindingParts(b: VerdictBinding): Uint8Array[] {
   return [
     VERDICT_DOMAIN,
-    u32be(b.signMode),
+    u32(b.signMode),
     sha256Js(b.signBytes),
-    u32be(b.publicKey.length),
+    u32(b.publicKey.length),
     b.publicKey,
-    u32be(b.signature.length),
+    u32(b.signature.length),
     b.signature,
-    u32be(b.signer.length),
+    u32(b.signer.length),
     b.signer,
   ];
+}
+
+/** `u32be` by shifts: a DataView over a small array's `.buffer` makes V8 move it off-heap (a malloc per part). */
+function u32(n: number): Uint8Array {
+  return Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 }
 
 /** A token offered with one call, and the key to check it with (attached to SigInfo inside the enclave). */

@@ -72,8 +72,18 @@ export function storeWord(b: Uint8Array, at: number, w: number): void {
 /** FIPS-197 §5.2 key expansion of a 16-byte key into 44 big-endian round-key words (secret: zero when done). */
 export function expandKey128(key: Uint8Array): Int32Array {
   if (key.length !== 16) throw new RangeError("AES-128 key must be 16 bytes");
+  return expandKey128At(key, 0);
+}
+
+/**
+ * As `expandKey128`, of the 16 bytes at key[at..] (no subarray: a view of a small array makes V8 move it
+ * off-heap, a malloc and a copy of the key).
+ */
+export function expandKey128At(key: Uint8Array, at: number): Int32Array {
+  if (!Number.isInteger(at) || at < 0 || key.length - at < 16)
+    throw new RangeError("AES-128 key must be 16 bytes");
   const rk = new Int32Array(AES128_ROUND_KEY_WORDS);
-  for (let i = 0; i < 4; i++) rk[i] = loadWord(key, 4 * i);
+  for (let i = 0; i < 4; i++) rk[i] = loadWord(key, at + 4 * i);
   for (let i = 4; i < AES128_ROUND_KEY_WORDS; i++) {
     let t = rk[i - 1]!;
     if (i % 4 === 0) t = subWord((t << 8) | (t >>> 24)) ^ (RCON[i / 4 - 1]! << 24);

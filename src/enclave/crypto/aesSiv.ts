@@ -6,8 +6,9 @@
 // observer gets at most a few messages under any key it could attack.
 // Output layout: 16-byte synthetic IV (tag) ‖ ciphertext. Associated data is a LIST of strings, each
 // a separate S2V input: `[]` (zero strings) and `[empty]` (one empty string) give different tags.
-import { createCipheriv, timingSafeEqual, type Cipher } from "node:crypto";
+import { createCipheriv, type Cipher } from "node:crypto";
 import { abytes, InvalidInputError } from "../../util/bytes.js";
+import { constantTimeEqual } from "./hash.js";
 import { JsSiv } from "./sivJs.js";
 
 const BLOCK = 16;
@@ -373,7 +374,7 @@ export class AesSivKey {
     const plaintext = new Uint8Array(sealed.length - BLOCK);
     this.ctr(v, sealed.subarray(BLOCK), plaintext, 0);
     const expected = this.s2v(adMacs, plaintext);
-    if (!timingSafeEqual(expected, v)) {
+    if (!constantTimeEqual(expected, v)) {
       plaintext.fill(0);
       throw new AesSivAuthError();
     }

@@ -13,9 +13,18 @@ export function hmacSha256(key: Uint8Array, ...parts: readonly Uint8Array[]): Ui
   return new Uint8Array(h.digest());
 }
 
+/** Up to this many bytes constantTimeEqual compares in JS (V8 keeps typed arrays ≤ 64 bytes on its heap). */
+const SHORT_COMPARE_MAX = 64;
+
 /** Constant-time equality; false for different lengths. */
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
+  if (a.length !== b.length) return false;
+  if (a.length > SHORT_COMPARE_MAX) return timingSafeEqual(a, b);
+  // Short (MACs, tokens): an XOR-accumulate loop with no early exit. timingSafeEqual needs each array's
+  // ArrayBuffer, which makes V8 move a small on-heap array off-heap (a malloc and a copy per compare).
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
+  return d === 0;
 }
 
 /** Overwrites secret material once it is no longer needed (best effort: see SECURITY.md). */

@@ -2,7 +2,7 @@
 // "xorend" applied on the fly) and the SIV counter mode (RFC 5297 §2.6). ./aesSiv.ts picks these or its
 // node:crypto contexts by input size; both give the same bytes. Working state lives in module scratch
 // arrays (zeroed after each use), so an operation allocates only its 16-byte result.
-import { encryptWords, expandKey128, loadWord, storeWord } from "./aes128.js";
+import { encryptWords, expandKey128At, loadWord, storeWord } from "./aes128.js";
 
 const BLOCK = 16;
 /** RFC 5297 §2.3: the doubling constant for GF(2^128). */
@@ -42,8 +42,8 @@ export class JsSiv {
 
   /** `key`: the 32-byte AES-SIV key (validated by the caller). */
   constructor(key: Uint8Array) {
-    this.rkMac = expandKey128(key.subarray(0, BLOCK));
-    this.rkCtr = expandKey128(key.subarray(BLOCK, 2 * BLOCK));
+    this.rkMac = expandKey128At(key, 0);
+    this.rkCtr = expandKey128At(key, BLOCK);
     st.fill(0);
     encryptWords(this.rkMac, st); // L = AES(K, 0^128)
     dblWords(st, 0, 0);

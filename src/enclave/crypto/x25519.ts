@@ -6,10 +6,10 @@ import {
   createPublicKey,
   diffieHellman,
   randomBytes,
-  timingSafeEqual,
   type KeyObject,
 } from "node:crypto";
 import { abytes, concatBytes, InvalidInputError } from "../../util/bytes.js";
+import { constantTimeEqual } from "./hash.js";
 
 // DER prefix that wraps a raw 32-byte key as PKCS#8 for OID 1.3.101.110 (X25519).
 const PKCS8_PREFIX = new Uint8Array(Buffer.from("302e020100300506032b656e04220420", "hex"));
@@ -73,7 +73,7 @@ function forgetLast(): void {
 
 function privateKeyEntry(sk: Uint8Array): PrivateKeyEntry {
   abytes(sk, 32, "x25519 secret key");
-  if (last !== undefined && timingSafeEqual(last.sk, sk)) return last.entry;
+  if (last !== undefined && constantTimeEqual(last.sk, sk)) return last.entry;
   const entry = privateKeyEntryById(sk);
   forgetLast();
   last = { sk: new Uint8Array(sk), entry };

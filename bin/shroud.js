@@ -3,7 +3,10 @@
 // the TypeScript sources through tsx (a dev checkout). SHROUD_FROM_SOURCE=1 forces the sources.
 // --single-threaded-gc (V8; only settable at start, hence the shebang): a node runs a REST thread plus enclave
 // isolates on few cores, and V8's parallel/concurrent GC helpers competing with them for the cores caused the
-// 10-25 ms tail stalls of smart queries (docs/BENCHMARKS.md "REST queries"); block execution is unchanged by it.
+// 10-25 ms tail stalls of smart queries (docs/BENCHMARKS.md "REST queries"). On the block path it moves each
+// isolate's GC onto its own thread: per SNIP-20 transfer ~+0.1 ms on the main thread and ~+0.05 on the enclave
+// worker, ~-0.15 on V8's helpers; process CPU and tx/s the same within the noise of a loaded 2-core box
+// (docs/BENCHMARKS.md "V8 background threads (session 9, G4)", where other GC/JIT flags were tried too).
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 

@@ -5,39 +5,18 @@
 // compression; every connection or protocol error ends the connection with GOAWAY.
 import type { Socket } from "node:net";
 import { HpackDecoder, HpackError, type HeaderList } from "./hpack.js";
-
-/** RFC 9113 §3.4: the client's connection preface. */
-const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
-const FRAME_HEADER_BYTES = 9;
-/** RFC 9113 §6.5.2 default SETTINGS_MAX_FRAME_SIZE, which we keep: frames above it are a FRAME_SIZE_ERROR. */
-const MAX_FRAME_BYTES = 16_384;
-const DEFAULT_WINDOW = 65_535;
-/** The largest flow-control window (RFC 9113 §6.9.1). */
-const MAX_WINDOW = 2 ** 31 - 1;
-
-const FrameType = {
-  DATA: 0,
-  HEADERS: 1,
-  PRIORITY: 2,
-  RST_STREAM: 3,
-  SETTINGS: 4,
-  PUSH_PROMISE: 5,
-  PING: 6,
-  GOAWAY: 7,
-  WINDOW_UPDATE: 8,
-  CONTINUATION: 9,
-} as const;
-const Flag = { END_STREAM: 0x1, ACK: 0x1, END_HEADERS: 0x4, PADDED: 0x8, PRIORITY: 0x20 } as const;
-const Setting = { HEADER_TABLE_SIZE: 1, INITIAL_WINDOW_SIZE: 4, MAX_FRAME_SIZE: 5 } as const;
-/** RFC 9113 §7 error codes we send. */
-export const H2Error = {
-  NO_ERROR: 0,
-  PROTOCOL_ERROR: 1,
-  FLOW_CONTROL_ERROR: 3,
-  FRAME_SIZE_ERROR: 6,
-  CANCEL: 8,
-  COMPRESSION_ERROR: 9,
-} as const;
+import {
+  DEFAULT_WINDOW,
+  Flag,
+  FRAME_HEADER_BYTES,
+  FrameType,
+  frameHeader,
+  H2Error,
+  MAX_FRAME_BYTES,
+  MAX_WINDOW,
+  PREFACE,
+  Setting,
+} from "./h2Frames.js";
 
 class ConnectionError extends Error {
   constructor(
@@ -82,15 +61,6 @@ interface Stream {
   sendWindow: number;
   /** DATA not yet sent for lack of window; then the trailers block. */
   pending?: { data: Uint8Array; trailers: Uint8Array };
-}
-
-function frameHeader(len: number, type: number, flags: number, stream: number): Buffer {
-  const h = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
-  h.writeUIntBE(len, 0, 3);
-  h[3] = type;
-  h[4] = flags;
-  h.writeUInt32BE(stream, 5);
-  return h;
 }
 
 /** One HTTP/2 connection: call serve(socket). */
@@ -140,7 +110,7 @@ export class H2Connection {
       if (!this.prefaceSeen) {
         if (this.buf.length < PREFACE.length) {
           if (!PREFACE.subarray(0, this.buf.length).equals(this.buf))
-            throw new ConnectionError(1, "bad preface");
+            throw new ConnectionError(H2Error.PROTOCOL_ERROR, "bad preface");
           return;
         }
         if (!this.buf.subarray(0, PREFACE.length).equals(PREFACE))
@@ -164,7 +134,11 @@ export class H2Connection {
       this.buf = off === this.buf.length ? Buffer.alloc(0) : Buffer.from(this.buf.subarray(off));
     } catch (e) {
       const code =
-        e instanceof ConnectionError ? e.code : e instanceof HpackError ? H2Error.COMPRESSION_ERROR : 1;
+        e instanceof ConnectionError
+          ? e.code
+          : e instanceof HpackError
+            ? H2Error.COMPRESSION_ERROR
+            : H2Error.PROTOCOL_ERROR;
       this.fail(code, e instanceof Error ? e.message : String(e));
     }
   }
@@ -272,7 +246,8 @@ export class H2Connection {
     }
     const s = this.streams.get(stream);
     if (s === undefined) {
-      if (stream === 0 || stream > this.lastStreamId) throw new ConnectionError(1, "DATA on an idle stream");
+      if (stream === 0 || stream > this.lastStreamId)
+        throw new ConnectionError(H2Error.PROTOCOL_ERROR, "DATA on an idle stream");
       return; // a stream we reset or answered early: its data is discarded
     }
     const data = H2Connection.body(flags, payload, false);
@@ -299,7 +274,8 @@ export class H2Connection {
   }
 
   private onSettings(flags: number, stream: number, payload: Buffer): void {
-    if (stream !== 0 || payload.length % 6 !== 0) throw new ConnectionError(1, "bad SETTINGS");
+    if (stream !== 0 || payload.length % 6 !== 0)
+      throw new ConnectionError(H2Error.PROTOCOL_ERROR, "bad SETTINGS");
     if (flags & Flag.ACK) return;
     for (let i = 0; i < payload.length; i += 6) {
       const id = payload.readUInt16BE(i);
@@ -309,7 +285,8 @@ export class H2Connection {
         for (const s of this.streams.values()) s.sendWindow += v - this.peerInitialWindow;
         this.peerInitialWindow = v;
       } else if (id === Setting.MAX_FRAME_SIZE) {
-        if (v < MAX_FRAME_BYTES || v > 2 ** 24 - 1) throw new ConnectionError(1, "bad MAX_FRAME_SIZE");
+        if (v < MAX_FRAME_BYTES || v > 2 ** 24 - 1)
+          throw new ConnectionError(H2Error.PROTOCOL_ERROR, "bad MAX_FRAME_SIZE");
         this.peerMaxFrame = v;
       }
       // HEADER_TABLE_SIZE bounds the peer's decoder: we never index, so any size is fine. Others: ignored.

@@ -1,7 +1,6 @@
 // The ante handler: everything checked and charged before a tx's messages run, in the Cosmos SDK v0.50 order
 // (x/auth/ante NewAnteHandler): basic checks, memo, tx-size gas, fee deduction, pubkeys, signature count and gas,
 // SIGN_MODE_DIRECT secp256k1 verification, sequence increment. Every failure is a registered ChainError.
-import { SignDoc } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { ChainError, SdkErrors } from "../errors.js";
 import { fromBech32, secp256k1PubkeyToAddress, toBech32 } from "../address.js";
 import { equalBytes, toBase64, utf8 } from "../../util/bytes.js";
@@ -12,6 +11,7 @@ import { checkMinGasPrice, type GasPrice } from "./fees.js";
 import { aminoSignBytes } from "./amino.js";
 import { verifyCosmosSecp256k1 } from "./secp256k1.js";
 import { SigVerdictCache, type SignerBinding } from "./sigCache.js";
+import { directSignBytes } from "./signDoc.js";
 
 /** Compact r||s signature length (spec secretjs-compat §2). */
 export const SECP256K1_SIGNATURE_LENGTH = 64;
@@ -205,12 +205,7 @@ function signBytesFor(
   mode: number | "multi" | "none",
 ): Uint8Array {
   if (mode === SignMode.Direct) {
-    return SignDoc.encode({
-      bodyBytes: tx.bodyBytes,
-      authInfoBytes: tx.authInfoBytes,
-      chainId: ctx.chainId,
-      accountNumber: acc.accountNumber,
-    }).finish();
+    return directSignBytes(tx, ctx.chainId, acc.accountNumber);
   }
   if (mode === SignMode.LegacyAminoJson)
     return aminoSignBytes(tx, ctx.chainId, acc.accountNumber, acc.sequence);

@@ -4,12 +4,12 @@
 // (the enclave cannot verify secretjs' zero signature).
 import { Any } from "cosmjs-types/google/protobuf/any";
 import { PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
-import { SignDoc } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { equalBytes, utf8 } from "../../../util/bytes.js";
 import type { ContractSigInfo } from "../../../enclave/api.js";
 import { assertAddressBytes, fromBech32, toBech32 } from "../../address.js";
 import { ChainError, SdkErrors } from "../../errors.js";
 import { aminoSignBytes } from "../../tx/amino.js";
+import { directSignBytes } from "../../tx/signDoc.js";
 import { txSigners } from "../../tx/ante.js";
 import { coinsToWire, parseCoins } from "../../tx/coins.js";
 import type { Context } from "../../tx/context.js";
@@ -59,12 +59,7 @@ export function sigInfoFor(
   const acc = d.accounts.getAccount(ctx, sender);
   if (info === undefined || signature === undefined || acc === undefined) return undefined;
   if (info.mode === SignMode.Direct) {
-    const signBytes = SignDoc.encode({
-      bodyBytes: tx.bodyBytes,
-      authInfoBytes: tx.authInfoBytes,
-      chainId: ctx.chainId,
-      accountNumber: acc.accountNumber,
-    }).finish();
+    const signBytes = directSignBytes(tx, ctx.chainId, acc.accountNumber);
     return { signMode: SignMode.Direct, signBytes, signature, txBytes: tx.raw };
   }
   if (info.mode === SignMode.LegacyAminoJson) {

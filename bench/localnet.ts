@@ -25,6 +25,7 @@ import {
 import { cometOverrides, cometPids, configureNodes, profileNodes, startNodes } from "./localnet/comet.js";
 import { writeWindow } from "./localnet/profWindow.js";
 import { pidOf } from "../src/cli/localnet/processes.js";
+import { editCometConfig } from "../src/consensus/cometbft.js";
 
 const TARGET = 400; // issue 6: ≥ 400 tx/s through a 4-validator localnet
 function arg(name: string, dflt: number): number {
@@ -41,7 +42,15 @@ const ABCI = ((i: number) => (i < 0 ? "socket" : (process.argv[i + 1] ?? "socket
   process.argv.indexOf("--abci"),
 );
 if (ABCI !== "socket" && ABCI !== "grpc") throw new Error("--abci expects socket or grpc");
-const COMET = { ...cometOverrides(process.argv), ...(ABCI === "grpc" ? { abci: '"grpc"' } : {}) };
+// --abci-nodes i,j (with --abci grpc): only those nodes use gRPC, the others the socket: a node-by-node A/B of the
+// transport's CPU under one load (per-node CometBFT and thread lines), as --alt-cometbft is for CometBFT builds.
+const ABCI_NODES = ((i: number) => (i < 0 ? undefined : (process.argv[i + 1] ?? "").split(",").map(Number)))(
+  process.argv.indexOf("--abci-nodes"),
+);
+const COMET = {
+  ...cometOverrides(process.argv),
+  ...(ABCI === "grpc" && ABCI_NODES === undefined ? { abci: '"grpc"' } : {}),
+};
 // --pprof <dir>: Go CPU profiles of every node's CometBFT over the first --pprof-seconds (10) of the load.
 const PPROF_DIR = ((i: number) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--pprof"));
 const PPROF_SECONDS = arg("--pprof-seconds", 10);
@@ -245,6 +254,9 @@ async function localnetFigure(): Promise<LocalnetFigure> {
   const net = await Localnet.create(V);
   try {
     configureNodes(net, COMET, PPROF_DIR !== undefined);
+    if (ABCI === "grpc" && ABCI_NODES !== undefined) {
+      for (const i of ABCI_NODES) editCometConfig(join(net.info.nodes[i]!.home, "comet"), { abci: '"grpc"' });
+    }
     startNodes(
       net,
       ALT_BIN,
@@ -378,6 +390,8 @@ async function main(): Promise<void> {
   console.log(`bench:localnet N=${N} encrypted counter increments, ${V} validators`);
   if (Object.keys(COMET).length > 0) console.log(`CometBFT config overrides: ${JSON.stringify(COMET)}`);
   if (ALT_BIN !== undefined) console.log(`nodes ${ALT_NODES.join(", ")} run CometBFT ${ALT_BIN}`);
+  if (ABCI === "grpc")
+    console.log(`ABCI over gRPC on nodes ${ABCI_NODES?.join(", ") ?? "all"} (others: socket)`);
   if (NODE_FLAGS !== undefined) console.log(`nodes ${NODE_FLAGS_NODES.join(", ")} run node ${NODE_FLAGS}`);
   const dev = await devEngineFigure();
   console.log(

@@ -1,5 +1,6 @@
 // The SMT StateCommitment over SQLite: one row per non-empty bucket (the subtree at depth `memDepth`) holds its
 // summary and its sorted leaves; the levels above live in flat in-memory arrays rebuilt from the summaries.
+import { hash } from "node:crypto";
 import type Database from "better-sqlite3";
 import { InvalidInputError } from "../../util/bytes.js";
 import type { KVWrite, PreparedCommitment, StateCommitment } from "./types.js";
@@ -13,7 +14,6 @@ import {
   decodeStateProof,
   encodeStateProof,
   keyHash,
-  sha256,
   splitIndex,
   subtreeSummary,
   verifyStateProof,
@@ -128,6 +128,15 @@ function mergeLeaves(
  * write: a 1M-account genesis prepares ~3M writes, and an object plus two views each (~600 MB of heap) pushed
  * its peak toward V8's default limit; views are made per bucket (hashedChanges) and die young.
  */
+/**
+ * sha256(data) written at out[offset, offset + 32): node's one-shot digest as a latin1 ("binary") string, a short
+ * on-heap string, copied in by a latin1 write, byte for byte. A "buffer" digest would be a new off-heap backing store per
+ * hash (a malloc, sweeping and a free on a V8 helper: 2 per write, ~8 per SNIP-20 transfer).
+ */
+function sha256Into(out: Buffer, offset: number, data: Uint8Array): void {
+  out.write(hash("sha256", data, "binary"), offset, HASH_LEN, "latin1");
+}
+
 class HashedWrites {
   readonly slab: Uint8Array;
   /** The first 48 bits of each key hash, as a number (ordering by it, ties by the bytes, is kh order). */
@@ -142,13 +151,14 @@ class HashedWrites {
     this.prefix = new Float64Array(n);
     this.hasValue = new Uint8Array(n);
     this.order = new Uint32Array(n);
+    const out = Buffer.from(this.slab.buffer, this.slab.byteOffset, this.slab.byteLength);
     for (let i = 0; i < n; i++) {
       const [k, v] = writes[i]!;
       const o = i * LEAF_BYTES;
-      this.slab.set(keyHash(k), o);
+      sha256Into(out, o, k); // keyHash(k)
       this.prefix[i] = keyPrefix48(this.slab.subarray(o, o + 6));
       if (v !== undefined) {
-        this.slab.set(sha256(v), o + HASH_LEN);
+        sha256Into(out, o + HASH_LEN, v);
         this.hasValue[i] = 1;
       }
       this.order[i] = i;

@@ -263,7 +263,8 @@ function verifyAndIncrement(
         `signature verification failed; please verify account number (${acc.accountNumber}), sequence (${acc.sequence}) and chain-id (${ctx.chainId})`,
       );
     }
-    cache.rememberValid(tx, i, bindingOf(ctx, acc)!);
+    // Only a frozen (cached) tx: its body, auth info and signatures cannot change under the verdict.
+    if (Object.isFrozen(tx)) cache.rememberValid(tx, i, bindingOf(ctx, acc)!);
   }
   if (acc.kind !== "base") throw new ChainError(SdkErrors.Unauthorized, "module accounts cannot sign");
   k.accounts.setAccount(ctx, { ...acc, kind: "base", sequence: acc.sequence + 1n });

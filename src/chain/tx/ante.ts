@@ -11,7 +11,7 @@ import { checkMinGasPrice, type GasPrice } from "./fees.js";
 import { aminoSignBytes } from "./amino.js";
 import { verifyCosmosSecp256k1 } from "./secp256k1.js";
 import { SigVerdictCache, type SignerBinding } from "./sigCache.js";
-import { directSignBytes } from "./signDoc.js";
+import { encodeDirectSignBytes } from "./signDoc.js";
 
 /** Compact r||s signature length (spec secretjs-compat §2). */
 export const SECP256K1_SIGNATURE_LENGTH = 64;
@@ -205,7 +205,7 @@ function signBytesFor(
   mode: number | "multi" | "none",
 ): Uint8Array {
   if (mode === SignMode.Direct) {
-    return directSignBytes(tx, ctx.chainId, acc.accountNumber);
+    return encodeDirectSignBytes(tx, ctx.chainId, acc.accountNumber);
   }
   if (mode === SignMode.LegacyAminoJson)
     return aminoSignBytes(tx, ctx.chainId, acc.accountNumber, acc.sequence);

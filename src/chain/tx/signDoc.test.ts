@@ -6,7 +6,7 @@ import { MsgSend } from "secretjs";
 import { SignDoc } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { decodeTx } from "./decode.js";
 import { decodeTxCached } from "./txCache.js";
-import { directSignBytes } from "./signDoc.js";
+import { directSignBytes, encodeDirectSignBytes } from "./signDoc.js";
 import { makeSigner } from "./testdata/secretjsSigner.js";
 import { MNEMONIC_A, TEST_CHAIN_ID, makeTestChain } from "./testdata/testHarness.js";
 
@@ -36,6 +36,7 @@ test("equals a fresh SignDoc encode for any chain id and account number, cached 
         assert.deepEqual(directSignBytes(cached, chainId, n), want);
         assert.deepEqual(directSignBytes(cached, chainId, n), want);
         assert.deepEqual(directSignBytes(plain, chainId, n), want);
+        assert.deepEqual(encodeDirectSignBytes(cached, chainId, n), want);
       },
     ),
     { seed: 42, numRuns: 100 },

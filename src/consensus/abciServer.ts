@@ -188,19 +188,26 @@ export async function listenAddress(server: Server, address: string): Promise<nu
   return typeof addr === "object" && addr ? addr.port : undefined;
 }
 
-/** Starts serving `app` on `address` (`tcp://host:port`, `host:port` or `unix:///path`). */
-export async function startAbciServer(
-  app: AbciApplication,
+/** A listening ABCI server: its port (TCP) and a close that also drops open connections. */
+export interface ListeningServer {
+  readonly server: Server;
+  readonly port: number | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a server whose connections go to `onConnection`, listens on `address` and returns it with a close
+ * that destroys the connections still open (CometBFT keeps its four open for the node's life).
+ */
+export async function serveConnections(
   address: string,
-  opts: AbciServerOptions = {},
-): Promise<{ server: Server; close(): Promise<void>; port: number | undefined }> {
-  const queue = new SerialQueue();
-  const meter = processAbciCpuMeter();
+  onConnection: (socket: Socket) => void,
+): Promise<ListeningServer> {
   const sockets = new Set<Socket>();
   const server = createServer((s) => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
-    handleConnection(s, app, queue, opts, meter);
+    onConnection(s);
   });
   const port = await listenAddress(server, address);
   return {
@@ -214,4 +221,17 @@ export async function startAbciServer(
         });
       }),
   };
+}
+
+/** Starts serving `app` on `address` (`tcp://host:port`, `host:port` or `unix:///path`). */
+export async function startAbciServer(
+  app: AbciApplication,
+  address: string,
+  opts: AbciServerOptions = {},
+): Promise<ListeningServer> {
+  const queue = new SerialQueue();
+  const meter = processAbciCpuMeter();
+  return serveConnections(address, (s) => {
+    handleConnection(s, app, queue, opts, meter);
+  });
 }

@@ -4,7 +4,6 @@
 // no flush timer (its socket client's spins: docs/BENCHMARKS.md "CometBFT's own floor (session 8, H4)").
 // The same app object and the same one-at-a-time guarantee as the socket server (abciServer.ts). HTTP/2 is our
 // own (h2.ts): node:http2 cost ~3× the CPU per call.
-import { createServer, type Server, type Socket } from "node:net";
 import {
   RequestApplySnapshotChunk,
   RequestCheckTx,
@@ -32,7 +31,8 @@ import {
   SerialQueue,
   dispatch,
   encodeResponse,
-  listenAddress,
+  serveConnections,
+  type ListeningServer,
 } from "./abciServer.js";
 import { H2Connection, type H2Reply, type H2Request } from "./h2.js";
 import { encodeHeaders } from "./hpack.js";
@@ -219,13 +219,10 @@ export async function startAbciGrpcServer(
   app: AbciApplication,
   address: string,
   opts: GrpcServerOptions = {},
-): Promise<{ server: Server; close(): Promise<void>; port: number | undefined }> {
+): Promise<ListeningServer> {
   const ctx: Ctx = { app, queue: new SerialQueue(), meter: processAbciCpuMeter(), opts };
-  const sockets = new Set<Socket>();
   const onError = (m: string): void => opts.onError?.(m);
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
+  return serveConnections(address, (socket) => {
     new H2Connection(socket, {
       maxBodyBytes: GRPC_PREFIX_BYTES + (opts.maxMessageBytes ?? MAX_ABCI_MESSAGE_BYTES),
       onRequest: (req, reply) => {
@@ -237,16 +234,4 @@ export async function startAbciGrpcServer(
       onError,
     });
   });
-  const port = await listenAddress(server, address);
-  return {
-    server,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => {
-          resolve();
-        });
-      }),
-  };
 }

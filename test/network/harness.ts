@@ -1,7 +1,7 @@
 // Test harness for localnets: a fresh localnet folder on free loopback ports, its `shroud start` processes, RPC
 // helpers, and a per-height comparison of every node's chain. Every process it starts is killed at the end,
 // and at process exit too (SIGKILL of each node's process group), so a failing test leaves nothing behind.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +23,27 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const ENV = { ...process.env, SHROUD_FROM_SOURCE: "1" };
+
+/** A child process with its stdout+stderr collected and its exit code awaited. */
+export interface Proc {
+  child: ChildProcess;
+  out: string[];
+  exit: Promise<number | null>;
+}
+
+/** Spawns `cmd args` in the repo root with the sources' environment, collecting its output. */
+export function runProc(cmd: string, args: string[]): Proc {
+  const child = spawn(cmd, args, { cwd: ROOT, env: ENV, stdio: ["ignore", "pipe", "pipe"] });
+  const out: string[] = [];
+  child.stdout.on("data", (d: Buffer) => out.push(d.toString()));
+  child.stderr.on("data", (d: Buffer) => out.push(d.toString()));
+  const exit = new Promise<number | null>((resolve) => {
+    child.once("exit", (code) => {
+      resolve(code);
+    });
+  });
+  return { child, out, exit };
+}
 
 /**
  * A frozen copy of the sources the nodes run: other work edits this tree while a test runs, and the enclave's

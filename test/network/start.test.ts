@@ -4,12 +4,12 @@
 // app halting stops the node (exit 2); the `shroud localnet` / `status` / `stop` commands.
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AbciSocketClient } from "../chain/abciClient.js";
-import { cometbft, SKIP } from "./harness.js";
+import { cometbft, runProc as run, SKIP, type Proc } from "./harness.js";
 import { cometHeaderTimeSource, rfc3339ToTimestamp } from "../../src/api/rest/cometSource.js";
 import { timestampToNs } from "../../src/consensus/time.js";
 import { freePort, portFree } from "../util/net.js";
@@ -17,25 +17,6 @@ import { freePort, portFree } from "../util/net.js";
 const ROOT = new URL("../..", import.meta.url).pathname;
 const ENV = { ...process.env, SHROUD_FROM_SOURCE: "1" };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-interface Proc {
-  child: ChildProcess;
-  out: string[];
-  exit: Promise<number | null>;
-}
-
-function run(cmd: string, args: string[]): Proc {
-  const child = spawn(cmd, args, { cwd: ROOT, env: ENV, stdio: ["ignore", "pipe", "pipe"] });
-  const out: string[] = [];
-  child.stdout.on("data", (d: Buffer) => out.push(d.toString()));
-  child.stderr.on("data", (d: Buffer) => out.push(d.toString()));
-  const exit = new Promise<number | null>((resolve) => {
-    child.once("exit", (code) => {
-      resolve(code);
-    });
-  });
-  return { child, out, exit };
-}
 
 async function status(rpc: number): Promise<{ height: number; appHash: string } | undefined> {
   try {

@@ -3,11 +3,11 @@
 // without the flag keeps gRPC (the config says so) and resumes the chain, SIGTERM stops it with code 0.
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SKIP } from "./harness.js";
+import { runProc, SKIP, type Proc } from "./harness.js";
 import { freePort } from "../util/net.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -35,22 +35,7 @@ async function waitHeight(rpc: number, h: number, ms: number): Promise<number> {
   return seen;
 }
 
-function startNode(args: string[]): { child: ChildProcess; out: string[]; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ["bin/shroud.js", "start", ...args], {
-    cwd: ROOT,
-    env: ENV,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const out: string[] = [];
-  child.stdout.on("data", (d: Buffer) => out.push(d.toString()));
-  child.stderr.on("data", (d: Buffer) => out.push(d.toString()));
-  const exit = new Promise<number | null>((resolve) => {
-    child.once("exit", (code) => {
-      resolve(code);
-    });
-  });
-  return { child, out, exit };
-}
+const startNode = (args: string[]): Proc => runProc(process.execPath, ["bin/shroud.js", "start", ...args]);
 
 describe("shroud start --abci grpc under CometBFT", { skip: SKIP, timeout: 300_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "shroud-grpc-"));

@@ -67,6 +67,23 @@ function mutate(mode: number, msg: Uint8Array, sig: Uint8Array, pk: Uint8Array, 
   }
 }
 
+/** Account a's 1uscrt send to itself (account 0, sequence 0), signed for the test chain that funds it. */
+async function selfSend(): Promise<{
+  a: ReturnType<typeof makeSigner>;
+  send: MsgSend;
+  raw: Uint8Array;
+  c: ReturnType<typeof makeTestChain>;
+}> {
+  const a = makeSigner(MNEMONIC_A);
+  const send = new MsgSend({
+    from_address: a.address,
+    to_address: a.address,
+    amount: [{ denom: "uscrt", amount: "1" }],
+  });
+  const raw = await a.sign([send], { accountNumber: 0, sequence: 0, chainId: TEST_CHAIN_ID });
+  return { a, send, raw, c: makeTestChain({ [a.address]: 1_000_000n }) };
+}
+
 describe("verifyCosmosSecp256k1 (libsecp256k1, else OpenSSL)", () => {
   test("the native libsecp256k1 addon loads on linux-x64 (its prebuild ships with the package)", () => {
     if (process.platform === "linux" && process.arch === "x64")
@@ -157,14 +174,7 @@ describe("SigVerdictCache", () => {
   });
 
   test("deliver on a cache miss and on a hit: same code, gas and events; a re-signed variant still fails", async () => {
-    const a = makeSigner(MNEMONIC_A);
-    const send = new MsgSend({
-      from_address: a.address,
-      to_address: a.address,
-      amount: [{ denom: "uscrt", amount: "1" }],
-    });
-    const raw = await a.sign([send], { accountNumber: 0, sequence: 0, chainId: TEST_CHAIN_ID });
-    const c = makeTestChain({ [a.address]: 1_000_000n });
+    const { a, send, raw, c } = await selfSend();
     defaultSigCache.clear();
     const before = defaultSigCache.stats;
     const miss = c.run(raw, "deliver", new MemoryOverlay(c.state));
@@ -209,14 +219,7 @@ describe("SigVerdictCache", () => {
   });
 
   test("CheckTx then deliver of the same cached tx: deliver builds no sign bytes, same outcome as a cold deliver", async () => {
-    const a = makeSigner(MNEMONIC_A);
-    const send = new MsgSend({
-      from_address: a.address,
-      to_address: a.address,
-      amount: [{ denom: "uscrt", amount: "1" }],
-    });
-    const raw = await a.sign([send], { accountNumber: 0, sequence: 0, chainId: TEST_CHAIN_ID });
-    const c = makeTestChain({ [a.address]: 1_000_000n });
+    const { a, raw, c } = await selfSend();
     defaultSigCache.clear();
     const checked = c.run(raw, "check", new MemoryOverlay(c.state));
     const after = defaultSigCache.stats;

@@ -4,12 +4,12 @@
 // result and gas figure against the recording, and reports each round's median and mean execute-ECALL wall (the
 // main thread's wait) and the enclave worker's CPU per transfer. After each call a `health` ECALL waits out any
 // prepare still running, so an ECALL's wall holds only its own work, as when the host's gap covers the prepare.
-// Run: node --import tsx src/chain/app/prepareAhead.replay.ts [--txs K] [--rounds R]
-import { ECALL, encodePrepareCall, type EcallResult, type OcallHandler } from "../../enclave/api.js";
-import { startNode } from "../../../bench/chain/setup.js";
-import { runTxs } from "../../../bench/chain/run.js";
-import { deploySnip20, signTransfers } from "../../../bench/chain/snip20.js";
-import { arg, threadNs } from "../../../bench/chain/cli.js";
+// Run: node --import tsx bench/chain/prepareReplay.ts [--txs K] [--rounds R]
+import { ECALL, encodePrepareCall, type EcallResult, type OcallHandler } from "../../src/enclave/api.js";
+import { startNode } from "./setup.js";
+import { runTxs } from "./run.js";
+import { deploySnip20, signTransfers } from "./snip20.js";
+import { arg, threadNs } from "./cli.js";
 
 const K = arg("--txs", 1000);
 const ROUNDS = arg("--rounds", 3);

@@ -1,13 +1,13 @@
 // Prepared calls A/B in one process (docs/BENCHMARKS.md "Prepared calls (session 8, H1)"): one warm node (1k
 // accounts, bench:chain's setup), alternating B-transfer SNIP-20 blocks with prepareCall off / on; tx/s,
 // FinalizeBlock wall and per-thread CPU ms per transfer, then the medians. `--no-verify-lane` runs without the lane.
-// Run: node --import tsx src/chain/app/prepareAhead.bench.ts [pairs] [--block B] [--warmup W] [--no-verify-lane]
+// Run: node --import tsx bench/chain/prepareAheadAB.ts [pairs] [--block B] [--warmup W] [--no-verify-lane]
 // [--no-idle]
-import { startNode } from "../../../bench/chain/setup.js";
-import { runTxs, type RunResult } from "../../../bench/chain/run.js";
-import { deploySnip20, signTransfers } from "../../../bench/chain/snip20.js";
-import { arg } from "../../../bench/chain/cli.js";
-import { prepareAheadFor, type PrepareAhead } from "./prepareAhead.js";
+import { startNode } from "./setup.js";
+import { runTxs, type RunResult } from "./run.js";
+import { deploySnip20, signTransfers } from "./snip20.js";
+import { arg } from "./cli.js";
+import { prepareAheadFor, type PrepareAhead } from "../../src/chain/app/prepareAhead.js";
 
 const PAIRS = Number(process.argv[2] ?? 4);
 const B = arg("--block", 500);

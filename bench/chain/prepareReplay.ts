@@ -5,7 +5,8 @@
 // main thread's wait) and the enclave worker's CPU per transfer. After each call a `health` ECALL waits out any
 // prepare still running, so an ECALL's wall holds only its own work, as when the host's gap covers the prepare.
 // Run: node --import tsx bench/chain/prepareReplay.ts [--txs K] [--rounds R]
-import { ECALL, encodePrepareCall, type EcallResult, type OcallHandler } from "../../src/enclave/api.js";
+import { ECALL, encodePrepareCall } from "../../src/enclave/api.js";
+import { recordExecutes, replaying, resultKey } from "./ecallRecording.js";
 import { startNode } from "./setup.js";
 import { runTxs } from "./run.js";
 import { deploySnip20, signTransfers } from "./snip20.js";
@@ -14,75 +15,12 @@ import { arg, threadNs } from "./cli.js";
 const K = arg("--txs", 1000);
 const ROUNDS = arg("--rounds", 3);
 
-/** One host answer, in order (values copied). */
-type Answer = { kind: string; value?: unknown; gasUsed?: bigint };
-interface Recorded {
-  readonly payload: Uint8Array;
-  readonly gasLimit: bigint | undefined;
-  readonly answers: Answer[];
-  readonly result: string;
-  readonly gasUsed: bigint;
-}
-
-const resultKey = (r: EcallResult): string =>
-  "ok" in r ? Buffer.from(r.ok).toString("hex") : `error ${r.error.code} ${r.error.message}`;
-
-function recording(h: OcallHandler, out: Answer[]): OcallHandler {
-  const rec = <T>(kind: string, v: T): T => (out.push({ kind, value: v }), v);
-  return {
-    readDb: (k) => rec("readDb", h.readDb(k)),
-    writeDb: (k, v) => rec("writeDb", h.writeDb(k, v)),
-    removeDb: (k) => rec("removeDb", h.removeDb(k)),
-    queryChain: (q, g, d) => rec("queryChain", h.queryChain(q, g, d)),
-    chargePrefetched: (i) => {
-      h.chargePrefetched?.(i);
-      out.push({ kind: "charge", value: i });
-    },
-    remainingGas: () => rec("remainingGas", h.remainingGas?.()),
-  };
-}
-
-function replaying(answers: readonly Answer[]): OcallHandler {
-  let i = 0;
-  const next = (kind: string): unknown => {
-    const a = answers[i++];
-    if (a?.kind !== kind) throw new Error(`replay: OCALL ${i} is not a ${kind}`);
-    return a.value;
-  };
-  type H = Required<OcallHandler>;
-  return {
-    readDb: () => next("readDb") as ReturnType<H["readDb"]>,
-    writeDb: () => next("writeDb") as ReturnType<H["writeDb"]>,
-    removeDb: () => next("removeDb") as ReturnType<H["removeDb"]>,
-    queryChain: () => next("queryChain") as ReturnType<H["queryChain"]>,
-    chargePrefetched: (index) => {
-      if (next("charge") !== index) throw new Error("replay: another prefetched read");
-    },
-    remainingGas: () => next("remainingGas") as ReturnType<H["remainingGas"]>,
-  };
-}
-
 const node = await startNode(1000);
 try {
   const s = await deploySnip20(node);
   const txs = await signTransfers(node, s, K);
-  const calls: Recorded[] = [];
+  const calls = await recordExecutes(node, () => runTxs(node, txs, 500), true);
   const ecall = node.enclave.ecall.bind(node.enclave);
-  node.enclave.ecall = (name, payload, opts) => {
-    if (name !== "execute" || opts?.ocalls === undefined) return ecall(name, payload, opts);
-    const answers: Answer[] = [];
-    const r = ecall(name, payload, { ...opts, ocalls: recording(opts.ocalls, answers) });
-    calls.push({
-      payload: payload.slice(),
-      gasLimit: opts.gasLimit,
-      answers,
-      result: resultKey(r),
-      gasUsed: r.gasUsed,
-    });
-    return r;
-  };
-  await runTxs(node, txs, 500);
-  node.enclave.ecall = ecall;
   const health = new Uint8Array(0);
   const round = (prepared: boolean): number[] =>
     calls.map((c, n) => {
@@ -94,7 +32,7 @@ try {
       const w0 = performance.now();
       const r = ecall("execute", c.payload, {
         ...(c.gasLimit === undefined ? {} : { gasLimit: c.gasLimit }),
-        ocalls: replaying(c.answers),
+        ocalls: replaying(c.answers).handler,
         ...then,
       });
       const wall = performance.now() - w0;

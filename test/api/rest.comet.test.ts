@@ -10,10 +10,8 @@ import { cometRpcSource, rfc3339ToTimestamp } from "../../src/api/rest/cometSour
 import { startRestServer, type RestServer } from "../../src/api/rest/server.js";
 import { startTestNode, CHAIN_ID, type TestNode } from "../../src/api/rest/testdata/testChain.js";
 import { nsToRfc3339, timestampToNs } from "../../src/consensus/time.js";
+import { MNEMONIC_A } from "../util/localSecret.js";
 
-/** LocalSecret test mnemonic "a" (provenance: src/chain/tx/testdata/README.md). */
-const MNEMONIC_A =
-  "grant rice replace explain federal release fix clever romance raise often wild taxi quarter soccer fiber love must tape steak together observe swap guitar";
 const TO = toBech32(new Uint8Array(20).fill(0x21));
 
 describe("REST in CometBFT mode (block/tx data through the RPC)", () => {

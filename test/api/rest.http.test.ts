@@ -9,10 +9,8 @@ import { toBech32 } from "../../src/chain/address.js";
 import { startRestServer, MAX_BODY_BYTES, type RestServer } from "../../src/api/rest/server.js";
 import { startTestNode, CHAIN_ID, type TestNode } from "../../src/api/rest/testdata/testChain.js";
 import { makeSigner, type Signer } from "../../src/chain/tx/testdata/secretjsSigner.js";
+import { MNEMONIC_A } from "../util/localSecret.js";
 
-/** LocalSecret test mnemonic "a" (provenance: src/chain/tx/testdata/README.md). */
-const MNEMONIC_A =
-  "grant rice replace explain federal release fix clever romance raise often wild taxi quarter soccer fiber love must tape steak together observe swap guitar";
 const OTHER = toBech32(new Uint8Array(20).fill(0x33));
 
 interface Reply {

@@ -12,12 +12,8 @@ import {
   CHAIN_ID,
   type TestNode,
 } from "../../src/api/rest/testdata/testChain.js";
+import { MNEMONIC_A, MNEMONIC_B } from "../util/localSecret.js";
 
-/** LocalSecret's well-known test mnemonics "a" and "b" (see src/chain/tx/testdata/README.md for provenance). */
-const MNEMONIC_A =
-  "grant rice replace explain federal release fix clever romance raise often wild taxi quarter soccer fiber love must tape steak together observe swap guitar";
-const MNEMONIC_B =
-  "jelly shadow frog dirt dragon use armed praise universe win jungle close inmate rain oil canvas beauty pioneer chef soccer icon dizzy thunder meadow";
 /** An address with no genesis funds. */
 const FRESH = toBech32(new Uint8Array(20).fill(0x42));
 

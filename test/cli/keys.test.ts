@@ -9,14 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Wallet } from "secretjs";
+import { MNEMONIC_A, MNEMONIC_B } from "../util/localSecret.js";
 
 const BIN = fileURLToPath(new URL("../../bin/shroud.js", import.meta.url));
-// LocalSecret's published mnemonic "a" and its address (scrtlabs LocalSecret README; src/cli/devGenesis.ts).
-const MNEMONIC_A =
-  "grant rice replace explain federal release fix clever romance raise often wild taxi quarter soccer fiber love must tape steak together observe swap guitar";
+// LocalSecret's account "a" address (scrtlabs LocalSecret README; src/cli/devGenesis.ts).
 const ADDRESS_A = "secret1ap26qrlp8mcq2pg6r47w43l0y8zkqm8a450s03";
-const MNEMONIC_B =
-  "jelly shadow frog dirt dragon use armed praise universe win jungle close inmate rain oil canvas beauty pioneer chef soccer icon dizzy thunder meadow";
 const PASS = "correct horse battery";
 
 interface Run {

@@ -10,15 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startDevChild, type DevChild } from "../e2e/devNode.js";
+import { MNEMONIC_A, MNEMONIC_B } from "../util/localSecret.js";
 
 const BIN = fileURLToPath(new URL("../../bin/shroud.js", import.meta.url));
 // contracts/build/counter.wasm: provenance in contracts/testdata/README.md; messages in contracts/README.md.
 const COUNTER = fileURLToPath(new URL("../../contracts/build/counter.wasm", import.meta.url));
-// LocalSecret's published mnemonics a and b (scrtlabs LocalSecret README; src/cli/devGenesis.ts).
-const MNEMONIC_A =
-  "grant rice replace explain federal release fix clever romance raise often wild taxi quarter soccer fiber love must tape steak together observe swap guitar";
-const MNEMONIC_B =
-  "jelly shadow frog dirt dragon use armed praise universe win jungle close inmate rain oil canvas beauty pioneer chef soccer icon dizzy thunder meadow";
 const ADDRESS_A = "secret1ap26qrlp8mcq2pg6r47w43l0y8zkqm8a450s03";
 const PASS = "tx test passphrase";
 const ADDRESS_B = "secret1fc3fzy78ttp0lwuujw7e52rhspxn8uj52zfyne";

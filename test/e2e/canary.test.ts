@@ -4,7 +4,6 @@
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { EncryptionUtilsImpl, MsgExecuteContractResponse, SecretNetworkClient, Wallet } from "secretjs";
 import {
   decryptCustomEvents,
@@ -15,19 +14,16 @@ import {
   type CanaryChild,
   type Hit,
 } from "./canaryScan.js";
+import {
+  DEV_CHAIN_ID as CHAIN_ID,
+  MNEMONIC_A,
+  MNEMONIC_B,
+  contractFile,
+  sha256Hex,
+} from "../util/localSecret.js";
 
-// LocalSecret's published mnemonics a and b (scrtlabs LocalSecret README; also src/cli/devGenesis.ts).
-const MNEMONIC_A =
-  "grant rice replace explain federal release fix clever romance raise often wild taxi quarter soccer fiber love must tape steak together observe swap guitar";
-const MNEMONIC_B =
-  "jelly shadow frog dirt dragon use armed praise universe win jungle close inmate rain oil canvas beauty pioneer chef soccer icon dizzy thunder meadow";
-const CHAIN_ID = "secretdev-1";
-// contracts/build/*.wasm(.gz): provenance in contracts/testdata/README.md.
-const wasmFile = (name: string): Uint8Array =>
-  new Uint8Array(readFileSync(new URL(`../../contracts/build/${name}`, import.meta.url)));
-const sha256Hex = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
-const CALLBACKS_HASH = sha256Hex(wasmFile("callbacks.wasm"));
-const SNIP20_HASH = sha256Hex(wasmFile("snip20.wasm"));
+const CALLBACKS_HASH = sha256Hex(contractFile("callbacks.wasm"));
+const SNIP20_HASH = sha256Hex(contractFile("snip20.wasm"));
 const GAS = { gasLimit: 5_000_000, broadcastCheckIntervalMs: 100 };
 const b64json = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString("base64");
 // A's tx encryption seed, fixed so an independent EncryptionUtilsImpl can decrypt what secretjs 1.22 leaves
@@ -129,7 +125,7 @@ describe(
     async function upload(file: string): Promise<string> {
       const tx = track(
         await a.tx.compute.storeCode(
-          { sender: walletA.address, wasm_byte_code: wasmFile(file), source: "", builder: "" },
+          { sender: walletA.address, wasm_byte_code: contractFile(file), source: "", builder: "" },
           GAS,
         ),
       );

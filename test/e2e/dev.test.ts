@@ -3,29 +3,24 @@
 // admin changes, the faucet, a SNIP-20 transfer with a viewing key; then SIGINT and a clean exit.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { MsgExecuteContractResponse, SecretNetworkClient, TxResultCode, Wallet } from "secretjs";
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { startDevChild, type DevChild } from "./devNode.js";
+import {
+  DEV_CHAIN_ID as CHAIN_ID,
+  MNEMONIC_A,
+  MNEMONIC_B,
+  contractFile,
+  sha256Hex,
+} from "../util/localSecret.js";
 
-// LocalSecret's published mnemonics a and b (scrtlabs LocalSecret README; also src/cli/devGenesis.ts).
-const MNEMONIC_A =
-  "grant rice replace explain federal release fix clever romance raise often wild taxi quarter soccer fiber love must tape steak together observe swap guitar";
-const MNEMONIC_B =
-  "jelly shadow frog dirt dragon use armed praise universe win jungle close inmate rain oil canvas beauty pioneer chef soccer icon dizzy thunder meadow";
-const CHAIN_ID = "secretdev-1";
-// contracts/build/*.wasm(.gz): provenance in contracts/testdata/README.md.
-const wasmFile = (name: string): Uint8Array =>
-  new Uint8Array(readFileSync(new URL(`../../contracts/build/${name}`, import.meta.url)));
-const sha256Hex = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
-const COUNTER = wasmFile("counter.wasm");
-const COUNTER_GZ = wasmFile("counter.wasm.gz");
-const SNIP20_GZ = wasmFile("snip20.wasm.gz");
+const COUNTER = contractFile("counter.wasm");
+const COUNTER_GZ = contractFile("counter.wasm.gz");
+const SNIP20_GZ = contractFile("snip20.wasm.gz");
 const COUNTER_HASH = sha256Hex(COUNTER);
-const SNIP20_HASH = sha256Hex(wasmFile("snip20.wasm"));
-const CALLBACKS_GZ = wasmFile("callbacks.wasm.gz");
-const CALLBACKS_HASH = sha256Hex(wasmFile("callbacks.wasm"));
+const SNIP20_HASH = sha256Hex(contractFile("snip20.wasm"));
+const CALLBACKS_GZ = contractFile("callbacks.wasm.gz");
+const CALLBACKS_HASH = sha256Hex(contractFile("callbacks.wasm"));
 const BIG_GAS = { gasLimit: 5_000_000, broadcastCheckIntervalMs: 100 };
 const SMALL_GAS = { gasLimit: 300_000, broadcastCheckIntervalMs: 100 };
 

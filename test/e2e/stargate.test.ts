@@ -17,12 +17,8 @@ import {
 } from "@cosmjs/stargate";
 import { Comet38Client, connectComet, WebsocketClient, type CometClient } from "@cosmjs/tendermint-rpc";
 import { startDevChild, type DevChild } from "./devNode.js";
+import { MNEMONIC_A, MNEMONIC_B } from "../util/localSecret.js";
 
-// LocalSecret's published mnemonics a and b (scrtlabs LocalSecret README; also src/cli/devGenesis.ts).
-const MNEMONIC_A =
-  "grant rice replace explain federal release fix clever romance raise often wild taxi quarter soccer fiber love must tape steak together observe swap guitar";
-const MNEMONIC_B =
-  "jelly shadow frog dirt dragon use armed praise universe win jungle close inmate rain oil canvas beauty pioneer chef soccer icon dizzy thunder meadow";
 /** Secret's coin type 529 (SLIP-44), the path secretjs and secretd use. */
 const SECRET_HD_PATH = stringToPath("m/44'/529'/0'/0/0");
 const GENESIS_BALANCE = 1_000_000_000_000_000_000n; // src/cli/devGenesis.ts DEV_ACCOUNT_BALANCE

@@ -176,6 +176,8 @@ test(
       [`${Q}Code`, codeReq("9"), 6, "not found: unknown request"],
       [`${Q}Code`, codeReq("0"), 6, "code id: invalid: unknown request"],
       [`${Q}ContractsByCodeId`, codeReq("0"), 6, "code id: invalid: unknown request"],
+      // No contract of that code (here: no such code): SN's nil list is ErrNotFound.
+      [`${Q}ContractsByCodeId`, codeReq("9"), 6, "not found: unknown request"],
       [`${Q}CodeHashByCodeId`, codeReq("9"), 6, "not found: unknown request"],
       [`${Q}AddressByLabel`, sjs.QueryByLabelRequest.encode({ label: "none" }).finish(), 6, ""],
     ];

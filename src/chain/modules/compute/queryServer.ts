@@ -59,12 +59,15 @@ export class ComputeQueryServer {
     return { a, info: this.k.getContract(ctx, a) ?? notFound(`contract ${address}`) };
   }
 
-  /** The contracts instantiated from a code, in the keeper's order. */
+  /** The contracts of a code (its current code: a migrated contract counts for its new one), in the keeper's
+   * order; gRPC 5 when there are none, as SN's querier answers ErrNotFound for an empty list (a Go nil slice,
+   * x/compute/internal/keeper/querier.go ContractsByCodeId), whether or not the code exists. */
   contractsOfCode(ctx: Context, codeId: bigint): ContractRecord[] {
-    return this.k.contractsByCode(ctx, codeId).map((a) => ({
+    const list = this.k.contractsByCode(ctx, codeId).map((a) => ({
       a,
       info: this.k.getContract(ctx, a) ?? notFound("contract"),
     }));
+    return list.length > 0 ? list : notFound(`contracts of code ${codeId}`);
   }
 
   /** A code's info and its uncompressed wasm (gRPC 5 when there is none). */

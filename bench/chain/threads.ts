@@ -3,7 +3,7 @@
 // thread was born: before any JS ran (V8's platform workers: TurboFan, concurrent/parallel GC), during startNode
 // (the enclave worker, its verify lane, libuv's pool, SQLite has none of its own), later (the rest).
 // Run: node [--trace-opt] --import tsx bench/chain/threads.ts [--txs K] [--block B] [--warmup W] [--rounds R]
-//      [--profile DIR [--sample-us N] | --heap DIR]
+//      [--profile DIR [--sample-us N] | --heap DIR] [--no-verify-lane] [--spec on|off|ab]
 import { readdirSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { join } from "node:path";
@@ -31,6 +31,14 @@ const R = arg("--rounds", 3);
 const PROFILE_DIR = ((i) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--profile"));
 /** `--sample-us N`: the profiler's sampling interval (V8's default is 1,000 µs: too coarse for 0.3 ms gaps). */
 const SAMPLE_US = arg("--sample-us", 1000);
+
+/**
+ * `--spec on|off|ab`: the app's speculative ante (src/chain/app/speculativeAnte.ts) on, off, or alternated by round
+ * off, on, on, off, off, on, … (an in-process A/B: both sides share the sitting, the JIT state and the enclave).
+ * Default: the app's own default (on).
+ */
+const SPEC = ((i) => (i < 0 ? "on" : (process.argv[i + 1] ?? "on")))(process.argv.indexOf("--spec"));
+const specOn = (r: number): boolean => (SPEC === "ab" ? ((r + 1) >> 1) % 2 === 1 : SPEC !== "off");
 
 /** `--heap DIR`: a sampled allocation profile of the last round instead (collected objects included). */
 const HEAP_DIR = ((i) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--heap"));
@@ -160,6 +168,8 @@ async function main(): Promise<void> {
   try {
     const s = await deploySnip20(node);
     const all = await signTransfers(node, s, W + R * K);
+    const spec = node.app.speculativeAnte;
+    if (spec !== undefined) spec.enabled = SPEC !== "off";
     if (W > 0) await runTxs(node, all.slice(0, W), B);
     let gcMs = 0;
     const obs = new PerformanceObserver((list) => {
@@ -168,6 +178,8 @@ async function main(): Promise<void> {
     obs.observe({ entryTypes: ["gc"] });
     for (let r = 0; r < R; r++) {
       const txs = all.slice(W + r * K, W + (r + 1) * K);
+      if (spec !== undefined) spec.enabled = specOn(r);
+      const spec0 = spec === undefined ? undefined : { ...spec.stats };
       console.log(`=== ROUND ${r} START`);
       gcMs = 0;
       acc.cpu.clear();
@@ -209,6 +221,10 @@ async function main(): Promise<void> {
       console.log(
         `  wall ms/tx by stage: ${[...acc.wall].map(([k, v]) => `${k} ${(v / K).toFixed(3)}`).join(", ")}`,
       );
+      if (spec !== undefined && spec0 !== undefined) {
+        const d = Object.entries(spec.stats).map(([k, v]) => `${k} ${v - spec0[k as keyof typeof spec0]}`);
+        console.log(`  speculative ante ${spec.enabled ? "on" : "off"}: ${d.join(", ")}`);
+      }
       console.log(
         `  execute ECALLs: ${acc.ecalls}, wall ${(acc.ecallWall / acc.ecalls).toFixed(3)} ms each; gaps between them in FinalizeBlock: ${acc.gaps}, wall ${(acc.gapWall / acc.gaps).toFixed(3)} ms, main CPU ${(acc.gapCpu / acc.gaps).toFixed(3)} ms each`,
       );

@@ -61,6 +61,7 @@ import {
 import { APP_VERSION } from "./version.js";
 import { verifyAheadFor, type VerifyAhead } from "./app/verifyAhead.js";
 import { prepareAheadFor, type PrepareAhead } from "./app/prepareAhead.js";
+import { SpeculativeAnte } from "./app/speculativeAnte.js";
 
 export { APP_VERSION };
 /** Log of results refused because the enclave is unavailable (uncommitted, never consensus data). */
@@ -88,6 +89,11 @@ export interface ShroudAppOptions {
    * before it (./app/prepareAhead.ts; speed only). Default: on when the enclave runs no verify lane.
    */
   readonly prepareCalls?: boolean;
+  /**
+   * Run each tx's ante while the tx before it waits for its contract ECALL, and take that outcome when nothing
+   * the tx before wrote was read by it (./app/speculativeAnte.ts; speed only). Default: on with an enclave.
+   */
+  readonly speculativeAnte?: boolean;
 }
 
 interface PendingBlock {
@@ -127,6 +133,8 @@ export class ShroudApp implements AbciApplication {
   private readonly verifyAhead: VerifyAhead | undefined;
   /** Input checks of the next contract call sent to the enclave while this thread works (speed only). */
   readonly prepareAhead: PrepareAhead | undefined;
+  /** The next tx's ante run inside the current tx's ECALL wait (speed only; unlimited block gas only). */
+  readonly speculativeAnte: SpeculativeAnte | undefined;
 
   constructor(opts: ShroudAppOptions) {
     this.store = opts.store;
@@ -149,6 +157,11 @@ export class ShroudApp implements AbciApplication {
     // than the enclave saves (docs/BENCHMARKS.md "Prepared calls (session 8, H1)"): on by default without one.
     const prepare = opts.prepareCalls ?? this.verifyAhead === undefined;
     this.prepareAhead = prepare ? prepareAheadFor(opts.enclave, this.modules) : undefined;
+    this.speculativeAnte =
+      (opts.speculativeAnte ?? opts.enclave !== undefined)
+        ? new SpeculativeAnte(this.modules.txEnv)
+        : undefined;
+    this.modules.compute.engine.speculateWhileWaiting = this.speculativeAnte?.idle;
     const stored = this.store.committed.get(CHAIN_ID_KEY);
     this.chainId = stored === undefined ? "" : utf8.decode(stored);
     this.lastAppHash = this.store.info().lastAppHash;
@@ -313,10 +326,13 @@ export class ShroudApp implements AbciApplication {
     );
     const at = { chainId: this.chainId, height: req.height, timeNs };
     this.prepareAhead?.beginBlock(overlay, at, req.txs);
+    // Under a block gas limit a tx runs in a child overlay and may be rerun: no speculation there.
+    if (this.maxGas === undefined) this.speculativeAnte?.beginBlock(at, req.txs);
     try {
       return this.finalizeInOverlay(req, overlay, ctx);
     } finally {
       this.prepareAhead?.endBlock();
+      this.speculativeAnte?.endBlock();
     }
   }
 
@@ -335,6 +351,7 @@ export class ShroudApp implements AbciApplication {
     const events = toAbciEvents(ctx.events.events, { key: "mode", value: "BeginBlock" });
     req.txs.forEach((tx, i) => {
       this.prepareAhead?.delivering(i);
+      this.speculativeAnte?.delivering(i);
       if (i === 0 && randomOk !== undefined) txResults.push(randomOk);
       else if (isRandomTx(tx)) txResults.push(plainResult(SdkErrors.TxDecode, "misplaced block random"));
       else txResults.push(this.deliverTx(overlay, tx, { height: req.height, timeNs, txIndex: i }, gas));
@@ -357,6 +374,12 @@ export class ShroudApp implements AbciApplication {
     gas: BlockGasMeter,
   ): ExecTxResult {
     const block = { chainId: this.chainId, ...at };
+    const spec = this.speculativeAnte;
+    if (gas.limit === undefined && spec !== undefined) {
+      return toExecTxResult(
+        this.withDelivering(tx, () => runTx(this.modules.txEnv, state, tx, "deliver", block, spec)),
+      );
+    }
     const r = deliverUnderBlockGas(this.modules.txEnv, state, tx, block, gas, (f) =>
       this.withDelivering(tx, f),
     );

@@ -2,7 +2,7 @@
 // then messages in a nested cache. Failed messages keep ante's effects (fee, sequence); a failed ante keeps
 // nothing. Always returns a result with a code; never throws for bad input.
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
-import type { KVStore } from "../store/types.js";
+import type { KVReader, KVStore } from "../store/types.js";
 import { MemoryOverlay } from "../store/memory.js";
 import { ChainError, SdkErrors, UndefinedErrors } from "../errors.js";
 import { GasKVStore, GasMeter, MAX_GAS_WANTED, type KVGasConfig, SECRET_KV_GAS_CONFIG } from "../gas.js";
@@ -119,6 +119,96 @@ function runMsgs(ctx: Context, env: TxEnv, tx: DecodedTx): Uint8Array {
 }
 
 /**
+ * One tx's ante step as runTx runs it: its own cache over `state`, gas meter and events. `failed` with `error`
+ * when ante threw (the caller then keeps nothing). Also run ahead by the app's speculative ante.
+ */
+export interface AnteRun {
+  readonly ctx: Context;
+  readonly anteCache: MemoryOverlay;
+  readonly meter: GasMeter;
+  readonly anteEvents: EventManager;
+  readonly failed: boolean;
+  readonly error: unknown;
+}
+
+/** The context of tx `tx` over `store` (a gas-metered view of its cache), as runTx builds it in every mode. */
+function txContext(
+  env: TxEnv,
+  cache: KVStore,
+  meter: GasMeter,
+  events: EventManager,
+  tx: DecodedTx,
+  mode: RunMode,
+  block: BlockInfo,
+): Context {
+  return {
+    store: new GasKVStore(cache, meter, env.kvGas ?? SECRET_KV_GAS_CONFIG),
+    gasMeter: meter,
+    events,
+    chainId: block.chainId,
+    blockHeight: block.height,
+    blockTimeNs: block.timeNs ?? 0n,
+    txHash: tx.hash,
+    txIndex: block.txIndex ?? 0,
+    isCheckTx: mode === "check",
+    simulate: mode === "simulate",
+  };
+}
+
+/** Runs ante for `tx` (gas limit already checked ≤ MAX_GAS_WANTED) in a fresh cache over `state`. */
+export function runAnteStep(
+  env: TxEnv,
+  state: KVReader,
+  tx: DecodedTx,
+  mode: RunMode,
+  block: BlockInfo,
+): AnteRun {
+  const meter = new GasMeter(mode === "simulate" ? undefined : tx.fee.gasLimit);
+  const anteCache = new MemoryOverlay(state);
+  const anteEvents = new EventManager();
+  const ctx = txContext(env, anteCache, meter, anteEvents, tx, mode, block);
+  try {
+    runAnte(ctx, tx, env.keepers, env.ante);
+  } catch (e) {
+    return { ctx, anteCache, meter, anteEvents, failed: true, error: e };
+  }
+  return { ctx, anteCache, meter, anteEvents, failed: false, error: undefined };
+}
+
+/**
+ * A passed deliver-mode ante run elsewhere (over another view of the same values: the app's speculative ante)
+ * moved onto `state`: its writes copied into a fresh cache over `state`, its gas charged to a fresh meter, its
+ * events as they are. The caller guarantees every value that run read is the value `state` holds.
+ */
+export function adoptAnte(
+  env: TxEnv,
+  state: KVStore,
+  tx: DecodedTx,
+  block: BlockInfo,
+  run: AnteRun,
+): AnteRun {
+  const anteCache = new MemoryOverlay(state);
+  for (const [k, v] of run.anteCache.pendingWrites()) {
+    if (v === undefined) anteCache.delete(k);
+    else anteCache.set(k, v);
+  }
+  const meter = new GasMeter(tx.fee.gasLimit);
+  meter.consume(run.meter.consumed, "ante");
+  const ctx = txContext(env, anteCache, meter, run.anteEvents, tx, "deliver", block);
+  return { ctx, anteCache, meter, anteEvents: run.anteEvents, failed: false, error: undefined };
+}
+
+/** Optional hooks of a deliver-mode runTx (the app's speculative ante, src/chain/app/speculativeAnte.ts). */
+export interface DeliverHooks {
+  /** This tx's ante outcome computed ahead, over `state` (undefined: run ante now). */
+  ante(tx: DecodedTx, state: KVStore): AnteRun | undefined;
+  /** After a passed ante, before the messages: the tx's ante cache (only read by the hook). */
+  afterAnte(anteCache: MemoryOverlay): void;
+  /** A successful tx's message cache just before its writes are applied (only read by the hook). */
+  beforeWrite(msgCache: MemoryOverlay): void;
+}
+
+/**
  * Runs `raw` against `state`. check: ante only, writes kept on success (mempool state). deliver: ante + messages,
  * writes kept per SDK rules. simulate: ante (no signature check, infinite gas) + messages, nothing kept.
  */
@@ -128,6 +218,7 @@ export function runTx(
   raw: Uint8Array,
   mode: RunMode,
   block: BlockInfo,
+  hooks?: DeliverHooks,
 ): TxResult {
   let tx: DecodedTx;
   try {
@@ -146,26 +237,10 @@ export function runTx(
       tx,
     );
   }
-  const meter = new GasMeter(mode === "simulate" ? undefined : gasWanted);
-  const anteCache = new MemoryOverlay(state);
-  const anteEvents = new EventManager();
-  const ctx: Context = {
-    store: new GasKVStore(anteCache, meter, env.kvGas ?? SECRET_KV_GAS_CONFIG),
-    gasMeter: meter,
-    events: anteEvents,
-    chainId: block.chainId,
-    blockHeight: block.height,
-    blockTimeNs: block.timeNs ?? 0n,
-    txHash: tx.hash,
-    txIndex: block.txIndex ?? 0,
-    isCheckTx: mode === "check",
-    simulate: mode === "simulate",
-  };
-  try {
-    runAnte(ctx, tx, env.keepers, env.ante);
-  } catch (e) {
-    return failure(e, gasWanted, meter.consumed, [], tx);
-  }
+  const ahead = mode === "deliver" ? hooks?.ante(tx, state) : undefined;
+  const { ctx, anteCache, meter, anteEvents, failed, error } =
+    ahead ?? runAnteStep(env, state, tx, mode, block);
+  if (failed) return failure(error, gasWanted, meter.consumed, [], tx);
   if (mode === "check") {
     anteCache.write();
     return {
@@ -179,6 +254,7 @@ export function runTx(
       tx,
     };
   }
+  if (mode === "deliver") hooks?.afterAnte(anteCache);
   const msgCache = new MemoryOverlay(anteCache);
   const msgEvents = new EventManager();
   let data: Uint8Array;
@@ -197,6 +273,7 @@ export function runTx(
     return failure(e, gasWanted, meter.consumed, anteEvents.events, tx);
   }
   if (mode === "deliver") {
+    hooks?.beforeWrite(msgCache);
     msgCache.write();
     anteCache.write();
   }

@@ -153,6 +153,10 @@ export class ComputeEngine {
   nextPrepare: (() => Uint8Array | undefined) | undefined;
   /** Work the app's prepared calls do while this thread waits for a contract ECALL (EcallOptions.idle). */
   whileWaiting: (() => void) | undefined;
+  /** Work the app's speculative ante does in the same wait, after `whileWaiting` (src/chain/app/speculativeAnte.ts). */
+  speculateWhileWaiting: (() => void) | undefined;
+  /** Both idle tasks in one closure, built once per pair. */
+  private bothIdle: { w: () => void; s: () => void; both: () => void } | undefined;
   readonly prefetchStats: PrefetchStats = {
     ocallReads: 0,
     prefetchedReads: 0,
@@ -186,7 +190,7 @@ export class ComputeEngine {
     const reads = new Map<string, Uint8Array>();
     const opts = { gasLimit, ocalls: this.ocalls(ctx, r.contract, offer, reads) };
     const then = this.nextPrepare?.();
-    const idle = this.whileWaiting;
+    const idle = this.idleTask();
     let res: EcallResult;
     try {
       res = this.enclave.ecall(
@@ -207,6 +211,21 @@ export class ComputeEngine {
       if (this.prefetch) this.readMemory.record(r.contract, reads);
     }
     return this.answer(ctx, res);
+  }
+
+  /** The door idle task of a contract ECALL: the prepared calls' build, then the speculative ante. */
+  private idleTask(): (() => void) | undefined {
+    const w = this.whileWaiting;
+    const s = this.speculateWhileWaiting;
+    if (w === undefined || s === undefined) return w ?? s;
+    const b = this.bothIdle;
+    if (b?.w === w && b.s === s) return b.both;
+    const both = (): void => {
+      w();
+      s();
+    };
+    this.bothIdle = { w, s, both };
+    return both;
   }
 
   /**

@@ -131,6 +131,33 @@ describe("MemoryKVStore", () => {
     assert.throws(() => s.get("k" as unknown as Uint8Array), /expected bytes/);
   });
 
+  test("ownership: set/delete copy the caller's arrays; write() hands the overlay's copies up unchanged", () => {
+    const parent = new MemoryOverlay(new MemoryKVStore());
+    const child = new MemoryOverlay(parent);
+    const k = b("key");
+    const v = b("value");
+    const dk = b("gone");
+    child.set(k, v);
+    child.delete(dk);
+    // The caller may reuse its arrays at once (OCALL frames, scratch buffers): the overlay holds its own.
+    k.fill(0);
+    v.fill(0);
+    dk.fill(0);
+    const mine = child.pendingWrites();
+    const [k1, v1] = mine[0]!;
+    const [k2, v2] = mine[1]!;
+    assert.deepEqual([k1, v1, k2, v2], [b("gone"), undefined, b("key"), b("value")]);
+    assert.notEqual(k2.buffer, k.buffer);
+    assert.notEqual(v2!.buffer, v.buffer);
+    child.write();
+    // The same objects move to the parent: the copy made at set is the only one.
+    const up = parent.pendingWrites();
+    assert.equal(up[0]![0], k1);
+    assert.equal(up[1]![0], k2);
+    assert.equal(up[1]![1], v2);
+    assert.equal(parent.get(b("key")), v2);
+  });
+
   test("full-byte keys: reads and bounded iteration equal a memcmp-sorted model (store and overlay)", () => {
     // The entries are ordered by latin1 key ids (sortedEntries.ts): bytes 0x80–0xff and 0x00 included.
     const full = fc.uint8Array({ minLength: 1, maxLength: 6 });

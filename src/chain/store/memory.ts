@@ -3,6 +3,7 @@
 import { abytes } from "../../util/bytes.js";
 import type { KVReader, KVStore, Overlay } from "./types.js";
 import { ABSENT, CHUNK_MAX, SortedEntries, keyId } from "./sortedEntries.js";
+import { slabCopy } from "./byteSlab.js";
 
 export { CHUNK_MAX };
 
@@ -45,10 +46,12 @@ export function inRange(
   return true;
 }
 
-/** Copies so later mutation of the caller's buffer cannot change stored state. */
-function copy(b: Uint8Array): Uint8Array {
-  return Uint8Array.prototype.slice.call(b);
-}
+/**
+ * Copies so later mutation of the caller's buffer cannot change stored state. Ownership rule: a key or value
+ * given to `set`/`delete` stays the caller's (it may reuse or mutate it); the stored copy is the overlay's and
+ * is never written again, so `write()` hands it to the parent as it is. Small copies share slab chunks.
+ */
+const copy = slabCopy;
 
 /** Validates a key/value at the store edge. Empty keys are rejected, as in the Cosmos SDK stores. */
 export function assertKey(key: unknown): Uint8Array {

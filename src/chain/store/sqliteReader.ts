@@ -4,6 +4,7 @@ import type Database from "better-sqlite3";
 import type { KVReader, KVWrite } from "./types.js";
 import { KeyIdReader, assertKey, mergeIterate } from "./memory.js";
 import { GrowingKeyFilter, KeyFilter } from "./keyFilter.js";
+import { ownedBytes } from "./byteSlab.js";
 
 /** Rows fetched per page of an iteration. Small enough to stay lazy, large enough to amortize the query. */
 export const PAGE_SIZE = 128;
@@ -105,9 +106,14 @@ export class LatestReader extends KeyIdReader {
     for (const [k, v] of writes) {
       if (v !== undefined) this.filter.add(k);
       const id = cacheId(k);
-      // Only keys already cached are updated: a block's writes should not evict the hot read set.
-      if (young.has(id)) young.set(id, v ?? null);
-      if (old.has(id)) old.set(id, v ?? null);
+      // Only keys already cached are updated: a block's writes should not evict the hot read set. The cache
+      // may keep a value for many blocks: an overlay's slab view is copied so it does not pin its chunk.
+      const inYoung = young.has(id);
+      const inOld = old.has(id);
+      if (!inYoung && !inOld) continue;
+      const kept = v === undefined ? null : ownedBytes(v);
+      if (inYoung) young.set(id, kept);
+      if (inOld) old.set(id, kept);
     }
   }
 

@@ -93,6 +93,22 @@ describe("Store", () => {
     store.close();
   });
 
+  test("the point-read cache keeps committed overlay values as their own exact-size buffers", () => {
+    const store = openStoreAt(":memory:");
+    const k = utf8.encode("hot");
+    store.commit(1, [[k, utf8.encode("v1")]]);
+    assert.deepEqual(store.committed.get(k), utf8.encode("v1")); // cached now
+    const block = store.newOverlay();
+    block.set(k, utf8.encode("v2"));
+    const written = block.pendingWrites()[0]![1]!;
+    assert.ok(written.byteLength < written.buffer.byteLength, "an overlay copy is a slab view");
+    store.commit(2, block.pendingWrites());
+    const cached = store.committed.get(k)!;
+    assert.deepEqual(cached, utf8.encode("v2"));
+    assert.equal(cached.byteLength, cached.buffer.byteLength, "the cache does not pin a slab chunk");
+    store.close();
+  });
+
   test("the point-read cache stays exact across its generation turnover (entries in old, young and both)", () => {
     const store = openStoreAt(":memory:");
     const model = new MemoryKVStore();

@@ -3,7 +3,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import fc from "fast-check";
-import { sha256PrefixPair } from "./sha256Pair.js";
+import { sha256PrefixPair, sha256PrefixPairInto } from "./sha256Pair.js";
 
 const reference = (p: number, x: Uint8Array, y: Uint8Array): string =>
   createHash("sha256").update(Uint8Array.of(p)).update(x).update(y).digest("hex");
@@ -40,6 +40,28 @@ describe("sha256PrefixPair", () => {
     assert.equal(
       hex(sha256PrefixPair(0, zero, zero)),
       "98ce42deef51d40269d542f5314bef2c7468d401ad5d85168bfab4c0108f75f7",
+    );
+  });
+
+  test("Into: inputs and output at offsets of flat arrays, output over an input's range (seeded)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 255 }),
+        fc.uint8Array({ minLength: 160, maxLength: 160 }),
+        fc.nat(64),
+        fc.nat(64),
+        fc.nat(64),
+        fc.boolean(),
+        (p, flat, xo, yo, oo, inPlace) => {
+          const x = flat.slice(xo, xo + 32);
+          const y = flat.slice(yo + 64, yo + 96);
+          const out = inPlace ? flat : new Uint8Array(128);
+          const at = inPlace ? xo : oo;
+          sha256PrefixPairInto(p, flat, xo, flat, yo + 64, out, at);
+          assert.equal(hex(out.subarray(at, at + 32)), reference(p, x, y));
+        },
+      ),
+      { seed: 42, numRuns: 500 },
     );
   });
 });

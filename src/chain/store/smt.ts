@@ -14,7 +14,7 @@ export const EMPTY_HASH: Uint8Array = new Uint8Array(HASH_LEN);
 // Domain separation: a leaf can never be passed off as an inner node or the reverse (second-preimage guard,
 // as in RFC 6962 §2.1 and Diem's Jellyfish Merkle tree).
 const LEAF_PREFIX = 0x00;
-const NODE_PREFIX = 0x01;
+export const NODE_PREFIX = 0x01;
 
 export function sha256(data: Uint8Array): Uint8Array {
   const b = hash("sha256", data, "buffer");

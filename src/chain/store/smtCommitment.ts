@@ -19,6 +19,7 @@ import {
   verifyStateProof,
 } from "./smt.js";
 import type { Leaf, StateProof, Summary } from "./smt.js";
+import { PendingNodes } from "./smtPending.js";
 
 /** Default in-memory depth: 2^18 buckets keeps ~4 leaves per bucket at 1M keys for 17 MB of arrays. */
 export const DEFAULT_MEM_DEPTH = 18;
@@ -57,7 +58,7 @@ class SmtPrepared implements PreparedCommitment {
     readonly generation: number,
     readonly root: Uint8Array,
     readonly updates: ReadonlyMap<number, BucketUpdate>,
-    readonly pending: ReadonlyMap<number, Summary>,
+    readonly pending: PendingNodes,
   ) {}
 
   persist(): void {
@@ -285,8 +286,7 @@ export class SqliteSmtCommitment implements StateCommitment {
 
   private prepareOn(base: SmtPrepared | undefined, writes: readonly KVWrite[]): SmtPrepared {
     const changes = new HashedWrites(writes);
-    const pending = new Map<number, Summary>(base?.pending);
-    const get = (idx: number): Summary => pending.get(idx) ?? this.nodeAt(idx);
+    const pending = new PendingNodes(base?.pending);
     const updates = new Map<number, BucketUpdate>(base?.updates);
     const top = 2 ** this.depth;
     let level: number[] = [];
@@ -299,7 +299,7 @@ export class SqliteSmtCommitment implements StateCommitment {
       // An unchanged bucket keeps its summary, row and path: no rewrite (a random page at 1M keys), no rehash.
       if (!changed) continue;
       const summary = subtreeSummary(leaves, 0, leaves.length, this.depth);
-      pending.set(top + bucket, summary);
+      pending.set(top + bucket, summary.count, summary.hash, 0);
       // Packed now, so the per-leaf objects die young (a genesis prepare touches every bucket).
       updates.set(bucket, { bucket, summary, row: packLeaves(leaves) });
       level.push(top + bucket);
@@ -310,10 +310,10 @@ export class SqliteSmtCommitment implements StateCommitment {
         const p = idx >>> 1;
         if (parents[parents.length - 1] !== p) parents.push(p);
       }
-      for (const p of parents) pending.set(p, combine(get(2 * p), get(2 * p + 1)));
+      for (const p of parents) pending.combine(p, this.counts, this.hashes);
       level = parents;
     }
-    const prepared = new SmtPrepared(this, this.generation, get(1).hash.slice(), updates, pending);
+    const prepared = new SmtPrepared(this, this.generation, pending.hashOf(1, this.hashes), updates, pending);
     this.prepared_.add(prepared);
     return prepared;
   }
@@ -351,7 +351,7 @@ export class SqliteSmtCommitment implements StateCommitment {
   /** SmtPrepared.publish: the new top nodes become the tree root() and prove() read. */
   publishPrepared(p: SmtPrepared): void {
     this.assertFresh(p);
-    for (const [idx, s] of p.pending) this.setNode(idx, s);
+    p.pending.publishInto(this.counts, this.hashes);
     this.generation++;
   }
 

@@ -91,7 +91,9 @@ export interface ShroudAppOptions {
   readonly prepareCalls?: boolean;
   /**
    * Run each tx's ante while the tx before it waits for its contract ECALL, and take that outcome when nothing
-   * the tx before wrote was read by it (./app/speculativeAnte.ts; speed only). Default: on with an enclave.
+   * the tx before wrote was read by it (./app/speculativeAnte.ts; speed only). Default: on when the enclave runs
+   * a verify lane (prepared calls off): with prepared calls the ECALL wait already builds the next prepare, and
+   * ante on top of it cost this thread +0.02–0.07 ms/tx with no Finalize gain (docs/BENCHMARKS.md, session 10 K1).
    */
   readonly speculativeAnte?: boolean;
 }
@@ -158,7 +160,7 @@ export class ShroudApp implements AbciApplication {
     const prepare = opts.prepareCalls ?? this.verifyAhead === undefined;
     this.prepareAhead = prepare ? prepareAheadFor(opts.enclave, this.modules) : undefined;
     this.speculativeAnte =
-      (opts.speculativeAnte ?? opts.enclave !== undefined)
+      (opts.speculativeAnte ?? (opts.enclave !== undefined && this.prepareAhead === undefined))
         ? new SpeculativeAnte(this.modules.txEnv)
         : undefined;
     this.modules.compute.engine.speculateWhileWaiting = this.speculativeAnte?.idle;

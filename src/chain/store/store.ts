@@ -10,7 +10,7 @@ import { HistoricalReader, LatestReader, prepareHistoryQueries, view } from "./s
 import type { HistoryQueries } from "./sqliteReader.js";
 import { DEFAULT_MEM_DEPTH, SqliteSmtCommitment } from "./smtCommitment.js";
 import { relieveHeapAfterCommit, writeSetWeight } from "./heapRelief.js";
-import { BlobScratch } from "./sqliteBlob.js";
+import { StateTableWriter } from "./sqliteBatch.js";
 
 export const DB_FILE = "state.sqlite";
 /** Bumped when the on-disk layout changes; a store refuses a format it does not know. */
@@ -287,16 +287,6 @@ export class Store {
 
   private buildCommitTx(): (p: InternalPrepared, earliest: number) => void {
     const db = this.db;
-    const putLatest = db.prepare("INSERT OR REPLACE INTO latest (key, value) VALUES (?, ?)");
-    const delLatest = db.prepare("DELETE FROM latest WHERE key = ?");
-    const putHistory = db.prepare(
-      "INSERT INTO history (height, key, value) SELECT ?, ?, (SELECT value FROM latest WHERE key = ?)",
-    );
-    // A delete of an absent key changes nothing at any height: no undo row (any later write of the key records
-    // its own "absent before" row). Only a key that existed gets its old value saved.
-    const putHistoryIfPresent = db.prepare(
-      "INSERT INTO history (height, key, value) SELECT ?, key, value FROM latest WHERE key = ?",
-    );
     const putHeight = db.prepare("INSERT OR REPLACE INTO heights (height, app_hash) VALUES (?, ?)");
     const setMeta = db.prepare(
       "UPDATE meta SET last_height = ?, app_hash = ?, earliest_height = ? WHERE id = 1",
@@ -304,31 +294,15 @@ export class Store {
     const pruneHistory = db.prepare("DELETE FROM history WHERE height <= ?");
     const pruneHeights = db.prepare("DELETE FROM heights WHERE height < ?");
     const keepHistory = this.keepRecent !== 1;
-    // Short keys and values are bound through off-heap scratch (sqliteBlob.ts), so V8 does not move each one
-    // out of its heap for the bind; the committed-read cache keeps these same arrays afterwards.
-    const keyBlob = new BlobScratch();
-    const valueBlob = new BlobScratch();
-    const writeChanges = (p: InternalPrepared): void => {
-      for (const [key, v] of p.writes) {
-        const k = keyBlob.of(key);
-        // The undo row copies the old value inside SQLite: no round trip or Buffer per write. A write of an
-        // unchanged value records that same value, which is still the right answer for earlier heights.
-        if (v === undefined) {
-          if (keepHistory) putHistoryIfPresent.run(p.height, k);
-          delLatest.run(k);
-        } else {
-          if (keepHistory) putHistory.run(p.height, k, k);
-          putLatest.run(k, valueBlob.of(v));
-        }
-      }
-    };
+    // latest + history rows in multi-row statements (sqliteBatch.ts). The undo row copies the old value inside
+    // SQLite: no round trip or Buffer per write. A write of an unchanged value records that same value, which is
+    // still the right answer for earlier heights; a delete of an absent key changes nothing at any height: no
+    // undo row (any later write of the key records its own "absent before" row).
+    const tables = new StateTableWriter(db);
     return db.transaction((p: InternalPrepared, earliest: number) => {
-      // The first commit lands on an empty store, and no height below it is readable: no undo rows, no reads.
-      if (this.state.lastHeight === 0) {
-        for (const [k, v] of p.writes) if (v !== undefined) putLatest.run(keyBlob.of(k), valueBlob.of(v));
-      } else {
-        writeChanges(p);
-      }
+      // The first commit lands on an empty store, and no height below it is readable: no undo rows, and its
+      // write set holds no deletes (prepare drops deletes of absent keys).
+      tables.write(p.height, p.writes, keepHistory && this.state.lastHeight !== 0);
       p.commitment.persist();
       putHeight.run(p.height, p.appHash);
       setMeta.run(p.height, p.appHash, earliest);

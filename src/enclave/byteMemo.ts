@@ -10,6 +10,18 @@ export function byteString(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
 }
 
+const HEX_PAIRS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/**
+ * Lowercase hex, as util/bytes `toHex`, without asking for the array's `.buffer` (a Buffer view of a typed
+ * array of ≤ 64 bytes makes V8 move it off its heap: a malloc and a copy; code hashes are 32 bytes).
+ */
+export function lowerHex(b: Uint8Array): string {
+  let s = "";
+  for (const x of b) s += HEX_PAIRS[x]!;
+  return s;
+}
+
 /**
  * A memo in two generations: a hit in the old one moves to the young one; when the young one is full it becomes
  * the old one (the previous old one is dropped). At most 2 × `perGeneration` entries, no per-entry bookkeeping.

@@ -5,18 +5,10 @@ import { AD_ONE_EMPTY, AesSivAuthError, AesSivKey } from "./crypto/aesSiv.js";
 import { sha256, zeroize } from "./crypto/hash.js";
 import { deriveFromKey } from "./crypto/kdf.js";
 import { x25519SharedSecretCached } from "./crypto/x25519.js";
+import { lowerHex } from "./byteMemo.js";
 import { EnclaveError } from "./errors.js";
 import type { EnclaveKeys } from "./keys.js";
-import {
-  abytes,
-  concatBytes,
-  equalBytes,
-  fromHex,
-  InvalidInputError,
-  toHex,
-  u64be,
-  utf8,
-} from "../util/bytes.js";
+import { abytes, concatBytes, equalBytes, fromHex, InvalidInputError, u64be, utf8 } from "../util/bytes.js";
 
 /** spec §4.1 step 8: nonce(32) ‖ user_pubkey(32) ‖ ciphertext. */
 export const NONCE_LENGTH = 32;
@@ -206,7 +198,7 @@ function checkHashPrefix(
   if (prefix.length < HEX_CODE_HASH_LENGTH) throw new EnclaveError("ValidationFailure");
   const hashHex = latin1(prefix.subarray(0, HEX_CODE_HASH_LENGTH));
   // Fast path for the usual case: equal to our lowercase hex is a valid, matching hash (no decode needed).
-  if (hashHex.toLowerCase() === toHex(codeHash)) return;
+  if (hashHex.toLowerCase() === lowerHex(codeHash)) return;
   let received: Uint8Array;
   try {
     received = fromHex(hashHex, "code hash");

@@ -90,13 +90,18 @@ export function storeKeyOld(key: Uint8Array, ogContractKey: Uint8Array): Uint8Ar
   return sha256Js(key, ogContractKey);
 }
 
+/** The salt is built here (public numbers), then copied out. */
+const SALT_SCRATCH = new DataView(new ArrayBuffer(SALT_LENGTH));
+const SALT_SCRATCH_BYTES = new Uint8Array(SALT_SCRATCH.buffer);
+
 /** `get_encryption_salt`: u64_be(block_time_ns) ‖ u64_be(counter.height) ‖ u64_be(counter.counter). */
 export function encryptionSalt(blockTimeNs: bigint, height: bigint, counter: bigint): Uint8Array {
   const out = new Uint8Array(SALT_LENGTH);
-  const dv = new DataView(out.buffer);
-  dv.setBigUint64(0, BigInt.asUintN(64, blockTimeNs), false);
-  dv.setBigUint64(8, BigInt.asUintN(64, height), false);
-  dv.setBigUint64(16, BigInt.asUintN(64, counter), false);
+  // Through a scratch: a DataView over `out` would move it off V8's heap (one malloc and copy per call).
+  SALT_SCRATCH.setBigUint64(0, BigInt.asUintN(64, blockTimeNs), false);
+  SALT_SCRATCH.setBigUint64(8, BigInt.asUintN(64, height), false);
+  SALT_SCRATCH.setBigUint64(16, BigInt.asUintN(64, counter), false);
+  out.set(SALT_SCRATCH_BYTES);
   return out;
 }
 

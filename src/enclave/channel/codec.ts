@@ -12,15 +12,23 @@ function checkUint(n: number, max: number, field: string): void {
   if (!Number.isInteger(n) || n < 0 || n > max) throw new CodecError(field, `"${field}" out of range`);
 }
 
+/**
+ * One 8-byte scratch per isolate for the u64/f64 conversions (DataView's exact IEEE-754 and bigint rules),
+ * copied to or from the frame byte by byte. No DataView over a frame: asking a typed array of ≤ 64 bytes for
+ * its `.buffer` makes V8 move it off its heap (a malloc and a copy; most OCALL frames are that small).
+ */
+const SCRATCH = new DataView(new ArrayBuffer(8));
+/** V8's `typed_array_max_size_in_heap` (node 20): typed arrays up to this many bytes live on the JS heap. */
+const ON_HEAP_MAX = 64;
+const SCRATCH_BYTES = new Uint8Array(SCRATCH.buffer);
+
 /** Appends fields into a growing buffer; `finish()` returns exactly the bytes written. */
 export class ByteWriter {
   private buf: Uint8Array;
-  private view: DataView;
   private len = 0;
 
   constructor(initialCapacity = 64) {
     this.buf = new Uint8Array(initialCapacity);
-    this.view = new DataView(this.buf.buffer);
   }
 
   private reserve(n: number): number {
@@ -31,7 +39,6 @@ export class ByteWriter {
       const next = new Uint8Array(cap);
       next.set(this.buf.subarray(0, this.len));
       this.buf = next;
-      this.view = new DataView(next.buffer);
     }
     const at = this.len;
     this.len = need;
@@ -41,35 +48,44 @@ export class ByteWriter {
   u8(n: number): this {
     checkUint(n, 0xff, "u8");
     const at = this.reserve(1);
-    this.view.setUint8(at, n);
+    this.buf[at] = n;
     return this;
   }
 
   u16(n: number): this {
     checkUint(n, 0xffff, "u16");
     const at = this.reserve(2);
-    this.view.setUint16(at, n, false);
+    this.buf[at] = n >>> 8;
+    this.buf[at + 1] = n;
     return this;
   }
 
   u32(n: number): this {
     checkUint(n, 0xffff_ffff, "u32");
     const at = this.reserve(4);
-    this.view.setUint32(at, n, false);
+    const b = this.buf;
+    b[at] = n >>> 24;
+    b[at + 1] = n >>> 16;
+    b[at + 2] = n >>> 8;
+    b[at + 3] = n;
     return this;
   }
 
   u64(n: bigint): this {
     if (n < 0n || n > 0xffff_ffff_ffff_ffffn) throw new CodecError("u64", `"u64" out of range`);
-    const at = this.reserve(8);
-    this.view.setBigUint64(at, n, false);
-    return this;
+    SCRATCH.setBigUint64(0, n, false);
+    return this.scratch8();
   }
 
   /** A JS number as its exact IEEE-754 float64 (big-endian): a host number whose checks the enclave makes. */
   f64(n: number): this {
+    SCRATCH.setFloat64(0, n, false);
+    return this.scratch8();
+  }
+
+  private scratch8(): this {
     const at = this.reserve(8);
-    this.view.setFloat64(at, n, false);
+    this.buf.set(SCRATCH_BYTES, at);
     return this;
   }
 
@@ -102,12 +118,9 @@ export class ByteWriter {
 
 /** Reads fields in order; throws CodecError naming `field` on truncation or a bad value. */
 export class ByteReader {
-  private readonly view: DataView;
   private pos = 0;
 
-  constructor(private readonly buf: Uint8Array) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  }
+  constructor(private readonly buf: Uint8Array) {}
 
   get remaining(): number {
     return this.buf.length - this.pos;
@@ -123,24 +136,37 @@ export class ByteReader {
   }
 
   u8(field: string): number {
-    return this.view.getUint8(this.take(1, field));
+    return this.buf[this.take(1, field)]!;
   }
 
   u16(field: string): number {
-    return this.view.getUint16(this.take(2, field), false);
+    const at = this.take(2, field);
+    const b = this.buf;
+    return (b[at]! << 8) | b[at + 1]!;
   }
 
   u32(field: string): number {
-    return this.view.getUint32(this.take(4, field), false);
+    const at = this.take(4, field);
+    const b = this.buf;
+    // The top byte by multiplication: a shift by 24 would make values ≥ 2^31 negative.
+    return b[at]! * 0x100_0000 + ((b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!);
   }
 
   u64(field: string): bigint {
-    return this.view.getBigUint64(this.take(8, field), false);
+    this.scratch8(field);
+    return SCRATCH.getBigUint64(0, false);
   }
 
   /** A float64 exactly as written (NaN and infinities included: the caller checks the value). */
   f64(field: string): number {
-    return this.view.getFloat64(this.take(8, field), false);
+    this.scratch8(field);
+    return SCRATCH.getFloat64(0, false);
+  }
+
+  /** The next 8 bytes into the scratch (read back at once: nothing runs in between). */
+  private scratch8(field: string): void {
+    const at = this.take(8, field);
+    for (let i = 0; i < 8; i++) SCRATCH_BYTES[i] = this.buf[at + i]!;
   }
 
   /** A copy of the next `n` bytes (copies, so the caller never aliases a shared buffer). */
@@ -151,11 +177,13 @@ export class ByteReader {
 
   /**
    * The next `n` bytes as a view of the input, no copy: only for input that is already a private copy (a
-   * frame body as `Mailbox.receive` returns it); the caller's fields then share its buffer.
+   * frame body as `Mailbox.receive` returns it); the caller's fields then share its buffer. From an input of
+   * ≤ 64 bytes (V8 keeps it on its heap) the field is a copy instead.
    */
   sub(n: number, field: string): Uint8Array {
     const at = this.take(n, field);
-    return this.buf.subarray(at, at + n);
+    // A short input is copied from: a view would need its `.buffer` (see SCRATCH); a short copy stays on V8's heap.
+    return this.buf.length <= ON_HEAP_MAX ? this.buf.slice(at, at + n) : this.buf.subarray(at, at + n);
   }
 
   bytes(field: string): Uint8Array {

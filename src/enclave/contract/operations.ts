@@ -2,7 +2,8 @@
 // check the input (spec §4.2, §7.2), authenticate or create the contract key (§6.1–6.2), run the VM over
 // encrypted storage and the encrypting querier, then encrypt the outputs (§5, §7). Gas is always reported,
 // also on failure (DESIGN.md rule 2), through `OperationError.gasUsed`.
-import { toHex, utf8 } from "../../util/bytes.js";
+import { utf8 } from "../../util/bytes.js";
+import { lowerHex } from "../byteMemo.js";
 import { EncryptedStorage } from "../encryptedStorage.js";
 import { EnclaveError } from "../errors.js";
 import { addressMemoSize, Bech32Api } from "../vm/addressApi.js";
@@ -42,7 +43,7 @@ function envBytes(
   random: Uint8Array | undefined,
   msg: Uint8Array,
 ) {
-  const extras = { codeHashHex: toHex(input.codeHash), random };
+  const extras = { codeHashHex: lowerHex(input.codeHash), random };
   const env = version === "v1" ? v1EnvJson(input.env, extras) : v010EnvJson(input.env, extras);
   return { env: utf8.encode(env), info: utf8.encode(v1MessageInfoJson(input.env)), msg };
 }
@@ -96,7 +97,7 @@ function runInner(svc: ContractServices, input: ContractCallInput): ContractCall
     const ctx: OutputContext = {
       keys: svc.keys,
       tx: encrypted ? tx : undefined,
-      ownCodeHashHex: toHex(input.codeHash),
+      ownCodeHashHex: lowerHex(input.codeHash),
       contractAddress: input.env.contract.address,
       replyParams: input.op === "reply" ? replyOwnParams : replyParams,
     };

@@ -1,7 +1,7 @@
 // Contract ECALLs: loadCode (gatekeep + compile an upload), instantiate / execute / query / migrate / reply
 // (../contract/operations.ts) and updateAdmin. Payload and answer encodings are in ../contract/wire.ts and
 // ../contract/README.md. Gas is reported through ctx.setGasUsed on success and on failure.
-import { concatBytes, equalBytes, toHex, u32be, utf8 } from "../../util/bytes.js";
+import { equalBytes, toHex, utf8 } from "../../util/bytes.js";
 import { sha256 } from "../crypto/hash.js";
 import { EnclaveError } from "../errors.js";
 import { updateAdmin } from "../contract/admin.js";
@@ -273,8 +273,18 @@ const prepareCall: EcallHandler = (payload, ctx) => {
   // `verify` as the contract handlers run it (their services never turn the signature check off).
   const store = preparedCalls(ctx.runtime);
   store.add(keys, binding, true, checkAhead(keys, binding, verdict, true));
-  return concatBytes(u32be(store.taken), u32be(store.dropped));
+  return counts(store.taken, store.dropped);
 };
+
+/** u32 ‖ u32, big-endian, by shifts (`u32be`'s DataView would move each 4-byte array off V8's heap). */
+function counts(a: number, b: number): Uint8Array {
+  const out = new Uint8Array(8);
+  for (let i = 0; i < 4; i++) {
+    out[i] = a >>> (24 - 8 * i);
+    out[4 + i] = b >>> (24 - 8 * i);
+  }
+  return out;
+}
 
 /**
  * updateAdmin: JSON {sender, contract (bech32), og_contract_key, current_admin, current_admin_proof, new_admin,

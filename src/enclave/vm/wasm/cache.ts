@@ -1,7 +1,8 @@
 // Compiled-code cache: V8 compilation is the expensive step of running a contract, so compiled
 // WebAssembly.Modules are kept, least recently used first out, bounded by entry count and total bytes.
 // Only the runtime's speed depends on it: a miss recompiles the same metered bytes to the same behaviour.
-import { abytes, toHex } from "../../../util/bytes.js";
+import { abytes } from "../../../util/bytes.js";
+import { byteString } from "../../byteMemo.js";
 import { WasmGateError } from "./errors.js";
 import { RUNTIME_MAX_MEMORY_PAGES } from "./limits.js";
 import { wasmApi, type WebAssemblyModule } from "./webassembly.js";
@@ -65,7 +66,7 @@ export class CompiledCodeCache {
 
   /** The compiled module for `code`, compiling and caching it on a miss. */
   getOrCompile(code: CompilableCode): WebAssemblyModule {
-    const key = toHex(abytes(code.codeHash, 32, "codeHash"));
+    const key = byteString(abytes(code.codeHash, 32, "codeHash"));
     abytes(code.metered, undefined, "metered");
     const hit = this.entries.get(key);
     if (hit !== undefined) {
@@ -86,11 +87,11 @@ export class CompiledCodeCache {
   }
 
   has(codeHash: Uint8Array): boolean {
-    return this.entries.has(toHex(codeHash));
+    return this.entries.has(byteString(codeHash));
   }
 
   delete(codeHash: Uint8Array): boolean {
-    const key = toHex(codeHash);
+    const key = byteString(codeHash);
     const e = this.entries.get(key);
     if (e === undefined) return false;
     this.entries.delete(key);

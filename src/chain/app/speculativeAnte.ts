@@ -1,8 +1,9 @@
 // Speculative ante: while tx i's contract ECALL runs (the door idle hook), tx i+1's ante runs over the block's
-// state as tx i's ante left it, recording every key it read. At tx i+1's turn its outcome is taken when no write
-// of tx i's messages touched those keys (then every value it read is the value the serial ante would read, so
-// its writes, gas, events and verdict are the serial ones); otherwise ante runs again as usual. Speed only.
-import { InvalidInputError } from "../../util/bytes.js";
+// state as tx i's ante left it, recording every key it read and the value it got. At tx i+1's turn its outcome
+// is taken when the block's state still holds exactly those values (ante is a function of the values it reads
+// and of the tx and block facts, which are the same: so its writes, gas, events and verdict are the serial ones);
+// otherwise ante runs again as usual. Speed only.
+import { equalBytes, InvalidInputError } from "../../util/bytes.js";
 import { ChainError } from "../errors.js";
 import { MAX_GAS_WANTED } from "../gas.js";
 import { KeyIdReader, type MemoryOverlay } from "../store/memory.js";
@@ -13,9 +14,14 @@ import { adoptAnte, runAnteStep, type AnteRun, type DeliverHooks, type TxEnv } f
 import { decodeTxCached } from "../tx/txCache.js";
 import { isRandomTx } from "../random.js";
 
-/** A read-only view of `parent` that records the id of every key read (and whether any range was iterated). */
+/**
+ * A read-only view of `parent` that records every point read: key, key id and what it answered (a value or
+ * undefined for get, a boolean for has), and whether any range was iterated.
+ */
 class RecordingReader extends KeyIdReader {
-  readonly reads = new Set<string>();
+  readonly keys: Uint8Array[] = [];
+  readonly ids: string[] = [];
+  readonly answers: (Uint8Array | undefined | boolean)[] = [];
   iterated = false;
 
   constructor(private readonly parent: MemoryOverlay) {
@@ -31,13 +37,37 @@ class RecordingReader extends KeyIdReader {
   }
 
   getById(key: Uint8Array, id: string): Uint8Array | undefined {
-    this.reads.add(id);
-    return this.parent.getById(key, id);
+    const v = this.parent.getById(key, id);
+    this.keys.push(key);
+    this.ids.push(id);
+    this.answers.push(v);
+    return v;
   }
 
   hasById(key: Uint8Array, id: string): boolean {
-    this.reads.add(id);
-    return this.parent.hasById(key, id);
+    const v = this.parent.hasById(key, id);
+    this.keys.push(key);
+    this.ids.push(id);
+    this.answers.push(v);
+    return v;
+  }
+
+  /** True when `state` answers every recorded read exactly as it was answered then. */
+  sameIn(state: KVStore): boolean {
+    const byId = state instanceof KeyIdReader ? state : undefined;
+    for (let j = 0; j < this.keys.length; j++) {
+      const key = this.keys[j]!;
+      const then = this.answers[j];
+      if (typeof then === "boolean") {
+        const now = byId === undefined ? state.has(key) : byId.hasById(key, this.ids[j]!);
+        if (now !== then) return false;
+        continue;
+      }
+      const now = byId === undefined ? state.get(key) : byId.getById(key, this.ids[j]!);
+      if (now === then) continue;
+      if (now === undefined || then === undefined || !equalBytes(now, then)) return false;
+    }
+    return true;
   }
 
   iterate(
@@ -55,10 +85,10 @@ interface Speculated {
   readonly index: number;
   readonly tx: DecodedTx;
   readonly run: AnteRun;
-  readonly reads: ReadonlySet<string>;
+  readonly reads: RecordingReader;
 }
 
-/** Counters (tests, benches): runs made, taken (of them failed antes), voided by a write, not usable. */
+/** Counters (tests, benches): runs made, taken (of them failed antes), voided by a changed value, not usable. */
 export interface SpeculationStats {
   run: number;
   taken: number;
@@ -113,6 +143,10 @@ export class SpeculativeAnte implements DeliverHooks {
     const a = this.ahead;
     this.ahead = undefined;
     if (a?.index !== this.current || a.tx !== tx || this.at === undefined) return undefined;
+    if (!a.reads.sameIn(state)) {
+      this.stats.conflicts++;
+      return undefined;
+    }
     this.stats.taken++;
     if (a.run.failed) {
       this.stats.takenFailed++;
@@ -124,20 +158,6 @@ export class SpeculativeAnte implements DeliverHooks {
   /** DeliverHooks.afterAnte: the state the next tx's ante would see, but for this tx's message writes. */
   afterAnte(anteCache: MemoryOverlay): void {
     this.base = this.at === undefined ? undefined : anteCache;
-  }
-
-  /** DeliverHooks.beforeWrite: a message write to a key the next tx's ante read voids that run. */
-  beforeWrite(msgCache: MemoryOverlay): void {
-    this.base = undefined;
-    const a = this.ahead;
-    if (a === undefined) return;
-    for (const [k] of msgCache.pendingWrites()) {
-      if (a.reads.has(keyId(k))) {
-        this.ahead = undefined;
-        this.stats.conflicts++;
-        return;
-      }
-    }
   }
 
   /** Inside tx i's ECALL wait: tx i+1's ante over tx i's ante cache, once. */
@@ -167,6 +187,6 @@ export class SpeculativeAnte implements DeliverHooks {
       this.stats.unusable++;
       return;
     }
-    this.ahead = { index, tx, run, reads: reader.reads };
+    this.ahead = { index, tx, run, reads: reader };
   }
 }

@@ -204,8 +204,6 @@ export interface DeliverHooks {
   ante(tx: DecodedTx, state: KVStore): AnteRun | undefined;
   /** After a passed ante, before the messages: the tx's ante cache (only read by the hook). */
   afterAnte(anteCache: MemoryOverlay): void;
-  /** A successful tx's message cache just before its writes are applied (only read by the hook). */
-  beforeWrite(msgCache: MemoryOverlay): void;
 }
 
 /**
@@ -273,7 +271,6 @@ export function runTx(
     return failure(e, gasWanted, meter.consumed, anteEvents.events, tx);
   }
   if (mode === "deliver") {
-    hooks?.beforeWrite(msgCache);
     msgCache.write();
     anteCache.write();
   }

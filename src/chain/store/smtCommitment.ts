@@ -5,7 +5,7 @@ import type Database from "better-sqlite3";
 import { InvalidInputError } from "../../util/bytes.js";
 import type { KVWrite, PreparedCommitment, StateCommitment } from "./types.js";
 import { compareBytes, keyPrefix48 } from "./memory.js";
-import { BlobScratch } from "./sqliteBlob.js";
+import { BucketRowWriter } from "./sqliteBatch.js";
 import {
   EMPTY_SUMMARY,
   HASH_LEN,
@@ -210,11 +210,8 @@ export class SqliteSmtCommitment implements StateCommitment {
   private readonly prepared_ = new WeakSet<SmtPrepared>();
   private readonly selectBucket: Database.Statement<[number], Buffer>;
   private readonly selectBucketRange: Database.Statement<[number, number], Buffer>;
-  private readonly upsertBucket: Database.Statement<[number, Uint8Array, Uint8Array]>;
+  private readonly bucketRows: BucketRowWriter;
   private readonly deleteBucket: Database.Statement<[number]>;
-  // Short blobs bound through off-heap scratch (sqliteBlob.ts): a summary is 33 bytes, a one-leaf row 64.
-  private readonly summaryBlob = new BlobScratch();
-  private readonly rowBlob = new BlobScratch();
 
   /** `memDepth` applies when the tables are created; an existing store keeps its own. */
   constructor(
@@ -237,9 +234,7 @@ export class SqliteSmtCommitment implements StateCommitment {
         "SELECT leaves FROM smt_buckets WHERE bucket >= ? AND bucket < ? ORDER BY bucket",
       )
       .pluck();
-    this.upsertBucket = db.prepare(
-      "INSERT OR REPLACE INTO smt_buckets (bucket, summary, leaves) VALUES (?, ?, ?)",
-    );
+    this.bucketRows = new BucketRowWriter(db);
     this.deleteBucket = db.prepare("DELETE FROM smt_buckets WHERE bucket = ?");
     this.rebuild();
   }
@@ -339,13 +334,9 @@ export class SqliteSmtCommitment implements StateCommitment {
     this.assertFresh(p);
     for (const u of p.updates.values()) {
       if (u.summary.count === 0) this.deleteBucket.run(u.bucket);
-      else
-        this.upsertBucket.run(
-          u.bucket,
-          this.summaryBlob.of(encodeSummary(u.summary)),
-          this.rowBlob.of(u.row),
-        );
+      else this.bucketRows.put(u.bucket, encodeSummary(u.summary), u.row);
     }
+    this.bucketRows.flush();
   }
 
   /** SmtPrepared.publish: the new top nodes become the tree root() and prove() read. */

@@ -3,8 +3,8 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import Database from "better-sqlite3";
-import { BATCH_ROWS, StateTableWriter } from "./sqliteBatch.js";
-import { blockWrites } from "./testkit.js";
+import { BATCH_ROWS, BucketRowWriter, StateTableWriter } from "./sqliteBatch.js";
+import { blockWrites, prng } from "./testkit.js";
 import type { KVWrite } from "./types.js";
 
 const SCHEMA = `
@@ -69,5 +69,33 @@ describe("StateTableWriter", () => {
     }
     assert.ok(deletes > 4 * BATCH_ROWS, "batches of deletes ran");
     assert.ok(dump(a, "history").length > 0);
+  });
+
+  test("BucketRowWriter: the same smt_buckets rows as one upsert per bucket (seeded, rows of 0–5 leaves)", () => {
+    const schema =
+      "CREATE TABLE smt_buckets (bucket INTEGER PRIMARY KEY, summary BLOB NOT NULL, leaves BLOB NOT NULL);";
+    const a = new Database(":memory:");
+    const b = new Database(":memory:");
+    a.exec(schema);
+    b.exec(schema);
+    const writer = new BucketRowWriter(a);
+    const one = b.prepare("INSERT OR REPLACE INTO smt_buckets (bucket, summary, leaves) VALUES (?, ?, ?)");
+    const rnd = prng(5);
+    const bytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => rnd() & 0xff);
+    for (const count of [1, BATCH_ROWS - 1, BATCH_ROWS, 3 * BATCH_ROWS + 2, 7]) {
+      a.transaction(() => {
+        b.transaction(() => {
+          for (let i = 0; i < count; i++) {
+            const bucket = rnd() % 200; // repeats across rounds: replaced rows
+            const summary = bytes(33);
+            const leaves = bytes(64 * (rnd() % 6));
+            writer.put(bucket, summary, leaves);
+            one.run(bucket, summary, leaves);
+          }
+          writer.flush();
+        })();
+      })();
+      assert.deepEqual(dump(a, "smt_buckets"), dump(b, "smt_buckets"), `after ${count}`);
+    }
   });
 });

@@ -123,3 +123,41 @@ export class StateTableWriter {
     dels.length = 0;
   }
 }
+
+/**
+ * The tree's bucket rows (smtCommitment.ts), BATCH_ROWS upserts per statement run: `put` queues one, `flush`
+ * writes what is queued. Rows are independent (one per bucket), so batching changes no row.
+ */
+export class BucketRowWriter {
+  private readonly one: Database.Statement;
+  private readonly many: Database.Statement;
+  private readonly summaryBlobs = Array.from({ length: BATCH_ROWS }, () => new BlobScratch());
+  private readonly rowBlobs = Array.from({ length: BATCH_ROWS }, () => new BlobScratch());
+  private readonly args: (number | Uint8Array)[] = new Array<number | Uint8Array>(3 * BATCH_ROWS);
+  private queued = 0;
+
+  constructor(db: Database.Database) {
+    const sql = "INSERT OR REPLACE INTO smt_buckets (bucket, summary, leaves) VALUES ";
+    this.one = db.prepare(`${sql}(?, ?, ?)`);
+    this.many = db.prepare(sql + rows("(?, ?, ?)"));
+  }
+
+  put(bucket: number, summary: Uint8Array, leaves: Uint8Array): void {
+    const i = this.queued;
+    // Short blobs through off-heap scratch (sqliteBlob.ts): a summary is 33 bytes, a one-leaf row 64.
+    this.args[3 * i] = bucket;
+    this.args[3 * i + 1] = this.summaryBlobs[i]!.of(summary);
+    this.args[3 * i + 2] = this.rowBlobs[i]!.of(leaves);
+    this.queued = i + 1;
+    if (this.queued === BATCH_ROWS) {
+      this.many.run(this.args);
+      this.queued = 0;
+    }
+  }
+
+  flush(): void {
+    const args = this.args;
+    for (let i = 0; i < this.queued; i++) this.one.run(args[3 * i], args[3 * i + 1], args[3 * i + 2]);
+    this.queued = 0;
+  }
+}

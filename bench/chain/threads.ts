@@ -170,6 +170,26 @@ async function main(): Promise<void> {
     const all = await signTransfers(node, s, W + R * K);
     const spec = node.app.speculativeAnte;
     if (spec !== undefined) spec.enabled = SPEC !== "off";
+    // Main-thread CPU of the speculative ante's two halves: the run in the ECALL wait, the take in the gap.
+    const specCpu = { idle: 0, take: 0 };
+    const engine = node.app.modules.compute.engine;
+    const idle = engine.speculateWhileWaiting;
+    if (spec !== undefined && idle !== undefined) {
+      engine.speculateWhileWaiting = () => {
+        const c0 = threadCpuMs();
+        idle();
+        specCpu.idle += threadCpuMs() - c0;
+      };
+      const take = spec.ante.bind(spec);
+      spec.ante = (...a: Parameters<typeof take>) => {
+        const c0 = threadCpuMs();
+        try {
+          return take(...a);
+        } finally {
+          specCpu.take += threadCpuMs() - c0;
+        }
+      };
+    }
     if (W > 0) await runTxs(node, all.slice(0, W), B);
     let gcMs = 0;
     const obs = new PerformanceObserver((list) => {
@@ -180,6 +200,7 @@ async function main(): Promise<void> {
       const txs = all.slice(W + r * K, W + (r + 1) * K);
       if (spec !== undefined) spec.enabled = specOn(r);
       const spec0 = spec === undefined ? undefined : { ...spec.stats };
+      Object.assign(specCpu, { idle: 0, take: 0 });
       console.log(`=== ROUND ${r} START`);
       gcMs = 0;
       acc.cpu.clear();
@@ -223,7 +244,9 @@ async function main(): Promise<void> {
       );
       if (spec !== undefined && spec0 !== undefined) {
         const d = Object.entries(spec.stats).map(([k, v]) => `${k} ${v - spec0[k as keyof typeof spec0]}`);
-        console.log(`  speculative ante ${spec.enabled ? "on" : "off"}: ${d.join(", ")}`);
+        console.log(
+          `  speculative ante ${spec.enabled ? "on" : "off"}: ${d.join(", ")}; main CPU ms/tx: run ${(specCpu.idle / K).toFixed(3)}, take ${(specCpu.take / K).toFixed(3)}`,
+        );
       }
       console.log(
         `  execute ECALLs: ${acc.ecalls}, wall ${(acc.ecallWall / acc.ecalls).toFixed(3)} ms each; gaps between them in FinalizeBlock: ${acc.gaps}, wall ${(acc.gapWall / acc.gaps).toFixed(3)} ms, main CPU ${(acc.gapCpu / acc.gaps).toFixed(3)} ms each`,

@@ -38,18 +38,28 @@ class RecordingReader extends KeyIdReader {
 
   getById(key: Uint8Array, id: string): Uint8Array | undefined {
     const v = this.parent.getById(key, id);
-    this.keys.push(key);
-    this.ids.push(id);
-    this.answers.push(v);
+    this.record(key, id, v);
     return v;
   }
 
   hasById(key: Uint8Array, id: string): boolean {
     const v = this.parent.hasById(key, id);
+    this.record(key, id, v);
+    return v;
+  }
+
+  /**
+   * A key already recorded with the same kind of read is not recorded again: nothing writes the parent during
+   * the run (the run's writes stay in its own cache), so it answers the same (ante reads its signer 3 times).
+   */
+  private record(key: Uint8Array, id: string, v: Uint8Array | undefined | boolean): void {
+    const kind = typeof v === "boolean";
+    for (let j = 0; j < this.ids.length; j++) {
+      if (this.ids[j] === id && (typeof this.answers[j] === "boolean") === kind) return;
+    }
     this.keys.push(key);
     this.ids.push(id);
     this.answers.push(v);
-    return v;
   }
 
   /** True when `state` answers every recorded read exactly as it was answered then. */

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { availableParallelism } from "node:os";
 import { FloorNet, type FloorApp } from "./floorNet.js";
 import { machineCpuMs, pidsCpuMs } from "./procCpu.js";
+import { writeWindow } from "./profWindow.js";
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(name);
@@ -24,6 +25,15 @@ const TX_BYTES = Number(arg("--tx-bytes", "432"));
 const WARM_S = Number(arg("--warm", "5"));
 const SECONDS = Number(arg("--seconds", "20"));
 const PPROF_DIR = process.argv.includes("--pprof") ? arg("--pprof", "") : undefined;
+// --app-prof DIR: the apps run with --cpu-prof (DIR/node<i>), and DIR/window.json holds the last measured window
+// (process.hrtime), for profWindow.ts.
+const APP_PROF_DIR = process.argv.includes("--app-prof") ? arg("--app-prof", "") : undefined;
+// --app-flags "…": more node options for every app process (e.g. --perf-basic-prof for perf record).
+// --unix: the apps listen on a unix socket (<home>/abci.sock) and CometBFT dials it (unix://), instead of TCP.
+const UNIX = process.argv.includes("--unix");
+const APP_FLAGS = arg("--app-flags", "")
+  .split(" ")
+  .filter((x) => x !== "");
 const MAX_IN_FLIGHT = 4000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const f = (x: number, d = 0): string => x.toFixed(d);
@@ -187,11 +197,13 @@ async function phase(net: FloorNet, src: TxSource, blocks: Block[], rate: number
   const running = rate > 0 ? openLoop(net, src, load, rate) : closedLoop(net, src, load);
   await sleep(WARM_S * 1000);
   const a = snapshot(net, load);
+  const fromNs = process.hrtime.bigint();
   const trips0 = load.trips.length;
   const rejected0 = load.rejected;
   const prof = PPROF_DIR === undefined ? undefined : profile(net, rate);
   await sleep(SECONDS * 1000);
   const b = snapshot(net, load);
+  if (APP_PROF_DIR !== undefined) writeWindow(APP_PROF_DIR, fromNs, process.hrtime.bigint());
   load.stop = true;
   const s = (b.t - a.t) / 1000;
   const inWin = blocks.filter((x) => x.atMs > a.t && x.atMs <= b.t);
@@ -231,11 +243,11 @@ async function main(): Promise<void> {
   const net = await FloorNet.create(V);
   try {
     if (PPROF_DIR !== undefined) net.enablePprof();
-    await net.start(APP);
+    await net.start(APP, APP_PROF_DIR, APP_FLAGS, UNIX);
     if (!(await net.waitHeight(2, 120_000))) throw new Error("the CometBFT nodes did not reach height 2");
     await sleep(2_000); // past start-up
     console.log(
-      `CometBFT floor: ${V} validator(s), app ${APP}, txs of ${TX_BYTES} bytes, warm-up ${WARM_S} s + ` +
+      `CometBFT floor: ${V} validator(s), app ${APP}${UNIX ? " (unix socket)" : ""}, txs of ${TX_BYTES} bytes, warm-up ${WARM_S} s + ` +
         `${SECONDS} s per phase, rates ${RATES.join(",")} (0 = closed loop)`,
     );
     const tracker = trackBlocks(net, (await net.height(0)) + 1);

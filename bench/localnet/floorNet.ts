@@ -2,7 +2,7 @@
 // `shroud localnet` (ports, timeouts, p2p flush, mempool caps, logging, peers), a genesis with the validators in
 // it (a do-nothing app answers InitChain with none), and `cometbft node` per home with `noop` or a socket app.
 import { spawn } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { editCometConfig, findCometbft } from "../../src/consensus/cometbft.js";
@@ -36,6 +36,8 @@ function validatorOf(home: string, name: string): Record<string, unknown> {
 }
 
 export class FloorNet {
+  private appProf = false;
+
   private constructor(
     readonly dir: string,
     readonly nodes: FloorNode[],
@@ -94,24 +96,44 @@ export class FloorNet {
     });
   }
 
-  /** Starts every node's app (socket / grpc mode: noopApp.ts on its ABCI port) and CometBFT. */
-  async start(app: FloorApp): Promise<void> {
-    for (const n of this.nodes) {
+  /**
+   * Starts every node's app (socket / grpc mode: noopApp.ts on its ABCI port) and CometBFT. `appProfDir`: each
+   * app runs with `--cpu-prof` into `<dir>/node<i>` (written when close() stops it with SIGTERM). `appFlags`: more
+   * `node` options for every app (e.g. `--perf-basic-prof` for `perf record`).
+   */
+  async start(
+    app: FloorApp,
+    appProfDir?: string,
+    appFlags: readonly string[] = [],
+    unix = false,
+  ): Promise<void> {
+    this.appProf = appProfDir !== undefined;
+    for (const [i, n] of this.nodes.entries()) {
       const log = openSync(join(n.home, "cometbft.log"), "a");
       try {
         if (app !== "noop") {
           const script = new URL("./noopApp.ts", import.meta.url).pathname;
-          const c = spawn(process.execPath, ["--import", "tsx", script, String(n.abci), app], {
+          const prof =
+            appProfDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${join(appProfDir, `node${i}`)}`];
+          const listen = unix ? `unix://${join(n.home, "abci.sock")}` : String(n.abci);
+          const c = spawn(process.execPath, [...prof, ...appFlags, "--import", "tsx", script, listen, app], {
             detached: true,
             stdio: ["ignore", log, log],
           });
           n.appPid = c.pid ?? 0;
           c.unref();
-          await this.waitPort(n.abci);
+          if (unix) await this.waitFile(join(n.home, "abci.sock"));
+          else await this.waitPort(n.abci);
         }
         // gRPC takes host:port: CometBFT passes the address to grpc.NewClient, whose DNS resolver rejects `tcp://`.
         const proxy =
-          app === "noop" ? "noop" : app === "grpc" ? `127.0.0.1:${n.abci}` : `tcp://127.0.0.1:${n.abci}`;
+          app === "noop"
+            ? "noop"
+            : unix
+              ? `unix://${join(n.home, "abci.sock")}`
+              : app === "grpc"
+                ? `127.0.0.1:${n.abci}`
+                : `tcp://127.0.0.1:${n.abci}`;
         const args = ["node", "--home", cometHome(n.home), `--proxy_app=${proxy}`];
         if (app === "grpc") args.push("--abci", "grpc");
         const c = spawn(this.bin, args, {
@@ -124,6 +146,10 @@ export class FloorNet {
         closeSync(log);
       }
     }
+  }
+
+  private async waitFile(path: string): Promise<void> {
+    for (let i = 0; i < 300 && !existsSync(path); i++) await sleep(100);
   }
 
   private async waitPort(port: number): Promise<void> {
@@ -166,6 +192,11 @@ export class FloorNet {
   }
 
   async close(): Promise<void> {
+    if (this.appProf) {
+      // SIGTERM lets each profiled app exit normally, which writes its profile.
+      for (const n of this.nodes) if (n.appPid > 0) process.kill(n.appPid, "SIGTERM");
+      await sleep(3_000);
+    }
     this.killAll();
     await sleep(500);
     if (process.env.SHROUD_KEEP_NET === "1") process.stderr.write(`floor net kept in ${this.dir}\n`);

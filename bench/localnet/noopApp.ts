@@ -1,7 +1,7 @@
 // A do-nothing ABCI app over our own socket server (src/consensus/abciServer.ts), for the floor bench's `socket`
 // mode: CometBFT pays its ABCI socket client (framing, the flush-timer spin) as with a real node, and this
 // process's CPU is the floor of our side's socket + codec work; with `grpc`, the same over our gRPC server
-// (src/consensus/grpcServer.ts). Run: node --import tsx noopApp.ts <port> [socket|grpc].
+// (src/consensus/grpcServer.ts). Run: node --import tsx noopApp.ts <port|unix:///path> [socket|grpc].
 import { startAbciServer } from "../../src/consensus/abciServer.js";
 import { startAbciGrpcServer } from "../../src/consensus/grpcServer.js";
 import type { AbciApplication } from "../../src/consensus/abciTypes.js";
@@ -17,10 +17,12 @@ import {
   ResponseQuery,
 } from "cosmjs-types/tendermint/abci/types";
 
-const port = Number(process.argv[2]);
+// <port> (TCP on 127.0.0.1) or a listen address such as unix:///path/abci.sock.
+const where = process.argv[2] ?? "";
+const address = /^\d+$/.test(where) ? `tcp://127.0.0.1:${where}` : where;
 const transport = process.argv[3] ?? "socket";
-if (!Number.isInteger(port) || port <= 0 || (transport !== "socket" && transport !== "grpc"))
-  throw new Error("usage: noopApp.ts <port> [socket|grpc]");
+if (address === "" || (transport !== "socket" && transport !== "grpc"))
+  throw new Error("usage: noopApp.ts <port|unix:///path> [socket|grpc]");
 
 /** Every tx accepted with code 0 and no data, events or gas, as CometBFT's BaseApplication answers. */
 const app: AbciApplication = {
@@ -50,5 +52,9 @@ const app: AbciApplication = {
 const onError = (m: string): void => {
   process.stderr.write(`noopApp: ${m}\n`);
 };
-if (transport === "grpc") await startAbciGrpcServer(app, `tcp://127.0.0.1:${port}`, { onError });
-else await startAbciServer(app, `tcp://127.0.0.1:${port}`, { onError });
+if (transport === "grpc") await startAbciGrpcServer(app, address, { onError });
+else await startAbciServer(app, address, { onError });
+// A normal exit on SIGTERM, so that `--cpu-prof` writes its profile (floorNet.ts appProfDir).
+process.once("SIGTERM", () => {
+  process.exit(0);
+});

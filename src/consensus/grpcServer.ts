@@ -34,7 +34,7 @@ import {
   serveConnections,
   type ListeningServer,
 } from "./abciServer.js";
-import { H2Connection, type H2Reply, type H2Request } from "./h2.js";
+import { H2Connection, type H2Headers, type H2Reply } from "./h2.js";
 import { encodeHeaders } from "./hpack.js";
 
 /** gRPC status codes (grpc/doc/statuscodes.md). */
@@ -56,10 +56,11 @@ const SERVICE_PATH = "/tendermint.abci.ABCI/";
 interface Decoder {
   decode(input: Uint8Array): unknown;
 }
-/** RPC method name → the Request oneof arm it carries and that arm's decoder. */
+/** RPC method name → the Request oneof arm it carries, that arm's decoder, and its one-arm Request. */
 interface Method {
   readonly arm: keyof Request;
   readonly type: Decoder;
+  readonly wrap: (value: unknown) => Request;
 }
 const METHODS: ReadonlyMap<string, Method> = new Map(
   (
@@ -81,24 +82,8 @@ const METHODS: ReadonlyMap<string, Method> = new Map(
       ["VerifyVoteExtension", "verifyVoteExtension", RequestVerifyVoteExtension],
       ["FinalizeBlock", "finalizeBlock", RequestFinalizeBlock],
     ] as const
-  ).map(([name, arm, type]) => [name, { arm, type }]),
+  ).map(([name, arm, type]) => [name, { arm, type, wrap: (value: unknown): Request => ({ [arm]: value }) }]),
 );
-
-/** The inner message of a one-arm Response: encodeResponse writes `tag ‖ uvarint(len) ‖ body`; keep body. */
-export function responseBody(res: Response): Uint8Array {
-  const bytes = encodeResponse(res);
-  let i = 0;
-  while ((bytes[i]! & 0x80) !== 0) i++; // the field tag (one or two bytes)
-  i++;
-  let len = 0;
-  for (let shift = 0; ; shift += 7) {
-    const b = bytes[i++]!;
-    len += (b & 0x7f) * 2 ** shift;
-    if ((b & 0x80) === 0) break;
-  }
-  if (i + len !== bytes.length) throw new Error("responseBody: not a one-arm Response");
-  return bytes.subarray(i);
-}
 
 export interface GrpcServerOptions {
   /** Called with a short description when a call or connection breaks or the app throws (never tx contents). */
@@ -127,13 +112,28 @@ function endWithStatus(reply: H2Reply, status: number, message: string): void {
   );
 }
 
-/** One answer message, then grpc-status 0 in the trailers. */
-function sendMessage(reply: H2Reply, body: Uint8Array): void {
-  const out = Buffer.allocUnsafe(GRPC_PREFIX_BYTES + body.length);
+/**
+ * A one-arm Response's inner message in its gRPC prefix, ready for the DATA frame: encodeResponse writes
+ * `tag ‖ uvarint(len) ‖ body` (the byte-exact CheckTx / FinalizeBlock encoders included); the tag (one or two
+ * bytes) and the length are skipped.
+ */
+export function grpcMessage(res: Response): Buffer {
+  const bytes = encodeResponse(res);
+  let i = 0;
+  while ((bytes[i]! & 0x80) !== 0) i++;
+  i++;
+  let len = 0;
+  for (let shift = 0; ; shift += 7) {
+    const b = bytes[i++]!;
+    len += (b & 0x7f) * 2 ** shift;
+    if ((b & 0x80) === 0) break;
+  }
+  if (i + len !== bytes.length) throw new Error("grpcMessage: not a one-arm Response");
+  const out = Buffer.allocUnsafe(GRPC_PREFIX_BYTES + len);
   out[0] = 0;
-  out.writeUInt32BE(body.length, 1);
-  out.set(body, GRPC_PREFIX_BYTES);
-  reply.send(OK_HEAD, out, OK_TRAILERS);
+  out.writeUInt32BE(len, 1);
+  out.set(bytes.subarray(i), GRPC_PREFIX_BYTES);
+  return out;
 }
 
 /** The one request message of a unary call's body, or a gRPC status + reason why not. */
@@ -144,7 +144,7 @@ export function parseUnaryBody(body: Uint8Array): Uint8Array | { status: number;
     const msg = body[0] === 1 ? "compression not supported" : "bad compressed flag";
     return { status: body[0] === 1 ? GrpcStatus.UNIMPLEMENTED : GrpcStatus.INVALID_ARGUMENT, message: msg };
   }
-  const len = new DataView(body.buffer, body.byteOffset, body.length).getUint32(1);
+  const len = (body[1]! * 2 ** 24 + (body[2]! << 16)) | (body[3]! << 8) | body[4]!;
   if (GRPC_PREFIX_BYTES + len !== body.length) {
     return { status: GrpcStatus.INVALID_ARGUMENT, message: "a unary call carries exactly one message" };
   }
@@ -159,23 +159,41 @@ interface Ctx {
   readonly opts: GrpcServerOptions;
 }
 
-/** A complete request: checks method, content type and path, then decodes, queues and answers it. */
-function onRequest(req: H2Request, reply: H2Reply, ctx: Ctx): void {
-  const path = req.headers.get(":path") ?? "";
-  if (req.headers.get(":method") !== "POST") {
-    reply.sendHeadersOnly(HTTP_STATUS(405));
-    return;
-  }
-  if (!(req.headers.get("content-type") ?? "").startsWith("application/grpc")) {
-    reply.sendHeadersOnly(HTTP_STATUS(415));
-    return;
-  }
+/** What a request's headers resolve to: its method, or the answer that refuses it. */
+type Route = Method | ((reply: H2Reply) => void);
+
+/** Checks method, content type and path (the same headers object, reused by h2.ts, resolves once). */
+function route(headers: H2Headers): Route {
+  const path = headers.get(":path") ?? "";
+  if (headers.get(":method") !== "POST")
+    return (r) => {
+      r.sendHeadersOnly(HTTP_STATUS(405));
+    };
+  if (!(headers.get("content-type") ?? "").startsWith("application/grpc"))
+    return (r) => {
+      r.sendHeadersOnly(HTTP_STATUS(415));
+    };
   const method = path.startsWith(SERVICE_PATH) ? METHODS.get(path.slice(SERVICE_PATH.length)) : undefined;
-  if (method === undefined) {
-    endWithStatus(reply, GrpcStatus.UNIMPLEMENTED, `unknown method ${path}`);
-    return;
+  return (
+    method ??
+    ((r) => {
+      endWithStatus(r, GrpcStatus.UNIMPLEMENTED, `unknown method ${path}`);
+    })
+  );
+}
+
+/** The routes of the last header objects seen (h2.ts hands the same object for a repeated block). */
+const ROUTES = new WeakMap<H2Headers, Route>();
+
+/** A complete request: routes it, then decodes, queues and answers it. */
+function onRequest(headers: H2Headers, body: Uint8Array, reply: H2Reply, ctx: Ctx): void {
+  let r = ROUTES.get(headers);
+  if (r === undefined) {
+    r = route(headers);
+    ROUTES.set(headers, r);
   }
-  answer(reply, method, req.body, ctx);
+  if (typeof r === "function") r(reply);
+  else answer(reply, r, body, ctx);
 }
 
 function answer(reply: H2Reply, method: Method, body: Uint8Array, ctx: Ctx): void {
@@ -184,25 +202,25 @@ function answer(reply: H2Reply, method: Method, body: Uint8Array, ctx: Ctx): voi
     endWithStatus(reply, msg.status, msg.message);
     return;
   }
+  const meter = ctx.meter;
+  const metered = meter.isEnabled; // the meter turns on at a SIGUSR2: one call is measured whole or not at all
   let req: Request;
   try {
-    const value = ctx.meter.measure("codec.decode", () => method.type.decode(msg));
-    const one: Request = {};
-    Object.assign(one, { [method.arm]: value });
-    req = one;
+    const value = metered
+      ? meter.measure("codec.decode", () => method.type.decode(msg))
+      : method.type.decode(msg);
+    req = method.wrap(value);
   } catch (e) {
     endWithStatus(reply, GrpcStatus.INVALID_ARGUMENT, `malformed ${method.arm}: ${errText(e)}`);
     return;
   }
-  const kind = requestKind(req);
+  const kind = metered ? requestKind(req) : "";
   ctx.queue
-    .run(() => ctx.meter.measureAsync(kind, () => dispatch(ctx.app, req)))
+    .run(() => (metered ? meter.measureAsync(kind, () => dispatch(ctx.app, req)) : dispatch(ctx.app, req)))
     .then(
       (res) => {
-        sendMessage(
-          reply,
-          ctx.meter.measure(`encode.${kind}`, () => responseBody(res)),
-        );
+        const out = metered ? meter.measure(`encode.${kind}`, () => grpcMessage(res)) : grpcMessage(res);
+        reply.send(OK_HEAD, out, OK_TRAILERS);
       },
       (e: unknown) => {
         // The socket server's Response.exception: CometBFT stops on any error of a consensus call.
@@ -225,8 +243,8 @@ export async function startAbciGrpcServer(
   return serveConnections(address, (socket) => {
     new H2Connection(socket, {
       maxBodyBytes: GRPC_PREFIX_BYTES + (opts.maxMessageBytes ?? MAX_ABCI_MESSAGE_BYTES),
-      onRequest: (req, reply) => {
-        onRequest(req, reply, ctx);
+      onRequest: (headers, body, reply) => {
+        onRequest(headers, body, reply, ctx);
       },
       onTooLarge: (_headers, reply) => {
         endWithStatus(reply, GrpcStatus.RESOURCE_EXHAUSTED, "ABCI message over the limit");

@@ -11,12 +11,19 @@ import {
   FRAME_HEADER_BYTES,
   FrameType,
   frameHeader,
+  putFrameHeader,
   H2Error,
   MAX_FRAME_BYTES,
   MAX_WINDOW,
   PREFACE,
   Setting,
 } from "./h2Frames.js";
+import { Stream, type H2Headers, type H2Options, type StreamOwner } from "./h2Stream.js";
+
+export type { H2Headers, H2Options, H2Reply } from "./h2Stream.js";
+
+/** A header block at most this long is kept for reuse (grpc-go's indexed request blocks are ~7 bytes). */
+const REUSE_BLOCK_BYTES = 64;
 
 class ConnectionError extends Error {
   constructor(
@@ -27,44 +34,8 @@ class ConnectionError extends Error {
   }
 }
 
-/** A finished request: its headers and whole body. */
-export interface H2Request {
-  readonly headers: ReadonlyMap<string, string>;
-  readonly body: Uint8Array;
-}
-
-/**
- * How the handler answers a request (exactly once; answers to cancelled streams are dropped). Header blocks come
- * HPACK-encoded (hpack.ts encodeHeaders): a server's answers repeat, so they are encoded once.
- */
-export interface H2Reply {
-  /** HEADERS (`head`) + DATA (body, if any) + the trailers block with END_STREAM. */
-  send(head: Uint8Array, body: Uint8Array, trailers: Uint8Array): void;
-  /** One HEADERS frame with END_STREAM (a trailers-only gRPC answer, or a bare HTTP status). */
-  sendHeadersOnly(head: Uint8Array): void;
-}
-
-export interface H2Options {
-  /** A request body above this is answered by `onTooLarge` and its data discarded. */
-  readonly maxBodyBytes: number;
-  readonly onRequest: (req: H2Request, reply: H2Reply) => void;
-  readonly onTooLarge: (headers: ReadonlyMap<string, string>, reply: H2Reply) => void;
-  readonly onError: (message: string) => void;
-}
-
-interface Stream {
-  headers?: Map<string, string>;
-  chunks: Uint8Array[];
-  size: number;
-  /** Body over the limit: data dropped, already answered. */
-  dropped: boolean;
-  sendWindow: number;
-  /** DATA not yet sent for lack of window; then the trailers block. */
-  pending?: { data: Uint8Array; trailers: Uint8Array };
-}
-
 /** One HTTP/2 connection: call serve(socket). */
-export class H2Connection {
+export class H2Connection implements StreamOwner {
   private readonly decoder = new HpackDecoder();
   private readonly streams = new Map<number, Stream>();
   private buf: Buffer = Buffer.alloc(0);
@@ -76,8 +47,17 @@ export class H2Connection {
   private peerInitialWindow = DEFAULT_WINDOW;
   private peerMaxFrame = MAX_FRAME_BYTES;
   private consumed = 0;
-  private out: Buffer[] = [];
+  private out: Uint8Array[] = [];
   private closed = false;
+  /** Requests handed over and not answered yet: at 0, answers leave at once (see answered()). */
+  private unanswered = 0;
+  private readonly flushSoon = (): void => {
+    this.flush();
+  };
+  /** The last reusable header block (a copy), the table version it decoded under, and its headers. */
+  private lastBlock: Uint8Array | undefined;
+  private lastVersion = -1;
+  private lastHeaders: H2Headers | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -120,13 +100,14 @@ export class H2Connection {
       }
       let off = 0;
       while (this.buf.length - off >= FRAME_HEADER_BYTES) {
-        const len = this.buf.readUIntBE(off, 3);
+        const b = this.buf;
+        const len = (b[off]! << 16) | (b[off + 1]! << 8) | b[off + 2]!;
         if (len > MAX_FRAME_BYTES) throw new ConnectionError(H2Error.FRAME_SIZE_ERROR, "frame too large");
         if (this.buf.length - off < FRAME_HEADER_BYTES + len) break;
-        const type = this.buf[off + 3]!;
-        const flags = this.buf[off + 4]!;
-        const stream = this.buf.readUInt32BE(off + 5) & 0x7fffffff;
-        const payload = this.buf.subarray(off + FRAME_HEADER_BYTES, off + FRAME_HEADER_BYTES + len);
+        const type = b[off + 3]!;
+        const flags = b[off + 4]!;
+        const stream = ((b[off + 5]! & 0x7f) << 24) | (b[off + 6]! << 16) | (b[off + 7]! << 8) | b[off + 8]!;
+        const payload = b.subarray(off + FRAME_HEADER_BYTES, off + FRAME_HEADER_BYTES + len);
         off += FRAME_HEADER_BYTES + len;
         this.onFrame(type, flags, stream, payload);
       }
@@ -162,15 +143,25 @@ export class H2Connection {
       case FrameType.PING:
         if (stream !== 0 || payload.length !== 8)
           throw new ConnectionError(H2Error.PROTOCOL_ERROR, "bad PING");
-        if ((flags & Flag.ACK) === 0)
-          this.queue(frameHeader(8, FrameType.PING, Flag.ACK, 0), Buffer.from(payload));
+        if ((flags & Flag.ACK) === 0) {
+          const ack = Buffer.allocUnsafe(FRAME_HEADER_BYTES + 8);
+          putFrameHeader(ack, 0, 8, FrameType.PING, Flag.ACK, 0);
+          ack.set(payload, FRAME_HEADER_BYTES);
+          this.queue(ack);
+        }
         return;
       case FrameType.WINDOW_UPDATE:
         this.onWindowUpdate(stream, payload);
         return;
-      case FrameType.RST_STREAM:
+      case FrameType.RST_STREAM: {
+        const s = this.streams.get(stream);
         this.streams.delete(stream);
+        if (s !== undefined) {
+          s.answered = true; // the handler's answer, when it comes, is dropped
+          this.answered(s);
+        }
         return;
+      }
       case FrameType.GOAWAY:
         this.flush();
         this.socket.end();
@@ -199,8 +190,9 @@ export class H2Connection {
   private onHeaders(flags: number, stream: number, payload: Buffer): void {
     if (stream === 0 || stream % 2 === 0) throw new ConnectionError(H2Error.PROTOCOL_ERROR, "bad stream id");
     const part = H2Connection.body(flags, payload, true);
-    this.continuing = { stream, endStream: (flags & Flag.END_STREAM) !== 0, parts: [part] };
-    if (flags & Flag.END_HEADERS) this.endHeaders();
+    const endStream = (flags & Flag.END_STREAM) !== 0;
+    if (flags & Flag.END_HEADERS) this.endHeaders(stream, endStream, part);
+    else this.continuing = { stream, endStream, parts: [part] };
   }
 
   private onContinuation(flags: number, stream: number, payload: Buffer): void {
@@ -210,32 +202,49 @@ export class H2Connection {
     c.parts.push(payload);
     if (c.parts.reduce((n, p) => n + p.length, 0) > 256 * 1024)
       throw new ConnectionError(H2Error.PROTOCOL_ERROR, "header block too large");
-    if (flags & Flag.END_HEADERS) this.endHeaders();
+    if (flags & Flag.END_HEADERS) {
+      this.continuing = undefined;
+      this.endHeaders(c.stream, c.endStream, Buffer.concat(c.parts));
+    }
   }
 
   /** A complete header block: a new request, or trailers of one in progress (which end it). */
-  private endHeaders(): void {
-    const c = this.continuing!;
-    this.continuing = undefined;
-    const fields: HeaderList = this.decoder.decode(
-      c.parts.length === 1 ? c.parts[0]! : Buffer.concat(c.parts),
-    );
-    const existing = this.streams.get(c.stream);
+  private endHeaders(id: number, endStream: boolean, block: Uint8Array): void {
+    const headers = this.decodeBlock(block);
+    const existing = this.streams.get(id);
     if (existing !== undefined) {
-      if (!c.endStream) throw new ConnectionError(H2Error.PROTOCOL_ERROR, "trailers without END_STREAM");
-      this.finish(c.stream, existing);
+      if (!endStream) throw new ConnectionError(H2Error.PROTOCOL_ERROR, "trailers without END_STREAM");
+      this.finish(existing);
       return;
     }
-    if (c.stream <= this.lastStreamId) {
+    if (id <= this.lastStreamId) {
       // A closed stream: the peer reused an id (protocol error) — or this stream was reset by us.
       throw new ConnectionError(H2Error.PROTOCOL_ERROR, "stream id not increasing");
     }
-    this.lastStreamId = c.stream;
+    this.lastStreamId = id;
+    const s = new Stream(this, id, headers, this.peerInitialWindow);
+    this.streams.set(id, s);
+    if (endStream) this.finish(s);
+  }
+
+  /**
+   * Decodes a header block (the first of repeated fields wins), or reuses the last result: an identical block
+   * decodes to the same fields while the dynamic table is as that decoding left it, if it did not change it.
+   */
+  private decodeBlock(block: Uint8Array): H2Headers {
+    const last = this.lastBlock;
+    if (last !== undefined && this.decoder.version === this.lastVersion && sameBytes(block, last))
+      return this.lastHeaders!;
+    const before = this.decoder.version;
+    const fields: HeaderList = this.decoder.decode(block);
     const headers = new Map<string, string>();
     for (const [n, v] of fields) if (!headers.has(n)) headers.set(n, v);
-    const s: Stream = { headers, chunks: [], size: 0, dropped: false, sendWindow: this.peerInitialWindow };
-    this.streams.set(c.stream, s);
-    if (c.endStream) this.finish(c.stream, s);
+    if (this.decoder.version === before && block.length <= REUSE_BLOCK_BYTES) {
+      this.lastBlock = Uint8Array.from(block);
+      this.lastVersion = before;
+      this.lastHeaders = headers;
+    }
+    return headers;
   }
 
   private onDataFrame(flags: number, stream: number, payload: Buffer): void {
@@ -255,22 +264,28 @@ export class H2Connection {
       s.size += data.length;
       if (s.size > this.opts.maxBodyBytes) {
         s.dropped = true;
-        s.chunks = [];
-        this.opts.onTooLarge(s.headers!, this.replyFor(stream));
-      } else s.chunks.push(data);
+        s.body = undefined;
+        s.more = undefined;
+        this.opts.onTooLarge(s.headers, s);
+      } else if (s.body === undefined) s.body = data;
+      else (s.more ??= []).push(data);
     }
-    if (flags & Flag.END_STREAM) this.finish(stream, s);
+    if (flags & Flag.END_STREAM) this.finish(s);
   }
 
   /** The request is complete (END_STREAM): hand it over, unless it was already answered. */
-  private finish(id: number, s: Stream): void {
+  private finish(s: Stream): void {
     if (s.dropped) {
-      if (s.pending === undefined) this.streams.delete(id);
+      if (s.pending === undefined) this.streams.delete(s.id);
       return;
     }
-    const body = s.chunks.length === 1 ? s.chunks[0]! : Buffer.concat(s.chunks);
-    s.chunks = [];
-    this.opts.onRequest({ headers: s.headers!, body }, this.replyFor(id));
+    const first = s.body ?? EMPTY;
+    const body = s.more === undefined ? first : Buffer.concat([first, ...s.more]);
+    s.body = undefined;
+    s.more = undefined;
+    s.handed = true;
+    this.unanswered++;
+    this.opts.onRequest(s.headers, body, s);
   }
 
   private onSettings(flags: number, stream: number, payload: Buffer): void {
@@ -306,27 +321,59 @@ export class H2Connection {
     this.drainPending();
   }
 
-  private replyFor(id: number): H2Reply {
-    return new StreamReply(this, id);
+  /** Whether stream `s` can still be answered (not reset, not answered, connection open). For Stream. */
+  isOpen(s: Stream): boolean {
+    return !this.closed && this.streams.get(s.id) === s;
   }
 
-  /** Whether stream `id` can still be answered (not reset, not answered, connection open). For StreamReply. */
-  isOpen(id: number): boolean {
-    return !this.closed && this.streams.has(id);
+  /**
+   * HEADERS, then DATA and trailers as the windows allow. For Stream (once per stream). A body within one frame
+   * and the windows (every ABCI answer but multi-MiB ones) leaves as one buffer: three frames, one allocation.
+   */
+  answer(s: Stream, head: Uint8Array, body: Uint8Array, trailers: Uint8Array): void {
+    const n = body.length;
+    if (n > this.peerMaxFrame || n > this.sendConnWindow || n > s.sendWindow) {
+      this.queue(frameHeader(head.length, FrameType.HEADERS, Flag.END_HEADERS, s.id), head);
+      s.pending = { data: body, trailers };
+      this.sendPending(s.id, s);
+      this.answered(s);
+      return;
+    }
+    const out = Buffer.allocUnsafe(3 * FRAME_HEADER_BYTES + head.length + n + trailers.length);
+    let o = putFrameHeader(out, 0, head.length, FrameType.HEADERS, Flag.END_HEADERS, s.id);
+    out.set(head, o);
+    o += head.length;
+    if (n > 0) {
+      o = putFrameHeader(out, o, n, FrameType.DATA, 0, s.id);
+      out.set(body, o);
+      o += n;
+      this.sendConnWindow -= n;
+      s.sendWindow -= n;
+    }
+    o = putFrameHeader(out, o, trailers.length, FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, s.id);
+    out.set(trailers, o);
+    this.queue(out);
+    this.closeStream(s.id);
+    this.answered(s);
   }
 
-  /** HEADERS, then DATA and trailers as the windows allow. For StreamReply (once per stream). */
-  answer(id: number, head: Uint8Array, body: Uint8Array, trailers: Uint8Array): void {
-    const s = this.streams.get(id)!;
-    this.queue(frameHeader(head.length, FrameType.HEADERS, Flag.END_HEADERS, id), head);
-    s.pending = { data: body, trailers };
-    this.sendPending(id, s);
+  /**
+   * When no handed-over request waits for its answer any more, what is queued leaves now rather than at the
+   * turn's setImmediate: CometBFT's gRPC client waits for each answer (RECHECK one tx at a time), and answers
+   * finishing together in one turn (concurrent CheckTx NEWs) still leave in one write with the last of them.
+   */
+  private answered(s: Stream): void {
+    if (!s.handed) return;
+    s.handed = false;
+    if (--this.unanswered === 0) this.flush();
   }
 
-  /** One HEADERS frame ending the stream. For StreamReply (once per stream). */
-  answerHeadersOnly(id: number, head: Uint8Array): void {
-    this.queue(frameHeader(head.length, FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, id), head);
-    this.closeStream(id);
+  /** One HEADERS frame ending the stream. For Stream (once per stream). */
+  answerHeadersOnly(s: Stream, head: Uint8Array): void {
+    const flags = Flag.END_HEADERS | Flag.END_STREAM;
+    this.queue(frameHeader(head.length, FrameType.HEADERS, flags, s.id), head);
+    this.closeStream(s.id);
+    this.answered(s);
   }
 
   /** Sends as much of a stream's answer as the windows allow; the trailers once the data is all out. */
@@ -342,7 +389,7 @@ export class H2Connection {
     }
     const t = p.trailers;
     this.queue(frameHeader(t.length, FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, id), t);
-    delete s.pending;
+    s.pending = undefined;
     this.closeStream(id);
   }
 
@@ -365,13 +412,11 @@ export class H2Connection {
   }
 
   /** Frames finished in one event-loop turn leave in one write (as the socket server's answers do). */
-  private queue(...parts: Uint8Array[]): void {
+  private queue(a: Uint8Array, b?: Uint8Array): void {
     if (this.closed) return;
-    for (const p of parts) this.out.push(p as Buffer);
-    if (this.out.length === parts.length)
-      setImmediate(() => {
-        this.flush();
-      });
+    if (this.out.length === 0) setImmediate(this.flushSoon);
+    this.out.push(a);
+    if (b !== undefined) this.out.push(b);
   }
 
   private flush(): void {
@@ -394,26 +439,10 @@ export class H2Connection {
   }
 }
 
-/** The answer handle of one stream: the first call wins, later ones and answers to reset streams are dropped. */
-class StreamReply implements H2Reply {
-  private answered = false;
+const EMPTY = new Uint8Array(0);
 
-  constructor(
-    private readonly conn: H2Connection,
-    private readonly id: number,
-  ) {}
-
-  private take(): boolean {
-    if (this.answered || !this.conn.isOpen(this.id)) return false;
-    this.answered = true;
-    return true;
-  }
-
-  send(head: Uint8Array, body: Uint8Array, trailers: Uint8Array): void {
-    if (this.take()) this.conn.answer(this.id, head, body, trailers);
-  }
-
-  sendHeadersOnly(head: Uint8Array): void {
-    if (this.take()) this.conn.answerHeadersOnly(this.id, head);
-  }
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -32,6 +32,27 @@ export const H2Error = {
   COMPRESSION_ERROR: 9,
 } as const;
 
+/** Writes a frame header into `out` at `off` (RFC 9113 §4.1); returns the offset after it. */
+export function putFrameHeader(
+  out: Uint8Array,
+  off: number,
+  len: number,
+  type: number,
+  flags: number,
+  stream: number,
+): number {
+  out[off] = len >>> 16;
+  out[off + 1] = (len >>> 8) & 0xff;
+  out[off + 2] = len & 0xff;
+  out[off + 3] = type;
+  out[off + 4] = flags;
+  out[off + 5] = (stream >>> 24) & 0x7f;
+  out[off + 6] = (stream >>> 16) & 0xff;
+  out[off + 7] = (stream >>> 8) & 0xff;
+  out[off + 8] = stream & 0xff;
+  return off + FRAME_HEADER_BYTES;
+}
+
 /** A frame header: 24-bit length, type, flags, 31-bit stream id (RFC 9113 §4.1). */
 export function frameHeader(len: number, type: number, flags: number, stream: number): Buffer {
   const h = Buffer.allocUnsafe(FRAME_HEADER_BYTES);

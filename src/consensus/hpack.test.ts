@@ -34,6 +34,19 @@ describe("HPACK decoder", () => {
     ]);
   });
 
+  test("version: changes when the dynamic table does, not for indexed-only or non-indexing blocks", () => {
+    const d = new HpackDecoder();
+    const v0 = d.version;
+    d.decode(hex("8286 8441 0f77 7777 2e65 7861 6d70 6c65 2e63 6f6d")); // RFC 7541 C.3.1: one entry added
+    const v1 = d.version;
+    assert.notEqual(v1, v0);
+    d.decode(hex("8286 84be")); // indexed fields only (62 = the entry just added)
+    d.decode(encodeHeaders([["grpc-status", "0"]])); // a literal without indexing
+    assert.equal(d.version, v1);
+    d.decode(hex("3f e1 1f")); // dynamic table size update to 4096 (RFC 7541 §6.3; integer 4096 − 31 = 4065)
+    assert.notEqual(d.version, v1);
+  });
+
   test("RFC 7541 C.3: the same requests without Huffman coding", () => {
     const d = new HpackDecoder();
     d.decode(hex("8286 8441 0f77 7777 2e65 7861 6d70 6c65 2e63 6f6d"));

@@ -145,6 +145,8 @@ export type HeaderList = [string, string][];
 export class HpackDecoder {
   private table: [string, string][] = []; // newest first
   private size = 0;
+  /** Bumped at every change of the dynamic table (entry added or evicted, size update): see `version`. */
+  private changes = 0;
   private maxSize: number;
 
   /** @param settingsMax our SETTINGS_HEADER_TABLE_SIZE; @param maxListBytes cap on a block's decoded fields. */
@@ -153,6 +155,15 @@ export class HpackDecoder {
     private readonly maxListBytes = 64 * 1024,
   ) {
     this.maxSize = settingsMax;
+  }
+
+  /**
+   * Changes when the dynamic table changes. A block whose decoding left it unchanged (only indexed fields and
+   * literals without indexing) decodes to the same fields again while it stays unchanged: h2.ts reuses them for
+   * grpc-go's identical, fully indexed request blocks.
+   */
+  get version(): number {
+    return this.changes;
   }
 
   /** The block being decoded and the read position in it (fields, not closures: decode runs once per call). */
@@ -172,6 +183,7 @@ export class HpackDecoder {
         const size = this.int(5);
         if (size > this.settingsMax) throw new HpackError("table size update above our setting");
         this.maxSize = size;
+        this.changes++;
         this.evict(0);
         continue;
       } else {
@@ -227,6 +239,7 @@ export class HpackDecoder {
 
   private add(field: [string, string]): void {
     const need = field[0].length + field[1].length + 32;
+    this.changes++;
     this.evict(need);
     if (need <= this.maxSize) {
       this.table.unshift(field);

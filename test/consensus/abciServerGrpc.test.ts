@@ -311,6 +311,84 @@ describe("ABCI over gRPC", () => {
     assert.deepEqual(trailers, [["grpc-status", "0"]]);
   });
 
+  test("raw frames: a repeated indexed header block is routed by the table it refers to now", async () => {
+    // grpc-go's pattern: the first request adds its fields to the dynamic table, later ones send the same
+    // few indexed bytes; h2.ts reuses their decoding only while the table is unchanged. Here a new :path
+    // entry shifts the indices between two identical blocks, so the same bytes call Info, then Echo.
+    const srv = await startAbciGrpcServer(new KvApp(), "127.0.0.1:0");
+    const sock = tcpConnect(srv.port!, "127.0.0.1");
+    const frame = (type: number, flags: number, stream: number, payload: Uint8Array): Buffer => {
+      const h = Buffer.alloc(9);
+      h.writeUIntBE(payload.length, 0, 3);
+      h[3] = type;
+      h[4] = flags;
+      h.writeUInt32BE(stream, 5);
+      return Buffer.concat([h, payload]);
+    };
+    // Literal with incremental indexing, new name, plain strings (RFC 7541 §6.2.1).
+    const lit = (n: string, v: string): Buffer =>
+      Buffer.concat([Buffer.from([0x40, n.length]), Buffer.from(n), Buffer.from([v.length]), Buffer.from(v)]);
+    // content-type (62), :path Info (63) after the first block; :method POST (3), :scheme http (6).
+    const first = Buffer.concat([Buffer.from([0x83, 0x86]), lit(":path", "/tendermint.abci.ABCI/Info")]);
+    const firstCt = lit("content-type", "application/grpc");
+    const indexed = Buffer.from([0x83, 0x86, 0x80 | 63, 0x80 | 62]); // :path = 63, content-type = 62
+    const blocks = [
+      Buffer.concat([first, firstCt]), // stream 1: Info; table: [ct, Info-path]
+      indexed, // stream 3: Info again, all indexed
+      indexed, // stream 5: the same bytes, reused decoding
+      // stream 7: adds :path Echo (62) → table [Echo-path, ct, Info-path]; this block itself is Echo
+      Buffer.concat([
+        Buffer.from([0x83, 0x86]),
+        lit(":path", "/tendermint.abci.ABCI/Echo"),
+        Buffer.from([0x80 | 63]),
+      ]),
+      // stream 9: the bytes of streams 3 and 5 now name content-type (63) and the Echo :path (62): an Echo call
+      indexed,
+      // stream 11: :path Echo (62), content-type (63)
+      Buffer.from([0x83, 0x86, 0x80 | 62, 0x80 | 63]),
+    ];
+    const info = grpcFrame(RequestInfo.encode(RequestInfo.fromPartial({ version: "x" })).finish());
+    const echo = grpcFrame(RequestEcho.encode({ message: "again" }).finish());
+    const bodies = [info, info, info, echo, echo, echo];
+    const frames: { type: number; flags: number; stream: number; payload: Buffer }[] = [];
+    let buf = Buffer.alloc(0);
+    const done = new Promise<void>((resolve) => {
+      sock.on("data", (d: Buffer) => {
+        buf = Buffer.concat([buf, d]);
+        while (buf.length >= 9 && buf.length >= 9 + buf.readUIntBE(0, 3)) {
+          const len = buf.readUIntBE(0, 3);
+          const f = {
+            type: buf[3]!,
+            flags: buf[4]!,
+            stream: buf.readUInt32BE(5),
+            payload: buf.subarray(9, 9 + len),
+          };
+          frames.push(f);
+          buf = buf.subarray(9 + len);
+          if (f.type === 1 && f.stream === 11 && f.flags & 1) resolve();
+        }
+      });
+    });
+    sock.write(Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1"));
+    sock.write(frame(4, 0, 0, new Uint8Array()));
+    blocks.forEach((b, i) => {
+      sock.write(Buffer.concat([frame(1, 0x4, 2 * i + 1, b), frame(0, 0x1, 2 * i + 1, bodies[i]!)]));
+    });
+    await done;
+    sock.destroy();
+    await srv.close();
+    const d = new HpackDecoder();
+    const answer = (stream: number): { status: string; data: Buffer | undefined } => {
+      const heads = frames.filter((f) => f.type === 1 && f.stream === stream).map((f) => d.decode(f.payload));
+      const status = heads.flat().find(([n]) => n === ":status")?.[1] ?? "";
+      return { status, data: frames.find((f) => f.type === 0 && f.stream === stream)?.payload.subarray(5) };
+    };
+    for (const s of [1, 3, 5]) assert.equal(typeof ResponseInfo.decode(answer(s).data!).data, "string");
+    assert.equal(ResponseEcho.decode(answer(7).data!).message, "again");
+    for (const s of [9, 11])
+      assert.equal(ResponseEcho.decode(answer(s).data!).message, "again", `stream ${s}`);
+  });
+
   test("parseUnaryBody takes exactly one uncompressed message", () => {
     assert.deepEqual(parseUnaryBody(grpcFrame(Uint8Array.from([1, 2]))), Uint8Array.from([1, 2]));
     assert.deepEqual(parseUnaryBody(grpcFrame(new Uint8Array())), new Uint8Array());

@@ -35,9 +35,9 @@ const SAMPLE_US = arg("--sample-us", 1000);
 /**
  * `--spec on|off|ab`: the app's speculative ante (src/chain/app/speculativeAnte.ts) on, off, or alternated by round
  * off, on, on, off, off, on, … (an in-process A/B: both sides share the sitting, the JIT state and the enclave).
- * Default: the app's own default (on).
+ * Default: the app's own default (on with the verify lane, off without).
  */
-const SPEC = ((i) => (i < 0 ? "on" : (process.argv[i + 1] ?? "on")))(process.argv.indexOf("--spec"));
+const SPEC = ((i) => (i < 0 ? undefined : (process.argv[i + 1] ?? "on")))(process.argv.indexOf("--spec"));
 const specOn = (r: number): boolean => (SPEC === "ab" ? ((r + 1) >> 1) % 2 === 1 : SPEC !== "off");
 
 /** `--heap DIR`: a sampled allocation profile of the last round instead (collected objects included). */
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
     const s = await deploySnip20(node);
     const all = await signTransfers(node, s, W + R * K);
     const spec = node.app.speculativeAnte;
-    if (spec !== undefined) spec.enabled = SPEC !== "off";
+    if (spec !== undefined && SPEC !== undefined) spec.enabled = SPEC !== "off";
     // Main-thread CPU of the speculative ante's two halves: the run in the ECALL wait, the take in the gap.
     const specCpu = { idle: 0, take: 0 };
     const engine = node.app.modules.compute.engine;
@@ -198,7 +198,7 @@ async function main(): Promise<void> {
     obs.observe({ entryTypes: ["gc"] });
     for (let r = 0; r < R; r++) {
       const txs = all.slice(W + r * K, W + (r + 1) * K);
-      if (spec !== undefined) spec.enabled = specOn(r);
+      if (spec !== undefined && SPEC !== undefined) spec.enabled = specOn(r);
       const spec0 = spec === undefined ? undefined : { ...spec.stats };
       Object.assign(specCpu, { idle: 0, take: 0 });
       console.log(`=== ROUND ${r} START`);

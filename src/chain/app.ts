@@ -135,7 +135,7 @@ export class ShroudApp implements AbciApplication {
   private readonly verifyAhead: VerifyAhead | undefined;
   /** Input checks of the next contract call sent to the enclave while this thread works (speed only). */
   readonly prepareAhead: PrepareAhead | undefined;
-  /** The next tx's ante run inside the current tx's ECALL wait (speed only; unlimited block gas only). */
+  /** The next tx's ante run inside the current tx's ECALL wait (speed only; unlimited block gas only; `enabled`). */
   readonly speculativeAnte: SpeculativeAnte | undefined;
 
   constructor(opts: ShroudAppOptions) {
@@ -159,10 +159,11 @@ export class ShroudApp implements AbciApplication {
     // than the enclave saves (docs/BENCHMARKS.md "Prepared calls (session 8, H1)"): on by default without one.
     const prepare = opts.prepareCalls ?? this.verifyAhead === undefined;
     this.prepareAhead = prepare ? prepareAheadFor(opts.enclave, this.modules) : undefined;
-    this.speculativeAnte =
-      (opts.speculativeAnte ?? (opts.enclave !== undefined && this.prepareAhead === undefined))
-        ? new SpeculativeAnte(this.modules.txEnv)
-        : undefined;
+    // Built with any enclave (so benches can switch it), enabled by default only without prepared calls.
+    this.speculativeAnte = opts.enclave === undefined ? undefined : new SpeculativeAnte(this.modules.txEnv);
+    if (this.speculativeAnte !== undefined) {
+      this.speculativeAnte.enabled = opts.speculativeAnte ?? this.prepareAhead === undefined;
+    }
     this.modules.compute.engine.speculateWhileWaiting = this.speculativeAnte?.idle;
     const stored = this.store.committed.get(CHAIN_ID_KEY);
     this.chainId = stored === undefined ? "" : utf8.decode(stored);

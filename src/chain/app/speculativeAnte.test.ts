@@ -91,7 +91,7 @@ test(
       stores.push(t);
       return new ShroudApp({ store: t.store, enclave, speculativeAnte: i === 1 });
     });
-    assert.equal(apps[0]!.speculativeAnte, undefined);
+    assert.equal(apps[0]!.speculativeAnte?.enabled, false);
     const spec = apps[1]!.speculativeAnte!;
     assert.deepEqual(await initChain(apps[0]!, g), await initChain(apps[1]!, g));
     const height = (h: bigint, txs: Uint8Array[]) => finalizeAll(apps, g, h, txs);

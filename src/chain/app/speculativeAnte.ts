@@ -18,7 +18,7 @@ import { isRandomTx } from "../random.js";
  * A read-only view of `parent` that records every point read: key, key id and what it answered (a value or
  * undefined for get, a boolean for has), and whether any range was iterated.
  */
-class RecordingReader extends KeyIdReader {
+export class RecordingReader extends KeyIdReader {
   readonly keys: Uint8Array[] = [];
   readonly ids: string[] = [];
   readonly answers: (Uint8Array | undefined | boolean)[] = [];

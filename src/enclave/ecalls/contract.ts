@@ -42,13 +42,8 @@ function gateError(e: unknown): never {
  * needed, nor hashed); otherwise `wasm` (raw or gzip) must hash to `codeHash` and pass the gatekeeper.
  */
 function moduleFor(codeHash: Uint8Array, wasm: Uint8Array): WasmModule {
-  if (cache.has(codeHash)) {
-    return cache.getOrCompile({
-      codeHash,
-      metered: new Uint8Array(),
-      memoryMinPages: 0,
-    }) as unknown as WasmModule;
-  }
+  const hit = cache.cached(codeHash);
+  if (hit !== undefined) return hit as unknown as WasmModule;
   if (wasm.length === 0) throw new EnclaveError("InvalidWasm", "code not loaded");
   try {
     if (!equalBytes(sha256(uncompressCode(wasm)), codeHash)) {

@@ -32,6 +32,23 @@ describe("CompiledCodeCache", async () => {
     (inst.exports[EXPORT_GAS_LEFT] as WebAssemblyGlobal).value = 100n; // metered code starts with no gas
     assert.equal((inst.exports["f"] as () => number)(), 7);
   });
+  test("cached: the module on a hit (counted, made most recent), undefined on a miss", () => {
+    const cache = new CompiledCodeCache({ maxEntries: 2, maxBytes: 1 << 20 });
+    assert.equal(cache.cached(new Uint8Array(32).fill(1)), undefined);
+    const a = cache.getOrCompile(code(1, metered));
+    cache.getOrCompile(code(2, metered));
+    assert.equal(cache.cached(new Uint8Array(32).fill(1)), a); // 1 is now the most recent
+    cache.getOrCompile(code(3, metered)); // evicts 2
+    assert.equal(cache.has(new Uint8Array(32).fill(2)), false);
+    assert.equal(cache.cached(new Uint8Array(32).fill(1)), a);
+    assert.deepEqual(cache.stats(), {
+      entries: 2,
+      bytes: 2 * metered.length,
+      hits: 2,
+      misses: 3,
+      evictions: 1,
+    });
+  });
   test("evicts the least recently used entry when over the count", () => {
     const cache = new CompiledCodeCache({ maxEntries: 2, maxBytes: 1 << 20 });
     cache.getOrCompile(code(1, metered));

@@ -86,6 +86,17 @@ export class CompiledCodeCache {
     return module;
   }
 
+  /** The cached module of `codeHash` (counted as a hit and made most recent), or undefined: one lookup. */
+  cached(codeHash: Uint8Array): WebAssemblyModule | undefined {
+    const key = byteString(codeHash);
+    const hit = this.entries.get(key);
+    if (hit === undefined) return undefined;
+    this.hits++;
+    this.entries.delete(key);
+    this.entries.set(key, hit);
+    return hit.module;
+  }
+
   has(codeHash: Uint8Array): boolean {
     return this.entries.has(byteString(codeHash));
   }

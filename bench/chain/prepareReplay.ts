@@ -4,7 +4,8 @@
 // result and gas figure against the recording, and reports each round's median and mean execute-ECALL wall (the
 // main thread's wait) and the enclave worker's CPU per transfer. After each call a `health` ECALL waits out any
 // prepare still running, so an ECALL's wall holds only its own work, as when the host's gap covers the prepare.
-// Run: node --import tsx bench/chain/prepareReplay.ts [--txs K] [--rounds R]
+// Run: node --import tsx bench/chain/prepareReplay.ts [--txs K] [--rounds R] [--no-verify-lane] [--only prepared|unprepared]
+// (--only: every timed round of one kind, e.g. to profile the prepared path alone with perf)
 import { ECALL, encodePrepareCall } from "../../src/enclave/api.js";
 import { recordExecutes, replaying, resultKey } from "./ecallRecording.js";
 import { startNode } from "./setup.js";
@@ -14,6 +15,9 @@ import { arg, threadNs } from "./cli.js";
 
 const K = arg("--txs", 1000);
 const ROUNDS = arg("--rounds", 3);
+const ONLY = ((i) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--only"));
+if (ONLY !== undefined && ONLY !== "prepared" && ONLY !== "unprepared")
+  throw new Error("--only prepared|unprepared");
 
 const node = await startNode(1000);
 try {
@@ -45,7 +49,7 @@ try {
   round(true);
   const pid = String(process.pid);
   for (let k = 0; k < 2 * ROUNDS; k++) {
-    const prepared = k % 2 === 1;
+    const prepared = ONLY === undefined ? k % 2 === 1 : ONLY === "prepared";
     const t0 = threadNs();
     const walls = round(prepared);
     const worker = [...threadNs()]

@@ -389,6 +389,72 @@ describe("ABCI over gRPC", () => {
       assert.equal(ResponseEcho.decode(answer(s).data!).message, "again", `stream ${s}`);
   });
 
+  test("raw frames: a stream reset before its answer gets none; the next call is answered", async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    // KvApp with a CheckTx that waits until released (the rest inherited through the prototype).
+    const kv = new KvApp();
+    const app = Object.create(kv) as AbciApplication;
+    app.checkTx = async (req) => {
+      await held;
+      return kv.checkTx(req);
+    };
+    const srv = await startAbciGrpcServer(app, "127.0.0.1:0");
+    const sock = tcpConnect(srv.port!, "127.0.0.1");
+    const frame = (type: number, flags: number, stream: number, payload: Uint8Array): Buffer => {
+      const h = Buffer.alloc(9);
+      h.writeUIntBE(payload.length, 0, 3);
+      h[3] = type;
+      h[4] = flags;
+      h.writeUInt32BE(stream, 5);
+      return Buffer.concat([h, payload]);
+    };
+    const head = (method: string): Uint8Array =>
+      encodeHeaders([
+        [":method", "POST"],
+        [":scheme", "http"],
+        [":path", `/tendermint.abci.ABCI/${method}`],
+        ["content-type", "application/grpc"],
+      ]);
+    const frames: { type: number; stream: number; flags: number }[] = [];
+    let buf = Buffer.alloc(0);
+    const done = new Promise<void>((resolve) => {
+      sock.on("data", (d: Buffer) => {
+        buf = Buffer.concat([buf, d]);
+        while (buf.length >= 9 && buf.length >= 9 + buf.readUIntBE(0, 3)) {
+          const f = { type: buf[3]!, flags: buf[4]!, stream: buf.readUInt32BE(5) };
+          frames.push(f);
+          buf = buf.subarray(9 + buf.readUIntBE(0, 3));
+          if (f.type === 1 && f.stream === 3 && f.flags & 1) resolve();
+        }
+      });
+    });
+    const checkTx = grpcFrame(
+      RequestCheckTx.encode(RequestCheckTx.fromPartial({ tx: Buffer.from("k=v") })).finish(),
+    );
+    sock.write(Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1"));
+    sock.write(frame(4, 0, 0, new Uint8Array()));
+    sock.write(Buffer.concat([frame(1, 0x4, 1, head("CheckTx")), frame(0, 0x1, 1, checkTx)]));
+    await new Promise((r) => setTimeout(r, 50));
+    sock.write(frame(3, 0, 1, Uint8Array.from([0, 0, 0, 8]))); // RST_STREAM CANCEL
+    await new Promise((r) => setTimeout(r, 50));
+    release(); // the app answers stream 1 now: dropped
+    sock.write(
+      Buffer.concat([
+        frame(1, 0x4, 3, head("Echo")),
+        frame(0, 0x1, 3, grpcFrame(RequestEcho.encode({ message: "e" }).finish())),
+      ]),
+    );
+    await done;
+    sock.destroy();
+    await srv.close();
+    assert.equal(frames.filter((f) => f.stream === 1).length, 0, "nothing on the reset stream");
+    assert.ok(
+      frames.some((f) => f.type === 0 && f.stream === 3),
+      "stream 3 answered",
+    );
+  });
+
   test("parseUnaryBody takes exactly one uncompressed message", () => {
     assert.deepEqual(parseUnaryBody(grpcFrame(Uint8Array.from([1, 2]))), Uint8Array.from([1, 2]));
     assert.deepEqual(parseUnaryBody(grpcFrame(new Uint8Array())), new Uint8Array());

@@ -283,14 +283,13 @@ export class ShroudApp implements AbciApplication {
   }
 
   processProposal(req: RequestProcessProposal): ResponseProcessProposal {
-    // Our own proposal, unchanged, was built by these very checks on this very state (ABCI allows the
-    // proposer to accept it without re-running them); anything else is checked in full.
+    // Our own proposal, unchanged, carries the random our enclave just made: no second verify ECALL.
     const digest = proposalDigest(req.height, this.lastAppHash, req.nextValidatorsHash, req.txs);
     if (this.ownProposal !== undefined && equalBytes(digest, this.ownProposal)) {
       return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
     }
     const p = this.proposalEnv(req.height, timestampNs(req.time), req.nextValidatorsHash);
-    const refusal = this.guard.step("ProcessProposal", () => checkProposal(p, req.txs, this.checkLog));
+    const refusal = this.guard.step("ProcessProposal", () => checkProposal(p, req.txs));
     return {
       status:
         refusal === undefined

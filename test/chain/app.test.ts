@@ -219,8 +219,8 @@ describe("ShroudApp: bad input is a coded error, nothing half-applied", () => {
       });
       assert.equal(
         r.status,
-        ResponseProcessProposal_ProposalStatus.REJECT,
-        "a proposal with a failing tx is rejected",
+        ResponseProcessProposal_ProposalStatus.ACCEPT,
+        "another proposer's txs are not re-run (SN's NoOpProcessProposal): the duplicate would fail in FinalizeBlock",
       );
     }
     assert.equal(await balance(app, b.address), 1_000_000_000_000_000_000n, "candidates were discarded");

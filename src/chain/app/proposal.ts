@@ -1,7 +1,7 @@
 // PrepareProposal / ProcessProposal: the block random injected as the first tx (spec secret-protocol §9,
-// issue 4 §4) and the proposal's txs checked on a discardable candidate overlay, as the SDK's default proposal
-// handlers do (PrepareProposalVerifyTx / ProcessProposalVerifyTx: ante only), within max_tx_bytes and the
-// block gas limit (consensus params' max_gas: the sum of the txs' gas wanted, SDK v0.50 defaultTxSelector).
+// issue 4 §4); the proposer's txs checked on a discardable candidate overlay (ante only) within max_tx_bytes and
+// the block gas limit (consensus params' max_gas: the sum of the txs' gas wanted, SDK v0.50 defaultTxSelector);
+// other validators' proposals accepted as SN's SDK does (no app mempool: NoOpProcessProposal) but for the random.
 import { createHash } from "node:crypto";
 import type { BlockRef } from "../../enclave/api.js";
 import { u32be, u64be } from "../../util/bytes.js";
@@ -12,8 +12,9 @@ import { runTx, type TxEnv } from "../tx/runTx.js";
 import { decodeRandomTx, encodeRandomTx, isRandomTx, type BlockRandomEnclave } from "../random.js";
 
 /**
- * "full": every proposal tx runs ante (signature, sequence, fee) on a candidate overlay (SDK default).
- * "decode": only decoding is checked (faster; for benchmarks of a single trusted validator).
+ * PrepareProposal's check of the mempool's txs. "full": each runs ante (signature, sequence, fee) on a candidate
+ * overlay, so a tx that would fail is left out. "decode": only decoding is checked (benchmarks of a single
+ * trusted validator).
  */
 export type ProposalChecks = "full" | "decode";
 
@@ -178,32 +179,14 @@ export function prepareTxs(
 }
 
 /**
- * ProcessProposal's fast path: true when the txs are, in order, the CheckTx log's first txs at this height and
- * their logged gas wanted stays within max_gas — they then pass the full check: it runs the same ante in the
- * same order from the same base state, minus the local minimum gas price (a check with no effect on state, so
- * passing with it implies passing without it). False means "check in full", never "reject".
+ * Why a proposal is refused, or undefined to accept it. Like SN's ProcessProposal — the SDK v0.50 default with
+ * no app-side mempool (baseapp NoOpProcessProposal: ACCEPT) — a proposal's txs are not re-run here: a tx that
+ * fails ante fails in FinalizeBlock with its coded result and no effect, as on SN. Refused: a block random that
+ * is missing, does not verify or appears twice (ours: SN checks its random in its CometBFT fork's header), and,
+ * with a block gas limit, txs whose gas wanted sums past it (CometBFT never reaps such a block; a tx that does
+ * not decode counts 0, as the SDK's tx selector counts a tx without a gas limit).
  */
-export function acceptedFromCheckedLog(
-  p: ProposalEnv,
-  log: CheckedTxLog,
-  txs: readonly Uint8Array[],
-): boolean {
-  if (p.checks !== "full" || log.height !== p.height) return false;
-  let gas = 0n;
-  for (const [i, tx] of txs.entries()) {
-    const wanted = log.gasAt(i, tx);
-    if (wanted === undefined) return false;
-    gas += wanted;
-  }
-  return p.maxGas === undefined || gas <= p.maxGas;
-}
-
-/** Why a proposal is refused, or undefined to accept it. */
-export function checkProposal(
-  p: ProposalEnv,
-  txs: readonly Uint8Array[],
-  log?: CheckedTxLog,
-): string | undefined {
+export function checkProposal(p: ProposalEnv, txs: readonly Uint8Array[]): string | undefined {
   let rest = txs;
   if (p.enclave !== undefined) {
     const parts = txs[0] === undefined ? undefined : decodeRandomTx(txs[0]);
@@ -215,19 +198,12 @@ export function checkProposal(
     }
     rest = txs.slice(1);
   }
-  // (A block random never passes CheckTx, so it is never in the log: a misplaced one goes the full path.)
-  if (log !== undefined && acceptedFromCheckedLog(p, log, rest)) return undefined;
-  // Other validators' minimum gas prices are not ours to enforce (SDK ProcessProposal: no min-gas check).
-  const env: TxEnv = { ...p.env, ante: { minGasPrices: [] } };
-  const candidate = new MemoryOverlay(p.base);
   let gas = 0n;
-  for (const [i, tx] of rest.entries()) {
+  for (const tx of rest) {
     if (isRandomTx(tx)) return "a block random outside the first position";
-    const wanted = txPasses(p, env, candidate, tx, i + txs.length - rest.length);
-    if (wanted === undefined) return `tx ${i} fails its checks`;
-    gas += wanted;
-    // SDK v0.50 ProcessProposal: REJECT once the sum of gas wanted passes max_gas.
-    if (p.maxGas !== undefined && gas > p.maxGas) return `the txs want ${gas} gas, over max_gas ${p.maxGas}`;
+    if (p.maxGas === undefined) continue;
+    gas += gasWanted(p.env, tx) ?? 0n;
+    if (gas > p.maxGas) return `the txs want ${gas} gas, over max_gas ${p.maxGas}`;
   }
   return undefined;
 }

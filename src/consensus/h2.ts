@@ -12,6 +12,10 @@ import {
   FrameType,
   frameHeader,
   putFrameHeader,
+  ConnectionError,
+  EMPTY,
+  frameBody,
+  sameBytes,
   H2Error,
   MAX_FRAME_BYTES,
   MAX_WINDOW,
@@ -24,15 +28,6 @@ export type { H2Headers, H2Options, H2Reply } from "./h2Stream.js";
 
 /** A header block at most this long is kept for reuse (grpc-go's indexed request blocks are ~7 bytes). */
 const REUSE_BLOCK_BYTES = 64;
-
-class ConnectionError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** One HTTP/2 connection: call serve(socket). */
 export class H2Connection implements StreamOwner {
@@ -173,23 +168,9 @@ export class H2Connection implements StreamOwner {
     }
   }
 
-  /** Strips padding (PADDED flag) and the priority fields (PRIORITY flag, HEADERS only). */
-  private static body(flags: number, payload: Buffer, priority: boolean): Buffer {
-    let start = 0;
-    let end = payload.length;
-    if (flags & Flag.PADDED) {
-      if (payload.length < 1) throw new ConnectionError(H2Error.PROTOCOL_ERROR, "bad padding");
-      end -= payload[0]!;
-      start = 1;
-    }
-    if (priority && flags & Flag.PRIORITY) start += 5;
-    if (end < start) throw new ConnectionError(H2Error.PROTOCOL_ERROR, "bad padding");
-    return payload.subarray(start, end);
-  }
-
   private onHeaders(flags: number, stream: number, payload: Buffer): void {
     if (stream === 0 || stream % 2 === 0) throw new ConnectionError(H2Error.PROTOCOL_ERROR, "bad stream id");
-    const part = H2Connection.body(flags, payload, true);
+    const part = frameBody(flags, payload, true);
     const endStream = (flags & Flag.END_STREAM) !== 0;
     if (flags & Flag.END_HEADERS) this.endHeaders(stream, endStream, part);
     else this.continuing = { stream, endStream, parts: [part] };
@@ -259,7 +240,7 @@ export class H2Connection implements StreamOwner {
         throw new ConnectionError(H2Error.PROTOCOL_ERROR, "DATA on an idle stream");
       return; // a stream we reset or answered early: its data is discarded
     }
-    const data = H2Connection.body(flags, payload, false);
+    const data = frameBody(flags, payload, false);
     if (!s.dropped) {
       s.size += data.length;
       if (s.size > this.opts.maxBodyBytes) {
@@ -437,12 +418,4 @@ export class H2Connection implements StreamOwner {
     this.socket.end();
     setTimeout(() => this.socket.destroy(), 1000).unref();
   }
-}
-
-const EMPTY = new Uint8Array(0);
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -1,4 +1,5 @@
-// HTTP/2 (RFC 9113) wire constants and the 9-byte frame header, for h2.ts (the ABCI gRPC server's HTTP/2).
+// HTTP/2 (RFC 9113) wire constants, the 9-byte frame header and small frame helpers, for h2.ts (the ABCI gRPC
+// server's HTTP/2).
 /** RFC 9113 §3.4: the client's connection preface. */
 export const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 export const FRAME_HEADER_BYTES = 9;
@@ -61,4 +62,36 @@ export function frameHeader(len: number, type: number, flags: number, stream: nu
   h[4] = flags;
   h.writeUInt32BE(stream, 5);
   return h;
+}
+
+/** A connection error: h2.ts answers it with GOAWAY(code) and closes the connection. */
+export class ConnectionError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A frame's content without padding (PADDED flag) and, for HEADERS, the priority fields (PRIORITY flag). */
+export function frameBody(flags: number, payload: Buffer, priority: boolean): Buffer {
+  let start = 0;
+  let end = payload.length;
+  if (flags & Flag.PADDED) {
+    if (payload.length < 1) throw new ConnectionError(H2Error.PROTOCOL_ERROR, "bad padding");
+    end -= payload[0]!;
+    start = 1;
+  }
+  if (priority && flags & Flag.PRIORITY) start += 5;
+  if (end < start) throw new ConnectionError(H2Error.PROTOCOL_ERROR, "bad padding");
+  return payload.subarray(start, end);
+}
+
+export const EMPTY = new Uint8Array(0);
+
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -229,4 +229,36 @@ describe("sparse Merkle tree", () => {
       );
     }
   });
+
+  test("prepares on one tree do not see each other's pending nodes; any one of them publishes correctly", () => {
+    // smtPending.ts: node slots are shared by a tree's prepares and told apart by stamps (proposal candidates
+    // prepare several write sets on one committed state; the one FinalizeBlock keeps is published).
+    for (const depth of [2, 18]) {
+      const fresh = (): SqliteSmtCommitment => {
+        const t = new SqliteSmtCommitment(new Database(":memory:"), depth);
+        const p0 = t.prepare(blockWrites(1, shape));
+        p0.persist();
+        p0.publish();
+        return t;
+      };
+      const shared = fresh();
+      const sets = [2, 3, 4, 5].map((h) => blockWrites(h, shape));
+      const prepared = sets.map((w) => shared.prepare(w));
+      const alone = sets.map((w) => toHex(fresh().prepare(w).root));
+      assert.deepEqual(
+        prepared.map((p) => toHex(p.root)),
+        alone,
+      );
+      // Publishing an earlier one (not the last built) gives its own root and rows.
+      const kept = prepared[1]!;
+      kept.persist();
+      kept.publish();
+      assert.equal(toHex(shared.root()), alone[1]);
+      const ref = fresh();
+      const r = ref.prepare(sets[1]!);
+      r.persist();
+      r.publish();
+      assert.equal(toHex(shared.prepare(sets[3]!).root), toHex(ref.prepare(sets[3]!).root));
+    }
+  });
 });

@@ -19,7 +19,7 @@ import {
   verifyStateProof,
 } from "./smt.js";
 import type { Leaf, StateProof, Summary } from "./smt.js";
-import { PendingNodes } from "./smtPending.js";
+import { NodeSlots, PendingNodes } from "./smtPending.js";
 
 /** Default in-memory depth: 2^18 buckets keeps ~4 leaves per bucket at 1M keys for 17 MB of arrays. */
 export const DEFAULT_MEM_DEPTH = 18;
@@ -205,6 +205,8 @@ export class SqliteSmtCommitment implements StateCommitment {
   // Heap-indexed top tree: node (d, prefix) is at index 2^d + prefix; index 1 is the root.
   private readonly counts: Uint8Array;
   private readonly hashes: Uint8Array;
+  // Node index → slot of the prepare being built (smtPending.ts).
+  private readonly slots: NodeSlots;
   private generation = 0;
   // Updates this tree prepared (prepareOver accepts only these); weak, so a dropped one is not kept alive.
   private readonly prepared_ = new WeakSet<SmtPrepared>();
@@ -226,6 +228,7 @@ export class SqliteSmtCommitment implements StateCommitment {
     this.depth = db.prepare<[], number>("SELECT mem_depth FROM smt_meta WHERE id = 1").pluck().get()!;
     this.counts = new Uint8Array(2 ** (this.depth + 1));
     this.hashes = new Uint8Array(2 ** (this.depth + 1) * HASH_LEN);
+    this.slots = new NodeSlots(2 ** (this.depth + 1));
     this.selectBucket = db
       .prepare<[number], Buffer>("SELECT leaves FROM smt_buckets WHERE bucket = ?")
       .pluck();
@@ -281,7 +284,7 @@ export class SqliteSmtCommitment implements StateCommitment {
 
   private prepareOn(base: SmtPrepared | undefined, writes: readonly KVWrite[]): SmtPrepared {
     const changes = new HashedWrites(writes);
-    const pending = new PendingNodes(base?.pending);
+    const pending = new PendingNodes(this.slots, base?.pending);
     const updates = new Map<number, BucketUpdate>(base?.updates);
     const top = 2 ** this.depth;
     let level: number[] = [];

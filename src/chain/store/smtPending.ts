@@ -11,30 +11,71 @@ function copyHash(from: Uint8Array, fo: number, to: Uint8Array, to0: number): vo
 }
 
 /**
+ * Node index → slot of the PendingNodes being built, for one tree: two flat arrays over every top-tree node
+ * instead of a Map per prepare (~16k sets and ~32k gets per 500-transfer block). An entry is valid only under
+ * the stamp of the prepare that wrote it, so a new prepare starts with a new stamp and nothing to clear.
+ * Lookups happen only while a prepare builds its nodes (synchronous, one at a time).
+ */
+export class NodeSlots {
+  readonly slot: Int32Array;
+  readonly stamp: Uint32Array;
+  private last = 0;
+
+  /** For a top tree of `nodes` heap indices (2^(memDepth+1)). */
+  constructor(nodes: number) {
+    this.slot = new Int32Array(nodes);
+    this.stamp = new Uint32Array(nodes);
+  }
+
+  /** A stamp no entry holds yet. */
+  begin(): number {
+    if (this.last === 0xffffffff) {
+      this.stamp.fill(0);
+      this.last = 0;
+    }
+    return ++this.last;
+  }
+}
+
+/**
  * Pending nodes by heap index (node (d, prefix) is 2^d + prefix, as in the published arrays): a count (0 empty,
  * 1 one leaf, 2 two or more) and a hash per slot. A node without a slot reads from the published tree.
  */
 export class PendingNodes {
-  private readonly slotOf: Map<number, number>;
+  private readonly stampId: number;
   private idxs: number[];
   private counts: Uint8Array;
   private hashes: Uint8Array;
 
   /** Empty, or a copy of `base` (prepareOver builds on an unpublished prepare). */
-  constructor(base?: PendingNodes) {
-    this.slotOf = new Map(base?.slotOf);
+  constructor(
+    private readonly slots: NodeSlots,
+    base?: PendingNodes,
+  ) {
+    this.stampId = slots.begin();
     this.idxs = base === undefined ? [] : base.idxs.slice();
     this.counts = base === undefined ? new Uint8Array(INITIAL_SLOTS) : base.counts.slice();
     this.hashes = base === undefined ? new Uint8Array(INITIAL_SLOTS * HASH_LEN) : base.hashes.slice();
+    for (let s = 0; s < this.idxs.length; s++) this.mark(this.idxs[s]!, s);
   }
 
   get size(): number {
     return this.idxs.length;
   }
 
+  private mark(idx: number, s: number): void {
+    this.slots.slot[idx] = s;
+    this.slots.stamp[idx] = this.stampId;
+  }
+
+  /** Slot of node `idx`, or undefined (valid while this prepare is being built). */
+  private find(idx: number): number | undefined {
+    return this.slots.stamp[idx] === this.stampId ? this.slots.slot[idx] : undefined;
+  }
+
   /** Slot of node `idx`, made if needed (growing the arrays: read them after this). */
   private slot(idx: number): number {
-    const s = this.slotOf.get(idx);
+    const s = this.find(idx);
     if (s !== undefined) return s;
     const n = this.idxs.length;
     if (n === this.counts.length) {
@@ -46,10 +87,9 @@ export class PendingNodes {
       this.hashes = hashes;
     }
     this.idxs.push(idx);
-    this.slotOf.set(idx, n);
+    this.mark(idx, n);
     return n;
   }
-
   /** Sets node `idx` to `count` and the hash at hash[offset, offset + 32). */
   set(idx: number, count: 0 | 1 | 2, hash: Uint8Array, offset: number): void {
     const s = this.slot(idx);
@@ -64,8 +104,8 @@ export class PendingNodes {
   combine(p: number, treeCounts: Uint8Array, treeHashes: Uint8Array): void {
     const s = this.slot(p);
     const hashes = this.hashes;
-    const ls = this.slotOf.get(2 * p);
-    const rs = this.slotOf.get(2 * p + 1);
+    const ls = this.find(2 * p);
+    const rs = this.find(2 * p + 1);
     const lc = ls === undefined ? treeCounts[2 * p]! : this.counts[ls]!;
     const rc = rs === undefined ? treeCounts[2 * p + 1]! : this.counts[rs]!;
     const la = ls === undefined ? treeHashes : hashes;
@@ -83,9 +123,9 @@ export class PendingNodes {
     }
   }
 
-  /** A copy of node `idx`'s hash, pending or published. */
+  /** A copy of node `idx`'s hash, pending or published (while this prepare is being built). */
   hashOf(idx: number, treeHashes: Uint8Array): Uint8Array {
-    const s = this.slotOf.get(idx);
+    const s = this.find(idx);
     const o = (s ?? idx) * HASH_LEN;
     return (s === undefined ? treeHashes : this.hashes).slice(o, o + HASH_LEN);
   }

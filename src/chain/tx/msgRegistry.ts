@@ -2,6 +2,7 @@
 // and its REST JSON rendering. Unknown type URLs are a decode error (sdk 2), as in the SDK's interface registry.
 import type { AminoMsg } from "./amino.js";
 import type { Context } from "./context.js";
+import { internAscii } from "./internedStrings.js";
 
 /** Everything the chain needs to know about one message type. */
 export interface MsgType<T> {
@@ -48,6 +49,8 @@ export class MsgRegistry {
 
   register<T>(type: MsgType<T>, handler?: MsgHandler<T>): void {
     if (this.entries.has(type.typeUrl)) throw new Error(`message type ${type.typeUrl} registered twice`);
+    // Decoding a tx then finds this URL by its bytes (internedStrings.ts); the same string either way.
+    internAscii(type.typeUrl);
     this.entries.set(type.typeUrl, {
       type,
       handler: handler as MsgHandler<unknown> | undefined,

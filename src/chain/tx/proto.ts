@@ -1,8 +1,9 @@
 // Small protobuf helpers shared by our hand-written codecs (compute, registration): a field loop with wire-type
 // checks, strict UTF-8 strings and the Coin message. Built on cosmjs-types' BinaryReader/BinaryWriter.
-import { BinaryReader, BinaryWriter } from "cosmjs-types/binary";
+import { type BinaryReader, BinaryWriter } from "cosmjs-types/binary";
 import { utf8 } from "../../util/bytes.js";
 import "./protoAlloc.js";
+import { InterningReader } from "./internedStrings.js";
 import type { CoinWire } from "./coins.js";
 
 /** Protobuf wire types (protobuf encoding spec). */
@@ -20,7 +21,8 @@ export class ProtoDecodeError extends Error {
  * the decoder (readBytes copies; decodeTx keeps views of its own private copy of the tx).
  */
 export function readerOver(buf: Uint8Array): BinaryReader {
-  const r = new BinaryReader();
+  // Its string() looks up known type URLs by their bytes; the same strings as BinaryReader's.
+  const r = new InterningReader();
   // A plain Uint8Array view of a Buffer (or other subclass): on a Buffer, subarray() gives Buffers, whose
   // slice() is a view, not a copy, so readBytes would alias the caller's bytes and return Buffers.
   r.buf =

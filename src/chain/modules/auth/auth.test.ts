@@ -8,6 +8,8 @@ import { makeTestChain } from "../../tx/testdata/testHarness.js";
 import fc from "fast-check";
 import { decodeAccount, encodeAccount, encodeAccountCosmjs } from "./types.js";
 import { ACCOUNT_MEMO_MAX, decodedForm } from "./keeper.js";
+import { accountKey, storeAccountKey } from "./keys.js";
+import { concatBytes } from "../../../util/bytes.js";
 
 const A = toBech32(new Uint8Array(20).fill(1));
 const B = toBech32(new Uint8Array(20).fill(2));
@@ -154,4 +156,13 @@ test("reads after setAccount return the stored account (memo from the write, the
     assert.equal(got?.sequence, before.sequence + i);
     assert.deepEqual(got, decodeAccount(encodeAccount({ ...before, sequence: before.sequence + i })));
   }
+});
+
+test("storeAccountKey = store prefix | accountKey (what PrefixStore would build)", () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 8 }), fc.uint8Array({ maxLength: 64 }), (p, a) => {
+      assert.deepEqual(storeAccountKey(p, a), concatBytes(p, accountKey(a)));
+    }),
+    { seed: 44, numRuns: 2000 },
+  );
 });

@@ -21,6 +21,19 @@ export function accountKey(addr: Uint8Array): Uint8Array {
   return concatBytes(ACCOUNTS_PREFIX, addr);
 }
 
+/**
+ * `storePrefix` | accountKey(addr) in one allocation: the keeper reads and writes accounts on the chain store
+ * directly with it instead of through a PrefixStore, which would allocate the key a second time.
+ */
+export function storeAccountKey(storePrefix: Uint8Array, addr: Uint8Array): Uint8Array {
+  const p = storePrefix.length;
+  const out = new Uint8Array(p + 1 + addr.length);
+  out.set(storePrefix);
+  out[p] = ACCOUNTS_PREFIX[0]!;
+  out.set(addr, p + 1);
+  return out;
+}
+
 export function accountNumberIndexKey(n: bigint): Uint8Array {
   return concatBytes(ACCOUNT_NUMBER_INDEX_PREFIX, u64be(n));
 }

@@ -5,7 +5,7 @@ import { Params as ParamsProto, Metadata } from "cosmjs-types/cosmos/bank/v1beta
 import { PrefixStore, prefixEnd, type Context } from "../../tx/context.js";
 import { ChainError, SdkErrors } from "../../errors.js";
 import { toBech32 } from "../../address.js";
-import { equalBytes, utf8 } from "../../../util/bytes.js";
+import { concatBytes, equalBytes, utf8 } from "../../../util/bytes.js";
 import { coinsToString, parseAmount, type Coin } from "../../tx/coins.js";
 import { BankErrors } from "./errors.js";
 import {
@@ -24,9 +24,9 @@ import {
   STORE_PREFIX,
   SUPPLY_PREFIX,
   accountBalancesPrefix,
-  balanceKey,
   denomMetadataKey,
   sendEnabledKey,
+  storeBalanceKey,
   supplyKey,
 } from "./keys.js";
 
@@ -64,22 +64,41 @@ function decodeAmount(b: Uint8Array): bigint {
   return parseAmount(s, "stored amount");
 }
 
+/** Denoms whose send-enabled key a keeper keeps built (a chain has a handful; more are built per call). */
+const MAX_MEMO_DENOMS = 32;
+
 export class BankKeeper implements SendKeeper {
   constructor(
     private readonly ak: BankAccountKeeper,
     /** Addresses that may not receive funds through user sends (SDK: module accounts). */
     private readonly blocked: readonly Uint8Array[] = [],
     private readonly prefix: Uint8Array = STORE_PREFIX,
-  ) {}
+  ) {
+    this.paramsKey = concatBytes(prefix, PARAMS_KEY);
+  }
+
+  /** prefix | PARAMS_KEY, built once: every send reads the params (never mutated; stores copy what they keep). */
+  private readonly paramsKey: Uint8Array;
+  /** prefix | sendEnabledKey(denom) of the few denoms sends use, built once each (bounded). */
+  private readonly sendEnabledKeys = new Map<string, Uint8Array>();
 
   private store(ctx: Context): KVStore {
     return new PrefixStore(ctx.store, this.prefix);
   }
 
+  private sendEnabledStoreKey(denom: string): Uint8Array {
+    let k = this.sendEnabledKeys.get(denom);
+    if (k === undefined) {
+      k = concatBytes(this.prefix, sendEnabledKey(denom));
+      if (this.sendEnabledKeys.size < MAX_MEMO_DENOMS) this.sendEnabledKeys.set(denom, k);
+    }
+    return k;
+  }
+
   // ---- params and flags -------------------------------------------------------------------------------------
 
   getParams(ctx: Context): BankParams {
-    const b = this.store(ctx).get(PARAMS_KEY);
+    const b = ctx.store.get(this.paramsKey);
     return b === undefined
       ? DEFAULT_BANK_PARAMS
       : { defaultSendEnabled: ParamsProto.decode(b).defaultSendEnabled };
@@ -129,7 +148,7 @@ export class BankKeeper implements SendKeeper {
   }
 
   isSendEnabledDenom(ctx: Context, denom: string): boolean {
-    const b = this.store(ctx).get(sendEnabledKey(denom));
+    const b = ctx.store.get(this.sendEnabledStoreKey(denom));
     return b === undefined ? this.getParams(ctx).defaultSendEnabled : b[0] === 1;
   }
 
@@ -148,8 +167,10 @@ export class BankKeeper implements SendKeeper {
 
   // ---- balances ---------------------------------------------------------------------------------------------
 
+  // Balances go to the chain store with the whole key (storeBalanceKey) rather than through store(ctx): the
+  // same reads and writes, one key allocation instead of two (PrefixStore copies the key to prefix it).
   getBalance(ctx: Context, addr: Uint8Array, denom: string): Coin {
-    const b = this.store(ctx).get(balanceKey(addr, denom));
+    const b = ctx.store.get(storeBalanceKey(this.prefix, addr, denom));
     return { denom, amount: b === undefined ? 0n : decodeAmount(b) };
   }
 
@@ -165,9 +186,9 @@ export class BankKeeper implements SendKeeper {
 
   private setBalance(ctx: Context, addr: Uint8Array, c: Coin): void {
     if (c.amount < 0n) throw new Error("negative balance (invariant broken)");
-    const k = balanceKey(addr, c.denom);
-    if (c.amount === 0n) this.store(ctx).delete(k);
-    else this.store(ctx).set(k, encodeAmount(c.amount));
+    const k = storeBalanceKey(this.prefix, addr, c.denom);
+    if (c.amount === 0n) ctx.store.delete(k);
+    else ctx.store.set(k, encodeAmount(c.amount));
   }
 
   /** Subtracts coins, failing with sdk 5 before any write if a balance is short (SDK subUnlockedCoins). */

@@ -3,7 +3,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { concatBytes, utf8 } from "../../../util/bytes.js";
-import { BALANCES_PREFIX, accountBalancesPrefix, balanceKey } from "./keys.js";
+import { BALANCES_PREFIX, accountBalancesPrefix, balanceKey, storeBalanceKey } from "./keys.js";
 
 const reference = (addr: Uint8Array, denom: string): Uint8Array =>
   concatBytes(BALANCES_PREFIX, Uint8Array.of(addr.length), addr, utf8.encode(denom));
@@ -27,6 +27,21 @@ describe("bank balanceKey", () => {
       assert.deepEqual(balanceKey(addr, d), reference(addr, d), d);
     }
     assert.deepEqual(balanceKey(addr, "uscrt").subarray(0, 22), accountBalancesPrefix(addr));
+  });
+
+  test("storeBalanceKey = store prefix | balanceKey (what PrefixStore would build)", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 8 }),
+        fc.uint8Array({ maxLength: 255 }),
+        fc.string({ unit: "binary", maxLength: 20 }),
+        (p, a, d) => {
+          assert.deepEqual(storeBalanceKey(p, a, d), concatBytes(p, reference(a, d)));
+        },
+      ),
+      { seed: 43, numRuns: 2000 },
+    );
+    assert.throws(() => storeBalanceKey(utf8.encode("bank/"), new Uint8Array(256), "uscrt"), RangeError);
   });
 
   test("an address over 255 bytes is refused, as accountBalancesPrefix does", () => {

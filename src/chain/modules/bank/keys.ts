@@ -35,15 +35,27 @@ export function accountBalancesPrefix(addr: Uint8Array): Uint8Array {
  * FinalizeBlock). An ASCII denom (every SDK-valid one) is written byte by byte; anything else goes through UTF-8.
  */
 export function balanceKey(addr: Uint8Array, denom: string): Uint8Array {
+  return storeBalanceKey(EMPTY, addr, denom);
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * `storePrefix` | balanceKey(addr, denom) in one allocation: the keeper reads and writes balances on the chain
+ * store directly with it instead of through a PrefixStore, which would allocate the key a second time.
+ */
+export function storeBalanceKey(storePrefix: Uint8Array, addr: Uint8Array, denom: string): Uint8Array {
   if (addr.length > 255) throw new RangeError("address longer than 255 bytes");
-  const head = 2 + addr.length;
+  const p = storePrefix.length;
+  const head = p + 2 + addr.length;
   let ascii = true;
   for (let i = 0; i < denom.length && ascii; i++) ascii = denom.charCodeAt(i) < 0x80;
   const tail = ascii ? undefined : utf8.encode(denom);
   const out = new Uint8Array(head + (tail?.length ?? denom.length));
-  out[0] = BALANCES_PREFIX[0]!;
-  out[1] = addr.length;
-  out.set(addr, 2);
+  out.set(storePrefix);
+  out[p] = BALANCES_PREFIX[0]!;
+  out[p + 1] = addr.length;
+  out.set(addr, p + 2);
   if (tail !== undefined) out.set(tail, head);
   else for (let i = 0; i < denom.length; i++) out[head + i] = denom.charCodeAt(i);
   return out;

@@ -53,6 +53,8 @@ export class OcallFailure extends Error {
 }
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
+/** The empty output of write/remove/applyBatch answers: one shared array (encodeResult only reads it). */
+const NO_OUTPUT = new Uint8Array(0);
 
 function noOcallHandler(): never {
   throw new OcallFailure("no OCALL handler bound to this ECALL", 0n);
@@ -129,9 +131,9 @@ function answerPlain(handler: OcallHandler, req: PlainOcallRequest): WireResult 
         return { ok: encodeReadDbOutput(value), gasUsed };
       }
       case OCALL.writeDb:
-        return { ok: new Uint8Array(0), gasUsed: handler.writeDb(req.key, req.value).gasUsed };
+        return { ok: NO_OUTPUT, gasUsed: handler.writeDb(req.key, req.value).gasUsed };
       case OCALL.removeDb:
-        return { ok: new Uint8Array(0), gasUsed: handler.removeDb(req.key).gasUsed };
+        return { ok: NO_OUTPUT, gasUsed: handler.removeDb(req.key).gasUsed };
       case OCALL.queryChain: {
         const { result, gasUsed } = handler.queryChain(req.request, req.gasLimit, req.depth);
         return { ok: result, gasUsed };
@@ -190,7 +192,7 @@ function answerBatch(handler: OcallHandler, ops: readonly BatchOp[]): WireResult
       throw new OcallFailure("batch op failed", gas + (e instanceof OcallFailure ? e.gasUsed : 0n));
     }
   }
-  return { ok: new Uint8Array(0), gasUsed: gas };
+  return { ok: NO_OUTPUT, gasUsed: gas };
 }
 
 /**

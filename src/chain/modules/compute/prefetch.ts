@@ -26,6 +26,11 @@ export interface OfferedRead {
   readonly charge: bigint;
 }
 
+/** An offered key with its read-memory id (the key's bytes as a latin1 string), kept host-side. */
+interface OfferedEntry extends OfferedRead {
+  readonly id: string;
+}
+
 export interface PrefetchOffer {
   readonly remaining: bigint | undefined;
   readonly entries: readonly OfferedRead[];
@@ -52,7 +57,17 @@ interface HotKey {
 interface ContractReads {
   last: ReadonlyMap<string, Uint8Array>;
   readonly hot: Map<string, HotKey>;
+  /** `hot`'s keys and ids in its order, built when first asked after a change (most calls change nothing). */
+  view: HotView | undefined;
 }
+
+/** A contract's hot keys and their ids (`ids[i]` is `keys[i]` as the memory's string id). */
+export interface HotView {
+  readonly keys: readonly Uint8Array[];
+  readonly ids: readonly string[];
+}
+
+const NO_HOT_KEYS: HotView = Object.freeze({ keys: Object.freeze([]), ids: Object.freeze([]) });
 
 /**
  * The keys to offer per contract, in two generations: a key becomes hot once two consecutive calls of the
@@ -62,9 +77,25 @@ interface ContractReads {
 export class ReadMemory {
   private readonly byContract = new Map<string, ContractReads>();
 
+  /** The contract's hot keys (the same array until the set changes: callers must not modify it). */
   hotKeys(contract: Uint8Array): readonly Uint8Array[] {
+    return this.hot(contract).keys;
+  }
+
+  /** The hot keys with their ids (the same object until the set changes: callers must not modify it). */
+  hot(contract: Uint8Array): HotView {
     const c = this.byContract.get(idOf(contract));
-    return c === undefined ? [] : [...c.hot.values()].map((h) => h.key);
+    if (c === undefined) return NO_HOT_KEYS;
+    if (c.view === undefined) {
+      const keys: Uint8Array[] = [];
+      const ids: string[] = [];
+      for (const [id, h] of c.hot) {
+        keys.push(h.key);
+        ids.push(id);
+      }
+      c.view = { keys, ids };
+    }
+    return c.view;
   }
 
   /** Records the keys one finished call read (OCALL reads and prefetched reads alike). */
@@ -73,17 +104,23 @@ export class ReadMemory {
     let c = this.byContract.get(id);
     if (c === undefined) {
       if (this.byContract.size >= PREFETCH_MAX_CONTRACTS) this.byContract.clear();
-      c = { last: new Map(), hot: new Map() };
+      c = { last: new Map(), hot: new Map(), view: undefined };
       this.byContract.set(id, c);
     }
+    const size = c.hot.size;
+    let changed = false;
     for (const [k, h] of c.hot) {
       if (read.has(k)) h.misses = 0;
-      else if (++h.misses >= 2) c.hot.delete(k);
+      else if (++h.misses >= 2) {
+        c.hot.delete(k);
+        changed = true;
+      }
     }
     for (const [k, key] of read) {
       if (c.hot.size >= PREFETCH_MAX_KEYS) break;
       if (!c.hot.has(k) && c.last.has(k)) c.hot.set(k, { key, misses: 0 });
     }
+    if (changed || c.hot.size !== size) c.view = undefined;
     c.last = read.size <= PREFETCH_MAX_RECORDED ? read : new Map([...read].slice(0, PREFETCH_MAX_RECORDED));
   }
 }
@@ -117,15 +154,30 @@ export function probeRead(
   }
 }
 
-/** Builds the offer of `keys` (values ≤ PREFETCH_MAX_VALUE, charges that fit now). */
-export function buildOffer(meter: GasMeter, store: KVStore, keys: readonly Uint8Array[]): PrefetchOffer {
-  const entries: OfferedRead[] = [];
-  for (const key of keys) {
+/**
+ * Builds the offer of `keys` (values ≤ PREFETCH_MAX_VALUE, charges that fit now); `ids[i]`, when given, is
+ * `keys[i]`'s read-memory id (saves PrefetchReads recomputing it).
+ */
+export function buildOffer(
+  meter: GasMeter,
+  store: KVStore,
+  keys: readonly Uint8Array[],
+  ids?: readonly string[],
+): PrefetchOffer {
+  const entries: OfferedEntry[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (key === undefined) continue;
     const r = probeRead(meter, store, key);
     if (r === undefined || (r.value !== undefined && r.value.length > PREFETCH_MAX_VALUE)) continue;
-    entries.push({ key, value: r.value, charge: r.charge });
+    entries.push({ key, value: r.value, charge: r.charge, id: ids?.[i] ?? idOf(key) });
   }
   return { remaining: meter.remaining, entries };
+}
+
+/** An offered entry with its id: buildOffer's own entries carry one; any other gets a copy with it. */
+function withId(e: OfferedRead): OfferedEntry {
+  return "id" in e && typeof e.id === "string" ? (e as OfferedEntry) : { ...e, id: idOf(e.key) };
 }
 
 /**
@@ -134,9 +186,8 @@ export function buildOffer(meter: GasMeter, store: KVStore, keys: readonly Uint8
  * Both go into `readSet` (for the read memory) and the stats.
  */
 export class PrefetchReads {
-  private readonly offered: Set<string>;
   /** The offer's entries, then the keys the enclave peeked during the call (charged by index alike). */
-  private readonly entries: OfferedRead[];
+  private readonly entries: OfferedEntry[];
 
   constructor(
     private readonly store: KVStore,
@@ -144,8 +195,9 @@ export class PrefetchReads {
     offer: PrefetchOffer | undefined,
     private readonly readSet: Map<string, Uint8Array> | undefined,
   ) {
-    this.entries = offer === undefined ? [] : [...offer.entries];
-    this.offered = new Set(this.entries.map((e) => idOf(e.key)));
+    // A copy: peeks append to it, and a retried ECALL (code-cache miss) re-encodes the offer as it was.
+    this.entries = [];
+    if (offer !== undefined) for (const e of offer.entries) this.entries.push(withId(e));
   }
 
   /**
@@ -161,17 +213,22 @@ export class PrefetchReads {
     if (this.entries.length >= PREFETCH_MAX_ENTRIES) return undefined;
     const r = probeRead(meter, this.store, key);
     if (r === undefined || (r.value !== undefined && r.value.length > PREFETCH_MAX_VALUE)) return undefined;
-    this.entries.push({ key, value: r.value, charge: r.charge });
-    this.offered.add(idOf(key));
+    this.entries.push({ key, value: r.value, charge: r.charge, id: idOf(key) });
     return { index: this.entries.length - 1, value: r.value, charge: r.charge };
   }
 
   ocallRead(key: Uint8Array): Uint8Array | undefined {
     const id = idOf(key);
     this.stats.ocallReads++;
-    if (this.offered.has(id)) this.stats.offeredKeyOcallReads++;
+    if (this.isOffered(id)) this.stats.offeredKeyOcallReads++;
     this.readSet?.set(id, key);
     return this.store.get(key);
+  }
+
+  /** Whether `id` is in the set (stats only; a linear scan: OCALL reads and entries are few per call). */
+  private isOffered(id: string): boolean {
+    for (const e of this.entries) if (e.id === id) return true;
+    return false;
   }
 
   charge(index: number): void {
@@ -183,6 +240,6 @@ export class PrefetchReads {
     if (v === undefined ? e.value !== undefined : e.value === undefined || !equalBytes(v, e.value))
       throw new OcallFailure("prefetched value changed", 0n);
     this.stats.prefetchedReads++;
-    this.readSet?.set(idOf(e.key), e.key);
+    this.readSet?.set(e.id, e.key);
   }
 }

@@ -16,6 +16,7 @@ import {
 import { fromBase64, fromHex, toHex, utf8 } from "../../../util/bytes.js";
 import { toBech32 } from "../../address.js";
 import { ChainError, type RegisteredError } from "../../errors.js";
+import type { KVStore } from "../../store/types.js";
 import type { Context } from "../../tx/context.js";
 import type { ComputeChainQueries } from "./chainQueries.js";
 import { HeightMemo } from "./heightMemo.js";
@@ -78,29 +79,32 @@ export class EnclaveCallFailed extends Error {
   }
 }
 
+/** A string field of the answer, or undefined. */
+function str(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+/** A base64 field of the answer, or undefined (strict base64: a bad one throws as before). */
+function b64(v: unknown, field: string): Uint8Array | undefined {
+  return typeof v === "string" ? fromBase64(v, field) : undefined;
+}
+
+// Field by field without closures or name tables (one call per ECALL); the same fields, in the same order.
 function decodeAnswer(bytes: Uint8Array, gasUsed: bigint): CallAnswer {
   const j = JSON.parse(utf8.decode(bytes)) as J;
-  const b = (k: string): Uint8Array | undefined =>
-    typeof j[k] === "string" ? fromBase64(j[k], k) : undefined;
-  const s = (k: string): string | undefined => (typeof j[k] === "string" ? j[k] : undefined);
   const out: Record<string, unknown> = { gasUsed };
   if (j.ok !== undefined) out.ok = j.ok;
   if (j.err !== undefined) out.err = j.err;
-  for (const [k, f] of [
-    ["internalMsgId", "internal_msg_id"],
-    ["internalReplyEnclaveSig", "internal_reply_enclave_sig"],
-  ] as const) {
-    const v = s(f);
-    if (v !== undefined) out[k] = v;
-  }
-  for (const [k, f] of [
-    ["contractKey", "contract_key"],
-    ["adminProof", "admin_proof"],
-    ["contractKeyProof", "contract_key_proof"],
-  ] as const) {
-    const v = b(f);
-    if (v !== undefined) out[k] = v;
-  }
+  const msgId = str(j.internal_msg_id);
+  if (msgId !== undefined) out.internalMsgId = msgId;
+  const sig = str(j.internal_reply_enclave_sig);
+  if (sig !== undefined) out.internalReplyEnclaveSig = sig;
+  const key = b64(j.contract_key, "contract_key");
+  if (key !== undefined) out.contractKey = key;
+  const proof = b64(j.admin_proof, "admin_proof");
+  if (proof !== undefined) out.adminProof = proof;
+  const keyProof = b64(j.contract_key_proof, "contract_key_proof");
+  if (keyProof !== undefined) out.contractKeyProof = keyProof;
   return out as unknown as CallAnswer;
 }
 
@@ -182,13 +186,14 @@ export class ComputeEngine {
 
   /** Runs one contract ECALL; the caller charges answer.gasUsed (VM units). */
   call(ctx: Context, r: CallRequest, gasLimit: bigint): CallAnswer {
-    const offer = this.offerFor(ctx, r.contract);
+    const st = this.keeper.contractState(ctx, r.contract);
+    const offer = this.offerFor(ctx, st, r.contract);
     const token = r.sigInfo === undefined ? undefined : this.verdicts?.(ctx.txHash, r.sender);
     const request = this.requestBuilder(ctx, r, offer);
     const payload =
       token === undefined ? request : (wasm: Uint8Array) => withVerdictToken(request(wasm), token);
     const reads = new Map<string, Uint8Array>();
-    const opts = { gasLimit, ocalls: this.ocalls(ctx, r.contract, offer, reads) };
+    const opts = { gasLimit, ocalls: new ContractOcalls(this, ctx, st, this.prefetchStats, offer, reads) };
     const then = this.nextPrepare?.();
     const idle = this.idleTask();
     let res: EcallResult;
@@ -251,11 +256,11 @@ export class ComputeEngine {
    * The hot keys' current values and read charges, probed through the tx's metered store and refunded (the
    * reads the enclave takes from them are charged when it reports them). undefined when there is nothing hot.
    */
-  private offerFor(ctx: Context, contract: Uint8Array): PrefetchOffer | undefined {
+  private offerFor(ctx: Context, st: KVStore, contract: Uint8Array): PrefetchOffer | undefined {
     if (!this.prefetch) return undefined;
-    const keys = this.readMemory.hotKeys(contract);
-    if (keys.length === 0) return undefined;
-    const offer = buildOffer(ctx.gasMeter, this.keeper.contractState(ctx, contract), keys);
+    const hot = this.readMemory.hot(contract);
+    if (hot.keys.length === 0) return undefined;
+    const offer = buildOffer(ctx.gasMeter, st, hot.keys, hot.ids);
     this.prefetchStats.offeredKeys += offer.entries.length;
     return offer.entries.length === 0 ? undefined : offer;
   }
@@ -265,7 +270,8 @@ export class ComputeEngine {
     const run = this.enclave.ecallQueryAsync;
     if (run === undefined) return this.call(ctx, r, gasLimit);
     const payload = this.requestBuilder(ctx, r);
-    const opts = { gasLimit, ocalls: this.ocalls(ctx, r.contract) };
+    const st = this.keeper.contractState(ctx, r.contract);
+    const opts = { gasLimit, ocalls: new ContractOcalls(this, ctx, st, this.prefetchStats) };
     let res = await run(payload(new Uint8Array()), opts);
     // Each lane has its own code cache: a lane's first query of a code needs the bytes once.
     if (codeNotLoaded(res)) res = await run(payload(this.wasmFor(ctx, r)), opts);
@@ -344,45 +350,6 @@ export class ComputeEngine {
   /** Charges VM gas to the SDK meter (SN keeper.go consumeGas: gas / GasMultiplier). */
   chargeVmGas(ctx: Context, vmGas: bigint): void {
     ctx.gasMeter.consume(vmGas / GAS_MULTIPLIER, "wasm contract");
-  }
-
-  /**
-   * The OCALL answers of one ECALL over the contract's store. `reads` collects the keys the call read, through
-   * OCALLs or from the offer (for the read memory). A prefetched read is charged by replaying it through the
-   * same metered store, so the meter sees exactly the reads it would have seen, in the same order.
-   */
-  private ocalls(
-    ctx: Context,
-    contract: Uint8Array,
-    offer?: PrefetchOffer,
-    readSet?: Map<string, Uint8Array>,
-  ): OcallHandler {
-    const st = this.keeper.contractState(ctx, contract);
-    const reads = new PrefetchReads(st, this.prefetchStats, offer, readSet);
-    return {
-      readDb: (key) => ({ value: reads.ocallRead(key), gasUsed: 0n }),
-      chargePrefetched: (index) => {
-        reads.charge(index);
-      },
-      remainingGas: () => ctx.gasMeter.remaining,
-      peekRead: (key) => reads.peek(ctx.gasMeter, key),
-      writeDb: (key, value) => {
-        st.set(key, value);
-        return { gasUsed: 0n };
-      },
-      removeDb: (key) => {
-        st.delete(key);
-        return { gasUsed: 0n };
-      },
-      queryChain: (request, gasLimit, depth) => {
-        try {
-          return this.queryChain(ctx, request, gasLimit, depth);
-        } catch (e) {
-          if (e instanceof EnclaveCallFailed) throw new OcallFailure(e.message, e.gasUsed);
-          throw e;
-        }
-      },
-    };
   }
 
   /** The queryChain OCALL (./queryChain.ts): Secret's `{"Ok":{"Ok":b64}}` / `{"Ok":{"Err":…}}` / `{"Err":{…}}`. */
@@ -473,6 +440,65 @@ export class ComputeEngine {
       return queryOutcome(this.call(ctx, r, gasLimit));
     } catch (e) {
       if (e instanceof EnclaveCallFailed) return { error: e.message, gasUsed: e.gasUsed };
+      throw e;
+    }
+  }
+}
+
+/** What a write or remove answers: KV gas goes to the SDK meter, so OCALLs report 0 VM gas (see the top). */
+const NO_VM_GAS: { readonly gasUsed: bigint } = Object.freeze({ gasUsed: 0n });
+
+/**
+ * The OCALL answers of one ECALL over the contract's store `st`. `readSet` collects the keys the call read,
+ * through OCALLs or from the offer (for the read memory). A prefetched read is charged by replaying it through
+ * the same metered store, so the meter sees exactly the reads it would have seen, in the same order. A class
+ * (methods on its prototype) rather than an object of closures: one allocation per ECALL.
+ */
+class ContractOcalls implements OcallHandler {
+  private readonly reads: PrefetchReads;
+
+  constructor(
+    private readonly engine: ComputeEngine,
+    private readonly ctx: Context,
+    private readonly st: KVStore,
+    stats: PrefetchStats,
+    offer?: PrefetchOffer,
+    readSet?: Map<string, Uint8Array>,
+  ) {
+    this.reads = new PrefetchReads(st, stats, offer, readSet);
+  }
+
+  readDb(key: Uint8Array): { value: Uint8Array | undefined; gasUsed: bigint } {
+    return { value: this.reads.ocallRead(key), gasUsed: 0n };
+  }
+
+  chargePrefetched(index: number): void {
+    this.reads.charge(index);
+  }
+
+  remainingGas(): bigint | undefined {
+    return this.ctx.gasMeter.remaining;
+  }
+
+  peekRead(key: Uint8Array): { index: number; value: Uint8Array | undefined; charge: bigint } | undefined {
+    return this.reads.peek(this.ctx.gasMeter, key);
+  }
+
+  writeDb(key: Uint8Array, value: Uint8Array): { gasUsed: bigint } {
+    this.st.set(key, value);
+    return NO_VM_GAS;
+  }
+
+  removeDb(key: Uint8Array): { gasUsed: bigint } {
+    this.st.delete(key);
+    return NO_VM_GAS;
+  }
+
+  queryChain(request: Uint8Array, gasLimit: bigint, depth: number): { result: Uint8Array; gasUsed: bigint } {
+    try {
+      return this.engine.queryChain(this.ctx, request, gasLimit, depth);
+    } catch (e) {
+      if (e instanceof EnclaveCallFailed) throw new OcallFailure(e.message, e.gasUsed);
       throw e;
     }
   }

@@ -8,7 +8,7 @@ import { makeTestChain } from "../../tx/testdata/testHarness.js";
 import fc from "fast-check";
 import { decodeAccount, encodeAccount, encodeAccountCosmjs } from "./types.js";
 import { ACCOUNT_MEMO_MAX, decodedForm } from "./keeper.js";
-import { accountKey, storeAccountKey } from "./keys.js";
+import { accountKey, accountNumberIndexKey, storeAccountKey, storeAccountNumberIndexKey } from "./keys.js";
 import { concatBytes } from "../../../util/bytes.js";
 
 const A = toBech32(new Uint8Array(20).fill(1));
@@ -165,4 +165,19 @@ test("storeAccountKey = store prefix | accountKey (what PrefixStore would build)
     }),
     { seed: 44, numRuns: 2000 },
   );
+});
+
+test("storeAccountNumberIndexKey = store prefix | accountNumberIndexKey, wrapping like u64be", () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 8 }), fc.bigInt({ min: -(1n << 70n), max: 1n << 70n }), (p, n) => {
+      assert.deepEqual(storeAccountNumberIndexKey(p, n), concatBytes(p, accountNumberIndexKey(n)));
+    }),
+    { seed: 45, numRuns: 2000 },
+  );
+  for (const n of [0n, 1n, 255n, 256n, (1n << 32n) - 1n, 1n << 32n, (1n << 64n) - 1n, 1n << 64n, -1n]) {
+    assert.deepEqual(
+      storeAccountNumberIndexKey(Uint8Array.of(9), n),
+      concatBytes(Uint8Array.of(9), accountNumberIndexKey(n)),
+    );
+  }
 });

@@ -9,8 +9,8 @@ import {
   GLOBAL_ACCOUNT_NUMBER_KEY,
   PARAMS_KEY,
   STORE_PREFIX,
-  accountNumberIndexKey,
   storeAccountKey,
+  storeAccountNumberIndexKey,
 } from "./keys.js";
 import {
   DEFAULT_AUTH_PARAMS,
@@ -140,11 +140,10 @@ export class AuthKeeper {
 
   /** Stores an account (and its account-number index entry). */
   setAccount(ctx: Context, acc: Account): void {
-    const s = this.store(ctx);
     const bytes = encodeAccount(acc);
     ctx.store.set(storeAccountKey(this.prefix, acc.address), bytes);
     rememberEncoded(acc, bytes);
-    s.set(accountNumberIndexKey(acc.accountNumber), acc.address);
+    ctx.store.set(storeAccountNumberIndexKey(this.prefix, acc.accountNumber), acc.address);
   }
 
   /** Hands out the next account number (SDK NextAccountNumber). */

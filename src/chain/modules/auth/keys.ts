@@ -37,3 +37,26 @@ export function storeAccountKey(storePrefix: Uint8Array, addr: Uint8Array): Uint
 export function accountNumberIndexKey(n: bigint): Uint8Array {
   return concatBytes(ACCOUNT_NUMBER_INDEX_PREFIX, u64be(n));
 }
+
+/**
+ * `storePrefix` | accountNumberIndexKey(n) in one allocation, the number written big-endian without u64be's
+ * DataView (every setAccount — each ante sequence bump — writes this index entry). Wraps like u64be
+ * (`BigInt.asUintN(64, n)`): the masks below take the low 64 bits in two's complement.
+ */
+export function storeAccountNumberIndexKey(storePrefix: Uint8Array, n: bigint): Uint8Array {
+  const p = storePrefix.length;
+  const out = new Uint8Array(p + 9);
+  out.set(storePrefix);
+  out[p] = ACCOUNT_NUMBER_INDEX_PREFIX[0]!;
+  let lo = Number(n & 0xffffffffn);
+  let hi = Number((n >> 32n) & 0xffffffffn);
+  for (let i = p + 8; i > p + 4; i--) {
+    out[i] = lo & 0xff;
+    lo = lo >>> 8;
+  }
+  for (let i = p + 4; i > p; i--) {
+    out[i] = hi & 0xff;
+    hi = hi >>> 8;
+  }
+  return out;
+}

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { MemoryKVStore } from "../../store/memory.js";
 import { plainContext } from "../../tx/testdata/testHarness.js";
+import { concatBytes, u64be } from "../../../util/bytes.js";
 import { ComputeKeeper } from "./keeper.js";
 import { contractAddress } from "./runner.js";
 import {
@@ -67,6 +68,27 @@ test("sequences start at 1; msg counter counts per block and restarts at a new h
     [0n, 1n, 2n],
   );
   assert.equal(k.nextMsgCounter(at(6n)), 0n);
+});
+
+const U64_MAX = 0xffff_ffff_ffff_ffffn;
+
+test("msg counter bytes: height ‖ counter as u64 BE, above 2^32 too (shift codec = u64be)", () => {
+  fc.assert(
+    fc.property(fc.bigInt({ min: 0n, max: U64_MAX }), fc.bigInt({ min: 0n, max: U64_MAX }), (h, n0) => {
+      const store = new MemoryKVStore();
+      const k = new ComputeKeeper();
+      assert.equal(k.nextMsgCounter(plainContext(store, "c", h)), 0n);
+      const entries = [...store.iterate(undefined, undefined)];
+      assert.equal(entries.length, 1);
+      const key = entries[0]?.[0] ?? new Uint8Array();
+      assert.deepEqual(entries[0]?.[1], concatBytes(u64be(h), u64be(1n)));
+      const n = n0 === U64_MAX ? n0 - 1n : n0;
+      store.set(key, concatBytes(u64be(h), u64be(n)));
+      assert.equal(k.nextMsgCounter(plainContext(store, "c", h)), n);
+      assert.deepEqual(store.get(key), concatBytes(u64be(h), u64be(n + 1n)));
+    }),
+    { seed: 42, numRuns: 300 },
+  );
 });
 
 test("contracts by code list in creation order; history keeps append order; labels map to addresses", () => {

@@ -67,6 +67,31 @@ const contractKeys = new DecodeMemo((b) => Object.freeze(decodeContractKey(b)));
 const readU64 = (b: Uint8Array | undefined): bigint =>
   b === undefined ? 0n : new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, false);
 
+/** The u64 BE at `b[off..off+8]` (the caller checked the length). */
+function u64At(b: Uint8Array, off: number): bigint {
+  const hi =
+    (((b[off] ?? 0) << 24) | ((b[off + 1] ?? 0) << 16) | ((b[off + 2] ?? 0) << 8) | (b[off + 3] ?? 0)) >>> 0;
+  const lo =
+    (((b[off + 4] ?? 0) << 24) | ((b[off + 5] ?? 0) << 16) | ((b[off + 6] ?? 0) << 8) | (b[off + 7] ?? 0)) >>>
+    0;
+  return (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+/** Writes `n` mod 2^64 as u64 BE at `out[off..off+8]` (as u64be does). */
+function putU64(out: Uint8Array, off: number, n: bigint): void {
+  const v = BigInt.asUintN(64, n);
+  const hi = Number(v >> 32n);
+  const lo = Number(v & 0xffff_ffffn);
+  out[off] = hi >>> 24;
+  out[off + 1] = (hi >>> 16) & 0xff;
+  out[off + 2] = (hi >>> 8) & 0xff;
+  out[off + 3] = hi & 0xff;
+  out[off + 4] = lo >>> 24;
+  out[off + 5] = (lo >>> 16) & 0xff;
+  out[off + 6] = (lo >>> 8) & 0xff;
+  out[off + 7] = lo & 0xff;
+}
+
 export class ComputeKeeper {
   constructor(private readonly prefix: Uint8Array = STORE_PREFIX) {}
 
@@ -209,7 +234,19 @@ export class ComputeKeeper {
   nextMsgCounter(ctx: Context): bigint {
     const st = this.store(ctx);
     const b = st.get(MSG_COUNTER_KEY);
-    const sameBlock = b !== undefined && readU64(b) === ctx.blockHeight;
+    // The stored value is always our own 16 bytes (height ‖ counter, both u64 BE); read and written by shifts
+    // into one array (no DataView, subarray or concat: once per contract call). Any other length reads as before.
+    if (b !== undefined && b.length !== 16) return this.nextMsgCounterSlow(ctx, st, b);
+    const n = b !== undefined && u64At(b, 0) === ctx.blockHeight ? u64At(b, 8) : 0n;
+    const out = new Uint8Array(16);
+    putU64(out, 0, ctx.blockHeight);
+    putU64(out, 8, n + 1n);
+    st.set(MSG_COUNTER_KEY, out);
+    return n;
+  }
+
+  private nextMsgCounterSlow(ctx: Context, st: KVStore, b: Uint8Array): bigint {
+    const sameBlock = readU64(b) === ctx.blockHeight;
     const n = sameBlock ? readU64(b.subarray(8)) : 0n;
     st.set(MSG_COUNTER_KEY, concatBytes(u64be(ctx.blockHeight), u64be(n + 1n)));
     return n;

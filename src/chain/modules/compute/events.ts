@@ -1,7 +1,7 @@
 // Events compute emits (secretjs-compat §3), as SN's msg_server.go and keeper.go emit them: the handlers'
 // `message` events ({module, sender, …}: runTx's baseapp event then omits `module`, SDK 0.50 createEvents), the
 // keeper's per-call events, one `wasm` event per contract call and `wasm-<type>` custom events.
-import type { Event, EventManager } from "../../tx/context.js";
+import type { Event, EventAttribute, EventManager } from "../../tx/context.js";
 import { ChainError } from "../../errors.js";
 import { ComputeErrors } from "./errors.js";
 import { isObj } from "./json.js";
@@ -12,6 +12,27 @@ function pairs(list: unknown): [string, string][] {
   for (const a of list)
     if (isObj(a) && typeof a.key === "string" && typeof a.value === "string") out.push([a.key, a.value]);
   return out;
+}
+
+/** One attribute as EventManager.emit builds it (same fields, same order). */
+function attr(key: string, value: string): EventAttribute {
+  return { key, value, index: true };
+}
+
+/**
+ * Appends the event `type` with `attributes` as they are (what `events.emit` does with tuples, without the
+ * tuple arrays: these run per contract call). The array must be fresh: sub-message handling sorts it in place.
+ */
+function emitBuilt(events: EventManager, type: string, attributes: EventAttribute[]): void {
+  events.append([{ type, attributes }]);
+}
+
+/** Appends the attribute pairs of a contract's list (`{key, value}` strings) except `contract_address`. */
+function pushContractAttrs(out: EventAttribute[], list: unknown): void {
+  if (!Array.isArray(list)) return;
+  for (const a of list)
+    if (isObj(a) && typeof a.key === "string" && typeof a.value === "string" && a.key !== "contract_address")
+      out.push(attr(a.key, a.value));
 }
 
 /** SN ModuleName: the `module` attribute of compute's `message` events (types/keys.go). */
@@ -27,12 +48,9 @@ export function emitMessageEvent(
   sender: string,
   extra?: readonly [key: "signer" | "contract_address", value: string],
 ): void {
-  const attrs: [string, string][] = [
-    ["module", MODULE],
-    ["sender", sender],
-  ];
-  if (extra !== undefined) attrs.push([extra[0], extra[1]]);
-  events.emit("message", attrs);
+  const attrs = [attr("module", MODULE), attr("sender", sender)];
+  if (extra !== undefined) attrs.push(attr(extra[0], extra[1]));
+  emitBuilt(events, "message", attrs);
 }
 
 /** Store code's second `message` event, after the code is stored (SN msg_server.go StoreCode). */
@@ -65,7 +83,7 @@ export function emitCallEvent(
       ["code_id", codeId.toString()],
       ["contract_address", contract],
     ]);
-  else events.emit(op, [["contract_address", contract]]);
+  else emitBuilt(events, op, [attr("contract_address", contract)]);
 }
 
 /** SN UpdateContractAdmin's event (`new_admin_address` is "" when the admin is cleared). */
@@ -110,7 +128,9 @@ export function emitContractEvents(
   inReply = false,
 ): void {
   if (!isObj(ok)) return;
-  const attrs = [...pairs(ok.attributes), ...pairs(ok.log)].filter(([k]) => k !== "contract_address");
+  const attrs = [attr("contract_address", contract)];
+  pushContractAttrs(attrs, ok.attributes);
+  pushContractAttrs(attrs, ok.log);
   const custom: { type: string; attrs: [string, string][] }[] = [];
   if (Array.isArray(ok.events))
     for (const e of ok.events) {
@@ -125,7 +145,7 @@ export function emitContractEvents(
       }
       custom.push({ type: goTrimSpace(e.type), attrs: ea.map(([k, v]) => [goTrimSpace(k), goTrimSpace(v)]) });
     }
-  events.emit("wasm", [["contract_address", contract], ...attrs]);
+  emitBuilt(events, "wasm", attrs);
   for (const c of custom) events.emit(`wasm-${c.type}`, [["contract_address", contract], ...c.attrs]);
 }
 

@@ -5,6 +5,7 @@ import { ChainError, SdkErrors } from "../../errors.js";
 import { fromBech32 } from "../../address.js";
 import { addCoins, coinsToString, parseCoins, type Coin, type CoinWire } from "../../tx/coins.js";
 import type { MsgType } from "../../tx/msgRegistry.js";
+import { readerOver } from "../../tx/proto.js";
 import { BankErrors } from "./errors.js";
 import { MODULE_NAME } from "./keys.js";
 
@@ -72,7 +73,9 @@ const coinJson = (c: { denom: string; amount: string }): CoinWire => ({ denom: c
 export const MsgSendType: MsgType<MsgSend> = {
   typeUrl: MSG_SEND_TYPE_URL,
   module: MODULE_NAME,
-  decode: (b) => MsgSend.decode(b),
+  // readerOver: no copy of the input (both messages hold only strings, so nothing decoded aliases it) and
+  // strings through InterningReader (../../tx/internedStrings.ts): the same values and errors as cosmjs-types'.
+  decode: (b) => MsgSend.decode(readerOver(b)),
   encode: (m) => MsgSend.encode(m).finish(),
   signers: (m) => [addr(m.fromAddress, "from")],
   validateBasic: (m) => {
@@ -88,7 +91,7 @@ export const MsgSendType: MsgType<MsgSend> = {
 export const MsgMultiSendType: MsgType<MsgMultiSend> = {
   typeUrl: MSG_MULTI_SEND_TYPE_URL,
   module: MODULE_NAME,
-  decode: (b) => MsgMultiSend.decode(b),
+  decode: (b) => MsgMultiSend.decode(readerOver(b)),
   encode: (m) => MsgMultiSend.encode(m).finish(),
   // cosmos.msg.v1.signer = "inputs": every input address signs (only one input is allowed).
   signers: (m) => m.inputs.map((i) => addr(i.address, "input")),

@@ -9,6 +9,7 @@ import {
   encodeContractRequest,
   OcallFailure,
   type ContractSigInfo,
+  type EcallOptions,
   type EcallResult,
   type OcallHandler,
   withVerdictToken,
@@ -108,6 +109,24 @@ function decodeAnswer(bytes: Uint8Array, gasUsed: bigint): CallAnswer {
   return out as unknown as CallAnswer;
 }
 
+/** The wasm argument of a request when the enclave has not asked for the bytes (the encoder only reads it). */
+const NO_WASM = new Uint8Array(0);
+
+/**
+ * A contract ECALL's options with the prepared call riding on it and the door idle task when there are any
+ * (the retry after a code-cache miss carries neither). Written out: no spread objects per call.
+ */
+function firstCallOptions(
+  gasLimit: bigint,
+  ocalls: OcallHandler,
+  then: Uint8Array | undefined,
+  idle: (() => void) | undefined,
+): EcallOptions {
+  if (then === undefined) return idle === undefined ? { gasLimit, ocalls } : { gasLimit, ocalls, idle };
+  const t = { id: ECALL.prepareCall, payload: then };
+  return idle === undefined ? { gasLimit, ocalls, then: t } : { gasLimit, ocalls, then: t, idle };
+}
+
 /** The enclave asks for the wasm bytes when its compiled-code cache does not hold the code. */
 function codeNotLoaded(res: EcallResult): boolean {
   return "error" in res && res.error.message.includes("code not loaded");
@@ -193,25 +212,15 @@ export class ComputeEngine {
     const payload =
       token === undefined ? request : (wasm: Uint8Array) => withVerdictToken(request(wasm), token);
     const reads = new Map<string, Uint8Array>();
-    const opts = { gasLimit, ocalls: new ContractOcalls(this, ctx, st, this.prefetchStats, offer, reads) };
-    const then = this.nextPrepare?.();
-    const idle = this.idleTask();
+    const ocalls = new ContractOcalls(this, ctx, st, this.prefetchStats, offer, reads);
+    const first = firstCallOptions(gasLimit, ocalls, this.nextPrepare?.(), this.idleTask());
     let res: EcallResult;
     try {
-      res = this.enclave.ecall(
-        r.op,
-        payload(new Uint8Array()),
-        then === undefined && idle === undefined
-          ? opts
-          : {
-              ...opts,
-              ...(then === undefined ? {} : { then: { id: ECALL.prepareCall, payload: then } }),
-              ...(idle === undefined ? {} : { idle }),
-            },
-      );
+      res = this.enclave.ecall(r.op, payload(NO_WASM), first);
       // The enclave caches compiled code; after a restart (or an eviction) it asks for the bytes once. Whether
       // that happens is node-local, so the read is free: a cold node must charge exactly what a warm one does.
-      if (codeNotLoaded(res)) res = this.enclave.ecall(r.op, payload(this.wasmFor(ctx, r)), opts);
+      if (codeNotLoaded(res))
+        res = this.enclave.ecall(r.op, payload(this.wasmFor(ctx, r)), { gasLimit, ocalls });
     } finally {
       if (this.prefetch) this.readMemory.record(r.contract, reads);
     }
@@ -240,7 +249,7 @@ export class ComputeEngine {
    * the enclave only compares bindings. `ctx` is read, never written or charged. See `withVerdict`.
    */
   prepareRequest(ctx: Context, r: CallRequest): Uint8Array {
-    return this.encodeRequest(ctx, r, { wasm: new Uint8Array(), msgCounter: 0n });
+    return this.encodeRequest(ctx, r, { wasm: NO_WASM, msgCounter: 0n });
   }
 
   /**
@@ -272,7 +281,7 @@ export class ComputeEngine {
     const payload = this.requestBuilder(ctx, r);
     const st = this.keeper.contractState(ctx, r.contract);
     const opts = { gasLimit, ocalls: new ContractOcalls(this, ctx, st, this.prefetchStats) };
-    let res = await run(payload(new Uint8Array()), opts);
+    let res = await run(payload(NO_WASM), opts);
     // Each lane has its own code cache: a lane's first query of a code needs the bytes once.
     if (codeNotLoaded(res)) res = await run(payload(this.wasmFor(ctx, r)), opts);
     return this.answer(ctx, res);

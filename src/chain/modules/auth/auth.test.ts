@@ -33,6 +33,17 @@ test("genesis accounts get numbers in list order; module accounts follow; store 
   assert.equal(fee.base_account.account_number, "2");
   for (const a of c.auth.keeper.iterateAccounts(c.ctx()))
     assert.deepEqual(decodeAccount(encodeAccount(a)), a);
+  // A decoded key owns its bytes: no view into the stored value's (possibly shared) buffer.
+  const withKey = encodeAccountCosmjs({
+    kind: "base",
+    address: new Uint8Array(20).fill(1),
+    pubKey: new Uint8Array(33).fill(2),
+    accountNumber: 3n,
+    sequence: 4n,
+  });
+  const decoded = decodeAccount(withKey);
+  assert.ok(decoded.pubKey !== undefined && decoded.pubKey.buffer !== withKey.buffer);
+  assert.equal(decoded.pubKey.byteLength, decoded.pubKey.buffer.byteLength);
   assert.equal(q.params(c.ctx()).params.tx_sig_limit, "7");
 });
 

@@ -184,7 +184,9 @@ function decodeBase(p: BaseAccountProto | undefined): Omit<BaseAccount, "kind"> 
     throw new Error("unsupported stored pubkey");
   return {
     address: fromBech32(p.address),
-    pubKey: pk === undefined ? undefined : PubKey.decode(pk.value).key,
+    // A copy, not a view: decoded accounts are memoized across blocks, and a view would keep the stored bytes'
+    // whole buffer alive (an overlay's copy shares a 16 KiB slab chunk: src/chain/store/byteSlab.ts).
+    pubKey: pk === undefined ? undefined : PubKey.decode(pk.value).key.slice(),
     accountNumber: p.accountNumber,
     sequence: p.sequence,
   };

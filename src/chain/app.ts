@@ -91,9 +91,10 @@ export interface ShroudAppOptions {
   readonly prepareCalls?: boolean;
   /**
    * Run each tx's ante while the tx before it waits for its contract ECALL, and take that outcome when nothing
-   * the tx before wrote was read by it (./app/speculativeAnte.ts; speed only). Default: on when the enclave runs
-   * a verify lane (prepared calls off): with prepared calls the ECALL wait already builds the next prepare, and
-   * ante on top of it cost this thread +0.02–0.07 ms/tx with no Finalize gain (docs/BENCHMARKS.md, session 10 K1).
+   * the tx before wrote was read by it (./app/speculativeAnte.ts; speed only). Default: off. On this 2-core box
+   * it shortened the gap between ECALLs but lengthened the ECALL as much (the main thread, busy in the wait,
+   * competes with the enclave for a core) and cost ~0.05 ms/tx of CPU: no Finalize gain loaded or quiet
+   * (docs/BENCHMARKS.md, session 10 K1 and the lead's quiet A/B). A node with spare cores may gain.
    */
   readonly speculativeAnte?: boolean;
 }
@@ -159,11 +160,9 @@ export class ShroudApp implements AbciApplication {
     // than the enclave saves (docs/BENCHMARKS.md "Prepared calls (session 8, H1)"): on by default without one.
     const prepare = opts.prepareCalls ?? this.verifyAhead === undefined;
     this.prepareAhead = prepare ? prepareAheadFor(opts.enclave, this.modules) : undefined;
-    // Built with any enclave (so benches can switch it), enabled by default only without prepared calls.
+    // Built with any enclave (so benches can switch it), enabled only when asked for.
     this.speculativeAnte = opts.enclave === undefined ? undefined : new SpeculativeAnte(this.modules.txEnv);
-    if (this.speculativeAnte !== undefined) {
-      this.speculativeAnte.enabled = opts.speculativeAnte ?? this.prepareAhead === undefined;
-    }
+    if (this.speculativeAnte !== undefined) this.speculativeAnte.enabled = opts.speculativeAnte ?? false;
     this.modules.compute.engine.speculateWhileWaiting = this.speculativeAnte?.idle;
     const stored = this.store.committed.get(CHAIN_ID_KEY);
     this.chainId = stored === undefined ? "" : utf8.decode(stored);

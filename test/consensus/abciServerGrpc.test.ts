@@ -4,7 +4,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { connect as h2connect, type ClientHttp2Session } from "node:http2";
-import { connect as tcpConnect } from "node:net";
+import { connect as tcpConnect, type Socket } from "node:net";
 import {
   RequestCheckTx,
   RequestEcho,
@@ -27,6 +27,41 @@ interface CallResult {
   readonly grpcStatus: number;
   readonly message: string;
   readonly body: Uint8Array;
+}
+
+/** An HTTP/2 frame as read off the raw socket. */
+interface RawFrame {
+  type: number;
+  flags: number;
+  stream: number;
+  payload: Buffer;
+}
+
+/** Collects the server's frames from `sock` into `frames`; `done` resolves once `last(frame)` holds. */
+function readFrames(
+  sock: Socket,
+  last: (f: RawFrame) => boolean,
+): { frames: RawFrame[]; done: Promise<void> } {
+  const frames: RawFrame[] = [];
+  let buf = Buffer.alloc(0);
+  const done = new Promise<void>((resolve) => {
+    sock.on("data", (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 9 && buf.length >= 9 + buf.readUIntBE(0, 3)) {
+        const len = buf.readUIntBE(0, 3);
+        const f = {
+          type: buf[3]!,
+          flags: buf[4]!,
+          stream: buf.readUInt32BE(5),
+          payload: buf.subarray(9, 9 + len),
+        };
+        frames.push(f);
+        buf = buf.subarray(9 + len);
+        if (last(f)) resolve();
+      }
+    });
+  });
+  return { frames, done };
 }
 
 /** A gRPC message: 5-byte prefix (flag, u32 BE length) ‖ bytes. */
@@ -267,25 +302,11 @@ describe("ABCI over gRPC", () => {
     ]);
     const msg = grpcFrame(RequestEcho.encode({ message: "raw" }).finish());
     const pad = (b: Uint8Array, n: number): Buffer => Buffer.concat([Buffer.from([n]), b, Buffer.alloc(n)]);
-    const got: { type: number; flags: number; stream: number; payload: Buffer }[] = [];
-    let buf = Buffer.alloc(0);
-    const done = new Promise<void>((resolve) => {
-      sock.on("data", (d: Buffer) => {
-        buf = Buffer.concat([buf, d]);
-        while (buf.length >= 9 && buf.length >= 9 + buf.readUIntBE(0, 3)) {
-          const len = buf.readUIntBE(0, 3);
-          const f = {
-            type: buf[3]!,
-            flags: buf[4]!,
-            stream: buf.readUInt32BE(5),
-            payload: buf.subarray(9, 9 + len),
-          };
-          got.push(f);
-          buf = buf.subarray(9 + len);
-          if (f.type === 1 && f.stream === 1 && f.flags & 1) resolve(); // trailers of stream 1
-        }
-      });
-    });
+    // Until the trailers of stream 1.
+    const { frames: got, done } = readFrames(
+      sock,
+      (f) => f.type === 1 && f.stream === 1 && (f.flags & 1) === 1,
+    );
     sock.write(Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1"));
     sock.write(frame(4, 0, 0, new Uint8Array()));
     sock.write(frame(6, 0, 0, Buffer.from("12345678")));
@@ -350,25 +371,7 @@ describe("ABCI over gRPC", () => {
     const info = grpcFrame(RequestInfo.encode(RequestInfo.fromPartial({ version: "x" })).finish());
     const echo = grpcFrame(RequestEcho.encode({ message: "again" }).finish());
     const bodies = [info, info, info, echo, echo, echo];
-    const frames: { type: number; flags: number; stream: number; payload: Buffer }[] = [];
-    let buf = Buffer.alloc(0);
-    const done = new Promise<void>((resolve) => {
-      sock.on("data", (d: Buffer) => {
-        buf = Buffer.concat([buf, d]);
-        while (buf.length >= 9 && buf.length >= 9 + buf.readUIntBE(0, 3)) {
-          const len = buf.readUIntBE(0, 3);
-          const f = {
-            type: buf[3]!,
-            flags: buf[4]!,
-            stream: buf.readUInt32BE(5),
-            payload: buf.subarray(9, 9 + len),
-          };
-          frames.push(f);
-          buf = buf.subarray(9 + len);
-          if (f.type === 1 && f.stream === 11 && f.flags & 1) resolve();
-        }
-      });
-    });
+    const { frames, done } = readFrames(sock, (f) => f.type === 1 && f.stream === 11 && (f.flags & 1) === 1);
     sock.write(Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1"));
     sock.write(frame(4, 0, 0, new Uint8Array()));
     blocks.forEach((b, i) => {
@@ -416,19 +419,7 @@ describe("ABCI over gRPC", () => {
         [":path", `/tendermint.abci.ABCI/${method}`],
         ["content-type", "application/grpc"],
       ]);
-    const frames: { type: number; stream: number; flags: number }[] = [];
-    let buf = Buffer.alloc(0);
-    const done = new Promise<void>((resolve) => {
-      sock.on("data", (d: Buffer) => {
-        buf = Buffer.concat([buf, d]);
-        while (buf.length >= 9 && buf.length >= 9 + buf.readUIntBE(0, 3)) {
-          const f = { type: buf[3]!, flags: buf[4]!, stream: buf.readUInt32BE(5) };
-          frames.push(f);
-          buf = buf.subarray(9 + buf.readUIntBE(0, 3));
-          if (f.type === 1 && f.stream === 3 && f.flags & 1) resolve();
-        }
-      });
-    });
+    const { frames, done } = readFrames(sock, (f) => f.type === 1 && f.stream === 3 && (f.flags & 1) === 1);
     const checkTx = grpcFrame(
       RequestCheckTx.encode(RequestCheckTx.fromPartial({ tx: Buffer.from("k=v") })).finish(),
     );

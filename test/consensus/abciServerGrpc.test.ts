@@ -29,6 +29,16 @@ interface CallResult {
   readonly body: Uint8Array;
 }
 
+/** An HTTP/2 frame: 9-byte header (u24 length, type, flags, u32 stream) ‖ payload. */
+function frame(type: number, flags: number, stream: number, payload: Uint8Array): Buffer {
+  const h = Buffer.alloc(9);
+  h.writeUIntBE(payload.length, 0, 3);
+  h[3] = type;
+  h[4] = flags;
+  h.writeUInt32BE(stream, 5);
+  return Buffer.concat([h, payload]);
+}
+
 /** An HTTP/2 frame as read off the raw socket. */
 interface RawFrame {
   type: number;
@@ -285,14 +295,6 @@ describe("ABCI over gRPC", () => {
   test("raw frames: padded HEADERS split by CONTINUATION, padded DATA, PING answered", async () => {
     const srv = await startAbciGrpcServer(new KvApp(), "127.0.0.1:0");
     const sock = tcpConnect(srv.port!, "127.0.0.1");
-    const frame = (type: number, flags: number, stream: number, payload: Uint8Array): Buffer => {
-      const h = Buffer.alloc(9);
-      h.writeUIntBE(payload.length, 0, 3);
-      h[3] = type;
-      h[4] = flags;
-      h.writeUInt32BE(stream, 5);
-      return Buffer.concat([h, payload]);
-    };
     const block = encodeHeaders([
       [":method", "POST"],
       [":scheme", "http"],
@@ -338,14 +340,6 @@ describe("ABCI over gRPC", () => {
     // entry shifts the indices between two identical blocks, so the same bytes call Info, then Echo.
     const srv = await startAbciGrpcServer(new KvApp(), "127.0.0.1:0");
     const sock = tcpConnect(srv.port!, "127.0.0.1");
-    const frame = (type: number, flags: number, stream: number, payload: Uint8Array): Buffer => {
-      const h = Buffer.alloc(9);
-      h.writeUIntBE(payload.length, 0, 3);
-      h[3] = type;
-      h[4] = flags;
-      h.writeUInt32BE(stream, 5);
-      return Buffer.concat([h, payload]);
-    };
     // Literal with incremental indexing, new name, plain strings (RFC 7541 §6.2.1).
     const lit = (n: string, v: string): Buffer =>
       Buffer.concat([Buffer.from([0x40, n.length]), Buffer.from(n), Buffer.from([v.length]), Buffer.from(v)]);
@@ -404,14 +398,6 @@ describe("ABCI over gRPC", () => {
     };
     const srv = await startAbciGrpcServer(app, "127.0.0.1:0");
     const sock = tcpConnect(srv.port!, "127.0.0.1");
-    const frame = (type: number, flags: number, stream: number, payload: Uint8Array): Buffer => {
-      const h = Buffer.alloc(9);
-      h.writeUIntBE(payload.length, 0, 3);
-      h[3] = type;
-      h[4] = flags;
-      h.writeUInt32BE(stream, 5);
-      return Buffer.concat([h, payload]);
-    };
     const head = (method: string): Uint8Array =>
       encodeHeaders([
         [":method", "POST"],

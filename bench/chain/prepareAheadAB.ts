@@ -4,7 +4,7 @@
 // Run: node --import tsx bench/chain/prepareAheadAB.ts [pairs] [--block B] [--warmup W] [--no-verify-lane]
 // [--no-idle]
 import { startNode } from "./setup.js";
-import { runTxs, type RunResult } from "./run.js";
+import { abRoundLine, printAbMedians, runTxs, type RunResult } from "./run.js";
 import { deploySnip20, signTransfers } from "./snip20.js";
 import { arg } from "./cli.js";
 import { prepareAheadFor, type PrepareAhead } from "../../src/chain/app/prepareAhead.js";
@@ -20,8 +20,6 @@ if (ahead === undefined) throw new Error("no prepared calls (enclave without pre
 (node.app as { prepareAhead: PrepareAhead | undefined }).prepareAhead = ahead;
 // `--no-idle`: build each prepare when it is sent instead of inside the previous ECALL's wait (door idle hook).
 if (process.argv.includes("--no-idle")) ahead.buildWhileWaiting = false;
-const perTx = (r: RunResult, ms: number): string => (ms / r.txs).toFixed(3);
-const rate = (r: RunResult): number => (r.txs * 1000) / r.wallMs;
 
 try {
   const s = await deploySnip20(node);
@@ -36,22 +34,15 @@ try {
     const st = node.enclave.prepareStats;
     rows.push({ on, r });
     console.log(
-      `${on ? "on " : "off"} tx/s ${rate(r).toFixed(0)} finalize ms/tx ${perTx(r, r.stages.finalize)} ` +
-        `main ${perTx(r, r.mainCpuMs)} enclave ${perTx(r, r.enclaveCpuMs)} other ${perTx(r, r.otherCpuMs)} ` +
-        `process ${perTx(r, r.cpuMs)} prepares: rode ${st.rode - st0.rode} alone ${st.sent - st0.sent} ` +
-        `waited ${st.waited - st0.waited} (enclave: taken ${st.taken - st0.taken} dropped ${st.dropped - st0.dropped})`,
+      abRoundLine(
+        on,
+        r,
+        `prepares: rode ${st.rode - st0.rode} alone ${st.sent - st0.sent} waited ${st.waited - st0.waited} ` +
+          `(enclave: taken ${st.taken - st0.taken} dropped ${st.dropped - st0.dropped})`,
+      ),
     );
   }
-  const median = (xs: number[]): string => ([...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN).toFixed(3);
-  for (const on of [false, true]) {
-    const rs = rows.filter((x) => x.on === on).map((x) => x.r);
-    const m = (f: (r: RunResult) => number): string => median(rs.map(f));
-    console.log(
-      `median ${on ? "on " : "off"}: tx/s ${m(rate)} finalize ${m((r) => r.stages.finalize / r.txs)} ` +
-        `main ${m((r) => r.mainCpuMs / r.txs)} enclave ${m((r) => r.enclaveCpuMs / r.txs)} ` +
-        `other ${m((r) => r.otherCpuMs / r.txs)} process ${m((r) => r.cpuMs / r.txs)}`,
-    );
-  }
+  printAbMedians(rows);
 } finally {
   await node.close();
 }

@@ -188,3 +188,28 @@ export function attribute(r: ExecTxResult, type: string, key: string): string | 
   return r.events.filter((e) => e.type === type).flatMap((e) => e.attributes.filter((a) => a.key === key))[0]
     ?.value;
 }
+
+/** One A/B round's line: tx/s, Finalize and per-thread CPU ms per tx, then `extra` (the switch's counters). */
+export function abRoundLine(on: boolean, r: RunResult, extra: string): string {
+  const perTx = (ms: number): string => (ms / r.txs).toFixed(3);
+  return (
+    `${on ? "on " : "off"} tx/s ${((r.txs * 1000) / r.wallMs).toFixed(0)} finalize ms/tx ` +
+    `${perTx(r.stages.finalize)} main ${perTx(r.mainCpuMs)} enclave ${perTx(r.enclaveCpuMs)} ` +
+    `other ${perTx(r.otherCpuMs)} process ${perTx(r.cpuMs)} ${extra}`
+  );
+}
+
+/** Prints the medians of an in-process A/B's rounds, off then on (the A/B scripts' last lines). */
+export function printAbMedians(rows: readonly { on: boolean; r: RunResult }[]): void {
+  const median = (xs: number[]): string => ([...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN).toFixed(3);
+  for (const on of [false, true]) {
+    const rs = rows.filter((x) => x.on === on).map((x) => x.r);
+    const m = (f: (r: RunResult) => number): string => median(rs.map(f));
+    console.log(
+      `median ${on ? "on " : "off"}: tx/s ${m((r) => (r.txs * 1000) / r.wallMs)} ` +
+        `finalize ${m((r) => r.stages.finalize / r.txs)} main ${m((r) => r.mainCpuMs / r.txs)} ` +
+        `enclave ${m((r) => r.enclaveCpuMs / r.txs)} other ${m((r) => r.otherCpuMs / r.txs)} ` +
+        `process ${m((r) => r.cpuMs / r.txs)}`,
+    );
+  }
+}

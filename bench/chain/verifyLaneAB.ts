@@ -2,7 +2,7 @@
 // alternating 500-transfer SNIP-20 blocks with the lane off (nothing submitted, no tokens) and on; per-thread
 // CPU ms per transfer and tx/s per block, then the medians. Run: node --import tsx bench/chain/verifyLaneAB.ts [pairs]
 import { startNode } from "./setup.js";
-import { runTxs, type RunResult } from "./run.js";
+import { abRoundLine, printAbMedians, runTxs, type RunResult } from "./run.js";
 import { deploySnip20, signTransfers } from "./snip20.js";
 
 const PAIRS = Number(process.argv[2] ?? 6);
@@ -20,8 +20,6 @@ const setLane = (on: boolean): void => {
   lane.submit = on ? submit : () => undefined;
   engine.verdicts = on ? verdicts : undefined;
 };
-const perTx = (r: RunResult, ms: number): string => (ms / r.txs).toFixed(3);
-const rate = (r: RunResult): number => (r.txs * 1000) / r.wallMs;
 
 try {
   const s = await deploySnip20(node);
@@ -35,22 +33,9 @@ try {
     const hits0 = lane.stats.hits;
     const r = await runTxs(node, all.slice(WARMUP + i * B, WARMUP + (i + 1) * B), B);
     rows.push({ on, r });
-    console.log(
-      `${on ? "on " : "off"} tx/s ${rate(r).toFixed(0)} finalize ms/tx ${perTx(r, r.stages.finalize)} ` +
-        `main ${perTx(r, r.mainCpuMs)} enclave ${perTx(r, r.enclaveCpuMs)} other ${perTx(r, r.otherCpuMs)} ` +
-        `process ${perTx(r, r.cpuMs)} tokens ${lane.stats.hits - hits0}`,
-    );
+    console.log(abRoundLine(on, r, `tokens ${lane.stats.hits - hits0}`));
   }
-  const median = (xs: number[]): string => ([...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN).toFixed(3);
-  for (const on of [false, true]) {
-    const rs = rows.filter((x) => x.on === on).map((x) => x.r);
-    const m = (f: (r: RunResult) => number): string => median(rs.map(f));
-    console.log(
-      `median ${on ? "on " : "off"}: tx/s ${m(rate)} finalize ${m((r) => r.stages.finalize / r.txs)} ` +
-        `main ${m((r) => r.mainCpuMs / r.txs)} enclave ${m((r) => r.enclaveCpuMs / r.txs)} ` +
-        `other ${m((r) => r.otherCpuMs / r.txs)} process ${m((r) => r.cpuMs / r.txs)}`,
-    );
-  }
+  printAbMedians(rows);
 } finally {
   await node.close();
 }

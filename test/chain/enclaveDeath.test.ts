@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MsgStoreCode } from "secretjs";
-import { CheckTxType, type RequestFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
+import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
 import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
@@ -16,7 +16,7 @@ import { EnclaveHost, type EcallName, type EcallOptions } from "../../src/enclav
 import { EnclaveHaltError, ShroudApp, type AppEnclave } from "../../src/chain/app.js";
 import type { GenesisDoc } from "../../src/chain/genesis.js";
 import { devSigners, signedSend, tempStore, enclaveGenesis, type TempStore } from "./fixtures.js";
-import { initChain, PROPOSER, timeOf, VALSET_HASH } from "./lifecycle.js";
+import { finalizeRequest, initChain } from "./lifecycle.js";
 
 // contracts/build/counter.wasm.gz: provenance in contracts/testdata/README.md.
 const counterGz = new Uint8Array(
@@ -64,22 +64,8 @@ function killable(h: EnclaveHost): {
   return { enclave, arm: () => (armed = true), stopped: () => stopping };
 }
 
-function finalizeReq(g: GenesisDoc, height: bigint, txs: Uint8Array[]): RequestFinalizeBlock {
-  const ns = timeOf(g, height);
-  return {
-    height,
-    time: { seconds: ns / 1_000_000_000n, nanos: Number(ns % 1_000_000_000n) },
-    nextValidatorsHash: VALSET_HASH,
-    proposerAddress: PROPOSER,
-    misbehavior: [],
-    txs,
-    decidedLastCommit: { round: 0, votes: [] },
-    hash: new Uint8Array(32).fill(Number(height)),
-  };
-}
-
 function propose(app: ShroudApp, g: GenesisDoc, height: bigint, txs: Uint8Array[]): Uint8Array[] {
-  const { time, nextValidatorsHash, proposerAddress, misbehavior } = finalizeReq(g, height, []);
+  const { time, nextValidatorsHash, proposerAddress, misbehavior } = finalizeRequest(g, height, []);
   return app.prepareProposal({
     height,
     time,
@@ -134,7 +120,7 @@ test(
     for (const a of [victim.app, twin.app]) await initChain(a, g);
     const b1 = propose(victim.app, g, 1n, []);
     for (const a of [victim.app, twin.app]) {
-      a.finalizeBlock(finalizeReq(g, 1n, b1));
+      a.finalizeBlock(finalizeRequest(g, 1n, b1));
       a.commit();
     }
 
@@ -154,7 +140,7 @@ test(
     }
     const b2 = propose(victim.app, g, 2n, [send, storeTx]);
     assert.equal(b2.length, 3, "random + send + store code");
-    const healthy = twin.app.finalizeBlock(finalizeReq(g, 2n, b2));
+    const healthy = twin.app.finalizeBlock(finalizeRequest(g, 2n, b2));
     assert.equal(healthy.txResults[2]?.code, 0, healthy.txResults[2]?.log);
 
     const before = {
@@ -163,7 +149,7 @@ test(
     const bBefore = balanceOf(victim.app, b.address);
     k.arm();
     assert.throws(
-      () => victim.app.finalizeBlock(finalizeReq(g, 2n, b2)),
+      () => victim.app.finalizeBlock(finalizeRequest(g, 2n, b2)),
       (e: unknown) => e instanceof EnclaveHaltError && e.during === "FinalizeBlock",
     );
     assert.ok(k.stopped() !== undefined, "the worker was stopped mid-block, at the store-code ECALL");
@@ -200,7 +186,7 @@ test(
     // Restart: a healthy enclave (same sealed state) and a fresh app over the same store replay block 2.
     host = await startHost();
     const restarted = newApp(host, victim.t);
-    const replay = restarted.app.finalizeBlock(finalizeReq(g, 2n, b2));
+    const replay = restarted.app.finalizeBlock(finalizeRequest(g, 2n, b2));
     assert.deepEqual(replay.appHash, healthy.appHash, "same app hash as the healthy validator");
     assert.deepEqual(
       replay.txResults.map((r) => r.code),

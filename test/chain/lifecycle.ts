@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import {
   CheckTxType,
   ResponseProcessProposal_ProposalStatus,
+  type RequestFinalizeBlock,
   type ResponseCheckTx,
   type ResponseFinalizeBlock,
 } from "cosmjs-types/tendermint/abci/types";
@@ -91,6 +92,21 @@ export async function runHeight(
   assert.equal(info.lastBlockHeight, height, "Info reports the committed height");
   assert.deepEqual(info.lastBlockAppHash, finalize.appHash, "Info reports the committed app hash");
   return { checkTx, proposed: prep.txs, finalize };
+}
+
+/** The FinalizeBlock request of height h carrying `txs` as-is (no proposal step), at `timeOf(g, h)`. */
+export function finalizeRequest(g: GenesisDoc, h: bigint, txs: Uint8Array[]): RequestFinalizeBlock {
+  const ns = timeOf(g, h);
+  return {
+    height: h,
+    time: { seconds: ns / 1_000_000_000n, nanos: Number(ns % 1_000_000_000n) },
+    nextValidatorsHash: VALSET_HASH,
+    proposerAddress: PROPOSER,
+    misbehavior: [],
+    txs,
+    decidedLastCommit: { round: 0, votes: [] },
+    hash: new Uint8Array(32).fill(Number(h % 256n)),
+  };
 }
 
 /** Block time of height h in tests: genesis + h seconds. */

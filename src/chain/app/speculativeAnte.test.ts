@@ -18,7 +18,7 @@ import { EnclaveHost } from "../../enclave/api.js";
 import { ShroudApp } from "../app.js";
 import type { GenesisDoc } from "../genesis.js";
 import { tempStore, enclaveGenesis, type TempStore } from "../../../test/chain/fixtures.js";
-import { initChain, PROPOSER, timeOf, VALSET_HASH } from "../../../test/chain/lifecycle.js";
+import { finalizeRequest, initChain } from "../../../test/chain/lifecycle.js";
 import { appSigners, instantiatedAddress, type AppClient } from "../../../test/chain/twinApps.js";
 
 // contracts/build/callbacks.wasm(.gz): provenance in contracts/testdata/README.md.
@@ -47,18 +47,8 @@ after(async () => {
 
 /** Every app finalizes and commits exactly `txs` at `h` (no proposal step: failing antes stay in the block). */
 function finalizeAll(apps: readonly ShroudApp[], g: GenesisDoc, h: bigint, txs: Uint8Array[]) {
-  const ns = timeOf(g, h);
   const out = apps.map((app) => {
-    const f = app.finalizeBlock({
-      height: h,
-      time: { seconds: ns / 1_000_000_000n, nanos: Number(ns % 1_000_000_000n) },
-      nextValidatorsHash: VALSET_HASH,
-      proposerAddress: PROPOSER,
-      misbehavior: [],
-      txs,
-      decidedLastCommit: { round: 0, votes: [] },
-      hash: new Uint8Array(32).fill(Number(h % 256n)),
-    });
+    const f = app.finalizeBlock(finalizeRequest(g, h, txs));
     app.commit();
     return f;
   });

@@ -69,6 +69,62 @@ describe("CompiledCodeCache", async () => {
     tiny.getOrCompile(code(9, metered));
     assert.equal(tiny.stats().entries, 0);
   });
+  test("seeded ops agree with a plain LRU model (hits on the newest entry move nothing)", () => {
+    // Reference: an array, least recently used first. Keys 1..5, at most 3 entries.
+    let seed = 42;
+    const rnd = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 16) % n;
+    };
+    const cache = new CompiledCodeCache({ maxEntries: 3, maxBytes: 1 << 20 });
+    const modules = new Map<number, unknown>();
+    let model: number[] = [];
+    let hits = 0;
+    let misses = 0;
+    let evictions = 0;
+    const use = (k: number): void => {
+      model = [...model.filter((x) => x !== k), k];
+    };
+    for (let step = 0; step < 1000; step++) {
+      const k = 1 + rnd(5);
+      const op = rnd(4);
+      const hash = code(k, metered).codeHash;
+      if (op === 0) {
+        const m = cache.getOrCompile(code(k, metered));
+        if (model.includes(k)) {
+          hits++;
+          assert.equal(m, modules.get(k), `step ${step}: hit`);
+        } else {
+          misses++;
+          modules.set(k, m);
+          if (model.length === 3) {
+            model.shift();
+            evictions++;
+          }
+        }
+        use(k);
+      } else if (op === 1) {
+        const m = cache.cached(hash);
+        if (model.includes(k)) {
+          hits++;
+          assert.equal(m, modules.get(k), `step ${step}: cached`);
+          use(k);
+        } else assert.equal(m, undefined, `step ${step}: cached miss`);
+      } else if (op === 2) {
+        assert.equal(cache.delete(hash), model.includes(k), `step ${step}: delete`);
+        model = model.filter((x) => x !== k);
+      } else assert.equal(cache.has(hash), model.includes(k), `step ${step}: has`);
+      for (let j = 1; j <= 5; j++) assert.equal(cache.has(code(j, metered).codeHash), model.includes(j));
+      assert.deepEqual(cache.stats(), {
+        entries: model.length,
+        bytes: model.length * metered.length,
+        hits,
+        misses,
+        evictions,
+      });
+    }
+    assert.ok(hits > 100 && evictions > 15, `both paths exercised (${hits} hits, ${evictions} evictions)`);
+  });
   test("delete drops an entry and its bytes", () => {
     const cache = new CompiledCodeCache();
     cache.getOrCompile(code(1, metered));

@@ -50,6 +50,10 @@ export function compileMetered(code: CompilableCode): WebAssemblyModule {
 
 export class CompiledCodeCache {
   private readonly entries = new Map<string, Entry>(); // Map order = least recently used first
+  /** The last key in `entries` (the most recently used) and its entry, or undefined: a hit on it moves
+   * nothing, so it skips the delete + re-insert (a Map shrinks and rehashes on such a delete). */
+  private newest: string | undefined;
+  private newestEntry: Entry | undefined;
   private bytes = 0;
   private hits = 0;
   private misses = 0;
@@ -68,33 +72,41 @@ export class CompiledCodeCache {
   getOrCompile(code: CompilableCode): WebAssemblyModule {
     const key = byteString(abytes(code.codeHash, 32, "codeHash"));
     abytes(code.metered, undefined, "metered");
-    const hit = this.entries.get(key);
-    if (hit !== undefined) {
-      this.hits++;
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit.module;
-    }
+    const hit = this.lookup(key);
+    if (hit !== undefined) return hit.module;
     this.misses++;
     const module = compileMetered(code);
     const size = code.metered.length;
     if (size <= this.limits.maxBytes) {
-      this.entries.set(key, { module, size });
+      const entry = { module, size };
+      this.entries.set(key, entry);
+      this.newest = key;
+      this.newestEntry = entry;
       this.bytes += size;
       this.evict();
     }
     return module;
   }
 
-  /** The cached module of `codeHash` (counted as a hit and made most recent), or undefined: one lookup. */
-  cached(codeHash: Uint8Array): WebAssemblyModule | undefined {
-    const key = byteString(codeHash);
+  /** The entry of `key` (counted as a hit and made most recent), or undefined. */
+  private lookup(key: string): Entry | undefined {
+    if (key === this.newest) {
+      this.hits++;
+      return this.newestEntry;
+    }
     const hit = this.entries.get(key);
     if (hit === undefined) return undefined;
     this.hits++;
     this.entries.delete(key);
     this.entries.set(key, hit);
-    return hit.module;
+    this.newest = key;
+    this.newestEntry = hit;
+    return hit;
+  }
+
+  /** The cached module of `codeHash` (counted as a hit and made most recent), or undefined: one lookup. */
+  cached(codeHash: Uint8Array): WebAssemblyModule | undefined {
+    return this.lookup(byteString(codeHash))?.module;
   }
 
   has(codeHash: Uint8Array): boolean {
@@ -106,6 +118,7 @@ export class CompiledCodeCache {
     const e = this.entries.get(key);
     if (e === undefined) return false;
     this.entries.delete(key);
+    this.forgetNewest(key);
     this.bytes -= e.size;
     return true;
   }
@@ -121,8 +134,15 @@ export class CompiledCodeCache {
       if (oldest.done === true) return;
       const e = this.entries.get(oldest.value)!;
       this.entries.delete(oldest.value);
+      this.forgetNewest(oldest.value);
       this.bytes -= e.size;
       this.evictions++;
     }
+  }
+
+  private forgetNewest(key: string): void {
+    if (key !== this.newest) return;
+    this.newest = undefined;
+    this.newestEntry = undefined;
   }
 }

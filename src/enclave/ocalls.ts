@@ -62,61 +62,89 @@ export type OcallTransport = (requestBody: Uint8Array) => Uint8Array;
 
 /** Builds the OCALL functions over a transport; each decodes the host's answer and throws OcallError on error. */
 export function createOcalls(transport: OcallTransport, ledger?: PrefetchLedger): Ocalls {
-  const plain = (req: PlainOcallRequest): { output: Uint8Array; gasUsed: bigint } => {
-    let res;
+  return new BoundOcalls(transport, ledger);
+}
+
+/** One plain OCALL: sends the request, decodes the result, throws OcallError on the host's error. */
+function plainCall(
+  transport: OcallTransport,
+  req: PlainOcallRequest,
+): { output: Uint8Array; gasUsed: bigint } {
+  let res;
+  try {
+    res = decodeResult(transport(encodeOcallRequest(req)));
+  } catch (e) {
+    if (e instanceof EnclaveError) throw e;
+    throw new EnclaveError("HostMisbehavior", "malformed OCALL answer");
+  }
+  if ("error" in res) throw new OcallError(res.error.code, res.gasUsed);
+  return { output: res.ok, gasUsed: res.gasUsed };
+}
+
+/** The OCALLs of one ECALL (a class: one object per ECALL, no closures built per call). */
+class BoundOcalls implements Ocalls {
+  constructor(
+    private readonly transport: OcallTransport,
+    private readonly ledger: PrefetchLedger | undefined,
+  ) {}
+
+  /** Plain without a ledger; with one, wrapped with its charges (and `peek` keys: only then are they sent). */
+  private call(
+    req: PlainOcallRequest,
+    peek?: readonly Uint8Array[],
+  ): { output: Uint8Array; gasUsed: bigint } {
+    return this.ledger === undefined
+      ? plainCall(this.transport, req)
+      : chargedCall(this.transport, this.ledger, req, peek);
+  }
+
+  readDb(key: Uint8Array): { value: Uint8Array | undefined; gasUsed: bigint } {
+    const { output, gasUsed } = this.call({ kind: OCALL.readDb, key });
+    let value: Uint8Array | undefined;
     try {
-      res = decodeResult(transport(encodeOcallRequest(req)));
-    } catch (e) {
-      if (e instanceof EnclaveError) throw e;
-      throw new EnclaveError("HostMisbehavior", "malformed OCALL answer");
+      value = decodeReadDbOutput(output);
+    } catch {
+      throw new EnclaveError("HostMisbehavior", "malformed readDb answer");
     }
-    if ("error" in res) throw new OcallError(res.error.code, res.gasUsed);
-    return { output: res.ok, gasUsed: res.gasUsed };
-  };
-  const call =
-    ledger === undefined
-      ? plain
-      : (inner: PlainOcallRequest, peek?: readonly Uint8Array[]) =>
-          chargedCall(transport, ledger, inner, peek);
-  return {
-    readDb(key) {
-      const { output, gasUsed } = call({ kind: OCALL.readDb, key });
-      let value: Uint8Array | undefined;
-      try {
-        value = decodeReadDbOutput(output);
-      } catch {
-        throw new EnclaveError("HostMisbehavior", "malformed readDb answer");
-      }
-      return { value, gasUsed };
-    },
-    writeDb(key, value) {
-      return { gasUsed: call({ kind: OCALL.writeDb, key, value }).gasUsed };
-    },
-    removeDb(key) {
-      return { gasUsed: call({ kind: OCALL.removeDb, key }).gasUsed };
-    },
-    queryChain(request, gasLimit, depth) {
-      const { output, gasUsed } = call({ kind: OCALL.queryChain, request, gasLimit, depth });
-      return { result: output, gasUsed };
-    },
-    applyBatch(ops) {
-      return { gasUsed: call({ kind: OCALL.applyBatch, ops }).gasUsed };
-    },
-    readDbFirst(key, fallbackKey, peek) {
-      const { output, gasUsed } = call({ kind: OCALL.readDbFirst, key, fallbackKey }, peek);
-      let answer;
-      try {
-        answer = decodeReadDbFirstOutput(output);
-      } catch {
-        throw new EnclaveError("HostMisbehavior", "malformed readDbFirst answer");
-      }
-      // A literal of one shape, not a spread: this runs on every contract read that misses the prefetch set.
-      return { hit: answer.hit, value: answer.value, gasUsed };
-    },
-    withLedger(l) {
-      return createOcalls(transport, l);
-    },
-  };
+    return { value, gasUsed };
+  }
+
+  writeDb(key: Uint8Array, value: Uint8Array): { gasUsed: bigint } {
+    return { gasUsed: this.call({ kind: OCALL.writeDb, key, value }).gasUsed };
+  }
+
+  removeDb(key: Uint8Array): { gasUsed: bigint } {
+    return { gasUsed: this.call({ kind: OCALL.removeDb, key }).gasUsed };
+  }
+
+  queryChain(request: Uint8Array, gasLimit: bigint, depth: number): { result: Uint8Array; gasUsed: bigint } {
+    const { output, gasUsed } = this.call({ kind: OCALL.queryChain, request, gasLimit, depth });
+    return { result: output, gasUsed };
+  }
+
+  applyBatch(ops: readonly BatchOp[]): { gasUsed: bigint } {
+    return { gasUsed: this.call({ kind: OCALL.applyBatch, ops }).gasUsed };
+  }
+
+  readDbFirst(
+    key: Uint8Array,
+    fallbackKey: Uint8Array,
+    peek?: readonly Uint8Array[],
+  ): { hit: ReadFirstHit; value: Uint8Array | undefined; gasUsed: bigint } {
+    const { output, gasUsed } = this.call({ kind: OCALL.readDbFirst, key, fallbackKey }, peek);
+    let answer;
+    try {
+      answer = decodeReadDbFirstOutput(output);
+    } catch {
+      throw new EnclaveError("HostMisbehavior", "malformed readDbFirst answer");
+    }
+    // A literal of one shape, not a spread: this runs on every contract read that misses the prefetch set.
+    return { hit: answer.hit, value: answer.value, gasUsed };
+  }
+
+  withLedger(l: PrefetchLedger): Ocalls {
+    return new BoundOcalls(this.transport, l);
+  }
 }
 
 /**

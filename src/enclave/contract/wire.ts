@@ -348,15 +348,17 @@ export function encodeContractResponse(op: ContractOp, out: ContractCallOutput):
   const env: J = { op };
   if (o.ok !== undefined) env.ok = o.ok;
   if (o.err !== undefined) env.err = o.err;
-  const opt = (name: string, v: Uint8Array | undefined): void => {
-    if (v !== undefined) env[name] = toBase64(v);
-  };
-  opt("internal_msg_id", o.internalMsgId);
-  opt("internal_reply_enclave_sig", o.internalReplyEnclaveSig);
-  opt("contract_key", out.contractKey);
-  opt("admin_proof", out.adminProof);
-  opt("contract_key_proof", out.contractKeyProof);
+  // Same keys in the same order as before; no per-call closure (each one cost a `__name` under tsx).
+  putB64(env, "internal_msg_id", o.internalMsgId);
+  putB64(env, "internal_reply_enclave_sig", o.internalReplyEnclaveSig);
+  putB64(env, "contract_key", out.contractKey);
+  putB64(env, "admin_proof", out.adminProof);
+  putB64(env, "contract_key_proof", out.contractKeyProof);
   return utf8.encode(JSON.stringify(env));
+}
+
+function putB64(env: J, name: string, v: Uint8Array | undefined): void {
+  if (v !== undefined) env[name] = toBase64(v);
 }
 
 /** The updateAdmin ECALL payload (see ./README.md). */

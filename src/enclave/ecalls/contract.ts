@@ -23,6 +23,7 @@ import { enclaveKeys } from "./state.js";
 import { LaneReadCache, type LaneRead } from "../laneReads.js";
 import type { Ocalls } from "../ocalls.js";
 import { PrefetchSession } from "../prefetch.js";
+import type { PlainStore } from "../encryptedStorage.js";
 import { splitVerdictToken } from "../contract/verdict.js";
 import { bindingOf, checkAhead } from "../contract/checkInput.js";
 import { ECALL } from "../api.js";
@@ -82,7 +83,7 @@ function readerFor(
   ctx: EcallContext,
   ocalls: Ocalls,
 ): (k: Uint8Array) => LaneRead {
-  const ocall = (k: Uint8Array): LaneRead => ocalls.readDb(k);
+  const ocall = ocalls.readDb.bind(ocalls);
   if (!onLane(op, ctx)) return ocall;
   return laneReads.scope(req.env.block.height, req.env.contract.address, ocall);
 }
@@ -182,51 +183,70 @@ function callInput(req: ContractRequest, op: ContractOp, module: WasmModule, gas
   };
 }
 
+/**
+ * The plain store of one contract call over its OCALLs and prefetch session (a class: no closures built per
+ * call). `writes` receives the flush's batch, which rides on the ECALL response.
+ */
+class CallStore implements PlainStore {
+  writes: readonly BatchOp[] | undefined;
+  /** A lane's reads go through its memo one key at a time; elsewhere a new-then-old lookup is one OCALL. */
+  declare readonly readFirst?: NonNullable<PlainStore["readFirst"]>;
+
+  constructor(
+    private readonly session: PrefetchSession | undefined,
+    private readonly ocalls: Ocalls,
+    private readonly readDb: (k: Uint8Array) => LaneRead,
+    lane: boolean,
+  ) {
+    if (!lane) this.readFirst = readFirstOcall(ocalls, session);
+  }
+
+  read(k: Uint8Array): { value: Uint8Array | undefined; gas: bigint } {
+    const hit = this.session?.read(k);
+    if (hit !== undefined) return { value: hit.value, gas: 0n };
+    const r = this.readDb(k);
+    return { value: r.value, gas: r.gasUsed };
+  }
+
+  // A key written or removed through the host is no longer what the prefetch set says.
+  write(k: Uint8Array, v: Uint8Array): { gas: bigint } {
+    this.session?.forget(k);
+    return { gas: this.ocalls.writeDb(k, v).gasUsed };
+  }
+
+  remove(k: Uint8Array): { gas: bigint } {
+    this.session?.forget(k);
+    return { gas: this.ocalls.removeDb(k).gasUsed };
+  }
+
+  // The flush is a call's last store access: its writes ride on the ECALL response (one round trip
+  // less); the host adds their gas to the result, so the call reports none for them here.
+  applyBatch(ops: readonly BatchOp[]): { gas: bigint } {
+    if (this.writes !== undefined) throw new EnclaveError("InternalError");
+    this.writes = ops;
+    return { gas: 0n };
+  }
+
+  query(request: Uint8Array, gasLimit: bigint, depth: number): { result: Uint8Array; gasUsed: bigint } {
+    const r = this.ocalls.queryChain(request, gasLimit, depth);
+    return { result: r.result, gasUsed: r.gasUsed };
+  }
+}
+
 function contractHandler(op: ContractOp): EcallHandler {
   return (payload: Uint8Array, ctx: EcallContext) => {
     const req = requestWithVerdict(payload, ctx);
     const module = moduleFor(req.codeHash, req.wasm);
     const { session, ocalls } = prefetchFor(op, req, ctx);
-    const readDb = readerFor(op, req, ctx, ocalls);
-    let writes: readonly BatchOp[] | undefined;
+    const store = new CallStore(session, ocalls, readerFor(op, req, ctx, ocalls), onLane(op, ctx));
     const prepared = preparedCalls(ctx.runtime);
     const svc = {
       keys: enclaveKeys(ctx.runtime),
       prepared: prepared.size === 0 ? undefined : prepared.take.bind(prepared),
-      store: {
-        read: (k: Uint8Array) => {
-          const hit = session?.read(k);
-          if (hit !== undefined) return { value: hit.value, gas: 0n };
-          const r = readDb(k);
-          return { value: r.value, gas: r.gasUsed };
-        },
-        // A key written or removed through the host is no longer what the prefetch set says.
-        write: (k: Uint8Array, v: Uint8Array) => {
-          session?.forget(k);
-          return { gas: ocalls.writeDb(k, v).gasUsed };
-        },
-        remove: (k: Uint8Array) => {
-          session?.forget(k);
-          return { gas: ocalls.removeDb(k).gasUsed };
-        },
-        // The flush is a call's last store access: its writes ride on the ECALL response (one round trip
-        // less); the host adds their gas to the result, so the call reports none for them here.
-        applyBatch: (ops: readonly BatchOp[]) => {
-          if (writes !== undefined) throw new EnclaveError("InternalError");
-          writes = ops;
-          return { gas: 0n };
-        },
-        // A lane's reads go through its memo one key at a time; elsewhere a new-then-old lookup is one OCALL.
-        ...(onLane(op, ctx) ? {} : { readFirst: readFirstOcall(ocalls, session) }),
-      },
+      store,
       // Contract `debug` output is dropped unless the enclave was started with its debug flag (tests).
-      debugSink: ctx.runtime.debug
-        ? (m: string) => process.stderr.write(`contract debug: ${m}\n`)
-        : undefined,
-      query: (request: Uint8Array, gasLimit: bigint, depth: number) => {
-        const r = ocalls.queryChain(request, gasLimit, depth);
-        return { result: r.result, gasUsed: r.gasUsed };
-      },
+      debugSink: ctx.runtime.debug ? debugToStderr : undefined,
+      query: store.query.bind(store),
     };
     try {
       const out = runContract(svc, callInput(req, op, module, ctx.gasLimit));
@@ -239,9 +259,13 @@ function contractHandler(op: ContractOp): EcallHandler {
       }
       throw e;
     } finally {
-      deferFinal(ctx, session, writes);
+      deferFinal(ctx, session, store.writes);
     }
   };
+}
+
+function debugToStderr(m: string): void {
+  process.stderr.write(`contract debug: ${m}\n`);
 }
 
 /** The ops whose input checks may be prepared, by the ECALL id in front of a prepareCall payload. */

@@ -3,7 +3,7 @@
 // Argument layouts follow SN wasm3/mod.rs `Engine::{init,handle,query,migrate}`.
 import { utf8 } from "../../util/bytes.js";
 import { VmError } from "./errors.js";
-import { writeToContract, type HostEnv } from "./imports.js";
+import { writeToContract } from "./imports.js";
 import type { ContractInstance, InstanceOptions, InterfaceVersion } from "./instance.js";
 import { acquireInstance, releaseInstance } from "./pool.js";
 import { MAX_LENGTH_CONTRACT_RESULT, readRegion } from "./memory.js";
@@ -66,14 +66,11 @@ export function toVmError(e: unknown, inst: ContractInstance | undefined): VmErr
 function invoke(inst: ContractInstance, entry: EntryPoint, a: CallArgs): Uint8Array {
   const { name, args } = exportFor(inst.info.version, entry);
   const f = inst.fn(name);
-  const host: Pick<HostEnv, "allocate" | "memory"> = {
-    allocate: (n) => inst.allocate(n),
-    memory: () => inst.memory(),
-  };
+  // The instance is the allocator itself (no per-call wrapper object and closures).
   const ptrs = args.map((k) => {
     const data = k === "env" ? a.env : k === "msg" ? a.msg : a.info;
     if (data === undefined) throw new VmError("InvalidWasm", `missing ${k} for ${name}`);
-    return writeToContract(host as HostEnv, data, k);
+    return writeToContract(inst, data, k);
   });
   const resultPtr = f(...ptrs);
   if (typeof resultPtr !== "number") throw new VmError("BadResult", `${name} returned no region`);

@@ -40,7 +40,11 @@ export interface HostEnv {
 }
 
 /** Allocates a region in the contract, writes `data` into it and returns the pointer. */
-export function writeToContract(env: HostEnv, data: Uint8Array, field: string): number {
+export function writeToContract(
+  env: Pick<HostEnv, "allocate" | "memory">,
+  data: Uint8Array,
+  field: string,
+): number {
   const ptr = env.allocate(data.length);
   writeRegion(env.memory(), ptr, data, field);
   return ptr;

@@ -50,7 +50,7 @@ export function lookupInterned(bytes: Uint8Array): string | undefined {
  * The string of `bytes` when all of it is ASCII (then identical to utf8Read's result), else undefined: one
  * fromCharCode call instead of utf8Read's per-byte array pushes.
  */
-function asciiString(bytes: Uint8Array): string | undefined {
+export function asciiString(bytes: Uint8Array): string | undefined {
   const n = bytes.length;
   if (n > MAX_ASCII_FAST_BYTES) return undefined;
   for (let i = 0; i < n; i++) if (bytes[i]! >= 0x80) return undefined;

@@ -3,7 +3,7 @@
 import { type BinaryReader, BinaryWriter } from "cosmjs-types/binary";
 import { utf8 } from "../../util/bytes.js";
 import "./protoAlloc.js";
-import { InterningReader } from "./internedStrings.js";
+import { InterningReader, asciiString, lookupInterned } from "./internedStrings.js";
 import type { CoinWire } from "./coins.js";
 
 /** Protobuf wire types (protobuf encoding spec). */
@@ -41,6 +41,25 @@ export function decodeFields(
   buf: Uint8Array,
   onField: (field: number, wireType: number, r: BinaryReader) => boolean,
 ): void {
+  decodeFieldsInto(buf, onField, callField);
+}
+
+const callField = (
+  onField: (field: number, wireType: number, r: BinaryReader) => boolean,
+  field: number,
+  wt: number,
+  r: BinaryReader,
+): boolean => onField(field, wt, r);
+
+/**
+ * decodeFields with the message under construction passed to a module-level `onField` (no closure per decode;
+ * the same loop, skips and errors).
+ */
+export function decodeFieldsInto<T>(
+  buf: Uint8Array,
+  target: T,
+  onField: (target: T, field: number, wireType: number, r: BinaryReader) => boolean,
+): void {
   const r = readerOver(buf);
   try {
     while (r.pos < r.len) {
@@ -48,7 +67,7 @@ export function decodeFields(
       const field = tag >>> 3;
       const wt = tag & 7;
       if (field === 0) throw new ProtoDecodeError("illegal field number 0");
-      if (!onField(field, wt, r)) {
+      if (!onField(target, field, wt, r)) {
         if (wt === 3 || wt === 4) throw new ProtoDecodeError("groups are not supported");
         r.skipType(wt);
       }
@@ -70,9 +89,22 @@ export function readBytes(r: BinaryReader, wt: number, name: string): Uint8Array
   return r.bytes().slice();
 }
 
+/**
+ * Length-delimited bytes as a view of the input, not a copy: for decoders whose input nobody changes afterwards
+ * (a message inside decodeTx's private copy of a tx), so the decoded message shares the tx's one buffer.
+ */
+export function readBytesView(r: BinaryReader, wt: number, name: string): Uint8Array {
+  expectWire(wt, Wire.Len, name);
+  return r.bytes();
+}
+
 /** Length-delimited string, rejecting invalid UTF-8 (gogoproto does the same for proto3 strings). */
 export function readString(r: BinaryReader, wt: number, name: string): string {
-  const b = readBytes(r, wt, name);
+  expectWire(wt, Wire.Len, name);
+  const b = r.bytes();
+  // Known strings and ASCII without a decoder call (the same string: ASCII bytes are their UTF-16 code units).
+  const fast = lookupInterned(b) ?? asciiString(b);
+  if (fast !== undefined) return fast;
   try {
     return utf8.decode(b);
   } catch {

@@ -3,14 +3,17 @@
 // execute carry `sender` (and execute `contract`) as canonical address bytes; migrate/admin messages use bech32.
 import { BinaryWriter } from "cosmjs-types/binary";
 import type { CoinWire } from "../../tx/coins.js";
+import type { BinaryReader } from "cosmjs-types/binary";
 import {
   decodeCoin,
   decodeFields,
+  decodeFieldsInto,
   putBytes,
   putCoins,
   putString,
   putUint64,
   readBytes,
+  readBytesView,
   readString,
   readUint64,
 } from "../../tx/proto.js";
@@ -136,6 +139,11 @@ export function encodeMsgInstantiateContract(m: MsgInstantiateContract): Uint8Ar
   return w.finish();
 }
 
+/**
+ * Decodes MsgInstantiateContract. Its bytes fields are views of `buf`, not copies (as every field of a decoded
+ * tx is a view of the tx's own copy): `buf` must not change afterwards. Every registry caller passes bytes no one
+ * writes (decodeTx's private copy of a tx, a stored proposal's message, a contract's returned message).
+ */
 export function decodeMsgInstantiateContract(buf: Uint8Array): MsgInstantiateContract {
   const m: MsgInstantiateContract = {
     sender: new Uint8Array(),
@@ -147,19 +155,21 @@ export function decodeMsgInstantiateContract(buf: Uint8Array): MsgInstantiateCon
     callbackSig: new Uint8Array(),
     admin: "",
   };
-  decodeFields(buf, (f, wt, r) => {
-    if (f === 1) m.sender = readBytes(r, wt, "sender");
-    else if (f === 2) m.callbackCodeHash = readString(r, wt, "callback_code_hash");
-    else if (f === 3) m.codeId = readUint64(r, wt, "code_id");
-    else if (f === 4) m.label = readString(r, wt, "label");
-    else if (f === 5) m.initMsg = readBytes(r, wt, "init_msg");
-    else if (f === 6) m.initFunds.push(decodeCoin(readBytes(r, wt, "init_funds")));
-    else if (f === 7) m.callbackSig = readBytes(r, wt, "callback_sig");
-    else if (f === 8) m.admin = readString(r, wt, "admin");
-    else return false;
-    return true;
-  });
+  decodeFieldsInto(buf, m, instantiateField);
   return m;
+}
+
+function instantiateField(m: MsgInstantiateContract, f: number, wt: number, r: BinaryReader): boolean {
+  if (f === 1) m.sender = readBytesView(r, wt, "sender");
+  else if (f === 2) m.callbackCodeHash = readString(r, wt, "callback_code_hash");
+  else if (f === 3) m.codeId = readUint64(r, wt, "code_id");
+  else if (f === 4) m.label = readString(r, wt, "label");
+  else if (f === 5) m.initMsg = readBytesView(r, wt, "init_msg");
+  else if (f === 6) m.initFunds.push(decodeCoin(readBytesView(r, wt, "init_funds")));
+  else if (f === 7) m.callbackSig = readBytesView(r, wt, "callback_sig");
+  else if (f === 8) m.admin = readString(r, wt, "admin");
+  else return false;
+  return true;
 }
 
 export function encodeMsgExecuteContract(m: MsgExecuteContract): Uint8Array {
@@ -173,6 +183,10 @@ export function encodeMsgExecuteContract(m: MsgExecuteContract): Uint8Array {
   return w.finish();
 }
 
+/**
+ * Decodes MsgExecuteContract (a SNIP-20 transfer's message): bytes fields are views of `buf`, not copies, and
+ * `buf` must not change afterwards (see decodeMsgInstantiateContract).
+ */
 export function decodeMsgExecuteContract(buf: Uint8Array): MsgExecuteContract {
   const m: MsgExecuteContract = {
     sender: new Uint8Array(),
@@ -182,17 +196,19 @@ export function decodeMsgExecuteContract(buf: Uint8Array): MsgExecuteContract {
     sentFunds: [],
     callbackSig: new Uint8Array(),
   };
-  decodeFields(buf, (f, wt, r) => {
-    if (f === 1) m.sender = readBytes(r, wt, "sender");
-    else if (f === 2) m.contract = readBytes(r, wt, "contract");
-    else if (f === 3) m.msg = readBytes(r, wt, "msg");
-    else if (f === 4) m.callbackCodeHash = readString(r, wt, "callback_code_hash");
-    else if (f === 5) m.sentFunds.push(decodeCoin(readBytes(r, wt, "sent_funds")));
-    else if (f === 6) m.callbackSig = readBytes(r, wt, "callback_sig");
-    else return false;
-    return true;
-  });
+  decodeFieldsInto(buf, m, executeField);
   return m;
+}
+
+function executeField(m: MsgExecuteContract, f: number, wt: number, r: BinaryReader): boolean {
+  if (f === 1) m.sender = readBytesView(r, wt, "sender");
+  else if (f === 2) m.contract = readBytesView(r, wt, "contract");
+  else if (f === 3) m.msg = readBytesView(r, wt, "msg");
+  else if (f === 4) m.callbackCodeHash = readString(r, wt, "callback_code_hash");
+  else if (f === 5) m.sentFunds.push(decodeCoin(readBytesView(r, wt, "sent_funds")));
+  else if (f === 6) m.callbackSig = readBytesView(r, wt, "callback_sig");
+  else return false;
+  return true;
 }
 
 export function encodeMsgMigrateContract(m: MsgMigrateContract): Uint8Array {
@@ -206,6 +222,7 @@ export function encodeMsgMigrateContract(m: MsgMigrateContract): Uint8Array {
   return w.finish();
 }
 
+/** Decodes MsgMigrateContract: bytes fields are views of `buf` (see decodeMsgInstantiateContract). */
 export function decodeMsgMigrateContract(buf: Uint8Array): MsgMigrateContract {
   const m: MsgMigrateContract = {
     sender: "",
@@ -215,17 +232,19 @@ export function decodeMsgMigrateContract(buf: Uint8Array): MsgMigrateContract {
     callbackSig: new Uint8Array(),
     callbackCodeHash: "",
   };
-  decodeFields(buf, (f, wt, r) => {
-    if (f === 1) m.sender = readString(r, wt, "sender");
-    else if (f === 2) m.contract = readString(r, wt, "contract");
-    else if (f === 3) m.codeId = readUint64(r, wt, "code_id");
-    else if (f === 4) m.msg = readBytes(r, wt, "msg");
-    else if (f === 7) m.callbackSig = readBytes(r, wt, "callback_sig");
-    else if (f === 8) m.callbackCodeHash = readString(r, wt, "callback_code_hash");
-    else return false;
-    return true;
-  });
+  decodeFieldsInto(buf, m, migrateField);
   return m;
+}
+
+function migrateField(m: MsgMigrateContract, f: number, wt: number, r: BinaryReader): boolean {
+  if (f === 1) m.sender = readString(r, wt, "sender");
+  else if (f === 2) m.contract = readString(r, wt, "contract");
+  else if (f === 3) m.codeId = readUint64(r, wt, "code_id");
+  else if (f === 4) m.msg = readBytesView(r, wt, "msg");
+  else if (f === 7) m.callbackSig = readBytesView(r, wt, "callback_sig");
+  else if (f === 8) m.callbackCodeHash = readString(r, wt, "callback_code_hash");
+  else return false;
+  return true;
 }
 
 export function encodeMsgUpdateAdmin(m: MsgUpdateAdmin): Uint8Array {

@@ -130,6 +130,15 @@ test("bech32 memo: same answers as @scure/base both ways, fresh copies, errors n
         assert.equal(toBech32(b, p), s, "memo hit");
         const view = Uint8Array.of(7, ...b, 9).subarray(1, b.length + 1);
         assert.equal(toBech32(view, p), s, "a view with an offset");
+        const mine = b.slice();
+        toBech32(mine, p);
+        mine[0]! ^= 1;
+        assert.equal(
+          toBech32(mine, p),
+          bech32.encode(p, bech32.toWords(mine), false),
+          "changed after a call",
+        );
+        assert.equal(toBech32(b, p), s, "a caller's change does not reach the memo");
         assert.deepEqual(fromBech32(s, "f", p), b);
         const copy = fromBech32(s, "f", p);
         copy.fill(0);

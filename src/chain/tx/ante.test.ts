@@ -1,6 +1,7 @@
 // Ante + runTx against txs signed by secretjs itself (LocalSecret mnemonic a), through real auth and bank.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { MsgSend, MsgExecuteContract } from "secretjs";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { MemoryOverlay } from "../store/memory.js";
@@ -11,6 +12,8 @@ import { MNEMONIC_A, TEST_CHAIN_ID, makeTestChain } from "./testdata/testHarness
 import { txResponseJson, txToAnyJson } from "./json.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { decodeTx } from "./decode.js";
+import { txSigners } from "./ante.js";
+import { deepFreeze } from "./txCache.js";
 import { fromBase64, fromHex } from "../../util/bytes.js";
 
 const a = makeSigner(MNEMONIC_A);
@@ -103,7 +106,23 @@ describe("runTx with secretjs-signed txs", () => {
   test("memo too large (12), out of gas (11), message failure keeps fee and sequence", async () => {
     const c = makeTestChain({ [a.address]: 1_000_000n });
     const memo = await a.sign([send("1")], signerData(0), { memo: "x".repeat(257) });
-    assert.equal(c.run(memo, "deliver", new MemoryOverlay(c.state)).code, 12);
+    const tooLong = c.run(memo, "deliver", new MemoryOverlay(c.state));
+    assert.equal(tooLong.code, 12);
+    assert.match(tooLong.log, /^maximum number of characters is 256 but received 257 characters/);
+    // Multi-byte and lone-surrogate memos are measured in UTF-8 bytes as the encoder writes them (U+FFFD: 3).
+    const wide = await a.sign([send("1")], signerData(0), { memo: "é".repeat(128) + "\ud800" });
+    assert.match(c.run(wide, "check", new MemoryOverlay(c.state)).log, /received 259 characters/);
+    fc.assert(
+      fc.property(
+        fc.string({ unit: "binary", maxLength: 40 }),
+        fc.string({ unit: "grapheme", maxLength: 8 }),
+        (x, y) => {
+          const memoText = x + "\udc00" + y;
+          assert.equal(Buffer.byteLength(memoText, "utf8"), new TextEncoder().encode(memoText).length);
+        },
+      ),
+      { seed: 3, numRuns: 2000 },
+    );
     const s = new MemoryOverlay(c.state);
     const oog = c.run(await a.sign([send("1")], signerData(0), { gasLimit: 3_000 }), "deliver", s);
     assert.equal(oog.code, 11);
@@ -167,6 +186,18 @@ describe("runTx with secretjs-signed txs", () => {
     const r = c.run(raw);
     assert.equal(r.code, 6);
     assert.equal(c.auth.keeper.getAccount(c.ctx(), fromBech32(a.address))!.sequence, 1n);
+  });
+
+  test("txSigners: remembered per frozen (cached) tx, callers get their own list", async () => {
+    const c = makeTestChain({ [a.address]: 1_000_000n });
+    const raw = await a.sign([send("1"), send("2")], signerData(0));
+    assert.ok(Object.isFrozen(c.run(raw, "check", new MemoryOverlay(c.state)).tx));
+    const frozen = deepFreeze(decodeTx(raw, c.registry)); // as the tx cache keeps it; not asked for yet
+    const first = txSigners(frozen);
+    assert.deepEqual(first, [fromBech32(a.address)]);
+    first.push(new Uint8Array(20));
+    assert.deepEqual(txSigners(frozen), [fromBech32(a.address)], "a caller's change does not reach the memo");
+    assert.deepEqual(txSigners(decodeTx(raw, c.registry)), [fromBech32(a.address)], "an unfrozen tx");
   });
 
   test("determinism: the same genesis and txs give byte-identical state writes", async () => {

@@ -2,10 +2,10 @@
 // errors, the cached value is frozen, and the bounds (entries, bytes) hold.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { MsgSend } from "secretjs";
+import { MsgExecuteContract, MsgSend } from "secretjs";
 import { ChainError } from "../errors.js";
 import { decodeTx, MAX_TX_BYTES } from "./decode.js";
-import { DecodedTxCache, decodeTxCached, takeTxCached, txCacheFor } from "./txCache.js";
+import { DecodedTxCache, decodeTxCached, deepFreeze, takeTxCached, txCacheFor } from "./txCache.js";
 import { makeSigner } from "./testdata/secretjsSigner.js";
 import { MNEMONIC_A, TEST_CHAIN_ID, makeTestChain } from "./testdata/testHarness.js";
 
@@ -81,6 +81,50 @@ describe("DecodedTxCache", () => {
     changed[changed.length - 1]! ^= 1;
     assert.notEqual(cache.decode(changed), first);
     assert.deepEqual(cache.decode(changed).signatures, decodeTx(changed, registry).signatures);
+  });
+
+  test("deepFreeze freezes exactly what the Object.keys walk it replaced froze", async () => {
+    const { registry } = makeTestChain({});
+    const exec = new MsgExecuteContract({
+      sender: a.address,
+      contract_address: B,
+      code_hash: "a".repeat(64),
+      msg: { transfer: {} },
+      sent_funds: [{ denom: "uscrt", amount: "3" }],
+    });
+    const raws = [
+      ...(await sends(1)),
+      await a.signDeterministic(
+        [exec, ...[0, 1].map(() => new MsgSend({ from_address: a.address, to_address: B, amount: [] }))],
+        {
+          accountNumber: 0,
+          sequence: 0,
+          chainId: TEST_CHAIN_ID,
+        },
+        { memo: "m" },
+      ),
+    ];
+    const refFreeze = (v: unknown): void => {
+      if (typeof v !== "object" || v === null || ArrayBuffer.isView(v) || Object.isFrozen(v)) return;
+      for (const k of Object.keys(v)) refFreeze((v as Record<string, unknown>)[k]);
+      Object.freeze(v);
+    };
+    /** Every object reachable by own enumerable keys, in walk order, with its frozen bit. */
+    const frozenBits = (v: unknown, out: boolean[] = []): boolean[] => {
+      if (typeof v !== "object" || v === null || ArrayBuffer.isView(v)) return out;
+      out.push(Object.isFrozen(v));
+      for (const k of Object.keys(v)) frozenBits((v as Record<string, unknown>)[k], out);
+      return out;
+    };
+    for (const raw of raws) {
+      const mine = deepFreeze(decodeTx(raw, registry));
+      const ref = decodeTx(raw, registry);
+      refFreeze(ref);
+      const bits = frozenBits(mine);
+      assert.ok(bits.length > 15 && bits.every((b) => b));
+      assert.deepEqual(bits, frozenBits(ref));
+      assert.deepEqual(mine, ref);
+    }
   });
 
   test("the cached value is frozen: writes throw instead of changing it for other callers", async () => {

@@ -77,6 +77,26 @@ export class AbciCpuMeter {
     }
   }
 
+  /** `measure` for a function that returns a value or a Promise: a Promise is charged as in `measureAsync`. */
+  measureNow<T>(slot: string, fn: () => T | Promise<T>): T | Promise<T> {
+    if (!this.enabled) return fn();
+    const t0 = cpuNowUs();
+    let r: T | Promise<T>;
+    try {
+      r = fn();
+    } catch (e) {
+      this.add(slot, cpuNowUs() - t0);
+      throw e;
+    }
+    if (typeof (r as { then?: unknown } | null)?.then !== "function") {
+      this.add(slot, cpuNowUs() - t0);
+      return r;
+    }
+    return (r as Promise<T>).finally(() => {
+      this.add(slot, cpuNowUs() - t0);
+    });
+  }
+
   add(slot: string, cpuUs: number): void {
     const s = this.slots.get(slot);
     if (s === undefined) this.slots.set(slot, { calls: 1, cpuUs });

@@ -13,7 +13,7 @@ import {
 } from "cosmjs-types/tendermint/abci/types";
 import type { AbciApplication } from "./abciTypes.js";
 import { processAbciCpuMeter, requestKind, type AbciCpuMeter } from "./abciCpu.js";
-import { encodeCheckTxResponse, encodeFinalizeBlockResponse } from "./resultsCodec.js";
+import { encodeCheckTxResponse, encodeFinalizeBlockResponse, withLengthPrefix } from "./resultsCodec.js";
 import { FrameReader, readUvarint } from "./frameReader.js";
 
 /** CometBFT's reader caps a message at math.MaxInt32 (libs/protoio); we cap lower: a block of max size plus slack. */
@@ -38,37 +38,53 @@ export function writeUvarint(n: number): Uint8Array {
 }
 
 export function frame(message: Uint8Array): Uint8Array {
-  const len = writeUvarint(message.length);
-  const out = new Uint8Array(len.length + message.length);
-  out.set(len);
-  out.set(message, len.length);
-  return out;
+  return withLengthPrefix(message);
 }
 
 /**
- * A Response holding the app's complete answer as is. fromPartial would deep-copy it (every tx result, event and
- * attribute of a block), and the app's answers are already whole typed messages that nothing changes afterwards.
+ * A Response holding the app's complete answer as is, in its one arm. fromPartial would deep-copy it (every tx
+ * result, event and attribute of a block) and visit every arm; the app's answers are already whole typed
+ * messages that nothing changes afterwards, and a missing arm reads as undefined like an unset one.
  */
 function withArm<K extends "checkTx" | "finalizeBlock">(arm: K, value: NonNullable<Response[K]>): Response {
-  const res = Response.fromPartial({});
+  const res = {} as Response;
   res[arm] = value;
   return res;
 }
 
-/** Dispatches one request to the app and builds the matching response (same oneof arm). */
-export async function dispatch(app: AbciApplication, req: Request): Promise<Response> {
+const isThenable = <T>(v: T | Promise<T>): v is Promise<T> =>
+  typeof (v as { then?: unknown } | null)?.then === "function";
+
+/** The app's answer wrapped in its Response arm, at once when the app answered synchronously. */
+function then<T>(v: T | Promise<T>, wrap: (v: T) => Response): Response | Promise<Response> {
+  return isThenable(v) ? v.then(wrap) : wrap(v);
+}
+
+/**
+ * Dispatches one request to the app and builds the matching response (same oneof arm): synchronously when the
+ * app's method returns a value (ShroudApp's all do), a Promise when it returns one. Throws what the app throws.
+ */
+export function dispatchNow(app: AbciApplication, req: Request): Response | Promise<Response> {
+  // The arms in the order the first version tested them (a frame with several arms set answers the same).
   if (req.echo) return Response.fromPartial({ echo: { message: req.echo.message } });
   if (req.flush) return Response.fromPartial({ flush: {} });
-  if (req.info) return Response.fromPartial({ info: await app.info(req.info) });
-  if (req.initChain) return Response.fromPartial({ initChain: await app.initChain(req.initChain) });
-  if (req.query) return Response.fromPartial({ query: await app.query(req.query) });
-  if (req.checkTx) return withArm("checkTx", await app.checkTx(req.checkTx));
-  if (req.prepareProposal)
-    return Response.fromPartial({ prepareProposal: await app.prepareProposal(req.prepareProposal) });
-  if (req.processProposal)
-    return Response.fromPartial({ processProposal: await app.processProposal(req.processProposal) });
-  if (req.finalizeBlock) return withArm("finalizeBlock", await app.finalizeBlock(req.finalizeBlock));
-  if (req.commit) return Response.fromPartial({ commit: await app.commit(req.commit) });
+  if (req.info) return then(app.info(req.info), (r) => Response.fromPartial({ info: r }));
+  if (req.initChain) return then(app.initChain(req.initChain), (r) => Response.fromPartial({ initChain: r }));
+  if (req.query) return then(app.query(req.query), (r) => Response.fromPartial({ query: r }));
+  if (req.checkTx) return then(app.checkTx(req.checkTx), (r) => withArm("checkTx", r));
+  if (req.prepareProposal) {
+    return then(app.prepareProposal(req.prepareProposal), (r) =>
+      Response.fromPartial({ prepareProposal: r }),
+    );
+  }
+  if (req.processProposal) {
+    return then(app.processProposal(req.processProposal), (r) =>
+      Response.fromPartial({ processProposal: r }),
+    );
+  }
+  if (req.finalizeBlock)
+    return then(app.finalizeBlock(req.finalizeBlock), (r) => withArm("finalizeBlock", r));
+  if (req.commit) return then(app.commit(req.commit), (r) => Response.fromPartial({ commit: r }));
   if (req.listSnapshots) return Response.fromPartial({ listSnapshots: { snapshots: [] } });
   if (req.offerSnapshot) {
     return Response.fromPartial({ offerSnapshot: { result: ResponseOfferSnapshot_Result.REJECT } });
@@ -82,6 +98,11 @@ export async function dispatch(app: AbciApplication, req: Request): Promise<Resp
     });
   }
   throw new Error("unknown ABCI request");
+}
+
+/** dispatchNow as a Promise (an app's throw becomes its rejection). */
+export async function dispatch(app: AbciApplication, req: Request): Promise<Response> {
+  return dispatchNow(app, req);
 }
 
 /**
@@ -102,18 +123,44 @@ export function encodeResponse(res: Response): Uint8Array {
   return out;
 }
 
+/** `frame(encodeResponse(res))`; a CheckTx answer is written with its length prefix in one buffer. */
+export function encodeFrame(res: Response): Uint8Array {
+  return res.checkTx !== undefined ? encodeCheckTxResponse(res.checkTx, true) : frame(encodeResponse(res));
+}
+
 /** A serial queue shared by all connections (the Go server's global mutex); the gRPC server uses it too. */
 export class SerialQueue {
   private tail: Promise<void> = Promise.resolve();
+  /** Tasks queued or running (a task counts until the microtask after it settles). */
+  private pending = 0;
+  private readonly settled = (): void => {
+    this.pending--;
+  };
+
   run<T>(task: () => Promise<T>): Promise<T> {
+    this.pending++;
     const result = this.tail.then(task);
-    this.tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
+    this.tail = result.then(this.settled, this.settled);
     return result;
   }
+
+  /**
+   * Runs `task` at once when nothing is queued or running, else after everything queued (as `run`). A task run at
+   * once that returns a Promise holds the queue until it settles; one that returns a value or throws was whole
+   * before this returns (a synchronous throw is thrown here, a queued task's becomes the Promise's rejection).
+   */
+  runNow<T>(task: () => T | Promise<T>): T | Promise<T> {
+    if (this.pending !== 0) return this.run(async () => task());
+    const r = task();
+    if (isThenable(r)) {
+      this.pending++;
+      this.tail = r.then(this.settled, this.settled);
+    }
+    return r;
+  }
 }
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 function handleConnection(
   socket: Socket,
@@ -125,6 +172,8 @@ function handleConnection(
   const frames = new FrameReader(MAX_ABCI_MESSAGE_BYTES);
   // Responses must leave in request order; chaining per connection keeps FIFO even with async handlers.
   let outTail: Promise<void> = Promise.resolve();
+  /** Answers chained on outTail and not yet handed to send: a synchronous answer may go at once only at 0. */
+  let chained = 0;
   // Answers finished in one event-loop turn (a RECHECK burst: every pending tx, then Flush) leave in one write:
   // one syscall and one stream write instead of one per answer. Order is kept (the queue is appended in order).
   let unsent: Uint8Array[] = [];
@@ -140,26 +189,47 @@ function handleConnection(
     unsent.push(bytes);
     if (unsent.length === 1) setImmediate(flushNow); // else a write is already scheduled
   };
+  const failed = (e: unknown): Response => {
+    const msg = errorText(e);
+    opts.onError?.(`application error: ${msg}`);
+    return Response.fromPartial({ exception: { error: msg } });
+  };
+  const reply = (kind: string, res: Response): void => {
+    if (!socket.destroyed) send(meter.measure(`encode.${kind}`, () => encodeFrame(res)));
+    // An exception makes the node shut down (onError above), which closes this socket within microtasks:
+    // it leaves now, with everything before it, so CometBFT sees it.
+    if (res.exception !== undefined) flushNow();
+  };
   socket.setNoDelay(true);
   socket.on("data", (chunk: Buffer) => {
     try {
       for (const body of frames.push(chunk)) {
         const req = meter.measure("codec.decode", () => Request.decode(body));
         const kind = requestKind(req);
-        const answer = queue.run(() => meter.measureAsync(kind, () => dispatch(app, req)));
+        // A synchronous app (ShroudApp) answers here, with no Promise per request, when nothing is queued
+        // before it: the same order and the same one-at-a-time handling as the queued path.
+        let answer: Response | Promise<Response>;
+        try {
+          answer = queue.runNow(() => meter.measureNow(kind, () => dispatchNow(app, req)));
+        } catch (e) {
+          // Answered in order on the chained path, as a queued task's throw is.
+          answer = Promise.reject(e instanceof Error ? e : new Error(String(e)));
+        }
+        if (chained === 0 && !isThenable(answer)) {
+          reply(kind, answer);
+          continue;
+        }
+        chained++;
+        const pending = answer;
         outTail = outTail.then(async () => {
           let res: Response;
           try {
-            res = await answer;
+            res = await pending;
           } catch (e) {
-            const msg = e instanceof Error ? e.message : String(e);
-            opts.onError?.(`application error: ${msg}`);
-            res = Response.fromPartial({ exception: { error: msg } });
+            res = failed(e);
           }
-          if (!socket.destroyed) send(meter.measure(`encode.${kind}`, () => frame(encodeResponse(res))));
-          // An exception makes the node shut down (onError above), which closes this socket within microtasks:
-          // it leaves now, with everything before it, so CometBFT sees it.
-          if (res.exception !== undefined) flushNow();
+          chained--;
+          reply(kind, res);
         });
       }
     } catch (e) {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Response, ResponseFinalizeBlock, type Event } from "cosmjs-types/tendermint/abci/types";
 import { encodeCheckTxResponse, encodeFinalizeBlockResponse } from "./resultsCodec.js";
-import { encodeResponse } from "./abciServer.js";
+import { encodeFrame, encodeResponse, writeUvarint } from "./abciServer.js";
 
 // Any UTF-16 code units, so strings may hold lone surrogates (contracts' event attributes are arbitrary text).
 const text = fc.oneof(
@@ -116,4 +116,37 @@ describe("encodeCheckTxResponse", () => {
       { seed: 42, numRuns: 400 },
     );
   });
+
+  test("framed: the socket frame of the same bytes, in one buffer (1- to 3-byte length prefixes)", () => {
+    const longLog = fc.oneof(fc.constant(0), fc.constant(120), fc.constant(200), fc.constant(20_000));
+    fc.assert(
+      fc.property(txResult, longLog, (r, n) => {
+        const answer = { ...r, log: r.log + "x".repeat(n) };
+        const want = frame(Response.encode(Response.fromPartial({ checkTx: answer })).finish());
+        assert.deepEqual(encodeCheckTxResponse(answer, true), want);
+        assert.deepEqual(encodeFrame(Response.fromPartial({ checkTx: answer })), want);
+      }),
+      { seed: 43, numRuns: 300 },
+    );
+    // Outside int64 (cosmjs-types' own path), framed too.
+    const huge = { ...plain, gasWanted: 2n ** 64n + 5n };
+    assert.deepEqual(
+      encodeCheckTxResponse(huge, true),
+      frame(Response.encode(Response.fromPartial({ checkTx: huge })).finish()),
+    );
+  });
 });
+
+/** uvarint(length) ‖ bytes, built independently of the encoders under test. */
+const frame = (b: Uint8Array): Uint8Array => new Uint8Array(Buffer.concat([writeUvarint(b.length), b]));
+
+const plain = {
+  code: 0,
+  data: new Uint8Array(),
+  log: "",
+  info: "",
+  gasWanted: 1n,
+  gasUsed: 0n,
+  events: [],
+  codespace: "",
+};

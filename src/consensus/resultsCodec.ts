@@ -100,12 +100,12 @@ class Sizes {
 }
 
 class Writer {
-  pos = 0;
   private next = 0;
 
   constructor(
     readonly buf: Uint8Array,
     private readonly lens: readonly number[],
+    public pos = 0,
   ) {}
 
   private take(): number {
@@ -224,16 +224,39 @@ const RESPONSE_CHECK_TX_TAG = 0x4a;
 /**
  * `Response.encode({ checkTx: r })`, the same bytes, faster (every CheckTx and RECHECK answer). ResponseCheckTx
  * fields 1–8 (code … codespace) have ExecTxResult's numbers and types, so the tx-result writer fills the body;
- * only the one-byte tag of the enclosing field differs.
+ * only the one-byte tag of the enclosing field differs. `framed`: preceded by the socket's uvarint length
+ * prefix, in the same buffer (the bytes `frame()` would make of the answer, without the copy).
  */
-export function encodeCheckTxResponse(r: ResponseCheckTx): Uint8Array {
-  if (!inInt64(r.gasWanted) || !inInt64(r.gasUsed))
-    return Response.encode(Response.fromPartial({ checkTx: r })).finish();
+export function encodeCheckTxResponse(r: ResponseCheckTx, framed = false): Uint8Array {
+  if (!inInt64(r.gasWanted) || !inInt64(r.gasUsed)) {
+    const bytes = Response.encode(Response.fromPartial({ checkTx: r })).finish();
+    return framed ? withLengthPrefix(bytes) : bytes;
+  }
   const sizes = new Sizes();
   const total = sizes.txResult(r);
-  const w = new Writer(new Uint8Array(total), sizes.lens);
+  let start = 0;
+  let buf: Uint8Array;
+  if (framed) {
+    start = varintSize(total);
+    buf = new Uint8Array(start + total);
+    let v = total;
+    for (let i = 0; v >= 0x80; i++, v >>>= 7) buf[i] = (v & 0x7f) | 0x80;
+    buf[start - 1] = v;
+  } else buf = new Uint8Array(total);
+  const w = new Writer(buf, sizes.lens, start);
   w.txResult(r);
-  if (w.pos !== total) throw new Error("encodeCheckTxResponse: size mismatch");
-  w.buf[0] = RESPONSE_CHECK_TX_TAG;
-  return w.buf;
+  if (w.pos !== buf.length) throw new Error("encodeCheckTxResponse: size mismatch");
+  buf[start] = RESPONSE_CHECK_TX_TAG;
+  return buf;
+}
+
+/** uvarint(length) ‖ bytes: the ABCI socket's framing. */
+export function withLengthPrefix(bytes: Uint8Array): Uint8Array {
+  const n = varintSize(bytes.length);
+  const out = new Uint8Array(n + bytes.length);
+  let v = bytes.length;
+  for (let i = 0; v >= 0x80; i++, v >>>= 7) out[i] = (v & 0x7f) | 0x80;
+  out[n - 1] = v;
+  out.set(bytes, n);
+  return out;
 }

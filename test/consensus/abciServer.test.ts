@@ -7,7 +7,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BinaryWriter } from "cosmjs-types/binary";
-import { Request, Response } from "cosmjs-types/tendermint/abci/types";
+import {
+  Request,
+  Response,
+  type RequestCheckTx,
+  type RequestFinalizeBlock,
+  type RequestInfo,
+  type RequestPrepareProposal,
+  type RequestQuery,
+} from "cosmjs-types/tendermint/abci/types";
+import type { AbciApplication } from "../../src/consensus/abciTypes.js";
 import { frame, readUvarint, startAbciServer, writeUvarint } from "../../src/consensus/abciServer.js";
 import { findCometbft, startCometNode, type AbciTransport } from "../../src/consensus/cometbft.js";
 import { startAbciGrpcServer } from "../../src/consensus/grpcServer.js";
@@ -64,6 +73,149 @@ describe("ABCI framing", () => {
     await srv.close();
   });
 });
+
+/** A client connection that writes raw frames and collects decoded answers. */
+async function rawClient(port: number): Promise<{
+  send: (reqs: Request[]) => void;
+  answers: (n: number) => Promise<Response[]>;
+  close: () => void;
+}> {
+  const sock = connect(port, "127.0.0.1");
+  await new Promise<void>((r) =>
+    sock.once("connect", () => {
+      r();
+    }),
+  );
+  const got: Response[] = [];
+  let wake: (() => void) | undefined;
+  let buf = new Uint8Array();
+  sock.on("data", (d: Buffer) => {
+    buf = Buffer.concat([buf, d]);
+    for (;;) {
+      const lv = readUvarint(buf, 0);
+      if (!lv || lv[0] + lv[1] > buf.length) break;
+      got.push(Response.decode(buf.subarray(lv[1], lv[1] + lv[0])));
+      buf = buf.subarray(lv[1] + lv[0]);
+    }
+    wake?.();
+  });
+  return {
+    send: (reqs) =>
+      sock.write(Buffer.concat(reqs.map((r) => frame(Request.encode(r, BinaryWriter.create()).finish())))),
+    answers: async (n) => {
+      while (got.length < n) await new Promise<void>((r) => (wake = r));
+      return got.splice(0, n);
+    },
+    close: () => sock.destroy(),
+  };
+}
+
+describe(
+  "ABCI serving order (synchronous answers at once, asynchronous ones queued)",
+  { timeout: 10_000 },
+  () => {
+    /** CheckTx answers synchronously, ProcessProposal after a timer: one call at a time, logged. */
+    class MixedApp implements AbciApplication {
+      private readonly kv = new KvApp();
+      active = 0;
+      readonly log: string[] = [];
+      info(_r: RequestInfo) {
+        return this.kv.info();
+      }
+      initChain() {
+        return this.kv.initChain();
+      }
+      checkTx(req: RequestCheckTx) {
+        assert.equal(this.active, 0, "a synchronous call ran while another was in progress");
+        this.log.push(`check ${Buffer.from(req.tx).toString()}`);
+        if (Buffer.from(req.tx).toString() === "throw") throw new Error("broken invariant");
+        return this.kv.checkTx(req);
+      }
+      prepareProposal(req: RequestPrepareProposal) {
+        return this.kv.prepareProposal(req);
+      }
+      async processProposal() {
+        assert.equal(this.active, 0, "an asynchronous call started while another was in progress");
+        this.active++;
+        this.log.push("process start");
+        await new Promise((r) => setTimeout(r, 30));
+        this.log.push("process end");
+        this.active--;
+        return this.kv.processProposal();
+      }
+      finalizeBlock(req: RequestFinalizeBlock) {
+        return this.kv.finalizeBlock(req);
+      }
+      commit() {
+        return this.kv.commit();
+      }
+      query(req: RequestQuery) {
+        return this.kv.query(req);
+      }
+    }
+    const check = (tx: string, type = 0) =>
+      Request.fromPartial({ checkTx: { tx: new Uint8Array(Buffer.from(tx)), type } });
+    const proposal = Request.fromPartial({ processProposal: { txs: [] } });
+    const flush = Request.fromPartial({ flush: {} });
+
+    test("pipelined requests over two connections: one at a time, in arrival order, each answered FIFO", async () => {
+      const app = new MixedApp();
+      const srv = await startAbciServer(app, "tcp://127.0.0.1:0");
+      const consensus = await rawClient(srv.port!);
+      const mempool = await rawClient(srv.port!);
+      consensus.send([check("a=1"), proposal, check("b=2"), flush]);
+      await new Promise((r) => setTimeout(r, 5)); // the proposal is in progress
+      mempool.send([check("c=3"), check("bad", 1), flush]);
+      const [m, c] = await Promise.all([mempool.answers(3), consensus.answers(4)]);
+      assert.deepEqual(app.log, [
+        "check a=1",
+        "process start",
+        "process end",
+        "check b=2",
+        "check c=3",
+        "check bad",
+      ]);
+      assert.equal(c[0]!.checkTx?.code, 0);
+      assert.ok(c[1]!.processProposal);
+      assert.equal(c[2]!.checkTx?.code, 0);
+      assert.ok(c[3]!.flush);
+      assert.equal(m[0]!.checkTx?.code, 0);
+      assert.equal(m[1]!.checkTx?.code, 1, "the RECHECK of a bad tx");
+      assert.ok(m[2]!.flush);
+      // Queue idle again: the next synchronous answer comes at once.
+      mempool.send([check("d=4"), flush]);
+      const again = await mempool.answers(2);
+      assert.equal(again[0]!.checkTx?.code, 0);
+      consensus.close();
+      mempool.close();
+      await srv.close();
+    });
+
+    test("a synchronous throw is Response.exception, after the answers before it, reported once", async () => {
+      const app = new MixedApp();
+      const errors: string[] = [];
+      const srv = await startAbciServer(app, "tcp://127.0.0.1:0", { onError: (e) => errors.push(e) });
+      const client = await rawClient(srv.port!);
+      client.send([check("a=1"), proposal, check("throw"), check("b=2")]);
+      const got = await client.answers(4);
+      assert.equal(got[0]!.checkTx?.code, 0);
+      assert.ok(got[1]!.processProposal);
+      assert.equal(got[2]!.exception?.error, "broken invariant");
+      assert.equal(got[3]!.checkTx?.code, 0);
+      // With nothing queued before it, too.
+      client.send([check("throw"), flush]);
+      const idle = await client.answers(2);
+      assert.equal(idle[0]!.exception?.error, "broken invariant");
+      assert.ok(idle[1]!.flush);
+      assert.deepEqual(errors, [
+        "application error: broken invariant",
+        "application error: broken invariant",
+      ]);
+      client.close();
+      await srv.close();
+    });
+  },
+);
 
 const hex = (s: string) => new Uint8Array(Buffer.from(s, "hex"));
 

@@ -31,6 +31,30 @@ describe("abciCpu", () => {
     assert.ok(s.cpuUs > 0, "a 3M-iteration loop uses measurable CPU");
   });
 
+  test("measureNow: a value is charged at once, a Promise when it settles, a throw rethrown and charged", async () => {
+    const m = new AbciCpuMeter();
+    assert.equal(
+      m.measureNow("a", () => 1),
+      1,
+    );
+    assert.equal(m.snapshot().slots["a"]?.calls, 1);
+    let release: (v: number) => void = () => undefined;
+    const p = m.measureNow("b", () => new Promise<number>((r) => (release = r)));
+    assert.ok(p instanceof Promise);
+    assert.equal(m.snapshot().slots["b"], undefined, "not charged before it settles");
+    release(2);
+    assert.equal(await p, 2);
+    assert.equal(m.snapshot().slots["b"]?.calls, 1);
+    assert.throws(() => m.measureNow("c", () => assert.fail("boom")), /boom/);
+    assert.equal(m.snapshot().slots["c"]?.calls, 1);
+    const off = new AbciCpuMeter(false);
+    assert.equal(
+      off.measureNow("a", () => 3),
+      3,
+    );
+    assert.deepEqual(off.snapshot().slots, {});
+  });
+
   test("a disabled meter runs fn bare and charges nothing until enabled", () => {
     const m = new AbciCpuMeter(false);
     assert.equal(

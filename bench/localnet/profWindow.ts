@@ -1,7 +1,7 @@
 // bench:localnet --node-prof: keeps only the measured load window of the nodes' whole-life `--cpu-prof` profiles.
 // V8 stamps samples with the monotonic clock (CLOCK_MONOTONIC on Linux, like process.hrtime), so the bench's
 // hrtime bounds of the load cut every thread's profile. Run: node --import tsx bench/localnet/profWindow.ts DIR
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 interface CpuProfile {
@@ -16,6 +16,8 @@ const WINDOW_FILE = "window.json";
 
 /** Records the load window (monotonic ns from process.hrtime.bigint) for a later cut. */
 export function writeWindow(dir: string, fromNs: bigint, toNs: bigint): void {
+  // The nodes create their own DIR/node<i> only when they exit, after this: DIR may not exist yet.
+  mkdirSync(dir, { recursive: true });
   writeFileSync(
     join(dir, WINDOW_FILE),
     JSON.stringify({ fromUs: Number(fromNs / 1000n), toUs: Number(toNs / 1000n) }),

@@ -35,29 +35,41 @@ interface PrivateKeyEntry {
 }
 const privateKeyCache = new Map<string, PrivateKeyEntry>();
 
-/** Map.get that moves a hit to the most-recent end (a Map iterates in insertion order). */
+/** The last key of each LRU map (its most recent entry), when known: a hit on it moves nothing. */
+const newestOf = new WeakMap<Map<string, unknown>, string>();
+
+/**
+ * Map.get that moves a hit to the most-recent end (a Map iterates in insertion order). A hit on the most
+ * recent entry is left in place: the delete + re-insert would make V8 shrink and rehash the Map (the same
+ * sender's shared secret is looked up on every call of a tx stream).
+ */
 function lruGet<V>(map: Map<string, V>, id: string): V | undefined {
   const hit = map.get(id);
-  if (hit !== undefined) {
+  if (hit !== undefined && newestOf.get(map) !== id) {
     map.delete(id);
     map.set(id, hit);
+    newestOf.set(map, id);
   }
   return hit;
 }
 
 /** Inserts and evicts the least recently used entry beyond `max`; returns the evicted value. */
 function lruSet<V>(map: Map<string, V>, id: string, value: V, max: number): V | undefined {
+  const existed = map.has(id); // Map.set keeps an existing key where it is
   map.set(id, value);
+  if (!existed) newestOf.set(map, id);
   if (map.size <= max) return undefined;
   const oldest = map.entries().next().value;
   if (oldest === undefined) return undefined;
   map.delete(oldest[0]);
+  if (newestOf.get(map) === oldest[0]) newestOf.delete(map);
   return oldest[1];
 }
 
 function zeroShared(entry: PrivateKeyEntry): void {
   for (const v of entry.shared.values()) v.fill(0);
   entry.shared.clear();
+  newestOf.delete(entry.shared);
 }
 
 /**
@@ -107,6 +119,7 @@ function privateKeyObject(sk: Uint8Array): KeyObject {
 export function clearX25519Caches(): void {
   for (const e of privateKeyCache.values()) zeroShared(e);
   privateKeyCache.clear();
+  newestOf.delete(privateKeyCache);
   forgetLast();
 }
 

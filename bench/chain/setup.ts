@@ -66,6 +66,8 @@ export interface Node {
   readonly genesisMs: number;
   /** The node's enclave (probes wrap its ecall; the bench itself goes through the app). */
   readonly enclave: EnclaveHost;
+  /** The node's temp folder: its enclave's sealed state (`enclave/`) and platform secret (`enclave.secret`). */
+  readonly dir: string;
   query(path: string, data: Uint8Array): Uint8Array;
   accountNumber(address: string): number;
   txKey(): Uint8Array;
@@ -181,6 +183,7 @@ export async function startNode(holders: number): Promise<Node> {
       if (acc.account === undefined) throw new Error(`no account ${address}`);
       return Number(BaseAccount.decode(acc.account.value).accountNumber);
     },
+    dir,
     txKey: () =>
       decodeBytesField1(query("/secret.registration.v1beta1.Query/TxKey", new Uint8Array()), "key"),
     close: async () => {

@@ -1,6 +1,6 @@
 // Gas accounting for the untrusted state machine: a bigint gas meter, the KV gas schedule, and a KVStore wrapper
 // that charges every read/write to a meter (Cosmos SDK store/gaskv semantics).
-import type { KVStore } from "./store/types.js";
+import { deleteHanded, setHanded, type KVStore } from "./store/types.js";
 import { ChainError, SdkErrors } from "./errors.js";
 
 /** Largest gas limit a tx may declare (SDK uint64 gas; auth MaxGasWanted = 2^63-1). */
@@ -232,6 +232,17 @@ export class GasKVStore implements KVStore {
   }
 
   set(key: Uint8Array, value: Uint8Array): void {
+    this.chargeWrite(key, value);
+    this.parent.set(key, value);
+  }
+
+  /** `set` with the same charges, handing `owned` bytes on to the parent (KVStore.setOwned). */
+  setOwned(key: Uint8Array, value: Uint8Array, owned: number): void {
+    this.chargeWrite(key, value);
+    setHanded(this.parent, key, value, owned);
+  }
+
+  private chargeWrite(key: Uint8Array, value: Uint8Array): void {
     const n = this.n;
     if (n === undefined) {
       this.meter.consume(this.config.writeCostFlat, "WriteFlat");
@@ -243,14 +254,23 @@ export class GasKVStore implements KVStore {
       meter.consumeSmall(n.writePerByte * key.length, "WritePerByte");
       meter.consumeSmall(n.writePerByte * value.length, "WritePerByte");
     }
-    this.parent.set(key, value);
   }
 
   delete(key: Uint8Array): void {
+    this.chargeDelete();
+    this.parent.delete(key);
+  }
+
+  /** `delete` with the same charge, handing `key` on to the parent (KVStore.deleteOwned). */
+  deleteOwned(key: Uint8Array): void {
+    this.chargeDelete();
+    deleteHanded(this.parent, key);
+  }
+
+  private chargeDelete(): void {
     const n = this.n;
     if (n === undefined) this.meter.consume(this.config.deleteCost, "Delete");
     else this.meter.consumeSmall(n.delete, "Delete");
-    this.parent.delete(key);
   }
 
   *iterate(

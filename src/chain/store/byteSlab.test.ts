@@ -3,7 +3,14 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { SLAB_CHUNK_BYTES, SLAB_MAX_COPY_BYTES, ownedBytes, slabCopy } from "./byteSlab.js";
+import {
+  SLAB_CHUNK_BYTES,
+  SLAB_MAX_COPY_BYTES,
+  ownedBytes,
+  slabAlloc,
+  slabCopy,
+  slabJoin,
+} from "./byteSlab.js";
 
 const ownsBuffer = (b: Uint8Array): boolean => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength;
 
@@ -56,6 +63,55 @@ describe("byteSlab", () => {
       assert.equal(c.length, SLAB_MAX_COPY_BYTES);
       assert.ok(c.every((x) => x === i));
     });
+  });
+
+  test("slabAlloc/slabJoin: zeroed, exact, never overlapping copies or each other, never rewritten (seeded)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 1100 })), {
+          minLength: 1,
+          maxLength: 100,
+        }),
+        (pairs) => {
+          const out: Uint8Array[] = [];
+          for (const [a, b] of pairs) {
+            const z = slabAlloc(b.length);
+            assert.equal(z.length, b.length);
+            assert.ok(z.every((x) => x === 0));
+            out.push(slabJoin(a, b), slabCopy(a), z);
+          }
+          const before = out.map((c) => Uint8Array.from(c));
+          pairs.forEach(([a, b], i) => {
+            assert.deepEqual(before[3 * i], Uint8Array.from([...a, ...b]));
+          });
+          // Later allocations (a chunk filled and rolled over several times) never reach earlier arrays.
+          for (let i = 0; i < (3 * SLAB_CHUNK_BYTES) / 100; i++)
+            slabJoin(new Uint8Array(60).fill(0xee), new Uint8Array(40).fill(0xdd));
+          for (const [a, b] of pairs) {
+            a.fill(0xa5);
+            b.fill(0x5a);
+          }
+          out.forEach((c, i) => {
+            assert.deepEqual(c, before[i]);
+          });
+          const byChunk = new Map<ArrayBufferLike, [number, number][]>();
+          for (const c of out) {
+            if (c.length === 0) continue;
+            const r = byChunk.get(c.buffer) ?? [];
+            r.push([c.byteOffset, c.byteOffset + c.byteLength]);
+            byChunk.set(c.buffer, r);
+          }
+          for (const ranges of byChunk.values()) {
+            ranges.sort((x, y) => x[0] - y[0]);
+            for (let i = 1; i < ranges.length; i++) assert.ok(ranges[i - 1]![1] <= ranges[i]![0]);
+          }
+        },
+      ),
+      { seed: 42, numRuns: 40 },
+    );
+    assert.ok(ownsBuffer(slabAlloc(0)));
+    assert.ok(ownsBuffer(slabAlloc(SLAB_MAX_COPY_BYTES + 1)));
+    assert.equal(slabAlloc(SLAB_MAX_COPY_BYTES).buffer.byteLength, SLAB_CHUNK_BYTES);
   });
 
   test("ownedBytes: an array owning its buffer as is, a view as an exact-size copy", () => {

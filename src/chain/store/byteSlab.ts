@@ -32,6 +32,31 @@ export function slabCopy(b: Uint8Array): Uint8Array {
 }
 
 /**
+ * A new array of `n` bytes for a caller that fills it at once and then hands it on (ownership passing: see
+ * `KVStore.setOwned`). Nobody writes it after that fill, so it may live in a shared chunk like a `slabCopy`:
+ * a key built here for a store costs no backing store of its own (a `new Uint8Array(n)` over 64 bytes is one)
+ * and no second copy in the overlay. Zero-filled; an empty or over SLAB_MAX_COPY_BYTES array owns its buffer.
+ */
+export function slabAlloc(n: number): Uint8Array {
+  if (n === 0 || n > SLAB_MAX_COPY_BYTES) return new Uint8Array(n);
+  if (used + n > SLAB_CHUNK_BYTES) {
+    chunk = new ArrayBuffer(SLAB_CHUNK_BYTES);
+    used = 0;
+  }
+  const out = new Uint8Array(chunk, used, n);
+  used += n;
+  return out;
+}
+
+/** `a ‖ b` in a new slab array (`slabAlloc`): a prefixed store key, built once. */
+export function slabJoin(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = slabAlloc(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/**
  * `b` itself when it owns its whole buffer, else an exact-size copy: for holders that keep bytes across
  * blocks (the committed-state read cache), so that one kept slab view does not pin its whole chunk.
  */

@@ -1,7 +1,7 @@
 // In-memory sorted KV store and the write Overlay used for CheckTx state, proposal candidates and per-tx caches.
 // Keys are ordered by memcmp (unsigned bytes, shorter prefix first), like the IAVL/sqlite stores they stand in for.
 import { abytes } from "../../util/bytes.js";
-import type { KVReader, KVStore, Overlay } from "./types.js";
+import { OWN_KEY, OWN_VALUE, type KVReader, type KVStore, type Overlay } from "./types.js";
 import { ABSENT, CHUNK_MAX, SortedEntries, keyId } from "./sortedEntries.js";
 import { slabCopy } from "./byteSlab.js";
 
@@ -167,6 +167,19 @@ export class MemoryOverlay extends KeyIdReader implements Overlay {
 
   delete(key: Uint8Array): void {
     const k = copy(assertKey(key));
+    this.pending.put(keyId(k), k, undefined);
+  }
+
+  // Ownership passing (types.ts KVStore.setOwned): what the caller hands over is kept as it is, the rest copied.
+  setOwned(key: Uint8Array, value: Uint8Array, owned: number): void {
+    assertKey(key);
+    const k = (owned & OWN_KEY) === 0 ? copy(key) : key;
+    abytes(value, undefined, "value");
+    this.pending.put(keyId(k), k, (owned & OWN_VALUE) === 0 ? copy(value) : value);
+  }
+
+  deleteOwned(key: Uint8Array): void {
+    const k = assertKey(key);
     this.pending.put(keyId(k), k, undefined);
   }
 

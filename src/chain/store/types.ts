@@ -12,10 +12,37 @@ export interface KVReader {
   ): Iterable<[Uint8Array, Uint8Array]>;
 }
 
-/** A writable view. Writes are buffered until the owner commits or discards them. */
+/** `setOwned`'s `owned` bits: which of key and value the caller hands over. */
+export const OWN_KEY = 1;
+export const OWN_VALUE = 2;
+
+/**
+ * A writable view. Writes are buffered until the owner commits or discards them. `set`/`delete` leave the key
+ * and value the caller's (a store that keeps them copies them); `setOwned`/`deleteOwned` hand them over.
+ */
 export interface KVStore extends KVReader {
   set(key: Uint8Array, value: Uint8Array): void;
   delete(key: Uint8Array): void;
+  /**
+   * Optional ownership-passing `set` (src/chain/store/README.md "Ownership"): the bytes named by `owned`
+   * (OWN_KEY | OWN_VALUE) were built for this call and nobody writes them again, so a store may keep them
+   * instead of a copy. Call it through `setHanded`, which falls back to `set` for stores without it.
+   */
+  setOwned?(key: Uint8Array, value: Uint8Array, owned: number): void;
+  /** Optional ownership-passing `delete`: `key` is handed over as in `setOwned`. Through `deleteHanded`. */
+  deleteOwned?(key: Uint8Array): void;
+}
+
+/** `store.setOwned(key, value, owned)`, or `store.set(key, value)` (a copy) when the store has no such method. */
+export function setHanded(store: KVStore, key: Uint8Array, value: Uint8Array, owned: number): void {
+  if (store.setOwned !== undefined) store.setOwned(key, value, owned);
+  else store.set(key, value);
+}
+
+/** `store.deleteOwned(key)`, or `store.delete(key)` when the store has no such method. */
+export function deleteHanded(store: KVStore, key: Uint8Array): void {
+  if (store.deleteOwned !== undefined) store.deleteOwned(key);
+  else store.delete(key);
 }
 
 /** An in-memory write overlay on a parent view (CheckTx state, proposal candidates, one tx's cache). */

@@ -1,6 +1,7 @@
 // The per-tx execution context handed to ante and message handlers: a store view (gas-metered, overlaid),
 // the gas meter, the event list and block facts. Plus PrefixStore, the module-store view keepers use.
-import type { KVStore } from "../store/types.js";
+import { OWN_KEY, OWN_VALUE, deleteHanded, setHanded, type KVStore } from "../store/types.js";
+import { slabJoin } from "../store/byteSlab.js";
 import type { GasMeter } from "../gas.js";
 
 /** An ABCI event attribute (CometBFT v0.38 EventAttribute). */
@@ -75,13 +76,11 @@ export class PrefixStore implements KVStore {
     if (prefix.length === 0) throw new RangeError("store prefix must not be empty");
   }
 
+  // The prefixed key is built once into the store's shared slab (byteSlab.ts `slabJoin`): no backing store of
+  // its own (a contract key is ~80–110 bytes, over V8's 64-byte on-heap limit) and, for a write, handed over to
+  // the parent (KVStore.setOwned), so the overlay keeps it instead of copying it again.
   private k(key: Uint8Array): Uint8Array {
-    // Two parts, one allocation: concatBytes' rest array and loops showed in every keeper access.
-    const p = this.prefix;
-    const out = new Uint8Array(p.length + key.length);
-    out.set(p);
-    out.set(key, p.length);
-    return out;
+    return slabJoin(this.prefix, key);
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
@@ -93,11 +92,20 @@ export class PrefixStore implements KVStore {
   }
 
   set(key: Uint8Array, value: Uint8Array): void {
-    this.parent.set(this.k(key), value);
+    setHanded(this.parent, this.k(key), value, OWN_KEY);
+  }
+
+  /** `set` handing `value` over too when the caller does (`owned` & OWN_VALUE); the prefixed key always is. */
+  setOwned(key: Uint8Array, value: Uint8Array, owned: number): void {
+    setHanded(this.parent, this.k(key), value, OWN_KEY | (owned & OWN_VALUE));
   }
 
   delete(key: Uint8Array): void {
-    this.parent.delete(this.k(key));
+    deleteHanded(this.parent, this.k(key));
+  }
+
+  deleteOwned(key: Uint8Array): void {
+    deleteHanded(this.parent, this.k(key));
   }
 
   *iterate(

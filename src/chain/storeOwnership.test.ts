@@ -1,8 +1,10 @@
-// Ownership passing on the store's write path (src/chain/store/README.md "Ownership"): PrefixStore builds its
-// prefixed keys in the shared slab and hands them over through GasKVStore.setOwned to the overlay, which keeps
-// them without a copy. Seeded equivalence against the copying path (a view that hides setOwned/deleteOwned):
-// the same reads, gas, pending write sets, rows and app hashes, while the caller scribbles over the buffers it
-// passed after every call (a reused scratch, as an OCALL frame is) and slab chunks fill and roll over.
+// The store's write path (src/chain/store/README.md "Ownership", "Deletes of absent keys"): PrefixStore builds
+// its prefixed keys in the shared slab and hands them over through GasKVStore.setOwned to the overlay, which
+// keeps them without a copy; an overlay over the committed state records no tombstone for a key no level holds.
+// Seeded equivalence against the path before both (a view that hides setOwned/deleteOwned, and a committed view
+// the overlays cannot ask): the same reads, gas, effective write sets, rows and app hashes, while the caller
+// scribbles over the buffers it passed after every call (a reused scratch, as an OCALL frame is) and slab chunks
+// fill and roll over.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { GasKVStore, GasMeter } from "./gas.js";
@@ -10,7 +12,7 @@ import { PrefixStore } from "./tx/context.js";
 import { MemoryOverlay } from "./store/memory.js";
 import { openStoreAt, type Store } from "./store/store.js";
 import { prng } from "./store/testkit.js";
-import { OWN_KEY, OWN_VALUE, type KVStore } from "./store/types.js";
+import { OWN_KEY, OWN_VALUE, type KVReader, type KVStore } from "./store/types.js";
 import { toHex } from "../util/bytes.js";
 
 /** A KVStore without setOwned/deleteOwned: everything below it takes the copying `set`/`delete`. */
@@ -37,15 +39,40 @@ class CopyingView implements KVStore {
   }
 }
 
+/**
+ * The committed view behind a plain KVReader: not a KeyIdReader, so overlays over it cannot tell a key is absent
+ * and keep every tombstone (the path before overlays skipped deletes of absent keys).
+ */
+class OpaqueReader implements KVReader {
+  constructor(private readonly inner: KVReader) {}
+  get(key: Uint8Array): Uint8Array | undefined {
+    return this.inner.get(key);
+  }
+  has(key: Uint8Array): boolean {
+    return this.inner.has(key);
+  }
+  iterate(
+    start: Uint8Array | undefined,
+    end: Uint8Array | undefined,
+    reverse?: boolean,
+  ): Iterable<[Uint8Array, Uint8Array]> {
+    return this.inner.iterate(start, end, reverse);
+  }
+}
+
 interface Chain {
   readonly store: Store;
+  /** The path before: copying sets, tombstones for every delete. */
+  readonly reference: boolean;
   block: MemoryOverlay;
 }
+
+const newBlock = (store: Store, reference: boolean): MemoryOverlay =>
+  reference ? new MemoryOverlay(new OpaqueReader(store.committed)) : store.newOverlay();
 
 /** One tx as the runner nests it (ante cache, message cache) with a metered contract-style prefixed view. */
 function runTx(
   chain: Chain,
-  copying: boolean,
   ops: readonly Op[],
   scratch: { key: Uint8Array; value: Uint8Array },
   scribble: () => void,
@@ -55,7 +82,7 @@ function runTx(
   const meter = new GasMeter(undefined);
   const gas = new GasKVStore(msg, meter);
   const prefix = Uint8Array.of(0x03, ...new Uint8Array(28).fill(0x5c));
-  const st = new PrefixStore(copying ? new CopyingView(gas) : gas, prefix);
+  const st = new PrefixStore(chain.reference ? new CopyingView(gas) : gas, prefix);
   const answers: string[] = [];
   for (const op of ops) {
     // The caller's arrays are one reused scratch: the op's bytes are written in, passed, then overwritten.
@@ -66,7 +93,10 @@ function runTx(
       value.set(op.value!);
       st.set(key, value);
     } else if (op.kind === "delete") st.delete(key);
-    else {
+    else if (op.kind === "iterate") {
+      const range = [...st.iterate(key.subarray(0, 2), undefined, key[2]! % 2 === 0)];
+      answers.push(range.map(([k, v]) => `${toHex(k)}=${toHex(v)}`).join(","));
+    } else {
       const v = st.get(key);
       answers.push(v === undefined ? "-" : toHex(v));
     }
@@ -78,7 +108,7 @@ function runTx(
 }
 
 interface Op {
-  readonly kind: "set" | "delete" | "get";
+  readonly kind: "set" | "delete" | "get" | "iterate";
   readonly key: Uint8Array;
   readonly value?: Uint8Array;
 }
@@ -89,25 +119,30 @@ function genOps(rnd: () => number, n: number): Op[] {
     // Keys from a small space (overwrites, deletes of written keys, reads of both), 20–100 bytes: prefixed
     // keys fall on both sides of V8's 64-byte on-heap limit, values up to 1,200 bytes on both sides of the
     // slab's own-buffer limit.
-    const id = rnd() % 40;
-    const key = new Uint8Array(20 + ((id * 7) % 81)).fill(id);
-    key[0] = id;
+    const id = rnd() % 400;
+    const key = new Uint8Array(20 + ((id * 7) % 81)).fill(id & 0xff);
+    key[0] = id & 0xff;
+    key[1] = id >> 8;
     const r = rnd() % 10;
     if (r < 5) {
       const value = new Uint8Array(rnd() % 3 === 0 ? rnd() % 1200 : rnd() % 90);
       for (let j = 0; j < value.length; j++) value[j] = rnd() & 0xff;
       ops.push({ kind: "set", key, value });
     } else if (r < 7) ops.push({ kind: "delete", key });
-    else ops.push({ kind: "get", key });
+    else ops.push({ kind: rnd() % 8 === 0 ? "iterate" : "get", key });
   }
   return ops;
 }
 
-const dumpWrites = (o: MemoryOverlay): string[] =>
-  o.pendingWrites().map(([k, v]) => `${toHex(k)}=${v === undefined ? "-" : toHex(v)}`);
+/** The write set as prepare keeps it: deletes of keys the committed state lacks dropped (effectiveWrites). */
+const dumpWrites = (o: MemoryOverlay, committed: KVReader): string[] =>
+  o
+    .pendingWrites()
+    .filter(([k, v]) => v !== undefined || committed.has(k))
+    .map(([k, v]) => `${toHex(k)}=${v === undefined ? "-" : toHex(v)}`);
 
-describe("ownership passing through PrefixStore → GasKVStore → overlays (seeded)", () => {
-  test("equal to the copying path: reads, gas, write sets, rows and app hashes, under caller scribbling", () => {
+describe("the store's write path: ownership passing, deletes of absent keys (seeded)", () => {
+  test("equal to the path before: reads, gas, write sets, rows and app hashes, under caller scribbling", () => {
     for (const seed of [1, 7, 42]) {
       const rnd = prng(seed);
       const scratch = { key: new Uint8Array(128), value: new Uint8Array(1300) };
@@ -115,41 +150,47 @@ describe("ownership passing through PrefixStore → GasKVStore → overlays (see
         for (let j = 0; j < scratch.key.length; j++) scratch.key[j] = rnd() & 0xff;
         for (let j = 0; j < scratch.value.length; j += 7) scratch.value[j] = rnd() & 0xff;
       };
-      const chains = [false, true].map((copying) => {
+      const chains: Chain[] = [false, true].map((reference) => {
         const store = openStoreAt(":memory:");
-        return { copying, chain: { store, block: store.newOverlay() } };
+        return { store, reference, block: newBlock(store, reference) };
       });
+      let skipped = 0;
       try {
         for (let height = 1; height <= 4; height++) {
           for (let tx = 0; tx < 25; tx++) {
             const ops = genOps(rnd, 1 + (rnd() % 30));
-            const [owned, copied] = chains.map(({ chain, copying }) =>
-              runTx(chain, copying, ops, scratch, scribble),
-            );
-            assert.deepEqual(owned, copied, `seed ${seed} height ${height} tx ${tx}`);
+            const [now, before] = chains.map((chain) => runTx(chain, ops, scratch, scribble));
+            assert.deepEqual(now, before, `seed ${seed} height ${height} tx ${tx}`);
           }
-          const [a, b] = chains.map(({ chain }) => chain);
-          assert.deepEqual(dumpWrites(a!.block), dumpWrites(b!.block));
-          const hashes = chains.map(({ chain }) => {
+          const [a, b] = chains;
+          assert.deepEqual(
+            dumpWrites(a!.block, a!.store.committed),
+            dumpWrites(b!.block, b!.store.committed),
+          );
+          skipped += b!.block.size - a!.block.size;
+          const hashes = chains.map((chain) => {
             const h = chain.store.commit(height, chain.block.pendingWrites());
-            chain.block = chain.store.newOverlay();
+            chain.block = newBlock(chain.store, chain.reference);
             return toHex(h);
           });
           assert.equal(hashes[0], hashes[1], `seed ${seed} app hash at ${height}`);
-          const rows = chains.map(({ chain }) =>
+          const rows = chains.map((chain) =>
             [...chain.store.committed.iterate(undefined, undefined)].map(([k, v]) => toHex(k) + toHex(v)),
           );
           assert.deepEqual(rows[0], rows[1]);
           assert.ok(rows[0]!.length > 0);
         }
       } finally {
-        for (const { chain } of chains) chain.store.close();
+        for (const chain of chains) chain.store.close();
       }
+      assert.ok(skipped > 0, `seed ${seed}: no delete of an absent key was skipped`);
     }
   });
 
   test("the overlay keeps what is handed over and copies the rest; flushes hand the same objects on", () => {
-    const parent = new MemoryOverlay(openStoreAt(":memory:").committed);
+    const store = openStoreAt(":memory:");
+    store.commit(1, [[Uint8Array.of(4), Uint8Array.of(1)]]); // a delete of an absent key would record nothing
+    const parent = new MemoryOverlay(store.committed);
     const o = new MemoryOverlay(parent);
     const k1 = Uint8Array.of(1, 1);
     const v1 = Uint8Array.of(9);
@@ -235,5 +276,41 @@ describe("ownership passing through PrefixStore → GasKVStore → overlays (see
     const cut = charges(false, limit);
     assert.ok(cut[1] < ops.length);
     assert.deepEqual(charges(true, limit), cut);
+  });
+
+  test("a delete records no tombstone only when the overlays down to the committed state can tell the key is absent", () => {
+    const store = openStoreAt(":memory:");
+    store.commit(1, [[Uint8Array.of(1), Uint8Array.of(1)]]);
+    const block = store.newOverlay();
+    block.set(Uint8Array.of(2), Uint8Array.of(2));
+    block.delete(Uint8Array.of(3));
+    const ante = new MemoryOverlay(block);
+    const tx = new MemoryOverlay(ante);
+    for (const k of [1, 2, 3, 4]) tx.delete(Uint8Array.of(k));
+    // Committed (1) and pending (2) keys get tombstones; absent (4) and already deleted (3) ones do not.
+    assert.deepEqual(
+      tx.pendingWrites().map(([k, v]) => [toHex(k), v]),
+      [
+        ["01", undefined],
+        ["02", undefined],
+      ],
+    );
+    for (const k of [1, 2, 3, 4]) assert.equal(tx.get(Uint8Array.of(k)), undefined);
+    tx.write();
+    ante.write();
+    assert.equal(block.get(Uint8Array.of(1)), undefined);
+    assert.equal(block.get(Uint8Array.of(2)), undefined);
+    // Over a metered view (a sub-message's cache over the tx's gas store) the overlay cannot ask without being
+    // charged: it keeps the tombstone and charges nothing.
+    const meter = new GasMeter(undefined);
+    const metered = new MemoryOverlay(new GasKVStore(store.newOverlay(), meter));
+    metered.delete(Uint8Array.of(9));
+    assert.equal(meter.consumed, 0n);
+    assert.equal(metered.size, 1);
+    // Over a reader that is not the committed state or an overlay (a recording or plain reader): the same.
+    const opaque = new MemoryOverlay(new OpaqueReader(store.committed));
+    opaque.delete(Uint8Array.of(9));
+    assert.equal(opaque.size, 1);
+    store.close();
   });
 });

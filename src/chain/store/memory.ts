@@ -115,6 +115,14 @@ export abstract class KeyIdReader implements KVReader {
   abstract getById(key: Uint8Array, id: string): Uint8Array | undefined;
   /** has(key) where `id` is keyId(key) of an already validated key. */
   abstract hasById(key: Uint8Array, id: string): boolean;
+  /**
+   * True only when this reader can tell that no key `id` exists here without a side effect anyone can see:
+   * no gas charged, no read recorded (the committed view and overlays down to it answer). Any other reader
+   * says false, "cannot tell". Used by `MemoryOverlay.delete` to skip tombstones for absent keys.
+   */
+  absentById(_key: Uint8Array, _id: string): boolean {
+    return false;
+  }
 }
 
 function isKVStore(r: KVReader): r is KVStore {
@@ -165,9 +173,27 @@ export class MemoryOverlay extends KeyIdReader implements Overlay {
     this.pending.put(keyId(k), k, copy(abytes(value, undefined, "value")));
   }
 
+  // A delete of a key that no level holds changes no read, so it records nothing (see `absentById`): a
+  // SNIP-20 transfer removes ~7 never-written old-format keys, whose tombstones cost a key copy, a put at each
+  // overlay level and a check in `prepare` (which drops them: `effectiveWrites`), with nothing to show for it.
   delete(key: Uint8Array): void {
-    const k = copy(assertKey(key));
-    this.pending.put(keyId(k), k, undefined);
+    const id = keyId(assertKey(key));
+    if (this.absentBelow(key, id)) return;
+    this.pending.put(id, copy(key), undefined);
+  }
+
+  override absentById(key: Uint8Array, id: string): boolean {
+    const v = this.pending.find(id);
+    if (v !== ABSENT) return v === undefined;
+    const p = this.parent;
+    return p instanceof KeyIdReader && p.absentById(key, id);
+  }
+
+  /** Nothing pending here for `id`, and the parent can tell the key is absent (KeyIdReader.absentById). */
+  private absentBelow(key: Uint8Array, id: string): boolean {
+    if (this.pending.find(id) !== ABSENT) return false;
+    const p = this.parent;
+    return p instanceof KeyIdReader && p.absentById(key, id);
   }
 
   // Ownership passing (types.ts KVStore.setOwned): what the caller hands over is kept as it is, the rest copied.
@@ -179,8 +205,9 @@ export class MemoryOverlay extends KeyIdReader implements Overlay {
   }
 
   deleteOwned(key: Uint8Array): void {
-    const k = assertKey(key);
-    this.pending.put(keyId(k), k, undefined);
+    const id = keyId(assertKey(key));
+    if (this.absentBelow(key, id)) return;
+    this.pending.put(id, key, undefined);
   }
 
   iterate(

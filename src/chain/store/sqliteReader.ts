@@ -132,6 +132,11 @@ export class LatestReader extends KeyIdReader {
     return this.getById(key, id) !== undefined;
   }
 
+  // The committed state charges nothing and records nothing (its read cache is not observable).
+  override absentById(key: Uint8Array, id: string): boolean {
+    return this.getById(key, id) === undefined;
+  }
+
   iterate(
     start: Uint8Array | undefined,
     end: Uint8Array | undefined,

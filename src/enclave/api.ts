@@ -49,6 +49,7 @@ export const DEBUG_ECALL = Object.freeze({
   debugNested: 0xff04,
   debugThrow: 0xff05,
   debugSleep: 0xff06,
+  debugSecp256k1: 0xff07,
 } as const);
 
 export type EcallName = keyof typeof ECALL | keyof typeof DEBUG_ECALL;

@@ -25,6 +25,7 @@ import {
 import { createMailboxBuffer, Mailbox, SIDE_HOST, type DoorSpin, type FrameTap } from "./channel/mailbox.js";
 import { ENCLAVE_ERROR_CODES } from "./errors.js";
 import { MAX_ECALL_NESTING } from "./ecalls/index.js";
+import { closeNativeGuard, closeNativeGuards, createNativeGuard } from "./crypto/nativeGuard.js";
 
 export { OcallFailure, type OcallHandler } from "./channel/hostOcalls.js";
 
@@ -77,6 +78,30 @@ export interface CallOptions {
 const DEFAULT_ECALL_TIMEOUT_MS = 10 * 60 * 1000;
 
 /**
+ * The native-call guards (crypto/nativeGuard.ts) of every isolate whose worker has not exited yet. Node tears
+ * down worker threads after the process's "exit" listeners have run (process.exit, the event loop running dry
+ * and an uncaught exception alike), so one listener, run first, closes them all: no worker is torn down inside
+ * a native call (nativeGuard.test.ts checks the order on this Node).
+ */
+const liveGuards = new Set<Int32Array>();
+let exitHooked = false;
+
+function trackGuard(guard: Int32Array): void {
+  liveGuards.add(guard);
+  if (exitHooked) return;
+  exitHooked = true;
+  process.prependListener("exit", () => {
+    closeNativeGuards(liveGuards);
+  });
+}
+
+/** Terminates an isolate's worker, never while it is inside a native call (the only way any path may do so). */
+async function terminateGuarded(worker: Worker, guard: Int32Array): Promise<void> {
+  closeNativeGuard(guard);
+  await worker.terminate();
+}
+
+/**
  * Where the worker's code is: beside this file. Compiled, it is dist/enclave/worker.js. Under tsx (tests,
  * benches) it is worker.ts; Node 20 does not apply the parent's `--import tsx` hooks to a worker's entry, so
  * the worker starts from a two-line bootstrap that registers tsx's ESM hooks and then imports worker.ts.
@@ -115,6 +140,7 @@ export class EnclaveIsolate {
   private constructor(
     private readonly worker: Worker,
     private readonly mailbox: Mailbox,
+    private readonly guard: Int32Array,
     private readonly timeoutMs: number,
   ) {
     this.exited = new Promise((resolve) =>
@@ -131,6 +157,8 @@ export class EnclaveIsolate {
   static async start(opts: IsolateOptions): Promise<EnclaveIsolate> {
     const shared = createMailboxBuffer(opts.inlineCapacity, opts.spin);
     const { port1, port2 } = new MessageChannel();
+    const guardBuffer = createNativeGuard();
+    const guard = new Int32Array(guardBuffer);
     const config = encodeWorkerConfig({
       dataDir: opts.dataDir,
       platformSecretPath: opts.platformSecretPath,
@@ -140,20 +168,22 @@ export class EnclaveIsolate {
     const entry = resolveWorkerEntry();
     const worker = new Worker(entry.entry, {
       eval: entry.eval,
-      workerData: { mailbox: shared, port: port2, config },
+      workerData: { mailbox: shared, port: port2, config, nativeGuard: guardBuffer },
       transferList: [port2],
     });
+    trackGuard(guard);
+    worker.once("exit", () => liveGuards.delete(guard));
     const mailbox = new Mailbox(shared, port1, SIDE_HOST);
     mailbox.tap = opts.tap;
     const ready = await waitReady(worker);
     if ("error" in ready) {
-      await worker.terminate();
+      await terminateGuarded(worker, guard);
       port1.close();
       throw new EnclaveStartError(ready.error.code, ready.error.message);
     }
     // The worker is parked in Atomics.wait; it must not keep the process alive on its own.
     worker.unref();
-    return new EnclaveIsolate(worker, mailbox, opts.ecallTimeoutMs ?? DEFAULT_ECALL_TIMEOUT_MS);
+    return new EnclaveIsolate(worker, mailbox, guard, opts.ecallTimeoutMs ?? DEFAULT_ECALL_TIMEOUT_MS);
   }
 
   /** Nesting level of ECALLs in progress on this host (0 when idle). */
@@ -446,9 +476,19 @@ export class EnclaveIsolate {
       this.dead = "enclave stopped";
       this.mailbox.send(FRAME.shutdown, new Uint8Array(0));
     }
-    const timer = setTimeout(() => void this.worker.terminate(), 1000);
+    const timer = setTimeout(() => void this.terminate(), 1000);
     await this.exited;
     clearTimeout(timer);
+  }
+
+  /**
+   * Ends the worker now, whatever it is doing (a stuck isolate; tests), once it is out of native code. The
+   * isolate is dead afterwards.
+   */
+  async terminate(): Promise<void> {
+    this.dead ??= "enclave terminated";
+    if (!this.workerGone) await terminateGuarded(this.worker, this.guard);
+    await this.exited;
   }
 }
 

@@ -114,7 +114,7 @@ describe("async ECALLs and query lanes", () => {
     await slow.stop();
     const doomed = await EnclaveIsolate.start(opts);
     const call = doomed.callAsync(DEBUG_ECALL.debugSleep, u32(3000));
-    await (doomed as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    await doomed.terminate();
     await assert.rejects(call, EnclaveUnavailableError);
     assert.ok(doomed.isDead);
   });

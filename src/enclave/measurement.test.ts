@@ -8,11 +8,14 @@ import { dirname, join, normalize, relative } from "node:path";
 import {
   defaultBundleBaseDir,
   enclaveMeasurement,
+  enclaveNativeCode,
   isExcludedFromMeasurement,
   listMeasuredFiles,
   measureCodeBundle,
   MEASURED_ROOTS,
+  NATIVE_SECP256K1_PATH,
 } from "./measurement.js";
+import { nativeAddonImage } from "./crypto/nativeSecp256k1.js";
 
 function fixture(files: Record<string, string>): string {
   const base = mkdtempSync(join(tmpdir(), "shroud-measure-"));
@@ -95,8 +98,25 @@ describe("measureCodeBundle", () => {
 describe("this enclave's own measurement", () => {
   test("is the measurement of the src/ tree this test runs from, and stable", () => {
     const base = defaultBundleBaseDir();
-    assert.deepEqual(enclaveMeasurement(), measureCodeBundle(base));
+    assert.deepEqual(enclaveMeasurement(), measureCodeBundle(base, enclaveNativeCode()));
     assert.deepEqual(enclaveMeasurement(), enclaveMeasurement());
+  });
+  test("covers the native libsecp256k1 addon the enclave loads (its exact bytes)", (t) => {
+    const native = enclaveNativeCode();
+    const image = nativeAddonImage();
+    if (image === null) {
+      t.skip("no prebuilt addon on this platform: the enclave runs wasm only");
+      return;
+    }
+    assert.deepEqual(native, [{ path: NATIVE_SECP256K1_PATH, content: image }]);
+    const base = defaultBundleBaseDir();
+    assert.notDeepEqual(enclaveMeasurement(), measureCodeBundle(base));
+    const patched = Uint8Array.from(image);
+    patched[patched.length >> 1]! ^= 1;
+    assert.notDeepEqual(
+      measureCodeBundle(base, [{ path: NATIVE_SECP256K1_PATH, content: patched }]),
+      enclaveMeasurement(),
+    );
   });
   test("every relative import in measured enclave code stays inside the measured roots", () => {
     const base = defaultBundleBaseDir();

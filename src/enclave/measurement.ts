@@ -1,10 +1,12 @@
-// The software TEE's "MRENCLAVE": sha256 over the enclave's code bundle (sorted relative paths + contents),
-// so sealed data and attestation bind to exactly this code. See README.keys.md §Measurement.
+// The software TEE's "MRENCLAVE": sha256 over the enclave's code bundle (sorted relative paths + contents) and the
+// native code it loads (the libsecp256k1 addon), so sealed data and attestation bind to exactly this code. See
+// README.keys.md §Measurement.
 import { readdirSync, readFileSync, lstatSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { concatBytes, u32be, u64be, utf8 } from "../util/bytes.js";
 import { sha256 } from "./crypto/hash.js";
+import { nativeAddonImage } from "./crypto/nativeSecp256k1.js";
 import { EnclaveError } from "./errors.js";
 
 /** 32-byte measurement, like SGX MRENCLAVE. */
@@ -49,6 +51,24 @@ function walk(base: string, dir: string, out: string[]): void {
   }
 }
 
+/** Native code the enclave loads, measured under a path of its own (no source file can have it). */
+export interface NativeCode {
+  readonly path: string;
+  readonly content: Uint8Array;
+}
+
+/** Where the libsecp256k1 addon's bytes sit in the measured list. */
+export const NATIVE_SECP256K1_PATH = "native/secp256k1.node";
+
+/**
+ * The native code this enclave loads on this platform: the libsecp256k1 addon image (crypto/nativeSecp256k1.ts
+ * loads a copy of exactly these bytes), or nothing where no prebuilt addon exists (wasm only).
+ */
+export function enclaveNativeCode(): NativeCode[] {
+  const image = nativeAddonImage();
+  return image === null ? [] : [{ path: NATIVE_SECP256K1_PATH, content: image }];
+}
+
 /** The sorted (byte order of UTF-8 paths) list of measured files under `baseDir`. */
 export function listMeasuredFiles(baseDir: string): string[] {
   const files: string[] = [];
@@ -57,16 +77,24 @@ export function listMeasuredFiles(baseDir: string): string[] {
 }
 
 /**
- * sha256(domain ‖ u32(count) ‖ for each file: u32(len(path)) ‖ path ‖ u64(len(content)) ‖ content), paths
- * relative to `baseDir` with "/" separators.
+ * sha256(domain ‖ u32(count) ‖ for each entry: u32(len(path)) ‖ path ‖ u64(len(content)) ‖ content), over the
+ * files under `baseDir` (paths relative to it, "/" separators) and the `native` code entries, all sorted by path.
  */
-export function measureCodeBundle(baseDir: string): Uint8Array {
-  const files = listMeasuredFiles(baseDir);
-  const parts: Uint8Array[] = [MEASUREMENT_DOMAIN, u32be(files.length)];
-  for (const rel of files) {
-    const path = utf8.encode(rel);
-    const content = new Uint8Array(readFileSync(join(baseDir, rel)));
-    parts.push(u32be(path.length), path, u64be(BigInt(content.length)), content);
+export function measureCodeBundle(baseDir: string, native: readonly NativeCode[] = []): Uint8Array {
+  const entries: NativeCode[] = listMeasuredFiles(baseDir).map((rel) => ({
+    path: rel,
+    content: new Uint8Array(readFileSync(join(baseDir, rel))),
+  }));
+  for (const n of native) {
+    if (entries.some((e) => e.path === n.path))
+      throw new EnclaveError("InternalError", `native code path clashes with a file: ${n.path}`);
+    entries.push(n);
+  }
+  entries.sort((a, b) => Buffer.compare(Buffer.from(a.path, "utf8"), Buffer.from(b.path, "utf8")));
+  const parts: Uint8Array[] = [MEASUREMENT_DOMAIN, u32be(entries.length)];
+  for (const e of entries) {
+    const path = utf8.encode(e.path);
+    parts.push(u32be(path.length), path, u64be(BigInt(e.content.length)), e.content);
   }
   return sha256(concatBytes(...parts));
 }
@@ -78,8 +106,8 @@ export function defaultBundleBaseDir(): string {
 
 let cached: Uint8Array | undefined;
 
-/** This enclave's own measurement, computed once per process from the files it was loaded from. */
+/** This enclave's own measurement, computed once per process from the files and native code it runs. */
 export function enclaveMeasurement(): Uint8Array {
-  cached ??= measureCodeBundle(defaultBundleBaseDir());
+  cached ??= measureCodeBundle(defaultBundleBaseDir(), enclaveNativeCode());
   return Uint8Array.from(cached);
 }

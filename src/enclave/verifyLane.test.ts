@@ -187,8 +187,8 @@ describe("verify lane", () => {
   test("a lane whose worker dies is replaced in the background; meanwhile calls go without tokens", async () => {
     const lane = host.verdictLane!;
     await lane.drain();
-    const inner = (lane as unknown as { lane: { worker: { terminate(): Promise<number> } } }).lane;
-    await inner.worker.terminate();
+    const inner = (lane as unknown as { lane: { terminate(): Promise<void> } }).lane;
+    await inner.terminate();
     await new Promise((r) => setTimeout(r, 20)); // the exit event
     const msg = await sjs.encrypt(codeHashHex, { increment: {} });
     const good = signTx(SK, [msgExecute(user.canonical, CONTRACT, msg, [])]);

@@ -32,6 +32,7 @@ import { openEnclaveState, registrationEcalls } from "./ecalls/registration.js";
 import { contractEcalls } from "./ecalls/contract.js";
 import { preparedCalls } from "./ecalls/prepare.js";
 import { createOcalls, type Ocalls } from "./ocalls.js";
+import { installNativeGuard } from "./crypto/nativeSecp256k1.js";
 
 /** The production handler tables; each ecalls/*.ts file adds one line here. */
 const ECALL_TABLES: readonly EcallTable[] = [registrationEcalls, blockRandomEcalls, contractEcalls];
@@ -187,6 +188,8 @@ interface WorkerData {
   readonly mailbox: SharedArrayBuffer;
   readonly port: MessagePort;
   readonly config: Uint8Array;
+  /** The host's native-call guard for this isolate (crypto/nativeGuard.ts); without it, no native code runs. */
+  readonly nativeGuard?: unknown;
 }
 
 function readWorkerData(data: unknown): WorkerData {
@@ -214,6 +217,7 @@ function main(port: MessagePort): void {
   try {
     const data = readWorkerData(workerData);
     mailboxPort = data.port;
+    installNativeGuard(data.nativeGuard);
     const config = decodeWorkerConfig(data.config);
     const runtime: EnclaveRuntime = { ...config, queryLane: config.asyncHost === true, slots: new Map() };
     openEnclaveState(runtime);

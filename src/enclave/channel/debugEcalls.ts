@@ -6,6 +6,14 @@ import { EnclaveError } from "../errors.js";
 import type { EcallContext, EcallTable } from "../ecalls/index.js";
 import { ByteReader, ByteWriter } from "./codec.js";
 import { OCALL, type BatchOp } from "./frames.js";
+import { sha256 } from "../crypto/hash.js";
+import {
+  secp256k1PublicKey,
+  secp256k1Sign,
+  secp256k1Verify,
+  secp256k1VerifyOn,
+} from "../crypto/secp256k1.js";
+import { enterNativeSecp256k1, leaveNativeSecp256k1, secp256k1Backend } from "../crypto/nativeSecp256k1.js";
 
 /** Cap on scripted OCALLs per debug call, so a fuzzed script cannot stall the worker. */
 const MAX_SCRIPT_OPS = 2_000;
@@ -62,6 +70,21 @@ function runScriptOp(r: ByteReader, ctx: EcallContext, out: ByteWriter): bigint 
     default:
       throw new InvalidInputError("op kind", `"op kind" unknown: ${kind}`);
   }
+}
+
+/** Most verifies one debugSecp256k1 call runs (~0.2 s native, ~1 s wasm). */
+const MAX_DEBUG_VERIFIES = 5_000;
+
+let verifyFixture: { hash: Uint8Array; signature: Uint8Array; pubkey: Uint8Array } | undefined;
+
+/** A fixed valid (hash, signature, key) for debugSecp256k1 (public test values, no enclave key). */
+function fixture(): { hash: Uint8Array; signature: Uint8Array; pubkey: Uint8Array } {
+  if (verifyFixture === undefined) {
+    const sk = sha256(Uint8Array.of(0xd1));
+    const hash = sha256(Uint8Array.of(0xd2));
+    verifyFixture = { hash, signature: secp256k1Sign(hash, sk).signature, pubkey: secp256k1PublicKey(sk) };
+  }
+  return verifyFixture;
 }
 
 /** Failure modes of debugThrow, to prove every kind of throw leaves as a coded, safe error. */
@@ -134,6 +157,50 @@ export const debugEcalls: EcallTable = {
     const ms = Math.min(new ByteReader(payload).u32("sleep ms"), 10_000);
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
     return new Uint8Array(0);
+  },
+
+  /**
+   * u8 backend (0 = as production, 1 = wasm, 2 = native, 3 = raw addon calls back to back, 16 per guarded
+   * section: the most time inside native code, for the guard's stress test) ‖ u32 n: n secp256k1 verifies of a
+   * fixed valid signature (benchmarks, tests). Output: u8 backend of this isolate (0 wasm, 1 native) ‖ u32 verifies
+   * that held.
+   */
+  debugSecp256k1: (payload) => {
+    const r = new ByteReader(payload);
+    const mode = r.u8("backend");
+    const n = r.u32("verify count");
+    r.end("debugSecp256k1");
+    if (mode > 3) throw new InvalidInputError("backend", `"backend" unknown: ${mode}`);
+    if (n > MAX_DEBUG_VERIFIES)
+      throw new InvalidInputError("verify count", `"verify count" above ${MAX_DEBUG_VERIFIES}`);
+    const { hash, signature, pubkey } = fixture();
+    let held = 0;
+    if (mode === 3) {
+      const full = new Uint8Array(65);
+      for (let i = 0; i < n; i += 16) {
+        const addon = enterNativeSecp256k1();
+        if (addon === undefined) continue; // the guard is closed (now, or for good): these are skipped
+        try {
+          for (let j = i; j < Math.min(n, i + 16); j++) {
+            addon.publicKeyConvert(full, pubkey);
+            if (addon.ecdsaVerify(signature, hash, full) === 0) held++;
+          }
+        } finally {
+          leaveNativeSecp256k1();
+        }
+      }
+    }
+    for (let i = 0; mode !== 3 && i < n; i++) {
+      const ok =
+        mode === 0
+          ? secp256k1Verify(hash, signature, pubkey, { rejectHighS: true })
+          : secp256k1VerifyOn(mode === 1 ? "wasm" : "native", hash, signature, pubkey, { rejectHighS: true });
+      if (ok) held++;
+    }
+    return new ByteWriter()
+      .u8(secp256k1Backend() === "native" ? 1 : 0)
+      .u32(held)
+      .finish();
   },
 
   /** u8 mode ‖ detail: throws in the given way after recording gas 1234. */

@@ -1,6 +1,6 @@
-// The libsecp256k1 (WebAssembly) verify paths (secp256k1VerifySha256, secp256k1Verify) must give the noble
-// reference's verdicts and errors exactly: valid, tampered, high-S, r/s edge values and malformed or off-curve
-// keys (seeded property test).
+// The libsecp256k1 verify paths (secp256k1VerifySha256, secp256k1Verify; native addon or WebAssembly) must give
+// the noble reference's verdicts and errors exactly: valid, tampered, high-S, r/s edge values and malformed or
+// off-curve keys (seeded property tests; each backend on its own, key parsing included).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -12,8 +12,10 @@ import {
   secp256k1Sign,
   secp256k1Verify,
   secp256k1VerifyNoble,
+  secp256k1VerifyOn,
   secp256k1VerifySha256,
 } from "./secp256k1.js";
+import { nativeAddonImage, secp256k1Backend } from "./nativeSecp256k1.js";
 
 const N = secp256k1.Point.CURVE().n;
 const P = secp256k1.Point.CURVE().p;
@@ -171,5 +173,92 @@ describe("secp256k1VerifySha256 and secp256k1Verify (libsecp256k1) ≡ secp256k1
           assert.equal(prehashed, noble);
         }
     assert.deepEqual(all3(msg, signature, pk, true), [true, true, true]);
+  });
+});
+
+describe("native addon ≡ WebAssembly ≡ noble (each backend on its own, key parsing included)", () => {
+  // The addon ships prebuilt for linux-x64, darwin-arm64 and win32-x64; elsewhere only wasm runs (and is tested).
+  const native = nativeAddonImage() !== null;
+  test("this platform's backend: native where the prebuilt addon exists", () => {
+    assert.equal(secp256k1Backend(), native ? "native" : "wasm");
+  });
+
+  test("same verdicts and errors over valid, invalid, high-S, r/s ≥ n, off-curve and hybrid keys (seeded)", () => {
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ maxLength: 300 }),
+        fc.integer({ min: 0, max: 16 }),
+        fc.nat(),
+        fc.boolean(),
+        (seed, msg, mode, pos, rejectHighS) => {
+          const sk = sha256(seed);
+          const { signature } = secp256k1Sign(sha256(msg), sk);
+          const [m, s, k] = mutate(
+            mode,
+            msg,
+            signature,
+            secp256k1PublicKey(sk),
+            secp256k1PublicKey(sk, false),
+            pos,
+          );
+          const h = sha256(m);
+          const noble = verdict(() => secp256k1VerifyNoble(h, s, k, { rejectHighS }));
+          assert.equal(
+            verdict(() => secp256k1VerifyOn("wasm", h, s, k, { rejectHighS })),
+            noble,
+            `wasm ${mode}`,
+          );
+          if (native)
+            assert.equal(
+              verdict(() => secp256k1VerifyOn("native", h, s, k, { rejectHighS })),
+              noble,
+              `native mode ${mode}`,
+            );
+          seen.add(String(noble));
+        },
+      ),
+      { seed: 1106, numRuns: 800 },
+    );
+    assert.deepEqual([...seen].sort(), ["InvalidInputError", "false", "true"]);
+  });
+
+  test("r/s edges and the high-S twin, both settings, on each backend", () => {
+    const sk = sha256(new Uint8Array([3]));
+    const h = sha256(new Uint8Array([4, 5]));
+    const { signature } = secp256k1Sign(h, sk);
+    const keys = [secp256k1PublicKey(sk), secp256k1PublicKey(sk, false)];
+    const r = signature.subarray(0, 32);
+    const s = BigInt("0x" + toHex(signature.subarray(32)));
+    const half = N >> 1n;
+    const sigs = [
+      signature,
+      Uint8Array.from([...r, ...be32(N - s)]),
+      Uint8Array.from([...r, ...be32(half)]),
+      Uint8Array.from([...r, ...be32(half + 1n)]),
+      Uint8Array.from([...r, ...be32(N - 1n)]),
+      Uint8Array.from([...r, ...be32(N)]),
+      Uint8Array.from([...be32(N - 1n), ...signature.subarray(32)]),
+      Uint8Array.from([...be32(N), ...signature.subarray(32)]),
+    ];
+    let trueCount = 0;
+    for (const k of keys)
+      for (const sig of sigs)
+        for (const rejectHighS of [false, true]) {
+          const noble = verdict(() => secp256k1VerifyNoble(h, sig, k, { rejectHighS }));
+          if (noble === true) trueCount++;
+          assert.equal(
+            verdict(() => secp256k1VerifyOn("wasm", h, sig, k, { rejectHighS })),
+            noble,
+          );
+          if (native)
+            assert.equal(
+              verdict(() => secp256k1VerifyOn("native", h, sig, k, { rejectHighS })),
+              noble,
+            );
+        }
+    // The signature itself (both settings) and its high-S twin (allowed only without rejectHighS), per key.
+    assert.equal(trueCount, 6);
   });
 });

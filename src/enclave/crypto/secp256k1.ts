@@ -1,6 +1,7 @@
-// secp256k1: verify by libsecp256k1 as WebAssembly (the contract API's prehashed 32-byte message and tx
-// signatures over sha256 of the message; ~6-10× faster than @noble/curves, kept as the reference); recover and
-// sign by @noble/curves: 64-byte compact r‖s, SEC1 public keys. Input
+// secp256k1: verify by libsecp256k1, native (./nativeSecp256k1.ts, ~40 µs) where its addon loads and as
+// WebAssembly otherwise (~200 µs; the contract API's prehashed 32-byte message and tx signatures over sha256 of the
+// message; both far faster than @noble/curves, kept as the reference); recover and sign by @noble/curves: 64-byte
+// compact r‖s, SEC1 public keys. Input
 // rules follow Secret's enclave, which uses libsecp256k1 (SN contract-engine/src/wasm3/mod.rs host_secp256k1_verify).
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import {
@@ -10,6 +11,7 @@ import {
 } from "tiny-secp256k1-v2";
 import { abytes, fromHex, InvalidInputError, toHex } from "../../util/bytes.js";
 import { sha256 } from "./hash.js";
+import { enterNativeSecp256k1, leaveNativeSecp256k1, type NativeSecp256k1 } from "./nativeSecp256k1.js";
 
 /** CosmWasm `MESSAGE_HASH_MAX_LEN`: the message is a 32-byte digest, never hashed again here. */
 export const SECP256K1_HASH_LENGTH = 32;
@@ -141,9 +143,7 @@ function checkedKey(pubkey: Uint8Array): Uint8Array {
   const known = validKeys.get(id);
   if (known !== undefined) return known;
   if (validKeys.has(id)) return key;
-  if (!libsecpIsPoint(key)) throw badKey();
-  const full =
-    key.length === SECP256K1_COMPRESSED_PUBKEY_LENGTH ? libsecpPointCompress(key, false) : undefined;
+  const full = parseKey(key, enterNativeSecp256k1());
   // Bounded, oldest insertion evicted first (Map order is insertion order: deterministic).
   if (validKeys.size >= SECP256K1_KEY_CACHE_MAX) validKeys.delete(validKeys.keys().next().value!);
   validKeys.set(id, full);
@@ -151,9 +151,42 @@ function checkedKey(pubkey: Uint8Array): Uint8Array {
 }
 
 /**
+ * The curve check of a SEC1-form key (02/03/04) by libsecp256k1: native when `addon` is given (its native
+ * section is closed here), else wasm. Returns the uncompressed form of a compressed key, undefined for a
+ * 65-byte one (used as given); throws badKey for a point off the curve.
+ */
+function parseKey(key: Uint8Array, addon: NativeSecp256k1 | undefined): Uint8Array | undefined {
+  if (addon === undefined) {
+    if (!libsecpIsPoint(key)) throw badKey();
+    return key.length === SECP256K1_COMPRESSED_PUBKEY_LENGTH ? libsecpPointCompress(key, false) : undefined;
+  }
+  const full = new Uint8Array(SECP256K1_UNCOMPRESSED_PUBKEY_LENGTH);
+  let status: number;
+  try {
+    status = addon.publicKeyConvert(full, key);
+  } finally {
+    leaveNativeSecp256k1();
+  }
+  if (status !== 0) throw badKey();
+  return key.length === SECP256K1_COMPRESSED_PUBKEY_LENGTH ? full : undefined;
+}
+
+/** n − s of a high-S signature's s (big-endian, 0 < s < n): the low-S twin libsecp256k1 verifies. */
+function lowS(signature: Uint8Array): Uint8Array {
+  const out = Uint8Array.from(signature);
+  let borrow = 0;
+  for (let i = 31; i >= 0; i--) {
+    const d = CURVE_N_BYTES[i]! - signature[32 + i]! - borrow;
+    out[32 + i] = d & 0xff;
+    borrow = d < 0 ? 1 : 0;
+  }
+  return out;
+}
+
+/**
  * Verifies a compact signature over sha256(`message`) (Cosmos tx signatures) with libsecp256k1 compiled to
- * WebAssembly (`tiny-secp256k1` 2.x, installed as `tiny-secp256k1-v2`: the library Secret's enclave uses, and
- * 1.4-1.6x less CPU than OpenSSL's verify here; no native addon, so it is safe in the enclave worker). The same
+ * libsecp256k1 (the library Secret's enclave uses): its native addon where it loads (./nativeSecp256k1.ts), else
+ * its WebAssembly build (`tiny-secp256k1` 2.x, installed as `tiny-secp256k1-v2`). The same
  * verdicts and errors as `secp256k1VerifyNoble(sha256(…), …)`: throws InvalidInputError for a wrong signature size,
  * a malformed or off-curve key, or r/s ≥ n; returns false for r or s = 0, high-S when `rejectHighS`, and any
  * signature that does not verify.
@@ -169,8 +202,8 @@ export function secp256k1VerifySha256(
 }
 
 /**
- * Verifies a compact signature over a 32-byte hash (the VM's `secp256k1_verify` import), with libsecp256k1 as
- * WebAssembly: the verdicts and errors of `secp256k1VerifyNoble` (wrong sizes, a malformed or off-curve key and
+ * Verifies a compact signature over a 32-byte hash (the VM's `secp256k1_verify` import), with libsecp256k1
+ * (native or WebAssembly, as secp256k1VerifySha256): the verdicts and errors of `secp256k1VerifyNoble` (wrong sizes, a malformed or off-curve key and
  * r or s ≥ n throw InvalidInputError; any other bad signature, r or s = 0 included, is false).
  */
 export function secp256k1Verify(
@@ -192,18 +225,70 @@ function verifyLibsecp(
 ): boolean {
   abytes(signature, SECP256K1_SIGNATURE_LENGTH, "secp256k1 signature");
   const key = checkedKey(pubkey);
-  // The reference's bigint checks, on the big-endian bytes (no hex string and bigint per verify).
+  if (!signatureInRange(signature, opts)) return false;
+  return verifyChecked(hash(), key, signature, opts, enterNativeSecp256k1());
+}
+
+/**
+ * The reference's r/s checks on the big-endian bytes (no hex string and bigint per verify): throws for r or s ≥ n;
+ * false for r or s = 0 and for high-S when `rejectHighS`.
+ */
+function signatureInRange(signature: Uint8Array, opts: Secp256k1VerifyOptions): boolean {
   if (compare32(signature, 0, CURVE_N_BYTES) >= 0 || compare32(signature, 32, CURVE_N_BYTES) >= 0) {
     throw new InvalidInputError("secp256k1 signature", '"secp256k1 signature" has r or s out of range');
   }
   if (isZero32(signature, 0) || isZero32(signature, 32)) return false;
-  if (opts.rejectHighS === true && compare32(signature, 32, HALF_N_BYTES) > 0) return false;
+  return !(opts.rejectHighS === true && compare32(signature, 32, HALF_N_BYTES) > 0);
+}
+
+/** The curve check itself: native when `addon` is given (its native section is closed here), else wasm. */
+function verifyChecked(
+  digest: Uint8Array,
+  key: Uint8Array,
+  signature: Uint8Array,
+  opts: Secp256k1VerifyOptions,
+  addon: NativeSecp256k1 | undefined,
+): boolean {
+  if (addon !== undefined) {
+    // libsecp256k1 verifies low-S only: a high-S signature is checked as its low-S twin (CosmWasm's rule).
+    const sig = compare32(signature, 32, HALF_N_BYTES) > 0 ? lowS(signature) : signature;
+    try {
+      return addon.ecdsaVerify(sig, digest, key) === 0;
+    } finally {
+      leaveNativeSecp256k1();
+    }
+  }
   try {
     // strict = false normalizes a high-S signature first (libsecp256k1 verifies low-S only).
-    return libsecpVerify(hash(), key, signature, opts.rejectHighS === true);
+    return libsecpVerify(digest, key, signature, opts.rejectHighS === true);
   } catch {
     return false;
   }
+}
+
+/**
+ * secp256k1Verify on a chosen backend, without the key cache (the property test compares both backends with the
+ * reference, key parsing included). "native" throws when the addon does not load on this thread.
+ */
+export function secp256k1VerifyOn(
+  backend: "native" | "wasm",
+  hash: Uint8Array,
+  signature: Uint8Array,
+  pubkey: Uint8Array,
+  opts: Secp256k1VerifyOptions = {},
+): boolean {
+  const take = (): NativeSecp256k1 | undefined => {
+    if (backend === "wasm") return undefined;
+    const addon = enterNativeSecp256k1();
+    if (addon === undefined) throw new Error("the native secp256k1 addon is not available on this thread");
+    return addon;
+  };
+  abytes(hash, SECP256K1_HASH_LENGTH, "message hash");
+  abytes(signature, SECP256K1_SIGNATURE_LENGTH, "secp256k1 signature");
+  const key = sec1Form(pubkey);
+  const full = parseKey(key, take());
+  if (!signatureInRange(signature, opts)) return false;
+  return verifyChecked(hash, full ?? key, signature, opts, take());
 }
 
 /**

@@ -5,7 +5,7 @@
 /* eslint-disable @typescript-eslint/no-deprecated -- full Params messages carry the deprecated fields too */
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { MsgVote, VoteOption, type Msg } from "secretjs";
+import { MsgSend, MsgVote, VoteOption, type Msg } from "secretjs";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { MsgSubmitProposal } from "cosmjs-types/cosmos/gov/v1/tx";
 import { ProposalStatus } from "cosmjs-types/cosmos/gov/v1/gov";
@@ -26,6 +26,7 @@ import { Dec } from "../../src/chain/modules/staking/dec.js";
 import { DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
 import { makeSigner, type Signer } from "../../src/chain/tx/testdata/secretjsSigner.js";
 import { utf8 } from "../../src/util/bytes.js";
+import { fromBech32 } from "../../src/chain/address.js";
 import { GENESIS_TIME_NS, signNext, tempStore, type TempStore } from "./fixtures.js";
 import { initChain, runHeight } from "./lifecycle.js";
 import { GOV_GENESIS, SEC } from "./govChain.js";
@@ -222,6 +223,93 @@ describe("MsgUpdateParams of auth, bank, staking, distribution, mint, slashing, 
     assert.deepEqual(sjsComputeQuery.ParamsResponse.decode(q.value), {
       params: { compile_cost: "1500000000000000000", max_contract_size: "1000000" },
     });
+  });
+
+  test("auth params changed by gov: ante uses the new ones from the block after the proposal's end block on", async () => {
+    // Ante decodes the params once per distinct stored value (the auth keeper's memo): CheckTx and FinalizeBlock
+    // before the change fill it with the old value, and the change must still take effect exactly when it did
+    // before the memo — after the EndBlock that executes the proposal, not earlier, not later.
+    const c = await new Chain().start();
+    const params = {
+      maxMemoCharacters: 100n,
+      txSigLimit: 7n,
+      txSizeCostPerByte: 20n,
+      sigVerifyCostEd25519: 590n,
+      sigVerifyCostSecp256k1: 1000n,
+    };
+    const submit = MsgSubmitProposal.encode({
+      messages: [
+        any(
+          "/cosmos.auth.v1beta1.MsgUpdateParams",
+          authTx.MsgUpdateParams.encode({ authority: GOV_AUTHORITY, params }).finish(),
+        ),
+      ],
+      initialDeposit: [{ denom: "uscrt", amount: "10000000" }],
+      proposer: val.address,
+      metadata: "",
+      title: "auth params",
+      summary: "shorter memos, dearer bytes",
+      expedited: false,
+    }).finish();
+    const sub = await c.block([
+      await c.sign(val, raw(any("/cosmos.gov.v1.MsgSubmitProposal", submit)), 2_000_000),
+    ]);
+    assert.equal(sub.txResults[0]?.code, 0, sub.txResults[0]?.log);
+    const vote = new MsgVote({
+      proposal_id: "1",
+      voter: val.address,
+      option: VoteOption.VOTE_OPTION_YES,
+      metadata: "",
+    });
+    const acc = c.app.modules.auth.keeper.getAccount(c.ctx(), fromBech32(a.address))!;
+    const send = (sequence: bigint, memo: string) =>
+      a.signDeterministic(
+        [
+          new MsgSend({
+            from_address: a.address,
+            to_address: val.address,
+            amount: [{ denom: "uscrt", amount: "1" }],
+          }),
+        ],
+        {
+          accountNumber: Number(acc.accountNumber),
+          sequence: Number(acc.sequence + sequence),
+          chainId: G.chain_id,
+        },
+        { gasLimit: 100_000, memo },
+      );
+    // a's first tx (stores its pubkey: later txs of a write accounts of one size).
+    const voted = await c.block([await c.sign(val, vote), await send(0n, "")]);
+    assert.deepEqual(
+      voted.txResults.map((r) => r.code),
+      [0, 0],
+    );
+    const long = "m".repeat(200);
+    const short = "m".repeat(100);
+    // The proposal's last block: its txs run before EndBlock, under the old params (memo ≤ 256, 10 gas/byte).
+    const [tx1, tx2] = [await send(1n, long), await send(2n, short)];
+    const end = await c.block([tx1, tx2], 90n * SEC);
+    assert.deepEqual(
+      end.txResults.map((r) => r.code),
+      [0, 0],
+      end.txResults[0]?.log,
+    );
+    assert.equal(
+      c.app.modules.pos.gov.keeper.getProposal(c.ctx(), 1n)?.status,
+      ProposalStatus.PROPOSAL_STATUS_PASSED,
+    );
+    // The next CheckTx and block: the new params.
+    const refused = c.app.checkTx({ tx: await send(3n, long), type: CheckTxType.NEW });
+    assert.deepEqual([refused.codespace, refused.code], ["sdk", 12], refused.log);
+    assert.match(refused.log, /maximum number of characters is 100 but received 200 characters/);
+    const tx3 = await send(3n, short);
+    const next = await c.block([tx3]);
+    assert.equal(next.txResults[0]?.code, 0, next.txResults[0]?.log);
+    // tx_size_cost_per_byte 10 → 20: the same-shaped tx pays 10 gas more per byte of its bytes (± a few gas of
+    // reads whose values changed length: the params themselves, the fee collector's balance).
+    assert.equal(tx3.length, tx2.length);
+    const more = next.txResults[0].gasUsed - end.txResults[1]!.gasUsed - 10n * BigInt(tx3.length);
+    assert.ok(more > -20n && more < 20n, `${more}`);
   });
 
   test("sent by a user: wrong authority → the SDK's error; gov as authority → cannot be signed", async () => {

@@ -220,3 +220,58 @@ describe("runTx with secretjs-signed txs", () => {
     assert.ok(x.results.every((r) => r[0] === 0));
   });
 });
+
+describe("results pinned to the session-11 tree (08475fb)", () => {
+  // Two successful txs (a MsgSend; a MsgSend + MsgMultiSend with a memo) and a failing one (insufficient funds),
+  // each through CheckTx and deliver: code, log, gas, every event attribute in order, data. The digest was taken
+  // with the same code on 08475fb, before session 12's allocation cuts in ante, events, runMsgs and bank (K1):
+  // those cuts must leave every byte as it was.
+  test("CheckTx and deliver results of fixed txs are byte-identical to the pinned ones", async () => {
+    const { MsgMultiSend } = await import("secretjs");
+    const { createHash } = await import("node:crypto");
+    const c = makeTestChain({ [a.address]: 1_000_000n });
+    const s = (i: number) => ({ accountNumber: 0, sequence: i, chainId: TEST_CHAIN_ID });
+    const coin = (amount: string) => [{ denom: "uscrt", amount }];
+    const txs = [
+      await a.signDeterministic([send("7")], s(0)),
+      await a.signDeterministic(
+        [
+          send("8"),
+          new MsgMultiSend({
+            inputs: [{ address: a.address, coins: coin("6") }],
+            outputs: [
+              { address: b.address, coins: coin("2") },
+              { address: a.address, coins: coin("4") },
+            ],
+          }),
+        ],
+        s(1),
+        { memo: "hello" },
+      ),
+      await a.signDeterministic([send("999999999")], s(2)),
+    ];
+    const out: string[] = [];
+    const check = new MemoryOverlay(c.state);
+    for (const t of txs)
+      for (const mode of ["check", "deliver"] as const) {
+        const r = c.run(t, mode, mode === "check" ? check : c.state);
+        out.push(
+          JSON.stringify([
+            mode,
+            r.code,
+            r.codespace,
+            r.log,
+            r.gasWanted.toString(),
+            r.gasUsed.toString(),
+            r.events,
+            Buffer.from(r.data).toString("hex"),
+          ]),
+        );
+      }
+    assert.equal(
+      createHash("sha256").update(out.join("\n")).digest("hex"),
+      "89455fd6c9d7986b56fc5943c8bb1f295a3005d665dd3f70cf68bcc5936d356d",
+      out.join("\n"),
+    );
+  });
+});

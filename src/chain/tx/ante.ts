@@ -5,7 +5,7 @@ import { ChainError, SdkErrors } from "../errors.js";
 import { fromBech32, secp256k1PubkeyToAddress, toBech32 } from "../address.js";
 import { equalBytes, toBase64 } from "../../util/bytes.js";
 import { coinsToString, parseCoins, type Coin, type CoinWire } from "./coins.js";
-import type { Context } from "./context.js";
+import { attr, type Context, type EventAttribute } from "./context.js";
 import { SECP256K1_PUBKEY_LENGTH, SECP256K1_PUBKEY_TYPE_URL, SignMode, type DecodedTx } from "./decode.js";
 import { checkMinGasPrice, type GasPrice } from "./fees.js";
 import { aminoSignBytes } from "./amino.js";
@@ -159,10 +159,7 @@ function deductFee(
   }
   if (ctx.isCheckTx && !ctx.simulate) checkMinGasPrice(fee, opts.minGasPrices, gas);
   if (fee.length > 0) k.bank.sendCoinsFromAccountToModule(ctx, feePayer, FEE_COLLECTOR, fee);
-  ctx.events.emit("tx", [
-    ["fee", coinsToString(fee)],
-    ["fee_payer", toBech32(feePayer)],
-  ]);
+  ctx.events.emitBuilt("tx", [attr("fee", coinsToString(fee)), attr("fee_payer", toBech32(feePayer))]);
 }
 
 /** SetPubKeyDecorator: checks each signer's key against its address and stores it on first use. */
@@ -303,13 +300,13 @@ export function runAnte(ctx: Context, tx: DecodedTx, k: AnteKeepers, opts: AnteO
   const feePayer = tx.fee.payer === "" ? signers[0]! : fromBech32(tx.fee.payer, "fee payer");
   deductFee(ctx, k, opts, feePayer, fee, tx.fee.gasLimit);
   const accounts = setPubKeys(ctx, tx, k, signers);
-  accounts.forEach((acc, i) => {
-    ctx.events.emit("tx", [["acc_seq", `${toBech32(acc.address)}/${tx.signerInfos[i]!.sequence}`]]);
-  });
-  ctx.events.emit(
-    "tx",
-    tx.signatures.map((s) => ["signature", toBase64(s)] as const),
-  );
+  for (let i = 0; i < accounts.length; i++) {
+    const seq = `${toBech32(accounts[i]!.address)}/${tx.signerInfos[i]!.sequence}`;
+    ctx.events.emitBuilt("tx", [attr("acc_seq", seq)]);
+  }
+  const sigAttrs: EventAttribute[] = new Array<EventAttribute>(tx.signatures.length);
+  for (let i = 0; i < tx.signatures.length; i++) sigAttrs[i] = attr("signature", toBase64(tx.signatures[i]!));
+  ctx.events.emitBuilt("tx", sigAttrs);
   if (BigInt(tx.signatures.length) > params.txSigLimit) {
     throw new ChainError(
       SdkErrors.TooManySignatures,

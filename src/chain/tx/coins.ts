@@ -66,6 +66,8 @@ export function parseCoins(list: readonly CoinWire[], field = "coins"): Coin[] {
 
 /** sdk.Coins.String(): "10uscrt,5stake" (coins already sorted). */
 export function coinsToString(coins: readonly Coin[]): string {
+  // One coin (a fee, a send) without the array of strings and the join: the same string.
+  if (coins.length === 1) return `${coins[0]!.amount}${coins[0]!.denom}`;
   return coins.map((c) => `${c.amount}${c.denom}`).join(",");
 }
 

@@ -21,14 +21,18 @@ export class ProtoDecodeError extends Error {
  * the decoder (readBytes copies; decodeTx keeps views of its own private copy of the tx).
  */
 export function readerOver(buf: Uint8Array): BinaryReader {
-  // Its string() looks up known type URLs by their bytes; the same strings as BinaryReader's.
-  const r = new InterningReader();
+  // Its string() looks up known type URLs by their bytes; the same strings as BinaryReader's. Made without its
+  // constructor, which allocates an empty Uint8Array (ArrayBuffer + view) for a reader built without input, ~10
+  // readers per tx: the four fields BinaryReader declares, set in its constructor's order (the same shape).
+  const r = Object.create(InterningReader.prototype) as InterningReader;
   // A plain Uint8Array view of a Buffer (or other subclass): on a Buffer, subarray() gives Buffers, whose
   // slice() is a view, not a copy, so readBytes would alias the caller's bytes and return Buffers.
   r.buf =
     Object.getPrototypeOf(buf) === Uint8Array.prototype
       ? buf
       : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  r.pos = 0;
+  r.type = 0;
   r.len = buf.length;
   return r;
 }

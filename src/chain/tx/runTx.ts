@@ -9,7 +9,7 @@ import { GasKVStore, GasMeter, MAX_GAS_WANTED, type KVGasConfig, SECRET_KV_GAS_C
 import { toBech32 } from "../address.js";
 import { InvalidInputError } from "../../util/bytes.js";
 import { runAnte, type AnteKeepers, type AnteOptions } from "./ante.js";
-import { EventManager, type Context, type Event } from "./context.js";
+import { attr, EventManager, type Context, type Event, type EventAttribute } from "./context.js";
 import type { DecodedTx } from "./decode.js";
 import { decodeTxCached, takeTxCached } from "./txCache.js";
 import type { MsgRegistry } from "./msgRegistry.js";
@@ -78,6 +78,12 @@ export function moduleFromTypeUrl(typeUrl: string): string {
   return typeUrl.split(".")[1] ?? "";
 }
 
+/** Whether any of a handler's events has a `module` attribute (then baseapp adds none to its message event). */
+function hasModuleAttribute(events: readonly Event[]): boolean {
+  for (const e of events) for (const a of e.attributes) if (a.key === "module") return true;
+  return false;
+}
+
 /** Runs every message; returns TxMsgData bytes. Events get the baseapp `message` event and `msg_index`. */
 function runMsgs(ctx: Context, env: TxEnv, tx: DecodedTx): Uint8Array {
   const responses: { typeUrl: string; value: Uint8Array }[] = [];
@@ -98,20 +104,21 @@ function runMsgs(ctx: Context, env: TxEnv, tx: DecodedTx): Uint8Array {
       );
     }
     const signer = m.type.signers(m.value)[0];
-    const attrs: [string, string][] = [["action", m.typeUrl]];
-    if (signer !== undefined) attrs.push(["sender", toBech32(signer)]);
-    if (!events.events.some((e) => e.attributes.some((a) => a.key === "module"))) {
-      attrs.push(["module", moduleFromTypeUrl(m.typeUrl)]);
-    }
-    const msgEvent: Event = {
-      type: "message",
-      attributes: attrs.map(([key, value]) => ({ key, value, index: true })),
-    };
-    for (const ev of [msgEvent, ...events.events]) {
-      ctx.events.events.push({
-        type: ev.type,
-        attributes: [...ev.attributes, { key: "msg_index", value: String(i), index: true }],
-      });
+    const index = String(i);
+    // The baseapp message event, built with its msg_index; then each handler event copied with it (a handler's
+    // attribute arrays stay its own: sub-message handling sorts them in place).
+    const msgAttrs: EventAttribute[] = [attr("action", m.typeUrl)];
+    if (signer !== undefined) msgAttrs.push(attr("sender", toBech32(signer)));
+    if (!hasModuleAttribute(events.events)) msgAttrs.push(attr("module", moduleFromTypeUrl(m.typeUrl)));
+    msgAttrs.push(attr("msg_index", index));
+    const out = ctx.events.events;
+    out.push({ type: "message", attributes: msgAttrs });
+    for (const ev of events.events) {
+      const n = ev.attributes.length;
+      const attributes: EventAttribute[] = new Array<EventAttribute>(n + 1);
+      for (let j = 0; j < n; j++) attributes[j] = ev.attributes[j]!;
+      attributes[n] = attr("msg_index", index);
+      out.push({ type: ev.type, attributes });
     }
     responses.push({ typeUrl: res.responseTypeUrl, value: res.response });
   });

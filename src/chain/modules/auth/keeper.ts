@@ -115,9 +115,23 @@ export class AuthKeeper {
     return new PrefixStore(ctx.store, this.prefix);
   }
 
+  /**
+   * The last params decoded, with a private copy of the bytes they were decoded from. Ante reads the params twice
+   * per tx (CheckTx and FinalizeBlock) and they almost never change: equal bytes decode to equal params (a
+   * pure-function memo, identical on a cold node), so only a changed value is decoded again. Nothing is cached
+   * past the store: the read (and its gas) happens every time, and a write of the params (genesis, a governance
+   * MsgUpdateParams) is seen by the next read, in the same block, exactly as before.
+   */
+  private paramsMemo: { readonly bytes: Uint8Array; readonly params: AuthParams } | undefined;
+
   getParams(ctx: Context): AuthParams {
     const b = ctx.store.get(this.paramsKey);
-    return b === undefined ? DEFAULT_AUTH_PARAMS : decodeAuthParams(b);
+    if (b === undefined) return DEFAULT_AUTH_PARAMS;
+    const m = this.paramsMemo;
+    if (m !== undefined && equalBytes(m.bytes, b)) return m.params;
+    const params = Object.freeze(decodeAuthParams(b));
+    this.paramsMemo = { bytes: b.slice(), params };
+    return params;
   }
 
   setParams(ctx: Context, p: AuthParams): void {

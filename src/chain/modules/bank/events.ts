@@ -1,7 +1,7 @@
 // Events the bank module emits, SDK v0.50 shapes (x/bank/types/events.go, keeper/send.go).
 import { toBech32 } from "../../address.js";
 import { coinsToString, type Coin } from "../../tx/coins.js";
-import type { EventManager } from "../../tx/context.js";
+import { attr, type EventManager } from "../../tx/context.js";
 
 export const EventTypeTransfer = "transfer";
 export const EventTypeCoinSpent = "coin_spent";
@@ -11,16 +11,13 @@ export const EventTypeCoinBurn = "burn";
 export const EventTypeMessage = "message";
 
 export function emitCoinSpent(ev: EventManager, spender: Uint8Array, amt: readonly Coin[]): void {
-  ev.emit(EventTypeCoinSpent, [
-    ["spender", toBech32(spender)],
-    ["amount", coinsToString(amt)],
-  ]);
+  ev.emitBuilt(EventTypeCoinSpent, [attr("spender", toBech32(spender)), attr("amount", coinsToString(amt))]);
 }
 
 export function emitCoinReceived(ev: EventManager, receiver: Uint8Array, amt: readonly Coin[]): void {
-  ev.emit(EventTypeCoinReceived, [
-    ["receiver", toBech32(receiver)],
-    ["amount", coinsToString(amt)],
+  ev.emitBuilt(EventTypeCoinReceived, [
+    attr("receiver", toBech32(receiver)),
+    attr("amount", coinsToString(amt)),
   ]);
 }
 
@@ -31,15 +28,14 @@ export function emitTransfer(
   sender: Uint8Array | undefined,
   amt: readonly Coin[],
 ): void {
-  const attrs: [string, string][] = [["recipient", toBech32(recipient)]];
-  if (sender !== undefined) attrs.push(["sender", toBech32(sender)]);
-  attrs.push(["amount", coinsToString(amt)]);
-  ev.emit(EventTypeTransfer, attrs);
+  const r = attr("recipient", toBech32(recipient));
+  const a = attr("amount", coinsToString(amt));
+  ev.emitBuilt(EventTypeTransfer, sender === undefined ? [r, a] : [r, attr("sender", toBech32(sender)), a]);
 }
 
 /** `message` with `sender` (SendCoins/InputOutputCoins add this besides the baseapp message event). */
 export function emitMessageSender(ev: EventManager, sender: Uint8Array): void {
-  ev.emit(EventTypeMessage, [["sender", toBech32(sender)]]);
+  ev.emitBuilt(EventTypeMessage, [attr("sender", toBech32(sender))]);
 }
 
 export function emitMint(ev: EventManager, minter: Uint8Array, amt: readonly Coin[]): void {

@@ -8,7 +8,9 @@ import { isError, SdkErrors } from "../../errors.js";
 import { toBech32 } from "../../address.js";
 import { makeTestChain } from "../../tx/testdata/testHarness.js";
 import { BankErrors } from "./errors.js";
-import { sendOnlyView } from "./keeper.js";
+import { decodeAmount, sendOnlyView } from "./keeper.js";
+import { parseAmount } from "../../tx/coins.js";
+import { utf8 } from "../../../util/bytes.js";
 import { handleMsgMultiSend, handleMsgSend } from "./msgServer.js";
 
 const addrs = [1, 2, 3, 4].map((i) => new Uint8Array(20).fill(i));
@@ -102,4 +104,46 @@ test("MsgSend/MultiSend fail as the SDK does", () => {
     (e) => isError(e, BankErrors.SendDisabled),
   );
   assert.equal(k.checkSupplyInvariant(ctx), undefined);
+});
+
+test("decodeAmount: the short-digit fast path answers exactly as the session-11 decoder (values and errors)", () => {
+  // The session-11 decoder, kept as the reference: every stored amount went through a string and parseAmount.
+  const reference = (b: Uint8Array): bigint => {
+    let s = "";
+    for (let i = 0; i < b.length; i++) {
+      const c = b[i]!;
+      if (c >= 0x80) return parseAmount(utf8.decode(b), "stored amount");
+      s += String.fromCharCode(c);
+    }
+    return parseAmount(s, "stored amount");
+  };
+  const outcome = (f: () => bigint): string => {
+    try {
+      return `ok ${f()}`;
+    } catch (e) {
+      const c = e as { code?: number; message?: string };
+      return `err ${c.code} ${c.message}`;
+    }
+  };
+  const digit = fc.integer({ min: 0x30, max: 0x39 });
+  const near = fc.oneof(digit, digit, digit, fc.constantFrom(0x2f, 0x3a, 0x2d, 0x20, 0x00, 0x80, 0xff));
+  const bytes = fc.oneof(
+    fc.array(digit, { minLength: 0, maxLength: 20 }),
+    fc.array(near, { minLength: 0, maxLength: 18 }),
+    fc.array(digit, { minLength: 14, maxLength: 90 }),
+    fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 20 }),
+  );
+  fc.assert(
+    fc.property(bytes, (xs) => {
+      const b = Uint8Array.from(xs);
+      assert.equal(
+        outcome(() => decodeAmount(b)),
+        outcome(() => reference(b)),
+      );
+    }),
+    { seed: 12, numRuns: 20_000 },
+  );
+  // The edges of the fast path: 15 digits (fast), 16 (string path), max safe neighbours, leading zeros.
+  for (const s of ["0", "000", "999999999999999", "9999999999999999", "9007199254740993", "0000000000000001"])
+    assert.equal(decodeAmount(utf8.encode(s)), BigInt(s));
 });

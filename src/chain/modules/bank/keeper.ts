@@ -54,7 +54,23 @@ function encodeAmount(v: bigint): Uint8Array {
   return out;
 }
 
-function decodeAmount(b: Uint8Array): bigint {
+/** Decimal amounts this short are exact in a double (< 2^53): read without building a string. */
+const SMALL_AMOUNT_DIGITS = 15;
+
+/** A stored amount (decimal ASCII) → its value; throws parseAmount's error for anything else. Exported for tests. */
+export function decodeAmount(b: Uint8Array): bigint {
+  // 1..15 ASCII digits: the value parseAmount gives for them (they match its pattern and are far below
+  // MAX_AMOUNT), summed exactly as a number. Anything else (empty, longer, another byte) takes the full path.
+  if (b.length > 0 && b.length <= SMALL_AMOUNT_DIGITS) {
+    let n = 0;
+    let i = 0;
+    for (; i < b.length; i++) {
+      const d = b[i]! - 0x30;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+    }
+    if (i === b.length) return BigInt(n);
+  }
   let s = "";
   for (let i = 0; i < b.length; i++) {
     const c = b[i]!;
@@ -170,8 +186,13 @@ export class BankKeeper implements SendKeeper {
   // Balances go to the chain store with the whole key (storeBalanceKey) rather than through store(ctx): the
   // same reads and writes, one key allocation instead of two (PrefixStore copies the key to prefix it).
   getBalance(ctx: Context, addr: Uint8Array, denom: string): Coin {
+    return { denom, amount: this.balanceAmount(ctx, addr, denom) };
+  }
+
+  /** getBalance's amount (the same read), without the coin object. */
+  private balanceAmount(ctx: Context, addr: Uint8Array, denom: string): bigint {
     const b = ctx.store.get(storeBalanceKey(this.prefix, addr, denom));
-    return { denom, amount: b === undefined ? 0n : decodeAmount(b) };
+    return b === undefined ? 0n : decodeAmount(b);
   }
 
   /** All non-zero balances of `addr`, sorted by denom (store order). */
@@ -185,33 +206,40 @@ export class BankKeeper implements SendKeeper {
   }
 
   private setBalance(ctx: Context, addr: Uint8Array, c: Coin): void {
-    if (c.amount < 0n) throw new Error("negative balance (invariant broken)");
-    const k = storeBalanceKey(this.prefix, addr, c.denom);
-    if (c.amount === 0n) ctx.store.delete(k);
-    else ctx.store.set(k, encodeAmount(c.amount));
+    this.writeBalance(ctx, addr, c.denom, c.amount);
+  }
+
+  private writeBalance(ctx: Context, addr: Uint8Array, denom: string, amount: bigint): void {
+    if (amount < 0n) throw new Error("negative balance (invariant broken)");
+    const k = storeBalanceKey(this.prefix, addr, denom);
+    if (amount === 0n) ctx.store.delete(k);
+    else ctx.store.set(k, encodeAmount(amount));
   }
 
   /** Subtracts coins, failing with sdk 5 before any write if a balance is short (SDK subUnlockedCoins). */
   private subCoins(ctx: Context, addr: Uint8Array, amt: readonly Coin[]): void {
-    const balances = amt.map((c) => this.getBalance(ctx, addr, c.denom));
-    amt.forEach((c, i) => {
-      if (balances[i]!.amount < c.amount) {
+    // All reads first, then every check, then the writes (the same store calls in the same order as ever).
+    const balances: bigint[] = new Array<bigint>(amt.length);
+    for (let i = 0; i < amt.length; i++) balances[i] = this.balanceAmount(ctx, addr, amt[i]!.denom);
+    for (let i = 0; i < amt.length; i++) {
+      const c = amt[i]!;
+      if (balances[i]! < c.amount) {
         throw new ChainError(
           SdkErrors.InsufficientFunds,
-          `spendable balance ${balances[i]!.amount}${c.denom} is smaller than ${c.amount}${c.denom}`,
+          `spendable balance ${balances[i]!}${c.denom} is smaller than ${c.amount}${c.denom}`,
         );
       }
-    });
-    amt.forEach((c, i) => {
-      this.setBalance(ctx, addr, { denom: c.denom, amount: balances[i]!.amount - c.amount });
-    });
+    }
+    for (let i = 0; i < amt.length; i++) {
+      const c = amt[i]!;
+      this.writeBalance(ctx, addr, c.denom, balances[i]! - c.amount);
+    }
     emitCoinSpent(ctx.events, addr, amt);
   }
 
   private addCoins(ctx: Context, addr: Uint8Array, amt: readonly Coin[]): void {
     for (const c of amt) {
-      const cur = this.getBalance(ctx, addr, c.denom);
-      this.setBalance(ctx, addr, { denom: c.denom, amount: cur.amount + c.amount });
+      this.writeBalance(ctx, addr, c.denom, this.balanceAmount(ctx, addr, c.denom) + c.amount);
     }
     emitCoinReceived(ctx.events, addr, amt);
   }

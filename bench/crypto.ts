@@ -4,6 +4,10 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const body = fileURLToPath(new URL("../src/enclave/crypto/cryptoBench.ts", import.meta.url));
-const r = spawnSync(process.execPath, ["--import", "tsx", body], { stdio: "inherit" });
+// Compiled (scripts/bench.mjs), this file is bench/crypto.js and the child runs the compiled cryptoBench.js too.
+const compiled = import.meta.url.endsWith(".js");
+const body = fileURLToPath(
+  new URL(`../src/enclave/crypto/cryptoBench.${compiled ? "js" : "ts"}`, import.meta.url),
+);
+const r = spawnSync(process.execPath, [...(compiled ? [] : ["--import", "tsx"]), body], { stdio: "inherit" });
 process.exitCode = r.status ?? 1;

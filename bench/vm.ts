@@ -5,8 +5,14 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const body = fileURLToPath(new URL("../src/enclave/vm/vmBench.ts", import.meta.url));
-const r = spawnSync(process.execPath, ["--import", "tsx", body, ...process.argv.slice(2)], {
-  stdio: "inherit",
-});
+// Compiled (scripts/bench.mjs), this file is bench/vm.js and the child runs the compiled vmBench.js too.
+const compiled = import.meta.url.endsWith(".js");
+const body = fileURLToPath(new URL(`../src/enclave/vm/vmBench.${compiled ? "js" : "ts"}`, import.meta.url));
+const r = spawnSync(
+  process.execPath,
+  [...(compiled ? [] : ["--import", "tsx"]), body, ...process.argv.slice(2)],
+  {
+    stdio: "inherit",
+  },
+);
 process.exitCode = r.status ?? 1;

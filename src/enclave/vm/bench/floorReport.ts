@@ -25,8 +25,15 @@ export function shapeOf(ops: readonly SivOp[]): TransferShape {
  * loops 2–3× slower (GC helper threads count in process CPU time).
  */
 function floorInChild(shape: TransferShape, quick: boolean): FloorResult {
-  const child = fileURLToPath(new URL("./floorChild.ts", import.meta.url));
-  const args = ["--import", "tsx", child, JSON.stringify(shape), ...(quick ? ["--quick"] : [])];
+  // Compiled (scripts/bench.mjs --compiled), this file is floorReport.js and the child is floorChild.js.
+  const compiled = import.meta.url.endsWith(".js");
+  const child = fileURLToPath(new URL(`./floorChild.${compiled ? "js" : "ts"}`, import.meta.url));
+  const args = [
+    ...(compiled ? [] : ["--import", "tsx"]),
+    child,
+    JSON.stringify(shape),
+    ...(quick ? ["--quick"] : []),
+  ];
   const r = spawnSync(process.execPath, args, { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`floor child failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as FloorResult;

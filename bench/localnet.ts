@@ -102,6 +102,9 @@ const METER_NODES = ((i: number) => (i < 0 ? undefined : (process.argv[i + 1] ??
 // were the default until session 7, but they offered less than the localnet could take: each waits 20–600 ms
 // per broadcast_tx_sync behind FinalizeBlock, and 48 committed ~35 % more in the same sitting (a bench artifact).
 const SENDERS = arg("--senders", 48);
+// --from-source: the nodes run the TypeScript sources through tsx (as before session 12) instead of a compiled
+// copy (tsc -p tsconfig.build.json into the localnet's frozen code folder; test/network/harness.ts snapshotCode).
+const FROM_SOURCE = process.argv.includes("--from-source");
 const EXTRA_FUNDS = "1000000000000"; // uscrt per extra sender: fees for any N here
 const ACCOUNTS = ["a", "b", "c", "d"] as const;
 const COUNTER = new Uint8Array(readFileSync(new URL("../contracts/build/counter.wasm", import.meta.url)));
@@ -251,7 +254,7 @@ interface LocalnetFigure extends LoadResult {
 }
 
 async function localnetFigure(): Promise<LocalnetFigure> {
-  const net = await Localnet.create(V);
+  const net = await Localnet.create(V, 0, { compiled: !FROM_SOURCE });
   try {
     configureNodes(net, COMET, PPROF_DIR !== undefined);
     if (ABCI === "grpc" && ABCI_NODES !== undefined) {
@@ -387,7 +390,9 @@ async function localnetFigure(): Promise<LocalnetFigure> {
 }
 
 async function main(): Promise<void> {
-  console.log(`bench:localnet N=${N} encrypted counter increments, ${V} validators`);
+  console.log(
+    `bench:localnet N=${N} encrypted counter increments, ${V} validators, nodes run ${FROM_SOURCE ? "the sources (tsx)" : "a compiled copy (tsc)"}`,
+  );
   if (Object.keys(COMET).length > 0) console.log(`CometBFT config overrides: ${JSON.stringify(COMET)}`);
   if (ALT_BIN !== undefined) console.log(`nodes ${ALT_NODES.join(", ")} run CometBFT ${ALT_BIN}`);
   if (ABCI === "grpc")

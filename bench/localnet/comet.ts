@@ -86,7 +86,7 @@ export function startNodes(
       net.start(i);
       return;
     }
-    const env: NodeJS.ProcessEnv = { ...process.env, SHROUD_FROM_SOURCE: "1" };
+    const env: NodeJS.ProcessEnv = { ...net.env };
     if (alt) env.COMETBFT_BIN = altBin;
     // Node writes each thread's profile (main, enclave workers) when it exits (not settable by NODE_OPTIONS).
     const args = profiled ? ["--cpu-prof", `--cpu-prof-dir=${prof.dir}/node${i}`] : [];

@@ -23,6 +23,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const ENV = { ...process.env, SHROUD_FROM_SOURCE: "1" };
+/** The environment of nodes that run a compiled copy (bin/shroud.js then runs dist/, see snapshotCode). */
+const COMPILED_ENV = { ...process.env, SHROUD_FROM_SOURCE: "0" };
 
 /** A child process with its stdout+stderr collected and its exit code awaited. */
 export interface Proc {
@@ -48,12 +50,19 @@ export function runProc(cmd: string, args: string[]): Proc {
 /**
  * A frozen copy of the sources the nodes run: other work edits this tree while a test runs, and the enclave's
  * measurement (a hash of its source files) seals each node's keys, so every node must run the code that
- * created the localnet, even after a restart.
+ * created the localnet, even after a restart. `compiled`: the copy is also built as `npm run build` builds it
+ * (tsc -p tsconfig.build.json, into `<dir>/code/dist`, never this tree's dist/), so bin/shroud.js runs the
+ * JavaScript (no tsx loader, no esbuild keepNames); its enclave measures dist/enclave + dist/util instead.
  */
-export function snapshotCode(dir: string): string {
+export function snapshotCode(dir: string, compiled = false): string {
   const code = join(dir, "code");
-  for (const p of ["bin", "src", "package.json"]) cpSync(join(ROOT, p), join(code, p), { recursive: true });
+  const parts = ["bin", "src", "package.json", ...(compiled ? ["tsconfig.json", "tsconfig.build.json"] : [])];
+  for (const p of parts) cpSync(join(ROOT, p), join(code, p), { recursive: true });
   symlinkSync(join(ROOT, "node_modules"), join(code, "node_modules"));
+  if (compiled) {
+    const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
+    execFileSync(process.execPath, [tsc, "-p", join(code, "tsconfig.build.json")], { stdio: "inherit" });
+  }
   return join(code, "bin", "shroud.js");
 }
 
@@ -68,25 +77,34 @@ export class Localnet {
     readonly dir: string,
     readonly info: LocalnetInfo,
     private readonly bin: string,
+    /** The environment every node process gets (SHROUD_FROM_SOURCE set to match the code copy). */
+    readonly env: NodeJS.ProcessEnv = ENV,
   ) {
     process.once("exit", () => {
       this.killAllSync();
     });
   }
 
-  static async create(validators: number, fullNodes = 0): Promise<Localnet> {
+  /** `opts.compiled`: the nodes run a compiled copy of the code (see snapshotCode), not the sources via tsx. */
+  static async create(
+    validators: number,
+    fullNodes = 0,
+    opts: { readonly compiled?: boolean } = {},
+  ): Promise<Localnet> {
     const dir = mkdtempSync(join(tmpdir(), "shroud-net-"));
     const basePort = await freeNodePortBase(validators + fullNodes, 41_000);
-    const bin = snapshotCode(dir);
+    const compiled = opts.compiled === true;
+    const bin = snapshotCode(dir, compiled);
+    const env = compiled ? COMPILED_ENV : ENV;
     const home = join(dir, "net");
     execFileSync(
       process.execPath,
       [bin, "localnet", "--create-only", "--home", home, "--validators", `${validators}`]
         .concat(["--full-nodes", `${fullNodes}`])
         .concat(["--base-port", `${basePort}`]),
-      { env: ENV, stdio: "ignore" },
+      { env, stdio: "ignore" },
     );
-    return new Localnet(dir, readLocalnet(home), bin);
+    return new Localnet(dir, readLocalnet(home), bin, env);
   }
 
   node(i: number): LocalnetNode {
@@ -100,7 +118,7 @@ export class Localnet {
   }
 
   start(i: number): void {
-    this.started.add(startNodeProcess(this.node(i), ENV, this.bin));
+    this.started.add(startNodeProcess(this.node(i), this.env, this.bin));
   }
 
   async stop(i: number): Promise<void> {

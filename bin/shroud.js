@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --single-threaded-gc
+#!/usr/bin/env -S node --single-threaded-gc --min-semi-space-size=16
 // Entry point of the `shroud` command: the compiled CLI (dist/cli/main.js) when the package is built, otherwise
 // the TypeScript sources through tsx (a dev checkout). SHROUD_FROM_SOURCE=1 forces the sources.
 // --single-threaded-gc (V8; only settable at start, hence the shebang): a node runs a REST thread plus enclave
@@ -7,6 +7,11 @@
 // isolate's GC onto its own thread: per SNIP-20 transfer ~+0.1 ms on the main thread and ~+0.05 on the enclave
 // worker, ~-0.15 on V8's helpers; process CPU and tx/s the same within the noise of a loaded 2-core box
 // (docs/BENCHMARKS.md "V8 background threads (session 9, G4)", where other GC/JIT flags were tried too).
+// --min-semi-space-size=16 (MiB; V8's default max, so each isolate's young generation starts and stays at full
+// size instead of starting at 1 MiB, growing, and shrinking again when a node idles between blocks and refaulting
+// its pages: page faults and kernel page zeroing were ~6% of a localnet node's main thread under perf): nodes
+// with it, beside nodes without under one localnet load, used 6-12% less CPU per tx (main and enclave worker
+// alike), for ~+50 MB RSS per node (docs/BENCHMARKS.md "Localnet node CPU (session 12, K4)").
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 

@@ -47,6 +47,7 @@ export function startNodeProcess(
       // As bin/shroud.js's shebang runs it (spawned through node, the shebang is not read).
       [
         "--single-threaded-gc",
+        "--min-semi-space-size=16",
         ...nodeArgs,
         bin,
         "start",

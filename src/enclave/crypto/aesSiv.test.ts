@@ -150,6 +150,55 @@ describe("AES-SIV cross-checks (seeded properties)", () => {
     }, RangeError);
   });
 
+  // A key that is not ephemeral seals a batch with all its one-block CMACs in one ECB call, longer messages by
+  // one CBC pass each, then one keystream call (`sealAllNative`): batches dense in values of 0..17 bytes (the
+  // one-block / two-block edge, empty values, no AD, repeated AD), mixed with long ones, against noble and
+  // against the same batch under an ephemeral key (the per-message path).
+  test("sealAllInto batches of short and long values equal noble and the per-message path", () => {
+    const short = fc.uint8Array({ maxLength: 17 });
+    const jobs = fc.array(
+      fc.record({
+        pt: fc.oneof(
+          { weight: 4, arbitrary: short },
+          { weight: 1, arbitrary: fc.uint8Array({ maxLength: 600 }) },
+        ),
+        ad: fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 3 }),
+        at: fc.nat(70),
+      }),
+      { maxLength: 16 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), jobs, (key, list) => {
+        const ways = [new AesSivKey(key), new AesSivKey(key, { ephemeral: true })];
+        const outs = ways.map((k) => {
+          const outs = list.map(({ pt, at }) => new Uint8Array(at + 16 + pt.length + 3).fill(0xee));
+          k.sealAllInto(
+            list.map(({ pt, ad, at }, i) => ({
+              plaintext: pt,
+              adMacs: ad.map((a) => k.adMac(a)),
+              out: outs[i]!,
+              at,
+            })),
+          );
+          return outs.map(toHex);
+        });
+        assert.deepEqual(outs[0], outs[1]);
+        list.forEach(({ pt, ad, at }, i) => {
+          const out = fromHex(outs[0]![i]!);
+          assert.equal(toHex(out.subarray(at, at + 16 + pt.length)), toHex(aessiv(key, ...ad).encrypt(pt)));
+          assert.ok(
+            out.subarray(0, at).every((b) => b === 0xee) &&
+              out.subarray(at + 16 + pt.length).every((b) => b === 0xee),
+          );
+        });
+        // The same key keeps working message by message after a batch (the CMAC's CBC chain is intact).
+        const pt = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18);
+        assert.equal(toHex(ways[0]!.encrypt(pt, [pt])), toHex(aessiv(key, pt).encrypt(pt)));
+      }),
+      { seed: 46, numRuns: 150 },
+    );
+  });
+
   // An ephemeral key's short inputs run on the JS AES, its long ones on node:crypto contexts built at first need
   // (its path changes with input sizes); other keys are native only: every length, all ways, against noble.
   test("JS and native paths agree at every length 0..700 (ephemeral, native and mixed keys)", () => {

@@ -80,7 +80,8 @@ function rawCipher(mode: "aes-128-ecb" | "aes-128-cbc", key: Uint8Array): Cipher
 class Cmac {
   private readonly cbc: Cipher;
   private readonly chain = new Uint8Array(BLOCK);
-  private readonly k1: Uint8Array;
+  /** RFC 4493's first subkey: the CMAC of one complete block B is E(B ⊕ k1) (`AesSivKey.sealAllNative`). */
+  readonly k1: Uint8Array;
   private readonly k2: Uint8Array;
 
   constructor(key: Uint8Array) {
@@ -156,6 +157,40 @@ function increment(block: Uint8Array): void {
   }
 }
 
+/**
+ * Writes `n` counter blocks at `at` from the tag at tag[tagAt..+16): Q (bits 31 and 63 cleared), Q+1, … as
+ * `putCounters`. Q's low 32-bit word is below 2^31 after the clear, so adding n − 1 < 2^31 never carries out of
+ * it (RFC 5297 §2.5's reason for the clear): each block is Q's first 12 bytes ‖ u32be(low word + i).
+ */
+function putCountersFrom(
+  counters: Uint8Array,
+  at: number,
+  tag: Uint8Array,
+  tagAt: number,
+  n: number,
+): number {
+  if (n === 0) return at;
+  for (let i = 0; i < 12; i++) counters[at + i] = tag[tagAt + i]!;
+  counters[at + 8]! &= 0x7f;
+  const low =
+    ((tag[tagAt + 12]! & 0x7f) << 24) | (tag[tagAt + 13]! << 16) | (tag[tagAt + 14]! << 8) | tag[tagAt + 15]!;
+  for (let b = 0; b < n; b++) {
+    const q = at + b * BLOCK;
+    if (b > 0) for (let i = 0; i < 12; i++) counters[q + i] = counters[at + i]!;
+    const w = low + b; // < 2^32: n is far below 2^31
+    counters[q + 12] = w >>> 24;
+    counters[q + 13] = w >>> 16;
+    counters[q + 14] = w >>> 8;
+    counters[q + 15] = w;
+  }
+  return at + n * BLOCK;
+}
+
+/** S2V's running D in `sealAllNative` (zeroed after each batch). */
+const S2V_D = new Uint8Array(BLOCK);
+/** CMAC input of a long message in `sealAllNative` (its own: `borrow`'s scratch holds the batch). */
+const LONG_SCRATCH = new Uint8Array(4096);
+
 function checkAd(ad: readonly Uint8Array[]): void {
   if (ad.length > MAX_AD_COMPONENTS) {
     throw new InvalidInputError(
@@ -165,15 +200,24 @@ function checkAd(ad: readonly Uint8Array[]): void {
   }
 }
 
-/** node:crypto's contexts for one key: S2V's CMAC (CBC, first half) and the CTR keystream (ECB, second half). */
+/**
+ * node:crypto's contexts for one key: S2V's CMAC (CBC, first half), the CTR keystream (ECB, second half) and,
+ * for keys that are not ephemeral, the first half as ECB too (a batch's one-block CMACs in one call).
+ */
 interface NativeSiv {
   readonly cmac: Cmac;
   readonly ecb: Cipher;
+  readonly macEcb: Cipher | undefined;
 }
 
 /** node:crypto contexts for a 32-byte SIV key: CMAC under its first half, CTR (as ECB) under its second. */
-function nativeOf(key: Uint8Array): NativeSiv {
-  return { cmac: new Cmac(key.subarray(0, 16)), ecb: rawCipher("aes-128-ecb", key.subarray(16, 32)) };
+function nativeOf(key: Uint8Array, macEcb: boolean): NativeSiv {
+  const half = key.subarray(0, 16);
+  return {
+    cmac: new Cmac(half),
+    ecb: rawCipher("aes-128-ecb", key.subarray(16, 32)),
+    macEcb: macEcb ? rawCipher("aes-128-ecb", half) : undefined,
+  };
 }
 
 /**
@@ -212,7 +256,7 @@ export class AesSivKey {
       this.js = new JsSiv(key);
       this.d0 = this.js.cmac(ZERO_BLOCK);
     } else {
-      this.native = nativeOf(key);
+      this.native = nativeOf(key, true);
       this.d0 = this.native.cmac.mac(ZERO_BLOCK);
     }
   }
@@ -229,7 +273,7 @@ export class AesSivKey {
       // Only an ephemeral key gets here without contexts (its first long input), or a disposed one.
       if (this.js === undefined) throw new Error("AES-SIV key used after dispose()");
       const key = this.js.keyBytes();
-      this.native = nativeOf(key);
+      this.native = nativeOf(key, false);
       key.fill(0);
     }
     return this.native;
@@ -321,8 +365,14 @@ export class AesSivKey {
   /**
    * Seals several messages under this key: one S2V pass each, then the CTR keystreams, for many blocks in ONE
    * native ECB call (a contract call's writes are flushed together; the native call, not the AES, is the cost).
+   * A key that is not ephemeral also batches the messages' one-block CMACs (`sealAllNative`).
    */
   sealAllInto(jobs: readonly SealJob[]): void {
+    const macEcb = this.js === undefined ? this.native?.macEcb : undefined;
+    if (macEcb !== undefined) {
+      this.sealAllNative(jobs, this.native!, macEcb);
+      return;
+    }
     const tags: Uint8Array[] = [];
     let blocks = 0;
     for (const j of jobs) {
@@ -355,6 +405,96 @@ export class AesSivKey {
       at += Math.ceil(pt.length / BLOCK) * BLOCK;
     }
     stream.fill(0);
+  }
+
+  /**
+   * `sealAllInto` for a key that is not ephemeral (state keys: a contract call's writes), with fewer native
+   * calls and no per-message arrays. S2V of a message of at most one block ends in the CMAC of ONE block, which
+   * is E(T ⊕ k1) (T already a complete block: RFC 4493 with one full block): those blocks of every message
+   * go through one ECB call under the CMAC key (a state value's own bytes are mostly one block: balances,
+   * counters). Longer messages take one CBC pass each, as `s2v`. Then one ECB call for all keystreams.
+   * Same bytes as `s2v` + `ctr` per message (RFC 5297; tests against @noble/ciphers and the ephemeral path).
+   */
+  private sealAllNative(jobs: readonly SealJob[], nat: NativeSiv, macEcb: Cipher): void {
+    let singles = 0;
+    let blocks = 0;
+    for (const j of jobs) {
+      checkAd(j.adMacs);
+      const len = j.plaintext.length;
+      if (j.out.length - j.at < BLOCK + len) throw new RangeError("aes-siv output too short");
+      if (len <= BLOCK) singles++;
+      blocks += Math.ceil(len / BLOCK);
+    }
+    // One scratch: the one-block CMAC inputs first, then the counter blocks (zeroed after use).
+    const scratchAt = singles * BLOCK;
+    const buf = borrow(scratchAt + blocks * BLOCK);
+    const d = S2V_D;
+    const k1 = nat.cmac.k1;
+    let s = 0;
+    for (const j of jobs) {
+      d.set(this.d0);
+      for (const m of j.adMacs) {
+        dblInPlace(d);
+        xorBlock(d, 0, m);
+      }
+      const pt = j.plaintext;
+      const len = pt.length;
+      if (len > BLOCK) {
+        j.out.set(this.cmacLong(nat.cmac, pt, d), j.at);
+        continue;
+      }
+      // T = plaintext ⊕ D (one full block), or dbl(D) ⊕ pad(plaintext); the CMAC input block is T ⊕ k1.
+      const at = s * BLOCK;
+      if (len < BLOCK) {
+        dblInPlace(d);
+        d[len]! ^= 0x80;
+      }
+      for (let i = 0; i < BLOCK; i++) buf[at + i] = d[i]! ^ k1[i]! ^ (i < len ? pt[i]! : 0);
+      s++;
+    }
+    d.fill(0);
+    if (singles > 0) {
+      const tags = macEcb.update(buf.subarray(0, scratchAt));
+      s = 0;
+      for (const j of jobs) {
+        if (j.plaintext.length > BLOCK) continue;
+        const from = s * BLOCK;
+        for (let i = 0; i < BLOCK; i++) j.out[j.at + i] = tags[from + i]!;
+        s++;
+      }
+    }
+    if (blocks === 0) {
+      buf.fill(0);
+      return;
+    }
+    let at = scratchAt;
+    for (const j of jobs) at = putCountersFrom(buf, at, j.out, j.at, Math.ceil(j.plaintext.length / BLOCK));
+    const stream = nat.ecb.update(buf.subarray(scratchAt));
+    buf.fill(0);
+    at = 0;
+    for (const j of jobs) {
+      const pt = j.plaintext;
+      const out = j.out;
+      const o = j.at + BLOCK;
+      for (let i = 0; i < pt.length; i++) out[o + i] = pt[i]! ^ stream[at + i]!;
+      at += Math.ceil(pt.length / BLOCK) * BLOCK;
+    }
+    stream.fill(0);
+  }
+
+  /** S2V's last CMAC for a plaintext over one block: CMAC(plaintext xorend D), one CBC pass. */
+  private cmacLong(cmac: Cmac, pt: Uint8Array, d: Uint8Array): Uint8Array {
+    const len = pt.length;
+    const t = LONG_SCRATCH.length >= paddedLength(len) ? LONG_SCRATCH : new Uint8Array(paddedLength(len));
+    const buf = t.subarray(0, paddedLength(len));
+    buf.set(pt);
+    buf.fill(0, len);
+    xorBlock(buf, len - BLOCK, d);
+    try {
+      return cmac.finish(buf, len);
+    } finally {
+      buf.fill(0);
+    }
   }
 
   /** Decrypts tag(16) ‖ ciphertext; throws AesSivAuthError on a bad tag or short input. */

@@ -3,8 +3,33 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { timingSafeEqual } from "node:crypto";
-import { constantTimeEqual } from "./hash.js";
+import { constantTimeEqual, sha256 } from "./hash.js";
 import { expandKey128, expandKey128At } from "./aes128.js";
+import { sha256Js } from "./sha256Js.js";
+import { toHex } from "../../util/bytes.js";
+
+// One part goes through node's one-shot crypto.hash, several through a Hash object: the same digest as the JS
+// SHA-256 for every length, for views at any offset into a larger buffer, and as fresh plain arrays.
+describe("sha256", () => {
+  test("one part (one-shot) and several parts equal the JS SHA-256 (seeded property, views included)", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 700 }), fc.nat(40), fc.nat(700), (buf, off, cut) => {
+        const m = buf.subarray(Math.min(off, buf.length));
+        const want = toHex(sha256Js(m));
+        const one = sha256(m);
+        assert.equal(toHex(one), want);
+        assert.ok(one.constructor === Uint8Array && one.byteOffset === 0 && one.buffer.byteLength === 32);
+        const at = Math.min(cut, m.length);
+        assert.equal(toHex(sha256(m.subarray(0, at), m.subarray(at))), want);
+      }),
+      { seed: 47, numRuns: 400 },
+    );
+    assert.equal(
+      toHex(sha256(new Uint8Array(0))),
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    );
+  });
+});
 
 describe("constantTimeEqual", () => {
   test("equals the byte comparison for every length around the 64-byte switch (seeded property)", () => {

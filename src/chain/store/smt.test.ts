@@ -4,7 +4,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import Database from "better-sqlite3";
 import fc from "fast-check";
-import { SqliteSmtCommitment } from "./smtCommitment.js";
+import { FIT_MAX_DEPTH, SqliteSmtCommitment, fittedDepth } from "./smtCommitment.js";
 import {
   EMPTY_HASH,
   decodeStateProof,
@@ -260,5 +260,51 @@ describe("sparse Merkle tree", () => {
       r.publish();
       assert.equal(toHex(shared.prepare(sets[3]!).root), toHex(ref.prepare(sets[3]!).root));
     }
+  });
+
+  test("fittedDepth: ~4 keys per bucket, never shallower, at most FIT_MAX_DEPTH", () => {
+    assert.equal(fittedDepth(18, 1_000_000), 18); // ≤ 4 × 2^18
+    assert.equal(fittedDepth(18, 3_000_000), 20); // a 1M-account genesis
+    assert.equal(fittedDepth(18, 1e9), FIT_MAX_DEPTH);
+    assert.equal(fittedDepth(20, 5), 20);
+    assert.equal(fittedDepth(3, 100), 5); // 4 × 2^4 < 100 ≤ 4 × 2^5
+    assert.equal(fittedDepth(2, 0), 2);
+  });
+
+  test("fitSize deepens an empty tree: same roots and proofs, depth stored by the first commit only", () => {
+    const depthRow = (db: Database.Database): number =>
+      db.prepare("SELECT mem_depth FROM smt_meta").pluck().get() as number;
+    const ref = new SqliteSmtCommitment(new Database(":memory:"), 2);
+    const db = new Database(":memory:");
+    const fit = new SqliteSmtCommitment(db, 2);
+    const first = blockWrites(1, shape);
+    const stale = fit.prepare(first);
+    fit.fitSize(first.length); // ~50 distinct keys → 4 × 2^4 ≥ 50
+    assert.equal(fit.depth, fittedDepth(2, first.length));
+    assert.ok(fit.depth > 2);
+    assert.throws(() => {
+      stale.persist();
+    }, /stale/);
+    for (let h = 1; h <= 6; h++) {
+      const writes = blockWrites(h, shape);
+      const [p, q] = [fit.prepare(writes), ref.prepare(writes)];
+      assert.equal(toHex(p.root), toHex(q.root), `height ${h}`);
+      // FinalizeBlock persists nothing: the new depth reaches smt_meta with the first commit's rows.
+      if (h === 1) assert.equal(depthRow(db), 2);
+      db.transaction(() => {
+        p.persist();
+      })();
+      p.publish();
+      q.persist();
+      q.publish();
+      assert.equal(depthRow(db), fit.depth);
+      // Once the tree holds keys a hint changes nothing.
+      fit.fitSize(1_000_000);
+      assert.equal(fit.depth, fittedDepth(2, first.length));
+    }
+    for (let i = 0; i < 300; i += 7) assert.deepEqual(fit.prove(testKey(i)), ref.prove(testKey(i)));
+    const again = new SqliteSmtCommitment(db);
+    assert.equal(again.depth, fit.depth);
+    assert.deepEqual(again.root(), ref.root());
   });
 });

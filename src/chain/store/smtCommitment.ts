@@ -25,6 +25,20 @@ import { NodeSlots, PendingNodes } from "./smtPending.js";
 export const DEFAULT_MEM_DEPTH = 18;
 /** Above this the arrays (33 bytes × 2^(depth+1)) stop being small; bucket prefixes must fit in 32 bits. */
 export const MAX_MEM_DEPTH = 22;
+/** `fitSize` aims at this many keys per bucket: each touched bucket rehashes all its leaves and inner nodes. */
+export const FIT_KEYS_PER_BUCKET = 4;
+/** `fitSize` grows the depth at most to this: 2^21 top nodes, ~70 MB of arrays plus ~17 MB of slots. */
+export const FIT_MAX_DEPTH = 20;
+
+/**
+ * The in-memory depth for a tree about to receive `keys` keys: `current`, or more so that buckets hold about
+ * FIT_KEYS_PER_BUCKET keys, at most FIT_MAX_DEPTH (never less than `current`).
+ */
+export function fittedDepth(current: number, keys: number): number {
+  let d = current;
+  while (d < FIT_MAX_DEPTH && keys > FIT_KEYS_PER_BUCKET * 2 ** d) d++;
+  return d;
+}
 
 // bucket = the first memDepth bits of sha256(key); summary = count byte (1 or 2 = "two or more") ‖ 32-byte hash;
 // leaves = n × (kh ‖ vh) sorted by kh. smt_meta pins memDepth: the bucket layout depends on it.
@@ -200,13 +214,15 @@ class HashedWrites {
 }
 
 export class SqliteSmtCommitment implements StateCommitment {
-  /** Levels kept in memory; fixed when the table is created (stored in smt_meta). */
-  readonly depth: number;
+  /** Levels kept in memory; fixed by the first commit (stored in smt_meta); `fitSize` may raise it before. */
+  private depth_: number;
+  /** The depth smt_meta holds (the first commit writes a fitted depth there). */
+  private storedDepth: number;
   // Heap-indexed top tree: node (d, prefix) is at index 2^d + prefix; index 1 is the root.
-  private readonly counts: Uint8Array;
-  private readonly hashes: Uint8Array;
+  private counts: Uint8Array;
+  private hashes: Uint8Array;
   // Node index → slot of the prepare being built (smtPending.ts).
-  private readonly slots: NodeSlots;
+  private slots: NodeSlots;
   private generation = 0;
   // Updates this tree prepared (prepareOver accepts only these); weak, so a dropped one is not kept alive.
   private readonly prepared_ = new WeakSet<SmtPrepared>();
@@ -214,6 +230,7 @@ export class SqliteSmtCommitment implements StateCommitment {
   private readonly selectBucketRange: Database.Statement<[number, number], Buffer>;
   private readonly bucketRows: BucketRowWriter;
   private readonly deleteBucket: Database.Statement<[number]>;
+  private readonly setStoredDepth: Database.Statement<[number]>;
 
   /** `memDepth` applies when the tables are created; an existing store keeps its own. */
   constructor(
@@ -225,10 +242,12 @@ export class SqliteSmtCommitment implements StateCommitment {
     }
     db.exec(SCHEMA);
     db.prepare("INSERT OR IGNORE INTO smt_meta (id, mem_depth) VALUES (1, ?)").run(memDepth);
-    this.depth = db.prepare<[], number>("SELECT mem_depth FROM smt_meta WHERE id = 1").pluck().get()!;
-    this.counts = new Uint8Array(2 ** (this.depth + 1));
-    this.hashes = new Uint8Array(2 ** (this.depth + 1) * HASH_LEN);
-    this.slots = new NodeSlots(2 ** (this.depth + 1));
+    this.depth_ = db.prepare<[], number>("SELECT mem_depth FROM smt_meta WHERE id = 1").pluck().get()!;
+    this.storedDepth = this.depth_;
+    this.counts = new Uint8Array(2 ** (this.depth_ + 1));
+    this.hashes = new Uint8Array(2 ** (this.depth_ + 1) * HASH_LEN);
+    this.slots = new NodeSlots(2 ** (this.depth_ + 1));
+    this.setStoredDepth = db.prepare("UPDATE smt_meta SET mem_depth = ? WHERE id = 1");
     this.selectBucket = db
       .prepare<[number], Buffer>("SELECT leaves FROM smt_buckets WHERE bucket = ?")
       .pluck();
@@ -242,11 +261,34 @@ export class SqliteSmtCommitment implements StateCommitment {
     this.rebuild();
   }
 
+  /** Levels kept in memory. */
+  get depth(): number {
+    return this.depth_;
+  }
+
+  /**
+   * A size hint before the first update of an empty tree: the state is about to hold `keys` keys (a genesis).
+   * With the default depth a 1M-account genesis (~3M keys) fills each of the 2^18 buckets with ~11 leaves, and
+   * every touched bucket rehashes all of them: the depth grows (`fittedDepth`) while nothing is stored, so its
+   * buckets hold ~3. The root and proofs do not depend on the depth; the first commit stores it in smt_meta.
+   * Updates prepared before a change of depth become stale. No effect once the tree holds a key.
+   */
+  fitSize(keys: number): void {
+    if (this.counts[1] !== 0) return;
+    const d = fittedDepth(this.depth_, keys);
+    if (d === this.depth_) return;
+    this.depth_ = d;
+    this.counts = new Uint8Array(2 ** (d + 1));
+    this.hashes = new Uint8Array(2 ** (d + 1) * HASH_LEN);
+    this.slots = new NodeSlots(2 ** (d + 1));
+    this.generation++;
+  }
+
   /** Recomputes the in-memory top tree from the stored bucket summaries (at open). */
   rebuild(): void {
     this.counts.fill(0);
     this.hashes.fill(0);
-    const base = 2 ** this.depth;
+    const base = 2 ** this.depth_;
     const rows = this.db.prepare<[], [number, Buffer]>("SELECT bucket, summary FROM smt_buckets").raw();
     for (const [bucket, summary] of rows.iterate()) {
       const count = summary[0];
@@ -286,7 +328,7 @@ export class SqliteSmtCommitment implements StateCommitment {
     const changes = new HashedWrites(writes);
     const pending = new PendingNodes(this.slots, base?.pending);
     const updates = new Map<number, BucketUpdate>(base?.updates);
-    const top = 2 ** this.depth;
+    const top = 2 ** this.depth_;
     let level: number[] = [];
     for (let i = 0; i < changes.length;) {
       const bucket = this.bucketOf(changes.prefixAt(i));
@@ -296,13 +338,13 @@ export class SqliteSmtCommitment implements StateCommitment {
       i = j;
       // An unchanged bucket keeps its summary, row and path: no rewrite (a random page at 1M keys), no rehash.
       if (!changed) continue;
-      const summary = subtreeSummary(leaves, 0, leaves.length, this.depth);
+      const summary = subtreeSummary(leaves, 0, leaves.length, this.depth_);
       pending.set(top + bucket, summary.count, summary.hash, 0);
       // Packed now, so the per-leaf objects die young (a genesis prepare touches every bucket).
       updates.set(bucket, { bucket, summary, row: packLeaves(leaves) });
       level.push(top + bucket);
     }
-    for (let d = this.depth; d > 0; d--) {
+    for (let d = this.depth_; d > 0; d--) {
       const parents: number[] = [];
       for (const idx of level) {
         const p = idx >>> 1;
@@ -324,7 +366,7 @@ export class SqliteSmtCommitment implements StateCommitment {
       unpackLeaves(u.row, out);
       return out;
     }
-    return this.counts[2 ** this.depth + bucket] === 0 ? [] : this.loadBuckets(bucket, bucket + 1);
+    return this.counts[2 ** this.depth_ + bucket] === 0 ? [] : this.loadBuckets(bucket, bucket + 1);
   }
 
   private assertFresh(p: SmtPrepared): void {
@@ -335,6 +377,7 @@ export class SqliteSmtCommitment implements StateCommitment {
   /** SmtPrepared.persist: the touched bucket rows, inside the store's commit transaction. */
   persistPrepared(p: SmtPrepared): void {
     this.assertFresh(p);
+    if (this.depth_ !== this.storedDepth) this.setStoredDepth.run(this.depth_);
     for (const u of p.updates.values()) {
       if (u.summary.count === 0) this.deleteBucket.run(u.bucket);
       else this.bucketRows.put(u.bucket, encodeSummary(u.summary), u.row);
@@ -345,6 +388,7 @@ export class SqliteSmtCommitment implements StateCommitment {
   /** SmtPrepared.publish: the new top nodes become the tree root() and prove() read. */
   publishPrepared(p: SmtPrepared): void {
     this.assertFresh(p);
+    this.storedDepth = this.depth_;
     p.pending.publishInto(this.counts, this.hashes);
     this.generation++;
   }
@@ -358,7 +402,7 @@ export class SqliteSmtCommitment implements StateCommitment {
     const kh = keyHash(key);
     const siblings: Uint8Array[] = [];
     let idx = 1;
-    while (siblings.length < this.depth && this.counts[idx] === 2) {
+    while (siblings.length < this.depth_ && this.counts[idx] === 2) {
       const child = 2 * idx + bitAt(kh, siblings.length);
       siblings.push(this.nodeAt(child ^ 1).hash.slice());
       idx = child;
@@ -366,7 +410,7 @@ export class SqliteSmtCommitment implements StateCommitment {
     const d = siblings.length;
     if (this.counts[idx] === 0) return { siblings, terminal: undefined };
     // The node at depth d covers buckets [prefix << (depth-d), (prefix+1) << (depth-d)).
-    const span = 2 ** (this.depth - d);
+    const span = 2 ** (this.depth_ - d);
     const first = (idx - 2 ** d) * span;
     const leaves = this.loadBuckets(first, first + span);
     let lo = 0;
@@ -396,7 +440,7 @@ export class SqliteSmtCommitment implements StateCommitment {
 
   /** The bucket of a key hash from its 48-bit prefix: its first `depth` bits. */
   private bucketOf(prefix48: number): number {
-    return Math.floor(prefix48 / 2 ** (48 - this.depth));
+    return Math.floor(prefix48 / 2 ** (48 - this.depth_));
   }
 
   /** Sorted leaves of buckets [from, to): one point lookup for a single bucket. */

@@ -324,6 +324,34 @@ describe("Store", () => {
     s2.close();
   });
 
+  test("the first prepare of an empty store sizes the tree, once, unless memDepth was given", () => {
+    const hints = (store: Store): number[] => {
+      const c = (store as unknown as { commitment: { fitSize(n: number): void } }).commitment;
+      const seen: number[] = [];
+      const fit = c.fitSize.bind(c);
+      c.fitSize = (n) => {
+        seen.push(n);
+        fit(n);
+      };
+      return seen;
+    };
+    const genesis = blockWrites(1, shape).filter(([, v]) => v !== undefined);
+    const auto = openStoreAt(":memory:");
+    const seen = hints(auto);
+    auto.prepare(1, genesis); // InitChain
+    auto.prepare(1, [...genesis]); // block 1, over InitChain's prepare
+    auto.commit(1, genesis);
+    auto.commit(2, blockWrites(2, shape));
+    assert.deepEqual(seen, [genesis.length]);
+    const fixed = openStoreAt(":memory:", { memDepth: 4 });
+    const none = hints(fixed);
+    fixed.commit(1, genesis);
+    assert.deepEqual(none, []);
+    assert.deepEqual(fixed.appHashAt(1), auto.appHashAt(1));
+    auto.close();
+    fixed.close();
+  });
+
   test("an empty block keeps the app hash; overlays read through to committed state", () => {
     const store = openStoreAt(":memory:");
     assert.equal(store.info().lastHeight, 0);

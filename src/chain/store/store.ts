@@ -154,12 +154,15 @@ export class Store {
   // difference: at 1M accounts, ~3M writes hashed, sorted and bucketed once instead of twice.
   private genesisBase: InternalPrepared | undefined;
   private readonly commitTx: (p: InternalPrepared, earliest: number) => void;
+  /** No memDepth option given: the tree may size itself for the genesis state (`prepare`). */
+  private readonly fitTree: boolean;
 
   constructor(
     private readonly db: Database.Database,
     options: StoreOptions,
   ) {
     this.keepRecent = assertCount(options.keepRecent, 0, "keepRecent");
+    this.fitTree = options.memDepth === undefined;
     db.exec(SCHEMA);
     const meta = db.prepare<
       [],
@@ -219,6 +222,9 @@ export class Store {
     const own = effectiveWrites(writes, this.latest);
     const empty = this.state.lastHeight === 0;
     const base = empty ? this.genesisBase : undefined;
+    // The first prepare of an empty store (InitChain's genesis) sizes the tree for the genesis state, unless
+    // the caller fixed memDepth (smtCommitment.ts `fitSize`: a 1M-account genesis gets 2^20 buckets, not 2^18).
+    if (empty && base === undefined && this.fitTree) this.commitment.fitSize?.(own.length);
     // Before the first commit the committed state is empty, so "base + delta" equals "empty + own" exactly.
     const commitment =
       base !== undefined && this.commitment.prepareOver !== undefined

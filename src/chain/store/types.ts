@@ -71,6 +71,11 @@ export interface StateCommitment {
    * update with a few more writes without hashing it all again (genesis: InitChain, then block 1).
    */
   prepareOver?(base: PreparedCommitment, writes: readonly KVWrite[]): PreparedCommitment;
+  /**
+   * Optional size hint before the first update of an empty commitment (a genesis of `keys` writes): it may lay
+   * itself out for that size. Changes no root or proof; updates prepared before it may become stale.
+   */
+  fitSize?(keys: number): void;
   /** Inclusion or absence proof for `key` against `root()`. */
   prove(key: Uint8Array): Uint8Array;
   /** True when `proof` shows `key` → `value` (or absence when `value` is undefined) under `root`. */

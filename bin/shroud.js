@@ -7,11 +7,10 @@
 // isolate's GC onto its own thread: per SNIP-20 transfer ~+0.1 ms on the main thread and ~+0.05 on the enclave
 // worker, ~-0.15 on V8's helpers; process CPU and tx/s the same within the noise of a loaded 2-core box
 // (docs/BENCHMARKS.md "V8 background threads (session 9, G4)", where other GC/JIT flags were tried too).
-// --min-semi-space-size=16 (MiB; V8's default max, so each isolate's young generation starts and stays at full
-// size instead of starting at 1 MiB, growing, and shrinking again when a node idles between blocks and refaulting
-// its pages: page faults and kernel page zeroing were ~6% of a localnet node's main thread under perf): nodes
-// with it, beside nodes without under one localnet load, used 6-12% less CPU per tx (main and enclave worker
-// alike), for ~+50 MB RSS per node (docs/BENCHMARKS.md "Localnet node CPU (session 12, K4)").
+// --min-semi-space-size=16 (MiB; V8's default maximum): each isolate's young generation starts at full size
+// instead of 1 MiB (V8 grows it only when much survives a scavenge, which a node's per-tx garbage rarely does).
+// Localnet nodes with it, beside nodes without under one load, used 6-12% less CPU per tx (main thread and
+// enclave worker alike), for ~+50 MB RSS per node (docs/BENCHMARKS.md "Localnet node CPU (session 12, K4)").
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under src/, test/ and contracts/test/ with node's own test runner (through tsx).
 // Usage: npm test [-- <path-substring> ...]   e.g. `npm test -- crypto` runs only files whose path contains "crypto".
+// Cleanup: test/util/reaper.mjs is loaded here and (`--import`) into node's test runner and every test file's
+// process; whatever a test file starts is killed when its process ends, however it ends (its README: test/README.md).
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { spawnSync } from "node:child_process";
+import { runNodeTest } from "../test/util/reaper.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const filters = process.argv.slice(2);
@@ -29,19 +31,18 @@ if (files.length === 0) {
   console.error("no test files matched");
   process.exit(1);
 }
-// A hung test fails after 5 minutes instead of hanging CI.
+// A hung test file fails after 5 minutes instead of hanging CI (node's runner SIGTERMs its process).
 const concurrency = process.env.TEST_CONCURRENCY ?? "2";
-const r = spawnSync(
-  process.execPath,
+const timeoutMs = 300_000;
+process.exitCode = await runNodeTest(
   [
     "--import",
     "tsx",
     "--test",
     `--test-concurrency=${concurrency}`,
-    "--test-timeout=300000",
+    `--test-timeout=${timeoutMs}`,
     "--test-reporter=spec",
     ...files,
   ],
-  { stdio: "inherit", cwd: root },
+  { timeoutMs, cwd: root },
 );
-process.exit(r.status ?? 1);

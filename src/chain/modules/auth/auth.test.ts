@@ -95,24 +95,44 @@ test("getAccount: decoded once per stored value, frozen, and follows every write
 test("encodeAccount: byte-identical to cosmjs-types for base accounts (seeded property)", () => {
   fc.assert(
     fc.property(
-      fc.uint8Array({ minLength: 1, maxLength: 40 }),
-      fc.option(fc.uint8Array({ minLength: 0, maxLength: 40 }), { nil: undefined }),
       fc.oneof(
-        fc.constantFrom(0n, 1n, 127n, 128n, (1n << 64n) - 1n),
+        fc.uint8Array({ minLength: 1, maxLength: 40 }),
+        fc.uint8Array({ minLength: 1, maxLength: 300 }),
+      ),
+      fc.option(
+        fc.oneof(
+          fc.uint8Array({ minLength: 0, maxLength: 40 }),
+          fc.uint8Array({ minLength: 100, maxLength: 300 }),
+        ),
+        { nil: undefined },
+      ),
+      // Session 12: varints below 2^32 are written on numbers, above on BigInts: both sides of the edge.
+      fc.oneof(
+        fc.constantFrom(0n, 1n, 127n, 128n, (1n << 31n) - 1n, 1n << 31n, (1n << 32n) - 1n, 1n << 32n),
+        fc.constantFrom((1n << 64n) - 1n),
+        fc.bigInt({ min: 0n, max: 1n << 33n }),
         fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
       ),
-      fc.oneof(fc.constantFrom(0n, 1n, 16_383n, 16_384n), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n })),
+      fc.oneof(
+        fc.constantFrom(0n, 1n, 16_383n, 16_384n, (1n << 32n) - 1n, 1n << 32n),
+        fc.bigInt({ min: 0n, max: 1n << 33n }),
+        fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+      ),
       (address, pubKey, accountNumber, sequence) => {
         const a = { kind: "base" as const, address, pubKey, accountNumber, sequence };
         const bytes = encodeAccount(a);
-        assert.deepEqual(bytes, encodeAccountCosmjs(a));
+        // cosmjs-types 0.11's writer encodes a uint64 in [2^31, 2^32) wrongly (2^31 → 00 00 00 00 00; its
+        // reader decodes correct varints fine): there the decode round trip below is the reference.
+        const cosmjsWrong = (n: bigint): boolean => n >= 1n << 31n && n < 1n << 32n;
+        if (!cosmjsWrong(accountNumber) && !cosmjsWrong(sequence))
+          assert.deepEqual(bytes, encodeAccountCosmjs(a));
         assert.deepEqual(decodeAccount(bytes), {
           ...a,
           pubKey: pubKey?.length === 0 ? new Uint8Array() : pubKey,
         });
       },
     ),
-    { seed: 42, numRuns: 2000 },
+    { seed: 42, numRuns: 4000 },
   );
 });
 

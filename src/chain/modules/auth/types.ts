@@ -73,9 +73,19 @@ const U64_LIMIT = 1n << 64n;
 const TYPE_URL_BYTES = new TextEncoder().encode(BASE_ACCOUNT_TYPE_URL);
 const PUBKEY_TYPE_URL_BYTES = new TextEncoder().encode(SECP256K1_PUBKEY_TYPE_URL);
 
-/** Bytes of a protobuf varint of n (n < 2^64). */
+/** Below this, varints are written with number arithmetic (`>>> 7` is exact on [0, 2^32)). */
+const U32_LIMIT = 0x1_0000_0000;
+
+/**
+ * Bytes of a protobuf varint of n (n < 2^64). Lengths and the usual account numbers and sequences are < 2^32:
+ * those are counted on numbers, without a BigInt allocated per step (the same count).
+ */
 function varintSize(n: bigint | number): number {
   let size = 1;
+  if (typeof n === "number" ? n >= 0 && n < U32_LIMIT : n >= 0n && n < 0x1_0000_0000n) {
+    for (let v = Number(n); v >= 0x80; v >>>= 7) size++;
+    return size;
+  }
   for (let v = BigInt(n); v >= 0x80n; v >>= 7n) size++;
   return size;
 }
@@ -91,6 +101,16 @@ class Out {
     this.buf[this.pos++] = b;
   }
   varint(n: bigint | number): void {
+    if (typeof n === "number" ? n >= 0 && n < U32_LIMIT : n >= 0n && n < 0x1_0000_0000n) {
+      // The same bytes as the BigInt loop below, on numbers (see varintSize).
+      let u = Number(n);
+      while (u >= 0x80) {
+        this.byte((u & 0x7f) | 0x80);
+        u >>>= 7;
+      }
+      this.byte(u);
+      return;
+    }
     let v = BigInt(n);
     while (v >= 0x80n) {
       this.byte(Number(v & 0x7fn) | 0x80);

@@ -102,22 +102,45 @@ const pubkeyAddresses = new Map<string, Uint8Array>();
 
 /** Tendermint/Cosmos secp256k1 address: RIPEMD160(SHA256(compressed 33-byte pubkey)). A fresh copy. */
 export function secp256k1PubkeyToAddress(compressedPubkey: Uint8Array): Uint8Array {
+  return pubkeyAddressShared(compressedPubkey).slice();
+}
+
+/**
+ * Whether `addr` is the address of `compressedPubkey` (ante's SetPubKey check): the same answer as comparing
+ * with secp256k1PubkeyToAddress, without its copy.
+ */
+export function isSecp256k1PubkeyAddress(compressedPubkey: Uint8Array, addr: Uint8Array): boolean {
+  const a = pubkeyAddressShared(compressedPubkey);
+  if (a.length !== addr.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== addr[i]) return false;
+  return true;
+}
+
+/** The remembered address of a key (shared: never handed out without a copy), keyed by the key's latin1. */
+function pubkeyAddressShared(compressedPubkey: Uint8Array): Uint8Array {
   if (compressedPubkey.length > 65) return ripemd160(sha256(compressedPubkey));
-  const id = Buffer.from(compressedPubkey.buffer, compressedPubkey.byteOffset, compressedPubkey.length);
-  const key = id.toString("latin1");
+  const key = latin1Slice.call(compressedPubkey, 0, compressedPubkey.length);
   const hit = pubkeyAddresses.get(key);
-  if (hit !== undefined) return hit.slice();
-  return remember(pubkeyAddresses, key, ripemd160(sha256(compressedPubkey))).slice();
+  if (hit !== undefined) return hit;
+  return remember(pubkeyAddresses, key, ripemd160(sha256(compressedPubkey)));
 }
 
 const moduleAddresses = new Map<string, Uint8Array>();
 
 /** cosmos-sdk authtypes.NewModuleAddress: SHA256(module name)[:20] (crypto.AddressHash). A fresh copy. */
 export function moduleAddress(name: string): Uint8Array {
+  return moduleAddressShared(name).slice();
+}
+
+/**
+ * moduleAddress without the copy, for callers that only read it (the auth keeper's store key for a module
+ * account: ante's fee deduction looks up `fee_collector` twice per tx). Never write to it.
+ */
+export function moduleAddressShared(name: string): Uint8Array {
   let a = moduleAddresses.get(name);
   if (a === undefined) {
     a = sha256(new TextEncoder().encode(name)).slice(0, ADDRESS_LENGTH);
     if (moduleAddresses.size < MEMO_MAX) moduleAddresses.set(name, a);
   }
-  return a.slice();
+  return a;
 }

@@ -2,7 +2,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ChainError, SdkErrors, isError, listErrors, lookupError, registerError } from "./errors.js";
-import { fromBech32, moduleAddress, secp256k1PubkeyToAddress, toBech32 } from "./address.js";
+import {
+  fromBech32,
+  isSecp256k1PubkeyAddress,
+  moduleAddress,
+  moduleAddressShared,
+  secp256k1PubkeyToAddress,
+  toBech32,
+} from "./address.js";
 import { GasKVStore, GasMeter, SECRET_KV_GAS_CONFIG } from "./gas.js";
 import { MemoryKVStore } from "./store/memory.js";
 import { addCoins, coinsToString, parseCoins } from "./tx/coins.js";
@@ -154,4 +161,26 @@ test("bech32 memo: same answers as @scure/base both ways, fresh copies, errors n
   const m = moduleAddress("fee_collector");
   m.fill(0);
   assert.notDeepEqual(moduleAddress("fee_collector"), m);
+});
+
+test("isSecp256k1PubkeyAddress = comparing with secp256k1PubkeyToAddress; moduleAddressShared = moduleAddress", () => {
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ minLength: 0, maxLength: 70 }),
+      fc.uint8Array({ minLength: 0, maxLength: 22 }),
+      fc.boolean(),
+      (pk, other, own) => {
+        const real = secp256k1PubkeyToAddress(pk);
+        const addr = own ? real.slice() : other;
+        const same = real.length === addr.length && real.every((b, i) => b === addr[i]);
+        assert.equal(isSecp256k1PubkeyAddress(pk, addr), same);
+        // The memo hands out copies: writing to one does not change the next answer.
+        real.fill(0);
+        assert.equal(isSecp256k1PubkeyAddress(pk, addr), same);
+      },
+    ),
+    { seed: 7, numRuns: 2000 },
+  );
+  for (const n of ["fee_collector", "mint", "bonded_tokens_pool"])
+    assert.deepEqual(moduleAddressShared(n), moduleAddress(n));
 });

@@ -2,7 +2,7 @@
 // (x/auth/ante NewAnteHandler): basic checks, memo, tx-size gas, fee deduction, pubkeys, signature count and gas,
 // SIGN_MODE_DIRECT secp256k1 verification, sequence increment. Every failure is a registered ChainError.
 import { ChainError, SdkErrors } from "../errors.js";
-import { fromBech32, secp256k1PubkeyToAddress, toBech32 } from "../address.js";
+import { fromBech32, isSecp256k1PubkeyAddress, toBech32 } from "../address.js";
 import { equalBytes, toBase64 } from "../../util/bytes.js";
 import { coinsToString, parseCoins, type Coin, type CoinWire } from "./coins.js";
 import { attr, type Context, type EventAttribute } from "./context.js";
@@ -87,7 +87,7 @@ export function txSigners(tx: DecodedTx): Uint8Array[] {
 }
 
 function addSigner(out: Uint8Array[], a: Uint8Array): void {
-  for (const x of out) if (equalBytes(x, a)) return;
+  for (let i = 0; i < out.length; i++) if (equalBytes(out[i]!, a)) return;
   out.push(a);
 }
 
@@ -102,7 +102,11 @@ function parseFee(amount: readonly CoinWire[]): Coin[] {
   const seen = parsedFees.get(amount);
   if (seen !== undefined) return seen.slice();
   const fee = parseCoins(amount, "fee");
-  if (Object.isFrozen(amount)) parsedFees.set(amount, Object.freeze(fee.map((c) => Object.freeze({ ...c }))));
+  if (Object.isFrozen(amount)) {
+    // parseCoins made these coin objects: frozen, they are shared by the remembered list and the caller's copy.
+    for (const c of fee) Object.freeze(c);
+    parsedFees.set(amount, Object.freeze(fee.slice()));
+  }
   return fee;
 }
 
@@ -122,7 +126,7 @@ function validateBasic(ctx: Context, tx: DecodedTx): { signers: Uint8Array[]; fe
     );
   }
   if (tx.fee.granter !== "") throw new ChainError(SdkErrors.InvalidRequest, "fee grants are not enabled");
-  for (const m of tx.messages) m.type.validateBasic(m.value);
+  for (let i = 0; i < tx.messages.length; i++) tx.messages[i]!.type.validateBasic(tx.messages[i]!.value);
   if (tx.signatures.length === 0) throw new ChainError(SdkErrors.NoSignatures, "no signatures supplied");
   const signers = txSigners(tx);
   if (tx.signatures.length !== signers.length) {
@@ -182,7 +186,7 @@ function setPubKeys(ctx: Context, tx: DecodedTx, k: AnteKeepers, signers: Uint8A
     if (pk.length !== SECP256K1_PUBKEY_LENGTH) {
       throw new ChainError(SdkErrors.InvalidPubKey, `invalid pubkey length ${pk.length}`);
     }
-    if (!equalBytes(secp256k1PubkeyToAddress(pk), addr)) {
+    if (!isSecp256k1PubkeyAddress(pk, addr)) {
       throw new ChainError(
         SdkErrors.InvalidPubKey,
         `pubKey does not match signer address ${toBech32(addr)} with signer index: ${i}`,

@@ -2,7 +2,7 @@
 // global account number and params. Module accounts and their permissions are fixed at construction.
 import type { KVStore } from "../../store/types.js";
 import { PrefixStore, type Context } from "../../tx/context.js";
-import { moduleAddress } from "../../address.js";
+import { moduleAddress, moduleAddressShared } from "../../address.js";
 import { concatBytes, equalBytes, u64be } from "../../../util/bytes.js";
 import {
   ACCOUNTS_PREFIX,
@@ -223,13 +223,14 @@ export class AuthKeeper {
   getModuleAccount(ctx: Context, name: string): ModuleAccount {
     const perms = this.permissionsOf(name);
     if (perms === undefined) throw new Error(`module account ${name} is not configured`);
-    const addr = moduleAddress(name);
-    const existing = this.getAccount(ctx, addr);
+    // The shared address only builds the store key (storeAccountKey copies it); a new account gets its own copy.
+    const existing = this.getAccount(ctx, moduleAddressShared(name));
     if (existing !== undefined) {
       if (existing.kind !== "module")
         throw new Error(`account at module address ${name} is not a module account`);
       return existing;
     }
+    const addr = moduleAddress(name);
     const acc: ModuleAccount = {
       kind: "module",
       address: addr,

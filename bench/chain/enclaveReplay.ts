@@ -3,7 +3,7 @@
 // replays those ECALLs against the same worker with the recorded answers — checking every result and gas figure
 // byte for byte — and reports the worker thread's CPU per transfer (`/proc/self/task/*/schedstat`, ns).
 // Run: node --import tsx bench/chain/enclaveReplay.ts [--txs K] [--rounds R] [--gap-us G] [--ocall-us O]
-// [--no-verify-lane] [--no-peek | --ab-peek] (--gap-us / --ocall-us: busy main-thread µs before each ECALL / in
+// [--verify-lane] [--no-peek | --ab-peek] (--gap-us / --ocall-us: busy main-thread µs before each ECALL / in
 // each read or query answer, as in a chain; --no-peek records with a host that offers no peeked reads;
 // --ab-peek records K transfers with peeks and K more without, then alternates rounds of the two sets;
 // --base-tree DIR: an A/B of two checkouts' enclave code in one process, see twoTrees below)

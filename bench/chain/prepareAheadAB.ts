@@ -1,7 +1,7 @@
 // Prepared calls A/B in one process (docs/BENCHMARKS.md "Prepared calls (session 8, H1)"): one warm node (1k
 // accounts, bench:chain's setup), alternating B-transfer SNIP-20 blocks with prepareCall off / on; tx/s,
-// FinalizeBlock wall and per-thread CPU ms per transfer, then the medians. `--no-verify-lane` runs without the lane.
-// Run: node --import tsx bench/chain/prepareAheadAB.ts [pairs] [--block B] [--warmup W] [--no-verify-lane]
+// FinalizeBlock wall and per-thread CPU ms per transfer, then the medians. `--verify-lane` runs with the lane.
+// Run: node --import tsx bench/chain/prepareAheadAB.ts [pairs] [--block B] [--warmup W] [--verify-lane]
 // [--no-idle]
 import { startNode } from "./setup.js";
 import { abRoundLine, printAbMedians, runTxs, type RunResult } from "./run.js";

@@ -4,7 +4,7 @@
 // result and gas figure against the recording, and reports each round's median and mean execute-ECALL wall (the
 // main thread's wait) and the enclave worker's CPU per transfer. After each call a `health` ECALL waits out any
 // prepare still running, so an ECALL's wall holds only its own work, as when the host's gap covers the prepare.
-// Run: node --import tsx bench/chain/prepareReplay.ts [--txs K] [--rounds R] [--no-verify-lane] [--only prepared|unprepared]
+// Run: node --import tsx bench/chain/prepareReplay.ts [--txs K] [--rounds R] [--verify-lane] [--only prepared|unprepared]
 // (--only: every timed round of one kind, e.g. to profile the prepared path alone with perf)
 import { ECALL, encodePrepareCall } from "../../src/enclave/api.js";
 import { recordExecutes, replaying, resultKey } from "./ecallRecording.js";

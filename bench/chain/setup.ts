@@ -114,15 +114,19 @@ function benchGenesis(
 }
 
 /** Boots a fresh single-validator chain whose genesis funds `holders` synthetic accounts (plus the dev ones). */
-export async function startNode(holders: number): Promise<Node> {
+/** `verifyLane`: start the enclave's verify lane (default: only with `--verify-lane` on the command line). */
+export async function startNode(
+  holders: number,
+  verifyLane: boolean = process.argv.includes("--verify-lane"),
+): Promise<Node> {
   const dir = mkdtempSync(join(tmpdir(), "shroud-bench-chain-"));
   const enclave = await EnclaveHost.start({
     dataDir: join(dir, "enclave"),
     platformSecretPath: join(dir, "enclave.secret"),
     ecallTimeoutMs: 120_000,
     // The verify lane checks each block's tx signatures ahead of execution (src/enclave/verifyLane.ts);
-    // `--no-verify-lane` runs without it (A/B in one tree).
-    verifyLane: !process.argv.includes("--no-verify-lane"),
+    // off by default since session 12 (with the native verify it no longer pays here); `--verify-lane` runs it.
+    verifyLane,
   });
   const g = benchGenesis(enclave, holders);
   const store = openStore(join(dir, "state"));

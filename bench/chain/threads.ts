@@ -3,7 +3,7 @@
 // thread was born: before any JS ran (V8's platform workers: TurboFan, concurrent/parallel GC), during startNode
 // (the enclave worker, its verify lane, libuv's pool, SQLite has none of its own), later (the rest).
 // Run: node [--trace-opt] --import tsx bench/chain/threads.ts [--txs K] [--block B] [--warmup W] [--rounds R]
-//      [--profile DIR [--sample-us N] | --heap DIR] [--no-verify-lane] [--spec on|off|ab]
+//      [--profile DIR [--sample-us N] | --heap DIR] [--verify-lane] [--spec on|off|ab]
 import { readdirSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { join } from "node:path";

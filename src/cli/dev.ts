@@ -31,8 +31,9 @@ export interface DevOptions {
   readonly queryWorkers?: number;
   /**
    * Start the enclave's verify lane (src/enclave/verifyLane.ts): one more isolate checks each block's tx
-   * signatures ahead of execution on an otherwise idle core. Default true: a single dev node leaves a core idle
-   * in FinalizeBlock (quiet-machine A/B in docs/BENCHMARKS.md, +12% SNIP-20 tx/s). Results are identical either way.
+   * signatures ahead of execution. Default false since session 12: with the native secp256k1 verify (~55 µs) the
+   * lane's thread costs about what it saves, and quiet-machine A/Bs of `bench:chain` measured equal or higher
+   * SNIP-20 tx/s and tx per CPU-second without it (docs/BENCHMARKS.md). Results are identical either way.
    */
   readonly verifyLane?: boolean;
   readonly services?: readonly DevService[];
@@ -122,7 +123,7 @@ export async function startDev(o: DevOptions): Promise<DevNode> {
     dataDir: enclaveDir,
     platformSecretPath: join(enclaveDir, FILES.platformSecret),
     queryLanes: o.queryWorkers ?? DEFAULT_QUERY_WORKERS,
-    verifyLane: o.verifyLane ?? true,
+    verifyLane: o.verifyLane ?? false,
   });
   let store: Store | undefined;
   let engine: DevEngine | undefined;

@@ -34,7 +34,7 @@ interface DevFlags {
   restPort: number;
   faucetPort: number;
   queryWorkers: number;
-  verifyLane: boolean;
+  verifyLane?: boolean;
 }
 
 // The node-side modules (app, store, engine) load only when a node command runs: client commands start faster.
@@ -64,7 +64,7 @@ async function dev(flags: DevFlags): Promise<void> {
     restPort: flags.restPort,
     faucetPort: flags.faucetPort,
     queryWorkers: flags.queryWorkers,
-    verifyLane: flags.verifyLane,
+    verifyLane: flags.verifyLane === true,
     // The enclave died mid-block: the chain cannot go on here; exit non-zero (restart replays the block).
     onHalt: (e) => {
       process.stderr.write(`shroud dev: halted: ${e.message}\n`);
@@ -121,10 +121,8 @@ export function buildCli(): Command {
       intArg(0, 16),
       DEFAULT_QUERY_WORKERS,
     )
-    .option(
-      "--no-verify-lane",
-      "check tx signatures on the block's own enclave thread instead of one more isolate ahead of execution",
-    )
+    .option("--verify-lane", "check contract-call signatures in one more enclave isolate ahead of execution")
+    .option("--no-verify-lane", "check them on the block's own enclave thread (the default)")
     .action(dev);
   program
     .command("export")

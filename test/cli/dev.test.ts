@@ -84,12 +84,12 @@ describe("shroud dev", () => {
   test("genesis accounts funded; first block at start; a secretjs MsgSend lands; restart resumes", async () => {
     const h = home();
     const t0 = performance.now();
-    const node = await start(h);
+    const node = await start(h, false, true);
     const firstBlockMs = performance.now() - t0;
     assert.equal(node.engine.height, 1n, "block 1 is produced at start");
     assert.ok(firstBlockMs < 2000, `first block after ${firstBlockMs.toFixed(0)} ms`);
     assert.equal(node.genesis.chain_id, "secretdev-1");
-    assert.ok(node.enclave.verdictLane !== undefined, "the verify lane is on by default");
+    assert.ok(node.enclave.verdictLane !== undefined, "verifyLane: true starts the lane");
     for (const m of Object.values(DEV_MNEMONICS)) {
       assert.equal(balanceOf(node, addressFromMnemonic(m)), 1_000_000_000_000_000_000n);
     }
@@ -127,8 +127,8 @@ describe("shroud dev", () => {
     const appHash = node.engine.appHash;
     await node.stop();
 
-    const again = await start(h, false, false);
-    assert.equal(again.enclave.verdictLane, undefined, "verifyLane: false starts none");
+    const again = await start(h);
+    assert.equal(again.enclave.verdictLane, undefined, "no verify lane by default");
     assert.equal(again.engine.height, height, "restart resumes at the same height");
     assert.deepEqual(again.engine.appHash, appHash);
     assert.deepEqual(

@@ -2,7 +2,7 @@
 // and the socket server serves to CometBFT. State lives in the versioned store; CheckTx, proposal candidates
 // and the block being finalized are overlays on it; Commit persists a block in one store transaction.
 // It answers users with coded results and throws only on broken invariants (spec consensus-storage-perf §1).
-import "../util/cosmjsInt64.js"; // before any encode: cosmjs-types writes (u)int64 in [2^31, 2^32) wrongly
+import "./cosmjsInt64.js"; // before any encode: cosmjs-types writes (u)int64 in [2^31, 2^32) wrongly
 import {
   CheckTxType,
   ResponseProcessProposal_ProposalStatus,

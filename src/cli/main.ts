@@ -1,6 +1,6 @@
 // The `shroud` command line (commander): `shroud dev` (LocalSecret drop-in), `shroud export` (genesis at a
 // height), node commands (init, start, localnet, enclave) and client commands (keys, tx, query), `secretd`-style.
-import "../util/cosmjsInt64.js"; // before any encode: cosmjs-types writes (u)int64 in [2^31, 2^32) wrongly
+import "../chain/cosmjsInt64.js"; // before any encode: cosmjs-types writes (u)int64 in [2^31, 2^32) wrongly
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";

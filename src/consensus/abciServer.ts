@@ -3,7 +3,7 @@
 // snapshot, mempool, consensus), pipelines requests and matches answers strictly FIFO, Flush included; an
 // exception response halts the node, so we send one only for a broken invariant (the app threw).
 // One queue over all connections mirrors the Go server's global mutex: each request finishes before the next.
-import "../util/cosmjsInt64.js"; // before any encode: cosmjs-types writes (u)int64 in [2^31, 2^32) wrongly
+import "../chain/cosmjsInt64.js"; // before any encode: cosmjs-types writes (u)int64 in [2^31, 2^32) wrongly
 import { createServer, type Server, type Socket } from "node:net";
 import { BinaryWriter } from "cosmjs-types/binary";
 import {

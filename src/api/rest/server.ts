@@ -1,7 +1,7 @@
 // The secretjs-compatible REST (LCD) server over node:http: normalises the path (repeated slashes, trailing
 // slash, trailing "?"), answers CORS preflights, reads `x-cosmos-block-height`, bounds request bodies, routes,
 // and turns every failure into grpc-gateway error JSON (spec secretjs-compat §1, §5).
-import "../../util/cosmjsInt64.js"; // before any encode: cosmjs-types writes (u)int64 in [2^31, 2^32) wrongly
+import "../../chain/cosmjsInt64.js"; // before any encode: cosmjs-types writes (u)int64 in [2^31, 2^32) wrongly
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";

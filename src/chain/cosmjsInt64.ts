@@ -5,7 +5,8 @@
 // 3e9 (a tx whose gas limit is 3e9) is then one CometBFT cannot decode, and a ValidatorUpdate with that power
 // reads as "remove". Decoding is right. Importing this module (for its effect) replaces the three writer
 // methods of the process's cosmjs-types with correct ones; every entry point that encodes with cosmjs-types
-// imports it (src/chain/app.ts, src/consensus/abciServer.ts, src/api/rest/server.ts, src/cli/main.ts).
+// imports it (src/chain/app.ts, src/consensus/abciServer.ts, src/api/rest/server.ts, src/cli/main.ts). It lives
+// here, not in src/util: util/ is part of the enclave's measured code, and the enclave does not use cosmjs-types.
 // `uint64` is an instance field that copies `BinaryWriter.prototype.int64` when a writer is made, so patching
 // the prototype covers it.
 import { BinaryWriter } from "cosmjs-types/binary";

@@ -15,30 +15,6 @@ import { prng } from "./store/testkit.js";
 import { OWN_KEY, OWN_VALUE, type KVReader, type KVStore } from "./store/types.js";
 import { toHex } from "../util/bytes.js";
 
-/** A KVStore without setOwned/deleteOwned: everything below it takes the copying `set`/`delete`. */
-class CopyingView implements KVStore {
-  constructor(private readonly inner: KVStore) {}
-  get(key: Uint8Array): Uint8Array | undefined {
-    return this.inner.get(key);
-  }
-  has(key: Uint8Array): boolean {
-    return this.inner.has(key);
-  }
-  set(key: Uint8Array, value: Uint8Array): void {
-    this.inner.set(key, value);
-  }
-  delete(key: Uint8Array): void {
-    this.inner.delete(key);
-  }
-  iterate(
-    start: Uint8Array | undefined,
-    end: Uint8Array | undefined,
-    reverse?: boolean,
-  ): Iterable<[Uint8Array, Uint8Array]> {
-    return this.inner.iterate(start, end, reverse);
-  }
-}
-
 /**
  * The committed view behind a plain KVReader: not a KeyIdReader, so overlays over it cannot tell a key is absent
  * and keep every tombstone (the path before overlays skipped deletes of absent keys).
@@ -57,6 +33,19 @@ class OpaqueReader implements KVReader {
     reverse?: boolean,
   ): Iterable<[Uint8Array, Uint8Array]> {
     return this.inner.iterate(start, end, reverse);
+  }
+}
+
+/** A KVStore without setOwned/deleteOwned: everything below it takes the copying `set`/`delete`. */
+class CopyingView extends OpaqueReader implements KVStore {
+  constructor(private readonly store: KVStore) {
+    super(store);
+  }
+  set(key: Uint8Array, value: Uint8Array): void {
+    this.store.set(key, value);
+  }
+  delete(key: Uint8Array): void {
+    this.store.delete(key);
   }
 }
 

@@ -40,43 +40,30 @@ describe("ABCI framing", () => {
   test("answers pipelined requests FIFO, split across writes, Flush included", async () => {
     const app = new KvApp();
     const srv = await startAbciServer(app, "tcp://127.0.0.1:0");
-    const sock = connect(srv.port!, "127.0.0.1");
+    const client = await rawClient(srv.port!);
     const enc = (r: Request) => frame(Request.encode(r, BinaryWriter.create()).finish());
     const bytes = Buffer.concat([
       enc(Request.fromPartial({ echo: { message: "hello" } })),
       enc(Request.fromPartial({ info: { version: "x" } })),
       enc(Request.fromPartial({ flush: {} })),
     ]);
-    const got: Response[] = [];
-    const done = new Promise<void>((resolve) => {
-      let buf = new Uint8Array();
-      sock.on("data", (d: Buffer) => {
-        buf = Buffer.concat([buf, d]);
-        for (;;) {
-          const lv = readUvarint(buf, 0);
-          if (!lv || lv[0] + lv[1] > buf.length) break;
-          got.push(Response.decode(buf.subarray(lv[1], lv[1] + lv[0])));
-          buf = buf.subarray(lv[1] + lv[0]);
-        }
-        if (got.length === 3) resolve();
-      });
-    });
     // Split mid-frame to prove reassembly.
-    sock.write(bytes.subarray(0, 5));
+    client.write(bytes.subarray(0, 5));
     await new Promise((r) => setTimeout(r, 20));
-    sock.write(bytes.subarray(5));
-    await done;
+    client.write(bytes.subarray(5));
+    const got = await client.answers(3);
     assert.equal(got[0]!.echo?.message, "hello");
     assert.equal(got[1]!.info?.data, "kv");
     assert.ok(got[2]!.flush);
-    sock.destroy();
+    client.close();
     await srv.close();
   });
 });
 
-/** A client connection that writes raw frames and collects decoded answers. */
+/** A client connection that writes raw frames (or raw bytes) and collects decoded answers. */
 async function rawClient(port: number): Promise<{
   send: (reqs: Request[]) => void;
+  write: (bytes: Uint8Array) => void;
   answers: (n: number) => Promise<Response[]>;
   close: () => void;
 }> {
@@ -102,6 +89,7 @@ async function rawClient(port: number): Promise<{
   return {
     send: (reqs) =>
       sock.write(Buffer.concat(reqs.map((r) => frame(Request.encode(r, BinaryWriter.create()).finish())))),
+    write: (bytes) => sock.write(bytes),
     answers: async (n) => {
       while (got.length < n) await new Promise<void>((r) => (wake = r));
       return got.splice(0, n);

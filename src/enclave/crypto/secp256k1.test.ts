@@ -102,28 +102,30 @@ function mutate(
   }
 }
 
+/** A verify case: key seed, message, `mutate` mode and position, and whether high-S is rejected. */
+const verifyCase = [
+  fc.uint8Array({ minLength: 32, maxLength: 32 }),
+  fc.uint8Array({ maxLength: 300 }),
+  fc.integer({ min: 0, max: 16 }),
+  fc.nat(),
+  fc.boolean(),
+] as const;
+
 describe("secp256k1VerifySha256 and secp256k1Verify (libsecp256k1) ≡ secp256k1VerifyNoble (noble)", () => {
   test("same verdicts and errors over valid, tampered, high-S and bad-key inputs (seeded property)", () => {
     let valid = 0;
     fc.assert(
-      fc.property(
-        fc.uint8Array({ minLength: 32, maxLength: 32 }),
-        fc.uint8Array({ maxLength: 300 }),
-        fc.integer({ min: 0, max: 16 }),
-        fc.nat(),
-        fc.boolean(),
-        (seed, msg, mode, pos, rejectHighS) => {
-          const sk = sha256(seed);
-          const { signature } = secp256k1Sign(sha256(msg), sk);
-          const pk33 = secp256k1PublicKey(sk);
-          const pk65 = secp256k1PublicKey(sk, false);
-          const [m, s, k] = mutate(mode, msg, signature, pk33, pk65, pos);
-          const [noble, libsecp, prehashed] = all3(m, s, k, rejectHighS);
-          assert.equal(libsecp, noble, `mode ${mode}`);
-          assert.equal(prehashed, noble, `mode ${mode} (prehashed)`);
-          if (noble === true) valid++;
-        },
-      ),
+      fc.property(...verifyCase, (seed, msg, mode, pos, rejectHighS) => {
+        const sk = sha256(seed);
+        const { signature } = secp256k1Sign(sha256(msg), sk);
+        const pk33 = secp256k1PublicKey(sk);
+        const pk65 = secp256k1PublicKey(sk, false);
+        const [m, s, k] = mutate(mode, msg, signature, pk33, pk65, pos);
+        const [noble, libsecp, prehashed] = all3(m, s, k, rejectHighS);
+        assert.equal(libsecp, noble, `mode ${mode}`);
+        assert.equal(prehashed, noble, `mode ${mode} (prehashed)`);
+        if (noble === true) valid++;
+      }),
       { seed: 42, numRuns: 600 },
     );
     assert.ok(valid > 100, `only ${valid} valid cases`);
@@ -186,39 +188,32 @@ describe("native addon ≡ WebAssembly ≡ noble (each backend on its own, key p
   test("same verdicts and errors over valid, invalid, high-S, r/s ≥ n, off-curve and hybrid keys (seeded)", () => {
     const seen = new Set<string>();
     fc.assert(
-      fc.property(
-        fc.uint8Array({ minLength: 32, maxLength: 32 }),
-        fc.uint8Array({ maxLength: 300 }),
-        fc.integer({ min: 0, max: 16 }),
-        fc.nat(),
-        fc.boolean(),
-        (seed, msg, mode, pos, rejectHighS) => {
-          const sk = sha256(seed);
-          const { signature } = secp256k1Sign(sha256(msg), sk);
-          const [m, s, k] = mutate(
-            mode,
-            msg,
-            signature,
-            secp256k1PublicKey(sk),
-            secp256k1PublicKey(sk, false),
-            pos,
-          );
-          const h = sha256(m);
-          const noble = verdict(() => secp256k1VerifyNoble(h, s, k, { rejectHighS }));
+      fc.property(...verifyCase, (seed, msg, mode, pos, rejectHighS) => {
+        const sk = sha256(seed);
+        const { signature } = secp256k1Sign(sha256(msg), sk);
+        const [m, s, k] = mutate(
+          mode,
+          msg,
+          signature,
+          secp256k1PublicKey(sk),
+          secp256k1PublicKey(sk, false),
+          pos,
+        );
+        const h = sha256(m);
+        const noble = verdict(() => secp256k1VerifyNoble(h, s, k, { rejectHighS }));
+        assert.equal(
+          verdict(() => secp256k1VerifyOn("wasm", h, s, k, { rejectHighS })),
+          noble,
+          `wasm ${mode}`,
+        );
+        if (native)
           assert.equal(
-            verdict(() => secp256k1VerifyOn("wasm", h, s, k, { rejectHighS })),
+            verdict(() => secp256k1VerifyOn("native", h, s, k, { rejectHighS })),
             noble,
-            `wasm ${mode}`,
+            `native mode ${mode}`,
           );
-          if (native)
-            assert.equal(
-              verdict(() => secp256k1VerifyOn("native", h, s, k, { rejectHighS })),
-              noble,
-              `native mode ${mode}`,
-            );
-          seen.add(String(noble));
-        },
-      ),
+        seen.add(String(noble));
+      }),
       { seed: 1106, numRuns: 800 },
     );
     assert.deepEqual([...seen].sort(), ["InvalidInputError", "false", "true"]);

@@ -20,6 +20,8 @@ export interface PrepareEnclave {
 /** A prepare request built ahead, and what its verdict token is looked up by. */
 interface Built {
   readonly request: Uint8Array;
+  /** The whole prepareCall payload, when no verdict token can come (no verify lane): built with the request. */
+  readonly payload: Uint8Array | undefined;
   readonly txHash: Uint8Array;
   readonly sender: string;
 }
@@ -127,6 +129,7 @@ export class PrepareAhead {
     this.ready = undefined;
     const b = r?.index === i ? r.built : this.build(i);
     if (b === undefined) return undefined;
+    if (b.payload !== undefined) return b.payload;
     const engine = this.modules.compute.engine;
     return encodePrepareCall("execute", engine.withVerdict(b.request, b.txHash, b.sender));
   }
@@ -147,9 +150,12 @@ export class PrepareAhead {
       const deps = { keeper: this.modules.compute.keeper, accounts: this.modules.auth.keeper };
       const r = executeAhead(deps, b.ctx, tx);
       if (r === undefined) return undefined;
-      const request = this.modules.compute.engine.prepareRequest(b.ctx, r);
+      const engine = this.modules.compute.engine;
+      const request = engine.prepareRequest(b.ctx, r);
       this.prepared++;
-      return { request, txHash: tx.hash, sender: r.sender };
+      // Without a verify lane there is no token to look up when it is sent: the payload is final now.
+      const payload = engine.verdicts === undefined ? encodePrepareCall("execute", request) : undefined;
+      return { request, payload, txHash: tx.hash, sender: r.sender };
     } catch {
       // Speed only: a tx that does not decode or call as predicted runs unprepared (runTx reports its errors).
       return undefined;

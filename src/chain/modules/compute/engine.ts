@@ -109,6 +109,23 @@ function decodeAnswer(bytes: Uint8Array, gasUsed: bigint): CallAnswer {
   return out as unknown as CallAnswer;
 }
 
+/** A request's state-dependent parts (ComputeEngine.callState); a prepareCall's request has none. */
+interface CallState {
+  readonly msgCounter: bigint;
+  readonly blockRandom: Uint8Array | undefined;
+  readonly prefetch: PrefetchOffer | undefined;
+}
+const PREPARE_STATE: CallState = Object.freeze({
+  msgCounter: 0n,
+  blockRandom: undefined,
+  prefetch: undefined,
+});
+
+/** `request` with a verify lane's verdict token in front, when there is one. */
+function withToken(request: Uint8Array, token: Uint8Array | undefined): Uint8Array {
+  return token === undefined ? request : withVerdictToken(request, token);
+}
+
 /** The wasm argument of a request when the enclave has not asked for the bytes (the encoder only reads it). */
 const NO_WASM = new Uint8Array(0);
 
@@ -178,8 +195,17 @@ export class ComputeEngine {
   whileWaiting: (() => void) | undefined;
   /** Work the app's speculative ante does in the same wait, after `whileWaiting` (src/chain/app/speculativeAnte.ts). */
   speculateWhileWaiting: (() => void) | undefined;
-  /** Both idle tasks in one closure, built once per pair. */
-  private bothIdle: { w: () => void; s: () => void; both: () => void } | undefined;
+  /** Work done last in the same wait: encoding finished tx results (src/chain/app/resultsAhead.ts). */
+  encodeWhileWaiting: (() => void) | undefined;
+  /** The idle tasks in one closure, rebuilt only when one of them changes. */
+  private composedIdle:
+    | {
+        w: (() => void) | undefined;
+        s: (() => void) | undefined;
+        e: (() => void) | undefined;
+        all: () => void;
+      }
+    | undefined;
   readonly prefetchStats: PrefetchStats = {
     ocallReads: 0,
     prefetchedReads: 0,
@@ -208,38 +234,41 @@ export class ComputeEngine {
     const st = this.keeper.contractState(ctx, r.contract);
     const offer = this.offerFor(ctx, st, r.contract);
     const token = r.sigInfo === undefined ? undefined : this.verdicts?.(ctx.txHash, r.sender);
-    const request = this.requestBuilder(ctx, r, offer);
-    const payload =
-      token === undefined ? request : (wasm: Uint8Array) => withVerdictToken(request(wasm), token);
+    const parts = this.callState(ctx, r, offer);
     const reads = new Map<string, Uint8Array>();
     const ocalls = new ContractOcalls(this, ctx, st, this.prefetchStats, offer, reads);
     const first = firstCallOptions(gasLimit, ocalls, this.nextPrepare?.(), this.idleTask());
     let res: EcallResult;
     try {
-      res = this.enclave.ecall(r.op, payload(NO_WASM), first);
+      res = this.enclave.ecall(r.op, withToken(this.encodeRequest(ctx, r, parts, NO_WASM), token), first);
       // The enclave caches compiled code; after a restart (or an eviction) it asks for the bytes once. Whether
       // that happens is node-local, so the read is free: a cold node must charge exactly what a warm one does.
-      if (codeNotLoaded(res))
-        res = this.enclave.ecall(r.op, payload(this.wasmFor(ctx, r)), { gasLimit, ocalls });
+      if (codeNotLoaded(res)) {
+        const request = withToken(this.encodeRequest(ctx, r, parts, this.wasmFor(ctx, r)), token);
+        res = this.enclave.ecall(r.op, request, { gasLimit, ocalls });
+      }
     } finally {
       if (this.prefetch) this.readMemory.record(r.contract, reads);
     }
     return this.answer(ctx, res);
   }
 
-  /** The door idle task of a contract ECALL: the prepared calls' build, then the speculative ante. */
+  /** The door idle task of a contract ECALL: the prepared calls' build, the speculative ante, the results. */
   private idleTask(): (() => void) | undefined {
     const w = this.whileWaiting;
     const s = this.speculateWhileWaiting;
-    if (w === undefined || s === undefined) return w ?? s;
-    const b = this.bothIdle;
-    if (b?.w === w && b.s === s) return b.both;
-    const both = (): void => {
-      w();
-      s();
+    const e = this.encodeWhileWaiting;
+    const n = (w === undefined ? 0 : 1) + (s === undefined ? 0 : 1) + (e === undefined ? 0 : 1);
+    if (n < 2) return w ?? s ?? e;
+    const c = this.composedIdle;
+    if (c !== undefined && c.w === w && c.s === s && c.e === e) return c.all;
+    const all = (): void => {
+      w?.();
+      s?.();
+      e?.();
     };
-    this.bothIdle = { w, s, both };
-    return both;
+    this.composedIdle = { w, s, e, all };
+    return all;
   }
 
   /**
@@ -249,7 +278,7 @@ export class ComputeEngine {
    * the enclave only compares bindings. `ctx` is read, never written or charged. See `withVerdict`.
    */
   prepareRequest(ctx: Context, r: CallRequest): Uint8Array {
-    return this.encodeRequest(ctx, r, { wasm: NO_WASM, msgCounter: 0n });
+    return this.encodeRequest(ctx, r, PREPARE_STATE, NO_WASM);
   }
 
   /**
@@ -278,12 +307,12 @@ export class ComputeEngine {
   async callQueryAsync(ctx: Context, r: CallRequest, gasLimit: bigint): Promise<CallAnswer> {
     const run = this.enclave.ecallQueryAsync;
     if (run === undefined) return this.call(ctx, r, gasLimit);
-    const payload = this.requestBuilder(ctx, r);
+    const parts = this.callState(ctx, r);
     const st = this.keeper.contractState(ctx, r.contract);
     const opts = { gasLimit, ocalls: new ContractOcalls(this, ctx, st, this.prefetchStats) };
-    let res = await run(payload(NO_WASM), opts);
+    let res = await run(this.encodeRequest(ctx, r, parts, NO_WASM), opts);
     // Each lane has its own code cache: a lane's first query of a code needs the bytes once.
-    if (codeNotLoaded(res)) res = await run(payload(this.wasmFor(ctx, r)), opts);
+    if (codeNotLoaded(res)) res = await run(this.encodeRequest(ctx, r, parts, this.wasmFor(ctx, r)), opts);
     return this.answer(ctx, res);
   }
 
@@ -299,35 +328,21 @@ export class ComputeEngine {
     return decodeAnswer(res.ok, res.gasUsed);
   }
 
-  /** The request envelope of one call, as a function of the wasm bytes (empty unless the enclave asked). */
-  private requestBuilder(
-    ctx: Context,
-    r: CallRequest,
-    prefetch?: PrefetchOffer,
-  ): (wasm: Uint8Array) => Uint8Array {
-    // Every state-dependent field is computed once: a retry after a code-cache miss must not advance the block
-    // message counter a second time (that would fork a restarted node from warm ones).
-    const blockRandom = r.op === "query" ? undefined : this.block.blockRandom(ctx);
-    const msgCounter = r.op === "query" ? 0n : this.keeper.nextMsgCounter(ctx);
-    const payload = (wasm: Uint8Array): Uint8Array =>
-      this.encodeRequest(ctx, r, { wasm, blockRandom, msgCounter, prefetch });
-    return payload;
+  /**
+   * The state-dependent parts of one call's request, computed once: a retry after a code-cache miss must not
+   * advance the block message counter a second time (that would fork a restarted node from warm ones).
+   */
+  private callState(ctx: Context, r: CallRequest, prefetch?: PrefetchOffer): CallState {
+    if (r.op === "query") return { msgCounter: 0n, blockRandom: undefined, prefetch };
+    const blockRandom = this.block.blockRandom(ctx);
+    return { msgCounter: this.keeper.nextMsgCounter(ctx), blockRandom, prefetch };
   }
 
   /** One request envelope (src/enclave/contract/README.md) from the call and its state-dependent parts. */
-  private encodeRequest(
-    ctx: Context,
-    r: CallRequest,
-    p: {
-      wasm: Uint8Array;
-      msgCounter: bigint;
-      blockRandom?: Uint8Array | undefined;
-      prefetch?: PrefetchOffer | undefined;
-    },
-  ): Uint8Array {
+  private encodeRequest(ctx: Context, r: CallRequest, p: CallState, wasm: Uint8Array): Uint8Array {
     return encodeContractRequest({
       codeHash: codeHashBytes(r.code.codeHash),
-      wasm: p.wasm,
+      wasm,
       env: {
         block: { height: ctx.blockHeight, timeNanos: ctx.blockTimeNs, chainId: ctx.chainId },
         message: { sender: r.sender, funds: [...r.funds] },

@@ -3,7 +3,7 @@
 // thread was born: before any JS ran (V8's platform workers: TurboFan, concurrent/parallel GC), during startNode
 // (the enclave worker, its verify lane, libuv's pool, SQLite has none of its own), later (the rest).
 // Run: node [--trace-opt] --import tsx bench/chain/threads.ts [--txs K] [--block B] [--warmup W] [--rounds R]
-//      [--profile DIR [--sample-us N] | --heap DIR] [--verify-lane] [--spec on|off|ab]
+//      [--profile DIR [--sample-us N] | --heap DIR] [--verify-lane] [--spec on|off|ab] [--results-ahead on|off|ab]
 import { readdirSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { join } from "node:path";
@@ -39,6 +39,15 @@ const SAMPLE_US = arg("--sample-us", 1000);
  */
 const SPEC = ((i) => (i < 0 ? undefined : (process.argv[i + 1] ?? "on")))(process.argv.indexOf("--spec"));
 const specOn = (r: number): boolean => (SPEC === "ab" ? ((r + 1) >> 1) % 2 === 1 : SPEC !== "off");
+
+/**
+ * `--results-ahead on|off|ab`: the app's tx results encoded in the ECALL waits (src/chain/app/resultsAhead.ts) on,
+ * off, or alternated by round as `--spec ab`. Default: the app's own default (on).
+ */
+const AHEAD = ((i) => (i < 0 ? undefined : (process.argv[i + 1] ?? "on")))(
+  process.argv.indexOf("--results-ahead"),
+);
+const aheadOn = (r: number): boolean => (AHEAD === "ab" ? ((r + 1) >> 1) % 2 === 1 : AHEAD !== "off");
 
 /** `--heap DIR`: a sampled allocation profile of the last round instead (collected objects included). */
 const HEAP_DIR = ((i) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--heap"));
@@ -174,7 +183,8 @@ async function main(): Promise<void> {
     const specCpu = { idle: 0, take: 0 };
     const engine = node.app.modules.compute.engine;
     const idle = engine.speculateWhileWaiting;
-    if (spec !== undefined && idle !== undefined) {
+    // Only when the speculation is asked for: the wrappers' clock reads would otherwise land in the gap.
+    if (spec !== undefined && idle !== undefined && SPEC !== undefined) {
       engine.speculateWhileWaiting = () => {
         const c0 = threadCpuMs();
         idle();
@@ -199,6 +209,9 @@ async function main(): Promise<void> {
     for (let r = 0; r < R; r++) {
       const txs = all.slice(W + r * K, W + (r + 1) * K);
       if (spec !== undefined && SPEC !== undefined) spec.enabled = specOn(r);
+      const ahead = node.app.resultsAhead;
+      if (AHEAD !== undefined) ahead.enabled = aheadOn(r);
+      const encoded0 = ahead.encoded;
       const spec0 = spec === undefined ? undefined : { ...spec.stats };
       Object.assign(specCpu, { idle: 0, take: 0 });
       console.log(`=== ROUND ${r} START`);
@@ -248,6 +261,9 @@ async function main(): Promise<void> {
           `  speculative ante ${spec.enabled ? "on" : "off"}: ${d.join(", ")}; main CPU ms/tx: run ${(specCpu.idle / K).toFixed(3)}, take ${(specCpu.take / K).toFixed(3)}`,
         );
       }
+      console.log(
+        `  results ahead ${ahead.enabled ? "on" : "off"}: ${ahead.encoded - encoded0} encoded in ECALL waits`,
+      );
       console.log(
         `  execute ECALLs: ${acc.ecalls}, wall ${(acc.ecallWall / acc.ecalls).toFixed(3)} ms each; gaps between them in FinalizeBlock: ${acc.gaps}, wall ${(acc.gapWall / acc.gaps).toFixed(3)} ms, main CPU ${(acc.gapCpu / acc.gaps).toFixed(3)} ms each`,
       );

@@ -63,6 +63,7 @@ import { APP_VERSION } from "./version.js";
 import { verifyAheadFor, type VerifyAhead } from "./app/verifyAhead.js";
 import { prepareAheadFor, type PrepareAhead } from "./app/prepareAhead.js";
 import { SpeculativeAnte } from "./app/speculativeAnte.js";
+import { ResultsAhead } from "./app/resultsAhead.js";
 
 export { APP_VERSION };
 /** Log of results refused because the enclave is unavailable (uncommitted, never consensus data). */
@@ -98,6 +99,12 @@ export interface ShroudAppOptions {
    * (docs/BENCHMARKS.md, session 10 K1 and the lead's quiet A/B). A node with spare cores may gain.
    */
   readonly speculativeAnte?: boolean;
+  /**
+   * Protobuf-encode each delivered tx's result while this thread waits for the next contract ECALL, so the
+   * block's response encoding (block store, ABCI answer) copies bytes (./app/resultsAhead.ts; speed only).
+   * Default: on.
+   */
+  readonly encodeResultsAhead?: boolean;
 }
 
 interface PendingBlock {
@@ -139,6 +146,8 @@ export class ShroudApp implements AbciApplication {
   readonly prepareAhead: PrepareAhead | undefined;
   /** The next tx's ante run inside the current tx's ECALL wait (speed only; unlimited block gas only; `enabled`). */
   readonly speculativeAnte: SpeculativeAnte | undefined;
+  /** Tx results encoded in the ECALL waits (speed only; `enabled`). */
+  readonly resultsAhead: ResultsAhead;
 
   constructor(opts: ShroudAppOptions) {
     this.store = opts.store;
@@ -165,6 +174,8 @@ export class ShroudApp implements AbciApplication {
     this.speculativeAnte = opts.enclave === undefined ? undefined : new SpeculativeAnte(this.modules.txEnv);
     if (this.speculativeAnte !== undefined) this.speculativeAnte.enabled = opts.speculativeAnte ?? false;
     this.modules.compute.engine.speculateWhileWaiting = this.speculativeAnte?.idle;
+    this.resultsAhead = new ResultsAhead(this.modules.compute.engine);
+    this.resultsAhead.enabled = opts.encodeResultsAhead ?? true;
     const stored = this.store.committed.get(CHAIN_ID_KEY);
     this.chainId = stored === undefined ? "" : utf8.decode(stored);
     this.lastAppHash = this.store.info().lastAppHash;
@@ -330,11 +341,13 @@ export class ShroudApp implements AbciApplication {
     this.prepareAhead?.beginBlock(overlay, at, req.txs);
     // Under a block gas limit a tx runs in a child overlay and may be rerun: no speculation there.
     if (this.maxGas === undefined) this.speculativeAnte?.beginBlock(at, req.txs);
+    this.resultsAhead.beginBlock();
     try {
       return this.finalizeInOverlay(req, overlay, ctx);
     } finally {
       this.prepareAhead?.endBlock();
       this.speculativeAnte?.endBlock();
+      this.resultsAhead.endBlock();
     }
   }
 
@@ -356,7 +369,11 @@ export class ShroudApp implements AbciApplication {
       this.speculativeAnte?.delivering(i);
       if (i === 0 && randomOk !== undefined) txResults.push(randomOk);
       else if (isRandomTx(tx)) txResults.push(plainResult(SdkErrors.TxDecode, "misplaced block random"));
-      else txResults.push(this.deliverTx(overlay, tx, { height: req.height, timeNs, txIndex: i }, gas));
+      else {
+        const r = this.deliverTx(overlay, tx, { height: req.height, timeNs, txIndex: i }, gas);
+        txResults.push(r);
+        this.resultsAhead.finished(r);
+      }
     });
     const endCtx = appContext(overlay, this.chainId, req.height, timeNs);
     const validatorUpdates: ValidatorUpdate[] = [];

@@ -5,7 +5,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Response, ResponseFinalizeBlock, type Event } from "cosmjs-types/tendermint/abci/types";
-import { encodeCheckTxResponse, encodeFinalizeBlockResponse } from "./resultsCodec.js";
+import { encodeCheckTxResponse, encodeFinalizeBlockResponse, encodeTxResultAhead } from "./resultsCodec.js";
 import { encodeFrame, encodeResponse, writeUvarint } from "./abciServer.js";
 
 // Any UTF-16 code units, so strings may hold lone surrogates (contracts' event attributes are arbitrary text).
@@ -63,6 +63,26 @@ describe("encodeFinalizeBlockResponse", () => {
         assert.deepEqual(encodeFinalizeBlockResponse(msg), ResponseFinalizeBlock.encode(msg).finish());
       }),
       { seed: 42, numRuns: 3000 },
+    );
+  });
+
+  test("with any tx results encoded ahead: the same bytes (seeded, 2,000 cases)", () => {
+    fc.assert(
+      fc.property(response, fc.array(fc.boolean(), { maxLength: 6 }), ({ withParams, ...r }, pick) => {
+        const msg = ResponseFinalizeBlock.fromPartial({
+          ...r,
+          ...(withParams ? { consensusParamUpdates: { block: { maxBytes: 22020096n, maxGas: -1n } } } : {}),
+        });
+        msg.txResults.forEach((t, i) => {
+          if (pick[i] === true) encodeTxResultAhead(t);
+        });
+        // Twice: a result encoded ahead is not encoded again, nor its bytes changed by a second request.
+        msg.txResults.forEach((t, i) => {
+          if (pick[i] === true) encodeTxResultAhead(t);
+        });
+        assert.deepEqual(encodeFinalizeBlockResponse(msg), ResponseFinalizeBlock.encode(msg).finish());
+      }),
+      { seed: 43, numRuns: 2000 },
     );
   });
 

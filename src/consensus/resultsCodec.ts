@@ -129,6 +129,12 @@ class Writer {
     this.buf[this.pos++] = Number(u);
   }
 
+  /** Bytes already encoded (a tx result encoded ahead), as they are. */
+  raw(b: Uint8Array): void {
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
   bytes(tag: number, b: Uint8Array): void {
     this.buf[this.pos++] = tag;
     this.varint(b.length);
@@ -191,6 +197,26 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const inInt64 = (v: bigint): boolean => v >= INT64_MIN && v <= INT64_MAX;
 
+/**
+ * Tx results encoded ahead (`encodeTxResultAhead`): each one's whole `tx_results` field (tag, length, message),
+ * keyed by the result object. A result must not change once encoded ahead (the app's never do: FinalizeBlock's
+ * results are final when made, and nothing writes into them afterwards).
+ */
+const txResultsAhead = new WeakMap<ExecTxResult, Uint8Array>();
+
+/**
+ * Encodes one tx result of a block now, for `encodeFinalizeBlockResponse` to copy later: the app calls it while
+ * its main thread waits for the enclave (src/chain/app/resultsAhead.ts). Same bytes either way.
+ */
+export function encodeTxResultAhead(t: ExecTxResult): void {
+  if (!inInt64(t.gasWanted) || !inInt64(t.gasUsed) || txResultsAhead.has(t)) return;
+  const sizes = new Sizes();
+  const w = new Writer(new Uint8Array(sizes.txResult(t)), sizes.lens);
+  w.txResult(t);
+  if (w.pos !== w.buf.length) throw new Error("encodeTxResultAhead: size mismatch");
+  txResultsAhead.set(t, w.buf);
+}
+
 /** `ResponseFinalizeBlock.encode(r).finish()`, the same bytes, faster. */
 export function encodeFinalizeBlockResponse(r: ResponseFinalizeBlock): Uint8Array {
   if (!r.txResults.every((t) => inInt64(t.gasWanted) && inInt64(t.gasUsed))) {
@@ -206,12 +232,20 @@ export function encodeFinalizeBlockResponse(r: ResponseFinalizeBlock): Uint8Arra
   const sizes = new Sizes();
   let total = 0;
   for (const e of r.events) total += sizes.event(e);
-  for (const t of r.txResults) total += sizes.txResult(t);
+  const ahead = r.txResults.map((t) => txResultsAhead.get(t));
+  r.txResults.forEach((t, i) => {
+    const b = ahead[i];
+    total += b === undefined ? sizes.txResult(t) : b.length;
+  });
   for (const [, b] of tail) total += 1 + varintSize(b.length) + b.length;
   if (r.appHash.length !== 0) total += 1 + varintSize(r.appHash.length) + r.appHash.length;
   const w = new Writer(new Uint8Array(total), sizes.lens);
   for (const e of r.events) w.event(TAG.blockEvents, e);
-  for (const t of r.txResults) w.txResult(t);
+  r.txResults.forEach((t, i) => {
+    const b = ahead[i];
+    if (b === undefined) w.txResult(t);
+    else w.raw(b);
+  });
   for (const [tag, b] of tail) w.bytes(tag, b);
   if (r.appHash.length !== 0) w.bytes(TAG.appHash, r.appHash);
   if (w.pos !== total) throw new Error("encodeFinalizeBlockResponse: size mismatch");

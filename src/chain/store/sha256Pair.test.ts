@@ -20,6 +20,15 @@ describe("sha256PrefixPair", () => {
     );
   });
 
+  test("every value of y's last byte (the precomputed second block's only input) equals OpenSSL", () => {
+    const x = Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 255);
+    const y = Uint8Array.from({ length: 32 }, (_, i) => (i * 101 + 3) & 255);
+    for (let b = 0; b < 256; b++) {
+      y[31] = b;
+      assert.equal(hex(sha256PrefixPair(b & 1, x, y)), reference(b & 1, x, y), `y[31] = ${b}`);
+    }
+  });
+
   test("edge bytes: all-zero and all-0xff inputs, both tree prefixes, results not aliased", () => {
     const zero = new Uint8Array(32);
     const ff = new Uint8Array(32).fill(0xff);

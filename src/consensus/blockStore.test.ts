@@ -6,11 +6,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
+import { ResponseFinalizeBlock, type ExecTxResult } from "cosmjs-types/tendermint/abci/types";
 import { Block } from "cosmjs-types/tendermint/types/block";
 import { Commit } from "cosmjs-types/tendermint/types/types";
 import { BlockStore, parseEventQuery } from "./blockStore.js";
 import { sha256 } from "./header.js";
+import { prng } from "../chain/store/testkit.js";
 
 const dirs: string[] = [];
 after(() => {
@@ -171,5 +172,127 @@ describe("BlockStore tx_search", () => {
     const store = new BlockStore(path);
     check(store, fill(store));
     store.close();
+  });
+});
+
+/** Every row of every table, in key order, as text (blobs in hex). */
+function dumpRows(path: string): string[] {
+  const db = new Database(path, { readonly: true });
+  const out: string[] = [];
+  for (const t of ["blocks", "txs", "tx_events"])
+    for (const row of db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3`).raw().iterate())
+      out.push(t + JSON.stringify(row, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString("hex") : v)));
+  db.close();
+  return out;
+}
+
+describe("BlockStore saveBlock rows", () => {
+  test("equal a one-row-per-statement, one-row-per-attribute reference (seeded: batches, repeats, many names)", () => {
+    const next = prng(0x5eed13);
+    const r = (): number => next() / 2 ** 32;
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+    const types = ["message", "transfer", "wasm", "coin_spent", "tx"];
+    const keys = ["sender", "amount", "contract_address", "msg_index", "recipient"];
+    const values = ["s0", "s1", "0", "1", "", "secret1xyz", "ü→"];
+    const path = tempPath();
+    const store = new BlockStore(path);
+    // The reference: the statements saveBlock ran before batching and the in-tx repeat check.
+    const refPath = tempPath();
+    const ref = new BlockStore(refPath);
+    const refDb = new Database(refPath);
+    const insTx = refDb.prepare("INSERT OR REPLACE INTO txs (hash, height, idx) VALUES (?, ?, ?)");
+    const insEv = refDb.prepare(
+      "INSERT OR IGNORE INTO tx_events (key, value, height, idx) VALUES (?, ?, ?, ?)",
+    );
+    const insBlock = refDb.prepare(
+      "INSERT INTO blocks (height, hash, block, results, seen_commit) VALUES (?, ?, ?, ?, ?)",
+    );
+    let eventRows = 0;
+    // Tx counts around the 128-row chunks of txs and events; names beyond the key cache's bound (wasm-N types).
+    const counts = [0, 1, 127, 128, 129, 300, 5, 2000, 40];
+    counts.forEach((n, b) => {
+      const h = b + 1;
+      const txs = Array.from({ length: n }, (_, i) => new Uint8Array([h & 255, h >> 8, i & 255, i >> 8, 3]));
+      const txResults = txs.map((_, i) => {
+        // Mostly a few attributes; sometimes more than the repeat check scans (80), with many repeats.
+        const m = r() < 0.05 ? 80 : Math.floor(r() * 12);
+        const events = Array.from({ length: Math.ceil(m / 3) }, () => ({
+          type: r() < 0.1 ? `wasm-${Math.floor(r() * 3000)}` : pick(types),
+          attributes: Array.from({ length: 3 }, () => ({
+            key: r() < 0.05 ? `k${Math.floor(r() * 2000)}` : pick(keys),
+            value: pick(values),
+            index: true,
+          })),
+        }));
+        return { ...result(h, i), events };
+      });
+      const block = Block.fromPartial({ header: { height: BigInt(h) }, data: { txs } });
+      const blockId = {
+        hash: new Uint8Array(32).fill(h),
+        partSetHeader: { total: 1, hash: new Uint8Array(32) },
+      };
+      const results = { events: [], txResults, validatorUpdates: [], appHash: new Uint8Array(32) };
+      const commit = Commit.fromPartial({ height: BigInt(h) });
+      store.saveBlock({ height: BigInt(h), blockId, block, results }, commit);
+      refDb.transaction(() => {
+        insBlock.run(
+          h,
+          blockId.hash,
+          Block.encode(block).finish(),
+          ResponseFinalizeBlock.encode(results).finish(),
+          Commit.encode(commit).finish(),
+        );
+        txs.forEach((tx, i) => {
+          insTx.run(sha256(tx), h, i);
+          for (const ev of txResults[i]!.events)
+            for (const a of ev.attributes) {
+              insEv.run(`${ev.type}.${a.key}`, a.value, h, i);
+              eventRows++;
+            }
+        });
+      })();
+    });
+    store.close();
+    ref.close();
+    refDb.close();
+    const got = dumpRows(path);
+    const want = dumpRows(refPath);
+    assert.ok(eventRows > 20_000, `${eventRows} attributes`); // the reference is not vacuous
+    assert.equal(got.length, want.length);
+    assert.deepEqual(got, want);
+  });
+
+  test("a save that fails leaves nothing queued for the next one", () => {
+    const path = tempPath();
+    const store = new BlockStore(path);
+    const mk = (h: number, n: number, bad = false) => {
+      const txs = Array.from({ length: n }, (_, i) => new Uint8Array([h, i, 9]));
+      const txResults = txs.map((_, i) => result(h, i));
+      // A value SQLite cannot bind, in the last tx: the save fails after its rows were queued.
+      if (bad) txResults[n - 1]!.events[0]!.attributes[0]!.value = {} as unknown as string;
+      return {
+        height: BigInt(h),
+        blockId: { hash: new Uint8Array(32).fill(h), partSetHeader: { total: 1, hash: new Uint8Array(32) } },
+        block: Block.fromPartial({ header: { height: BigInt(h) }, data: { txs } }),
+        results: { events: [], txResults, validatorUpdates: [], appHash: new Uint8Array(32) },
+      };
+    };
+    store.saveBlock(mk(1, 3), Commit.fromPartial({ height: 1n }));
+    assert.throws(() => {
+      store.saveBlock(mk(2, 200, true), Commit.fromPartial({ height: 2n }));
+    });
+    store.saveBlock(mk(2, 2), Commit.fromPartial({ height: 2n }));
+    assert.equal(store.searchTxs("tx.height>=1", { page: 1, perPage: 100, orderBy: "asc" }).total, 5);
+    store.close();
+    const db = new Database(path, { readonly: true });
+    const rows = db.prepare("SELECT COUNT(*) FROM tx_events").pluck().get();
+    const heights = db
+      .prepare("SELECT DISTINCT height || '.' || idx FROM tx_events ORDER BY 1")
+      .pluck()
+      .all();
+    db.close();
+    // 5 rows per tx (message.sender once, transfer.amount, transfer.memo... see result()).
+    assert.deepEqual(heights, ["1.0", "1.1", "1.2", "2.0", "2.1"]);
+    assert.equal(rows, 5 * 3);
   });
 });

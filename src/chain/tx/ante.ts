@@ -56,8 +56,8 @@ export interface AnteOptions {
 }
 
 /**
- * The process-wide verdict cache shared by CheckTx, PrepareProposal/ProcessProposal and FinalizeBlock, so a tx's
- * signature is verified once. It holds only "valid" verdicts of a pure function, so it cannot change a result.
+ * The process-wide verdicts by decoded tx shared by CheckTx, RECHECK, the proposal checks and FinalizeBlock, so
+ * a tx's signature is verified once. It holds only "valid" verdicts of a pure function: it cannot change a result.
  */
 export const defaultSigCache = new SigVerdictCache();
 
@@ -200,15 +200,10 @@ function setPubKeys(ctx: Context, tx: DecodedTx, k: AnteKeepers, signers: Uint8A
   });
 }
 
-function verifySignature(
-  cache: SigVerdictCache,
-  pubKey: Uint8Array,
-  signBytes: Uint8Array,
-  sig: Uint8Array,
-): boolean {
+function verifySignature(pubKey: Uint8Array, signBytes: Uint8Array, sig: Uint8Array): boolean {
   if (sig.length !== SECP256K1_SIGNATURE_LENGTH) return false;
   // sha256(signBytes), compact r‖s, low-S only: the SDK's secp256k1 VerifySignature (see secp256k1.ts).
-  return cache.verify(pubKey, signBytes, sig, verifyCosmosSecp256k1);
+  return verifyCosmosSecp256k1(pubKey, signBytes, sig);
 }
 
 /** What the signer signed: SignDoc (DIRECT) or the amino StdSignDoc JSON (LEGACY_AMINO_JSON). */
@@ -271,7 +266,7 @@ function verifyAndIncrement(
   }
   if (!ctx.simulate && !verifiedBefore(ctx, tx, acc, cache, i)) {
     const signBytes = signBytesFor(ctx, tx, acc, info.mode);
-    if (acc.pubKey === undefined || !verifySignature(cache, acc.pubKey, signBytes, tx.signatures[i]!)) {
+    if (acc.pubKey === undefined || !verifySignature(acc.pubKey, signBytes, tx.signatures[i]!)) {
       throw new ChainError(
         SdkErrors.Unauthorized,
         `signature verification failed; please verify account number (${acc.accountNumber}), sequence (${acc.sequence}) and chain-id (${ctx.chainId})`,

@@ -5,10 +5,13 @@
 // (MsgExecuteContract, one sender, sequences 0..K-1: the ante of a SNIP-20 transfer), then CheckTx and deliver
 // of K MsgSends (sequences 0..K-1) over a block overlay. The process-wide signature-verdict caches are cleared
 // before each phase, so every CheckTx verifies as on a node (FinalizeBlock's deliver reuses the verdict).
+// Session 13 (N1): then RECHECK of the K executes over a fresh overlay, each tx in a fresh copy of its bytes (as
+// CometBFT's socket delivers them): mode "recheck" where the tree has it (session 13), else "check"; only the
+// RECHECK answer's fields (code, log, gas) are compared there, since a RECHECK answer carries no events.
 // Every result (code, log, gas, events, data) is compared between the trees: the run aborts on a difference.
 // Prints, per phase, the medians of main-thread CPU µs per tx (schedstat) and new ÷ base per pair of rounds.
 // Run: node --import tsx bench/txPathAB.ts <base tree> <new tree> [rounds] [txs]   (trees: repo roots)
-import { openSync, readSync } from "node:fs";
+import { openSync, readFileSync, readSync } from "node:fs";
 import { resolve } from "node:path";
 import { MsgExecuteContract, MsgSend } from "secretjs";
 
@@ -46,6 +49,8 @@ interface Tree {
   makeTestChain(funded: Record<string, bigint>): Chain;
   Overlay: new (parent: unknown) => unknown;
   clearSigCache(): void;
+  /** "recheck" when the tree's runTx has that mode, else "check". */
+  recheckMode: string;
 }
 
 async function loadTree(name: string, dir: string): Promise<Tree> {
@@ -64,6 +69,9 @@ async function loadTree(name: string, dir: string): Promise<Tree> {
     clearSigCache: () => {
       ante.defaultSigCache.clear();
     },
+    recheckMode: readFileSync(`${root}/src/chain/tx/runTx.ts`, "utf8").includes('"recheck"')
+      ? "recheck"
+      : "check",
   };
 }
 
@@ -117,8 +125,12 @@ function resultKey(r: Result): string {
   ]);
 }
 
-type Phase = "checkExec" | "checkSend" | "deliverSend";
-const phases: Phase[] = ["checkExec", "checkSend", "deliverSend"];
+function answerKey(r: Result): string {
+  return JSON.stringify([r.code, r.log, r.gasWanted.toString(), r.gasUsed.toString()]);
+}
+
+type Phase = "checkExec" | "recheckExec" | "checkSend" | "deliverSend";
+const phases: Phase[] = ["checkExec", "recheckExec", "checkSend", "deliverSend"];
 
 function round(t: Tree): { us: Record<Phase, number>; keys: string[] } {
   const us = {} as Record<Phase, number>;
@@ -132,6 +144,11 @@ function round(t: Tree): { us: Record<Phase, number>; keys: string[] } {
     const t0 = threadNs();
     for (const raw of executes) keys.push(resultKey(c.run(raw, "check", check)));
     us.checkExec = (threadNs() - t0) / 1000 / K;
+    const recheck = new t.Overlay(c.state);
+    const copies = executes.map((raw) => raw.slice());
+    const t1 = threadNs();
+    for (const raw of copies) keys.push(answerKey(c.run(raw, t.recheckMode, recheck)));
+    us.recheckExec = (threadNs() - t1) / 1000 / K;
   }
   {
     const c = t.makeTestChain(funded);
@@ -149,10 +166,10 @@ function round(t: Tree): { us: Record<Phase, number>; keys: string[] } {
 }
 
 const samples: Record<string, Record<Phase, number[]>> = {
-  new: { checkExec: [], checkSend: [], deliverSend: [] },
-  base: { checkExec: [], checkSend: [], deliverSend: [] },
+  new: { checkExec: [], recheckExec: [], checkSend: [], deliverSend: [] },
+  base: { checkExec: [], recheckExec: [], checkSend: [], deliverSend: [] },
 };
-const ratios: Record<Phase, number[]> = { checkExec: [], checkSend: [], deliverSend: [] };
+const ratios: Record<Phase, number[]> = { checkExec: [], recheckExec: [], checkSend: [], deliverSend: [] };
 let reference: string[] | undefined;
 for (let r = 0; r < ROUNDS; r++) {
   const order = r % 2 === 0 ? [trees[0]!, trees[1]!] : [trees[1]!, trees[0]!];
@@ -186,4 +203,4 @@ for (const p of phases) {
       `new÷base median ${median(ratios[p]).toFixed(3)} (${ratios[p].filter((x) => x < 1).length}/${ratios[p].length} below 1)`,
   );
 }
-console.log("results identical in every round (code, log, gas, events, data)");
+console.log("results identical in every round (code, log, gas, events, data; RECHECK: code, log, gas)");

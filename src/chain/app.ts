@@ -245,7 +245,9 @@ export class ShroudApp implements AbciApplication {
     const over = overBlockGas(this.modules.txEnv, req.tx, this.maxGas);
     if (over !== undefined) return toExecTxResult(over);
     const mark = this.guard.mark();
-    const r = runTx(this.modules.txEnv, this.checkState, req.tx, "check", {
+    // A RECHECK runs the same ante without building its events (runTx "recheck"): its answer carries none.
+    const mode = req.type === CheckTxType.RECHECK ? "recheck" : "check";
+    const r = runTx(this.modules.txEnv, this.checkState, req.tx, mode, {
       chainId: this.chainId,
       height: this.nextHeight(),
       timeNs: this.lastBlockTimeNs,

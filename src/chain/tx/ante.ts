@@ -163,7 +163,8 @@ function deductFee(
   }
   if (ctx.isCheckTx && !ctx.simulate) checkMinGasPrice(fee, opts.minGasPrices, gas);
   if (fee.length > 0) k.bank.sendCoinsFromAccountToModule(ctx, feePayer, FEE_COLLECTOR, fee);
-  ctx.events.emitBuilt("tx", [attr("fee", coinsToString(fee)), attr("fee_payer", toBech32(feePayer))]);
+  if (!ctx.events.discard)
+    ctx.events.emitBuilt("tx", [attr("fee", coinsToString(fee)), attr("fee_payer", toBech32(feePayer))]);
 }
 
 /** SetPubKeyDecorator: checks each signer's key against its address and stores it on first use. */
@@ -299,13 +300,17 @@ export function runAnte(ctx: Context, tx: DecodedTx, k: AnteKeepers, opts: AnteO
   const feePayer = tx.fee.payer === "" ? signers[0]! : fromBech32(tx.fee.payer, "fee payer");
   deductFee(ctx, k, opts, feePayer, fee, tx.fee.gasLimit);
   const accounts = setPubKeys(ctx, tx, k, signers);
-  for (let i = 0; i < accounts.length; i++) {
-    const seq = `${toBech32(accounts[i]!.address)}/${tx.signerInfos[i]!.sequence}`;
-    ctx.events.emitBuilt("tx", [attr("acc_seq", seq)]);
+  // Events only when kept (not in a RECHECK): their values are pure formatting, they cannot fail or cost gas.
+  if (!ctx.events.discard) {
+    for (let i = 0; i < accounts.length; i++) {
+      const seq = `${toBech32(accounts[i]!.address)}/${tx.signerInfos[i]!.sequence}`;
+      ctx.events.emitBuilt("tx", [attr("acc_seq", seq)]);
+    }
+    const sigAttrs: EventAttribute[] = new Array<EventAttribute>(tx.signatures.length);
+    for (let i = 0; i < tx.signatures.length; i++)
+      sigAttrs[i] = attr("signature", toBase64(tx.signatures[i]!));
+    ctx.events.emitBuilt("tx", sigAttrs);
   }
-  const sigAttrs: EventAttribute[] = new Array<EventAttribute>(tx.signatures.length);
-  for (let i = 0; i < tx.signatures.length; i++) sigAttrs[i] = attr("signature", toBase64(tx.signatures[i]!));
-  ctx.events.emitBuilt("tx", sigAttrs);
   if (BigInt(tx.signatures.length) > params.txSigLimit) {
     throw new ChainError(
       SdkErrors.TooManySignatures,

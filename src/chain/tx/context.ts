@@ -26,7 +26,14 @@ export function attr(key: string, value: string): EventAttribute {
 export class EventManager {
   readonly events: Event[] = [];
 
+  /**
+   * `discard`: keeps no event (a RECHECK, whose answer carries none). Emitters that build attribute values
+   * (bech32 addresses, coin strings, base64) check it first and skip that work; events never affect gas or state.
+   */
+  constructor(readonly discard = false) {}
+
   emit(type: string, attributes: readonly (readonly [string, string])[]): void {
+    if (this.discard) return;
     const attrs: EventAttribute[] = new Array<EventAttribute>(attributes.length);
     for (let i = 0; i < attributes.length; i++) attrs[i] = attr(attributes[i]![0], attributes[i]![1]);
     this.events.push({ type, attributes: attrs });
@@ -37,10 +44,12 @@ export class EventManager {
    * emit ~7 events per tx, twice: CheckTx and FinalizeBlock). The array must be fresh: it becomes the event's.
    */
   emitBuilt(type: string, attributes: EventAttribute[]): void {
+    if (this.discard) return;
     this.events.push({ type, attributes });
   }
 
   append(events: readonly Event[]): void {
+    if (this.discard) return;
     for (const e of events) this.events.push(e);
   }
 }

@@ -14,7 +14,12 @@ import type { DecodedTx } from "./decode.js";
 import { decodeTxCached, takeTxCached } from "./txCache.js";
 import type { MsgRegistry } from "./msgRegistry.js";
 
-export type RunMode = "check" | "deliver" | "simulate";
+/**
+ * check: CheckTx (ante only, writes kept on success). recheck: the same run whose answer carries no events
+ * (CometBFT reads only code, log and gas of a RECHECK): code, log, gas and state writes are check's, events are
+ * neither built nor returned. deliver: FinalizeBlock. simulate: the Simulate query.
+ */
+export type RunMode = "check" | "recheck" | "deliver" | "simulate";
 
 export interface TxResult {
   readonly code: number;
@@ -157,7 +162,7 @@ function txContext(
     blockTimeNs: block.timeNs ?? 0n,
     txHash: tx.hash,
     txIndex: block.txIndex ?? 0,
-    isCheckTx: mode === "check",
+    isCheckTx: mode === "check" || mode === "recheck",
     simulate: mode === "simulate",
   };
 }
@@ -172,7 +177,7 @@ export function runAnteStep(
 ): AnteRun {
   const meter = new GasMeter(mode === "simulate" ? undefined : tx.fee.gasLimit);
   const anteCache = new MemoryOverlay(state);
-  const anteEvents = new EventManager();
+  const anteEvents = new EventManager(mode === "recheck");
   const ctx = txContext(env, anteCache, meter, anteEvents, tx, mode, block);
   try {
     runAnte(ctx, tx, env.keepers, env.ante);
@@ -214,8 +219,9 @@ export interface DeliverHooks {
 }
 
 /**
- * Runs `raw` against `state`. check: ante only, writes kept on success (mempool state). deliver: ante + messages,
- * writes kept per SDK rules. simulate: ante (no signature check, infinite gas) + messages, nothing kept.
+ * Runs `raw` against `state`. check: ante only, writes kept on success (mempool state); recheck: the same,
+ * without events. deliver: ante + messages, writes kept per SDK rules. simulate: ante (no signature check,
+ * infinite gas) + messages, nothing kept.
  */
 export function runTx(
   env: TxEnv,
@@ -246,7 +252,7 @@ export function runTx(
   const { ctx, anteCache, meter, anteEvents, failed, error } =
     ahead ?? runAnteStep(env, state, tx, mode, block);
   if (failed) return failure(error, gasWanted, meter.consumed, [], tx);
-  if (mode === "check") {
+  if (mode === "check" || mode === "recheck") {
     anteCache.write();
     return {
       code: 0,

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createCipheriv } from "node:crypto";
 import fc from "fast-check";
 import { fromHex, toHex } from "../../util/bytes.js";
-import { encryptWords, expandKey128, loadWord, storeWord } from "./aes128.js";
+import { encryptWords, expandKey128, expandKey128Into, loadWord, storeWord } from "./aes128.js";
 
 function encryptBlock(key: Uint8Array, block: Uint8Array): Uint8Array {
   const st = new Int32Array(4);
@@ -51,6 +51,24 @@ describe("AES-128 (JS core)", () => {
       }),
       { seed: 46, numRuns: 500 },
     );
+  });
+
+  test("expandKey128Into writes the same schedule into a view of a larger array, and only there", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 48, maxLength: 48 }), fc.nat(32), (bytes, at) => {
+        const all = new Int32Array(3 * 44).fill(-1);
+        expandKey128Into(all.subarray(44, 88), bytes, at);
+        assert.deepEqual([...all.subarray(44, 88)], [...expandKey128(bytes.slice(at, at + 16))]);
+        assert.ok(all.subarray(0, 44).every((w) => w === -1) && all.subarray(88).every((w) => w === -1));
+      }),
+      { seed: 42, numRuns: 100 },
+    );
+    assert.throws(() => {
+      expandKey128Into(new Int32Array(43), new Uint8Array(16), 0);
+    }, RangeError);
+    assert.throws(() => {
+      expandKey128Into(new Int32Array(44), new Uint8Array(16), 1);
+    }, RangeError);
   });
 
   test("refuses other key sizes", () => {

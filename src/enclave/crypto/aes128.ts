@@ -80,16 +80,25 @@ export function expandKey128(key: Uint8Array): Int32Array {
  * off-heap, a malloc and a copy of the key).
  */
 export function expandKey128At(key: Uint8Array, at: number): Int32Array {
+  const rk = new Int32Array(AES128_ROUND_KEY_WORDS);
+  expandKey128Into(rk, key, at);
+  return rk;
+}
+
+/**
+ * As `expandKey128At`, into `rk` (44 words; a view into a larger array is fine): one allocation can then hold
+ * several schedules (each array over 64 bytes is a malloc'ed backing store).
+ */
+export function expandKey128Into(rk: Int32Array, key: Uint8Array, at: number): void {
   if (!Number.isInteger(at) || at < 0 || key.length - at < 16)
     throw new RangeError("AES-128 key must be 16 bytes");
-  const rk = new Int32Array(AES128_ROUND_KEY_WORDS);
+  if (rk.length !== AES128_ROUND_KEY_WORDS) throw new RangeError("AES-128 round keys must be 44 words");
   for (let i = 0; i < 4; i++) rk[i] = loadWord(key, at + 4 * i);
   for (let i = 4; i < AES128_ROUND_KEY_WORDS; i++) {
     let t = rk[i - 1]!;
     if (i % 4 === 0) t = subWord((t << 8) | (t >>> 24)) ^ (RCON[i / 4 - 1]! << 24);
     rk[i] = rk[i - 4]! ^ t;
   }
-  return rk;
 }
 
 /**

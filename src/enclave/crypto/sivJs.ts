@@ -2,7 +2,7 @@
 // "xorend" applied on the fly) and the SIV counter mode (RFC 5297 §2.6). ./aesSiv.ts picks these or its
 // node:crypto contexts by input size; both give the same bytes. Working state lives in module scratch
 // arrays (zeroed after each use), so an operation allocates only its 16-byte result.
-import { encryptWords, expandKey128At, loadWord, storeWord } from "./aes128.js";
+import { AES128_ROUND_KEY_WORDS, encryptWords, expandKey128Into, loadWord, storeWord } from "./aes128.js";
 
 const BLOCK = 16;
 /** RFC 5297 §2.3: the doubling constant for GF(2^128). */
@@ -42,8 +42,12 @@ export class JsSiv {
 
   /** `key`: the 32-byte AES-SIV key (validated by the caller). */
   constructor(key: Uint8Array) {
-    this.rkMac = expandKey128At(key, 0);
-    this.rkCtr = expandKey128At(key, BLOCK);
+    // Both schedules in one array (one backing store per key instead of two: a tx key is made per tx).
+    const rk = new Int32Array(2 * AES128_ROUND_KEY_WORDS);
+    this.rkMac = rk.subarray(0, AES128_ROUND_KEY_WORDS);
+    this.rkCtr = rk.subarray(AES128_ROUND_KEY_WORDS);
+    expandKey128Into(this.rkMac, key, 0);
+    expandKey128Into(this.rkCtr, key, BLOCK);
     st.fill(0);
     encryptWords(this.rkMac, st); // L = AES(K, 0^128)
     dblWords(st, 0, 0);

@@ -66,6 +66,13 @@ export interface PlainStore {
     fallbackKey: Uint8Array,
     peek?: () => readonly Uint8Array[],
   ): { value: Uint8Array | undefined; fromFallback: boolean; gas: bigint };
+  /**
+   * Optional promise: the store never modifies a value array it is given to write, then or later (it copies
+   * it, or only reads it). The state cache then keeps the stored bytes a write made without a copy of its own
+   * (the production store: values are encoded into a frame). A store that may modify them (an in-memory test
+   * store playing a tampering host) leaves it unset, and the cache copies.
+   */
+  readonly leavesValuesIntact?: boolean;
 }
 
 export interface EncryptedStorageParams {
@@ -200,7 +207,7 @@ export class EncryptedStorage implements Storage {
       for (const w of writes) cost += w.removeGas + this.store.write(w.storeKey, w.value).gas;
     }
     for (const w of writes) {
-      this.cache.rememberValue(w.entry, w.value, w.plain, true);
+      this.cache.rememberValue(w.entry, w.value, w.plain, true, this.store.leavesValuesIntact === true);
       w.ck.write = undefined; // now the cache's
     }
     this.clearCall();
@@ -381,7 +388,7 @@ export class EncryptedStorage implements Storage {
     const w = this.prepareWrite(ck, plain);
     this.seal([w]);
     const cost = w.removeGas + this.store.write(w.storeKey, w.value).gas;
-    this.cache.rememberValue(w.entry, w.value, plain);
+    this.cache.rememberValue(w.entry, w.value, plain, false, this.store.leavesValuesIntact === true);
     return cost;
   }
 }

@@ -39,6 +39,19 @@ class LogStore implements PlainStore {
   }
 }
 
+/** As LogStore, promising the cache it never modifies the values it is given (the production store's flag). */
+class IntactStore extends LogStore {
+  readonly leavesValuesIntact = true;
+}
+
+/** Keeps the very arrays it is given to write (a host that may tamper with them in place later). */
+class KeepingStore extends LogStore {
+  override write(key: Uint8Array, value: Uint8Array) {
+    this.map.set(toHex(key), value);
+    return { gas: 1n };
+  }
+}
+
 const seeds = [1, 2].map((i) => new Uint8Array(32).fill(i));
 const ogKey = new Uint8Array(64).fill(8);
 const params = (keys: EnclaveKeys, counter: bigint, writable = true, og = ogKey) => ({
@@ -59,8 +72,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 const keyOf = (i: number) => k(`key-${i}`);
 
 /** Runs calls of ops on one storage per call; returns everything observable: results, gas, host log. */
-function replay(keys: EnclaveKeys, calls: readonly Op[][], cold: boolean): string[] {
-  const store = new LogStore();
+function replay(keys: EnclaveKeys, calls: readonly Op[][], cold: boolean, intact = false): string[] {
+  const store = intact ? new IntactStore() : new LogStore();
   const seen: string[] = [];
   calls.forEach((ops, i) => {
     if (cold) clearStateCaches(keys);
@@ -88,6 +101,8 @@ describe("state caches across calls", () => {
         const warm = replay(fixedKeys(seeds), calls, false);
         const cold = replay(fixedKeys(seeds), calls, true);
         assert.deepEqual(warm, cold);
+        // The cache sharing the written stored bytes (a store that leaves them intact) changes nothing.
+        assert.deepEqual(replay(fixedKeys(seeds), calls, false, true), cold);
       }),
       { seed: 42, numRuns: 80 },
     );
@@ -111,6 +126,23 @@ describe("state caches across calls", () => {
     bad[bad.length - 1]! ^= 1;
     store.map.set(id, bad);
     assert.throws(() => new EncryptedStorage(store, params(keys, 4n)).get(k("a")), /failed to decrypt data/);
+  });
+
+  test("the written stored bytes are shared with the cache only when the store leaves them intact", () => {
+    for (const intact of [false, true]) {
+      const keys = fixedKeys(seeds);
+      const store = new KeepingStore();
+      Object.assign(store, { leavesValuesIntact: intact });
+      const s1 = new EncryptedStorage(store, params(keys, 1n));
+      s1.set(k("a"), k("value"));
+      s1.flush();
+      const kept = [...store.map.values()][0]!;
+      kept[kept.length - 1]! ^= 1; // the host breaks its promise: the array it was given changes in place
+      const read = () => new EncryptedStorage(store, params(keys, 2n)).get(k("a")).value!;
+      if (intact)
+        assert.equal(utf8.decode(read()), "value", "shared: the cache's bytes changed with the host's");
+      else assert.throws(read, /failed to decrypt data/, "copied: the cache kept the bytes as written");
+    }
   });
 
   test("bounded: keys, value bytes, value length and contracts", () => {

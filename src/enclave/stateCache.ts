@@ -189,15 +189,23 @@ export class ContractStateCache {
   /**
    * Remembers a stored form (copied) and its plaintext, as authenticated by a read or made by a write.
    * `adopt`: the cache takes `plain` itself (the caller's private array, no longer used by it), else a copy;
-   * an adopted array the cache does not keep is zeroed.
+   * an adopted array the cache does not keep is zeroed. `shareStored`: the cache keeps `stored` itself, else
+   * a copy — only for stored bytes this enclave made and that nobody modifies afterwards (the cache only
+   * compares them, never writes them; `PlainStore.leavesValuesIntact`).
    */
-  rememberValue(e: KeyEntry, stored: Uint8Array, plain: Uint8Array, adopt = false): void {
+  rememberValue(
+    e: KeyEntry,
+    stored: Uint8Array,
+    plain: Uint8Array,
+    adopt = false,
+    shareStored = false,
+  ): void {
     this.forgetValue(e);
     if (!e.live || plain.length > MAX_CACHED_VALUE_LENGTH) {
       if (adopt) zeroize(plain);
       return;
     }
-    e.value = { stored: copyOf(stored), plain: adopt ? plain : copyOf(plain) };
+    e.value = { stored: shareStored ? stored : copyOf(stored), plain: adopt ? plain : copyOf(plain) };
     this.owner.valueBytes += valueBytes(e.value);
     this.owner.fitValues();
   }

@@ -189,6 +189,8 @@ function callInput(req: ContractRequest, op: ContractOp, module: WasmModule, gas
  */
 class CallStore implements PlainStore {
   writes: readonly BatchOp[] | undefined;
+  /** Values are only read: a write's OCALL encodes them at once, a flush's batch when the response is encoded. */
+  readonly leavesValuesIntact = true;
   /** A lane's reads go through its memo one key at a time; elsewhere a new-then-old lookup is one OCALL. */
   declare readonly readFirst?: NonNullable<PlainStore["readFirst"]>;
 

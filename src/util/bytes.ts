@@ -75,6 +75,11 @@ const UTF8_DECODER = new TextDecoder("utf-8", { fatal: true });
 
 export const utf8 = {
   encode: (s: string): Uint8Array => UTF8_ENCODER.encode(s),
+  /** Encodes into `out` (no new array): UTF-16 units read and bytes written, as `TextEncoder.encodeInto`. */
+  encodeInto: (s: string, out: Uint8Array): { read: number; written: number } =>
+    UTF8_ENCODER.encodeInto(s, out),
+  /** The length of `s` in UTF-8 (a lone surrogate counts as U+FFFD's 3 bytes, as `encode` writes it). */
+  byteLength: (s: string): number => Buffer.byteLength(s, "utf8"),
   /** Fatal decoding: invalid UTF-8 throws instead of producing U+FFFD. */
   decode: (b: Uint8Array): string => UTF8_DECODER.decode(b),
 };

@@ -2,7 +2,6 @@
 // check the input (spec §4.2, §7.2), authenticate or create the contract key (§6.1–6.2), run the VM over
 // encrypted storage and the encrypting querier, then encrypt the outputs (§5, §7). Gas is always reported,
 // also on failure (DESIGN.md rule 2), through `OperationError.gasUsed`.
-import { utf8 } from "../../util/bytes.js";
 import { lowerHex } from "../byteMemo.js";
 import { EncryptedStorage } from "../encryptedStorage.js";
 import { EnclaveError } from "../errors.js";
@@ -45,7 +44,8 @@ function envBytes(
 ) {
   const extras = { codeHashHex: lowerHex(input.codeHash), random };
   const env = version === "v1" ? v1EnvJson(input.env, extras) : v010EnvJson(input.env, extras);
-  return { env: utf8.encode(env), info: utf8.encode(v1MessageInfoJson(input.env)), msg };
+  // Strings: the VM encodes them straight into contract memory (the same bytes as utf8.encode, no copy).
+  return { env, info: v1MessageInfoJson(input.env), msg };
 }
 
 /** Runs one operation; throws OperationError (with gas) on any failure. */

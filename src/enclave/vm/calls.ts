@@ -3,7 +3,7 @@
 // Argument layouts follow SN wasm3/mod.rs `Engine::{init,handle,query,migrate}`.
 import { utf8 } from "../../util/bytes.js";
 import { VmError } from "./errors.js";
-import { writeToContract } from "./imports.js";
+import { writeToContract, writeUtf8ToContract } from "./imports.js";
 import type { ContractInstance, InstanceOptions, InterfaceVersion } from "./instance.js";
 import { acquireInstance, releaseInstance } from "./pool.js";
 import { MAX_LENGTH_CONTRACT_RESULT, readRegion } from "./memory.js";
@@ -35,11 +35,12 @@ function exportFor(
   }
 }
 
+/** The entry point's arguments; env and info as bytes or as a string, written to the contract as its UTF-8. */
 export interface CallArgs {
-  /** Env JSON bytes (see ./environment.ts). */
-  readonly env: Uint8Array;
-  /** v1 MessageInfo JSON bytes (instantiate/execute only). */
-  readonly info?: Uint8Array;
+  /** Env JSON (see ./environment.ts). */
+  readonly env: Uint8Array | string;
+  /** v1 MessageInfo JSON (instantiate/execute only). */
+  readonly info?: Uint8Array | string;
   readonly msg: Uint8Array;
 }
 
@@ -70,7 +71,7 @@ function invoke(inst: ContractInstance, entry: EntryPoint, a: CallArgs): Uint8Ar
   const ptrs = args.map((k) => {
     const data = k === "env" ? a.env : k === "msg" ? a.msg : a.info;
     if (data === undefined) throw new VmError("InvalidWasm", `missing ${k} for ${name}`);
-    return writeToContract(inst, data, k);
+    return typeof data === "string" ? writeUtf8ToContract(inst, data, k) : writeToContract(inst, data, k);
   });
   const resultPtr = f(...ptrs);
   if (typeof resultPtr !== "number") throw new VmError("BadResult", `${name} returned no region`);

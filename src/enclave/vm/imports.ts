@@ -21,6 +21,7 @@ import {
   readRegion,
   viewRegion,
   writeRegion,
+  writeRegionUtf8,
 } from "./memory.js";
 import { cryptoImports } from "./cryptoImports.js";
 import type { Backend, GasInfo } from "./backend.js";
@@ -47,6 +48,18 @@ export function writeToContract(
 ): number {
   const ptr = env.allocate(data.length);
   writeRegion(env.memory(), ptr, data, field);
+  return ptr;
+}
+
+/** As `writeToContract(env, utf8.encode(text), field)`, encoding straight into the contract's region. */
+export function writeUtf8ToContract(
+  env: Pick<HostEnv, "allocate" | "memory">,
+  text: string,
+  field: string,
+): number {
+  const n = utf8.byteLength(text);
+  const ptr = env.allocate(n);
+  writeRegionUtf8(env.memory(), ptr, text, n, field);
   return ptr;
 }
 

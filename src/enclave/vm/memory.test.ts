@@ -2,9 +2,19 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { decodeSections, encodeSections, getRegion, readRegion, viewRegion, writeRegion } from "./memory.js";
+import {
+  decodeSections,
+  encodeSections,
+  getRegion,
+  readRegion,
+  viewRegion,
+  writeRegion,
+  writeRegionUtf8,
+} from "./memory.js";
+import { writeToContract, writeUtf8ToContract } from "./imports.js";
+import { utf8 } from "../../util/bytes.js";
 import { isVmError } from "./errors.js";
-import { Wasm } from "./webassembly.js";
+import { Wasm, type WasmMemory } from "./webassembly.js";
 
 function regionAt(
   mem: { buffer: ArrayBuffer },
@@ -41,6 +51,48 @@ describe("regions", () => {
     assert.throws(() => getRegion(small, page + 16, "t"), isVmError, "visible size, same buffer");
     assert.equal(getRegion(mem, page + 16, "t").length, 4);
   });
+  test("a string written as UTF-8 leaves memory exactly as writing utf8.encode(string) (seeded)", () => {
+    // Any UTF-16 string, lone surrogates included (both write U+FFFD's bytes for them).
+    const text = fc.oneof(fc.string({ unit: "binary", maxLength: 300 }), fc.string({ maxLength: 300 }));
+    fc.assert(
+      fc.property(text, fc.integer({ min: 0, max: 40 }), (s, slack) => {
+        const mems = [new Wasm.Memory({ initial: 1 }), new Wasm.Memory({ initial: 1 })];
+        new Uint8Array(mems[0]!.buffer).fill(0xa5);
+        new Uint8Array(mems[1]!.buffer).fill(0xa5);
+        // The contract's allocate: a region at 16 of capacity n + slack, its data from offset 64.
+        const env = (m: WasmMemory) => ({
+          memory: () => m,
+          allocate: (n: number) => {
+            regionAt(m, 16, 64, n + slack, 0);
+            return 16;
+          },
+        });
+        assert.equal(writeUtf8ToContract(env(mems[0]!), s, "t"), 16);
+        writeToContract(env(mems[1]!), utf8.encode(s), "t");
+        assert.deepEqual(new Uint8Array(mems[0]!.buffer), new Uint8Array(mems[1]!.buffer));
+        assert.equal(utf8.byteLength(s), utf8.encode(s).length);
+      }),
+      { seed: 42, numRuns: 300 },
+    );
+    const mem = new Wasm.Memory({ initial: 1 });
+    regionAt(mem, 16, 64, 2, 0);
+    assert.throws(
+      () => {
+        writeRegionUtf8(mem, 16, "abc", 3, "t");
+      },
+      isVmError,
+      "over the region's capacity",
+    );
+    regionAt(mem, 16, 64, 8, 0);
+    assert.throws(
+      () => {
+        writeRegionUtf8(mem, 16, "é", 1, "t");
+      },
+      isVmError,
+      "a wrong byte length is refused",
+    );
+  });
+
   test("write then read round-trips any bytes that fit (seeded)", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 2000 }), fc.integer({ min: 0, max: 100 }), (data, slack) => {

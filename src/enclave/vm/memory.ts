@@ -1,6 +1,7 @@
 // Contract memory access through CosmWasm "Regions": a 12-byte struct in wasm memory holding
 // offset, capacity and length as u32 little-endian (cosmwasm-std memory.rs; SN wasm3/mod.rs `CWMemory`).
 // Every read names its maximum length so a hostile contract cannot make the host copy unbounded data.
+import { utf8 } from "../../util/bytes.js";
 import { VmError } from "./errors.js";
 import type { WasmMemory } from "./webassembly.js";
 
@@ -105,6 +106,29 @@ export function viewRegion(memory: WasmMemory, ptr: number, maxLength: number, f
     throw new VmError("MemoryAccess", `"${field}" region length ${region.length} exceeds ${maxLength}`);
   }
   return new Uint8Array(memory.buffer, region.offset, region.length);
+}
+
+/**
+ * As `writeRegion` of `utf8.encode(text)` (`byteLength` its UTF-8 length), encoded straight into contract
+ * memory: no intermediate array.
+ */
+export function writeRegionUtf8(
+  memory: WasmMemory,
+  ptr: number,
+  text: string,
+  byteLength: number,
+  field: string,
+): void {
+  const region = getRegion(memory, ptr, field);
+  if (byteLength > region.capacity) {
+    throw new VmError("MemoryAccess", `"${field}" region capacity ${region.capacity} < ${byteLength}`);
+  }
+  memory.noteWrite?.(Math.min(region.offset, ptr + 8));
+  const r = utf8.encodeInto(text, new Uint8Array(memory.buffer, region.offset, byteLength));
+  if (r.read !== text.length || r.written !== byteLength) {
+    throw new VmError("MemoryAccess", `"${field}" did not encode to ${byteLength} bytes`);
+  }
+  view(memory).setUint32(ptr + 8, byteLength, true);
 }
 
 /** Writes `data` into the region at `ptr` (capacity must suffice) and sets its length. */

@@ -42,7 +42,7 @@ const specOn = (r: number): boolean => (SPEC === "ab" ? ((r + 1) >> 1) % 2 === 1
 
 /**
  * `--results-ahead on|off|ab`: the app's tx results encoded in the ECALL waits (src/chain/app/resultsAhead.ts) on,
- * off, or alternated by round as `--spec ab`. Default: the app's own default (on).
+ * off, or alternated by round as `--spec ab`. Default: the app's own default (off).
  */
 const AHEAD = ((i) => (i < 0 ? undefined : (process.argv[i + 1] ?? "on")))(
   process.argv.indexOf("--results-ahead"),

@@ -102,7 +102,9 @@ export interface ShroudAppOptions {
   /**
    * Protobuf-encode each delivered tx's result while this thread waits for the next contract ECALL, so the
    * block's response encoding (block store, ABCI answer) copies bytes (./app/resultsAhead.ts; speed only).
-   * Default: on.
+   * Default: off. On this loaded 2-core box saveBlock lost ~0.015 ms per SNIP-20 transfer and the execute ECALL's
+   * wall grew by about as much in most pairs (the main thread, busy in the wait, competes with the enclave for a
+   * core; docs/BENCHMARKS.md session 13 N2); a quiet A/B (`bench/chain/threads.ts --results-ahead ab`) decides.
    */
   readonly encodeResultsAhead?: boolean;
 }
@@ -175,7 +177,7 @@ export class ShroudApp implements AbciApplication {
     if (this.speculativeAnte !== undefined) this.speculativeAnte.enabled = opts.speculativeAnte ?? false;
     this.modules.compute.engine.speculateWhileWaiting = this.speculativeAnte?.idle;
     this.resultsAhead = new ResultsAhead(this.modules.compute.engine);
-    this.resultsAhead.enabled = opts.encodeResultsAhead ?? true;
+    this.resultsAhead.enabled = opts.encodeResultsAhead ?? false;
     const stored = this.store.committed.get(CHAIN_ID_KEY);
     this.chainId = stored === undefined ? "" : utf8.decode(stored);
     this.lastAppHash = this.store.info().lastAppHash;

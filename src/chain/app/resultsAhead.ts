@@ -3,6 +3,9 @@
 // on the main thread while the enclave idles. Each delivered tx's result is final when made, so it is encoded
 // instead while this thread waits for the next contract ECALL (the door idle hook, after the prepared calls'
 // build). The block's encoder then copies those bytes (../../consensus/resultsCodec.ts). Speed only: same bytes.
+// Off by default: on this loaded 2-core box the execute ECALL's wall grew about as much as saveBlock shrank
+// (docs/BENCHMARKS.md "FinalizeBlock host path (session 13, N2)"); a node with a core free for its main thread
+// during the ECALL should gain the ~15 µs per transfer.
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
 import { encodeTxResultAhead } from "../../consensus/resultsCodec.js";
 import type { ComputeEngine } from "../modules/compute/engine.js";
@@ -13,13 +16,25 @@ export class ResultsAhead {
   private next = 0;
   /** Results encoded in an ECALL wait (benches, tests). */
   encoded = 0;
-  /** Off: nothing is queued; the block encoder encodes every result itself (in-process A/B benches). */
-  enabled = true;
+  private on = false;
+  private readonly idle = (): void => {
+    this.encodePending();
+  };
 
-  constructor(engine: ComputeEngine) {
-    engine.encodeWhileWaiting = () => {
-      this.encodePending();
-    };
+  constructor(private readonly engine: ComputeEngine) {}
+
+  /**
+   * On: results are queued and the engine's door idle task encodes them. Off (the default): nothing is queued
+   * and no idle task is installed; the block encoder encodes every result itself.
+   */
+  get enabled(): boolean {
+    return this.on;
+  }
+
+  set enabled(on: boolean) {
+    this.on = on;
+    this.engine.encodeWhileWaiting = on ? this.idle : undefined;
+    if (!on) this.queue = [];
   }
 
   beginBlock(): void {
@@ -29,7 +44,7 @@ export class ResultsAhead {
 
   /** A delivered tx's result, final: encoded in the next contract ECALL's wait. */
   finished(r: ExecTxResult): void {
-    if (this.enabled) this.queue.push(r);
+    if (this.on) this.queue.push(r);
   }
 
   endBlock(): void {

@@ -5,7 +5,13 @@ import { ByteReader, encodeFields } from "./channel/codec.js";
 import type { WireError, WireResult } from "./channel/frames.js";
 import { DOOR_SPIN_DEFAULT, DOOR_SPIN_MAX_US, type DoorSpin, type FrameTap } from "./channel/mailbox.js";
 import { ENCLAVE_ERROR_CODES, enclaveErrorCodeFromNum, type EnclaveErrorCode } from "./errors.js";
-import { EnclaveIsolate, type CallOptions, type IsolateOptions, type OcallHandler } from "./host.js";
+import {
+  EnclaveIsolate,
+  type CallOptions,
+  type DoorJobs,
+  type IsolateOptions,
+  type OcallHandler,
+} from "./host.js";
 import { QueryLanes } from "./lanes.js";
 import { VerifyLane, type SignatureCheck, type VerifyLaneStats } from "./verifyLane.js";
 
@@ -57,7 +63,8 @@ export type EcallName = keyof typeof ECALL | keyof typeof DEBUG_ECALL;
 /** What every ECALL returns: its output or a coded error, and always the gas it used. */
 export type EcallResult = WireResult;
 export type { WireError as EcallError, OcallHandler, CallOptions as EcallOptions, FrameTap as ChannelTap };
-export { OcallFailure, EnclaveUnavailableError, EnclaveStartError } from "./host.js";
+export type { DoorJobs };
+export { OcallFailure, EnclaveUnavailableError, EnclaveStartError, EnclaveBusyError } from "./host.js";
 export { ENCLAVE_ERROR_CODES, enclaveErrorCodeFromNum, type EnclaveErrorCode };
 export { DOOR_SPIN_DEFAULT, DOOR_SPIN_MAX_US, type DoorSpin };
 // Host-side helpers for building key-management payloads (pure; they run outside the enclave).
@@ -289,6 +296,23 @@ export class EnclaveHost {
   /** Starts or stops observing the frames that cross (tests). */
   set channelTap(tap: FrameTap | undefined) {
     this.isolate.tap = tap;
+  }
+
+  /**
+   * Door jobs (host.ts DoorJobs): host work the main isolate's top-level synchronous ECALLs run while the
+   * enclave works (an engine checks newly arrived txs this way during a block). Undefined: none.
+   */
+  get doorJobs(): DoorJobs | undefined {
+    return this.isolate.jobs;
+  }
+
+  set doorJobs(jobs: DoorJobs | undefined) {
+    this.isolate.jobs = jobs;
+  }
+
+  /** Door jobs run so far, and those that threw. */
+  get doorJobStats(): { readonly run: number; readonly failed: number } {
+    return this.isolate.jobStats;
   }
 
   /** Nesting level of ECALLs in progress (0 when idle). */

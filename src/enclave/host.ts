@@ -75,6 +75,16 @@ export interface CallOptions {
   readonly idle?: () => void;
 }
 
+/**
+ * A host-supplied source of door jobs (README §3 "Door jobs"): each call runs one small job and returns true, or
+ * returns false when it has none left for now. The door of a top-level synchronous ECALL calls it while the
+ * enclave's turn lasts — after the idle task and after each OCALL answer —, looking at the mailbox between two
+ * jobs, so an OCALL or the response waits for one job at most. Jobs are speed-only host work that must not
+ * touch anything the ECALL's OCALL handlers use and must make no ECALL (one is refused with EnclaveBusyError);
+ * what a job throws ends the jobs of that ECALL and nothing else.
+ */
+export type DoorJobs = () => boolean;
+
 const DEFAULT_ECALL_TIMEOUT_MS = 10 * 60 * 1000;
 
 /**
@@ -135,6 +145,12 @@ export class EnclaveIsolate {
    * with an ECALL (CallOptions.then).
    */
   readonly aheadStats = { sent: 0, rode: 0, refused: 0, taken: 0, dropped: 0, waited: 0 };
+  /** Where top-level synchronous ECALLs take door jobs from while they wait (none: they just wait). */
+  jobs: DoorJobs | undefined;
+  /** Door jobs run, and those that threw (each ended its ECALL's jobs). */
+  readonly jobStats = { run: 0, failed: 0 };
+  /** A door job is running: the turn is the enclave's, so no ECALL may start. */
+  private inJob = false;
   private readonly exited: Promise<void>;
 
   private constructor(
@@ -217,6 +233,8 @@ export class EnclaveIsolate {
     idle?: () => void,
   ): WireResult {
     if (this.dead !== undefined) throw new EnclaveUnavailableError(this.dead);
+    // A door job runs while the enclave holds the turn: a request now would break the turn protocol.
+    if (this.inJob) throw new EnclaveBusyError();
     this.settleAhead();
     // Between the frames of an async ECALL the turn may be the enclave's; only its OCALL handlers may nest.
     if (this.asyncInFlight && this.depth === 0) throw new EnclaveBusyError();
@@ -228,7 +246,8 @@ export class EnclaveIsolate {
     try {
       this.mailbox.send(kind, requestBody);
       if (idle !== undefined) runIdle(idle);
-      return this.awaitResponse(ocalls);
+      const jobs = this.depth === 1 ? this.jobs : undefined;
+      return jobs === undefined ? this.awaitResponse(ocalls) : this.awaitWithJobs(ocalls, jobs);
     } finally {
       this.depth--;
     }
@@ -412,6 +431,47 @@ export class EnclaveIsolate {
       }
       const result = this.step(frame, ocalls);
       if (result !== undefined) return result;
+    }
+  }
+
+  /**
+   * awaitResponse with door jobs: while no frame has arrived, run the next job and look again (never blocking);
+   * once the source is out of jobs (or one threw), wait as usual. Each OCALL is served as it arrives, between
+   * two jobs, and the jobs go on after its answer.
+   */
+  private awaitWithJobs(ocalls: OcallHandler, jobs: DoorJobs): WireResult {
+    let more = true;
+    for (;;) {
+      let frame = this.mailbox.tryReceive();
+      while (frame === undefined && more) {
+        more = this.runJob(jobs);
+        frame = this.mailbox.tryReceive();
+      }
+      if (frame === undefined) {
+        try {
+          frame = this.mailbox.receive(this.timeoutMs);
+        } catch (e) {
+          this.dead = `enclave did not answer: ${(e as Error).message}`;
+          throw new EnclaveUnavailableError(this.dead);
+        }
+      }
+      const result = this.step(frame, ocalls);
+      if (result !== undefined) return result;
+    }
+  }
+
+  /** One door job; false when the source had none or the job threw (no more jobs for this ECALL). */
+  private runJob(jobs: DoorJobs): boolean {
+    this.inJob = true;
+    try {
+      const ran = jobs();
+      if (ran) this.jobStats.run++;
+      return ran;
+    } catch {
+      this.jobStats.failed++;
+      return false;
+    } finally {
+      this.inJob = false;
     }
   }
 

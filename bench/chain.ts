@@ -2,6 +2,7 @@
 // path (CheckTx → PrepareProposal → ProcessProposal → FinalizeBlock [ante, enclave, wasm, encrypted state] →
 // Commit) on the embedded DevEngine, and the same blocks with 1k vs 1M funded bank accounts in state.
 // Run: npm run bench:chain [-- --quick] [--large N] [--txs K] [--block B] [--warmup W] [--profile DIR]
+//      [--stream-feed] [--no-pipeline]
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import {
   SECP256K1_BACKEND,
@@ -11,7 +12,7 @@ import {
 import { defaultSigCache } from "../src/chain/tx/ante.js";
 import { startNode, type Node } from "./chain/setup.js";
 import { signSends } from "./chain/sends.js";
-import { profiled, runTxs, type RunResult } from "./chain/run.js";
+import { FEED, profiled, runTxs, type RunResult } from "./chain/run.js";
 import { deploySnip20, signTransfers } from "./chain/snip20.js";
 import { arg } from "./chain/cli.js";
 
@@ -118,6 +119,12 @@ function verifyMs(): { ante: number; noble: number; openssl: number } {
 async function main(): Promise<void> {
   console.log(
     `bench:chain ${QUICK ? "(quick) " : ""}K=${K} txs per kind, blocks of ≤ ${B}, ${SMALL} vs ${LARGE} funded accounts${W > 0 ? `, ${W} warm-up txs per kind` : ""}`,
+  );
+  const pipeline = process.argv.includes("--no-pipeline") ? "off" : "on";
+  console.log(
+    FEED === "serial"
+      ? "feed: serial (each block's chunk checked, then the block)"
+      : `feed: stream (block N+1's chunk broadcast while block N runs), engine pipeline ${pipeline}`,
   );
   const small = await runVariant(SMALL);
   const large = await runVariant(LARGE);

@@ -90,6 +90,7 @@ function sum(rs: readonly RunResult[]): RunResult {
       finalize: add((r) => r.stages.finalize),
       commit: add((r) => r.stages.commit),
       ecallCpu: add((r) => r.stages.ecallCpu),
+      ecallWall: add((r) => r.stages.ecallWall),
     },
     blockMs: rs.flatMap((r) => r.blockMs),
   };

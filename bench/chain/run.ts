@@ -117,8 +117,24 @@ function workerCpu(
   return { top, rest: rest.reduce((a, [, ms]) => a + ms, 0), v8, second };
 }
 
+/**
+ * How txs reach the engine: "serial" broadcasts a block's chunk, then produces the block (CheckTx and the block
+ * take turns); "stream" broadcasts block N+1's chunk while block N is produced (the first chunk alone before the
+ * first block), as a node receiving txs continuously: with the engine's pipeline on, they are checked inside
+ * the block's ECALL waits, then RECHECKed after its Commit like every pending tx.
+ */
+export type Feed = "serial" | "stream";
+
+/** The feed a bench runs: `--stream-feed` on the command line, else serial (not measured yet: session 13). */
+export const FEED: Feed = process.argv.includes("--stream-feed") ? "stream" : "serial";
+
 /** All txs through CheckTx and blocks of up to `perBlock`; throws if any tx fails (a bench of failures lies). */
-export async function runTxs(node: Node, txs: readonly Uint8Array[], perBlock: number): Promise<RunResult> {
+export async function runTxs(
+  node: Node,
+  txs: readonly Uint8Array[],
+  perBlock: number,
+  feed: Feed = FEED,
+): Promise<RunResult> {
   const s0 = { ...node.stages };
   const { results, stop } = collectResults(node, txs);
   const blockMs: number[] = [];
@@ -127,16 +143,29 @@ export async function runTxs(node: Node, txs: readonly Uint8Array[], perBlock: n
   const main0 = threadCpuMs();
   const threads0 = threadsCpuMs();
   const t0 = performance.now();
-  for (let i = 0; i < txs.length; i += perBlock) {
-    const c0 = performance.now();
-    for (const tx of txs.slice(i, i + perBlock)) {
-      const r = await node.engine.broadcastTx(tx);
-      if (r.checkTx.code !== 0) throw new Error(`CheckTx failed (${r.checkTx.code}): ${r.checkTx.log}`);
+  if (feed === "serial") {
+    for (let i = 0; i < txs.length; i += perBlock) {
+      const c0 = performance.now();
+      for (const tx of txs.slice(i, i + perBlock)) checkOk(await node.engine.broadcastTx(tx));
+      const b0 = performance.now();
+      checkMs += b0 - c0;
+      await node.engine.produceBlock();
+      blockMs.push(performance.now() - b0);
     }
-    const b0 = performance.now();
-    checkMs += b0 - c0;
-    await node.engine.produceBlock();
-    blockMs.push(performance.now() - b0);
+  } else {
+    const c0 = performance.now();
+    for (const tx of txs.slice(0, perBlock)) checkOk(await node.engine.broadcastTx(tx));
+    checkMs += performance.now() - c0;
+    for (let i = perBlock; i < txs.length + perBlock; i += perBlock) {
+      const b0 = performance.now();
+      const block = node.engine.produceBlock();
+      // Block N+1's chunk arrives while block N runs: queued (pipeline) or checked at once (no pipeline).
+      const answers = txs.slice(i, i + perBlock).map((tx) => node.engine.broadcastTx(tx));
+      checkMs += performance.now() - b0;
+      await block;
+      blockMs.push(performance.now() - b0);
+      for (const r of await Promise.all(answers)) checkOk(r);
+    }
   }
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
@@ -153,6 +182,7 @@ export async function runTxs(node: Node, txs: readonly Uint8Array[], perBlock: n
     finalize: node.stages.finalize - s0.finalize,
     commit: node.stages.commit - s0.commit,
     ecallCpu: node.stages.ecallCpu - s0.ecallCpu,
+    ecallWall: node.stages.ecallWall - s0.ecallWall,
   };
   return {
     txs: txs.length,
@@ -168,6 +198,10 @@ export async function runTxs(node: Node, txs: readonly Uint8Array[], perBlock: n
     stages,
     blockMs,
   };
+}
+
+function checkOk(r: { checkTx: { code: number; log: string } }): void {
+  if (r.checkTx.code !== 0) throw new Error(`CheckTx failed (${r.checkTx.code}): ${r.checkTx.log}`);
 }
 
 /** One tx in its own block; returns its result (throws on failure). */

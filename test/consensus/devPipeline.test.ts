@@ -20,6 +20,8 @@ let dir: string;
 let hosts: EnclaveHost[] = [];
 let keys: ReturnType<EnclaveHost["initBootstrap"]>;
 const stores: TempStore[] = [];
+/** Engines to stop (a passing CheckTx schedules a block timer that would keep the process alive). */
+const running: DevEngine[] = [];
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "shroud-dev-pipeline-"));
   const opts = { dataDir: join(dir, "e"), platformSecretPath: join(dir, "e.secret"), ecallTimeoutMs: 60_000 };
@@ -29,6 +31,7 @@ before(async () => {
   hosts = [first, await EnclaveHost.start(opts)];
 });
 after(async () => {
+  for (const e of running) await e.stop();
   for (const h of hosts) await h.stop();
   for (const s of stores) s.close();
   rmSync(dir, { recursive: true, force: true });
@@ -82,6 +85,7 @@ test(
         },
       });
       engine.pipelined = i === 0;
+      running.push(engine);
       return { app, engine };
     });
     for (const { engine } of engines) {

@@ -422,15 +422,18 @@ export class EnclaveIsolate {
 
   private awaitResponse(ocalls: OcallHandler): WireResult {
     for (;;) {
-      let frame;
-      try {
-        frame = this.mailbox.receive(this.timeoutMs);
-      } catch (e) {
-        this.dead = `enclave did not answer: ${(e as Error).message}`;
-        throw new EnclaveUnavailableError(this.dead);
-      }
-      const result = this.step(frame, ocalls);
+      const result = this.step(this.receiveOrDie(), ocalls);
       if (result !== undefined) return result;
+    }
+  }
+
+  /** The enclave's next frame (blocking up to the ECALL timeout); no frame in time declares the isolate dead. */
+  private receiveOrDie(): ReturnType<Mailbox["receive"]> {
+    try {
+      return this.mailbox.receive(this.timeoutMs);
+    } catch (e) {
+      this.dead = `enclave did not answer: ${(e as Error).message}`;
+      throw new EnclaveUnavailableError(this.dead);
     }
   }
 
@@ -447,15 +450,7 @@ export class EnclaveIsolate {
         more = this.runJob(jobs);
         frame = this.mailbox.tryReceive();
       }
-      if (frame === undefined) {
-        try {
-          frame = this.mailbox.receive(this.timeoutMs);
-        } catch (e) {
-          this.dead = `enclave did not answer: ${(e as Error).message}`;
-          throw new EnclaveUnavailableError(this.dead);
-        }
-      }
-      const result = this.step(frame, ocalls);
+      const result = this.step(frame ?? this.receiveOrDie(), ocalls);
       if (result !== undefined) return result;
     }
   }

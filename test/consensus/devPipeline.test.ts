@@ -14,6 +14,7 @@ import { DevEngine, type BroadcastResult } from "../../src/consensus/dev.js";
 import { parseRfc3339Ns } from "../../src/chain/genesis.js";
 import { utf8 } from "../../src/util/bytes.js";
 import { enclaveGenesis, tempStore, type TempStore } from "../chain/fixtures.js";
+import { prng as prngU32 } from "../../src/chain/store/testkit.js";
 import { appSigners, counterGz, counterHash, eventAttr } from "../chain/twinApps.js";
 
 let dir: string;
@@ -37,16 +38,10 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** mulberry32: a small seeded PRNG (the stream's shape only). */
+/** The store testkit's seeded mulberry32 as a fraction in [0, 1) (the stream's shape only). */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = prngU32(seed);
+  return () => next() / 4294967296;
 }
 
 test(

@@ -6,7 +6,9 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import {
   EncryptionUtilsImpl,
+  MsgExecuteContract,
   MsgInstantiateContract,
+  MsgSend,
   MsgStoreCode,
   SecretNetworkClient,
   Wallet,
@@ -174,3 +176,51 @@ export async function deployCounter(
   const [block] = height(h + 1n, [await signer.sign(0, new MsgInstantiateContract(init))]);
   return instantiatedAddress(block!);
 }
+
+/**
+ * The twin tests' mixed block over the counter at `address`, signed now: executes from clients 0, 1, 1, a bank
+ * send 2 → 0, executes from 2, a reset by a non-creator (contract error), an execute out of gas inside the
+ * contract, one of a missing contract, and a last execute from 0. `MIXED_BLOCK_OK` is which of them succeed.
+ */
+export async function mixedCounterBlock(
+  signer: {
+    clients: readonly AppClient[];
+    sign: (i: number, msg: Msg, gasLimit?: number) => Promise<Uint8Array>;
+  },
+  address: string,
+): Promise<Uint8Array[]> {
+  const { clients, sign } = signer;
+  const execute = (i: number, msg: object, contract = address, gasLimit?: number) =>
+    sign(
+      i,
+      new MsgExecuteContract({
+        sender: clients[i]!.wallet.address,
+        contract_address: contract,
+        code_hash: counterHash,
+        msg,
+        sent_funds: [],
+      }),
+      gasLimit,
+    );
+  return [
+    await execute(0, { increment: {} }),
+    await execute(1, { increment: {} }),
+    await execute(1, { increment: {} }),
+    await sign(
+      2,
+      new MsgSend({
+        from_address: clients[2]!.wallet.address,
+        to_address: clients[0]!.wallet.address,
+        amount: [{ denom: "uscrt", amount: "5" }],
+      }),
+    ),
+    await execute(2, { increment: {} }),
+    await execute(2, { reset: { count: 0 } }), // only the creator may reset: a contract error
+    await execute(0, { increment: {} }, address, 32_500), // out of gas inside the contract
+    await execute(0, { increment: {} }, "secret1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq3x5k6p"), // no such contract
+    await execute(0, { increment: {} }),
+  ];
+}
+
+/** Which txs of `mixedCounterBlock` succeed, in order. */
+export const MIXED_BLOCK_OK: readonly boolean[] = [true, true, true, true, true, false, false, false, true];

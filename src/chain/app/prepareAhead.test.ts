@@ -8,12 +8,19 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MsgExecuteContract, MsgSend } from "secretjs";
+import { MsgExecuteContract } from "secretjs";
 import { EnclaveHost } from "../../enclave/api.js";
 import { ShroudApp } from "../app.js";
 import { tempStore, enclaveGenesis, type TempStore } from "../../../test/chain/fixtures.js";
 import { initChain } from "../../../test/chain/lifecycle.js";
-import { appSigners, counterHash, deployCounter, twinHeight } from "../../../test/chain/twinApps.js";
+import {
+  appSigners,
+  counterHash,
+  deployCounter,
+  MIXED_BLOCK_OK,
+  mixedCounterBlock,
+  twinHeight,
+} from "../../../test/chain/twinApps.js";
 
 let dir: string;
 let plain: EnclaveHost;
@@ -54,20 +61,17 @@ test(
 
     height(1n, []);
     const signer = appSigners(a0, g.chain_id, ["a", "b", "c"]);
-    const { clients, sign } = signer;
-    const a = clients[0]!.wallet.address;
     const address = await deployCounter(height, signer, 2n);
-    const execute = (i: number, msg: object, contract = address, gasLimit?: number) =>
-      sign(
-        i,
+    const counter = (msg: object) =>
+      signer.sign(
+        1,
         new MsgExecuteContract({
-          sender: clients[i]!.wallet.address,
-          contract_address: contract,
+          sender: signer.clients[1]!.wallet.address,
+          contract_address: address,
           code_hash: counterHash,
           msg,
           sent_funds: [],
         }),
-        gasLimit,
       );
     const prepareAhead = apps[1]!.prepareAhead!;
     /** The mixed block, prepared as sent (default) or built inside the previous ECALL's wait (idle hook). */
@@ -76,29 +80,12 @@ test(
       const prepared0 = prepareAhead.prepared;
       const alone0 = prepareAhead.sent;
       const rode0 = ahead.prepareStats.rode;
-      const [block] = height(h, [
-        await execute(0, { increment: {} }),
-        await execute(1, { increment: {} }),
-        await execute(1, { increment: {} }),
-        await sign(
-          2,
-          new MsgSend({
-            from_address: clients[2]!.wallet.address,
-            to_address: a,
-            amount: [{ denom: "uscrt", amount: "5" }],
-          }),
-        ),
-        await execute(2, { increment: {} }),
-        await execute(2, { reset: { count: 0 } }), // only the creator may reset: a contract error
-        await execute(0, { increment: {} }, address, 32_500), // out of gas inside the contract
-        await execute(0, { increment: {} }, "secret1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq3x5k6p"), // no such contract
-        await execute(0, { increment: {} }),
-      ]);
+      const [block] = height(h, await mixedCounterBlock(signer, address));
       // The block's first result is the app's own block-random tx.
       const results = block!.txResults.slice(1);
       assert.deepEqual(
         results.map((r) => r.code === 0),
-        [true, true, true, true, true, false, false, false, true],
+        MIXED_BLOCK_OK,
         JSON.stringify(results.map((r) => r.log)),
       );
       // Every execute of an existing contract was prepared; the bank send and the missing contract were not.
@@ -111,7 +98,7 @@ test(
     await mixedBlock(4n, false);
     await mixedBlock(5n, true);
     // The enclave reports its takes with each prepare's answer: one more prepare (next block) reads them.
-    height(6n, [await execute(1, { increment: {} })]);
+    height(6n, [await counter({ increment: {} })]);
     ahead.ecall("health", new Uint8Array(0));
     assert.ok(ahead.prepareStats.taken >= 14, JSON.stringify(ahead.prepareStats));
   },

@@ -9,14 +9,19 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MsgExecuteContract, MsgSend } from "secretjs";
 import { ResponseFinalizeBlock } from "cosmjs-types/tendermint/abci/types";
 import { EnclaveHost } from "../../enclave/api.js";
 import { encodeFinalizeBlockResponse } from "../../consensus/resultsCodec.js";
 import { ShroudApp } from "../app.js";
 import { tempStore, enclaveGenesis, type TempStore } from "../../../test/chain/fixtures.js";
 import { initChain } from "../../../test/chain/lifecycle.js";
-import { appSigners, counterHash, deployCounter, twinHeight } from "../../../test/chain/twinApps.js";
+import {
+  appSigners,
+  deployCounter,
+  MIXED_BLOCK_OK,
+  mixedCounterBlock,
+  twinHeight,
+} from "../../../test/chain/twinApps.js";
 
 let dir: string;
 let plain: EnclaveHost;
@@ -60,42 +65,12 @@ test(
 
     height(1n, []);
     const signer = appSigners(a0, g.chain_id, ["a", "b", "c"]);
-    const { clients, sign } = signer;
     const address = await deployCounter(height, signer, 2n);
-    const execute = (i: number, msg: object, contract = address, gasLimit?: number) =>
-      sign(
-        i,
-        new MsgExecuteContract({
-          sender: clients[i]!.wallet.address,
-          contract_address: contract,
-          code_hash: counterHash,
-          msg,
-          sent_funds: [],
-        }),
-        gasLimit,
-      );
     const encoded0 = a1.resultsAhead.encoded;
-    const [block] = height(4n, [
-      await execute(0, { increment: {} }),
-      await execute(1, { increment: {} }),
-      await execute(1, { increment: {} }),
-      await sign(
-        2,
-        new MsgSend({
-          from_address: clients[2]!.wallet.address,
-          to_address: clients[0]!.wallet.address,
-          amount: [{ denom: "uscrt", amount: "5" }],
-        }),
-      ),
-      await execute(2, { increment: {} }),
-      await execute(2, { reset: { count: 0 } }), // only the creator may reset: a contract error
-      await execute(0, { increment: {} }, address, 32_500), // out of gas inside the contract
-      await execute(0, { increment: {} }, "secret1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq3x5k6p"), // no such contract
-      await execute(0, { increment: {} }),
-    ]);
+    const [block] = height(4n, await mixedCounterBlock(signer, address));
     assert.deepEqual(
       block!.txResults.slice(1).map((r) => r.code === 0),
-      [true, true, true, true, true, false, false, false, true],
+      MIXED_BLOCK_OK,
     );
     // Each result but the last is encoded in a later contract ECALL's wait: the bank send's and the missing
     // contract's (no ECALL) wait for the next one. The block random's result and the last tx's are not.

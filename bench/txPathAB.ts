@@ -11,9 +11,10 @@
 // Every result (code, log, gas, events, data) is compared between the trees: the run aborts on a difference.
 // Prints, per phase, the medians of main-thread CPU µs per tx (schedstat) and new ÷ base per pair of rounds.
 // Run: node --import tsx bench/txPathAB.ts <base tree> <new tree> [rounds] [txs]   (trees: repo roots)
-import { openSync, readFileSync, readSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { MsgExecuteContract, MsgSend } from "secretjs";
+import { threadCpuNs as threadNs } from "./threadCpu.js";
 
 const [baseDir, newDir] = [process.argv[2], process.argv[3]];
 if (baseDir === undefined || newDir === undefined) {
@@ -22,15 +23,6 @@ if (baseDir === undefined || newDir === undefined) {
 }
 const ROUNDS = Number(process.argv[4] ?? 8);
 const K = Number(process.argv[5] ?? 1000);
-
-const schedstat = openSync("/proc/thread-self/schedstat", "r");
-const statBuf = Buffer.alloc(64);
-/** This thread's ns on CPU, exact (getrusage first brings the running thread's figure up to date). */
-function threadNs(): number {
-  process.cpuUsage();
-  const n = readSync(schedstat, statBuf, 0, 64, 0);
-  return Number(statBuf.toString("latin1", 0, n).split(" ")[0]);
-}
 
 interface Result {
   code: number;

@@ -8,8 +8,8 @@
 // every request byte is compared between the trees. Prints main-thread CPU µs per call (schedstat) and the
 // median new ÷ base per pair.
 // Run: node --import tsx bench/chain/engineCallAB.ts <base tree> <new tree> [rounds] [calls]
-import { openSync, readSync } from "node:fs";
 import { resolve } from "node:path";
+import { threadCpuNs as threadNs } from "../threadCpu.js";
 
 const [baseDir, newDir] = [process.argv[2], process.argv[3]];
 if (baseDir === undefined || newDir === undefined) {
@@ -20,14 +20,6 @@ if (baseDir === undefined || newDir === undefined) {
 }
 const ROUNDS = Number(process.argv[4] ?? 12);
 const K = Number(process.argv[5] ?? 20_000);
-
-const schedstat = openSync("/proc/thread-self/schedstat", "r");
-const statBuf = Buffer.alloc(64);
-function threadNs(): number {
-  process.cpuUsage();
-  const n = readSync(schedstat, statBuf, 0, 64, 0);
-  return Number(statBuf.toString("latin1", 0, n).split(" ")[0]);
-}
 
 const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
 const ANSWER = new TextEncoder().encode(

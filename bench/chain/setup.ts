@@ -1,7 +1,7 @@
 // bench:chain helpers: a fresh node (real enclave, ShroudApp, DevEngine, on-disk store) in a temp folder, with
 // N extra funded bank accounts in genesis, and per-stage timers wrapped around the app's ABCI calls.
 import { createHash } from "node:crypto";
-import { mkdtempSync, openSync, readSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
@@ -15,6 +15,7 @@ import { decodeBytesField1 } from "../../src/chain/modules/registration/proto.js
 import { buildDevGenesis, DEV_CHAIN_ID } from "../../src/cli/devGenesis.js";
 import { parseRfc3339Ns } from "../../src/chain/genesis.js";
 import { utf8 } from "../../src/util/bytes.js";
+import { threadCpuMs } from "../threadCpu.js";
 
 export const GENESIS_TIME_NS = 1_750_000_000_000_000_000n;
 
@@ -35,29 +36,8 @@ export interface StageTimes {
   ecallWall: number;
 }
 
-/**
- * CPU ms of the calling thread, exact to the ns: /proc/thread-self/schedstat (time on CPU) read right after a
- * getrusage(RUSAGE_SELF) (process.cpuUsage), which brings the running thread's own runtime up to date. Without
- * that call the kernel reports the runtime as of this thread's last tick or context switch, so a window that
- * opens with a read and closes after a sleep (an ECALL's first mailbox wait) is charged with the CPU the thread
- * spent *before* the window since then: that bias made "of it in ECALLs" read ~1.2 ms per SNIP-20 transfer
- * where the fresh reading gives ~0.5 (bench/chain/probe.ts). NaN off Linux.
- */
-export function threadCpuMs(): number {
-  try {
-    // One descriptor, read again from offset 0 (~5 µs) instead of readFileSync (~40-50 µs, which the bench
-    // charged to the host twice per ECALL). It names the thread that opened it: call only from the main thread.
-    schedstatFd ??= openSync("/proc/thread-self/schedstat", "r");
-    process.cpuUsage();
-    const n = readSync(schedstatFd, schedstatBuf, 0, schedstatBuf.length, 0);
-    const s = schedstatBuf.toString("latin1", 0, n);
-    return Number(s.slice(0, s.indexOf(" "))) / 1e6;
-  } catch {
-    return NaN;
-  }
-}
-let schedstatFd: number | undefined;
-const schedstatBuf = Buffer.alloc(128);
+/** CPU ms of the calling thread (../threadCpu.ts); re-exported for the chain benches. */
+export { threadCpuMs };
 
 export interface Node {
   readonly app: ShroudApp;

@@ -50,6 +50,36 @@ async function pool(): Promise<Uint8Array[]> {
   return out;
 }
 
+/**
+ * prepareTxs' full check as it was written before session 14 (runTx "check", events built), without a block
+ * random: the reference its "recheck" run must select exactly as.
+ */
+function selectByCheck(p: ProposalEnv, txs: readonly Uint8Array[], maxTxBytes: bigint): Uint8Array[] {
+  const candidate = new MemoryOverlay(p.base);
+  const out: Uint8Array[] = [];
+  let size = 0n;
+  let gas = 0n;
+  for (const tx of txs) {
+    if (size + BigInt(tx.length) > maxTxBytes) continue;
+    if (p.maxGas !== undefined) {
+      const wanted = gasOf(tx, p.env.registry);
+      if (wanted === undefined || gas + wanted > p.maxGas) continue;
+    }
+    const r = runTx(p.env, candidate, tx, "check", {
+      chainId: p.chainId,
+      height: p.height,
+      timeNs: p.timeNs,
+      txIndex: out.length,
+    });
+    if (r.code !== 0) continue;
+    out.push(tx);
+    size += BigInt(tx.length);
+    gas += r.gasWanted;
+    if (p.maxGas !== undefined && gas >= p.maxGas) break;
+  }
+  return out;
+}
+
 describe("PrepareProposal from the CheckTx log", () => {
   test("equals the full check whenever it answers (seeded), and answers for the mempool itself", async () => {
     const txs = await pool();
@@ -100,6 +130,8 @@ describe("PrepareProposal from the CheckTx log", () => {
             maxGas,
           };
           const full = prepareTxs(p, candidates, BigInt(maxBytes));
+          // The full check runs ante as runTx "recheck" (no events): it selects what "check" selects.
+          assert.deepEqual(full, selectByCheck(p, candidates, BigInt(maxBytes)));
           const quick = fromCheckedLog(p, log, candidates, 0n, BigInt(maxBytes));
           if (quick !== undefined) {
             fast++;
@@ -126,6 +158,46 @@ describe("PrepareProposal from the CheckTx log", () => {
     );
     assert.ok(fast > 100, `fast path answered ${fast} of 300`);
     assert.ok(accepts > 100 && accepts < 300, `ProcessProposal accepted ${accepts} of 300`);
+  });
+
+  test("the full check (ante as runTx recheck) selects what CheckTx's ante selects (seeded)", async () => {
+    const txs = await pool();
+    // Sequences in order, each as its passing or its under-priced variant, some dropped, garbage between:
+    // the candidates' fees run past the account's funds, so insufficient funds, wrong sequences and the
+    // minimum gas price all leave txs out.
+    const candidateList = fc.array(fc.tuple(fc.nat(2), fc.boolean()), { minLength: 6, maxLength: 6 });
+    let left = 0;
+    fc.assert(
+      fc.property(
+        candidateList,
+        fc.bigInt({ min: 1n, max: 20_000n }),
+        fc.option(fc.bigInt({ min: 30_000n, max: 200_000n }), { nil: undefined }),
+        (choice, funds, maxGas) => {
+          const chain = makeTestChain({ [a.address]: funds });
+          const candidates: Uint8Array[] = [];
+          choice.forEach(([v, garbage], seq) => {
+            if (garbage) candidates.push(txs[0]!);
+            if (v < 2) candidates.push(txs[1 + 2 * seq + v]!);
+          });
+          const p: ProposalEnv = {
+            env: chain.env,
+            base: chain.state,
+            chainId: TEST_CHAIN_ID,
+            height: HEIGHT,
+            timeNs: 0n,
+            checks: "full",
+            enclave: undefined,
+            ref: { height: HEIGHT, blockHash: new Uint8Array(32), validatorSetHash: new Uint8Array(32) },
+            maxGas,
+          };
+          const want = selectByCheck(p, candidates, 1n << 40n);
+          assert.deepEqual(prepareTxs(p, candidates, 1n << 40n), want);
+          if (want.length < candidates.length) left++;
+        },
+      ),
+      { seed: 14, numRuns: 200 },
+    );
+    assert.ok(left > 150, `txs left out in ${left} of 200 runs`);
   });
 
   test("an invalidated or overfull log answers nothing", () => {

@@ -13,7 +13,7 @@ import { decodeRandomTx, encodeRandomTx, isRandomTx, type BlockRandomEnclave } f
 
 /**
  * PrepareProposal's check of the mempool's txs. "full": each runs ante (signature, sequence, fee) on a candidate
- * overlay, so a tx that would fail is left out. "decode": only decoding is checked (benchmarks of a single
+ * overlay, so a tx that would fail is left out (runTx "recheck": CheckTx's ante without events). "decode": only decoding is checked (benchmarks of a single
  * trusted validator).
  */
 export type ProposalChecks = "full" | "decode";
@@ -46,7 +46,9 @@ function txPasses(
       return undefined;
     }
   }
-  const r = runTx(env, candidate, tx, "check", {
+  // "recheck": check's ante (code, log, gas and writes are check's: tx/recheck.test.ts) without building the
+  // events, which a proposal never reads.
+  const r = runTx(env, candidate, tx, "recheck", {
     chainId: p.chainId,
     height: p.height,
     timeNs: p.timeNs,

@@ -7,7 +7,14 @@ import { MsgSend } from "secretjs";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { MemoryOverlay } from "../store/memory.js";
-import { SECP256K1_BACKEND, verifyCosmosSecp256k1, verifyCosmosSecp256k1OpenSsl } from "./secp256k1.js";
+import {
+  KEY_CACHE_MAX,
+  keyCacheOrder,
+  SECP256K1_BACKEND,
+  verifyCosmosSecp256k1,
+  verifyCosmosSecp256k1OpenSsl,
+} from "./secp256k1.js";
+import { mulberry32 } from "../../util/seeded.js";
 import { SigVerdictCache } from "./sigCache.js";
 import { defaultSigCache } from "./ante.js";
 import { makeSigner } from "./testdata/secretjsSigner.js";
@@ -112,6 +119,48 @@ describe("verifyCosmosSecp256k1 (libsecp256k1, else OpenSSL)", () => {
       { seed: 42, numRuns: 1000 },
     );
     assert.ok(valid > 60, `only ${valid} valid cases`);
+  });
+});
+
+describe("the OpenSSL fallback's key cache", () => {
+  test("keeps the keys a Map-queue FIFO of the same bound keeps (12,000 seeded verifies of 8,000 keys)", () => {
+    const rnd = mulberry32(11);
+    // Compressed-form keys: one in five with a random x (about half of them points: a KeyObject), the rest with
+    // x ≥ p (not a point: null, and no OpenSSL verify, which keeps the test short). Both kinds are cached.
+    const pool = Array.from({ length: 8_000 }, () => {
+      const k = new Uint8Array(33).fill(0xff);
+      k[0] = rnd() < 0.5 ? 2 : 3;
+      for (let j = rnd() < 0.2 ? 1 : 29; j < 33; j++) k[j] = Math.floor(rnd() * 256);
+      return k;
+    });
+    const sig = new Uint8Array(64);
+    sig[31] = 1; // r = 1, s = 1: passes the SDK's prechecks, so the key is looked up
+    sig[63] = 1;
+    const msg = new Uint8Array([1, 2, 3]);
+    // The reference: the eviction this cache had until session 14, from whatever earlier tests left in it.
+    const ref = new Map<string, true>(keyCacheOrder().map((k) => [k, true]));
+    const recent: number[] = [];
+    let evictions = 0;
+    for (let step = 0; step < 12_000; step++) {
+      const i =
+        rnd() < 0.15 && recent.length > 0
+          ? recent[Math.floor(rnd() * recent.length)]!
+          : Math.floor(rnd() * pool.length);
+      recent.push(i);
+      if (recent.length > 200) recent.shift();
+      assert.equal(verifyCosmosSecp256k1OpenSsl(pool[i]!, msg, sig), false);
+      const id = Buffer.from(pool[i]!).toString("hex");
+      if (!ref.has(id)) {
+        if (ref.size >= KEY_CACHE_MAX) {
+          ref.delete(ref.keys().next().value!);
+          evictions++;
+        }
+        ref.set(id, true);
+      }
+      if (step % 250 === 249) assert.deepEqual(keyCacheOrder(), [...ref.keys()], `step ${step}`);
+    }
+    assert.deepEqual(keyCacheOrder(), [...ref.keys()]);
+    assert.ok(evictions > 1_000, `${evictions} evictions`);
   });
 });
 

@@ -2,6 +2,7 @@
 // Semantics of SDK crypto/keys/secp256k1 `VerifySignature`: sha256(sign bytes), 64-byte r‖s, low-S only.
 import { createPublicKey, hash, verify, type KeyObject } from "node:crypto";
 import { createRequire } from "node:module";
+import { LinkedMap } from "../../util/linkedMap.js";
 
 /** Compact r‖s signature length (SDK secp256k1 `VerifySignature`). */
 export const COSMOS_SIGNATURE_LENGTH = 64;
@@ -42,7 +43,8 @@ const native: NativeSecp256k1 | undefined = (() => {
 export const SECP256K1_BACKEND: "libsecp256k1" | "openssl" =
   native === undefined ? "openssl" : "libsecp256k1";
 
-const keys = new Map<string, KeyObject | null>();
+/** Oldest insertion first (a hit moves nothing); a LinkedMap, so a full cache evicts in constant time. */
+const keys = new LinkedMap<string, KeyObject | null>();
 
 /** The KeyObject for a compressed key, or null when the bytes are not a point on the curve (cached both ways). */
 function keyObject(pubkey: Uint8Array): KeyObject | null {
@@ -59,10 +61,15 @@ function keyObject(pubkey: Uint8Array): KeyObject | null {
   } catch {
     key = null;
   }
-  // Bounded: drop the oldest insertion (Map iterates in insertion order, which is deterministic).
-  if (keys.size >= KEY_CACHE_MAX) keys.delete(keys.keys().next().value!);
+  // Bounded: drop the oldest insertion.
+  if (keys.size >= KEY_CACHE_MAX) keys.shift();
   keys.set(id, key);
   return key;
+}
+
+/** The OpenSSL key cache's keys (hex), oldest first (tests). */
+export function keyCacheOrder(): string[] {
+  return [...keys.keys()].map((id) => Buffer.from(id, "latin1").toString("hex"));
 }
 
 const isZero = (b: Uint8Array): boolean => b.every((x) => x === 0);

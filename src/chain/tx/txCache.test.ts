@@ -8,6 +8,7 @@ import { decodeTx, MAX_TX_BYTES } from "./decode.js";
 import { DecodedTxCache, decodeTxCached, deepFreeze, takeTxCached, txCacheFor } from "./txCache.js";
 import { makeSigner } from "./testdata/secretjsSigner.js";
 import { MNEMONIC_A, TEST_CHAIN_ID, makeTestChain } from "./testdata/testHarness.js";
+import { mulberry32 } from "../../util/seeded.js";
 
 const a = makeSigner(MNEMONIC_A);
 const B = "secret1fc3fzy78ttp0lwuujw7e52rhspxn8uj52zfyne";
@@ -233,5 +234,65 @@ describe("DecodedTxCache", () => {
     const d1 = decodeTxCached(tx!, c1.registry);
     assert.equal(decodeTxCached(tx!, c1.registry), d1);
     assert.notEqual(decodeTxCached(tx!, c2.registry), d1);
+  });
+
+  test("the same txs survive as with the Map-queue FIFO it replaced: 14,000 seeded decodes and takes", async () => {
+    const { registry } = makeTestChain({});
+    const rnd = mulberry32(7);
+    // 90 txs of different sizes (memos of 0-200 characters), so the byte bound evicts one, two or none.
+    const txs: Uint8Array[] = [];
+    for (let i = 0; i < 90; i++) {
+      const msg = new MsgSend({
+        from_address: a.address,
+        to_address: B,
+        amount: [{ denom: "uscrt", amount: "1" }],
+      });
+      const memo = "m".repeat(Math.floor(rnd() * 200));
+      txs.push(
+        await a.signDeterministic([msg], { accountNumber: 0, sequence: i, chainId: TEST_CHAIN_ID }, { memo }),
+      );
+    }
+    // [maxEntries, maxBytes]: both bounds, count only, bytes only, and txs bigger than the byte bound.
+    for (const [maxEntries, maxBytes] of [
+      [40, 9_000],
+      [25, 1e9],
+      [100, 4_000],
+      [20, 300],
+    ] as const) {
+      const cache = new DecodedTxCache(registry, maxEntries, maxBytes);
+      // The reference: the eviction DecodedTxCache had until session 14 (a Map, `entries().next()` the oldest).
+      const ref = new Map<number, number>();
+      let refBytes = 0;
+      const recent: number[] = [];
+      for (let step = 0; step < 3_500; step++) {
+        const i =
+          rnd() < 0.5 && recent.length > 0
+            ? recent[Math.floor(rnd() * recent.length)]!
+            : Math.floor(rnd() * txs.length);
+        recent.push(i);
+        if (recent.length > 30) recent.shift();
+        const raw = rnd() < 0.5 ? txs[i]! : Uint8Array.from(txs[i]!); // the same bytes object, or a copy
+        const keep = rnd() < 0.8;
+        const len = txs[i]!.length;
+        const hit = ref.has(i);
+        const before = cache.stats.hits;
+        const tx = keep ? cache.decode(raw) : cache.take(raw);
+        assert.equal(Buffer.compare(tx.raw, txs[i]!), 0);
+        assert.equal(cache.stats.hits - before, hit ? 1 : 0, `bounds ${maxEntries}/${maxBytes} step ${step}`);
+        if (hit && !keep) {
+          ref.delete(i);
+          refBytes -= len;
+        } else if (!hit && keep && len <= maxBytes) {
+          while (ref.size >= maxEntries || refBytes + len > maxBytes) {
+            const [k, l] = ref.entries().next().value!;
+            ref.delete(k);
+            refBytes -= l;
+          }
+          ref.set(i, len);
+          refBytes += len;
+        }
+        assert.equal(cache.size, ref.size, `bounds ${maxEntries}/${maxBytes} step ${step}`);
+      }
+    }
   });
 });

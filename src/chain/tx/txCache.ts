@@ -3,6 +3,7 @@
 import { hash } from "node:crypto";
 import { decodeTx, decodeTxHashed, MAX_TX_BYTES, type DecodedTx } from "./decode.js";
 import type { MsgRegistry } from "./msgRegistry.js";
+import { LinkedMap } from "../../util/linkedMap.js";
 
 /** Default bounds: above CometBFT's default mempool (5,000 txs) and a few blocks; ~64 MiB of raw tx bytes. */
 export const TX_CACHE_DEFAULT_MAX_ENTRIES = 16_384;
@@ -30,7 +31,8 @@ export function deepFreeze<T>(v: T): T {
  * A hit also compares the bytes, so the returned tx is always exactly the decode of `raw`.
  */
 export class DecodedTxCache {
-  private readonly entries = new Map<string, DecodedTx>();
+  /** Oldest first; a LinkedMap, so an eviction costs the same on a node that has run for days (../../util/linkedMap.ts). */
+  private readonly entries = new LinkedMap<string, DecodedTx>();
   /**
    * The same txs by the identity of the bytes they were asked for, with their cache key: FinalizeBlock looks
    * one tx up 3–5 times (verify-/prepare-ahead, txOf, runTx, the block-gas check) through the very array of the
@@ -122,9 +124,9 @@ export class DecodedTxCache {
 
   private evictFor(len: number): void {
     while (this.entries.size >= this.maxEntries || this.bytes + len > this.maxBytes) {
-      const oldest = this.entries.entries().next().value;
+      const oldest = this.entries.shift();
       if (oldest === undefined) return;
-      this.forget(oldest[0], oldest[1]);
+      this.bytes -= oldest.value.raw.length;
     }
   }
 

@@ -11,6 +11,7 @@ import type { RestBackend } from "../../api/rest/backend.js";
 import { QueryError } from "../../chain/errors.js";
 import { GENESIS_TIME_NS, tempStore, testGenesis, type TempStore } from "../../../test/chain/fixtures.js";
 import { initChain, runHeight, timeOf } from "../../../test/chain/lifecycle.js";
+import { mulberry32 } from "../../util/seeded.js";
 import { BlockLedger, cometRestBackend, CometSyncWatch, type HeaderTimeSource } from "./rest.js";
 
 const PROBE = "/shroud.test.v1.Query/BlockTime";
@@ -126,6 +127,27 @@ describe("cometRestBackend block times after a restart", () => {
     assert.equal(calls, 1);
     assert.equal(ledger.size, 3);
     assert.equal(ledger.timeAt(3n), undefined, "fetching 1 pushed out the oldest (3)");
+  });
+
+  test("the ledger keeps what a Map-queue of the same capacity keeps (12,000 seeded records, re-records included)", () => {
+    const rnd = mulberry32(9);
+    const ledger = new BlockLedger(50);
+    // The reference: the eviction the ledger had until session 14 (delete + set, `keys().next()` the oldest).
+    const ref = new Map<bigint, bigint>();
+    let tip = 0;
+    for (let step = 0; step < 12_000; step++) {
+      // Mostly the next block; sometimes an older height again (a replay, a fetched time) with a new value.
+      const h = BigInt(rnd() < 0.7 ? ++tip : Math.max(1, tip - Math.floor(rnd() * 80)));
+      const t = BigInt(step);
+      ledger.record(h, t);
+      ref.delete(h);
+      ref.set(h, t);
+      if (ref.size > 50) ref.delete(ref.keys().next().value!);
+      assert.equal(ledger.size, ref.size, `step ${step}`);
+      for (let k = Math.max(1, tip - 120); k <= tip; k++) {
+        assert.equal(ledger.timeAt(BigInt(k)), ref.get(BigInt(k)), `step ${step} height ${k}`);
+      }
+    }
   });
 });
 

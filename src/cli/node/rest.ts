@@ -11,6 +11,7 @@ import { createAppBackend } from "../../api/rest/appBackend.js";
 import { cometHeaderTimeSource, cometRpcSource } from "../../api/rest/cometSource.js";
 import { startRestServer, type RestServer } from "../../api/rest/server.js";
 import type { QueryHandler, QueryRequest, RestBackend } from "../../api/rest/backend.js";
+import { LinkedMap } from "../../util/linkedMap.js";
 
 /** Block times kept for queries at past heights (a query's context carries its block's time). */
 export const BLOCK_TIMES_KEPT = 4096;
@@ -23,7 +24,8 @@ export type HeaderTimeSource = (height: bigint) => Promise<bigint | undefined>;
  * Bounded: past `capacity` the oldest entry goes (a block's time never changes, so entries never go stale).
  */
 export class BlockLedger {
-  private readonly times = new Map<bigint, bigint>();
+  /** Oldest recorded first (a LinkedMap, so a full ledger drops its oldest in constant time). */
+  private readonly times = new LinkedMap<bigint, bigint>();
   private readonly pending = new Map<bigint, Promise<bigint | undefined>>();
 
   constructor(private readonly capacity = BLOCK_TIMES_KEPT) {}
@@ -31,10 +33,7 @@ export class BlockLedger {
   record(height: bigint, timeNs: bigint): void {
     this.times.delete(height);
     this.times.set(height, timeNs);
-    if (this.times.size > this.capacity) {
-      const oldest = this.times.keys().next();
-      if (oldest.done !== true) this.times.delete(oldest.value);
-    }
+    if (this.times.size > this.capacity) this.times.shift();
   }
 
   timeAt(height: bigint): bigint | undefined {

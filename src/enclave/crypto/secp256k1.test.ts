@@ -6,8 +6,11 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { fromHex, InvalidInputError, toHex } from "../../util/bytes.js";
+import { mulberry32 } from "../../util/seeded.js";
 import { sha256 } from "./hash.js";
 import {
+  SECP256K1_KEY_CACHE_MAX,
+  secp256k1KeyCacheOrder,
   secp256k1PublicKey,
   secp256k1Sign,
   secp256k1Verify,
@@ -255,5 +258,66 @@ describe("native addon ≡ WebAssembly ≡ noble (each backend on its own, key p
         }
     // The signature itself (both settings) and its high-S twin (allowed only without rejectHighS), per key.
     assert.equal(trueCount, 6);
+  });
+});
+
+describe("the parsed-key cache", () => {
+  test("keeps the keys a Map-queue FIFO of the same bound keeps (12,000 seeded verifies, every key form)", () => {
+    const rnd = mulberry32(5);
+    // 4,000 points, each as compressed, uncompressed and hybrid (06/07, cached as its 04 form), and 1,000 keys
+    // whose x ≥ p (an error, never cached).
+    const pool: { key: Uint8Array; id: string | undefined }[] = [];
+    for (let i = 0; i < 4_000; i++) {
+      const sk = new Uint8Array(32);
+      for (let j = 0; j < 32; j++) sk[j] = Math.floor(rnd() * 256);
+      sk[0] = 1 + (i % 200); // nonzero and below n
+      const full = secp256k1PublicKey(sk, false);
+      const hybrid = full.slice();
+      hybrid[0] = 6 + (full[64]! & 1);
+      const compressed = new Uint8Array(33);
+      compressed[0] = 2 + (full[64]! & 1);
+      compressed.set(full.subarray(1, 33), 1);
+      pool.push({ key: compressed, id: undefined });
+      pool.push({ key: full, id: undefined });
+      pool.push({ key: hybrid, id: toHex(full) });
+    }
+    for (let i = 0; i < 1_000; i++) {
+      const bad = new Uint8Array(33).fill(0xff);
+      bad[0] = 2 + (i & 1);
+      for (let j = 29; j < 33; j++) bad[j] = Math.floor(rnd() * 256);
+      pool.push({ key: bad, id: "bad" });
+    }
+    const hash = new Uint8Array(32).fill(9);
+    const rZero = new Uint8Array(64);
+    rZero[63] = 1; // r = 0: false after the key is checked, no curve arithmetic
+    // The reference: the eviction this cache had until session 14, from whatever earlier tests left in it.
+    const ref = new Map<string, true>(secp256k1KeyCacheOrder().map((k) => [k, true]));
+    const recent: number[] = [];
+    let evictions = 0;
+    for (let step = 0; step < 12_000; step++) {
+      const i =
+        rnd() < 0.15 && recent.length > 0
+          ? recent[Math.floor(rnd() * recent.length)]!
+          : Math.floor(rnd() * pool.length);
+      recent.push(i);
+      if (recent.length > 200) recent.shift();
+      const { key, id } = pool[i]!;
+      if (id === "bad") {
+        assert.throws(() => secp256k1Verify(hash, rZero, key), InvalidInputError);
+      } else {
+        assert.equal(secp256k1Verify(hash, rZero, key), false);
+        const want = id ?? toHex(key);
+        if (!ref.has(want)) {
+          if (ref.size >= SECP256K1_KEY_CACHE_MAX) {
+            ref.delete(ref.keys().next().value!);
+            evictions++;
+          }
+          ref.set(want, true);
+        }
+      }
+      if (step % 250 === 249) assert.deepEqual(secp256k1KeyCacheOrder(), [...ref.keys()], `step ${step}`);
+    }
+    assert.deepEqual(secp256k1KeyCacheOrder(), [...ref.keys()]);
+    assert.ok(evictions > 1_000, `${evictions} evictions`);
   });
 });

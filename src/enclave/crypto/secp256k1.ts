@@ -10,6 +10,7 @@ import {
   verify as libsecpVerify,
 } from "tiny-secp256k1-v2";
 import { abytes, fromHex, InvalidInputError, toHex } from "../../util/bytes.js";
+import { LinkedMap } from "../../util/linkedMap.js";
 import { sha256 } from "./hash.js";
 import { enterNativeSecp256k1, leaveNativeSecp256k1, type NativeSecp256k1 } from "./nativeSecp256k1.js";
 
@@ -119,9 +120,14 @@ export const SECP256K1_KEY_CACHE_MAX = 4096;
  * Valid keys seen before, by their SEC1 bytes: a compressed key maps to its uncompressed 65-byte form (the
  * same point: libsecp256k1 then skips the square root that decompresses it on every verify, ~10% of a verify
  * here), any other to undefined (used as given). The arrays never leave this file: libsecp256k1's `verify`
- * copies them into its own memory.
+ * copies them into its own memory. Oldest insertion first (a LinkedMap: ../../util/linkedMap.ts).
  */
-const validKeys = new Map<string, Uint8Array | undefined>();
+const validKeys = new LinkedMap<string, Uint8Array | undefined>();
+
+/** The parsed-key cache's SEC1 keys (hex), oldest first (tests; public keys only). */
+export function secp256k1KeyCacheOrder(): string[] {
+  return [...validKeys.keys()].map((id) => Buffer.from(id, "latin1").toString("hex"));
+}
 
 /** SEC1 format check (as parsePubkey) with hybrid 06/07 rewritten to 04; the curve check is libsecp256k1's. */
 function sec1Form(pubkey: Uint8Array): Uint8Array {
@@ -144,8 +150,9 @@ function checkedKey(pubkey: Uint8Array): Uint8Array {
   if (known !== undefined) return known;
   if (validKeys.has(id)) return key;
   const full = parseKey(key, enterNativeSecp256k1());
-  // Bounded, oldest insertion evicted first (Map order is insertion order: deterministic).
-  if (validKeys.size >= SECP256K1_KEY_CACHE_MAX) validKeys.delete(validKeys.keys().next().value!);
+  // Bounded, oldest insertion evicted first (a hit moves nothing); a LinkedMap, so a full cache evicts in constant
+  // time (a Map's `keys().next()` walked the slots its earlier evictions left: 0.1 → 1.5 µs at 4,096 keys).
+  if (validKeys.size >= SECP256K1_KEY_CACHE_MAX) validKeys.shift();
   validKeys.set(id, full);
   return full ?? key;
 }

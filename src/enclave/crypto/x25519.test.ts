@@ -4,10 +4,12 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { fromHex, InvalidInputError, toHex } from "../../util/bytes.js";
+import { mulberry32 } from "../../util/seeded.js";
 import {
   clearX25519Caches,
   SHARED_SECRET_CACHE_SIZE,
   x25519CacheSizes,
+  x25519SharedCacheOrder,
   x25519PublicKey,
   x25519SharedSecret,
   x25519SharedSecretCached,
@@ -118,5 +120,55 @@ describe("x25519", () => {
     clearX25519Caches();
     assert.deepEqual(x25519CacheSizes(), { secretKeys: 0, sharedSecrets: 0 });
     assert.deepEqual(x25519SharedSecretCached(ALICE_SK, pk), before);
+  });
+});
+
+describe("the x25519 caches against Map-queue LRUs (the structure they had until session 14)", () => {
+  test("the same secret keys and shared secrets survive, in the same order, over 12,000 seeded calls", () => {
+    const rnd = mulberry32(3);
+    const sks = Array.from({ length: 12 }, (_, i) => new Uint8Array(32).fill(0x40 + i));
+    const pks = Array.from({ length: 1_600 }, (_, i) => distinctPublicKey(i));
+    const hexes = pks.map((pk) => toHex(pk));
+    clearX25519Caches();
+    // Reference: secret key index → (peer key index → true), both LRU by Map order (a hit: delete + set), 8 and
+    // SHARED_SECRET_CACHE_SIZE entries; the secret key of the previous call is taken without touching its LRU.
+    const ref = new Map<number, Map<number, true>>();
+    let last: number | undefined;
+    const touch = <K, V>(m: Map<K, V>, k: K, v: V, max: number): K | undefined => {
+      m.delete(k);
+      m.set(k, v);
+      if (m.size <= max) return undefined;
+      const oldest = m.keys().next().value!;
+      m.delete(oldest);
+      return oldest;
+    };
+    const recent: number[] = [];
+    for (let step = 0; step < 12_000; step++) {
+      const s = rnd() < 0.85 ? 0 : 1 + Math.floor(rnd() * 11);
+      const p =
+        rnd() < 0.4 && recent.length > 0
+          ? recent[Math.floor(rnd() * recent.length)]!
+          : Math.floor(rnd() * pks.length);
+      recent.push(p);
+      if (recent.length > 300) recent.shift();
+      assert.deepEqual(x25519SharedSecretCached(sks[s]!, pks[p]!), x25519SharedSecret(sks[s]!, pks[p]!));
+      if (s !== last) {
+        const evicted = touch(ref, s, ref.get(s) ?? new Map<number, true>(), 8);
+        if (evicted === last) last = undefined;
+        last = s;
+      }
+      const shared = ref.get(s)!;
+      touch(shared, p, true, SHARED_SECRET_CACHE_SIZE);
+      let total = 0;
+      for (const m of ref.values()) total += m.size;
+      const what = `step ${step}`;
+      assert.deepEqual(x25519CacheSizes(), { secretKeys: ref.size, sharedSecrets: total }, what);
+      if (step % 200 === 199) {
+        for (let k = 0; k < sks.length; k++) {
+          const want = [...(ref.get(k)?.keys() ?? [])].map((i) => hexes[i]);
+          assert.deepEqual(x25519SharedCacheOrder(sks[k]!), want, what);
+        }
+      }
+    }
   });
 });

@@ -9,6 +9,7 @@ import {
   type KeyObject,
 } from "node:crypto";
 import { abytes, concatBytes, InvalidInputError } from "../../util/bytes.js";
+import { LinkedMap } from "../../util/linkedMap.js";
 import { constantTimeEqual } from "./hash.js";
 
 // DER prefix that wraps a raw 32-byte key as PKCS#8 for OID 1.3.101.110 (X25519).
@@ -30,46 +31,24 @@ export const SHARED_SECRET_CACHE_SIZE = 1024;
 
 interface PrivateKeyEntry {
   readonly key: KeyObject;
-  /** latin1 string of the full 32-byte peer public key → X25519(sk, pk); insertion order = LRU order. */
-  readonly shared: Map<string, Uint8Array>;
+  /** latin1 string of the full 32-byte peer public key → X25519(sk, pk), least recently used first. */
+  readonly shared: LinkedMap<string, Uint8Array>;
 }
-const privateKeyCache = new Map<string, PrivateKeyEntry>();
-
-/** The last key of each LRU map (its most recent entry), when known: a hit on it moves nothing. */
-const newestOf = new WeakMap<Map<string, unknown>, string>();
-
 /**
- * Map.get that moves a hit to the most-recent end (a Map iterates in insertion order). A hit on the most
- * recent entry is left in place: the delete + re-insert would make V8 shrink and rehash the Map (the same
- * sender's shared secret is looked up on every call of a tx stream).
+ * Least recently used first. LinkedMaps (../../util/linkedMap.ts): a hit is a Map lookup and a relink, an eviction
+ * takes the list's head, so neither slows down on a node that has seen many more senders than the cache holds.
  */
-function lruGet<V>(map: Map<string, V>, id: string): V | undefined {
-  const hit = map.get(id);
-  if (hit !== undefined && newestOf.get(map) !== id) {
-    map.delete(id);
-    map.set(id, hit);
-    newestOf.set(map, id);
-  }
-  return hit;
-}
+const privateKeyCache = new LinkedMap<string, PrivateKeyEntry>();
 
-/** Inserts and evicts the least recently used entry beyond `max`; returns the evicted value. */
-function lruSet<V>(map: Map<string, V>, id: string, value: V, max: number): V | undefined {
-  const existed = map.has(id); // Map.set keeps an existing key where it is
+/** Inserts `id` (absent) as the most recent entry and evicts the least recently used beyond `max`; returns it. */
+function lruSet<V>(map: LinkedMap<string, V>, id: string, value: V, max: number): V | undefined {
   map.set(id, value);
-  if (!existed) newestOf.set(map, id);
-  if (map.size <= max) return undefined;
-  const oldest = map.entries().next().value;
-  if (oldest === undefined) return undefined;
-  map.delete(oldest[0]);
-  if (newestOf.get(map) === oldest[0]) newestOf.delete(map);
-  return oldest[1];
+  return map.size <= max ? undefined : map.shift()?.value;
 }
 
 function zeroShared(entry: PrivateKeyEntry): void {
   for (const v of entry.shared.values()) v.fill(0);
   entry.shared.clear();
-  newestOf.delete(entry.shared);
 }
 
 /**
@@ -94,12 +73,12 @@ function privateKeyEntry(sk: Uint8Array): PrivateKeyEntry {
 
 function privateKeyEntryById(sk: Uint8Array): PrivateKeyEntry {
   const id = createHash("sha256").update(sk).digest("base64");
-  const hit = lruGet(privateKeyCache, id);
+  const hit = privateKeyCache.getAndTouch(id);
   if (hit) return hit;
   const der = Buffer.from(concatBytes(PKCS8_PREFIX, sk));
   const entry: PrivateKeyEntry = {
     key: createPrivateKey({ key: der, format: "der", type: "pkcs8" }),
-    shared: new Map(),
+    shared: new LinkedMap(),
   };
   der.fill(0);
   const evicted = lruSet(privateKeyCache, id, entry, PRIVATE_KEY_CACHE_SIZE);
@@ -119,7 +98,6 @@ function privateKeyObject(sk: Uint8Array): KeyObject {
 export function clearX25519Caches(): void {
   for (const e of privateKeyCache.values()) zeroShared(e);
   privateKeyCache.clear();
-  newestOf.delete(privateKeyCache);
   forgetLast();
 }
 
@@ -163,7 +141,7 @@ export function x25519SharedSecretCached(sk: Uint8Array, pk: Uint8Array): Uint8A
   abytes(pk, 32, "x25519 public key");
   const entry = privateKeyEntry(sk);
   const id = Buffer.from(pk.buffer, pk.byteOffset, pk.byteLength).toString("latin1");
-  const hit = lruGet(entry.shared, id);
+  const hit = entry.shared.getAndTouch(id);
   if (hit !== undefined) return hit.slice();
   const secret = sharedWith(entry.key, pk);
   const evicted = lruSet(entry.shared, id, secret.slice(), SHARED_SECRET_CACHE_SIZE);
@@ -176,6 +154,18 @@ export function x25519CacheSizes(): { secretKeys: number; sharedSecrets: number 
   let sharedSecrets = 0;
   for (const e of privateKeyCache.values()) sharedSecrets += e.shared.size;
   return { secretKeys: privateKeyCache.size, sharedSecrets };
+}
+
+/**
+ * The peer public keys (hex) whose shared secret with `sk` is cached, least recently used first, without
+ * touching either cache (tests; public keys only, no secret leaves).
+ */
+export function x25519SharedCacheOrder(sk: Uint8Array): string[] {
+  abytes(sk, 32, "x25519 secret key");
+  const entry = privateKeyCache.get(createHash("sha256").update(sk).digest("base64"));
+  return entry === undefined
+    ? []
+    : [...entry.shared.keys()].map((id) => Buffer.from(id, "latin1").toString("hex"));
 }
 
 /** A fresh key pair from the CSPRNG. */

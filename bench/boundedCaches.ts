@@ -7,11 +7,15 @@
 //   real:  DecodedTxCache (src/chain/tx/txCache.ts) of a tree (`--src <tree>`, default this one), distinct
 //          ~250-byte MsgSend txs decoded once each (the CheckTx of a long-running node whose txs never reach a
 //          block, e.g. a flood that fails ante), at the default bounds (16,384 txs, 64 MiB).
-// Run: node --import tsx bench/boundedCaches.ts [--src <tree>] [--only model|real] [--reps N]
-// Prints ns per operation per window of operations; "fill" = the cache filling from empty, "full" = the first
+//   enclave: the enclave's secp256k1 and x25519 key caches of a tree through their own functions
+//          (src/enclave/crypto/keyCacheBench.ts, run as a child process of that tree: one door).
+// Run: node --import tsx bench/boundedCaches.ts [--src <tree>] [--only model|real|enclave] [--reps N]
+// Prints main-thread CPU ns (schedstat, bench/threadCpu.ts; the enclave part µs) per operation per window; "fill" = the cache filling from empty, "full" = the first
 // window after it is full, "10x" = the window after ten capacities of churn, "max" = the worst window.
+import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { LinkedMap } from "../src/util/linkedMap.js";
+import { threadCpuNs } from "./threadCpu.js";
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => {
@@ -287,22 +291,22 @@ function measure(make: () => Op, bound: number): Windows {
   const w = Math.max(bound, 16_384);
   // Small bounds fill in a few µs: repeat the fill on fresh caches for a readable figure.
   const fillReps = Math.max(1, Math.ceil(65_536 / bound));
-  let t0 = process.hrtime.bigint();
+  let t0 = threadCpuNs();
   for (let r = 0; r < fillReps; r++) {
     const op = make();
     for (let i = 0; i < bound; i++) op(i);
   }
-  const fill = Number(process.hrtime.bigint() - t0) / (fillReps * bound);
+  const fill = (threadCpuNs() - t0) / (fillReps * bound);
   const op = make();
   for (let i = 0; i < bound; i++) op(i);
   const windows: number[] = [];
   const churnEnd = bound + 10 * Math.max(bound, w);
   let i = bound;
   while (i < churnEnd + w) {
-    t0 = process.hrtime.bigint();
+    t0 = threadCpuNs();
     const end = i + w;
     for (; i < end; i++) op(i);
-    windows.push(Number(process.hrtime.bigint() - t0) / w);
+    windows.push((threadCpuNs() - t0) / w);
   }
   const tenIdx = Math.floor((churnEnd - bound) / w);
   return {
@@ -332,7 +336,7 @@ function runModel(): void {
     smallLruScenario("wasm cache (LRU 64, 200 codes)", 64, 200),
     ledgerScenario(),
   ];
-  console.log(`model: ns per operation, median of ${REPS} runs (fill / full / 10x churn / worst window)`);
+  console.log(`model: CPU ns per operation, median of ${REPS} runs (fill / full / 10x churn / worst window)`);
   console.log(`${"cache".padEnd(44)} ${"old Map queue".padEnd(27)} LinkedMap`);
   for (const s of scenarios) {
     const res: Record<"old" | "linked", Windows[]> = { old: [], linked: [] };
@@ -380,18 +384,26 @@ async function runReal(): Promise<void> {
     b.writeUInt32BE(i, b.length - 4);
     txs.push(b);
   }
-  console.log(`real DecodedTxCache of ${srcTree}: µs per decode of a new tx, windows of ${W} txs`);
+  console.log(`real DecodedTxCache of ${srcTree}: CPU µs per decode of a new tx, windows of ${W} txs`);
   for (let r = 0; r < REPS; r++) {
     const cache = new DecodedTxCache(registry);
     const out: string[] = [];
     for (let w = 0; w < total / W; w++) {
-      const t0 = process.hrtime.bigint();
+      const t0 = threadCpuNs();
       for (let i = w * W; i < (w + 1) * W; i++) cache.decode(txs[i]!);
-      out.push((Number(process.hrtime.bigint() - t0) / W / 1000).toFixed(2));
+      out.push(((threadCpuNs() - t0) / W / 1000).toFixed(2));
     }
     console.log(`  run ${r + 1}: ${out.join(" ")}`);
   }
 }
 
-if (only !== "real") runModel();
-if (only !== "model") await runReal();
+function runEnclave(): void {
+  const body = `${srcTree}/src/enclave/crypto/keyCacheBench.ts`;
+  console.log(`enclave key caches of ${srcTree}`);
+  const r = spawnSync(process.execPath, ["--import", "tsx", body, "12", String(REPS)], { stdio: "inherit" });
+  if (r.status !== 0) process.exitCode = r.status ?? 1;
+}
+
+if (only === undefined || only === "model") runModel();
+if (only === undefined || only === "real") await runReal();
+if (only === undefined || only === "enclave") runEnclave();

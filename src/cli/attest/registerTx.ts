@@ -6,7 +6,6 @@ import type { Command } from "commander";
 import { CliError, printResult } from "../common.js";
 import { addTxOptions, signAndBroadcast, txFlags, type TxFlags } from "../tx/broadcast.js";
 import { action, connect, resolveChainId, type Connected } from "../tx/context.js";
-import { raAuthenticateMsg, registrationResult } from "./chain.js";
 import { readAttestationFile } from "./enclaveHome.js";
 
 interface SignerFlags {
@@ -45,6 +44,7 @@ async function registerAuth(file: string, _o: unknown, cmd: Command): Promise<vo
   const signer = cmd.opts<SignerFlags>();
   const certificate = readAttestationFile(resolve(file));
   const c = await connectSigner(flags, signer);
+  const { raAuthenticateMsg, registrationResult } = await import("./chain.js"); // secretjs: loaded on use
   const msg = raAuthenticateMsg(c.sender, certificate);
   const sent = await signAndBroadcast(c, flags, [msg], {
     summary: [

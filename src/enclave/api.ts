@@ -207,20 +207,25 @@ export class EnclaveHost {
       ...(opts.inlineCapacity === undefined ? {} : { inlineCapacity: opts.inlineCapacity }),
       ...(opts.ecallTimeoutMs === undefined ? {} : { ecallTimeoutMs: opts.ecallTimeoutMs }),
     };
-    const isolate = await EnclaveIsolate.start({
-      ...base,
-      ...(opts.channelTap === undefined ? {} : { tap: opts.channelTap }),
-      ...(opts.doorSpin === undefined ? {} : { spin: opts.doorSpin }),
-    });
-    const n = opts.queryLanes ?? 0;
     const laneOpts: IsolateOptions = { ...base, debug: false, asyncHost: true };
-    let verify: VerifyLane | undefined;
-    try {
-      verify = opts.verifyLane === true ? await VerifyLane.start(laneOpts) : undefined;
-    } catch (e) {
-      await isolate.stop();
-      throw e;
+    // The verify lane boots beside the main isolate, not after it: each worker spends ~0.3-0.7 s loading its
+    // modules. Both open the same sealed state; the platform secret's creation is exclusive (sealing.ts).
+    const [main, lane] = await Promise.allSettled([
+      EnclaveIsolate.start({
+        ...base,
+        ...(opts.channelTap === undefined ? {} : { tap: opts.channelTap }),
+        ...(opts.doorSpin === undefined ? {} : { spin: opts.doorSpin }),
+      }),
+      opts.verifyLane === true ? VerifyLane.start(laneOpts) : Promise.resolve(undefined),
+    ]);
+    if (main.status === "rejected" || lane.status === "rejected") {
+      if (main.status === "fulfilled") await main.value.stop();
+      if (lane.status === "fulfilled") await lane.value?.stop();
+      throw main.status === "rejected" ? main.reason : (lane as PromiseRejectedResult).reason;
     }
+    const isolate = main.value;
+    const verify = lane.value;
+    const n = opts.queryLanes ?? 0;
     // Lanes never get debug ECALLs: they only ever answer queries (or check signatures).
     return new EnclaveHost(isolate, n === 0 ? undefined : new QueryLanes(laneOpts, n), verify);
   }

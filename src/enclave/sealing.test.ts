@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import fc from "fast-check";
 import { isEnclaveError } from "./errors.js";
 import { Keychain } from "./keychain.js";
@@ -46,6 +47,40 @@ describe("platform secret file", () => {
       assert.deepEqual(loadOrCreatePlatformSecret(p), a);
       assert.deepEqual(new Uint8Array(readFileSync(p)), a);
     } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+  test("threads of one process creating it at once all get the one secret (a verify lane starts beside the enclave)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "shroud-ps-"));
+    const p = join(dir, "platform.key");
+    // Each worker loads sealing.ts (through tsx, as the enclave's workers do), then waits at a barrier so that all
+    // of them create the file at the same moment.
+    const barrier = new Int32Array(new SharedArrayBuffer(8));
+    const code =
+      `const { workerData, parentPort } = await import("node:worker_threads");` +
+      `(await import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})).register();` +
+      `const { loadOrCreatePlatformSecret } = await import(${JSON.stringify(new URL("./sealing.ts", import.meta.url).href)});` +
+      `const b = workerData.barrier; Atomics.add(b, 0, 1); Atomics.notify(b, 0); Atomics.wait(b, 1, 0);` +
+      `try { parentPort.postMessage(Buffer.from(loadOrCreatePlatformSecret(workerData.path)).toString("hex")); }` +
+      `catch (e) { parentPort.postMessage("error: " + e.message); }`;
+    const n = 4;
+    const workers = Array.from(
+      { length: n },
+      () => new Worker(code, { eval: true, workerData: { barrier, path: p } }),
+    );
+    try {
+      const answers = workers.map(
+        (w) =>
+          new Promise<string>((resolve, reject) => (w.once("message", resolve), w.once("error", reject))),
+      );
+      while (Atomics.load(barrier, 0) < n) await new Promise((r) => setTimeout(r, 5));
+      Atomics.store(barrier, 1, 1);
+      Atomics.notify(barrier, 1);
+      const got = await Promise.all(answers);
+      assert.deepEqual(got, Array<string>(n).fill(Buffer.from(readFileSync(p)).toString("hex")));
+      assert.deepEqual(readdirSync(dir), ["platform.key"], "no temporary file left");
+    } finally {
+      await Promise.all(workers.map((w) => w.terminate()));
       rmSync(dir, { recursive: true });
     }
   });

@@ -13,6 +13,7 @@ import {
   writeSync,
 } from "node:fs";
 import { randomBytes } from "node:crypto";
+import { threadId } from "node:worker_threads";
 import { abytes, concatBytes, equalBytes, utf8 } from "../util/bytes.js";
 import { aesSivDecrypt, aesSivEncrypt } from "./crypto/aesSiv.js";
 import { sha256, zeroize } from "./crypto/hash.js";
@@ -65,7 +66,8 @@ export function loadOrCreatePlatformSecret(path: string): Uint8Array {
 }
 
 function createPlatformSecretFile(path: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
+  // One name per thread: isolates of one process (the main enclave and its verify lane) may start together.
+  const tmp = `${path}.${process.pid}.${threadId}.tmp`;
   const secret = new Uint8Array(randomBytes(PLATFORM_SECRET_SIZE));
   try {
     const fd = openSync(tmp, "w", PLATFORM_SECRET_FILE_MODE);

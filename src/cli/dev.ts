@@ -5,19 +5,36 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { devAuthorityPublicKey, EnclaveHost, type NetworkPubkeys } from "../enclave/api.js";
-import { RequestInitChain } from "cosmjs-types/tendermint/abci/types";
-import { EnclaveHaltError, ShroudApp } from "../chain/app.js";
-import { parseGenesisDoc, parseRfc3339Ns, type GenesisDoc } from "../chain/genesis.js";
-import { validateGenesis } from "../chain/app.js";
-import { openStore, type Store } from "../chain/store/store.js";
-import { DevEngine } from "../consensus/dev.js";
-import { Ed25519Signer } from "../consensus/votes.js";
-import { startRpcServer, type RpcServer } from "../api/rpc/server.js";
+import type { ShroudApp } from "../chain/app.js";
+import type { GenesisDoc } from "../chain/genesis.js";
+import type { Store } from "../chain/store/store.js";
+import type { DevEngine } from "../consensus/dev.js";
+import type { RpcServer } from "../api/rpc/server.js";
 import type { Json } from "../api/rpc/json.js";
 import { fromHex, toBase64, toHex, utf8 } from "../util/bytes.js";
-import { buildDevGenesis } from "./devGenesis.js";
-import { DEV_SERVICES, type DevService } from "./services.js";
+import type { DevService } from "./services.js";
 import { DEFAULT_QUERY_WORKERS } from "./common.js";
+
+/**
+ * The node's own modules (chain, engine, RPC, genesis builder, services). `startDev` imports them while the
+ * enclave worker boots on its own thread: from the sources (tsx) loading them is ~40% of a start, and the worker
+ * spends as long loading the enclave's, so the two overlap instead of taking turns.
+ */
+async function loadNodeModules(services: boolean) {
+  const [app, genesis, store, engine, votes, rpc, abci, devGenesis, svc] = await Promise.all([
+    import("../chain/app.js"),
+    import("../chain/genesis.js"),
+    import("../chain/store/store.js"),
+    import("../consensus/dev.js"),
+    import("../consensus/votes.js"),
+    import("../api/rpc/server.js"),
+    import("cosmjs-types/tendermint/abci/types"),
+    import("./devGenesis.js"),
+    services ? import("./services.js") : undefined,
+  ]);
+  return { app, genesis, store, engine, votes, rpc, abci, devGenesis, services: svc?.DEV_SERVICES ?? [] };
+}
+type NodeModules = Awaited<ReturnType<typeof loadNodeModules>>;
 
 export interface DevOptions {
   readonly home: string;
@@ -67,21 +84,25 @@ function networkKeys(enclave: EnclaveHost): NetworkPubkeys {
   return seedCount === 0 ? enclave.initBootstrap() : enclave.getNetworkPubkeys(seedCount - 1);
 }
 
-function loadOrCreateGenesis(
+/** The data folder's genesis.json, parsed and validated; undefined on a first start. */
+function readGenesis(home: string, m: NodeModules): GenesisDoc | undefined {
+  const path = join(home, FILES.genesis);
+  if (!existsSync(path)) return undefined;
+  const doc = m.genesis.parseGenesisDoc(readFileSync(path, "utf8"));
+  m.app.validateGenesis(doc);
+  return doc;
+}
+
+/** A first start's genesis: the dev accounts and validator, and this enclave's keys and measurement. */
+function createGenesis(
   home: string,
+  m: NodeModules,
   enclave: EnclaveHost,
   nowNs: bigint,
   validatorPubKey: Uint8Array,
 ): GenesisDoc {
-  const path = join(home, FILES.genesis);
-  if (existsSync(path)) {
-    const doc = parseGenesisDoc(readFileSync(path, "utf8"));
-    validateGenesis(doc);
-    assertEnclaveMatches(doc, enclave);
-    return doc;
-  }
   const keys = networkKeys(enclave);
-  const doc = buildDevGenesis({
+  const doc = m.devGenesis.buildDevGenesis({
     genesisTimeNs: nowNs,
     nodeExchKey: keys.seedExchangePublicKey,
     ioExchKey: keys.ioExchangePublicKey,
@@ -89,7 +110,7 @@ function loadOrCreateGenesis(
     measurements: [enclave.getMeasurement()],
     validatorPubKey,
   });
-  writeFileSync(path, JSON.stringify(doc, null, 2) + "\n");
+  writeFileSync(join(home, FILES.genesis), JSON.stringify(doc, null, 2) + "\n");
   return doc;
 }
 
@@ -119,12 +140,17 @@ export async function startDev(o: DevOptions): Promise<DevNode> {
   if (o.reset) rmSync(o.home, { recursive: true, force: true });
   mkdirSync(o.home, { recursive: true });
   const enclaveDir = join(o.home, FILES.enclave);
-  const enclave = await EnclaveHost.start({
+  // Start order (src/cli/README.md, "Start time"): the enclave worker boots on its own thread (it loads the
+  // enclave's modules and unseals its state) while this thread loads the node's modules, derives the validator
+  // key and the dev accounts, reads genesis.json and opens the store; only then does it wait for the enclave.
+  const enclaveStart = EnclaveHost.start({
     dataDir: enclaveDir,
     platformSecretPath: join(enclaveDir, FILES.platformSecret),
     queryLanes: o.queryWorkers ?? DEFAULT_QUERY_WORKERS,
     verifyLane: o.verifyLane ?? false,
   });
+  enclaveStart.catch(() => undefined); // awaited below; a failure meanwhile is not an unhandled rejection
+  let enclave: EnclaveHost | undefined;
   let store: Store | undefined;
   let engine: DevEngine | undefined;
   const closers: { close(): Promise<void> }[] = [];
@@ -132,25 +158,47 @@ export async function startDev(o: DevOptions): Promise<DevNode> {
     for (const c of closers.reverse()) await c.close();
     if (engine !== undefined) await engine.stop();
     store?.close();
-    await enclave.stop();
+    await enclave?.stop();
   };
   try {
-    const seed = validatorSeed(o.home);
-    // The engine's ed25519 key is the genesis validator's consensus key: its votes are the staked validator's.
-    const validatorPubKey = new Ed25519Signer(seed).publicKey;
-    const genesis = loadOrCreateGenesis(o.home, enclave, BigInt(Date.now()) * 1_000_000n, validatorPubKey);
-    store = openStore(join(o.home, FILES.state));
-    const genesisTimeNs = parseRfc3339Ns(genesis.genesis_time);
+    let m: NodeModules;
+    try {
+      m = await loadNodeModules(o.services === undefined);
+    } catch (e) {
+      // Not started meanwhile by anyone else: stop the enclave once it is up (or let its failure go).
+      await enclaveStart.then((x) => x.stop()).catch(() => undefined);
+      throw e;
+    }
+    let genesis: GenesisDoc | undefined;
+    let seed: Uint8Array;
+    let validatorPubKey: Uint8Array;
+    try {
+      seed = validatorSeed(o.home);
+      // The engine's ed25519 key is the genesis validator's consensus key: its votes are the staked validator's.
+      validatorPubKey = new m.votes.Ed25519Signer(seed).publicKey;
+      genesis = readGenesis(o.home, m);
+      if (genesis === undefined) m.devGenesis.devAccountAddresses();
+      store = m.store.openStore(join(o.home, FILES.state));
+    } finally {
+      // Waited for even when the steps above failed: a started enclave is then stopped by stop().
+      enclave = await enclaveStart;
+    }
+    if (genesis === undefined) {
+      genesis = createGenesis(o.home, m, enclave, BigInt(Date.now()) * 1_000_000n, validatorPubKey);
+    } else {
+      assertEnclaveMatches(genesis, enclave);
+    }
+    const genesisTimeNs = m.genesis.parseRfc3339Ns(genesis.genesis_time);
     const appStateBytes = utf8.encode(JSON.stringify(genesis.app_state));
     const initialHeight = BigInt(genesis.initial_height);
-    const replayGenesis = RequestInitChain.fromPartial({
+    const replayGenesis = m.abci.RequestInitChain.fromPartial({
       time: { seconds: genesisTimeNs / 1_000_000_000n, nanos: Number(genesisTimeNs % 1_000_000_000n) },
       chainId: genesis.chain_id,
       appStateBytes,
       initialHeight,
     });
-    const app = new ShroudApp({ store, enclave, replayGenesis });
-    engine = new DevEngine({
+    const app = new m.app.ShroudApp({ store, enclave, replayGenesis });
+    engine = new m.engine.DevEngine({
       app,
       blockStorePath: join(o.home, FILES.blocks),
       chainId: genesis.chain_id,
@@ -164,7 +212,7 @@ export async function startDev(o: DevOptions): Promise<DevNode> {
     engine.on("error", (e: unknown) => {
       log(`block production failed: ${e instanceof Error ? e.message : String(e)}`);
       // A halt is final: retrying would only fail again, and CometBFT nodes stop in the same case.
-      if (e instanceof EnclaveHaltError && !halted) {
+      if (e instanceof m.app.EnclaveHaltError && !halted) {
         halted = true;
         o.onHalt?.(e);
       }
@@ -172,7 +220,7 @@ export async function startDev(o: DevOptions): Promise<DevNode> {
     await engine.start();
     // LocalSecret users wait for the first block; produce it now rather than on the first tx.
     if (engine.height === 0n) await engine.produceBlock();
-    const rpc: RpcServer = await startRpcServer(
+    const rpc: RpcServer = await m.rpc.startRpcServer(
       {
         engine,
         app,
@@ -187,7 +235,7 @@ export async function startDev(o: DevOptions): Promise<DevNode> {
     );
     closers.push(rpc);
     const ports = { rpc: rpc.port, rest: o.restPort, faucet: o.faucetPort };
-    for (const s of o.services ?? DEV_SERVICES) {
+    for (const s of o.services ?? m.services) {
       closers.push(await s.start({ engine, app, genesis, host: o.host, ports, log }));
       log(`${s.name} started`);
     }

@@ -24,7 +24,7 @@ import {
   type ResponseQuery,
   type ValidatorUpdate,
 } from "cosmjs-types/tendermint/abci/types";
-import type { AbciApplication } from "../consensus/abciTypes.js";
+import type { AbciApplication, FinalizeSteps } from "../consensus/abciTypes.js";
 import { equalBytes, utf8 } from "../util/bytes.js";
 import { SdkErrors, UndefinedErrors } from "./errors.js";
 import { GenesisError, parseAppState, parseRfc3339Ns, type GenesisDoc } from "./genesis.js";
@@ -129,6 +129,8 @@ export class ShroudApp implements AbciApplication {
   /** What checkState holds, in order (PrepareProposal's fast path); reset with checkState. */
   private checkLog: CheckedTxLog;
   private pending: PendingBlock | undefined;
+  /** A FinalizeBlock begun (beginFinalizeBlock) and not ended yet. */
+  private finalizing = false;
   private lastAppHash: Uint8Array;
   private lastBlockTimeNs = 0n;
   /** InitChain's initial_height: the height of the first block. */
@@ -314,14 +316,67 @@ export class ShroudApp implements AbciApplication {
   }
 
   finalizeBlock(req: RequestFinalizeBlock): ResponseFinalizeBlock {
-    if (this.pending !== undefined) throw new Error("FinalizeBlock called twice without Commit");
-    // The block's writes live in an overlay until the end: a halt discards them all (nothing half-applied).
-    const [res, pending] = this.guard.step("FinalizeBlock", () => this.finalizeBlockUnguarded(req));
-    this.pending = pending;
-    return res;
+    // The same steps the embedded engine takes one at a time (beginFinalizeBlock), run to the end at once.
+    const steps = this.beginFinalizeBlock(req);
+    while (steps.step());
+    return steps.result!;
   }
 
-  private finalizeBlockUnguarded(req: RequestFinalizeBlock): [ResponseFinalizeBlock, PendingBlock] {
+  /**
+   * FinalizeBlock one step at a time (abciTypes.ts FinalizeSteps): the first step checks the request and runs
+   * BeginBlock and the first tx, each next step one tx, the last EndBlock and the app hash. Between two steps the
+   * caller may give its event loop a turn (the embedded engine does), never inside a tx; nothing else may touch
+   * the app's state or enclave meanwhile but CheckTx. The block's writes stay in its overlay until the last step:
+   * a step that throws (or an enclave death seen at any point of the block, as EnclaveHaltError) ends the block
+   * with nothing applied, as finalizeBlock's.
+   */
+  beginFinalizeBlock(req: RequestFinalizeBlock): FinalizeSteps {
+    if (this.pending !== undefined || this.finalizing)
+      throw new Error("FinalizeBlock called twice without Commit");
+    this.finalizing = true;
+    const mark = this.guard.mark();
+    const body = this.finalizeBlockUnguarded(req);
+    let result: ResponseFinalizeBlock | undefined;
+    let over = false;
+    /** The enclave death seen since the block began, as the halt it is. */
+    const halt = (): EnclaveHaltError | undefined => {
+      const died = this.guard.diedSince(mark);
+      return died === undefined ? undefined : new EnclaveHaltError("FinalizeBlock", died);
+    };
+    const step = (): boolean => {
+      if (over) return false;
+      let next: IteratorResult<void, [ResponseFinalizeBlock, PendingBlock]>;
+      try {
+        next = body.next();
+      } catch (e) {
+        over = true;
+        this.finalizing = false;
+        throw halt() ?? e;
+      }
+      const halted = halt();
+      if (halted !== undefined) {
+        over = true;
+        this.finalizing = false;
+        if (next.done !== true) body.return(undefined as never); // the finally blocks end the block's helpers
+        throw halted;
+      }
+      if (next.done !== true) return true;
+      over = true;
+      this.finalizing = false;
+      [result, this.pending] = next.value;
+      return false;
+    };
+    return {
+      step,
+      get result() {
+        return result;
+      },
+    };
+  }
+
+  private *finalizeBlockUnguarded(
+    req: RequestFinalizeBlock,
+  ): Generator<void, [ResponseFinalizeBlock, PendingBlock], void> {
     if (
       this.genesis === undefined &&
       this.store.info().lastHeight === 0 &&
@@ -347,7 +402,7 @@ export class ShroudApp implements AbciApplication {
     if (this.maxGas === undefined) this.speculativeAnte?.beginBlock(at, req.txs);
     this.resultsAhead.beginBlock();
     try {
-      return this.finalizeInOverlay(req, overlay, ctx);
+      return yield* this.finalizeInOverlay(req, overlay, ctx);
     } finally {
       this.prepareAhead?.endBlock();
       this.speculativeAnte?.endBlock();
@@ -355,12 +410,12 @@ export class ShroudApp implements AbciApplication {
     }
   }
 
-  /** FinalizeBlock's body over the block's overlay: BeginBlock, the txs, EndBlock, the app hash. */
-  private finalizeInOverlay(
+  /** FinalizeBlock's body over the block's overlay: BeginBlock, the txs (a step each), EndBlock, the app hash. */
+  private *finalizeInOverlay(
     req: RequestFinalizeBlock,
     overlay: MemoryOverlay,
     ctx: Context,
-  ): [ResponseFinalizeBlock, PendingBlock] {
+  ): Generator<void, [ResponseFinalizeBlock, PendingBlock], void> {
     const timeNs = ctx.blockTimeNs;
     const hook = { ...hookInfo(req, timeNs), chainId: this.chainId, lastAppHash: this.lastAppHash };
     const txResults: ExecTxResult[] = [];
@@ -368,7 +423,9 @@ export class ShroudApp implements AbciApplication {
     const randomOk = this.applyBlockRandom(ctx, req);
     for (const m of this.modules.beginBlockers) m.beginBlock?.(ctx, hook);
     const events = toAbciEvents(ctx.events.events, { key: "mode", value: "BeginBlock" });
-    req.txs.forEach((tx, i) => {
+    for (let i = 0; i < req.txs.length; i++) {
+      if (i > 0) yield; // between two txs, never inside one
+      const tx = req.txs[i]!;
       this.prepareAhead?.delivering(i);
       this.speculativeAnte?.delivering(i);
       if (i === 0 && randomOk !== undefined) txResults.push(randomOk);
@@ -378,7 +435,8 @@ export class ShroudApp implements AbciApplication {
         txResults.push(r);
         this.resultsAhead.finished(r);
       }
-    });
+    }
+    if (req.txs.length > 0) yield; // EndBlock and the app hash: the last step
     const endCtx = appContext(overlay, this.chainId, req.height, timeNs);
     const validatorUpdates: ValidatorUpdate[] = [];
     for (const m of this.modules.endBlockers) validatorUpdates.push(...(m.endBlock?.(endCtx, hook) ?? []));

@@ -60,6 +60,12 @@ export interface DevEngineOptions {
    * broadcast during a block is checked at once, as before. The app's checkTx must be synchronous (ShroudApp).
    */
   pipeline?: { setDoorJobs(jobs: (() => boolean) | undefined): void };
+  /**
+   * Step FinalizeBlock (README "Stepping"): give the event loop a turn (setImmediate) between two txs once this
+   * many ms of wall have passed since the last turn, so sockets are read during a block and broadcasts reach the
+   * queue. Needs an app with `beginFinalizeBlock` (ShroudApp). Undefined (default): FinalizeBlock in one go.
+   */
+  yieldEveryMs?: number;
 }
 
 /** A tx broadcast while a block is being produced, waiting for its CheckTx NEW (pipeline). */
@@ -104,6 +110,15 @@ export class DevEngine extends EventEmitter {
   pipelined: boolean;
   /** Queued txs checked as door jobs, and after FinalizeBlock (benches). */
   readonly pipelineStats = { inJobs: 0, after: 0 };
+  /**
+   * Give the event loop a turn between two txs of FinalizeBlock once this many ms have passed (opts.yieldEveryMs;
+   * benches switch it). Undefined: FinalizeBlock runs in one go. Speed and liveness only: same blocks either way.
+   */
+  yieldEveryMs: number | undefined;
+  /** Blocks finalized in steps, and the turns given to the event loop inside them. */
+  readonly stepStats = { blocks: 0, yields: 0 };
+  /** Resolved when the block in progress has ended (idle()). */
+  private idleWaiters: (() => void)[] = [];
 
   constructor(opts: DevEngineOptions) {
     super();
@@ -111,6 +126,26 @@ export class DevEngine extends EventEmitter {
     this.store = new BlockStore(opts.blockStorePath);
     this.signer = new Ed25519Signer(opts.validatorSeed);
     this.pipelined = opts.pipeline !== undefined;
+    this.yieldEveryMs = opts.yieldEveryMs;
+  }
+
+  /** A block is being produced (from PrepareProposal to the end of the recheck). */
+  get busy(): boolean {
+    return this.inBlock;
+  }
+
+  /**
+   * Resolves once no block is in progress: at once when idle, else right after the block in progress has been
+   * committed, rechecked and its queue drained. Whoever reads the app's state or calls its enclave from outside
+   * the engine (REST, RPC, the faucet) awaits this first and then does its synchronous work in the same turn:
+   * during a stepped block the event loop runs between txs, and only the CheckTx queue may touch the app then.
+   * A block starts from a timer (or an explicit produceBlock), so it cannot start in between.
+   */
+  idle(): Promise<void> {
+    if (!this.inBlock) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+    });
   }
 
   get height(): bigint {
@@ -226,7 +261,7 @@ export class DevEngine extends EventEmitter {
     const key = Buffer.from(hash).toString("hex");
     const max = this.opts.maxTxBytes ?? 4 * 1024 * 1024;
     if (tx.length > max) return { hash, checkTx: rejected(21, `tx too large: ${tx.length} > ${max} bytes`) };
-    if (this.inBlock && this.pipelined) {
+    if (this.inBlock && (this.pipelined || this.yieldEveryMs !== undefined)) {
       // The duplicate and full checks wait with the tx for its turn: the mempool then is what it would have
       // been at once without the queue (its earlier txs checked), so the answers are the serial ones.
       if (this.queue.length >= MEMPOOL_MAX_TXS) return { hash, checkTx: rejected(20, "mempool is full") };
@@ -300,15 +335,39 @@ export class DevEngine extends EventEmitter {
   /** FinalizeBlock, with the CheckTx queue as the enclave's door jobs while it runs (pipeline on). */
   private async finalizeWithJobs(req: Parameters<AbciApplication["finalizeBlock"]>[0]) {
     const door = this.pipelined ? this.opts.pipeline : undefined;
-    if (door === undefined) return this.opts.app.finalizeBlock(req);
-    const before = this.queue.length;
-    door.setDoorJobs(this.checkQueued);
+    if (door === undefined) return this.finalize(req);
+    door.setDoorJobs(this.countedCheckQueued);
     try {
-      return await this.opts.app.finalizeBlock(req);
+      return await this.finalize(req);
     } finally {
       door.setDoorJobs(undefined);
-      this.pipelineStats.inJobs += before - this.queue.length;
     }
+  }
+
+  /** checkQueued as a door job, counted (txs queued during a stepped block arrive while the jobs are installed). */
+  private readonly countedCheckQueued = (): boolean => {
+    if (!this.checkQueued()) return false;
+    this.pipelineStats.inJobs++;
+    return true;
+  };
+
+  /** FinalizeBlock in one go, or in steps with a turn of the event loop every `yieldEveryMs` (between txs). */
+  private async finalize(req: Parameters<AbciApplication["finalizeBlock"]>[0]) {
+    const budget = this.yieldEveryMs;
+    const app = this.opts.app;
+    if (budget === undefined || app.beginFinalizeBlock === undefined) return app.finalizeBlock(req);
+    const steps = app.beginFinalizeBlock(req);
+    this.stepStats.blocks++;
+    let since = performance.now();
+    while (steps.step()) {
+      if (performance.now() - since < budget) continue;
+      await new Promise<void>((resolve) => {
+        setImmediate(resolve);
+      });
+      this.stepStats.yields++;
+      since = performance.now();
+    }
+    return steps.result!;
   }
 
   get mempoolSize(): number {
@@ -349,6 +408,9 @@ export class DevEngine extends EventEmitter {
       // Txs that arrived after the last drain (during Commit or the recheck): checked now, on the new state.
       this.inBlock = false;
       this.drainQueue();
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
     }
   }
 

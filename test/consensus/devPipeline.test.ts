@@ -1,7 +1,8 @@
 // The DevEngine's pipeline is speed only: two engines over the same enclave keys and genesis take the same seeded
 // stream of txs — each block's next chunk broadcast while the block is produced, with duplicates and bad
 // sequences mixed in — one checking the chunk as door jobs inside FinalizeBlock's ECALL waits (pipeline on), the
-// other at once (off). Every CheckTx answer, block, tx result and app hash must be the same, and jobs must run.
+// other at once (off); the first also steps FinalizeBlock, a turn of its event loop between txs. Every CheckTx
+// answer, block, tx result and app hash must be the same, and jobs must run.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -80,6 +81,8 @@ test(
         },
       });
       engine.pipelined = i === 0;
+      // Engine 0 also steps FinalizeBlock, a turn of the event loop after every tx (what `shroud dev` does).
+      if (i === 0) engine.yieldEveryMs = 0;
       running.push(engine);
       return { app, engine };
     });
@@ -198,6 +201,8 @@ test(
     const st = a.engine.pipelineStats;
     assert.ok(st.inJobs > 0, `checked in door jobs: ${st.inJobs}, after: ${st.after}`);
     assert.equal(b.engine.pipelineStats.inJobs + b.engine.pipelineStats.after, 0);
+    assert.ok(a.engine.stepStats.yields > 20, `turns given: ${a.engine.stepStats.yields}`);
+    assert.equal(b.engine.stepStats.blocks, 0);
     // Every streamed tx was queued and answered once.
     assert.equal(st.inJobs + st.after, queuedAnswers);
   },

@@ -53,6 +53,13 @@ export interface DevOptions {
    * SNIP-20 tx/s and tx per CPU-second without it (docs/BENCHMARKS.md). Results are identical either way.
    */
   readonly verifyLane?: boolean;
+  /**
+   * The engine's pipeline through the node (default true; `--no-pipeline` turns it off): FinalizeBlock gives the
+   * event loop a turn every DEV_YIELD_EVERY_MS between txs, REST/RPC broadcasts that arrive during a block are
+   * queued and CheckTx'd as door jobs inside its ECALL waits, and every other request waits for the block's end
+   * (src/consensus/README.md "Pipeline", "Stepping"). Off: FinalizeBlock in one go, as before session 14.
+   */
+  readonly pipeline?: boolean;
   readonly services?: readonly DevService[];
   readonly log?: (line: string) => void;
   /** Called once when the app halts (the enclave died mid-block): the node cannot go on and should stop. */
@@ -68,6 +75,13 @@ export interface DevNode {
   readonly rpcPort: number;
   stop(): Promise<void>;
 }
+
+/**
+ * Wall ms of FinalizeBlock between two turns of the event loop (`shroud dev` with the pipeline): a REST request
+ * waits at most about this long (plus one tx) to be read during a block. docs/BENCHMARKS.md "Pipeline through
+ * shroud dev (session 14, P1)".
+ */
+export const DEV_YIELD_EVERY_MS = 4;
 
 const FILES = {
   genesis: "genesis.json",
@@ -198,6 +212,8 @@ export async function startDev(o: DevOptions): Promise<DevNode> {
       initialHeight,
     });
     const app = new m.app.ShroudApp({ store, enclave, replayGenesis });
+    const pipelined = o.pipeline ?? true;
+    const host = enclave;
     engine = new m.engine.DevEngine({
       app,
       blockStorePath: join(o.home, FILES.blocks),
@@ -207,6 +223,16 @@ export async function startDev(o: DevOptions): Promise<DevNode> {
       genesisTimeNs,
       appStateBytes,
       initialHeight,
+      ...(pipelined
+        ? {
+            pipeline: {
+              setDoorJobs: (jobs) => {
+                host.doorJobs = jobs;
+              },
+            },
+            yieldEveryMs: DEV_YIELD_EVERY_MS,
+          }
+        : {}),
     });
     let halted = false;
     engine.on("error", (e: unknown) => {

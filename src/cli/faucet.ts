@@ -108,6 +108,7 @@ export class Faucet {
   /** Signs and broadcasts one payout (serialised: the local sequence is shared); resyncs once on a mismatch. */
   private async broadcast(to: string): Promise<{ hash: Uint8Array; code: number; log: string }> {
     for (let attempt = 0; ; attempt++) {
+      await this.o.engine.idle(); // the account is read from the state: not during a block
       const acc = this.account();
       const seq = this.nextSequence ?? acc.sequence;
       const r = await this.o.engine.broadcastTx(this.sign(to, acc.accountNumber, seq));

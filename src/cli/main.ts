@@ -35,6 +35,7 @@ interface DevFlags {
   faucetPort: number;
   queryWorkers: number;
   verifyLane?: boolean;
+  pipeline: boolean;
 }
 
 // The node-side modules (app, store, engine) load only when a node command runs: client commands start faster.
@@ -65,6 +66,7 @@ async function dev(flags: DevFlags): Promise<void> {
     faucetPort: flags.faucetPort,
     queryWorkers: flags.queryWorkers,
     verifyLane: flags.verifyLane === true,
+    pipeline: flags.pipeline,
     // The enclave died mid-block: the chain cannot go on here; exit non-zero (restart replays the block).
     onHalt: (e) => {
       process.stderr.write(`shroud dev: halted: ${e.message}\n`);
@@ -123,6 +125,10 @@ export function buildCli(): Command {
     )
     .option("--verify-lane", "check contract-call signatures in one more enclave isolate ahead of execution")
     .option("--no-verify-lane", "check them on the block's own enclave thread (the default)")
+    .option(
+      "--no-pipeline",
+      "run each block in one go: requests wait for it, txs broadcast meanwhile are checked after it",
+    )
     .action(dev);
   program
     .command("export")

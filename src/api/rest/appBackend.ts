@@ -384,5 +384,6 @@ export function createAppBackend(o: AppBackendOptions): RestBackend {
     latestAppHash: () => engine.appHash,
     syncing: () => false,
     facts: facts(o),
+    idle: () => engine.idle(),
   };
 }

@@ -95,4 +95,9 @@ export interface RestBackend {
   latestAppHash(): Uint8Array;
   syncing(): boolean;
   readonly facts: NodeFacts;
+  /**
+   * Resolves when the node may be read: the embedded engine's block in progress has ended (DevEngine.idle). The
+   * server awaits it before every route but a broadcast, then runs the handler in the same turn. Absent: always.
+   */
+  idle?(): Promise<void>;
 }

@@ -194,6 +194,8 @@ async function serve(
   const height = parseHeightHeader(req.headers[HEIGHT_HEADER]);
   const body = method === "POST" ? await readBody(req) : undefined;
   const params = match.params;
+  // Nothing but a broadcast reads the node during a block (it goes to the engine's CheckTx queue).
+  if (match.route.handler !== broadcastRoute && backend.idle !== undefined) await backend.idle();
   const result = await match.route.handler({ params, query, body, height, backend });
   send(
     res,

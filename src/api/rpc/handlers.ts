@@ -364,6 +364,17 @@ function unconfirmed(ctx: RpcContext, withTxs: boolean): Json {
 
 type Handler = (ctx: RpcContext, c: Call) => Json | Promise<Json>;
 
+/**
+ * Methods that run during a block: broadcasts (they go to the engine's CheckTx queue) and `health`. Every other
+ * method reads the node and waits for the block in progress to end (DevEngine.idle) first.
+ */
+export const RPC_DURING_BLOCK: ReadonlySet<string> = new Set([
+  "health",
+  "broadcast_tx_sync",
+  "broadcast_tx_async",
+  "broadcast_tx_commit",
+]);
+
 /** The method table (names as CometBFT's rpc/core/routes.go). */
 export const RPC_METHODS: Readonly<Record<string, Handler>> = {
   health: () => ({}),

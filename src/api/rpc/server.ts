@@ -3,7 +3,7 @@
 // Tx events — the shapes of CometBFT v0.38 so cosmjs and explorers work unchanged.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { WebSocketServer, type WebSocket } from "ws";
-import { RPC_METHODS, RpcError, type Call, type RpcContext } from "./handlers.js";
+import { RPC_DURING_BLOCK, RPC_METHODS, RpcError, type Call, type RpcContext } from "./handlers.js";
 import { subscriptionHub } from "./subscriptions.js";
 import type { Json } from "./json.js";
 
@@ -28,6 +28,7 @@ export async function callMethod(ctx: RpcContext, id: unknown, method: string, c
   const handler = Object.prototype.hasOwnProperty.call(RPC_METHODS, method) ? RPC_METHODS[method] : undefined;
   if (!handler) return reply(id, { error: { code: -32601, message: "Method not found", data: "" } });
   try {
+    if (!RPC_DURING_BLOCK.has(method)) await ctx.engine.idle();
     return reply(id, { result: await handler(ctx, call) });
   } catch (e) {
     if (e instanceof RpcError)

@@ -181,6 +181,8 @@ export function cometRestBackend(o: CometRestOptions): RestBackend {
       },
     },
     validatorPublicKey: o.validatorPubKey,
+    // CometBFT mode: the ABCI server runs each FinalizeBlock in one go, so a REST handler never sees one half done.
+    idle: () => Promise.resolve(),
     get appHash(): Uint8Array {
       return committed(app).appHash;
     },

@@ -124,7 +124,9 @@ async function main(): Promise<void> {
   console.log(
     FEED === "serial"
       ? "feed: serial (each block's chunk checked, then the block)"
-      : `feed: stream (block N+1's chunk broadcast while block N runs), engine pipeline ${pipeline}`,
+      : FEED === "io"
+        ? `feed: io (block N+1's chunk broadcast from the event loop from the start of block N), engine pipeline ${pipeline}, FinalizeBlock ${process.argv.includes("--step-ms") ? "stepped" : "in one go"}`
+        : `feed: stream (block N+1's chunk broadcast while block N runs), engine pipeline ${pipeline}`,
   );
   const small = await runVariant(SMALL);
   const large = await runVariant(LARGE);

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { join } from "node:path";
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
+import type { BroadcastResult } from "../../src/consensus/dev.js";
 import { threadCpuMs, type Node, type StageTimes } from "./setup.js";
 
 export interface RunResult {
@@ -121,12 +122,40 @@ function workerCpu(
  * How txs reach the engine: "serial" broadcasts a block's chunk, then produces the block (CheckTx and the block
  * take turns); "stream" broadcasts block N+1's chunk while block N is produced (the first chunk alone before the
  * first block), as a node receiving txs continuously: with the engine's pipeline on, they are checked inside
- * the block's ECALL waits, then RECHECKed after its Commit like every pending tx.
+ * the block's ECALL waits, then RECHECKed after its Commit like every pending tx. "io" is the stream as `shroud dev`
+ * receives it: block N+1's chunk is broadcast from the event loop (IO_PER_TURN txs per setImmediate turn, as
+ * requests read from sockets), starting when block N starts; a FinalizeBlock run in one go holds the loop, so the
+ * chunk then arrives after block N (serially), a stepped one (engine.yieldEveryMs) lets it in during the block.
  */
-export type Feed = "serial" | "stream";
+export type Feed = "serial" | "stream" | "io";
 
-/** The feed a bench runs: `--stream-feed` on the command line, else serial (not measured yet: session 13). */
-export const FEED: Feed = process.argv.includes("--stream-feed") ? "stream" : "serial";
+/** The feed a bench runs: `--stream-feed` or `--io-feed` on the command line, else serial. */
+export const FEED: Feed = process.argv.includes("--stream-feed")
+  ? "stream"
+  : process.argv.includes("--io-feed")
+    ? "io"
+    : "serial";
+
+/** Txs broadcast per event-loop turn by the "io" feed (`--io-per-turn`, default 4). */
+const IO_PER_TURN = ((): number => {
+  const at = process.argv.indexOf("--io-per-turn");
+  return at >= 0 ? Number(process.argv[at + 1]) : 4;
+})();
+
+/** Broadcasts `txs` from the event loop, IO_PER_TURN per setImmediate turn; resolves with every answer. */
+function feedFromLoop(node: Node, txs: readonly Uint8Array[]): Promise<BroadcastResult[]> {
+  return new Promise((resolve, reject) => {
+    const answers: Promise<BroadcastResult>[] = [];
+    let next = 0;
+    const turn = (): void => {
+      for (const end = Math.min(txs.length, next + IO_PER_TURN); next < end; next++)
+        answers.push(node.engine.broadcastTx(txs[next]!));
+      if (next < txs.length) setImmediate(turn);
+      else Promise.all(answers).then(resolve, reject);
+    };
+    setImmediate(turn);
+  });
+}
 
 /** All txs through CheckTx and blocks of up to `perBlock`; throws if any tx fails (a bench of failures lies). */
 export async function runTxs(
@@ -151,6 +180,18 @@ export async function runTxs(
       checkMs += b0 - c0;
       await node.engine.produceBlock();
       blockMs.push(performance.now() - b0);
+    }
+  } else if (feed === "io") {
+    const c0 = performance.now();
+    for (const tx of txs.slice(0, perBlock)) checkOk(await node.engine.broadcastTx(tx));
+    checkMs += performance.now() - c0;
+    for (let i = perBlock; i < txs.length + perBlock; i += perBlock) {
+      const b0 = performance.now();
+      const block = node.engine.produceBlock();
+      const fed = feedFromLoop(node, txs.slice(i, i + perBlock));
+      await block;
+      blockMs.push(performance.now() - b0);
+      for (const r of await fed) checkOk(r);
     }
   } else {
     const c0 = performance.now();

@@ -129,7 +129,19 @@ export async function startNode(
   const app = new ShroudApp({ store, enclave });
   app.prepareProposal = timeStage(stages, "prepare", app.prepareProposal.bind(app));
   app.processProposal = timeStage(stages, "process", app.processProposal.bind(app));
-  app.finalizeBlock = timeStage(stages, "finalize", app.finalizeBlock.bind(app));
+  // FinalizeBlock is timed step by step (finalizeBlock runs its steps through beginFinalizeBlock, in one go; a
+  // stepped one, engine.yieldEveryMs, with turns of the event loop between steps that are not FinalizeBlock's).
+  const begin = app.beginFinalizeBlock.bind(app);
+  app.beginFinalizeBlock = (req) => {
+    const steps = timeStage(stages, "finalize", begin)(req);
+    const step = timeStage(stages, "finalize", () => steps.step());
+    return {
+      step: () => step(undefined),
+      get result() {
+        return steps.result;
+      },
+    };
+  };
   const commit = app.commit.bind(app);
   app.commit = () => timeStage(stages, "commit", commit)(undefined);
   // A fake clock (1 s per block) and a block time no timer reaches: only produceBlock() makes blocks.
@@ -153,6 +165,9 @@ export async function startNode(
     },
   });
   engine.pipelined = !process.argv.includes("--no-pipeline");
+  // `--step-ms <ms>`: FinalizeBlock in steps with a turn of the event loop every <ms> (what `shroud dev` does).
+  const stepAt = process.argv.indexOf("--step-ms");
+  if (stepAt >= 0) engine.yieldEveryMs = Number(process.argv[stepAt + 1]);
   const t0 = performance.now();
   await engine.start();
   await engine.produceBlock(); // height 1: genesis state becomes queryable

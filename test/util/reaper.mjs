@@ -8,8 +8,10 @@
 // test file's process once it is gone (even by SIGKILL, when no handler of its own ran), and SIGKILLs one stuck
 // past its timeout. Linux only (/proc); elsewhere a no-op. Plain JS: the runner loads it without tsx.
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
-import { constants } from "node:os";
+import fs, { appendFileSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { syncBuiltinESMExports } from "node:module";
+import { constants, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { isMainThread } from "node:worker_threads";
 
 export const REAP_VAR = "SHROUD_TEST_REAP";
@@ -87,6 +89,66 @@ export function reap(token) {
   return killed;
 }
 
+/**
+ * The list of temporary folders a process made (`<tmpdir>/shroud-test-<token>.dirs`, one path a line): the
+ * process appends each folder it creates with fs.mkdtemp*, so whoever cleans up after it — its own exit
+ * handler, or runNodeTest once it is gone even by SIGKILL — removes them. SHROUD_KEEP_NET=1 keeps them all
+ * (a localnet's folder holds its nodes' logs for a post-mortem).
+ */
+function dirsFile(token) {
+  return join(tmpdir(), `shroud-test-${token}.dirs`);
+}
+
+/** Removes the temporary folders listed for `token` (and the list); returns how many it removed. */
+export function removeTempDirs(token) {
+  const list = dirsFile(token);
+  if (process.env.SHROUD_KEEP_NET === "1") {
+    rmSync(list, { force: true });
+    return 0;
+  }
+  let paths;
+  try {
+    paths = readFileSync(list, "utf8")
+      .split("\n")
+      .filter((l) => l !== "");
+  } catch {
+    return 0; // made none
+  }
+  let removed = 0;
+  for (const p of paths) {
+    try {
+      rmSync(p, { recursive: true, force: true, maxRetries: 2 });
+      removed++;
+    } catch {
+      // in use or gone: nothing more to do here
+    }
+  }
+  rmSync(list, { force: true });
+  return removed;
+}
+
+/** Wraps fs.mkdtempSync / fs.mkdtemp / fs.promises.mkdtemp so that every folder made is listed for `token`. */
+function trackTempDirs(token) {
+  const list = dirsFile(token);
+  const note = (dir) => {
+    try {
+      appendFileSync(list, resolve(dir) + "\n");
+    } catch {
+      // the list is best effort; the test itself goes on
+    }
+    return dir;
+  };
+  const { mkdtempSync, mkdtemp } = fs;
+  const mkdtempP = fs.promises.mkdtemp;
+  fs.mkdtempSync = (...args) => note(mkdtempSync(...args));
+  fs.mkdtemp = (prefix, ...rest) => {
+    const cb = rest.pop();
+    return mkdtemp(prefix, ...rest, (err, dir) => cb(err, err ? dir : note(dir)));
+  };
+  fs.promises.mkdtemp = async (...args) => note(await mkdtempP(...args));
+  syncBuiltinESMExports(); // `import { mkdtempSync } from "node:fs"` in the test files sees the wrappers
+}
+
 /** tsx's esbuild service: every tsx process has one, and it ends with its parent's pipe; not worth a line. */
 const ESBUILD_SERVICE = /\/esbuild --service=/;
 
@@ -130,6 +192,7 @@ export function runNodeTest(nodeArgs, { timeoutMs = Infinity, stdio = "inherit",
       if (!live.has(pid)) {
         files.delete(pid);
         report(`test process ${pid} ended (${f.cmd})`, reap(f.token));
+        removeTempDirs(f.token);
       } else if (now - f.since > timeoutMs + STUCK_GRACE_MS) {
         process.stderr.write(`[test reaper] test process ${pid} still alive past its timeout: SIGKILL\n`);
         try {
@@ -145,7 +208,10 @@ export function runNodeTest(nodeArgs, { timeoutMs = Infinity, stdio = "inherit",
     child.once("exit", (code) => {
       clearInterval(timer);
       tick(); // the last files' ends
-      for (const f of files.values()) report(`test process ended (${f.cmd})`, reap(f.token));
+      for (const f of files.values()) {
+        report(`test process ended (${f.cmd})`, reap(f.token));
+        removeTempDirs(f.token);
+      }
       resolve(code ?? 1);
     });
   });
@@ -156,8 +222,10 @@ function install() {
   if (self === undefined) return; // no /proc
   const above = process.env[REAP_VAR];
   process.env[REAP_VAR] = above === undefined || above === "" ? self : `${above},${self}`;
+  trackTempDirs(self);
   process.on("exit", () => {
     report(`process ${process.pid} exiting`, reap(self));
+    removeTempDirs(self); // after the processes that may still write into them are gone
   });
   for (const sig of SIGNALS) {
     process.on(sig, () => {

@@ -6,7 +6,9 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 
@@ -30,15 +32,23 @@ function withMarker(marker: string): number[] {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** The fixture's temporary folders still there (`<tmpdir>/<marker>-*`); removes them (never left behind). */
+function dirsWithMarker(marker: string): number {
+  const found = readdirSync(tmpdir()).filter((n) => n.startsWith(`${marker}-`));
+  for (const n of found) rmSync(join(tmpdir(), n), { recursive: true, force: true });
+  return found.length;
+}
+
 /**
  * Runs the fixture under `node --test` through runNodeTest; returns the marked processes still alive 3 s after
- * the run ended, while the driving process (whose own exit would reap them too) is still alive.
+ * the run ended, while the driving process (whose own exit would reap them too) is still alive, and how many
+ * of the temporary folders it made are still there.
  */
 async function leftovers(
   mode: string,
   timeoutMs: number,
   env: Record<string, string> = {},
-): Promise<number[]> {
+): Promise<{ alive: number[]; dirs: number }> {
   const marker = `leak-${randomBytes(6).toString("hex")}`;
   // Run as a top-level `node --test`, not as a file of the test run this file is in.
   const base = { ...process.env };
@@ -73,25 +83,35 @@ async function leftovers(
     alive = withMarker(marker);
   }
   for (const pid of alive) process.kill(pid, "SIGKILL"); // never leave them to the next test
+  const dirs = dirsWithMarker(marker);
   runner.stdin.end(); // the driver exits (its own exit-time reaping comes after the check)
-  return alive;
+  return { alive, dirs };
 }
 
-test("reaper: a test file's processes die with it", { skip: linux ? false : "needs /proc" }, async (t) => {
-  // Control: the same timed-out file without the reaper leaves its detached group, child and grandchild.
-  await t.test("control: without the reaper, a timed-out test file leaves 3 processes", async () => {
-    assert.equal((await leftovers("hang", 2_000, { SHROUD_TEST_REAP_OFF: "1" })).length, 3);
-  });
-  await t.test("timed out (node's runner SIGTERMs the file's process)", async () => {
-    assert.deepEqual(await leftovers("hang", 2_000), []);
-  });
-  await t.test("SIGKILLed (no handler of its own runs)", async () => {
-    assert.deepEqual(await leftovers("kill9", 20_000), []);
-  });
-  await t.test("stuck in a loop past its timeout (SIGTERM never handled)", async () => {
-    assert.deepEqual(await leftovers("busy", 1_500), []);
-  });
-  await t.test("ended normally with children still running", async () => {
-    assert.deepEqual(await leftovers("end", 20_000), []);
-  });
-});
+test(
+  "reaper: a test file's processes and temporary folders go with it",
+  { skip: linux ? false : "needs /proc" },
+  async (t) => {
+    // Control: the same timed-out file without the reaper leaves its detached group, child and grandchild.
+    await t.test("control: without the reaper, a timed-out test file leaves 3 processes", async () => {
+      assert.deepEqual(
+        (({ alive, dirs }) => ({ alive: alive.length, dirs }))(
+          await leftovers("hang", 2_000, { SHROUD_TEST_REAP_OFF: "1" }),
+        ),
+        { alive: 3, dirs: 1 },
+      );
+    });
+    await t.test("timed out (node's runner SIGTERMs the file's process)", async () => {
+      assert.deepEqual(await leftovers("hang", 2_000), { alive: [], dirs: 0 });
+    });
+    await t.test("SIGKILLed (no handler of its own runs)", async () => {
+      assert.deepEqual(await leftovers("kill9", 20_000), { alive: [], dirs: 0 });
+    });
+    await t.test("stuck in a loop past its timeout (SIGTERM never handled)", async () => {
+      assert.deepEqual(await leftovers("busy", 1_500), { alive: [], dirs: 0 });
+    });
+    await t.test("ended normally with children still running", async () => {
+      assert.deepEqual(await leftovers("end", 20_000), { alive: [], dirs: 0 });
+    });
+  },
+);

@@ -12,7 +12,8 @@ import {
 import { defaultSigCache } from "../src/chain/tx/ante.js";
 import { startNode, type Node } from "./chain/setup.js";
 import { signSends } from "./chain/sends.js";
-import { FEED, profiled, runTxs, type RunResult } from "./chain/run.js";
+import { profiled, runTxs, type Feed, type RunResult } from "./chain/run.js";
+import { DEV_YIELD_EVERY_MS } from "../src/cli/dev.js";
 import { deploySnip20, signTransfers } from "./chain/snip20.js";
 import { arg } from "./chain/cli.js";
 
@@ -43,26 +44,39 @@ interface Variant {
   snip20: RunResult;
 }
 
+/**
+ * The feed (session 14, P1): by default "io", what `shroud dev` does since its pipeline runs — the next block's txs
+ * broadcast from the event loop while FinalizeBlock runs in steps (`--step-ms`, default DEV_YIELD_EVERY_MS) and
+ * checked in its ECALL waits. `--serial-feed`: each chunk checked, then its block (the measure until session 13);
+ * `--stream-feed`: session 13's stream (the next chunk queued at once, FinalizeBlock in one go).
+ */
+const FEED: Feed = process.argv.includes("--serial-feed")
+  ? "serial"
+  : process.argv.includes("--stream-feed")
+    ? "stream"
+    : "io";
+
 /** Runs the first W txs untimed (warm-up) and returns the rest. */
 async function warmUp(node: Node, txs: Uint8Array[]): Promise<Uint8Array[]> {
-  if (W > 0) await runTxs(node, txs.slice(0, W), B);
+  if (W > 0) await runTxs(node, txs.slice(0, W), B, FEED);
   return txs.slice(W);
 }
 
 async function runVariant(holders: number): Promise<Variant> {
   process.stdout.write(`\n[${holders} accounts] genesis… `);
   const node = await startNode(holders);
+  if (FEED === "io" && node.engine.yieldEveryMs === undefined) node.engine.yieldEveryMs = DEV_YIELD_EVERY_MS;
   try {
     process.stdout.write(`${(node.genesisMs / 1000).toFixed(1)} s; signing ${W + K} sends… `);
     const sends = await warmUp(node, await signSends(node, W + K, holders));
     process.stdout.write("running… ");
-    const send = await profiled(PROFILE_DIR, `send-${holders}`, () => runTxs(node, sends, B));
+    const send = await profiled(PROFILE_DIR, `send-${holders}`, () => runTxs(node, sends, B, FEED));
     process.stdout.write(`${rate(send).toFixed(0)}/s; deploying snip20… `);
     const s = await deploySnip20(node);
     process.stdout.write(`signing ${W + K} transfers… `);
     const transfers = await warmUp(node, await signTransfers(node, s, W + K));
     process.stdout.write("running… ");
-    const snip20 = await profiled(PROFILE_DIR, `snip20-${holders}`, () => runTxs(node, transfers, B));
+    const snip20 = await profiled(PROFILE_DIR, `snip20-${holders}`, () => runTxs(node, transfers, B, FEED));
     const lane = node.enclave.verdictLane?.stats;
     const laneNote =
       lane === undefined ? "" : ` (verify lane: ${lane.hits} tokens used, ${lane.misses} missing)`;
@@ -125,7 +139,7 @@ async function main(): Promise<void> {
     FEED === "serial"
       ? "feed: serial (each block's chunk checked, then the block)"
       : FEED === "io"
-        ? `feed: io (block N+1's chunk broadcast from the event loop from the start of block N), engine pipeline ${pipeline}, FinalizeBlock ${process.argv.includes("--step-ms") ? "stepped" : "in one go"}`
+        ? `feed: io (block N+1's chunk broadcast from the event loop from the start of block N, as shroud dev receives it; --serial-feed for the serial one), engine pipeline ${pipeline}, FinalizeBlock in steps`
         : `feed: stream (block N+1's chunk broadcast while block N runs), engine pipeline ${pipeline}`,
   );
   const small = await runVariant(SMALL);

@@ -129,7 +129,7 @@ function workerCpu(
  */
 export type Feed = "serial" | "stream" | "io";
 
-/** The feed a bench runs: `--stream-feed` or `--io-feed` on the command line, else serial. */
+/** The feed the other benches run: `--stream-feed` or `--io-feed` on the command line, else serial (bench:chain: its own). */
 export const FEED: Feed = process.argv.includes("--stream-feed")
   ? "stream"
   : process.argv.includes("--io-feed")

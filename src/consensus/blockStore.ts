@@ -2,12 +2,17 @@
 // a tx index (hash → height/index) and an event index for tx_search. SQLite (better-sqlite3, synchronous);
 // a block and its results are written in one transaction BEFORE the app commits, as CometBFT does, so a
 // crash between the two is repaired on restart by replaying the stored block (spec consensus-storage-perf §1.6).
+// The index rows are written after that, as CometBFT's indexer does (README "Index after commit"): in small
+// slices, as the enclave door's jobs or when the event loop is idle, and all at once before any read of them.
 import Database from "better-sqlite3";
 import { ResponseFinalizeBlock, type Event, type ExecTxResult } from "cosmjs-types/tendermint/abci/types";
 import { Block } from "cosmjs-types/tendermint/types/block";
 import { Commit, type BlockID } from "cosmjs-types/tendermint/types/types";
 import { sha256 } from "./header.js";
 import { encodeFinalizeBlockResponse } from "./resultsCodec.js";
+
+const utf8Encode = (s: string): Uint8Array => new TextEncoder().encode(s);
+const utf8Decode = (b: Uint8Array): string => new TextDecoder().decode(b);
 
 export interface StoredBlock {
   height: bigint;
@@ -72,6 +77,35 @@ const TX_EVENTS_LEGACY_INDEX =
 
 const TX_HASH_HEX_RE = /^[0-9A-F]{64}$/;
 
+/** meta key of the index marker: every block at or below this height has all its txs and event rows. */
+const INDEXED_HEIGHT_KEY = "indexed_height";
+/** Event rows per door-job slice (~30–40 µs of inserts): an OCALL waits for one job at most. */
+const JOB_SLICE_ROWS = 32;
+/** Txs per slice at most (a block of txs without events would otherwise be one slice). */
+const SLICE_TXS = 32;
+/** Event rows per slice when the event loop is idle or a read catches up (full multi-row INSERTs). */
+const BULK_SLICE_ROWS = EVENT_ROWS_PER_INSERT;
+/** Slices per idle turn (~2–4 ms), then the loop gets its turn back (REST requests). */
+const IDLE_SLICES = 24;
+
+export interface BlockStoreOptions {
+  /**
+   * Write a block's tx and event index rows after saveBlock (default), or inside its transaction as before
+   * session 14. Either way every read sees every saved block's txs, and the rows are the same.
+   */
+  deferIndex?: boolean;
+}
+
+/** A saved block whose index rows are not all written; its txs and results are loaded from the store when absent. */
+interface PendingIndex {
+  readonly height: number;
+  txs: readonly Uint8Array[] | undefined;
+  hashes: readonly (Uint8Array | undefined)[] | undefined;
+  results: readonly (ExecTxResult | undefined)[] | undefined;
+  /** The first tx not indexed yet. */
+  next: number;
+}
+
 /**
  * `tx.hash` and `tx.height` conditions on the txs row itself, which is what the event form held for them:
  * `tx.hash` is the uppercase hex of txs.hash (SQLite's hex() is uppercase) and `tx.height` txs.height, so every
@@ -112,8 +146,26 @@ export class BlockStore {
   private readonly eventArgs: (string | number)[] = new Array<string | number>(4 * EVENT_ROWS_PER_INSERT);
   /** Event type → attribute key → `type.key` (see eventKey). */
   private readonly eventKeys = new Map<string, Map<string, string>>();
+  private readonly begin: Database.Statement<[]>;
+  private readonly commitSt: Database.Statement<[]>;
+  private readonly setIndexed: Database.Statement<[string, Uint8Array]>;
+  /** Multi-row txs inserts by row count below TX_ROWS_PER_INSERT (a slice's txs). */
+  private readonly insTxMultiBy = new Map<number, Database.Statement<[(Uint8Array | number)[]]>>();
+  /** Saved blocks not fully indexed, by height (index order: a later block's txs row replaces an earlier one's). */
+  private readonly pending: PendingIndex[] = [];
+  /** An index transaction is open: slices' rows wait in it for the next saveBlock's or idle turn's COMMIT. */
+  private indexTxn = false;
+  private idle: NodeJS.Immediate | undefined;
+  private closed = false;
+  /** A slice that threw (a result SQLite cannot bind): the index stops there and reads report it. */
+  private indexFailure: Error | undefined;
+  /** See BlockStoreOptions.deferIndex; may be switched at any time (benches). */
+  deferIndex: boolean;
+  /** Index slices run, by where (benches and tests). */
+  readonly indexStats = { jobs: 0, idle: 0, catchUp: 0 };
 
-  constructor(path: string) {
+  constructor(path: string, opts: BlockStoreOptions = {}) {
+    this.deferIndex = opts.deferIndex ?? true;
     this.db = new Database(path);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
@@ -137,6 +189,24 @@ export class BlockStore {
     this.insTxMulti = this.db.prepare<[(Uint8Array | number)[]]>(
       `INSERT OR REPLACE INTO txs (hash, height, idx) VALUES ${Array(TX_ROWS_PER_INSERT).fill("(?, ?, ?)").join(", ")}`,
     );
+    this.begin = this.db.prepare("BEGIN");
+    this.commitSt = this.db.prepare("COMMIT");
+    this.setIndexed = this.db.prepare("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)");
+    // A folder without the marker was indexed inline (before session 14) or is new: everything stored is indexed.
+    let indexed = this.getMeta(INDEXED_HEIGHT_KEY);
+    if (indexed === undefined) {
+      indexed = utf8Encode(String(this.height()));
+      this.setIndexed.run(INDEXED_HEIGHT_KEY, indexed);
+    }
+    // Blocks saved after the marker (a stop or crash before their index was written) are indexed from their
+    // stored results, as any pending block: in slices, or at once before a read.
+    const above = this.db
+      .prepare("SELECT height FROM blocks WHERE height > ? ORDER BY height")
+      .pluck()
+      .all(Number(utf8Decode(indexed))) as number[];
+    for (const height of above)
+      this.pending.push({ height, txs: undefined, hashes: undefined, results: undefined, next: 0 });
+    if (this.pending.length > 0) this.scheduleIdle();
   }
 
   getMeta(key: string): Uint8Array | undefined {
@@ -145,6 +215,7 @@ export class BlockStore {
   }
 
   setMeta(key: string, value: Uint8Array): void {
+    this.commitIndex(); // a meta write is durable at once, as before, not held in an index transaction
     this.db.prepare("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)").run(key, value);
   }
 
@@ -158,13 +229,17 @@ export class BlockStore {
     return BigInt(row.h ?? 0);
   }
 
-  /** Saves a block, its results and its commit atomically, and indexes its txs and their events. */
+  /**
+   * Saves a block, its results and its commit atomically. Its txs and their events are indexed later (deferIndex,
+   * the default: index slices, see indexJob) or in the same transaction (deferIndex off).
+   */
   saveBlock(b: StoredBlock, seenCommit: Commit, txHashes?: readonly Uint8Array[]): void {
     // A failed save (its transaction rolled back) may have left rows queued: they must not reach the next one.
     this.txLen = 0;
     this.eventLen = 0;
-    const save = this.db.transaction(() => {
-      const h = Number(b.height);
+    const h = Number(b.height);
+    const txs = b.block.data.txs;
+    const writeBlock = (): void => {
       this.insBlock.run(
         h,
         b.blockId.hash,
@@ -172,20 +247,151 @@ export class BlockStore {
         encodeFinalizeBlockResponse(b.results),
         Commit.encode(seenCommit).finish(),
       );
-      const txs = b.block.data.txs;
-      for (let i = 0; i < txs.length; i++) {
-        const hash = txHashes?.[i] ?? sha256(txs[i]!);
-        this.queueTx(hash, h, i);
-        // No "tx.hash" / "tx.height" rows: the txs row holds both, and searchTxs answers those keys from it
-        // (a random-hash row per tx cost ~10 µs of a 500-tx block's SQLite work per tx).
-        const events = b.results.txResults[i]?.events;
-        if (events !== undefined) this.queueEvents(events, h, i);
+    };
+    if (!this.deferIndex) {
+      // Earlier blocks first: a tx hash seen again later must end with the later block's txs row.
+      this.catchUp();
+      const save = (): void => {
+        writeBlock();
+        for (let i = 0; i < txs.length; i++) {
+          this.queueTx(txHashes?.[i] ?? sha256(txs[i]!), h, i);
+          // No "tx.hash" / "tx.height" rows: the txs row holds both, and searchTxs answers those keys from it
+          // (a random-hash row per tx cost ~10 µs of a 500-tx block's SQLite work per tx).
+          const events = b.results.txResults[i]?.events;
+          if (events !== undefined) this.queueEvents(events, h, i);
+        }
+        this.flushTxRows();
+        this.flushEventRows();
+        this.setIndexed.run(INDEXED_HEIGHT_KEY, utf8Encode(String(h)));
+      };
+      this.commitIndex(); // the block's own transaction then holds its rows alone: a failed save leaves none
+      this.db.transaction(save)();
+      return;
+    }
+    // The block row alone, or with the open index transaction's rows (the previous blocks' slices so far): one
+    // COMMIT either way. Rows of a block not finished are committed too; its marker is not, so a restart
+    // writes that block's rows again (INSERT OR REPLACE / OR IGNORE: the same rows).
+    writeBlock();
+    this.commitIndex();
+    this.pending.push({ height: h, txs, hashes: txHashes, results: b.results.txResults, next: 0 });
+    this.scheduleIdle();
+  }
+
+  /**
+   * One door job (EnclaveHost.doorJobs): writes the next few index rows (JOB_SLICE_ROWS) into the open index
+   * transaction; false when nothing is pending. Never throws (a failure stops the index; reads report it).
+   */
+  readonly indexJob = (): boolean => {
+    if (this.indexFailure !== undefined || this.pending.length === 0 || this.closed) return false;
+    try {
+      this.indexSlice(JOB_SLICE_ROWS);
+    } catch {
+      return false;
+    }
+    this.indexStats.jobs++;
+    return true;
+  };
+
+  /** Saved blocks whose index rows are not all written yet. */
+  get pendingIndexBlocks(): number {
+    return this.pending.length;
+  }
+
+  /** Writes every pending index row and commits them (benches, tests; close does it too). */
+  flushIndex(): void {
+    this.catchUp();
+    this.commitIndex();
+  }
+
+  /** Every pending block indexed now (before a read: a read never misses a saved block's tx). */
+  private catchUp(): void {
+    if (this.indexFailure !== undefined) throw this.indexFailure;
+    if (this.pending.length === 0) return;
+    while (this.pending.length > 0) {
+      this.indexSlice(BULK_SLICE_ROWS);
+      this.indexStats.catchUp++;
+    }
+    this.scheduleIdle(); // commits the open index transaction on the next idle turn
+  }
+
+  /**
+   * Indexes the next txs of the first pending block until about `rows` event rows are written, inside the index
+   * transaction (opened here). The block's marker is set with its last rows. A failure is kept (the block
+   * stays pending, the index stops) and thrown.
+   */
+  private indexSlice(rows: number): void {
+    const p = this.pending[0]!;
+    try {
+      if (p.results === undefined) this.load(p);
+      if (!this.indexTxn) {
+        this.begin.run();
+        this.indexTxn = true;
+      }
+      this.txLen = 0;
+      this.eventLen = 0;
+      const txs = p.txs!;
+      const n = txs.length;
+      let i = p.next;
+      const end = Math.min(n, i + SLICE_TXS);
+      while (i < end && this.eventLen < 4 * rows) {
+        this.queueTx(p.hashes?.[i] ?? sha256(txs[i]!), p.height, i);
+        const events = p.results![i]?.events;
+        if (events !== undefined) this.queueEvents(events, p.height, i);
+        i++;
       }
       this.flushTxRows();
       this.flushEventRows();
-    });
-    save();
+      if (i === n) this.setIndexed.run(INDEXED_HEIGHT_KEY, utf8Encode(String(p.height)));
+      p.next = i;
+    } catch (e) {
+      this.txLen = 0;
+      this.eventLen = 0;
+      this.indexFailure = new Error(
+        `block store: indexing block ${p.height} failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
+      throw this.indexFailure;
+    }
+    if (p.next === p.txs!.length) this.pending.shift();
   }
+
+  /** A pending block's txs, hashes and results from its stored row (after a restart). */
+  private load(p: PendingIndex): void {
+    const row = this.db.prepare("SELECT block, results FROM blocks WHERE height = ?").get(p.height) as
+      { block: Buffer; results: Buffer } | undefined;
+    if (row === undefined) throw new Error(`block ${p.height} is not stored`);
+    p.txs = Block.decode(row.block).data.txs;
+    p.hashes = undefined;
+    p.results = ResponseFinalizeBlock.decode(row.results).txResults;
+  }
+
+  /** Commits the open index transaction, if any. */
+  private commitIndex(): void {
+    if (!this.indexTxn) return;
+    this.commitSt.run();
+    this.indexTxn = false;
+  }
+
+  /** Index slices when the event loop is idle (a setImmediate turn), then the COMMIT. */
+  private scheduleIdle(): void {
+    if (this.idle !== undefined || this.closed) return;
+    this.idle = setImmediate(this.idleTurn);
+    this.idle.unref(); // a stop without close leaves the rest to the next open (the marker)
+  }
+
+  private readonly idleTurn = (): void => {
+    this.idle = undefined;
+    if (this.closed || this.indexFailure !== undefined) return;
+    try {
+      for (let k = 0; k < IDLE_SLICES && this.pending.length > 0; k++) {
+        this.indexSlice(BULK_SLICE_ROWS);
+        this.indexStats.idle++;
+      }
+      if (this.pending.length > 0) this.scheduleIdle();
+      else this.commitIndex();
+    } catch {
+      // kept in indexFailure: reads report it
+    }
+  };
 
   /** Queues a txs row; full chunks go out as one multi-row INSERT (TX_ROWS_PER_INSERT rows). */
   private queueTx(hash: Uint8Array, h: number, i: number): void {
@@ -203,9 +409,20 @@ export class BlockStore {
     const n = this.txLen;
     this.txLen = 0;
     if (n === 3 * TX_ROWS_PER_INSERT) this.insTxMulti.run(rows);
-    else
-      for (let o = 0; o < n; o += 3)
-        this.insTx.run(rows[o] as Uint8Array, rows[o + 1] as number, rows[o + 2] as number);
+    else if (n === 3) this.insTx.run(rows[0] as Uint8Array, rows[1] as number, rows[2] as number);
+    else if (n > 0) this.txInsert(n / 3).run(rows.slice(0, n));
+  }
+
+  /** A multi-row txs INSERT of `rows` rows (a slice's or a block's last chunk), prepared once per count. */
+  private txInsert(rows: number): Database.Statement<[(Uint8Array | number)[]]> {
+    let st = this.insTxMultiBy.get(rows);
+    if (st === undefined) {
+      st = this.db.prepare<[(Uint8Array | number)[]]>(
+        `INSERT OR REPLACE INTO txs (hash, height, idx) VALUES ${Array(rows).fill("(?, ?, ?)").join(", ")}`,
+      );
+      this.insTxMultiBy.set(rows, st);
+    }
+    return st;
   }
 
   /**
@@ -315,6 +532,7 @@ export class BlockStore {
   }
 
   getTx(hash: Uint8Array): StoredTx | undefined {
+    this.catchUp();
     const row = this.db.prepare("SELECT height, idx FROM txs WHERE hash = ?").get(hash) as
       { height: number; idx: number } | undefined;
     if (!row) return undefined;
@@ -328,6 +546,7 @@ export class BlockStore {
   /** Txs matching every condition, with the total count before paging. */
   searchTxs(query: string, opts: TxSearchOptions): { total: number; txs: StoredTx[] } {
     const conds = parseEventQuery(query);
+    this.catchUp();
     const clauses: string[] = [];
     const params: (string | number | Buffer)[] = [];
     for (const c of conds) {
@@ -367,7 +586,16 @@ export class BlockStore {
     return { total, txs };
   }
 
+  /** Writes what is left of the index (a failure leaves it to the next open) and closes the database. */
   close(): void {
+    if (this.closed) return;
+    if (this.idle !== undefined) clearImmediate(this.idle);
+    try {
+      this.flushIndex();
+    } catch {
+      // the marker says where the next open resumes
+    }
+    this.closed = true;
     this.db.close();
   }
 }

@@ -332,11 +332,17 @@ export class DevEngine extends EventEmitter {
     while (this.checkQueued()) this.pipelineStats.after++;
   }
 
-  /** FinalizeBlock, with the CheckTx queue as the enclave's door jobs while it runs (pipeline on). */
+  /** The door's jobs: the CheckTx queue first, then the block store's pending index rows (README "Pipeline"). */
+  private readonly doorJobs = (): boolean => this.countedCheckQueued() || this.store.indexJob();
+
+  /**
+   * FinalizeBlock with door jobs while it runs (a door installed): the CheckTx queue (pipeline on) and the
+   * previous blocks' index rows (blockStore.ts indexJob).
+   */
   private async finalizeWithJobs(req: Parameters<AbciApplication["finalizeBlock"]>[0]) {
-    const door = this.pipelined ? this.opts.pipeline : undefined;
+    const door = this.opts.pipeline;
     if (door === undefined) return this.finalize(req);
-    door.setDoorJobs(this.countedCheckQueued);
+    door.setDoorJobs(this.pipelined ? this.doorJobs : this.store.indexJob);
     try {
       return await this.finalize(req);
     } finally {

@@ -1,5 +1,5 @@
 // The embedded single-validator engine: blocks on demand, no empty blocks while idle, real ed25519 commits,
-// hash-linked headers, crash replay, and the tx/event index.
+// hash-linked headers, crash replay, and the tx/event index (written after the block, read without a miss).
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { createPublicKey, verify } from "node:crypto";
@@ -15,13 +15,13 @@ import { KvApp } from "./kvApp.js";
 const seed = new Uint8Array(32).fill(7);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function engine(dir: string, app: KvApp): DevEngine {
+function engine(dir: string, app: KvApp, blockTimeMs = 30): DevEngine {
   return new DevEngine({
     app,
     blockStorePath: join(dir, "blocks.db"),
     chainId: "secretdev-1",
     validatorSeed: seed,
-    blockTimeMs: 30,
+    blockTimeMs,
     genesisTimeNs: 1_700_000_000_000_000_000n,
     appStateBytes: new Uint8Array(),
   });
@@ -98,6 +98,34 @@ describe("DevEngine", () => {
     await e2.broadcastTx(Buffer.from("w=4"));
     await waitHeight(e2, 4n);
     await e2.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("the tx index is written after the block, and a read right after the commit sees the block's txs", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "shroud-dev-"));
+    const e = engine(dir, new KvApp(), 2_000_000_000); // blocks on produceBlock() only
+    await e.start();
+    const seen: string[] = [];
+    // Listeners run right after Commit, before any idle turn could have written the index.
+    e.on("tx", (t: { hash: Uint8Array; height: bigint; index: number }) => {
+      const pending = e.store.pendingIndexBlocks;
+      const got = e.store.getTx(t.hash);
+      const found = e.store.searchTxs(`tx.height=${t.height}`, { page: 1, perPage: 10, orderBy: "asc" });
+      seen.push(`${pending} ${got?.height}.${got?.index} ${found.total}`);
+    });
+    await e.broadcastTx(Buffer.from("k=1"));
+    await e.broadcastTx(Buffer.from("k=2"));
+    await e.produceBlock();
+    assert.deepEqual(seen, ["1 1.0 2", "0 1.1 2"]);
+    // Unread, the next block's index is written on an idle turn.
+    await e.broadcastTx(Buffer.from("k=3"));
+    e.removeAllListeners("tx");
+    await e.produceBlock();
+    assert.equal(e.store.pendingIndexBlocks, 1);
+    await sleep(20);
+    assert.equal(e.store.pendingIndexBlocks, 0);
+    assert.ok(e.store.indexStats.idle > 0);
+    await e.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -2,12 +2,14 @@
 // stream of txs — each block's next chunk broadcast while the block is produced, with duplicates and bad
 // sequences mixed in — one checking the chunk as door jobs inside FinalizeBlock's ECALL waits (pipeline on), the
 // other at once (off); the first also steps FinalizeBlock, a turn of its event loop between txs. Every CheckTx
-// answer, block, tx result and app hash must be the same, and jobs must run.
+// answer, block, tx result and app hash must be the same, and jobs must run. Engine 0 also writes its block
+// store's index in door jobs and idle turns, engine 1 inline: the same index rows.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { MsgExecuteContract, MsgInstantiateContract, MsgSend, MsgStoreCode, type Msg } from "secretjs";
 import { EnclaveHost, type BlockRef } from "../../src/enclave/api.js";
 import { ShroudApp } from "../../src/chain/app.js";
@@ -83,8 +85,10 @@ test(
       engine.pipelined = i === 0;
       // Engine 0 also steps FinalizeBlock, a turn of the event loop after every tx (what `shroud dev` does).
       if (i === 0) engine.yieldEveryMs = 0;
+      // Engine 0 writes the block store's index in door jobs (the default), engine 1 inline: the same rows.
+      engine.store.deferIndex = i === 0;
       running.push(engine);
-      return { app, engine };
+      return { app, engine, blockStorePath: join(t.dir, "blocks") };
     });
     for (const { engine } of engines) {
       await engine.start();
@@ -205,5 +209,22 @@ test(
     assert.equal(b.engine.stepStats.blocks, 0);
     // Every streamed tx was queued and answered once.
     assert.equal(st.inJobs + st.after, queuedAnswers);
+    // The index rows were written in door jobs too (after the queue), and equal the inline index's.
+    assert.ok(a.engine.store.indexStats.jobs > 0, `index jobs: ${a.engine.store.indexStats.jobs}`);
+    assert.equal(b.engine.store.indexStats.jobs, 0);
+    const rows = (e: (typeof engines)[0]): string[] => {
+      e.engine.store.flushIndex();
+      const db = new Database(e.blockStorePath, { readonly: true });
+      const out = ["txs", "tx_events", "meta"].flatMap((t) =>
+        (db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).raw().all() as unknown[][]).map(
+          (r) => t + JSON.stringify(r, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString("hex") : v)),
+        ),
+      );
+      db.close();
+      return out;
+    };
+    const rowsA = rows(a);
+    assert.ok(rowsA.filter((r) => r.startsWith("tx_events")).length > 100);
+    assert.deepEqual(rowsA, rows(b));
   },
 );

@@ -161,6 +161,8 @@ export class BlockStore {
   private indexFailure: Error | undefined;
   /** See BlockStoreOptions.deferIndex; may be switched at any time (benches). */
   deferIndex: boolean;
+  /** Event rows per door-job slice (benches tune it). */
+  indexJobRows = JOB_SLICE_ROWS;
   /** Index slices run, by where (benches and tests). */
   readonly indexStats = { jobs: 0, idle: 0, catchUp: 0 };
 
@@ -284,7 +286,7 @@ export class BlockStore {
   readonly indexJob = (): boolean => {
     if (this.indexFailure !== undefined || this.pending.length === 0 || this.closed) return false;
     try {
-      this.indexSlice(JOB_SLICE_ROWS);
+      this.indexSlice(this.indexJobRows);
     } catch {
       return false;
     }

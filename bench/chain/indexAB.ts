@@ -85,6 +85,8 @@ try {
     ["finalize wall", (x) => x.r.stages.finalize],
     ["main CPU", (x) => x.r.mainCpuMs],
     ["main CPU + flush", (x) => x.r.mainCpuMs + x.flushCpu],
+    // The host's share of the serial critical path: main-thread CPU outside the ECALL waits.
+    ["main CPU outside ECALLs", (x) => x.r.mainCpuMs - x.r.stages.ecallCpu],
     ["enclave CPU", (x) => x.r.enclaveCpuMs],
   ];
   const perTx = (x: Row, f: (x: Row) => number): number => f(x) / x.r.txs;

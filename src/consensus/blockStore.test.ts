@@ -444,6 +444,24 @@ describe("BlockStore index after commit", () => {
     }
   });
 
+  test("idle turns pause while the engine produces a block, and resume after", async () => {
+    const store = new BlockStore(tempPath());
+    const turns = async (n: number) => {
+      for (let k = 0; k < n; k++) await new Promise((res) => setImmediate(res));
+    };
+    store.pauseIdleIndex(true);
+    for (let h = 1; h <= 3; h++) saveTestBlock(store, h);
+    await turns(5);
+    assert.equal(store.pendingIndexBlocks, 3, "no idle turn while paused");
+    assert.ok(store.indexJob(), "door jobs still run");
+    assert.equal(store.pendingIndexBlocks, 2);
+    store.pauseIdleIndex(false);
+    await turns(5);
+    assert.equal(store.pendingIndexBlocks, 0);
+    assert.ok(store.indexStats.idle > 0);
+    store.close();
+  });
+
   test("a folder indexed inline before the marker existed counts as indexed", () => {
     const path = tempPath();
     const old = new BlockStore(path, { deferIndex: false });

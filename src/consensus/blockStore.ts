@@ -156,6 +156,8 @@ export class BlockStore {
   /** An index transaction is open: slices' rows wait in it for the next saveBlock's or idle turn's COMMIT. */
   private indexTxn = false;
   private idle: NodeJS.Immediate | undefined;
+  /** Idle turns held off (the engine is producing a block: a stepped block's event-loop turns stay short). */
+  private idlePaused = false;
   private closed = false;
   /** A slice that threw (a result SQLite cannot bind): the index stops there and reads report it. */
   private indexFailure: Error | undefined;
@@ -373,16 +375,25 @@ export class BlockStore {
     this.indexTxn = false;
   }
 
+  /**
+   * Holds the idle turns off (true) while the engine produces a block, or lets them run again (false): a stepped
+   * FinalizeBlock gives the event loop turns for sockets, not for milliseconds of index rows (door jobs still run).
+   */
+  pauseIdleIndex(paused: boolean): void {
+    this.idlePaused = paused;
+    if (!paused && (this.pending.length > 0 || this.indexTxn)) this.scheduleIdle();
+  }
+
   /** Index slices when the event loop is idle (a setImmediate turn), then the COMMIT. */
   private scheduleIdle(): void {
-    if (this.idle !== undefined || this.closed) return;
+    if (this.idle !== undefined || this.closed || this.idlePaused) return;
     this.idle = setImmediate(this.idleTurn);
     this.idle.unref(); // a stop without close leaves the rest to the next open (the marker)
   }
 
   private readonly idleTurn = (): void => {
     this.idle = undefined;
-    if (this.closed || this.indexFailure !== undefined) return;
+    if (this.closed || this.idlePaused || this.indexFailure !== undefined) return;
     try {
       for (let k = 0; k < IDLE_SLICES && this.pending.length > 0; k++) {
         this.indexSlice(BULK_SLICE_ROWS);

@@ -408,11 +408,13 @@ export class DevEngine extends EventEmitter {
   /** Produces one block now, even an empty one (the CLI and tests use it; idle engines never call it). */
   async produceBlock(): Promise<bigint> {
     this.inBlock = true;
+    this.store.pauseIdleIndex(true);
     try {
       return await this.produceBlockInner();
     } finally {
       // Txs that arrived after the last drain (during Commit or the recheck): checked now, on the new state.
       this.inBlock = false;
+      this.store.pauseIdleIndex(false);
       this.drainQueue();
       const waiters = this.idleWaiters;
       this.idleWaiters = [];

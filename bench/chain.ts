@@ -10,7 +10,7 @@ import {
   verifyCosmosSecp256k1OpenSsl,
 } from "../src/chain/tx/secp256k1.js";
 import { defaultSigCache } from "../src/chain/tx/ante.js";
-import { startNode, type Node } from "./chain/setup.js";
+import { ECALL_TIMING, startNode, type Node } from "./chain/setup.js";
 import { signSends } from "./chain/sends.js";
 import { profiled, runTxs, type Feed, type RunResult } from "./chain/run.js";
 import { DEV_YIELD_EVERY_MS } from "../src/cli/dev.js";
@@ -101,7 +101,7 @@ function row(kind: string, v: Variant, r: RunResult, target: string): string {
     f(rate(r), 0),
     f((r.txs * 1000) / r.cpuMs, 0),
     f(r.mainCpuMs / r.txs, 3),
-    f(r.stages.ecallCpu / r.txs, 3),
+    Number.isNaN(r.stages.ecallCpu) ? "—" : f(r.stages.ecallCpu / r.txs, 3),
     per(r.checkMs),
     per(r.stages.prepare + r.stages.process),
     per(r.stages.finalize),
@@ -141,6 +141,11 @@ async function main(): Promise<void> {
       : FEED === "io"
         ? `feed: io (block N+1's chunk broadcast from the event loop from the start of block N, as shroud dev receives it; --serial-feed for the serial one), engine pipeline ${pipeline}, FinalizeBlock in steps`
         : `feed: stream (block N+1's chunk broadcast while block N runs), engine pipeline ${pipeline}`,
+  );
+  console.log(
+    ECALL_TIMING
+      ? "per-ECALL timing: main-thread CPU and wall around every ECALL (--ecall-timing: ~10 µs of clock reads per transfer, between the ECALLs, inside the tx/s)"
+      : "per-ECALL timing: wall only (two performance.now() per ECALL); 'of it in ECALLs' needs --ecall-timing (its CPU reads cost ~10 µs per transfer, inside the tx/s)",
   );
   const small = await runVariant(SMALL);
   const large = await runVariant(LARGE);

@@ -69,7 +69,7 @@ function line(mode: Mode, r: RunResult, jobs: number): string {
   const perTx = (ms: number): string => (ms / r.txs).toFixed(3);
   return (
     `${mode.padEnd(10)} tx/s ${((r.txs * 1000) / r.wallMs).toFixed(0)} finalize ${perTx(r.stages.finalize)} ` +
-    `ecall wall ${perTx(r.stages.ecallWall)} ecall main CPU ${perTx(r.stages.ecallCpu)} check ${perTx(r.checkMs)} ` +
+    `ecall wall ${perTx(r.stages.ecallWall)} ecall main CPU ${Number.isNaN(r.stages.ecallCpu) ? "— (--ecall-timing)" : perTx(r.stages.ecallCpu)} check ${perTx(r.checkMs)} ` +
     `commit ${perTx(r.stages.commit)} main ${perTx(r.mainCpuMs)} enclave ${perTx(r.enclaveCpuMs)} ` +
     `other ${perTx(r.otherCpuMs)} process ${perTx(r.cpuMs)} checked in jobs ${jobs}`
   );

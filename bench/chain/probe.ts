@@ -46,7 +46,7 @@ function threads(): Map<string, number[]> {
 }
 
 async function main(): Promise<void> {
-  const node = await startNode(1000);
+  const node = await startNode(1000, undefined, true); // the in-ECALL CPU is what this probe reports
   try {
     const s = await deploySnip20(node);
     const all = await signTransfers(node, s, W + K);

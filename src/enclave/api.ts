@@ -444,5 +444,11 @@ export class EnclaveHost {
     return health;
   }
 }
-export { encodeContractRequest, type ContractRequest } from "./contract/wire.js"; // x/compute's ECALL envelope
+export {
+  encodeContractRequest,
+  encodeRequestTemplate,
+  spliceRequest,
+  type ContractRequest,
+  type RequestTemplate,
+} from "./contract/wire.js"; // x/compute's ECALL envelope, and its template encoded ahead
 export type { SigInfo as ContractSigInfo } from "./contract/txSignature.js";

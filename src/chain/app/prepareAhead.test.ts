@@ -80,6 +80,8 @@ test(
       const prepared0 = prepareAhead.prepared;
       const alone0 = prepareAhead.sent;
       const rode0 = ahead.prepareStats.rode;
+      const templates = apps[1]!.modules.compute.engine.templateStats;
+      const spliced0 = templates.spliced;
       const [block] = height(h, await mixedCounterBlock(signer, address));
       // The block's first result is the app's own block-random tx.
       const results = block!.txResults.slice(1);
@@ -94,6 +96,10 @@ test(
       // execute, the one after the bank send, the one after the missing contract).
       assert.equal(ahead.prepareStats.rode - rode0, 4);
       assert.equal(prepareAhead.sent - alone0, 3);
+      // Each prepared execute's request was spliced from its prepare's template (the same bytes: the results
+      // and app hashes above are app 0's, which encodes every request whole).
+      assert.equal(templates.spliced - spliced0, 7);
+      assert.equal(apps[0]!.modules.compute.engine.templateStats.spliced, 0);
     };
     await mixedBlock(4n, false);
     await mixedBlock(5n, true);

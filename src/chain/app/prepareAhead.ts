@@ -81,6 +81,7 @@ export class PrepareAhead {
   }
 
   endBlock(): void {
+    this.modules.compute.engine.dropTemplates();
     this.block = undefined;
     this.next = -1;
     this.ready = undefined;
@@ -151,7 +152,9 @@ export class PrepareAhead {
       const r = executeAhead(deps, b.ctx, tx);
       if (r === undefined) return undefined;
       const engine = this.modules.compute.engine;
-      const request = engine.prepareRequest(b.ctx, r);
+      // With the tx's hash and index in its env (the enclave's binding leaves them out), the request is also
+      // the template of the execute's own one (ComputeEngine.prepareRequest).
+      const request = engine.prepareRequest({ ...b.ctx, txHash: tx.hash, txIndex: i }, r);
       this.prepared++;
       // Without a verify lane there is no token to look up when it is sent: the payload is final now.
       const payload = engine.verdicts === undefined ? encodePrepareCall("execute", request) : undefined;

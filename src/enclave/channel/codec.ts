@@ -31,6 +31,11 @@ export class ByteWriter {
     this.buf = new Uint8Array(initialCapacity);
   }
 
+  /** Bytes written so far (where the next field starts). */
+  get size(): number {
+    return this.len;
+  }
+
   private reserve(n: number): number {
     const need = this.len + n;
     if (need > this.buf.length) {

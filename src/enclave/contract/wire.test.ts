@@ -7,6 +7,8 @@ import {
   decodeContractRequest,
   encodeContractRequest,
   encodeContractResponse,
+  encodeRequestTemplate,
+  spliceRequest,
   type ContractRequest,
 } from "./wire.js";
 
@@ -166,5 +168,109 @@ describe("contract ECALL wire: seeded fuzz", () => {
       ),
       { seed: 42, numRuns: 2000 },
     );
+  });
+});
+
+/** Any request the encoder takes: every optional field present or absent, strings with and without surrogates. */
+const anyText = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: "binary", maxLength: 6 }));
+const bytesOf = (max: number) => fc.uint8Array({ maxLength: max });
+const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
+const u64 = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
+const anyRequest: fc.Arbitrary<ContractRequest> = fc.record({
+  codeHash: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+  wasm: bytesOf(40),
+  env: fc.record(
+    {
+      block: fc.record({ height: u64, timeNanos: u64, chainId: anyText }),
+      message: fc.record({
+        sender: anyText,
+        funds: fc.array(
+          fc.record({ denom: anyText, amount: fc.bigInt({ min: 0n, max: 10n ** 39n - 1n }).map(String) }),
+          { maxLength: 3 },
+        ),
+      }),
+      contract: fc.record({ address: anyText }),
+      transaction: fc.record({ index: fc.nat(), hash: anyText }),
+    },
+    { requiredKeys: ["block", "message", "contract"] },
+  ),
+  msg: bytesOf(300),
+  contractKey: opt(
+    fc.record(
+      {
+        ogContractKey: fc.uint8Array({ minLength: 64, maxLength: 64 }),
+        currentContractKey: bytesOf(64),
+        currentContractKeyProof: bytesOf(32),
+      },
+      { requiredKeys: ["ogContractKey"] },
+    ),
+  ),
+  callbackSig: opt(bytesOf(32)),
+  sigInfo: opt(
+    fc.record(
+      {
+        signMode: fc.nat(),
+        signBytes: bytesOf(200),
+        signature: bytesOf(64),
+        txBytes: bytesOf(300),
+        publicKey: bytesOf(33),
+      },
+      { requiredKeys: ["signMode", "signBytes", "signature", "txBytes"] },
+    ),
+  ),
+  admin: opt(bytesOf(20)),
+  adminProof: opt(bytesOf(32)),
+  blockRandom: opt(bytesOf(32)),
+  msgCounter: u64,
+  queryDepth: fc.integer({ min: 0, max: 64 }),
+  prefetch: opt(
+    fc.record({
+      remaining: opt(u64),
+      entries: fc.array(fc.record({ key: bytesOf(20), value: opt(bytesOf(40)), charge: u64 }), {
+        maxLength: 4,
+      }),
+    }),
+  ),
+});
+
+describe("contract ECALL wire: request templates", () => {
+  test("a template spliced with the state parts is byte-identical to a fresh encode (seeded property)", () => {
+    fc.assert(
+      fc.property(anyRequest, (r) => {
+        const fresh = encodeContractRequest(r);
+        const t = encodeRequestTemplate(r);
+        // The template is itself the request with empty state parts (what a prepared call carries).
+        const empty = {
+          ...r,
+          msgCounter: 0n,
+          blockRandom: undefined,
+          prefetch: undefined,
+          wasm: new Uint8Array(),
+        };
+        assert.deepEqual(t.bytes, encodeContractRequest(empty));
+        const spliced = spliceRequest(t, r.msgCounter, r.blockRandom, r.prefetch, r.wasm);
+        assert.deepEqual(spliced, fresh);
+        assert.deepEqual(decodeContractRequest(spliced), decodeContractRequest(fresh));
+      }),
+      { seed: 14, numRuns: 3000 },
+    );
+  });
+
+  test("one template serves many calls: the template is never written", () => {
+    const t = encodeRequestTemplate(req);
+    const before = Uint8Array.from(t.bytes);
+    for (const counter of [0n, 1n, 2n ** 64n - 1n]) {
+      for (const random of [undefined, new Uint8Array(32).fill(9)]) {
+        const r = {
+          ...req,
+          msgCounter: counter,
+          blockRandom: random,
+          prefetch: undefined,
+          wasm: new Uint8Array(),
+        };
+        assert.deepEqual(spliceRequest(t, counter, random, undefined, r.wasm), encodeContractRequest(r));
+      }
+    }
+    assert.deepEqual(t.bytes, before);
   });
 });

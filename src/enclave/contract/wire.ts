@@ -290,6 +290,88 @@ const optSize = (b: Uint8Array | undefined): number => (b === undefined ? 1 : 5 
 
 /** Host side / tests: the inverse of decodeContractRequest, sized exactly. */
 export function encodeContractRequest(r: ContractRequest): Uint8Array {
+  return encodeRequest(r, undefined);
+}
+
+/** Where encodeRequest wrote the state parts (for a template). */
+interface Marks {
+  counter: number;
+  random: number;
+}
+
+/**
+ * The fields of a request that do not depend on the block's state as it stands when the call is made: all but
+ * the message counter, the block random, the prefetch offer and the wasm bytes (./README.md "Request templates").
+ */
+export type RequestFields = Omit<ContractRequest, "msgCounter" | "blockRandom" | "prefetch" | "wasm">;
+
+/**
+ * A request encoded ahead without its state parts: `bytes` is encodeContractRequest of the fields with message
+ * counter 0, no block random, no prefetch and no wasm, and the offsets say where the first two sit (the
+ * prefetch flag is its last byte). spliceRequest fills them in at call time.
+ */
+export interface RequestTemplate {
+  readonly bytes: Uint8Array;
+  /** Offset of msg_counter: u8 1 ‖ u64 0 (9 bytes). */
+  readonly counterAt: number;
+  /** Offset of block_random: u8 0 (absent). */
+  readonly randomAt: number;
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+/** The template of `f`'s requests (its bytes are exactly a request, with the empty state parts above). */
+export function encodeRequestTemplate(f: RequestFields): RequestTemplate {
+  const marks: Marks = { counter: 0, random: 0 };
+  const bytes = encodeRequest(
+    {
+      codeHash: f.codeHash,
+      env: f.env,
+      msg: f.msg,
+      contractKey: f.contractKey,
+      callbackSig: f.callbackSig,
+      sigInfo: f.sigInfo,
+      admin: f.admin,
+      adminProof: f.adminProof,
+      queryDepth: f.queryDepth,
+      msgCounter: 0n,
+      blockRandom: undefined,
+      prefetch: undefined,
+      wasm: NO_BYTES,
+    },
+    marks,
+  );
+  return { bytes, counterAt: marks.counter, randomAt: marks.random };
+}
+
+/** writeU64's size. */
+const u64Size = (v: bigint): number => (v < 0n || v >= 1n << 64n ? 1 : 9);
+
+/**
+ * encodeContractRequest of the template's fields with these state parts, byte for byte, by copying the
+ * template's runs around them (no field of the template is encoded again). Sized exactly.
+ */
+export function spliceRequest(
+  t: RequestTemplate,
+  msgCounter: bigint,
+  blockRandom: Uint8Array | undefined,
+  prefetch: PrefetchSet | undefined,
+  wasm: Uint8Array,
+): Uint8Array {
+  const b = t.bytes;
+  const last = b.length - 1;
+  const w = new ByteWriter(
+    last - 10 + u64Size(msgCounter) + optSize(blockRandom) + prefetchSize(prefetch) + wasm.length,
+  );
+  w.raw(b.subarray(0, t.counterAt));
+  writeU64(w, msgCounter);
+  w.raw(b.subarray(t.counterAt + 9, t.randomAt)).optBytes(blockRandom);
+  w.raw(b.subarray(t.randomAt + 1, last));
+  encodePrefetch(w, prefetch);
+  return w.raw(wasm).finish();
+}
+
+function encodeRequest(r: ContractRequest, marks: Marks | undefined): Uint8Array {
   const e = r.env;
   const strings = [e.block.chainId, e.message.sender];
   for (const c of e.message.funds) strings.push(c.denom, c.amount);
@@ -327,11 +409,14 @@ export function encodeContractRequest(r: ContractRequest): Uint8Array {
     w.u8(1).f64(e.transaction.index);
     str(3 + 2 * e.message.funds.length);
   }
+  if (marks !== undefined) marks.counter = w.size;
   writeU64(w, r.msgCounter);
   w.f64(r.queryDepth);
   if (k === undefined) w.u8(0);
   else w.u8(1).bytes(k.ogContractKey).optBytes(k.currentContractKey).optBytes(k.currentContractKeyProof);
-  w.optBytes(r.callbackSig).optBytes(r.admin).optBytes(r.adminProof).optBytes(r.blockRandom);
+  w.optBytes(r.callbackSig).optBytes(r.admin).optBytes(r.adminProof);
+  if (marks !== undefined) marks.random = w.size;
+  w.optBytes(r.blockRandom);
   if (g === undefined) w.u8(0);
   else {
     w.u8(1).f64(g.signMode).optBytes(g.publicKey);

@@ -7,11 +7,15 @@ import {
   ECALL,
   ENCLAVE_ERROR_CODES,
   encodeContractRequest,
+  encodeRequestTemplate,
   OcallFailure,
+  spliceRequest,
+  type ContractRequest,
   type ContractSigInfo,
   type EcallOptions,
   type EcallResult,
   type OcallHandler,
+  type RequestTemplate,
   withVerdictToken,
 } from "../../../enclave/api.js";
 import { fromBase64, fromHex, toHex, utf8 } from "../../../util/bytes.js";
@@ -165,6 +169,73 @@ function codeHashBytes(hex: string): Uint8Array {
   return b;
 }
 
+/**
+ * A prepared call's request template (ComputeEngine.prepareRequest, encoded in an ECALL wait) and everything it
+ * was encoded from: the call and the context fields encodeRequest reads.
+ */
+interface PreparedTemplate {
+  readonly template: RequestTemplate;
+  readonly r: CallRequest;
+  readonly chainId: string;
+  readonly height: bigint;
+  readonly timeNs: bigint;
+  readonly txIndex: number;
+  readonly txHash: Uint8Array;
+}
+/** The templates kept (each tx's is made two ECALLs ahead of its call: a few suffice). */
+const TEMPLATES_MAX = 4;
+
+/** Equal bytes (not secret: request fields the host holds anyway), the same array first. */
+function same(a: Uint8Array, b: Uint8Array): boolean {
+  return a === b || (a.length === b.length && Buffer.compare(a, b) === 0);
+}
+function sameOpt(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : same(a, b);
+}
+
+/**
+ * Whether encodeRequest would write the same bytes for (`ctx`, `r`) as for what `p` was encoded from, state
+ * parts aside: every input it reads, field by field (wire.test.ts and engine.test.ts hold the two to each other).
+ */
+function sameCall(p: PreparedTemplate, ctx: Context, r: CallRequest): boolean {
+  const q = p.r;
+  if (
+    ctx.txIndex !== p.txIndex ||
+    ctx.blockHeight !== p.height ||
+    ctx.blockTimeNs !== p.timeNs ||
+    ctx.chainId !== p.chainId ||
+    !same(ctx.txHash, p.txHash) ||
+    r.code.codeHash !== q.code.codeHash ||
+    r.sender !== q.sender ||
+    r.queryDepth !== q.queryDepth ||
+    !same(r.contract, q.contract) ||
+    !same(r.msg, q.msg) ||
+    !sameOpt(r.callbackSig, q.callbackSig) ||
+    !sameOpt(r.admin, q.admin) ||
+    !sameOpt(r.adminProof, q.adminProof) ||
+    r.funds.length !== q.funds.length
+  )
+    return false;
+  for (let i = 0; i < r.funds.length; i++) {
+    if (r.funds[i]!.denom !== q.funds[i]!.denom || r.funds[i]!.amount !== q.funds[i]!.amount) return false;
+  }
+  const k = r.contractKey;
+  const l = q.contractKey;
+  if (k === undefined || l === undefined) {
+    if (k !== l) return false;
+  } else if (!same(k.og, l.og) || !sameOpt(k.current, l.current) || !sameOpt(k.proof, l.proof)) return false;
+  const g = r.sigInfo;
+  const h = q.sigInfo;
+  if (g === undefined || h === undefined) return g === h;
+  return (
+    g.signMode === h.signMode &&
+    same(g.signBytes, h.signBytes) &&
+    same(g.signature, h.signature) &&
+    same(g.txBytes, h.txBytes) &&
+    sameOpt(g.publicKey, h.publicKey)
+  );
+}
+
 /** What a smart query needs besides its message: the contract's code and key. */
 export interface QueryTarget {
   readonly code: CodeInfo;
@@ -206,6 +277,10 @@ export class ComputeEngine {
         all: () => void;
       }
     | undefined;
+  /** Prepared calls' request templates (prepareRequest), oldest first; each is spliced into at most one call. */
+  private readonly templates: PreparedTemplate[] = [];
+  /** Execute calls whose request was spliced from a prepared template, and those encoded whole (tests, benches). */
+  readonly templateStats = { spliced: 0, encoded: 0 };
   readonly prefetchStats: PrefetchStats = {
     ocallReads: 0,
     prefetchedReads: 0,
@@ -235,17 +310,20 @@ export class ComputeEngine {
     const offer = this.offerFor(ctx, st, r.contract);
     const token = r.sigInfo === undefined ? undefined : this.verdicts?.(ctx.txHash, r.sender);
     const parts = this.callState(ctx, r, offer);
+    const template = this.templateFor(ctx, r);
     const reads = new Map<string, Uint8Array>();
     const ocalls = new ContractOcalls(this, ctx, st, this.prefetchStats, offer, reads);
     const first = firstCallOptions(gasLimit, ocalls, this.nextPrepare?.(), this.idleTask());
     let res: EcallResult;
     try {
-      res = this.enclave.ecall(r.op, withToken(this.encodeRequest(ctx, r, parts, NO_WASM), token), first);
+      const request = this.requestOf(ctx, r, parts, NO_WASM, template);
+      res = this.enclave.ecall(r.op, withToken(request, token), first);
       // The enclave caches compiled code; after a restart (or an eviction) it asks for the bytes once. Whether
       // that happens is node-local, so the read is free: a cold node must charge exactly what a warm one does.
       if (codeNotLoaded(res)) {
-        const request = withToken(this.encodeRequest(ctx, r, parts, this.wasmFor(ctx, r)), token);
-        res = this.enclave.ecall(r.op, request, { gasLimit, ocalls });
+        const wasm = this.wasmFor(ctx, r);
+        const retry = withToken(this.requestOf(ctx, r, parts, wasm, template), token);
+        res = this.enclave.ecall(r.op, retry, { gasLimit, ocalls });
       }
     } finally {
       if (this.prefetch) this.readMemory.record(r.contract, reads);
@@ -278,7 +356,41 @@ export class ComputeEngine {
    * the enclave only compares bindings. `ctx` is read, never written or charged. See `withVerdict`.
    */
   prepareRequest(ctx: Context, r: CallRequest): Uint8Array {
-    return this.encodeRequest(ctx, r, PREPARE_STATE, NO_WASM);
+    const template = encodeRequestTemplate(this.requestFields(ctx, r, PREPARE_STATE, NO_WASM));
+    // Kept as the template of the call's own request: built with `ctx`'s tx (hash and index, which the
+    // enclave's binding leaves out) it is that request but for its state parts, spliced in at call time.
+    if (this.templates.length >= TEMPLATES_MAX) this.templates.shift();
+    this.templates.push({
+      template,
+      r,
+      chainId: ctx.chainId,
+      height: ctx.blockHeight,
+      timeNs: ctx.blockTimeNs,
+      txIndex: ctx.txIndex,
+      txHash: ctx.txHash,
+    });
+    return template.bytes;
+  }
+
+  /** Forgets the prepared calls' templates (the app's block ends: none of them can match a later call). */
+  dropTemplates(): void {
+    this.templates.length = 0;
+  }
+
+  /** The template prepared for exactly this execute call, taken out of the list; undefined when none is. */
+  private templateFor(ctx: Context, r: CallRequest): RequestTemplate | undefined {
+    if (r.op !== "execute") return undefined;
+    const ts = this.templates;
+    for (let i = 0; i < ts.length; i++) {
+      if (sameCall(ts[i]!, ctx, r)) {
+        const t = ts[i]!.template;
+        ts.splice(i, 1);
+        this.templateStats.spliced++;
+        return t;
+      }
+    }
+    this.templateStats.encoded++;
+    return undefined;
   }
 
   /**
@@ -338,9 +450,29 @@ export class ComputeEngine {
     return { msgCounter: this.keeper.nextMsgCounter(ctx), blockRandom, prefetch };
   }
 
+  /**
+   * A call's request: spliced from its prepared template (the same bytes: the template holds every other field
+   * as encodeRequest writes it, and sameCall checked that they still are), or encoded whole.
+   */
+  private requestOf(
+    ctx: Context,
+    r: CallRequest,
+    p: CallState,
+    wasm: Uint8Array,
+    t: RequestTemplate | undefined,
+  ): Uint8Array {
+    if (t === undefined) return this.encodeRequest(ctx, r, p, wasm);
+    return spliceRequest(t, p.msgCounter, p.blockRandom, p.prefetch, wasm);
+  }
+
   /** One request envelope (src/enclave/contract/README.md) from the call and its state-dependent parts. */
   private encodeRequest(ctx: Context, r: CallRequest, p: CallState, wasm: Uint8Array): Uint8Array {
-    return encodeContractRequest({
+    return encodeContractRequest(this.requestFields(ctx, r, p, wasm));
+  }
+
+  /** The request's fields (what encodeRequest encodes, and a template of). */
+  private requestFields(ctx: Context, r: CallRequest, p: CallState, wasm: Uint8Array): ContractRequest {
+    return {
       codeHash: codeHashBytes(r.code.codeHash),
       wasm,
       env: {
@@ -368,7 +500,7 @@ export class ComputeEngine {
       msgCounter: p.msgCounter,
       queryDepth: r.queryDepth,
       prefetch: p.prefetch,
-    });
+    };
   }
 
   /** Charges VM gas to the SDK meter (SN keeper.go consumeGas: gas / GasMultiplier). */

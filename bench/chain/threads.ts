@@ -4,6 +4,7 @@
 // (the enclave worker, its verify lane, libuv's pool, SQLite has none of its own), later (the rest).
 // Run: node [--trace-opt] --import tsx bench/chain/threads.ts [--txs K] [--block B] [--warmup W] [--rounds R]
 //      [--profile DIR [--sample-us N] | --heap DIR] [--verify-lane] [--spec on|off|ab] [--results-ahead on|off|ab]
+//      [--templates on|off|ab]
 import { readdirSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { join } from "node:path";
@@ -48,6 +49,16 @@ const AHEAD = ((i) => (i < 0 ? undefined : (process.argv[i + 1] ?? "on")))(
   process.argv.indexOf("--results-ahead"),
 );
 const aheadOn = (r: number): boolean => (AHEAD === "ab" ? ((r + 1) >> 1) % 2 === 1 : AHEAD !== "off");
+
+/**
+ * `--templates on|off|ab` (session 14): execute requests spliced from their prepared call's template
+ * (ComputeEngine.spliceTemplates) on, off, or alternated by round as `--spec ab`. Default: the engine's (on).
+ */
+const TEMPLATES = ((i) => (i < 0 ? undefined : (process.argv[i + 1] ?? "on")))(
+  process.argv.indexOf("--templates"),
+);
+const templatesOn = (r: number): boolean =>
+  TEMPLATES === "ab" ? ((r + 1) >> 1) % 2 === 1 : TEMPLATES !== "off";
 
 /** `--heap DIR`: a sampled allocation profile of the last round instead (collected objects included). */
 const HEAP_DIR = ((i) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--heap"));
@@ -212,6 +223,8 @@ async function main(): Promise<void> {
       const ahead = node.app.resultsAhead;
       if (AHEAD !== undefined) ahead.enabled = aheadOn(r);
       const encoded0 = ahead.encoded;
+      if (TEMPLATES !== undefined) engine.spliceTemplates = templatesOn(r);
+      const spliced0 = engine.templateStats.spliced;
       const spec0 = spec === undefined ? undefined : { ...spec.stats };
       Object.assign(specCpu, { idle: 0, take: 0 });
       console.log(`=== ROUND ${r} START`);
@@ -263,6 +276,9 @@ async function main(): Promise<void> {
       }
       console.log(
         `  results ahead ${ahead.enabled ? "on" : "off"}: ${ahead.encoded - encoded0} encoded in ECALL waits`,
+      );
+      console.log(
+        `  request templates ${engine.spliceTemplates ? "on" : "off"}: ${engine.templateStats.spliced - spliced0} execute requests spliced`,
       );
       console.log(
         `  execute ECALLs: ${acc.ecalls}, wall ${(acc.ecallWall / acc.ecalls).toFixed(3)} ms each; gaps between them in FinalizeBlock: ${acc.gaps}, wall ${(acc.gapWall / acc.gaps).toFixed(3)} ms, main CPU ${(acc.gapCpu / acc.gaps).toFixed(3)} ms each`,

@@ -235,8 +235,9 @@ describe("4-validator localnet under faults", { skip: SKIP, timeout: 330_000 }, 
       assert.ok(performance.now() < deadline, `${what}: the chain made no progress for 150 s`);
     };
     const head = await net.height(0);
-    while ((await net.height(DUPLICATE)) < head) {
-      alive(`node 4 catching up to height ${head}`);
+    for (let h4 = await net.height(DUPLICATE); h4 < head; h4 = await net.height(DUPLICATE)) {
+      // -1: node 4's RPC is not answering (not started, or its app died: SHROUD_KEEP_NET=1 keeps its logs)
+      alive(`node 4 catching up to height ${head} (at ${h4}, running: ${net.running(DUPLICATE)})`);
       await sleep(300);
     }
     const joined = await net.height(1);

@@ -45,16 +45,17 @@ interface Variant {
 }
 
 /**
- * The feed (session 14, P1): by default "io", what `shroud dev` does since its pipeline runs — the next block's txs
- * broadcast from the event loop while FinalizeBlock runs in steps (`--step-ms`, default DEV_YIELD_EVERY_MS) and
- * checked in its ECALL waits. `--serial-feed`: each chunk checked, then its block (the measure until session 13);
+ * The feed: by default "serial", each block's chunk checked, then its block (the issue's measure). `--io-feed`:
+ * what `shroud dev` receives since session 14 (P1) — the next block's txs broadcast from the event loop while
+ * FinalizeBlock runs in steps (`--step-ms`, default DEV_YIELD_EVERY_MS) and checked in its ECALL waits; on a quiet
+ * box it was no faster than the serial feed (docs/BENCHMARKS.md, end of session 14), so it is not the default.
  * `--stream-feed`: session 13's stream (the next chunk queued at once, FinalizeBlock in one go).
  */
-const FEED: Feed = process.argv.includes("--serial-feed")
-  ? "serial"
+const FEED: Feed = process.argv.includes("--io-feed")
+  ? "io"
   : process.argv.includes("--stream-feed")
     ? "stream"
-    : "io";
+    : "serial";
 
 /** Runs the first W txs untimed (warm-up) and returns the rest. */
 async function warmUp(node: Node, txs: Uint8Array[]): Promise<Uint8Array[]> {
@@ -137,9 +138,9 @@ async function main(): Promise<void> {
   const pipeline = process.argv.includes("--no-pipeline") ? "off" : "on";
   console.log(
     FEED === "serial"
-      ? "feed: serial (each block's chunk checked, then the block)"
+      ? "feed: serial (each block's chunk checked, then the block; --io-feed for what shroud dev receives)"
       : FEED === "io"
-        ? `feed: io (block N+1's chunk broadcast from the event loop from the start of block N, as shroud dev receives it; --serial-feed for the serial one), engine pipeline ${pipeline}, FinalizeBlock in steps`
+        ? `feed: io (block N+1's chunk broadcast from the event loop from the start of block N, as shroud dev receives it), engine pipeline ${pipeline}, FinalizeBlock in steps`
         : `feed: stream (block N+1's chunk broadcast while block N runs), engine pipeline ${pipeline}`,
   );
   console.log(

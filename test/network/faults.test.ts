@@ -16,6 +16,7 @@ import { cometValidatorKey, editCometConfig } from "../../src/consensus/cometbft
 import { cometHome } from "../../src/cli/node/home.js";
 import { DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
 import { Localnet, SKIP } from "./harness.js";
+import { mulberry32 } from "../../src/util/seeded.js";
 
 const CHAIN_ID = "shroud-localnet-1";
 // contracts/build/counter.wasm: provenance in contracts/testdata/README.md.
@@ -29,18 +30,6 @@ const DUPLICATE = 4;
 const seedOf = (k: number): Uint8Array => new Uint8Array(32).fill(k + 1);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** mulberry32: a tiny seeded PRNG for the crash points. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function wasmAttr(tx: { arrayLog?: { type: string; key: string; value: string }[] }, key: string) {
   return tx.arrayLog?.find((l) => l.type === "wasm" && l.key === key)?.value;
@@ -167,7 +156,7 @@ describe("4-validator localnet under faults", { skip: SKIP, timeout: 330_000 }, 
   });
 
   test("(c) kill -9 of an app process at random points: replay, same app hash, no committed tx lost", async () => {
-    const rnd = prng(42);
+    const rnd = mulberry32(42);
     // Encrypted contract executes (counter increments) through node 0 while nodes 1 and 2 crash.
     const committed: string[] = [];
     const streaming = { on: true, error: undefined as unknown };

@@ -2,18 +2,10 @@
 // Seeded (mulberry32), never Math.random: the same (seed, height) always yields the same block.
 import type { KVWrite } from "./types.js";
 import { compareBytes } from "./memory.js";
+import { mulberry32Uint32 } from "../../util/seeded.js";
 
 /** mulberry32: a tiny seeded uint32 generator (not cryptographic; test data only). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+export const prng = mulberry32Uint32;
 
 export interface WriteSetShape {
   readonly seed: number;

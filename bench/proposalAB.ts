@@ -9,6 +9,7 @@
 import { resolve } from "node:path";
 import { MsgExecuteContract } from "secretjs";
 import { threadCpuNs } from "./threadCpu.js";
+import { loadTreeSigner } from "./treeSigner.js";
 
 const [baseDir, newDir] = [process.argv[2], process.argv[3]];
 if (baseDir === undefined || newDir === undefined) {
@@ -43,17 +44,7 @@ async function loadTree(name: string, dir: string): Promise<Tree> {
 }
 
 const trees = [await loadTree("new", newDir), await loadTree("base", baseDir)];
-const { makeSigner } = (await import(`${resolve(newDir)}/src/chain/tx/testdata/secretjsSigner.ts`)) as {
-  makeSigner: (m: string) => {
-    address: string;
-    signDeterministic(msgs: unknown[], s: object, o?: object): Promise<Uint8Array>;
-  };
-};
-const { MNEMONIC_A, TEST_CHAIN_ID } = (await import(
-  `${resolve(newDir)}/src/chain/tx/testdata/testHarness.ts`
-)) as { MNEMONIC_A: string; TEST_CHAIN_ID: string };
-
-const a = makeSigner(MNEMONIC_A);
+const { a, chainId: TEST_CHAIN_ID } = await loadTreeSigner(newDir);
 const contract = "secret1k0jntykt7e4g3y88ltc60czgjuqdy4c9e8fzek";
 console.log(`signing ${K} executes…`);
 const executes: Uint8Array[] = [];

@@ -15,6 +15,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { MsgExecuteContract, MsgSend } from "secretjs";
 import { threadCpuNs as threadNs } from "./threadCpu.js";
+import { loadTreeSigner } from "./treeSigner.js";
 
 const [baseDir, newDir] = [process.argv[2], process.argv[3]];
 if (baseDir === undefined || newDir === undefined) {
@@ -68,17 +69,7 @@ async function loadTree(name: string, dir: string): Promise<Tree> {
 }
 
 const trees = [await loadTree("new", newDir), await loadTree("base", baseDir)];
-const { makeSigner } = (await import(`${resolve(newDir)}/src/chain/tx/testdata/secretjsSigner.ts`)) as {
-  makeSigner: (m: string) => {
-    address: string;
-    signDeterministic(msgs: unknown[], s: object, o?: object): Promise<Uint8Array>;
-  };
-};
-const { MNEMONIC_A, TEST_CHAIN_ID } = (await import(
-  `${resolve(newDir)}/src/chain/tx/testdata/testHarness.ts`
-)) as { MNEMONIC_A: string; TEST_CHAIN_ID: string };
-
-const a = makeSigner(MNEMONIC_A);
+const { a, chainId: TEST_CHAIN_ID } = await loadTreeSigner(newDir);
 const { Wallet } = await import("secretjs");
 /** 16 fixed recipients (fresh wallets' addresses; the sends' recipients, new accounts in each round's first 16). */
 const recipients: string[] = [];

@@ -181,31 +181,31 @@ export async function runTxs(
       await node.engine.produceBlock();
       blockMs.push(performance.now() - b0);
     }
-  } else if (feed === "io") {
-    const c0 = performance.now();
-    for (const tx of txs.slice(0, perBlock)) checkOk(await node.engine.broadcastTx(tx));
-    checkMs += performance.now() - c0;
-    for (let i = perBlock; i < txs.length + perBlock; i += perBlock) {
-      const b0 = performance.now();
-      const block = node.engine.produceBlock();
-      const fed = feedFromLoop(node, txs.slice(i, i + perBlock));
-      await block;
-      blockMs.push(performance.now() - b0);
-      for (const r of await fed) checkOk(r);
-    }
   } else {
+    // The streamed feeds: the first chunk is checked alone, then each block runs while the next chunk arrives.
     const c0 = performance.now();
     for (const tx of txs.slice(0, perBlock)) checkOk(await node.engine.broadcastTx(tx));
     checkMs += performance.now() - c0;
-    for (let i = perBlock; i < txs.length + perBlock; i += perBlock) {
-      const b0 = performance.now();
-      const block = node.engine.produceBlock();
-      // Block N+1's chunk arrives while block N runs: queued (pipeline) or checked at once (no pipeline).
-      const answers = txs.slice(i, i + perBlock).map((tx) => node.engine.broadcastTx(tx));
-      checkMs += performance.now() - b0;
-      await block;
-      blockMs.push(performance.now() - b0);
-      for (const r of await Promise.all(answers)) checkOk(r);
+    if (feed === "io") {
+      for (let i = perBlock; i < txs.length + perBlock; i += perBlock) {
+        const b0 = performance.now();
+        const block = node.engine.produceBlock();
+        const fed = feedFromLoop(node, txs.slice(i, i + perBlock));
+        await block;
+        blockMs.push(performance.now() - b0);
+        for (const r of await fed) checkOk(r);
+      }
+    } else {
+      for (let i = perBlock; i < txs.length + perBlock; i += perBlock) {
+        const b0 = performance.now();
+        const block = node.engine.produceBlock();
+        // Block N+1's chunk arrives while block N runs: queued (pipeline) or checked at once (no pipeline).
+        const answers = txs.slice(i, i + perBlock).map((tx) => node.engine.broadcastTx(tx));
+        checkMs += performance.now() - b0;
+        await block;
+        blockMs.push(performance.now() - b0);
+        for (const r of await Promise.all(answers)) checkOk(r);
+      }
     }
   }
   const wallMs = performance.now() - t0;

@@ -25,17 +25,22 @@ export function blockIdOf(block: Block): BlockID {
   });
 }
 
-/** Length-delimited CanonicalVote for a precommit at round 0. */
+/**
+ * Length-delimited CanonicalVote for a precommit. The dev engine always commits at round 0; a CometBFT block
+ * committed after a failed round (a proposal timed out or rejected) carries its commit's round, which is signed.
+ */
 export function precommitSignBytes(
   chainId: string,
   height: bigint,
   blockId: BlockID,
   time: Timestamp,
+  round = 0,
 ): Uint8Array {
   const w = BinaryWriter.create();
   w.uint32(8).int32(PRECOMMIT_TYPE);
   w.uint32(17).sfixed64(height);
-  // round 0 is the proto3 default: omitted.
+  // round 0 is the proto3 default: omitted (CanonicalVote.round is sfixed64, field 3).
+  if (round !== 0) w.uint32(25).sfixed64(BigInt(round));
   const bid = BinaryWriter.create();
   bid.uint32(10).bytes(blockId.hash);
   const psh = BinaryWriter.create();

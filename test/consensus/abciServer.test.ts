@@ -211,7 +211,7 @@ const hex = (s: string) => new Uint8Array(Buffer.from(s, "hex"));
  * Our header/validator/tx/commit hashing must reproduce what CometBFT itself computed for a real block. The block
  * JSON is parsed by the REST layer's own CometBFT-mode decoder, so that decoder is checked here too.
  */
-async function checkHashesAgainstComet(rpcGet: (p: string) => Promise<any>, height: number): Promise<void> {
+async function checkHashesAgainstComet(rpcGet: (p: string) => Promise<any>, height: number): Promise<number> {
   const blk = (await rpcGet(`/block?height=${height}`)).result;
   const h = blk.block.header;
   const { block, blockId: parsedId } = blockFromRpc(blk);
@@ -240,13 +240,25 @@ async function checkHashesAgainstComet(rpcGet: (p: string) => Promise<any>, heig
     hash: hex(commit.block_id.hash),
     partSetHeader: { total: commit.block_id.parts.total, hash: hex(commit.block_id.parts.hash) },
   };
-  const msg = precommitSignBytes(h.chain_id, BigInt(height), blockId, rfc3339ToTimestamp(sig.timestamp));
+  // The commit's round is signed: a loaded machine can make round 0 time out (timeout_propose 200 ms), and a
+  // round-0 message then fails to verify (the "precommit sign bytes" flake of session 14).
+  const msg = precommitSignBytes(
+    h.chain_id,
+    BigInt(height),
+    blockId,
+    rfc3339ToTimestamp(sig.timestamp),
+    commit.round,
+  );
   const pub = createPublicKey({
     key: Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), Buffer.from(infos[0]!.pubKey)]),
     format: "der",
     type: "spki",
   });
-  assert.ok(verify(null, msg, pub, Buffer.from(sig.signature, "base64")), "precommit sign bytes");
+  assert.ok(
+    verify(null, msg, pub, Buffer.from(sig.signature, "base64")),
+    `precommit sign bytes (height ${height}, round ${commit.round})`,
+  );
+  return commit.round as number;
 }
 
 const toHexU = (b: Uint8Array) => Buffer.from(b).toString("hex").toUpperCase();
@@ -293,6 +305,18 @@ describe(
             assert.ok(app.calls.includes("prepareProposal") && app.calls.includes("processProposal"));
             assert.equal(app.state.get("color"), "blue");
             await checkHashesAgainstComet(rpcGet, Number(res.result.height));
+            // A height committed at round 1: the app rejects one proposal, CometBFT prevotes nil and moves on.
+            app.rejectNextProposal = true;
+            const tx2 = await rpcGet(`/broadcast_tx_commit?tx=${encodeURIComponent('"shape=round"')}`);
+            assert.equal(tx2.result.tx_result.code, 0);
+            assert.equal(app.rejectedAt.length, 1, "one proposal rejected");
+            const forced = Number(app.rejectedAt[0]);
+            await node.waitForHeight(forced, 20_000);
+            const round = await checkHashesAgainstComet(rpcGet, forced);
+            assert.ok(
+              round >= 1,
+              `height ${forced} was committed after its rejected round 0 (round ${round})`,
+            );
           } finally {
             await node.stop();
             await srv.close();

@@ -8,6 +8,9 @@ export class KvApp implements AbciApplication {
   height = 0n;
   appHash: Uint8Array = new Uint8Array();
   readonly calls: string[] = [];
+  /** Reject the next proposal (a test forcing CometBFT into round 1); the heights rejected so far. */
+  rejectNextProposal = false;
+  readonly rejectedAt: bigint[] = [];
   private pending = new Map<string, string>();
 
   private hash(m: Map<string, string>): Uint8Array {
@@ -47,8 +50,13 @@ export class KvApp implements AbciApplication {
     this.calls.push("prepareProposal");
     return { txs: req.txs };
   }
-  processProposal() {
+  processProposal(req: { height: bigint } = { height: 0n }) {
     this.calls.push("processProposal");
+    if (this.rejectNextProposal) {
+      this.rejectNextProposal = false;
+      this.rejectedAt.push(req.height);
+      return { status: 2 }; // REJECT: CometBFT prevotes nil and the height goes to round 1
+    }
     return { status: 1 }; // ACCEPT
   }
   finalizeBlock(req: { txs: Uint8Array[]; height: bigint }) {

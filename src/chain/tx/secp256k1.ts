@@ -8,7 +8,7 @@ import { LinkedMap } from "../../util/linkedMap.js";
 export const COSMOS_SIGNATURE_LENGTH = 64;
 /** The only key form a Cosmos secp256k1 PubKey holds (SDK `PubKeySize`). */
 export const COSMOS_PUBKEY_LENGTH = 33;
-/** Parsed keys kept; one entry per distinct signer, so this bounds memory, not correctness. */
+/** Parsed keys kept (both backends' forms): one entry per distinct signer, so this bounds memory, not correctness. */
 export const KEY_CACHE_MAX = 4096;
 
 // SubjectPublicKeyInfo header for a 33-byte compressed secp256k1 point (RFC 5480: id-ecPublicKey, OID
@@ -23,6 +23,8 @@ const HALF_N = Buffer.from("7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe9
 interface NativeSecp256k1 {
   /** True/false for a parsed signature and key; throws when either does not parse (r or s ≥ n, off-curve key). */
   ecdsaVerify(sig: Uint8Array, msg32: Uint8Array, pubkey: Uint8Array): boolean;
+  /** The same point in the other form (`compressed` false: 65 bytes, 04‖x‖y); throws when the key does not parse. */
+  publicKeyConvert(pubkey: Uint8Array, compressed: boolean): Uint8Array;
 }
 
 /**
@@ -43,31 +45,64 @@ const native: NativeSecp256k1 | undefined = (() => {
 export const SECP256K1_BACKEND: "libsecp256k1" | "openssl" =
   native === undefined ? "openssl" : "libsecp256k1";
 
-/** Oldest insertion first (a hit moves nothing); a LinkedMap, so a full cache evicts in constant time. */
-const keys = new LinkedMap<string, KeyObject | null>();
+/**
+ * One signer key's parsed forms, each made on first use: `point` for libsecp256k1 (the 65-byte uncompressed
+ * encoding: parsing it checks y² = x³ + 7, while the 33-byte form costs a square root on every verify, ~5 µs of
+ * ~50; docs/BENCHMARKS.md "Localnet node host path (session 15, R2)"), `keyObject` for OpenSSL. null: the bytes
+ * are not a point on the curve (that key never verifies). undefined: not made yet.
+ */
+interface ParsedKey {
+  point: Uint8Array | null | undefined;
+  keyObject: KeyObject | null | undefined;
+}
 
-/** The KeyObject for a compressed key, or null when the bytes are not a point on the curve (cached both ways). */
-function keyObject(pubkey: Uint8Array): KeyObject | null {
+/**
+ * Parsed keys by the compressed key's bytes (latin1), oldest insertion first (a hit moves nothing); a LinkedMap,
+ * so a full cache evicts in constant time.
+ */
+const keys = new LinkedMap<string, ParsedKey>();
+
+/** The cache entry of a 33-byte compressed key (made empty, the oldest dropped when full). */
+function parsedKey(pubkey: Uint8Array): ParsedKey {
   const id = Buffer.from(pubkey.buffer, pubkey.byteOffset, pubkey.length).toString("latin1");
   const hit = keys.get(id);
   if (hit !== undefined) return hit;
-  let key: KeyObject | null;
+  const entry: ParsedKey = { point: undefined, keyObject: undefined };
+  // Bounded: drop the oldest insertion.
+  if (keys.size >= KEY_CACHE_MAX) keys.shift();
+  keys.set(id, entry);
+  return entry;
+}
+
+/** The 65-byte uncompressed form of a compressed key, or null when the bytes are not a point (cached both ways). */
+function uncompressedPoint(lib: NativeSecp256k1, pubkey: Uint8Array): Uint8Array | null {
+  const entry = parsedKey(pubkey);
+  if (entry.point !== undefined) return entry.point;
   try {
-    key = createPublicKey({
+    entry.point = lib.publicKeyConvert(pubkey, false);
+  } catch {
+    entry.point = null; // x ≥ p or x³ + 7 not a square: ecdsaVerify would throw on the compressed form too
+  }
+  return entry.point;
+}
+
+/** The KeyObject for a compressed key, or null when the bytes are not a point on the curve (cached both ways). */
+function keyObject(pubkey: Uint8Array): KeyObject | null {
+  const entry = parsedKey(pubkey);
+  if (entry.keyObject !== undefined) return entry.keyObject;
+  try {
+    entry.keyObject = createPublicKey({
       key: Buffer.concat([SPKI_COMPRESSED_PREFIX, pubkey]),
       format: "der",
       type: "spki",
     });
   } catch {
-    key = null;
+    entry.keyObject = null;
   }
-  // Bounded: drop the oldest insertion.
-  if (keys.size >= KEY_CACHE_MAX) keys.shift();
-  keys.set(id, key);
-  return key;
+  return entry.keyObject;
 }
 
-/** The OpenSSL key cache's keys (hex), oldest first (tests). */
+/** The key cache's keys (hex), oldest first (tests). */
 export function keyCacheOrder(): string[] {
   return [...keys.keys()].map((id) => Buffer.from(id, "latin1").toString("hex"));
 }
@@ -92,10 +127,12 @@ function passesPrechecks(pubkey: Uint8Array, sig: Uint8Array): boolean {
 export function verifyCosmosSecp256k1(pubkey: Uint8Array, signBytes: Uint8Array, sig: Uint8Array): boolean {
   if (!passesPrechecks(pubkey, sig)) return false;
   if (native === undefined) return openSslVerify(pubkey, signBytes, sig);
+  const point = uncompressedPoint(native, pubkey);
+  if (point === null) return false; // not a point on the curve
   try {
-    return native.ecdsaVerify(sig, hash("sha256", signBytes, "buffer"), pubkey);
+    return native.ecdsaVerify(sig, hash("sha256", signBytes, "buffer"), point);
   } catch {
-    return false; // a key that is not a point on the curve
+    return false; // not reached: the prechecks leave no signature that fails to parse
   }
 }
 

@@ -43,6 +43,17 @@ export interface StageTimes {
 /** `--ecall-timing` on the command line: main-thread CPU per ECALL too (StageTimes.ecallCpu), at a cost. */
 export const ECALL_TIMING = process.argv.includes("--ecall-timing");
 
+/**
+ * `--door-spin H,E`: the enclave door's spin bounds in µs (host, enclave; `EnclaveHostOptions.doorSpin`, default
+ * none: 500 polls, then sleep). For A/Bs of the door's waiting policy (docs/BENCHMARKS.md "Door wake-ups").
+ */
+export const DOOR_SPIN = ((): { hostUs: number; enclaveUs: number } | undefined => {
+  const at = process.argv.indexOf("--door-spin");
+  if (at < 0) return undefined;
+  const [h, e] = (process.argv[at + 1] ?? "").split(",").map(Number);
+  return { hostUs: h ?? NaN, enclaveUs: e ?? h ?? NaN };
+})();
+
 /** CPU ms of the calling thread (../threadCpu.ts); re-exported for the chain benches. */
 export { threadCpuMs };
 
@@ -121,6 +132,7 @@ export async function startNode(
     // The verify lane checks each block's tx signatures ahead of execution (src/enclave/verifyLane.ts);
     // off by default since session 12 (with the native verify it no longer pays here); `--verify-lane` runs it.
     verifyLane,
+    ...(DOOR_SPIN === undefined ? {} : { doorSpin: DOOR_SPIN }),
   });
   const g = benchGenesis(enclave, holders);
   const store = openStore(join(dir, "state"));

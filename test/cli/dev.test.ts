@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { validateGenesis } from "../../src/chain/app.js";
 import type { GenesisDoc } from "../../src/chain/genesis.js";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
@@ -83,6 +83,21 @@ function mainThreadRunDelayMs(pid: number): number {
     return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "latin1").split(" ")[1]) / 1e6;
   } catch {
     return 0;
+  }
+}
+
+/**
+ * Gives a process (spawned `detached`: its own session, so its own scheduler autogroup on Linux) the CPU priority
+ * of a machine of its own: autogroup nice -20 (/proc/<pid>/autogroup), so programs in other sessions (other test
+ * files, benches, other users) no longer take its cores; its own threads still share them as they would on an
+ * idle machine. Needs Linux with autogroups and CAP_SYS_NICE (root); false when not granted.
+ */
+function ownMachine(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, "-20");
+    return /nice -20\b/.test(readFileSync(`/proc/${pid}/autogroup`, "latin1"));
+  } catch {
+    return false;
   }
 }
 
@@ -215,8 +230,10 @@ describe("shroud dev", () => {
         cwd: new URL("../..", import.meta.url).pathname,
         env: { ...process.env, SHROUD_FROM_SOURCE: "1" },
         stdio: ["ignore", "pipe", "pipe"],
+        detached: true, // its own session and autogroup (ownMachine); still SIGKILLed by the test reaper
       },
     );
+    const prioritized = ownMachine(child.pid!);
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
@@ -240,13 +257,19 @@ describe("shroud dev", () => {
       assert.ok(status !== undefined, out);
       assert.equal(status.result.node_info.network, "secretdev-1");
       assert.equal(status.result.sync_info.latest_block_height, "1", "the RPC serves once block 1 is made");
-      // The 2 s bound is the user's wait on a machine of their own: the wall time less the time the node's main
-      // thread stood runnable while other programs held every core (zero when the machine is idle, so there the
-      // bound is the plain wall time). The enclave worker's and tsx's threads get no such allowance.
+      // The 2 s bound is the user's wait on a machine of their own. With the priority granted (ownMachine: root
+      // on Linux, as CI runs) the node's threads outrank every other program, so the bound is the plain wall
+      // time at any load (session 15: 1.5-1.7 s at load 10-11, vs 3.2-7.6 s unprioritized). Without it, the wall
+      // time less the main thread's wait for a CPU held by other programs (zero on an idle machine), which does
+      // not cover the module loader's and the enclave worker's threads: it can still fail at load >= ~10.
+      const allowedMs = prioritized ? 0 : waitedMs;
       assert.ok(
-        firstBlockMs - waitedMs < 2000,
-        `block 1 visible through RPC ${firstBlockMs.toFixed(0)} ms after spawn, of which the main thread ` +
-          `waited ${waitedMs.toFixed(0)} ms for a CPU held by other programs (load ${loadavg()[0]!.toFixed(1)})`,
+        firstBlockMs - allowedMs < 2000,
+        `block 1 visible through RPC ${firstBlockMs.toFixed(0)} ms after spawn (` +
+          (prioritized
+            ? "autogroup nice -20"
+            : `no priority granted; the main thread waited ${waitedMs.toFixed(0)} ms for a CPU`) +
+          `, load ${loadavg()[0]!.toFixed(1)})`,
       );
     } finally {
       child.kill("SIGINT");

@@ -2,7 +2,7 @@
 // helpers, and a per-height comparison of every node's chain. Every process it starts is killed at the end,
 // and at process exit too (SIGKILL of each node's process group), so a failing test leaves nothing behind.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findCometbft } from "../../src/consensus/cometbft.js";
@@ -131,6 +131,27 @@ export class Localnet {
 
   running(i: number): boolean {
     return isAlive(pidOf(this.node(i)));
+  }
+
+  /**
+   * The last `lines` lines of node i's shroud and CometBFT logs (each line cut to 240 characters), for a failing
+   * assertion's message: a CI failure then says what the node was doing without SHROUD_KEEP_NET.
+   */
+  logTail(i: number, lines = 12): string {
+    const tail = (file: string): string => {
+      try {
+        const all = readFileSync(join(this.node(i).home, "logs", file), "utf8")
+          .trimEnd()
+          .split("\n");
+        return all
+          .slice(-lines)
+          .map((l) => l.slice(0, 240))
+          .join("\n");
+      } catch (e) {
+        return `(${e instanceof Error ? e.message : String(e)})`;
+      }
+    };
+    return `--- node ${i} shroud.log\n${tail("shroud.log")}\n--- node ${i} cometbft.log\n${tail("cometbft.log")}`;
   }
 
   async rpc(i: number, path: string): Promise<any> {

@@ -2,16 +2,21 @@
 // types/tx.go Txs.Hash, types/results.go, types/validator_set.go), so that the embedded engine's blocks carry
 // the same kinds of hashes a CometBFT network would. Field order and the gogoproto wrapper encodings follow
 // `cdcEncode` in types/encoding_helper.go.
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 import { BinaryWriter } from "cosmjs-types/binary";
 import { Timestamp } from "cosmjs-types/google/protobuf/timestamp";
-import { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
+import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
 import { PublicKey } from "cosmjs-types/tendermint/crypto/keys";
 import { BlockID, type Header } from "cosmjs-types/tendermint/types/types";
 import { Consensus } from "cosmjs-types/tendermint/version/types";
-import { merkleRoot } from "./merkle.js";
+import { digestBytes, merkleRoot, rootOfLeafHashes } from "./merkle.js";
 
+/**
+ * sha256 of the parts' concatenation as a new 32-byte array. One part (a tx's hash: twice per tx in the dev
+ * engine) takes node's one-shot digest as a latin1 string: no Hash object, no off-heap 32-byte digest.
+ */
 export function sha256(...parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return digestBytes(hash("sha256", parts[0]!, "binary"));
   const h = createHash("sha256");
   for (const p of parts) h.update(p);
   return new Uint8Array(h.digest());
@@ -56,13 +61,119 @@ export function txsHash(txs: readonly Uint8Array[], hashes?: readonly Uint8Array
 
 /** LastResultsHash: Merkle root over the deterministic part of each ExecTxResult (code, data, gas). */
 export function resultsHash(results: readonly ExecTxResult[]): Uint8Array {
-  return merkleRoot(
-    results.map((r) =>
-      ExecTxResult.encode(
-        ExecTxResult.fromPartial({ code: r.code, data: r.data, gasWanted: r.gasWanted, gasUsed: r.gasUsed }),
-      ).finish(),
-    ),
+  const n = results.length;
+  if (n === 0) return merkleRoot([]);
+  // Each leaf is hashed from one reused buffer (0x00 ‖ encoding): no array per result (a transfer's result
+  // data is over 64 bytes, so each would be an off-heap backing store).
+  const level = Buffer.allocUnsafe(n * 32);
+  for (let i = 0; i < n; i++) {
+    const r = results[i]!;
+    const size = 1 + deterministicResultSize(r);
+    if (leafScratch.length < size)
+      leafScratch = Buffer.allocUnsafeSlow(Math.max(size, 2 * leafScratch.length));
+    leafScratch[0] = 0;
+    encodeDeterministicResult(r, leafScratch, 1);
+    level.write(hash("sha256", leafScratch.subarray(0, size), "binary"), i * 32, 32, "latin1");
+  }
+  return rootOfLeafHashes(level, n);
+}
+
+/** resultsHash's leaf input (grown on demand; a contract's large result data keeps it larger). */
+let leafScratch = Buffer.allocUnsafeSlow(512);
+
+type DeterministicResult = Pick<ExecTxResult, "code" | "data" | "gasWanted" | "gasUsed">;
+
+/** Bytes of a varint of the 64-bit two's complement of `v` (an int64 field as protobuf writes it). */
+function int64VarintLength(v: bigint): number {
+  let u = BigInt.asUintN(64, v);
+  let n = 1;
+  while (u >= 0x80n) {
+    u >>= 7n;
+    n++;
+  }
+  return n;
+}
+
+/** Writes `v` as an int64 varint at out[o…); returns the offset after it. */
+function putInt64Varint(out: Uint8Array, o: number, v: bigint): number {
+  if (v >= 0n && v <= 0x1f_ffff_ffff_ffffn) {
+    let n = Number(v);
+    while (n >= 0x80) {
+      out[o++] = (n % 0x80) | 0x80;
+      n = Math.floor(n / 0x80);
+    }
+    out[o++] = n;
+    return o;
+  }
+  let u = BigInt.asUintN(64, v);
+  while (u >= 0x80n) {
+    out[o++] = Number(u & 0x7fn) | 0x80;
+    u >>= 7n;
+  }
+  out[o++] = Number(u);
+  return o;
+}
+
+function putVarint(out: Uint8Array, o: number, n: number): number {
+  while (n >= 0x80) {
+    out[o++] = (n & 0x7f) | 0x80;
+    n >>>= 7;
+  }
+  out[o++] = n;
+  return o;
+}
+
+/** Size of ExecTxResult{code, data, gas_wanted, gas_used} encoded (encodeDeterministicResult). */
+function deterministicResultSize(r: DeterministicResult): number {
+  const code = r.code >>> 0;
+  const len = r.data.length;
+  return (
+    (code === 0 ? 0 : 1 + varintLength(code)) +
+    (len === 0 ? 0 : 1 + varintLength(len) + len) +
+    (r.gasWanted === 0n ? 0 : 1 + int64VarintLength(r.gasWanted)) +
+    (r.gasUsed === 0n ? 0 : 1 + int64VarintLength(r.gasUsed))
   );
+}
+
+/**
+ * ExecTxResult{code, data, gas_wanted, gas_used} written at out[at…) as cosmjs-types encodes `fromPartial` of
+ * those four fields (zero fields omitted; header.test.ts checks it against cosmjs-types with the process's int64
+ * fix): no message object, no writer. Returns the offset after it.
+ */
+function encodeDeterministicResult(r: DeterministicResult, out: Uint8Array, at: number): number {
+  let o = at;
+  const code = r.code >>> 0;
+  if (code !== 0) {
+    out[o++] = 0x08;
+    o = putVarint(out, o, code);
+  }
+  const data = r.data;
+  if (data.length !== 0) {
+    out[o++] = 0x12;
+    o = putVarint(out, o, data.length);
+    out.set(data, o);
+    o += data.length;
+  }
+  if (r.gasWanted !== 0n) {
+    out[o++] = 0x28;
+    o = putInt64Varint(out, o, r.gasWanted);
+  }
+  if (r.gasUsed !== 0n) {
+    out[o++] = 0x30;
+    o = putInt64Varint(out, o, r.gasUsed);
+  }
+  return o;
+}
+
+/** ExecTxResult's deterministic fields encoded as a new array (what resultsHash hashes for each leaf). */
+export function deterministicResultBytes(r: DeterministicResult): Uint8Array {
+  const out = new Uint8Array(deterministicResultSize(r));
+  encodeDeterministicResult(r, out, 0);
+  return out;
+}
+
+function varintLength(n: number): number {
+  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
 }
 
 export interface ValidatorInfo {

@@ -10,6 +10,7 @@ import { PublicKey } from "cosmjs-types/tendermint/crypto/keys";
 import { BlockID, type Header } from "cosmjs-types/tendermint/types/types";
 import { Consensus } from "cosmjs-types/tendermint/version/types";
 import { digestBytes, merkleRoot, rootOfLeafHashes } from "./merkle.js";
+import { int64Size } from "./resultsCodec.js";
 
 /**
  * sha256 of the parts' concatenation as a new 32-byte array. One part (a tx's hash: twice per tx in the dev
@@ -83,17 +84,6 @@ let leafScratch = Buffer.allocUnsafeSlow(512);
 
 type DeterministicResult = Pick<ExecTxResult, "code" | "data" | "gasWanted" | "gasUsed">;
 
-/** Bytes of a varint of the 64-bit two's complement of `v` (an int64 field as protobuf writes it). */
-function int64VarintLength(v: bigint): number {
-  let u = BigInt.asUintN(64, v);
-  let n = 1;
-  while (u >= 0x80n) {
-    u >>= 7n;
-    n++;
-  }
-  return n;
-}
-
 /** Writes `v` as an int64 varint at out[o…); returns the offset after it. */
 function putInt64Varint(out: Uint8Array, o: number, v: bigint): number {
   if (v >= 0n && v <= 0x1f_ffff_ffff_ffffn) {
@@ -130,8 +120,8 @@ function deterministicResultSize(r: DeterministicResult): number {
   return (
     (code === 0 ? 0 : 1 + varintLength(code)) +
     (len === 0 ? 0 : 1 + varintLength(len) + len) +
-    (r.gasWanted === 0n ? 0 : 1 + int64VarintLength(r.gasWanted)) +
-    (r.gasUsed === 0n ? 0 : 1 + int64VarintLength(r.gasUsed))
+    (r.gasWanted === 0n ? 0 : 1 + int64Size(r.gasWanted)) +
+    (r.gasUsed === 0n ? 0 : 1 + int64Size(r.gasUsed))
   );
 }
 

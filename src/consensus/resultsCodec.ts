@@ -39,8 +39,8 @@ function varintSize(v: number): number {
   return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
 }
 
-/** Size of an int64 field value (two's complement for negatives, as cosmjs-types writes them). */
-function int64Size(v: bigint): number {
+/** Size of an int64 field value (two's complement for negatives, as cosmjs-types writes them); header.ts too. */
+export function int64Size(v: bigint): number {
   let u = BigInt.asUintN(64, v);
   let n = 1;
   while (u >= 0x80n) {

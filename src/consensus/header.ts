@@ -10,7 +10,7 @@ import { PublicKey } from "cosmjs-types/tendermint/crypto/keys";
 import { BlockID, type Header } from "cosmjs-types/tendermint/types/types";
 import { Consensus } from "cosmjs-types/tendermint/version/types";
 import { digestBytes, merkleRoot, rootOfLeafHashes } from "./merkle.js";
-import { int64Size } from "./resultsCodec.js";
+import { int64Size, varintSize } from "./resultsCodec.js";
 
 /**
  * sha256 of the parts' concatenation as a new 32-byte array. One part (a tx's hash: twice per tx in the dev
@@ -118,8 +118,8 @@ function deterministicResultSize(r: DeterministicResult): number {
   const code = r.code >>> 0;
   const len = r.data.length;
   return (
-    (code === 0 ? 0 : 1 + varintLength(code)) +
-    (len === 0 ? 0 : 1 + varintLength(len) + len) +
+    (code === 0 ? 0 : 1 + varintSize(code)) +
+    (len === 0 ? 0 : 1 + varintSize(len) + len) +
     (r.gasWanted === 0n ? 0 : 1 + int64Size(r.gasWanted)) +
     (r.gasUsed === 0n ? 0 : 1 + int64Size(r.gasUsed))
   );
@@ -160,10 +160,6 @@ export function deterministicResultBytes(r: DeterministicResult): Uint8Array {
   const out = new Uint8Array(deterministicResultSize(r));
   encodeDeterministicResult(r, out, 0);
   return out;
-}
-
-function varintLength(n: number): number {
-  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
 }
 
 export interface ValidatorInfo {

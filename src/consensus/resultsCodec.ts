@@ -35,7 +35,8 @@ const TAG = {
   attrIndex: 0x18, // = 3 (bool)
 } as const;
 
-function varintSize(v: number): number {
+/** Bytes of an unsigned 32-bit varint; header.ts too. */
+export function varintSize(v: number): number {
   return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
 }
 

@@ -206,6 +206,40 @@ describe("prepared input checks", () => {
     for (const v of same) assert.equal(sameBinding(b, bindingOf("execute", v).binding), true);
   });
 
+  test("byte fields compare by value at every length (JS loop and native compare), views at any offset", () => {
+    const input = inputOf({ msg: "good", sig: "good", key: "good", funds: "some", gas: "plenty", nonce: 7 });
+    const fields = ["msg", "signBytes", "txBytes", "codeHash"] as const;
+    /** `bytes` as a view at `offset` into a larger array (what a decoded frame hands out). */
+    const viewOf = (bytes: Uint8Array, offset: number): Uint8Array => {
+      const big = new Uint8Array(offset + bytes.length + 3).fill(0xee);
+      big.set(bytes, offset);
+      return big.subarray(offset, offset + bytes.length);
+    };
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...fields),
+        fc.uint8Array({ minLength: 0, maxLength: 200, size: "max" }),
+        fc.nat(),
+        fc.integer({ min: 0, max: 9 }),
+        fc.boolean(),
+        (field, bytes, at, offset, flip) => {
+          const other = viewOf(bytes, offset);
+          if (flip && other.length > 0) other[at % other.length]! ^= 1 << (at % 8);
+          const expect = !flip || bytes.length === 0;
+          const put = (x: Uint8Array): ContractCallInput =>
+            field === "signBytes" || field === "txBytes"
+              ? { ...input, sigInfo: { ...input.sigInfo!, [field]: x } }
+              : { ...input, [field]: x };
+          const left = bindingOf("execute", put(bytes.slice())).binding;
+          const right = bindingOf("execute", put(other)).binding;
+          assert.equal(sameBinding(left, right), expect);
+          assert.equal(sameBinding(right, left), expect);
+        },
+      ),
+      { seed: 44, numRuns: 600 },
+    );
+  });
+
   test("slots are bounded: the oldest is dropped (its tx key zeroed), the newest kept", () => {
     const store = new PreparedCalls();
     const inputs = Array.from({ length: MAX_PREPARED_CALLS + 3 }, (_, i) =>

@@ -3,7 +3,6 @@
 // contract key (§6.1–6.2). A pure function of the call's binding (below) and the enclave keys: no gas, no OCALL,
 // no state. So it may run ahead of its execute ECALL (../ecalls/prepare.ts) and be reused by an execute with
 // an equal binding; ./operations.ts runs it inline otherwise. Either way, the same code on the same inputs.
-import { equalBytes } from "../../util/bytes.js";
 import {
   generateAdminProof,
   generateContractKey,
@@ -98,17 +97,35 @@ export function sameBinding(a: CallBinding, b: CallBinding): boolean {
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a instanceof Uint8Array || b instanceof Uint8Array) {
-    return a instanceof Uint8Array && b instanceof Uint8Array && equalBytes(a, b);
+    return a instanceof Uint8Array && b instanceof Uint8Array && sameBytes(a, b);
   }
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((v, i) => deepEqual(v, b[i]));
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
   }
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
   const x = a as Record<string, unknown>;
   const y = b as Record<string, unknown>;
   for (const k of Object.keys(x)) if (!deepEqual(x[k], y[k])) return false;
   for (const k of Object.keys(y)) if (!(k in x) && y[k] !== undefined) return false;
+  return true;
+}
+
+/** Up to this many bytes a JS loop compares faster than a native call (and reads no `.buffer`). */
+const NATIVE_COMPARE_MIN = 65;
+
+/**
+ * Equal bytes. Not constant time, on purpose: a binding holds only bytes the host sent (ciphertexts, signed
+ * bytes, signatures, keys' public forms), nothing secret. Long arrays (a tx's bytes, its sign bytes, the
+ * encrypted msg: ~1.5 KB per SNIP-20 transfer) go to one native memcmp (`Buffer.compare` takes any Uint8Array;
+ * an array over 64 bytes already lives off V8's heap, so nothing moves).
+ */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  if (n >= NATIVE_COMPARE_MIN) return Buffer.compare(a, b) === 0;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 

@@ -7,10 +7,21 @@ import { createHash, createHmac, hash, timingSafeEqual } from "node:crypto";
  * cheaper than the JS hash from ~2 blocks on; ./README.md).
  */
 export function sha256(...parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return new Uint8Array(hash("sha256", parts[0]!, "buffer"));
+  if (parts.length === 1) return digestBytes(hash("sha256", parts[0]!, "binary"));
   const h = createHash("sha256");
   for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
+  return digestBytes(h.digest("binary"));
+}
+
+/**
+ * A 32-byte digest from its "binary" (latin1) string, one char per byte. node:crypto encodes a string output in C++; a
+ * Buffer output is one more off-heap backing store (malloc, free by V8's sweeper) that we then copied anyway:
+ * ~0.45 µs less per hash of a tx's sign bytes (./README.md).
+ */
+function digestBytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
 }
 
 export function hmacSha256(key: Uint8Array, ...parts: readonly Uint8Array[]): Uint8Array {

@@ -6,7 +6,8 @@
 // [--verify-lane] [--no-peek | --ab-peek] (--gap-us / --ocall-us: busy main-thread µs before each ECALL / in
 // each read or query answer, as in a chain; --no-peek records with a host that offers no peeked reads;
 // --ab-peek records K transfers with peeks and K more without, then alternates rounds of the two sets;
-// --base-tree DIR: an A/B of two checkouts' enclave code in one process, see twoTrees below)
+// --base-tree DIR: an A/B of two checkouts' enclave code in one process, see twoTrees below; --prepared: each
+// replayed call carries the next one's prepareCall, as the chain sends them without a verify lane)
 import { recordExecutes, replaying, resultKey, type Recorded } from "./ecallRecording.js";
 import { startNode } from "./setup.js";
 import { runTxs } from "./run.js";
@@ -15,13 +16,15 @@ import { arg, threadNs } from "./cli.js";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { EnclaveHost } from "../../src/enclave/api.js";
+import { ECALL, EnclaveHost, encodePrepareCall } from "../../src/enclave/api.js";
 
 const K = arg("--txs", 1000);
 const ROUNDS = arg("--rounds", 3);
 /** Host work to mimic in the replay (µs of busy main thread): between ECALLs, and inside each OCALL answer. */
 const GAP_US = arg("--gap-us", 0);
 const OCALL_US = arg("--ocall-us", 0);
+/** Each call carries the next one's prepareCall (frame 8, as the chain without a verify lane). */
+const PREPARED = process.argv.includes("--prepared");
 
 /** Keeps the main thread busy for `us` µs (the chain's own work between and inside ECALLs). */
 const THRASH = new Uint32Array(Number(process.env.REPLAY_THRASH_KB ?? 0) * 256);
@@ -78,9 +81,13 @@ async function main(): Promise<void> {
         const { handler, used } = replaying(c.answers, () => {
           busy(OCALL_US);
         });
+        const next = PREPARED ? calls[n + 1] : undefined;
         const r = ecall("execute", c.payload, {
           ...(c.gasLimit === undefined ? {} : { gasLimit: c.gasLimit }),
           ocalls: handler,
+          ...(next === undefined
+            ? {}
+            : { then: { id: ECALL.prepareCall, payload: encodePrepareCall("execute", next.payload) } }),
         });
         if (resultKey(r) !== c.result || r.gasUsed !== c.gasUsed || used() !== c.answers.length) {
           throw new Error(`replay of call ${n} differs (result, gas or host calls)`);

@@ -107,13 +107,22 @@ export class GrowingKeyFilter {
     return n;
   }
 
+  /**
+   * Adds `key` unless some filter may already hold it. Every Commit adds each key it sets, and most were set
+   * before: counted again each time, they made the chain grow by about a filter's worth of bits per set per
+   * block (~8 KB per 500-transfer block, without end). A key answered "maybe" keeps that answer (bits are never
+   * cleared), so skipping it changes no answer of `mayContain`: the counts stay those of distinct keys (less
+   * the rare false positives), and so do the filters' number and size.
+   */
   add(key: Uint8Array): void {
-    let f = this.filters[this.filters.length - 1]!;
+    hashKey(key);
+    const fs = this.filters;
+    for (let i = fs.length - 1; i >= 0; i--) if (fs[i]!.mayContainHashed()) return;
+    let f = fs[fs.length - 1]!;
     if (f.wouldOverfill(1)) {
       f = new KeyFilter(Math.max(this.count, f.expectedKeys));
-      this.filters.push(f);
+      fs.push(f);
     }
-    hashKey(key);
     f.addHashed();
   }
 

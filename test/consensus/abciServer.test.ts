@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BinaryWriter } from "cosmjs-types/binary";
 import {
+  CheckTxType,
   Request,
   Response,
   type RequestCheckTx,
@@ -25,6 +26,7 @@ import { blockIdOf, precommitSignBytes } from "../../src/consensus/votes.js";
 import { blockFromRpc, rfc3339ToTimestamp } from "../../src/api/rest/cometSource.js";
 import { createPublicKey, verify } from "node:crypto";
 import { KvApp } from "./kvApp.js";
+import { processAbciCpuMeter } from "../../src/consensus/abciCpu.js";
 import { freePort } from "../util/net.js";
 
 describe("ABCI framing", () => {
@@ -55,6 +57,51 @@ describe("ABCI framing", () => {
     assert.equal(got[0]!.echo?.message, "hello");
     assert.equal(got[1]!.info?.data, "kv");
     assert.ok(got[2]!.flush);
+    client.close();
+    await srv.close();
+  });
+
+  test("the CPU meter charges each request once, on readings shared along the request", async () => {
+    const meter = processAbciCpuMeter();
+    meter.enable(); // as the bench's first SIGUSR2 does
+    const app = new KvApp();
+    const srv = await startAbciServer(app, "tcp://127.0.0.1:0");
+    const client = await rawClient(srv.port!);
+    const enc = (r: Request) => frame(Request.encode(r, BinaryWriter.create()).finish());
+    const n = 6;
+    const reqs = [
+      ...Array.from({ length: n }, (_, i) =>
+        enc(Request.fromPartial({ checkTx: { tx: Uint8Array.from([i + 1, 61, 1]), type: CheckTxType.NEW } })),
+      ),
+      enc(Request.fromPartial({ flush: {} })),
+    ];
+    const before = meter.snapshot().slots;
+    // Count the meter's readings (each one a getrusage syscall of the process).
+    const real = process.cpuUsage.bind(process);
+    let readings = 0;
+    process.cpuUsage = (prev?: NodeJS.CpuUsage) => {
+      readings++;
+      return real(prev);
+    };
+    try {
+      client.write(Buffer.concat(reqs)); // one chunk: the frames of one read
+      const got = await client.answers(n + 1);
+      assert.equal(got.filter((r) => r.checkTx?.code === 0).length, n);
+      assert.ok(got[n]!.flush);
+    } finally {
+      process.cpuUsage = real;
+    }
+    const after = meter.snapshot().slots;
+    const calls = (k: string) => (after[k]?.calls ?? 0) - (before[k]?.calls ?? 0);
+    assert.equal(calls("codec.decode"), n + 1);
+    assert.equal(calls("checkTx.new"), n);
+    assert.equal(calls("encode.checkTx.new"), n);
+    assert.equal(calls("flush"), 1);
+    assert.equal(calls("encode.flush"), 1);
+    assert.equal(calls("write"), 1, "answers of one read leave in one write");
+    // One reading to start, then three per request (decode, handling and encode ends), two for the write; six
+    // per request (1 + 6 × 7 + 2 = 45) before the readings were shared.
+    assert.equal(readings, 1 + 3 * (n + 1) + 2);
     client.close();
     await srv.close();
   });

@@ -29,7 +29,7 @@ import { processAbciCpuMeter, requestKind, type AbciCpuMeter } from "./abciCpu.j
 import {
   MAX_ABCI_MESSAGE_BYTES,
   SerialQueue,
-  dispatch,
+  dispatchNow,
   encodeResponse,
   serveConnections,
   type ListeningServer,
@@ -113,11 +113,11 @@ function endWithStatus(reply: H2Reply, status: number, message: string): void {
 }
 
 /**
- * A one-arm Response's inner message in its gRPC prefix, ready for the DATA frame: encodeResponse writes
+ * A one-arm Response's inner message, as a view of encodeResponse's bytes: encodeResponse writes
  * `tag ‖ uvarint(len) ‖ body` (the byte-exact CheckTx / FinalizeBlock encoders included); the tag (one or two
- * bytes) and the length are skipped.
+ * bytes) and the length are skipped. The HTTP/2 layer writes the gRPC prefix in front (H2Reply.sendMessage).
  */
-export function grpcMessage(res: Response): Buffer {
+export function grpcMessageBody(res: Response): Uint8Array {
   const bytes = encodeResponse(res);
   let i = 0;
   while ((bytes[i]! & 0x80) !== 0) i++;
@@ -129,10 +129,16 @@ export function grpcMessage(res: Response): Buffer {
     if ((b & 0x80) === 0) break;
   }
   if (i + len !== bytes.length) throw new Error("grpcMessage: not a one-arm Response");
-  const out = Buffer.allocUnsafe(GRPC_PREFIX_BYTES + len);
+  return bytes.subarray(i);
+}
+
+/** grpcMessageBody in its 5-byte gRPC prefix (compressed flag 0, u32 BE length): a unary answer's DATA. */
+export function grpcMessage(res: Response): Buffer {
+  const body = grpcMessageBody(res);
+  const out = Buffer.allocUnsafe(GRPC_PREFIX_BYTES + body.length);
   out[0] = 0;
-  out.writeUInt32BE(len, 1);
-  out.set(bytes.subarray(i), GRPC_PREFIX_BYTES);
+  out.writeUInt32BE(body.length, 1);
+  out.set(body, GRPC_PREFIX_BYTES);
   return out;
 }
 
@@ -215,20 +221,53 @@ function answer(reply: H2Reply, method: Method, body: Uint8Array, ctx: Ctx): voi
     return;
   }
   const kind = metered ? requestKind(req) : "";
-  ctx.queue
-    .run(() => (metered ? meter.measureAsync(kind, () => dispatch(ctx.app, req)) : dispatch(ctx.app, req)))
-    .then(
-      (res) => {
-        const out = metered ? meter.measure(`encode.${kind}`, () => grpcMessage(res)) : grpcMessage(res);
-        reply.send(OK_HEAD, out, OK_TRAILERS);
+  // As the socket server (session 11): a request that finds the queue idle runs at once, and a synchronous app's
+  // answer (ShroudApp's always) is sent in this same call, with no Promise, closure chain or microtask per call;
+  // an app method that returns a Promise holds the queue until it settles (SerialQueue.runNow).
+  let res: Response | Promise<Response>;
+  try {
+    res = ctx.queue.runNow(
+      metered
+        ? () => meter.measureNow(kind, () => dispatchNow(ctx.app, req))
+        : () => dispatchNow(ctx.app, req),
+    );
+  } catch (e) {
+    failed(reply, e, ctx);
+    return;
+  }
+  if (isThenable(res)) {
+    res.then(
+      (r) => {
+        sendAnswer(reply, r, kind, ctx);
       },
       (e: unknown) => {
-        // The socket server's Response.exception: CometBFT stops on any error of a consensus call.
-        ctx.opts.onError?.(`application error: ${errText(e)}`);
-        endWithStatus(reply, GrpcStatus.INTERNAL, errText(e));
+        failed(reply, e, ctx);
       },
     );
+  } else sendAnswer(reply, res, kind, ctx);
 }
+
+/** An app answer out: its message in a gRPC prefix, between the constant header blocks. */
+function sendAnswer(reply: H2Reply, res: Response, kind: string, ctx: Ctx): void {
+  let body: Uint8Array;
+  try {
+    body =
+      kind === "" ? grpcMessageBody(res) : ctx.meter.measure(`encode.${kind}`, () => grpcMessageBody(res));
+  } catch (e) {
+    failed(reply, e, ctx); // an answer that cannot be encoded: the app's bug, as a throw
+    return;
+  }
+  reply.sendMessage(OK_HEAD, body, OK_TRAILERS);
+}
+
+/** The socket server's Response.exception: CometBFT stops on any error of a consensus call. */
+function failed(reply: H2Reply, e: unknown, ctx: Ctx): void {
+  ctx.opts.onError?.(`application error: ${errText(e)}`);
+  endWithStatus(reply, GrpcStatus.INTERNAL, errText(e));
+}
+
+const isThenable = <T>(v: T | Promise<T>): v is Promise<T> =>
+  typeof (v as { then?: unknown } | null)?.then === "function";
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 

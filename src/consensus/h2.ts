@@ -26,6 +26,21 @@ import { Stream, type H2Headers, type H2Options, type StreamOwner } from "./h2St
 
 export type { H2Headers, H2Options, H2Reply } from "./h2Stream.js";
 
+/** The gRPC length prefix: compressed flag + u32 BE length (grpc/doc/PROTOCOL-HTTP2.md). */
+const GRPC_PREFIX_BYTES = 5;
+
+/** `0 ‖ u32 BE length ‖ message` in one buffer. */
+function withGrpcPrefix(message: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(GRPC_PREFIX_BYTES + message.length);
+  out[0] = 0;
+  out.writeUInt32BE(message.length, 1);
+  out.set(message, GRPC_PREFIX_BYTES);
+  return out;
+}
+
+/** An empty read buffer (shared: never written). */
+const NO_BYTES = Buffer.alloc(0);
+
 /** A header block at most this long is kept for reuse (grpc-go's indexed request blocks are ~7 bytes). */
 const REUSE_BLOCK_BYTES = 64;
 
@@ -46,7 +61,12 @@ export class H2Connection implements StreamOwner {
   private closed = false;
   /** Requests handed over and not answered yet: at 0, answers leave at once (see answered()). */
   private unanswered = 0;
+  /** Inside onData: answers given meanwhile leave together at its end, not one write each. */
+  private inRead = false;
+  /** A setImmediate flush is scheduled (at most one at a time). */
+  private flushScheduled = false;
   private readonly flushSoon = (): void => {
+    this.flushScheduled = false;
     this.flush();
   };
   /** The last reusable header block (a copy), the table version it decoded under, and its headers. */
@@ -81,11 +101,13 @@ export class H2Connection implements StreamOwner {
   private onData(chunk: Buffer): void {
     if (this.closed) return;
     this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    this.inRead = true;
     try {
       if (!this.prefaceSeen) {
         if (this.buf.length < PREFACE.length) {
           if (!PREFACE.subarray(0, this.buf.length).equals(this.buf))
             throw new ConnectionError(H2Error.PROTOCOL_ERROR, "bad preface");
+          this.inRead = false;
           return;
         }
         if (!this.buf.subarray(0, PREFACE.length).equals(PREFACE))
@@ -107,8 +129,17 @@ export class H2Connection implements StreamOwner {
         this.onFrame(type, flags, stream, payload);
       }
       // Keep the unparsed tail in its own buffer: request bodies hold views of the old one.
-      this.buf = off === this.buf.length ? Buffer.alloc(0) : Buffer.from(this.buf.subarray(off));
+      this.buf = off === this.buf.length ? NO_BYTES : Buffer.from(this.buf.subarray(off));
+      this.inRead = false;
+      // What this read's frames queued (answers of a synchronous app, PING and SETTINGS acks, WINDOW_UPDATEs)
+      // leaves in one write now when no request waits for its answer, else with the next answer or this turn's
+      // setImmediate.
+      if (this.out.length > 0) {
+        if (this.unanswered === 0) this.flush();
+        else this.scheduleFlush();
+      }
     } catch (e) {
+      this.inRead = false;
       const code =
         e instanceof ConnectionError
           ? e.code
@@ -310,12 +341,14 @@ export class H2Connection implements StreamOwner {
   /**
    * HEADERS, then DATA and trailers as the windows allow. For Stream (once per stream). A body within one frame
    * and the windows (every ABCI answer but multi-MiB ones) leaves as one buffer: three frames, one allocation.
+   * `grpcPrefix`: the body is one gRPC message, sent after its 5-byte prefix (flag 0, u32 BE length).
    */
-  answer(s: Stream, head: Uint8Array, body: Uint8Array, trailers: Uint8Array): void {
-    const n = body.length;
+  answer(s: Stream, head: Uint8Array, body: Uint8Array, trailers: Uint8Array, grpcPrefix: boolean): void {
+    const pre = grpcPrefix ? GRPC_PREFIX_BYTES : 0;
+    const n = pre + body.length;
     if (n > this.peerMaxFrame || n > this.sendConnWindow || n > s.sendWindow) {
       this.queue(frameHeader(head.length, FrameType.HEADERS, Flag.END_HEADERS, s.id), head);
-      s.pending = { data: body, trailers };
+      s.pending = { data: grpcPrefix ? withGrpcPrefix(body) : body, trailers };
       this.sendPending(s.id, s);
       this.answered(s);
       return;
@@ -326,8 +359,13 @@ export class H2Connection implements StreamOwner {
     o += head.length;
     if (n > 0) {
       o = putFrameHeader(out, o, n, FrameType.DATA, 0, s.id);
+      if (grpcPrefix) {
+        out[o] = 0;
+        out.writeUInt32BE(body.length, o + 1);
+        o += GRPC_PREFIX_BYTES;
+      }
       out.set(body, o);
-      o += n;
+      o += body.length;
       this.sendConnWindow -= n;
       s.sendWindow -= n;
     }
@@ -346,7 +384,7 @@ export class H2Connection implements StreamOwner {
   private answered(s: Stream): void {
     if (!s.handed) return;
     s.handed = false;
-    if (--this.unanswered === 0) this.flush();
+    if (--this.unanswered === 0 && !this.inRead) this.flush();
   }
 
   /** One HEADERS frame ending the stream. For Stream (once per stream). */
@@ -392,12 +430,22 @@ export class H2Connection implements StreamOwner {
     this.queue(frameHeader(4, FrameType.WINDOW_UPDATE, 0, stream), p);
   }
 
-  /** Frames finished in one event-loop turn leave in one write (as the socket server's answers do). */
+  /**
+   * Frames finished in one event-loop turn leave in one write (as the socket server's answers do): at the end of
+   * onData, when the last awaited answer is given, or at the turn's setImmediate (scheduled only for frames
+   * queued outside onData: none per call with a synchronous app).
+   */
   private queue(a: Uint8Array, b?: Uint8Array): void {
     if (this.closed) return;
-    if (this.out.length === 0) setImmediate(this.flushSoon);
     this.out.push(a);
     if (b !== undefined) this.out.push(b);
+    if (!this.inRead) this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(this.flushSoon);
   }
 
   private flush(): void {

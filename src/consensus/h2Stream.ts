@@ -13,6 +13,11 @@ export type H2Headers = ReadonlyMap<string, string>;
 export interface H2Reply {
   /** HEADERS (`head`) + DATA (body, if any) + the trailers block with END_STREAM. */
   send(head: Uint8Array, body: Uint8Array, trailers: Uint8Array): void;
+  /**
+   * `send` with the body `0 ‖ u32 BE length ‖ message`: one gRPC message, its 5-byte prefix written into the
+   * answer's buffer (no copy of the message into a prefixed buffer first).
+   */
+  sendMessage(head: Uint8Array, message: Uint8Array, trailers: Uint8Array): void;
   /** One HEADERS frame with END_STREAM (a trailers-only gRPC answer, or a bare HTTP status). */
   sendHeadersOnly(head: Uint8Array): void;
 }
@@ -29,7 +34,7 @@ export interface H2Options {
 /** What a Stream needs of its connection (h2.ts H2Connection). */
 export interface StreamOwner {
   isOpen(s: Stream): boolean;
-  answer(s: Stream, head: Uint8Array, body: Uint8Array, trailers: Uint8Array): void;
+  answer(s: Stream, head: Uint8Array, body: Uint8Array, trailers: Uint8Array, grpcPrefix: boolean): void;
   answerHeadersOnly(s: Stream, head: Uint8Array): void;
 }
 
@@ -62,7 +67,11 @@ export class Stream implements H2Reply {
   }
 
   send(head: Uint8Array, body: Uint8Array, trailers: Uint8Array): void {
-    if (this.take()) this.conn.answer(this, head, body, trailers);
+    if (this.take()) this.conn.answer(this, head, body, trailers, false);
+  }
+
+  sendMessage(head: Uint8Array, message: Uint8Array, trailers: Uint8Array): void {
+    if (this.take()) this.conn.answer(this, head, message, trailers, true);
   }
 
   sendHeadersOnly(head: Uint8Array): void {

@@ -271,6 +271,59 @@ describe("ABCI over gRPC", () => {
     }
   });
 
+  test("a synchronous app is answered at once, never overlapping an asynchronous call still queued", async () => {
+    // Since session 16 a call that finds the queue idle runs in the socket's data handler (SerialQueue.runNow):
+    // txs "slow…" are answered after a timer, the others synchronously; none may enter while another runs.
+    let inside = 0;
+    let maxInside = 0;
+    const order: string[] = [];
+    const app = Object.assign(Object.create(new KvApp()) as AbciApplication, {
+      checkTx: (req: { tx: Uint8Array }) => {
+        const tx = Buffer.from(req.tx).toString();
+        inside++;
+        maxInside = Math.max(maxInside, inside);
+        order.push(tx);
+        const res = ResponseCheckTx.fromPartial({ code: 0, data: req.tx });
+        if (!tx.startsWith("slow")) {
+          inside--;
+          return res;
+        }
+        return new Promise<ResponseCheckTx>((r) =>
+          setTimeout(() => {
+            inside--;
+            r(res);
+          }, 3),
+        );
+      },
+    });
+    const srv = await startAbciGrpcServer(app, "tcp://127.0.0.1:0");
+    const sessions = [0, 1].map(() => h2connect(`http://127.0.0.1:${srv.port}`));
+    try {
+      const txs = Array.from({ length: 24 }, (_, i) => (i % 4 === 0 ? `slow${i}=v` : `k${i}=v`));
+      const results = await Promise.all(
+        txs.map((tx, i) =>
+          call(
+            sessions[i % 2]!,
+            "CheckTx",
+            grpcFrame(RequestCheckTx.encode(RequestCheckTx.fromPartial({ tx: Buffer.from(tx) })).finish()),
+          ),
+        ),
+      );
+      results.forEach((r, i) => {
+        assert.equal(r.grpcStatus, 0);
+        assert.equal(Buffer.from(ResponseCheckTx.decode(r.body).data).toString(), txs[i]);
+      });
+      assert.equal(maxInside, 1, "a synchronous call never runs while an asynchronous one holds the queue");
+      assert.equal(order.length, 24);
+      // And one at a time, synchronous calls alone are answered in the data handler's turn (no queue).
+      const e = await call(sessions[0]!, "Echo", grpcFrame(RequestEcho.encode({ message: "z" }).finish()));
+      assert.equal(ResponseEcho.decode(e.body).message, "z");
+    } finally {
+      for (const s of sessions) s.close();
+      await srv.close();
+    }
+  });
+
   test("multi-megabyte requests and answers pass both ways under HTTP/2 flow control", async () => {
     const big = Buffer.alloc(3 * 1024 * 1024, 0x61);
     const app = Object.assign(Object.create(new KvApp()) as AbciApplication, {

@@ -118,7 +118,7 @@ const NATIVE_COMPARE_MIN = 65;
 /**
  * Equal bytes. Not constant time, on purpose: a binding holds only bytes the host sent (ciphertexts, signed
  * bytes, signatures, keys' public forms), nothing secret. Long arrays (a tx's bytes, its sign bytes, the
- * encrypted msg: ~1.5 KB per SNIP-20 transfer) go to one native memcmp (`Buffer.compare` takes any Uint8Array;
+ * encrypted msg of a SNIP-20 transfer) go to one native memcmp (`Buffer.compare` takes any Uint8Array;
  * an array over 64 bytes already lives off V8's heap, so nothing moves).
  */
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

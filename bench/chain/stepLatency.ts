@@ -6,9 +6,14 @@
 // that reads it) and a REST bank balance query (gated: answered once the block has ended), and logs send and
 // answer times. Reported per mode, for requests sent while a block ran: health latency (median, worst), and
 // how long after the block's end the gated query was answered (median, worst), with the block's wall and turns.
+// Slow gated queries (--slow-ms) are listed with their server-side accept and read times, and the phases with the
+// kernel's listen-queue overflow count.
 // Run: node --import tsx bench/chain/stepLatency.ts [--blocks N] [--txs K] [--intervals 4,1] [--every-ms E]
+//      [--slow-ms S] [--starve]
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { Server, type IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MsgSend } from "secretjs";
@@ -27,8 +32,30 @@ const INTERVALS = (() => {
   return (at >= 0 ? process.argv[at + 1]! : "4,1").split(",").map(Number);
 })();
 const EVERY_MS = arg("--every-ms", 50);
+/** Gated queries answered more than this many ms after their block's end are listed one by one. */
+const SLOW_MS = arg("--slow-ms", 500);
+/**
+ * --starve: the harness as it was until session 16 (probes from the node's start, through the signing; the feed
+ * gives the event loop no turn): the REST/RPC listen queues overflow and some probes wait seconds (docs/BENCHMARKS.md
+ * "Flakes under load (session 16, R4)").
+ */
+const STARVE = process.argv.includes("--starve");
 
 const abs = (): number => performance.timeOrigin + performance.now();
+// Server side of each probe (matched by its x-probe header = its send time): when its connection was accepted
+// and when its request was parsed (the 'connection' and 'request' events of this process's HTTP servers).
+const accepted = new WeakMap<Socket, number>();
+const arrived = new Map<string, { conn: number; req: number }>();
+const emit = Reflect.get(Server.prototype, "emit") as (...a: unknown[]) => boolean;
+Server.prototype.emit = function (this: Server, event: string, ...args: unknown[]): boolean {
+  if (event === "connection") accepted.set(args[0] as Socket, abs());
+  else if (event === "request") {
+    const req = args[0] as IncomingMessage;
+    const id = req.headers["x-probe"];
+    if (typeof id === "string") arrived.set(id, { conn: accepted.get(req.socket) ?? -1, req: abs() });
+  }
+  return Reflect.apply(emit, this, [event, ...args]);
+} as typeof Server.prototype.emit;
 const dir = mkdtempSync(join(tmpdir(), "shroud-steplat-"));
 let restUrl = "";
 const node = await startDev({
@@ -53,11 +80,12 @@ const prober = spawn(
 const [rpc, rest, every] = process.argv.slice(1);
 const abs = () => performance.timeOrigin + performance.now();
 const log = [];
+// "go" (after the txs are signed) starts the probes, "stop" ends them.
 let on = true;
-process.stdin.on("data", () => { on = false; });
+await new Promise((go) => process.stdin.on("data", (d) => { if (String(d).includes("stop")) on = false; go(); }));
 const shoot = (kind, url) => {
   const t = abs();
-  fetch(url).then((r) => r.text()).then(() => log.push([kind, t, abs()]), () => log.push([kind, t, -1]));
+  fetch(url, { headers: { "x-probe": String(t) } }).then((r) => r.text()).then(() => log.push([kind, t, abs()]), () => log.push([kind, t, -1]));
 };
 while (on) {
   shoot("health", rpc + "/health");
@@ -78,6 +106,19 @@ prober.stdout.on("data", (d: Buffer) => (probed += d.toString()));
 const proberDone = new Promise((resolve) => prober.on("exit", resolve));
 
 type Mode = number;
+/** Linux: the kernel's count of connections dropped because a listen queue was full (all listeners). */
+const overflows = (): number => {
+  try {
+    const [names, values] = readFileSync("/proc/net/netstat", "utf8")
+      .split("\n")
+      .filter((l) => l.startsWith("TcpExt:"))
+      .map((l) => l.split(" "));
+    return Number(values![names!.indexOf("ListenOverflows")]);
+  } catch {
+    return -1;
+  }
+};
+const phases: [string, number, number, number][] = [];
 const blocks: {
   mode: Mode;
   start: number;
@@ -119,6 +160,8 @@ try {
     BaseAccount.decode(QueryAccountResponse.decode(acc.value).account!.value).accountNumber,
   );
   const signed: Uint8Array[] = [];
+  if (STARVE) prober.stdin.write("go\n");
+  phases.push(["sign", abs(), 0, overflows()]);
   for (let i = 0; i < BLOCKS * K; i++) {
     signed.push(
       await a.sign(
@@ -128,14 +171,28 @@ try {
       ),
     );
   }
+  phases[phases.length - 1]![2] = abs();
+  phases.push(["after sign", abs(), abs(), overflows()]);
+  // Probes start only now: the signing above never gives the event loop a turn, so connections made meanwhile
+  // would overflow the REST and RPC listen queues (511) and come back on TCP's retransmission backoff (seconds).
+  if (!STARVE) prober.stdin.write("go\n");
   await new Promise((r) => setTimeout(r, 500)); // the prober is running
   for (let b = 0; b < BLOCKS; b++) {
     const mode: Mode = INTERVALS[b % INTERVALS.length]!;
     node.engine.yieldEveryMs = mode;
+    phases.push([`feed ${b}`, abs(), 0, overflows()]);
+    let turn = performance.now();
     for (const tx of signed.slice(b * K, (b + 1) * K)) {
+      // An idle engine checks a broadcast synchronously (a resolved promise: no event-loop turn), so a loop of
+      // them would hold the sockets for the whole feed; a node fed over its sockets reads them between txs.
+      if (!STARVE && performance.now() - turn >= 4) {
+        await new Promise((r) => setImmediate(r));
+        turn = performance.now();
+      }
       const r = await node.engine.broadcastTx(tx);
       if (r.checkTx.code !== 0) throw new Error(`CheckTx failed: ${r.checkTx.log}`);
     }
+    phases[phases.length - 1]![2] = abs();
     const y0 = node.engine.stepStats.yields;
     const start = abs();
     await node.engine.produceBlock();
@@ -158,6 +215,7 @@ try {
 }
 
 const log = JSON.parse(probed) as [string, number, number][];
+const slow: { mode: number; sent: number; got: number; blk: (typeof blocks)[number] }[] = [];
 const q = (xs: number[], p: number): number =>
   [...xs].sort((x, y) => x - y)[Math.floor(p * (xs.length - 1))]!;
 for (const mode of INTERVALS) {
@@ -173,7 +231,10 @@ for (const mode of INTERVALS) {
         health.push(got - sent);
         // Sent and answered inside FinalizeBlock's steps: the wait for a turn, nothing else.
         if (sent >= blk.fbStart && got <= blk.fbEnd) healthFb.push(got - sent);
-      } else afterEnd.push(got - blk.end);
+      } else {
+        afterEnd.push(got - blk.end);
+        if (got - blk.end > SLOW_MS) slow.push({ mode, sent, got, blk });
+      }
     }
   }
   const bs = blocks.filter((x) => x.mode === mode);
@@ -188,3 +249,21 @@ for (const mode of INTERVALS) {
       `worst ${q(afterEnd, 1).toFixed(1)} ms | failed ${failed}`,
   );
 }
+// Each slow gated query: when it was sent and answered, relative to its block's start (ms), beside the block's
+// FinalizeBlock window and end, and the block that was running when it was answered (if any).
+for (const { mode, sent, got, blk } of slow) {
+  const rel = (t: number): string => (t < 0 ? "?" : (t - blk.start).toFixed(0));
+  const srv = arrived.get(String(sent));
+  const during = blocks.findIndex((x) => got >= x.start && got <= x.end);
+  console.log(
+    `slow gated query (every ${mode} ms, block ${blocks.indexOf(blk)}): sent +${rel(sent)}, answered +${rel(got)} ` +
+      `(${(got - blk.end).toFixed(0)} after the end); its connection accepted +${rel(srv?.conn ?? -1)}, ` +
+      `request read +${rel(srv?.req ?? -1)}; finalize +${rel(blk.fbStart)}..+${rel(blk.fbEnd)}, end ` +
+      `+${rel(blk.end)}; answered during block ${during < 0 ? "none" : during}`,
+  );
+}
+const t0 = blocks[0]?.start ?? 0;
+console.log(
+  `phases (ms from block 0's start): ${phases.map(([n, a, b, o]) => `${n} ${(a - t0).toFixed(0)}..${(b - t0).toFixed(0)} (listen overflows ${o})`).join(", ")}; ` +
+    `blocks ${blocks.map((x) => `${(x.start - t0).toFixed(0)}..${(x.end - t0).toFixed(0)}`).join(", ")}`,
+);

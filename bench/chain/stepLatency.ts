@@ -217,7 +217,7 @@ try {
 const log = JSON.parse(probed) as [string, number, number][];
 const slow: { mode: number; sent: number; got: number; blk: (typeof blocks)[number] }[] = [];
 const q = (xs: number[], p: number): number =>
-  [...xs].sort((x, y) => x - y)[Math.floor(p * (xs.length - 1))]!;
+  xs.length === 0 ? NaN : [...xs].sort((x, y) => x - y)[Math.floor(p * (xs.length - 1))]!;
 for (const mode of INTERVALS) {
   const health: number[] = [];
   const healthFb: number[] = [];

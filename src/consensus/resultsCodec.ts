@@ -273,7 +273,10 @@ export function encodeCheckTxResponse(r: ResponseCheckTx, framed = false): Uint8
   let buf: Uint8Array;
   if (framed) {
     start = varintSize(total);
-    buf = new Uint8Array(start + total);
+    // A slice of Node's Buffer pool (one 8 KiB ArrayBuffer per ~10 answers) instead of an ArrayBuffer of its own
+    // per answer; every byte is written below (the size check), and the caller gets a plain Uint8Array view.
+    const pooled = Buffer.allocUnsafe(start + total);
+    buf = new Uint8Array(pooled.buffer, pooled.byteOffset, pooled.length);
     let v = total;
     for (let i = 0; v >= 0x80; i++, v >>>= 7) buf[i] = (v & 0x7f) | 0x80;
     buf[start - 1] = v;

@@ -11,13 +11,9 @@
 import { connect, type Socket } from "node:net";
 import { resolve } from "node:path";
 import { CheckTxType, Request, type ResponseCheckTx } from "cosmjs-types/tendermint/abci/types";
-import { arg } from "./chain/cli.js";
+import { arg, twoTrees } from "./chain/cli.js";
 
-const [baseDir, newDir] = [process.argv[2], process.argv[3]];
-if (baseDir === undefined || newDir === undefined || baseDir.startsWith("--")) {
-  console.error("usage: node --import tsx bench/abciSocketAB.ts <base tree> <new tree> [--rounds R] …");
-  process.exit(2);
-}
+const [baseDir, newDir] = twoTrees("bench/abciSocketAB.ts");
 const ROUNDS = arg("--rounds", 10);
 const K = arg("--reqs", 20_000);
 const B = arg("--burst", 20);

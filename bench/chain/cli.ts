@@ -9,6 +9,19 @@ export function arg(name: string, dflt: number): number {
   return v === undefined ? dflt : Number(v);
 }
 
+/**
+ * The two tree paths of an A/B bench (`<base tree> <new tree>`, the first two arguments); prints the usage line and
+ * exits with code 2 when they are missing.
+ */
+export function twoTrees(script: string): [baseDir: string, newDir: string] {
+  const [baseDir, newDir] = [process.argv[2], process.argv[3]];
+  if (baseDir === undefined || newDir === undefined || baseDir.startsWith("--")) {
+    console.error(`usage: node --import tsx ${script} <base tree> <new tree> [--rounds R] …`);
+    process.exit(2);
+  }
+  return [baseDir, newDir];
+}
+
 /** ns on CPU of each thread of this process, by thread id (schedstat's first field). */
 export function threadNs(): Map<string, number> {
   const out = new Map<string, number>();

@@ -12,14 +12,10 @@
 //      [--warmup W]   (trees: repo roots; the new tree's own bench/threadCpu.ts reads the main thread)
 import { resolve } from "node:path";
 import { GCProfiler, getHeapStatistics } from "node:v8";
-import { arg } from "./cli.js";
+import { arg, twoTrees } from "./cli.js";
 import { threadCpuNs } from "../threadCpu.js";
 
-const [baseDir, newDir] = [process.argv[2], process.argv[3]];
-if (baseDir === undefined || newDir === undefined || baseDir.startsWith("--")) {
-  console.error("usage: node --import tsx bench/chain/finalizeAB.ts <base tree> <new tree> [--rounds R] …");
-  process.exit(2);
-}
+const [baseDir, newDir] = twoTrees("bench/chain/finalizeAB.ts");
 const ROUNDS = arg("--rounds", 8);
 const K = arg("--txs", 1000);
 const B = arg("--block", 250);

@@ -146,16 +146,16 @@ export class SerialQueue {
     return result;
   }
 
-  /**
-   * Runs `task` at once when nothing is queued or running, else after everything queued (as `run`). A task run at
-   * once that returns a Promise holds the queue until it settles; one that returns a value or throws was whole
-   * before this returns (a synchronous throw is thrown here, a queued task's becomes the Promise's rejection).
-   */
   /** Nothing queued or running: a `runNow` task would run at once. */
   get idle(): boolean {
     return this.pending === 0;
   }
 
+  /**
+   * Runs `task` at once when nothing is queued or running, else after everything queued (as `run`). A task run at
+   * once that returns a Promise holds the queue until it settles; one that returns a value or throws was whole
+   * before this returns (a synchronous throw is thrown here, a queued task's becomes the Promise's rejection).
+   */
   runNow<T>(task: () => T | Promise<T>): T | Promise<T> {
     if (this.pending !== 0) return this.run(async () => task());
     const r = task();

@@ -74,6 +74,20 @@ export interface Node {
   close(): Promise<void>;
 }
 
+/** The account number of `address` in `app`'s latest committed state (its auth Query); throws if it has none. */
+export function accountNumberOf(app: Pick<ShroudApp, "query">, address: string): number {
+  const r = app.query({
+    path: "/cosmos.auth.v1beta1.Query/Account",
+    data: QueryAccountRequest.encode({ address }).finish(),
+    height: 0n,
+    prove: false,
+  });
+  if (r.code !== 0) throw new Error(`query /cosmos.auth.v1beta1.Query/Account: ${r.log}`);
+  const acc = QueryAccountResponse.decode(r.value);
+  if (acc.account === undefined) throw new Error(`no account ${address}`);
+  return Number(BaseAccount.decode(acc.account.value).accountNumber);
+}
+
 /** ShroudApp's ABCI methods are synchronous, so wall time around the call is the stage's time. */
 function timeStage<A, R>(stages: StageTimes, key: keyof StageTimes, fn: (a: A) => R): (a: A) => R {
   return (a: A) => {
@@ -229,13 +243,7 @@ export async function startNode(
     genesisMs,
     enclave,
     query,
-    accountNumber: (address) => {
-      const acc = QueryAccountResponse.decode(
-        query("/cosmos.auth.v1beta1.Query/Account", QueryAccountRequest.encode({ address }).finish()),
-      );
-      if (acc.account === undefined) throw new Error(`no account ${address}`);
-      return Number(BaseAccount.decode(acc.account.value).accountNumber);
-    },
+    accountNumber: (address) => accountNumberOf(app, address),
     dir,
     txKey: () =>
       decodeBytesField1(query("/secret.registration.v1beta1.Query/TxKey", new Uint8Array()), "key"),

@@ -17,13 +17,12 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MsgSend } from "secretjs";
-import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
-import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { startDev } from "../../src/cli/dev.js";
 import { addressFromMnemonic, DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
 import { DEV_SERVICES } from "../../src/cli/services.js";
 import { makeSigner } from "../../src/chain/tx/testdata/secretjsSigner.js";
 import { arg } from "./cli.js";
+import { accountNumberOf } from "./setup.js";
 
 const BLOCKS = arg("--blocks", 6);
 const K = arg("--txs", 1500);
@@ -150,15 +149,7 @@ node.app.beginFinalizeBlock = (req) => {
 try {
   const a = makeSigner(DEV_MNEMONICS.a);
   const to = addressFromMnemonic(DEV_MNEMONICS.b);
-  const acc = node.app.query({
-    path: "/cosmos.auth.v1beta1.Query/Account",
-    data: QueryAccountRequest.encode({ address: a.address }).finish(),
-    height: 0n,
-    prove: false,
-  });
-  const accountNumber = Number(
-    BaseAccount.decode(QueryAccountResponse.decode(acc.value).account!.value).accountNumber,
-  );
+  const accountNumber = accountNumberOf(node.app, a.address);
   const signed: Uint8Array[] = [];
   if (STARVE) prober.stdin.write("go\n");
   phases.push(["sign", abs(), 0, overflows()]);

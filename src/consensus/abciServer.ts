@@ -24,6 +24,11 @@ export const MAX_ABCI_MESSAGE_BYTES = 256 * 1024 * 1024;
 export interface AbciServerOptions {
   /** Called with a short description when a connection breaks or the app throws (never with tx contents). */
   onError?: (message: string) => void;
+  /**
+   * The serial queue the requests take (default: a new one). Given, other work that must not run in the middle
+   * of an ABCI call (the app-side mempool's CheckTx, appMempool.ts) takes the same queue.
+   */
+  queue?: SerialQueue;
 }
 
 export { readUvarint };
@@ -334,7 +339,7 @@ export async function startAbciServer(
   address: string,
   opts: AbciServerOptions = {},
 ): Promise<ListeningServer> {
-  const queue = new SerialQueue();
+  const queue = opts.queue ?? new SerialQueue();
   const meter = processAbciCpuMeter();
   return serveConnections(address, (s) => {
     handleConnection(s, app, queue, opts, meter);

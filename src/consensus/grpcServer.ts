@@ -90,6 +90,8 @@ export interface GrpcServerOptions {
   onError?: (message: string) => void;
   /** Largest request message accepted (default MAX_ABCI_MESSAGE_BYTES, the socket server's cap). */
   maxMessageBytes?: number;
+  /** The serial queue the calls take (default: a new one); as AbciServerOptions.queue. */
+  queue?: SerialQueue;
 }
 
 const GRPC_HEADERS = [
@@ -277,7 +279,7 @@ export async function startAbciGrpcServer(
   address: string,
   opts: GrpcServerOptions = {},
 ): Promise<ListeningServer> {
-  const ctx: Ctx = { app, queue: new SerialQueue(), meter: processAbciCpuMeter(), opts };
+  const ctx: Ctx = { app, queue: opts.queue ?? new SerialQueue(), meter: processAbciCpuMeter(), opts };
   const onError = (m: string): void => opts.onError?.(m);
   return serveConnections(address, (socket) => {
     new H2Connection(socket, {

@@ -95,7 +95,15 @@ export class DevEngine extends EventEmitter {
   private lastAppHash: Uint8Array = new Uint8Array();
   private lastCommit: Commit | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** The timer's block, queued or running (at most one: schedule() arms no timer meanwhile). */
   private producing: Promise<void> | undefined;
+  /**
+   * The last block requested (explicitly or by the timer), settled or not: each block starts only once the one
+   * before it has ended, so two blocks never run at once and no request is lost (README "One block at a time").
+   */
+  private lastRequested: Promise<void> = Promise.resolve();
+  /** Blocks requested and not ended yet (running or queued). */
+  private blocksRequested = 0;
   private stopped = false;
   private appVersion = 0n;
   /** produceBlock() is running (from its first line to its last). */
@@ -139,7 +147,8 @@ export class DevEngine extends EventEmitter {
    * committed, rechecked and its queue drained. Whoever reads the app's state or calls its enclave from outside
    * the engine (REST, RPC, the faucet) awaits this first and then does its synchronous work in the same turn:
    * during a stepped block the event loop runs between txs, and only the CheckTx queue may touch the app then.
-   * A block starts from a timer (or an explicit produceBlock), so it cannot start in between.
+   * A block starts from a timer, an explicit produceBlock or the setImmediate turn after the block it waited
+   * for (exclusive), so it cannot start in between.
    */
   idle(): Promise<void> {
     if (!this.inBlock) return Promise.resolve();
@@ -391,8 +400,11 @@ export class DevEngine extends EventEmitter {
     this.timer = setTimeout(
       () => {
         this.timer = undefined;
-        this.producing = this.produceBlock()
-          .then(() => undefined)
+        // Behind any explicit block already running or queued; by its turn that block may have taken every
+        // pending tx, and an idle engine makes no empty block.
+        this.producing = this.exclusive(async () => {
+          if (!this.stopped && this.mempool.size > 0) await this.produceOne();
+        })
           .catch((e: unknown) => {
             this.emit("error", e);
           })
@@ -405,8 +417,36 @@ export class DevEngine extends EventEmitter {
     );
   }
 
-  /** Produces one block now, even an empty one (the CLI and tests use it; idle engines never call it). */
-  async produceBlock(): Promise<bigint> {
+  /**
+   * Produces one block, even an empty one (the CLI and tests use it; idle engines never call it): at once, or
+   * right after the block in progress (a timer's or another call's) has ended. Resolves with its height.
+   */
+  produceBlock(): Promise<bigint> {
+    if (this.stopped) return Promise.reject(new Error("the dev engine is stopped: no more blocks"));
+    return this.exclusive(() => this.produceOne());
+  }
+
+  /**
+   * Runs `block` once every block requested before it has ended (settled either way), on a later turn; at once,
+   * in this call, when none is running or queued (a block then starts synchronously, as it always did).
+   */
+  private exclusive<T>(block: () => Promise<T>): Promise<T> {
+    // A queued block starts on a later turn of the event loop (setImmediate), never in a microtask of the block
+    // before it: whoever awaited idle() for that block does its synchronous work first (README "Gate").
+    const run = this.blocksRequested === 0 ? block() : this.lastRequested.then(nextTurn).then(block);
+    this.blocksRequested++;
+    this.lastRequested = run.then(
+      () => {
+        this.blocksRequested--;
+      },
+      () => {
+        this.blocksRequested--;
+      },
+    );
+    return run;
+  }
+
+  private async produceOne(): Promise<bigint> {
     this.inBlock = true;
     this.store.pauseIdleIndex(true);
     try {
@@ -609,9 +649,17 @@ export class DevEngine extends EventEmitter {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.producing) await this.producing;
+    // Blocks requested before the stop run to their end (a timer's block not started yet is skipped).
+    await this.lastRequested;
     this.store.close();
   }
+}
+
+/** Resolves on the event loop's next check phase. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => {
+    setImmediate(resolve);
+  });
 }
 
 function rejected(code: number, log: string): ResponseCheckTx {

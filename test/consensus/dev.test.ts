@@ -10,6 +10,14 @@ import { DevEngine } from "../../src/consensus/dev.js";
 import { headerHash } from "../../src/consensus/header.js";
 import { parseEventQuery } from "../../src/consensus/blockStore.js";
 import { precommitSignBytes } from "../../src/consensus/votes.js";
+import type {
+  RequestCheckTx,
+  RequestFinalizeBlock,
+  RequestPrepareProposal,
+  RequestProcessProposal,
+  RequestQuery,
+} from "cosmjs-types/tendermint/abci/types";
+import type { AbciApplication } from "../../src/consensus/abciTypes.js";
 import { KvApp } from "./kvApp.js";
 
 const seed = new Uint8Array(32).fill(7);
@@ -18,7 +26,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const GENESIS_NS = 1_700_000_000_000_000_000n;
 
 /** `nowNs`: the engine's clock (default: the wall clock). Block timers count from the genesis time, then the last block's. */
-function engine(dir: string, app: KvApp, blockTimeMs = 30, nowNs?: () => bigint): DevEngine {
+function engine(dir: string, app: AbciApplication, blockTimeMs = 30, nowNs?: () => bigint): DevEngine {
   return new DevEngine({
     app,
     blockStorePath: join(dir, "blocks.db"),
@@ -29,6 +37,48 @@ function engine(dir: string, app: KvApp, blockTimeMs = 30, nowNs?: () => bigint)
     appStateBytes: new Uint8Array(),
     ...(nowNs === undefined ? {} : { nowNs }),
   });
+}
+
+/**
+ * A KvApp whose FinalizeBlock takes `ms` of wall (a timer: the event loop runs meanwhile, as in a stepped block),
+ * logging each block's ABCI calls by height and counting blocks that overlapped another one in the app.
+ */
+class SlowKv implements AbciApplication {
+  readonly kv = new KvApp();
+  readonly log: string[] = [];
+  overlaps = 0;
+  private open = 0;
+  constructor(private readonly ms: number) {}
+  info() {
+    return this.kv.info();
+  }
+  initChain() {
+    return this.kv.initChain();
+  }
+  checkTx(req: RequestCheckTx) {
+    return this.kv.checkTx(req);
+  }
+  prepareProposal(req: RequestPrepareProposal) {
+    if (this.open++ > 0) this.overlaps++;
+    this.log.push(`prepare ${req.height}`);
+    return this.kv.prepareProposal(req);
+  }
+  processProposal(req: RequestProcessProposal) {
+    return this.kv.processProposal(req);
+  }
+  async finalizeBlock(req: RequestFinalizeBlock) {
+    await sleep(this.ms);
+    this.log.push(`finalize ${req.height} [${req.txs.map((t) => Buffer.from(t).toString()).join(" ")}]`);
+    return this.kv.finalizeBlock(req);
+  }
+  commit() {
+    this.open--;
+    this.log.push("commit");
+    return this.kv.commit();
+  }
+  query(req: RequestQuery) {
+    return this.kv.query(req);
+  }
 }
 
 async function waitHeight(e: DevEngine, h: bigint): Promise<void> {
@@ -137,6 +187,69 @@ describe("DevEngine", () => {
     // Any block timer the broadcasts armed would fire before this later timer: none did.
     await sleep(1);
     assert.equal(e.height, 2n, "no block but the two produced");
+    await e.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("two produceBlock() calls at once: two blocks, one after the other", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "shroud-dev-"));
+    const app = new SlowKv(30);
+    const e = engine(dir, app, 2_000_000_000, () => GENESIS_NS);
+    await e.start();
+    t.after(() => e.stop()); // a failure must not leave the engine's timer holding the file open
+    await e.broadcastTx(Buffer.from("a=1"));
+    // Before session 17 both ran at once: both built height 1, the second failed on the block store's key.
+    const heights = await Promise.all([e.produceBlock(), e.produceBlock(), e.produceBlock()]);
+    assert.deepEqual(heights, [1n, 2n, 3n]);
+    assert.equal(app.overlaps, 0, "no block started in the app before the previous one committed");
+    assert.deepEqual(app.log, [
+      "prepare 1",
+      "finalize 1 [a=1]",
+      "commit",
+      "prepare 2",
+      "finalize 2 []",
+      "commit",
+      "prepare 3",
+      "finalize 3 []",
+      "commit",
+    ]);
+    await e.stop();
+    await assert.rejects(e.produceBlock(), /stopped/, "a request after stop() is refused, not run");
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("a timer's block and an explicit produceBlock() never overlap, and neither is lost", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "shroud-dev-"));
+    const app = new SlowKv(40);
+    // The clock stands at the genesis time: a broadcast arms a 5 ms block timer.
+    const e = engine(dir, app, 5, () => GENESIS_NS);
+    const errors: unknown[] = [];
+    e.on("error", (x: unknown) => errors.push(x));
+    await e.start();
+    t.after(() => e.stop());
+    // 1. The timer's block runs (inside its slow FinalizeBlock) when an explicit block is asked for.
+    await e.broadcastTx(Buffer.from("a=1"));
+    for (let i = 0; i < 500 && !e.busy; i++) await sleep(2);
+    assert.ok(e.busy, "the timer's block is running");
+    await e.broadcastTx(Buffer.from("b=2"));
+    assert.equal(await e.produceBlock(), 2n, "the explicit block comes after the timer's");
+    // 2. An explicit block runs when a broadcast arms the timer: the timer's block waits for it. (First the timer
+    // armed when the timer's block ended, b=2 pending, fires and finds the mempool empty: no block.)
+    await sleep(30);
+    const explicit = e.produceBlock();
+    assert.ok(e.busy, "an explicit block on an idle engine starts at once");
+    await e.broadcastTx(Buffer.from("c=3"));
+    await sleep(20); // the 5 ms timer fires during the explicit block's 40 ms FinalizeBlock
+    assert.equal(await explicit, 3n);
+    await waitHeight(e, 4n);
+    await sleep(80);
+    assert.deepEqual(errors, []);
+    assert.equal(app.overlaps, 0);
+    assert.equal(e.height, 4n, "no empty block from a timer whose txs an explicit block took");
+    assert.deepEqual(
+      app.log.filter((l) => l.startsWith("finalize")),
+      ["finalize 1 [a=1]", "finalize 2 [b=2]", "finalize 3 []", "finalize 4 [c=3]"],
+    );
     await e.stop();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -13,7 +13,7 @@ import type { RpcServer } from "../api/rpc/server.js";
 import type { Json } from "../api/rpc/json.js";
 import { fromHex, toBase64, toHex, utf8 } from "../util/bytes.js";
 import type { DevService } from "./services.js";
-import { DEFAULT_QUERY_WORKERS } from "./common.js";
+import { CliError, DEFAULT_QUERY_WORKERS } from "./common.js";
 
 /**
  * The node's own modules (chain, engine, RPC, genesis builder, services). `startDev` imports them while the
@@ -243,7 +243,14 @@ export async function startDev(o: DevOptions): Promise<DevNode> {
         o.onHalt?.(e);
       }
     });
-    await engine.start();
+    try {
+      await engine.start();
+    } catch (e) {
+      // A folder whose state is ahead of its block store cannot resume (nothing was changed): say so, no stack.
+      if (e instanceof m.engine.StateAheadError)
+        throw new CliError(`${e.message}; start over with --reset (data folder ${o.home})`);
+      throw e;
+    }
     // LocalSecret users wait for the first block; produce it now rather than on the first tx.
     if (engine.height === 0n) await engine.produceBlock();
     const rpc: RpcServer = await m.rpc.startRpcServer(

@@ -2,6 +2,8 @@
 // a tx index (hash → height/index) and an event index for tx_search. SQLite (better-sqlite3, synchronous);
 // a block and its results are written in one transaction BEFORE the app commits, as CometBFT does, so a
 // crash between the two is repaired on restart by replaying the stored block (spec consensus-storage-perf §1.6).
+// That transaction is synced (SQLite `synchronous = FULL`, an fsync of the WAL) before saveBlock returns, so a
+// power loss cannot leave the app's state (synced at each Commit) ahead of the block store (README "Durability").
 // The index rows are written after that, as CometBFT's indexer does (README "Index after commit"): in small
 // slices, as the enclave door's jobs or when the event loop is idle, and all at once before any read of them.
 import Database from "better-sqlite3";
@@ -90,6 +92,13 @@ const IDLE_SLICES = 24;
 
 export interface BlockStoreOptions {
   /**
+   * How a saved block (and a meta write) reaches the disk: "full" (default) syncs its transaction before
+   * saveBlock returns; "normal" (before session 17) leaves it to the next WAL checkpoint, so a power loss can
+   * take the last blocks while the app's state keeps them. Index rows never sync on their own (they are rebuilt
+   * from the marker). Benches switch it to measure the cost.
+   */
+  sync?: "full" | "normal";
+  /**
    * Write a block's tx and event index rows after saveBlock (default), or inside its transaction as before
    * session 14. Either way every read sees every saved block's txs, and the rows are the same.
    */
@@ -163,6 +172,10 @@ export class BlockStore {
   private indexFailure: Error | undefined;
   /** See BlockStoreOptions.deferIndex; may be switched at any time (benches). */
   deferIndex: boolean;
+  /** See BlockStoreOptions.sync; may be switched at any time (benches). */
+  sync: "full" | "normal";
+  private readonly syncFull: Database.Statement<[]>;
+  private readonly syncNormal: Database.Statement<[]>;
   /** Event rows per door-job slice (benches tune it). */
   indexJobRows = JOB_SLICE_ROWS;
   /** Index slices run, by where (benches and tests). */
@@ -170,9 +183,14 @@ export class BlockStore {
 
   constructor(path: string, opts: BlockStoreOptions = {}) {
     this.deferIndex = opts.deferIndex ?? true;
+    this.sync = opts.sync ?? "full";
     this.db = new Database(path);
     this.db.pragma("journal_mode = WAL");
+    // NORMAL between the durable writes (the index transactions: no fsync of their own); a block and a meta write
+    // switch to FULL around their own transaction (SQLite allows the switch only outside a transaction).
     this.db.pragma("synchronous = NORMAL");
+    this.syncFull = this.db.prepare("PRAGMA synchronous = FULL");
+    this.syncNormal = this.db.prepare("PRAGMA synchronous = NORMAL");
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS blocks (height INTEGER PRIMARY KEY, hash BLOB NOT NULL, block BLOB NOT NULL,
@@ -219,8 +237,27 @@ export class BlockStore {
   }
 
   setMeta(key: string, value: Uint8Array): void {
-    this.commitIndex(); // a meta write is durable at once, as before, not held in an index transaction
-    this.db.prepare("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)").run(key, value);
+    this.commitIndex(); // a meta write is durable at once, not held in an index transaction
+    this.durably(() => {
+      this.db.prepare("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)").run(key, value);
+    });
+  }
+
+  /**
+   * Runs `write` (one autocommit statement or one transaction; no index transaction open) synced to the disk
+   * when `sync` is "full": its COMMIT fsyncs the WAL, and with it every earlier transaction's frames.
+   */
+  private durably(write: () => void): void {
+    if (this.sync !== "full") {
+      write();
+      return;
+    }
+    this.syncFull.run();
+    try {
+      write();
+    } finally {
+      this.syncNormal.run();
+    }
   }
 
   height(): bigint {
@@ -234,10 +271,16 @@ export class BlockStore {
   }
 
   /**
-   * Saves a block, its results and its commit atomically. Its txs and their events are indexed later (deferIndex,
-   * the default: index slices, see indexJob) or in the same transaction (deferIndex off).
+   * Saves a block, its results, its commit and `meta` (key → value, e.g. the validator set after the block)
+   * atomically, synced to the disk before it returns (sync "full"). Its txs and their events are indexed later
+   * (deferIndex, the default: index slices, see indexJob) or in the same transaction (deferIndex off).
    */
-  saveBlock(b: StoredBlock, seenCommit: Commit, txHashes?: readonly Uint8Array[]): void {
+  saveBlock(
+    b: StoredBlock,
+    seenCommit: Commit,
+    txHashes?: readonly Uint8Array[],
+    meta?: ReadonlyMap<string, Uint8Array>,
+  ): void {
     // A failed save (its transaction rolled back) may have left rows queued: they must not reach the next one.
     this.txLen = 0;
     this.eventLen = 0;
@@ -251,6 +294,7 @@ export class BlockStore {
         encodeFinalizeBlockResponse(b.results),
         Commit.encode(seenCommit).finish(),
       );
+      if (meta !== undefined) for (const [k, v] of meta) this.setIndexed.run(k, v);
     };
     if (!this.deferIndex) {
       // Earlier blocks first: a tx hash seen again later must end with the later block's txs row.
@@ -269,14 +313,15 @@ export class BlockStore {
         this.setIndexed.run(INDEXED_HEIGHT_KEY, utf8Encode(String(h)));
       };
       this.commitIndex(); // the block's own transaction then holds its rows alone: a failed save leaves none
-      this.db.transaction(save)();
+      this.durably(this.db.transaction(save));
       return;
     }
-    // The block row alone, or with the open index transaction's rows (the previous blocks' slices so far): one
-    // COMMIT either way. Rows of a block not finished are committed too; its marker is not, so a restart
-    // writes that block's rows again (INSERT OR REPLACE / OR IGNORE: the same rows).
-    writeBlock();
+    // The open index transaction (the previous blocks' slices so far) is committed first, unsynced: the synced
+    // durability level can only be switched outside a transaction. Rows of a block not finished are committed
+    // too; its marker is not, so a restart writes that block's rows again (INSERT OR REPLACE / OR IGNORE: the
+    // same rows). Then the block in its own synced transaction (its fsync covers the index frames before it).
     this.commitIndex();
+    this.durably(meta === undefined ? writeBlock : this.db.transaction(writeBlock));
     this.pending.push({ height: h, txs, hashes: txHashes, results: b.results.txResults, next: 0 });
     this.scheduleIdle();
   }

@@ -1,8 +1,8 @@
 // The embedded single-validator engine: drives an ABCI 2.0 application in-process the way CometBFT would
 // (Info handshake, InitChain, CheckTx into a mempool, PrepareProposal → ProcessProposal → FinalizeBlock →
 // store block → Commit → recheck), with no empty blocks while idle. It is the consensus of `shroud dev`:
-// one validator, no BFT. Crash safety mirrors CometBFT: the block and its results are stored before the
-// app commits; on start an app one block behind has that block replayed (spec consensus-storage-perf §1.6).
+// one validator, no BFT. Crash safety mirrors CometBFT: the block and its results are stored (and synced) before
+// the app commits; on start an app one block behind has that block replayed (spec consensus-storage-perf §1.6).
 import { EventEmitter } from "node:events";
 import {
   CheckTxType,
@@ -80,6 +80,27 @@ interface QueuedTx {
 export interface BroadcastResult {
   hash: Uint8Array;
   checkTx: ResponseCheckTx;
+}
+
+/**
+ * The app's state has committed blocks the block store does not hold: the engine refuses to start and changes
+ * nothing (README "Durability"). The blocks' txs are gone, so neither replaying nor re-producing them could give
+ * the same chain; a power loss cannot cause it since the block store syncs each block before Commit (session 17);
+ * a data folder put together from two copies, or one that lost a file, can.
+ */
+export class StateAheadError extends Error {
+  readonly code = "STATE_AHEAD_OF_BLOCK_STORE";
+  constructor(
+    readonly appHeight: bigint,
+    readonly storeHeight: bigint,
+  ) {
+    super(
+      `the app's state is at height ${appHeight} but the block store ends at ${storeHeight}: blocks ` +
+        `${storeHeight + 1n}..${appHeight} are missing and cannot be rebuilt (a data folder restored from ` +
+        `copies of different times, or a lost block store file?); nothing was changed`,
+    );
+    this.name = "StateAheadError";
+  }
 }
 
 /** Events: "block" (height: bigint), "tx" ({ hash, height, index, result }). */
@@ -189,11 +210,7 @@ export class DevEngine extends EventEmitter {
     this.appVersion = info.appVersion;
     const storeHeight = this.store.height();
     const appHeight = info.lastBlockHeight;
-    if (appHeight > storeHeight) {
-      throw new Error(
-        `app height ${appHeight} is ahead of the block store (${storeHeight}): wrong data folder?`,
-      );
-    }
+    if (appHeight > storeHeight) throw new StateAheadError(appHeight, storeHeight);
     if (storeHeight === 0n) {
       await this.initChain();
     } else {
@@ -511,9 +528,17 @@ export class DevEngine extends EventEmitter {
     // The queue's rest is checked before Commit, on the same CheckTx state the door jobs saw.
     this.drainQueue();
     const commit = this.sign(height, blockId, time);
-    this.store.saveBlock({ height, blockId, block, results }, commit, hashes);
+    // The validator set after this block is saved with it (one synced transaction): a crash after the app's
+    // Commit cannot leave the store with the set from before the block's updates.
+    const validators =
+      results.validatorUpdates.length > 0
+        ? this.applyUpdates(this.validators, results.validatorUpdates)
+        : undefined;
+    const meta =
+      validators === undefined ? undefined : new Map([["validators", encodeValidators(validators)]]);
+    this.store.saveBlock({ height, blockId, block, results }, commit, hashes, meta);
     await this.opts.app.commit({});
-    this.afterCommit(blockId, timeNs, results, commit, hashes);
+    this.afterCommit(blockId, timeNs, results, commit, hashes, validators);
     await this.recheck();
     this.emitBlock(height, hashes, results);
     return height;
@@ -598,6 +623,7 @@ export class DevEngine extends EventEmitter {
     results: ResponseFinalizeBlock,
     commit: Commit,
     txHashes: readonly Uint8Array[],
+    validators: ValidatorInfo[] | undefined,
   ): void {
     this.lastBlockId = blockId;
     this.lastTimeNs = timeNs;
@@ -605,10 +631,7 @@ export class DevEngine extends EventEmitter {
     this.lastAppHash = results.appHash;
     this.lastCommit = commit;
     for (const h of txHashes) this.mempool.delete(Buffer.from(h).toString("hex"));
-    if (results.validatorUpdates.length > 0) {
-      this.validators = this.applyUpdates(this.validators, results.validatorUpdates);
-      this.store.setMeta("validators", encodeValidators(this.validators));
-    }
+    if (validators !== undefined) this.validators = validators;
   }
 
   private applyUpdates(

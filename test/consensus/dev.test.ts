@@ -6,7 +6,8 @@ import { createPublicKey, verify } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DevEngine } from "../../src/consensus/dev.js";
+import Database from "better-sqlite3";
+import { DevEngine, StateAheadError } from "../../src/consensus/dev.js";
 import { headerHash } from "../../src/consensus/header.js";
 import { parseEventQuery } from "../../src/consensus/blockStore.js";
 import { precommitSignBytes } from "../../src/consensus/votes.js";
@@ -251,6 +252,74 @@ describe("DevEngine", () => {
       ["finalize 1 [a=1]", "finalize 2 [b=2]", "finalize 3 []", "finalize 4 [c=3]"],
     );
     await e.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("state ahead of the block store (blocks lost): refused with a coded error, nothing changed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "shroud-dev-"));
+    const app = new KvApp();
+    const e = engine(dir, app, 2_000_000_000, () => GENESIS_NS);
+    await e.start();
+    for (const tx of ["x=1", "y=2", "z=3"]) {
+      await e.broadcastTx(Buffer.from(tx));
+      await e.produceBlock();
+    }
+    await e.stop();
+    // What a power loss did to a block store synced NORMAL while the state synced FULL: its last blocks gone.
+    const db = new Database(join(dir, "blocks.db"));
+    db.prepare("DELETE FROM blocks WHERE height > 1").run();
+    db.close();
+    const e2 = engine(dir, app, 2_000_000_000, () => GENESIS_NS);
+    await assert.rejects(e2.start(), (err: unknown) => {
+      assert.ok(err instanceof StateAheadError);
+      assert.equal(err.code, "STATE_AHEAD_OF_BLOCK_STORE");
+      assert.match(
+        err.message,
+        /state is at height 3 but the block store ends at 1: blocks 2\.\.3 are missing/,
+      );
+      return true;
+    });
+    assert.equal(e2.height, 1n, "the block store is as it was");
+    assert.equal(app.height, 3n, "the app was not touched");
+    assert.deepEqual(app.calls.slice(-1), ["info"], "only Info was asked");
+    await e2.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("the validator set after a block is saved with the block: a crash after Commit keeps it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "shroud-dev-"));
+    const app = new KvApp();
+    const e = engine(dir, app, 2_000_000_000, () => GENESIS_NS);
+    await e.start();
+    const own = e.validatorPublicKey;
+    // Block 2 raises the validator's power to 25 (as a delegation would); its Commit "crashes" once the state
+    // is committed, before the engine's own writes after Commit.
+    const finalize = app.finalizeBlock.bind(app);
+    const commit = app.commit.bind(app);
+    app.finalizeBlock = (req) => {
+      const r = finalize(req);
+      const update = { pubKey: { ed25519: own }, power: 25n };
+      return req.height === 2n ? { ...r, validatorUpdates: [update] as never[] } : r;
+    };
+    app.commit = () => {
+      const r = commit();
+      if (app.height === 2n) throw new Error("power lost right after Commit");
+      return r;
+    };
+    await e.produceBlock();
+    await assert.rejects(e.produceBlock(), /power lost/);
+    await e.stop();
+    app.finalizeBlock = finalize;
+    app.commit = commit;
+    const e2 = engine(dir, app, 2_000_000_000, () => GENESIS_NS);
+    await e2.start();
+    assert.equal(e2.height, 2n);
+    assert.deepEqual(
+      e2.validatorSet.map((v) => v.power),
+      [25n],
+      "the set after block 2 (before session 17 it was saved after Commit: 10 here)",
+    );
+    await e2.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -7,7 +7,11 @@ import { concatBytes } from "../util/bytes.js";
 const MAX_UVARINT_BYTES = 5;
 
 /** Reads one uvarint at `offset`; returns [value, bytesRead], or undefined when more bytes are needed. */
-export function readUvarint(buf: Uint8Array, offset: number): [number, number] | undefined {
+export function readUvarint(
+  buf: Uint8Array,
+  offset: number,
+  what = "ABCI frame",
+): [number, number] | undefined {
   let value = 0;
   let shift = 0;
   for (let i = 0; i < MAX_UVARINT_BYTES; i++) {
@@ -17,7 +21,7 @@ export function readUvarint(buf: Uint8Array, offset: number): [number, number] |
     if ((b & 0x80) === 0) return [value, i + 1];
     shift += 7;
   }
-  throw new Error("ABCI frame length varint too long");
+  throw new Error(`${what} length varint too long`);
 }
 
 export class FrameReader {
@@ -26,8 +30,14 @@ export class FrameReader {
   /** Bytes the next frame needs in total (prefix + body) once its prefix is known; 0 = not known yet. */
   private need = 0;
 
-  /** @param maxBody frames announcing a longer body throw (a broken or hostile peer). */
-  constructor(private readonly maxBody: number) {}
+  /**
+   * @param maxBody frames announcing a longer body throw (a broken or hostile peer).
+   * @param what names the frames in those errors (the tx gossip reuses this reader).
+   */
+  constructor(
+    private readonly maxBody: number,
+    private readonly what = "ABCI",
+  ) {}
 
   /**
    * Takes one chunk; returns the bodies of the frames it completed, in order. Bodies are plain Uint8Array views
@@ -43,10 +53,10 @@ export class FrameReader {
     let off = 0;
     this.need = 0;
     for (;;) {
-      const lv = readUvarint(buf, off);
+      const lv = readUvarint(buf, off, `${this.what} frame`);
       if (lv === undefined) break;
       const [len, n] = lv;
-      if (len > this.maxBody) throw new Error(`ABCI message of ${len} bytes over the limit`);
+      if (len > this.maxBody) throw new Error(`${this.what} message of ${len} bytes over the limit`);
       if (off + n + len > buf.length) {
         this.need = n + len;
         break;

@@ -157,7 +157,7 @@ describe("AppMempool", () => {
     assert.equal(small.size, 2);
   });
 
-  test("peers' txs: dedup, admitted ones re-sent to every peer but the sender, refused ones dropped", () => {
+  test("peers' txs: dedup, admitted ones re-sent to every peer but the sender, refused ones dropped", async () => {
     const c = fakeCheck();
     const g = fakeGossip();
     const m = new AppMempool({ limits: limits(), checkTx: c.checkTx, gossip: g });
@@ -176,6 +176,14 @@ describe("AppMempool", () => {
     // Nothing new: nothing sent.
     m.receive([tx("c")], "peer3");
     assert.equal(g.sent.length, 2);
+    // Without relay (a full mesh): admitted, not re-sent; a client's tx is still sent.
+    const g2 = fakeGossip();
+    const quiet = new AppMempool({ limits: limits(), checkTx: c.checkTx, gossip: g2, relay: false });
+    quiet.receive([tx("a")], "peer1");
+    assert.deepEqual(str(quiet.pending()), ["a"]);
+    assert.deepEqual(g2.sent, []);
+    await quiet.submit(tx("b"));
+    assert.deepEqual(g2.sent, [{ txs: ["b"], except: undefined }]);
   });
 
   test("reap: admission order, within max bytes as CometBFT counts them less the random's room", async () => {

@@ -44,7 +44,19 @@ export interface AppMempoolOptions {
   /** The ABCI requests' serialisation; default: run at once. */
   readonly serial?: SerialRunner;
   readonly gossip?: MempoolGossip;
+  /**
+   * Re-send a peer's newly admitted txs to the other peers (default true: a network that is not a full mesh
+   * floods). In a full mesh every peer already has the tx from its origin, so relaying only multiplies the
+   * gossip's writes and each node's receptions (3× in a 4-node mesh); a localnet turns it off.
+   */
+  readonly relay?: boolean;
   readonly log?: (line: string) => void;
+  /**
+   * CPU meter (abciCpu.ts `measure`): a client's tx is charged to `mempool.client`, a peer's batch to
+   * `mempool.peers` (each outside any ABCI request). The post-Commit recheck runs inside Commit and is charged
+   * to it. Measurement only.
+   */
+  readonly meter?: <T>(slot: string, fn: () => T) => T;
 }
 
 export interface AppMempoolStats {
@@ -165,11 +177,13 @@ export class AppMempool {
    * NEW; admitted on code 0 and gossiped to every peer. Resolves with the answer broadcast_tx_sync gives.
    */
   async submit(tx: Uint8Array): Promise<ResponseCheckTx> {
-    return this.serial(() => {
+    const run = (): ResponseCheckTx => {
       const r = this.consider(tx, true);
       if (r.outcome === "admitted") this.gossip?.send([tx]);
       return r.answer;
-    });
+    };
+    const meter = this.o.meter;
+    return this.serial(meter === undefined ? run : () => meter("mempool.client", run));
   }
 
   /**
@@ -180,9 +194,16 @@ export class AppMempool {
     const run = (): void => {
       const admitted: Uint8Array[] = [];
       for (const tx of txs) if (this.consider(tx, false).outcome === "admitted") admitted.push(tx);
-      if (admitted.length > 0) this.gossip?.send(admitted, from);
+      if (admitted.length > 0 && this.o.relay !== false) this.gossip?.send(admitted, from);
     };
-    const done = this.serial(run);
+    const meter = this.o.meter;
+    const done = this.serial(
+      meter === undefined
+        ? run
+        : () => {
+            meter("mempool.peers", run);
+          },
+    );
     if (done instanceof Promise) {
       done.catch((e: unknown) => {
         this.o.log?.(`app mempool: txs from ${from}: ${e instanceof Error ? e.message : String(e)}`);

@@ -85,11 +85,14 @@ export class Localnet {
     });
   }
 
-  /** `opts.compiled`: the nodes run a compiled copy of the code (see snapshotCode), not the sources via tsx. */
+  /**
+   * `opts.compiled`: the nodes run a compiled copy of the code (see snapshotCode), not the sources via tsx.
+   * `opts.mempool`: "app" creates the localnet with `--mempool app` (CometBFT's nop mempool, the nodes' own).
+   */
   static async create(
     validators: number,
     fullNodes = 0,
-    opts: { readonly compiled?: boolean } = {},
+    opts: { readonly compiled?: boolean; readonly mempool?: "comet" | "app" } = {},
   ): Promise<Localnet> {
     const dir = mkdtempSync(join(tmpdir(), "shroud-net-"));
     const basePort = await freeNodePortBase(validators + fullNodes, 41_000);
@@ -101,7 +104,8 @@ export class Localnet {
       process.execPath,
       [bin, "localnet", "--create-only", "--home", home, "--validators", `${validators}`]
         .concat(["--full-nodes", `${fullNodes}`])
-        .concat(["--base-port", `${basePort}`]),
+        .concat(["--base-port", `${basePort}`])
+        .concat(opts.mempool === undefined ? [] : ["--mempool", opts.mempool]),
       { env, stdio: "ignore" },
     );
     return new Localnet(dir, readLocalnet(home), bin, env);

@@ -30,14 +30,15 @@ export function portFree(port: number): Promise<boolean> {
 }
 
 /**
- * A base port whose node blocks are free: node i uses base + 10·i + 0…3 (the localnet layout). The search
- * starts at `from` + a per-process offset, so concurrent runs rarely collide.
+ * A base port whose node blocks are free: node i uses base + 10·i + 0…3 (the localnet layout), +4 (the benches'
+ * pprof) and +5 (the app mempool's tx gossip). The search starts at `from` + a per-process offset, so concurrent
+ * runs rarely collide.
  */
 export async function freeNodePortBase(nodes: number, from: number): Promise<number> {
   for (let base = from + (process.pid % 100) * 100; base < 60_000; base += 97) {
     let ok = true;
     for (let i = 0; i < nodes && ok; i++)
-      for (let k = 0; k < 4 && ok; k++) ok = await portFree(base + 10 * i + k);
+      for (let k = 0; k < 6 && ok; k++) ok = await portFree(base + 10 * i + k);
     if (ok) return base;
   }
   throw new Error("no free port block");

@@ -10,11 +10,14 @@ import { parsePolicyJson } from "../../chain/modules/registration/params.js";
 import type { RegInfoJson } from "../../chain/modules/registration/genesis.js";
 import { toBase64 } from "../../util/bytes.js";
 import { addressFromMnemonic } from "../devGenesis.js";
+import { editCometConfig } from "../../consensus/cometbft.js";
 import {
+  cometHome,
   enclaveDir,
   initNodeHome,
   NODE_FILES,
   writeCometGenesis,
+  writeGossipConfig,
   type ConsensusTimeouts,
 } from "../node/home.js";
 import { buildLocalnetGenesis, type LocalnetValidator } from "./genesis.js";
@@ -62,6 +65,30 @@ export interface CreateLocalnetOptions {
 export function nodePorts(base: number, i: number): LocalnetNode["ports"] {
   const b = base + 10 * i;
   return { p2p: b, rpc: b + 1, abci: b + 2, rest: b + 3 };
+}
+
+/** Node `n`'s tx gossip port in app-mempool mode: its p2p port + 5 (+4 is the benches' pprof port). */
+export const gossipPortOf = (n: LocalnetNode): number => n.ports.p2p + 5;
+
+/**
+ * Switches every node between CometBFT's mempool and the app's (`mempool.type` "flood" / "nop"); app mode also
+ * writes each node's gossip.json: its gossip port and every other node as a peer (full mesh, CometBFT node ids),
+ * and `relay` (default false: in a full mesh every node gets each tx from its origin; the A/B is in
+ * docs/BENCHMARKS.md "App-side mempool (session 17, M1)").
+ * `shroud start` reads both, so a stopped localnet restarts in the same mode.
+ */
+export function setLocalnetMempool(info: LocalnetInfo, mode: "comet" | "app", relay = false): void {
+  for (const n of info.nodes) {
+    editCometConfig(cometHome(n.home), { "mempool.type": JSON.stringify(mode === "app" ? "nop" : "flood") });
+    if (mode !== "app") continue;
+    writeGossipConfig(n.home, {
+      port: gossipPortOf(n),
+      peers: info.nodes
+        .filter((p) => p !== n)
+        .map((p) => ({ id: p.nodeId, host: "127.0.0.1", port: gossipPortOf(p) })),
+      relay,
+    });
+  }
 }
 
 export function readLocalnet(home: string): LocalnetInfo {

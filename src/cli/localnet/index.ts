@@ -5,7 +5,7 @@ import { homedir } from "node:os";
 import { InvalidArgumentError, type Command } from "commander";
 import { editCometConfig, findCometbft, type AbciTransport } from "../../consensus/cometbft.js";
 import { CliError } from "../common.js";
-import { abciTransportArg, portArg } from "../node/index.js";
+import { abciTransportArg, mempoolModeArg, portArg } from "../node/index.js";
 import { DEFAULT_BASE_PORT, DEFAULT_CHAIN_ID, LOCALNET_FILE } from "./constants.js";
 import type { LocalnetInfo } from "./create.js";
 import type { NodeStatus } from "./processes.js";
@@ -55,6 +55,7 @@ interface UpFlags {
   createOnly: boolean;
   fullNodes: number;
   abci?: AbciTransport;
+  mempool?: "comet" | "app";
 }
 
 async function up(f: UpFlags): Promise<void> {
@@ -82,6 +83,10 @@ async function up(f: UpFlags): Promise<void> {
     for (const n of info.nodes) {
       editCometConfig(cometHome(n.home), abciConfigEdits(f.abci, `tcp://127.0.0.1:${n.ports.abci}`));
     }
+  }
+  if (f.mempool !== undefined) {
+    const { setLocalnetMempool } = await creating();
+    setLocalnetMempool(info, f.mempool);
   }
   if (f.createOnly) {
     out(
@@ -139,6 +144,12 @@ export function registerLocalnetCommands(program: Command): void {
       "--abci <transport>",
       "ABCI transport between each node and its CometBFT, socket or grpc (written into every node's config)",
       abciTransportArg,
+    )
+    .option(
+      "--mempool <mode>",
+      "comet (CometBFT's mempool) or app (mempool.type = \"nop\": each node's own mempool and tx gossip on " +
+        "p2p port + 5, full mesh; written into every node's config and gossip.json)",
+      mempoolModeArg,
     )
     .action(up);
   ln.command("stop")

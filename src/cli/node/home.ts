@@ -26,6 +26,8 @@ export const NODE_FILES = {
   logs: "logs",
   cometLog: "cometbft.log",
   cometPid: "cometbft.pid",
+  /** App-mempool mode only: the tx gossip's listen port and peers (`start --gossip-port/--gossip-peers`). */
+  gossip: "gossip.json",
 } as const;
 
 export const cometHome = (home: string): string => join(home, NODE_FILES.comet);
@@ -199,4 +201,37 @@ export function assertEnclaveMatchesGenesis(doc: GenesisDoc, enclave: EnclaveHos
   );
   if (io === undefined || !known.includes(io))
     throw new Error("genesis io_exch_key is not this enclave's: the home folder mixes two chains");
+}
+
+/** Where the tx gossip of an app-mempool node listens and whom it dials (NODE_FILES.gossip). */
+export interface GossipConfig {
+  readonly port: number;
+  readonly peers: readonly { readonly id: string; readonly host: string; readonly port: number }[];
+  /** Re-send peers' txs to the other peers (default true; a full mesh, e.g. a localnet, needs none). */
+  readonly relay?: boolean;
+}
+
+/** `id@host:port` → a gossip peer (the format of `--gossip-peers`, as CometBFT's persistent_peers). */
+export function parseGossipPeer(p: string): GossipConfig["peers"][number] {
+  const m = /^([^\s@,]+)@([^\s@,]+):(\d{1,5})$/.exec(p);
+  if (m === null || Number(m[3]) > 65535) throw new Error(`expected id@host:port, got ${JSON.stringify(p)}`);
+  return { id: m[1]!, host: m[2]!, port: Number(m[3]) };
+}
+
+export function readGossipConfig(home: string): GossipConfig | undefined {
+  const path = join(home, NODE_FILES.gossip);
+  if (!existsSync(path)) return undefined;
+  const j = JSON.parse(readFileSync(path, "utf8")) as { port?: unknown; peers?: unknown; relay?: unknown };
+  if (typeof j.port !== "number" || !Array.isArray(j.peers))
+    throw new Error(`${NODE_FILES.gossip}: expected {"port": number, "peers": [...], "relay"?: boolean}`);
+  return { port: j.port, peers: (j.peers as string[]).map(parseGossipPeer), relay: j.relay !== false };
+}
+
+export function writeGossipConfig(home: string, c: GossipConfig): void {
+  const peers = c.peers.map((p) => `${p.id}@${p.host}:${p.port}`);
+  const relay = c.relay ?? true;
+  writeFileSync(
+    join(home, NODE_FILES.gossip),
+    JSON.stringify({ port: c.port, peers, relay }, null, 2) + "\n",
+  );
 }

@@ -37,6 +37,28 @@ export function peersArg(v: string): string[] {
   return peers;
 }
 
+/** `--mempool comet|app`. */
+export function mempoolModeArg(v: string): "comet" | "app" {
+  if (v !== "comet" && v !== "app") throw new InvalidArgumentError("expected comet or app");
+  return v;
+}
+
+/** `--gossip-peers id@host:port,…` (ids: the peers' CometBFT node ids). */
+export function gossipPeersArg(v: string): { id: string; host: string; port: number }[] {
+  return v
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p !== "")
+    .map((p) => {
+      const m = /^([0-9a-f]{40})@([^\s@,:]+):(\d{1,5})$/.exec(p);
+      if (m === null || Number(m[3]) > 65535)
+        throw new InvalidArgumentError(
+          `expected id@host:port with a 40-hex node id, got ${JSON.stringify(p)}`,
+        );
+      return { id: m[1]!, host: m[2]!, port: Number(m[3]) };
+    });
+}
+
 /** `--abci socket|grpc`. */
 export function abciTransportArg(v: string): AbciTransport {
   if (!isAbciTransport(v)) throw new InvalidArgumentError(`expected ${ABCI_TRANSPORTS.join(" or ")}`);
@@ -148,6 +170,9 @@ interface StartFlags {
   restPort?: number;
   host: string;
   queryWorkers: number;
+  mempool?: "comet" | "app";
+  gossipPort?: number;
+  gossipPeers?: { id: string; host: string; port: number }[];
 }
 
 async function start(f: StartFlags): Promise<void> {
@@ -167,6 +192,9 @@ async function start(f: StartFlags): Promise<void> {
       ...(f.cometRpc === undefined ? {} : { cometRpc: f.cometRpc }),
       ...(f.restPort === undefined ? {} : { restPort: f.restPort }),
       queryWorkers: f.queryWorkers,
+      ...(f.mempool === undefined ? {} : { mempool: f.mempool }),
+      ...(f.gossipPort === undefined ? {} : { gossipPort: f.gossipPort }),
+      ...(f.gossipPeers === undefined ? {} : { gossipPeers: f.gossipPeers }),
     });
   } catch (e) {
     throw new CliError(e instanceof Error ? e.message : String(e));
@@ -213,6 +241,18 @@ export function registerNodeCommands(program: Command): void {
       "enclave workers serving smart queries in parallel (0: queries share the block enclave)",
       queryWorkersArg,
       DEFAULT_QUERY_WORKERS,
+    )
+    .option(
+      "--mempool <mode>",
+      "who keeps the mempool: comet (CometBFT's) or app (CometBFT mempool.type = \"nop\", this node's own, " +
+        "with its tx gossip); default: config.toml's mempool.type; written there when given",
+      mempoolModeArg,
+    )
+    .option("--gossip-port <port>", "app mempool: tx gossip listen port (kept in gossip.json)", portArg)
+    .option(
+      "--gossip-peers <peers>",
+      "app mempool: id@host:port,… gossip peers to dial (their CometBFT node ids; kept in gossip.json)",
+      gossipPeersArg,
     )
     .action(start);
 }

@@ -129,4 +129,54 @@ describe("shroud init --genesis (a joining node's home)", () => {
       assert.match(again.err, /already holds a node/);
     },
   );
+
+  test(
+    "start --mempool app: refused without a gossip port or with create_empty_blocks off, nothing written; " +
+      "accepted, config.toml and gossip.json keep the mode",
+    { skip: cometbft === undefined ? "cometbft not installed" : false },
+    async () => {
+      const home = join(dir, "joiner"); // the previous test's home (its enclave has no seeds: start stops there)
+      const config = join(home, "comet", "config", "config.toml");
+      const type = (): string | undefined => /\btype = "(\w+)"/.exec(readFileSync(config, "utf8"))?.[1];
+      assert.equal(type(), "flood");
+      const noPort = await shroud(["start", "--home", home, "--mempool", "app"]);
+      assert.equal(noPort.code, 1);
+      assert.match(noPort.err, /needs a tx gossip port: --gossip-port/);
+      const badPeer = await shroud(["start", "--home", home, "--mempool", "app", "--gossip-peers", "x@h:1"]);
+      assert.equal(badPeer.code, 1);
+      assert.match(badPeer.err, /expected id@host:port with a 40-hex node id/);
+      const original = readFileSync(config, "utf8");
+      writeFileSync(config, original.replace("create_empty_blocks = true", "create_empty_blocks = false"));
+      const noEmpty = await shroud(["start", "--home", home, "--mempool", "app", "--gossip-port", "36659"]);
+      assert.equal(noEmpty.code, 1);
+      assert.match(noEmpty.err, /needs consensus\.create_empty_blocks = true/);
+      assert.equal(type(), "flood", "nothing written");
+      assert.equal(existsSync(join(home, "gossip.json")), false);
+      writeFileSync(config, original);
+      const ok = await shroud([
+        "start",
+        "--home",
+        home,
+        "--mempool",
+        "app",
+        "--gossip-port",
+        "36659",
+        "--gossip-peers",
+        PEER,
+      ]);
+      assert.equal(ok.code, 1);
+      assert.match(ok.err, /enclave has no seeds/, "past the mode checks");
+      assert.equal(type(), "nop");
+      assert.deepEqual(JSON.parse(readFileSync(join(home, "gossip.json"), "utf8")), {
+        port: 36659,
+        peers: [PEER],
+        relay: true,
+      });
+      // Without the flags the saved mode and port are read back (still refused at the seeds, after them).
+      const again = await shroud(["start", "--home", home]);
+      assert.match(again.err, /enclave has no seeds/);
+      await shroud(["start", "--home", home, "--mempool", "comet"]);
+      assert.equal(type(), "flood");
+    },
+  );
 });

@@ -94,6 +94,11 @@ export interface CometRestOptions {
   readonly headerTime?: HeaderTimeSource;
   /** Whether CometBFT is catching up (block sync); default: false. */
   readonly syncing?: () => boolean;
+  /**
+   * Where broadcasts go (default: CometBFT's broadcast_tx_sync). App-mempool mode: the node's AppMempool
+   * (CometBFT's RPC refuses broadcast_tx_* with a nop mempool).
+   */
+  readonly broadcastTx?: RestBackend["broadcastTx"];
 }
 
 /** How often `shroud start` asks CometBFT's `/status` whether it is catching up (REST `syncing`). */
@@ -198,6 +203,7 @@ export function cometRestBackend(o: CometRestOptions): RestBackend {
     ...base,
     ...cometRpcSource(o.cometRpcUrl),
     queries: withBlockTimes(base.queries, app, ledger, o.headerTime ?? cometHeaderTimeSource(o.cometRpcUrl)),
+    ...(o.broadcastTx === undefined ? {} : { broadcastTx: o.broadcastTx }),
     latestAppHash: () => committed(app).appHash,
     syncing: o.syncing ?? (() => false),
     facts: { ...base.facts, moniker: o.moniker, nodeId: o.nodeId, listenAddr: o.listenAddr },

@@ -9,7 +9,15 @@ import { EnclaveHost } from "../../enclave/api.js";
 import { DEFAULT_QUERY_WORKERS } from "../common.js";
 import { ShroudApp } from "../../chain/app.js";
 import { openStore, type Store } from "../../chain/store/store.js";
-import { startAbciServer } from "../../consensus/abciServer.js";
+import { SerialQueue, startAbciServer } from "../../consensus/abciServer.js";
+import { processAbciCpuMeter } from "../../consensus/abciCpu.js";
+import {
+  AppMempool,
+  COMET_MEMPOOL_DEFAULTS,
+  withAppMempool,
+  type AppMempoolLimits,
+} from "../../consensus/appMempool.js";
+import { startTxGossip, type TxGossip } from "../../consensus/txGossip.js";
 import { startAbciGrpcServer } from "../../consensus/grpcServer.js";
 import {
   cometProxyAddress,
@@ -27,7 +35,10 @@ import {
   enclaveDir,
   NODE_FILES,
   nodeIdOf,
+  readGossipConfig,
   readNodeGenesis,
+  writeGossipConfig,
+  type GossipConfig,
 } from "./home.js";
 import { BlockLedger, recordingApp, startCometRest } from "./rest.js";
 
@@ -52,11 +63,27 @@ export interface StartOptions {
   readonly host?: string;
   /** Enclave workers for smart queries (src/enclave/lanes.ts; default DEFAULT_QUERY_WORKERS). */
   readonly queryWorkers?: number;
+  /**
+   * Who keeps the mempool (default: config.toml's `mempool.type`, "nop" = app, else comet). "app": CometBFT runs
+   * `mempool.type = "nop"` and this node's AppMempool (src/consensus/appMempool.ts) takes the REST broadcasts and
+   * its peers' txs over the tx gossip (txGossip.ts). Given, it is written into config.toml.
+   */
+  readonly mempool?: MempoolMode;
+  /** App mode: the tx gossip's listen port (default: gossip.json's); written to gossip.json when given. */
+  readonly gossipPort?: number;
+  /** App mode: the peers the gossip dials (default: gossip.json's); written to gossip.json when given. */
+  readonly gossipPeers?: GossipConfig["peers"];
   readonly log?: (line: string) => void;
 }
 
+export type MempoolMode = "comet" | "app";
+export const MEMPOOL_MODES: readonly MempoolMode[] = ["comet", "app"];
+
 export interface RunningNode {
   readonly app: ShroudApp;
+  /** App-mempool mode: the mempool and the gossip's port. */
+  readonly mempool: AppMempool | undefined;
+  readonly gossipPort: number | undefined;
   readonly restPort: number | undefined;
   readonly abciPort: number | undefined;
   readonly cometRpcUrl: string;
@@ -71,6 +98,9 @@ function cometConfig(home: string): {
   rpcLaddr: string;
   p2pLaddr: string;
   moniker: string;
+  mempool: MempoolMode;
+  createEmptyBlocks: boolean;
+  limits: AppMempoolLimits;
 } {
   const toml = readFileSync(join(cometHome(home), "config", "config.toml"), "utf8");
   const abci = getTomlValue(toml, "", "abci") ?? "socket";
@@ -81,7 +111,31 @@ function cometConfig(home: string): {
     rpcLaddr: getTomlValue(toml, "rpc", "laddr") ?? "tcp://127.0.0.1:26657",
     p2pLaddr: getTomlValue(toml, "p2p", "laddr") ?? "tcp://0.0.0.0:26656",
     moniker: getTomlValue(toml, "", "moniker") ?? "",
+    mempool: getTomlValue(toml, "mempool", "type") === "nop" ? "app" : "comet",
+    createEmptyBlocks: getTomlValue(toml, "consensus", "create_empty_blocks") !== "false",
+    limits: mempoolLimits(toml),
   };
+}
+
+/** config.toml `[mempool]` limits (CometBFT's defaults where absent or unreadable). */
+function mempoolLimits(toml: string): AppMempoolLimits {
+  const num = (key: string, dflt: number): number => {
+    const v = Number(getTomlValue(toml, "mempool", key));
+    return Number.isSafeInteger(v) && v >= 0 ? v : dflt;
+  };
+  const d = COMET_MEMPOOL_DEFAULTS;
+  return {
+    size: num("size", d.size),
+    maxTxsBytes: num("max_txs_bytes", d.maxTxsBytes),
+    maxTxBytes: num("max_tx_bytes", d.maxTxBytes),
+    cacheSize: num("cache_size", d.cacheSize),
+  };
+}
+
+/** The host of a `tcp://host:port` listen address (the gossip listens beside CometBFT's p2p). */
+function hostOf(laddr: string): string {
+  const hp = laddr.replace(/^tcp:\/\//, "");
+  return hp.slice(0, hp.lastIndexOf(":")) || "127.0.0.1";
 }
 
 /** tcp://0.0.0.0:26657 → http://127.0.0.1:26657 (we dial it locally). */
@@ -105,6 +159,7 @@ interface Parts {
   enclave?: EnclaveHost;
   store?: Store;
   abci?: { close(): Promise<void> };
+  gossip?: TxGossip;
   rest?: RestServer;
   comet?: ChildProcess;
 }
@@ -126,6 +181,7 @@ async function closeParts(p: Parts, home: string): Promise<void> {
   await stopComet(p.comet);
   rmSync(join(home, NODE_FILES.cometPid), { force: true });
   await p.rest?.close();
+  await p.gossip?.close();
   await p.abci?.close();
   p.store?.close();
   await p.enclave?.stop();
@@ -136,6 +192,25 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
   let cfg = cometConfig(o.home);
   if (o.abci !== undefined && o.abci !== cfg.abci) {
     editCometConfig(cometHome(o.home), abciConfigEdits(o.abci, cfg.proxyApp));
+    cfg = cometConfig(o.home);
+  }
+  // Checked before anything is written: a refused start leaves config.toml and gossip.json as they were.
+  const mode = o.mempool ?? cfg.mempool;
+  const appMempool = mode === "app";
+  let gossipCfg: GossipConfig | undefined;
+  if (appMempool) {
+    // CometBFT refuses a nop mempool without empty blocks (config.go ValidateBasic): say so before it does.
+    if (!cfg.createEmptyBlocks)
+      throw new Error('the app mempool (mempool.type = "nop") needs consensus.create_empty_blocks = true');
+    const saved = readGossipConfig(o.home);
+    const port = o.gossipPort ?? saved?.port;
+    if (port === undefined)
+      throw new Error("the app mempool needs a tx gossip port: --gossip-port <p> (kept in gossip.json)");
+    gossipCfg = { port, peers: o.gossipPeers ?? saved?.peers ?? [], relay: saved?.relay ?? true };
+    if (o.gossipPort !== undefined || o.gossipPeers !== undefined) writeGossipConfig(o.home, gossipCfg);
+  }
+  if (mode !== cfg.mempool) {
+    editCometConfig(cometHome(o.home), { "mempool.type": JSON.stringify(appMempool ? "nop" : "flood") });
     cfg = cometConfig(o.home);
   }
   const transport = cfg.abci;
@@ -169,7 +244,22 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     const app = new ShroudApp({ store: parts.store, enclave: parts.enclave });
     const ledger = new BlockLedger();
     const serve = transport === "grpc" ? startAbciGrpcServer : startAbciServer;
-    const abci = await serve(recordingApp(app, ledger), proxyApp, {
+    // One queue for the ABCI requests and the app mempool's CheckTx: never one inside the other.
+    const queue = new SerialQueue();
+    const meter = processAbciCpuMeter();
+    const mempool = appMempool
+      ? new AppMempool({
+          limits: cfg.limits,
+          checkTx: (r) => app.checkTx(r),
+          serial: (task) => queue.runNow(task),
+          relay: gossipCfg?.relay !== false,
+          meter: (slot, fn) => meter.measure(slot, fn),
+          log,
+        })
+      : undefined;
+    const recorded = recordingApp(app, ledger);
+    const abci = await serve(mempool === undefined ? recorded : withAppMempool(recorded, mempool), proxyApp, {
+      queue,
       onError: (m) => {
         log(`ABCI: ${m}`);
         // The app threw: a broken invariant. CometBFT halts on the exception; we stop it and exit.
@@ -178,6 +268,24 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
       },
     });
     parts.abci = abci;
+    if (mempool !== undefined && gossipCfg !== undefined) {
+      parts.gossip = await startTxGossip({
+        id: nodeIdOf(o.home),
+        chainId: genesis.chain_id,
+        host: hostOf(cfg.p2pLaddr),
+        port: gossipCfg.port,
+        peers: gossipCfg.peers,
+        maxTxBytes: cfg.limits.maxTxBytes,
+        onTxs: (txs, from) => {
+          mempool.receive(txs, from);
+        },
+        log,
+      });
+      mempool.setGossip(parts.gossip);
+      log(
+        `app mempool: CometBFT mempool.type = "nop"; tx gossip on ${hostOf(cfg.p2pLaddr)}:${parts.gossip.port}, ${gossipCfg.peers.length} peers`,
+      );
+    }
     const host = o.host ?? "127.0.0.1";
     if (o.restPort !== undefined) {
       parts.rest = await startCometRest(
@@ -192,6 +300,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
           cometRpcUrl,
           host,
           rpcPort: Number(new URL(cometRpcUrl).port),
+          ...(mempool === undefined ? {} : { broadcastTx: (raw: Uint8Array) => mempool.submit(raw) }),
         },
         o.restPort,
         log,
@@ -217,6 +326,8 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     log(`shroud start: chain ${genesis.chain_id}, ABCI (${transport}) on ${proxyApp}`);
     return {
       app,
+      mempool,
+      gossipPort: parts.gossip?.port,
       restPort: parts.rest?.port,
       abciPort: abci.port,
       cometRpcUrl,

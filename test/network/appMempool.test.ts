@@ -1,0 +1,185 @@
+// A 4-validator localnet in app-mempool mode (`shroud localnet --mempool app`: real CometBFT v0.38.25 with
+// `mempool.type = "nop"`, each node's own AppMempool fed by its REST and by its peers over the tx gossip):
+// secretjs through node 3 stores, instantiates and executes a contract and sends funds; txs sent to different
+// nodes all commit; every node has the same blocks and app hashes; a bad tx and a duplicate get their codes;
+// CometBFT's own broadcast RPC refuses; one node down → blocks go on and txs to the live nodes commit.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { SecretNetworkClient, Wallet } from "secretjs";
+import { cometValidatorKey, getTomlValue } from "../../src/consensus/cometbft.js";
+import { DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
+import { Localnet, SKIP } from "./harness.js";
+
+const CHAIN_ID = "shroud-localnet-1";
+// contracts/build/counter.wasm: provenance in contracts/testdata/README.md.
+const COUNTER = new Uint8Array(readFileSync(new URL("../../contracts/build/counter.wasm", import.meta.url)));
+const COUNTER_HASH = createHash("sha256").update(COUNTER).digest("hex");
+const GAS = { gasLimit: 400_000, broadcastCheckIntervalMs: 200, broadcastTimeoutMs: 60_000 };
+const ALL = [0, 1, 2, 3];
+
+describe("4-validator localnet with the app-side mempool", { skip: SKIP, timeout: 240_000 }, () => {
+  let net: Localnet;
+  const wallets = (["a", "b", "c", "d"] as const).map((k) => new Wallet(DEV_MNEMONICS[k]));
+  const client = (w: number, node: number): SecretNetworkClient =>
+    new SecretNetworkClient({
+      url: net.rest(node),
+      chainId: CHAIN_ID,
+      wallet: wallets[w]!,
+      walletAddress: wallets[w]!.address,
+    });
+  let contract = "";
+
+  const broadcast = async (node: number, txBytes: string): Promise<{ code: number; raw_log: string }> => {
+    const r = await fetch(`${net.rest(node)}/cosmos/tx/v1beta1/txs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ tx_bytes: txBytes, mode: "BROADCAST_MODE_SYNC" }),
+    });
+    assert.equal(r.status, 200);
+    return ((await r.json()) as { tx_response: { code: number; raw_log: string } }).tx_response;
+  };
+
+  const assertNoFork = async (nodes: readonly number[]): Promise<void> => {
+    const top = Math.min(...(await Promise.all(nodes.map((i) => net.height(i)))));
+    assert.deepEqual(await net.divergences(nodes, 1, top), [], "same blocks and app hashes on every node");
+  };
+
+  before(async () => {
+    net = await Localnet.create(4, 0, { mempool: "app" });
+    for (const i of ALL) net.start(i);
+    assert.ok(await net.waitHeight(ALL, 2, 120_000), `all four nodes produce blocks\n${net.logTail(0)}`);
+  });
+  after(async () => {
+    await net.close();
+  });
+
+  test("the nodes run CometBFT's nop mempool; its broadcast RPC refuses, ours takes txs", async () => {
+    const toml = readFileSync(join(net.node(0).home, "comet", "config", "config.toml"), "utf8");
+    assert.equal(getTomlValue(toml, "mempool", "type"), "nop");
+    const gossip = JSON.parse(readFileSync(join(net.node(0).home, "gossip.json"), "utf8")) as {
+      peers: string[];
+    };
+    assert.equal(gossip.peers.length, 3, "full mesh");
+    const r = (await net.rpcPost(0, "broadcast_tx_sync", { tx: Buffer.from("x=y").toString("base64") })) as {
+      error?: { data?: string };
+    };
+    assert.match(r.error?.data ?? "", /nop/);
+  });
+
+  test("secretjs via node 3: store, instantiate, execute, send; txs sent to every node commit", async () => {
+    const c3 = client(0, 3);
+    const up = await c3.tx.compute.storeCode(
+      { sender: wallets[0]!.address, wasm_byte_code: COUNTER, source: "", builder: "" },
+      { ...GAS, gasLimit: 5_000_000 },
+    );
+    assert.equal(up.code, 0, up.rawLog);
+    const codeId = up.arrayLog?.find((l) => l.type === "message" && l.key === "code_id")?.value ?? "";
+    const inst = await c3.tx.compute.instantiateContract(
+      {
+        sender: wallets[0]!.address,
+        code_id: codeId,
+        code_hash: COUNTER_HASH,
+        label: "counter",
+        init_msg: { count: 5 },
+      },
+      GAS,
+    );
+    assert.equal(inst.code, 0, inst.rawLog);
+    contract = inst.arrayLog?.find((l) => l.type === "message" && l.key === "contract_address")?.value ?? "";
+    const exec = await c3.tx.compute.executeContract(
+      {
+        sender: wallets[0]!.address,
+        contract_address: contract,
+        code_hash: COUNTER_HASH,
+        msg: { increment: {} },
+      },
+      GAS,
+    );
+    assert.equal(exec.code, 0, exec.rawLog);
+    const sent = await c3.tx.bank.send(
+      {
+        from_address: wallets[0]!.address,
+        to_address: wallets[1]!.address,
+        amount: [{ denom: "uscrt", amount: "7" }],
+      },
+      GAS,
+    );
+    assert.equal(sent.code, 0, sent.rawLog);
+    // Four senders, each through another node, at once: each tx enters one node's mempool and reaches the
+    // proposer over the gossip.
+    const results = await Promise.all(
+      ALL.map((w) =>
+        client(w, w).tx.compute.executeContract(
+          {
+            sender: wallets[w]!.address,
+            contract_address: contract,
+            code_hash: COUNTER_HASH,
+            msg: { increment: {} },
+          },
+          GAS,
+        ),
+      ),
+    );
+    for (const r of results) assert.equal(r.code, 0, r.rawLog);
+    // Without the gossip a tx could only be proposed by the node it was sent to: some of them were not.
+    const proposers = await Promise.all(
+      results.map(async (r) => {
+        const b = (await net.rpc(0, `/block?height=${r.height}`)) as {
+          block: { header: { proposer_address: string } };
+        };
+        return b.block.header.proposer_address;
+      }),
+    );
+    const own = ALL.map((w) => cometValidatorKey(join(net.node(w).home, "comet")).address.toUpperCase());
+    assert.ok(
+      proposers.some((p, w) => p.toUpperCase() !== own[w]),
+      `a tx proposed by another node than the one it was sent to (proposers ${proposers.join(", ")})`,
+    );
+    const q = await client(1, 2).query.compute.queryContract<object, { count: number }>({
+      contract_address: contract,
+      code_hash: COUNTER_HASH,
+      query: { get_count: {} },
+    });
+    assert.ok(q.count >= 10, `count ${q.count}`);
+    await assertNoFork(ALL);
+  });
+
+  test("a bad tx gets its code; a committed tx sent again is a duplicate (19)", async () => {
+    const bad = await broadcast(1, Buffer.from([1, 2, 3]).toString("base64"));
+    assert.equal(bad.code, 2, bad.raw_log);
+    // The last committed user tx (node 0's block store), sent to node 2: it is in node 2's seen cache.
+    let tx: string | undefined;
+    for (let h = await net.height(0); h > 0 && tx === undefined; h--) {
+      const b = (await net.rpc(0, `/block?height=${h}`)) as { block: { data: { txs: string[] | null } } };
+      const txs = b.block.data.txs ?? [];
+      if (txs.length > 1) tx = txs[txs.length - 1]; // txs[0] is the block random
+    }
+    assert.ok(tx !== undefined);
+    const dup = await broadcast(2, tx);
+    assert.equal(dup.code, 19, dup.raw_log);
+    assert.match(dup.raw_log, /already exists in cache/);
+  });
+
+  test("one node of four down: blocks go on and txs sent to the live nodes commit", async () => {
+    await net.stop(1);
+    const h = Math.max(await net.height(0), await net.height(2));
+    assert.ok(await net.waitHeight([0, 2, 3], h + 2, 60_000), "blocks continue with 3 of 4");
+    const results = await Promise.all(
+      [0, 2, 3].map((n) =>
+        client(n, n).tx.bank.send(
+          {
+            from_address: wallets[n]!.address,
+            to_address: wallets[1]!.address,
+            amount: [{ denom: "uscrt", amount: "1" }],
+          },
+          GAS,
+        ),
+      ),
+    );
+    for (const r of results) assert.equal(r.code, 0, r.rawLog);
+    await assertNoFork([0, 2, 3]);
+  });
+});

@@ -3,7 +3,7 @@
 // same txs in the same run. Txs: counter `increment` executes, secretjs-encrypted and signed, from 4 accounts.
 // Run: npm run bench:localnet [-- --txs N] [--validators V]
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { availableParallelism } from "node:os";
 import { EncryptionUtilsImpl, MsgExecuteContract, MsgInstantiateContract, MsgStoreCode } from "secretjs";
@@ -51,6 +51,17 @@ const COMET = {
   ...cometOverrides(process.argv),
   ...(ABCI === "grpc" && ABCI_NODES === undefined ? { abci: '"grpc"' } : {}),
 };
+// --mempool app: the localnet runs CometBFT's nop mempool and the nodes' own (src/consensus/appMempool.ts, tx
+// gossip between the nodes); the load goes to each node's REST broadcast (BROADCAST_MODE_SYNC) instead of
+// CometBFT's broadcast_tx_sync, which a nop mempool refuses. Default comet (CometBFT's flood mempool).
+const MEMPOOL_ARG = ((i: number) => (i < 0 ? "comet" : (process.argv[i + 1] ?? "comet")))(
+  process.argv.indexOf("--mempool"),
+);
+if (MEMPOOL_ARG !== "comet" && MEMPOOL_ARG !== "app") throw new Error("--mempool expects comet or app");
+const MEMPOOL: "comet" | "app" = MEMPOOL_ARG;
+// --gossip-relay (with --mempool app): the nodes re-send their peers' txs to the other peers (gossip.json
+// relay = true, `shroud start`'s default) instead of the localnet's full-mesh setting (no relay).
+const GOSSIP_RELAY = process.argv.includes("--gossip-relay");
 // --pprof <dir>: Go CPU profiles of every node's CometBFT over the first --pprof-seconds (10) of the load.
 const PPROF_DIR = ((i: number) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--pprof"));
 const PPROF_SECONDS = arg("--pprof-seconds", 10);
@@ -254,9 +265,16 @@ interface LocalnetFigure extends LoadResult {
 }
 
 async function localnetFigure(): Promise<LocalnetFigure> {
-  const net = await Localnet.create(V, 0, { compiled: !FROM_SOURCE });
+  const net = await Localnet.create(V, 0, { compiled: !FROM_SOURCE, mempool: MEMPOOL });
   try {
     configureNodes(net, COMET, PPROF_DIR !== undefined);
+    if (MEMPOOL === "app" && GOSSIP_RELAY) {
+      for (const n of net.info.nodes) {
+        const path = join(n.home, "gossip.json");
+        const g = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+        writeFileSync(path, JSON.stringify({ ...g, relay: true }));
+      }
+    }
     if (ABCI === "grpc" && ABCI_NODES !== undefined) {
       for (const i of ABCI_NODES) editCometConfig(join(net.info.nodes[i]!.home, "comet"), { abci: '"grpc"' });
     }
@@ -326,6 +344,7 @@ async function localnetFigure(): Promise<LocalnetFigure> {
         net,
         await signIncrements(signers, contract, WARMUP, chainId),
         await net.height(0),
+        MEMPOOL,
       );
       console.log(`warm-up: ${warm.committed} txs committed, ${f(warm.tps)} tx/s`);
     }
@@ -345,7 +364,7 @@ async function localnetFigure(): Promise<LocalnetFigure> {
       PPROF_DIR === undefined
         ? undefined
         : profileNodes(net, [...net.info.nodes.keys()], PPROF_SECONDS, PPROF_DIR);
-    const r = await submitAndTrack(net, per, h0);
+    const r = await submitAndTrack(net, per, h0, MEMPOOL);
     // tx/s is node 0's view (up to its execution of the last block); the CPU window ends when every node has
     // executed the last block too (its results exist: a decided block is stored before FinalizeBlock runs, so
     // waiting for the height alone left a big final block's execution out of the window; session 16).
@@ -395,6 +414,11 @@ async function main(): Promise<void> {
     `bench:localnet N=${N} encrypted counter increments, ${V} validators, nodes run ${FROM_SOURCE ? "the sources (tsx)" : "a compiled copy (tsc)"}`,
   );
   if (Object.keys(COMET).length > 0) console.log(`CometBFT config overrides: ${JSON.stringify(COMET)}`);
+  console.log(
+    MEMPOOL === "app"
+      ? `mempool: app (CometBFT mempool.type = "nop"; txs via each node's REST broadcast, tx gossip between nodes, relay ${GOSSIP_RELAY ? "on" : "off"})`
+      : "mempool: comet (CometBFT's flood mempool; txs via broadcast_tx_sync)",
+  );
   if (ALT_BIN !== undefined) console.log(`nodes ${ALT_NODES.join(", ")} run CometBFT ${ALT_BIN}`);
   if (ABCI === "grpc")
     console.log(`ABCI over gRPC on nodes ${ABCI_NODES?.join(", ") ?? "all"} (others: socket)`);

@@ -1,5 +1,5 @@
 // bench:localnet load generator: each signer's pre-signed txs go in sequence order to one node's CometBFT RPC
-// (broadcast_tx_sync, signers in parallel, spread over the nodes); a tracker reads every new block of node 0 and
+// (broadcast_tx_sync, signers in parallel, spread over the nodes; with `--mempool app` to its REST broadcast); a tracker reads every new block of node 0 and
 // stamps each of our txs' commit time. Latency = block seen − submit; throughput = txs in blocks ÷ (node 0's
 // execution of the last block − first submit). Polling every 20 ms adds up to that much to each latency.
 import { createHash } from "node:crypto";
@@ -88,12 +88,41 @@ async function broadcast(net: Localnet, node: number, b64: string): Promise<bool
   return false;
 }
 
+/**
+ * App-mempool mode (`--mempool app`): CometBFT's RPC refuses broadcasts, so a tx goes to the node's REST
+ * (`POST /cosmos/tx/v1beta1/txs`, BROADCAST_MODE_SYNC, as secretjs sends it) and its AppMempool; a resent tx
+ * that already arrived answers code 19 (in the seen cache), which counts as accepted.
+ */
+async function broadcastRest(net: Localnet, node: number, b64: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const r = await fetch(`${net.rest(node)}/cosmos/tx/v1beta1/txs`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: `{"tx_bytes":"${b64}","mode":"BROADCAST_MODE_SYNC"}`,
+        signal: AbortSignal.timeout(30_000),
+      });
+      const j = (await r.json()) as { tx_response?: { code: number } };
+      const code = j.tx_response?.code;
+      return code === 0 || code === 19;
+    } catch {
+      await sleep(100 * (attempt + 1));
+    }
+  }
+  return false;
+}
+
+/** Where the load's txs go: CometBFT's broadcast_tx_sync (its mempool) or the node's REST (the app's mempool). */
+export type SubmitPath = "comet" | "app";
+
 async function submitAll(
   net: Localnet,
   per: readonly Uint8Array[][],
   submitted: Map<string, number>,
   roundTrips: number[],
+  path: SubmitPath,
 ): Promise<number> {
+  const send = path === "app" ? broadcastRest : broadcast;
   const nodes = net.info.nodes.length;
   let rejected = 0;
   await Promise.all(
@@ -102,7 +131,7 @@ async function submitAll(
         const b64 = Buffer.from(tx).toString("base64");
         const sent = performance.now();
         submitted.set(hashOf(b64), sent);
-        if (!(await broadcast(net, k % nodes, b64))) rejected++;
+        if (!(await send(net, k % nodes, b64))) rejected++;
         roundTrips.push(performance.now() - sent);
       }
     }),
@@ -130,6 +159,7 @@ export async function submitAndTrack(
   net: Localnet,
   per: readonly Uint8Array[][],
   h0: number,
+  path: SubmitPath = "comet",
 ): Promise<LoadResult & { readonly failedInBlocks: () => Promise<number> }> {
   const submitted = new Map<string, number>();
   const seen: { height: number; index: number; latency: number }[] = [];
@@ -140,7 +170,7 @@ export async function submitAndTrack(
   let rejected = 0;
   const roundTrips: number[] = [];
   const timeline: { height: number; txs: number; atMs: number }[] = [];
-  const submitting = submitAll(net, per, submitted, roundTrips).then((r) => {
+  const submitting = submitAll(net, per, submitted, roundTrips, path).then((r) => {
     rejected = r;
   });
   while (seen.length + rejected < total && performance.now() - t0 < 300_000) {

@@ -200,6 +200,22 @@ describe("tx gossip", () => {
     await Promise.all([a, b, c, d].map((n) => n.g.close()));
   });
 
+  test("flushDelayMs: the sends of several turns within the delay share one batch", async () => {
+    const b = await node("b", []);
+    const a = await node("a", [b.peer()], { flushDelayMs: 100 });
+    await waitFor("up", () => a.g.stats().peersOut === 1);
+    for (let i = 0; i < 5; i++) {
+      a.g.send([tx(i)]);
+      await new Promise((r) => setImmediate(r));
+    }
+    await waitFor("batch", () => b.g.stats().receivedTxs === 5);
+    assert.deepEqual(
+      b.batches.map((x) => x.nums),
+      [range(0, 5)],
+    );
+    await Promise.all([a.g.close(), b.g.close()]);
+  });
+
   test("a peer that starts late gets what was queued for it, in order", async () => {
     const port = await freePort();
     const a = await node("a", [{ id: "b", host: "127.0.0.1", port }]);

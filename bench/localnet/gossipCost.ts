@@ -6,7 +6,8 @@
 //   plain  node 0 sends to its 3 peers; they only receive (transport cost: send ×3 / receive ×1)
 //   relay  as the app mempool does (M1): a node re-sends each tx it sees first to every peer but its sender, a
 //          set of seen tx numbers stops loops (a full mesh: each node receives every tx 3 times)
-// Run: node --import tsx bench/localnet/gossipCost.ts [--rate 2000] [--txs 10000] [--rounds 2]
+// `--origins 4`: every node streams a quarter of the txs (as a localnet whose clients spread over the nodes).
+// Run: node --import tsx bench/localnet/gossipCost.ts [--rate 2000] [--txs 10000] [--rounds 2] [--origins 1]
 //      [--modes dry,plain,relay]   (under `flock -w 1200 /tmp/bench.lock`); a mode `plain@2` / `relay@2` runs
 //      the gossips with flushDelayMs 2 (default 0: one write per peer per event-loop turn).
 import { fork, type ChildProcess } from "node:child_process";
@@ -43,6 +44,8 @@ async function child(): Promise<void> {
   const rate = Number(argOf("--rate", "2000"));
   const total = Number(argOf("--txs", "10000"));
   const flushDelayMs = Number(argOf("--flush-delay", "0"));
+  /** Nodes 0..origins-1 stream: node i the txs k ≡ i (mod origins), at rate/origins each. */
+  const origins = Number(argOf("--origins", "1"));
   const post = (m: FromChild): void => {
     process.send!(m);
   };
@@ -73,8 +76,8 @@ async function child(): Promise<void> {
   while (g.stats().peersOut < N_NODES - 1 || g.stats().peersIn < N_NODES - 1) await sleep(10);
   // The txs exist before the window (a node gets them from clients; their making is not gossip's cost).
   const txs: Uint8Array[] = [];
-  if (index === 0) {
-    for (let k = 0; k < total; k++) {
+  if (index < origins) {
+    for (let k = index; k < total; k += origins) {
       const tx = new Uint8Array(TX_BYTES);
       for (let i = 4; i < TX_BYTES; i++) tx[i] = (k + i) & 0xff;
       tx[0] = k >>> 24;
@@ -83,6 +86,7 @@ async function child(): Promise<void> {
       tx[3] = k & 0xff;
       txs.push(tx);
       seen[k] = 1; // its own: relays coming back are duplicates
+      distinct++;
     }
   }
   post({ t: "ready" });
@@ -96,13 +100,16 @@ async function child(): Promise<void> {
     if (m.t === "start") {
       cpu0 = process.cpuUsage();
       t0 = performance.now();
-      if (index !== 0) return;
+      if (index >= origins) {
+        streamed = true;
+        return;
+      }
       // Pacing: every ~1 ms timer turn, send what is due by now, one send() per tx.
       let next = 0;
       const tick = (): void => {
-        const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000) + 1);
+        const due = Math.min(txs.length, Math.floor(((performance.now() - t0) * rate) / origins / 1000) + 1);
         for (; next < due; next++) if (mode !== "dry") g.send([txs[next]!]);
-        if (next < total) setTimeout(tick, 1);
+        if (next < txs.length) setTimeout(tick, 1);
         else streamed = true;
       };
       tick();
@@ -142,14 +149,14 @@ async function freePorts(n: number): Promise<number[]> {
 }
 
 /** `variant`: a mode, optionally `@D` for the gossip's flushDelayMs (e.g. `relay@2`). */
-async function run(variant: string, rate: number, total: number): Promise<ChildResult[]> {
+async function run(variant: string, rate: number, total: number, origins: number): Promise<ChildResult[]> {
   const [mode, delay] = variant.split("@") as [Mode, string | undefined];
   const ports = await freePorts(N_NODES);
   const self = fileURLToPath(import.meta.url);
   const kids: ChildProcess[] = [];
   const ready = new Set<number>();
   const distinct = new Array<number>(N_NODES).fill(0);
-  const state = { streamed: false };
+  const done = new Set<number>();
   const results: ChildResult[] = [];
   for (let i = 0; i < N_NODES; i++) {
     const k = fork(
@@ -167,6 +174,8 @@ async function run(variant: string, rate: number, total: number): Promise<ChildR
         String(rate),
         "--txs",
         String(total),
+        "--origins",
+        String(origins),
       ],
       { execArgv: ["--single-threaded-gc", "--import", "tsx"] },
     );
@@ -174,7 +183,7 @@ async function run(variant: string, rate: number, total: number): Promise<ChildR
       if (m.t === "ready") ready.add(i);
       else if (m.t === "progress") {
         distinct[i] = m.distinct;
-        if (i === 0 && m.done) state.streamed = true;
+        if (m.done) done.add(i);
       } else results.push(m);
     });
     kids.push(k);
@@ -187,9 +196,10 @@ async function run(variant: string, rate: number, total: number): Promise<ChildR
     }
     await sleep(500);
     for (const k of kids) k.send({ t: "start" });
-    const expect = mode === "dry" ? 0 : total;
+    const expect = mode === "dry" ? 0 : total; // a node's distinct txs count its own
+
     const until = performance.now() + (total / rate) * 1000 * 3 + 30_000;
-    while (!state.streamed || distinct.slice(1).some((d) => d < expect)) {
+    while (done.size < N_NODES || distinct.some((d) => d < expect)) {
       if (performance.now() > until) throw new Error(`stream incomplete: ${distinct.join(",")}`);
       await sleep(20);
     }
@@ -208,22 +218,20 @@ async function main(): Promise<void> {
   const rate = Number(argOf("--rate", "2000"));
   const total = Number(argOf("--txs", "10000"));
   const rounds = Number(argOf("--rounds", "2"));
+  const origins = Number(argOf("--origins", "1"));
   const modes = argOf("--modes", "dry,plain,relay").split(",");
   console.log(
-    `gossipCost: 4 nodes, ${total} txs of ${TX_BYTES} B from node 0 at ${rate}/s, modes ${modes.join(",")}`,
+    `gossipCost: 4 nodes, ${total} txs of ${TX_BYTES} B at ${rate}/s in all from ${origins === 1 ? "node 0" : `nodes 0..${origins - 1}`}, modes ${modes.join(",")}`,
   );
   for (let r = 0; r < rounds; r++) {
     for (const mode of r % 2 === 0 ? modes : [...modes].reverse()) {
-      const res = await run(mode, rate, total);
-      const perTx = res.map((x) => x.cpuUs / total);
-      const rx = res.slice(1);
+      const res = await run(mode, rate, total, origins);
+      const perTx = res.map((x) => (x.cpuUs / total).toFixed(1));
+      const perBatch = res.map((x) => (x.batches === 0 ? "-" : (x.received / x.batches).toFixed(1)));
       console.log(
-        `round ${r + 1} ${mode.padEnd(8)}: CPU µs per streamed tx: node0 ${perTx[0]!.toFixed(1)}, receivers ` +
-          `${perTx
-            .slice(1)
-            .map((v) => v.toFixed(1))
-            .join(" / ")} | wall ${(res[0]!.wallMs / 1000).toFixed(1)} s, ` +
-          `node0 sent ${res[0]!.sent}, txs per received batch ${rx.map((x) => (x.batches === 0 ? 0 : x.received / x.batches).toFixed(1)).join(" / ")}`,
+        `round ${r + 1} ${mode.padEnd(8)}: CPU µs per streamed tx, nodes 0..3: ${perTx.join(" / ")} | wall ` +
+          `${(res[0]!.wallMs / 1000).toFixed(1)} s, sent ${res.map((x) => x.sent).join("/")}, txs per received ` +
+          `batch ${perBatch.join(" / ")}`,
       );
     }
   }

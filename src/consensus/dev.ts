@@ -215,7 +215,8 @@ export class DevEngine extends EventEmitter {
       await this.initChain();
     } else {
       this.restoreFromStore(storeHeight);
-      for (let h = appHeight + 1n; h <= storeHeight; h++) await this.replay(h);
+      const base = this.store.baseHeight();
+      for (let h = maxBig(appHeight + 1n, base); h <= storeHeight; h++) await this.replay(h);
       if (appHeight === storeHeight) this.lastAppHash = info.lastBlockAppHash;
     }
   }
@@ -480,7 +481,10 @@ export class DevEngine extends EventEmitter {
   }
 
   private async produceBlockInner(): Promise<bigint> {
-    const height = this.store.height() + (this.opts.initialHeight ?? 1n);
+    // The first block is at the genesis' initial height, every later one right after the last (until session 17
+    // the height was the store's top + the initial height: 5, 10, 15… for an initial height of 5).
+    const top = this.store.height();
+    const height = top === 0n ? (this.opts.initialHeight ?? 1n) : top + 1n;
     const timeNs = maxBig(this.now(), this.lastTimeNs + 1_000_000n);
     const time = nsToTimestamp(timeNs);
     const proposer = ed25519Address(this.signer.publicKey);

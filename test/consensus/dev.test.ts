@@ -255,11 +255,12 @@ describe("DevEngine", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test("state ahead of the block store (blocks lost): refused with a coded error, nothing changed", async () => {
+  test("state ahead of the block store (blocks lost): refused with a coded error, nothing changed", async (t) => {
     const dir = mkdtempSync(join(tmpdir(), "shroud-dev-"));
     const app = new KvApp();
     const e = engine(dir, app, 2_000_000_000, () => GENESIS_NS);
     await e.start();
+    t.after(() => e.stop());
     for (const tx of ["x=1", "y=2", "z=3"]) {
       await e.broadcastTx(Buffer.from(tx));
       await e.produceBlock();
@@ -286,11 +287,12 @@ describe("DevEngine", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test("the validator set after a block is saved with the block: a crash after Commit keeps it", async () => {
+  test("the validator set after a block is saved with the block: a crash after Commit keeps it", async (t) => {
     const dir = mkdtempSync(join(tmpdir(), "shroud-dev-"));
     const app = new KvApp();
     const e = engine(dir, app, 2_000_000_000, () => GENESIS_NS);
     await e.start();
+    t.after(() => e.stop());
     const own = e.validatorPublicKey;
     // Block 2 raises the validator's power to 25 (as a delegation would); its Commit "crashes" once the state
     // is committed, before the engine's own writes after Commit.
@@ -319,6 +321,40 @@ describe("DevEngine", () => {
       [25n],
       "the set after block 2 (before session 17 it was saved after Commit: 10 here)",
     );
+    await e2.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("a genesis initial height other than 1: blocks 5, 6, 7; a restart replays from 5", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "shroud-dev-"));
+    const opts = {
+      blockStorePath: join(dir, "blocks.db"),
+      chainId: "secretdev-1",
+      validatorSeed: seed,
+      blockTimeMs: 2_000_000_000,
+      genesisTimeNs: GENESIS_NS,
+      appStateBytes: new Uint8Array(),
+      initialHeight: 5n,
+      nowNs: () => GENESIS_NS,
+    };
+    const app = new KvApp();
+    const e = new DevEngine({ app, ...opts });
+    await e.start();
+    t.after(() => e.stop());
+    const heights = [];
+    for (const tx of ["a=1", "b=2", "c=3"]) {
+      await e.broadcastTx(Buffer.from(tx));
+      heights.push(await e.produceBlock());
+    }
+    assert.deepEqual(heights, [5n, 6n, 7n]);
+    assert.deepEqual(e.store.getBlock(6n)?.block.header.lastBlockId.hash, e.store.getBlock(5n)?.blockId.hash);
+    await e.stop();
+    // A fresh app (its state lost) gets every stored block again, from the first one.
+    const fresh = new KvApp();
+    const e2 = new DevEngine({ app: fresh, ...opts });
+    await e2.start();
+    assert.deepEqual(fresh.appHash, app.appHash);
+    assert.equal(fresh.state.get("c"), "3");
     await e2.stop();
     rmSync(dir, { recursive: true, force: true });
   });

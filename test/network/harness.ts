@@ -95,7 +95,8 @@ export class Localnet {
     opts: { readonly compiled?: boolean; readonly mempool?: "comet" | "app" } = {},
   ): Promise<Localnet> {
     const dir = mkdtempSync(join(tmpdir(), "shroud-net-"));
-    const basePort = await freeNodePortBase(validators + fullNodes, 41_000);
+    // Below the ephemeral port range (test/util/net.ts).
+    const basePort = await freeNodePortBase(validators + fullNodes, 20_000, 32_000);
     const compiled = opts.compiled === true;
     const bin = snapshotCode(dir, compiled);
     const env = compiled ? COMPILED_ENV : ENV;

@@ -482,6 +482,10 @@ describe("tx gossip", () => {
       /own id/,
     );
     await assert.rejects(startTxGossip({ ...base, maxTxBytes: 0 }), /maxTxBytes/);
+    await assert.rejects(
+      startTxGossip({ ...base, peers: [{ id: "b", host: "127.0.0.1", port: 70000 }] }),
+      /bad port/,
+    );
     const a = await node("a", []);
     await assert.rejects(startTxGossip({ ...base, port: a.g.port }), /EADDRINUSE/);
     await a.g.close();

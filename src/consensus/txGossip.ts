@@ -280,6 +280,9 @@ export async function startTxGossip(o: TxGossipOptions): Promise<TxGossip> {
     checkName("peer id", p.id);
     if (p.id === o.id) throw new Error(`tx gossip: peer ${p.id} has this node's own id`);
     if (seen.has(p.id)) throw new Error(`tx gossip: peer ${p.id} listed twice`);
+    if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) {
+      throw new Error(`tx gossip: peer ${p.id} has a bad port ${String(p.port)}`);
+    }
     seen.add(p.id);
   }
   const log = o.log ?? (() => undefined);
@@ -395,7 +398,15 @@ export async function startTxGossip(o: TxGossipOptions): Promise<TxGossip> {
   const dial = (p: OutPeer): void => {
     p.timer = undefined;
     if (closed) return;
-    const s = net.connect({ host: p.peer.host, port: p.peer.port });
+    let s: net.Socket;
+    try {
+      s = net.connect({ host: p.peer.host, port: p.peer.port });
+    } catch (e) {
+      // net.connect throwing (not expected once the options are checked): logged once, retried at the cap.
+      noteProblem(p, errorText(e));
+      p.timer = setTimeout(dial, redialMax, p);
+      return;
+    }
     p.socket = s;
     live.add(s);
     s.setNoDelay(true);

@@ -59,9 +59,9 @@ const MEMPOOL_ARG = ((i: number) => (i < 0 ? "comet" : (process.argv[i + 1] ?? "
 );
 if (MEMPOOL_ARG !== "comet" && MEMPOOL_ARG !== "app") throw new Error("--mempool expects comet or app");
 const MEMPOOL: "comet" | "app" = MEMPOOL_ARG;
-// --gossip-relay (with --mempool app): the nodes re-send their peers' txs to the other peers (gossip.json
-// relay = true, `shroud start`'s default) instead of the localnet's full-mesh setting (no relay).
-const GOSSIP_RELAY = process.argv.includes("--gossip-relay");
+// --no-gossip-relay (with --mempool app): the nodes do not re-send their peers' txs to the other peers (gossip.json
+// relay = false; a full mesh needs no relay) instead of the default (relay, as `shroud start` and `shroud localnet`).
+const GOSSIP_RELAY = !process.argv.includes("--no-gossip-relay");
 // --pprof <dir>: Go CPU profiles of every node's CometBFT over the first --pprof-seconds (10) of the load.
 const PPROF_DIR = ((i: number) => (i < 0 ? undefined : process.argv[i + 1]))(process.argv.indexOf("--pprof"));
 const PPROF_SECONDS = arg("--pprof-seconds", 10);
@@ -268,11 +268,11 @@ async function localnetFigure(): Promise<LocalnetFigure> {
   const net = await Localnet.create(V, 0, { compiled: !FROM_SOURCE, mempool: MEMPOOL });
   try {
     configureNodes(net, COMET, PPROF_DIR !== undefined);
-    if (MEMPOOL === "app" && GOSSIP_RELAY) {
+    if (MEMPOOL === "app" && !GOSSIP_RELAY) {
       for (const n of net.info.nodes) {
         const path = join(n.home, "gossip.json");
         const g = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
-        writeFileSync(path, JSON.stringify({ ...g, relay: true }));
+        writeFileSync(path, JSON.stringify({ ...g, relay: false }));
       }
     }
     if (ABCI === "grpc" && ABCI_NODES !== undefined) {

@@ -47,7 +47,8 @@ export interface AppMempoolOptions {
   /**
    * Re-send a peer's newly admitted txs to the other peers (default true: a network that is not a full mesh
    * floods). In a full mesh every peer already has the tx from its origin, so relaying only multiplies the
-   * gossip's writes and each node's receptions (3× in a 4-node mesh); a localnet turns it off.
+   * gossip's writes and each node's receptions (3× in a 4-node mesh); turning it off there made no measurable
+   * CPU difference (docs/BENCHMARKS.md "App-side mempool (session 17, M1)").
    */
   readonly relay?: boolean;
   readonly log?: (line: string) => void;

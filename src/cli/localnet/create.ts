@@ -73,11 +73,11 @@ export const gossipPortOf = (n: LocalnetNode): number => n.ports.p2p + 5;
 /**
  * Switches every node between CometBFT's mempool and the app's (`mempool.type` "flood" / "nop"); app mode also
  * writes each node's gossip.json: its gossip port and every other node as a peer (full mesh, CometBFT node ids),
- * and `relay` (default false: in a full mesh every node gets each tx from its origin; the A/B is in
- * docs/BENCHMARKS.md "App-side mempool (session 17, M1)").
+ * and `relay` (default true, as `shroud start`: peers' txs are re-sent to the other peers; off made no measurable
+ * CPU difference on a 4-node full mesh: docs/BENCHMARKS.md "App-side mempool (session 17, M1)").
  * `shroud start` reads both, so a stopped localnet restarts in the same mode.
  */
-export function setLocalnetMempool(info: LocalnetInfo, mode: "comet" | "app", relay = false): void {
+export function setLocalnetMempool(info: LocalnetInfo, mode: "comet" | "app", relay = true): void {
   for (const n of info.nodes) {
     editCometConfig(cometHome(n.home), { "mempool.type": JSON.stringify(mode === "app" ? "nop" : "flood") });
     if (mode !== "app") continue;

@@ -184,6 +184,14 @@ describe("AppMempool", () => {
     assert.deepEqual(g2.sent, []);
     await quiet.submit(tx("b"));
     assert.deepEqual(g2.sent, [{ txs: ["b"], except: undefined }]);
+    // The gossip hands views into one socket chunk: the mempool keeps its own copy, not the chunk.
+    const chunk = new Uint8Array([9, 9, ...tx("z"), 9]);
+    const own = new AppMempool({ limits: limits(), checkTx: c.checkTx });
+    own.receive([chunk.subarray(2, 2 + tx("z").length)], "peer1");
+    const kept = own.pending()[0]!;
+    assert.deepEqual(str([kept]), ["z"]);
+    assert.notEqual(kept.buffer, chunk.buffer, "a copy, not a view into the peer's chunk");
+    assert.equal(kept.byteLength, kept.buffer.byteLength);
   });
 
   test("reap: admission order, within max bytes as CometBFT counts them less the random's room", async () => {

@@ -194,7 +194,12 @@ export class AppMempool {
   receive(txs: readonly Uint8Array[], from: string): void {
     const run = (): void => {
       const admitted: Uint8Array[] = [];
-      for (const tx of txs) if (this.consider(tx, false).outcome === "admitted") admitted.push(tx);
+      for (const view of txs) {
+        // The gossip hands views into its socket chunk (txGossip.ts): an own copy, so a kept tx does not keep
+        // the whole chunk alive.
+        const tx = new Uint8Array(view);
+        if (this.consider(tx, false).outcome === "admitted") admitted.push(tx);
+      }
       if (admitted.length > 0 && this.o.relay !== false) this.gossip?.send(admitted, from);
     };
     const meter = this.o.meter;

@@ -101,6 +101,26 @@ describe("shroud init + start under CometBFT", { skip: SKIP, timeout: 400_000 },
       await fetch(`http://127.0.0.1:${rest}/cosmos/base/tendermint/v1beta1/syncing`)
     ).json()) as { syncing: boolean };
     assert.equal(sync.syncing, false, "a one-validator chain is never catching up");
+    // A tx CometBFT's mempool saw before (its cache keeps committed txs: here block 2's block random) sent again
+    // through the REST broadcast: CometBFT refuses it with an RPC error; the answer is the SDK's tx response with
+    // code 19 (client/broadcast.go CheckCometError), not an HTTP 500.
+    const b2 = (await (await fetch(`http://127.0.0.1:${n.rpc}/block?height=2`)).json()) as {
+      result: { block: { data: { txs: string[] | null } } };
+    };
+    const seen = b2.result.block.data.txs?.[0];
+    assert.ok(seen !== undefined, "block 2 carries its block random");
+    const again = await fetch(`http://127.0.0.1:${rest}/cosmos/tx/v1beta1/txs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ tx_bytes: seen, mode: "BROADCAST_MODE_SYNC" }),
+    });
+    const againText = await again.text();
+    assert.equal(again.status, 200, againText);
+    const dup = (
+      JSON.parse(againText) as { tx_response: { code: number; codespace: string; raw_log: string } }
+    ).tx_response;
+    assert.deepEqual([dup.code, dup.codespace], [19, "sdk"], againText);
+    assert.match(dup.raw_log, /already exists in cache/);
     const vals = (await (
       await fetch(`http://127.0.0.1:${rest}/cosmos/staking/v1beta1/validators`)
     ).json()) as {

@@ -9,6 +9,7 @@ import { Block } from "cosmjs-types/tendermint/types/block";
 import type { BlockID, Commit } from "cosmjs-types/tendermint/types/types";
 import { blockIDFlagFromJSON } from "cosmjs-types/tendermint/types/validator";
 import { GrpcCode, QueryError } from "../../chain/errors.js";
+import { MEMPOOL_REFUSALS } from "../../consensus/appMempool.js";
 import type { ValidatorInfo } from "../../consensus/header.js";
 import { nsToRfc3339, timestampToNs } from "../../consensus/time.js";
 import { fromBase64, fromHex, toBase64 } from "../../util/bytes.js";
@@ -236,7 +237,15 @@ export function cometRpcSource(rpcUrl: string): CometSource {
       }
     },
     broadcastTx: async (raw) => {
-      const r = await call("broadcast_tx_sync", { tx: toBase64(raw) });
+      let r: J;
+      try {
+        r = await call("broadcast_tx_sync", { tx: toBase64(raw) });
+      } catch (e) {
+        if (!(e instanceof CometRpcError)) throw e;
+        const refusal = mempoolRefusal(e.data);
+        if (refusal === undefined) throw e;
+        return ResponseCheckTx.fromPartial({ code: refusal, codespace: "sdk", log: e.data });
+      }
       return ResponseCheckTx.fromPartial({
         code: Number(r.code ?? 0),
         data: hex(r.data),
@@ -245,6 +254,20 @@ export function cometRpcSource(rpcUrl: string): CometSource {
       });
     },
   };
+}
+
+/**
+ * CometBFT's mempool refuses some txs before the app's CheckTx with an RPC error, not a CheckTx answer: a tx in
+ * its cache (one it saw before, committed ones included), a full mempool, a tx too large. The SDK's broadcast
+ * answers those as a tx response with its codes 19 / 20 / 21 in codespace sdk (client/broadcast.go
+ * CheckCometError matches the same texts); any other RPC error stays an error.
+ */
+function mempoolRefusal(data: string): number | undefined {
+  const t = data.toLowerCase();
+  if (t.includes("tx already exists in cache")) return MEMPOOL_REFUSALS.inCache;
+  if (t.includes("mempool is full")) return MEMPOOL_REFUSALS.full;
+  if (t.includes("tx too large")) return MEMPOOL_REFUSALS.tooLarge;
+  return undefined;
 }
 
 /** Pages of CometBFT's tx_search read when block randoms must be skipped client-side (the first 1,000 matches). */

@@ -15,10 +15,15 @@ import {
   type RequestFinalizeBlock,
   type ResponseCheckTx,
 } from "cosmjs-types/tendermint/abci/types";
-import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
-import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { ShroudApp } from "../chain/app.js";
-import { devSigners, signedSend, tempStore, testGenesis, type TempStore } from "../../test/chain/fixtures.js";
+import {
+  accountNumberOf,
+  devSigners,
+  signedSend,
+  tempStore,
+  testGenesis,
+  type TempStore,
+} from "../../test/chain/fixtures.js";
 import { initChain, PROPOSER, timeOf, VALSET_HASH } from "../../test/chain/lifecycle.js";
 import { KvApp } from "../../test/consensus/kvApp.js";
 import type { AbciApplication } from "./abciTypes.js";
@@ -228,16 +233,6 @@ async function freshApp(): Promise<ShroudApp> {
   return app;
 }
 
-function accountNumber(app: ShroudApp, address: string): number {
-  const r = app.query({
-    path: "/cosmos.auth.v1beta1.Query/Account",
-    data: QueryAccountRequest.encode({ address }).finish(),
-    height: 0n,
-    prove: false,
-  });
-  return Number(BaseAccount.decode(QueryAccountResponse.decode(r.value).account!.value).accountNumber);
-}
-
 function blockReq(height: bigint, txs: readonly Uint8Array[]): RequestFinalizeBlock {
   return {
     txs: [...txs],
@@ -261,7 +256,7 @@ describe("AppMempool with ShroudApp", () => {
     await abci.finalizeBlock(blockReq(1n, []));
     await abci.commit({});
     const { a, b } = devSigners();
-    const num = accountNumber(app, a.address);
+    const num = accountNumberOf(app, a.address);
     const y0 = await signedSend(a, b.address, "1", num, 0, G.chain_id);
     const y1 = await signedSend(a, b.address, "1", num, 1, G.chain_id);
     const other = await signedSend(a, b.address, "2", num, 0, G.chain_id); // seq 0 too, sent elsewhere

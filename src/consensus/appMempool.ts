@@ -102,8 +102,11 @@ export function protoTxSize(tx: Uint8Array): number {
  */
 export const RANDOM_TX_RESERVE = 1024;
 
-/** A refusal by the mempool itself, as the SDK reports CometBFT's errors (client/broadcast.go CheckCometError). */
-function refused(code: number, log: string): ResponseCheckTx {
+/**
+ * A refusal by a mempool itself, as the SDK reports CometBFT's errors (client/broadcast.go CheckCometError): this
+ * one's and the embedded engine's (dev.ts).
+ */
+export function refused(code: number, log: string): ResponseCheckTx {
   return {
     code,
     log,

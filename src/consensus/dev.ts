@@ -18,6 +18,7 @@ import type { ConsensusParams } from "cosmjs-types/tendermint/types/params";
 import { BlockID, Commit, CommitSig, type Header } from "cosmjs-types/tendermint/types/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import type { AbciApplication } from "./abciTypes.js";
+import { MEMPOOL_REFUSALS, refused } from "./appMempool.js";
 import { BlockStore } from "./blockStore.js";
 import {
   ed25519Address,
@@ -287,17 +288,22 @@ export class DevEngine extends EventEmitter {
     const hash = sha256(tx);
     const key = Buffer.from(hash).toString("hex");
     const max = this.opts.maxTxBytes ?? 4 * 1024 * 1024;
-    if (tx.length > max) return { hash, checkTx: rejected(21, `tx too large: ${tx.length} > ${max} bytes`) };
+    if (tx.length > max)
+      return {
+        hash,
+        checkTx: refused(MEMPOOL_REFUSALS.tooLarge, `tx too large: ${tx.length} > ${max} bytes`),
+      };
     if (this.inBlock && (this.pipelined || this.yieldEveryMs !== undefined)) {
       // The duplicate and full checks wait with the tx for its turn: the mempool then is what it would have
       // been at once without the queue (its earlier txs checked), so the answers are the serial ones.
-      if (this.queue.length >= MEMPOOL_MAX_TXS) return { hash, checkTx: rejected(20, "mempool is full") };
+      if (this.queue.length >= MEMPOOL_MAX_TXS)
+        return { hash, checkTx: refused(MEMPOOL_REFUSALS.full, "mempool is full") };
       return new Promise<BroadcastResult>((resolve, reject) => {
         this.queue.push({ tx, hash, key, resolve, reject });
       });
     }
-    const refused = this.refusal(key);
-    if (refused !== undefined) return { hash, checkTx: refused };
+    const refusal = this.refusal(key);
+    if (refusal !== undefined) return { hash, checkTx: refusal };
     // A synchronous app's answer is taken at once, so the tx is in the mempool before the next broadcast runs:
     // two broadcasts of one tx in a row are refused as a duplicate, not checked twice.
     const answer = this.opts.app.checkTx({ tx, type: CheckTxType.NEW });
@@ -311,8 +317,8 @@ export class DevEngine extends EventEmitter {
 
   /** The mempool's own refusals of a tx (already pending, or no room), before any CheckTx. */
   private refusal(key: string): ResponseCheckTx | undefined {
-    if (this.mempool.has(key)) return rejected(19, "tx already exists in cache");
-    if (this.mempool.size >= MEMPOOL_MAX_TXS) return rejected(20, "mempool is full");
+    if (this.mempool.has(key)) return refused(MEMPOOL_REFUSALS.inCache, "tx already exists in cache");
+    if (this.mempool.size >= MEMPOOL_MAX_TXS) return refused(MEMPOOL_REFUSALS.full, "mempool is full");
     return undefined;
   }
 
@@ -687,19 +693,6 @@ function nextTurn(): Promise<void> {
   return new Promise((resolve) => {
     setImmediate(resolve);
   });
-}
-
-function rejected(code: number, log: string): ResponseCheckTx {
-  return {
-    code,
-    log,
-    codespace: "sdk",
-    data: new Uint8Array(),
-    info: "",
-    gasWanted: 0n,
-    gasUsed: 0n,
-    events: [],
-  };
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {

@@ -9,13 +9,18 @@ import { join } from "node:path";
 import { MsgStoreCode } from "secretjs";
 import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
 import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
-import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
-import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { SimulateRequest } from "cosmjs-types/cosmos/tx/v1beta1/service";
 import { EnclaveHost, type EcallName, type EcallOptions } from "../../src/enclave/api.js";
 import { EnclaveHaltError, ShroudApp, type AppEnclave } from "../../src/chain/app.js";
 import type { GenesisDoc } from "../../src/chain/genesis.js";
-import { devSigners, signedSend, tempStore, enclaveGenesis, type TempStore } from "./fixtures.js";
+import {
+  accountNumberOf,
+  devSigners,
+  signedSend,
+  tempStore,
+  enclaveGenesis,
+  type TempStore,
+} from "./fixtures.js";
 import { finalizeRequest, initChain } from "./lifecycle.js";
 
 // contracts/build/counter.wasm.gz: provenance in contracts/testdata/README.md.
@@ -89,19 +94,6 @@ function balanceOf(app: ShroudApp, address: string): string {
   return QueryBalanceResponse.decode(r.value).balance?.amount ?? "";
 }
 
-function accountNumber(app: ShroudApp, address: string): number {
-  const r = app.query({
-    path: "/cosmos.auth.v1beta1.Query/Account",
-    data: QueryAccountRequest.encode({ address }).finish(),
-    height: 0n,
-    prove: false,
-  });
-  assert.equal(r.code, 0, r.log);
-  const any = QueryAccountResponse.decode(r.value).account;
-  assert.ok(any !== undefined);
-  return Number(BaseAccount.decode(any.value).accountNumber);
-}
-
 function newApp(enclave: AppEnclave | EnclaveHost, t?: TempStore): { app: ShroudApp; t: TempStore } {
   const store = t ?? tempStore();
   if (t === undefined) temps.push(store);
@@ -125,7 +117,7 @@ test(
     }
 
     const { a, b } = devSigners();
-    const num = accountNumber(victim.app, a.address);
+    const num = accountNumberOf(victim.app, a.address);
     const send = await signedSend(a, b.address, "5", num, 0, g.chain_id);
     const store = new MsgStoreCode({ sender: a.address, wasm_byte_code: counterGz, source: "", builder: "" });
     const storeTx = await a.signDeterministic(

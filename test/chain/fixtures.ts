@@ -123,6 +123,20 @@ export function enclaveGenesis(
 }
 
 let signers: { a: Signer; b: Signer } | undefined;
+/** An account's number from the app's auth query at the latest height (throws when it has none). */
+export function accountNumberOf(app: Pick<ShroudApp, "query">, address: string): number {
+  const r = app.query({
+    path: "/cosmos.auth.v1beta1.Query/Account",
+    data: QueryAccountRequest.encode({ address }).finish(),
+    height: 0n,
+    prove: false,
+  });
+  if (r.code !== 0) throw new Error(`query /cosmos.auth.v1beta1.Query/Account: ${r.log}`);
+  const any = QueryAccountResponse.decode(r.value).account;
+  if (any === undefined) throw new Error(`no account ${address}`);
+  return Number(BaseAccount.decode(any.value).accountNumber);
+}
+
 export function devSigners(): { a: Signer; b: Signer } {
   signers ??= { a: makeSigner(DEV_MNEMONICS.a), b: makeSigner(DEV_MNEMONICS.b) };
   return signers;

@@ -4,8 +4,6 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
-import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { devAuthorityPublicKey, EnclaveHost } from "../../src/enclave/api.js";
 import { ShroudApp } from "../../src/chain/app.js";
 import { openStore, type Store } from "../../src/chain/store/store.js";
@@ -16,6 +14,7 @@ import { buildDevGenesis, DEV_CHAIN_ID } from "../../src/cli/devGenesis.js";
 import { parseRfc3339Ns } from "../../src/chain/genesis.js";
 import { utf8 } from "../../src/util/bytes.js";
 import { threadCpuMs } from "../threadCpu.js";
+import { accountNumberOf } from "../../test/chain/fixtures.js";
 
 export const GENESIS_TIME_NS = 1_750_000_000_000_000_000n;
 
@@ -72,20 +71,6 @@ export interface Node {
   accountNumber(address: string): number;
   txKey(): Uint8Array;
   close(): Promise<void>;
-}
-
-/** The account number of `address` in `app`'s latest committed state (its auth Query); throws if it has none. */
-export function accountNumberOf(app: Pick<ShroudApp, "query">, address: string): number {
-  const r = app.query({
-    path: "/cosmos.auth.v1beta1.Query/Account",
-    data: QueryAccountRequest.encode({ address }).finish(),
-    height: 0n,
-    prove: false,
-  });
-  if (r.code !== 0) throw new Error(`query /cosmos.auth.v1beta1.Query/Account: ${r.log}`);
-  const acc = QueryAccountResponse.decode(r.value);
-  if (acc.account === undefined) throw new Error(`no account ${address}`);
-  return Number(BaseAccount.decode(acc.account.value).accountNumber);
 }
 
 /** ShroudApp's ABCI methods are synchronous, so wall time around the call is the stage's time. */

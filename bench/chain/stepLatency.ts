@@ -22,7 +22,7 @@ import { addressFromMnemonic, DEV_MNEMONICS } from "../../src/cli/devGenesis.js"
 import { DEV_SERVICES } from "../../src/cli/services.js";
 import { makeSigner } from "../../src/chain/tx/testdata/secretjsSigner.js";
 import { arg } from "./cli.js";
-import { accountNumberOf } from "./setup.js";
+import { accountNumberOf } from "../../test/chain/fixtures.js";
 
 const BLOCKS = arg("--blocks", 6);
 const K = arg("--txs", 1500);

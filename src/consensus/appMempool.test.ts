@@ -5,12 +5,8 @@
 // a client never runs inside an ABCI request (the ABCI socket server's queue, shared).
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { connect } from "node:net";
-import { BinaryWriter } from "cosmjs-types/binary";
 import {
   CheckTxType,
-  Request,
-  Response,
   type RequestCheckTx,
   type RequestFinalizeBlock,
   type ResponseCheckTx,
@@ -25,9 +21,10 @@ import {
   type TempStore,
 } from "../../test/chain/fixtures.js";
 import { initChain, PROPOSER, timeOf, VALSET_HASH } from "../../test/chain/lifecycle.js";
+import { AbciSocketClient } from "../../test/chain/abciClient.js";
 import { KvApp } from "../../test/consensus/kvApp.js";
 import type { AbciApplication } from "./abciTypes.js";
-import { frame, readUvarint, SerialQueue, startAbciServer } from "./abciServer.js";
+import { SerialQueue, startAbciServer } from "./abciServer.js";
 import {
   AppMempool,
   COMET_MEMPOOL_DEFAULTS,
@@ -332,37 +329,18 @@ describe("AppMempool with ShroudApp", () => {
       serial: (task) => queue.runNow(task),
     });
     const srv = await startAbciServer(withAppMempool(slow, m), "tcp://127.0.0.1:0", { queue });
-    const sock = connect(srv.port!, "127.0.0.1");
-    await new Promise<void>((r) =>
-      sock.once("connect", () => {
-        r();
-      }),
-    );
-    const answers: Response[] = [];
-    let buf = new Uint8Array();
-    sock.on("data", (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      for (;;) {
-        const lv = readUvarint(buf, 0);
-        if (!lv || lv[0] + lv[1] > buf.length) break;
-        answers.push(Response.decode(buf.subarray(lv[1], lv[1] + lv[0])));
-        buf = buf.subarray(lv[1] + lv[0]);
-      }
-    });
-    const send = (r: Request): void => {
-      sock.write(frame(Request.encode(r, BinaryWriter.create()).finish()));
-    };
+    const client = await AbciSocketClient.connect(srv.port!);
     try {
       assert.equal((await m.submit(tx("k1=v1"))).code, 0, "an idle queue: checked at once");
-      send(Request.fromPartial({ finalizeBlock: { ...blockReq(1n, [tx("k1=v1")]), txs: [tx("k1=v1")] } }));
+      const finalized = client.finalizeBlock(blockReq(1n, [tx("k1=v1")]));
       while (!order.includes("finalizeBlock start")) await new Promise((r) => setTimeout(r, 5));
       const during = m.submit(tx("k2=v2"));
       await new Promise((r) => setTimeout(r, 50));
       assert.ok(!order.includes("checkTx k2=v2"), "not checked while FinalizeBlock runs");
-      send(Request.fromPartial({ commit: {} }));
+      const committed = client.commit();
       release();
       assert.equal((await during).code, 0);
-      while (answers.length < 2) await new Promise((r) => setTimeout(r, 5));
+      await Promise.all([finalized, committed]);
       assert.deepEqual(order, [
         "checkTx k1=v1",
         "finalizeBlock start",
@@ -373,7 +351,7 @@ describe("AppMempool with ShroudApp", () => {
       ]);
       assert.deepEqual(str(m.pending()), ["k2=v2"], "k1 committed and removed at Commit; k2 rechecked");
     } finally {
-      sock.destroy();
+      client.close();
       await srv.close();
     }
   });

@@ -473,6 +473,88 @@ describe("tx gossip", () => {
     }
   });
 
+  test("setPeers: a new peer is dialled, an unchanged one untouched, a removed one closed with its queue dropped", async () => {
+    const [b, c] = await Promise.all([node("b", []), node("c", [])]);
+    const downPort = await freePort();
+    const down = { id: "d", host: "127.0.0.1", port: downPort };
+    // A re-dial period of 100 ms: d is removed while its re-dial timer runs (right after a refused dial).
+    const a = await node("a", [b.peer()], { redialMinMs: 100, redialMaxMs: 100 });
+    await waitFor("a → b", () => a.g.stats().peersOut === 1);
+    a.g.send([tx(0)]);
+    await waitFor("b got 0", () => from(b, "a").length === 1);
+
+    // Add c and a peer that is down: c is dialled at once; b keeps its connection.
+    assert.deepEqual(a.g.setPeers([b.peer(), c.peer(), down]), { added: ["c", "d"], removed: [] });
+    await waitFor("a → c", () => a.g.stats().peersOut === 2 && c.g.stats().peersIn === 1);
+    assert.deepEqual(
+      a.g.peers().map((p) => p.id),
+      ["b", "c", "d"],
+    );
+    for (let i = 1; i < 20; i++) a.g.send([tx(i)]);
+    await waitFor("b and c got 1..19", () => from(b, "a").length === 20 && from(c, "a").length === 19);
+    assert.deepEqual(from(b, "a"), range(0, 20), "b: one stream, nothing lost or repeated");
+    assert.deepEqual(from(c, "a"), range(1, 20), "c: what was sent after it was added");
+    await waitFor("d refused", () => a.logs.some((l) => l.includes("peer d") && l.includes("ECONNREFUSED")));
+
+    // The same list again (a copy): nothing changes, nobody is re-dialled.
+    assert.deepEqual(a.g.setPeers([{ ...b.peer() }, c.peer(), down]), { added: [], removed: [] });
+    // d removed while its queue holds 1..19 and more: the queue goes with it, d is not dialled again.
+    for (let i = 20; i < 30; i++) a.g.send([tx(i)]);
+    assert.deepEqual(a.g.setPeers([b.peer(), c.peer()]), { added: [], removed: ["d"] });
+    const d = await node("d", [], { port: downPort });
+    // Remove c: its connection closes (c sees its inbound peer go), and later sends skip it.
+    assert.deepEqual(a.g.setPeers([b.peer()]), { added: [], removed: ["c"] });
+    assert.equal(a.g.stats().peersOut, 1);
+    await waitFor("c's inbound closed", () => c.g.stats().peersIn === 0);
+    for (let i = 30; i < 40; i++) a.g.send([tx(i)]);
+    await waitFor("b got 0..39", () => from(b, "a").length === 40);
+    await new Promise((r) => setTimeout(r, 300)); // past d's pending re-dial (100 ms)
+    assert.deepEqual(from(b, "a"), range(0, 40));
+    // 20..29 were still queued for c (no turn had ended) when it was removed: dropped with its queue.
+    assert.deepEqual(from(c, "a"), range(1, 20), "c got nothing queued or sent after its removal");
+    assert.equal(d.g.stats().peersIn, 0, "a removed peer is not dialled again");
+    assert.equal(d.batches.length, 0, "nor sent its old queue");
+    assert.equal(b.g.stats().peersIn, 1);
+    assert.equal(
+      a.logs.filter((l) => l.startsWith("gossip: peer b ") && l.includes("connected")).length,
+      1,
+      "b's connection was never replaced",
+    );
+    assert.equal(
+      b.logs.filter((l) => l.includes("connected again")).length,
+      0,
+      "b never saw a second connection from a",
+    );
+    assert.ok(a.logs.some((l) => l === `gossip: peer c (127.0.0.1:${c.g.port}): removed`));
+
+    // b moves (same id, another port): removed and added, dialled at its new address.
+    const b2 = await node("b", []);
+    assert.deepEqual(a.g.setPeers([b2.peer()]), { added: ["b"], removed: ["b"] });
+    await waitFor("b's old inbound closed", () => b.g.stats().peersIn === 0);
+    await waitFor("a → b2", () => b2.g.stats().peersIn === 1 && a.g.stats().peersOut === 1);
+    a.g.send([tx(40)]);
+    await waitFor("b2 got 40", () => from(b2, "a").length === 1);
+    assert.deepEqual(from(b2, "a"), [40]);
+
+    // A bad list changes nothing; a removed peer can be added again.
+    assert.throws(() => a.g.setPeers([b2.peer(), { id: "a", host: "127.0.0.1", port: 1 }]), /own id/);
+    assert.throws(() => a.g.setPeers([b2.peer(), b2.peer()]), /listed twice/);
+    assert.throws(() => a.g.setPeers([{ id: "x", host: "127.0.0.1", port: 0 }]), /bad port/);
+    assert.throws(() => a.g.setPeers([{ id: "x", host: "", port: 1 }]), /no host/);
+    assert.deepEqual(
+      a.g.peers().map((p) => p.id),
+      ["b"],
+    );
+    assert.deepEqual(a.g.setPeers([b2.peer(), c.peer()]), { added: ["c"], removed: [] });
+    await waitFor("a → c again", () => c.g.stats().peersIn === 1);
+    a.g.send([tx(41)]);
+    await waitFor("c got 41", () => from(c, "a").length === 20);
+    assert.deepEqual(from(c, "a"), [...range(1, 20), 41]);
+    assert.equal(a.g.stats().protocolErrors, 0);
+    await Promise.all([a, b, b2, c, d].map((n) => n.g.close()));
+    assert.deepEqual(a.g.setPeers([c.peer()]), { added: [], removed: [] }, "after close: nothing");
+  });
+
   test("bad options are refused at start", async () => {
     const base = { id: "a", chainId: CHAIN, port: 0, peers: [], maxTxBytes: 10, onTxs: () => undefined };
     await assert.rejects(startTxGossip({ ...base, id: "" }), /node id/);

@@ -26,7 +26,10 @@ export interface TxGossipOptions {
   /** Listen host (default 127.0.0.1) and port (0 = any free port: read it back from TxGossip.port). */
   readonly host?: string;
   readonly port: number;
-  /** Peers this node dials (and keeps re-dialling with a capped backoff while it runs). May be empty. */
+  /**
+   * Peers this node dials (and keeps re-dialling with a capped backoff while it runs). May be empty; changed
+   * while running by `TxGossip.setPeers`.
+   */
   readonly peers: readonly GossipPeer[];
   /** Largest tx accepted, bytes; a frame carrying a larger one is a protocol error (connection closed, logged). */
   readonly maxTxBytes: number;
@@ -73,6 +76,17 @@ export interface TxGossip {
    * bound the oldest are dropped and counted), flushed when it connects.
    */
   send(txs: readonly Uint8Array[], except?: string): void;
+  /**
+   * Replaces the set of peers this node dials. A peer new by id is dialled at once (then re-dialled with the
+   * usual backoff); a peer no longer listed has its outbound connection closed, its re-dial stopped and its
+   * queue dropped; a peer listed again with the same id, host and port is left untouched (connection, queue,
+   * backoff); one whose host or port changed is removed and added. Inbound connections are not affected (any
+   * node of the chain may dial this one). Throws on a bad list (as `peers` at start: own id, an id twice, a
+   * bad port), changing nothing; after close() it does nothing.
+   */
+  setPeers(peers: readonly GossipPeer[]): { added: string[]; removed: string[] };
+  /** The peers this node dials now, in the order they were added. */
+  peers(): GossipPeer[];
   stats(): TxGossipStats;
   /** Closes the listener and every connection; pending queues are discarded. Idempotent. */
   close(): Promise<void>;
@@ -240,6 +254,8 @@ const errorText = (e: unknown): string => (e instanceof Error ? e.message : Stri
 interface OutPeer {
   readonly peer: GossipPeer;
   readonly name: string;
+  /** Taken out by setPeers: never re-dialled, its socket's close changes nothing. */
+  removed: boolean;
   /** Txs not yet written, oldest first from `head`. */
   queue: Uint8Array[];
   head: number;
@@ -271,20 +287,29 @@ function checkName(what: string, s: string): void {
     throw new Error(`tx gossip: ${what} must be 1..${MAX_NAME_BYTES} UTF-8 bytes`);
 }
 
-export async function startTxGossip(o: TxGossipOptions): Promise<TxGossip> {
-  checkName("node id", o.id);
-  checkName("chain id", o.chainId);
-  if (!Number.isSafeInteger(o.maxTxBytes) || o.maxTxBytes < 1) throw new Error("tx gossip: bad maxTxBytes");
+/** Throws on a peer list a node cannot dial: an empty or long id, its own id, an id twice, a bad host or port. */
+function checkPeers(peers: readonly GossipPeer[], ownId: string): void {
   const seen = new Set<string>();
-  for (const p of o.peers) {
+  for (const p of peers) {
     checkName("peer id", p.id);
-    if (p.id === o.id) throw new Error(`tx gossip: peer ${p.id} has this node's own id`);
+    if (p.id === ownId) throw new Error(`tx gossip: peer ${p.id} has this node's own id`);
     if (seen.has(p.id)) throw new Error(`tx gossip: peer ${p.id} listed twice`);
+    if (typeof p.host !== "string" || p.host === "") throw new Error(`tx gossip: peer ${p.id} has no host`);
     if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) {
       throw new Error(`tx gossip: peer ${p.id} has a bad port ${String(p.port)}`);
     }
     seen.add(p.id);
   }
+}
+
+const samePeer = (a: GossipPeer, b: GossipPeer): boolean =>
+  a.id === b.id && a.host === b.host && a.port === b.port;
+
+export async function startTxGossip(o: TxGossipOptions): Promise<TxGossip> {
+  checkName("node id", o.id);
+  checkName("chain id", o.chainId);
+  if (!Number.isSafeInteger(o.maxTxBytes) || o.maxTxBytes < 1) throw new Error("tx gossip: bad maxTxBytes");
+  checkPeers(o.peers, o.id);
   const log = o.log ?? (() => undefined);
   const maxQueueBytes = o.maxQueueBytes ?? 8 << 20;
   const handshakeMs = o.handshakeTimeoutMs ?? 5000;
@@ -311,9 +336,10 @@ export async function startTxGossip(o: TxGossipOptions): Promise<TxGossip> {
   };
 
   // ---- sending -------------------------------------------------------------------------------------------
-  const out: OutPeer[] = o.peers.map((peer) => ({
-    peer,
+  const newPeer = (peer: GossipPeer): OutPeer => ({
+    peer: { id: peer.id, host: peer.host, port: peer.port },
     name: `peer ${peer.id} (${peer.host}:${peer.port})`,
+    removed: false,
     queue: [],
     head: 0,
     bytes: 0,
@@ -324,13 +350,15 @@ export async function startTxGossip(o: TxGossipOptions): Promise<TxGossip> {
     backoff: redialMin,
     problem: "",
     loggedProblem: "",
-  }));
+  });
+  /** The peers this node dials, by id (insertion order). */
+  const out = new Map<string, OutPeer>(o.peers.map((peer) => [peer.id, newPeer(peer)]));
   const frameSizes: number[] = [];
   let flushScheduled: NodeJS.Immediate | NodeJS.Timeout | undefined;
 
   const flush = (): void => {
     flushScheduled = undefined;
-    for (const p of out) writeQueue(p);
+    for (const p of out.values()) writeQueue(p);
   };
   const scheduleFlush = (): void => {
     if (flushScheduled === undefined && !closed) {
@@ -354,7 +382,7 @@ export async function startTxGossip(o: TxGossipOptions): Promise<TxGossip> {
   const send = (txs: readonly Uint8Array[], except?: string): void => {
     if (closed || txs.length === 0) return;
     let any = false;
-    for (const p of out) {
+    for (const p of out.values()) {
       if (p.peer.id === except) continue;
       const q = p.queue;
       for (const tx of txs) {
@@ -397,7 +425,7 @@ export async function startTxGossip(o: TxGossipOptions): Promise<TxGossip> {
 
   const dial = (p: OutPeer): void => {
     p.timer = undefined;
-    if (closed) return;
+    if (closed || p.removed) return;
     let s: net.Socket;
     try {
       s = net.connect({ host: p.peer.host, port: p.peer.port });
@@ -485,10 +513,52 @@ export async function startTxGossip(o: TxGossipOptions): Promise<TxGossip> {
         p.loggedProblem = "";
       } else if (p.problem === "" && !closed) noteProblem(p, "connection closed during the handshake");
       p.problem = "";
-      if (closed) return;
+      if (closed || p.removed) return;
       p.timer = setTimeout(dial, p.backoff, p);
       p.backoff = Math.min(redialMax, p.backoff * 2);
     });
+  };
+
+  /** Takes p out of the set: no more dials, its queue dropped, its connection (if any) closed. */
+  const removePeer = (p: OutPeer): void => {
+    p.removed = true;
+    out.delete(p.peer.id);
+    if (p.timer !== undefined) clearTimeout(p.timer);
+    p.timer = undefined;
+    p.queue = [];
+    p.head = 0;
+    p.bytes = 0;
+    const s = p.socket;
+    p.socket = undefined;
+    if (p.up) peersOut--;
+    p.up = false;
+    p.blocked = false;
+    s?.destroy(); // its 'close' only forgets the socket now (p.socket is no longer it)
+    log(`gossip: ${p.name}: removed`);
+  };
+
+  const setPeers = (peers: readonly GossipPeer[]): { added: string[]; removed: string[] } => {
+    if (closed) return { added: [], removed: [] };
+    checkPeers(peers, o.id);
+    const next = new Map(peers.map((q) => [q.id, q]));
+    const removed: string[] = [];
+    for (const p of [...out.values()]) {
+      const q = next.get(p.peer.id);
+      if (q === undefined || !samePeer(q, p.peer)) {
+        removePeer(p);
+        removed.push(p.peer.id);
+      }
+    }
+    const added: string[] = [];
+    for (const q of peers) {
+      if (out.has(q.id)) continue;
+      const p = newPeer(q);
+      out.set(q.id, p);
+      added.push(q.id);
+      log(`gossip: ${p.name}: added`);
+      dial(p);
+    }
+    return { added, removed };
   };
 
   // ---- receiving -----------------------------------------------------------------------------------------
@@ -631,7 +701,7 @@ export async function startTxGossip(o: TxGossipOptions): Promise<TxGossip> {
   });
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : o.port;
-  for (const p of out) dial(p);
+  for (const p of out.values()) dial(p);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -642,7 +712,7 @@ export async function startTxGossip(o: TxGossipOptions): Promise<TxGossip> {
         else clearImmediate(flushScheduled as NodeJS.Immediate);
       }
       flushScheduled = undefined;
-      for (const p of out) {
+      for (const p of out.values()) {
         if (p.timer !== undefined) clearTimeout(p.timer);
         p.timer = undefined;
         p.queue = [];
@@ -674,6 +744,8 @@ export async function startTxGossip(o: TxGossipOptions): Promise<TxGossip> {
         log(`gossip: send failed: ${errorText(e)}`);
       }
     },
+    setPeers,
+    peers: () => [...out.values()].map((p) => ({ ...p.peer })),
     stats: () => ({ sentTxs, receivedTxs, dropped, peersOut, peersIn, protocolErrors }),
     close,
   };

@@ -6,6 +6,7 @@
 // share one localnet and run in order. (c), (f): faults.test.ts, on a localnet of its own.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { TxResultCode } from "secretjs";
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { fromBech32, toBech32 } from "../../src/chain/address.js";
@@ -91,9 +92,34 @@ describe("localnet faults: txs, halt, double-sign, power", { skip: SKIP, timeout
     const after6s = Math.max(await net.height(0), await net.height(1));
     assert.equal(after6s, halted, "2 of 4 cannot commit");
     await assertNoFork(net, [0, 1]);
+    // A tx sent while the chain is halted waits in node 1's mempool (and, in app mode, in its gossip queues to the
+    // stopped nodes) and commits once the chain resumes.
+    const send = (w: number, node: number, waitForCommit: boolean) =>
+      client(net, w, node).tx.bank.send(
+        {
+          from_address: wallets[w]!.address,
+          to_address: wallets[0]!.address,
+          amount: [{ denom: "uscrt", amount: "1" }],
+        },
+        { ...GAS, waitForCommit },
+      );
+    const pending = (await send(3, 1, false)).transactionHash;
     net.start(2);
     net.start(3);
     assert.ok(await net.waitHeight(ALL, halted + 3, 120_000), "the chain resumes once 3 are back");
+    // A tx sent to a restarted node (its mempool starts empty) commits too.
+    const fresh = await send(1, 3, true);
+    assert.equal(fresh.code, 0, fresh.rawLog);
+    let held = await client(net, 3, 2).query.getTx(pending);
+    for (let k = 0; k < 60 && held === null; k++) {
+      await sleep(500);
+      held = await client(net, 3, 2).query.getTx(pending);
+    }
+    assert.ok(
+      held !== null && held.code === TxResultCode.Success,
+      `the tx sent during the halt committed (${pending})`,
+    );
+    assert.ok(held.height > halted, `committed after the halt (height ${held.height}, halted at ${halted})`);
     await assertNoFork(net, ALL);
   });
 

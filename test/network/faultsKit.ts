@@ -5,6 +5,8 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { SecretNetworkClient, Wallet } from "secretjs";
 import { DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
+import { cometHome } from "../../src/cli/node/home.js";
+import { cometValidatorKey } from "../../src/consensus/cometbft.js";
 import type { Localnet } from "./harness.js";
 
 export const CHAIN_ID = "shroud-localnet-1";
@@ -74,13 +76,13 @@ export async function deployCounter(net: Localnet, count: number): Promise<strin
   return inst.arrayLog?.find((l) => l.type === "message" && l.key === "contract_address")?.value ?? "";
 }
 
-/** One encrypted `increment` of the counter by wallet `w` through node `node`: its hash and the new count. */
+/** One encrypted `increment` of the counter by wallet `w` through node `node`: its hash, height and the new count. */
 export async function increment(
   net: Localnet,
   contract: string,
   w: number,
   node: number,
-): Promise<{ hash: string; count: string }> {
+): Promise<{ hash: string; height: number; count: string }> {
   const tx = await client(net, w, node).tx.compute.executeContract(
     {
       sender: wallets[w]!.address,
@@ -91,5 +93,17 @@ export async function increment(
     GAS,
   );
   assert.equal(tx.code, 0, tx.rawLog);
-  return { hash: tx.transactionHash, count: wasmAttr(tx, "count") ?? "" };
+  return { hash: tx.transactionHash, height: tx.height, count: wasmAttr(tx, "count") ?? "" };
+}
+
+/** Node i's validator address (CometBFT's, upper-case hex: a block header's proposer_address). */
+export const validatorAddress = (net: Localnet, i: number): string =>
+  cometValidatorKey(cometHome(net.node(i).home)).address.toUpperCase();
+
+/** The validator address of the proposer of block `height`, read from node 0. */
+export async function proposerOf(net: Localnet, height: number): Promise<string> {
+  const b = (await net.rpc(0, `/block?height=${height}`)) as {
+    block: { header: { proposer_address: string } };
+  };
+  return b.block.header.proposer_address.toUpperCase();
 }

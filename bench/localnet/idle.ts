@@ -13,6 +13,22 @@ const argNum = (name: string, dflt: number): number => {
 const V = argNum("--validators", 4);
 const SECONDS = argNum("--seconds", 20);
 const COMET = cometOverrides(process.argv);
+const argStr = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? undefined : process.argv[i + 1];
+};
+// --mempool app: the localnet runs CometBFT's nop mempool and the nodes' own (as bench:localnet --mempool app).
+const MEMPOOL_ARG = argStr("--mempool") ?? "comet";
+if (MEMPOOL_ARG !== "comet" && MEMPOOL_ARG !== "app") throw new Error("--mempool expects comet or app");
+const MEMPOOL: "comet" | "app" = MEMPOOL_ARG;
+// --from-source: the nodes run the TypeScript through tsx instead of a compiled copy (as bench:localnet).
+const FROM_SOURCE = process.argv.includes("--from-source");
+// --node-flags "<node options>" --node-flags-nodes i,j: those nodes' `node` gets these options too (as bench:localnet).
+const NODE_FLAGS = argStr("--node-flags");
+const NODE_FLAGS_NODES = (argStr("--node-flags-nodes") ?? "")
+  .split(",")
+  .filter((x) => x !== "")
+  .map(Number);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Node 0's committed heights' times (ms, this clock) over the window, by polling /status every 10 ms. */
@@ -32,10 +48,16 @@ async function heightTimes(net: Localnet, ms: number): Promise<{ heights: number
 }
 
 async function main(): Promise<void> {
-  const net = await Localnet.create(V);
+  const net = await Localnet.create(V, 0, { compiled: !FROM_SOURCE, mempool: MEMPOOL });
   try {
     configureNodes(net, COMET, false);
-    startNodes(net, undefined, []);
+    startNodes(
+      net,
+      undefined,
+      [],
+      undefined,
+      NODE_FLAGS === undefined ? undefined : { args: NODE_FLAGS.split(" "), nodes: NODE_FLAGS_NODES },
+    );
     if (!(await net.waitHeight([...Array(V).keys()], 3, 120_000))) throw new Error("localnet did not start");
     await sleep(5_000); // past start-up (V8 compiles, first blocks)
     const pids = cometPids(net);
@@ -50,7 +72,9 @@ async function main(): Promise<void> {
     const all = [...cpu1].reduce((a, [k, v]) => a + v - (cpu0.get(k) ?? 0), 0);
     const sorted = [...gaps].sort((a, b) => a - b);
     const q = (x: number): number => sorted[Math.min(sorted.length - 1, Math.floor(x * sorted.length))] ?? 0;
-    console.log(`overrides: ${JSON.stringify(COMET)}`);
+    console.log(
+      `overrides: ${JSON.stringify(COMET)}; mempool ${MEMPOOL}; nodes run ${FROM_SOURCE ? "the sources (tsx)" : "a compiled copy (tsc)"}`,
+    );
     console.log(
       `idle ${V}-validator localnet over ${s.toFixed(1)} s: ${heights} blocks (${(heights / s).toFixed(2)}/s), ` +
         `interval p50 ${q(0.5).toFixed(0)} ms, p90 ${q(0.9).toFixed(0)} ms; CPU ms/s: CometBFT ${(comet / s).toFixed(1)}, ` +

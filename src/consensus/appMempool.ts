@@ -5,7 +5,7 @@
 // before), CheckTx NEW before admission, a bounded cache of seen hashes (`cache_size`), removal of a committed
 // block's txs and a RECHECK of the rest after Commit (`recheck = true`). Every CheckTx runs through `serial`, the
 // queue the ABCI requests take (abciServer.ts SerialQueue), so none runs in the middle of an ABCI call.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { CheckTxType, type RequestCheckTx, type ResponseCheckTx } from "cosmjs-types/tendermint/abci/types";
 import type { AbciApplication } from "./abciTypes.js";
 
@@ -80,9 +80,12 @@ export interface AppMempoolStats {
   readonly committed: number;
 }
 
-/** The key of a tx: its sha256 in base64 (CometBFT's TxKey). */
+/**
+ * The key of a tx: its sha256 (CometBFT's TxKey), as node:crypto's one-shot "binary" (latin1) string of the
+ * digest — no Hash object, no Buffer and no base64 per look-up (the decoded-tx cache keys txs the same way).
+ */
 export function txKey(tx: Uint8Array): string {
-  return createHash("sha256").update(tx).digest("base64");
+  return hash("sha256", tx, "binary");
 }
 
 /** Bytes a tx takes in a block's `Data.txs` (field 1, length-delimited): CometBFT's ComputeProtoSizeForTxs. */
@@ -198,10 +201,10 @@ export class AppMempool {
     const run = (): void => {
       const admitted: Uint8Array[] = [];
       for (const view of txs) {
-        // The gossip hands views into its socket chunk (txGossip.ts): an own copy, so a kept tx does not keep
-        // the whole chunk alive.
-        const tx = new Uint8Array(view);
-        if (this.consider(tx, false).outcome === "admitted") admitted.push(tx);
+        // The gossip hands views into its socket chunk (txGossip.ts): a tx that goes on to CheckTx gets an own
+        // copy (`consider`), so a kept tx does not keep the whole chunk alive; a refused one is not copied.
+        const r = this.consider(view, false);
+        if (r.outcome === "admitted") admitted.push(r.tx);
       }
       if (admitted.length > 0 && this.o.relay !== false) this.gossip?.send(admitted, from);
     };
@@ -220,10 +223,17 @@ export class AppMempool {
     }
   }
 
-  /** CometBFT's CheckTx order: full, too large, in the cache (or the mempool), then the app's CheckTx NEW. */
-  private consider(tx: Uint8Array, local: boolean): { outcome: Outcome; answer: ResponseCheckTx } {
+  /**
+   * CometBFT's CheckTx order: full, too large, in the cache (or the mempool), then the app's CheckTx NEW. A peer's
+   * tx (`local` false: a view into the gossip's socket chunk) is copied once it gets past the cache; `tx` in the
+   * result is the bytes the mempool holds (the copy, or the client's own array).
+   */
+  private consider(
+    view: Uint8Array,
+    local: boolean,
+  ): { outcome: Outcome; answer: ResponseCheckTx; tx: Uint8Array } {
     const { limits } = this.o;
-    if (this.txs.size >= limits.size || this.bytes + tx.length > limits.maxTxsBytes) {
+    if (this.txs.size >= limits.size || this.bytes + view.length > limits.maxTxsBytes) {
       this.counts.full++;
       return {
         outcome: "full",
@@ -231,39 +241,43 @@ export class AppMempool {
           MEMPOOL_REFUSALS.full,
           `mempool is full: number of txs ${this.txs.size} (max: ${limits.size}), total txs bytes ${this.bytes} (max: ${limits.maxTxsBytes})`,
         ),
+        tx: view,
       };
     }
-    if (tx.length > limits.maxTxBytes) {
+    if (view.length > limits.maxTxBytes) {
       this.counts.tooLarge++;
       return {
         outcome: "tooLarge",
         answer: refused(
           MEMPOOL_REFUSALS.tooLarge,
-          `tx too large. Max size is ${limits.maxTxBytes}, but got ${tx.length}`,
+          `tx too large. Max size is ${limits.maxTxBytes}, but got ${view.length}`,
         ),
+        tx: view,
       };
     }
-    const key = txKey(tx);
+    const key = txKey(view);
     if (this.txs.has(key) || !this.pushCache(key)) {
       this.counts.duplicates++;
       return {
         outcome: "duplicate",
         answer: refused(MEMPOOL_REFUSALS.inCache, "tx already exists in cache"),
+        tx: view,
       };
     }
+    const tx = local ? view : new Uint8Array(view);
     const answer = this.o.checkTx({ tx, type: CheckTxType.NEW });
     if (answer.code !== 0) {
       // keep_invalid_txs_in_cache = false (CometBFT's default): a refused tx may be sent again.
       this.cache.delete(key);
       if (local) this.counts.rejectedLocal++;
       else this.counts.rejectedPeer++;
-      return { outcome: "rejected", answer };
+      return { outcome: "rejected", answer, tx };
     }
     this.txs.set(key, tx);
     this.bytes += tx.length;
     if (local) this.counts.admittedLocal++;
     else this.counts.admittedPeer++;
-    return { outcome: "admitted", answer };
+    return { outcome: "admitted", answer, tx };
   }
 
   /** Adds `key` to the seen cache; false when it was there already (moved to the newest end). */

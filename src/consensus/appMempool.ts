@@ -129,7 +129,17 @@ export const MEMPOOL_REFUSALS = {
   tooLarge: 21,
 } as const;
 
-type Outcome = "admitted" | "rejected" | "duplicate" | "full" | "tooLarge";
+/** What the mempool did with a tx: admitted, refused by CheckTx, or refused by the mempool itself. */
+export type Outcome = "admitted" | "rejected" | "duplicate" | "full" | "tooLarge";
+
+/** The mempool's own refusals (before any CheckTx). */
+export type Refusal = Exclude<Outcome, "admitted" | "rejected">;
+
+/** A client's tx and what became of it (submitTx). */
+export interface SubmitResult {
+  readonly outcome: Outcome;
+  readonly answer: ResponseCheckTx;
+}
 
 export class AppMempool {
   /** Admission order; a key's value is the tx. */
@@ -179,18 +189,72 @@ export class AppMempool {
     return [...this.txs.values()];
   }
 
+  /** The first `limit` pending txs in admission order (the RPC's unconfirmed_txs; CometBFT's ReapMaxTxs). */
+  head(limit: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    if (limit <= 0) return out;
+    for (const tx of this.txs.values()) {
+      out.push(tx);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /** Bytes of the pending txs (CometBFT's SizeBytes). */
+  get sizeBytes(): number {
+    return this.bytes;
+  }
+
   /**
    * A client's tx (REST broadcast): the mempool's refusals (full 20, too large 21, seen before 19), else CheckTx
    * NEW; admitted on code 0 and gossiped to every peer. Resolves with the answer broadcast_tx_sync gives.
    */
   async submit(tx: Uint8Array): Promise<ResponseCheckTx> {
-    const run = (): ResponseCheckTx => {
+    return (await this.submitTx(tx)).answer;
+  }
+
+  /** submit, with what the mempool did (the RPC front answers the mempool's own refusals as CometBFT does). */
+  submitTx(tx: Uint8Array): Promise<SubmitResult> | SubmitResult {
+    const run = (): SubmitResult => {
       const r = this.consider(tx, true);
       if (r.outcome === "admitted") this.gossip?.send([tx]);
-      return r.answer;
+      return r;
     };
     const meter = this.o.meter;
     return this.serial(meter === undefined ? run : () => meter("mempool.client", run));
+  }
+
+  /**
+   * The mempool's own refusal of `tx` as things stand (full, too large, seen before), or undefined when it would
+   * go on to CheckTx; changes nothing (broadcast_tx_async answers these at once and does not wait for CheckTx).
+   */
+  precheck(tx: Uint8Array): Refusal | undefined {
+    const { limits } = this.o;
+    if (this.txs.size >= limits.size || this.bytes + tx.length > limits.maxTxsBytes) return "full";
+    if (tx.length > limits.maxTxBytes) return "tooLarge";
+    const key = txKey(tx);
+    if (this.txs.has(key) || (limits.cacheSize > 0 && this.cache.has(key))) return "duplicate";
+    return undefined;
+  }
+
+  /**
+   * The error CometBFT's mempool gives for this refusal of `tx` (v0.38 mempool/errors.go: its RPC answers it as
+   * a JSON-RPC error where the REST answers the SDK's code 19/20/21).
+   */
+  refusalError(refusal: Refusal, tx: Uint8Array): string {
+    const { limits } = this.o;
+    if (refusal === "duplicate") return "tx already exists in cache";
+    if (refusal === "tooLarge") return `Tx too large. Max size is ${limits.maxTxBytes}, but got ${tx.length}`;
+    return `mempool is full: number of txs ${this.txs.size} (max: ${limits.size}), total txs bytes ${this.bytes} (max: ${limits.maxTxsBytes})`;
+  }
+
+  /**
+   * CheckTx NEW of `tx` without admitting it (the RPC's check_tx, CometBFT's ProxyAppMempool.CheckTx): through
+   * the same serial queue, so never inside an ABCI call. As with CometBFT and an SDK app, a tx that passes leaves
+   * its ante writes (e.g. its sequence) in the CheckTx state until the next Commit.
+   */
+  check(tx: Uint8Array): Promise<ResponseCheckTx> | ResponseCheckTx {
+    return this.serial(() => this.o.checkTx({ tx, type: CheckTxType.NEW }));
   }
 
   /**

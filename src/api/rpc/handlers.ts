@@ -8,6 +8,8 @@ import { nsToRfc3339, timestampToNs } from "../../consensus/time.js";
 import {
   b64,
   blockIdJson,
+  broadcastTxJson,
+  EMPTY_TX_RESULT_JSON,
   blockJson,
   blockResultsJson,
   commitJson,
@@ -15,6 +17,7 @@ import {
   hexU,
   pubKeyJson,
   txResultJson,
+  unconfirmedTxsJson,
   validatorJson,
   type Json,
 } from "./json.js";
@@ -45,8 +48,8 @@ export class RpcError extends Error {
   }
 }
 
-const invalid = (data: string) => new RpcError(-32602, "Invalid params", data);
-const internal = (data: string) => new RpcError(-32603, "Internal error", data);
+export const invalid = (data: string) => new RpcError(-32602, "Invalid params", data);
+export const internal = (data: string) => new RpcError(-32603, "Internal error", data);
 
 export type Params = Record<string, unknown>;
 /** GET values are strings (maybe quoted); POST values are JSON. `viaGet` tells which encoding bytes use. */
@@ -59,7 +62,7 @@ function unquote(v: string): string {
   return v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v;
 }
 
-function intParam(c: Call, name: string): bigint | undefined {
+export function intParam(c: Call, name: string): bigint | undefined {
   const v = c.params[name];
   if (v === undefined || v === null || v === "") return undefined;
   const s = typeof v === "number" ? String(v) : typeof v === "string" ? unquote(v) : "";
@@ -78,7 +81,7 @@ function strParam(c: Call, name: string): string | undefined {
 }
 
 /** Bytes: GET takes 0x-hex or a quoted string; POST takes base64 ([]byte) or hex (HexBytes) as `hexInPost` says. */
-function bytesParam(c: Call, name: string, hexInPost: boolean): Uint8Array | undefined {
+export function bytesParam(c: Call, name: string, hexInPost: boolean): Uint8Array | undefined {
   const v = strParam(c, name);
   if (v === undefined) return undefined;
   const raw = c.params[name] as string;
@@ -255,13 +258,7 @@ async function broadcast(ctx: RpcContext, c: Call): Promise<Json> {
   const t = bytesParam(c, "tx", false);
   if (!t) throw invalid("missing tx");
   const r = await ctx.engine.broadcastTx(t);
-  return {
-    code: r.checkTx.code,
-    data: hexU(r.checkTx.data),
-    log: r.checkTx.log,
-    codespace: r.checkTx.codespace,
-    hash: hexU(r.hash),
-  };
+  return broadcastTxJson(r.checkTx, r.hash);
 }
 
 async function broadcastCommit(ctx: RpcContext, c: Call): Promise<Json> {
@@ -278,18 +275,13 @@ async function broadcastCommit(ctx: RpcContext, c: Call): Promise<Json> {
   e.on("tx", onTx!);
   try {
     const r = await e.broadcastTx(t);
-    const empty = {
-      code: 0,
-      data: null,
-      log: "",
-      info: "",
-      gas_wanted: "0",
-      gas_used: "0",
-      events: [],
-      codespace: "",
-    };
     if (r.checkTx.code !== 0)
-      return { check_tx: txResultJson(r.checkTx), tx_result: empty, hash: hexU(r.hash), height: "0" };
+      return {
+        check_tx: txResultJson(r.checkTx),
+        tx_result: EMPTY_TX_RESULT_JSON,
+        hash: hexU(r.hash),
+        height: "0",
+      };
     const timeout = new Promise<undefined>((resolve) =>
       setTimeout(() => {
         resolve(undefined);
@@ -351,15 +343,21 @@ async function abciQuery(ctx: RpcContext, c: Call): Promise<Json> {
   };
 }
 
-function unconfirmed(ctx: RpcContext, withTxs: boolean): Json {
+/** CometBFT's unconfirmed_txs `limit` (rpc/core validatePerPage): 30 when absent or < 1, at most 100. */
+export function unconfirmedLimit(c: Call): number {
+  const l = intParam(c, "limit");
+  if (l === undefined || l < 1n) return 30;
+  return l > 100n ? 100 : Number(l);
+}
+
+function unconfirmed(ctx: RpcContext, c: Call | undefined): Json {
   const txs = ctx.engine.mempoolTxs();
   const bytes = txs.reduce((n, t) => n + t.length, 0);
-  return {
-    n_txs: txs.length.toString(),
-    total: txs.length.toString(),
-    total_bytes: bytes.toString(),
-    txs: withTxs && txs.length ? txs.map(b64) : null,
-  };
+  return unconfirmedTxsJson(
+    c === undefined ? undefined : txs.slice(0, unconfirmedLimit(c)),
+    txs.length,
+    bytes,
+  );
 }
 
 type Handler = (ctx: RpcContext, c: Call) => Json | Promise<Json>;
@@ -397,6 +395,6 @@ export const RPC_METHODS: Readonly<Record<string, Handler>> = {
   broadcast_tx_commit: broadcastCommit,
   abci_info: abciInfo,
   abci_query: abciQuery,
-  num_unconfirmed_txs: (ctx) => unconfirmed(ctx, false),
-  unconfirmed_txs: (ctx) => unconfirmed(ctx, true),
+  num_unconfirmed_txs: (ctx) => unconfirmed(ctx, undefined),
+  unconfirmed_txs: (ctx, c) => unconfirmed(ctx, c),
 };

@@ -122,3 +122,46 @@ export function validatorJson(v: ValidatorInfo): Json {
     proposer_priority: "0",
   };
 }
+
+/** broadcast_tx_sync / _async's ResultBroadcastTx (data and hash as uppercase hex, as HexBytes renders). */
+export function broadcastTxJson(
+  checkTx: Pick<ResponseCheckTx, "code" | "data" | "log" | "codespace">,
+  hash: Uint8Array,
+): Json {
+  return {
+    code: checkTx.code,
+    data: hexU(checkTx.data),
+    log: checkTx.log,
+    codespace: checkTx.codespace,
+    hash: hexU(hash),
+  };
+}
+
+/** An empty ExecTxResult (broadcast_tx_commit's tx_result when CheckTx refused the tx). */
+export const EMPTY_TX_RESULT_JSON: Json = {
+  code: 0,
+  data: null,
+  log: "",
+  info: "",
+  gas_wanted: "0",
+  gas_used: "0",
+  events: [],
+  codespace: "",
+};
+
+/**
+ * unconfirmed_txs / num_unconfirmed_txs's ResultUnconfirmedTxs: `txs` are the listed ones (null for
+ * num_unconfirmed_txs, as a nil slice), `total` / `totalBytes` the whole mempool's.
+ */
+export function unconfirmedTxsJson(
+  txs: readonly Uint8Array[] | undefined,
+  total: number,
+  totalBytes: number,
+): Json {
+  return {
+    n_txs: (txs === undefined ? total : txs.length).toString(),
+    total: total.toString(),
+    total_bytes: totalBytes.toString(),
+    txs: txs === undefined || txs.length === 0 ? null : txs.map(b64),
+  };
+}

@@ -17,7 +17,8 @@ interface JsonRpcRequest {
   params?: unknown;
 }
 
-function reply(
+/** A JSON-RPC 2.0 response (`id` -1 when the request had none, as CometBFT's URI calls). */
+export function reply(
   id: unknown,
   body: { result: Json } | { error: { code: number; message: string; data: string } },
 ): Json {
@@ -60,19 +61,20 @@ async function handleJsonRpc(ctx: RpcContext, body: string): Promise<Json> {
   return one(parsed);
 }
 
-function send(res: ServerResponse, status: number, body: Json): void {
+export function send(res: ServerResponse, status: number, body: Json): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "access-control-allow-origin": "*" });
   res.end(text);
 }
 
-function readBody(req: IncomingMessage): Promise<string | undefined> {
+/** The request body, or undefined when it is over `max` bytes (the request is then destroyed) or broken. */
+export function readBody(req: IncomingMessage, max = MAX_RPC_BODY_BYTES): Promise<string | undefined> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let n = 0;
     req.on("data", (c: Buffer) => {
       n += c.length;
-      if (n > MAX_RPC_BODY_BYTES) {
+      if (n > max) {
         resolve(undefined);
         req.destroy();
         return;

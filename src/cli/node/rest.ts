@@ -12,6 +12,7 @@ import { cometHeaderTimeSource, cometRpcSource } from "../../api/rest/cometSourc
 import { startRestServer, type RestServer } from "../../api/rest/server.js";
 import type { QueryHandler, QueryRequest, RestBackend } from "../../api/rest/backend.js";
 import { LinkedMap } from "../../util/linkedMap.js";
+import type { CommittedBlock } from "../../api/rpc/front.js";
 
 /** Block times kept for queries at past heights (a query's context carries its block's time). */
 export const BLOCK_TIMES_KEPT = 4096;
@@ -59,8 +60,16 @@ export class BlockLedger {
   }
 }
 
-/** Wraps the app so that every executed block is recorded in `ledger` (all other calls pass through). */
-export function recordingApp(app: ShroudApp, ledger: BlockLedger): AbciApplication {
+/**
+ * Wraps the app so that every executed block is recorded in `ledger` and, once the app has committed it, given to
+ * `onCommitted` (the RPC front's broadcast_tx_commit waits on it); all other calls pass through.
+ */
+export function recordingApp(
+  app: ShroudApp,
+  ledger: BlockLedger,
+  onCommitted?: (b: CommittedBlock) => void,
+): AbciApplication {
+  let block: CommittedBlock | undefined;
   return {
     info: (r) => app.info(r),
     initChain: (r) => app.initChain(r),
@@ -68,10 +77,17 @@ export function recordingApp(app: ShroudApp, ledger: BlockLedger): AbciApplicati
     prepareProposal: (r) => app.prepareProposal(r),
     processProposal: (r) => app.processProposal(r),
     query: (r) => app.query(r),
-    commit: () => app.commit(),
+    commit: () => {
+      const res = app.commit();
+      const b = block;
+      block = undefined;
+      if (b !== undefined) onCommitted?.(b);
+      return res;
+    },
     finalizeBlock: (r) => {
       const res = app.finalizeBlock(r);
       ledger.record(r.height, timestampToNs(r.time));
+      if (onCommitted !== undefined) block = { height: r.height, txs: r.txs, results: res.txResults };
       return res;
     },
   };

@@ -28,6 +28,7 @@ import {
   type AbciTransport,
 } from "../../consensus/cometbft.js";
 import type { RestServer } from "../../api/rest/server.js";
+import { CommitWaiters, goDurationMs, startRpcFront, type RpcFront } from "../../api/rpc/front.js";
 import {
   abciConfigEdits,
   assertEnclaveMatchesGenesis,
@@ -56,7 +57,11 @@ export interface StartOptions {
    * elsewhere agrees.
    */
   readonly abci?: AbciTransport;
-  /** CometBFT RPC the REST server reads from (default: config.toml's rpc.laddr). */
+  /**
+   * CometBFT's RPC, which the REST server reads from (default: config.toml's rpc.laddr). App-mempool mode (the
+   * node serves rpc.laddr through its RPC front): where the spawned CometBFT's RPC listens, default
+   * http://127.0.0.1:<rpc.laddr's port + INNER_RPC_OFFSET>.
+   */
   readonly cometRpc?: string;
   /** REST (LCD) port; undefined = no REST server. */
   readonly restPort?: number;
@@ -86,7 +91,10 @@ export interface RunningNode {
   readonly gossipPort: number | undefined;
   readonly restPort: number | undefined;
   readonly abciPort: number | undefined;
+  /** CometBFT's own RPC (app-mempool mode: its inner address, behind the node's RPC front). */
   readonly cometRpcUrl: string;
+  /** The node's public RPC (config.toml's rpc.laddr): the front in app-mempool mode, else CometBFT's. */
+  readonly rpcUrl: string;
   /** Resolves with the process exit code once the node has stopped (for any reason). */
   readonly done: Promise<number>;
   stop(): Promise<void>;
@@ -97,6 +105,12 @@ function cometConfig(home: string): {
   proxyApp: string;
   rpcLaddr: string;
   p2pLaddr: string;
+  rpc: {
+    timeoutBroadcastTxCommitMs: number;
+    maxBodyBytes: number;
+    maxBatchSize: number;
+    maxSubscriptionClients: number;
+  };
   moniker: string;
   mempool: MempoolMode;
   createEmptyBlocks: boolean;
@@ -114,7 +128,35 @@ function cometConfig(home: string): {
     mempool: getTomlValue(toml, "mempool", "type") === "nop" ? "app" : "comet",
     createEmptyBlocks: getTomlValue(toml, "consensus", "create_empty_blocks") !== "false",
     limits: mempoolLimits(toml),
+    rpc: rpcLimits(toml),
   };
+}
+
+/** config.toml `[rpc]` settings the RPC front applies (CometBFT's defaults where absent or unreadable). */
+function rpcLimits(toml: string): ReturnType<typeof cometConfig>["rpc"] {
+  const num = (key: string, dflt: number): number => {
+    const v = Number(getTomlValue(toml, "rpc", key));
+    return Number.isSafeInteger(v) && v >= 0 ? v : dflt;
+  };
+  return {
+    timeoutBroadcastTxCommitMs:
+      goDurationMs(getTomlValue(toml, "rpc", "timeout_broadcast_tx_commit") ?? "") ?? 10_000,
+    maxBodyBytes: num("max_body_bytes", 1_000_000),
+    maxBatchSize: num("max_request_batch_size", 10),
+    maxSubscriptionClients: num("max_subscription_clients", 100),
+  };
+}
+
+/**
+ * App-mempool mode: the spawned CometBFT's RPC listens on 127.0.0.1 at rpc.laddr's port + this (the node's RPC
+ * front serves rpc.laddr). Localnet ports are base + 10·i + {0 p2p, 1 rpc, 2 abci, 3 rest, 4 pprof, 5 gossip},
+ * so this is base + 10·i + 6, inside the node's own block of ten; `shroud init`'s 26657 gives 26662.
+ */
+export const INNER_RPC_OFFSET = 5;
+
+/** The port of a `tcp://host:port` listen address. */
+function portOf(laddr: string): number {
+  return Number(laddr.slice(laddr.lastIndexOf(":") + 1));
 }
 
 /** config.toml `[mempool]` limits (CometBFT's defaults where absent or unreadable). */
@@ -143,9 +185,16 @@ export function rpcUrlOf(laddr: string): string {
   return laddr.replace(/^tcp:\/\//, "http://").replace("0.0.0.0", "127.0.0.1");
 }
 
-function spawnComet(binary: string, home: string, proxyApp: string, abci: AbciTransport): ChildProcess {
+function spawnComet(
+  binary: string,
+  home: string,
+  proxyApp: string,
+  abci: AbciTransport,
+  rpcLaddr?: string,
+): ChildProcess {
   const logFd = openSync(join(home, NODE_FILES.logs, NODE_FILES.cometLog), "a");
   const args = ["node", "--home", cometHome(home), `--proxy_app=${cometProxyAddress(abci, proxyApp)}`];
+  if (rpcLaddr !== undefined) args.push(`--rpc.laddr=${rpcLaddr}`);
   try {
     return spawn(binary, [...args, `--abci=${abci}`], {
       stdio: ["ignore", logFd, logFd],
@@ -161,6 +210,7 @@ interface Parts {
   abci?: { close(): Promise<void> };
   gossip?: TxGossip;
   rest?: RestServer;
+  front?: RpcFront;
   comet?: ChildProcess;
 }
 
@@ -181,6 +231,7 @@ async function closeParts(p: Parts, home: string): Promise<void> {
   await stopComet(p.comet);
   rmSync(join(home, NODE_FILES.cometPid), { force: true });
   await p.rest?.close();
+  await p.front?.close();
   await p.gossip?.close();
   await p.abci?.close();
   p.store?.close();
@@ -215,7 +266,11 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
   }
   const transport = cfg.abci;
   const proxyApp = o.proxyApp ?? cfg.proxyApp;
-  const cometRpcUrl = o.cometRpc ?? rpcUrlOf(cfg.rpcLaddr);
+  // App mode with a CometBFT of ours: the node's RPC front serves rpc.laddr, CometBFT's RPC moves inside.
+  const front = appMempool && o.abciOnly !== true;
+  const publicRpcUrl = rpcUrlOf(cfg.rpcLaddr);
+  const cometRpcUrl =
+    o.cometRpc ?? (front ? `http://127.0.0.1:${portOf(cfg.rpcLaddr) + INNER_RPC_OFFSET}` : publicRpcUrl);
   if (o.abciOnly !== true && o.binary === undefined) {
     throw new Error(
       "cometbft not found: run scripts/setup-cometbft.sh or set COMETBFT_BIN (or use --abci-only)",
@@ -257,7 +312,16 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
           log,
         })
       : undefined;
-    const recorded = recordingApp(app, ledger);
+    const commits = front ? new CommitWaiters() : undefined;
+    const recorded = recordingApp(
+      app,
+      ledger,
+      commits === undefined
+        ? undefined
+        : (b) => {
+            commits.committed(b);
+          },
+    );
     const abci = await serve(mempool === undefined ? recorded : withAppMempool(recorded, mempool), proxyApp, {
       queue,
       onError: (m) => {
@@ -299,7 +363,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
           validatorPubKey: cometValidatorKey(cometHome(o.home)).publicKey,
           cometRpcUrl,
           host,
-          rpcPort: Number(new URL(cometRpcUrl).port),
+          rpcPort: portOf(cfg.rpcLaddr),
           ...(mempool === undefined ? {} : { broadcastTx: (raw: Uint8Array) => mempool.submit(raw) }),
         },
         o.restPort,
@@ -307,8 +371,26 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
       );
       log(`REST (LCD) on http://${host}:${parts.rest.port}`);
     }
+    if (front && mempool !== undefined && commits !== undefined) {
+      parts.front = await startRpcFront({
+        host: hostOf(cfg.rpcLaddr),
+        port: portOf(cfg.rpcLaddr),
+        upstream: cometRpcUrl,
+        mempool,
+        commits,
+        broadcastCommitTimeoutMs: cfg.rpc.timeoutBroadcastTxCommitMs,
+        maxBodyBytes: cfg.rpc.maxBodyBytes,
+        maxBatchSize: cfg.rpc.maxBatchSize,
+        maxCommitWaiters: cfg.rpc.maxSubscriptionClients,
+        log,
+      });
+      log(
+        `RPC front on ${publicRpcUrl} (mempool methods here, the rest to CometBFT's RPC at ${cometRpcUrl})`,
+      );
+    }
     if (o.abciOnly !== true) {
-      const child = spawnComet(o.binary!, o.home, proxyApp, transport);
+      const inner = front ? cometRpcUrl.replace(/^http:\/\//, "tcp://") : undefined;
+      const child = spawnComet(o.binary!, o.home, proxyApp, transport, inner);
       parts.comet = child;
       if (child.pid !== undefined) writeFileSync(join(o.home, NODE_FILES.cometPid), `${child.pid}\n`);
       child.once("exit", (code, signal) => {
@@ -331,6 +413,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
       restPort: parts.rest?.port,
       abciPort: abci.port,
       cometRpcUrl,
+      rpcUrl: front ? publicRpcUrl : cometRpcUrl,
       done,
       stop: () => shutdown(0, "shroud start: stopping"),
     };

@@ -12,7 +12,7 @@ import { AbciSocketClient } from "../chain/abciClient.js";
 import { cometbft, runProc as run, SKIP, type Proc } from "./harness.js";
 import { cometHeaderTimeSource, rfc3339ToTimestamp } from "../../src/api/rest/cometSource.js";
 import { timestampToNs } from "../../src/consensus/time.js";
-import { freePort, portFree } from "../util/net.js";
+import { freeNodePortBase, freePort, portFree } from "../util/net.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const ENV = { ...process.env, SHROUD_FROM_SOURCE: "1" };
@@ -62,9 +62,14 @@ describe("shroud init + start under CometBFT", { skip: SKIP, timeout: 400_000 },
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const init = async (name: string): Promise<{ home: string; rpc: number; abci: number }> => {
+  /** `shroud init` (app mempool mode unless `mempool` says otherwise) on a free port block: p2p + 5 free too. */
+  const init = async (
+    name: string,
+    mempool?: "comet",
+  ): Promise<{ home: string; rpc: number; abci: number }> => {
     const home = join(dir, name);
-    const [rpc, p2p, abci] = [await freePort(), await freePort(), await freePort()];
+    const base = await freeNodePortBase(1, 20_000, 32_000);
+    const [p2p, rpc, abci] = [base, base + 1, base + 2];
     execFileSync(
       process.execPath,
       ["bin/shroud.js", "init", name, "--home", home, "--chain-id", "shroud-test-1"].concat([
@@ -74,6 +79,7 @@ describe("shroud init + start under CometBFT", { skip: SKIP, timeout: 400_000 },
         `${p2p}`,
         "--abci-port",
         `${abci}`,
+        ...(mempool === undefined ? [] : ["--mempool", mempool]),
       ]),
       { cwd: ROOT, env: ENV, stdio: "ignore" },
     );
@@ -81,7 +87,8 @@ describe("shroud init + start under CometBFT", { skip: SKIP, timeout: 400_000 },
   };
 
   test("blocks + REST; CometBFT dies → exit 1; restart resumes; SIGTERM → exit 0", async () => {
-    const n = await init("n0");
+    // CometBFT's mempool: the duplicate below is refused by CometBFT's cache (app mode: appMempool.test.ts).
+    const n = await init("n0", "comet");
     const rest = await freePort();
     const first = start(["--home", n.home, "--rest-port", `${rest}`]);
     assert.ok((await waitHeight(n.rpc, 3, 120_000)) >= 3, "CometBFT commits blocks with our app");
@@ -166,6 +173,11 @@ describe("shroud init + start under CometBFT", { skip: SKIP, timeout: 400_000 },
     const app = start(["--home", n.home, "--abci-only"]);
     await sleep(300);
     for (let k = 0; k < 40 && !app.out.join("").includes("ABCI only"); k++) await sleep(250);
+    // `shroud init`'s default: the app mempool, its gossip at p2p + 5, peers discovered from CometBFT's.
+    assert.match(
+      app.out.join(""),
+      /app mempool: CometBFT mempool\.type = "nop"; tx gossip on .*discovery on/,
+    );
     const comet = run(cometbft!, ["node", "--home", join(n.home, "comet")]);
     procs.push(comet.child);
     try {

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runProc, SKIP, type Proc } from "./harness.js";
-import { freePort } from "../util/net.js";
+import { freeNodePortBase } from "../util/net.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const ENV = { ...process.env, SHROUD_FROM_SOURCE: "1" };
@@ -47,7 +47,9 @@ describe("shroud start --abci grpc under CometBFT", { skip: SKIP, timeout: 300_0
 
   test("blocks over gRPC; the choice is kept in config.toml; restart resumes; SIGTERM → 0", async () => {
     const home = join(dir, "g0");
-    const [rpc, p2p, abci] = [await freePort(), await freePort(), await freePort()];
+    // `shroud init`'s default app mempool mode: its gossip listens on p2p + 5, free too.
+    const base = await freeNodePortBase(1, 20_000, 32_000);
+    const [p2p, rpc, abci] = [base, base + 1, base + 2];
     execFileSync(
       process.execPath,
       [

@@ -16,6 +16,7 @@ import {
   type AbciTransport,
 } from "../../consensus/cometbft.js";
 import { toBase64 } from "../../util/bytes.js";
+import { gossipPortForP2p } from "./gossipPeers.js";
 
 /** Entries of a node home (README "shroud init"). */
 export const NODE_FILES = {
@@ -26,7 +27,10 @@ export const NODE_FILES = {
   logs: "logs",
   cometLog: "cometbft.log",
   cometPid: "cometbft.pid",
-  /** App-mempool mode only: the tx gossip's listen port and peers (`start --gossip-port/--gossip-peers`). */
+  /**
+   * App-mempool mode only: the tx gossip's listen port, static peers, relay and discovery switches (written by
+   * `init`, `start --gossip-port/--gossip-peers`, `localnet`; absent = p2p port + 5, no static peers, discovery on).
+   */
   gossip: "gossip.json",
 } as const;
 
@@ -206,9 +210,12 @@ export function assertEnclaveMatchesGenesis(doc: GenesisDoc, enclave: EnclaveHos
 /** Where the tx gossip of an app-mempool node listens and whom it dials (NODE_FILES.gossip). */
 export interface GossipConfig {
   readonly port: number;
+  /** Static peers: always dialled (and they win over a discovered peer of the same id). */
   readonly peers: readonly { readonly id: string; readonly host: string; readonly port: number }[];
   /** Re-send peers' txs to the other peers (default true; a full mesh, e.g. a localnet, needs none). */
   readonly relay?: boolean;
+  /** Also dial the peers CometBFT is connected to, at their p2p port + 5 (default true; cli/node gossipPeers.ts). */
+  readonly discover?: boolean;
 }
 
 /** `id@host:port` → a gossip peer (the format of `--gossip-peers`, as CometBFT's persistent_peers). */
@@ -221,17 +228,75 @@ export function parseGossipPeer(p: string): GossipConfig["peers"][number] {
 export function readGossipConfig(home: string): GossipConfig | undefined {
   const path = join(home, NODE_FILES.gossip);
   if (!existsSync(path)) return undefined;
-  const j = JSON.parse(readFileSync(path, "utf8")) as { port?: unknown; peers?: unknown; relay?: unknown };
-  if (typeof j.port !== "number" || !Array.isArray(j.peers))
-    throw new Error(`${NODE_FILES.gossip}: expected {"port": number, "peers": [...], "relay"?: boolean}`);
-  return { port: j.port, peers: (j.peers as string[]).map(parseGossipPeer), relay: j.relay !== false };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new Error(`${NODE_FILES.gossip}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const j = (typeof parsed === "object" && parsed !== null ? parsed : {}) as {
+    port?: unknown;
+    peers?: unknown;
+    relay?: unknown;
+    discover?: unknown;
+  };
+  if (
+    typeof j.port !== "number" ||
+    !Array.isArray(j.peers) ||
+    !j.peers.every((p) => typeof p === "string") ||
+    (j.relay !== undefined && typeof j.relay !== "boolean") ||
+    (j.discover !== undefined && typeof j.discover !== "boolean")
+  )
+    throw new Error(
+      `${NODE_FILES.gossip}: expected {"port": number, "peers": ["id@host:port", ...], "relay"?: boolean, "discover"?: boolean}`,
+    );
+  let peers: GossipConfig["peers"];
+  try {
+    peers = j.peers.map(parseGossipPeer);
+  } catch (e) {
+    throw new Error(`${NODE_FILES.gossip}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return {
+    port: j.port,
+    peers,
+    relay: j.relay !== false,
+    discover: j.discover !== false,
+  };
 }
 
 export function writeGossipConfig(home: string, c: GossipConfig): void {
   const peers = c.peers.map((p) => `${p.id}@${p.host}:${p.port}`);
   const relay = c.relay ?? true;
+  const discover = c.discover ?? true;
   writeFileSync(
     join(home, NODE_FILES.gossip),
-    JSON.stringify({ port: c.port, peers, relay }, null, 2) + "\n",
+    JSON.stringify({ port: c.port, peers, relay, discover }, null, 2) + "\n",
   );
+}
+
+/** Who keeps a node's mempool: CometBFT (its flood mempool) or the node (CometBFT's `nop` + the tx gossip). */
+export type MempoolMode = "comet" | "app";
+export const MEMPOOL_MODES: readonly MempoolMode[] = ["comet", "app"];
+/** `shroud init`'s mode when `--mempool` is not given (session 18). */
+export const DEFAULT_MEMPOOL_MODE: MempoolMode = "app";
+
+/** Why `init` cannot set `mode` up with this p2p port (app mode: p2p + 5 must be a port), else undefined. */
+export function mempoolModeProblem(mode: MempoolMode, p2pPort: number): string | undefined {
+  return mode === "app" && gossipPortForP2p(p2pPort) === undefined
+    ? "the app mempool's tx gossip listens on the p2p port + 5: --p2p-port must be in 1..65530 (or --mempool comet)"
+    : undefined;
+}
+
+/**
+ * `shroud init`'s mempool setup: app mode writes config.toml `mempool.type = "nop"` and gossip.json (port = the
+ * p2p port + 5, the protocol's convention, no static peers, relay and discovery on); comet mode writes
+ * `mempool.type = "flood"` and no gossip.json. Throws (mempoolModeProblem) before writing anything.
+ */
+export function initMempoolMode(home: string, mode: MempoolMode, p2pPort: number): void {
+  const problem = mempoolModeProblem(mode, p2pPort);
+  if (problem !== undefined) throw new Error(problem);
+  const port = gossipPortForP2p(p2pPort);
+  editCometConfig(cometHome(home), { "mempool.type": JSON.stringify(mode === "app" ? "nop" : "flood") });
+  if (port !== undefined && mode === "app")
+    writeGossipConfig(home, { port, peers: [], relay: true, discover: true });
 }

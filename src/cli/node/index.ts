@@ -74,6 +74,14 @@ interface InitFlags {
   genesis?: string;
   persistentPeers?: string[];
   loopback: boolean;
+  mempool: "comet" | "app";
+}
+
+/** `init`'s last output line: the mempool mode it wrote. */
+function mempoolLine(f: InitFlags): string {
+  return f.mempool === "app"
+    ? `mempool: app (CometBFT mempool.type = "nop"; tx gossip on port ${f.p2pPort + 5} = p2p + 5, peers from CometBFT's; gossip.json)\n`
+    : `mempool: comet (CometBFT's flood mempool)\n`;
 }
 
 /**
@@ -106,10 +114,12 @@ async function initJoining(moniker: string, f: InitFlags & { genesis: string }):
     persistentPeers: f.persistentPeers ?? [],
     loopback: f.loopback,
   });
+  homes.initMempoolMode(f.home, f.mempool, f.p2pPort);
   homes.installJoinGenesis(f.home, text);
   process.stdout.write(
     `initialised ${moniker} (node id ${home.nodeId}) to join ${chainId}; genesis ${homes.genesisPath(f.home)}\n` +
-      "its enclave needs the network's seeds before `shroud start`: init-enclave, tx register auth, configure-secret\n",
+      "its enclave needs the network's seeds before `shroud start`: init-enclave, tx register auth, configure-secret\n" +
+      mempoolLine(f),
   );
 }
 
@@ -124,6 +134,8 @@ async function init(moniker: string, f: InitFlags): Promise<void> {
   const { enclaveDir, genesisPath, initNodeHome, NODE_FILES, writeCometGenesis } = homes;
   if (existsSync(join(f.home, NODE_FILES.comet)) || existsSync(join(f.home, NODE_FILES.state)))
     throw new CliError(`${f.home} already holds a node`);
+  const problem = homes.mempoolModeProblem(f.mempool, f.p2pPort);
+  if (problem !== undefined) throw new CliError(problem);
   if (f.genesis !== undefined) {
     await initJoining(moniker, { ...f, genesis: f.genesis });
     return;
@@ -139,6 +151,7 @@ async function init(moniker: string, f: InitFlags): Promise<void> {
     persistentPeers: f.persistentPeers ?? [],
     loopback: f.loopback,
   });
+  homes.initMempoolMode(f.home, f.mempool, f.p2pPort);
   const enclave = await EnclaveHost.start({
     dataDir: enclaveDir(f.home),
     platformSecretPath: join(enclaveDir(f.home), NODE_FILES.platformSecret),
@@ -158,7 +171,9 @@ async function init(moniker: string, f: InitFlags): Promise<void> {
   } finally {
     await enclave.stop();
   }
-  process.stdout.write(`initialised ${moniker} (node id ${home.nodeId}); genesis ${genesisPath(f.home)}\n`);
+  process.stdout.write(
+    `initialised ${moniker} (node id ${home.nodeId}); genesis ${genesisPath(f.home)}\n` + mempoolLine(f),
+  );
 }
 
 interface StartFlags {
@@ -221,6 +236,13 @@ export function registerNodeCommands(program: Command): void {
     .option("--rpc-port <port>", "CometBFT RPC port", portArg, 26657)
     .option("--p2p-port <port>", "CometBFT p2p port", portArg, 26656)
     .option("--abci-port <port>", "ABCI socket port (app side)", portArg, 26658)
+    .option(
+      "--mempool <mode>",
+      'who keeps the mempool: app (CometBFT mempool.type = "nop", the node\'s own with its tx gossip on the ' +
+        "p2p port + 5, peers discovered from CometBFT's) or comet (CometBFT's flood mempool)",
+      mempoolModeArg,
+      "app",
+    )
     .action(init);
   program
     .command("start")
@@ -248,10 +270,15 @@ export function registerNodeCommands(program: Command): void {
         "with its tx gossip); default: config.toml's mempool.type; written there when given",
       mempoolModeArg,
     )
-    .option("--gossip-port <port>", "app mempool: tx gossip listen port (kept in gossip.json)", portArg)
+    .option(
+      "--gossip-port <port>",
+      "app mempool: tx gossip listen port (default: gossip.json's, else the p2p port + 5; kept in gossip.json)",
+      portArg,
+    )
     .option(
       "--gossip-peers <peers>",
-      "app mempool: id@host:port,… gossip peers to dial (their CometBFT node ids; kept in gossip.json)",
+      "app mempool: id@host:port,… static gossip peers to dial besides those discovered from CometBFT's peers " +
+        "(their CometBFT node ids; kept in gossip.json)",
       gossipPeersArg,
     )
     .action(start);

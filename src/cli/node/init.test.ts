@@ -1,6 +1,7 @@
-// `shroud init <moniker> --genesis <file>` through the real CLI: a bad genesis or peer list is refused before
-// anything is written; with cometbft installed, a valid one gives a joining home (genesis byte for byte, peers,
-// loopback settings, no enclave bootstrap) that a second init refuses.
+// `shroud init <moniker> --genesis <file>` through the real CLI: a bad genesis, peer list, mempool mode or a p2p
+// port without room for the gossip port is refused before anything is written; with cometbft installed, a valid
+// one gives a joining home (genesis byte for byte, peers, loopback settings, no enclave bootstrap, app mempool
+// mode by default with gossip.json at p2p + 5, comet mode with --mempool comet) that a second init refuses.
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -80,6 +81,16 @@ describe("shroud init --genesis (a joining node's home)", () => {
         ["--genesis", file("d.json", JSON.stringify(GENESIS)), "--persistent-peers", "abc@127.0.0.1:1"],
         /expected id@host:port with a 40-hex node id, got "abc@127\.0\.0\.1:1"/,
       ],
+      [
+        "h6",
+        ["--genesis", file("e.json", JSON.stringify(GENESIS)), "--p2p-port", "65531"],
+        /the app mempool's tx gossip listens on the p2p port \+ 5: --p2p-port must be in 1\.\.65530/,
+      ],
+      [
+        "h7",
+        ["--genesis", file("f.json", JSON.stringify(GENESIS)), "--mempool", "flood"],
+        /expected comet or app/,
+      ],
     ];
     const runs = await Promise.all(
       cases.map(([home, args]) => shroud(["init", "joiner", "--home", join(dir, home), ...args])),
@@ -124,6 +135,24 @@ describe("shroud init --genesis (a joining node's home)", () => {
       assert.match(toml, /flush_throttle_timeout = "10ms"/, "loopback: p2p flush at 10 ms, not 100");
       assert.deepEqual(readdirSync(join(home, "enclave")), [], "the enclave is not bootstrapped");
       assert.equal(existsSync(join(home, "state")), false);
+      // App mempool mode by default: CometBFT's nop mempool, the gossip at p2p + 5, peers discovered.
+      assert.match(toml, /^type = "nop"$/m);
+      assert.deepEqual(JSON.parse(readFileSync(join(home, "gossip.json"), "utf8")), {
+        port: 36661,
+        peers: [],
+        relay: true,
+        discover: true,
+      });
+      assert.match(
+        r.out,
+        /mempool: app \(CometBFT mempool\.type = "nop"; tx gossip on port 36661 = p2p \+ 5/,
+      );
+      const comet = join(dir, "comet-joiner");
+      const c = await shroud(["init", "c", "--home", comet, "--genesis", g, "--mempool", "comet"]);
+      assert.equal(c.code, 0, c.err);
+      assert.match(c.out, /mempool: comet \(CometBFT's flood mempool\)/);
+      assert.match(readFileSync(join(comet, "comet", "config", "config.toml"), "utf8"), /^type = "flood"$/m);
+      assert.equal(existsSync(join(comet, "gossip.json")), false);
       const again = await shroud(["init", "joiner", "--home", home, "--genesis", g]);
       assert.equal(again.code, 1);
       assert.match(again.err, /already holds a node/);
@@ -131,17 +160,22 @@ describe("shroud init --genesis (a joining node's home)", () => {
   );
 
   test(
-    "start --mempool app: refused without a gossip port or with create_empty_blocks off, nothing written; " +
-      "accepted, config.toml and gossip.json keep the mode",
+    "start in app mode: no gossip.json = p2p + 5; refused with create_empty_blocks off, nothing written; " +
+      "flags kept in gossip.json and config.toml",
     { skip: cometbft === undefined ? "cometbft not installed" : false },
     async () => {
       const home = join(dir, "joiner"); // the previous test's home (its enclave has no seeds: start stops there)
       const config = join(home, "comet", "config", "config.toml");
       const type = (): string | undefined => /\btype = "(\w+)"/.exec(readFileSync(config, "utf8"))?.[1];
+      assert.equal(type(), "nop", "init's default");
+      // No gossip.json (a home from before session 18): the p2p port + 5, nothing written.
+      rmSync(join(home, "gossip.json"));
+      const noFile = await shroud(["start", "--home", home]);
+      assert.equal(noFile.code, 1);
+      assert.match(noFile.err, /enclave has no seeds/, "past the mode checks");
+      assert.equal(existsSync(join(home, "gossip.json")), false);
+      await shroud(["start", "--home", home, "--mempool", "comet"]);
       assert.equal(type(), "flood");
-      const noPort = await shroud(["start", "--home", home, "--mempool", "app"]);
-      assert.equal(noPort.code, 1);
-      assert.match(noPort.err, /needs a tx gossip port: --gossip-port/);
       const badPeer = await shroud(["start", "--home", home, "--mempool", "app", "--gossip-peers", "x@h:1"]);
       assert.equal(badPeer.code, 1);
       assert.match(badPeer.err, /expected id@host:port with a 40-hex node id/);
@@ -171,6 +205,7 @@ describe("shroud init --genesis (a joining node's home)", () => {
         port: 36659,
         peers: [PEER],
         relay: true,
+        discover: true,
       });
       // Without the flags the saved mode and port are read back (still refused at the seeds, after them).
       const again = await shroud(["start", "--home", home]);

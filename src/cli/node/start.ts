@@ -18,6 +18,7 @@ import {
   type AppMempoolLimits,
 } from "../../consensus/appMempool.js";
 import { startTxGossip, type TxGossip } from "../../consensus/txGossip.js";
+import { GossipDiscovery, gossipPortForP2p } from "./gossipPeers.js";
 import { startAbciGrpcServer } from "../../consensus/grpcServer.js";
 import {
   cometProxyAddress,
@@ -40,6 +41,7 @@ import {
   readNodeGenesis,
   writeGossipConfig,
   type GossipConfig,
+  type MempoolMode,
 } from "./home.js";
 import { BlockLedger, recordingApp, startCometRest } from "./rest.js";
 
@@ -74,20 +76,26 @@ export interface StartOptions {
    * its peers' txs over the tx gossip (txGossip.ts). Given, it is written into config.toml.
    */
   readonly mempool?: MempoolMode;
-  /** App mode: the tx gossip's listen port (default: gossip.json's); written to gossip.json when given. */
+  /**
+   * App mode: the tx gossip's listen port (default: gossip.json's, else the p2p port + 5, the convention peers
+   * discover it by); written to gossip.json when given.
+   */
   readonly gossipPort?: number;
-  /** App mode: the peers the gossip dials (default: gossip.json's); written to gossip.json when given. */
+  /**
+   * App mode: static peers the gossip dials (default: gossip.json's, else none); written to gossip.json when
+   * given. Unless gossip.json says `discover: false`, the peers CometBFT is connected to are dialled too.
+   */
   readonly gossipPeers?: GossipConfig["peers"];
   readonly log?: (line: string) => void;
 }
 
-export type MempoolMode = "comet" | "app";
-export const MEMPOOL_MODES: readonly MempoolMode[] = ["comet", "app"];
+export { MEMPOOL_MODES, type MempoolMode } from "./home.js";
 
 export interface RunningNode {
   readonly app: ShroudApp;
-  /** App-mempool mode: the mempool and the gossip's port. */
+  /** App-mempool mode: the mempool, the tx gossip and its port. */
   readonly mempool: AppMempool | undefined;
+  readonly gossip: TxGossip | undefined;
   readonly gossipPort: number | undefined;
   readonly restPort: number | undefined;
   readonly abciPort: number | undefined;
@@ -209,6 +217,7 @@ interface Parts {
   store?: Store;
   abci?: { close(): Promise<void> };
   gossip?: TxGossip;
+  discovery?: GossipDiscovery;
   rest?: RestServer;
   front?: RpcFront;
   comet?: ChildProcess;
@@ -232,6 +241,7 @@ async function closeParts(p: Parts, home: string): Promise<void> {
   rmSync(join(home, NODE_FILES.cometPid), { force: true });
   await p.rest?.close();
   await p.front?.close();
+  p.discovery?.stop();
   await p.gossip?.close();
   await p.abci?.close();
   p.store?.close();
@@ -254,10 +264,18 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     if (!cfg.createEmptyBlocks)
       throw new Error('the app mempool (mempool.type = "nop") needs consensus.create_empty_blocks = true');
     const saved = readGossipConfig(o.home);
-    const port = o.gossipPort ?? saved?.port;
+    // No gossip.json (e.g. a home made before session 18): the convention, p2p port + 5, discovery on.
+    const port = o.gossipPort ?? saved?.port ?? gossipPortForP2p(portOf(cfg.p2pLaddr));
     if (port === undefined)
-      throw new Error("the app mempool needs a tx gossip port: --gossip-port <p> (kept in gossip.json)");
-    gossipCfg = { port, peers: o.gossipPeers ?? saved?.peers ?? [], relay: saved?.relay ?? true };
+      throw new Error(
+        `the app mempool needs a tx gossip port: p2p.laddr ${cfg.p2pLaddr}'s port + 5 is none; --gossip-port <p> (kept in gossip.json)`,
+      );
+    gossipCfg = {
+      port,
+      peers: o.gossipPeers ?? saved?.peers ?? [],
+      relay: saved?.relay ?? true,
+      discover: saved?.discover ?? true,
+    };
     if (o.gossipPort !== undefined || o.gossipPeers !== undefined) writeGossipConfig(o.home, gossipCfg);
   }
   if (mode !== cfg.mempool) {
@@ -346,9 +364,28 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
         log,
       });
       mempool.setGossip(parts.gossip);
+      const discover = gossipCfg.discover !== false;
       log(
-        `app mempool: CometBFT mempool.type = "nop"; tx gossip on ${hostOf(cfg.p2pLaddr)}:${parts.gossip.port}, ${gossipCfg.peers.length} peers`,
+        `app mempool: CometBFT mempool.type = "nop"; tx gossip on ${hostOf(cfg.p2pLaddr)}:${parts.gossip.port}, ` +
+          `${gossipCfg.peers.length} static peers, discovery ${discover ? "on" : "off"}`,
       );
+      if (discover && parts.gossip.port !== gossipPortForP2p(portOf(cfg.p2pLaddr)))
+        log(
+          `app mempool: the tx gossip port ${parts.gossip.port} is not the p2p port + 5: other nodes find this ` +
+            "one only if they list it in their gossip.json",
+        );
+      if (discover) {
+        const gossip = parts.gossip;
+        parts.discovery = new GossipDiscovery({
+          rpcUrl: cometRpcUrl,
+          selfId: nodeIdOf(o.home),
+          chainId: genesis.chain_id,
+          statics: gossipCfg.peers,
+          setPeers: (peers) => gossip.setPeers(peers),
+          log,
+        });
+        void parts.discovery.start();
+      }
     }
     const host = o.host ?? "127.0.0.1";
     if (o.restPort !== undefined) {
@@ -409,6 +446,7 @@ export async function startNode(o: StartOptions): Promise<RunningNode> {
     return {
       app,
       mempool,
+      gossip: parts.gossip,
       gossipPort: parts.gossip?.port,
       restPort: parts.rest?.port,
       abciPort: abci.port,

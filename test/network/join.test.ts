@@ -1,9 +1,13 @@
 // Joining a network by attestation (issue 6 §2), under real CometBFT v0.38. Node 0 is bootstrapped with the
-// attest library and runs as `shroud start` does (cli/node startNode). A new node runs the `shroud` CLI
-// (init-enclave → keys add → tx register auth through node 0's LCD with the real secretjs → configure-secret →
-// `shroud init --genesis <node 0's> --persistent-peers <node 0>`), then starts the same way (non-validator),
-// block-syncs from height 1 and reaches node 0's app hash after an encrypted contract execute. A tampered
-// attestation is refused with `register 2`, its node gets no seed and `shroud start` refuses its home.
+// attest library in a home laid out as `shroud init` does (app mempool mode, its default since session 18) and runs
+// as `shroud start` does (cli/node startNode). A new node runs the `shroud` CLI (init-enclave → keys add → tx
+// register auth through node 0's LCD with the real secretjs → configure-secret → `shroud init --genesis <node 0's>
+// --persistent-peers <node 0>`, app mode by default), then starts the same way (non-validator), block-syncs from
+// height 1 and reaches node 0's app hash after encrypted contract executes: node 0's txs reach node 1's mempool,
+// and node 1's own REST broadcast is committed by node 0, both only through the tx gossip peers each found in its
+// CometBFT's net_info (no static gossip peers). Then both restart in comet mode (`start --mempool comet`) and a
+// tx broadcast through node 1 is committed again. A tampered attestation is refused with `register 2`, its node
+// gets no seed and `shroud start` refuses its home (laid out by `shroud init --mempool comet`).
 // Skipped without cometbft.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -15,10 +19,16 @@ import { join } from "node:path";
 import { SecretNetworkClient, Wallet } from "secretjs";
 import { findCometbft } from "../../src/consensus/cometbft.js";
 import { buildDevGenesis, DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
-import { genesisPath, initNodeHome, writeCometGenesis } from "../../src/cli/node/home.js";
+import {
+  genesisPath,
+  initMempoolMode,
+  initNodeHome,
+  readGossipConfig,
+  writeCometGenesis,
+} from "../../src/cli/node/home.js";
 import { startNode, type RunningNode } from "../../src/cli/node/start.js";
 import { bootstrapEnclaveHome, readRegistrationGenesis } from "../../src/cli/attest/index.js";
-import { freePort } from "../util/net.js";
+import { freeNodePortBase } from "../util/net.js";
 
 const CHAIN_ID = "shroud-join-1";
 const GENESIS_TIME_NS = BigInt(Date.now()) * 1_000_000n; // quotes are dated by the wall clock: keep them fresh
@@ -65,27 +75,42 @@ interface NodeHandle {
   readonly rpc: Rpc;
 }
 
-/** Node 0's home as `shroud init` lays it out (cli/node initNodeHome), on loopback ports, one block a second. */
+/** A free block of loopback ports: p2p = base, rpc = base + 1, abci = base + 2, and base + 5 (the tx gossip). */
+async function ports(): Promise<{ p2p: number; rpc: number; abci: number }> {
+  const base = await freeNodePortBase(1, 20_000, 32_000);
+  return { p2p: base, rpc: base + 1, abci: base + 2 };
+}
+
+/**
+ * Node 0's home as `shroud init` lays it out (cli/node initNodeHome + initMempoolMode: app mode, gossip.json with
+ * no static peers), on loopback ports, one block a second.
+ */
 async function initHome(
   home: string,
   moniker: string,
 ): Promise<{ nodeId: string; validatorPubKey: Uint8Array; p2pPort: number }> {
-  const ports = { p2p: await freePort(), rpc: await freePort(), abci: await freePort() };
+  const p = await ports();
   const r = initNodeHome({
     binary: cometbft!,
     home,
     moniker,
-    ports,
+    ports: p,
     loopback: true,
     timeouts: TIMEOUTS,
   });
-  return { ...r, p2pPort: ports.p2p };
+  initMempoolMode(home, "app", p.p2p);
+  return { ...r, p2pPort: p.p2p };
 }
 
 /** `shroud init <moniker> --genesis <node 0's genesis.json>` (a joining node's home), on free loopback ports. */
-async function shroudInit(home: string, moniker: string, peers: string[] = []): Promise<CliRun> {
-  const ports = [await freePort(), await freePort(), await freePort()].map(String);
-  return shroud([
+async function shroudInit(
+  home: string,
+  moniker: string,
+  peers: string[] = [],
+  extra: string[] = [],
+): Promise<CliRun & { p2pPort: number }> {
+  const p = await ports();
+  const run = await shroud([
     "init",
     moniker,
     "--home",
@@ -93,13 +118,29 @@ async function shroudInit(home: string, moniker: string, peers: string[] = []): 
     "--genesis",
     genesisPath(join(home, "..", "node0")),
     ...(peers.length > 0 ? ["--persistent-peers", peers.join(",")] : []),
-    ...["--rpc-port", ports[0]!, "--p2p-port", ports[1]!, "--abci-port", ports[2]!, "--loopback"],
+    ...[
+      "--rpc-port",
+      String(p.rpc),
+      "--p2p-port",
+      String(p.p2p),
+      "--abci-port",
+      String(p.abci),
+      "--loopback",
+    ],
+    ...extra,
   ]);
+  return { ...run, p2pPort: p.p2p };
 }
 
 /** `shroud start`, in-process: ShroudApp over ABCI, CometBFT spawned, the LCD in CometBFT mode on a free port. */
-async function start(home: string): Promise<NodeHandle> {
-  const node = await startNode({ home, binary: cometbft!, restPort: 0, log: () => undefined });
+async function start(home: string, mempool?: "comet"): Promise<NodeHandle> {
+  const node = await startNode({
+    home,
+    binary: cometbft!,
+    restPort: 0,
+    log: () => undefined,
+    ...(mempool === undefined ? {} : { mempool }),
+  });
   assert.ok(node.restPort !== undefined);
   const rpc: Rpc = async (path) => (await fetch(`${node.cometRpcUrl}${path}`)).json();
   return { node, rest: `http://127.0.0.1:${String(node.restPort)}`, rpc };
@@ -141,6 +182,29 @@ async function waitFor(
   }
 }
 
+/**
+ * Node 1's own app (its enclave re-ran the txs) at a height past `height`, against node 0's app hash for that
+ * height, which is in node 0's next header.
+ */
+async function sameAppHash(n0: NodeHandle, n1: NodeHandle, height: number): Promise<void> {
+  await waitFor(
+    "node 1 past the tx",
+    60_000,
+    () => "",
+    async () => (await abciInfo(n1)).height > height,
+  );
+  const mine = await abciInfo(n1);
+  await waitFor(
+    "node 0's next block",
+    30_000,
+    () => "",
+    async () => (await status(n0)).height > mine.height,
+  );
+  const next = await n0.rpc(`/block?height=${mine.height + 1}`);
+  assert.equal(mine.appHash, next.result.block.header.app_hash, `app hash at height ${mine.height}`);
+  assert.notEqual(mine.appHash, "");
+}
+
 describe(
   "joining a network by attestation (CometBFT)",
   { skip: cometbft ? false : "cometbft not installed" },
@@ -150,6 +214,8 @@ describe(
     let node1: NodeHandle | undefined;
     let peer0 = "";
     let regKey1 = "";
+    /** What the app-mode test leaves for the comet-mode one. */
+    let joined: { contract: string } | undefined;
     let client: SecretNetworkClient;
     const home0 = (): string => join(dir, "node0");
     const home1 = (): string => join(dir, "node1");
@@ -240,8 +306,11 @@ describe(
         assert.match(conf.stderr, /no encrypted seed on chain for registration key/);
         // Its node home can still be laid out, but `shroud start` refuses an enclave without the seeds
         // (`--abci-only`: no CometBFT would be left behind if it did start).
-        const made = await shroudInit(home2, "node2");
+        // Laid out in comet mode (`--mempool comet`): CometBFT's flood mempool, no gossip.json.
+        const made = await shroudInit(home2, "node2", [], ["--mempool", "comet"]);
         assert.equal(made.code, 0, made.stderr);
+        assert.match(made.stdout, /mempool: comet/);
+        assert.equal(readGossipConfig(home2), undefined);
         const run = await shroud(["start", "--home", home2, "--abci-only"]);
         assert.equal(run.code, 1, run.stdout + run.stderr);
         assert.match(run.stderr, /enclave has no seeds: a joining node runs `shroud init-enclave`/);
@@ -310,24 +379,29 @@ describe(
     );
 
     test(
-      "the joined node block-syncs and matches node 0's app hash after an encrypted execute",
+      "app mode: the joined node block-syncs, node 0's txs reach its mempool and its own broadcast is " +
+        "committed, through the gossip peers found in CometBFT's net_info; same app hash",
       { timeout: 150_000 },
       async () => {
         assert.ok(node0 !== undefined);
         const n0 = node0;
         // The joined home becomes a node through the CLI: `shroud init --genesis … --persistent-peers …` (no
-        // bootstrap: the enclave keeps its seeds), then `shroud start` (which refuses an enclave whose keys
-        // are not the genesis io_exch_key's).
+        // bootstrap: the enclave keeps its seeds; app mempool mode by default), then `shroud start` (which
+        // refuses an enclave whose keys are not the genesis io_exch_key's).
         const made = await shroudInit(home1(), "node1", [peer0]);
         assert.equal(made.code, 0, made.stderr);
         assert.match(made.stdout, new RegExp(`to join ${CHAIN_ID}`));
+        assert.match(made.stdout, /mempool: app/);
         assert.equal(
           readFileSync(genesisPath(home1()), "utf8"),
           readFileSync(genesisPath(home0()), "utf8"),
           "the network's genesis, byte for byte",
         );
+        // Neither node lists a gossip peer: each must find the other through its CometBFT.
+        for (const h of [home0(), home1()]) assert.deepEqual(readGossipConfig(h)?.peers, [], h);
         node1 = await start(home1());
         const n1 = node1;
+        assert.equal(n1.node.gossipPort, made.p2pPort + 5, "the gossip on the p2p port + 5");
         let seen = "";
         await waitFor(
           "node 1 to catch up",
@@ -338,6 +412,20 @@ describe(
             seen = JSON.stringify({ s0, s1 });
             return !s1.catchingUp && s1.height >= s0.height - 2 && s1.height > 0;
           },
+        );
+        // Discovery (polls every 2 s): each node dials the other at its p2p port + 5.
+        const id1 = made.stdout.match(/node id ([0-9a-f]{40})/)?.[1] ?? "";
+        await waitFor(
+          "the gossip connections",
+          30_000,
+          () => JSON.stringify([n0.node.gossip?.stats(), n1.node.gossip?.stats()]),
+          () =>
+            Promise.resolve(n0.node.gossip?.stats().peersOut === 1 && n1.node.gossip?.stats().peersOut === 1),
+        );
+        assert.deepEqual(n0.node.gossip?.peers(), [{ id: id1, host: "127.0.0.1", port: made.p2pPort + 5 }]);
+        assert.deepEqual(
+          n1.node.gossip?.peers().map((p) => p.id),
+          [peer0.slice(0, 40)],
         );
 
         const sender = client.address;
@@ -365,31 +453,14 @@ describe(
         );
         assert.equal(exec.code, 0, exec.rawLog);
         assert.equal(exec.arrayLog?.find((l) => l.type === "wasm" && l.key === "count")?.value, "42");
+        // Node 0's three txs went to node 1 over the gossip; the joined node took them into its mempool and saw
+        // them leave it in the blocks it executed.
+        const m1 = n1.node.mempool!.stats();
+        assert.ok(n1.node.gossip.stats().receivedTxs >= 3, JSON.stringify(n1.node.gossip.stats()));
+        assert.ok(m1.admittedPeer >= 1 && m1.committed >= 1, JSON.stringify(m1));
 
-        // Node 1's own app (its enclave re-ran the execute) at a height past the execute, against node 0's
-        // app hash for that height, which is in node 0's next header.
-        await waitFor(
-          "node 1 past the execute",
-          60_000,
-          () => "",
-          async () => {
-            return (await abciInfo(n1)).height > exec.height;
-          },
-        );
-        const mine = await abciInfo(n1);
-        await waitFor(
-          "node 0's next block",
-          30_000,
-          () => "",
-          async () => {
-            return (await status(n0)).height > mine.height;
-          },
-        );
-        const next = await n0.rpc(`/block?height=${mine.height + 1}`);
-        assert.equal(mine.appHash, next.result.block.header.app_hash, `app hash at height ${mine.height}`);
-        assert.notEqual(mine.appHash, "");
-
-        // Node 1's enclave decrypts the contract's state: a secretjs query through node 1's LCD.
+        // Node 1's own client: an encrypted execute through node 1's REST broadcast (its app mempool). Node 0,
+        // the only validator, can only have it from node 1's gossip.
         const wallet1 = new Wallet(DEV_MNEMONICS.d);
         const client1 = new SecretNetworkClient({
           url: n1.rest,
@@ -397,14 +468,80 @@ describe(
           wallet: wallet1,
           walletAddress: wallet1.address,
         });
+        const own = await client1.tx.compute.executeContract(
+          {
+            sender: wallet1.address,
+            contract_address: contract,
+            code_hash: COUNTER_HASH,
+            msg: { increment: {} },
+          },
+          GAS,
+        );
+        assert.equal(own.code, 0, own.rawLog);
+        assert.equal(own.arrayLog?.find((l) => l.type === "wasm" && l.key === "count")?.value, "43");
+        assert.equal(n1.node.mempool!.stats().admittedLocal, 1);
+        assert.ok(n0.node.mempool!.stats().admittedPeer >= 1, JSON.stringify(n0.node.mempool!.stats()));
+
+        await sameAppHash(n0, n1, own.height);
+        // Node 1's enclave decrypts the contract's state: a secretjs query through node 1's LCD.
         const q = { contract_address: contract, code_hash: COUNTER_HASH, query: { get_count: {} } };
-        assert.deepEqual(await client1.query.compute.queryContract(q), { count: 42 });
-        assert.deepEqual(await client.query.compute.queryContract(q), { count: 42 });
+        assert.deepEqual(await client1.query.compute.queryContract(q), { count: 43 });
+        assert.deepEqual(await client.query.compute.queryContract(q), { count: 43 });
         // Node 1 re-ran its own registration while syncing: the same seeds under its key on both nodes.
         const path = `/registration/v1beta1/encrypted-seed/${regKey1}`;
         const seeds = await Promise.all([n0.rest, n1.rest].map(async (u) => (await fetch(u + path)).json()));
         assert.equal(typeof (seeds[0] as { encrypted_seed?: unknown }).encrypted_seed, "string");
         assert.deepEqual(seeds[1], seeds[0]);
+        joined = { contract };
+      },
+    );
+
+    test(
+      "comet mode: both nodes restarted with --mempool comet; a tx broadcast through the joined node commits",
+      { timeout: 120_000 },
+      async () => {
+        assert.ok(
+          joined !== undefined && node0 !== undefined && node1 !== undefined,
+          "the app-mode test ran",
+        );
+        const { contract } = joined;
+        await node1.node.stop();
+        await node0.node.stop();
+        node1 = undefined;
+        node0 = await start(home0(), "comet");
+        node1 = await start(home1(), "comet");
+        const [n0, n1] = [node0, node1];
+        assert.equal(n1.node.mempool, undefined, "CometBFT keeps the mempool");
+        await waitFor(
+          "node 1 connected and caught up",
+          60_000,
+          () => "",
+          async () => {
+            const [s0, s1] = await Promise.all([status(n0), status(n1)]);
+            const peers = (await n1.rpc("/net_info")).result.n_peers as string;
+            return !s1.catchingUp && s1.height >= s0.height - 1 && peers === "1";
+          },
+        );
+        // Through node 1's REST → its CometBFT's broadcast_tx_sync → CometBFT's mempool gossip → node 0.
+        const wallet1 = new Wallet(DEV_MNEMONICS.d);
+        const client1 = new SecretNetworkClient({
+          url: n1.rest,
+          chainId: CHAIN_ID,
+          wallet: wallet1,
+          walletAddress: wallet1.address,
+        });
+        const exec = await client1.tx.compute.executeContract(
+          {
+            sender: client1.address,
+            contract_address: contract,
+            code_hash: COUNTER_HASH,
+            msg: { increment: {} },
+          },
+          GAS,
+        );
+        assert.equal(exec.code, 0, exec.rawLog);
+        assert.equal(exec.arrayLog?.find((l) => l.type === "wasm" && l.key === "count")?.value, "44");
+        await sameAppHash(n0, n1, exec.height);
       },
     );
   },

@@ -51,10 +51,11 @@ const COMET = {
   ...cometOverrides(process.argv),
   ...(ABCI === "grpc" && ABCI_NODES === undefined ? { abci: '"grpc"' } : {}),
 };
-// --mempool app: the localnet runs CometBFT's nop mempool and the nodes' own (src/consensus/appMempool.ts, tx
-// gossip between the nodes); the load goes to each node's REST broadcast (BROADCAST_MODE_SYNC) instead of
-// CometBFT's broadcast_tx_sync, which a nop mempool refuses. Default comet (CometBFT's flood mempool).
-const MEMPOOL_ARG = ((i: number) => (i < 0 ? "comet" : (process.argv[i + 1] ?? "comet")))(
+// --mempool app (the default since session 18, as `shroud localnet`): the localnet runs CometBFT's nop mempool and
+// the nodes' own (src/consensus/appMempool.ts, tx gossip between the nodes); the load goes to each node's REST
+// broadcast (BROADCAST_MODE_SYNC) instead of CometBFT's broadcast_tx_sync, which a nop mempool refuses.
+// --mempool comet: CometBFT's flood mempool and broadcast_tx_sync (the default until session 17).
+const MEMPOOL_ARG = ((i: number) => (i < 0 ? "app" : (process.argv[i + 1] ?? "app")))(
   process.argv.indexOf("--mempool"),
 );
 if (MEMPOOL_ARG !== "comet" && MEMPOOL_ARG !== "app") throw new Error("--mempool expects comet or app");

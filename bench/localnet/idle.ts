@@ -17,8 +17,9 @@ const argStr = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
   return i < 0 ? undefined : process.argv[i + 1];
 };
-// --mempool app: the localnet runs CometBFT's nop mempool and the nodes' own (as bench:localnet --mempool app).
-const MEMPOOL_ARG = argStr("--mempool") ?? "comet";
+// --mempool app (the default since session 18, as `shroud localnet` and bench:localnet): the localnet runs CometBFT's
+// nop mempool and the nodes' own; --mempool comet: CometBFT's flood mempool.
+const MEMPOOL_ARG = argStr("--mempool") ?? "app";
 if (MEMPOOL_ARG !== "comet" && MEMPOOL_ARG !== "app") throw new Error("--mempool expects comet or app");
 const MEMPOOL: "comet" | "app" = MEMPOOL_ARG;
 // --from-source: the nodes run the TypeScript through tsx instead of a compiled copy (as bench:localnet).

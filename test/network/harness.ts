@@ -23,6 +23,11 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const ENV = { ...process.env, SHROUD_FROM_SOURCE: "1" };
+/**
+ * The mempool mode of a localnet whose test does not choose one: app, as `shroud localnet` creates them;
+ * `SHROUD_TEST_MEMPOOL=comet` runs those tests (the fault files) on CometBFT's mempool instead.
+ */
+export const DEFAULT_MEMPOOL: "comet" | "app" = process.env.SHROUD_TEST_MEMPOOL === "comet" ? "comet" : "app";
 /** The environment of nodes that run a compiled copy (bin/shroud.js then runs dist/, see snapshotCode). */
 const COMPILED_ENV = { ...process.env, SHROUD_FROM_SOURCE: "0" };
 
@@ -87,7 +92,8 @@ export class Localnet {
 
   /**
    * `opts.compiled`: the nodes run a compiled copy of the code (see snapshotCode), not the sources via tsx.
-   * `opts.mempool`: "app" creates the localnet with `--mempool app` (CometBFT's nop mempool, the nodes' own).
+   * `opts.mempool`: "app" (CometBFT's nop mempool, the nodes' own and their tx gossip) or "comet" (CometBFT's
+   * flood mempool); default DEFAULT_MEMPOOL.
    */
   static async create(
     validators: number,
@@ -106,7 +112,7 @@ export class Localnet {
       [bin, "localnet", "--create-only", "--home", home, "--validators", `${validators}`]
         .concat(["--full-nodes", `${fullNodes}`])
         .concat(["--base-port", `${basePort}`])
-        .concat(opts.mempool === undefined ? [] : ["--mempool", opts.mempool]),
+        .concat(["--mempool", opts.mempool ?? DEFAULT_MEMPOOL]),
       { env, stdio: "ignore" },
     );
     return new Localnet(dir, readLocalnet(home), bin, env);

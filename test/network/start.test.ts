@@ -12,6 +12,7 @@ import { AbciSocketClient } from "../chain/abciClient.js";
 import { cometbft, runProc as run, SKIP, type Proc } from "./harness.js";
 import { cometHeaderTimeSource, rfc3339ToTimestamp } from "../../src/api/rest/cometSource.js";
 import { timestampToNs } from "../../src/consensus/time.js";
+import { getTomlValue } from "../../src/consensus/cometbft.js";
 import { freeNodePortBase, freePort, portFree } from "../util/net.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -202,11 +203,12 @@ describe("shroud init + start under CometBFT", { skip: SKIP, timeout: 400_000 },
     assert.match(app.out.join(""), /the application halted/);
   });
 
-  test("shroud localnet --validators 2, localnet status, localnet stop (the CLI)", async () => {
+  test("shroud localnet --validators 2 (app mode by default), localnet status, localnet stop (the CLI)", async () => {
     const home = join(dir, "ln");
     let base = 0;
     for (let p = 45_000 + (process.pid % 50) * 40; p < 60_000 && base === 0; p += 37) {
-      const a = await Promise.all([0, 1, 2, 3, 10, 11, 12, 13].map((k) => portFree(p + k)));
+      // p2p, RPC, ABCI, REST, the tx gossip (+5) and CometBFT's inner RPC (+6) of nodes 0 and 1 (app mode).
+      const a = await Promise.all([0, 1, 2, 3, 5, 6, 10, 11, 12, 13, 15, 16].map((k) => portFree(p + k)));
       if (a.every(Boolean)) base = p;
     }
     const cli = (args: string[]): Promise<{ code: number | null; out: string }> => {
@@ -227,5 +229,25 @@ describe("shroud init + start under CometBFT", { skip: SKIP, timeout: 400_000 },
     }
     const after = await cli(["status"]);
     assert.equal((after.out.match(/stopped/g) ?? []).length, 2, after.out);
+    // A new localnet is in app mode (CometBFT's nop mempool, each node's gossip.json naming the other node); an
+    // existing one keeps its mode unless --mempool switches it.
+    const modes = (): string[] =>
+      ["node0", "node1"].map(
+        (n) =>
+          getTomlValue(
+            readFileSync(join(home, n, "comet", "config", "config.toml"), "utf8"),
+            "mempool",
+            "type",
+          ) ?? "",
+      );
+    const gossip = JSON.parse(readFileSync(join(home, "node0", "gossip.json"), "utf8")) as {
+      peers: string[];
+    };
+    assert.deepEqual(modes(), ["nop", "nop"]);
+    assert.equal(gossip.peers.length, 1);
+    assert.equal((await cli(["--create-only"])).code, 0);
+    assert.deepEqual(modes(), ["nop", "nop"], "an existing localnet keeps its mode");
+    assert.equal((await cli(["--create-only", "--mempool", "comet"])).code, 0);
+    assert.deepEqual(modes(), ["flood", "flood"], "--mempool comet switches it");
   });
 });

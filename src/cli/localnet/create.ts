@@ -59,6 +59,11 @@ export interface CreateLocalnetOptions {
   readonly timeouts?: ConsensusTimeouts;
   /** Extra nodes that are not genesis validators (same enclave registration, no stake). */
   readonly fullNodes?: number;
+  /**
+   * Who keeps the mempool (setLocalnetMempool): "app" (the default since session 18: CometBFT's nop mempool, each
+   * node's own and the tx gossip, full mesh) or "comet" (CometBFT's flood mempool).
+   */
+  readonly mempool?: "comet" | "app";
 }
 
 /** Node i's ports: base + 10·i + {0 p2p, 1 rpc, 2 abci, 3 rest}. */
@@ -209,6 +214,7 @@ export async function createLocalnet(o: CreateLocalnetOptions): Promise<Localnet
     await boot.stop();
   }
   const info: LocalnetInfo = { chainId: o.chainId ?? DEFAULT_CHAIN_ID, nodes };
+  setLocalnetMempool(info, o.mempool ?? "app");
   writeFileSync(join(o.home, LOCALNET_FILE), JSON.stringify(info, null, 2) + "\n");
   return info;
 }

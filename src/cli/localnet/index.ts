@@ -75,7 +75,12 @@ async function up(f: UpFlags): Promise<void> {
       basePort: f.basePort,
       chainId: f.chainId,
       fullNodes: f.fullNodes,
+      ...(f.mempool === undefined ? {} : { mempool: f.mempool }),
     });
+  } else if (f.mempool !== undefined) {
+    // An existing folder keeps the mode it was created (or last switched) in unless --mempool says otherwise.
+    const { setLocalnetMempool } = await creating();
+    setLocalnetMempool(readLocalnet(f.home), f.mempool);
   }
   const info = readLocalnet(f.home);
   if (f.abci !== undefined) {
@@ -83,10 +88,6 @@ async function up(f: UpFlags): Promise<void> {
     for (const n of info.nodes) {
       editCometConfig(cometHome(n.home), abciConfigEdits(f.abci, `tcp://127.0.0.1:${n.ports.abci}`));
     }
-  }
-  if (f.mempool !== undefined) {
-    const { setLocalnetMempool } = await creating();
-    setLocalnetMempool(info, f.mempool);
   }
   if (f.createOnly) {
     out(
@@ -147,8 +148,9 @@ export function registerLocalnetCommands(program: Command): void {
     )
     .option(
       "--mempool <mode>",
-      "comet (CometBFT's mempool) or app (mempool.type = \"nop\": each node's own mempool and tx gossip on " +
-        "p2p port + 5, full mesh; written into every node's config and gossip.json)",
+      'app (mempool.type = "nop": each node\'s own mempool and tx gossip on p2p port + 5, full mesh) or comet ' +
+        "(CometBFT's flood mempool); written into every node's config and gossip.json; default: app for a new " +
+        "folder, an existing one keeps its mode",
       mempoolModeArg,
     )
     .action(up);

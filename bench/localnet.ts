@@ -12,7 +12,7 @@ import { DEV_MNEMONICS } from "../src/cli/devGenesis.js";
 import { startNode, type Node } from "./chain/setup.js";
 import { attribute, deliverOne, runTxs } from "./chain/run.js";
 import { Localnet } from "../test/network/harness.js";
-import { submitAndTrack, waitExecuted, type LoadResult } from "./localnet/load.js";
+import { submitAndTrack, waitExecuted, type LoadResult, type SubmitPath } from "./localnet/load.js";
 import {
   abciCpuMs,
   cpuDelta,
@@ -52,14 +52,21 @@ const COMET = {
   ...(ABCI === "grpc" && ABCI_NODES === undefined ? { abci: '"grpc"' } : {}),
 };
 // --mempool app (the default since session 18, as `shroud localnet`): the localnet runs CometBFT's nop mempool and
-// the nodes' own (src/consensus/appMempool.ts, tx gossip between the nodes); the load goes to each node's REST
-// broadcast (BROADCAST_MODE_SYNC) instead of CometBFT's broadcast_tx_sync, which a nop mempool refuses.
-// --mempool comet: CometBFT's flood mempool and broadcast_tx_sync (the default until session 17).
+// the nodes' own (src/consensus/appMempool.ts, tx gossip between the nodes); the load goes to each node's RPC
+// port, which the node's RPC front serves (src/api/rpc/front.ts).
+// --mempool comet: CometBFT's flood mempool and its broadcast_tx_sync (the default until session 17).
 const MEMPOOL_ARG = ((i: number) => (i < 0 ? "app" : (process.argv[i + 1] ?? "app")))(
   process.argv.indexOf("--mempool"),
 );
 if (MEMPOOL_ARG !== "comet" && MEMPOOL_ARG !== "app") throw new Error("--mempool expects comet or app");
 const MEMPOOL: "comet" | "app" = MEMPOOL_ARG;
+// --submit rpc|rest: the load's broadcasts go to each node's RPC port (broadcast_tx_sync; default) or to its REST
+// broadcast (BROADCAST_MODE_SYNC, as secretjs; app mode's only path before session 18).
+const SUBMIT_ARG = ((i: number) => (i < 0 ? "rpc" : (process.argv[i + 1] ?? "rpc")))(
+  process.argv.indexOf("--submit"),
+);
+if (SUBMIT_ARG !== "rpc" && SUBMIT_ARG !== "rest") throw new Error("--submit expects rpc or rest");
+const SUBMIT: SubmitPath = SUBMIT_ARG;
 // --no-gossip-relay (with --mempool app): the nodes do not re-send their peers' txs to the other peers (gossip.json
 // relay = false; a full mesh needs no relay) instead of the default (relay, as `shroud start` and `shroud localnet`).
 const GOSSIP_RELAY = !process.argv.includes("--no-gossip-relay");
@@ -345,7 +352,7 @@ async function localnetFigure(): Promise<LocalnetFigure> {
         net,
         await signIncrements(signers, contract, WARMUP, chainId),
         await net.height(0),
-        MEMPOOL,
+        SUBMIT,
       );
       console.log(`warm-up: ${warm.committed} txs committed, ${f(warm.tps)} tx/s`);
     }
@@ -365,7 +372,7 @@ async function localnetFigure(): Promise<LocalnetFigure> {
       PPROF_DIR === undefined
         ? undefined
         : profileNodes(net, [...net.info.nodes.keys()], PPROF_SECONDS, PPROF_DIR);
-    const r = await submitAndTrack(net, per, h0, MEMPOOL);
+    const r = await submitAndTrack(net, per, h0, SUBMIT);
     // tx/s is node 0's view (up to its execution of the last block); the CPU window ends when every node has
     // executed the last block too (its results exist: a decided block is stored before FinalizeBlock runs, so
     // waiting for the height alone left a big final block's execution out of the window; session 16).
@@ -416,9 +423,12 @@ async function main(): Promise<void> {
   );
   if (Object.keys(COMET).length > 0) console.log(`CometBFT config overrides: ${JSON.stringify(COMET)}`);
   console.log(
-    MEMPOOL === "app"
-      ? `mempool: app (CometBFT mempool.type = "nop"; txs via each node's REST broadcast, tx gossip between nodes, relay ${GOSSIP_RELAY ? "on" : "off"})`
-      : "mempool: comet (CometBFT's flood mempool; txs via broadcast_tx_sync)",
+    (MEMPOOL === "app"
+      ? `mempool: app (CometBFT mempool.type = "nop"; tx gossip between nodes, relay ${GOSSIP_RELAY ? "on" : "off"})`
+      : "mempool: comet (CometBFT's flood mempool)") +
+      (SUBMIT === "rest"
+        ? "; txs via each node's REST broadcast"
+        : `; txs via broadcast_tx_sync on each node's RPC port (${MEMPOOL === "app" ? "the node's RPC front" : "CometBFT's"})`),
   );
   if (ALT_BIN !== undefined) console.log(`nodes ${ALT_NODES.join(", ")} run CometBFT ${ALT_BIN}`);
   if (ABCI === "grpc")

@@ -1,5 +1,6 @@
-// bench:localnet load generator: each signer's pre-signed txs go in sequence order to one node's CometBFT RPC
-// (broadcast_tx_sync, signers in parallel, spread over the nodes; with `--mempool app` to its REST broadcast); a tracker reads every new block of node 0 and
+// bench:localnet load generator: each signer's pre-signed txs go in sequence order to one node's RPC port
+// (broadcast_tx_sync, signers in parallel, spread over the nodes: CometBFT's RPC in comet mode, the node's RPC front
+// in app mode; with `--submit rest` to its REST broadcast instead); a tracker reads every new block of node 0 and
 // stamps each of our txs' commit time. Latency = block seen − submit; throughput = txs in blocks ÷ (node 0's
 // execution of the last block − first submit). Polling every 20 ms adds up to that much to each latency.
 import { createHash } from "node:crypto";
@@ -69,8 +70,9 @@ export async function waitExecuted(
 }
 
 /**
- * broadcast_tx_sync with retries: CometBFT's RPC may close a kept-alive connection under load (ECONNRESET); a
- * resent tx that already arrived answers "tx already exists in cache", which counts as accepted.
+ * broadcast_tx_sync with retries: CometBFT's RPC (or the node's RPC front in app mode) may close a kept-alive
+ * connection under load (ECONNRESET); a resent tx that already arrived answers "tx already exists in cache" (a
+ * JSON-RPC error from both), which counts as accepted.
  */
 async function broadcast(net: Localnet, node: number, b64: string): Promise<boolean> {
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -89,9 +91,9 @@ async function broadcast(net: Localnet, node: number, b64: string): Promise<bool
 }
 
 /**
- * App-mempool mode (`--mempool app`): CometBFT's RPC refuses broadcasts, so a tx goes to the node's REST
- * (`POST /cosmos/tx/v1beta1/txs`, BROADCAST_MODE_SYNC, as secretjs sends it) and its AppMempool; a resent tx
- * that already arrived answers code 19 (in the seen cache), which counts as accepted.
+ * `--submit rest`: a tx goes to the node's REST (`POST /cosmos/tx/v1beta1/txs`, BROADCAST_MODE_SYNC, as secretjs
+ * sends it), then to its AppMempool (app mode) or CometBFT's broadcast_tx_sync (comet mode); a resent tx that
+ * already arrived answers code 19 (in the seen cache), which counts as accepted.
  */
 async function broadcastRest(net: Localnet, node: number, b64: string): Promise<boolean> {
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -112,8 +114,8 @@ async function broadcastRest(net: Localnet, node: number, b64: string): Promise<
   return false;
 }
 
-/** Where the load's txs go: CometBFT's broadcast_tx_sync (its mempool) or the node's REST (the app's mempool). */
-export type SubmitPath = "comet" | "app";
+/** Where the load's txs go: the RPC port's broadcast_tx_sync, or the node's REST broadcast. */
+export type SubmitPath = "rpc" | "rest";
 
 async function submitAll(
   net: Localnet,
@@ -122,7 +124,7 @@ async function submitAll(
   roundTrips: number[],
   path: SubmitPath,
 ): Promise<number> {
-  const send = path === "app" ? broadcastRest : broadcast;
+  const send = path === "rest" ? broadcastRest : broadcast;
   const nodes = net.info.nodes.length;
   let rejected = 0;
   await Promise.all(
@@ -159,7 +161,7 @@ export async function submitAndTrack(
   net: Localnet,
   per: readonly Uint8Array[][],
   h0: number,
-  path: SubmitPath = "comet",
+  path: SubmitPath = "rpc",
 ): Promise<LoadResult & { readonly failedInBlocks: () => Promise<number> }> {
   const submitted = new Map<string, number>();
   const seen: { height: number; index: number; latency: number }[] = [];

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --single-threaded-gc --min-semi-space-size=16
+#!/usr/bin/env -S node --single-threaded-gc --min-semi-space-size=16 --interrupt-budget=16896
 // Entry point of the `shroud` command: the compiled CLI (dist/cli/main.js) when the package is built, otherwise
 // the TypeScript sources through tsx (a dev checkout). SHROUD_FROM_SOURCE=1 forces the sources.
 // --single-threaded-gc (V8; only settable at start, hence the shebang): a node runs a REST thread plus enclave
@@ -11,6 +11,12 @@
 // instead of 1 MiB (V8 grows it only when much survives a scavenge, which a node's per-tx garbage rarely does).
 // Localnet nodes with it, beside nodes without under one load, used 6-12% less CPU per tx (main thread and
 // enclave worker alike), for ~+50 MB RSS per node (docs/BENCHMARKS.md "Localnet node CPU (session 12, K4)").
+// --interrupt-budget=16896 (V8's default 67584, a quarter): TurboFan optimizes a function after a quarter of the
+// interpreted/baseline execution it waits for by default, so a node's tx path reaches its optimized steady state
+// within its first few thousand txs instead of still compiling (and running baseline code) after them. Localnet
+// nodes with it beside nodes without under one load, after a 3,000-tx warm-up: −3 to −12% CPU per tx (main
+// thread, enclave worker and V8's compile threads alike); steady state is not changed (docs/BENCHMARKS.md
+// "Node CPU in app mode (session 18, P1)").
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 

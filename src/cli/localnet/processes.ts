@@ -48,6 +48,7 @@ export function startNodeProcess(
       [
         "--single-threaded-gc",
         "--min-semi-space-size=16",
+        "--interrupt-budget=16896",
         ...nodeArgs,
         bin,
         "start",

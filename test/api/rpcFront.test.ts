@@ -115,14 +115,12 @@ describe("RPC front (app-mempool mode)", () => {
   const call = (method: string, params: unknown, id: unknown = 1) =>
     post({ jsonrpc: "2.0", id, method, params });
 
-  before(async () => {
-    comet = await fakeComet();
-    mempool = new AppMempool({ limits: { ...COMET_MEMPOOL_DEFAULTS, maxTxBytes: 64 }, checkTx });
-    commits = new CommitWaiters();
-    front = await startRpcFront({
+  /** A front over this suite's mempool, proxying to CometBFT's RPC at `upstreamPort`, with small limits. */
+  const startFront = (upstreamPort: number): Promise<RpcFront> =>
+    startRpcFront({
       host: "127.0.0.1",
       port: 0,
-      upstream: `http://127.0.0.1:${comet.port}`,
+      upstream: `http://127.0.0.1:${upstreamPort}`,
       mempool,
       commits,
       broadcastCommitTimeoutMs: 300,
@@ -130,6 +128,12 @@ describe("RPC front (app-mempool mode)", () => {
       maxBatchSize: 10,
       maxCommitWaiters: 2,
     });
+
+  before(async () => {
+    comet = await fakeComet();
+    mempool = new AppMempool({ limits: { ...COMET_MEMPOOL_DEFAULTS, maxTxBytes: 64 }, checkTx });
+    commits = new CommitWaiters();
+    front = await startFront(comet.port);
     url = `http://127.0.0.1:${front.port}`;
   });
   after(async () => {
@@ -341,17 +345,7 @@ describe("RPC front (app-mempool mode)", () => {
   });
 
   test("CometBFT down: JSON-RPC errors (URI 502, POST with the request's id, websocket), no hang", async () => {
-    const lone = await startRpcFront({
-      host: "127.0.0.1",
-      port: 0,
-      upstream: `http://127.0.0.1:${await freePort()}`,
-      mempool,
-      commits,
-      broadcastCommitTimeoutMs: 300,
-      maxBodyBytes: 4096,
-      maxBatchSize: 10,
-      maxCommitWaiters: 2,
-    });
+    const lone = await startFront(await freePort());
     try {
       const base = `http://127.0.0.1:${lone.port}`;
       const r = await fetch(`${base}/status`);

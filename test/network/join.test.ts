@@ -183,6 +183,25 @@ async function waitFor(
 }
 
 /**
+ * An encrypted `increment` of the counter at `contract`, signed by dev account d and broadcast through `rest`
+ * (that node's REST): its client (for queries through the same node) and the committed tx.
+ */
+async function incrementThrough(rest: string, contract: string) {
+  const wallet = new Wallet(DEV_MNEMONICS.d);
+  const client = new SecretNetworkClient({
+    url: rest,
+    chainId: CHAIN_ID,
+    wallet,
+    walletAddress: wallet.address,
+  });
+  const tx = await client.tx.compute.executeContract(
+    { sender: wallet.address, contract_address: contract, code_hash: COUNTER_HASH, msg: { increment: {} } },
+    GAS,
+  );
+  return { client, tx };
+}
+
+/**
  * Node 1's own app (its enclave re-ran the txs) at a height past `height`, against node 0's app hash for that
  * height, which is in node 0's next header.
  */
@@ -461,22 +480,7 @@ describe(
 
         // Node 1's own client: an encrypted execute through node 1's REST broadcast (its app mempool). Node 0,
         // the only validator, can only have it from node 1's gossip.
-        const wallet1 = new Wallet(DEV_MNEMONICS.d);
-        const client1 = new SecretNetworkClient({
-          url: n1.rest,
-          chainId: CHAIN_ID,
-          wallet: wallet1,
-          walletAddress: wallet1.address,
-        });
-        const own = await client1.tx.compute.executeContract(
-          {
-            sender: wallet1.address,
-            contract_address: contract,
-            code_hash: COUNTER_HASH,
-            msg: { increment: {} },
-          },
-          GAS,
-        );
+        const { client: client1, tx: own } = await incrementThrough(n1.rest, contract);
         assert.equal(own.code, 0, own.rawLog);
         assert.equal(own.arrayLog?.find((l) => l.type === "wasm" && l.key === "count")?.value, "43");
         assert.equal(n1.node.mempool!.stats().admittedLocal, 1);
@@ -523,22 +527,7 @@ describe(
           },
         );
         // Through node 1's REST → its CometBFT's broadcast_tx_sync → CometBFT's mempool gossip → node 0.
-        const wallet1 = new Wallet(DEV_MNEMONICS.d);
-        const client1 = new SecretNetworkClient({
-          url: n1.rest,
-          chainId: CHAIN_ID,
-          wallet: wallet1,
-          walletAddress: wallet1.address,
-        });
-        const exec = await client1.tx.compute.executeContract(
-          {
-            sender: client1.address,
-            contract_address: contract,
-            code_hash: COUNTER_HASH,
-            msg: { increment: {} },
-          },
-          GAS,
-        );
+        const { tx: exec } = await incrementThrough(n1.rest, contract);
         assert.equal(exec.code, 0, exec.rawLog);
         assert.equal(exec.arrayLog?.find((l) => l.type === "wasm" && l.key === "count")?.value, "44");
         await sameAppHash(n0, n1, exec.height);

@@ -301,10 +301,7 @@ export class AppMempool {
       this.counts.full++;
       return {
         outcome: "full",
-        answer: refused(
-          MEMPOOL_REFUSALS.full,
-          `mempool is full: number of txs ${this.txs.size} (max: ${limits.size}), total txs bytes ${this.bytes} (max: ${limits.maxTxsBytes})`,
-        ),
+        answer: refused(MEMPOOL_REFUSALS.full, this.refusalError("full", view)),
         tx: view,
       };
     }
@@ -324,7 +321,7 @@ export class AppMempool {
       this.counts.duplicates++;
       return {
         outcome: "duplicate",
-        answer: refused(MEMPOOL_REFUSALS.inCache, "tx already exists in cache"),
+        answer: refused(MEMPOOL_REFUSALS.inCache, this.refusalError("duplicate", view)),
         tx: view,
       };
     }

@@ -13,7 +13,7 @@ import { cometbft, runProc as run, SKIP, type Proc } from "./harness.js";
 import { cometHeaderTimeSource, rfc3339ToTimestamp } from "../../src/api/rest/cometSource.js";
 import { timestampToNs } from "../../src/consensus/time.js";
 import { getTomlValue } from "../../src/consensus/cometbft.js";
-import { freeNodePortBase, freePort, portFree } from "../util/net.js";
+import { freeNodePortBase, freePort } from "../util/net.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const ENV = { ...process.env, SHROUD_FROM_SOURCE: "1" };
@@ -205,12 +205,9 @@ describe("shroud init + start under CometBFT", { skip: SKIP, timeout: 400_000 },
 
   test("shroud localnet --validators 2 (app mode by default), localnet status, localnet stop (the CLI)", async () => {
     const home = join(dir, "ln");
-    let base = 0;
-    for (let p = 45_000 + (process.pid % 50) * 40; p < 60_000 && base === 0; p += 37) {
-      // p2p, RPC, ABCI, REST, the tx gossip (+5) and CometBFT's inner RPC (+6) of nodes 0 and 1 (app mode).
-      const a = await Promise.all([0, 1, 2, 3, 5, 6, 10, 11, 12, 13, 15, 16].map((k) => portFree(p + k)));
-      if (a.every(Boolean)) base = p;
-    }
+    // Both nodes' blocks of ports (app mode: the tx gossip +5 and CometBFT's inner RPC +6 too), below the
+    // ephemeral range.
+    const base = await freeNodePortBase(2, 20_000, 32_000);
     const cli = (args: string[]): Promise<{ code: number | null; out: string }> => {
       const p = run(process.execPath, ["bin/shroud.js", "localnet", ...args, "--home", home]);
       return p.exit.then((code) => ({ code, out: p.out.join("") }));

@@ -31,8 +31,8 @@ export function portFree(port: number): Promise<boolean> {
 
 /**
  * A base port whose node blocks are free: node i uses base + 10·i + 0…3 (the localnet layout), +4 (the benches'
- * pprof), +5 (the app mempool's tx gossip) and +6 (app mode: CometBFT's RPC behind the node's RPC front). The search starts at `from` + a per-process offset, so concurrent
- * runs rarely collide, and wraps around below `to`. Keep [from, to) below Linux's ephemeral range (32768–60999
+ * pprof), +5 (the app mempool's tx gossip) and +6 (app mode: CometBFT's RPC behind the node's RPC front). The
+ * search starts at `from` + a per-process offset, so concurrent runs rarely collide, and wraps around below `to`. Keep [from, to) below Linux's ephemeral range (32768–60999
  * by default): a port there that is free when checked can be taken as the source port of any outgoing
  * connection before the node binds it (a localnet node failed to start with EADDRINUSE that way, session 17).
  */

@@ -54,7 +54,7 @@ const COMET = {
 // --mempool app (the default since session 18, as `shroud localnet`): the localnet runs CometBFT's nop mempool and
 // the nodes' own (src/consensus/appMempool.ts, tx gossip between the nodes); the load goes to each node's RPC
 // port, which the node's RPC front serves (src/api/rpc/front.ts).
-// --mempool comet: CometBFT's flood mempool and its broadcast_tx_sync (the default until session 17).
+// --mempool comet: CometBFT's flood mempool and its broadcast_tx_sync (the default through session 17).
 const MEMPOOL_ARG = ((i: number) => (i < 0 ? "app" : (process.argv[i + 1] ?? "app")))(
   process.argv.indexOf("--mempool"),
 );

@@ -5,31 +5,25 @@
 // the RPC port (the node's front) takes broadcast_tx_sync; one node down → blocks go on and txs to the live nodes commit.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { SecretNetworkClient, Wallet } from "secretjs";
-import { cometValidatorKey, getTomlValue } from "../../src/consensus/cometbft.js";
-import { DEV_MNEMONICS } from "../../src/cli/devGenesis.js";
+import { getTomlValue } from "../../src/consensus/cometbft.js";
 import { Localnet, SKIP } from "./harness.js";
-
-const CHAIN_ID = "shroud-localnet-1";
-// contracts/build/counter.wasm: provenance in contracts/testdata/README.md.
-const COUNTER = new Uint8Array(readFileSync(new URL("../../contracts/build/counter.wasm", import.meta.url)));
-const COUNTER_HASH = createHash("sha256").update(COUNTER).digest("hex");
-const GAS = { gasLimit: 400_000, broadcastCheckIntervalMs: 200, broadcastTimeoutMs: 60_000 };
-const ALL = [0, 1, 2, 3];
+import {
+  ALL,
+  assertNoFork,
+  client,
+  COUNTER_HASH,
+  deployCounter,
+  GAS,
+  increment,
+  proposerOf,
+  validatorAddress,
+  wallets,
+} from "./faultsKit.js";
 
 describe("4-validator localnet with the app-side mempool", { skip: SKIP, timeout: 240_000 }, () => {
   let net: Localnet;
-  const wallets = (["a", "b", "c", "d"] as const).map((k) => new Wallet(DEV_MNEMONICS[k]));
-  const client = (w: number, node: number): SecretNetworkClient =>
-    new SecretNetworkClient({
-      url: net.rest(node),
-      chainId: CHAIN_ID,
-      wallet: wallets[w]!,
-      walletAddress: wallets[w]!.address,
-    });
   let contract = "";
 
   const broadcast = async (node: number, txBytes: string): Promise<{ code: number; raw_log: string }> => {
@@ -40,11 +34,6 @@ describe("4-validator localnet with the app-side mempool", { skip: SKIP, timeout
     });
     assert.equal(r.status, 200);
     return ((await r.json()) as { tx_response: { code: number; raw_log: string } }).tx_response;
-  };
-
-  const assertNoFork = async (nodes: readonly number[]): Promise<void> => {
-    const top = Math.min(...(await Promise.all(nodes.map((i) => net.height(i)))));
-    assert.deepEqual(await net.divergences(nodes, 1, top), [], "same blocks and app hashes on every node");
   };
 
   before(async () => {
@@ -71,35 +60,9 @@ describe("4-validator localnet with the app-side mempool", { skip: SKIP, timeout
   });
 
   test("secretjs via node 3: store, instantiate, execute, send; txs sent to every node commit", async () => {
-    const c3 = client(0, 3);
-    const up = await c3.tx.compute.storeCode(
-      { sender: wallets[0]!.address, wasm_byte_code: COUNTER, source: "", builder: "" },
-      { ...GAS, gasLimit: 5_000_000 },
-    );
-    assert.equal(up.code, 0, up.rawLog);
-    const codeId = up.arrayLog?.find((l) => l.type === "message" && l.key === "code_id")?.value ?? "";
-    const inst = await c3.tx.compute.instantiateContract(
-      {
-        sender: wallets[0]!.address,
-        code_id: codeId,
-        code_hash: COUNTER_HASH,
-        label: "counter",
-        init_msg: { count: 5 },
-      },
-      GAS,
-    );
-    assert.equal(inst.code, 0, inst.rawLog);
-    contract = inst.arrayLog?.find((l) => l.type === "message" && l.key === "contract_address")?.value ?? "";
-    const exec = await c3.tx.compute.executeContract(
-      {
-        sender: wallets[0]!.address,
-        contract_address: contract,
-        code_hash: COUNTER_HASH,
-        msg: { increment: {} },
-      },
-      GAS,
-    );
-    assert.equal(exec.code, 0, exec.rawLog);
+    const c3 = client(net, 0, 3);
+    contract = await deployCounter(net, 5, 3);
+    await increment(net, contract, 0, 3);
     const sent = await c3.tx.bank.send(
       {
         from_address: wallets[0]!.address,
@@ -111,41 +74,21 @@ describe("4-validator localnet with the app-side mempool", { skip: SKIP, timeout
     assert.equal(sent.code, 0, sent.rawLog);
     // Four senders, each through another node, at once: each tx enters one node's mempool and reaches the
     // proposer over the gossip.
-    const results = await Promise.all(
-      ALL.map((w) =>
-        client(w, w).tx.compute.executeContract(
-          {
-            sender: wallets[w]!.address,
-            contract_address: contract,
-            code_hash: COUNTER_HASH,
-            msg: { increment: {} },
-          },
-          GAS,
-        ),
-      ),
-    );
-    for (const r of results) assert.equal(r.code, 0, r.rawLog);
+    const results = await Promise.all(ALL.map((w) => increment(net, contract, w, w)));
     // Without the gossip a tx could only be proposed by the node it was sent to: some of them were not.
-    const proposers = await Promise.all(
-      results.map(async (r) => {
-        const b = (await net.rpc(0, `/block?height=${r.height}`)) as {
-          block: { header: { proposer_address: string } };
-        };
-        return b.block.header.proposer_address;
-      }),
-    );
-    const own = ALL.map((w) => cometValidatorKey(join(net.node(w).home, "comet")).address.toUpperCase());
+    const proposers = await Promise.all(results.map((r) => proposerOf(net, r.height)));
+    const own = ALL.map((w) => validatorAddress(net, w));
     assert.ok(
-      proposers.some((p, w) => p.toUpperCase() !== own[w]),
+      proposers.some((p, w) => p !== own[w]),
       `a tx proposed by another node than the one it was sent to (proposers ${proposers.join(", ")})`,
     );
-    const q = await client(1, 2).query.compute.queryContract<object, { count: number }>({
+    const q = await client(net, 1, 2).query.compute.queryContract<object, { count: number }>({
       contract_address: contract,
       code_hash: COUNTER_HASH,
       query: { get_count: {} },
     });
     assert.ok(q.count >= 10, `count ${q.count}`);
-    await assertNoFork(ALL);
+    await assertNoFork(net, ALL);
   });
 
   test("a bad tx gets its code; a committed tx sent again is a duplicate (19)", async () => {
@@ -170,7 +113,7 @@ describe("4-validator localnet with the app-side mempool", { skip: SKIP, timeout
     assert.ok(await net.waitHeight([0, 2, 3], h + 2, 60_000), "blocks continue with 3 of 4");
     const results = await Promise.all(
       [0, 2, 3].map((n) =>
-        client(n, n).tx.bank.send(
+        client(net, n, n).tx.bank.send(
           {
             from_address: wallets[n]!.address,
             to_address: wallets[1]!.address,
@@ -181,6 +124,6 @@ describe("4-validator localnet with the app-side mempool", { skip: SKIP, timeout
       ),
     );
     for (const r of results) assert.equal(r.code, 0, r.rawLog);
-    await assertNoFork([0, 2, 3]);
+    await assertNoFork(net, [0, 2, 3]);
   });
 });

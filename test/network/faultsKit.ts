@@ -1,5 +1,6 @@
-// What the two fault files (faults.test.ts, faultsConsensus.test.ts) share: the dev wallets and their secretjs
-// clients, the counter contract (deploy, increment), and the no-fork check. Each file runs its own localnet.
+// What the localnet test files (faults.test.ts, faultsConsensus.test.ts, appMempool.test.ts) share: the dev
+// wallets and their secretjs clients, the counter contract (deploy, increment), proposers, and the no-fork check.
+// Each file runs its own localnet.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -53,9 +54,9 @@ export async function assertNoFork(net: Localnet, nodes: readonly number[]): Pro
   return top;
 }
 
-/** Stores and instantiates the counter contract (starting at `count`) through node 0; its address. */
-export async function deployCounter(net: Localnet, count: number): Promise<string> {
-  const a0 = client(net, 0, 0);
+/** Stores and instantiates the counter contract (starting at `count`) through node `node`; its address. */
+export async function deployCounter(net: Localnet, count: number, node = 0): Promise<string> {
+  const a0 = client(net, 0, node);
   const up = await a0.tx.compute.storeCode(
     { sender: wallets[0]!.address, wasm_byte_code: COUNTER, source: "", builder: "" },
     { ...GAS, gasLimit: 5_000_000 },

@@ -20,6 +20,7 @@ import {
   writeGossipConfig,
   type ConsensusTimeouts,
 } from "../node/home.js";
+import { GOSSIP_PORT_OFFSET } from "../node/gossipPeers.js";
 import { buildLocalnetGenesis, type LocalnetValidator } from "./genesis.js";
 import { DEFAULT_BASE_PORT, DEFAULT_CHAIN_ID, LOCALNET_FILE } from "./constants.js";
 
@@ -73,7 +74,7 @@ export function nodePorts(base: number, i: number): LocalnetNode["ports"] {
 }
 
 /** Node `n`'s tx gossip port in app-mempool mode: its p2p port + 5 (+4 is the benches' pprof port). */
-export const gossipPortOf = (n: LocalnetNode): number => n.ports.p2p + 5;
+export const gossipPortOf = (n: LocalnetNode): number => n.ports.p2p + GOSSIP_PORT_OFFSET;
 
 /**
  * Switches every node between CometBFT's mempool and the app's (`mempool.type` "flood" / "nop"); app mode also

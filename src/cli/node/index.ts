@@ -9,6 +9,7 @@ import {
   type AbciTransport,
 } from "../../consensus/cometbft.js";
 import { CliError, DEFAULT_QUERY_WORKERS } from "../common.js";
+import { GOSSIP_PORT_OFFSET } from "./gossipPeers.js";
 
 export function portArg(v: string): number {
   const n = Number(v);
@@ -80,7 +81,7 @@ interface InitFlags {
 /** `init`'s last output line: the mempool mode it wrote. */
 function mempoolLine(f: InitFlags): string {
   return f.mempool === "app"
-    ? `mempool: app (CometBFT mempool.type = "nop"; tx gossip on port ${f.p2pPort + 5} = p2p + 5, peers from CometBFT's; gossip.json)\n`
+    ? `mempool: app (CometBFT mempool.type = "nop"; tx gossip on port ${f.p2pPort + GOSSIP_PORT_OFFSET} = p2p + ${GOSSIP_PORT_OFFSET}, peers from CometBFT's; gossip.json)\n`
     : `mempool: comet (CometBFT's flood mempool)\n`;
 }
 
